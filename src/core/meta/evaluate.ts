@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Mlp } from '../models/mlp';
+import { Rng } from '../random';
+import type { RegressionBatch, RegressionFamily } from '../tasks/regression';
+import { adaptationCurve, type InnerRate } from './innerLoop';
+
+/** The MAML paper's protocol: 600 held-out tasks, 100 query points, 0..10 inner steps. */
+export interface EvalProtocol {
+  tasks: number;
+  k: number;
+  points: number;
+  steps: number;
+  /** evaluation tasks come from their own seed, independent of the training seed */
+  seed: number;
+}
+
+export const DEFAULT_EVAL: Omit<EvalProtocol, 'k'> = { tasks: 600, points: 100, steps: 10, seed: 2017 };
+
+export interface EvalCurve {
+  /** mean MSE after 0..steps inner steps */
+  mse: number[];
+  /** half-width of the 95% confidence interval: 1.96·std/√tasks */
+  ci95: number[];
+}
+
+export interface EvalMethod {
+  name: string;
+  theta: tf.Tensor;
+  rate: InnerRate;
+}
+
+export function makeEvalTasks(family: RegressionFamily, p: EvalProtocol): RegressionBatch {
+  return family.sampleBatch(Rng.stream(p.seed, 'eval'), p.tasks, p.k, p.points);
+}
+
+export function batchTensors(b: RegressionBatch) {
+  return {
+    xs: tf.tensor3d(b.xs, [b.tasks, b.support, 1]),
+    ys: tf.tensor3d(b.ys, [b.tasks, b.support, 1]),
+    xq: tf.tensor3d(b.xq, [b.tasks, b.query, 1]),
+    yq: tf.tensor3d(b.yq, [b.tasks, b.query, 1]),
+  };
+}
+
+/** Mean and 95% CI per column of a row-major [rows, cols] matrix. */
+export function summarize(values: ArrayLike<number>, rows: number, cols: number): EvalCurve {
+  const mean: number[] = [];
+  const ci95: number[] = [];
+  for (let c = 0; c < cols; c++) {
+    let s = 0;
+    for (let r = 0; r < rows; r++) s += values[r * cols + c] as number;
+    const m = s / rows;
+    let ss = 0;
+    for (let r = 0; r < rows; r++) ss += ((values[r * cols + c] as number) - m) ** 2;
+    const std = rows > 1 ? Math.sqrt(ss / (rows - 1)) : 0;
+    mean.push(m);
+    ci95.push((1.96 * std) / Math.sqrt(rows));
+  }
+  return { mse: mean, ci95 };
+}
+
+/** Evaluate every method on the same held-out tasks; reads back once per method, asynchronously. */
+export async function evaluate(
+  model: Mlp,
+  methods: EvalMethod[],
+  tasks: RegressionBatch,
+  steps: number,
+): Promise<Record<string, EvalCurve>> {
+  const t = batchTensors(tasks);
+  const out: Record<string, EvalCurve> = {};
+  try {
+    for (const m of methods) {
+      const curve = adaptationCurve(model, m.theta, m.rate, t.xs, t.ys, t.xq, t.yq, steps);
+      const values = await curve.data();
+      curve.dispose();
+      out[m.name] = summarize(values, tasks.tasks, steps + 1);
+    }
+  } finally {
+    tf.dispose(t);
+  }
+  return out;
+}

@@ -1,0 +1,30 @@
+/** A meta-batch of 1-D regression tasks, generated in TypeScript so every backend sees the same data. */
+export interface RegressionBatch {
+  /** number of tasks T */
+  tasks: number;
+  /** support points per task K */
+  support: number;
+  /** query points per task Q */
+  query: number;
+  /** support inputs and targets, task-major [T*K] */
+  xs: Float32Array;
+  ys: Float32Array;
+  /** query inputs and targets, task-major [T*Q] */
+  xq: Float32Array;
+  yq: Float32Array;
+  /** per-task generating parameters (family specific, e.g. amplitude and phase), [T*paramsPerTask] */
+  taskParams: Float32Array;
+}
+
+export interface RegressionFamily {
+  readonly name: string;
+  /** input range used for plots and sampling */
+  readonly xRange: readonly [number, number];
+  readonly paramsPerTask: number;
+  /** sample a whole meta-batch in one call */
+  sampleBatch(rng: import('../random').Rng, tasks: number, support: number, query: number): RegressionBatch;
+  /** the true function of a task at x */
+  truth(taskParams: ArrayLike<number>, offset: number, x: number): number;
+  /** one-line description of a task for the UI */
+  describe(taskParams: ArrayLike<number>, offset: number): string;
+}
