@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random';
 import { matMul2d } from '../ops/matMul2d';
+import '../ops/leanGradients';
 
 /**
  * A functional multilayer perceptron with ReLU hidden layers.

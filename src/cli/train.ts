@@ -1,0 +1,149 @@
+/**
+ * Headless meta-training with the same core as the browser:
+ *   npm run train -- --config '<query string or share URL>' --steps N --backend wasm --json out.json
+ * Progress on stderr, the evaluation table on stdout, the full result as JSON.
+ */
+import { writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { ALGO_LABELS, parseExperiment, serializeExperiment, type Experiment } from '../core/experiment';
+import { DEFAULT_EVAL, evaluate, makeEvalTasks, type EvalCurve } from '../core/meta/evaluate';
+import { ExperimentRun } from '../core/meta/run';
+import { parseFlags, runMain, UsageError } from './args';
+import { NODE_BACKENDS, useBackend, type NodeBackend } from './backend';
+import { formatDuration, Progress } from './progress';
+
+const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] [--steps N] [--backend wasm|cpu]
+                       [--json out.json] [--eval-tasks 600] [--eval-steps 10] [--eval-seed 2017] [--no-pretrained]`;
+
+export interface TrainResult {
+  config: Experiment;
+  query: string;
+  backend: NodeBackend;
+  steps: number;
+  seconds: number;
+  metaStepsPerSecond: number;
+  finalMetaLoss: number | null;
+  eval: {
+    tasks: number;
+    k: number;
+    points: number;
+    seed: number;
+    innerSteps: number[];
+    maml: EvalCurve;
+    pretrained?: EvalCurve;
+    random: EvalCurve;
+  };
+}
+
+export function formatTable(result: TrainResult): string {
+  const e = result.eval;
+  const cols: [string, EvalCurve | undefined][] = [
+    [ALGO_LABELS[result.config.algo], e.maml],
+    ['pretrained', e.pretrained],
+    ['random init', e.random],
+  ];
+  const present = cols.filter((c): c is [string, EvalCurve] => c[1] !== undefined);
+  const cell = (c: EvalCurve, i: number) =>
+    `${(c.mse[i] as number).toFixed(3)} ± ${(c.ci95[i] as number).toFixed(3)}`.padStart(22);
+  const lines = [
+    `MSE on ${e.tasks} held-out tasks (K=${e.k}, ${e.points} query points, 95% CI) after n inner steps, α=${result.config.alpha}:`,
+    `${'n'.padStart(3)} ${present.map(([name]) => name.padStart(22)).join('')}`,
+  ];
+  for (let i = 0; i < e.innerSteps.length; i++) {
+    lines.push(`${String(e.innerSteps[i]).padStart(3)} ${present.map(([, c]) => cell(c, i)).join('')}`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), {
+    config: { type: 'string' },
+    steps: { type: 'int', min: 0, max: 10_000_000 },
+    backend: { type: 'string', choices: NODE_BACKENDS },
+    json: { type: 'string' },
+    'eval-tasks': { type: 'int', min: 1, max: 10_000 },
+    'eval-steps': { type: 'int', min: 0, max: 100 },
+    'eval-seed': { type: 'int', min: 0, max: 4294967295 },
+    'no-pretrained': { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  if (flags.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const { config, warnings } = parseExperiment(String(flags.config ?? ''), { ignore: ['step', 'backend'] });
+  for (const w of warnings) process.stderr.write(`warning: ${w.message}\n`);
+  if (warnings.some((w) => w.message.startsWith('unknown parameter'))) {
+    throw new UsageError(`--config has unknown parameters (see warnings above)`);
+  }
+  const steps = (flags.steps as number | undefined) ?? 1000;
+  const backend = (flags.backend as NodeBackend | undefined) ?? 'wasm';
+  await useBackend(backend);
+
+  const protocol = {
+    ...DEFAULT_EVAL,
+    k: config.k,
+    tasks: (flags['eval-tasks'] as number | undefined) ?? DEFAULT_EVAL.tasks,
+    steps: (flags['eval-steps'] as number | undefined) ?? DEFAULT_EVAL.steps,
+    seed: (flags['eval-seed'] as number | undefined) ?? DEFAULT_EVAL.seed,
+  };
+  process.stderr.write(`config: ${serializeExperiment(config)}  backend: ${backend}  steps: ${steps}\n`);
+
+  const run = new ExperimentRun(config, { pretrained: !flags['no-pretrained'] });
+  const progress = new Progress(steps);
+  let smoothed: number | null = null;
+  let lastLoss: number | null = null;
+  const start = performance.now();
+  for (let s = 1; s <= steps; s++) {
+    const { meta, pretrained } = run.step();
+    pretrained?.dispose();
+    if (s % 50 === 0 || s === steps) {
+      const v = (await meta.data())[0] as number; // async read-back, every 50 steps only
+      lastLoss = v;
+      if (!Number.isFinite(v)) throw new Error(`meta-loss became ${v} at step ${s}: lower alpha or beta`);
+      smoothed = smoothed === null ? v : 0.9 * smoothed + 0.1 * v;
+      progress.update(s, smoothed, s === steps);
+    }
+    meta.dispose();
+  }
+  progress.done();
+  const seconds = (performance.now() - start) / 1000;
+
+  process.stderr.write(`evaluating on ${protocol.tasks} held-out tasks...\n`);
+  const curves = await evaluate(
+    run.model,
+    run.methods(),
+    makeEvalTasks(run.family, protocol),
+    protocol.steps,
+  );
+  const result: TrainResult = {
+    config,
+    query: serializeExperiment(config),
+    backend,
+    steps,
+    seconds,
+    metaStepsPerSecond: steps / Math.max(seconds, 1e-9),
+    finalMetaLoss: lastLoss,
+    eval: {
+      tasks: protocol.tasks,
+      k: protocol.k,
+      points: protocol.points,
+      seed: protocol.seed,
+      innerSteps: Array.from({ length: protocol.steps + 1 }, (_, i) => i),
+      maml: curves.maml as EvalCurve,
+      ...(curves.pretrained ? { pretrained: curves.pretrained } : {}),
+      random: curves.random as EvalCurve,
+    },
+  };
+  run.dispose();
+  process.stdout.write(`${formatTable(result)}\n`);
+  process.stdout.write(
+    `trained ${steps} meta-steps in ${formatDuration(seconds)} (${result.metaStepsPerSecond.toFixed(1)} steps/s on ${backend}); ${tf.memory().numTensors} tensors live\n`,
+  );
+  if (typeof flags.json === 'string') {
+    writeFileSync(flags.json, `${JSON.stringify(result, null, 2)}\n`);
+    process.stderr.write(`wrote ${flags.json}\n`);
+  }
+}
+
+runMain(main);
