@@ -6,7 +6,7 @@ import type { BatchTensors } from '../src/core/meta/learners';
 import { Rng } from '../src/core/random';
 import { sinusoid } from '../src/core/tasks/sinusoid';
 
-export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
+export async function startBackend(name: 'cpu' | 'wasm'): Promise<void> {
   await tf.setBackend(name);
   await tf.ready();
   if (tf.getBackend() !== name) throw new Error(`backend ${name} unavailable`);

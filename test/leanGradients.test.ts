@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerLeanGradients, restoreOriginalGradients } from '../src/core/ops/leanGradients';
 import { Rng } from '../src/core/random';
-import { relDiff, useBackend } from './helpers';
+import { relDiff, startBackend } from './helpers';
 
 /** Central finite-difference gradient of a scalar function of one tensor. */
 function fdGrad(f: (x: tf.Tensor) => tf.Scalar, x: Float32Array, shape: number[], eps = 1e-2): Float32Array {
@@ -25,7 +25,7 @@ function random(n: number, seed: number): Float32Array {
 }
 
 describe('lean gradients (Multiply, Add, Sub, Relu) with broadcasting', () => {
-  beforeAll(() => useBackend('cpu'));
+  beforeAll(() => startBackend('cpu'));
 
   const aShape = [3, 1, 4];
   const bShape = [1, 2, 4];

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MetaLearner, type BatchTensors } from '../src/core/meta/learners';
 import { Mlp } from '../src/core/models/mlp';
 import { Rng } from '../src/core/random';
-import { dot, relDiff, sinusoidBatch, useBackend } from './helpers';
+import { dot, relDiff, sinusoidBatch, startBackend } from './helpers';
 
 /**
  * A per-task reference written the obvious way: a loop over tasks, shared parameters, plain
@@ -53,7 +53,7 @@ function referenceMetaLoss(
 describe('meta-gradient', () => {
   let batch: BatchTensors;
   beforeAll(async () => {
-    await useBackend('cpu');
+    await startBackend('cpu');
     batch = sinusoidBatch(3, 4, 5, 6);
   });
 

@@ -13,7 +13,7 @@ console.warn = (...args: unknown[]) => {
 };
 
 /** Switch tfjs to a Node backend and confirm it really is active (setBackend can fail quietly). */
-export async function useBackend(name: NodeBackend): Promise<void> {
+export async function startBackend(name: NodeBackend): Promise<void> {
   const ok = await tf.setBackend(name);
   await tf.ready();
   if (!ok || tf.getBackend() !== name) {

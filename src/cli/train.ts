@@ -9,7 +9,7 @@ import { ALGO_LABELS, parseExperiment, serializeExperiment, type Experiment } fr
 import { DEFAULT_EVAL, evaluate, makeEvalTasks, type EvalCurve } from '../core/meta/evaluate';
 import { ExperimentRun } from '../core/meta/run';
 import { parseFlags, runMain, UsageError } from './args';
-import { NODE_BACKENDS, useBackend, type NodeBackend } from './backend';
+import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
 
 const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] [--steps N] [--backend wasm|cpu]
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   }
   const steps = (flags.steps as number | undefined) ?? 1000;
   const backend = (flags.backend as NodeBackend | undefined) ?? 'wasm';
-  await useBackend(backend);
+  await startBackend(backend);
 
   const protocol = {
     ...DEFAULT_EVAL,
