@@ -38,7 +38,7 @@ describe('lean gradients (Multiply, Add, Sub, Relu) with broadcasting', () => {
       const w = tf.tensor(w0, [3, 2, 4]);
       const z = tf.add(tf.sub(tf.mul(a, b), tf.mul(b, 0.5)), tf.mul(a, a));
       const u = tf.add(z, tf.mul(z, z));
-      return tf.sum(tf.mul(w, relu ? tf.relu(u) : u));
+      return tf.sum(tf.mul(w, relu ? tf.relu(u) : u)) as tf.Scalar;
     });
 
   /** gradients of f and of the squared norm of f's gradient (second order), w.r.t. a and b */
@@ -49,7 +49,7 @@ describe('lean gradients (Multiply, Add, Sub, Relu) with broadcasting', () => {
       const first = tf.grads((x: tf.Tensor, y: tf.Tensor) => f(x, y))([a, b]);
       const second = tf.grads((x: tf.Tensor, y: tf.Tensor) => {
         const [gx, gy] = tf.grads((p: tf.Tensor, q: tf.Tensor) => f(p, q))([x, y]);
-        return tf.add(tf.sum(tf.square(gx!)), tf.sum(tf.square(gy!)));
+        return tf.add(tf.sum(tf.square(gx!)), tf.sum(tf.square(gy!))) as tf.Scalar;
       })([a, b]);
       return [...first, ...second].map((g) => g.dataSync() as Float32Array);
     });
@@ -89,7 +89,7 @@ describe('lean gradients (Multiply, Add, Sub, Relu) with broadcasting', () => {
     const b = tf.tensor(b0, bShape);
     const gnorm = (x: tf.Tensor) => {
       const g = tf.grad((y: tf.Tensor) => f(y, b, false))(x);
-      return tf.sum(tf.square(g));
+      return tf.sum(tf.square(g)) as tf.Scalar;
     };
     const analytic = tf.grad(gnorm)(tf.tensor(a0, aShape));
     expect(relDiff(analytic.dataSync(), fdGrad(gnorm, a0, aShape, 1e-3))).toBeLessThan(5e-3);
