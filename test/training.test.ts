@@ -94,3 +94,20 @@ describe('training', () => {
     run.dispose();
   });
 });
+
+describe('live changes', () => {
+  it('switching algorithm keeps θ and leaks nothing', async () => {
+    await startBackend('cpu');
+    const run = new ExperimentRun(experiment({ batch: 3 }));
+    tf.dispose(Object.values(run.step()) as tf.Tensor[]);
+    const before = tf.memory().numTensors;
+    const theta = run.learner.theta.dataSync().slice();
+    expect(run.update(experiment({ batch: 3, algo: 'metasgd', alpha: 0.02 }))).toBe(true);
+    expect(run.learner.algo).toBe('metasgd');
+    expect(run.learner.theta.dataSync()).toEqual(theta);
+    expect(run.update(experiment({ batch: 3, algo: 'maml' }))).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(run.update(experiment({ batch: 3, hidden: [8] }))).toBe(false);
+    run.dispose();
+  });
+});

@@ -16,8 +16,8 @@ export class FlatAdam {
     private readonly beta2 = 0.999,
     private readonly epsilon = 1e-8,
   ) {
-    this.m = tf.variable(tf.zeros([size]), false);
-    this.v = tf.variable(tf.zeros([size]), false);
+    this.m = tf.tidy(() => tf.variable(tf.zeros([size]), false));
+    this.v = tf.tidy(() => tf.variable(tf.zeros([size]), false));
   }
 
   get iterations(): number {

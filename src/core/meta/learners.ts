@@ -18,6 +18,14 @@ export interface Hyper {
   inner: number;
 }
 
+/**
+ * A trainable copy of a start value. A tensor start (e.g. the previous learner's θ) stays on the
+ * device, with no read-back; the temporary is disposed so the tensor count does not creep.
+ */
+function variableFrom(start: Float32Array | tf.Tensor): tf.Variable {
+  return tf.tidy(() => tf.variable(start instanceof tf.Tensor ? tf.clone(start) : tf.tensor1d(start), true));
+}
+
 /** Something that owns a θ and improves it one batch at a time. */
 export interface Learner {
   readonly theta: tf.Variable;
@@ -44,16 +52,16 @@ export class MetaLearner implements Learner {
   constructor(
     readonly model: Mlp,
     readonly algo: Algo,
-    theta0: Float32Array,
+    theta0: Float32Array | tf.Tensor,
     hyper: Hyper,
     alpha0?: Float32Array,
   ) {
     this.hyper = { ...hyper };
-    this.theta = tf.variable(tf.tensor1d(theta0), true);
+    this.theta = variableFrom(theta0);
     this.adam = new FlatAdam(model.numParams, hyper.beta);
     if (algo === 'metasgd') {
       const a = alpha0 ?? new Float32Array(model.numParams).fill(hyper.alpha);
-      this.alphaVec = tf.variable(tf.tensor1d(a), true);
+      this.alphaVec = variableFrom(a);
       this.alphaAdam = new FlatAdam(model.numParams, hyper.beta);
     } else {
       this.alphaVec = null;
@@ -147,7 +155,7 @@ export class JointLearner implements Learner {
     hyper: Hyper,
   ) {
     this.hyper = { ...hyper };
-    this.theta = tf.variable(tf.tensor1d(theta0), true);
+    this.theta = variableFrom(theta0);
     this.adam = new FlatAdam(model.numParams, hyper.beta);
   }
 

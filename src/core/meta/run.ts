@@ -95,9 +95,9 @@ export class ExperimentRun {
     }
     this.config = { ...next, hidden: [...next.hidden] };
     if (next.algo !== c.algo) {
-      const theta = this.learner.theta.dataSync() as Float32Array; // rare, user-initiated
-      this.learner.dispose();
-      this.learner = new MetaLearner(this.model, next.algo, theta, this.hyper());
+      const previous = this.learner;
+      this.learner = new MetaLearner(this.model, next.algo, previous.theta, this.hyper());
+      previous.dispose();
     } else {
       this.learner.setHyper(this.hyper());
     }
