@@ -7,7 +7,7 @@ import '../src/core/ops/convGradients';
 import { softmaxCrossEntropy, summedTaskCrossEntropy } from '../src/core/ops/crossEntropy';
 import { stopGradient } from '../src/core/ops/stopGradient';
 import { Rng } from '../src/core/random';
-import { relError, relScalar } from './finiteDifference';
+import { relError } from './finiteDifference';
 import { startBackend } from './helpers';
 
 beforeAll(async () => {
