@@ -1,0 +1,67 @@
+import { expect, type BrowserContext, type Page } from '@playwright/test';
+
+/** Console errors and uncaught exceptions of the page and its workers, collected for a final check. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('worker', (w) => {
+    w.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`worker console: ${m.text()}`);
+    });
+  });
+  return errors;
+}
+
+/** Every request (page and workers) whose origin is not the app's own. */
+export function collectForeignRequests(context: BrowserContext, baseURL: string): string[] {
+  const origin = new URL(baseURL).origin;
+  const foreign: string[] = [];
+  context.on('request', (r) => {
+    const url = r.url();
+    if (url.startsWith('data:') || url.startsWith('blob:')) return;
+    if (new URL(url).origin !== origin) foreign.push(url);
+  });
+  return foreign;
+}
+
+export const status = (page: Page) => page.getByRole('status');
+
+export async function readStep(page: Page): Promise<number> {
+  const text = (await status(page).textContent()) ?? '';
+  const m = /step (\d+)/.exec(text);
+  if (!m) throw new Error(`no step in status "${text}"`);
+  return Number(m[1]);
+}
+
+/** Wait until the worker has started and reports a backend. */
+export async function waitReady(page: Page, backend: RegExp = /wasm|webgpu|cpu/): Promise<void> {
+  await expect(status(page)).toContainText(backend, { timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Step' })).toBeEnabled({ timeout: 60_000 });
+}
+
+export async function waitStepAtLeast(page: Page, n: number, timeout = 60_000): Promise<number> {
+  await expect.poll(() => readStep(page), { timeout }).toBeGreaterThanOrEqual(n);
+  return readStep(page);
+}
+
+export const readout = (page: Page, name: 'step' | 'backend' | 'loss' | 'eval') =>
+  page.locator(`[data-readout="${name}"]`);
+
+/** Train from a paused page until at least `steps`, then pause and wait for the final readouts. */
+export async function trainTo(page: Page, steps: number): Promise<number> {
+  await page.getByRole('button', { name: 'Play' }).click();
+  await waitStepAtLeast(page, steps);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(status(page)).toContainText('paused');
+  // the last report and the evaluation of the final θ arrive shortly after the pause
+  await expect
+    .poll(async () => {
+      const n = await readStep(page);
+      return ((await readout(page, 'eval').textContent()) ?? '').endsWith(`@ step ${n}`);
+    })
+    .toBe(true);
+  return readStep(page);
+}

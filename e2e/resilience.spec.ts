@@ -1,0 +1,44 @@
+import { expect, test } from '@playwright/test';
+import { readStep, status, waitReady, waitStepAtLeast } from './helpers';
+
+/** The debugging handle main.tsx puts on window. */
+interface Handle {
+  maml: { store: { getState(): { snapshot: { step: number } | null } }; crashWorker(): void };
+}
+
+test('divergence pauses, restores the last finite θ and names the knob to turn', async ({ page }) => {
+  await page.goto('./?alpha=1&inner=5&beta=0.1');
+  await waitReady(page);
+  await page.getByRole('button', { name: 'Play' }).click();
+  const notice = page.getByRole('alert').filter({ hasText: 'Training diverged' });
+  await expect(notice).toBeVisible({ timeout: 60_000 });
+  await expect(notice).toContainText('lower the inner learning rate α (now 1');
+  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+  const m = /restored the last finite θ, from step (\d+)/.exec((await notice.textContent()) ?? '');
+  expect(m).not.toBeNull();
+  await expect.poll(() => readStep(page)).toBe(Number(m?.[1]));
+  // the charts show finite numbers again
+  await expect(page.locator('[data-readout="eval"]')).not.toContainText('NaN');
+  await expect(page.locator('[data-panel="maml"] path.fan-line')).toHaveCount(11);
+});
+
+test('a worker crash restarts training on the next backend down from the last θ', async ({ page }) => {
+  await page.goto('./');
+  await waitReady(page, /wasm/);
+  await page.getByRole('button', { name: 'Play' }).click();
+  await waitStepAtLeast(page, 30);
+  // make sure the page holds a snapshot of θ (sent every second while training)
+  const heldStep = () =>
+    page.evaluate(() => (window as unknown as Handle).maml.store.getState().snapshot?.step ?? 0);
+  await expect.poll(heldStep).toBeGreaterThan(0);
+  const held = await heldStep();
+  await page.evaluate(() => (window as unknown as Handle).maml.crashWorker());
+  const notice = page.getByRole('alert').filter({ hasText: 'The training worker failed on wasm' });
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText('Restarted it on cpu');
+  await expect(status(page)).toContainText('cpu', { timeout: 60_000 });
+  // resumed from the held θ (not from 0) and still training
+  await expect.poll(() => readStep(page), { timeout: 60_000 }).toBeGreaterThan(held);
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+  await page.getByRole('button', { name: 'Pause' }).click();
+});

@@ -1,0 +1,72 @@
+import { expect, test, type Page } from '@playwright/test';
+import { readout, readStep, status, trainTo, waitReady } from './helpers';
+
+async function copyLink(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Copy share link' }).click();
+  const field = page.getByLabel('Share link');
+  await expect(field).not.toHaveValue('');
+  return field.inputValue();
+}
+
+test('a share link replays training to the same step, θ and loss; θ in the fragment loads instantly', async ({
+  page,
+  context,
+}) => {
+  await page.goto('./?k=5&batch=10&seed=7');
+  await waitReady(page, /wasm/);
+  const n = await trainTo(page, 60);
+  const loss = await readout(page, 'loss').textContent();
+  const evalText = await readout(page, 'eval').textContent();
+  const adaptation = await page.locator('.numbers').textContent();
+  expect(loss).toMatch(/^\d/);
+
+  const link = await copyLink(page);
+  const url = new URL(link);
+  expect(url.searchParams.get('step')).toBe(String(n));
+  expect(url.searchParams.get('k')).toBe('5');
+  expect(url.searchParams.get('seed')).toBe('7');
+  expect(url.hash.startsWith('#theta=')).toBe(true);
+  await expect(page.getByTestId('share-summary')).toContainText(`meta-step ${n}`);
+
+  // 1. the replay path: no θ in the link, the recipient meta-trains deterministically to step n
+  const replay = await context.newPage();
+  await replay.goto(link.split('#')[0] as string);
+  await expect(replay.locator('.replay progress')).toBeVisible();
+  await expect(status(replay)).toContainText(`step ${n} `, { timeout: 60_000 });
+  await expect(status(replay)).toContainText('paused');
+  await expect(replay.getByRole('button', { name: 'Play' })).toBeVisible();
+  await expect(readout(replay, 'eval')).toHaveText(evalText ?? '');
+  await expect(readout(replay, 'loss')).toHaveText(loss ?? '');
+  await expect(replay.locator('.numbers')).toHaveText(adaptation ?? '');
+  // the address bar keeps the experiment but not the one-off step
+  expect(new URL(replay.url()).searchParams.get('step')).toBeNull();
+  await replay.waitForTimeout(500);
+  expect(await readStep(replay)).toBe(n);
+  await replay.close();
+
+  // 2. the fragment path: θ arrives in the link, nothing is replayed
+  const instant = await context.newPage();
+  await instant.goto(link);
+  await expect(status(instant)).toContainText(`step ${n} `);
+  await expect(instant.locator('.replay progress')).toHaveCount(0);
+  await expect(readout(instant, 'eval')).toHaveText(evalText ?? '');
+  await expect(readout(instant, 'loss')).toHaveText(loss ?? '');
+  await expect(instant.locator('.numbers')).toHaveText(adaptation ?? '');
+  await expect(instant.getByText(`Loaded the trained θ from the link: meta-step ${n}`)).toBeVisible();
+  // the shared loss history is drawn too
+  const d = await instant.locator('path.smoothed-loss').first().getAttribute('d');
+  expect(d?.length ?? 0).toBeGreaterThan(50);
+  // and training continues from there
+  await instant.getByRole('button', { name: 'Play' }).click();
+  await expect.poll(() => readStep(instant)).toBeGreaterThan(n + 5);
+  await instant.close();
+});
+
+test('a link whose θ fragment is corrupt says so and falls back to replaying', async ({ page }) => {
+  await page.goto('./?seed=3&step=12#theta=AAAA-not-weights');
+  const notice = page.getByRole('alert');
+  await expect(notice).toContainText('the weights in the link cannot be read');
+  await expect(notice).toContainText('replaying training to step 12 instead');
+  await expect(status(page)).toContainText('step 12 ', { timeout: 60_000 });
+  await expect(status(page)).toContainText('paused');
+});

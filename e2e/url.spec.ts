@@ -1,0 +1,60 @@
+import { expect, test } from '@playwright/test';
+import { readStep, waitReady, waitStepAtLeast } from './helpers';
+
+test('moving sliders and pickers updates the URL in place, and training keeps θ', async ({ page }) => {
+  await page.goto('./');
+  await waitReady(page);
+  expect(new URL(page.url()).searchParams.get('alpha')).toBe('0.01');
+  const historyLength = await page.evaluate(() => history.length);
+
+  const alpha = page.getByLabel('inner learning rate');
+  await alpha.focus();
+  for (let i = 0; i < 5; i++) await alpha.press('ArrowRight');
+  await expect.poll(() => new URL(page.url()).searchParams.get('alpha')).toBe('0.0112');
+
+  const beta = page.getByLabel('meta learning rate');
+  await beta.focus();
+  await beta.press('ArrowLeft');
+  await expect.poll(() => new URL(page.url()).searchParams.get('beta')).toBe('0.000977');
+
+  const inner = page.getByLabel('inner steps');
+  await inner.focus();
+  await inner.press('ArrowRight');
+  await expect.poll(() => new URL(page.url()).searchParams.get('inner')).toBe('2');
+
+  await page.getByLabel('K shots').fill('5');
+  await expect.poll(() => new URL(page.url()).searchParams.get('k')).toBe('5');
+  await expect(page.locator('[data-panel="maml"] circle.support-point')).toHaveCount(5);
+
+  await page.getByLabel('meta-batch size').fill('10');
+  await expect.poll(() => new URL(page.url()).searchParams.get('batch')).toBe('10');
+
+  // live changes keep θ: training continues from the same step
+  await page.getByRole('button', { name: 'Play' }).click();
+  const before = await waitStepAtLeast(page, 10);
+  await page.getByLabel('algorithm').selectOption({ label: 'Reptile' });
+  await expect.poll(() => new URL(page.url()).searchParams.get('algo')).toBe('reptile');
+  await waitStepAtLeast(page, before + 10);
+  await page.getByRole('button', { name: 'Pause' }).click();
+
+  // a new seed is a new run, from step 0
+  await page.getByRole('button', { name: 'new seed' }).click();
+  await expect.poll(() => new URL(page.url()).searchParams.get('seed')).not.toBe('1');
+  await expect.poll(() => readStep(page)).toBe(0);
+
+  // no history spam
+  expect(await page.evaluate(() => history.length)).toBe(historyLength);
+  const params = new URL(page.url()).searchParams;
+  expect([...params.keys()]).toEqual([
+    'task',
+    'algo',
+    'alpha',
+    'beta',
+    'inner',
+    'k',
+    'query',
+    'batch',
+    'hidden',
+    'seed',
+  ]);
+});

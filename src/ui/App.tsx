@@ -1,0 +1,78 @@
+import { useEffect } from 'react';
+import { AdaptationChart } from './charts/AdaptationChart';
+import { LearningCurve } from './charts/LearningCurve';
+import { TaskView } from './charts/TaskView';
+import { ExperimentControls } from './controls/ExperimentControls';
+import { SharePanel } from './controls/SharePanel';
+import { Transport } from './controls/Transport';
+import { Notices } from './Notices';
+import { useStore } from './store';
+
+/** Elements where the space bar types or activates something itself. */
+function spaceBelongsTo(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  const tag = target.tagName;
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag === 'INPUT') {
+    const type = (target as HTMLInputElement).type;
+    return type !== 'range' && type !== 'checkbox';
+  }
+  return false;
+}
+
+/** Space toggles play/pause anywhere except in text fields and menus. */
+function useSpaceToggle(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.code !== 'Space' && e.key !== ' ') return;
+      if (e.ctrlKey || e.metaKey || e.altKey || spaceBelongsTo(e.target)) return;
+      // a focused button would also be "clicked" by space: handle it once, here
+      e.preventDefault();
+      if (e.type === 'keydown' && !e.repeat) useStore.getState().toggle();
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('keyup', onKey);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keyup', onKey);
+    };
+  }, []);
+}
+
+export function App() {
+  useSpaceToggle();
+  return (
+    <>
+      <header className="page-head">
+        <h1>MAML Playground</h1>
+        <p>
+          Model-Agnostic Meta-Learning (Finn, Abbeel &amp; Levine, 2017), live in your browser. MAML searches
+          for initial weights θ from which <em>one or a few</em> gradient steps on just K examples of a new
+          task give a good fit. Here every task is a sinusoid y = A·sin(x − φ) with a random amplitude and
+          phase; press <kbd>Play</kbd> (or the space bar) and watch θ learn to learn.
+        </p>
+      </header>
+      <Notices />
+      <main className="layout">
+        <aside className="sidebar">
+          <Transport />
+          <ExperimentControls />
+          <SharePanel />
+        </aside>
+        <div className="charts">
+          <TaskView />
+          <div className="chart-row">
+            <AdaptationChart />
+            <LearningCurve />
+          </div>
+        </div>
+      </main>
+      <footer className="page-foot">
+        Training runs in a Web Worker with TensorFlow.js; every task, weight and evaluation set derives from
+        the seed, so a share link reproduces the run. Paper settings: α = 0.01, β = 0.001 (Adam), K = 10,
+        meta-batch 25, one inner step, network 1-40-40-1.
+      </footer>
+    </>
+  );
+}

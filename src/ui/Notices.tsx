@@ -1,0 +1,35 @@
+import { useStore } from './store';
+
+/** Dismissible notices: link values that were changed, divergence, worker restarts. */
+export function Notices() {
+  const notices = useStore((s) => s.notices);
+  const dismiss = useStore((s) => s.dismiss);
+  if (notices.length === 0) return null;
+  return (
+    <div className="notices">
+      {notices.map((n) => (
+        <div key={n.id} className={`notice notice-${n.level}`} role={n.level === 'info' ? 'note' : 'alert'}>
+          <div className="notice-body">
+            <p className="notice-title">{n.title}</p>
+            {n.lines.length > 0 ? (
+              <ul>
+                {n.lines.map((line, i) => (
+                  <li key={i}>{line}</li>
+                ))}
+              </ul>
+            ) : null}
+          </div>
+          <button
+            type="button"
+            className="dismiss"
+            aria-label="Dismiss notice"
+            title="Dismiss"
+            onClick={() => dismiss(n.id)}
+          >
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,312 @@
+import * as d3 from 'd3';
+import { useEffect, useId, useRef } from 'react';
+import { binSeries, smooth, type Series } from '../series';
+import { subscribeFrame, useStore, type State } from '../store';
+import { RangeField } from '../controls/RangeField';
+import { METHOD_COLORS } from './palette';
+import { useWidth } from './useWidth';
+
+const HEIGHT = 280;
+const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
+const FLOOR = 1e-5;
+
+interface Curve {
+  name: string;
+  color: string;
+  binned: ReturnType<typeof binSeries>;
+  smoothed: ReturnType<typeof binSeries>;
+}
+
+function curveOf(series: Series, name: string, color: string, weight: number, bins: number): Curve {
+  const sm = smooth(series.values, series.length, weight);
+  return {
+    name,
+    color,
+    binned: binSeries(series.steps, series.values, series.length, bins),
+    smoothed: binSeries(series.steps, sm, series.length, bins),
+  };
+}
+
+function draw(svgEl: SVGSVGElement, width: number, state: State): void {
+  const { smoothing, lossLog, showPretrainedLoss, evalHistory } = state;
+  const svg = d3.select(svgEl).attr('width', width).attr('height', HEIGHT);
+  const layer = (name: string) => {
+    const g = svg.selectAll<SVGGElement, null>(`g.${name}`).data([null]);
+    return g.enter().append('g').attr('class', name).merge(g);
+  };
+  const bins = Math.max(50, Math.floor((width - MARGIN.left - MARGIN.right) / 2));
+  const curves: Curve[] = [curveOf(state.meta, 'MAML meta-loss', METHOD_COLORS.maml, smoothing, bins)];
+  if (showPretrainedLoss) {
+    curves.push(
+      curveOf(state.pretrained, 'pretrained training loss', METHOD_COLORS.pretrained, smoothing, bins),
+    );
+  }
+
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const c of curves) {
+    c.binned.x.forEach((v, i) => {
+      x0 = Math.min(x0, v);
+      x1 = Math.max(x1, v);
+      lo = Math.min(lo, c.binned.min[i] as number);
+      hi = Math.max(hi, c.binned.max[i] as number);
+    });
+  }
+  for (const p of evalHistory) {
+    x0 = Math.min(x0, p.step);
+    x1 = Math.max(x1, p.step);
+    for (const v of [p.maml, p.pretrained]) {
+      if (Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+  }
+  if (!Number.isFinite(x0)) {
+    x0 = 0;
+    x1 = 100;
+  }
+  if (x1 - x0 < 10) x1 = x0 + 10;
+  if (!Number.isFinite(lo)) {
+    lo = 0.1;
+    hi = 10;
+  }
+  const x = d3.scaleLinear([x0, x1], [MARGIN.left, width - MARGIN.right]);
+  const y = lossLog
+    ? d3
+        .scaleLog(
+          [Math.max(FLOOR, lo * 0.8), Math.max(hi * 1.25, FLOOR * 10)],
+          [HEIGHT - MARGIN.bottom, MARGIN.top],
+        )
+        .nice()
+    : d3.scaleLinear([0, hi * 1.05], [HEIGHT - MARGIN.bottom, MARGIN.top]).nice();
+  const cy = (v: number) => y(lossLog ? Math.max(FLOOR, v) : v);
+
+  // axes are rebuilt only when their domain or size changes
+  const axesKey = `${width}:${x.domain().join()}:${y.domain().join()}:${lossLog}`;
+  if (svgEl.getAttribute('data-axes') !== axesKey) {
+    svgEl.setAttribute('data-axes', axesKey);
+    layer('grid')
+      .attr('transform', `translate(${MARGIN.left},0)`)
+      .call(
+        d3
+          .axisLeft(y)
+          .ticks(5)
+          .tickSize(-(width - MARGIN.left - MARGIN.right))
+          .tickFormat(() => ''),
+      )
+      .call((g) => g.select('.domain').remove());
+    layer('x-axis')
+      .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
+      .call(d3.axisBottom(x).ticks(6, '~s'));
+    layer('y-axis')
+      .attr('transform', `translate(${MARGIN.left},0)`)
+      .call(d3.axisLeft(y).ticks(5, lossLog ? '~g' : undefined));
+    layer('labels')
+      .selectAll('text')
+      .data([
+        { t: 'meta-step', x: (MARGIN.left + width - MARGIN.right) / 2, y: HEIGHT - 6, r: 0 },
+        { t: 'loss (MSE)', x: -(MARGIN.top + HEIGHT - MARGIN.bottom) / 2, y: 13, r: -90 },
+      ])
+      .join('text')
+      .attr('class', 'axis-label')
+      .attr('text-anchor', 'middle')
+      .attr('transform', (d) => (d.r ? `rotate(${d.r})` : null))
+      .attr('x', (d) => d.x)
+      .attr('y', (d) => d.y)
+      .text((d) => d.t);
+  }
+
+  const clipId = 'clip-learning';
+  svg
+    .selectAll('defs')
+    .data([null])
+    .join('defs')
+    .selectAll('clipPath')
+    .data([null])
+    .join('clipPath')
+    .attr('id', clipId)
+    .selectAll('rect')
+    .data([null])
+    .join('rect')
+    .attr('x', MARGIN.left)
+    .attr('y', MARGIN.top)
+    .attr('width', width - MARGIN.left - MARGIN.right)
+    .attr('height', HEIGHT - MARGIN.top - MARGIN.bottom);
+
+  // raw values: a faint min-max envelope per pixel bin; smoothed: a solid line
+  layer('raw')
+    .attr('clip-path', `url(#${clipId})`)
+    .selectAll('path')
+    .data(curves)
+    .join('path')
+    .attr('class', 'raw-loss')
+    .attr('fill', (c) => c.color)
+    .attr('stroke', (c) => c.color)
+    .attr('d', (c) => {
+      const idx = d3.range(c.binned.x.length);
+      return d3
+        .area<number>()
+        .x((i) => x(c.binned.x[i] as number))
+        .y0((i) => cy(c.binned.min[i] as number))
+        .y1((i) => cy(c.binned.max[i] as number))(idx);
+    });
+  layer('smoothed')
+    .attr('clip-path', `url(#${clipId})`)
+    .selectAll('path')
+    .data(curves)
+    .join('path')
+    .attr('class', 'smoothed-loss')
+    .attr('stroke', (c) => c.color)
+    .attr('d', (c) => {
+      const idx = d3.range(c.smoothed.x.length);
+      return d3
+        .line<number>()
+        .x((i) => x(c.smoothed.x[i] as number))
+        .y((i) => cy(c.smoothed.mean[i] as number))
+        .defined((i) => Number.isFinite(c.smoothed.mean[i] as number))(idx);
+    });
+
+  // periodic held-out evaluation: MSE after the meta-training number of inner steps
+  const evalPts = evalHistory.flatMap((p) => [
+    { step: p.step, v: p.maml, m: 'maml' as const },
+    { step: p.step, v: p.pretrained, m: 'pretrained' as const },
+  ]);
+  layer('evals')
+    .attr('clip-path', `url(#${clipId})`)
+    .selectAll('circle')
+    .data(evalPts.filter((p) => Number.isFinite(p.v)))
+    .join('circle')
+    .attr('class', 'eval-point')
+    .attr('r', 3.5)
+    .attr('stroke', (p) => METHOD_COLORS[p.m])
+    .attr('cx', (p) => x(p.step))
+    .attr('cy', (p) => cy(p.v));
+
+  const legendItems = [
+    ...curves.map((c) => ({ label: `${c.name} (smoothed)`, color: c.color, kind: 'line' })),
+    { label: 'eval MSE, MAML θ', color: METHOD_COLORS.maml, kind: 'dot' },
+    { label: 'eval MSE, pretrained', color: METHOD_COLORS.pretrained, kind: 'dot' },
+  ];
+  const legend = layer('legend').attr(
+    'transform',
+    `translate(${width - MARGIN.right - 200},${MARGIN.top + 10})`,
+  );
+  legend
+    .selectAll<SVGGElement, (typeof legendItems)[number]>('g')
+    .data(legendItems)
+    .join((enter) => {
+      const g = enter.append('g');
+      g.append('line').attr('x1', 0).attr('x2', 16).attr('y1', -4).attr('y2', -4);
+      g.append('circle').attr('cx', 8).attr('cy', -4).attr('r', 3.5);
+      g.append('text').attr('x', 22).attr('class', 'legend-text');
+      return g;
+    })
+    .attr('transform', (_, i) => `translate(0,${i * 15})`)
+    .call((g) => {
+      g.select('line')
+        .attr('stroke', (d) => d.color)
+        .attr('stroke-width', 2)
+        .attr('visibility', (d) => (d.kind === 'line' ? 'visible' : 'hidden'));
+      g.select('circle')
+        .attr('class', 'eval-point')
+        .attr('stroke', (d) => d.color)
+        .attr('visibility', (d) => (d.kind === 'dot' ? 'visible' : 'hidden'));
+      g.select('text').text((d) => d.label);
+    });
+
+  svg
+    .selectAll('text.empty')
+    .data(state.meta.length === 0 && evalHistory.length === 0 ? [null] : [])
+    .join('text')
+    .attr('class', 'empty')
+    .attr('x', (MARGIN.left + width - MARGIN.right) / 2)
+    .attr('y', HEIGHT / 2)
+    .attr('text-anchor', 'middle')
+    .text('press Play to start meta-training');
+}
+
+/** Meta-loss per step (raw and TensorBoard-smoothed) with the periodic held-out evaluation. */
+export function LearningCurve() {
+  const ref = useRef<HTMLDivElement>(null);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const width = useWidth(ref, 480);
+  const smoothing = useStore((s) => s.smoothing);
+  const lossLog = useStore((s) => s.lossLog);
+  const showPretrained = useStore((s) => s.showPretrainedLoss);
+  const inner = useStore((s) => s.config.inner);
+  const set = useStore((s) => s.set);
+  const logId = useId();
+  const preId = useId();
+
+  useEffect(() => {
+    const el = svgRef.current;
+    if (!el) return;
+    const redraw = () => draw(el, width, useStore.getState());
+    redraw();
+    return subscribeFrame(
+      (s) => [s.seriesVersion, s.evalHistory, s.smoothing, s.lossLog, s.showPretrainedLoss],
+      redraw,
+      100,
+    );
+  }, [width]);
+
+  return (
+    <section className="panel chart" aria-labelledby="learning-title">
+      <div className="chart-head">
+        <h2 id="learning-title">Learning curve</h2>
+        <div className="chart-tools">
+          <div className="compact">
+            <RangeField
+              label="smoothing"
+              help="Exponential moving average weight, as in TensorBoard (debiased): 0 shows raw losses, 0.99 a long average."
+              value={smoothing}
+              min={0}
+              max={0.99}
+              step={0.01}
+              format={(v) => v.toFixed(2)}
+              onChange={(v) => set('smoothing', v)}
+            />
+          </div>
+          <span className="inline-field" title="Plot the loss on a logarithmic axis (losses span decades).">
+            <input
+              id={logId}
+              type="checkbox"
+              checked={lossLog}
+              onChange={(e) => set('lossLog', e.currentTarget.checked)}
+            />
+            <label htmlFor={logId}>log y (learning curve)</label>
+          </span>
+          <span
+            className="inline-field"
+            title="Also plot the pretrained baseline's own training loss (plain regression on the pooled points, no adaptation: not the same quantity as the meta-loss)."
+          >
+            <input
+              id={preId}
+              type="checkbox"
+              checked={showPretrained}
+              onChange={(e) => set('showPretrainedLoss', e.currentTarget.checked)}
+            />
+            <label htmlFor={preId}>pretrained training loss</label>
+          </span>
+        </div>
+      </div>
+      <div ref={ref} className="chart-body">
+        <svg
+          ref={svgRef}
+          role="img"
+          aria-label="Meta-loss per meta-step, smoothed, with periodic evaluation MSE"
+        />
+      </div>
+      <p className="caption">
+        The faint band is the raw meta-loss of each meta-batch (query MSE after {inner} inner step
+        {inner === 1 ? '' : 's'}), the solid line its smoothed trend. Circles are the held-out evaluation
+        every few seconds: mean MSE after {inner} inner step{inner === 1 ? '' : 's'} on fixed tasks, for the
+        MAML θ and for the pretrained network adapted the same way. The gap between the two is what
+        meta-learning buys.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,202 @@
+import { useId, useState } from 'react';
+import { ALGOS, FIELDS, parseExperiment, type Algo, type Experiment } from '../../core/experiment';
+import { BACKENDS, type BackendRequest } from '../../worker/protocol';
+import { useStore } from '../store';
+import { RangeField } from './RangeField';
+
+type NumericKey = 'alpha' | 'beta' | 'inner' | 'k' | 'query' | 'batch' | 'seed';
+
+function bounds(key: NumericKey) {
+  const f = FIELDS[key];
+  if (f.kind !== 'number') throw new Error(`${key} is not a number field`);
+  return f;
+}
+
+/** The algorithm picker's labels (the core's ALGO_LABELS, phrased for a menu). */
+const ALGO_MENU: Record<Algo, string> = {
+  maml: 'MAML',
+  fomaml: 'first-order MAML',
+  metasgd: 'Meta-SGD',
+  reptile: 'Reptile',
+};
+
+const ALGO_HELP: Record<Algo, string> = {
+  maml: 'MAML: differentiates through the inner SGD steps (second-order meta-gradient).',
+  fomaml:
+    'First-order MAML: treats the inner gradient as constant, so the meta-gradient is the query gradient at the adapted weights.',
+  metasgd: 'Meta-SGD: also meta-learns a per-parameter inner learning rate vector α.',
+  reptile: 'Reptile: moves θ towards the average of the task-adapted weights; no meta-gradient at all.',
+};
+
+const BACKEND_HELP =
+  'Where the tensors are computed: WebGPU (GPU), wasm (CPU, SIMD) or plain JavaScript cpu. Switching restarts the worker from the current θ.';
+
+function fmtRate(v: number): string {
+  return v >= 1e-4 ? String(Number(v.toPrecision(3))) : v.toExponential(1);
+}
+
+/** Text inputs that apply on Enter or when focus leaves (so typing "12" is not two new runs). */
+function CommitInput({
+  label,
+  help,
+  value,
+  onCommit,
+  inputMode,
+  width,
+}: {
+  label: string;
+  help: string;
+  value: string;
+  onCommit: (text: string) => void;
+  inputMode: 'numeric' | 'text';
+  width: string;
+}) {
+  const id = useId();
+  const [draft, setDraft] = useState<string | null>(null);
+  return (
+    <span className="inline-field" title={help}>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="text"
+        inputMode={inputMode}
+        style={{ width }}
+        value={draft ?? value}
+        title={help}
+        onChange={(e) => setDraft(e.currentTarget.value)}
+        onBlur={() => {
+          if (draft !== null && draft !== value) onCommit(draft);
+          setDraft(null);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') e.currentTarget.blur();
+          if (e.key === 'Escape') {
+            setDraft(null);
+            e.currentTarget.blur();
+          }
+        }}
+      />
+    </span>
+  );
+}
+
+export function ExperimentControls() {
+  const config = useStore((s) => s.config);
+  const backendRequest = useStore((s) => s.backendRequest);
+  const setConfig = useStore((s) => s.setConfig);
+  const setBackendRequest = useStore((s) => s.setBackendRequest);
+  const notify = useStore((s) => s.notify);
+  const algoId = useId();
+  const backendId = useId();
+
+  const num = (
+    key: NumericKey,
+    label: string,
+    extra: { log?: boolean; format?: (v: number) => string } = {},
+  ) => {
+    const f = bounds(key);
+    return (
+      <RangeField
+        label={label}
+        help={f.help}
+        value={config[key]}
+        min={f.min}
+        max={f.max}
+        log={extra.log ?? false}
+        step={1}
+        format={extra.format ?? String}
+        onChange={(v) => setConfig({ [key]: v } as Partial<Experiment>)}
+      />
+    );
+  };
+
+  /** Parse a typed value through the experiment schema; report anything it had to change. */
+  const commit = (key: 'seed' | 'hidden', text: string) => {
+    const { config: parsed, warnings } = parseExperiment({ [key]: text }, { base: config });
+    if (warnings.length > 0)
+      notify(
+        'warning',
+        `The ${key} you typed was adjusted`,
+        warnings.map((w) => w.message),
+      );
+    setConfig({ [key]: parsed[key] } as Partial<Experiment>);
+  };
+
+  return (
+    <section className="panel controls" aria-labelledby="controls-title">
+      <h2 id="controls-title">Meta-training settings</h2>
+      <div className="field" title={FIELDS.algo.help}>
+        <div className="field-head">
+          <label htmlFor={algoId}>algorithm</label>
+        </div>
+        <select
+          id={algoId}
+          value={config.algo}
+          title={ALGO_HELP[config.algo]}
+          onChange={(e) => setConfig({ algo: e.currentTarget.value as Algo })}
+        >
+          {ALGOS.map((a) => (
+            <option key={a} value={a} title={ALGO_HELP[a]}>
+              {ALGO_MENU[a]}
+            </option>
+          ))}
+        </select>
+      </div>
+      {num('alpha', 'inner learning rate α', { log: true, format: fmtRate })}
+      {num('beta', 'meta learning rate β', { log: true, format: fmtRate })}
+      {num('inner', 'inner steps (meta-training)')}
+      {num('k', 'K shots (support points per task)')}
+      {num('query', 'query points per task')}
+      {num('batch', 'meta-batch size (tasks per step)')}
+      <div className="field-row">
+        <CommitInput
+          label="seed"
+          help={FIELDS.seed.help}
+          value={String(config.seed)}
+          inputMode="numeric"
+          width="7.5em"
+          onCommit={(t) => commit('seed', t)}
+        />
+        <button
+          type="button"
+          title="New seed: a fresh random seed, so new initial weights and a new task stream (restarts from step 0)."
+          onClick={() => {
+            const r = new Uint32Array(1);
+            crypto.getRandomValues(r);
+            setConfig({ seed: (r[0] as number) % 1_000_000 });
+          }}
+        >
+          new seed
+        </button>
+      </div>
+      <div className="field-row">
+        <CommitInput
+          label="hidden layers"
+          help={FIELDS.hidden.help + ' Changing it builds a new network and restarts from step 0.'}
+          value={config.hidden.join(',')}
+          inputMode="text"
+          width="6.5em"
+          onCommit={(t) => commit('hidden', t)}
+        />
+      </div>
+      <div className="field" title={BACKEND_HELP}>
+        <div className="field-head">
+          <label htmlFor={backendId}>compute backend</label>
+        </div>
+        <select
+          id={backendId}
+          value={backendRequest}
+          title={BACKEND_HELP}
+          onChange={(e) => setBackendRequest(e.currentTarget.value as BackendRequest)}
+        >
+          <option value="auto">auto (best available)</option>
+          {BACKENDS.map((b) => (
+            <option key={b} value={b}>
+              {b}
+            </option>
+          ))}
+        </select>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,73 @@
+import { useId, useState } from 'react';
+import { makeShareLink } from '../session';
+import { useStore } from '../store';
+
+/** "Copy share link": the experiment, the step and (optionally) θ itself, shown in a read-only field. */
+export function SharePanel() {
+  const share = useStore((s) => s.share);
+  const includeWeights = useStore((s) => s.includeWeights);
+  const phase = useStore((s) => s.phase);
+  const set = useStore((s) => s.set);
+  const [busy, setBusy] = useState(false);
+  const linkId = useId();
+  const weightsId = useId();
+
+  return (
+    <section className="panel share" aria-labelledby="share-title">
+      <h2 id="share-title">Share this run</h2>
+      <div className="field-row">
+        <button
+          type="button"
+          disabled={busy || phase !== 'ready'}
+          title="Copy share link: a URL with these settings and the current meta-step; opening it meta-trains to the same θ (or loads θ from the link)."
+          onClick={() => {
+            setBusy(true);
+            void makeShareLink().finally(() => setBusy(false));
+          }}
+        >
+          Copy share link
+        </button>
+        <span
+          className="inline-field"
+          title="Put the trained weights θ in the link's #fragment, so the recipient sees this model at once instead of replaying the training."
+        >
+          <input
+            id={weightsId}
+            type="checkbox"
+            checked={includeWeights}
+            onChange={(e) => set('includeWeights', e.currentTarget.checked)}
+          />
+          <label htmlFor={weightsId}>include θ in the link</label>
+        </span>
+      </div>
+      <label htmlFor={linkId} className="visually-hidden">
+        Share link
+      </label>
+      <input
+        id={linkId}
+        className="share-link"
+        type="text"
+        readOnly
+        value={share?.url ?? ''}
+        placeholder="press Copy share link"
+        onFocus={(e) => e.currentTarget.select()}
+        title="The share link: select it and copy it if the clipboard is not available."
+      />
+      {share ? (
+        <p className="note" data-testid="share-summary">
+          {share.copied ? 'Copied to the clipboard. ' : 'Select the link above and copy it. '}
+          It opens at meta-step {share.step}
+          {share.withWeights
+            ? ' with θ carried in the link.'
+            : ' by replaying the training deterministically.'}
+          {share.notes.map((n) => (
+            <span key={n} className="warn-text">
+              {' '}
+              {n}
+            </span>
+          ))}
+        </p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,137 @@
+import { useStore } from '../store';
+import { formatLoss } from '../format';
+
+function formatElapsed(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m} min ${String(s % 60).padStart(2, '0')} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function formatRate(r: number): string {
+  return r >= 100 ? r.toFixed(0) : r.toFixed(1);
+}
+
+/** Play/Pause, Step, Reset, and the live readouts of the run. */
+export function Transport() {
+  const running = useStore((s) => s.running);
+  const phase = useStore((s) => s.phase);
+  const step = useStore((s) => s.step);
+  const backend = useStore((s) => s.backend);
+  const stepsPerSec = useStore((s) => s.stepsPerSec);
+  const elapsedMs = useStore((s) => s.elapsedMs);
+  const replay = useStore((s) => s.replay);
+  const lastLoss = useStore((s) => s.lastLoss);
+  const evaluation = useStore((s) => s.evaluation);
+  const backendNote = useStore((s) => s.backendNote);
+  const rates = useStore((s) => s.rates);
+  const numParams = useStore((s) => s.numParams);
+  const { toggle, stepOnce, reset, setBackendRequest } = useStore.getState();
+
+  const backendName = backend ?? (phase === 'failed' ? 'none' : 'starting…');
+  const slower =
+    backend === 'webgpu' &&
+    rates?.webgpu !== undefined &&
+    rates.wasm !== undefined &&
+    rates.wasm > rates.webgpu;
+  const evalMaml = evaluation ? evaluation.curves.maml.mse[Math.min(evaluation.inner, 10)] : undefined;
+
+  return (
+    <section className="panel transport" aria-label="Training">
+      <div className="buttons">
+        <button
+          type="button"
+          className="primary"
+          onClick={toggle}
+          disabled={phase === 'failed'}
+          title="Play/Pause: run meta-training steps continuously in the worker (space bar toggles)."
+        >
+          {running ? 'Pause' : 'Play'}
+        </button>
+        <button
+          type="button"
+          onClick={stepOnce}
+          disabled={running || phase !== 'ready'}
+          title="Step: one meta-step: adapt to a meta-batch of tasks, then update θ once."
+        >
+          Step
+        </button>
+        <button
+          type="button"
+          onClick={reset}
+          disabled={phase === 'failed'}
+          title="Reset: back to the seed's random θ at step 0 (same settings)."
+        >
+          Reset
+        </button>
+      </div>
+      <p role="status" aria-live="off" className="status-line">
+        step {step} · {backendName} · {formatRate(stepsPerSec)} steps/s
+        {running && !replay ? ' · training' : ''}
+        {!running && phase === 'ready' ? ' · paused' : ''}
+      </p>
+      {replay ? (
+        <div className="replay">
+          <label>
+            Replaying shared run: step {step} of {replay.target}
+            <progress max={replay.target - replay.from} value={Math.max(0, step - replay.from)} />
+          </label>
+        </div>
+      ) : null}
+      <dl className="readouts">
+        <div title="Meta-step: how many times θ has been updated.">
+          <dt>meta-step</dt>
+          <dd data-readout="step">{step}</dd>
+        </div>
+        <div title="Meta-steps per second over the last two seconds of training.">
+          <dt>steps/s</dt>
+          <dd>{formatRate(stepsPerSec)}</dd>
+        </div>
+        <div title="The tfjs backend the worker actually runs on (read back with tf.getBackend()).">
+          <dt>backend</dt>
+          <dd data-readout="backend">{backendName}</dd>
+        </div>
+        <div title="Time spent meta-training (not counting pauses).">
+          <dt>elapsed</dt>
+          <dd>{formatElapsed(elapsedMs)}</dd>
+        </div>
+        <div title="Meta-loss of the latest meta-batch: query MSE after the inner steps, averaged over the batch's tasks.">
+          <dt>meta-loss</dt>
+          <dd data-readout="loss">{lastLoss === null ? '–' : formatLoss(lastLoss)}</dd>
+        </div>
+        <div title="Held-out evaluation: mean MSE of the MAML initialisation after the meta-training number of inner steps.">
+          <dt>eval MSE</dt>
+          <dd data-readout="eval">
+            {evaluation && evalMaml !== undefined ? `${formatLoss(evalMaml)} @ step ${evaluation.step}` : '–'}
+          </dd>
+        </div>
+        <div title="Number of weights and biases in θ.">
+          <dt>parameters</dt>
+          <dd>{numParams ?? '–'}</dd>
+        </div>
+      </dl>
+      {backendNote ? (
+        <p className="note" data-testid="backend-note">
+          Running on <strong>{backendName}</strong>. {backendNote}.
+        </p>
+      ) : null}
+      {slower && rates ? (
+        <p className="note warn" data-testid="backend-speed">
+          WebGPU is slower than wasm for this network: {formatRate(rates.webgpu ?? 0)} vs{' '}
+          {formatRate(rates.wasm ?? 0)} meta-steps/s measured on the first steps.{' '}
+          <button
+            type="button"
+            onClick={() => setBackendRequest('wasm')}
+            title="Restart the worker on wasm from the current θ."
+          >
+            Switch to wasm
+          </button>
+        </p>
+      ) : backend === 'webgpu' && rates?.webgpu !== undefined && rates.wasm !== undefined ? (
+        <p className="note" data-testid="backend-speed">
+          WebGPU measured faster than wasm here: {formatRate(rates.webgpu)} vs {formatRate(rates.wasm)}{' '}
+          meta-steps/s.
+        </p>
+      ) : null}
+    </section>
+  );
+}

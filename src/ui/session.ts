@@ -1,0 +1,350 @@
+/**
+ * The session: reads the link the page was opened with, owns the training worker, turns its
+ * messages into store updates, and restarts it on the next backend down when it fails, resuming
+ * from the last θ the page holds.
+ */
+import {
+  BACKENDS,
+  candidates,
+  type BackendName,
+  type BackendRequest,
+  type FromWorker,
+  type Snapshot,
+  type ToWorker,
+} from '../worker/protocol';
+import { binSeries } from './series';
+import { LIVE_EVAL_TASKS, installPort, useStore, viewTaskMessage, type TrainerPort } from './store';
+import { decodeWeights, encodeWeights, HISTORY_POINTS, MAX_SHARE_CHARS } from './thetaCodec';
+import { MAX_REPLAY_STEPS, readLink, shareUrl, writeAddressBar } from './url';
+import { parameterCount, sampleViewTask } from './viewTask';
+
+interface StartOptions {
+  backend: BackendRequest;
+  resume: Snapshot | null;
+  replayTo: number | null;
+}
+
+const store = useStore;
+
+class Session implements TrainerPort {
+  private worker: Worker | null = null;
+  /** the backend a crash would fall back from: the one obtained, or the first one tried */
+  private current: BackendName | null = null;
+  private requested: BackendRequest = 'auto';
+  private snapshotWaiters = new Map<number, (s: Snapshot) => void>();
+  private nextRequest = 1;
+  private generation = 0;
+
+  start(opts: StartOptions): void {
+    this.stopWorker();
+    const gen = ++this.generation;
+    this.requested = opts.backend;
+    this.current = null;
+    const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'maml-trainer',
+    });
+    this.worker = worker;
+    worker.onmessage = (e: MessageEvent<FromWorker>) => {
+      if (gen === this.generation) this.receive(e.data);
+    };
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      if (gen === this.generation) this.crashed(e.message || 'the worker failed');
+    };
+    const s = store.getState();
+    store.setState({
+      phase: 'starting',
+      backend: null,
+      rates: null,
+      backendNote: null,
+      step: opts.resume?.step ?? s.step,
+      replay: opts.replayTo !== null ? { target: opts.replayTo, from: opts.resume?.step ?? 0 } : null,
+    });
+    this.post({
+      kind: 'init',
+      config: s.config,
+      backend: opts.backend,
+      wasmPath: new URL('tfjs/', document.baseURI).href,
+      resume: opts.resume,
+      replayTo: opts.replayTo,
+      task: viewTaskMessage(s.task, s.fanSteps).task,
+      evalTasks: LIVE_EVAL_TASKS,
+    });
+    if (s.running && opts.replayTo === null) this.post({ kind: 'play' });
+  }
+
+  private stopWorker(): void {
+    this.worker?.terminate();
+    this.worker = null;
+    for (const [, resolve] of this.snapshotWaiters) {
+      const snap = store.getState().snapshot;
+      if (snap) resolve(snap);
+    }
+    this.snapshotWaiters.clear();
+  }
+
+  private post(msg: ToWorker): void {
+    this.worker?.postMessage(msg);
+  }
+
+  send(msg: ToWorker): void {
+    if (msg.kind === 'config') writeAddressBar(msg.config, store.getState().backendRequest);
+    this.post(msg);
+  }
+
+  snapshot(): Promise<Snapshot> {
+    const id = this.nextRequest++;
+    return new Promise((resolve) => {
+      this.snapshotWaiters.set(id, resolve);
+      this.post({ kind: 'snapshot', requestId: id });
+    });
+  }
+
+  switchBackend(request: BackendRequest): void {
+    const s = store.getState();
+    writeAddressBar(s.config, request);
+    this.restartFrom(s.snapshot, request);
+  }
+
+  /** test hook: make the worker throw, as a real fault would */
+  crashWorker(): void {
+    this.post({ kind: 'crash' });
+  }
+
+  private restartFrom(snap: Snapshot | null, backend: BackendRequest): void {
+    const s = store.getState();
+    const step = snap?.step ?? 0;
+    s.meta.truncateAfter(step);
+    s.pretrained.truncateAfter(step);
+    const replayTo = s.replay && s.replay.target > step ? s.replay.target : null;
+    store.setState({
+      seriesVersion: s.seriesVersion + 1,
+      evalHistory: s.evalHistory.filter((p) => p.step <= step),
+      lastLoss: s.meta.last(),
+    });
+    this.start({ backend, resume: snap, replayTo });
+  }
+
+  private crashed(reason: string): void {
+    const s = store.getState();
+    const failedOn = this.current ?? candidates(this.requested)[0] ?? 'cpu';
+    const below = BACKENDS.slice(BACKENDS.indexOf(failedOn) + 1);
+    const next = below[0];
+    if (!next) {
+      this.stopWorker();
+      store.setState({ phase: 'failed', running: false });
+      s.notify('error', 'Training stopped: the worker failed on every backend', [
+        `Last error (on ${failedOn}): ${reason}`,
+        'Reload the page to try again.',
+      ]);
+      return;
+    }
+    const snap = s.snapshot;
+    s.notify('warning', `The training worker failed on ${failedOn}`, [
+      `Error: ${reason}`,
+      `Restarted it on ${next}, resuming from θ at step ${snap?.step ?? 0} (Adam's moments restart).`,
+    ]);
+    this.restartFrom(snap, next);
+  }
+
+  private receive(msg: FromWorker): void {
+    const s = store.getState();
+    switch (msg.kind) {
+      case 'ready':
+        this.current = msg.backend;
+        store.setState({
+          phase: 'ready',
+          backend: msg.backend,
+          backendNote: msg.fallback,
+          numParams: msg.numParams,
+          step: msg.step,
+        });
+        break;
+      case 'benchmark':
+        store.setState({ rates: msg.rates });
+        break;
+      case 'progress': {
+        const n = msg.losses.length;
+        for (let i = 0; i < n; i++) s.meta.push(msg.step - n + 1 + i, msg.losses[i] as number);
+        if (msg.pretrainedLosses) {
+          const m = msg.pretrainedLosses.length;
+          for (let i = 0; i < m; i++)
+            s.pretrained.push(msg.step - m + 1 + i, msg.pretrainedLosses[i] as number);
+        }
+        const replay = s.replay && msg.replayTo !== null ? s.replay : null;
+        const done = s.replay !== null && msg.replayTo === null && !msg.running;
+        store.setState({
+          step: msg.step,
+          stepsPerSec: msg.stepsPerSec,
+          elapsedMs: msg.elapsedMs,
+          replay,
+          lastLoss: n > 0 ? (msg.losses[n - 1] as number) : s.lastLoss,
+          seriesVersion: s.seriesVersion + (n > 0 ? 1 : 0),
+          ...(done ? { running: false } : {}),
+        });
+        if (done) s.notify('info', `Replayed the shared run to step ${msg.step} and paused there.`);
+        break;
+      }
+      case 'predictions':
+        if (msg.taskId === s.task.id) store.setState({ predictions: msg });
+        break;
+      case 'eval': {
+        const at = (c: { mse: number[] }) => c.mse[Math.min(msg.inner, c.mse.length - 1)] ?? NaN;
+        const history = s.evalHistory.filter((p) => p.step < msg.step);
+        history.push({
+          step: msg.step,
+          inner: msg.inner,
+          maml: at(msg.curves.maml),
+          pretrained: at(msg.curves.pretrained),
+        });
+        store.setState({
+          evaluation: msg,
+          evalHistory: history,
+          evalBusy: msg.requested === s.evalBusy ? null : s.evalBusy,
+        });
+        break;
+      }
+      case 'snapshot':
+        store.setState({ snapshot: msg.snapshot });
+        if (msg.requestId !== null) {
+          this.snapshotWaiters.get(msg.requestId)?.(msg.snapshot);
+          this.snapshotWaiters.delete(msg.requestId);
+        }
+        break;
+      case 'rewind': {
+        s.meta.truncateAfter(msg.step);
+        s.pretrained.truncateAfter(msg.step);
+        store.setState({
+          step: msg.step,
+          seriesVersion: s.seriesVersion + 1,
+          evalHistory: s.evalHistory.filter((p) => p.step <= msg.step),
+          lastLoss: s.meta.last(),
+          ...(msg.step === 0 ? { elapsedMs: 0, evaluation: null, snapshot: null } : {}),
+        });
+        if (msg.reason) s.notify('info', msg.reason);
+        break;
+      }
+      case 'diverged':
+        store.setState({ running: false, replay: null });
+        s.notify('warning', 'Training diverged', [msg.message]);
+        break;
+      case 'notice':
+        s.notify(msg.level === 'warning' ? 'warning' : 'info', msg.message);
+        break;
+      case 'error':
+        if (msg.fatal) this.crashed(msg.message);
+        else s.notify('warning', msg.message);
+        break;
+    }
+  }
+}
+
+export const session = new Session();
+
+/** Open the page: apply the link (notice for anything changed), then start training. */
+export async function openPage(): Promise<void> {
+  const link = readLink(window.location.search, window.location.hash);
+  const warnings = [...link.warnings];
+  let resume: Snapshot | null = null;
+  let replayTo: number | null = null;
+  const s = store.getState();
+  s.meta.clear();
+  s.pretrained.clear();
+  let lastLoss: number | null = null;
+  if (link.weights) {
+    try {
+      const w = await decodeWeights(link.weights, {
+        params: parameterCount(link.config),
+        maxStep: MAX_REPLAY_STEPS,
+      });
+      resume = { step: w.step, theta: w.theta, pretrained: w.pretrained, alpha: w.alpha };
+      for (let i = 0; i < w.historySteps.length; i++) {
+        s.meta.push(w.historySteps[i] as number, w.historyLosses[i] as number);
+      }
+      if (Number.isFinite(w.lastLoss)) lastLoss = w.lastLoss;
+      if (link.step !== null && link.step !== w.step) {
+        warnings.push(`step=${link.step} differs from the step stored with the weights; using ${w.step}`);
+      }
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      warnings.push(
+        `${why}; ignored them${link.step ? `, replaying training to step ${link.step} instead` : ''}`,
+      );
+    }
+  }
+  if (!resume && link.step !== null) replayTo = link.step;
+  store.setState({
+    config: link.config,
+    backendRequest: link.backend,
+    task: sampleViewTask(link.config, 0),
+    running: replayTo !== null,
+    step: resume?.step ?? 0,
+    lastLoss,
+    seriesVersion: s.seriesVersion + 1,
+  });
+  if (warnings.length > 0) {
+    s.notify(
+      'warning',
+      'This link had values that could not be used as given. The page changed them as follows:',
+      warnings,
+    );
+  }
+  if (resume) {
+    s.notify('info', `Loaded the trained θ from the link: meta-step ${resume.step}, no replay needed.`);
+  } else if (replayTo !== null) {
+    s.notify(
+      'info',
+      `Replaying the shared run: meta-training deterministically to step ${replayTo}, then pausing.`,
+    );
+  }
+  writeAddressBar(link.config, link.backend);
+  installPort(session);
+  session.start({ backend: link.backend, resume, replayTo });
+}
+
+/** Build the share link for the current θ (fresh from the worker) and try to copy it. */
+export async function makeShareLink(): Promise<void> {
+  const snap = await session.snapshot();
+  const s = store.getState();
+  const notes: string[] = [];
+  let weights: string | null = null;
+  if (s.includeWeights) {
+    const b = binSeries(s.meta.steps, s.meta.values, s.meta.length, HISTORY_POINTS);
+    let lastLoss = NaN;
+    for (let i = s.meta.length - 1; i >= 0; i--) {
+      if ((s.meta.steps[i] as number) <= snap.step) {
+        lastLoss = s.meta.values[i] as number;
+        break;
+      }
+    }
+    if (s.meta.length === 0 && s.lastLoss !== null) lastLoss = s.lastLoss;
+    const encoded = await encodeWeights({
+      ...snap,
+      lastLoss,
+      historySteps: Float32Array.from(b.x),
+      historyLosses: Float32Array.from(b.mean),
+    });
+    if (encoded.length <= MAX_SHARE_CHARS) weights = encoded;
+    else notes.push('This network is too large to carry θ in the link; the link replays training instead.');
+  }
+  if (!weights && snap.step > MAX_REPLAY_STEPS) {
+    notes.push(`A replay stops at step ${MAX_REPLAY_STEPS}; include θ to share step ${snap.step} exactly.`);
+  }
+  if (s.changedMidRun) {
+    notes.push(
+      weights
+        ? 'Hyperparameters changed during this run: θ in the link is exact, but pressing Play there continues with the current settings only.'
+        : 'Hyperparameters changed during this run, so replaying it from step 0 with the current settings will not reproduce this θ. Include θ in the link to share it exactly.',
+    );
+  }
+  const url = shareUrl(window.location.href, s.config, s.backendRequest, snap.step, weights);
+  let copied = false;
+  try {
+    await navigator.clipboard.writeText(url);
+    copied = true;
+  } catch {
+    copied = false;
+  }
+  store.setState({ share: { url, step: snap.step, withWeights: weights !== null, copied, notes } });
+}

@@ -1,0 +1,319 @@
+/**
+ * The page's single store. Components read what they show with selectors; charts subscribe
+ * transiently (zustand `subscribe`, no React render) and redraw once per animation frame. The loss
+ * curves are mutable Series objects whose changes are signalled by `seriesVersion`.
+ * Actions that involve the worker go through a `TrainerPort` installed by the session.
+ */
+import { create } from 'zustand';
+import { DEFAULT_EXPERIMENT, type Experiment } from '../core/experiment';
+import type {
+  BackendName,
+  BackendRequest,
+  EvalCurveData,
+  MethodName,
+  Snapshot,
+  ToWorker,
+} from '../worker/protocol';
+import { cancelDraw, requestDraw } from './frameScheduler';
+import { Series } from './series';
+import { sampleViewTask, withPoints, type TaskView } from './viewTask';
+
+export interface Notice {
+  id: number;
+  level: 'info' | 'warning' | 'error';
+  title: string;
+  lines: string[];
+}
+
+export interface Predictions {
+  taskId: number;
+  step: number;
+  grid: Float32Array;
+  steps: number;
+  fans: Record<MethodName, Float32Array>;
+}
+
+export interface Evaluation {
+  step: number;
+  tasks: number;
+  k: number;
+  inner: number;
+  computedOn: BackendName;
+  curves: Record<MethodName, EvalCurveData>;
+}
+
+/** One live-evaluation result as a point on the learning curve: MSE after `inner` steps. */
+export interface EvalPoint {
+  step: number;
+  inner: number;
+  maml: number;
+  pretrained: number;
+}
+
+export interface Share {
+  url: string;
+  step: number;
+  withWeights: boolean;
+  copied: boolean;
+  notes: string[];
+}
+
+/** What the store needs from the worker side. */
+export interface TrainerPort {
+  send(msg: ToWorker): void;
+  /** a fresh snapshot of θ from the worker */
+  snapshot(): Promise<Snapshot>;
+  /** switch backend: restart the worker there, resuming from the latest θ */
+  switchBackend(request: BackendRequest): void;
+}
+
+export interface State {
+  config: Experiment;
+  backendRequest: BackendRequest;
+  phase: 'starting' | 'ready' | 'failed';
+  backend: BackendName | null;
+  backendNote: string | null;
+  rates: Partial<Record<BackendName, number>> | null;
+  /** what the user asked for: training or paused */
+  running: boolean;
+  step: number;
+  stepsPerSec: number;
+  elapsedMs: number;
+  replay: { target: number; from: number } | null;
+  numParams: number | null;
+  lastLoss: number | null;
+  task: TaskView;
+  fanSteps: number;
+  predictions: Predictions | null;
+  evaluation: Evaluation | null;
+  evalHistory: EvalPoint[];
+  evalBusy: number | null;
+  notices: Notice[];
+  snapshot: Snapshot | null;
+  share: Share | null;
+  includeWeights: boolean;
+  /** hyperparameters changed since step 0 of this run (a replay would not reproduce it) */
+  changedMidRun: boolean;
+  meta: Series;
+  pretrained: Series;
+  seriesVersion: number;
+  smoothing: number;
+  lossLog: boolean;
+  showPretrainedLoss: boolean;
+  adaptLog: boolean;
+}
+
+export interface Actions {
+  play(): void;
+  pause(): void;
+  toggle(): void;
+  stepOnce(): void;
+  reset(): void;
+  setConfig(patch: Partial<Experiment>): void;
+  newTask(): void;
+  addPoint(x: number, y: number): void;
+  removePoint(index: number): void;
+  setFanSteps(n: number): void;
+  setBackendRequest(request: BackendRequest): void;
+  evaluateFull(): void;
+  notify(level: Notice['level'], title: string, lines?: string[]): void;
+  dismiss(id: number): void;
+  set<K extends keyof State>(key: K, value: State[K]): void;
+}
+
+let port: TrainerPort | null = null;
+let noticeId = 1;
+
+export function installPort(p: TrainerPort | null): void {
+  port = p;
+}
+
+export function getPort(): TrainerPort | null {
+  return port;
+}
+
+function send(msg: ToWorker): void {
+  port?.send(msg);
+}
+
+/** A task as the worker wants it. */
+export function viewTaskMessage(task: TaskView, steps: number): Extract<ToWorker, { kind: 'task' }> {
+  return {
+    kind: 'task',
+    task: {
+      id: task.id,
+      params: task.params,
+      xs: Float32Array.from(task.xs),
+      ys: Float32Array.from(task.ys),
+      steps,
+    },
+  };
+}
+
+export const FULL_EVAL_TASKS = 600;
+const INFO_NOTICE_MS = 15_000;
+export const LIVE_EVAL_TASKS = 100;
+
+export const useStore = create<State & Actions>()((set, get) => ({
+  config: { ...DEFAULT_EXPERIMENT, hidden: [...DEFAULT_EXPERIMENT.hidden] },
+  backendRequest: 'auto',
+  phase: 'starting',
+  backend: null,
+  backendNote: null,
+  rates: null,
+  running: false,
+  step: 0,
+  stepsPerSec: 0,
+  elapsedMs: 0,
+  replay: null,
+  numParams: null,
+  lastLoss: null,
+  task: sampleViewTask(DEFAULT_EXPERIMENT, 0),
+  fanSteps: 10,
+  predictions: null,
+  evaluation: null,
+  evalHistory: [],
+  evalBusy: null,
+  notices: [],
+  snapshot: null,
+  share: null,
+  includeWeights: true,
+  changedMidRun: false,
+  meta: new Series(),
+  pretrained: new Series(),
+  seriesVersion: 0,
+  smoothing: 0.6,
+  lossLog: true,
+  showPretrainedLoss: false,
+  adaptLog: false,
+
+  play() {
+    if (get().phase === 'failed') return;
+    set({ running: true, replay: null });
+    send({ kind: 'play' });
+  },
+  pause() {
+    set({ running: false, replay: null });
+    send({ kind: 'pause' });
+  },
+  toggle() {
+    if (get().running) get().pause();
+    else get().play();
+  },
+  stepOnce() {
+    if (get().running) return;
+    send({ kind: 'step' });
+  },
+  reset() {
+    set({ running: false, replay: null, changedMidRun: false, share: null });
+    send({ kind: 'reset' });
+  },
+  setConfig(patch) {
+    const prev = get().config;
+    const config = { ...prev, ...patch, hidden: [...(patch.hidden ?? prev.hidden)] };
+    const newRun =
+      config.seed !== prev.seed || config.hidden.join() !== prev.hidden.join() || config.task !== prev.task;
+    const changes: Partial<State> = { config, share: null };
+    if (!newRun && get().step > 0) changes.changedMidRun = true;
+    if (newRun) changes.changedMidRun = false;
+    // the task view follows the seed and K: same task (same stream), K points
+    if (config.seed !== prev.seed || config.task !== prev.task) {
+      changes.task = sampleViewTask(config, 0);
+    } else if (config.k !== prev.k) {
+      changes.task = sampleViewTask(config, get().task.counter, config.k);
+    }
+    set(changes);
+    send({ kind: 'config', config });
+    if (changes.task) send(viewTaskMessage(changes.task, get().fanSteps));
+  },
+  newTask() {
+    const { config, task, fanSteps } = get();
+    const next = sampleViewTask(config, task.counter + 1);
+    set({ task: next });
+    send(viewTaskMessage(next, fanSteps));
+  },
+  addPoint(x, y) {
+    const { task, fanSteps } = get();
+    const next = withPoints(task, [...task.xs, x], [...task.ys, y]);
+    set({ task: next });
+    send(viewTaskMessage(next, fanSteps));
+  },
+  removePoint(index) {
+    const { task, fanSteps } = get();
+    const next = withPoints(
+      task,
+      task.xs.filter((_, i) => i !== index),
+      task.ys.filter((_, i) => i !== index),
+    );
+    set({ task: next });
+    send(viewTaskMessage(next, fanSteps));
+  },
+  setFanSteps(n) {
+    const { task } = get();
+    const next = withPoints(task, task.xs, task.ys);
+    set({ fanSteps: n, task: next });
+    send(viewTaskMessage(next, n));
+  },
+  setBackendRequest(request) {
+    set({ backendRequest: request, share: null });
+    port?.switchBackend(request);
+  },
+  evaluateFull() {
+    set({ evalBusy: FULL_EVAL_TASKS });
+    send({ kind: 'evaluate', tasks: FULL_EVAL_TASKS });
+  },
+  notify(level, title, lines = []) {
+    const id = noticeId++;
+    set({ notices: [...get().notices, { id, level, title, lines }] });
+    // information fades away on its own; warnings and errors stay until dismissed
+    if (level === 'info') setTimeout(() => get().dismiss(id), INFO_NOTICE_MS);
+  },
+  dismiss(id) {
+    set({ notices: get().notices.filter((n) => n.id !== id) });
+  },
+  set(key, value) {
+    set({ [key]: value } as Partial<State>);
+  },
+}));
+
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+}
+
+/**
+ * Subscribe without React: ask for `draw` in an animation frame whenever any of the values `pick`
+ * returns changes (the latest state wins), at most once every `minIntervalMs`.
+ */
+export function subscribeFrame(
+  pick: (s: State) => readonly unknown[],
+  draw: () => void,
+  minIntervalMs = 0,
+): () => void {
+  let last = pick(useStore.getState());
+  let lastDraw = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const drawNow = () => {
+    lastDraw = performance.now();
+    draw();
+  };
+  const unsub = useStore.subscribe((s) => {
+    const v = pick(s);
+    if (sameItems(v, last)) return;
+    last = v;
+    if (timer !== null) return;
+    const wait = lastDraw + minIntervalMs - performance.now();
+    if (wait > 0) {
+      timer = setTimeout(() => {
+        timer = null;
+        requestDraw(drawNow);
+      }, wait);
+    } else {
+      requestDraw(drawNow);
+    }
+  });
+  return () => {
+    unsub();
+    if (timer !== null) clearTimeout(timer);
+    cancelDraw(drawNow);
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The page's URL: the experiment in the query string (the core's canonical names and order), plus
+ * the page's own `backend` (when forced) and, in share links only, `step` and `#theta=` (the
+ * trained weights). Reading never throws: every value that had to change becomes a line of the
+ * notice the page shows.
+ */
+import { parseExperiment, parseNumber, serializeExperiment, type Experiment } from '../core/experiment';
+import { BACKENDS, type BackendRequest } from '../worker/protocol';
+
+/** replaying a link trains from scratch; beyond this many steps it would take too long to be useful */
+export const MAX_REPLAY_STEPS = 100_000;
+
+const PAGE_KEYS = ['step', 'backend'] as const;
+
+export interface PageLink {
+  config: Experiment;
+  backend: BackendRequest;
+  /** share links: the step to meta-train to */
+  step: number | null;
+  /** share links: the encoded weights from `#theta=` */
+  weights: string | null;
+  /** what was changed or ignored, one readable line each */
+  warnings: string[];
+}
+
+function shorten(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+export function readLink(search: string, hash: string): PageLink {
+  const params = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
+  const { config, warnings } = parseExperiment(params, { ignore: PAGE_KEYS });
+  const lines = warnings.map((w) => w.message);
+
+  let backend: BackendRequest = 'auto';
+  const b = params.get('backend');
+  if (b !== null) {
+    const v = b.trim().toLowerCase();
+    if (v === 'auto' || (BACKENDS as readonly string[]).includes(v)) backend = v as BackendRequest;
+    else lines.push(`backend=${shorten(b)} is not one of ${BACKENDS.join(', ')}, auto; using auto`);
+  }
+
+  let step: number | null = null;
+  const s = params.get('step');
+  if (s !== null) {
+    const x = parseNumber(s);
+    if (x === null) {
+      lines.push(`step=${shorten(s)} is not a number; starting from step 0`);
+    } else {
+      let v = Math.round(x);
+      if (v !== x) lines.push(`step=${shorten(s)} must be a whole number; rounded to ${v}`);
+      if (v < 0 || v > MAX_REPLAY_STEPS) {
+        const c = Math.min(MAX_REPLAY_STEPS, Math.max(0, v));
+        lines.push(`step=${shorten(s)} is outside [0, ${MAX_REPLAY_STEPS}]; clamped to ${c}`);
+        v = c;
+      }
+      step = v > 0 ? v : null;
+    }
+  }
+
+  let weights: string | null = null;
+  const frag = new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash);
+  const w = frag.get('theta');
+  if (w !== null && w !== '') weights = w;
+
+  return { config, backend, step, weights, warnings: lines };
+}
+
+/** The query string the address bar shows: the experiment, plus the backend when one is forced. */
+export function pageQuery(config: Experiment, backend: BackendRequest): string {
+  const q = serializeExperiment(config);
+  return backend === 'auto' ? q : `${q}&backend=${backend}`;
+}
+
+export function shareUrl(
+  base: string,
+  config: Experiment,
+  backend: BackendRequest,
+  step: number,
+  weights: string | null,
+): string {
+  const url = new URL(base);
+  url.search = `?${pageQuery(config, backend)}${step > 0 ? `&step=${step}` : ''}`;
+  url.hash = weights ? `theta=${weights}` : '';
+  return url.toString();
+}
+
+let lastWrite = 0;
+let trailing: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Keep the address bar in step with the experiment without adding history entries. Dragging a
+ * slider fires many changes: write at most every 200 ms, always ending with the latest.
+ */
+export function writeAddressBar(config: Experiment, backend: BackendRequest): void {
+  if (trailing !== null) clearTimeout(trailing);
+  trailing = null;
+  const wait = lastWrite + 200 - Date.now();
+  if (wait > 0) {
+    trailing = setTimeout(() => writeAddressBar(config, backend), wait);
+    return;
+  }
+  lastWrite = Date.now();
+  const url = new URL(window.location.href);
+  const next = `?${pageQuery(config, backend)}`;
+  if (url.search === next && url.hash === '') return;
+  url.search = next;
+  url.hash = '';
+  window.history.replaceState(null, '', url.toString());
+}

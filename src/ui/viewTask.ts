@@ -1,0 +1,60 @@
+/**
+ * The task shown in the task view, sampled on the page (the core's task families are plain
+ * TypeScript, so no tfjs is needed here). Each "New task" press takes the next named random
+ * stream of the seed, so the sequence of tasks is reproducible.
+ */
+import type { Experiment } from '../core/experiment';
+import { Rng } from '../core/random';
+import type { RegressionFamily } from '../core/tasks/regression';
+import { sinusoid } from '../core/tasks/sinusoid';
+
+/** The family of a config, without importing the tfjs-based run module into the page. */
+export function familyOf(config: Experiment): RegressionFamily {
+  switch (config.task) {
+    case 'sinusoid':
+      return sinusoid;
+  }
+}
+
+export interface TaskView {
+  /** changes whenever the support set or the task changes (predictions carry it back) */
+  id: number;
+  /** which "New task" press this is */
+  counter: number;
+  params: Float32Array;
+  xs: number[];
+  ys: number[];
+  description: string;
+}
+
+let nextId = 1;
+
+export function sampleViewTask(config: Experiment, counter: number, k = config.k): TaskView {
+  const family = familyOf(config);
+  const rng = Rng.stream(config.seed, `view-task-${counter}`);
+  const b = family.sampleBatch(rng, 1, k, 0);
+  return {
+    id: nextId++,
+    counter,
+    params: b.taskParams,
+    xs: Array.from(b.xs),
+    ys: Array.from(b.ys),
+    description: family.describe(b.taskParams, 0),
+  };
+}
+
+export function withPoints(task: TaskView, xs: number[], ys: number[]): TaskView {
+  return { ...task, id: nextId++, xs, ys };
+}
+
+/** Number of parameters of the MLP for a config (input, hidden..., output; weights and biases). */
+export function parameterCount(config: Experiment): number {
+  const sizes = [1, ...config.hidden, 1];
+  let n = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const a = sizes[i] as number;
+    const b = sizes[i + 1] as number;
+    n += a * b + b;
+  }
+  return n;
+}

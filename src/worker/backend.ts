@@ -1,0 +1,115 @@
+/**
+ * Picking a tfjs backend inside the worker. `tf.setBackend` can resolve false (or throw) and leave
+ * tfjs on another backend, so the answer is always read back with `tf.getBackend()`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { Experiment } from '../core/experiment';
+import { ExperimentRun } from '../core/meta/run';
+import { candidates, type BackendName, type BackendRequest } from './protocol';
+
+interface GpuLike {
+  requestAdapter(): Promise<unknown>;
+}
+
+let wasmPathSet = false;
+
+/** Why WebGPU cannot be used here, or null when an adapter is available. */
+async function webgpuProblem(): Promise<string | null> {
+  const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
+  if (!gpu) return 'this browser has no WebGPU (navigator.gpu is missing)';
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return 'no WebGPU adapter (navigator.gpu.requestAdapter() returned null)';
+  } catch (e) {
+    return `requesting a WebGPU adapter failed: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  return null;
+}
+
+export interface BackendChoice {
+  backend: BackendName;
+  /** why earlier candidates were skipped, or null when the first choice worked */
+  fallback: string | null;
+}
+
+export async function chooseBackend(request: BackendRequest, wasmPath: string): Promise<BackendChoice> {
+  if (!wasmPathSet) {
+    setWasmPaths(wasmPath);
+    wasmPathSet = true;
+  }
+  const reasons: string[] = [];
+  for (const name of candidates(request)) {
+    if (name === 'webgpu') {
+      const problem = await webgpuProblem();
+      if (problem) {
+        reasons.push(`WebGPU unavailable: ${problem}`);
+        continue;
+      }
+    }
+    let ok = false;
+    try {
+      ok = await tf.setBackend(name);
+      await tf.ready();
+    } catch (e) {
+      reasons.push(`${name} failed to start: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    if (ok && tf.getBackend() === name) {
+      return { backend: name, fallback: reasons.length > 0 ? reasons.join('; ') : null };
+    }
+    reasons.push(`${name} failed to start (tf.setBackend resolved false)`);
+  }
+  throw new Error(`no tfjs backend could be started: ${reasons.join('; ')}`);
+}
+
+/**
+ * Meta-steps per second of a throwaway run of `config` on the current backend: two warm-up steps
+ * (shader compilation, kernel caches), then up to `budgetMs` of timed steps in groups of four,
+ * reading each group's losses so the GPU queue cannot run ahead of the clock.
+ */
+export async function measureStepsPerSecond(config: Experiment, budgetMs = 1500): Promise<number> {
+  const run = new ExperimentRun(config);
+  try {
+    const group = async (n: number) => {
+      const losses: tf.Tensor[] = [];
+      for (let i = 0; i < n; i++) {
+        const l = run.step();
+        losses.push(l.meta);
+        if (l.pretrained) losses.push(l.pretrained);
+      }
+      const stacked = tf.stack(losses);
+      await stacked.data();
+      tf.dispose([stacked, ...losses]);
+    };
+    await group(2);
+    const t0 = performance.now();
+    let steps = 0;
+    while (steps < 40 && performance.now() - t0 < budgetMs) {
+      await group(4);
+      steps += 4;
+    }
+    return steps / ((performance.now() - t0) / 1000);
+  } finally {
+    run.dispose();
+  }
+}
+
+/**
+ * Start wasm next to WebGPU (for the comparison and for small read-only work) and measure it on
+ * this model, then switch back to WebGPU. Returns null when wasm cannot start.
+ */
+export async function measureWasmBeside(config: Experiment): Promise<number | null> {
+  let rate: number | null = null;
+  try {
+    if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') {
+      rate = await measureStepsPerSecond(config, 1000);
+    }
+  } catch {
+    rate = null;
+  }
+  await tf.setBackend('webgpu');
+  if (tf.getBackend() !== 'webgpu') throw new Error('could not switch back to WebGPU after starting wasm');
+  return rate;
+}
