@@ -42,3 +42,21 @@ test('a worker crash restarts training on the next backend down from the last θ
   await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
   await page.getByRole('button', { name: 'Pause' }).click();
 });
+
+test('switching the backend restarts the worker there and keeps θ', async ({ page }) => {
+  await page.goto('./');
+  await waitReady(page, /wasm/);
+  await page.getByRole('button', { name: 'Play' }).click();
+  await waitStepAtLeast(page, 30);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('status')).toContainText('paused');
+  const step = await readStep(page);
+  const heldStep = () =>
+    page.evaluate(() => (window as unknown as Handle).maml.store.getState().snapshot?.step ?? 0);
+  await expect.poll(heldStep).toBe(step);
+  await page.getByLabel('compute backend').selectOption('cpu');
+  await expect.poll(() => new URL(page.url()).searchParams.get('backend')).toBe('cpu');
+  await expect(status(page)).toContainText(`step ${step} · cpu`, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Step' }).click();
+  await expect(status(page)).toContainText(`step ${step + 1} · cpu`);
+});

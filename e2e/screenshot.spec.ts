@@ -1,11 +1,22 @@
 import { expect, test } from '@playwright/test';
 import { trainTo, waitReady } from './helpers';
 
-test('full-page screenshot of a trained state', async ({ page }, testInfo) => {
+test('full-page screenshot of a trained state, evaluated with the paper protocol', async ({
+  page,
+}, testInfo) => {
   await page.goto('./');
   await waitReady(page, /wasm/);
-  await trainTo(page, 400);
+  const n = await trainTo(page, 1200);
+  await page.getByRole('button', { name: 'Evaluate on 600 tasks' }).click();
+  await expect(page.getByTestId('adapt-sub')).toContainText(`600 held-out tasks (the paper protocol)`);
+  await expect(page.getByTestId('adapt-sub')).toContainText(`meta-step ${n}`);
+  await expect(page.getByRole('button', { name: 'Evaluate on 600 tasks' })).toBeEnabled();
   await expect(page.locator('path.curve-line')).toHaveCount(3);
+  // meta-training has visibly helped: after one step MAML beats the random initialisation
+  const numbers = (await page.locator('.numbers').textContent()) ?? '';
+  const after1 = /after 1 step: MAML θ ([\d.]+) .*random init ([\d.]+)/.exec(numbers);
+  expect(after1).not.toBeNull();
+  expect(Number(after1?.[1])).toBeLessThan(Number(after1?.[2]));
   await page.waitForTimeout(300);
   const path = 'test-results/trained-state.png';
   await page.screenshot({ path, fullPage: true, animations: 'disabled' });

@@ -70,3 +70,19 @@ test('a link whose θ fragment is corrupt says so and falls back to replaying', 
   await expect(status(page)).toContainText('step 12 ', { timeout: 60_000 });
   await expect(status(page)).toContainText('paused');
 });
+
+test("Meta-SGD's learned inner learning rates travel with θ in the link", async ({ page, context }) => {
+  await page.goto('./?algo=metasgd&batch=5&seed=11');
+  await waitReady(page, /wasm/);
+  const n = await trainTo(page, 30);
+  const evalText = await readout(page, 'eval').textContent();
+  const adaptation = await page.locator('.numbers').textContent();
+  const link = await copyLink(page);
+  const other = await context.newPage();
+  await other.goto(link);
+  await expect(status(other)).toContainText(`step ${n} `);
+  // the adaptation curve uses the learned α vector: without it these numbers would differ
+  await expect(readout(other, 'eval')).toHaveText(evalText ?? '');
+  await expect(other.locator('.numbers')).toHaveText(adaptation ?? '');
+  await other.close();
+});

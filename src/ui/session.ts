@@ -25,6 +25,8 @@ interface StartOptions {
 }
 
 const store = useStore;
+/** θ carried in a link may come from a long run: any step up to this is accepted */
+const MAX_SHARED_STEP = 1_000_000_000;
 
 class Session implements TrainerPort {
   private worker: Worker | null = null;
@@ -256,7 +258,7 @@ export async function openPage(): Promise<void> {
     try {
       const w = await decodeWeights(link.weights, {
         params: parameterCount(link.config),
-        maxStep: MAX_REPLAY_STEPS,
+        maxStep: MAX_SHARED_STEP,
       });
       resume = { step: w.step, theta: w.theta, pretrained: w.pretrained, alpha: w.alpha };
       for (let i = 0; i < w.historySteps.length; i++) {

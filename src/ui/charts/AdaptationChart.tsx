@@ -144,24 +144,6 @@ function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
     .attr('cx', (d) => x(d[0]))
     .attr('cy', (d) => y(clampY(d[1])));
 
-  // legend, top right
-  const legend = layer('legend').attr(
-    'transform',
-    `translate(${width - MARGIN.right - 190},${MARGIN.top + 18})`,
-  );
-  const items = legend
-    .selectAll<SVGGElement, string>('g')
-    .data(METHODS)
-    .join((enter) => {
-      const g = enter.append('g');
-      g.append('rect').attr('width', 14).attr('height', 8).attr('y', -7).attr('rx', 2);
-      g.append('text').attr('x', 20).attr('class', 'legend-text');
-      return g;
-    })
-    .attr('transform', (_, i) => `translate(0,${i * 16})`);
-  items.select('rect').attr('fill', (m) => METHOD_COLORS[m]);
-  items.select('text').text((m) => METHOD_LABELS[m]);
-
   svg
     .selectAll('text.empty')
     .data(ev ? [] : [null])
@@ -236,6 +218,18 @@ export function AdaptationChart() {
           ? `${evaluation.tasks} held-out tasks${evaluation.tasks < FULL_EVAL_TASKS ? ' (a quick live estimate; the paper uses 600)' : ' (the paper protocol)'}, K = ${evaluation.k} support points, 100 query points, measured at meta-step ${evaluation.step}${evaluation.computedOn !== backend ? ` (evaluated on ${evaluation.computedOn} beside ${backend ?? 'the'} training)` : ''}`
           : 'waiting for the first evaluation…'}
       </p>
+      <div className="legend">
+        {METHODS.map((m) => (
+          <span key={m} className="legend-item">
+            <svg width="22" height="12" aria-hidden="true">
+              <rect x="0" y="1" width="22" height="10" fill={METHOD_COLORS[m]} opacity="0.18" />
+              <line x1="0" x2="22" y1="6" y2="6" stroke={METHOD_COLORS[m]} strokeWidth="2.2" />
+            </svg>
+            {METHOD_LABELS[m]}
+          </span>
+        ))}
+        <span className="legend-item">band: 95% confidence interval</span>
+      </div>
       <div ref={ref} className="chart-body">
         <svg
           ref={svgRef}

@@ -69,6 +69,8 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
     x1 = 100;
   }
   if (x1 - x0 < 10) x1 = x0 + 10;
+  // a little room at the right so the newest evaluation circle is not cut in half
+  x1 += (x1 - x0) * 0.02;
   if (!Number.isFinite(lo)) {
     lo = 0.1;
     hi = 10;
@@ -100,7 +102,7 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
       .call((g) => g.select('.domain').remove());
     layer('x-axis')
       .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
-      .call(d3.axisBottom(x).ticks(6, '~s'));
+      .call(d3.axisBottom(x).ticks(6, x1 >= 10_000 ? '~s' : 'd'));
     layer('y-axis')
       .attr('transform', `translate(${MARGIN.left},0)`)
       .call(d3.axisLeft(y).ticks(5, lossLog ? '~g' : undefined));
@@ -185,38 +187,6 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
     .attr('cx', (p) => x(p.step))
     .attr('cy', (p) => cy(p.v));
 
-  const legendItems = [
-    ...curves.map((c) => ({ label: `${c.name} (smoothed)`, color: c.color, kind: 'line' })),
-    { label: 'eval MSE, MAML θ', color: METHOD_COLORS.maml, kind: 'dot' },
-    { label: 'eval MSE, pretrained', color: METHOD_COLORS.pretrained, kind: 'dot' },
-  ];
-  const legend = layer('legend').attr(
-    'transform',
-    `translate(${width - MARGIN.right - 200},${MARGIN.top + 10})`,
-  );
-  legend
-    .selectAll<SVGGElement, (typeof legendItems)[number]>('g')
-    .data(legendItems)
-    .join((enter) => {
-      const g = enter.append('g');
-      g.append('line').attr('x1', 0).attr('x2', 16).attr('y1', -4).attr('y2', -4);
-      g.append('circle').attr('cx', 8).attr('cy', -4).attr('r', 3.5);
-      g.append('text').attr('x', 22).attr('class', 'legend-text');
-      return g;
-    })
-    .attr('transform', (_, i) => `translate(0,${i * 15})`)
-    .call((g) => {
-      g.select('line')
-        .attr('stroke', (d) => d.color)
-        .attr('stroke-width', 2)
-        .attr('visibility', (d) => (d.kind === 'line' ? 'visible' : 'hidden'));
-      g.select('circle')
-        .attr('class', 'eval-point')
-        .attr('stroke', (d) => d.color)
-        .attr('visibility', (d) => (d.kind === 'dot' ? 'visible' : 'hidden'));
-      g.select('text').text((d) => d.label);
-    });
-
   svg
     .selectAll('text.empty')
     .data(state.meta.length === 0 && evalHistory.length === 0 ? [null] : [])
@@ -292,6 +262,31 @@ export function LearningCurve() {
             <label htmlFor={preId}>pretrained training loss</label>
           </span>
         </div>
+      </div>
+      <div className="legend">
+        <span className="legend-item">
+          <svg width="22" height="12" aria-hidden="true">
+            <rect x="0" y="2" width="22" height="8" fill={METHOD_COLORS.maml} opacity="0.22" />
+            <line x1="0" x2="22" y1="6" y2="6" stroke={METHOD_COLORS.maml} strokeWidth="2" />
+          </svg>
+          MAML meta-loss (band: raw, line: smoothed)
+        </span>
+        {showPretrained ? (
+          <span className="legend-item">
+            <svg width="22" height="12" aria-hidden="true">
+              <line x1="0" x2="22" y1="6" y2="6" stroke={METHOD_COLORS.pretrained} strokeWidth="2" />
+            </svg>
+            pretrained training loss
+          </span>
+        ) : null}
+        {(['maml', 'pretrained'] as const).map((m) => (
+          <span key={m} className="legend-item">
+            <svg width="12" height="12" aria-hidden="true">
+              <circle cx="6" cy="6" r="3.5" className="eval-point" stroke={METHOD_COLORS[m]} />
+            </svg>
+            eval MSE after {inner} step{inner === 1 ? '' : 's'}, {m === 'maml' ? 'MAML θ' : 'pretrained'}
+          </span>
+        ))}
       </div>
       <div ref={ref} className="chart-body">
         <svg
