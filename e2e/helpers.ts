@@ -1,17 +1,15 @@
 import { expect, type BrowserContext, type Page } from '@playwright/test';
 
-/** Console errors and uncaught exceptions of the page and its workers, collected for a final check. */
+/**
+ * Console errors and uncaught exceptions, collected for a final check. The page's console event
+ * also carries its dedicated workers' messages.
+ */
 export function collectErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('worker', (w) => {
-    w.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`worker console: ${m.text()}`);
-    });
-  });
   return errors;
 }
 

@@ -42,6 +42,16 @@ test('moving sliders and pickers updates the URL in place, and training keeps θ
   await expect.poll(() => new URL(page.url()).searchParams.get('seed')).not.toBe('1');
   await expect.poll(() => readStep(page)).toBe(0);
 
+  // so are new hidden sizes: a new network, with a note saying why training restarted
+  await page.getByLabel('hidden layers').fill('20');
+  await page.getByLabel('hidden layers').press('Enter');
+  await expect.poll(() => new URL(page.url()).searchParams.get('hidden')).toBe('20');
+  await expect(page.getByText('hidden layers changed to 20: a new network')).toBeVisible();
+  // 1→20→1: 20 + 20 weights and biases, then 20 + 1
+  await expect(page.locator('[data-readout="params"]')).toHaveText('61');
+  await page.getByRole('button', { name: 'Step' }).click();
+  await expect.poll(() => readStep(page)).toBe(1);
+
   // no history spam
   expect(await page.evaluate(() => history.length)).toBe(historyLength);
   const params = new URL(page.url()).searchParams;

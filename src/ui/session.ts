@@ -155,11 +155,17 @@ class Session implements TrainerPort {
     switch (msg.kind) {
       case 'ready':
         this.current = msg.backend;
+        // the page counts parameters itself (to validate θ in links): it must agree with the core
+        if (msg.numParams !== parameterCount(s.config)) {
+          s.notify(
+            'error',
+            `The network has ${msg.numParams} parameters but the page expected ${parameterCount(s.config)}.`,
+          );
+        }
         store.setState({
           phase: 'ready',
           backend: msg.backend,
           backendNote: msg.fallback,
-          numParams: msg.numParams,
           step: msg.step,
         });
         break;
@@ -180,6 +186,7 @@ class Session implements TrainerPort {
           step: msg.step,
           stepsPerSec: msg.stepsPerSec,
           elapsedMs: msg.elapsedMs,
+          tensors: msg.tensors,
           replay,
           lastLoss: n > 0 ? (msg.losses[n - 1] as number) : s.lastLoss,
           seriesVersion: s.seriesVersion + (n > 0 ? 1 : 0),

@@ -80,7 +80,8 @@ export interface State {
   stepsPerSec: number;
   elapsedMs: number;
   replay: { target: number; from: number } | null;
-  numParams: number | null;
+  /** tensors alive in the worker, from its latest report */
+  tensors: number | null;
   lastLoss: number | null;
   task: TaskView;
   fanSteps: number;
@@ -166,7 +167,7 @@ export const useStore = create<State & Actions>()((set, get) => ({
   stepsPerSec: 0,
   elapsedMs: 0,
   replay: null,
-  numParams: null,
+  tensors: null,
   lastLoss: null,
   task: sampleViewTask(DEFAULT_EXPERIMENT, 0),
   fanSteps: 10,

@@ -102,6 +102,8 @@ export type FromWorker =
       pretrainedLosses: Float32Array | null;
       /** replaying a share link: the step it stops at */
       replayTo: number | null;
+      /** tensors alive in the worker (steady while training; growth would be a leak) */
+      tensors: number;
     }
   | {
       kind: 'predictions';

@@ -473,6 +473,7 @@ export class TrainerHost {
       losses,
       pretrainedLosses: pre,
       replayTo: this.replayTo,
+      tensors: tf.memory().numTensors,
     });
   }
 

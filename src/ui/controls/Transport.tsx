@@ -1,5 +1,6 @@
 import { useStore } from '../store';
 import { formatLoss } from '../format';
+import { parameterCount } from '../viewTask';
 
 function formatElapsed(ms: number): string {
   const s = Math.floor(ms / 1000);
@@ -24,7 +25,8 @@ export function Transport() {
   const evaluation = useStore((s) => s.evaluation);
   const backendNote = useStore((s) => s.backendNote);
   const rates = useStore((s) => s.rates);
-  const numParams = useStore((s) => s.numParams);
+  const numParams = useStore((s) => parameterCount(s.config));
+  const tensors = useStore((s) => s.tensors);
   const { toggle, stepOnce, reset, setBackendRequest } = useStore.getState();
 
   const backendName = backend ?? (phase === 'failed' ? 'none' : 'starting…');
@@ -67,6 +69,7 @@ export function Transport() {
       <p role="status" aria-live="off" className="status-line">
         step {step} · {backendName} · {formatRate(stepsPerSec)} steps/s
         {running && !replay ? ' · training' : ''}
+        {replay ? ' · replaying shared run' : ''}
         {!running && phase === 'ready' ? ' · paused' : ''}
       </p>
       {replay ? (
@@ -86,7 +89,9 @@ export function Transport() {
           <dt>steps/s</dt>
           <dd>{formatRate(stepsPerSec)}</dd>
         </div>
-        <div title="The tfjs backend the worker actually runs on (read back with tf.getBackend()).">
+        <div
+          title={`The tfjs backend the worker actually runs on (read back with tf.getBackend()).${tensors !== null ? ` ${tensors} tensors allocated in the worker.` : ''}`}
+        >
           <dt>backend</dt>
           <dd data-readout="backend">{backendName}</dd>
         </div>
@@ -106,7 +111,7 @@ export function Transport() {
         </div>
         <div title="Number of weights and biases in θ.">
           <dt>parameters</dt>
-          <dd>{numParams ?? '–'}</dd>
+          <dd data-readout="params">{numParams}</dd>
         </div>
       </dl>
       {backendNote ? (
