@@ -209,7 +209,7 @@ describe('registered convolution gradients', () => {
   });
 });
 
-describe('per-task convolution (patches + batched matMul)', () => {
+describe('per-task convolution (patches + matrix products, channels first)', () => {
   it('matches tf.conv2d with SAME padding for shared and per-task filters', () => {
     for (const [size, k, s] of [
       [28, 3, 2],
@@ -220,35 +220,51 @@ describe('per-task convolution (patches + batched matMul)', () => {
       [9, 3, 3],
     ] as const) {
       tf.tidy(() => {
-        const x = rand([2, 3, size, size, 2], size * 10 + k) as tf.Tensor5D;
+        // tasks 2, batch 3, channels 2, filters 4
+        const x = rand([2, 3, size, size, 2], size * 10 + k);
+        const xcf = tf.transpose(x, [0, 4, 1, 2, 3]) as tf.Tensor5D;
         const w0 = rand([k, k, 2, 4], 7) as tf.Tensor4D;
         const w1 = rand([k, k, 2, 4], 8) as tf.Tensor4D;
         const flatX = tf.reshape(x, [6, size, size, 2]) as tf.Tensor4D;
-        const ref = tf.reshape(tf.conv2d(flatX, w0, s, 'same'), [2, 3, -1]);
+        // reference channels-last [2, 3, H', W', 4] → channels first [2, 4, 3, H', W']
+        const toCf = (y: tf.Tensor) =>
+          tf.transpose(tf.reshape(y, [2, 3, ...y.shape.slice(1)]), [0, 4, 1, 2, 3]);
+        const ref0 = toCf(tf.conv2d(flatX, w0, s, 'same'));
+        const ref1 = toCf(tf.conv2d(flatX, w1, s, 'same'));
+        expect(relError(taskConv2d(xcf, w0, s).dataSync(), ref0.dataSync())).toBeLessThan(1e-5);
+        const perTask = taskConv2d(xcf, tf.stack([w0, w1]), s);
+        expect(perTask.shape).toEqual(ref0.shape);
         expect(
-          relError(tf.reshape(taskConv2d(x, w0, s), [2, 3, -1]).dataSync(), ref.dataSync()),
+          relError(tf.slice(perTask, [0], [1]).dataSync(), tf.slice(ref0, [0], [1]).dataSync()),
         ).toBeLessThan(1e-5);
-        const perTask = taskConv2d(x, tf.stack([w0, w1]), s);
-        const ref1 = tf.conv2d(tf.slice(flatX, [3], [3]), w1, s, 'same');
-        expect(relError(tf.slice(perTask, [1], [1]).dataSync(), ref1.dataSync())).toBeLessThan(1e-5);
         expect(
-          relError(tf.slice(perTask, [0], [1]).dataSync(), tf.slice(ref, [0], [1]).dataSync()),
+          relError(tf.slice(perTask, [1], [1]).dataSync(), tf.slice(ref1, [1], [1]).dataSync()),
         ).toBeLessThan(1e-5);
       });
     }
-    expect(convPatches(tf.zeros([1, 28, 28, 1]) as tf.Tensor4D, 3, 2).shape).toEqual([1, 14, 14, 9]);
+    expect(convPatches(tf.zeros([2, 1, 3, 28, 28]) as tf.Tensor5D, 3, 2).shape).toEqual([2, 9, 3 * 14 * 14]);
   });
 
-  it('per-task convolution and batch norm: Hessian-vector products match finite differences', () => {
-    const x = rand([2, 3, 6, 6, 2], 100) as tf.Tensor5D;
-    const w = rand([2, 3, 3, 2, 3], 101, 0.5);
-    const gamma = tf.add(rand([2, 3], 102, 0.2), 1);
-    const beta = rand([2, 3], 103, 0.2);
-    const probe = rand([2, 3, 3, 3, 3], 104);
-    const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-      const h = taskBatchNorm(taskConv2d(x, a, 2), g, b);
-      return tf.sum(tf.mul(tf.square(h), probe)) as tf.Scalar;
-    };
-    expectSecondOrderOk(f, [w, gamma, beta], 110);
+  for (const shared of [false, true]) {
+    it(`${shared ? 'shared' : 'per-task'} convolution and batch norm: Hessian-vector products match finite differences`, () => {
+      const x = rand([2, 2, 3, 6, 6], 100) as tf.Tensor5D;
+      const w = rand(shared ? [3, 3, 2, 3] : [2, 3, 3, 2, 3], 101, 0.5);
+      const gamma = tf.add(rand([2, 3], 102, 0.2), 1);
+      const beta = rand([2, 3], 103, 0.2);
+      const probe = rand([2, 3, 3, 3, 3], 104);
+      const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const h = taskBatchNorm(taskConv2d(x, a, 2), g, b, 1);
+        return tf.sum(tf.mul(tf.square(h), probe)) as tf.Scalar;
+      };
+      expectSecondOrderOk(f, [w, gamma, beta], 110);
+    });
+  }
+
+  it('batch norm normalises each task and channel over the other axes', () => {
+    const h = rand([2, 3, 4, 5], 120, 3);
+    const out = taskBatchNorm(h, tf.ones([3]), tf.zeros([3]), 1);
+    const { mean, variance } = tf.moments(out, [2, 3]);
+    expect(Math.max(...Array.from(tf.abs(mean).dataSync()))).toBeLessThan(1e-5);
+    expect(relError(variance.dataSync(), new Float32Array(6).fill(1))).toBeLessThan(1e-3);
   });
 });

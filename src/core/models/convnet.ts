@@ -133,18 +133,21 @@ export class ConvNet implements Classifier {
   /** Logits [T, B, ways] for images x [T, B, H, W, C] and shared or per-task parameters. */
   apply(params: Params, x: tf.Tensor5D): tf.Tensor3D {
     if (params.length !== this.layout.specs.length) throw new Error('wrong number of parameters');
-    let h = x;
+    const [t, b, height, width, c] = x.shape;
+    // channels-first inside (see taskConv2d); with one input channel that is a free reshape
+    let h: tf.Tensor5D = c === 1 ? tf.reshape(x, [t, 1, b, height, width]) : tf.transpose(x, [0, 4, 1, 2, 3]);
     let i = 0;
     for (let l = 0; l < this.blocks; l++) {
       h = taskConv2d(h, params[i++] as tf.Tensor, STRIDE);
       if (this.batchNorm) {
-        h = taskBatchNorm(h, params[i++] as tf.Tensor, params[i++] as tf.Tensor);
+        h = taskBatchNorm(h, params[i++] as tf.Tensor, params[i++] as tf.Tensor, 1);
       } else {
-        h = tf.add(h, perChannel(params[i++] as tf.Tensor, 5));
+        h = tf.add(h, perChannel(params[i++] as tf.Tensor, 5, 1));
       }
       h = activate(h, this.activation);
     }
-    const features = tf.mean(h, [2, 3]) as tf.Tensor3D;
+    // average over the remaining positions: [T, F, B] → [T, B, F]
+    const features = tf.transpose(tf.mean(h, [3, 4]), [0, 2, 1]) as tf.Tensor3D;
     const logits = taskLinear(features, params[i++] as tf.Tensor);
     return tf.add(logits, perChannel(params[i] as tf.Tensor, 3));
   }
