@@ -63,3 +63,34 @@ export async function trainTo(page: Page, steps: number): Promise<number> {
     .toBe(true);
   return readStep(page);
 }
+
+/**
+ * Train for up to `maxMs` (at least `minSteps`, at most `maxSteps`), then pause: as much training
+ * as the machine allows in a fixed time, so a loaded machine gives a less trained but still
+ * valid state instead of a timeout.
+ */
+export async function trainFor(
+  page: Page,
+  { minSteps, maxSteps, maxMs }: { minSteps: number; maxSteps: number; maxMs: number },
+): Promise<number> {
+  await page.getByRole('button', { name: 'Play' }).click();
+  const t0 = Date.now();
+  await expect
+    .poll(
+      async () => {
+        const step = await readStep(page);
+        return step >= maxSteps || (step >= minSteps && Date.now() - t0 >= maxMs);
+      },
+      { timeout: maxMs + 60_000 },
+    )
+    .toBe(true);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(status(page)).toContainText('paused');
+  await expect
+    .poll(async () => {
+      const n = await readStep(page);
+      return ((await readout(page, 'eval').textContent()) ?? '').endsWith(`@ step ${n}`);
+    })
+    .toBe(true);
+  return readStep(page);
+}

@@ -1,12 +1,13 @@
 import { expect, test } from '@playwright/test';
-import { trainTo, waitReady } from './helpers';
+import { trainFor, waitReady } from './helpers';
 
 test('full-page screenshot of a trained state, evaluated with the paper protocol', async ({
   page,
 }, testInfo) => {
+  test.setTimeout(180_000);
   await page.goto('./');
   await waitReady(page, /wasm/);
-  const n = await trainTo(page, 1200);
+  const n = await trainFor(page, { minSteps: 300, maxSteps: 1200, maxMs: 45_000 });
   await page.getByRole('button', { name: 'Evaluate on 600 tasks' }).click();
   await expect(page.getByTestId('adapt-sub')).toContainText(`600 held-out tasks (the paper protocol)`);
   await expect(page.getByTestId('adapt-sub')).toContainText(`meta-step ${n}`);

@@ -14,14 +14,15 @@ function spaceBelongsTo(target: EventTarget | null): boolean {
   if (target.isContentEditable) return true;
   const tag = target.tagName;
   if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
-  if (tag === 'INPUT') {
-    const type = (target as HTMLInputElement).type;
-    return type !== 'range' && type !== 'checkbox';
-  }
+  // text fields type it, checkboxes tick with it; a range slider has no use for it
+  if (tag === 'INPUT') return (target as HTMLInputElement).type !== 'range';
   return false;
 }
 
-/** Space toggles play/pause anywhere except in text fields and menus. */
+/**
+ * Space toggles play/pause anywhere except in text fields, checkboxes and menus. On a focused
+ * button it toggles training instead of pressing the button (Enter still presses it).
+ */
 function useSpaceToggle(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

@@ -288,6 +288,13 @@ export class TrainerHost {
             : `task changed to ${next.task}`;
       this.replaceRun(new ExperimentRun(next));
       await this.restartBookkeeping(0, `${what}: a new network, so meta-training restarts from step 0`);
+      if (this.backend === 'webgpu' && next.hidden.join() !== prev.hidden.join()) {
+        // the WebGPU-vs-wasm verdict depends on the network's size: measure again
+        this.wasmRate = await measureWasmBeside(next);
+        this.sideWasm = this.wasmRate !== null;
+        this.probe = { skip: 2, steps: 0, ms: 0 };
+        this.post({ kind: 'benchmark', rates: {} });
+      }
     } else if (next.algo !== prev.algo) {
       // switching algorithm keeps θ; read it asynchronously rather than via the core's dataSync
       const snap = await takeSnapshot(run);

@@ -7,6 +7,7 @@ export function SharePanel() {
   const share = useStore((s) => s.share);
   const includeWeights = useStore((s) => s.includeWeights);
   const phase = useStore((s) => s.phase);
+  const backend = useStore((s) => s.backend);
   const set = useStore((s) => s.set);
   const [busy, setBusy] = useState(false);
   const linkId = useId();
@@ -59,7 +60,7 @@ export function SharePanel() {
           It opens at meta-step {share.step}
           {share.withWeights
             ? ' with θ carried in the link.'
-            : ' by replaying the training deterministically.'}
+            : ` by replaying the training deterministically (bit-identical on the same backend; this run used ${backend ?? 'no backend yet'}).`}
           {share.notes.map((n) => (
             <span key={n} className="warn-text">
               {' '}
