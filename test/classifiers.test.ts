@@ -296,3 +296,27 @@ function referenceMetaLoss(model: ConvNet, theta: tf.Tensor, d: MetaData, alpha:
   }
   return tf.div(total, tasks);
 }
+
+describe('backends', () => {
+  it('the second-order meta-gradient is the same on wasm as on cpu (conv and fully connected)', async () => {
+    const models: Classifier[] = [
+      new ConvNet({ ways: 3, filters: 4, blocks: 2, imageSize: 8 }),
+      new FcClassifier({ ways: 3, hidden: [8, 6], inputSize: 64 }),
+    ];
+    const run = () =>
+      models.map((model) => {
+        const d = metaData(model, 8);
+        const g = metaGradient(model, d, 0.4, false);
+        tf.dispose(Object.values(d));
+        return g;
+      });
+    const onCpu = run();
+    await startBackend('wasm');
+    try {
+      const onWasm = run();
+      onWasm.forEach((g, i) => expect(relError(g, onCpu[i] as Float32Array)).toBeLessThan(1e-4));
+    } finally {
+      await startBackend('cpu');
+    }
+  });
+});

@@ -268,3 +268,31 @@ describe('per-task convolution (patches + matrix products, channels first)', () 
     expect(relError(variance.dataSync(), new Float32Array(6).fill(1))).toBeLessThan(1e-3);
   });
 });
+
+describe('wasm backend', () => {
+  it('agrees with cpu on cross-entropy (int labels), accuracy and the per-task convolution', async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const logits = rand([2, 4, 5], 130, 2) as tf.Tensor3D;
+        const labels = tf.tensor2d([0, 3, 1, 4, 2, 2, 0, 1], [2, 4], 'int32');
+        const x = rand([2, 2, 3, 9, 9], 131) as tf.Tensor5D;
+        const w = rand([2, 3, 3, 2, 4], 132);
+        const ws = rand([3, 3, 2, 4], 133);
+        return [
+          softmaxCrossEntropy(logits, labels).dataSync()[0] as number,
+          ...taskAccuracy(logits, labels).dataSync(),
+          ...taskConv2d(x, w, 2).dataSync(),
+          ...taskConv2d(x, ws, 2).dataSync(),
+        ];
+      });
+    const onCpu = run();
+    await startBackend('wasm');
+    try {
+      const onWasm = run();
+      expect(onWasm[0]).toBeGreaterThan(0.5); // a real loss, not the 1e-45 of a float32 OneHot
+      expect(relError(onWasm, onCpu)).toBeLessThan(1e-5);
+    } finally {
+      await startBackend('cpu');
+    }
+  });
+});

@@ -11,7 +11,9 @@ import { logSoftmax } from './softmax';
 function targets(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {
   if (labels.dtype === 'int32') {
     const n = logits.shape[logits.rank - 1] as number;
-    return tf.oneHot(labels, n, 1, 0, 'float32');
+    // tfjs-wasm 4.22's OneHot ignores a float32 dtype and writes int32 bits (1 reads as 1e-45),
+    // so build it as int32 and cast
+    return tf.cast(tf.oneHot(labels, n), 'float32');
   }
   return labels;
 }
