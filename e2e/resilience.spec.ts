@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { readStep, status, waitReady, waitStepAtLeast } from './helpers';
+import { collectErrors, readStep, status, waitReady, waitStepAtLeast } from './helpers';
 
 /** The debugging handle main.tsx puts on window. */
 interface Handle {
@@ -7,8 +7,11 @@ interface Handle {
 }
 
 test('divergence pauses, restores the last finite θ and names the knob to turn', async ({ page }) => {
+  const errors = collectErrors(page);
   await page.goto('./?alpha=1&inner=5&beta=0.1');
   await waitReady(page);
+  // at α = 1 even test-time fine-tuning explodes: the page says so instead of plotting nonsense
+  await expect(page.getByTestId('adapt-diverged')).toContainText('Fine-tuning diverges at α = 1');
   await page.getByRole('button', { name: 'Play' }).click();
   const notice = page.getByRole('alert').filter({ hasText: 'Training diverged' });
   await expect(notice).toBeVisible({ timeout: 60_000 });
@@ -16,10 +19,21 @@ test('divergence pauses, restores the last finite θ and names the knob to turn'
   await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
   const m = /restored the last finite θ, from step (\d+)/.exec((await notice.textContent()) ?? '');
   expect(m).not.toBeNull();
-  await expect.poll(() => readStep(page)).toBe(Number(m?.[1]));
-  // the charts show finite numbers again
-  await expect(page.locator('[data-readout="eval"]')).not.toContainText('NaN');
-  await expect(page.locator('[data-panel="maml"] path.fan-line')).toHaveCount(11);
+  const restored = Number(m?.[1]);
+  await expect.poll(() => readStep(page)).toBe(restored);
+
+  // turning the knob as advised: training then runs with finite losses
+  const alpha = page.getByLabel('inner learning rate');
+  await alpha.focus();
+  await alpha.press('Home');
+  await expect.poll(() => new URL(page.url()).searchParams.get('alpha')).toBe('0.0001');
+  await page.getByRole('button', { name: 'Play' }).click();
+  await waitStepAtLeast(page, restored + 20);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.locator('[data-readout="loss"]')).toHaveText(/^\d/);
+  await expect(page.locator('[data-readout="eval"]')).toHaveText(/^\d.* @ step \d+$/);
+  await expect(page.getByTestId('adapt-diverged')).toHaveCount(0);
+  expect(errors).toEqual([]);
 });
 
 test('a worker crash restarts training on the next backend down from the last θ', async ({ page }) => {

@@ -6,13 +6,23 @@
 import type { Experiment } from '../core/experiment';
 import { Rng } from '../core/random';
 import type { RegressionFamily } from '../core/tasks/regression';
-import { sinusoid } from '../core/tasks/sinusoid';
+import { SINUSOID, sinusoid } from '../core/tasks/sinusoid';
 
 /** The family of a config, without importing the tfjs-based run module into the page. */
 export function familyOf(config: Experiment): RegressionFamily {
   switch (config.task) {
     case 'sinusoid':
       return sinusoid;
+  }
+}
+
+/** The y range the task view shows: the family's largest amplitude plus a margin for clicks. */
+export function yRangeOf(config: Experiment): [number, number] {
+  switch (config.task) {
+    case 'sinusoid': {
+      const a = SINUSOID.amplitude[1] * 1.2;
+      return [-a, a];
+    }
   }
 }
 

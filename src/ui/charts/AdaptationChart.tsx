@@ -7,6 +7,9 @@ import { METHOD_COLORS, METHOD_LABELS } from './palette';
 import { useWidth } from './useWidth';
 
 const HEIGHT = 280;
+/** MSEs beyond this (or not finite) mean fine-tuning diverged: drawn off the top, not scaled to */
+const DIVERGED = 1e4;
+const usable = (v: number) => Number.isFinite(v) && v < DIVERGED;
 const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
 
 function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
@@ -26,6 +29,7 @@ function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
       const c = ev.curves[m];
       c.mse.forEach((v, i) => {
         const ci = c.ci95[i] ?? 0;
+        if (!usable(v) || !usable(v + ci)) return;
         lo = Math.min(lo, v - ci, v);
         hi = Math.max(hi, v + ci);
       });
@@ -108,15 +112,33 @@ function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
   const data = ev ? METHODS.map((m) => ({ m, c: ev.curves[m] })) : [];
   const area = d3
     .area<[number, number, number]>()
+    .defined((d) => usable(d[1]) && usable(d[1] + d[2]))
     .x((d) => x(d[0]))
     .y0((d) => y(clampY(d[1] - d[2])))
     .y1((d) => y(clampY(d[1] + d[2])));
   const line = d3
     .line<[number, number, number]>()
+    .defined((d) => usable(d[1]))
     .x((d) => x(d[0]))
     .y((d) => y(clampY(d[1])));
   const pts = (c: { mse: number[]; ci95: number[] }) =>
     c.mse.map((v, i) => [i, v, c.ci95[i] ?? 0] as [number, number, number]);
+  svg
+    .selectAll('defs')
+    .data([null])
+    .join('defs')
+    .selectAll('clipPath')
+    .data([null])
+    .join('clipPath')
+    .attr('id', 'clip-adaptation')
+    .selectAll('rect')
+    .data([null])
+    .join('rect')
+    .attr('x', MARGIN.left)
+    .attr('y', MARGIN.top - 4)
+    .attr('width', width - MARGIN.left - MARGIN.right + 4)
+    .attr('height', HEIGHT - MARGIN.top - MARGIN.bottom + 4);
+  for (const name of ['bands', 'lines', 'dots']) layer(name).attr('clip-path', 'url(#clip-adaptation)');
   layer('bands')
     .selectAll('path')
     .data(data)
@@ -138,7 +160,7 @@ function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
     .join('g')
     .attr('fill', (d) => METHOD_COLORS[d.m])
     .selectAll('circle')
-    .data((d) => pts(d.c))
+    .data((d) => pts(d.c).filter((p) => usable(p[1])))
     .join('circle')
     .attr('r', 2.6)
     .attr('cx', (d) => x(d[0]))
@@ -167,6 +189,10 @@ export function AdaptationChart() {
   const set = useStore((s) => s.set);
   const evaluateFull = useStore((s) => s.evaluateFull);
   const logId = useId();
+  const alpha = useStore((s) => s.config.alpha);
+  const diverging = evaluation
+    ? METHODS.filter((m) => evaluation.curves[m].mse.some((v) => !usable(v))).map((m) => METHOD_LABELS[m])
+    : [];
 
   useEffect(() => {
     const el = svgRef.current;
@@ -237,6 +263,12 @@ export function AdaptationChart() {
           aria-label="Mean MSE after 0 to 10 test-time SGD steps for MAML, pretrained and random initialisations, with 95% confidence bands"
         />
       </div>
+      {diverging.length > 0 ? (
+        <p className="note warn" data-testid="adapt-diverged">
+          Fine-tuning diverges at α = {alpha} for {diverging.join(', ')}: the MSE is not finite or above{' '}
+          {DIVERGED} after some steps (those points are left out). Lower the inner learning rate α.
+        </p>
+      ) : null}
       {evaluation ? (
         <p className="numbers">
           after 1 step: {at(1)}

@@ -4,13 +4,12 @@ import { METHODS, type MethodName } from '../../worker/protocol';
 import { RangeField } from '../controls/RangeField';
 import { formatLoss } from '../format';
 import { subscribeFrame, useStore, type State } from '../store';
-import { familyOf } from '../viewTask';
+import { familyOf, yRangeOf } from '../viewTask';
 import { fanColor, METHOD_COLORS } from './palette';
 import { useWidth } from './useWidth';
 
 const HEIGHT = 250;
 const MARGIN = { top: 10, right: 10, bottom: 34, left: 38 };
-const Y_DOMAIN: [number, number] = [-6, 6];
 /** clicking within this many pixels of a support point removes it */
 const HIT_RADIUS = 9;
 
@@ -50,7 +49,8 @@ function drawPanel(
     MARGIN.left,
     width - MARGIN.right,
   ]);
-  const y = d3.scaleLinear(Y_DOMAIN, [HEIGHT - MARGIN.bottom, MARGIN.top]);
+  const yDomain = yRangeOf(state.config);
+  const y = d3.scaleLinear(yDomain, [HEIGHT - MARGIN.bottom, MARGIN.top]);
   const clipId = `clip-task-${method}`;
 
   const layer = (name: string) => {
@@ -163,7 +163,7 @@ function drawPanel(
       summaryText =
         s === 0
           ? `MSE to the true curve: ${formatLoss(before)} (no support points, no adaptation)`
-          : `MSE to the true curve: ${formatLoss(before)} before → ${formatLoss(after)} after ${s} step${s === 1 ? '' : 's'}`;
+          : `MSE to the true curve: ${formatLoss(before)} before → ${formatLoss(after)} after ${s} step${s === 1 ? '' : 's'}${Number.isFinite(after) && after < 1e4 ? '' : ' (fine-tuning diverges: lower α)'}`;
     }
   } else {
     fan.selectAll('path').remove();
@@ -178,7 +178,7 @@ function drawPanel(
     .attr('class', 'support-point')
     .attr('r', 4.5)
     .attr('cx', (i) => x(task.xs[i] as number))
-    .attr('cy', (i) => y(Math.max(Y_DOMAIN[0], Math.min(Y_DOMAIN[1], task.ys[i] as number))));
+    .attr('cy', (i) => y(Math.max(yDomain[0], Math.min(yDomain[1], task.ys[i] as number))));
 
   return { x, y };
 }
@@ -292,7 +292,8 @@ export function TaskView() {
     else {
       const [lo, hi] = sc.x.domain() as [number, number];
       const xv = Math.min(hi, Math.max(lo, sc.x.invert(px)));
-      const yv = Math.min(Y_DOMAIN[1], Math.max(Y_DOMAIN[0], sc.y.invert(py)));
+      const [y0, y1] = sc.y.domain() as [number, number];
+      const yv = Math.min(y1, Math.max(y0, sc.y.invert(py)));
       state.addPoint(Number(xv.toFixed(3)), Number(yv.toFixed(3)));
     }
   };

@@ -35,7 +35,9 @@ export function Transport() {
     rates?.webgpu !== undefined &&
     rates.wasm !== undefined &&
     rates.wasm > rates.webgpu;
-  const evalMaml = evaluation ? evaluation.curves.maml.mse[Math.min(evaluation.inner, 10)] : undefined;
+  const evalMaml = evaluation
+    ? evaluation.curves.maml.mse[Math.min(evaluation.inner, evaluation.curves.maml.mse.length - 1)]
+    : undefined;
 
   return (
     <section className="panel transport" aria-label="Training">
