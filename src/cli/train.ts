@@ -43,8 +43,13 @@ export function formatTable(result: TrainResult): string {
     ['random init', e.random],
   ];
   const present = cols.filter((c): c is [string, EvalCurve] => c[1] !== undefined);
-  const cell = (c: EvalCurve, i: number) =>
-    `${(c.mse[i] as number).toFixed(3)} ± ${(c.ci95[i] as number).toFixed(3)}`.padStart(22);
+  // Meta-SGD's learned rates are tuned for the inner steps it trained with; past them it can blow up
+  const cell = (c: EvalCurve, i: number) => {
+    const m = c.mse[i] as number;
+    const text =
+      Number.isFinite(m) && m < 1e6 ? `${m.toFixed(3)} ± ${(c.ci95[i] as number).toFixed(3)}` : 'diverged';
+    return text.padStart(22);
+  };
   const lines = [
     `MSE on ${e.tasks} held-out tasks (K=${e.k}, ${e.points} query points, 95% CI) after n inner steps, α=${result.config.alpha}:`,
     `${'n'.padStart(3)} ${present.map(([name]) => name.padStart(22)).join('')}`,
