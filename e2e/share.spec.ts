@@ -85,4 +85,15 @@ test("Meta-SGD's learned inner learning rates travel with θ in the link", async
   await expect(readout(other, 'eval')).toHaveText(evalText ?? '');
   await expect(other.locator('.numbers')).toHaveText(adaptation ?? '');
   await other.close();
+
+  // after a mid-run change a replay cannot reproduce θ: a link without θ says so
+  const alpha = page.getByLabel('inner learning rate');
+  await alpha.focus();
+  await alpha.press('ArrowRight');
+  await page.getByLabel('include θ in the link').uncheck();
+  const replayOnly = await copyLink(page);
+  expect(new URL(replayOnly).hash).toBe('');
+  await expect(page.getByTestId('share-summary')).toContainText(
+    `Replaying from step 0 will not reproduce this θ (the settings changed at step ${n})`,
+  );
 });

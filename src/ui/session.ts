@@ -124,6 +124,9 @@ class Session implements TrainerPort {
       seriesVersion: s.seriesVersion + 1,
       evalHistory: s.evalHistory.filter((p) => p.step <= step),
       lastLoss: s.meta.last(),
+      replayBreak:
+        s.replayBreak ??
+        (step > 0 ? `training resumed from a snapshot at step ${step}, with fresh optimiser moments` : null),
     });
     this.start({ backend, resume: snap, replayTo });
   }
@@ -229,13 +232,20 @@ class Session implements TrainerPort {
           seriesVersion: s.seriesVersion + 1,
           evalHistory: s.evalHistory.filter((p) => p.step <= msg.step),
           lastLoss: s.meta.last(),
-          ...(msg.step === 0 ? { elapsedMs: 0, evaluation: null, snapshot: null } : {}),
+          ...(msg.step === 0 ? { elapsedMs: 0, evaluation: null, snapshot: null, replayBreak: null } : {}),
         });
         if (msg.reason) s.notify('info', msg.reason);
         break;
       }
       case 'diverged':
-        store.setState({ running: false, replay: null });
+        store.setState({
+          running: false,
+          replay: null,
+          replayBreak:
+            msg.restoredStep > 0
+              ? (s.replayBreak ?? `θ was restored at step ${msg.restoredStep} after diverging`)
+              : s.replayBreak,
+        });
         s.notify('warning', 'Training diverged', [msg.message]);
         break;
       case 'notice':
@@ -291,6 +301,7 @@ export async function openPage(): Promise<void> {
     step: resume?.step ?? 0,
     lastLoss,
     seriesVersion: s.seriesVersion + 1,
+    replayBreak: resume ? `it continues from θ loaded from a link at step ${resume.step}` : null,
   });
   if (warnings.length > 0) {
     s.notify(
@@ -340,11 +351,11 @@ export async function makeShareLink(): Promise<void> {
   if (!weights && snap.step > MAX_REPLAY_STEPS) {
     notes.push(`A replay stops at step ${MAX_REPLAY_STEPS}; include θ to share step ${snap.step} exactly.`);
   }
-  if (s.changedMidRun) {
+  if (s.replayBreak) {
     notes.push(
       weights
-        ? 'Hyperparameters changed during this run: θ in the link is exact, but pressing Play there continues with the current settings only.'
-        : 'Hyperparameters changed during this run, so replaying it from step 0 with the current settings will not reproduce this θ. Include θ in the link to share it exactly.',
+        ? `A replay could not reproduce this run (${s.replayBreak}), but θ in the link is exact.`
+        : `Replaying from step 0 will not reproduce this θ (${s.replayBreak}): include θ in the link to share it exactly.`,
     );
   }
   const url = shareUrl(window.location.href, s.config, s.backendRequest, snap.step, weights);

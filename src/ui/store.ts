@@ -93,8 +93,11 @@ export interface State {
   snapshot: Snapshot | null;
   share: Share | null;
   includeWeights: boolean;
-  /** hyperparameters changed since step 0 of this run (a replay would not reproduce it) */
-  changedMidRun: boolean;
+  /**
+   * Why replaying this run from step 0 would not reproduce its θ (settings changed mid-run, a
+   * restore after divergence, a worker restart, θ loaded from a link), or null when it would.
+   */
+  replayBreak: string | null;
   meta: Series;
   pretrained: Series;
   seriesVersion: number;
@@ -179,7 +182,7 @@ export const useStore = create<State & Actions>()((set, get) => ({
   snapshot: null,
   share: null,
   includeWeights: true,
-  changedMidRun: false,
+  replayBreak: null,
   meta: new Series(),
   pretrained: new Series(),
   seriesVersion: 0,
@@ -206,7 +209,7 @@ export const useStore = create<State & Actions>()((set, get) => ({
     send({ kind: 'step' });
   },
   reset() {
-    set({ running: false, replay: null, changedMidRun: false, share: null });
+    set({ running: false, replay: null, replayBreak: null, share: null });
     send({ kind: 'reset' });
   },
   setConfig(patch) {
@@ -215,8 +218,10 @@ export const useStore = create<State & Actions>()((set, get) => ({
     const newRun =
       config.seed !== prev.seed || config.hidden.join() !== prev.hidden.join() || config.task !== prev.task;
     const changes: Partial<State> = { config, share: null };
-    if (!newRun && get().step > 0) changes.changedMidRun = true;
-    if (newRun) changes.changedMidRun = false;
+    if (!newRun && get().step > 0 && !get().replayBreak) {
+      changes.replayBreak = `the settings changed at step ${get().step}`;
+    }
+    if (newRun) changes.replayBreak = null;
     // the task view follows the seed and K: same task (same stream), K points
     if (config.seed !== prev.seed || config.task !== prev.task) {
       changes.task = sampleViewTask(config, 0);
