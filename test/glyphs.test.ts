@@ -79,6 +79,8 @@ describe('Hershey glyph set', () => {
     expect(set.alphabets.filter((a) => a.split === 'train').length).toBeGreaterThanOrEqual(10);
     expect(set.alphabets.filter((a) => a.split === 'test').length).toBeGreaterThanOrEqual(5);
     expect(set.alphabets.find((a) => a.key === 'japanese')?.split).toBe('test');
+    // the counts documented in hershey.ts
+    expect([set.glyphs.length, train.length, test.length]).toEqual([1024, 666, 358]);
   });
 });
 

@@ -19,7 +19,9 @@ import { normalizeStrokes, parseSvgPath, shapeKey, type Stroke } from './strokes
  * and two symbol sets (astrology, music). Training keeps Latin sans, serif, italic, 1-stroke
  * script and two Gothic hands, 1-stroke Greek, and the mathematical, meteorological, marker and
  * miscellaneous symbol sets. Listing order decides which set keeps a shared glyph: plain scripts
- * come before the symbol sets that borrow their letters.
+ * come before the symbol sets that borrow their letters. Result: 1,024 classes, 666 in 14 training
+ * alphabets and 358 in 7 test alphabets (Japanese 152); "Script 1-stroke (alt)" and "Math (lower)"
+ * contribute nothing of their own and vanish.
  */
 export type Split = 'train' | 'test';
 
@@ -96,7 +98,7 @@ interface HersheyFont {
 
 let cached: GlyphSet | null = null;
 
-/** Parse, normalise and deduplicate all glyphs once (~0.1 s), then reuse. */
+/** Parse, normalise and deduplicate all glyphs once (~0.2 s in Node), then reuse. */
 export function glyphSet(): GlyphSet {
   if (cached) return cached;
   const data = fonts as unknown as Record<string, HersheyFont>;
