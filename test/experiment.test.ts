@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_EXPERIMENT,
   FIELDS,
+  fieldApplies,
   FIELD_ORDER,
   parseExperiment,
   serializeExperiment,
@@ -22,8 +23,41 @@ describe('experiment config parsing', () => {
       query: 10,
       batch: 25,
       hidden: [40, 40],
+      ways: 5,
+      net: 'conv',
+      filters: 32,
       seed: 1,
     });
+  });
+
+  it('glyph tasks take their own defaults, bounds and fields', () => {
+    const g = parseExperiment('task=glyphs');
+    expect(g.warnings).toEqual([]);
+    expect(g.config).toMatchObject({
+      task: 'glyphs',
+      alpha: 0.4,
+      k: 1,
+      query: 5,
+      batch: 8,
+      ways: 5,
+      net: 'conv',
+    });
+    expect(serializeExperiment(g.config)).toBe(
+      'task=glyphs&algo=maml&alpha=0.4&beta=0.001&inner=1&k=1&query=5&batch=8&ways=5&net=conv&filters=32&seed=1',
+    );
+    const big = parseExperiment('task=glyphs&k=20&query=99&ways=50&net=resnet&hidden=8');
+    expect(big.config).toMatchObject({ k: 10, query: 50, ways: 20, net: 'conv', hidden: [40, 40] });
+    expect(big.warnings.map((w) => w.key)).toEqual(['k', 'query', 'hidden', 'ways', 'net']);
+    expect(big.warnings[2]?.message).toMatch(/does not apply to glyphs/);
+    // sinusoid links leave the glyph fields out and warn about them
+    expect(parseExperiment('ways=5').warnings[0]?.message).toMatch(/does not apply to sinusoid/);
+    expect(serializeExperiment(parseExperiment('').config)).not.toMatch(/ways|net|filters/);
+  });
+
+  it('a caller can restrict the task families it runs', () => {
+    const r = parseExperiment('task=glyphs&ways=3', { tasks: ['sinusoid'] });
+    expect(r.config.task).toBe('sinusoid');
+    expect(r.warnings.map((w) => w.key)).toEqual(['task', 'ways']);
   });
 
   it('round-trips through the canonical query string', () => {
@@ -62,7 +96,7 @@ describe('experiment config parsing', () => {
 
   for (const key of FIELD_ORDER) {
     const field = FIELDS[key];
-    if (field.kind !== 'number') continue;
+    if (field.kind !== 'number' || !fieldApplies(key, 'sinusoid')) continue;
     it(`${key}: clamps below ${field.min} and above ${field.max} with a warning`, () => {
       const low = parseExperiment(`${key}=${field.min - (field.integer ? 1 : field.min / 2)}`);
       expect(low.config[key]).toBe(field.min);
@@ -106,6 +140,7 @@ describe('experiment config parsing', () => {
     expect(r.config.algo).toBe('maml');
     expect(r.config.task).toBe('sinusoid');
     expect(r.warnings.map((w) => w.key)).toEqual(['task', 'algo', 'foo']);
+    expect(r.warnings[0]?.message).toMatch(/not one of sinusoid, glyphs/);
     expect(r.warnings[2]?.message).toMatch(/unknown parameter/);
   });
 

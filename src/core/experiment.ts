@@ -5,8 +5,12 @@
  * such change is reported as a human-readable warning.
  */
 
-export const TASKS = ['sinusoid'] as const;
+export const TASKS = ['sinusoid', 'glyphs'] as const;
 export type TaskName = (typeof TASKS)[number];
+
+/** Classifier architectures for glyph tasks: the paper's conv net or its fully connected net. */
+export const NETS = ['conv', 'fc'] as const;
+export type NetName = (typeof NETS)[number];
 
 export const ALGOS = ['maml', 'fomaml', 'metasgd', 'reptile'] as const;
 export type Algo = (typeof ALGOS)[number];
@@ -35,6 +39,12 @@ export interface Experiment {
   batch: number;
   /** hidden layer widths of the MLP */
   hidden: number[];
+  /** glyph tasks: classes per task (N-way) */
+  ways: number;
+  /** glyph tasks: classifier architecture */
+  net: NetName;
+  /** glyph tasks: filters per conv block */
+  filters: number;
   seed: number;
 }
 
@@ -73,8 +83,48 @@ export const DEFAULT_EXPERIMENT: Readonly<Experiment> = Object.freeze({
   query: 10,
   batch: 25,
   hidden: [40, 40],
+  ways: 5,
+  net: 'conv',
+  filters: 32,
   seed: 1,
 });
+
+/**
+ * Glyph classification defaults: the paper's Omniglot settings (α = 0.4, one inner step, 5-way
+ * 1-shot) with a lighter network (4 blocks of 32 filters) and meta-batch 8 instead of 32, so it
+ * trains at a usable speed in a browser tab.
+ */
+export const GLYPH_DEFAULTS: Readonly<Experiment> = Object.freeze({
+  ...DEFAULT_EXPERIMENT,
+  task: 'glyphs',
+  alpha: 0.4,
+  k: 1,
+  query: 5,
+  batch: 8,
+});
+
+export function defaultsFor(task: TaskName): Experiment {
+  const d = task === 'glyphs' ? GLYPH_DEFAULTS : DEFAULT_EXPERIMENT;
+  return { ...d, hidden: [...d.hidden] };
+}
+
+/** Fields that only mean something for one task family (left out of its share links). */
+const TASK_FIELDS: Partial<Record<keyof Experiment, TaskName>> = {
+  hidden: 'sinusoid',
+  ways: 'glyphs',
+  net: 'glyphs',
+  filters: 'glyphs',
+};
+
+/** Tighter bounds a task family puts on shared fields (the glyph sampler's limits). */
+const TASK_BOUNDS: Partial<Record<TaskName, Partial<Record<keyof Experiment, [number, number]>>>> = {
+  glyphs: { k: [1, 10], query: [1, 50], batch: [1, 32] },
+};
+
+export function fieldApplies(key: keyof Experiment, task: TaskName): boolean {
+  const only = TASK_FIELDS[key];
+  return only === undefined || only === task;
+}
 
 export const FIELDS: { readonly [K in keyof Experiment]: Field } = {
   task: { kind: 'enum', values: TASKS, help: 'Which family of tasks to meta-learn over.' },
@@ -134,6 +184,25 @@ export const FIELDS: { readonly [K in keyof Experiment]: Field } = {
     min: 1,
     max: 256,
     help: 'Hidden layer widths of the network, comma separated (the paper uses 40,40).',
+  },
+  ways: {
+    kind: 'number',
+    min: 2,
+    max: 20,
+    integer: true,
+    help: 'N-way: classes per task; each task relabels N new characters 0..N−1.',
+  },
+  net: {
+    kind: 'enum',
+    values: NETS,
+    help: 'Classifier: the paper’s conv net (3×3 stride-2 blocks) or its fully connected net.',
+  },
+  filters: {
+    kind: 'number',
+    min: 4,
+    max: 64,
+    integer: true,
+    help: 'Filters per conv block (the paper uses 64).',
   },
   seed: {
     kind: 'number',
@@ -276,26 +345,44 @@ function parseField(
 export interface ParseOptions {
   /** keys that belong to someone else (e.g. the UI's `step`, `backend`) and are not warned about */
   ignore?: readonly string[];
-  /** values used for fields the input does not mention (default: DEFAULT_EXPERIMENT) */
+  /** values used for fields the input does not mention (default: the task's defaults) */
   base?: Experiment;
+  /** task families this caller can run (default: all) */
+  tasks?: readonly TaskName[];
 }
 
 /** Parse untrusted input (query string, full URL, URLSearchParams or object). Never throws. */
 export function parseExperiment(input: ExperimentInput, options: ParseOptions = {}): ParseResult {
-  const base = options.base ?? DEFAULT_EXPERIMENT;
   const entries = toEntries(input);
   const warnings: ParseWarning[] = [];
-  const config = { ...base, hidden: [...base.hidden] } as Experiment;
+  const allowed = options.tasks ?? TASKS;
+  const warn = (key: string, raw: unknown) => (message: string) =>
+    warnings.push({ key, given: show(raw), message });
+  // the task comes first: it picks the defaults and bounds of everything else
+  let task: TaskName = options.base?.task ?? 'sinusoid';
+  if (!allowed.includes(task)) task = allowed[0] ?? 'sinusoid';
+  if (entries.has('task')) {
+    const raw = entries.get('task');
+    const field: EnumField = { ...(FIELDS.task as EnumField), values: allowed };
+    task = parseField('task', field, raw, task, warn('task', raw)) as TaskName;
+  }
+  const base = options.base && options.base.task === task ? options.base : defaultsFor(task);
+  const config = { ...base, hidden: [...base.hidden], task } as Experiment;
   const record = config as unknown as Record<string, unknown>;
   for (const key of FIELD_ORDER) {
-    if (!entries.has(key)) continue;
+    if (key === 'task' || !entries.has(key)) continue;
     const raw = entries.get(key);
-    record[key] = parseField(key, FIELDS[key], raw, config[key], (message) =>
-      warnings.push({ key, given: show(raw), message }),
-    );
+    if (!fieldApplies(key, task)) {
+      warnings.push({ key, given: show(raw), message: `${key} does not apply to ${task} tasks; ignored` });
+      continue;
+    }
+    let field = FIELDS[key];
+    const bounds = TASK_BOUNDS[task]?.[key];
+    if (bounds && field.kind === 'number') field = { ...field, min: bounds[0], max: bounds[1] };
+    record[key] = parseField(key, field, raw, config[key], warn(key, raw));
   }
-  // By default the query set is as large as the support set, as in the paper.
-  if (!entries.has('query') && entries.has('k')) config.query = config.k;
+  // For sinusoids the query set is as large as the support set by default, as in the paper.
+  if (task === 'sinusoid' && !entries.has('query') && entries.has('k')) config.query = config.k;
   const ignore = new Set(options.ignore ?? []);
   for (const [key, raw] of entries) {
     if (key in FIELDS || ignore.has(key)) continue;
@@ -308,13 +395,14 @@ export function parseExperiment(input: ExperimentInput, options: ParseOptions = 
 export function serializeExperiment(config: Experiment): string {
   const params = new URLSearchParams();
   for (const key of FIELD_ORDER) {
+    if (!fieldApplies(key, config.task)) continue;
     const v = config[key];
     params.set(key, Array.isArray(v) ? v.join(',') : typeof v === 'number' ? formatNumber(v) : v);
   }
   return params.toString().replace(/%2C/g, ',');
 }
 
-/** Layer sizes of the network for a config: input, hidden..., output. */
+/** Layer sizes of the sinusoid network for a config: input, hidden..., output. */
 export function layerSizes(config: Experiment): number[] {
   return [1, ...config.hidden, 1];
 }

@@ -4,6 +4,7 @@
  * trained weights). Reading never throws: every value that had to change becomes a line of the
  * notice the page shows.
  */
+import { PAGE_TASKS } from './viewTask';
 import { parseExperiment, parseNumber, serializeExperiment, type Experiment } from '../core/experiment';
 import { BACKENDS, type BackendRequest } from '../worker/protocol';
 
@@ -29,7 +30,7 @@ function shorten(s: string): string {
 
 export function readLink(search: string, hash: string): PageLink {
   const params = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
-  const { config, warnings } = parseExperiment(params, { ignore: PAGE_KEYS });
+  const { config, warnings } = parseExperiment(params, { ignore: PAGE_KEYS, tasks: PAGE_TASKS });
   const lines = warnings.map((w) => w.message);
 
   let backend: BackendRequest = 'auto';

@@ -8,11 +8,17 @@ import { Rng } from '../core/random';
 import type { RegressionFamily } from '../core/tasks/regression';
 import { SINUSOID, sinusoid } from '../core/tasks/sinusoid';
 
+/** The page runs sinusoid tasks; glyph classification is in the command-line trainer for now. */
+export const PAGE_TASKS = ['sinusoid'] as const;
+const PAGE_TASK_NOTE = 'the page shows sinusoid tasks only (parse URLs with tasks: PAGE_TASKS)';
+
 /** The family of a config, without importing the tfjs-based run module into the page. */
 export function familyOf(config: Experiment): RegressionFamily {
   switch (config.task) {
     case 'sinusoid':
       return sinusoid;
+    case 'glyphs':
+      throw new Error(PAGE_TASK_NOTE);
   }
 }
 
@@ -23,6 +29,8 @@ export function yRangeOf(config: Experiment): [number, number] {
       const a = SINUSOID.amplitude[1] * 1.2;
       return [-a, a];
     }
+    case 'glyphs':
+      throw new Error(PAGE_TASK_NOTE);
   }
 }
 

@@ -11,6 +11,8 @@ export function familyFor(config: Experiment): RegressionFamily {
   switch (config.task) {
     case 'sinusoid':
       return sinusoid;
+    case 'glyphs':
+      throw new Error('glyph tasks are classification: use GlyphRun (createRun picks the right run)');
   }
 }
 
