@@ -7,13 +7,17 @@ import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { ALGO_LABELS, parseExperiment, serializeExperiment, type Experiment } from '../core/experiment';
 import { DEFAULT_EVAL, evaluate, makeEvalTasks, type EvalCurve } from '../core/meta/evaluate';
+import { GlyphRun, type AccuracyCurve } from '../core/meta/glyphRun';
 import { ExperimentRun } from '../core/meta/run';
+import { encodeTheta } from '../core/thetaFile';
 import { parseFlags, runMain, UsageError } from './args';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
 
 const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] [--steps N] [--backend wasm|cpu]
-                       [--json out.json] [--eval-tasks 600] [--eval-steps 10] [--eval-seed 2017] [--no-pretrained]`;
+                       [--json out.json] [--eval-tasks N] [--eval-steps N] [--eval-seed 2017] [--no-pretrained]
+                       [--save-theta theta.json]
+  sinusoid: evaluation defaults to 600 tasks, 0..10 inner steps (MSE); glyphs: 200 tasks, 0..5 steps (accuracy)`;
 
 export interface TrainResult {
   config: Experiment;
@@ -70,6 +74,7 @@ async function main(): Promise<void> {
     'eval-steps': { type: 'int', min: 0, max: 100 },
     'eval-seed': { type: 'int', min: 0, max: 4294967295 },
     'no-pretrained': { type: 'boolean' },
+    'save-theta': { type: 'string' },
     help: { type: 'boolean' },
   });
   if (flags.help) {
@@ -85,16 +90,18 @@ async function main(): Promise<void> {
   const backend = (flags.backend as NodeBackend | undefined) ?? 'wasm';
   await startBackend(backend);
 
+  const glyphs = config.task === 'glyphs';
   const protocol = {
     ...DEFAULT_EVAL,
     k: config.k,
-    tasks: (flags['eval-tasks'] as number | undefined) ?? DEFAULT_EVAL.tasks,
-    steps: (flags['eval-steps'] as number | undefined) ?? DEFAULT_EVAL.steps,
+    tasks: (flags['eval-tasks'] as number | undefined) ?? (glyphs ? 200 : DEFAULT_EVAL.tasks),
+    steps: (flags['eval-steps'] as number | undefined) ?? (glyphs ? 5 : DEFAULT_EVAL.steps),
     seed: (flags['eval-seed'] as number | undefined) ?? DEFAULT_EVAL.seed,
   };
   process.stderr.write(`config: ${serializeExperiment(config)}  backend: ${backend}  steps: ${steps}\n`);
 
-  const run = new ExperimentRun(config, { pretrained: !flags['no-pretrained'] });
+  const options = { pretrained: !flags['no-pretrained'] };
+  const run = glyphs ? new GlyphRun(config, options) : new ExperimentRun(config, options);
   const progress = new Progress(steps);
   let smoothed: number | null = null;
   let lastLoss: number | null = null;
@@ -114,7 +121,40 @@ async function main(): Promise<void> {
   progress.done();
   const seconds = (performance.now() - start) / 1000;
 
+  if (typeof flags['save-theta'] === 'string') {
+    const theta = (await run.learner.theta.data()) as Float32Array;
+    const alpha = run.learner.alphaVec ? ((await run.learner.alphaVec.data()) as Float32Array) : null;
+    writeFileSync(flags['save-theta'], encodeTheta({ config, step: steps, theta, alpha }));
+    process.stderr.write(`wrote θ to ${flags['save-theta']}\n`);
+  }
+
   process.stderr.write(`evaluating on ${protocol.tasks} held-out tasks...\n`);
+  if (run instanceof GlyphRun) {
+    const curves = await run.evaluate(protocol);
+    const result = {
+      config,
+      query: serializeExperiment(config),
+      backend,
+      steps,
+      seconds,
+      metaStepsPerSecond: steps / Math.max(seconds, 1e-9),
+      finalMetaLoss: lastLoss,
+      eval: {
+        tasks: protocol.tasks,
+        ways: config.ways,
+        k: config.k,
+        query: config.query,
+        seed: protocol.seed,
+        split: 'test (held-out alphabets)',
+        innerSteps: Array.from({ length: protocol.steps + 1 }, (_, i) => i),
+        ...curves,
+      },
+    };
+    run.dispose();
+    process.stdout.write(`${formatAccuracyTable(result.eval, config)}\n`);
+    finish(result, flags.json, steps, seconds, backend);
+    return;
+  }
   const curves = await evaluate(
     run.model,
     run.methods(),
@@ -142,13 +182,44 @@ async function main(): Promise<void> {
   };
   run.dispose();
   process.stdout.write(`${formatTable(result)}\n`);
+  finish(result, flags.json, steps, seconds, backend);
+}
+
+function finish(result: object, json: unknown, steps: number, seconds: number, backend: string): void {
   process.stdout.write(
-    `trained ${steps} meta-steps in ${formatDuration(seconds)} (${result.metaStepsPerSecond.toFixed(1)} steps/s on ${backend}); ${tf.memory().numTensors} tensors live\n`,
+    `trained ${steps} meta-steps in ${formatDuration(seconds)} (${(steps / Math.max(seconds, 1e-9)).toFixed(2)} steps/s on ${backend}); ${tf.memory().numTensors} tensors live\n`,
   );
-  if (typeof flags.json === 'string') {
-    writeFileSync(flags.json, `${JSON.stringify(result, null, 2)}\n`);
-    process.stderr.write(`wrote ${flags.json}\n`);
+  if (typeof json === 'string') {
+    writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
+    process.stderr.write(`wrote ${json}\n`);
   }
+}
+
+export function formatAccuracyTable(
+  e: { tasks: number; ways: number; k: number; query: number; innerSteps: number[] } & Record<
+    string,
+    unknown
+  >,
+  config: Experiment,
+): string {
+  const cols: [string, AccuracyCurve | undefined][] = [
+    [ALGO_LABELS[config.algo], e.maml as AccuracyCurve | undefined],
+    ['pretrained', e.pretrained as AccuracyCurve | undefined],
+    ['random init', e.random as AccuracyCurve | undefined],
+  ];
+  const present = cols.filter((c): c is [string, AccuracyCurve] => c[1] !== undefined);
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const lines = [
+    `Accuracy on ${e.tasks} held-out-alphabet tasks (${e.ways}-way ${e.k}-shot, ${e.query} queries per class, 95% CI) after n inner steps, α=${config.alpha}:`,
+    `${'n'.padStart(3)} ${present.map(([name]) => name.padStart(22)).join('')}`,
+  ];
+  e.innerSteps.forEach((n, i) => {
+    const cells = present.map(([, c]) =>
+      `${pct(c.accuracy[i] as number)} ± ${pct(c.ci95[i] as number)}`.padStart(22),
+    );
+    lines.push(`${String(n).padStart(3)} ${cells.join('')}`);
+  });
+  return lines.join('\n');
 }
 
 runMain(main);

@@ -44,6 +44,16 @@ export function batchTensors(b: RegressionBatch) {
 
 /** Mean and 95% CI per column of a row-major [rows, cols] matrix. */
 export function summarize(values: ArrayLike<number>, rows: number, cols: number): EvalCurve {
+  const { mean, ci95 } = meanCi(values, rows, cols);
+  return { mse: mean, ci95 };
+}
+
+/** Column means of a row-major [rows, cols] matrix with 95% CI half-widths (1.96·std/√rows). */
+export function meanCi(
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+): { mean: number[]; ci95: number[] } {
   const mean: number[] = [];
   const ci95: number[] = [];
   for (let c = 0; c < cols; c++) {
@@ -56,7 +66,7 @@ export function summarize(values: ArrayLike<number>, rows: number, cols: number)
     mean.push(m);
     ci95.push((1.96 * std) / Math.sqrt(rows));
   }
-  return { mse: mean, ci95 };
+  return { mean, ci95 };
 }
 
 /** Evaluate every method on the same held-out tasks; reads back once per method, asynchronously. */

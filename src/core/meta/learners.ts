@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Algo } from '../experiment';
-import { mse, type Mlp } from '../models/mlp';
+import { Mlp, mse, type Params } from '../models/mlp';
 import { FlatAdam } from './adam';
 import { adapt, innerStep, splitRate, type InnerRate } from './innerLoop';
 
@@ -27,42 +27,69 @@ function variableFrom(start: Float32Array | tf.Tensor): tf.Variable {
 }
 
 /** Something that owns a θ and improves it one batch at a time. */
-export interface Learner {
+export interface Learner<B = BatchTensors> {
   readonly theta: tf.Variable;
   /** the inner learning rate to adapt this learner's θ with (Meta-SGD: its learned vector) */
   innerRate(): InnerRate;
   /** one update; returns the batch loss before the update (caller disposes) */
-  step(batch: BatchTensors): tf.Scalar;
+  step(batch: B): tf.Scalar;
   setHyper(h: Partial<Hyper>): void;
   dispose(): void;
 }
 
 /**
- * MAML (second order), first-order MAML, Meta-SGD and Reptile, batched over tasks.
- * The meta-loss is the mean query MSE after `inner` SGD steps on each task's support set.
+ * What a meta-learner needs from a model and its task batches: adapt a shared θ to every task of
+ * a batch (A is the per-task adapted parameters, in whatever form the model keeps them), score
+ * the adapted parameters on the query sets, and flatten them to [T, P] for Reptile.
  */
-export class MetaLearner implements Learner {
+export interface MetaModel<B, A> {
+  readonly numParams: number;
+  adapt(theta: tf.Tensor, batch: B, rate: InnerRate, steps: number, firstOrder: boolean): A;
+  queryLoss(adapted: A, batch: B): tf.Scalar;
+  flatten(adapted: A): tf.Tensor;
+}
+
+/** Sinusoid regression with the MLP's hand-written (but twice differentiable) inner gradient. */
+export function regressionMetaModel(model: Mlp): MetaModel<BatchTensors, Params> {
+  return {
+    numParams: model.numParams,
+    adapt: (theta, batch, rate, steps, firstOrder) =>
+      adapt(model, model.unflatten(theta), batch.xs, batch.ys, splitRate(model, rate), steps, firstOrder),
+    queryLoss: (adapted, batch) => mse(model.predict(adapted, batch.xq), batch.yq),
+    flatten: (adapted) => model.flatten(adapted),
+  };
+}
+
+/**
+ * MAML (second order), first-order MAML, Meta-SGD and Reptile, batched over tasks, for any
+ * MetaModel. The meta-loss is the mean query loss after `inner` SGD steps on each task's support
+ * set.
+ */
+export class MetaLearner<B = BatchTensors, A = unknown> implements Learner<B> {
   readonly theta: tf.Variable;
   /** Meta-SGD's learned per-parameter inner learning rate (null for the others) */
   readonly alphaVec: tf.Variable | null;
   private readonly adam: FlatAdam;
   private readonly alphaAdam: FlatAdam | null;
+  private readonly task: MetaModel<B, A>;
   private hyper: Hyper;
 
   constructor(
-    readonly model: Mlp,
+    model: Mlp | MetaModel<B, A>,
     readonly algo: Algo,
     theta0: Float32Array | tf.Tensor,
     hyper: Hyper,
     alpha0?: Float32Array,
   ) {
+    this.task = (model instanceof Mlp ? regressionMetaModel(model) : model) as MetaModel<B, A>;
+    const size = this.task.numParams;
     this.hyper = { ...hyper };
     this.theta = variableFrom(theta0);
-    this.adam = new FlatAdam(model.numParams, hyper.beta);
+    this.adam = new FlatAdam(size, hyper.beta);
     if (algo === 'metasgd') {
-      const a = alpha0 ?? new Float32Array(model.numParams).fill(hyper.alpha);
+      const a = alpha0 ?? new Float32Array(size).fill(hyper.alpha);
       this.alphaVec = variableFrom(a);
-      this.alphaAdam = new FlatAdam(model.numParams, hyper.beta);
+      this.alphaAdam = new FlatAdam(size, hyper.beta);
     } else {
       this.alphaVec = null;
       this.alphaAdam = null;
@@ -80,30 +107,21 @@ export class MetaLearner implements Learner {
   }
 
   /** The meta-objective at θ (and Meta-SGD's α): differentiable w.r.t. both. */
-  metaLoss(theta: tf.Tensor, batch: BatchTensors, alphaVec: tf.Tensor | null = null): tf.Scalar {
-    const { model } = this;
-    const rate = alphaVec ? splitRate(model, alphaVec) : this.hyper.alpha;
-    const adapted = adapt(
-      model,
-      model.unflatten(theta),
-      batch.xs,
-      batch.ys,
-      rate,
-      this.hyper.inner,
-      this.algo === 'fomaml',
-    );
-    return mse(model.predict(adapted, batch.xq), batch.yq);
+  metaLoss(theta: tf.Tensor, batch: B, alphaVec: tf.Tensor | null = null): tf.Scalar {
+    const rate = alphaVec ?? this.hyper.alpha;
+    const adapted = this.task.adapt(theta, batch, rate, this.hyper.inner, this.algo === 'fomaml');
+    return this.task.queryLoss(adapted, batch);
   }
 
   /** The meta-gradient at the current θ without applying it (used by tests and the bench). */
-  metaGradient(batch: BatchTensors): { loss: tf.Scalar; grads: tf.Tensor[] } {
+  metaGradient(batch: B): { loss: tf.Scalar; grads: tf.Tensor[] } {
     const xs: tf.Tensor[] = this.alphaVec ? [this.theta, this.alphaVec] : [this.theta];
     const f = (...args: tf.Tensor[]) => this.metaLoss(args[0] as tf.Tensor, batch, args[1] ?? null);
     const { value, grads } = tf.valueAndGrads(f)(xs);
     return { loss: value as tf.Scalar, grads };
   }
 
-  step(batch: BatchTensors): tf.Scalar {
+  step(batch: B): tf.Scalar {
     if (this.algo === 'reptile') return this.reptileStep(batch);
     return tf.tidy(() => {
       const { loss, grads } = this.metaGradient(batch);
@@ -114,19 +132,11 @@ export class MetaLearner implements Learner {
   }
 
   /** Reptile: move θ towards the mean adapted θ′ (θ − mean θ′ is fed to Adam as the gradient). */
-  private reptileStep(batch: BatchTensors): tf.Scalar {
-    const { model } = this;
+  private reptileStep(batch: B): tf.Scalar {
     return tf.tidy(() => {
-      const adapted = adapt(
-        model,
-        model.unflatten(this.theta),
-        batch.xs,
-        batch.ys,
-        this.hyper.alpha,
-        this.hyper.inner,
-      );
-      const loss = mse(model.predict(adapted, batch.xq), batch.yq);
-      const meanAdapted = tf.mean(model.flatten(adapted), 0);
+      const adapted = this.task.adapt(this.theta, batch, this.hyper.alpha, this.hyper.inner, false);
+      const loss = this.task.queryLoss(adapted, batch);
+      const meanAdapted = tf.mean(this.task.flatten(adapted), 0);
       this.adam.apply(this.theta, tf.sub(this.theta, meanAdapted));
       return loss;
     });

@@ -1,0 +1,251 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Experiment } from '../experiment';
+import type { Classifier } from '../models/classifier';
+import { ConvNet } from '../models/convnet';
+import { FcClassifier } from '../models/fcClassifier';
+import { softmaxCrossEntropy } from '../ops/crossEntropy';
+import { Rng } from '../random';
+import { glyphSet, splitClasses, type GlyphSet } from '../tasks/glyphs/hershey';
+import { IMAGE_SIZE } from '../tasks/glyphs/rasterize';
+import { sampleGlyphBatch, type GlyphBatch } from '../tasks/glyphs/sampler';
+import { FlatAdam } from './adam';
+import {
+  classAdaptationCurve,
+  classBatchTensors,
+  classifierMetaModel,
+  type ClassBatch,
+} from './classification';
+import { meanCi } from './evaluate';
+import type { InnerRate } from './innerLoop';
+import { MetaLearner, type Hyper } from './learners';
+import type { StepLosses } from './run';
+
+export function classifierFor(config: Experiment, ways = config.ways): Classifier {
+  return config.net === 'fc' ? new FcClassifier({ ways }) : new ConvNet({ ways, filters: config.filters });
+}
+
+/**
+ * The pretrained baseline for glyphs: the same network trained as an ordinary classifier over
+ * all meta-training classes (a C-way head), on the images of the same task stream, same
+ * optimiser and step count. For a test task it gets a fresh N-way head and is fine-tuned on the
+ * support set like every other initialisation.
+ */
+export class PretrainedClassifier {
+  readonly model: Classifier;
+  readonly theta: tf.Variable;
+  private readonly adam: FlatAdam;
+  private readonly classIndex = new Map<number, number>();
+
+  constructor(config: Experiment, set: GlyphSet) {
+    const pool = splitClasses('train', set);
+    pool.forEach((id, i) => this.classIndex.set(id, i));
+    this.model = classifierFor(config, pool.length);
+    const init = this.model.init(Rng.stream(config.seed, 'pretrain-init'));
+    this.theta = tf.tidy(() => tf.variable(tf.tensor1d(init), true));
+    this.adam = new FlatAdam(this.model.numParams, config.beta);
+  }
+
+  setBeta(beta: number): void {
+    this.adam.learningRate = beta;
+  }
+
+  /** One supervised step on every image of the meta-batch, labelled with its global class. */
+  step(batch: GlyphBatch, t: ClassBatch): tf.Scalar {
+    const labels = (local: Int32Array, perTask: number) =>
+      Int32Array.from(local, (label, i) => {
+        const task = Math.floor(i / perTask);
+        return this.classIndex.get(batch.classes[task * batch.ways + label] as number) ?? 0;
+      });
+    const ls = labels(batch.ys, batch.ways * batch.shots);
+    const lq = labels(batch.yq, batch.ways * batch.query);
+    return tf.tidy(() => {
+      const s = IMAGE_SIZE;
+      const images = tf.concat(
+        [tf.reshape(t.xs, [1, -1, s, s, 1]), tf.reshape(t.xq, [1, -1, s, s, 1])],
+        1,
+      ) as tf.Tensor5D;
+      const y = tf.tensor2d([...ls, ...lq], [1, ls.length + lq.length], 'int32');
+      const { value, grad } = tf.valueAndGrad((th: tf.Tensor) =>
+        softmaxCrossEntropy(this.model.apply(this.model.unflatten(th), images), y),
+      )(this.theta);
+      this.adam.apply(this.theta, grad);
+      return value;
+    });
+  }
+
+  /** θ for an N-way network: this network's feature body plus a fresh head. */
+  withHead(target: Classifier, freshTheta: Float32Array): tf.Tensor1D {
+    return tf.tidy(() =>
+      tf.concat([
+        tf.slice(this.theta, [0], [this.model.headOffset]),
+        tf.tensor1d(freshTheta.subarray(target.headOffset)),
+      ]),
+    ) as tf.Tensor1D;
+  }
+
+  dispose(): void {
+    this.theta.dispose();
+    this.adam.dispose();
+  }
+}
+
+export interface ClassEvalProtocol {
+  tasks: number;
+  steps: number;
+  seed: number;
+  /** tasks evaluated per batch (bounds memory) */
+  chunk?: number;
+}
+
+export interface AccuracyCurve {
+  /** mean query accuracy after 0..steps inner steps */
+  accuracy: number[];
+  ci95: number[];
+  /** mean query cross-entropy */
+  loss: number[];
+}
+
+/**
+ * Few-shot glyph classification run: N-way K-shot tasks from the meta-training alphabets, the
+ * meta-learner, the pretrained classifier and the random initialisation, all from the seed.
+ */
+export class GlyphRun {
+  readonly kind = 'glyphs' as const;
+  readonly model: Classifier;
+  readonly set: GlyphSet;
+  readonly theta0: Float32Array;
+  readonly randomTheta: tf.Tensor1D;
+  learner: MetaLearner<ClassBatch, tf.Tensor>;
+  readonly pretrainer: PretrainedClassifier | null;
+  private readonly taskRng: Rng;
+  private config: Experiment;
+  stepCount = 0;
+
+  constructor(config: Experiment, options: { pretrained?: boolean; theta?: Float32Array } = {}) {
+    this.config = { ...config, hidden: [...config.hidden] };
+    this.set = glyphSet();
+    this.model = classifierFor(config);
+    this.theta0 = this.model.init(Rng.stream(config.seed, 'init'));
+    this.randomTheta = tf.tensor1d(this.theta0);
+    this.taskRng = Rng.stream(config.seed, 'train');
+    this.learner = new MetaLearner(
+      classifierMetaModel(this.model),
+      config.algo,
+      options.theta ?? this.theta0,
+      this.hyper(),
+    );
+    this.pretrainer = options.pretrained === false ? null : new PretrainedClassifier(config, this.set);
+  }
+
+  get experiment(): Experiment {
+    return this.config;
+  }
+
+  private hyper(): Hyper {
+    return { alpha: this.config.alpha, beta: this.config.beta, inner: this.config.inner };
+  }
+
+  nextBatch(
+    split: 'train' | 'test' = 'train',
+    rng: Rng = this.taskRng,
+    tasks = this.config.batch,
+  ): GlyphBatch {
+    const c = this.config;
+    return sampleGlyphBatch(rng, tasks, { split, ways: c.ways, shots: c.k, query: c.query }, this.set);
+  }
+
+  step(): StepLosses {
+    const batch = this.nextBatch();
+    const t = classBatchTensors(batch);
+    try {
+      const meta = this.learner.step(t);
+      const pretrained = this.pretrainer ? this.pretrainer.step(batch, t) : null;
+      this.stepCount += 1;
+      return { meta, pretrained };
+    } finally {
+      tf.dispose([t.xs, t.ys, t.xq, t.yq]);
+    }
+  }
+
+  /** Live changes keep θ; a new task shape (ways, net, filters), seed or task family does not. */
+  update(next: Experiment): boolean {
+    const c = this.config;
+    if (
+      next.task !== c.task ||
+      next.seed !== c.seed ||
+      next.ways !== c.ways ||
+      next.net !== c.net ||
+      next.filters !== c.filters
+    ) {
+      return false;
+    }
+    this.config = { ...next, hidden: [...next.hidden] };
+    if (next.algo !== c.algo) {
+      const previous = this.learner;
+      this.learner = new MetaLearner(
+        classifierMetaModel(this.model),
+        next.algo,
+        previous.theta,
+        this.hyper(),
+      );
+      previous.dispose();
+    } else {
+      this.learner.setHyper(this.hyper());
+    }
+    this.pretrainer?.setBeta(next.beta);
+    return true;
+  }
+
+  /** Query accuracy on held-out-alphabet tasks after 0..steps inner steps, for every method. */
+  async evaluate(p: ClassEvalProtocol): Promise<Record<string, AccuracyCurve>> {
+    const rng = Rng.stream(p.seed, 'eval');
+    const head = this.model.init(Rng.stream(p.seed, 'fresh-head'));
+    const methods: { name: string; theta: tf.Tensor; rate: InnerRate; owned: boolean }[] = [
+      { name: 'maml', theta: this.learner.theta, rate: this.learner.innerRate(), owned: false },
+    ];
+    if (this.pretrainer) {
+      methods.push({
+        name: 'pretrained',
+        theta: this.pretrainer.withHead(this.model, head),
+        rate: this.config.alpha,
+        owned: true,
+      });
+    }
+    methods.push({ name: 'random', theta: this.randomTheta, rate: this.config.alpha, owned: false });
+    const cols = p.steps + 1;
+    const acc = methods.map(() => new Float32Array(p.tasks * cols));
+    const loss = methods.map(() => new Float32Array(p.tasks * cols));
+    const chunk = Math.max(1, p.chunk ?? 25);
+    try {
+      for (let done = 0; done < p.tasks; done += chunk) {
+        const n = Math.min(chunk, p.tasks - done);
+        const t = classBatchTensors(this.nextBatch('test', rng, n));
+        try {
+          for (let m = 0; m < methods.length; m++) {
+            const method = methods[m]!;
+            const curve = classAdaptationCurve(this.model, method.theta, method.rate, t, p.steps);
+            acc[m]!.set(await curve.accuracy.data(), done * cols);
+            loss[m]!.set(await curve.loss.data(), done * cols);
+            tf.dispose([curve.accuracy, curve.loss]);
+          }
+        } finally {
+          tf.dispose([t.xs, t.ys, t.xq, t.yq]);
+        }
+      }
+    } finally {
+      for (const m of methods) if (m.owned) m.theta.dispose();
+    }
+    const out: Record<string, AccuracyCurve> = {};
+    methods.forEach((m, i) => {
+      const a = meanCi(acc[i]!, p.tasks, cols);
+      out[m.name] = { accuracy: a.mean, ci95: a.ci95, loss: meanCi(loss[i]!, p.tasks, cols).mean };
+    });
+    return out;
+  }
+
+  dispose(): void {
+    this.learner.dispose();
+    this.pretrainer?.dispose();
+    this.randomTheta.dispose();
+  }
+}

@@ -1,0 +1,66 @@
+import { parseExperiment, serializeExperiment, type Experiment } from './experiment';
+
+/**
+ * A saved meta-trained θ: the experiment it came from, the step, θ (and Meta-SGD's α) as
+ * little-endian float32 in base64. Written by `npm run train -- --save-theta`, read by the page
+ * and the tests; reading validates everything (it may come from anywhere).
+ */
+export interface SavedTheta {
+  config: Experiment;
+  step: number;
+  theta: Float32Array;
+  alpha: Float32Array | null;
+}
+
+function toBase64(a: Float32Array): string {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function fromBase64(s: string, expected: number): Float32Array {
+  const bin = atob(s);
+  if (bin.length !== expected * 4) throw new Error(`expected ${expected} numbers, found ${bin.length / 4}`);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const out = new Float32Array(bytes.buffer);
+  if (!out.every(Number.isFinite)) throw new Error('θ contains non-finite numbers');
+  return out;
+}
+
+export function encodeTheta(saved: SavedTheta): string {
+  return `${JSON.stringify({
+    format: 'maml-playground-theta/1',
+    query: serializeExperiment(saved.config),
+    step: saved.step,
+    size: saved.theta.length,
+    theta: toBase64(saved.theta),
+    alpha: saved.alpha ? toBase64(saved.alpha) : null,
+  })}\n`;
+}
+
+/** Parse and validate a saved θ; `expectedSize` is the parameter count of the config's model. */
+export function decodeTheta(text: string, expectedSize: (config: Experiment) => number): SavedTheta {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error('not a JSON file');
+  }
+  const r = raw as Record<string, unknown>;
+  if (r === null || typeof r !== 'object' || r.format !== 'maml-playground-theta/1') {
+    throw new Error('not a MAML Playground θ file');
+  }
+  if (typeof r.query !== 'string' || typeof r.theta !== 'string') throw new Error('θ file is missing fields');
+  const { config, warnings } = parseExperiment(r.query);
+  if (warnings.length > 0) throw new Error(`θ file has an invalid config: ${warnings[0]?.message}`);
+  const size = expectedSize(config);
+  const step = typeof r.step === 'number' && Number.isInteger(r.step) && r.step >= 0 ? r.step : 0;
+  return {
+    config,
+    step,
+    theta: fromBase64(r.theta, size),
+    alpha: typeof r.alpha === 'string' ? fromBase64(r.alpha, size) : null,
+  };
+}
