@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_EXPERIMENT, type Algo, type Experiment } from '../core/experiment';
+import { DEFAULT_EXPERIMENT, GLYPH_DEFAULTS, type Algo, type Experiment } from '../core/experiment';
+import { GlyphRun } from '../core/meta/glyphRun';
 import { kernelsPerMetaStep } from '../core/meta/profile';
 import { ExperimentRun } from '../core/meta/run';
 import { parseFlags, runMain } from './args';
@@ -14,6 +15,7 @@ import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 
 interface BenchResult {
   backend: NodeBackend;
+  task: string;
   algo: Algo;
   batch: number;
   k: number;
@@ -30,8 +32,11 @@ function median(xs: number[]): number {
 }
 
 async function measure(backend: NodeBackend, config: Experiment, runs: number): Promise<BenchResult> {
-  const run = new ExperimentRun(config, { pretrained: false });
-  const stepsPerRun = backend === 'cpu' ? 20 : 150;
+  const glyphs = config.task === 'glyphs';
+  const run = glyphs
+    ? new GlyphRun(config, { pretrained: false })
+    : new ExperimentRun(config, { pretrained: false });
+  const stepsPerRun = glyphs ? (backend === 'cpu' ? 2 : 5) : backend === 'cpu' ? 20 : 150;
   const timed = async (n: number) => {
     const t0 = performance.now();
     let last: tf.Scalar | null = null;
@@ -44,13 +49,14 @@ async function measure(backend: NodeBackend, config: Experiment, runs: number): 
     last?.dispose();
     return n / ((performance.now() - t0) / 1000);
   };
-  await timed(30); // warm-up: kernel setup, XNNPACK operator caches, JIT
+  await timed(glyphs ? 2 : 30); // warm-up: kernel setup, XNNPACK operator caches, JIT
   const rates: number[] = [];
   for (let r = 0; r < runs; r++) rates.push(await timed(stepsPerRun));
   const kernels = await kernelsPerMetaStep(run);
   run.dispose();
   return {
     backend,
+    task: glyphs ? `glyphs ${config.ways}-way ${config.k}-shot, ${config.query} queries/class` : 'sinusoid',
     algo: config.algo,
     batch: config.batch,
     k: config.k,
@@ -72,16 +78,18 @@ async function main(): Promise<void> {
   const cases: Experiment[] = [
     ...[5, 25, 50].map((batch) => ({ ...DEFAULT_EXPERIMENT, batch })),
     ...(['fomaml', 'metasgd', 'reptile'] as const).map((algo) => ({ ...DEFAULT_EXPERIMENT, algo })),
+    // few-shot glyphs, second-order MAML through the conv net; kernels must not grow with the batch
+    ...[2, 4, 8].map((batch) => ({ ...GLYPH_DEFAULTS, batch, query: 3 })),
   ];
   const results: BenchResult[] = [];
-  process.stderr.write('backend  algo      batch  K  inner  meta-steps/s (median)  kernels/step\n');
+  process.stderr.write('backend  task      algo      batch  K  inner  meta-steps/s (median)  kernels/step\n');
   for (const backend of backends) {
     await startBackend(backend);
     for (const c of cases) {
       const r = await measure(backend, c, runs);
       results.push(r);
       process.stderr.write(
-        `${backend.padEnd(8)} ${r.algo.padEnd(9)} ${String(r.batch).padStart(5)} ${String(r.k).padStart(2)} ${String(r.inner).padStart(6)}  ${r.metaStepsPerSecond.toFixed(1).padStart(21)}  ${String(r.kernelsPerStep).padStart(12)}\n`,
+        `${backend.padEnd(8)} ${r.task.split(' ')[0]!.padEnd(9)} ${r.algo.padEnd(9)} ${String(r.batch).padStart(5)} ${String(r.k).padStart(2)} ${String(r.inner).padStart(6)}  ${r.metaStepsPerSecond.toFixed(1).padStart(21)}  ${String(r.kernelsPerStep).padStart(12)}\n`,
       );
     }
   }

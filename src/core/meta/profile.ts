@@ -1,14 +1,28 @@
 import * as tf from '@tensorflow/tfjs';
+import { classBatchTensors } from './classification';
 import { batchTensors } from './evaluate';
+import { GlyphRun } from './glyphRun';
 import type { ExperimentRun } from './run';
 
 /** Backend kernels launched by one meta-step (customGrad scope records are not kernels). */
 export async function kernelsPerMetaStep(
-  run: ExperimentRun,
+  run: ExperimentRun | GlyphRun,
 ): Promise<{ total: number; byKernel: Record<string, number> }> {
-  const t = batchTensors(run.nextBatch());
+  const held: tf.Tensor[] = [];
+  const step =
+    run instanceof GlyphRun
+      ? (() => {
+          const t = classBatchTensors(run.nextBatch());
+          held.push(t.xs, t.ys, t.xq, t.yq);
+          return () => run.learner.step(t);
+        })()
+      : (() => {
+          const t = batchTensors(run.nextBatch());
+          held.push(t.xs, t.ys, t.xq, t.yq);
+          return () => run.learner.step(t);
+        })();
   try {
-    const info = await tf.profile(() => run.learner.step(t));
+    const info = await tf.profile(step);
     const byKernel: Record<string, number> = {};
     let total = 0;
     for (const k of info.kernels) {
@@ -18,6 +32,6 @@ export async function kernelsPerMetaStep(
     }
     return { total, byKernel };
   } finally {
-    tf.dispose(t);
+    tf.dispose(held);
   }
 }
