@@ -128,17 +128,20 @@ async function main(): Promise<void> {
     process.stderr.write(`wrote θ to ${flags['save-theta']}\n`);
   }
 
+  const header = {
+    config,
+    query: serializeExperiment(config),
+    backend,
+    steps,
+    seconds,
+    metaStepsPerSecond: steps / Math.max(seconds, 1e-9),
+    finalMetaLoss: lastLoss,
+  };
   process.stderr.write(`evaluating on ${protocol.tasks} held-out tasks...\n`);
   if (run instanceof GlyphRun) {
     const curves = await run.evaluate(protocol);
     const result = {
-      config,
-      query: serializeExperiment(config),
-      backend,
-      steps,
-      seconds,
-      metaStepsPerSecond: steps / Math.max(seconds, 1e-9),
-      finalMetaLoss: lastLoss,
+      ...header,
       eval: {
         tasks: protocol.tasks,
         ways: config.ways,
@@ -162,13 +165,7 @@ async function main(): Promise<void> {
     protocol.steps,
   );
   const result: TrainResult = {
-    config,
-    query: serializeExperiment(config),
-    backend,
-    steps,
-    seconds,
-    metaStepsPerSecond: steps / Math.max(seconds, 1e-9),
-    finalMetaLoss: lastLoss,
+    ...header,
     eval: {
       tasks: protocol.tasks,
       k: protocol.k,
