@@ -24,6 +24,7 @@ import {
   type ViewTask,
 } from './protocol';
 import { runFromSnapshot, snapshotFinite, takeSnapshot, copySnapshot } from './runState';
+import { ThetaView } from './thetaView';
 
 /** reports at most every 50 ms (20 per second) */
 const REPORT_MS = 50;
@@ -101,7 +102,12 @@ export class TrainerHost {
   /** timing the first real WebGPU steps, after `skip` warm-up steps, to compare with wasm */
   private probe: { skip: number; steps: number; ms: number } | null = null;
 
-  constructor(private readonly post: Post) {}
+  /** the parameter-space view: θ trajectories, inner-loop paths, loss landscape */
+  private readonly theta: ThetaView;
+
+  constructor(private readonly post: Post) {
+    this.theta = new ThetaView(post, (fn) => this.inference(fn));
+  }
 
   handle(msg: ToWorker): void {
     if (this.failed) return;
@@ -131,6 +137,13 @@ export class TrainerHost {
       case 'task':
         this.task = msg.task;
         this.taskDirty = true;
+        this.theta.markDirty();
+        break;
+      case 'thetaView':
+        this.theta.setView(msg.subject, msg.random);
+        break;
+      case 'landscape':
+        this.theta.requestLandscape(msg.id, msg.resolution);
         break;
       case 'evaluate':
         this.evalRequest = msg.tasks;
@@ -162,6 +175,7 @@ export class TrainerHost {
     this.taskDirty = true;
     this.evalDirty = true;
     this.snapshotDue = true;
+    this.theta.markDirty();
   }
 
   private async init(msg: Extract<ToWorker, { kind: 'init' }>): Promise<void> {
@@ -230,6 +244,7 @@ export class TrainerHost {
           await this.evaluateNow(this.evalTasks);
         }
         this.maybeReport();
+        await this.thetaWork();
         const idle =
           !this.running &&
           this.stepRequests === 0 &&
@@ -240,7 +255,8 @@ export class TrainerHost {
           this.snapshotRequests.length === 0 &&
           !this.pendingConfig &&
           !this.pendingReset &&
-          !this.reportDue;
+          !this.reportDue &&
+          !this.theta.busy;
         if (idle) break;
         await yieldToEvents();
       }
@@ -249,6 +265,21 @@ export class TrainerHost {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /**
+   * The parameter-space view's share of a pump iteration: a throttled report, and one chunk of
+   * a requested loss landscape (so training and the landscape take turns).
+   */
+  private async thetaWork(): Promise<void> {
+    const run = this.runOrThrow;
+    const config = this.config;
+    if (!config) return;
+    this.theta.applyView();
+    if (this.theta.reportDue(this.running, now())) {
+      await this.theta.report(run, config, this.task, this.running);
+    }
+    if (this.theta.landscapeActive) await this.theta.landscapeStep(run, config, this.running);
   }
 
   private get runOrThrow(): ExperimentRun {
@@ -310,6 +341,7 @@ export class TrainerHost {
     }
     this.taskDirty = true;
     this.evalDirty = true;
+    this.theta.markDirty();
     if (this.running) this.lastEvalAt = -Infinity;
     this.reportDue = true;
   }
@@ -321,6 +353,8 @@ export class TrainerHost {
     this.rateWindow = [];
     if (step === 0) this.elapsedMs = 0;
     this.post({ kind: 'rewind', step, reason });
+    // a new run or a restored θ: the trajectories start again from here
+    this.theta.clear();
     const run = this.runOrThrow;
     const snap = await takeSnapshot(run);
     this.lastGood = snapshotFinite(snap) ? snap : null;
@@ -346,6 +380,7 @@ export class TrainerHost {
       const l = run.step();
       metas.push(l.meta);
       if (l.pretrained) pres.push(l.pretrained);
+      this.theta.capture(run);
       if (now() - t0 > 30) break;
     }
     if (metas.length > 0) {
@@ -364,12 +399,14 @@ export class TrainerHost {
         const m = values[i] as number;
         const p = pres.length === n ? (values[n + i] as number) : 0;
         if (!Number.isFinite(m) || !Number.isFinite(p)) {
+          this.theta.discardCaptures();
           await this.diverged(startStep + i + 1, Number.isFinite(m) ? 'pretrained' : 'meta');
           return;
         }
         this.pendingLosses.push(m);
         if (pres.length === n) this.pendingPretrained.push(p);
       }
+      await this.theta.flush();
       this.rateWindow.push({ t: t1, step: run.stepCount });
       while (this.rateWindow.length > 2 && t1 - (this.rateWindow[0] as { t: number }).t > 2000) {
         this.rateWindow.shift();
@@ -433,6 +470,17 @@ export class TrainerHost {
       return await fn(methods);
     } finally {
       tf.dispose(created);
+      await tf.setBackend('webgpu');
+    }
+  }
+
+  /** Run `fn` (which makes its own tensors from arrays) on wasm beside WebGPU, else directly. */
+  private async inference<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.sideWasm) return fn();
+    await tf.setBackend('wasm');
+    try {
+      return await fn();
+    } finally {
       await tf.setBackend('webgpu');
     }
   }
