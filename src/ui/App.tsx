@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { AdaptationChart } from './charts/AdaptationChart';
 import { LearningCurve } from './charts/LearningCurve';
+import { ParameterSpace } from './charts/ParameterSpace';
 import { TaskView } from './charts/TaskView';
 import { ExperimentControls } from './controls/ExperimentControls';
 import { SharePanel } from './controls/SharePanel';
@@ -67,6 +68,7 @@ export function App() {
             <AdaptationChart />
             <LearningCurve />
           </div>
+          <ParameterSpace />
         </div>
       </main>
       <footer className="page-foot">

@@ -61,6 +61,8 @@ class Session implements TrainerPort {
       rates: null,
       backendNote: null,
       step: opts.resume?.step ?? s.step,
+      // a landscape in progress dies with the old worker
+      landscapeBusy: null,
       replay: opts.replayTo !== null ? { target: opts.replayTo, from: opts.resume?.step ?? 0 } : null,
     });
     this.post({
@@ -73,6 +75,7 @@ class Session implements TrainerPort {
       task: viewTaskMessage(s.task, s.fanSteps).task,
       evalTasks: LIVE_EVAL_TASKS,
     });
+    this.post({ kind: 'thetaView', subject: s.thetaSubject, random: s.showRandomPaths });
     if (s.running && opts.replayTo === null) this.post({ kind: 'play' });
   }
 
@@ -232,6 +235,10 @@ class Session implements TrainerPort {
           seriesVersion: s.seriesVersion + 1,
           evalHistory: s.evalHistory.filter((p) => p.step <= msg.step),
           lastLoss: s.meta.last(),
+          // the worker starts the trajectories again from here
+          thetaReport: null,
+          landscape: null,
+          landscapeBusy: null,
           ...(msg.step === 0 ? { elapsedMs: 0, evaluation: null, snapshot: null, replayBreak: null } : {}),
         });
         if (msg.reason) s.notify('info', msg.reason);
@@ -247,6 +254,39 @@ class Session implements TrainerPort {
               : s.replayBreak,
         });
         s.notify('warning', 'Training diverged', [msg.message]);
+        break;
+      case 'theta': {
+        const shown = s.shownTasks;
+        const same =
+          shown !== null &&
+          shown.viewTaskId === msg.viewTaskId &&
+          shown.params.length === msg.taskParams.length &&
+          shown.params.every((v, i) => v === msg.taskParams[i]);
+        store.setState({
+          thetaReport: msg,
+          ...(same
+            ? {}
+            : {
+                shownTasks: {
+                  params: msg.taskParams,
+                  perTask: msg.paramsPerTask,
+                  count: msg.paths.tasks,
+                  viewTaskId: msg.viewTaskId,
+                },
+              }),
+        });
+        break;
+      }
+      case 'landscapeProgress':
+        if (s.landscapeBusy?.id === msg.id) {
+          // total 0: the worker could not start it (it said why in a notice)
+          store.setState({
+            landscapeBusy: msg.total > 0 ? { id: msg.id, done: msg.done, total: msg.total } : null,
+          });
+        }
+        break;
+      case 'landscape':
+        if (s.landscapeBusy?.id === msg.id) store.setState({ landscape: msg, landscapeBusy: null });
         break;
       case 'notice':
         s.notify(msg.level === 'warning' ? 'warning' : 'info', msg.message);

@@ -10,8 +10,11 @@ import type {
   BackendName,
   BackendRequest,
   EvalCurveData,
+  LandscapeReport,
   MethodName,
   Snapshot,
+  ThetaReport,
+  ThetaSubject,
   ToWorker,
 } from '../worker/protocol';
 import { cancelDraw, requestDraw } from './frameScheduler';
@@ -56,6 +59,22 @@ export interface Share {
   withWeights: boolean;
   copied: boolean;
   notes: string[];
+}
+
+/** The tasks the parameter-space view shows (changes only when they do, not with every report). */
+export interface ShownTasks {
+  /** generating parameters, [count · perTask]; the task view's task first when `viewTaskId` is set */
+  params: Float32Array;
+  perTask: number;
+  count: number;
+  viewTaskId: number | null;
+}
+
+/** A landscape being computed in the worker: chunks done of total. */
+export interface LandscapeProgress {
+  id: number;
+  done: number;
+  total: number;
 }
 
 /** What the store needs from the worker side. */
@@ -105,6 +124,18 @@ export interface State {
   lossLog: boolean;
   showPretrainedLoss: boolean;
   adaptLog: boolean;
+  /** the parameter-space view: the latest θ report, whose θ it follows, what it adds */
+  thetaReport: ThetaReport | null;
+  shownTasks: ShownTasks | null;
+  thetaSubject: ThetaSubject;
+  showRandomPaths: boolean;
+  landscape: LandscapeReport | null;
+  landscapeBusy: LandscapeProgress | null;
+  /**
+   * The task highlighted across the task view and the θ view: an index into `shownTasks`
+   * (0 is the task view's own task when there is one), or null.
+   */
+  hoverTask: number | null;
 }
 
 export interface Actions {
@@ -120,6 +151,9 @@ export interface Actions {
   setFanSteps(n: number): void;
   setBackendRequest(request: BackendRequest): void;
   evaluateFull(): void;
+  setThetaView(patch: { subject?: ThetaSubject; random?: boolean }): void;
+  computeLandscape(): void;
+  setHoverTask(index: number | null): void;
   notify(level: Notice['level'], title: string, lines?: string[]): void;
   dismiss(id: number): void;
   set<K extends keyof State>(key: K, value: State[K]): void;
@@ -127,6 +161,9 @@ export interface Actions {
 
 let port: TrainerPort | null = null;
 let noticeId = 1;
+let landscapeId = 1;
+/** grid points per side of the loss landscape */
+export const LANDSCAPE_RESOLUTION = 25;
 
 export function installPort(p: TrainerPort | null): void {
   port = p;
@@ -190,6 +227,13 @@ export const useStore = create<State & Actions>()((set, get) => ({
   lossLog: true,
   showPretrainedLoss: false,
   adaptLog: false,
+  thetaReport: null,
+  shownTasks: null,
+  thetaSubject: 'maml',
+  showRandomPaths: false,
+  landscape: null,
+  landscapeBusy: null,
+  hoverTask: null,
 
   play() {
     if (get().phase === 'failed') return;
@@ -267,6 +311,24 @@ export const useStore = create<State & Actions>()((set, get) => ({
   evaluateFull() {
     set({ evalBusy: FULL_EVAL_TASKS });
     send({ kind: 'evaluate', tasks: FULL_EVAL_TASKS });
+  },
+  setThetaView(patch) {
+    const { thetaSubject, showRandomPaths } = get();
+    const subject = patch.subject ?? thetaSubject;
+    const random = patch.random ?? showRandomPaths;
+    const changes: Partial<State> = { thetaSubject: subject, showRandomPaths: random };
+    // a landscape belongs to one trajectory's plane: switching drops it (the worker cancels it)
+    if (subject !== thetaSubject) Object.assign(changes, { landscape: null, landscapeBusy: null });
+    set(changes);
+    send({ kind: 'thetaView', subject, random });
+  },
+  computeLandscape() {
+    const id = landscapeId++;
+    set({ landscapeBusy: { id, done: 0, total: 0 } });
+    send({ kind: 'landscape', id, resolution: LANDSCAPE_RESOLUTION });
+  },
+  setHoverTask(index) {
+    if (get().hoverTask !== index) set({ hoverTask: index });
   },
   notify(level, title, lines = []) {
     const id = noticeId++;

@@ -5,7 +5,7 @@ import { RangeField } from '../controls/RangeField';
 import { formatLoss } from '../format';
 import { subscribeFrame, useStore, type State } from '../store';
 import { familyOf, yRangeOf } from '../viewTask';
-import { fanColor, METHOD_COLORS } from './palette';
+import { fanColor, METHOD_COLORS, taskColor } from './palette';
 import { useWidth } from './useWidth';
 
 const HEIGHT = 250;
@@ -130,6 +130,23 @@ function drawPanel(
     .attr('class', 'truth-line')
     .attr('d', line);
 
+  // a task hovered in the parameter-space view: its true curve, in its colour there
+  const shown = state.shownTasks;
+  const hover = state.hoverTask;
+  const hasView = shown?.viewTaskId !== null && shown?.viewTaskId !== undefined;
+  const ghost = shown && hover !== null && hover < shown.count && !(hasView && hover === 0) ? hover : null;
+  layer('ghost')
+    .attr('clip-path', `url(#${clipId})`)
+    .selectAll('path')
+    .data(ghost !== null && shown ? [ghost] : [])
+    .join('path')
+    .attr('class', 'ghost-truth')
+    .attr('data-task', (i) => i)
+    .attr('stroke', (i) => taskColor(i, hasView))
+    .attr('d', (i) =>
+      line(Array.from(truthXs, (v) => family.truth(shown?.params ?? [], i * (shown?.perTask ?? 0), v))),
+    );
+
   // the fan: predictions after 0..S inner steps
   const fan = layer('fan').attr('clip-path', `url(#${clipId})`);
   let summaryText = 'computing…';
@@ -251,7 +268,22 @@ export function TaskView() {
   const task = useStore((s) => s.task);
   const fanSteps = useStore((s) => s.fanSteps);
   const config = useStore((s) => s.config);
-  const { newTask, setFanSteps } = useStore.getState();
+  const { newTask, setFanSteps, setHoverTask } = useStore.getState();
+  // the parameter-space view highlights this task's path while the pointer is over the panels
+  const linked = useStore((s) => s.hoverTask === 0 && s.shownTasks?.viewTaskId === s.task.id);
+  const shownHasView = useStore((s) => s.shownTasks !== null && s.shownTasks.viewTaskId !== null);
+  const hoveredIndex = useStore((s) => {
+    const h = s.hoverTask;
+    if (!s.shownTasks || h === null || h >= s.shownTasks.count) return null;
+    return s.shownTasks.viewTaskId !== null && h === 0 ? null : h;
+  });
+  const hoveredOther =
+    hoveredIndex === null
+      ? null
+      : {
+          label: `task ${shownHasView ? hoveredIndex : hoveredIndex + 1}`,
+          color: taskColor(hoveredIndex, shownHasView),
+        };
 
   const columns = width >= 720 ? 3 : 1;
   const panelWidth = Math.floor((width - (columns - 1) * 14) / columns);
@@ -265,7 +297,7 @@ export function TaskView() {
           scales.current[m] = drawPanel(el, summaries.current[m] ?? null, m, useStore.getState(), panelWidth);
       };
       draw();
-      return subscribeFrame((s) => [s.predictions, s.task, s.config.task], draw);
+      return subscribeFrame((s) => [s.predictions, s.task, s.config.task, s.hoverTask, s.shownTasks], draw);
     });
     return () => unsubscribe.forEach((u) => u());
   }, [panelWidth]);
@@ -299,7 +331,7 @@ export function TaskView() {
   };
 
   return (
-    <section className="panel chart task-view" aria-labelledby="task-title">
+    <section className={`panel chart task-view${linked ? ' linked' : ''}`} aria-labelledby="task-title">
       <div className="chart-head">
         <h2 id="task-title">Task view: adapting to one task</h2>
         <div className="chart-tools">
@@ -326,9 +358,20 @@ export function TaskView() {
         Task <strong>{task.description}</strong> · {task.xs.length} support point
         {task.xs.length === 1 ? '' : 's'} · inner learning rate α = {config.alpha}
         {config.algo === 'metasgd' ? ' (MAML panel: the learned per-parameter α)' : ''}
+        {hoveredOther ? (
+          <span className="ghost-note" style={{ color: hoveredOther.color }}>
+            {' '}
+            · coloured curve: {hoveredOther.label} of the parameter-space view
+          </span>
+        ) : null}
       </p>
       <FanLegend steps={fanSteps} />
-      <div ref={containerRef} className={`panels cols-${columns}`}>
+      <div
+        ref={containerRef}
+        className={`panels cols-${columns}`}
+        onMouseEnter={() => setHoverTask(0)}
+        onMouseLeave={() => setHoverTask(null)}
+      >
         {METHODS.map((m) => (
           <figure key={m} className="task-panel" data-panel={m}>
             <figcaption title={PANEL_HELP[m]}>

@@ -1,0 +1,305 @@
+import * as d3 from 'd3';
+import { useEffect, useRef } from 'react';
+import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
+import { formatLoss } from '../format';
+import { subscribeFrame, useStore, type State } from '../store';
+import { equalScales, pathEmphasis, pathLoss, pathPoint, zoomBoxes, type Box } from '../thetaGeometry';
+import { familyOf } from '../viewTask';
+import { METHOD_COLORS, taskColor, trajectoryColor } from './palette';
+import { useWidth } from './useWidth';
+
+const HEIGHT = 380;
+const MARGIN = { top: 10, right: 12, bottom: 38, left: 50 };
+
+type From = 'theta' | 'random';
+type Scale = d3.ScaleLinear<number, number>;
+type Layer = d3.Selection<SVGGElement, null, SVGSVGElement, unknown>;
+
+function pathsOf(report: ThetaReport, from: From): ThetaPaths | null {
+  return from === 'theta' ? report.paths : report.random;
+}
+
+function draw(el: SVGSVGElement, width: number, from: From, state: State): void {
+  const report = state.thetaReport;
+  const paths = report ? pathsOf(report, from) : null;
+  const svg = d3.select(el).attr('width', width).attr('height', HEIGHT);
+  const layer = (name: string) => {
+    const g = svg.selectAll<SVGGElement, null>(`g.${name}`).data([null]);
+    return g.enter().append('g').attr('class', name).merge(g);
+  };
+  svg
+    .selectAll('text.empty')
+    .data(paths ? [] : [null])
+    .join('text')
+    .attr('class', 'empty')
+    .attr('x', width / 2)
+    .attr('y', HEIGHT / 2)
+    .attr('text-anchor', 'middle')
+    .text(from === 'theta' ? 'waiting for θ…' : 'adapting the random initialisation…');
+  if (!report || !paths) {
+    svg.selectAll('g').remove();
+    return;
+  }
+  const boxes = zoomBoxes(report);
+  const box: Box = (from === 'theta' ? boxes.theta : boxes.random) ?? boxes.theta;
+  const area = {
+    left: MARGIN.left,
+    top: MARGIN.top,
+    width: width - MARGIN.left - MARGIN.right,
+    height: HEIGHT - MARGIN.top - MARGIN.bottom,
+  };
+  const { x, y } = equalScales(box, area);
+  const clipId = `clip-paths-${from}`;
+
+  layer('grid')
+    .attr('transform', `translate(0,${area.top + area.height})`)
+    .call(
+      d3
+        .axisBottom(x)
+        .ticks(4)
+        .tickSize(-area.height)
+        .tickFormat(() => ''),
+    )
+    .call((g) => g.select('.domain').remove());
+  layer('x-axis')
+    .attr('transform', `translate(0,${area.top + area.height})`)
+    .call(d3.axisBottom(x).ticks(4, '~g'));
+  layer('y-axis').attr('transform', `translate(${area.left},0)`).call(d3.axisLeft(y).ticks(5, '~g'));
+  layer('labels')
+    .selectAll('text')
+    .data([
+      { t: 'PC1', x: area.left + area.width / 2, y: HEIGHT - 4, r: 0 },
+      { t: 'PC2', x: -(area.top + area.height / 2), y: 12, r: -90 },
+    ])
+    .join('text')
+    .attr('class', 'axis-label')
+    .attr('text-anchor', 'middle')
+    .attr('transform', (d) => (d.r ? `rotate(${d.r})` : null))
+    .attr('x', (d) => d.x)
+    .attr('y', (d) => d.y)
+    .text((d) => d.t);
+  svg
+    .selectAll('defs')
+    .data([null])
+    .join('defs')
+    .selectAll('clipPath')
+    .data([null])
+    .join('clipPath')
+    .attr('id', clipId)
+    .selectAll('rect')
+    .data([null])
+    .join('rect')
+    .attr('x', area.left)
+    .attr('y', area.top)
+    .attr('width', area.width)
+    .attr('height', area.height);
+
+  // the trajectory passing through, for orientation (mostly outside a zoomed window)
+  const pts: [number, number][] = [];
+  for (let i = 0; i < report.count; i++)
+    pts.push([report.coords[2 * i] as number, report.coords[2 * i + 1] as number]);
+  pts.push([report.current[0], report.current[1]]);
+  layer('context')
+    .attr('clip-path', `url(#${clipId})`)
+    .selectAll('path')
+    .data([pts])
+    .join('path')
+    .attr('class', 'trajectory-context')
+    .attr('stroke', trajectoryColor(report.subject, 0.7))
+    .attr(
+      'd',
+      d3
+        .line<[number, number]>()
+        .x((p) => x(p[0]))
+        .y((p) => y(p[1])),
+    );
+
+  drawPaths(layer('paths').attr('clip-path', `url(#${clipId})`), report, paths, state.hoverTask, x, y);
+
+  const start = paths.start;
+  const startMark = layer('start');
+  startMark
+    .selectAll('path')
+    .data([null])
+    .join('path')
+    .attr('class', 'theta-marker')
+    .attr('data-marker', from === 'theta' ? 'current' : 'random')
+    .attr('d', d3.symbol(from === 'theta' ? d3.symbolCircle : d3.symbolDiamond, 110)())
+    .attr('transform', `translate(${x(start[0])},${y(start[1])})`)
+    .attr('fill', from === 'theta' ? trajectoryColor(report.subject, 1) : METHOD_COLORS.random)
+    .attr('stroke', '#fff')
+    .attr('stroke-width', 2);
+  startMark
+    .selectAll('text')
+    .data([null])
+    .join('text')
+    .attr('class', 'marker-label')
+    .attr('x', x(start[0]) + 9)
+    .attr('y', y(start[1]) - 9)
+    .text(from === 'theta' ? 'θ' : 'random init');
+}
+
+function drawPaths(
+  g: Layer,
+  report: ThetaReport,
+  paths: ThetaPaths,
+  hover: number | null,
+  x: Scale,
+  y: Scale,
+): void {
+  const hasView = report.viewTaskId !== null;
+  const setHover = useStore.getState().setHoverTask;
+  const trained = Math.min(report.trainedSteps, paths.steps);
+  const line = d3
+    .line<[number, number]>()
+    .x((p) => x(p[0]))
+    .y((p) => y(p[1]));
+  const tasks = d3.range(paths.tasks);
+  // draw the emphasised path last, on top
+  const order = [...tasks].sort(
+    (a, b) => pathEmphasis(a, hover, hasView).width - pathEmphasis(b, hover, hasView).width,
+  );
+  const groups = g
+    .selectAll<SVGGElement, number>('g.task-path')
+    .data(order, (i) => i)
+    .join('g')
+    .attr('class', 'task-path')
+    .attr('data-task', (i) => i)
+    .attr('opacity', (i) => pathEmphasis(i, hover, hasView).opacity)
+    .on('mouseenter', (_, i) => setHover(i))
+    .on('mouseleave', () => setHover(null));
+  groups.order();
+  const points = (i: number) => d3.range(paths.steps + 1).map((s) => pathPoint(paths, i, s));
+  groups
+    .selectAll<SVGPathElement, number>('path.inner-path-hit')
+    .data((i) => [i])
+    .join('path')
+    .attr('class', 'inner-path-hit')
+    .attr('d', (i) => line(points(i)));
+  groups
+    .selectAll<SVGPathElement, number>('path.inner-path')
+    .data((i) => [i])
+    .join('path')
+    .attr('class', 'inner-path')
+    .attr('data-task', (i) => i)
+    .attr('stroke', (i) => taskColor(i, hasView))
+    .attr('stroke-width', (i) => pathEmphasis(i, hover, hasView).width)
+    .attr('d', (i) => line(points(i)));
+  groups
+    .selectAll<SVGCircleElement, { i: number; s: number }>('circle.path-step')
+    .data((i) => d3.range(1, paths.steps + 1).map((s) => ({ i, s })))
+    .join('circle')
+    .attr('class', (d) => (d.s === paths.steps ? 'path-step path-end' : 'path-step'))
+    .attr('r', (d) => (d.s === paths.steps ? 4 : 2))
+    .attr('fill', (d) => taskColor(d.i, hasView))
+    .attr('cx', (d) => x(pathPoint(paths, d.i, d.s)[0]))
+    .attr('cy', (d) => y(pathPoint(paths, d.i, d.s)[1]));
+  // θ′ after the number of inner steps meta-training optimises
+  groups
+    .selectAll<SVGCircleElement, number>('circle.trained-ring')
+    .data((i) => (trained > 0 && trained < paths.steps ? [i] : []))
+    .join('circle')
+    .attr('class', 'trained-ring')
+    .attr('r', 6)
+    .attr('stroke', (i) => taskColor(i, hasView))
+    .attr('cx', (i) => x(pathPoint(paths, i, trained)[0]))
+    .attr('cy', (i) => y(pathPoint(paths, i, trained)[1]));
+}
+
+function Panel({ from, width, title }: { from: From; width: number; title: string }) {
+  const svgRef = useRef<SVGSVGElement>(null);
+  useEffect(() => {
+    const el = svgRef.current;
+    if (!el) return;
+    const redraw = () => draw(el, width, from, useStore.getState());
+    redraw();
+    return subscribeFrame((s) => [s.thetaReport, s.hoverTask], redraw);
+  }, [width, from]);
+  return (
+    <div className="paths-panel">
+      <p className="panel-title">{title}</p>
+      <svg
+        ref={svgRef}
+        data-testid={`inner-paths-${from}`}
+        role="img"
+        aria-label={`${title}: each displayed task's adapted parameters after every inner SGD step, zoomed in`}
+      />
+    </div>
+  );
+}
+
+/** The displayed tasks: colour, task, and how far the inner loop brings its loss down. */
+function TaskLegend() {
+  const report = useStore((s) => s.thetaReport);
+  const hover = useStore((s) => s.hoverTask);
+  const config = useStore((s) => s.config);
+  const showRandom = useStore((s) => s.showRandomPaths);
+  const setHover = useStore((s) => s.setHoverTask);
+  if (!report) return null;
+  const family = familyOf(config);
+  const hasView = report.viewTaskId !== null;
+  const { paths } = report;
+  const random = showRandom ? report.random : null;
+  const n = paths.steps;
+  return (
+    <ul className="task-legend" aria-label="Tasks in the parameter-space view">
+      {d3.range(paths.tasks).map((i) => (
+        <li
+          key={i}
+          className={hover === i ? 'hovered' : undefined}
+          data-task={i}
+          onMouseEnter={() => setHover(i)}
+          onMouseLeave={() => setHover(null)}
+        >
+          <span className="swatch" style={{ background: taskColor(i, hasView) }} />
+          <span className="task-name">
+            {hasView && i === 0 ? 'task view’s task' : `task ${hasView ? i : i + 1}`}
+          </span>
+          <span className="task-fn">{family.describe(report.taskParams, i * report.paramsPerTask)}</span>
+          <span className="task-loss">
+            MSE {formatLoss(pathLoss(paths, i, 0))} → {formatLoss(pathLoss(paths, i, n))}
+            {random
+              ? ` · random init ${formatLoss(pathLoss(random, i, 0))} → ${formatLoss(pathLoss(random, i, n))}`
+              : ''}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * Adapted parameters: each displayed task's inner-loop path θ → θ′ᵢ, zoomed in around θ (and
+ * around the random initialisation when asked), at one scale for both panels.
+ */
+export function InnerPathsChart() {
+  const ref = useRef<HTMLDivElement>(null);
+  const width = useWidth(ref, 480);
+  const showRandom = useStore((s) => s.showRandomPaths);
+  const steps = useStore((s) => s.thetaReport?.paths.steps ?? null);
+  const trained = useStore((s) => s.config.inner);
+  const hasRandom = useStore((s) => s.thetaReport?.random !== null && s.thetaReport !== null);
+  const both = showRandom;
+  const panelWidth = both ? Math.floor((width - 10) / 2) : width;
+  return (
+    <figure className="theta-figure paths-figure">
+      <figcaption>
+        Adapted parameters θ′ᵢ, zoomed in: {steps ?? '…'} inner SGD step{steps === 1 ? '' : 's'} per task
+        {steps !== null && trained < steps ? ` (ring: after ${trained}, as in meta-training)` : ''}
+      </figcaption>
+      <div ref={ref} className={`paths-panels${both ? ' two' : ''}`}>
+        <Panel from="theta" width={panelWidth} title="from θ" />
+        {both ? (
+          <Panel
+            from="random"
+            width={panelWidth}
+            title={
+              hasRandom ? 'from the random initialisation (same scale)' : 'from the random initialisation…'
+            }
+          />
+        ) : null}
+      </div>
+      <TaskLegend />
+    </figure>
+  );
+}

@@ -1,0 +1,252 @@
+import * as d3 from 'd3';
+import { useEffect, useRef } from 'react';
+import type { LandscapeReport } from '../../worker/protocol';
+import { formatLoss } from '../format';
+import { subscribeFrame, useStore } from '../store';
+import { equalScales } from '../thetaGeometry';
+import { landscapeColor } from './palette';
+import { useWidth } from './useWidth';
+
+export type LandscapeKind = 'pre' | 'post';
+
+const MARGIN = { top: 8, right: 10, bottom: 36, left: 50 };
+const MAX_SIDE = 330;
+/** filled contour bands */
+const LEVELS = 16;
+/**
+ * Losses are drawn on a log scale from the lowest up to this quantile of the grid: far from θ
+ * the loss explodes, and a scale up to the maximum would leave the valleys one flat colour.
+ */
+const TOP_QUANTILE = 0.85;
+
+interface Levels {
+  lo: number;
+  hi: number;
+  /** log10 of each grid value, non-finite ones (divergence) at the top */
+  logs: Float64Array;
+  /** index of the lowest grid point */
+  argmin: number;
+}
+
+function levelsOf(values: Float32Array): Levels | null {
+  let lo = Infinity;
+  let argmin = -1;
+  const finite: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isFinite(v)) continue;
+    finite.push(v);
+    if (v < lo) {
+      lo = v;
+      argmin = i;
+    }
+  }
+  if (argmin < 0) return null;
+  const floor = Math.max(lo, 1e-8);
+  const top = Math.max(d3.quantile(finite, TOP_QUANTILE) ?? floor, floor * 1.0001);
+  const logs = Float64Array.from(values, (v) =>
+    Number.isFinite(v) ? Math.log10(Math.min(top, Math.max(floor, v))) : Math.log10(top),
+  );
+  return { lo: floor, hi: top, logs, argmin };
+}
+
+function draw(el: SVGSVGElement, width: number, kind: LandscapeKind, land: LandscapeReport | null): void {
+  const side = Math.min(MAX_SIDE, width - MARGIN.left - MARGIN.right);
+  const height = side + MARGIN.top + MARGIN.bottom;
+  const svg = d3.select(el).attr('width', width).attr('height', height);
+  const layer = (name: string) => {
+    const g = svg.selectAll<SVGGElement, null>(`g.${name}`).data([null]);
+    return g.enter().append('g').attr('class', name).merge(g);
+  };
+  const values = land ? (kind === 'pre' ? land.pre : land.post) : null;
+  const levels = values ? levelsOf(values) : null;
+  if (!land || !levels) {
+    svg.selectAll('g').remove();
+    return;
+  }
+  const n = land.resolution;
+  const x0 = land.x[0] as number;
+  const y0 = land.y[0] as number;
+  const dx = n > 1 ? ((land.x[n - 1] as number) - x0) / (n - 1) : 1;
+  const dy = n > 1 ? ((land.y[n - 1] as number) - y0) / (n - 1) : 1;
+  // each grid value is the centre of a cell: the picture spans half a cell beyond the outer points
+  const box = { x0: x0 - dx / 2, x1: x0 + (n - 0.5) * dx, y0: y0 - dy / 2, y1: y0 + (n - 0.5) * dy };
+  const { x, y } = equalScales(box, { left: MARGIN.left, top: MARGIN.top, width: side, height: side });
+
+  const lmin = Math.log10(levels.lo);
+  const lmax = Math.log10(levels.hi);
+  const thresholds = d3.range(LEVELS).map((i) => lmin + ((lmax - lmin) * i) / LEVELS);
+  const contours = d3.contours().size([n, n]).thresholds(thresholds)(Array.from(levels.logs));
+  const project = d3.geoTransform({
+    point(u: number, v: number) {
+      this.stream.point(x(x0 + (u - 0.5) * dx), y(y0 + (v - 0.5) * dy));
+    },
+  });
+  const path = d3.geoPath(project);
+  const clipId = `clip-landscape-${kind}`;
+  svg
+    .selectAll('defs')
+    .data([null])
+    .join('defs')
+    .selectAll('clipPath')
+    .data([null])
+    .join('clipPath')
+    .attr('id', clipId)
+    .selectAll('rect')
+    .data([null])
+    .join('rect')
+    .attr('x', x(box.x0))
+    .attr('y', y(box.y1))
+    .attr('width', x(box.x1) - x(box.x0))
+    .attr('height', y(box.y0) - y(box.y1));
+  layer('contours')
+    .attr('clip-path', `url(#${clipId})`)
+    .selectAll<SVGPathElement, d3.ContourMultiPolygon>('path.contour')
+    .data(contours)
+    .join('path')
+    .attr('class', 'contour')
+    .attr('data-level', (d) => d.value)
+    .attr('fill', (d) => landscapeColor((d.value - lmin) / Math.max(1e-12, lmax - lmin)))
+    .attr('d', (d) => path(d) ?? '');
+
+  layer('x-axis')
+    .attr('transform', `translate(0,${MARGIN.top + side})`)
+    .call(d3.axisBottom(x).ticks(5, '~g'));
+  layer('y-axis').attr('transform', `translate(${MARGIN.left},0)`).call(d3.axisLeft(y).ticks(5, '~g'));
+  layer('labels')
+    .selectAll('text')
+    .data([
+      { t: 'PC1', x: MARGIN.left + side / 2, y: height - 4, r: 0 },
+      { t: 'PC2', x: -(MARGIN.top + side / 2), y: 12, r: -90 },
+    ])
+    .join('text')
+    .attr('class', 'axis-label')
+    .attr('text-anchor', 'middle')
+    .attr('transform', (d) => (d.r ? `rotate(${d.r})` : null))
+    .attr('x', (d) => d.x)
+    .attr('y', (d) => d.y)
+    .text((d) => d.t);
+
+  // the trajectory up to the landscape's step, in its plane, and θ at the centre
+  const pts: [number, number][] = [];
+  for (let i = 0; 2 * i + 1 < land.coords.length; i++)
+    pts.push([land.coords[2 * i] as number, land.coords[2 * i + 1] as number]);
+  pts.push(land.centre);
+  const line = d3
+    .line<[number, number]>()
+    .x((p) => x(p[0]))
+    .y((p) => y(p[1]));
+  const over = layer('overlay').attr('clip-path', `url(#${clipId})`);
+  over
+    .selectAll('path.landscape-trajectory-halo')
+    .data([pts])
+    .join('path')
+    .attr('class', 'landscape-trajectory-halo')
+    .attr('d', line);
+  over
+    .selectAll('path.landscape-trajectory')
+    .data([pts])
+    .join('path')
+    .attr('class', 'landscape-trajectory')
+    .attr('d', line);
+  const mi = levels.argmin;
+  const minAt: [number, number] = [land.x[mi % n] as number, land.y[Math.floor(mi / n)] as number];
+  const marks = [
+    { key: 'theta', at: land.centre, label: 'θ', symbol: d3.symbolCircle, size: 100 },
+    { key: 'min', at: minAt, label: 'lowest', symbol: d3.symbolCross, size: 90 },
+  ];
+  over
+    .selectAll<SVGPathElement, (typeof marks)[number]>('path.landscape-marker')
+    .data(marks, (d) => d.key)
+    .join('path')
+    .attr('class', 'landscape-marker')
+    .attr('data-marker', (d) => d.key)
+    .attr('d', (d) => d3.symbol(d.symbol, d.size)())
+    .attr(
+      'transform',
+      (d) => `translate(${x(d.at[0])},${y(d.at[1])})${d.key === 'min' ? ' rotate(45)' : ''}`,
+    );
+  over
+    .selectAll<SVGTextElement, (typeof marks)[number]>('text.landscape-label')
+    .data(marks, (d) => d.key)
+    .join('text')
+    .attr('class', 'landscape-label')
+    .attr('x', (d) => x(d.at[0]) + 8)
+    .attr('y', (d) => y(d.at[1]) + (d.key === 'min' ? 14 : -8))
+    .text((d) => d.label);
+}
+
+function ColorBar({ values }: { values: Float32Array }) {
+  const levels = levelsOf(values);
+  if (!levels) return null;
+  const stops = d3.range(0, 1.0001, 0.125);
+  const id = `landscape-gradient-${Math.round(levels.lo * 1e6)}-${Math.round(levels.hi * 1e3)}`;
+  return (
+    <span className="legend-item">
+      MSE {formatLoss(levels.lo)}
+      <svg width="120" height="10" role="img" aria-label="colour scale of the loss, logarithmic">
+        <defs>
+          <linearGradient id={id}>
+            {stops.map((t) => (
+              <stop key={t} offset={`${t * 100}%`} stopColor={landscapeColor(t)} />
+            ))}
+          </linearGradient>
+        </defs>
+        <rect x="0" y="0" width="120" height="10" rx="2" fill={`url(#${id})`} />
+      </svg>
+      {formatLoss(levels.hi)}
+      {values.some((v) => (v as number) > levels.hi || !Number.isFinite(v)) ? ' and above' : ''} (log scale)
+    </span>
+  );
+}
+
+const TITLES: Record<LandscapeKind, (land: LandscapeReport | null) => string> = {
+  pre: () => 'Plain loss, before adaptation',
+  post: (land) => {
+    const n = land?.innerSteps ?? 1;
+    return `Meta-objective: loss after ${n} inner step${n === 1 ? '' : 's'}`;
+  },
+};
+
+const HELP: Record<LandscapeKind, string> = {
+  pre: 'the MSE of θ itself on all points of the tasks: what the pretrained baseline minimises',
+  post: 'the query MSE after adapting θ to each task: what MAML minimises',
+};
+
+/** One loss landscape over the θ plane, as filled D3 contours with the trajectory on top. */
+export function LandscapeChart({ kind }: { kind: LandscapeKind }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const width = useWidth(ref, 420);
+  const land = useStore((s) => s.landscape);
+
+  useEffect(() => {
+    const el = svgRef.current;
+    if (!el) return;
+    const redraw = () => draw(el, width, kind, useStore.getState().landscape);
+    redraw();
+    return subscribeFrame((s) => [s.landscape], redraw);
+  }, [width, kind]);
+
+  return (
+    <figure className="theta-figure landscape-figure" data-landscape={kind}>
+      <figcaption>
+        {TITLES[kind](land)}
+        <span className="figure-help"> — {HELP[kind]}</span>
+      </figcaption>
+      {land ? (
+        <div className="legend">
+          <ColorBar values={kind === 'pre' ? land.pre : land.post} />
+        </div>
+      ) : null}
+      <div ref={ref} className="chart-body">
+        <svg
+          ref={svgRef}
+          data-testid={`landscape-${kind}`}
+          role="img"
+          aria-label={`${TITLES[kind](land)} on a grid over the θ plane, as contours, with the trajectory and θ`}
+        />
+      </div>
+    </figure>
+  );
+}

@@ -1,0 +1,189 @@
+import { useId } from 'react';
+import { ALGO_LABELS } from '../../core/experiment';
+import { SUBJECTS, type ThetaSubject } from '../../worker/protocol';
+import { LANDSCAPE_RESOLUTION, useStore } from '../store';
+import { InnerPathsChart } from './InnerPathsChart';
+import { LandscapeChart } from './LandscapeChart';
+import { trajectoryColor } from './palette';
+import { TrajectoryChart } from './TrajectoryChart';
+
+function TimeLegend({ subject, first, last }: { subject: ThetaSubject; first: number; last: number }) {
+  const w = 140;
+  const stops = [0, 0.25, 0.5, 0.75, 1];
+  return (
+    <span className="legend-item" data-testid="theta-time-legend">
+      step {first}
+      <svg width={w} height="10" role="img" aria-label={`colour scale: meta-step ${first} to ${last}`}>
+        <defs>
+          <linearGradient id={`theta-time-${subject}`}>
+            {stops.map((t) => (
+              <stop key={t} offset={`${t * 100}%`} stopColor={trajectoryColor(subject, t)} />
+            ))}
+          </linearGradient>
+        </defs>
+        <rect x="0" y="0" width={w} height="10" rx="2" fill={`url(#theta-time-${subject})`} />
+      </svg>
+      step {last}
+    </span>
+  );
+}
+
+function MarkerLegend({ subject }: { subject: ThetaSubject }) {
+  return (
+    <>
+      <span className="legend-item">
+        <svg width="12" height="12" aria-hidden="true">
+          <rect
+            x="1.5"
+            y="1.5"
+            width="9"
+            height="9"
+            fill="#fff"
+            stroke={trajectoryColor(subject, 0.55)}
+            strokeWidth="2"
+          />
+        </svg>
+        θ₀ (where the trail starts)
+      </span>
+      <span className="legend-item">
+        <svg width="14" height="14" aria-hidden="true">
+          <circle cx="7" cy="7" r="5.5" fill={trajectoryColor(subject, 1)} stroke="#fff" strokeWidth="1.5" />
+        </svg>
+        current θ
+      </span>
+      <span className="legend-item">
+        <svg width="14" height="14" aria-hidden="true">
+          <rect x="1" y="1" width="12" height="12" className="zoom-window" />
+        </svg>
+        window shown zoomed at right
+      </span>
+    </>
+  );
+}
+
+const SUBJECT_LABELS: Record<ThetaSubject, string> = {
+  maml: 'meta-learned θ',
+  pretrained: 'pretrained θ',
+};
+
+/**
+ * The parameter-space view: where meta-training moves θ, where one short inner loop takes θ for
+ * each task, and the loss landscapes that explain why.
+ */
+export function ParameterSpace() {
+  const report = useStore((s) => s.thetaReport);
+  const subject = useStore((s) => s.thetaSubject);
+  const showRandom = useStore((s) => s.showRandomPaths);
+  const landscape = useStore((s) => s.landscape);
+  const busy = useStore((s) => s.landscapeBusy);
+  const algo = useStore((s) => s.config.algo);
+  const step = useStore((s) => s.step);
+  const { setThetaView, computeLandscape } = useStore.getState();
+  const randomId = useId();
+
+  const shown = report && report.subject === subject ? report : null;
+  const first = shown ? (shown.steps[0] ?? 0) : 0;
+  const last = shown ? (shown.steps[shown.count - 1] ?? 0) : 0;
+  const pct = busy && busy.total > 0 ? Math.round((100 * busy.done) / busy.total) : 0;
+  const subjectName = subject === 'maml' ? `the ${ALGO_LABELS[algo]} θ` : 'the pretrained baseline’s θ';
+
+  return (
+    <section className="panel chart theta-view" aria-labelledby="theta-title" data-testid="theta-view">
+      <div className="chart-head">
+        <h2 id="theta-title">Parameter space (θ)</h2>
+        <div className="chart-tools">
+          <div className="segmented" role="group" aria-label="trajectory of">
+            <span className="segmented-label">trajectory of</span>
+            {SUBJECTS.map((s) => (
+              <button
+                key={s}
+                type="button"
+                aria-pressed={subject === s}
+                onClick={() => setThetaView({ subject: s })}
+                title={
+                  s === 'maml'
+                    ? 'Follow the meta-learned θ (MAML, first-order MAML, Meta-SGD or Reptile, as chosen).'
+                    : 'Follow the pretrained baseline’s own θ: the same network trained by plain regression on the same tasks.'
+                }
+              >
+                {SUBJECT_LABELS[s]}
+              </button>
+            ))}
+          </div>
+          <span
+            className="inline-field"
+            title="Also adapt the random initialisation (the seed's untrained θ) to the same tasks, drawn dashed and in its own zoomed panel at the same scale."
+          >
+            <input
+              id={randomId}
+              type="checkbox"
+              checked={showRandom}
+              onChange={(e) => setThetaView({ random: e.currentTarget.checked })}
+            />
+            <label htmlFor={randomId}>random init’s paths</label>
+          </span>
+          <button
+            type="button"
+            onClick={computeLandscape}
+            disabled={busy !== null}
+            title={`Evaluate the plain loss and the meta-objective on a ${LANDSCAPE_RESOLUTION}×${LANDSCAPE_RESOLUTION} grid over this plane around the current θ (in the worker, a little at a time between training steps).`}
+          >
+            {busy
+              ? `Computing landscape… ${pct}%`
+              : landscape
+                ? 'Recompute loss landscape'
+                : 'Compute loss landscape'}
+          </button>
+        </div>
+      </div>
+      <p className="chart-sub" data-testid="theta-sub">
+        {shown
+          ? `${shown.numParams.toLocaleString('en')} weights of ${subjectName}, projected onto the two principal components of ${shown.count} snapshot${shown.count === 1 ? '' : 's'} (steps ${first}–${last}, now one every ${shown.interval} step${shown.interval === 1 ? '' : 's'}). Inner loop: ${shown.rate}.`
+          : 'waiting for θ…'}
+      </p>
+      <div className="legend">
+        {shown ? <TimeLegend subject={subject} first={first} last={last} /> : null}
+        <MarkerLegend subject={subject} />
+      </div>
+      <div className="theta-row">
+        <TrajectoryChart />
+        <InnerPathsChart />
+      </div>
+      {busy ? (
+        <div className="landscape-progress" data-testid="landscape-progress">
+          <label>
+            Computing the loss landscape around θ at step {step}: {pct}% ({busy.done} of {busy.total || '…'}{' '}
+            chunks, taking turns with training)
+            <progress max={busy.total || 1} value={busy.done} />
+          </label>
+        </div>
+      ) : null}
+      {landscape ? (
+        <>
+          <p className="chart-sub" data-testid="landscape-sub">
+            Loss landscape around θ at step {landscape.step} on the same kind of plane (as it was then), a{' '}
+            {landscape.resolution}×{landscape.resolution} grid, mean over {landscape.tasks} fixed tasks with K
+            = {landscape.k}; inner loop: {landscape.rate}.
+            {landscape.step !== step ? ' θ has moved since: recompute to follow it.' : ''}
+          </p>
+          <div className="theta-row landscapes">
+            <LandscapeChart kind="pre" />
+            <LandscapeChart kind="post" />
+          </div>
+        </>
+      ) : null}
+      <p className="caption">
+        θ has {shown ? shown.numParams.toLocaleString('en') : 'thousands of'} numbers; each dot is one
+        snapshot of all of them, placed on the plane that best fits the path meta-training has taken (its two
+        principal components), light early and dark late. At right, the same plane zoomed in around θ: each
+        coloured path is one task’s inner loop, θ → θ′ᵢ after each SGD step on its K support points (black:
+        the task in the task view; hover a path or a task to pick it out in both views). Only the part of each
+        step that lies in this plane is visible. MAML moves θ to a spot from which one short step heads to
+        every task’s own solution, so the losses drop at once; from the random initialisation the same steps
+        achieve far less. The landscapes show why that spot is not the pretrained minimum: the plain loss
+        rewards predicting the average of all tasks (what pretraining does), while the meta-objective scores θ
+        by the loss after adapting, and θ descends it.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,289 @@
+import * as d3 from 'd3';
+import { useEffect, useRef } from 'react';
+import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
+import { subscribeFrame, useStore, type State } from '../store';
+import {
+  axisLabel,
+  equalScales,
+  extentOf,
+  padBox,
+  pathEmphasis,
+  pathPoint,
+  zoomBoxes,
+} from '../thetaGeometry';
+import { METHOD_COLORS, taskColor, trajectoryColor } from './palette';
+import { useWidth } from './useWidth';
+
+const HEIGHT = 380;
+const MARGIN = { top: 12, right: 14, bottom: 42, left: 54 };
+/** the zoom window is drawn at least this many pixels wide, even when the paths are smaller */
+const MIN_ZOOM_PX = 12;
+
+type Scale = d3.ScaleLinear<number, number>;
+type Layer = d3.Selection<SVGGElement, null, SVGSVGElement, unknown>;
+
+function pathLine(paths: ThetaPaths, task: number, x: Scale, y: Scale): string {
+  const pts = d3.range(paths.steps + 1).map((s) => pathPoint(paths, task, s));
+  return (
+    d3
+      .line<[number, number]>()
+      .x((p) => x(p[0]))
+      .y((p) => y(p[1]))(pts) ?? ''
+  );
+}
+
+function draw(el: SVGSVGElement, width: number, state: State): void {
+  const report = state.thetaReport;
+  const svg = d3.select(el).attr('width', width).attr('height', HEIGHT);
+  const layer = (name: string) => {
+    const g = svg.selectAll<SVGGElement, null>(`g.${name}`).data([null]);
+    return g.enter().append('g').attr('class', name).merge(g);
+  };
+  svg
+    .selectAll('text.empty')
+    .data(report ? [] : [null])
+    .join('text')
+    .attr('class', 'empty')
+    .attr('x', width / 2)
+    .attr('y', HEIGHT / 2)
+    .attr('text-anchor', 'middle')
+    .text('waiting for the first snapshots of θ…');
+  if (!report) {
+    svg.selectAll('g').remove();
+    return;
+  }
+  const area = {
+    left: MARGIN.left,
+    top: MARGIN.top,
+    width: width - MARGIN.left - MARGIN.right,
+    height: HEIGHT - MARGIN.top - MARGIN.bottom,
+  };
+  const random = state.showRandomPaths ? report.random : null;
+  const extent = extentOf(
+    [report.coords, report.paths.coords, random?.coords ?? []],
+    [report.current, ...(random ? [random.start] : [])],
+  ) ?? { x0: -1, x1: 1, y0: -1, y1: 1 };
+  const { x, y } = equalScales(padBox(extent, 0.07, 1e-6), area);
+
+  layer('grid')
+    .attr('transform', `translate(0,${area.top + area.height})`)
+    .call(
+      d3
+        .axisBottom(x)
+        .ticks(6)
+        .tickSize(-area.height)
+        .tickFormat(() => ''),
+    )
+    .call((g) => g.select('.domain').remove());
+  layer('x-axis')
+    .attr('transform', `translate(0,${area.top + area.height})`)
+    .call(d3.axisBottom(x).ticks(6, '~g'));
+  layer('y-axis').attr('transform', `translate(${area.left},0)`).call(d3.axisLeft(y).ticks(6, '~g'));
+  layer('labels')
+    .selectAll('text')
+    .data([
+      { t: axisLabel(0, report.explained, report.rank), x: area.left + area.width / 2, y: HEIGHT - 6, r: 0 },
+      { t: axisLabel(1, report.explained, report.rank), x: -(area.top + area.height / 2), y: 13, r: -90 },
+    ])
+    .join('text')
+    .attr('class', 'axis-label')
+    .attr('data-testid', (_, i) => (i === 0 ? 'theta-axis-x' : 'theta-axis-y'))
+    .attr('text-anchor', 'middle')
+    .attr('transform', (d) => (d.r ? `rotate(${d.r})` : null))
+    .attr('x', (d) => d.x)
+    .attr('y', (d) => d.y)
+    .text((d) => d.t);
+
+  svg
+    .selectAll('defs')
+    .data([null])
+    .join('defs')
+    .selectAll('clipPath')
+    .data([null])
+    .join('clipPath')
+    .attr('id', 'clip-trajectory')
+    .selectAll('rect')
+    .data([null])
+    .join('rect')
+    .attr('x', area.left)
+    .attr('y', area.top)
+    .attr('width', area.width)
+    .attr('height', area.height);
+
+  drawTrajectory(layer('trajectory'), report, x, y);
+  drawMarkers(layer('markers'), report, random, x, y);
+  drawPaths(layer('paths'), report, random, state.hoverTask, x, y);
+}
+
+function drawTrajectory(g: Layer, report: ThetaReport, x: Scale, y: Scale): void {
+  const n = report.count;
+  const first = report.steps[0] ?? 0;
+  const last = report.steps[n - 1] ?? first;
+  const t = (i: number) => (last > first ? ((report.steps[i] as number) - first) / (last - first) : 1);
+  const color = (i: number) => trajectoryColor(report.subject, t(i));
+  const px = (i: number) => x(report.coords[2 * i] as number);
+  const py = (i: number) => y(report.coords[2 * i + 1] as number);
+  g.attr('clip-path', 'url(#clip-trajectory)')
+    .attr('data-testid', 'theta-trajectory')
+    .attr('data-points', n)
+    .attr('data-subject', report.subject);
+  g.selectAll<SVGLineElement, number>('line.trajectory-segment')
+    .data(d3.range(1, n))
+    .join('line')
+    .attr('class', 'trajectory-segment')
+    .attr('x1', (i) => px(i - 1))
+    .attr('y1', (i) => py(i - 1))
+    .attr('x2', (i) => px(i))
+    .attr('y2', (i) => py(i))
+    .attr('stroke', color);
+  // the current θ is ahead of the newest snapshot while training
+  const tail = n > 0 ? [n - 1] : [];
+  g.selectAll<SVGLineElement, number>('line.trajectory-tail')
+    .data(tail)
+    .join('line')
+    .attr('class', 'trajectory-tail')
+    .attr('x1', px)
+    .attr('y1', py)
+    .attr('x2', x(report.current[0]))
+    .attr('y2', y(report.current[1]))
+    .attr('stroke', trajectoryColor(report.subject, 1));
+  g.selectAll<SVGCircleElement, number>('circle.trajectory-point')
+    .data(d3.range(n))
+    .join('circle')
+    .attr('class', 'trajectory-point')
+    .attr('r', 2.3)
+    .attr('cx', px)
+    .attr('cy', py)
+    .attr('fill', color);
+}
+
+function drawMarkers(g: Layer, report: ThetaReport, random: ThetaPaths | null, x: Scale, y: Scale): void {
+  const startStep = report.steps[0] ?? 0;
+  const marks = [
+    {
+      key: 'start',
+      at: [report.coords[0] ?? 0, report.coords[1] ?? 0] as const,
+      label: startStep === 0 ? 'θ₀ (step 0)' : `start (step ${startStep})`,
+      shape: d3.symbolSquare,
+      fill: '#fff',
+      stroke: trajectoryColor(report.subject, 0.55),
+      size: 70,
+      dy: 16,
+    },
+    {
+      key: 'current',
+      at: report.current,
+      label: `θ (step ${report.step})`,
+      shape: d3.symbolCircle,
+      fill: trajectoryColor(report.subject, 1),
+      stroke: '#fff',
+      size: 110,
+      dy: -11,
+    },
+    ...(random
+      ? [
+          {
+            key: 'random',
+            at: random.start,
+            label: 'random init',
+            shape: d3.symbolDiamond,
+            fill: METHOD_COLORS.random,
+            stroke: '#fff',
+            size: 80,
+            dy: 28,
+          },
+        ]
+      : []),
+  ];
+  g.selectAll<SVGPathElement, (typeof marks)[number]>('path.theta-marker')
+    .data(marks, (d) => d.key)
+    .join('path')
+    .attr('class', 'theta-marker')
+    .attr('data-marker', (d) => d.key)
+    .attr('d', (d) => d3.symbol(d.shape, d.size)())
+    .attr('transform', (d) => `translate(${x(d.at[0])},${y(d.at[1])})`)
+    .attr('fill', (d) => d.fill)
+    .attr('stroke', (d) => d.stroke)
+    .attr('stroke-width', 2);
+  g.selectAll<SVGTextElement, (typeof marks)[number]>('text.marker-label')
+    .data(marks, (d) => d.key)
+    .join('text')
+    .attr('class', 'marker-label')
+    .attr('x', (d) => x(d.at[0]) + 8)
+    .attr('y', (d) => y(d.at[1]) + d.dy)
+    .text((d) => d.label);
+
+  // where the adapted-parameter panel looks
+  const z = zoomBoxes(report).theta;
+  const cx = (x(z.x0) + x(z.x1)) / 2;
+  const cy = (y(z.y0) + y(z.y1)) / 2;
+  const side = Math.max(MIN_ZOOM_PX, x(z.x1) - x(z.x0));
+  g.selectAll('rect.zoom-window')
+    .data([null])
+    .join('rect')
+    .attr('class', 'zoom-window')
+    .attr('x', cx - side / 2)
+    .attr('y', cy - side / 2)
+    .attr('width', side)
+    .attr('height', side);
+}
+
+function drawPaths(
+  g: Layer,
+  report: ThetaReport,
+  random: ThetaPaths | null,
+  hover: number | null,
+  x: Scale,
+  y: Scale,
+): void {
+  const hasView = report.viewTaskId !== null;
+  const sets = [{ key: 'theta', paths: report.paths }, ...(random ? [{ key: 'random', paths: random }] : [])];
+  const setHover = useStore.getState().setHoverTask;
+  g.attr('clip-path', 'url(#clip-trajectory)')
+    .selectAll<SVGGElement, (typeof sets)[number]>('g.path-set')
+    .data(sets, (d) => d.key)
+    .join('g')
+    .attr('class', 'path-set')
+    .attr('data-from', (d) => d.key)
+    .selectAll<SVGPathElement, { i: number; paths: ThetaPaths; key: string }>('path.inner-path')
+    .data((d) => d3.range(d.paths.tasks).map((i) => ({ i, paths: d.paths, key: d.key })))
+    .join('path')
+    .attr('class', 'inner-path')
+    .attr('data-task', (d) => d.i)
+    .attr('stroke', (d) => taskColor(d.i, hasView))
+    .attr('stroke-dasharray', (d) => (d.key === 'random' ? '3 2' : null))
+    .attr('stroke-width', (d) => pathEmphasis(d.i, hover, hasView).width)
+    .attr('opacity', (d) => pathEmphasis(d.i, hover, hasView).opacity)
+    .attr('d', (d) => pathLine(d.paths, d.i, x, y))
+    .on('mouseenter', (_, d) => setHover(d.i))
+    .on('mouseleave', () => setHover(null));
+}
+
+/** The θ trajectory on its two principal components, with θ₀, the current θ and the paths. */
+export function TrajectoryChart() {
+  const ref = useRef<HTMLDivElement>(null);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const width = useWidth(ref, 560);
+
+  useEffect(() => {
+    const el = svgRef.current;
+    if (!el) return;
+    const redraw = () => draw(el, width, useStore.getState());
+    redraw();
+    return subscribeFrame((s) => [s.thetaReport, s.hoverTask, s.showRandomPaths], redraw);
+  }, [width]);
+
+  return (
+    <figure className="theta-figure trajectory-figure">
+      <figcaption>θ trajectory during meta-training</figcaption>
+      <div ref={ref} className="chart-body">
+        <svg
+          ref={svgRef}
+          data-testid="theta-trajectory-chart"
+          role="img"
+          aria-label="The path of θ during meta-training projected on its two principal components, coloured from early (light) to late (dark), with θ₀ and the current θ marked"
+        />
+      </div>
+    </figure>
+  );
+}
