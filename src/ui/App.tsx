@@ -4,6 +4,8 @@ import { LearningCurve } from './charts/LearningCurve';
 import { ParameterSpace } from './charts/ParameterSpace';
 import { TaskView } from './charts/TaskView';
 import { ExperimentControls } from './controls/ExperimentControls';
+import { GlyphLab } from './glyphs/GlyphLab';
+import { TaskFamilySwitch } from './glyphs/TaskFamilySwitch';
 import { SharePanel } from './controls/SharePanel';
 import { Transport } from './controls/Transport';
 import { Notices } from './Notices';
@@ -29,6 +31,8 @@ function useSpaceToggle(): void {
     const onKey = (e: KeyboardEvent) => {
       if (e.code !== 'Space' && e.key !== ' ') return;
       if (e.ctrlKey || e.metaKey || e.altKey || spaceBelongsTo(e.target)) return;
+      // the glyph lab has its own space handling
+      if (useStore.getState().config.task !== 'sinusoid') return;
       // a focused button would also be "clicked" by space: handle it once, here
       e.preventDefault();
       if (e.type === 'keydown' && !e.repeat) useStore.getState().toggle();
@@ -44,10 +48,15 @@ function useSpaceToggle(): void {
 
 export function App() {
   useSpaceToggle();
+  const task = useStore((s) => s.config.task);
+  if (task === 'glyphs') return <GlyphLab />;
   return (
     <>
       <header className="page-head">
-        <h1>MAML Playground</h1>
+        <div className="head-row">
+          <h1>MAML Playground</h1>
+          <TaskFamilySwitch task="sinusoid" />
+        </div>
         <p>
           Model-Agnostic Meta-Learning (Finn, Abbeel &amp; Levine, 2017), live in your browser. MAML searches
           for initial weights θ from which <em>one or a few</em> gradient steps on just K examples of a new

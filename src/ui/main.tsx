@@ -1,9 +1,18 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { openGlyphLab } from './glyphs/glyphSession';
 import { openPage, session } from './session';
 import { useStore } from './store';
+import { readLink } from './url';
 import './styles.css';
+
+// the task family picks the page: the glyph lab has its own worker and never starts the sinusoid
+// one; its config is in the store before the first render, so no sinusoid view sees a glyph config
+const link = readLink(window.location.search, window.location.hash);
+if (link.config.task === 'glyphs') {
+  useStore.setState({ config: link.config, backendRequest: link.backend, phase: 'ready' });
+}
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
@@ -21,4 +30,5 @@ Object.assign(window, {
   },
 });
 
-void openPage();
+if (link.config.task === 'glyphs') openGlyphLab(link);
+else void openPage();

@@ -8,9 +8,9 @@ import { Rng } from '../core/random';
 import type { RegressionFamily } from '../core/tasks/regression';
 import { SINUSOID, sinusoid } from '../core/tasks/sinusoid';
 
-/** The page runs sinusoid tasks; glyph classification is in the command-line trainer for now. */
-export const PAGE_TASKS = ['sinusoid'] as const;
-const PAGE_TASK_NOTE = 'the page shows sinusoid tasks only (parse URLs with tasks: PAGE_TASKS)';
+/** The page's task families: sinusoids here, glyph classification in the glyph lab (ui/glyphs). */
+export const PAGE_TASKS = ['sinusoid', 'glyphs'] as const;
+const PAGE_TASK_NOTE = 'glyph tasks are shown by the glyph lab (ui/glyphs), not the sinusoid views';
 
 /** The family of a config, without importing the tfjs-based run module into the page. */
 export function familyOf(config: Experiment): RegressionFamily {

@@ -1,0 +1,110 @@
+import { expect, test, type Page } from '@playwright/test';
+import { collectErrors } from './helpers';
+
+type Stroke = [number, number][];
+
+/** Draw strokes (in 0..1 of the canvas) on a drawing pad with the mouse. */
+async function draw(page: Page, testId: string, strokes: Stroke[]): Promise<void> {
+  const pad = page.getByTestId(testId);
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  if (!box) throw new Error(`no ${testId}`);
+  for (const s of strokes) {
+    const [first, ...rest] = s;
+    if (!first) continue;
+    await page.mouse.move(box.x + first[0] * box.width, box.y + first[1] * box.height);
+    await page.mouse.down();
+    for (const [x, y] of rest)
+      await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 4 });
+    await page.mouse.up();
+  }
+}
+
+const circle: Stroke = Array.from({ length: 17 }, (_, i) => {
+  const a = (i / 16) * 2 * Math.PI;
+  return [0.5 + 0.35 * Math.cos(a), 0.5 + 0.35 * Math.sin(a)];
+});
+const cross: Stroke[] = [
+  [
+    [0.2, 0.2],
+    [0.8, 0.8],
+  ],
+  [
+    [0.8, 0.2],
+    [0.2, 0.8],
+  ],
+];
+const bar: Stroke[] = [
+  [
+    [0.5, 0.15],
+    [0.5, 0.85],
+  ],
+];
+const SYMBOLS: Stroke[][] = [[circle], cross, bar];
+
+test('glyph lab: train or load θ, draw three symbols, adapt, classify a new drawing with probabilities', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const errors = collectErrors(page);
+  await page.goto('./?task=glyphs');
+  await expect(page.getByLabel('Task family')).toHaveValue('glyphs');
+  const status = page.getByRole('status');
+  await expect(status).toContainText(/step \d+ · (wasm|cpu|webgpu)/, { timeout: 60_000 });
+  await expect(page.getByTestId('shipped-status')).not.toContainText('looking', { timeout: 20_000 });
+
+  // the first evaluation (held-out tasks) comes before anything else in the worker's queue
+  await expect(page.locator('path.acc-line')).toHaveCount(3, { timeout: 60_000 });
+  const shipped = await page.getByTestId('shipped-status').textContent();
+  if (shipped?.includes('No shipped θ')) {
+    // no shipped θ: meta-train a couple of second-order steps in the worker
+    await page.getByRole('button', { name: 'Step' }).click();
+    await expect(status).toContainText('step 1', { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Step' }).click();
+    await expect(status).toContainText('step 2', { timeout: 30_000 });
+  } else {
+    await expect(page.getByTestId('theta-source')).toContainText('shipped', { timeout: 30_000 });
+  }
+
+  // the task view shows a support grid and query predictions; the accuracy chart gets its curves
+  await expect(page.getByTestId('support-grid').getByRole('img')).toHaveCount(5);
+  await expect(page.locator('td.pred')).toHaveCount(30);
+  await page.locator('td.pred').first().hover();
+  await expect(page.getByTestId('hover-probs')).toContainText('%');
+
+  // three symbols × two drawings each
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < 2; i++) await draw(page, `pad-${c}-${i}`, SYMBOLS[c] as Stroke[]);
+  }
+  await expect(page.locator('canvas.preview')).toHaveCount(6);
+  // undo and redraw one example
+  await page.getByRole('button', { name: 'Undo last stroke of Symbol B drawing 2' }).click();
+  await draw(page, 'pad-1-1', [cross[1] as Stroke]);
+
+  const adapt = page.getByRole('button', { name: 'Adapt', exact: true });
+  await expect(adapt).toBeEnabled();
+  await adapt.click();
+  await expect(page.getByTestId('adapt-status')).toContainText('Adapted 3 symbols', { timeout: 30_000 });
+
+  await draw(page, 'pad-test', [circle]);
+  await expect(page.getByTestId('prediction-maml')).toHaveText(/^[ABC]$/, { timeout: 20_000 });
+  await expect(page.getByTestId('prediction-random')).toHaveText(/^[ABC]$/);
+  for (const m of ['maml', 'random']) {
+    for (let c = 0; c < 3; c++) await expect(page.getByTestId(`prob-${m}-${c}`)).toContainText(/\d+\.\d%/);
+  }
+  await page.screenshot({ path: test.info().outputPath('glyph-lab.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('the task family switch goes to glyphs and back through the link', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('./');
+  await page.getByLabel('Task family').selectOption('glyphs');
+  await expect(page).toHaveURL(/task=glyphs/);
+  await expect(page.getByRole('heading', { name: 'Teach it your own symbols' })).toBeVisible();
+  await expect(page).toHaveURL(/ways=5/);
+  await page.getByLabel('Task family').selectOption('sinusoid');
+  await expect(page).not.toHaveURL(/task=glyphs/);
+  await expect(page.getByRole('heading', { name: 'Teach it your own symbols' })).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

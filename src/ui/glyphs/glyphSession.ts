@@ -1,0 +1,198 @@
+/**
+ * The glyph lab's session: starts the glyph worker (the sinusoid trainer is never started on this
+ * page), looks for the shipped meta-trained θ (public/glyph-init.json), and turns the worker's
+ * messages into glyph-store updates.
+ */
+import { parseExperiment, type Experiment } from '../../core/experiment';
+import { rasterizeDrawing } from '../../core/tasks/glyphs/rasterize';
+import type { FromGlyphWorker, ToGlyphWorker } from '../../worker/glyph/glyphProtocol';
+import { useStore } from '../store';
+import { writeAddressBar, type PageLink } from '../url';
+import { installGlyphPort, useGlyphStore, type Drawing, type GlyphPort } from './glyphStore';
+
+const store = useGlyphStore;
+export const SHIPPED_THETA_URL = './glyph-init.json';
+
+function sameShape(a: Experiment, b: Experiment): boolean {
+  return a.ways === b.ways && a.net === b.net && a.filters === b.filters;
+}
+
+class GlyphSession implements GlyphPort {
+  private worker: Worker | null = null;
+  /** load the shipped θ once the worker is ready (when it fits the link's network) */
+  private autoLoad = false;
+  private started = false;
+
+  start(link: PageLink): void {
+    store.setState({ config: link.config, backendRequest: link.backend });
+    const worker = new Worker(new URL('../../worker/glyph/glyph.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'maml-glyphs',
+    });
+    this.worker = worker;
+    worker.onmessage = (e: MessageEvent<FromGlyphWorker>) => this.receive(e.data);
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      store.setState({ phase: 'failed', running: false });
+      useStore.getState().notify('error', 'The glyph worker failed', [e.message || 'unknown error']);
+    };
+    installGlyphPort(this);
+    this.send({
+      kind: 'init',
+      config: link.config,
+      backend: link.backend,
+      wasmPath: new URL('tfjs/', document.baseURI).href,
+    });
+    void this.checkShipped(link.config);
+  }
+
+  private async checkShipped(config: Experiment): Promise<void> {
+    try {
+      const res = await fetch(SHIPPED_THETA_URL, { cache: 'no-cache' });
+      // a static server may answer a missing file with the page itself
+      if (!res.ok || !(res.headers.get('content-type') ?? '').includes('json')) throw new Error('not found');
+      const text = await res.text();
+      const raw = JSON.parse(text) as { query?: unknown; step?: unknown };
+      if (typeof raw.query !== 'string') throw new Error('not a θ file');
+      const saved = parseExperiment(raw.query).config;
+      store.setState({
+        shipped: {
+          state: 'available',
+          text,
+          step: typeof raw.step === 'number' ? raw.step : 0,
+          query: raw.query,
+        },
+      });
+      this.autoLoad = saved.task === 'glyphs' && sameShape(saved, config);
+      this.maybeAutoLoad();
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      store.setState({ shipped: { state: 'missing', why } });
+    }
+  }
+
+  private maybeAutoLoad(): void {
+    if (this.autoLoad && store.getState().phase === 'ready' && store.getState().step === 0) {
+      this.autoLoad = false;
+      store.getState().loadShipped();
+    }
+  }
+
+  send(msg: ToGlyphWorker): void {
+    this.worker?.postMessage(msg);
+  }
+
+  configChanged(config: Experiment, backend: Parameters<typeof writeAddressBar>[1]): void {
+    writeAddressBar(config, backend);
+  }
+
+  rasterize(d: Drawing): Float32Array {
+    return rasterizeDrawing(d);
+  }
+
+  private receive(msg: FromGlyphWorker): void {
+    const s = store.getState();
+    switch (msg.kind) {
+      case 'ready': {
+        store.setState({
+          phase: 'ready',
+          backend: msg.backend,
+          backendNote: msg.fallback ?? s.backendNote,
+          numParams: msg.numParams,
+          config: msg.config,
+          step: msg.step,
+          thetaSource: msg.thetaSource,
+          running: false,
+          losses: [],
+          lossVersion: s.lossVersion + 1,
+          evalHistory: [],
+          evaluation: null,
+          adapted: null,
+          classified: null,
+        });
+        if (!this.started) {
+          this.started = true;
+          this.maybeAutoLoad();
+        }
+        if (store.getState().phase === 'ready') {
+          s.refreshTask();
+          s.evaluate();
+        }
+        break;
+      }
+      case 'thetaLoaded':
+        writeAddressBar(msg.config, s.backendRequest);
+        useStore
+          .getState()
+          .notify(
+            'info',
+            `Loaded ${msg.source}: meta-trained for ${msg.step} steps. Reset meta-trains from scratch.`,
+          );
+        break;
+      case 'progress': {
+        const losses =
+          msg.loss !== null
+            ? [...s.losses, { step: msg.step, loss: msg.loss, pretrained: msg.pretrainedLoss }]
+            : s.losses;
+        store.setState({
+          step: msg.step,
+          running: s.running && msg.running,
+          msPerStep: msg.msPerStep > 0 ? msg.msPerStep : s.msPerStep,
+          losses,
+          lossVersion: s.lossVersion + (msg.loss !== null ? 1 : 0),
+        });
+        break;
+      }
+      case 'eval': {
+        const last = (c: { accuracy: number[] }) => c.accuracy[c.accuracy.length - 1] ?? NaN;
+        const history = s.evalHistory.filter((p) => p.step !== msg.step);
+        history.push({
+          step: msg.step,
+          maml: last(msg.curves.maml),
+          pretrained: last(msg.curves.pretrained),
+          random: last(msg.curves.random),
+        });
+        history.sort((a, b) => a.step - b.step);
+        store.setState({ evaluation: msg, evalHistory: history, evalBusy: false });
+        break;
+      }
+      case 'task':
+        if (msg.counter === s.taskCounter) {
+          store.setState({ task: msg, viewStep: Math.min(s.viewStep, msg.steps) });
+        }
+        break;
+      case 'adapted':
+        store.setState({ adapted: msg, adaptBusy: false, adaptStale: false, classified: null });
+        if (s.testDrawing.length > 0) s.setTestDrawing(s.testDrawing);
+        break;
+      case 'classified':
+        if (msg.adaptId === s.adapted?.id) store.setState({ classified: msg });
+        break;
+      case 'notice':
+        useStore.getState().notify(msg.level, msg.message);
+        break;
+      case 'error':
+        store.setState({ adaptBusy: false, evalBusy: false });
+        if (msg.fatal) store.setState({ phase: 'failed', running: false });
+        useStore.getState().notify(msg.fatal ? 'error' : 'warning', `Glyph worker: ${msg.message}`);
+        break;
+    }
+  }
+}
+
+export const glyphSession = new GlyphSession();
+
+/** Open the glyph lab from the page link: the link's warnings as a notice, then the worker. */
+export function openGlyphLab(link: PageLink): void {
+  if (link.warnings.length > 0) {
+    useStore
+      .getState()
+      .notify(
+        'warning',
+        'This link had values that could not be used as given. The page changed them as follows:',
+        link.warnings,
+      );
+  }
+  writeAddressBar(link.config, link.backend);
+  glyphSession.start(link);
+}

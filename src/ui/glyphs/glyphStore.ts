@@ -1,0 +1,269 @@
+/**
+ * The glyph lab's own store (separate from the sinusoid page's store): the run's state as the
+ * worker reports it, the task view, the drawing pad, and the actions that talk to the glyph
+ * worker through a port installed by the glyph session.
+ */
+import { create } from 'zustand';
+import { GLYPH_DEFAULTS, type Experiment } from '../../core/experiment';
+import type { Point } from '../../core/tasks/glyphs/strokes';
+import type { BackendName, BackendRequest } from '../../worker/protocol';
+import type {
+  AccuracyCurveData,
+  FromGlyphWorker,
+  GlyphMethod,
+  ToGlyphWorker,
+} from '../../worker/glyph/glyphProtocol';
+
+export type Drawing = Point[][];
+export type TaskReport = Extract<FromGlyphWorker, { kind: 'task' }>;
+
+export interface GlyphEvaluation {
+  step: number;
+  tasks: number;
+  steps: number;
+  ways: number;
+  shots: number;
+  curves: Record<GlyphMethod, AccuracyCurveData>;
+}
+
+export interface LossPoint {
+  step: number;
+  loss: number;
+  pretrained: number | null;
+}
+
+/** Accuracy after the last evaluated inner step, at the meta-step it was measured. */
+export interface AccuracyPoint {
+  step: number;
+  maml: number;
+  pretrained: number;
+  random: number;
+}
+
+export type ShippedTheta =
+  | { state: 'checking' }
+  | { state: 'missing'; why: string }
+  | { state: 'available'; text: string; step: number; query: string };
+
+export interface GlyphState {
+  config: Experiment;
+  backendRequest: BackendRequest;
+  phase: 'starting' | 'ready' | 'failed';
+  backend: BackendName | null;
+  backendNote: string | null;
+  numParams: number | null;
+  thetaSource: string;
+  shipped: ShippedTheta;
+  running: boolean;
+  step: number;
+  msPerStep: number | null;
+  losses: LossPoint[];
+  lossVersion: number;
+  evaluation: GlyphEvaluation | null;
+  evalHistory: AccuracyPoint[];
+  evalBusy: boolean;
+  /** the task view: which task, inner steps computed, and the step the slider shows */
+  taskCounter: number;
+  viewSteps: number;
+  viewStep: number;
+  task: TaskReport | null;
+  /** drawing pad: classes × drawings, each drawing a list of strokes */
+  padWays: number;
+  padShots: number;
+  drawings: Drawing[][];
+  adaptSteps: number;
+  adapted: Extract<FromGlyphWorker, { kind: 'adapted' }> | null;
+  /** the drawings changed since the last adaptation */
+  adaptStale: boolean;
+  adaptBusy: boolean;
+  testDrawing: Drawing;
+  classified: Extract<FromGlyphWorker, { kind: 'classified' }> | null;
+}
+
+export interface GlyphActions {
+  play(): void;
+  pause(): void;
+  toggle(): void;
+  stepOnce(): void;
+  reset(): void;
+  setConfig(patch: Partial<Experiment>): void;
+  loadShipped(): void;
+  evaluate(tasks?: number): void;
+  newTask(): void;
+  refreshTask(): void;
+  setViewSteps(n: number): void;
+  setViewStep(n: number): void;
+  setPadSize(ways: number, shots: number): void;
+  setDrawing(cls: number, shot: number, d: Drawing): void;
+  setAdaptSteps(n: number): void;
+  adapt(): void;
+  setTestDrawing(d: Drawing): void;
+}
+
+export interface GlyphPort {
+  send(msg: ToGlyphWorker): void;
+  /** writes the address bar (the experiment is the share link) */
+  configChanged(config: Experiment, backend: BackendRequest): void;
+  /** turns drawings into 28×28 images (the data set's preprocessing) */
+  rasterize(d: Drawing): Float32Array;
+}
+
+let port: GlyphPort | null = null;
+let nextId = 1;
+
+export function installGlyphPort(p: GlyphPort | null): void {
+  port = p;
+}
+
+/** evaluation tasks (held-out alphabets) for the accuracy-vs-inner-steps chart: a quick look
+ * after loading and pausing, a longer one on request (an evaluation holds up training) */
+export const QUICK_EVAL_TASKS = 10;
+export const EVAL_TASKS = 40;
+/** inner steps the evaluation runs to */
+export const EVAL_STEPS = 5;
+export const MAX_VIEW_STEPS = 10;
+export const MAX_PAD_WAYS = 5;
+export const MAX_PAD_SHOTS = 5;
+
+function emptyDrawings(ways: number, shots: number, old: Drawing[][] = []): Drawing[][] {
+  return Array.from({ length: ways }, (_, c) => Array.from({ length: shots }, (_, i) => old[c]?.[i] ?? []));
+}
+
+export function drawingsComplete(s: Pick<GlyphState, 'drawings'>): boolean {
+  return s.drawings.every((row) => row.every((d) => d.length > 0));
+}
+
+export const useGlyphStore = create<GlyphState & GlyphActions>()((set, get) => ({
+  config: { ...GLYPH_DEFAULTS, hidden: [...GLYPH_DEFAULTS.hidden] },
+  backendRequest: 'auto',
+  phase: 'starting',
+  backend: null,
+  backendNote: null,
+  numParams: null,
+  thetaSource: '',
+  shipped: { state: 'checking' },
+  running: false,
+  step: 0,
+  msPerStep: null,
+  losses: [],
+  lossVersion: 0,
+  evaluation: null,
+  evalHistory: [],
+  evalBusy: false,
+  taskCounter: 0,
+  viewSteps: 5,
+  viewStep: 1,
+  task: null,
+  padWays: 3,
+  padShots: 2,
+  drawings: emptyDrawings(3, 2),
+  adaptSteps: 5,
+  adapted: null,
+  adaptStale: false,
+  adaptBusy: false,
+  testDrawing: [],
+  classified: null,
+
+  play() {
+    if (get().phase !== 'ready') return;
+    set({ running: true });
+    port?.send({ kind: 'play' });
+  },
+  pause() {
+    set({ running: false });
+    port?.send({ kind: 'pause' });
+    get().refreshTask();
+    get().evaluate();
+  },
+  toggle() {
+    if (get().running) get().pause();
+    else get().play();
+  },
+  stepOnce() {
+    if (get().running || get().phase !== 'ready') return;
+    port?.send({ kind: 'step' });
+    get().refreshTask();
+  },
+  reset() {
+    set({
+      running: false,
+      losses: [],
+      lossVersion: get().lossVersion + 1,
+      evalHistory: [],
+      evaluation: null,
+    });
+    port?.send({ kind: 'reset' });
+  },
+  setConfig(patch) {
+    const config = { ...get().config, ...patch, hidden: [...get().config.hidden] };
+    set({ config });
+    port?.configChanged(config, get().backendRequest);
+    port?.send({ kind: 'config', config });
+  },
+  loadShipped() {
+    const s = get().shipped;
+    if (s.state !== 'available') return;
+    set({ running: false, phase: 'starting' });
+    port?.send({ kind: 'loadTheta', text: s.text, source: 'the shipped meta-trained θ' });
+  },
+  evaluate(tasks = QUICK_EVAL_TASKS) {
+    set({ evalBusy: true });
+    port?.send({ kind: 'evaluate', id: nextId++, tasks, steps: EVAL_STEPS });
+  },
+  newTask() {
+    set({ taskCounter: get().taskCounter + 1 });
+    get().refreshTask();
+  },
+  refreshTask() {
+    const { taskCounter, viewSteps } = get();
+    port?.send({ kind: 'showTask', id: nextId++, counter: taskCounter, steps: viewSteps });
+  },
+  setViewSteps(n) {
+    set({ viewSteps: n, viewStep: Math.min(get().viewStep, n) });
+    get().refreshTask();
+  },
+  setViewStep(n) {
+    set({ viewStep: n });
+  },
+  setPadSize(ways, shots) {
+    set({
+      padWays: ways,
+      padShots: shots,
+      drawings: emptyDrawings(ways, shots, get().drawings),
+      adaptStale: get().adapted !== null,
+    });
+  },
+  setDrawing(cls, shot, d) {
+    const drawings = get().drawings.map((row, c) =>
+      c === cls ? row.map((x, i) => (i === shot ? d : x)) : row,
+    );
+    set({ drawings, adaptStale: get().adapted !== null });
+  },
+  setAdaptSteps(n) {
+    set({ adaptSteps: n, adaptStale: get().adapted !== null });
+  },
+  adapt() {
+    const s = get();
+    if (!port || !drawingsComplete(s) || s.phase !== 'ready') return;
+    const images = new Float32Array(s.padWays * s.padShots * 784);
+    s.drawings.forEach((row, c) =>
+      row.forEach((d, i) => images.set((port as GlyphPort).rasterize(d), (c * s.padShots + i) * 784)),
+    );
+    set({ adaptBusy: true });
+    port.send({
+      kind: 'adapt',
+      id: nextId++,
+      ways: s.padWays,
+      shots: s.padShots,
+      images,
+      steps: s.adaptSteps,
+    });
+  },
+  setTestDrawing(d) {
+    set({ testDrawing: d });
+    const a = get().adapted;
+    if (d.length === 0) set({ classified: null });
+    else if (a && port)
+      port.send({ kind: 'classify', id: nextId++, adaptId: a.id, image: port.rasterize(d) });
+  },
+}));
