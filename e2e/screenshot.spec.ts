@@ -18,6 +18,14 @@ test('full-page screenshot of a trained state, evaluated with the paper protocol
   const after1 = /after 1 step: MAML θ ([\d.]+) .*random init ([\d.]+)/.exec(numbers);
   expect(after1).not.toBeNull();
   expect(Number(after1?.[1])).toBeLessThan(Number(after1?.[2]));
+  // the parameter-space view: the trajectory of θ so far and, computed on request, both landscapes
+  const theta = page.getByRole('region', { name: 'Parameter space (θ)' });
+  await expect
+    .poll(async () => Number(await theta.getByTestId('theta-trajectory').getAttribute('data-points')))
+    .toBeGreaterThan(50);
+  await theta.getByRole('button', { name: 'Compute loss landscape' }).click();
+  await expect(theta.getByTestId('landscape-sub')).toContainText(`θ at step ${n}`, { timeout: 60_000 });
+  await expect(theta.getByTestId('landscape-post').locator('path.contour').first()).toBeVisible();
   await page.waitForTimeout(300);
   const path = 'test-results/trained-state.png';
   await page.screenshot({ path, fullPage: true, animations: 'disabled' });

@@ -82,9 +82,51 @@ export function pathLoss(paths: ThetaPaths, task: number, step: number): number 
   return paths.losses[task * (paths.steps + 1) + step] as number;
 }
 
-/** Half the side of the square that holds a set of paths around their centre. */
+/** MSEs beyond this (or not finite) mean the inner loop diverged (as in the adaptation chart) */
+const DIVERGED = 1e4;
+
+/** Whether task `task`'s inner loop blew up (e.g. Meta-SGD's learned α taken for more steps than it was trained for). */
+export function pathDiverged(paths: ThetaPaths, task: number): boolean {
+  for (let s = 0; s <= paths.steps; s++) {
+    const [a, b] = pathPoint(paths, task, s);
+    if (!Number.isFinite(a) || !Number.isFinite(b)) return true;
+  }
+  const loss = pathLoss(paths, task, paths.steps);
+  return !(Number.isFinite(loss) && loss < DIVERGED);
+}
+
+/** Points this far off the chart (in pixels) are left out: a diverged path would overflow SVG numbers. */
+const FAR_PX = 1e5;
+
+/** Whether a plane point lands within reach of the chart. */
+export function drawable(
+  p: readonly [number, number],
+  x: (v: number) => number,
+  y: (v: number) => number,
+): boolean {
+  return Math.abs(x(p[0])) < FAR_PX && Math.abs(y(p[1])) < FAR_PX;
+}
+
+/** A d3 line through plane points that skips the non-finite and far-off ones. */
+export function finiteLine(
+  x: (v: number) => number,
+  y: (v: number) => number,
+): d3.Line<readonly [number, number]> {
+  return d3
+    .line<readonly [number, number]>()
+    .defined((p) => drawable(p, x, y))
+    .x((p) => x(p[0]))
+    .y((p) => y(p[1]));
+}
+
+/** Half the side of the square that holds a set of paths (those that did not diverge) around their centre. */
 function halfSide(paths: ThetaPaths): { cx: number; cy: number; half: number } | null {
-  const box = extentOf([paths.coords], [paths.start]);
+  const kept: number[] = [];
+  for (let t = 0; t < paths.tasks; t++) {
+    if (pathDiverged(paths, t)) continue;
+    for (let s = 0; s <= paths.steps; s++) kept.push(...pathPoint(paths, t, s));
+  }
+  const box = extentOf([kept], [paths.start]);
   if (!box) return null;
   return {
     cx: (box.x0 + box.x1) / 2,

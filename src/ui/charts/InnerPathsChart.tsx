@@ -3,7 +3,17 @@ import { useEffect, useRef } from 'react';
 import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
 import { formatLoss } from '../format';
 import { subscribeFrame, useStore, type State } from '../store';
-import { equalScales, pathEmphasis, pathLoss, pathPoint, zoomBoxes, type Box } from '../thetaGeometry';
+import {
+  drawable,
+  equalScales,
+  finiteLine,
+  pathDiverged,
+  pathEmphasis,
+  pathLoss,
+  pathPoint,
+  zoomBoxes,
+  type Box,
+} from '../thetaGeometry';
 import { familyOf } from '../viewTask';
 import { METHOD_COLORS, taskColor, trajectoryColor } from './palette';
 import { useWidth } from './useWidth';
@@ -106,13 +116,7 @@ function draw(el: SVGSVGElement, width: number, from: From, state: State): void 
     .join('path')
     .attr('class', 'trajectory-context')
     .attr('stroke', trajectoryColor(report.subject, 0.7))
-    .attr(
-      'd',
-      d3
-        .line<[number, number]>()
-        .x((p) => x(p[0]))
-        .y((p) => y(p[1])),
-    );
+    .attr('d', (d) => finiteLine(x, y)(d));
 
   drawPaths(layer('paths').attr('clip-path', `url(#${clipId})`), report, paths, state.hoverTask, x, y);
 
@@ -150,10 +154,8 @@ function drawPaths(
   const hasView = report.viewTaskId !== null;
   const setHover = useStore.getState().setHoverTask;
   const trained = Math.min(report.trainedSteps, paths.steps);
-  const line = d3
-    .line<[number, number]>()
-    .x((p) => x(p[0]))
-    .y((p) => y(p[1]));
+  const line = finiteLine(x, y);
+  const finite = (p: readonly [number, number]) => drawable(p, x, y);
   const tasks = d3.range(paths.tasks);
   // draw the emphasised path last, on top
   const order = [...tasks].sort(
@@ -187,7 +189,12 @@ function drawPaths(
     .attr('d', (i) => line(points(i)));
   groups
     .selectAll<SVGCircleElement, { i: number; s: number }>('circle.path-step')
-    .data((i) => d3.range(1, paths.steps + 1).map((s) => ({ i, s })))
+    .data((i) =>
+      d3
+        .range(1, paths.steps + 1)
+        .filter((s) => finite(pathPoint(paths, i, s)))
+        .map((s) => ({ i, s })),
+    )
     .join('circle')
     .attr('class', (d) => (d.s === paths.steps ? 'path-step path-end' : 'path-step'))
     .attr('r', (d) => (d.s === paths.steps ? 4 : 2))
@@ -197,7 +204,7 @@ function drawPaths(
   // θ′ after the number of inner steps meta-training optimises
   groups
     .selectAll<SVGCircleElement, number>('circle.trained-ring')
-    .data((i) => (trained > 0 && trained < paths.steps ? [i] : []))
+    .data((i) => (trained > 0 && trained < paths.steps && finite(pathPoint(paths, i, trained)) ? [i] : []))
     .join('circle')
     .attr('class', 'trained-ring')
     .attr('r', 6)
@@ -258,6 +265,7 @@ function TaskLegend() {
           <span className="task-fn">{family.describe(report.taskParams, i * report.paramsPerTask)}</span>
           <span className="task-loss">
             MSE {formatLoss(pathLoss(paths, i, 0))} → {formatLoss(pathLoss(paths, i, n))}
+            {pathDiverged(paths, i) ? ' (the inner loop diverges: lower α)' : ''}
             {random
               ? ` · random init ${formatLoss(pathLoss(random, i, 0))} → ${formatLoss(pathLoss(random, i, n))}`
               : ''}

@@ -13,41 +13,47 @@ const MARGIN = { top: 8, right: 10, bottom: 36, left: 50 };
 const MAX_SIDE = 330;
 /** filled contour bands */
 const LEVELS = 16;
-/**
- * Losses are drawn on a log scale from the lowest up to this quantile of the grid: far from θ
- * the loss explodes, and a scale up to the maximum would leave the valleys one flat colour.
- */
-const TOP_QUANTILE = 0.85;
 
+/**
+ * Contour levels at quantiles of the grid: each band covers about the same share of the grid.
+ * Far from θ the loss explodes while the valley around it varies by a few percent, so evenly
+ * spaced levels (even on a log scale) would paint the valley one flat colour.
+ */
 interface Levels {
+  /** log10 of each grid value; non-finite ones (diverged adaptation) above the highest */
+  logs: number[];
+  /** ascending log10 thresholds, the first one at the lowest value */
+  thresholds: number[];
   lo: number;
+  median: number;
   hi: number;
-  /** log10 of each grid value, non-finite ones (divergence) at the top */
-  logs: Float64Array;
   /** index of the lowest grid point */
   argmin: number;
 }
 
 function levelsOf(values: Float32Array): Levels | null {
-  let lo = Infinity;
   let argmin = -1;
   const finite: number[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     if (!Number.isFinite(v)) continue;
     finite.push(v);
-    if (v < lo) {
-      lo = v;
-      argmin = i;
-    }
+    if (argmin < 0 || v < (values[argmin] as number)) argmin = i;
   }
   if (argmin < 0) return null;
-  const floor = Math.max(lo, 1e-8);
-  const top = Math.max(d3.quantile(finite, TOP_QUANTILE) ?? floor, floor * 1.0001);
-  const logs = Float64Array.from(values, (v) =>
-    Number.isFinite(v) ? Math.log10(Math.min(top, Math.max(floor, v))) : Math.log10(top),
-  );
-  return { lo: floor, hi: top, logs, argmin };
+  finite.sort((p, q) => p - q);
+  const floor = Math.max(finite[0] as number, 1e-12);
+  const hi = finite[finite.length - 1] as number;
+  const log = (v: number) => Math.log10(Math.max(floor, v));
+  const logs = Array.from(values, (v) => (Number.isFinite(v) ? log(v) : log(hi) + 1));
+  const sorted = finite.map(log);
+  const thresholds: number[] = [];
+  for (let i = 0; i < LEVELS; i++) {
+    const q = d3.quantileSorted(sorted, i / LEVELS) as number;
+    if (thresholds.length === 0 || q > (thresholds[thresholds.length - 1] as number) + 1e-9)
+      thresholds.push(q);
+  }
+  return { logs, thresholds, lo: floor, median: d3.quantileSorted(finite, 0.5) as number, hi, argmin };
 }
 
 function draw(el: SVGSVGElement, width: number, kind: LandscapeKind, land: LandscapeReport | null): void {
@@ -73,10 +79,9 @@ function draw(el: SVGSVGElement, width: number, kind: LandscapeKind, land: Lands
   const box = { x0: x0 - dx / 2, x1: x0 + (n - 0.5) * dx, y0: y0 - dy / 2, y1: y0 + (n - 0.5) * dy };
   const { x, y } = equalScales(box, { left: MARGIN.left, top: MARGIN.top, width: side, height: side });
 
-  const lmin = Math.log10(levels.lo);
-  const lmax = Math.log10(levels.hi);
-  const thresholds = d3.range(LEVELS).map((i) => lmin + ((lmax - lmin) * i) / LEVELS);
-  const contours = d3.contours().size([n, n]).thresholds(thresholds)(Array.from(levels.logs));
+  const { thresholds } = levels;
+  const contours = d3.contours().size([n, n]).thresholds(thresholds)(levels.logs);
+  const band = (value: number) => thresholds.indexOf(value) / Math.max(1, thresholds.length - 1);
   const project = d3.geoTransform({
     point(u: number, v: number) {
       this.stream.point(x(x0 + (u - 0.5) * dx), y(y0 + (v - 0.5) * dy));
@@ -106,7 +111,7 @@ function draw(el: SVGSVGElement, width: number, kind: LandscapeKind, land: Lands
     .join('path')
     .attr('class', 'contour')
     .attr('data-level', (d) => d.value)
-    .attr('fill', (d) => landscapeColor((d.value - lmin) / Math.max(1e-12, lmax - lmin)))
+    .attr('fill', (d) => landscapeColor(band(d.value)))
     .attr('d', (d) => path(d) ?? '');
 
   layer('x-axis')
@@ -180,23 +185,27 @@ function ColorBar({ values }: { values: Float32Array }) {
   const levels = levelsOf(values);
   if (!levels) return null;
   const stops = d3.range(0, 1.0001, 0.125);
-  const id = `landscape-gradient-${Math.round(levels.lo * 1e6)}-${Math.round(levels.hi * 1e3)}`;
+  const id = `landscape-gradient-${values.length}-${Math.round(levels.lo * 1e6)}`;
   return (
-    <span className="legend-item">
-      MSE {formatLoss(levels.lo)}
-      <svg width="120" height="10" role="img" aria-label="colour scale of the loss, logarithmic">
-        <defs>
-          <linearGradient id={id}>
-            {stops.map((t) => (
-              <stop key={t} offset={`${t * 100}%`} stopColor={landscapeColor(t)} />
-            ))}
-          </linearGradient>
-        </defs>
-        <rect x="0" y="0" width="120" height="10" rx="2" fill={`url(#${id})`} />
-      </svg>
-      {formatLoss(levels.hi)}
-      {values.some((v) => (v as number) > levels.hi || !Number.isFinite(v)) ? ' and above' : ''} (log scale)
-    </span>
+    <>
+      <span className="legend-item nowrap">
+        MSE {formatLoss(levels.lo)}
+        <svg width="110" height="10" role="img" aria-label="colour scale of the loss">
+          <defs>
+            <linearGradient id={id}>
+              {stops.map((t) => (
+                <stop key={t} offset={`${t * 100}%`} stopColor={landscapeColor(t)} />
+              ))}
+            </linearGradient>
+          </defs>
+          <rect x="0" y="0" width="110" height="10" rx="2" fill={`url(#${id})`} />
+        </svg>
+        {formatLoss(levels.hi)}
+      </span>
+      <span className="legend-item">
+        median {formatLoss(levels.median)}; each band holds about 1/{LEVELS} of the grid
+      </span>
+    </>
   );
 }
 

@@ -6,7 +6,9 @@ import {
   axisLabel,
   equalScales,
   extentOf,
+  finiteLine,
   padBox,
+  pathDiverged,
   pathEmphasis,
   pathPoint,
   zoomBoxes,
@@ -24,12 +26,7 @@ type Layer = d3.Selection<SVGGElement, null, SVGSVGElement, unknown>;
 
 function pathLine(paths: ThetaPaths, task: number, x: Scale, y: Scale): string {
   const pts = d3.range(paths.steps + 1).map((s) => pathPoint(paths, task, s));
-  return (
-    d3
-      .line<[number, number]>()
-      .x((p) => x(p[0]))
-      .y((p) => y(p[1]))(pts) ?? ''
-  );
+  return finiteLine(x, y)(pts) ?? '';
 }
 
 function draw(el: SVGSVGElement, width: number, state: State): void {
@@ -59,8 +56,17 @@ function draw(el: SVGSVGElement, width: number, state: State): void {
     height: HEIGHT - MARGIN.top - MARGIN.bottom,
   };
   const random = state.showRandomPaths ? report.random : null;
+  const settled = (p: ThetaPaths | null) => {
+    const out: number[] = [];
+    if (!p) return out;
+    for (let t = 0; t < p.tasks; t++) {
+      if (pathDiverged(p, t)) continue;
+      for (let k = 0; k <= p.steps; k++) out.push(...pathPoint(p, t, k));
+    }
+    return out;
+  };
   const extent = extentOf(
-    [report.coords, report.paths.coords, random?.coords ?? []],
+    [report.coords, settled(report.paths), settled(random)],
     [report.current, ...(random ? [random.start] : [])],
   ) ?? { x0: -1, x1: 1, y0: -1, y1: 1 };
   const { x, y } = equalScales(padBox(extent, 0.07, 1e-6), area);
@@ -246,7 +252,13 @@ function drawPaths(
     .attr('class', 'path-set')
     .attr('data-from', (d) => d.key)
     .selectAll<SVGPathElement, { i: number; paths: ThetaPaths; key: string }>('path.inner-path')
-    .data((d) => d3.range(d.paths.tasks).map((i) => ({ i, paths: d.paths, key: d.key })))
+    // a diverged inner loop (listed as such beside the zoomed panel) would streak across the chart
+    .data((d) =>
+      d3
+        .range(d.paths.tasks)
+        .filter((i) => !pathDiverged(d.paths, i))
+        .map((i) => ({ i, paths: d.paths, key: d.key })),
+    )
     .join('path')
     .attr('class', 'inner-path')
     .attr('data-task', (d) => d.i)
