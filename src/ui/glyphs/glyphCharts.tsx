@@ -54,6 +54,13 @@ export function AccuracyChart() {
     g.append('g').call(d3.axisLeft(y).ticks(5).tickFormat(d3.format('.0%')));
     g.append('text')
       .attr('class', 'axis-label')
+      .attr('transform', 'rotate(-90)')
+      .attr('x', -h / 2)
+      .attr('y', -38)
+      .attr('text-anchor', 'middle')
+      .text('query accuracy');
+    g.append('text')
+      .attr('class', 'axis-label')
       .attr('x', w / 2)
       .attr('y', h + 30)
       .attr('text-anchor', 'middle')
@@ -170,7 +177,9 @@ export function GlyphLearningCurve() {
     const maxLoss = Math.max(0.1, d3.max(losses, (p) => p.loss) ?? 2);
     const y = d3.scaleLinear().domain([0, maxLoss]).range([h, 0]).nice();
     const ya = d3.scaleLinear().domain([0, 1]).range([h, 0]);
-    g.append('g').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(5, 'd'));
+    g.append('g')
+      .attr('transform', `translate(0,${h})`)
+      .call(d3.axisBottom(x).ticks(Math.min(5, maxStep)).tickFormat(d3.format('d')));
     g.append('g').call(d3.axisLeft(y).ticks(5));
     g.append('g')
       .attr('transform', `translate(${w},0)`)
@@ -230,8 +239,8 @@ export function GlyphLearningCurve() {
       </div>
       <p className="chart-sub">
         Line: MAML&apos;s meta-training loss (query cross-entropy after the inner step, on meta-training
-        alphabets), left axis. Squares: held-out query accuracy after 5 inner steps at each evaluation (MAML
-        blue, random grey), right axis.
+        alphabets), left axis. Squares: held-out query accuracy after 5 inner steps at each evaluation (every
+        50 meta-steps while training, and on pause; MAML blue, random grey), right axis.
       </p>
       <div ref={box} className="chart-body">
         <svg

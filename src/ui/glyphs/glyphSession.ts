@@ -12,6 +12,8 @@ import { installGlyphPort, useGlyphStore, type Drawing, type GlyphPort } from '.
 
 const store = useGlyphStore;
 export const SHIPPED_THETA_URL = './glyph-init.json';
+/** meta-steps between the quick evaluations made while training */
+export const LIVE_EVAL_EVERY = 50;
 
 function sameShape(a: Experiment, b: Experiment): boolean {
   return a.ways === b.ways && a.net === b.net && a.filters === b.filters;
@@ -141,6 +143,8 @@ class GlyphSession implements GlyphPort {
           losses,
           lossVersion: s.lossVersion + (msg.loss !== null ? 1 : 0),
         });
+        // a quick held-out evaluation now and then gives the learning curve its accuracy points
+        if (msg.running && msg.loss !== null && msg.step % LIVE_EVAL_EVERY === 0 && !s.evalBusy) s.evaluate();
         break;
       }
       case 'eval': {
