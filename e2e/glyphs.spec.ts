@@ -108,3 +108,34 @@ test('the task family switch goes to glyphs and back through the link', async ({
   await expect(page.getByRole('heading', { name: 'Teach it your own symbols' })).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('the glyph page stays responsive while meta-training in the worker', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = collectErrors(page);
+  await page.goto('./?task=glyphs');
+  const status = page.getByRole('status');
+  await expect(status).toContainText(/step \d+ · (wasm|cpu|webgpu)/, { timeout: 60_000 });
+  await expect(page.locator('path.acc-line')).toHaveCount(3, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Play' }).click();
+  await expect(status).toContainText('training');
+  await expect(status).toContainText(/step [1-9]/, { timeout: 30_000 });
+  const longest = await page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        let max = 0;
+        const obs = new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) max = Math.max(max, e.duration);
+        });
+        obs.observe({ type: 'longtask' });
+        setTimeout(() => {
+          obs.disconnect();
+          resolve(max);
+        }, 4000);
+      }),
+  );
+  expect(longest).toBeLessThan(50);
+  // space toggles training on the glyph page too
+  await page.keyboard.press('Space');
+  await expect(status).toContainText('paused');
+  expect(errors).toEqual([]);
+});

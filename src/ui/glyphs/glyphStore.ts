@@ -197,6 +197,9 @@ export const useGlyphStore = create<GlyphState & GlyphActions>()((set, get) => (
   setConfig(patch) {
     const config = { ...get().config, ...patch, hidden: [...get().config.hidden] };
     set({ config });
+    // the pad cannot ask for more classes than the network has outputs
+    if (get().padWays > config.ways)
+      get().setPadSize(Math.max(2, Math.min(config.ways, MAX_PAD_WAYS)), get().padShots);
     port?.configChanged(config, get().backendRequest);
     port?.send({ kind: 'config', config });
   },

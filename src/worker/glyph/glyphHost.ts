@@ -127,19 +127,15 @@ export class GlyphHost {
       this.config = { ...next, hidden: [...next.hidden] };
       return;
     }
-    const wasRunning = this.running;
+    // a new network: the page pauses (its 'ready' resets the run's readouts)
     this.running = false;
     this.rebuild(next, null, '');
     this.post({
       kind: 'notice',
       level: 'info',
       message:
-        'The network changed shape (ways, net, filters or seed): meta-training restarts from a new random θ.',
+        'The network changed shape (ways, net, filters or seed): meta-training restarts from a new random θ (paused).',
     });
-    if (wasRunning) {
-      this.running = true;
-      this.loop();
-    }
   }
 
   private loadTheta(text: string, source: string): void {
