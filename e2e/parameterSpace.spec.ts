@@ -26,8 +26,12 @@ test('the θ view draws the trajectory, each displayed task’s inner-loop path 
   await expect(view.getByTestId('theta-trajectory-chart').locator('[data-marker="current"]')).toHaveCount(1);
   await expect(view.locator('text.marker-label').filter({ hasText: `θ (step ${step})` })).toHaveCount(1);
   const n = await points(trajectory);
-  await expect(trajectory.locator('circle.trajectory-point')).toHaveCount(n);
-  await expect(trajectory.locator('line.trajectory-segment')).toHaveCount(n - 1);
+  // one dot per snapshot, and time-coloured pieces of the path joining them
+  const dots = await trajectory
+    .locator('path.trajectory-points')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('d') ?? '').join(''));
+  expect(dots.match(/M/g)?.length).toBe(n);
+  expect(await trajectory.locator('path.trajectory-segment').count()).toBeGreaterThan(1);
   await expect(view.getByTestId('theta-axis-x')).toHaveText(/^PC1 \(\d+(\.\d+)?% of variance\)$/);
   await expect(view.getByTestId('theta-axis-y')).toHaveText(/^PC2 \(\d+(\.\d+)?%\)$/);
   await expect(view.getByTestId('theta-time-legend')).toContainText(`step ${step}`);

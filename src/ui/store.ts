@@ -162,6 +162,8 @@ export interface Actions {
 let port: TrainerPort | null = null;
 let noticeId = 1;
 let landscapeId = 1;
+/** the parameter-space charts redraw at most this often (θ moves slowly; their SVGs are large) */
+export const THETA_REDRAW_MS = 400;
 /** grid points per side of the loss landscape */
 export const LANDSCAPE_RESOLUTION = 25;
 

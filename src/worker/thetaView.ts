@@ -44,7 +44,7 @@ const LANDSCAPE_TASKS = 10;
 /** grid points × tasks per landscape chunk: one chunk takes tens of milliseconds on wasm */
 const LANDSCAPE_WORK = 64;
 /** θ reports at most this often while training ... */
-const THETA_MIN_MS = 250;
+const THETA_MIN_MS = 400;
 /** ... and at most 1/8 of the time: the interval grows with what a report costs */
 const THETA_COST_SHARE = 8;
 /** landscape progress messages at most this often */

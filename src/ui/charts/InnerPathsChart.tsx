@@ -2,7 +2,7 @@ import * as d3 from 'd3';
 import { useEffect, useRef } from 'react';
 import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
 import { formatLoss } from '../format';
-import { subscribeFrame, useStore, type State } from '../store';
+import { subscribeFrame, THETA_REDRAW_MS, useStore, type State } from '../store';
 import {
   drawable,
   equalScales,
@@ -187,20 +187,31 @@ function drawPaths(
     .attr('stroke', (i) => taskColor(i, hasView))
     .attr('stroke-width', (i) => pathEmphasis(i, hover, hasView).width)
     .attr('d', (i) => line(points(i)));
+  // a dot after every inner step (zero-length round-capped strokes: one element per task)
   groups
-    .selectAll<SVGCircleElement, { i: number; s: number }>('circle.path-step')
-    .data((i) =>
-      d3
-        .range(1, paths.steps + 1)
-        .filter((s) => finite(pathPoint(paths, i, s)))
-        .map((s) => ({ i, s })),
-    )
+    .selectAll<SVGPathElement, number>('path.path-steps')
+    .data((i) => [i])
+    .join('path')
+    .attr('class', 'path-steps')
+    .attr('stroke', (i) => taskColor(i, hasView))
+    .attr('d', (i) => {
+      let d = '';
+      for (let s = 1; s < paths.steps; s++) {
+        const p = pathPoint(paths, i, s);
+        if (finite(p)) d += `M${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}h0`;
+      }
+      return d;
+    });
+  // θ′ᵢ after the last step
+  groups
+    .selectAll<SVGCircleElement, number>('circle.path-end')
+    .data((i) => (finite(pathPoint(paths, i, paths.steps)) ? [i] : []))
     .join('circle')
-    .attr('class', (d) => (d.s === paths.steps ? 'path-step path-end' : 'path-step'))
-    .attr('r', (d) => (d.s === paths.steps ? 4 : 2))
-    .attr('fill', (d) => taskColor(d.i, hasView))
-    .attr('cx', (d) => x(pathPoint(paths, d.i, d.s)[0]))
-    .attr('cy', (d) => y(pathPoint(paths, d.i, d.s)[1]));
+    .attr('class', 'path-end')
+    .attr('r', 4)
+    .attr('fill', (i) => taskColor(i, hasView))
+    .attr('cx', (i) => x(pathPoint(paths, i, paths.steps)[0]))
+    .attr('cy', (i) => y(pathPoint(paths, i, paths.steps)[1]));
   // θ′ after the number of inner steps meta-training optimises
   groups
     .selectAll<SVGCircleElement, number>('circle.trained-ring')
@@ -220,7 +231,7 @@ function Panel({ from, width, title }: { from: From; width: number; title: strin
     if (!el) return;
     const redraw = () => draw(el, width, from, useStore.getState());
     redraw();
-    return subscribeFrame((s) => [s.thetaReport, s.hoverTask], redraw);
+    return subscribeFrame((s) => [s.thetaReport, s.hoverTask], redraw, THETA_REDRAW_MS);
   }, [width, from]);
   return (
     <div className="paths-panel">

@@ -1,7 +1,7 @@
 import * as d3 from 'd3';
 import { useEffect, useRef } from 'react';
 import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
-import { subscribeFrame, useStore, type State } from '../store';
+import { subscribeFrame, THETA_REDRAW_MS, useStore, type State } from '../store';
 import {
   axisLabel,
   equalScales,
@@ -18,6 +18,8 @@ import { useWidth } from './useWidth';
 
 const HEIGHT = 380;
 const MARGIN = { top: 12, right: 14, bottom: 42, left: 54 };
+/** time-colour steps of the trajectory (each one SVG path) */
+const COLOR_BINS = 32;
 /** the zoom window is drawn at least this many pixels wide, even when the paths are smaller */
 const MIN_ZOOM_PX = 12;
 
@@ -121,27 +123,40 @@ function draw(el: SVGSVGElement, width: number, state: State): void {
   drawPaths(layer('paths'), report, random, state.hoverTask, x, y);
 }
 
+/**
+ * The path in time-coloured pieces: snapshots are grouped into at most COLOR_BINS runs of
+ * consecutive steps, each one polyline and one path of dots, so a long trajectory is a few dozen
+ * SVG elements rather than hundreds (cheaper to restyle and repaint while training).
+ */
 function drawTrajectory(g: Layer, report: ThetaReport, x: Scale, y: Scale): void {
   const n = report.count;
   const first = report.steps[0] ?? 0;
   const last = report.steps[n - 1] ?? first;
   const t = (i: number) => (last > first ? ((report.steps[i] as number) - first) / (last - first) : 1);
-  const color = (i: number) => trajectoryColor(report.subject, t(i));
-  const px = (i: number) => x(report.coords[2 * i] as number);
-  const py = (i: number) => y(report.coords[2 * i + 1] as number);
+  const px = (i: number) => x(report.coords[2 * i] as number).toFixed(1);
+  const py = (i: number) => y(report.coords[2 * i + 1] as number).toFixed(1);
+  const runs: { from: number; to: number; color: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const bin = Math.min(COLOR_BINS - 1, Math.floor(t(i) * COLOR_BINS));
+    const prev = runs[runs.length - 1];
+    if (prev && Math.min(COLOR_BINS - 1, Math.floor(t(prev.from) * COLOR_BINS)) === bin) prev.to = i;
+    else runs.push({ from: i, to: i, color: trajectoryColor(report.subject, (bin + 0.5) / COLOR_BINS) });
+  }
   g.attr('clip-path', 'url(#clip-trajectory)')
     .attr('data-testid', 'theta-trajectory')
     .attr('data-points', n)
     .attr('data-subject', report.subject);
-  g.selectAll<SVGLineElement, number>('line.trajectory-segment')
-    .data(d3.range(1, n))
-    .join('line')
+  // each run starts at the previous run's last snapshot, so the pieces join up
+  g.selectAll<SVGPathElement, (typeof runs)[number]>('path.trajectory-segment')
+    .data(runs.filter((r) => r.from > 0 || r.to > 0))
+    .join('path')
     .attr('class', 'trajectory-segment')
-    .attr('x1', (i) => px(i - 1))
-    .attr('y1', (i) => py(i - 1))
-    .attr('x2', (i) => px(i))
-    .attr('y2', (i) => py(i))
-    .attr('stroke', color);
+    .attr('stroke', (r) => r.color)
+    .attr('d', (r) => {
+      let d = '';
+      for (let i = Math.max(0, r.from - 1); i <= r.to; i++) d += `${d ? 'L' : 'M'}${px(i)},${py(i)}`;
+      return d;
+    });
   // the current θ is ahead of the newest snapshot while training
   const tail = n > 0 ? [n - 1] : [];
   g.selectAll<SVGLineElement, number>('line.trajectory-tail')
@@ -153,14 +168,17 @@ function drawTrajectory(g: Layer, report: ThetaReport, x: Scale, y: Scale): void
     .attr('x2', x(report.current[0]))
     .attr('y2', y(report.current[1]))
     .attr('stroke', trajectoryColor(report.subject, 1));
-  g.selectAll<SVGCircleElement, number>('circle.trajectory-point')
-    .data(d3.range(n))
-    .join('circle')
-    .attr('class', 'trajectory-point')
-    .attr('r', 2.3)
-    .attr('cx', px)
-    .attr('cy', py)
-    .attr('fill', color);
+  // one dot per snapshot: zero-length round-capped strokes, one path per run
+  g.selectAll<SVGPathElement, (typeof runs)[number]>('path.trajectory-points')
+    .data(runs)
+    .join('path')
+    .attr('class', 'trajectory-points')
+    .attr('stroke', (r) => r.color)
+    .attr('d', (r) => {
+      let d = '';
+      for (let i = r.from; i <= r.to; i++) d += `M${px(i)},${py(i)}h0`;
+      return d;
+    });
 }
 
 function drawMarkers(g: Layer, report: ThetaReport, random: ThetaPaths | null, x: Scale, y: Scale): void {
@@ -282,7 +300,7 @@ export function TrajectoryChart() {
     if (!el) return;
     const redraw = () => draw(el, width, useStore.getState());
     redraw();
-    return subscribeFrame((s) => [s.thetaReport, s.hoverTask, s.showRandomPaths], redraw);
+    return subscribeFrame((s) => [s.thetaReport, s.hoverTask, s.showRandomPaths], redraw, THETA_REDRAW_MS);
   }, [width]);
 
   return (
