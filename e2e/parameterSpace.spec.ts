@@ -74,5 +74,18 @@ test('the θ view draws the trajectory, each displayed task’s inner-loop path 
   await expect(view.getByTestId('landscape-progress')).toHaveCount(0);
   await expect(view.getByTestId('landscape-post').locator('[data-marker="theta"]')).toHaveCount(1);
   await expect(view.getByTestId('landscape-sub')).toContainText(`θ at step ${step}`);
+
+  // the pretrained baseline's own trajectory, from the same θ₀; the landscape belonged to the other
+  await view.getByRole('button', { name: 'pretrained θ' }).click();
+  await expect(trajectory).toHaveAttribute('data-subject', 'pretrained');
+  expect(await points(trajectory)).toBe(n);
+  await expect(view.getByTestId('theta-sub')).toContainText('pretrained baseline’s θ');
+  await expect(view.getByTestId('landscape-pre')).toHaveCount(0);
+
+  // a reset starts the trajectory again at the seed's θ₀
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect(status(page)).toContainText('step 0 ');
+  await expect.poll(() => points(trajectory)).toBe(1);
+  await expect(view.locator('text.marker-label').filter({ hasText: 'θ (step 0)' })).toHaveCount(1);
   expect(errors).toEqual([]);
 });
