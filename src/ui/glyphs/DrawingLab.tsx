@@ -122,7 +122,7 @@ export function DrawingLab() {
       </div>
       <div className="test-area">
         <div>
-          <h3 title="A new drawing, never used for adaptation: the adapted networks classify it after each stroke.">
+          <h3 title="A new drawing, never used for adaptation: the adapted networks classify it after each stroke (in one batch with your drawings above, since the conv net's batch norm uses batch statistics).">
             Draw a new one
           </h3>
           <DrawingPad

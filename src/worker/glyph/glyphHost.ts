@@ -27,6 +27,8 @@ interface Adapted {
   ways: number;
   maml: tf.Tensor;
   random: tf.Tensor;
+  /** the user's support images [1, N·K, 28, 28, 1]: a new drawing is classified in a batch with them */
+  support: tf.Tensor5D;
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -319,7 +321,7 @@ export class GlyphHost {
   }
 
   private disposeAdapted(): void {
-    if (this.adapted) tf.dispose([this.adapted.maml, this.adapted.random]);
+    if (this.adapted) tf.dispose([this.adapted.maml, this.adapted.random, this.adapted.support]);
     this.adapted = null;
   }
 
@@ -348,7 +350,7 @@ export class GlyphHost {
       const maml = adaptFrom(thetas.maml, this.rateOf('maml'));
       const random = adaptFrom(thetas.random, this.rateOf('random'));
       this.disposeAdapted();
-      this.adapted = { id, ways, maml, random };
+      this.adapted = { id, ways, maml, random, support: tf.clone(xs) };
       const accuracy = async (p: tf.Tensor) => {
         const a = tf.tidy(() => {
           const logits = tf.slice(run.model.apply(run.model.unflatten(p), xs), [0, 0, 0], [1, -1, ways]);
@@ -374,11 +376,14 @@ export class GlyphHost {
     const run = this.run;
     const a = this.adapted;
     if (!run || !a || a.id !== adaptId) return;
-    const x = tf.tensor5d(image, [1, 1, S, S, 1]);
+    // the conv net's batch norm uses the batch's own statistics (as in meta-training), so one image
+    // alone would be normalised to nothing: classify it in a batch with the support drawings
+    const x = tf.tidy(() => tf.concat([a.support, tf.tensor5d(image, [1, 1, S, S, 1])], 1) as tf.Tensor5D);
+    const last = x.shape[1] - 1;
     try {
       const probsOf = async (p: tf.Tensor) => {
         const t = tf.tidy(() =>
-          softmax(tf.slice(run.model.apply(run.model.unflatten(p), x), [0, 0, 0], [1, 1, a.ways])),
+          softmax(tf.slice(run.model.apply(run.model.unflatten(p), x), [0, last, 0], [1, 1, a.ways])),
         );
         const d = (await t.data()) as Float32Array;
         t.dispose();
