@@ -148,6 +148,20 @@ test('an algorithm switch keeps the trajectory going; Meta-SGD adapts with its l
   switched.dispose();
 });
 
+for (const algo of ['fomaml', 'reptile'] as const) {
+  test(`${algo}: the trajectory and paths at the fixed inner learning rate`, async () => {
+    const { cfg, run, view, lastTheta, train } = setup({ algo });
+    await view.report(run, cfg, task, false);
+    await train(5);
+    await view.report(run, cfg, task, false);
+    const r = lastTheta();
+    expect(r.count).toBe(6);
+    expect(r.rate).toBe('α = 0.01');
+    expect(r.paths.coords.every(Number.isFinite)).toBe(true);
+    run.dispose();
+  });
+}
+
 test('the landscape is computed a chunk at a time, reports progress, and frees its tensors', async () => {
   const { cfg, run, view, posts, lastTheta, train } = setup();
   await view.report(run, cfg, task, false);
