@@ -73,8 +73,8 @@ function draw(el: SVGSVGElement, width: number, from: From, state: State): void 
     .call((g) => g.select('.domain').remove());
   layer('x-axis')
     .attr('transform', `translate(0,${area.top + area.height})`)
-    .call(d3.axisBottom(x).ticks(4, '~g'));
-  layer('y-axis').attr('transform', `translate(${area.left},0)`).call(d3.axisLeft(y).ticks(5, '~g'));
+    .call(d3.axisBottom(x).ticks(4));
+  layer('y-axis').attr('transform', `translate(${area.left},0)`).call(d3.axisLeft(y).ticks(5));
   layer('labels')
     .selectAll('text')
     .data([

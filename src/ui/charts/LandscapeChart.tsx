@@ -116,8 +116,8 @@ function draw(el: SVGSVGElement, width: number, kind: LandscapeKind, land: Lands
 
   layer('x-axis')
     .attr('transform', `translate(0,${MARGIN.top + side})`)
-    .call(d3.axisBottom(x).ticks(5, '~g'));
-  layer('y-axis').attr('transform', `translate(${MARGIN.left},0)`).call(d3.axisLeft(y).ticks(5, '~g'));
+    .call(d3.axisBottom(x).ticks(5));
+  layer('y-axis').attr('transform', `translate(${MARGIN.left},0)`).call(d3.axisLeft(y).ticks(5));
   layer('labels')
     .selectAll('text')
     .data([

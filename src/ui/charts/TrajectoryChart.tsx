@@ -85,8 +85,8 @@ function draw(el: SVGSVGElement, width: number, state: State): void {
     .call((g) => g.select('.domain').remove());
   layer('x-axis')
     .attr('transform', `translate(0,${area.top + area.height})`)
-    .call(d3.axisBottom(x).ticks(6, '~g'));
-  layer('y-axis').attr('transform', `translate(${area.left},0)`).call(d3.axisLeft(y).ticks(6, '~g'));
+    .call(d3.axisBottom(x).ticks(6));
+  layer('y-axis').attr('transform', `translate(${area.left},0)`).call(d3.axisLeft(y).ticks(6));
   layer('labels')
     .selectAll('text')
     .data([
@@ -182,6 +182,8 @@ function drawTrajectory(g: Layer, report: ThetaReport, x: Scale, y: Scale): void
 }
 
 function drawMarkers(g: Layer, report: ThetaReport, random: ThetaPaths | null, x: Scale, y: Scale): void {
+  const [r0, r1] = x.range() as [number, number];
+  const leftOf = (at: readonly [number, number]) => x(at[0]) > r0 + 0.72 * (r1 - r0);
   const startStep = report.steps[0] ?? 0;
   const marks = [
     {
@@ -233,7 +235,9 @@ function drawMarkers(g: Layer, report: ThetaReport, random: ThetaPaths | null, x
     .data(marks, (d) => d.key)
     .join('text')
     .attr('class', 'marker-label')
-    .attr('x', (d) => x(d.at[0]) + 8)
+    // labels near the right edge go to the left of their marker, inside the chart
+    .attr('text-anchor', (d) => (leftOf(d.at) ? 'end' : 'start'))
+    .attr('x', (d) => x(d.at[0]) + (leftOf(d.at) ? -9 : 8))
     .attr('y', (d) => y(d.at[1]) + d.dy)
     .text((d) => d.label);
 
