@@ -3,20 +3,27 @@
  *   npm run train -- --config '<query string or share URL>' --steps N --backend wasm --json out.json
  * Progress on stderr, the evaluation table on stdout, the full result as JSON.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { ALGO_LABELS, parseExperiment, serializeExperiment, type Experiment } from '../core/experiment';
+import {
+  ALGO_LABELS,
+  layerSizes,
+  parseExperiment,
+  serializeExperiment,
+  type Experiment,
+} from '../core/experiment';
 import { DEFAULT_EVAL, evaluate, makeEvalTasks, type EvalCurve } from '../core/meta/evaluate';
-import { GlyphRun, type AccuracyCurve } from '../core/meta/glyphRun';
+import { classifierFor, GlyphRun, type AccuracyCurve } from '../core/meta/glyphRun';
 import { ExperimentRun } from '../core/meta/run';
-import { encodeTheta } from '../core/thetaFile';
+import { decodeTheta, encodeTheta } from '../core/thetaFile';
+import { Mlp } from '../core/models/mlp';
 import { parseFlags, runMain, UsageError } from './args';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
 
 const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] [--steps N] [--backend wasm|cpu]
                        [--json out.json] [--eval-tasks N] [--eval-steps N] [--eval-seed 2017] [--no-pretrained]
-                       [--save-theta theta.json]
+                       [--save-theta theta.json] [--init theta.json (start from a saved θ)]
   sinusoid: evaluation defaults to 600 tasks, 0..10 inner steps (MSE); glyphs: 200 tasks, 0..5 steps (accuracy)`;
 
 export interface TrainResult {
@@ -75,6 +82,7 @@ async function main(): Promise<void> {
     'eval-seed': { type: 'int', min: 0, max: 4294967295 },
     'no-pretrained': { type: 'boolean' },
     'save-theta': { type: 'string' },
+    init: { type: 'string' },
     help: { type: 'boolean' },
   });
   if (flags.help) {
@@ -100,7 +108,27 @@ async function main(): Promise<void> {
   };
   process.stderr.write(`config: ${serializeExperiment(config)}  backend: ${backend}  steps: ${steps}\n`);
 
-  const options = { pretrained: !flags['no-pretrained'] };
+  let theta: Float32Array | undefined;
+  if (typeof flags.init === 'string') {
+    const saved = decodeTheta(readFileSync(flags.init, 'utf8'), (c) =>
+      c.task === 'glyphs' ? classifierFor(c).numParams : new Mlp(layerSizes(c)).numParams,
+    );
+    const same = (a: Experiment, b: Experiment) =>
+      a.task === b.task &&
+      a.ways === b.ways &&
+      a.net === b.net &&
+      a.filters === b.filters &&
+      a.hidden.join() === b.hidden.join();
+    if (!same(saved.config, config))
+      throw new UsageError(
+        `--init θ was trained for ${serializeExperiment(saved.config)}: a different network`,
+      );
+    theta = saved.theta;
+    process.stderr.write(
+      `starting from θ in ${flags.init} (meta-step ${saved.step} of ${serializeExperiment(saved.config)})\n`,
+    );
+  }
+  const options = { pretrained: !flags['no-pretrained'], ...(theta ? { theta } : {}) };
   const run = glyphs ? new GlyphRun(config, options) : new ExperimentRun(config, options);
   const progress = new Progress(steps);
   let smoothed: number | null = null;
