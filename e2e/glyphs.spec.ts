@@ -64,6 +64,8 @@ test('glyph lab: train or load θ, draw three symbols, adapt, classify a new dra
     await expect(status).toContainText('step 2', { timeout: 30_000 });
   } else {
     await expect(page.getByTestId('theta-source')).toContainText('shipped', { timeout: 30_000 });
+    // the file brings the pretrained baseline trained beside θ, so the comparison is a fair one
+    await expect(page.getByTestId('theta-source')).toContainText('pretrained baseline: 2000 steps');
   }
 
   // the task view shows a support grid and query predictions; the accuracy chart gets its curves

@@ -28,3 +28,48 @@ test('with WebGPU available the worker trains on webgpu and compares it with was
   await page.getByRole('button', { name: 'Pause' }).click();
   expect(errors).toEqual([]);
 });
+
+test('glyph meta-training runs on WebGPU in the worker without freezing the page, and can move to wasm', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  const errors = collectErrors(page);
+  // a small glyph network keeps the software adapter's steps short; the shipped θ does not fit it
+  await page.goto('./?task=glyphs&backend=webgpu&ways=3&batch=1&query=1&filters=8');
+  await expect(status(page)).toContainText(/step 0 · webgpu/, { timeout: 60_000 });
+  await expect(page.getByLabel('compute backend')).toHaveValue('webgpu');
+  await page.getByRole('button', { name: 'Play' }).click();
+  await expect(status(page)).toContainText('training');
+  // the main thread stays free while the worker trains on WebGPU
+  const longest = await page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        let max = 0;
+        const obs = new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) max = Math.max(max, e.duration);
+        });
+        obs.observe({ type: 'longtask' });
+        setTimeout(() => {
+          obs.disconnect();
+          resolve(max);
+        }, 4000);
+      }),
+  );
+  expect(longest).toBeLessThan(50);
+  // WebGPU's second meta-step is timed against wasm measured beside it, and the page says which wins
+  const speed = page.getByTestId('glyph-backend-speed');
+  await expect(speed).toContainText(/WebGPU .*(slower|faster) .*wasm.*s\/step/, { timeout: 200_000 });
+  const step = await readStep(page);
+  expect(step).toBeGreaterThanOrEqual(2);
+  if (((await speed.textContent()) ?? '').includes('slower')) {
+    await page.getByRole('button', { name: 'Switch to wasm' }).click();
+    await expect(status(page)).toContainText(/· wasm ·/, { timeout: 60_000 });
+    await expect.poll(() => new URL(page.url()).searchParams.get('backend')).toBe('wasm');
+    // the same run continues: the step count carries over and training goes on from there
+    expect(await readStep(page)).toBeGreaterThanOrEqual(step);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => readStep(page), { timeout: 60_000 }).toBeGreaterThan(step + 3);
+    await page.getByRole('button', { name: 'Pause' }).click();
+  }
+  expect(errors).toEqual([]);
+});

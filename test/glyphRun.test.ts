@@ -74,4 +74,60 @@ describe('glyph classification run', () => {
     });
     expect(() => decodeTheta(nan, () => 12)).toThrow(/non-finite/);
   });
+
+  it("θ files carry the pretrained baseline's body, validated like θ", () => {
+    const config = small();
+    const theta = Float32Array.from({ length: 12 }, (_, i) => i / 7);
+    const body = Float32Array.from({ length: 5 }, (_, i) => -i);
+    const text = encodeTheta({ config, step: 3, theta, alpha: null, pretrained: { body, step: 40 } });
+    const back = decodeTheta(
+      text,
+      () => 12,
+      () => 5,
+    );
+    expect(back.pretrained?.body).toEqual(body);
+    expect(back.pretrained?.step).toBe(40);
+    // a reader that does not ask for it ignores it; a wrong length is refused with a clear message
+    expect(decodeTheta(text, () => 12).pretrained).toBeNull();
+    expect(() =>
+      decodeTheta(
+        text,
+        () => 12,
+        () => 6,
+      ),
+    ).toThrow(/pretrained body: expected 6 numbers/);
+    const bad = text.replace(/"pretrained":"[^"]*"/, '"pretrained":"%%%"');
+    expect(() =>
+      decodeTheta(
+        bad,
+        () => 12,
+        () => 5,
+      ),
+    ).toThrow(/pretrained body is not valid base64/);
+  });
+
+  it('the pretrained baseline continues from a saved body and trains on the same stream alone', async () => {
+    await startBackend('wasm');
+    const config = small();
+    const a = new GlyphRun(config);
+    const b = new GlyphRun(config);
+    for (let s = 0; s < 2; s++) {
+      tf.dispose(Object.values(a.step()) as tf.Tensor[]);
+      b.pretrainStep().dispose();
+    }
+    // b trained only its baseline, on the batches a drew: the same baseline, θ untouched
+    expect(await b.pretrainer!.theta.data()).toEqual(await a.pretrainer!.theta.data());
+    expect(await b.learner.theta.data()).toEqual(b.theta0);
+    expect(b.pretrainer!.stepCount).toBe(2);
+    const body = await a.pretrainer!.body();
+    expect(body).toHaveLength(a.model.headOffset);
+    const c = new GlyphRun(config, { pretrainedTheta: { theta: body, step: 2 } });
+    const cTheta = (await c.pretrainer!.theta.data()) as Float32Array;
+    expect(cTheta.subarray(0, body.length)).toEqual(body);
+    expect(c.pretrainer!.stepCount).toBe(2);
+    expect(() => new GlyphRun(config, { pretrainedTheta: { theta: body.subarray(1), step: 0 } })).toThrow(
+      /does not fit this network/,
+    );
+    for (const r of [a, b, c]) r.dispose();
+  });
 });

@@ -8,6 +8,7 @@ import {
   rasterizeDrawing,
   renderStrokes,
 } from '../src/core/tasks/glyphs/rasterize';
+import { SPLIT_SUMMARY } from '../src/core/tasks/glyphs/splitSummary';
 import { GLYPH_LIMITS, sampleGlyphBatch } from '../src/core/tasks/glyphs/sampler';
 import { normalizeStrokes, parseSvgPath, shapeKey } from '../src/core/tasks/glyphs/strokes';
 
@@ -81,6 +82,11 @@ describe('Hershey glyph set', () => {
     expect(set.alphabets.find((a) => a.key === 'japanese')?.split).toBe('test');
     // the counts documented in hershey.ts
     expect([set.glyphs.length, train.length, test.length]).toEqual([1024, 666, 358]);
+    // and the sizes the page states (it cannot load the fonts to count them)
+    for (const split of ['train', 'test'] as const) {
+      const alphabets = set.alphabets.filter((a) => a.split === split && a.glyphs.length > 0).length;
+      expect({ alphabets, characters: splitClasses(split, set).length }).toEqual(SPLIT_SUMMARY[split]);
+    }
   });
 });
 

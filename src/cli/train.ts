@@ -13,9 +13,9 @@ import {
   type Experiment,
 } from '../core/experiment';
 import { DEFAULT_EVAL, evaluate, makeEvalTasks, type EvalCurve } from '../core/meta/evaluate';
-import { classifierFor, GlyphRun, type AccuracyCurve } from '../core/meta/glyphRun';
+import { decodeGlyphTheta, GlyphRun, type AccuracyCurve } from '../core/meta/glyphRun';
 import { ExperimentRun } from '../core/meta/run';
-import { decodeTheta, encodeTheta } from '../core/thetaFile';
+import { decodeTheta, encodeTheta, type SavedTheta } from '../core/thetaFile';
 import { Mlp } from '../core/models/mlp';
 import { parseFlags, runMain, UsageError } from './args';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
@@ -24,6 +24,7 @@ import { formatDuration, Progress } from './progress';
 const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] [--steps N] [--backend wasm|cpu]
                        [--json out.json] [--eval-tasks N] [--eval-steps N] [--eval-seed 2017] [--no-pretrained]
                        [--save-theta theta.json] [--init theta.json (start from a saved θ)]
+                       [--pretrained-only (glyphs: train only the pretrained baseline; θ stays as --init gave it)]
   sinusoid: evaluation defaults to 600 tasks, 0..10 inner steps (MSE); glyphs: 200 tasks, 0..5 steps (accuracy)`;
 
 export interface TrainResult {
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     'no-pretrained': { type: 'boolean' },
     'save-theta': { type: 'string' },
     init: { type: 'string' },
+    'pretrained-only': { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (flags.help) {
@@ -99,6 +101,10 @@ async function main(): Promise<void> {
   await startBackend(backend);
 
   const glyphs = config.task === 'glyphs';
+  const pretrainedOnly = flags['pretrained-only'] === true;
+  if (pretrainedOnly && (!glyphs || flags['no-pretrained'] || typeof flags.init !== 'string')) {
+    throw new UsageError('--pretrained-only needs task=glyphs and --init θ.json (and no --no-pretrained)');
+  }
   const protocol = {
     ...DEFAULT_EVAL,
     k: config.k,
@@ -108,11 +114,10 @@ async function main(): Promise<void> {
   };
   process.stderr.write(`config: ${serializeExperiment(config)}  backend: ${backend}  steps: ${steps}\n`);
 
-  let theta: Float32Array | undefined;
+  let saved: SavedTheta | undefined;
   if (typeof flags.init === 'string') {
-    const saved = decodeTheta(readFileSync(flags.init, 'utf8'), (c) =>
-      c.task === 'glyphs' ? classifierFor(c).numParams : new Mlp(layerSizes(c)).numParams,
-    );
+    const text = readFileSync(flags.init, 'utf8');
+    saved = glyphs ? decodeGlyphTheta(text) : decodeTheta(text, (c) => new Mlp(layerSizes(c)).numParams);
     const same = (a: Experiment, b: Experiment) =>
       a.task === b.task &&
       a.ways === b.ways &&
@@ -123,19 +128,30 @@ async function main(): Promise<void> {
       throw new UsageError(
         `--init θ was trained for ${serializeExperiment(saved.config)}: a different network`,
       );
-    theta = saved.theta;
     process.stderr.write(
-      `starting from θ in ${flags.init} (meta-step ${saved.step} of ${serializeExperiment(saved.config)})\n`,
+      `starting from θ in ${flags.init} (meta-step ${saved.step} of ${serializeExperiment(saved.config)})` +
+        `${saved.pretrained ? `, pretrained baseline from its ${saved.pretrained.step} steps` : ''}\n`,
     );
+    if (pretrainedOnly && saved.pretrained) {
+      throw new UsageError(`${flags.init} already carries a pretrained baseline`);
+    }
   }
-  const options = { pretrained: !flags['no-pretrained'], ...(theta ? { theta } : {}) };
+  const options = {
+    pretrained: !flags['no-pretrained'],
+    ...(saved ? { theta: saved.theta } : {}),
+    ...(saved?.pretrained
+      ? { pretrainedTheta: { theta: saved.pretrained.body, step: saved.pretrained.step } }
+      : {}),
+  };
   const run = glyphs ? new GlyphRun(config, options) : new ExperimentRun(config, options);
+  if (pretrainedOnly) process.stderr.write(`training only the pretrained baseline (θ stays)\n`);
   const progress = new Progress(steps);
   let smoothed: number | null = null;
   let lastLoss: number | null = null;
   const start = performance.now();
   for (let s = 1; s <= steps; s++) {
-    const { meta, pretrained } = run.step();
+    const { meta, pretrained } =
+      pretrainedOnly && run instanceof GlyphRun ? { meta: run.pretrainStep(), pretrained: null } : run.step();
     pretrained?.dispose();
     if (s % 50 === 0 || s === steps) {
       const v = (await meta.data())[0] as number; // async read-back, every 50 steps only
@@ -152,7 +168,10 @@ async function main(): Promise<void> {
   if (typeof flags['save-theta'] === 'string') {
     const theta = (await run.learner.theta.data()) as Float32Array;
     const alpha = run.learner.alphaVec ? ((await run.learner.alphaVec.data()) as Float32Array) : null;
-    writeFileSync(flags['save-theta'], encodeTheta({ config, step: steps, theta, alpha }));
+    const pretrainer = run instanceof GlyphRun ? run.pretrainer : null;
+    const pretrained = pretrainer ? { body: await pretrainer.body(), step: pretrainer.stepCount } : null;
+    const step = (saved?.step ?? 0) + (pretrainedOnly ? 0 : steps);
+    writeFileSync(flags['save-theta'], encodeTheta({ config, step, theta, alpha, pretrained }));
     process.stderr.write(`wrote θ to ${flags['save-theta']}\n`);
   }
 

@@ -2,14 +2,18 @@ import { parseExperiment, serializeExperiment, type Experiment } from './experim
 
 /**
  * A saved meta-trained θ: the experiment it came from, the step, θ (and Meta-SGD's α) as
- * little-endian float32 in base64. Written by `npm run train -- --save-theta`, read by the page
- * and the tests; reading validates everything (it may come from anywhere).
+ * little-endian float32 in base64, and optionally the feature body of the pretrained baseline
+ * trained beside it (so a page that loads θ compares it with a trained baseline, not an untrained
+ * one). Written by `npm run train -- --save-theta`, read by the page and the tests; reading
+ * validates everything (it may come from anywhere).
  */
 export interface SavedTheta {
   config: Experiment;
   step: number;
   theta: Float32Array;
   alpha: Float32Array | null;
+  /** the pretrained classifier's body θ[0, headOffset) and its training steps */
+  pretrained?: { body: Float32Array; step: number } | null;
 }
 
 function toBase64(a: Float32Array): string {
@@ -19,13 +23,19 @@ function toBase64(a: Float32Array): string {
   return btoa(s);
 }
 
-function fromBase64(s: string, expected: number): Float32Array {
-  const bin = atob(s);
-  if (bin.length !== expected * 4) throw new Error(`expected ${expected} numbers, found ${bin.length / 4}`);
+function fromBase64(s: string, expected: number, what = 'θ'): Float32Array {
+  let bin: string;
+  try {
+    bin = atob(s);
+  } catch {
+    throw new Error(`${what} is not valid base64`);
+  }
+  if (bin.length !== expected * 4)
+    throw new Error(`${what}: expected ${expected} numbers, found ${bin.length / 4}`);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   const out = new Float32Array(bytes.buffer);
-  if (!out.every(Number.isFinite)) throw new Error('θ contains non-finite numbers');
+  if (!out.every(Number.isFinite)) throw new Error(`${what} contains non-finite numbers`);
   return out;
 }
 
@@ -37,11 +47,23 @@ export function encodeTheta(saved: SavedTheta): string {
     size: saved.theta.length,
     theta: toBase64(saved.theta),
     alpha: saved.alpha ? toBase64(saved.alpha) : null,
+    ...(saved.pretrained
+      ? { pretrained: toBase64(saved.pretrained.body), pretrainedStep: saved.pretrained.step }
+      : {}),
   })}\n`;
 }
 
-/** Parse and validate a saved θ; `expectedSize` is the parameter count of the config's model. */
-export function decodeTheta(text: string, expectedSize: (config: Experiment) => number): SavedTheta {
+const stepOf = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0);
+
+/**
+ * Parse and validate a saved θ; `expectedSize` is the parameter count of the config's model and
+ * `pretrainedBodySize` the length of a pretrained body (without it, a body in the file is ignored).
+ */
+export function decodeTheta(
+  text: string,
+  expectedSize: (config: Experiment) => number,
+  pretrainedBodySize?: (config: Experiment) => number,
+): SavedTheta {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -56,11 +78,18 @@ export function decodeTheta(text: string, expectedSize: (config: Experiment) => 
   const { config, warnings } = parseExperiment(r.query);
   if (warnings.length > 0) throw new Error(`θ file has an invalid config: ${warnings[0]?.message}`);
   const size = expectedSize(config);
-  const step = typeof r.step === 'number' && Number.isInteger(r.step) && r.step >= 0 ? r.step : 0;
+  const pretrained =
+    pretrainedBodySize && typeof r.pretrained === 'string'
+      ? {
+          body: fromBase64(r.pretrained, pretrainedBodySize(config), 'the pretrained body'),
+          step: stepOf(r.pretrainedStep),
+        }
+      : null;
   return {
     config,
-    step,
+    step: stepOf(r.step),
     theta: fromBase64(r.theta, size),
     alpha: typeof r.alpha === 'string' ? fromBase64(r.alpha, size) : null,
+    pretrained,
   };
 }

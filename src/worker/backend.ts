@@ -5,8 +5,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { Experiment } from '../core/experiment';
-import { ExperimentRun } from '../core/meta/run';
 import { candidates, type BackendName, type BackendRequest } from './protocol';
 
 interface GpuLike {
@@ -64,13 +62,34 @@ export async function chooseBackend(request: BackendRequest, wasmPath: string): 
   throw new Error(`no tfjs backend could be started: ${reasons.join('; ')}`);
 }
 
+/** What the speed probe needs of a run: a meta-step and disposal (sinusoid or glyph runs). */
+export interface SteppingRun {
+  step(): { meta: tf.Tensor; pretrained: tf.Tensor | null };
+  dispose(): void;
+}
+
+export interface ProbeOptions {
+  /** time spent on timed steps (at least one group always runs) */
+  budgetMs: number;
+  /** untimed warm-up steps (shader compilation, kernel caches) */
+  warmup: number;
+  /** steps per timed group; each group's losses are read back before the clock stops */
+  group: number;
+  maxSteps: number;
+}
+
+const SINUSOID_PROBE: ProbeOptions = { budgetMs: 1500, warmup: 2, group: 4, maxSteps: 40 };
+
 /**
- * Meta-steps per second of a throwaway run of `config` on the current backend: two warm-up steps
- * (shader compilation, kernel caches), then up to `budgetMs` of timed steps in groups of four,
- * reading each group's losses so the GPU queue cannot run ahead of the clock.
+ * Meta-steps per second of a throwaway run on the current backend: warm-up steps, then up to
+ * `budgetMs` of timed steps in groups, reading each group's losses so the GPU queue cannot run
+ * ahead of the clock.
  */
-export async function measureStepsPerSecond(config: Experiment, budgetMs = 1500): Promise<number> {
-  const run = new ExperimentRun(config);
+export async function measureStepsPerSecond(
+  makeRun: () => SteppingRun,
+  options: ProbeOptions = SINUSOID_PROBE,
+): Promise<number> {
+  const run = makeRun();
   try {
     const group = async (n: number) => {
       const losses: tf.Tensor[] = [];
@@ -83,13 +102,13 @@ export async function measureStepsPerSecond(config: Experiment, budgetMs = 1500)
       await stacked.data();
       tf.dispose([stacked, ...losses]);
     };
-    await group(2);
+    if (options.warmup > 0) await group(options.warmup);
     const t0 = performance.now();
     let steps = 0;
-    while (steps < 40 && performance.now() - t0 < budgetMs) {
-      await group(4);
-      steps += 4;
-    }
+    do {
+      await group(options.group);
+      steps += options.group;
+    } while (steps < options.maxSteps && performance.now() - t0 < options.budgetMs);
     return steps / ((performance.now() - t0) / 1000);
   } finally {
     run.dispose();
@@ -100,11 +119,14 @@ export async function measureStepsPerSecond(config: Experiment, budgetMs = 1500)
  * Start wasm next to WebGPU (for the comparison and for small read-only work) and measure it on
  * this model, then switch back to WebGPU. Returns null when wasm cannot start.
  */
-export async function measureWasmBeside(config: Experiment): Promise<number | null> {
+export async function measureWasmBeside(
+  makeRun: () => SteppingRun,
+  options: ProbeOptions = { ...SINUSOID_PROBE, budgetMs: 1000 },
+): Promise<number | null> {
   let rate: number | null = null;
   try {
     if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') {
-      rate = await measureStepsPerSecond(config, 1000);
+      rate = await measureStepsPerSecond(makeRun, options);
     }
   } catch {
     rate = null;

@@ -205,7 +205,7 @@ export class TrainerHost {
     if (this.backend === 'webgpu') {
       // WebGPU's per-kernel overhead can make it slower than wasm for this small network:
       // measure wasm now, WebGPU on the first real training steps
-      this.wasmRate = await measureWasmBeside(msg.config);
+      this.wasmRate = await measureWasmBeside(() => new ExperimentRun(msg.config));
       this.sideWasm = this.wasmRate !== null;
       this.probe = { skip: 2, steps: 0, ms: 0 };
     }
@@ -321,7 +321,7 @@ export class TrainerHost {
       await this.restartBookkeeping(0, `${what}: a new network, so meta-training restarts from step 0`);
       if (this.backend === 'webgpu' && next.hidden.join() !== prev.hidden.join()) {
         // the WebGPU-vs-wasm verdict depends on the network's size: measure again
-        this.wasmRate = await measureWasmBeside(next);
+        this.wasmRate = await measureWasmBeside(() => new ExperimentRun(next));
         this.sideWasm = this.wasmRate !== null;
         this.probe = { skip: 2, steps: 0, ms: 0 };
         this.post({ kind: 'benchmark', rates: {} });

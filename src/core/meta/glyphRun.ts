@@ -5,6 +5,7 @@ import { ConvNet } from '../models/convnet';
 import { FcClassifier } from '../models/fcClassifier';
 import { softmaxCrossEntropy } from '../ops/crossEntropy';
 import { Rng } from '../random';
+import { decodeTheta, type SavedTheta } from '../thetaFile';
 import { glyphSet, splitClasses, type GlyphSet } from '../tasks/glyphs/hershey';
 import { IMAGE_SIZE } from '../tasks/glyphs/rasterize';
 import { sampleGlyphBatch, type GlyphBatch } from '../tasks/glyphs/sampler';
@@ -24,6 +25,15 @@ export function classifierFor(config: Experiment, ways = config.ways): Classifie
   return config.net === 'fc' ? new FcClassifier({ ways }) : new ConvNet({ ways, filters: config.filters });
 }
 
+/** Read a glyph θ file (θ, and the pretrained baseline's body when the file carries one). */
+export function decodeGlyphTheta(text: string): SavedTheta {
+  return decodeTheta(
+    text,
+    (c) => classifierFor(c).numParams,
+    (c) => classifierFor(c).headOffset,
+  );
+}
+
 /**
  * The pretrained baseline for glyphs: the same network trained as an ordinary classifier over
  * all meta-training classes (a C-way head), on the images of the same task stream, same
@@ -36,11 +46,28 @@ export class PretrainedClassifier {
   private readonly adam: FlatAdam;
   private readonly classIndex = new Map<number, number>();
 
-  constructor(config: Experiment, set: GlyphSet) {
+  /** supervised steps taken (including those of a loaded θ) */
+  stepCount = 0;
+
+  /**
+   * `start` continues from a saved network: its whole θ (same C-way head), or only its feature
+   * body θ[0, headOffset) with the head from the seed (what θ files carry).
+   */
+  constructor(config: Experiment, set: GlyphSet, start?: { theta: Float32Array; step: number }) {
     const pool = splitClasses('train', set);
     pool.forEach((id, i) => this.classIndex.set(id, i));
     this.model = classifierFor(config, pool.length);
     const init = this.model.init(Rng.stream(config.seed, 'pretrain-init'));
+    if (start) {
+      const n = start.theta.length;
+      if (n !== this.model.numParams && n !== this.model.headOffset) {
+        throw new Error(
+          `a pretrained θ of ${n} numbers does not fit this network (${this.model.headOffset} body, ${this.model.numParams} in all)`,
+        );
+      }
+      init.set(start.theta);
+      this.stepCount = start.step;
+    }
     this.theta = tf.tidy(() => tf.variable(tf.tensor1d(init), true));
     this.adam = new FlatAdam(this.model.numParams, config.beta);
   }
@@ -69,8 +96,15 @@ export class PretrainedClassifier {
         softmaxCrossEntropy(this.model.apply(this.model.unflatten(th), images), y),
       )(this.theta);
       this.adam.apply(this.theta, grad);
+      this.stepCount += 1;
       return value;
     });
+  }
+
+  /** The feature body θ[0, headOffset), what a θ file stores. */
+  async body(): Promise<Float32Array> {
+    const all = (await this.theta.data()) as Float32Array;
+    return all.slice(0, this.model.headOffset);
   }
 
   /** θ for an N-way network: this network's feature body plus a fresh head. */
@@ -121,7 +155,17 @@ export class GlyphRun {
   private config: Experiment;
   stepCount = 0;
 
-  constructor(config: Experiment, options: { pretrained?: boolean; theta?: Float32Array } = {}) {
+  constructor(
+    config: Experiment,
+    options: {
+      pretrained?: boolean;
+      theta?: Float32Array;
+      /** Meta-SGD's per-parameter inner rates to continue from */
+      alpha?: Float32Array;
+      /** continue the pretrained baseline from a saved network (whole θ or feature body) */
+      pretrainedTheta?: { theta: Float32Array; step: number };
+    } = {},
+  ) {
     this.config = { ...config, hidden: [...config.hidden] };
     this.set = glyphSet();
     this.model = classifierFor(config);
@@ -133,8 +177,12 @@ export class GlyphRun {
       config.algo,
       options.theta ?? this.theta0,
       this.hyper(),
+      options.alpha,
     );
-    this.pretrainer = options.pretrained === false ? null : new PretrainedClassifier(config, this.set);
+    this.pretrainer =
+      options.pretrained === false
+        ? null
+        : new PretrainedClassifier(config, this.set, options.pretrainedTheta);
   }
 
   get experiment(): Experiment {
@@ -162,6 +210,21 @@ export class GlyphRun {
       const pretrained = this.pretrainer ? this.pretrainer.step(batch, t) : null;
       this.stepCount += 1;
       return { meta, pretrained };
+    } finally {
+      tf.dispose([t.xs, t.ys, t.xq, t.yq]);
+    }
+  }
+
+  /**
+   * Train only the pretrained baseline on the next meta-batch of the task stream (θ stays): the
+   * same batches `step()` would have drawn, so the baseline comes out as it would beside MAML.
+   */
+  pretrainStep(): tf.Scalar {
+    if (!this.pretrainer) throw new Error('this run has no pretrained baseline');
+    const batch = this.nextBatch();
+    const t = classBatchTensors(batch);
+    try {
+      return this.pretrainer.step(batch, t);
     } finally {
       tf.dispose([t.xs, t.ys, t.xq, t.yq]);
     }

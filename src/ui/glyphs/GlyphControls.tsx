@@ -1,4 +1,5 @@
 import { ALGO_LABELS, ALGOS, type Algo } from '../../core/experiment';
+import { BACKENDS, type BackendRequest } from '../../worker/protocol';
 import { useGlyphStore } from './glyphStore';
 
 function Select<T extends string | number>({
@@ -47,6 +48,8 @@ export function GlyphControls() {
         ? 'starting…'
         : `step ${s.step} · ${s.backend ?? '?'} · ${s.msPerStep !== null ? `${(s.msPerStep / 1000).toFixed(2)} s/step` : '– s/step'} · ${s.running ? 'training' : 'paused'}`;
   const shipped = s.shipped;
+  const speed = s.backend === 'webgpu' ? s.speed : null;
+  const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s/step`;
   return (
     <>
       <section className="panel transport" aria-label="Meta-training">
@@ -103,6 +106,30 @@ export function GlyphControls() {
             {s.backendNote}
           </p>
         ) : null}
+        {speed && speed.wasm !== null ? (
+          speed.wasm < speed.webgpu ? (
+            <p className="note warn" data-testid="glyph-backend-speed">
+              WebGPU is slower than wasm for this network: {secs(speed.webgpu)} vs {secs(speed.wasm)},
+              measured on the first meta-steps (a software WebGPU adapter, or a small GPU).{' '}
+              <button
+                type="button"
+                onClick={() => s.setBackendRequest('wasm')}
+                disabled={s.phase !== 'ready'}
+                title="Continue this run (θ, baselines, step) on wasm."
+              >
+                Switch to wasm
+              </button>
+            </p>
+          ) : (
+            <p className="note" data-testid="glyph-backend-speed">
+              WebGPU measured faster than wasm here: {secs(speed.webgpu)} vs {secs(speed.wasm)}.
+            </p>
+          )
+        ) : s.backend === 'webgpu' && !s.speed ? (
+          <p className="note" data-testid="glyph-backend-speed">
+            Timing WebGPU against wasm on the first meta-steps…
+          </p>
+        ) : null}
         <div className="shipped">
           <button
             type="button"
@@ -150,6 +177,14 @@ export function GlyphControls() {
           value={c.batch}
           options={Array.from(new Set([1, 2, 4, 8, 16, c.batch])).sort((a, b) => a - b)}
           onChange={(batch) => s.setConfig({ batch })}
+        />
+        <Select<BackendRequest>
+          label="compute backend"
+          title="Compute backend: where tfjs runs the worker's maths (WebGPU on the graphics card, WebAssembly or plain JavaScript on the CPU). Switching continues the same run."
+          value={s.backendRequest}
+          options={['auto', ...BACKENDS]}
+          format={(b) => (b === 'auto' ? 'auto (best available)' : b)}
+          onChange={(b) => s.setBackendRequest(b)}
         />
         <Select<Algo>
           label="algorithm"

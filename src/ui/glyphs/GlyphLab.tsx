@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { SPLIT_SUMMARY } from '../../core/tasks/glyphs/splitSummary';
 import { Notices } from '../Notices';
 import { DrawingLab } from './DrawingLab';
 import { AccuracyChart, GlyphLearningCurve } from './glyphCharts';
@@ -65,9 +66,10 @@ export function GlyphLab() {
       </main>
       <footer className="page-foot">
         Glyphs are rendered from the Hershey stroke fonts with a random &quot;hand&quot; per drawing;
-        meta-training uses 16 alphabets, the tasks shown and evaluated come from the 7 held-out ones. Training
-        runs in a Web Worker with TensorFlow.js; the settings are in the address bar, so the link reproduces
-        the experiment.
+        meta-training uses {SPLIT_SUMMARY.train.alphabets} alphabets ({SPLIT_SUMMARY.train.characters}{' '}
+        characters), the tasks shown and evaluated come from the {SPLIT_SUMMARY.test.alphabets} held-out ones
+        ({SPLIT_SUMMARY.test.characters} characters). Training runs in a Web Worker with TensorFlow.js; the
+        settings are in the address bar, so the link reproduces the experiment.
       </footer>
     </>
   );

@@ -99,18 +99,20 @@ class GlyphSession implements GlyphPort {
         store.setState({
           phase: 'ready',
           backend: msg.backend,
-          backendNote: msg.fallback ?? s.backendNote,
+          backendNote: msg.fallback ?? (msg.resumed ? null : s.backendNote),
           numParams: msg.numParams,
           config: msg.config,
           step: msg.step,
           thetaSource: msg.thetaSource,
           running: false,
-          losses: [],
-          lossVersion: s.lossVersion + 1,
-          evalHistory: [],
-          evaluation: null,
+          msPerStep: null,
+          speed: null,
           adapted: null,
           classified: null,
+          // a backend switch continues the same run: its curves stay
+          ...(msg.resumed
+            ? {}
+            : { losses: [], lossVersion: s.lossVersion + 1, evalHistory: [], evaluation: null }),
         });
         if (!this.started) {
           this.started = true;
@@ -128,8 +130,15 @@ class GlyphSession implements GlyphPort {
           .getState()
           .notify(
             'info',
-            `Loaded ${msg.source}: meta-trained for ${msg.step} steps. Reset meta-trains from scratch.`,
+            `Loaded ${msg.source}: meta-trained for ${msg.step} steps` +
+              (msg.pretrainedSteps !== null
+                ? `, with the pretrained baseline trained beside it for ${msg.pretrainedSteps} steps.`
+                : '; the file has no pretrained baseline, so that one starts untrained.') +
+              ' Reset meta-trains from scratch.',
           );
+        break;
+      case 'speed':
+        store.setState({ speed: { webgpu: msg.webgpuMsPerStep, wasm: msg.wasmMsPerStep } });
         break;
       case 'progress': {
         const losses =

@@ -51,6 +51,8 @@ export interface GlyphState {
   phase: 'starting' | 'ready' | 'failed';
   backend: BackendName | null;
   backendNote: string | null;
+  /** on WebGPU: ms per meta-step of its second step and of wasm measured beside it */
+  speed: { webgpu: number; wasm: number | null } | null;
   numParams: number | null;
   thetaSource: string;
   shipped: ShippedTheta;
@@ -86,6 +88,8 @@ export interface GlyphActions {
   toggle(): void;
   stepOnce(): void;
   reset(): void;
+  /** continue the run on another backend (auto, webgpu, wasm or cpu); the link records it */
+  setBackendRequest(request: BackendRequest): void;
   setConfig(patch: Partial<Experiment>): void;
   loadShipped(): void;
   evaluate(tasks?: number): void;
@@ -139,6 +143,7 @@ export const useGlyphStore = create<GlyphState & GlyphActions>()((set, get) => (
   phase: 'starting',
   backend: null,
   backendNote: null,
+  speed: null,
   numParams: null,
   thetaSource: '',
   shipped: { state: 'checking' },
@@ -193,6 +198,11 @@ export const useGlyphStore = create<GlyphState & GlyphActions>()((set, get) => (
       evaluation: null,
     });
     port?.send({ kind: 'reset' });
+  },
+  setBackendRequest(request) {
+    set({ backendRequest: request, running: false, phase: 'starting', backend: null, speed: null });
+    port?.configChanged(get().config, request);
+    port?.send({ kind: 'backend', request });
   },
   setConfig(patch) {
     const config = { ...get().config, ...patch, hidden: [...get().config.hidden] };

@@ -6,16 +6,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../../core/experiment';
 import { classInnerStep } from '../../core/meta/classification';
-import { classifierFor, GlyphRun } from '../../core/meta/glyphRun';
+import { decodeGlyphTheta, GlyphRun } from '../../core/meta/glyphRun';
 import type { InnerRate } from '../../core/meta/innerLoop';
 import { broadcastTasks } from '../../core/models/classifier';
 import { softmax } from '../../core/ops/softmax';
 import { Rng } from '../../core/random';
 import { IMAGE_SIZE } from '../../core/tasks/glyphs/rasterize';
 import { sampleGlyphBatch } from '../../core/tasks/glyphs/sampler';
-import { decodeTheta } from '../../core/thetaFile';
-import { chooseBackend } from '../backend';
-import type { BackendName } from '../protocol';
+import { chooseBackend, measureWasmBeside } from '../backend';
+import type { BackendName, BackendRequest } from '../protocol';
 import { GLYPH_METHODS, type FromGlyphWorker, type GlyphMethod, type ToGlyphWorker } from './glyphProtocol';
 
 /** query images per class in the task view (few enough to see them all) */
@@ -33,6 +32,17 @@ interface Adapted {
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** Everything a rebuilt run continues from (a loaded file, or the run before a backend switch). */
+interface RunStart {
+  theta: Float32Array;
+  alpha?: Float32Array;
+  pretrained?: { theta: Float32Array; step: number };
+  step: number;
+}
+
+/** the wasm probe beside WebGPU: one warm-up step, then single timed steps for up to 2 s */
+const GLYPH_PROBE = { budgetMs: 2000, warmup: 1, group: 1, maxSteps: 3 };
+
 export class GlyphHost {
   private run: GlyphRun | null = null;
   private config: Experiment | null = null;
@@ -41,6 +51,10 @@ export class GlyphHost {
   private looping = false;
   private thetaSource = '';
   private adapted: Adapted | null = null;
+  private wasmPath = '';
+  /** on WebGPU: wasm's ms per meta-step measured beside it, and WebGPU's first steps */
+  private wasmMs: number | null = null;
+  private webgpuMs: number[] = [];
   /** serialises the requests that use tf with the training loop's awaits */
   private queue: Promise<void> = Promise.resolve();
 
@@ -67,7 +81,11 @@ export class GlyphHost {
         this.enqueue(async () => this.rebuild(this.config, null, 'random initialisation'));
         return;
       case 'config':
-        this.enqueue(async () => this.setConfig(msg.config));
+        this.enqueue(() => this.setConfig(msg.config));
+        return;
+      case 'backend':
+        this.running = false;
+        this.enqueue(() => this.switchBackend(msg.request));
         return;
       case 'loadTheta':
         this.running = false;
@@ -94,37 +112,87 @@ export class GlyphHost {
     });
   }
 
-  private async init(config: Experiment, request: Parameters<typeof chooseBackend>[0], wasmPath: string) {
+  private async init(config: Experiment, request: BackendRequest, wasmPath: string) {
+    this.wasmPath = wasmPath;
     const choice = await chooseBackend(request, wasmPath);
     this.backend = choice.backend;
     this.rebuild(config, null, 'random initialisation', choice.fallback);
+    await this.probeWasm();
+  }
+
+  /**
+   * On WebGPU, time wasm on a throwaway copy of this network now; WebGPU is timed on its first
+   * real meta-steps, and the page shows both (on a software adapter WebGPU loses by far).
+   */
+  private async probeWasm(): Promise<void> {
+    this.wasmMs = null;
+    this.webgpuMs = [];
+    const config = this.config;
+    if (this.backend !== 'webgpu' || !config) return;
+    const rate = await measureWasmBeside(() => new GlyphRun(config, { pretrained: false }), GLYPH_PROBE);
+    this.wasmMs = rate ? 1000 / rate : null;
+  }
+
+  /** Continue the same run on another backend: θ, Meta-SGD's rates, the pretrained baseline, the step. */
+  private async switchBackend(request: BackendRequest): Promise<void> {
+    const run = this.run;
+    const config = this.config;
+    if (!run || !config) return;
+    const copy = async (t: tf.Tensor) => Float32Array.from((await t.data()) as Float32Array);
+    const start: RunStart = {
+      theta: await copy(run.learner.theta),
+      step: run.stepCount,
+      ...(run.learner.alphaVec ? { alpha: await copy(run.learner.alphaVec) } : {}),
+      ...(run.pretrainer
+        ? { pretrained: { theta: await copy(run.pretrainer.theta), step: run.pretrainer.stepCount } }
+        : {}),
+    };
+    this.disposeAdapted();
+    run.dispose();
+    this.run = null;
+    const choice = await chooseBackend(request, this.wasmPath);
+    this.backend = choice.backend;
+    this.rebuild(config, start, this.thetaSource, choice.fallback, true);
+    await this.probeWasm();
   }
 
   private rebuild(
     config: Experiment | null,
-    theta: Float32Array | null,
+    start: RunStart | null,
     source: string,
     fallback: string | null = null,
+    resumed = false,
   ): void {
     if (!config || !this.backend) return;
     this.disposeAdapted();
     this.run?.dispose();
     this.run = null;
     this.config = { ...config, hidden: [...config.hidden] };
-    this.run = new GlyphRun(this.config, theta ? { theta } : {});
-    this.thetaSource = theta ? source : `random initialisation (seed ${config.seed})`;
+    this.run = new GlyphRun(
+      this.config,
+      start
+        ? {
+            theta: start.theta,
+            ...(start.alpha ? { alpha: start.alpha } : {}),
+            ...(start.pretrained ? { pretrainedTheta: start.pretrained } : {}),
+          }
+        : {},
+    );
+    this.run.stepCount = start?.step ?? 0;
+    this.thetaSource = start ? source : `random initialisation (seed ${config.seed})`;
     this.post({
       kind: 'ready',
       backend: this.backend,
       fallback,
       numParams: this.run.model.numParams,
       config: this.config,
-      step: 0,
+      step: this.run.stepCount,
       thetaSource: this.thetaSource,
+      resumed,
     });
   }
 
-  private setConfig(next: Experiment): void {
+  private async setConfig(next: Experiment): Promise<void> {
     if (this.run && this.run.update(next)) {
       this.config = { ...next, hidden: [...next.hidden] };
       return;
@@ -132,6 +200,7 @@ export class GlyphHost {
     // a new network: the page pauses (its 'ready' resets the run's readouts)
     this.running = false;
     this.rebuild(next, null, '');
+    await this.probeWasm();
     this.post({
       kind: 'notice',
       level: 'info',
@@ -141,7 +210,7 @@ export class GlyphHost {
   }
 
   private loadTheta(text: string, source: string): void {
-    const saved = decodeTheta(text, (c) => classifierFor(c).numParams);
+    const saved = decodeGlyphTheta(text);
     const base = this.config ?? saved.config;
     // the file fixes the network's shape and the inner loop it was meta-trained for
     const config: Experiment = {
@@ -153,11 +222,29 @@ export class GlyphHost {
       filters: saved.config.filters,
       alpha: saved.config.alpha,
       inner: saved.config.inner,
-      algo: saved.config.algo === 'metasgd' ? 'maml' : saved.config.algo,
+      // Meta-SGD's rates come with its θ; without them it continues as MAML
+      algo: saved.config.algo === 'metasgd' && !saved.alpha ? 'maml' : saved.config.algo,
     };
-    this.rebuild(config, saved.theta, `${source} (meta-step ${saved.step})`);
-    if (this.run) this.run.stepCount = 0;
-    this.post({ kind: 'thetaLoaded', step: saved.step, config, source });
+    const pretrained = saved.pretrained
+      ? { theta: saved.pretrained.body, step: saved.pretrained.step }
+      : null;
+    this.rebuild(
+      config,
+      {
+        theta: saved.theta,
+        step: 0,
+        ...(saved.alpha && config.algo === 'metasgd' ? { alpha: saved.alpha } : {}),
+        ...(pretrained ? { pretrained } : {}),
+      },
+      `${source} (meta-step ${saved.step}${pretrained ? `; pretrained baseline: ${pretrained.step} steps` : ''})`,
+    );
+    this.post({
+      kind: 'thetaLoaded',
+      step: saved.step,
+      config,
+      source,
+      pretrainedSteps: saved.pretrained?.step ?? null,
+    });
   }
 
   private report(loss: number | null, pretrainedLoss: number | null, ms: number): void {
@@ -180,10 +267,21 @@ export class GlyphHost {
     try {
       const loss = (await meta.data())[0] ?? NaN;
       const p = pretrained ? ((await pretrained.data())[0] ?? NaN) : null;
-      this.report(loss, p, performance.now() - t0);
+      const ms = performance.now() - t0;
+      this.report(loss, p, ms);
+      this.timeWebgpu(ms);
     } finally {
       meta.dispose();
       pretrained?.dispose();
+    }
+  }
+
+  /** The first WebGPU step compiles shaders: the second is compared with wasm's probe. */
+  private timeWebgpu(ms: number): void {
+    if (this.backend !== 'webgpu' || this.webgpuMs.length >= 2) return;
+    this.webgpuMs.push(ms);
+    if (this.webgpuMs.length === 2) {
+      this.post({ kind: 'speed', webgpuMsPerStep: ms, wasmMsPerStep: this.wasmMs });
     }
   }
 

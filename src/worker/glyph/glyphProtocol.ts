@@ -25,6 +25,8 @@ export type ToGlyphWorker =
   | { kind: 'step' }
   | { kind: 'reset' }
   | { kind: 'config'; config: Experiment }
+  /** continue the run (θ, the baselines, the step) on another backend */
+  | { kind: 'backend'; request: BackendRequest }
   /** the text of a saved θ file (public/glyph-init.json) */
   | { kind: 'loadTheta'; text: string; source: string }
   | { kind: 'evaluate'; id: number; tasks: number; steps: number }
@@ -48,7 +50,11 @@ export type FromGlyphWorker =
       step: number;
       /** where θ came from: "random initialisation (seed 1)" or the θ file */
       thetaSource: string;
+      /** the same run continued (a backend switch): the page keeps its curves */
+      resumed: boolean;
     }
+  /** on WebGPU: its second meta-step against wasm timed beside it (null when wasm could not start) */
+  | { kind: 'speed'; webgpuMsPerStep: number; wasmMsPerStep: number | null }
   | {
       kind: 'progress';
       step: number;
@@ -104,7 +110,14 @@ export type FromGlyphWorker =
       /** class probabilities [N] after adaptation, per initialisation */
       probs: Record<'maml' | 'random', Float32Array>;
     }
-  | { kind: 'thetaLoaded'; step: number; config: Experiment; source: string }
+  | {
+      kind: 'thetaLoaded';
+      step: number;
+      config: Experiment;
+      source: string;
+      /** the file's pretrained baseline and its training steps, or null (the baseline starts untrained) */
+      pretrainedSteps: number | null;
+    }
   | { kind: 'notice'; level: 'info' | 'warning'; message: string }
   | { kind: 'error'; fatal: boolean; message: string };
 
