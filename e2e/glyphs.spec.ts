@@ -143,3 +143,46 @@ test('the glyph page stays responsive while meta-training in the worker', async 
   await expect(status).toContainText('paused');
   expect(errors).toEqual([]);
 });
+
+test('a glyph share link replays the run to its step, from the random or the shipped θ', async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(150_000);
+  const errors = collectErrors(page);
+  // a small network (the shipped θ does not fit it, so the run starts from the random θ)
+  await page.goto('./?task=glyphs&ways=3&batch=1&query=1&filters=8');
+  const status = page.getByRole('status');
+  await expect(status).toContainText(/step 0 · (wasm|cpu)/, { timeout: 60_000 });
+  for (let n = 1; n <= 3; n++) {
+    await page.getByRole('button', { name: 'Step' }).click();
+    await expect(status).toContainText(`step ${n} `, { timeout: 30_000 });
+  }
+  const loss = await page.getByTestId('glyph-last-loss').textContent();
+  await page.getByRole('button', { name: 'Copy share link' }).click();
+  const summary = page.getByTestId('glyph-share-summary');
+  await expect(summary).toContainText('meta-step 3, starting from the random θ');
+  const link = await page.getByLabel('Share link').inputValue();
+  expect(new URL(link).searchParams.get('step')).toBe('3');
+  expect(new URL(link).searchParams.get('from')).toBe('random');
+
+  const other = await context.newPage();
+  const otherErrors = collectErrors(other);
+  await other.goto(link);
+  const otherStatus = other.getByRole('status');
+  await expect(otherStatus).toContainText('step 3 ', { timeout: 60_000 });
+  await expect(otherStatus).toContainText('paused');
+  // the same seed and settings give the same meta-loss at the same step
+  await expect(other.getByTestId('glyph-last-loss')).toHaveText(loss ?? '');
+  expect(new URL(other.url()).searchParams.get('step')).toBeNull();
+  await other.close();
+
+  // from the shipped θ: load it, then meta-train two steps from there
+  const shipped = await context.newPage();
+  const shippedErrors = collectErrors(shipped);
+  await shipped.goto('./?task=glyphs&step=2&from=shipped');
+  await expect(shipped.getByRole('status')).toContainText(/step 2 .*paused/, { timeout: 90_000 });
+  await expect(shipped.getByTestId('theta-source')).toContainText('shipped');
+  await shipped.close();
+  expect([...errors, ...otherErrors, ...shippedErrors]).toEqual([]);
+});

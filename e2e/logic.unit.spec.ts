@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { decodeWeights, encodeWeights } from '../src/ui/thetaCodec';
 import { binSeries, smooth } from '../src/ui/series';
-import { readLink, shareUrl } from '../src/ui/url';
+import { MAX_GLYPH_REPLAY_STEPS, readLink, shareUrl } from '../src/ui/url';
 import { DEFAULT_EXPERIMENT } from '../src/core/experiment';
 
 // Pure page logic, run in Node by the same runner (no browser needed).
@@ -66,6 +66,20 @@ test('links: the page keys are read and validated next to the experiment', () =>
   const back = readLink(new URL(url).search, new URL(url).hash);
   expect(back.config).toEqual({ ...DEFAULT_EXPERIMENT, hidden: [40, 40] });
   expect(back.step).toBe(9);
+  // glyph links: where the run started, and a shorter replay cap (a glyph meta-step takes a second)
+  const glyph = readLink('?task=glyphs&step=3&from=Shipped', '');
+  expect([glyph.from, glyph.step, glyph.warnings]).toEqual(['shipped', 3, []]);
+  const badGlyph = readLink('?task=glyphs&step=999999&from=elsewhere', '');
+  expect(badGlyph.from).toBeNull();
+  expect(badGlyph.step).toBe(MAX_GLYPH_REPLAY_STEPS);
+  expect(badGlyph.warnings).toEqual([
+    "from=elsewhere is not shipped or random; using the page's default",
+    `step=999999 is outside [0, ${MAX_GLYPH_REPLAY_STEPS}]; clamped to ${MAX_GLYPH_REPLAY_STEPS}`,
+  ]);
+  // the sinusoid page has no use for it: ignored there
+  expect(readLink('?from=shipped', '').from).toBeNull();
+  const glyphUrl = shareUrl('http://h/', glyph.config, 'wasm', 3, null, 'random');
+  expect(readLink(new URL(glyphUrl).search, '')).toMatchObject({ step: 3, from: 'random', backend: 'wasm' });
 });
 
 test('TensorBoard smoothing is debiased and binning keeps the envelope', () => {

@@ -1,7 +1,7 @@
 /**
  * The page's URL: the experiment in the query string (the core's canonical names and order), plus
  * the page's own `backend` (when forced) and, in share links only, `step` and `#theta=` (the
- * trained weights). Reading never throws: every value that had to change becomes a line of the
+ * trained weights; sinusoid) or `from=shipped|random` (where the glyph run started). Reading never throws: every value that had to change becomes a line of the
  * notice the page shows.
  */
 import { PAGE_TASKS } from './viewTask';
@@ -11,7 +11,13 @@ import { BACKENDS, type BackendRequest } from '../worker/protocol';
 /** replaying a link trains from scratch; beyond this many steps it would take too long to be useful */
 export const MAX_REPLAY_STEPS = 100_000;
 
-const PAGE_KEYS = ['step', 'backend'] as const;
+/** a glyph meta-step takes about a second on wasm: longer replays are not worth waiting for */
+export const MAX_GLYPH_REPLAY_STEPS = 5_000;
+
+const PAGE_KEYS = ['step', 'backend', 'from'] as const;
+
+/** Where a glyph run starts: the shipped meta-trained θ or the seed's random θ. */
+export type GlyphStart = 'shipped' | 'random';
 
 export interface PageLink {
   config: Experiment;
@@ -20,6 +26,8 @@ export interface PageLink {
   step: number | null;
   /** share links: the encoded weights from `#theta=` */
   weights: string | null;
+  /** glyph share links: where the run started (null: the page's default) */
+  from: GlyphStart | null;
   /** what was changed or ignored, one readable line each */
   warnings: string[];
 }
@@ -41,6 +49,15 @@ export function readLink(search: string, hash: string): PageLink {
     else lines.push(`backend=${shorten(b)} is not one of ${BACKENDS.join(', ')}, auto; using auto`);
   }
 
+  let from: GlyphStart | null = null;
+  const f = params.get('from');
+  if (f !== null && config.task === 'glyphs') {
+    const v = f.trim().toLowerCase();
+    if (v === 'shipped' || v === 'random') from = v;
+    else lines.push(`from=${shorten(f)} is not shipped or random; using the page's default`);
+  }
+
+  const maxStep = config.task === 'glyphs' ? MAX_GLYPH_REPLAY_STEPS : MAX_REPLAY_STEPS;
   let step: number | null = null;
   const s = params.get('step');
   if (s !== null) {
@@ -50,9 +67,9 @@ export function readLink(search: string, hash: string): PageLink {
     } else {
       let v = Math.round(x);
       if (v !== x) lines.push(`step=${shorten(s)} must be a whole number; rounded to ${v}`);
-      if (v < 0 || v > MAX_REPLAY_STEPS) {
-        const c = Math.min(MAX_REPLAY_STEPS, Math.max(0, v));
-        lines.push(`step=${shorten(s)} is outside [0, ${MAX_REPLAY_STEPS}]; clamped to ${c}`);
+      if (v < 0 || v > maxStep) {
+        const c = Math.min(maxStep, Math.max(0, v));
+        lines.push(`step=${shorten(s)} is outside [0, ${maxStep}]; clamped to ${c}`);
         v = c;
       }
       step = v > 0 ? v : null;
@@ -64,7 +81,7 @@ export function readLink(search: string, hash: string): PageLink {
   const w = frag.get('theta');
   if (w !== null && w !== '') weights = w;
 
-  return { config, backend, step, weights, warnings: lines };
+  return { config, backend, step, weights, from, warnings: lines };
 }
 
 /** The query string the address bar shows: the experiment, plus the backend when one is forced. */
@@ -79,9 +96,10 @@ export function shareUrl(
   backend: BackendRequest,
   step: number,
   weights: string | null,
+  from: GlyphStart | null = null,
 ): string {
   const url = new URL(base);
-  url.search = `?${pageQuery(config, backend)}${step > 0 ? `&step=${step}` : ''}`;
+  url.search = `?${pageQuery(config, backend)}${step > 0 ? `&step=${step}` : ''}${from ? `&from=${from}` : ''}`;
   url.hash = weights ? `theta=${weights}` : '';
   return url.toString();
 }

@@ -1,3 +1,4 @@
+import { useId, useState } from 'react';
 import { ALGO_LABELS, ALGOS, type Algo } from '../../core/experiment';
 import { BACKENDS, type BackendRequest } from '../../worker/protocol';
 import { useGlyphStore } from './glyphStore';
@@ -37,6 +38,56 @@ function Select<T extends string | number>({
   );
 }
 
+/** "Copy share link": the settings, where the run started and its meta-step; opening it replays. */
+function GlyphShare() {
+  const s = useGlyphStore();
+  const [busy, setBusy] = useState(false);
+  const linkId = useId();
+  return (
+    <section className="panel share" aria-labelledby="glyph-share-title">
+      <h2 id="glyph-share-title">Share this run</h2>
+      <button
+        type="button"
+        disabled={busy || s.phase !== 'ready'}
+        title="Copy share link: a URL with these settings, where θ started (shipped or random) and the current meta-step; opening it meta-trains to the same step deterministically."
+        onClick={() => {
+          setBusy(true);
+          void s.copyShareLink().finally(() => setBusy(false));
+        }}
+      >
+        Copy share link
+      </button>
+      <label htmlFor={linkId} className="visually-hidden">
+        Share link
+      </label>
+      <input
+        id={linkId}
+        className="share-link"
+        type="text"
+        readOnly
+        value={s.share?.url ?? ''}
+        placeholder="press Copy share link"
+        onFocus={(e) => e.currentTarget.select()}
+        title="The share link: select it and copy it if the clipboard is not available."
+      />
+      {s.share ? (
+        <p className="note" data-testid="glyph-share-summary">
+          {s.share.copied ? 'Copied to the clipboard. ' : 'Select the link above and copy it. '}
+          It opens at meta-step {s.share.step}, starting from{' '}
+          {s.start === 'shipped' ? 'the shipped θ' : 'the random θ'} and replaying the training
+          deterministically (identical on the same backend).
+          {s.share.notes.map((n) => (
+            <span key={n} className="warn-text">
+              {' '}
+              {n}
+            </span>
+          ))}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
 /** Play/Pause, Step, Reset, the shipped θ, the run's readouts and the glyph experiment's settings. */
 export function GlyphControls() {
   const s = useGlyphStore();
@@ -46,7 +97,7 @@ export function GlyphControls() {
       ? 'failed'
       : s.phase === 'starting'
         ? 'starting…'
-        : `step ${s.step} · ${s.backend ?? '?'} · ${s.msPerStep !== null ? `${(s.msPerStep / 1000).toFixed(2)} s/step` : '– s/step'} · ${s.running ? 'training' : 'paused'}`;
+        : `step ${s.step} · ${s.backend ?? '?'} · ${s.msPerStep !== null ? `${(s.msPerStep / 1000).toFixed(2)} s/step` : '– s/step'} · ${s.replayTo !== null ? `replaying the link to step ${s.replayTo}` : s.running ? 'training' : 'paused'}`;
   const shipped = s.shipped;
   const speed = s.backend === 'webgpu' ? s.speed : null;
   const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s/step`;
@@ -83,6 +134,14 @@ export function GlyphControls() {
         <p className="status-line" role="status">
           {status}
         </p>
+        {s.replayTo !== null ? (
+          <progress
+            className="glyph-replay"
+            max={s.replayTo}
+            value={s.step}
+            aria-label={`replaying the shared run: step ${s.step} of ${s.replayTo}`}
+          />
+        ) : null}
         <p className="note">
           One glyph meta-step differentiates through the inner SGD step of a conv net (second order): it takes
           about a second on wasm, so training is slow but runs in a worker; the page stays responsive.
@@ -98,7 +157,9 @@ export function GlyphControls() {
           </div>
           <div>
             <dt>last loss</dt>
-            <dd>{s.losses.length > 0 ? (s.losses[s.losses.length - 1]?.loss ?? NaN).toFixed(3) : '–'}</dd>
+            <dd data-testid="glyph-last-loss">
+              {s.losses.length > 0 ? (s.losses[s.losses.length - 1]?.loss ?? NaN).toFixed(4) : '–'}
+            </dd>
           </div>
         </dl>
         {s.backendNote ? (
@@ -148,6 +209,7 @@ export function GlyphControls() {
           </span>
         </div>
       </section>
+      <GlyphShare />
       <section className="panel" aria-label="Glyph experiment">
         <h2>Experiment</h2>
         <Select

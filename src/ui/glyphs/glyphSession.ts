@@ -7,7 +7,7 @@ import { parseExperiment, type Experiment } from '../../core/experiment';
 import { rasterizeDrawing } from '../../core/tasks/glyphs/rasterize';
 import type { FromGlyphWorker, ToGlyphWorker } from '../../worker/glyph/glyphProtocol';
 import { useStore } from '../store';
-import { writeAddressBar, type PageLink } from '../url';
+import { writeAddressBar, type GlyphStart, type PageLink } from '../url';
 import { installGlyphPort, useGlyphStore, type Drawing, type GlyphPort } from './glyphStore';
 
 const store = useGlyphStore;
@@ -21,12 +21,19 @@ function sameShape(a: Experiment, b: Experiment): boolean {
 
 class GlyphSession implements GlyphPort {
   private worker: Worker | null = null;
-  /** load the shipped θ once the worker is ready (when it fits the link's network) */
-  private autoLoad = false;
+  /** the link asks for: where to start and the step to replay to */
+  private from: GlyphStart | null = null;
+  private replay: number | null = null;
+  /** the shipped θ was looked for (and whether it fits the link's network) */
+  private shippedChecked = false;
+  private shippedFits = false;
   private started = false;
+  private launched = false;
 
   start(link: PageLink): void {
     store.setState({ config: link.config, backendRequest: link.backend });
+    this.from = link.from;
+    this.replay = link.step;
     const worker = new Worker(new URL('../../worker/glyph/glyph.worker.ts', import.meta.url), {
       type: 'module',
       name: 'maml-glyphs',
@@ -65,18 +72,39 @@ class GlyphSession implements GlyphPort {
           query: raw.query,
         },
       });
-      this.autoLoad = saved.task === 'glyphs' && sameShape(saved, config);
-      this.maybeAutoLoad();
+      this.shippedFits = saved.task === 'glyphs' && sameShape(saved, config);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       store.setState({ shipped: { state: 'missing', why } });
     }
+    this.shippedChecked = true;
+    this.launch();
   }
 
-  private maybeAutoLoad(): void {
-    if (this.autoLoad && store.getState().phase === 'ready' && store.getState().step === 0) {
-      this.autoLoad = false;
-      store.getState().loadShipped();
+  /**
+   * Once the worker is up and the shipped θ was looked for: load it (the page's default, or what
+   * the link asks for, when it fits), then replay a share link's steps. The worker runs requests
+   * in order, so the replay starts from the loaded θ.
+   */
+  private launch(): void {
+    if (this.launched || !this.started || !this.shippedChecked) return;
+    this.launched = true;
+    const s = store.getState();
+    if (this.from !== 'random' && this.shippedFits && s.phase === 'ready' && s.step === 0) {
+      s.loadShipped();
+    } else if (this.from === 'shipped') {
+      useStore
+        .getState()
+        .notify('warning', 'This link starts from the shipped meta-trained θ, which does not fit here', [
+          s.shipped.state === 'missing'
+            ? `the page has no shipped θ (${s.shipped.why})`
+            : 'the shipped θ was trained for a different network (ways, net or filters)',
+          'it replays from the random initialisation instead, which gives a different run',
+        ]);
+    }
+    if (this.replay !== null) {
+      store.setState({ replayTo: this.replay });
+      this.send({ kind: 'replay', to: this.replay });
     }
   }
 
@@ -114,9 +142,10 @@ class GlyphSession implements GlyphPort {
             ? {}
             : { losses: [], lossVersion: s.lossVersion + 1, evalHistory: [], evaluation: null }),
         });
+        if (!msg.resumed) store.setState({ start: 'random', replayBreak: null, share: null });
         if (!this.started) {
           this.started = true;
-          this.maybeAutoLoad();
+          this.launch();
         }
         if (store.getState().phase === 'ready') {
           s.refreshTask();
@@ -125,6 +154,7 @@ class GlyphSession implements GlyphPort {
         break;
       }
       case 'thetaLoaded':
+        store.setState({ start: 'shipped' });
         writeAddressBar(msg.config, s.backendRequest);
         useStore
           .getState()
@@ -147,11 +177,18 @@ class GlyphSession implements GlyphPort {
             : s.losses;
         store.setState({
           step: msg.step,
-          running: s.running && msg.running,
+          running: msg.replayTo !== null ? msg.running : s.running && msg.running,
+          replayTo: msg.replayTo,
           msPerStep: msg.msPerStep > 0 ? msg.msPerStep : s.msPerStep,
           losses,
           lossVersion: s.lossVersion + (msg.loss !== null ? 1 : 0),
         });
+        if (s.replayTo !== null && msg.replayTo === null && !msg.running) {
+          // a share link's replay arrived at its step: show the task and accuracy there
+          s.refreshTask();
+          s.evaluate();
+          break;
+        }
         // a quick held-out evaluation now and then gives the learning curve its accuracy points
         if (msg.running && msg.loss !== null && msg.step % LIVE_EVAL_EVERY === 0 && !s.evalBusy) s.evaluate();
         break;

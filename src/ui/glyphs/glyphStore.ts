@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import { GLYPH_DEFAULTS, type Experiment } from '../../core/experiment';
 import type { Point } from '../../core/tasks/glyphs/strokes';
 import type { BackendName, BackendRequest } from '../../worker/protocol';
+import { MAX_GLYPH_REPLAY_STEPS, shareUrl, type GlyphStart } from '../url';
 import type {
   AccuracyCurveData,
   FromGlyphWorker,
@@ -59,6 +60,13 @@ export interface GlyphState {
   running: boolean;
   step: number;
   msPerStep: number | null;
+  /** where this run started (part of the share link) */
+  start: GlyphStart;
+  /** a share link's replay in progress: the step it trains to */
+  replayTo: number | null;
+  /** why replaying this run from its start would not give the same θ (null: it would) */
+  replayBreak: string | null;
+  share: GlyphShare | null;
   losses: LossPoint[];
   lossVersion: number;
   evaluation: GlyphEvaluation | null;
@@ -82,6 +90,13 @@ export interface GlyphState {
   classified: Extract<FromGlyphWorker, { kind: 'classified' }> | null;
 }
 
+export interface GlyphShare {
+  url: string;
+  step: number;
+  copied: boolean;
+  notes: string[];
+}
+
 export interface GlyphActions {
   play(): void;
   pause(): void;
@@ -92,6 +107,8 @@ export interface GlyphActions {
   setBackendRequest(request: BackendRequest): void;
   setConfig(patch: Partial<Experiment>): void;
   loadShipped(): void;
+  /** the share link (settings, where the run started, the step) to the clipboard and the page */
+  copyShareLink(): Promise<void>;
   evaluate(tasks?: number): void;
   newTask(): void;
   refreshTask(): void;
@@ -150,6 +167,10 @@ export const useGlyphStore = create<GlyphState & GlyphActions>()((set, get) => (
   running: false,
   step: 0,
   msPerStep: null,
+  start: 'random',
+  replayTo: null,
+  replayBreak: null,
+  share: null,
   losses: [],
   lossVersion: 0,
   evaluation: null,
@@ -192,6 +213,9 @@ export const useGlyphStore = create<GlyphState & GlyphActions>()((set, get) => (
   reset() {
     set({
       running: false,
+      replayTo: null,
+      replayBreak: null,
+      share: null,
       losses: [],
       lossVersion: get().lossVersion + 1,
       evalHistory: [],
@@ -200,13 +224,30 @@ export const useGlyphStore = create<GlyphState & GlyphActions>()((set, get) => (
     port?.send({ kind: 'reset' });
   },
   setBackendRequest(request) {
-    set({ backendRequest: request, running: false, phase: 'starting', backend: null, speed: null });
+    const { step, replayBreak } = get();
+    set({
+      backendRequest: request,
+      running: false,
+      replayTo: null,
+      phase: 'starting',
+      backend: null,
+      speed: null,
+      share: null,
+      // another backend rounds differently: a replay on one backend will not retrace both
+      replayBreak: replayBreak ?? (step > 0 ? `the backend changed at meta-step ${step}` : null),
+    });
     port?.configChanged(get().config, request);
     port?.send({ kind: 'backend', request });
   },
   setConfig(patch) {
+    const { step, replayBreak } = get();
     const config = { ...get().config, ...patch, hidden: [...get().config.hidden] };
-    set({ config });
+    // a shape change restarts at step 0 (the 'ready' clears this); a live change mid-run breaks replay
+    set({
+      config,
+      share: null,
+      replayBreak: replayBreak ?? (step > 0 ? `settings changed at meta-step ${step}` : null),
+    });
     // the pad cannot ask for more classes than the network has outputs
     if (get().padWays > config.ways)
       get().setPadSize(Math.max(2, Math.min(config.ways, MAX_PAD_WAYS)), get().padShots);
@@ -216,8 +257,27 @@ export const useGlyphStore = create<GlyphState & GlyphActions>()((set, get) => (
   loadShipped() {
     const s = get().shipped;
     if (s.state !== 'available') return;
-    set({ running: false, phase: 'starting' });
+    set({ running: false, phase: 'starting', replayTo: null, share: null });
     port?.send({ kind: 'loadTheta', text: s.text, source: 'the shipped meta-trained θ' });
+  },
+  async copyShareLink() {
+    const s = get();
+    const notes: string[] = [];
+    if (s.replayBreak) {
+      notes.push(`Replaying from the start will not give this θ exactly: ${s.replayBreak}.`);
+    }
+    if (s.step > MAX_GLYPH_REPLAY_STEPS) {
+      notes.push(`A glyph replay stops at meta-step ${MAX_GLYPH_REPLAY_STEPS}.`);
+    }
+    const url = shareUrl(window.location.href, s.config, s.backendRequest, s.step, null, s.start);
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(url);
+      copied = true;
+    } catch {
+      copied = false;
+    }
+    set({ share: { url, step: s.step, copied, notes } });
   },
   evaluate(tasks = QUICK_EVAL_TASKS) {
     set({ evalBusy: true });

@@ -52,6 +52,8 @@ export class GlyphHost {
   private thetaSource = '';
   private adapted: Adapted | null = null;
   private wasmPath = '';
+  /** a share link's replay: train to this step, then pause */
+  private replayTo: number | null = null;
   /** on WebGPU: wasm's ms per meta-step measured beside it, and WebGPU's first steps */
   private wasmMs: number | null = null;
   private webgpuMs: number[] = [];
@@ -69,8 +71,17 @@ export class GlyphHost {
         this.running = true;
         this.loop();
         return;
+      case 'replay':
+        this.enqueue(async () => {
+          if (!this.run || this.run.stepCount >= msg.to) return;
+          this.replayTo = msg.to;
+          this.running = true;
+          this.loop();
+        });
+        return;
       case 'pause':
         this.running = false;
+        this.replayTo = null;
         this.enqueue(async () => this.report(null, null, 0));
         return;
       case 'step':
@@ -78,6 +89,7 @@ export class GlyphHost {
         return;
       case 'reset':
         this.running = false;
+        this.replayTo = null;
         this.enqueue(async () => this.rebuild(this.config, null, 'random initialisation'));
         return;
       case 'config':
@@ -85,10 +97,12 @@ export class GlyphHost {
         return;
       case 'backend':
         this.running = false;
+        this.replayTo = null;
         this.enqueue(() => this.switchBackend(msg.request));
         return;
       case 'loadTheta':
         this.running = false;
+        this.replayTo = null;
         this.enqueue(async () => this.loadTheta(msg.text, msg.source));
         return;
       case 'evaluate':
@@ -256,6 +270,7 @@ export class GlyphHost {
       loss,
       pretrainedLoss,
       msPerStep: ms,
+      replayTo: this.replayTo,
     });
   }
 
@@ -268,6 +283,10 @@ export class GlyphHost {
       const loss = (await meta.data())[0] ?? NaN;
       const p = pretrained ? ((await pretrained.data())[0] ?? NaN) : null;
       const ms = performance.now() - t0;
+      if (this.replayTo !== null && run.stepCount >= this.replayTo) {
+        this.replayTo = null;
+        this.running = false;
+      }
       this.report(loss, p, ms);
       this.timeWebgpu(ms);
     } finally {

@@ -21,6 +21,8 @@ export interface AccuracyCurveData {
 export type ToGlyphWorker =
   | { kind: 'init'; config: Experiment; backend: BackendRequest; wasmPath: string }
   | { kind: 'play' }
+  /** a share link: meta-train to step `to` (deterministic from the seed), then pause */
+  | { kind: 'replay'; to: number }
   | { kind: 'pause' }
   | { kind: 'step' }
   | { kind: 'reset' }
@@ -64,6 +66,8 @@ export type FromGlyphWorker =
       pretrainedLoss: number | null;
       /** wall time of the latest meta-step in the worker */
       msPerStep: number;
+      /** the step a share link's replay is heading for, or null */
+      replayTo: number | null;
     }
   | {
       kind: 'eval';
