@@ -122,7 +122,12 @@ export function Transport() {
         </p>
       ) : null}
       {slower && rates ? (
-        <p className="note warn" data-testid="backend-speed">
+        <p
+          className="note warn"
+          data-testid="backend-speed"
+          data-webgpu-steps-per-second={rates.webgpu}
+          data-wasm-steps-per-second={rates.wasm}
+        >
           WebGPU is slower than wasm for this network: {formatRate(rates.webgpu ?? 0)} vs{' '}
           {formatRate(rates.wasm ?? 0)} meta-steps/s measured on the first steps.{' '}
           <button
@@ -134,7 +139,12 @@ export function Transport() {
           </button>
         </p>
       ) : backend === 'webgpu' && rates?.webgpu !== undefined && rates.wasm !== undefined ? (
-        <p className="note" data-testid="backend-speed">
+        <p
+          className="note"
+          data-testid="backend-speed"
+          data-webgpu-steps-per-second={rates.webgpu}
+          data-wasm-steps-per-second={rates.wasm}
+        >
           WebGPU measured faster than wasm here: {formatRate(rates.webgpu)} vs {formatRate(rates.wasm)}{' '}
           meta-steps/s.
         </p>

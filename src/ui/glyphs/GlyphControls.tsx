@@ -169,7 +169,12 @@ export function GlyphControls() {
         ) : null}
         {speed && speed.wasm !== null ? (
           speed.wasm < speed.webgpu ? (
-            <p className="note warn" data-testid="glyph-backend-speed">
+            <p
+              className="note warn"
+              data-testid="glyph-backend-speed"
+              data-webgpu-ms-per-step={speed.webgpu}
+              data-wasm-ms-per-step={speed.wasm}
+            >
               WebGPU is slower than wasm for this network: {secs(speed.webgpu)} vs {secs(speed.wasm)},
               measured on the first meta-steps (a software WebGPU adapter, or a small GPU).{' '}
               <button
@@ -182,7 +187,12 @@ export function GlyphControls() {
               </button>
             </p>
           ) : (
-            <p className="note" data-testid="glyph-backend-speed">
+            <p
+              className="note"
+              data-testid="glyph-backend-speed"
+              data-webgpu-ms-per-step={speed.webgpu}
+              data-wasm-ms-per-step={speed.wasm}
+            >
               WebGPU measured faster than wasm here: {secs(speed.webgpu)} vs {secs(speed.wasm)}.
             </p>
           )
