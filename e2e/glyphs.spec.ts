@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { collectErrors } from './helpers';
+import { collectErrors, longestTaskDuring } from './helpers';
 
 type Stroke = [number, number][];
 
@@ -123,20 +123,7 @@ test('the glyph page stays responsive while meta-training in the worker', async 
   await page.getByRole('button', { name: 'Play' }).click();
   await expect(status).toContainText('training');
   await expect(status).toContainText(/step [1-9]/, { timeout: 30_000 });
-  const longest = await page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        let max = 0;
-        const obs = new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) max = Math.max(max, e.duration);
-        });
-        obs.observe({ type: 'longtask' });
-        setTimeout(() => {
-          obs.disconnect();
-          resolve(max);
-        }, 4000);
-      }),
-  );
+  const longest = await longestTaskDuring(page, 4000);
   expect(longest).toBeLessThan(50);
   // space toggles training on the glyph page too
   await page.keyboard.press('Space');

@@ -94,3 +94,22 @@ export async function trainFor(
     .toBe(true);
   return readStep(page);
 }
+
+/** The longest main-thread task (ms) the page reports while `ms` milliseconds pass. */
+export function longestTaskDuring(page: Page, ms: number): Promise<number> {
+  return page.evaluate(
+    (wait) =>
+      new Promise<number>((resolve) => {
+        let max = 0;
+        const obs = new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) max = Math.max(max, e.duration);
+        });
+        obs.observe({ type: 'longtask' });
+        setTimeout(() => {
+          obs.disconnect();
+          resolve(max);
+        }, wait);
+      }),
+    ms,
+  );
+}

@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import {
   collectErrors,
   collectForeignRequests,
+  longestTaskDuring,
   readout,
   status,
   waitReady,
@@ -43,20 +44,7 @@ test('the main thread has no long tasks over 50 ms while training', async ({ pag
   await waitReady(page, /wasm/);
   await page.getByRole('button', { name: 'Play' }).click();
   await waitStepAtLeast(page, 10);
-  const longest = await page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        let max = 0;
-        const obs = new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) max = Math.max(max, e.duration);
-        });
-        obs.observe({ type: 'longtask' });
-        setTimeout(() => {
-          obs.disconnect();
-          resolve(max);
-        }, 5000);
-      }),
-  );
+  const longest = await longestTaskDuring(page, 5000);
   const step = Number(/step (\d+)/.exec((await status(page).textContent()) ?? '')?.[1]);
   expect(step).toBeGreaterThan(30);
   expect(longest).toBeLessThanOrEqual(50);

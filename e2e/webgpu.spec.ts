@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { collectErrors, readStep, status, waitReady } from './helpers';
+import { collectErrors, longestTaskDuring, readStep, status, waitReady } from './helpers';
 
 // Runs in the chromium-webgpu project: --enable-unsafe-webgpu with the SwiftShader adapter.
 test('with WebGPU available the worker trains on webgpu and compares it with wasm', async ({ page }) => {
@@ -41,20 +41,7 @@ test('glyph meta-training runs on WebGPU in the worker without freezing the page
   await page.getByRole('button', { name: 'Play' }).click();
   await expect(status(page)).toContainText('training');
   // the main thread stays free while the worker trains on WebGPU
-  const longest = await page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        let max = 0;
-        const obs = new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) max = Math.max(max, e.duration);
-        });
-        obs.observe({ type: 'longtask' });
-        setTimeout(() => {
-          obs.disconnect();
-          resolve(max);
-        }, 4000);
-      }),
-  );
+  const longest = await longestTaskDuring(page, 4000);
   expect(longest).toBeLessThan(50);
   // WebGPU's second meta-step is timed against wasm measured beside it, and the page says which wins
   const speed = page.getByTestId('glyph-backend-speed');
