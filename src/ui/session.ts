@@ -16,6 +16,7 @@ import { binSeries } from './series';
 import { LIVE_EVAL_TASKS, installPort, useStore, viewTaskMessage, type TrainerPort } from './store';
 import { decodeWeights, encodeWeights, HISTORY_POINTS, MAX_SHARE_CHARS } from './thetaCodec';
 import { MAX_REPLAY_STEPS, readLink, shareUrl, writeAddressBar } from './url';
+import { copyToClipboard } from './controls/ShareLinkField';
 import { parameterCount, sampleViewTask } from './viewTask';
 
 interface StartOptions {
@@ -399,12 +400,6 @@ export async function makeShareLink(): Promise<void> {
     );
   }
   const url = shareUrl(window.location.href, s.config, s.backendRequest, snap.step, weights);
-  let copied = false;
-  try {
-    await navigator.clipboard.writeText(url);
-    copied = true;
-  } catch {
-    copied = false;
-  }
+  const copied = await copyToClipboard(url);
   store.setState({ share: { url, step: snap.step, withWeights: weights !== null, copied, notes } });
 }

@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { ShareLinkField } from './ShareLinkField';
 import { makeShareLink } from '../session';
 import { useStore } from '../store';
 
@@ -10,7 +11,6 @@ export function SharePanel() {
   const backend = useStore((s) => s.backend);
   const set = useStore((s) => s.set);
   const [busy, setBusy] = useState(false);
-  const linkId = useId();
   const weightsId = useId();
 
   return (
@@ -41,34 +41,20 @@ export function SharePanel() {
           <label htmlFor={weightsId}>include θ in the link</label>
         </span>
       </div>
-      <label htmlFor={linkId} className="visually-hidden">
-        Share link
-      </label>
-      <input
-        id={linkId}
-        className="share-link"
-        type="text"
-        readOnly
-        value={share?.url ?? ''}
-        placeholder="press Copy share link"
-        onFocus={(e) => e.currentTarget.select()}
-        title="The share link: select it and copy it if the clipboard is not available."
+      <ShareLinkField
+        link={share}
+        testId="share-summary"
+        summary={
+          share ? (
+            <>
+              It opens at meta-step {share.step}
+              {share.withWeights
+                ? ' with θ carried in the link.'
+                : ` by replaying the training deterministically (bit-identical on the same backend; this run used ${backend ?? 'no backend yet'}).`}
+            </>
+          ) : null
+        }
       />
-      {share ? (
-        <p className="note" data-testid="share-summary">
-          {share.copied ? 'Copied to the clipboard. ' : 'Select the link above and copy it. '}
-          It opens at meta-step {share.step}
-          {share.withWeights
-            ? ' with θ carried in the link.'
-            : ` by replaying the training deterministically (bit-identical on the same backend; this run used ${backend ?? 'no backend yet'}).`}
-          {share.notes.map((n) => (
-            <span key={n} className="warn-text">
-              {' '}
-              {n}
-            </span>
-          ))}
-        </p>
-      ) : null}
     </section>
   );
 }

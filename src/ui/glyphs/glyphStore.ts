@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import { GLYPH_DEFAULTS, type Experiment } from '../../core/experiment';
 import type { Point } from '../../core/tasks/glyphs/strokes';
 import type { BackendName, BackendRequest } from '../../worker/protocol';
+import { copyToClipboard } from '../controls/ShareLinkField';
 import { MAX_GLYPH_REPLAY_STEPS, shareUrl, type GlyphStart } from '../url';
 import type {
   AccuracyCurveData,
@@ -270,14 +271,7 @@ export const useGlyphStore = create<GlyphState & GlyphActions>()((set, get) => (
       notes.push(`A glyph replay stops at meta-step ${MAX_GLYPH_REPLAY_STEPS}.`);
     }
     const url = shareUrl(window.location.href, s.config, s.backendRequest, s.step, null, s.start);
-    let copied = false;
-    try {
-      await navigator.clipboard.writeText(url);
-      copied = true;
-    } catch {
-      copied = false;
-    }
-    set({ share: { url, step: s.step, copied, notes } });
+    set({ share: { url, step: s.step, copied: await copyToClipboard(url), notes } });
   },
   evaluate(tasks = QUICK_EVAL_TASKS) {
     set({ evalBusy: true });
