@@ -1,8 +1,8 @@
 /**
  * The page's URL: the experiment in the query string (the core's canonical names and order), plus
- * the page's own `backend` (when forced) and, in share links only, `step` and `#theta=` (the
- * trained weights; sinusoid) or `from=shipped|random` (where the glyph run started). Reading never throws: every value that had to change becomes a line of the
- * notice the page shows.
+ * the page's own `backend` (when forced) and, in share links only, `step` with `#theta=` (the
+ * trained weights; sinusoid) or `from=shipped|random` (where the glyph run started). Reading
+ * never throws: every value that had to change becomes a line of the notice the page shows.
  */
 import { PAGE_TASKS } from './viewTask';
 import { parseExperiment, parseNumber, serializeExperiment, type Experiment } from '../core/experiment';

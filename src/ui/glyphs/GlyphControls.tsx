@@ -1,6 +1,7 @@
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { ALGO_LABELS, ALGOS, type Algo } from '../../core/experiment';
 import { BACKENDS, type BackendRequest } from '../../worker/protocol';
+import { ShareLinkField } from '../controls/ShareLinkField';
 import { useGlyphStore } from './glyphStore';
 
 function Select<T extends string | number>({
@@ -42,7 +43,6 @@ function Select<T extends string | number>({
 function GlyphShare() {
   const s = useGlyphStore();
   const [busy, setBusy] = useState(false);
-  const linkId = useId();
   return (
     <section className="panel share" aria-labelledby="glyph-share-title">
       <h2 id="glyph-share-title">Share this run</h2>
@@ -57,33 +57,19 @@ function GlyphShare() {
       >
         Copy share link
       </button>
-      <label htmlFor={linkId} className="visually-hidden">
-        Share link
-      </label>
-      <input
-        id={linkId}
-        className="share-link"
-        type="text"
-        readOnly
-        value={s.share?.url ?? ''}
-        placeholder="press Copy share link"
-        onFocus={(e) => e.currentTarget.select()}
-        title="The share link: select it and copy it if the clipboard is not available."
+      <ShareLinkField
+        link={s.share}
+        testId="glyph-share-summary"
+        summary={
+          s.share ? (
+            <>
+              It opens at meta-step {s.share.step}, starting from{' '}
+              {s.start === 'shipped' ? 'the shipped θ' : 'the random θ'} and replaying the training
+              deterministically (identical on the same backend).
+            </>
+          ) : null
+        }
       />
-      {s.share ? (
-        <p className="note" data-testid="glyph-share-summary">
-          {s.share.copied ? 'Copied to the clipboard. ' : 'Select the link above and copy it. '}
-          It opens at meta-step {s.share.step}, starting from{' '}
-          {s.start === 'shipped' ? 'the shipped θ' : 'the random θ'} and replaying the training
-          deterministically (identical on the same backend).
-          {s.share.notes.map((n) => (
-            <span key={n} className="warn-text">
-              {' '}
-              {n}
-            </span>
-          ))}
-        </p>
-      ) : null}
     </section>
   );
 }
@@ -168,34 +154,31 @@ export function GlyphControls() {
           </p>
         ) : null}
         {speed && speed.wasm !== null ? (
-          speed.wasm < speed.webgpu ? (
-            <p
-              className="note warn"
-              data-testid="glyph-backend-speed"
-              data-webgpu-ms-per-step={speed.webgpu}
-              data-wasm-ms-per-step={speed.wasm}
-            >
-              WebGPU is slower than wasm for this network: {secs(speed.webgpu)} vs {secs(speed.wasm)},
-              measured on the first meta-steps (a software WebGPU adapter, or a small GPU).{' '}
-              <button
-                type="button"
-                onClick={() => s.setBackendRequest('wasm')}
-                disabled={s.phase !== 'ready'}
-                title="Continue this run (θ, baselines, step) on wasm."
-              >
-                Switch to wasm
-              </button>
-            </p>
-          ) : (
-            <p
-              className="note"
-              data-testid="glyph-backend-speed"
-              data-webgpu-ms-per-step={speed.webgpu}
-              data-wasm-ms-per-step={speed.wasm}
-            >
-              WebGPU measured faster than wasm here: {secs(speed.webgpu)} vs {secs(speed.wasm)}.
-            </p>
-          )
+          <p
+            className={speed.wasm < speed.webgpu ? 'note warn' : 'note'}
+            data-testid="glyph-backend-speed"
+            data-webgpu-ms-per-step={speed.webgpu}
+            data-wasm-ms-per-step={speed.wasm}
+          >
+            {speed.wasm < speed.webgpu ? (
+              <>
+                WebGPU is slower than wasm for this network: {secs(speed.webgpu)} vs {secs(speed.wasm)},
+                measured on the first meta-steps (a software WebGPU adapter, or a small GPU).{' '}
+                <button
+                  type="button"
+                  onClick={() => s.setBackendRequest('wasm')}
+                  disabled={s.phase !== 'ready'}
+                  title="Continue this run (θ, baselines, step) on wasm."
+                >
+                  Switch to wasm
+                </button>
+              </>
+            ) : (
+              <>
+                WebGPU measured faster than wasm here: {secs(speed.webgpu)} vs {secs(speed.wasm)}.
+              </>
+            )}
+          </p>
         ) : s.backend === 'webgpu' && !s.speed ? (
           <p className="note" data-testid="glyph-backend-speed">
             Timing WebGPU against wasm on the first meta-steps…

@@ -137,12 +137,19 @@ class GlyphSession implements GlyphPort {
           speed: null,
           adapted: null,
           classified: null,
-          // a backend switch continues the same run: its curves stay
+          // a backend switch continues the same run: its curves (and where it started) stay
           ...(msg.resumed
             ? {}
-            : { losses: [], lossVersion: s.lossVersion + 1, evalHistory: [], evaluation: null }),
+            : {
+                losses: [],
+                lossVersion: s.lossVersion + 1,
+                evalHistory: [],
+                evaluation: null,
+                start: 'random' as const,
+                replayBreak: null,
+                share: null,
+              }),
         });
-        if (!msg.resumed) store.setState({ start: 'random', replayBreak: null, share: null });
         if (!this.started) {
           this.started = true;
           this.launch();

@@ -54,9 +54,9 @@ export class GlyphHost {
   private wasmPath = '';
   /** a share link's replay: train to this step, then pause */
   private replayTo: number | null = null;
-  /** on WebGPU: wasm's ms per meta-step measured beside it, and WebGPU's first steps */
+  /** on WebGPU: wasm's ms per meta-step measured beside it, and WebGPU's meta-steps timed so far */
   private wasmMs: number | null = null;
-  private webgpuMs: number[] = [];
+  private webgpuTimed = 0;
   /** serialises the requests that use tf with the training loop's awaits */
   private queue: Promise<void> = Promise.resolve();
 
@@ -140,7 +140,7 @@ export class GlyphHost {
    */
   private async probeWasm(): Promise<void> {
     this.wasmMs = null;
-    this.webgpuMs = [];
+    this.webgpuTimed = 0;
     const config = this.config;
     if (this.backend !== 'webgpu' || !config) return;
     const rate = await measureWasmBeside(() => new GlyphRun(config, { pretrained: false }), GLYPH_PROBE);
@@ -297,11 +297,9 @@ export class GlyphHost {
 
   /** The first WebGPU step compiles shaders: the second is compared with wasm's probe. */
   private timeWebgpu(ms: number): void {
-    if (this.backend !== 'webgpu' || this.webgpuMs.length >= 2) return;
-    this.webgpuMs.push(ms);
-    if (this.webgpuMs.length === 2) {
-      this.post({ kind: 'speed', webgpuMsPerStep: ms, wasmMsPerStep: this.wasmMs });
-    }
+    if (this.backend !== 'webgpu' || this.webgpuTimed >= 2) return;
+    this.webgpuTimed += 1;
+    if (this.webgpuTimed === 2) this.post({ kind: 'speed', webgpuMsPerStep: ms, wasmMsPerStep: this.wasmMs });
   }
 
   /** Train while running, one queued step at a time so requests interleave between steps. */
