@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_EXPERIMENT, type Experiment } from '../src/core/experiment';
-import { ExperimentRun } from '../src/core/meta/run';
+import { createRegressionRun } from '../src/core/families/regression/lookup';
 import type { FromWorker, ViewTask } from '../src/worker/protocol';
 import { transferablesOf } from '../src/worker/protocol';
 import { runFromSnapshot, takeSnapshot } from '../src/worker/runState';
@@ -28,7 +28,7 @@ type ThetaMsg = Extract<FromWorker, { kind: 'theta' }>;
 
 function setup(over: Partial<Experiment> = {}) {
   const cfg = config(over);
-  const run = new ExperimentRun(cfg);
+  const run = createRegressionRun(cfg);
   const posts: FromWorker[] = [];
   const view = new ThetaView(
     (m) => posts.push(m),

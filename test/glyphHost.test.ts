@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../src/core/experiment';
-import type { GlyphRun } from '../src/core/meta/glyphRun';
+import type { GlyphRun } from '../src/core/families/glyphs/run';
 import { GlyphHost } from '../src/worker/glyph/glyphHost';
 import type { FromGlyphWorker } from '../src/worker/glyph/glyphProtocol';
 import { startBackend } from './helpers';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeGlyphTheta, GlyphRun } from '../src/core/meta/glyphRun';
+import { decodeGlyphTheta, GlyphRun } from '../src/core/families/glyphs/run';
 import { startBackend } from './helpers';
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { ALGOS, parseExperiment } from '../src/core/experiment';
-import { GlyphRun } from '../src/core/meta/glyphRun';
+import { GlyphRun } from '../src/core/families/glyphs/run';
 import { kernelsPerMetaStep } from '../src/core/meta/profile';
 import { decodeTheta, encodeTheta } from '../src/core/thetaFile';
 import { startBackend } from './helpers';

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/random';
-import { ALPHABET_SPECS, glyphSet, splitClasses } from '../src/core/tasks/glyphs/hershey';
+import { ALPHABET_SPECS, glyphSet, splitClasses } from '../src/core/families/glyphs/data/hershey';
 import {
   drawInstance,
   IMAGE_PIXELS,
   neutralHand,
   rasterizeDrawing,
   renderStrokes,
-} from '../src/core/tasks/glyphs/rasterize';
-import { SPLIT_SUMMARY } from '../src/core/tasks/glyphs/splitSummary';
-import { GLYPH_LIMITS, sampleGlyphBatch } from '../src/core/tasks/glyphs/sampler';
-import { normalizeStrokes, parseSvgPath, shapeKey } from '../src/core/tasks/glyphs/strokes';
+} from '../src/core/families/glyphs/data/rasterize';
+import { SPLIT_SUMMARY } from '../src/core/families/glyphs/data/splitSummary';
+import { GLYPH_LIMITS, sampleGlyphBatch } from '../src/core/families/glyphs/data/sampler';
+import { normalizeStrokes, parseSvgPath, shapeKey } from '../src/core/families/glyphs/data/strokes';
 
 function meanAbs(a: Float32Array, b: Float32Array): number {
   let s = 0;

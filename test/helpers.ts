@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { DEFAULT_EXPERIMENT, type Experiment } from '../src/core/experiment';
-import { batchTensors } from '../src/core/meta/evaluate';
+import { batchTensors } from '../src/core/families/regression/evaluate';
 import type { BatchTensors } from '../src/core/meta/learners';
 import { Rng } from '../src/core/random';
-import { sinusoid } from '../src/core/tasks/sinusoid';
+import { sinusoid } from '../src/core/families/sinusoid/sampler';
 
 export async function startBackend(name: 'cpu' | 'wasm'): Promise<void> {
   await tf.setBackend(name);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batchTensors } from '../src/core/meta/evaluate';
+import { batchTensors } from '../src/core/families/regression/evaluate';
 import { adapt } from '../src/core/meta/innerLoop';
 import { MetaLearner, type BatchTensors } from '../src/core/meta/learners';
 import { Mlp } from '../src/core/models/mlp';
@@ -21,7 +21,7 @@ import {
   type Plane,
 } from '../src/core/projection';
 import { Rng } from '../src/core/random';
-import { sinusoid } from '../src/core/tasks/sinusoid';
+import { sinusoid } from '../src/core/families/sinusoid/sampler';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { ALGOS } from '../src/core/experiment';
-import { DEFAULT_EVAL, evaluate, makeEvalTasks } from '../src/core/meta/evaluate';
+import { DEFAULT_EVAL, evaluate, makeEvalTasks } from '../src/core/families/regression/evaluate';
 import { kernelsPerMetaStep } from '../src/core/meta/profile';
-import { ExperimentRun } from '../src/core/meta/run';
+import { createRegressionRun } from '../src/core/families/regression/lookup';
 import { Rng } from '../src/core/random';
-import { sinusoid } from '../src/core/tasks/sinusoid';
+import { sinusoid } from '../src/core/families/sinusoid/sampler';
 import { experiment, startBackend } from './helpers';
 
 async function lossCurve(backend: 'cpu' | 'wasm', steps: number, seed = 1): Promise<number[]> {
   await startBackend(backend);
-  const run = new ExperimentRun(experiment({ seed }), { pretrained: false });
+  const run = createRegressionRun(experiment({ seed }), { pretrained: false });
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
     const { meta } = run.step();
@@ -48,7 +48,7 @@ describe('training', () => {
     for (const algo of ALGOS) {
       const counts: number[] = [];
       for (const batch of [5, 25, 50]) {
-        const run = new ExperimentRun(experiment({ algo, batch }), { pretrained: false });
+        const run = createRegressionRun(experiment({ algo, batch }), { pretrained: false });
         counts.push((await kernelsPerMetaStep(run)).total);
         run.dispose();
       }
@@ -60,7 +60,7 @@ describe('training', () => {
   it('the tensor count stays flat during training (every algorithm and the baseline)', async () => {
     await startBackend('wasm');
     for (const algo of ALGOS) {
-      const run = new ExperimentRun(experiment({ algo, inner: 2, batch: 5 }));
+      const run = createRegressionRun(experiment({ algo, inner: 2, batch: 5 }));
       let at10 = 0;
       for (let s = 1; s <= 100; s++) {
         const { meta, pretrained } = run.step();
@@ -74,12 +74,12 @@ describe('training', () => {
 
   it('a short meta-training already beats random init and the pretrained baseline', async () => {
     await startBackend('wasm');
-    const run = new ExperimentRun(experiment({ k: 10 }));
+    const run = createRegressionRun(experiment({ k: 10 }));
     for (let s = 0; s < 1500; s++) {
       const { meta, pretrained } = run.step();
       tf.dispose([meta, pretrained as tf.Tensor]);
     }
-    const tasks = makeEvalTasks(run.family, { ...DEFAULT_EVAL, tasks: 200, k: 10 });
+    const tasks = makeEvalTasks(run.tasks, { ...DEFAULT_EVAL, tasks: 200, k: 10 });
     const before = tf.memory().numTensors;
     const curves = await evaluate(run.model, run.methods(), tasks, 10);
     expect(tf.memory().numTensors).toBe(before);
@@ -98,7 +98,7 @@ describe('training', () => {
 describe('live changes', () => {
   it('switching algorithm keeps θ and leaks nothing', async () => {
     await startBackend('cpu');
-    const run = new ExperimentRun(experiment({ batch: 3 }));
+    const run = createRegressionRun(experiment({ batch: 3 }));
     tf.dispose(Object.values(run.step()) as tf.Tensor[]);
     const before = tf.memory().numTensors;
     const theta = run.learner.theta.dataSync().slice();

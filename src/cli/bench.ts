@@ -7,9 +7,9 @@
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_EXPERIMENT, GLYPH_DEFAULTS, type Algo, type Experiment } from '../core/experiment';
-import { GlyphRun } from '../core/meta/glyphRun';
+import { GlyphRun } from '../core/families/glyphs/run';
 import { kernelsPerMetaStep } from '../core/meta/profile';
-import { ExperimentRun } from '../core/meta/run';
+import { createRegressionRun } from '../core/families/regression/lookup';
 import { parseFlags, runMain } from './args';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 
@@ -35,7 +35,7 @@ async function measure(backend: NodeBackend, config: Experiment, runs: number): 
   const glyphs = config.task === 'glyphs';
   const run = glyphs
     ? new GlyphRun(config, { pretrained: false })
-    : new ExperimentRun(config, { pretrained: false });
+    : createRegressionRun(config, { pretrained: false });
   const stepsPerRun = glyphs ? (backend === 'cpu' ? 2 : 5) : backend === 'cpu' ? 20 : 150;
   const timed = async (n: number) => {
     const t0 = performance.now();

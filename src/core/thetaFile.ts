@@ -62,7 +62,7 @@ const stepOf = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && 
 export function decodeTheta(
   text: string,
   expectedSize: (config: Experiment) => number,
-  pretrainedBodySize?: (config: Experiment) => number,
+  pretrainedBodySize?: (config: Experiment) => number | undefined,
 ): SavedTheta {
   let raw: unknown;
   try {
@@ -78,10 +78,11 @@ export function decodeTheta(
   const { config, warnings } = parseExperiment(r.query);
   if (warnings.length > 0) throw new Error(`θ file has an invalid config: ${warnings[0]?.message}`);
   const size = expectedSize(config);
+  const bodySize = pretrainedBodySize?.(config);
   const pretrained =
-    pretrainedBodySize && typeof r.pretrained === 'string'
+    bodySize !== undefined && typeof r.pretrained === 'string'
       ? {
-          body: fromBase64(r.pretrained, pretrainedBodySize(config), 'the pretrained body'),
+          body: fromBase64(r.pretrained, bodySize, 'the pretrained body'),
           step: stepOf(r.pretrainedStep),
         }
       : null;

@@ -5,7 +5,8 @@ import { ParameterSpace } from './charts/ParameterSpace';
 import { TaskView } from './charts/TaskView';
 import { ExperimentControls } from './controls/ExperimentControls';
 import { GlyphLab } from './glyphs/GlyphLab';
-import { TaskFamilySwitch } from './glyphs/TaskFamilySwitch';
+import { TaskFamilySwitch } from './controls/TaskFamilySwitch';
+import { uiFamilyOf } from './families/registry';
 import { SharePanel } from './controls/SharePanel';
 import { Transport } from './controls/Transport';
 import { Notices } from './Notices';
@@ -32,7 +33,7 @@ function useSpaceToggle(): void {
       if (e.code !== 'Space' && e.key !== ' ') return;
       if (e.ctrlKey || e.metaKey || e.altKey || spaceBelongsTo(e.target)) return;
       // the glyph lab has its own space handling
-      if (useStore.getState().config.task !== 'sinusoid') return;
+      if (uiFamilyOf(useStore.getState().config.task).page !== 'regression') return;
       // a focused button would also be "clicked" by space: handle it once, here
       e.preventDefault();
       if (e.type === 'keydown' && !e.repeat) useStore.getState().toggle();
@@ -49,26 +50,24 @@ function useSpaceToggle(): void {
 export function App() {
   useSpaceToggle();
   const task = useStore((s) => s.config.task);
-  if (task === 'glyphs') return <GlyphLab />;
+  const family = uiFamilyOf(task);
+  if (family.page === 'lab') return <GlyphLab />;
+  const FamilyControls = family.Controls;
   return (
     <>
       <header className="page-head">
         <div className="head-row">
           <h1>MAML Playground</h1>
-          <TaskFamilySwitch task="sinusoid" />
+          <TaskFamilySwitch task={task} />
         </div>
-        <p>
-          Model-Agnostic Meta-Learning (Finn, Abbeel &amp; Levine, 2017), live in your browser. MAML searches
-          for initial weights θ from which <em>one or a few</em> gradient steps on just K examples of a new
-          task give a good fit. Here every task is a sinusoid y = A·sin(x − φ) with a random amplitude and
-          phase; press <kbd>Play</kbd> (or the space bar) and watch θ learn to learn.
-        </p>
+        <p>{family.intro}</p>
       </header>
       <Notices />
       <main className="layout">
         <aside className="sidebar">
           <Transport />
           <ExperimentControls />
+          {FamilyControls ? <FamilyControls /> : null}
           <SharePanel />
         </aside>
         <div className="charts">

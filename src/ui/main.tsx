@@ -5,12 +5,14 @@ import { openGlyphLab } from './glyphs/glyphSession';
 import { openPage, session } from './session';
 import { useStore } from './store';
 import { readLink } from './url';
+import { uiFamilyOf } from './families/registry';
 import './styles.css';
 
 // the task family picks the page: the glyph lab has its own worker and never starts the sinusoid
 // one; its config is in the store before the first render, so no sinusoid view sees a glyph config
 const link = readLink(window.location.search, window.location.hash);
-if (link.config.task === 'glyphs') {
+const lab = uiFamilyOf(link.config.task).page === 'lab';
+if (lab) {
   useStore.setState({ config: link.config, backendRequest: link.backend, phase: 'ready' });
 }
 
@@ -30,5 +32,5 @@ Object.assign(window, {
   },
 });
 
-if (link.config.task === 'glyphs') openGlyphLab(link);
+if (lab) openGlyphLab(link);
 else void openPage();

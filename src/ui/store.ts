@@ -17,6 +17,7 @@ import type {
   ThetaSubject,
   ToWorker,
 } from '../worker/protocol';
+import { restartReason } from '../core/families/restart';
 import { cancelDraw, requestDraw } from './frameScheduler';
 import { Series } from './series';
 import { sampleViewTask, withPoints, type TaskView } from './viewTask';
@@ -261,15 +262,14 @@ export const useStore = create<State & Actions>()((set, get) => ({
   setConfig(patch) {
     const prev = get().config;
     const config = { ...prev, ...patch, hidden: [...(patch.hidden ?? prev.hidden)] };
-    const newRun =
-      config.seed !== prev.seed || config.hidden.join() !== prev.hidden.join() || config.task !== prev.task;
+    const newRun = restartReason(prev, config) !== null;
     const changes: Partial<State> = { config, share: null };
     if (!newRun && get().step > 0 && !get().replayBreak) {
       changes.replayBreak = `the settings changed at step ${get().step}`;
     }
     if (newRun) changes.replayBreak = null;
     // the task view follows the seed and K: same task (same stream), K points
-    if (config.seed !== prev.seed || config.task !== prev.task) {
+    if (config.seed !== prev.seed || config.task !== prev.task || config.mix?.join() !== prev.mix?.join()) {
       changes.task = sampleViewTask(config, 0);
     } else if (config.k !== prev.k) {
       changes.task = sampleViewTask(config, get().task.counter, config.k);

@@ -4,34 +4,21 @@
  * stream of the seed, so the sequence of tasks is reproducible.
  */
 import type { Experiment } from '../core/experiment';
+import type { RegressionFamily } from '../core/families/regression/tasks';
 import { Rng } from '../core/random';
-import type { RegressionFamily } from '../core/tasks/regression';
-import { SINUSOID, sinusoid } from '../core/tasks/sinusoid';
+import { regressionUiOf } from './families/registry';
 
-/** The page's task families: sinusoids here, glyph classification in the glyph lab (ui/glyphs). */
-export const PAGE_TASKS = ['sinusoid', 'glyphs'] as const;
-const PAGE_TASK_NOTE = 'glyph tasks are shown by the glyph lab (ui/glyphs), not the sinusoid views';
+export { PAGE_TASKS } from './families/registry';
 
-/** The family of a config, without importing the tfjs-based run module into the page. */
+/** The task sampler of a regression config, without importing the tfjs-based run module into the page. */
 export function familyOf(config: Experiment): RegressionFamily {
-  switch (config.task) {
-    case 'sinusoid':
-      return sinusoid;
-    case 'glyphs':
-      throw new Error(PAGE_TASK_NOTE);
-  }
+  return regressionUiOf(config).tasksFor(config);
 }
 
-/** The y range the task view shows: the family's largest amplitude plus a margin for clicks. */
+/** The y range the task view shows: the family's largest |y| plus a margin for clicks. */
 export function yRangeOf(config: Experiment): [number, number] {
-  switch (config.task) {
-    case 'sinusoid': {
-      const a = SINUSOID.amplitude[1] * 1.2;
-      return [-a, a];
-    }
-    case 'glyphs':
-      throw new Error(PAGE_TASK_NOTE);
-  }
+  const a = familyOf(config).yBound * 1.2;
+  return [-a, a];
 }
 
 export interface TaskView {

@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../core/experiment';
-import { ExperimentRun } from '../core/meta/run';
+import type { RegressionRun } from '../core/families/regression/run';
+import { createRegressionRun } from '../core/families/regression/lookup';
 import type { Snapshot } from './protocol';
 
 /** advancing the task stream costs ~10 µs a step: beyond this it is not worth the wait */
@@ -20,9 +21,9 @@ export function allFinite(a: ArrayLike<number>): boolean {
  * restored and the task stream is advanced past the snapshot's steps, so training continues on
  * new tasks. Adam's moments start again from zero (they are not part of a snapshot).
  */
-export function runFromSnapshot(config: Experiment, snap: Snapshot | null): ExperimentRun {
-  if (!snap) return new ExperimentRun(config);
-  const run = new ExperimentRun(config, { theta: snap.theta });
+export function runFromSnapshot(config: Experiment, snap: Snapshot | null): RegressionRun {
+  if (!snap) return createRegressionRun(config);
+  const run = createRegressionRun(config, { theta: snap.theta });
   try {
     const p = run.model.numParams;
     const check = (name: string, a: Float32Array) => {
@@ -48,7 +49,7 @@ export function runFromSnapshot(config: Experiment, snap: Snapshot | null): Expe
 }
 
 /** Read the run's state back from the device (asynchronously). */
-export async function takeSnapshot(run: ExperimentRun): Promise<Snapshot> {
+export async function takeSnapshot(run: RegressionRun): Promise<Snapshot> {
   const step = run.stepCount;
   const theta = (await run.learner.theta.data()) as Float32Array;
   const pretrained = run.pretrainer ? ((await run.pretrainer.theta.data()) as Float32Array) : null;

@@ -11,9 +11,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../core/experiment';
-import { batchTensors } from '../core/meta/evaluate';
+import { batchTensors } from '../core/families/regression/evaluate';
 import { adaptationCurve, type InnerRate } from '../core/meta/innerLoop';
-import type { ExperimentRun } from '../core/meta/run';
+import type { RegressionRun } from '../core/families/regression/run';
 import {
   innerPaths,
   landscapeSpan,
@@ -24,7 +24,7 @@ import {
   type TrajectoryPlane,
 } from '../core/projection';
 import { Rng } from '../core/random';
-import type { RegressionBatch } from '../core/tasks/regression';
+import type { RegressionBatch } from '../core/families/regression/tasks';
 import type {
   FromWorker,
   LandscapeReport,
@@ -161,7 +161,7 @@ export class ThetaView {
   }
 
   /** Called after every training step: keep θ on the device when a snapshot is due. */
-  capture(run: ExperimentRun): void {
+  capture(run: RegressionRun): void {
     this.ensureTrails(run.model.numParams);
     const trail = this.trails.maml;
     const step = run.stepCount;
@@ -214,7 +214,7 @@ export class ThetaView {
 
   /** Post the trajectory, the current θ and the paths of the displayed tasks. */
   async report(
-    run: ExperimentRun,
+    run: RegressionRun,
     config: Experiment,
     task: ViewTask | null,
     running: boolean,
@@ -234,7 +234,7 @@ export class ThetaView {
     const random = this.random
       ? await this.inference(() => this.pathsFrom(run, plane, run.theta0, config.alpha, shown, task, steps))
       : null;
-    const family = run.family;
+    const family = run.tasks;
     const ppt = family.paramsPerTask;
     const taskParams = new Float32Array((task ? ppt : 0) + shown.batch.taskParams.length);
     if (task) taskParams.set(task.params.subarray(0, ppt));
@@ -264,7 +264,7 @@ export class ThetaView {
   }
 
   /** Start a requested landscape, or compute the next chunk of the one in progress. */
-  async landscapeStep(run: ExperimentRun, config: Experiment, running: boolean): Promise<void> {
+  async landscapeStep(run: RegressionRun, config: Experiment, running: boolean): Promise<void> {
     if (this.landscapeRequest) {
       const req = this.landscapeRequest;
       this.landscapeRequest = null;
@@ -302,7 +302,7 @@ export class ThetaView {
   }
 
   private async startLandscape(
-    run: ExperimentRun,
+    run: RegressionRun,
     config: Experiment,
     running: boolean,
     id: number,
@@ -316,7 +316,7 @@ export class ThetaView {
       return;
     }
     const centre = projectPoint(plane, subject.theta);
-    const batch = run.family.sampleBatch(
+    const batch = run.tasks.sampleBatch(
       Rng.stream(config.seed, 'theta-view/landscape'),
       LANDSCAPE_TASKS,
       config.k,
@@ -378,7 +378,7 @@ export class ThetaView {
    * the page sees whenever training is stopped.
    */
   private async currentSubject(
-    run: ExperimentRun,
+    run: RegressionRun,
     config: Experiment,
     running: boolean,
   ): Promise<Subject | null> {
@@ -422,11 +422,11 @@ export class ThetaView {
   }
 
   /** Fixed tasks of the seed (their own random stream: the training stream is not touched). */
-  private shownTasks(run: ExperimentRun, config: Experiment): { key: string; batch: RegressionBatch } {
+  private shownTasks(run: RegressionRun, config: Experiment): { key: string; batch: RegressionBatch } {
     const key = `${config.task}:${config.seed}:${config.k}`;
     if (!this.shown || this.shown.key !== key) {
       const rng = Rng.stream(config.seed, 'theta-view/tasks');
-      this.shown = { key, batch: run.family.sampleBatch(rng, SHOWN_TASKS, config.k, QUERY_POINTS) };
+      this.shown = { key, batch: run.tasks.sampleBatch(rng, SHOWN_TASKS, config.k, QUERY_POINTS) };
     }
     return this.shown;
   }
@@ -437,7 +437,7 @@ export class ThetaView {
    * runs on whichever backend `inference` selected.
    */
   private async pathsFrom(
-    run: ExperimentRun,
+    run: RegressionRun,
     plane: TrajectoryPlane,
     theta: Float32Array,
     rate: number | Float32Array,
@@ -445,7 +445,7 @@ export class ThetaView {
     task: ViewTask | null,
     steps: number,
   ): Promise<ThetaPaths> {
-    const { model, family } = run;
+    const { model, tasks: family } = run;
     const created: tf.Tensor[] = [];
     const keep = <T extends tf.Tensor>(t: T): T => {
       created.push(t);

@@ -1,5 +1,5 @@
 /**
- * The training host: a thin loop around the core's ExperimentRun. It owns no maths of its own; it
+ * The training host: a thin loop around the core's RegressionRun. It owns no maths of its own; it
  * schedules steps in short chunks (so messages are handled between them), reads losses back
  * asynchronously, throttles reports, evaluates and predicts on request, and guards against
  * divergence. Every change of state happens inside one `pump` loop, so nothing interleaves with a
@@ -7,10 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../core/experiment';
-import { DEFAULT_EVAL, evaluate, makeEvalTasks, type EvalMethod } from '../core/meta/evaluate';
+import { DEFAULT_EVAL, evaluate, makeEvalTasks, type EvalMethod } from '../core/families/regression/evaluate';
 import { adaptationPredictions } from '../core/meta/innerLoop';
-import { ExperimentRun } from '../core/meta/run';
-import type { RegressionBatch } from '../core/tasks/regression';
+import type { RegressionRun } from '../core/families/regression/run';
+import { createRegressionRun } from '../core/families/regression/lookup';
+import type { RegressionBatch } from '../core/families/regression/tasks';
+import { restartReason } from '../core/families/restart';
 import { chooseBackend, measureWasmBeside } from './backend';
 import { divergenceAdvice } from './divergence';
 import {
@@ -56,7 +58,7 @@ function yieldToEvents(): Promise<void> {
 }
 
 export class TrainerHost {
-  private run: ExperimentRun | null = null;
+  private run: RegressionRun | null = null;
   private config: Experiment | null = null;
   private backend: BackendName = 'cpu';
   private ready = false;
@@ -205,7 +207,7 @@ export class TrainerHost {
     if (this.backend === 'webgpu') {
       // WebGPU's per-kernel overhead can make it slower than wasm for this small network:
       // measure wasm now, WebGPU on the first real training steps
-      this.wasmRate = await measureWasmBeside(() => new ExperimentRun(msg.config));
+      this.wasmRate = await measureWasmBeside(() => createRegressionRun(msg.config));
       this.sideWasm = this.wasmRate !== null;
       this.probe = { skip: 2, steps: 0, ms: 0 };
     }
@@ -282,12 +284,12 @@ export class TrainerHost {
     if (this.theta.landscapeActive) await this.theta.landscapeStep(run, config, this.running);
   }
 
-  private get runOrThrow(): ExperimentRun {
+  private get runOrThrow(): RegressionRun {
     if (!this.run) throw new Error('the run is not initialised');
     return this.run;
   }
 
-  private replaceRun(run: ExperimentRun): void {
+  private replaceRun(run: RegressionRun): void {
     this.run?.dispose();
     this.run = run;
     this.evalBatch = null;
@@ -299,7 +301,7 @@ export class TrainerHost {
     if (!config) return;
     this.pendingConfig = null;
     this.config = config;
-    this.replaceRun(new ExperimentRun(config));
+    this.replaceRun(createRegressionRun(config));
     await this.restartBookkeeping(0, null);
   }
 
@@ -310,18 +312,13 @@ export class TrainerHost {
     if (!next || !prev) return;
     const run = this.runOrThrow;
     this.config = next;
-    if (next.task !== prev.task || next.seed !== prev.seed || next.hidden.join() !== prev.hidden.join()) {
-      const what =
-        next.seed !== prev.seed
-          ? `seed changed to ${next.seed}`
-          : next.hidden.join() !== prev.hidden.join()
-            ? `hidden layers changed to ${next.hidden.join(',')}`
-            : `task changed to ${next.task}`;
-      this.replaceRun(new ExperimentRun(next));
+    const what = restartReason(prev, next);
+    if (what !== null) {
+      this.replaceRun(createRegressionRun(next));
       await this.restartBookkeeping(0, `${what}: a new network, so meta-training restarts from step 0`);
       if (this.backend === 'webgpu' && next.hidden.join() !== prev.hidden.join()) {
         // the WebGPU-vs-wasm verdict depends on the network's size: measure again
-        this.wasmRate = await measureWasmBeside(() => new ExperimentRun(next));
+        this.wasmRate = await measureWasmBeside(() => createRegressionRun(next));
         this.sideWasm = this.wasmRate !== null;
         this.probe = { skip: 2, steps: 0, ms: 0 };
         this.post({ kind: 'benchmark', rates: {} });
@@ -553,7 +550,7 @@ export class TrainerHost {
     if (!task) return;
     const k = Math.min(task.xs.length, task.ys.length);
     const steps = k > 0 ? task.steps : 0;
-    const [x0, x1] = run.family.xRange;
+    const [x0, x1] = run.tasks.xRange;
     const grid = new Float32Array(GRID_POINTS);
     for (let i = 0; i < GRID_POINTS; i++) grid[i] = x0 + ((x1 - x0) * i) / (GRID_POINTS - 1);
     const fans = await this.withInference(async (methods) => {
@@ -601,7 +598,7 @@ export class TrainerHost {
     if (!this.evalBatch || this.evalBatch.key !== key) {
       this.evalBatch = {
         key,
-        batch: makeEvalTasks(run.family, { ...DEFAULT_EVAL, tasks, k: config.k }),
+        batch: makeEvalTasks(run.tasks, { ...DEFAULT_EVAL, tasks, k: config.k }),
       };
     }
     const t0 = now();

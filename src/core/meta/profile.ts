@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { classBatchTensors } from './classification';
-import { batchTensors } from './evaluate';
-import { GlyphRun } from './glyphRun';
-import type { ExperimentRun } from './run';
+import { classBatchTensors } from '../families/glyphs/classification';
+import { batchTensors } from '../families/regression/evaluate';
+import { GlyphRun } from '../families/glyphs/run';
+import type { RegressionRun } from '../families/regression/run';
 
 /** Backend kernels launched by one meta-step (customGrad scope records are not kernels). */
 export async function kernelsPerMetaStep(
-  run: ExperimentRun | GlyphRun,
+  run: RegressionRun | GlyphRun,
 ): Promise<{ total: number; byKernel: Record<string, number> }> {
   const held: tf.Tensor[] = [];
   const step =

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { rasterizeDrawing } from '../../core/tasks/glyphs/rasterize';
+import { rasterizeDrawing } from '../../core/families/glyphs/data/rasterize';
 import { DrawingPad } from './DrawingPad';
 import { GLYPH_COLORS } from './glyphCharts';
 import { GlyphImage } from './GlyphImage';

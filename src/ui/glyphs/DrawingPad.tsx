@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef } from 'react';
-import type { Point } from '../../core/tasks/glyphs/strokes';
+import type { Point } from '../../core/families/glyphs/data/strokes';
 import type { Drawing } from './glyphStore';
 
 /**

@@ -1,11 +1,11 @@
 import { useEffect } from 'react';
-import { SPLIT_SUMMARY } from '../../core/tasks/glyphs/splitSummary';
+import { SPLIT_SUMMARY } from '../../core/families/glyphs/data/splitSummary';
 import { Notices } from '../Notices';
 import { DrawingLab } from './DrawingLab';
 import { AccuracyChart, GlyphLearningCurve } from './glyphCharts';
 import { GlyphControls } from './GlyphControls';
 import { useGlyphStore } from './glyphStore';
-import { TaskFamilySwitch } from './TaskFamilySwitch';
+import { TaskFamilySwitch } from '../controls/TaskFamilySwitch';
 import { TaskPanel } from './TaskPanel';
 import './glyphs.css';
 

@@ -4,7 +4,7 @@
  * messages into glyph-store updates.
  */
 import { parseExperiment, type Experiment } from '../../core/experiment';
-import { rasterizeDrawing } from '../../core/tasks/glyphs/rasterize';
+import { rasterizeDrawing } from '../../core/families/glyphs/data/rasterize';
 import type { FromGlyphWorker, ToGlyphWorker } from '../../worker/glyph/glyphProtocol';
 import { useStore } from '../store';
 import { writeAddressBar, type GlyphStart, type PageLink } from '../url';

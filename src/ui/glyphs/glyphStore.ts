@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import { GLYPH_DEFAULTS, type Experiment } from '../../core/experiment';
-import type { Point } from '../../core/tasks/glyphs/strokes';
+import type { Point } from '../../core/families/glyphs/data/strokes';
 import type { BackendName, BackendRequest } from '../../worker/protocol';
 import { copyToClipboard } from '../controls/ShareLinkField';
 import { MAX_GLYPH_REPLAY_STEPS, shareUrl, type GlyphStart } from '../url';

@@ -5,14 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../../core/experiment';
-import { classInnerStep } from '../../core/meta/classification';
-import { decodeGlyphTheta, GlyphRun } from '../../core/meta/glyphRun';
+import { classInnerStep } from '../../core/families/glyphs/classification';
+import { decodeGlyphTheta, GlyphRun } from '../../core/families/glyphs/run';
 import type { InnerRate } from '../../core/meta/innerLoop';
 import { broadcastTasks } from '../../core/models/classifier';
 import { softmax } from '../../core/ops/softmax';
 import { Rng } from '../../core/random';
-import { IMAGE_SIZE } from '../../core/tasks/glyphs/rasterize';
-import { sampleGlyphBatch } from '../../core/tasks/glyphs/sampler';
+import { IMAGE_SIZE } from '../../core/families/glyphs/data/rasterize';
+import { sampleGlyphBatch } from '../../core/families/glyphs/data/sampler';
 import { chooseBackend, measureWasmBeside } from '../backend';
 import type { BackendName, BackendRequest } from '../protocol';
 import { GLYPH_METHODS, type FromGlyphWorker, type GlyphMethod, type ToGlyphWorker } from './glyphProtocol';

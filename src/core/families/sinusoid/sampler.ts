@@ -1,5 +1,5 @@
-import type { Rng } from '../random';
-import type { RegressionBatch, RegressionFamily } from './regression';
+import type { Rng } from '../../random';
+import type { RegressionBatch, RegressionFamily } from '../regression/tasks';
 
 /**
  * Sinusoid regression exactly as in the MAML paper: y = A·sin(x − φ), A ~ U[0.1, 5.0],
@@ -14,6 +14,7 @@ export const SINUSOID = {
 export const sinusoid: RegressionFamily = {
   name: 'sinusoid',
   xRange: SINUSOID.x,
+  yBound: SINUSOID.amplitude[1],
   paramsPerTask: 2,
 
   sampleBatch(rng: Rng, tasks: number, support: number, query: number): RegressionBatch {

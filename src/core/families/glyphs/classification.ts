@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { broadcastTasks, type Classifier } from '../models/classifier';
+import { broadcastTasks, type Classifier } from '../../models/classifier';
 import {
   softmaxCrossEntropy,
   summedTaskCrossEntropy,
   taskAccuracy,
   taskCrossEntropy,
-} from '../ops/crossEntropy';
-import { stopGradient } from '../ops/stopGradient';
-import { IMAGE_SIZE } from '../tasks/glyphs/rasterize';
-import type { GlyphBatch } from '../tasks/glyphs/sampler';
-import type { InnerRate } from './innerLoop';
-import type { MetaModel } from './learners';
+} from '../../ops/crossEntropy';
+import { stopGradient } from '../../ops/stopGradient';
+import { IMAGE_SIZE } from './data/rasterize';
+import type { GlyphBatch } from './data/sampler';
+import type { InnerRate } from '../../meta/innerLoop';
+import type { MetaModel } from '../../meta/learners';
 
 /** A meta-batch of classification tasks: images [T, B, 28, 28, 1], int32 labels [T, B]. */
 export interface ClassBatch {

@@ -1,42 +1,29 @@
 import * as tf from '@tensorflow/tfjs';
-import { layerSizes, type Experiment } from '../experiment';
-import { Mlp } from '../models/mlp';
-import { Rng } from '../random';
-import type { RegressionBatch, RegressionFamily } from '../tasks/regression';
-import { sinusoid } from '../tasks/sinusoid';
+import type { Experiment } from '../../schema';
+import { Mlp } from '../../models/mlp';
+import { Rng } from '../../random';
+import type { EvalReport, EvalRequest, FamilyRun, RunStart, StepLosses } from '../family';
+import type { RegressionTaskFamily } from './family';
+import type { RegressionBatch, RegressionFamily } from './tasks';
 import { batchTensors, type EvalMethod } from './evaluate';
-import { JointLearner, MetaLearner, type Hyper } from './learners';
+import { regressionReport } from './report';
+import { JointLearner, MetaLearner, type Hyper } from '../../meta/learners';
 
-export function familyFor(config: Experiment): RegressionFamily {
-  switch (config.task) {
-    case 'sinusoid':
-      return sinusoid;
-    case 'glyphs':
-      throw new Error('glyph tasks are classification: use GlyphRun (createRun picks the right run)');
-  }
-}
+export type { StepLosses };
 
-export interface StepLosses {
-  /** meta-loss (query MSE after adaptation) before this step's update */
-  meta: tf.Scalar;
-  /** the pretrained baseline's joint-regression loss, when it trains alongside */
-  pretrained: tf.Scalar | null;
-}
-
-export interface RunOptions {
-  /** train the pretrained baseline on the same task stream (default true) */
-  pretrained?: boolean;
-  /** start from this θ instead of the seed's initialisation (e.g. a shared link) */
-  theta?: Float32Array;
+/** Layer sizes of the regression network for a config: input, hidden..., output. */
+export function layerSizes(config: Experiment): number[] {
+  return [1, ...config.hidden, 1];
 }
 
 /**
- * One meta-training run: the task stream, the network, the meta-learner, the pretrained baseline
- * and the random initialisation, all derived from the config's seed. Used as-is by the CLI, the
- * tests and the Web Worker.
+ * One meta-training run of a regression family (sinusoids, function mixtures): the task stream,
+ * the MLP, the meta-learner, the pretrained baseline and the random initialisation, all derived
+ * from the config's seed. Used as-is by the CLI, the tests and the Web Worker.
  */
-export class ExperimentRun {
-  readonly family: RegressionFamily;
+export class RegressionRun implements FamilyRun {
+  /** the task sampler of this config (e.g. the mixture's chosen kinds of function) */
+  readonly tasks: RegressionFamily;
   readonly model: Mlp;
   readonly theta0: Float32Array;
   readonly randomTheta: tf.Tensor1D;
@@ -46,16 +33,28 @@ export class ExperimentRun {
   private config: Experiment;
   stepCount = 0;
 
-  constructor(config: Experiment, options: RunOptions = {}) {
+  constructor(
+    readonly family: RegressionTaskFamily,
+    config: Experiment,
+    options: RunStart = {},
+  ) {
     this.config = { ...config, hidden: [...config.hidden] };
-    this.family = familyFor(config);
+    this.tasks = family.tasksFor(config);
     this.model = new Mlp(layerSizes(config));
     this.theta0 = this.model.init(Rng.stream(config.seed, 'init'));
     this.randomTheta = tf.tensor1d(this.theta0);
     this.taskRng = Rng.stream(config.seed, 'train');
-    this.learner = new MetaLearner(this.model, config.algo, options.theta ?? this.theta0, this.hyper());
+    this.learner = new MetaLearner(
+      this.model,
+      config.algo,
+      options.theta ?? this.theta0,
+      this.hyper(),
+      config.algo === 'metasgd' ? options.alpha : undefined,
+    );
     this.pretrainer =
-      options.pretrained === false ? null : new JointLearner(this.model, this.theta0, this.hyper());
+      options.pretrained === false
+        ? null
+        : new JointLearner(this.model, options.pretrainedTheta?.theta ?? this.theta0, this.hyper());
   }
 
   get experiment(): Experiment {
@@ -69,7 +68,15 @@ export class ExperimentRun {
   /** The next meta-batch of the seed's task stream (also used by the pretrained baseline). */
   nextBatch(): RegressionBatch {
     const c = this.config;
-    return this.family.sampleBatch(this.taskRng, c.batch, c.k, c.query);
+    return this.tasks.sampleBatch(this.taskRng, c.batch, c.k, c.query);
+  }
+
+  get numParams(): number {
+    return this.model.numParams;
+  }
+
+  skipBatch(): void {
+    this.nextBatch();
   }
 
   /** One meta-step (and one pretraining step on the same tasks). Losses are left on the device. */
@@ -88,11 +95,17 @@ export class ExperimentRun {
   /**
    * Change hyperparameters without losing θ. α, β, inner steps, K, query size and meta-batch
    * apply from the next step; a new algorithm keeps θ and restarts the optimiser's moments.
-   * Returns false when the change needs a new run (task, hidden sizes, seed).
+   * Returns false when the change needs a new run (task, hidden sizes, seed, a mixture's kinds).
    */
   update(next: Experiment): boolean {
     const c = this.config;
-    if (next.task !== c.task || next.seed !== c.seed || next.hidden.join() !== c.hidden.join()) {
+    const sameTasks = (next.mix ?? []).join() === (c.mix ?? []).join();
+    if (
+      next.task !== c.task ||
+      next.seed !== c.seed ||
+      next.hidden.join() !== c.hidden.join() ||
+      !sameTasks
+    ) {
       return false;
     }
     this.config = { ...next, hidden: [...next.hidden] };
@@ -114,6 +127,10 @@ export class ExperimentRun {
       m.push({ name: 'pretrained', theta: this.pretrainer.theta, rate: this.config.alpha });
     m.push({ name: 'random', theta: this.randomTheta, rate: this.config.alpha });
     return m;
+  }
+
+  evaluateReport(request: EvalRequest): Promise<EvalReport> {
+    return regressionReport(this, request);
   }
 
   dispose(): void {

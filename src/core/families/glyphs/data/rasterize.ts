@@ -1,4 +1,4 @@
-import type { Rng } from '../../random';
+import type { Rng } from '../../../random';
 import { normalizeStrokes, strokesFromPoints, type Point, type Stroke } from './strokes';
 
 /**

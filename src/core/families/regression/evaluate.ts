@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Mlp } from '../models/mlp';
-import { Rng } from '../random';
-import type { RegressionBatch, RegressionFamily } from '../tasks/regression';
-import { adaptationCurve, type InnerRate } from './innerLoop';
+import type { Mlp } from '../../models/mlp';
+import { Rng } from '../../random';
+import { meanCi } from '../../meta/statistics';
+import type { RegressionBatch, RegressionFamily } from './tasks';
+import { adaptationCurve, type InnerRate } from '../../meta/innerLoop';
 
 /** The MAML paper's protocol: 600 held-out tasks, 100 query points, 0..10 inner steps. */
 export interface EvalProtocol {
@@ -46,27 +47,6 @@ export function batchTensors(b: RegressionBatch) {
 export function summarize(values: ArrayLike<number>, rows: number, cols: number): EvalCurve {
   const { mean, ci95 } = meanCi(values, rows, cols);
   return { mse: mean, ci95 };
-}
-
-/** Column means of a row-major [rows, cols] matrix with 95% CI half-widths (1.96·std/√rows). */
-export function meanCi(
-  values: ArrayLike<number>,
-  rows: number,
-  cols: number,
-): { mean: number[]; ci95: number[] } {
-  const mean: number[] = [];
-  const ci95: number[] = [];
-  for (let c = 0; c < cols; c++) {
-    let s = 0;
-    for (let r = 0; r < rows; r++) s += values[r * cols + c] as number;
-    const m = s / rows;
-    let ss = 0;
-    for (let r = 0; r < rows; r++) ss += ((values[r * cols + c] as number) - m) ** 2;
-    const std = rows > 1 ? Math.sqrt(ss / (rows - 1)) : 0;
-    mean.push(m);
-    ci95.push((1.96 * std) / Math.sqrt(rows));
-  }
-  return { mean, ci95 };
 }
 
 /** Evaluate every method on the same held-out tasks; reads back once per method, asynchronously. */

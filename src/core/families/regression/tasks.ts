@@ -20,9 +20,16 @@ export interface RegressionFamily {
   readonly name: string;
   /** input range used for plots and sampling */
   readonly xRange: readonly [number, number];
+  /** the largest |y| a task of this family reaches on xRange (the task view's y range) */
+  readonly yBound: number;
   readonly paramsPerTask: number;
   /** sample a whole meta-batch in one call */
-  sampleBatch(rng: import('../random').Rng, tasks: number, support: number, query: number): RegressionBatch;
+  sampleBatch(
+    rng: import('../../random').Rng,
+    tasks: number,
+    support: number,
+    query: number,
+  ): RegressionBatch;
   /** the true function of a task at x */
   truth(taskParams: ArrayLike<number>, offset: number, x: number): number;
   /** one-line description of a task for the UI */

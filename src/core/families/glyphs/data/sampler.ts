@@ -1,4 +1,4 @@
-import type { Rng } from '../../random';
+import type { Rng } from '../../../random';
 import { glyphSet, splitClasses, type GlyphSet, type Split } from './hershey';
 import { DEFAULT_VARIATION, drawInstance, IMAGE_PIXELS, type HandVariation } from './rasterize';
 

@@ -1,15 +1,11 @@
 import { defaultsFor, type TaskName } from '../../core/experiment';
+import { FAMILY_SCHEMAS } from '../../core/families/schemas';
 import { useStore } from '../store';
 import { pageQuery } from '../url';
 
-const LABELS: Record<TaskName, string> = {
-  sinusoid: 'sinusoid regression',
-  glyphs: 'glyph classification',
-};
-
 /**
  * The task family, part of the share link (`task=`): switching opens the page for the other
- * family with its defaults (same seed and backend), since the two run in different workers.
+ * family with its defaults (same seed and backend).
  */
 export function TaskFamilySwitch({ task }: { task: TaskName }) {
   const seed = useStore((s) => s.config.seed);
@@ -17,7 +13,7 @@ export function TaskFamilySwitch({ task }: { task: TaskName }) {
   return (
     <label
       className="family-switch"
-      title="Task family: what MAML meta-learns over. Sinusoid regression (the paper's toy problem) or few-shot glyph classification (its Omniglot experiment)."
+      title={`Task family: what MAML meta-learns over. ${FAMILY_SCHEMAS.map((f) => f.blurb).join(' ')}`}
     >
       Task family{' '}
       <select
@@ -32,9 +28,9 @@ export function TaskFamilySwitch({ task }: { task: TaskName }) {
           window.location.assign(url.toString());
         }}
       >
-        {(Object.keys(LABELS) as TaskName[]).map((t) => (
-          <option key={t} value={t}>
-            {LABELS[t]}
+        {FAMILY_SCHEMAS.map((f) => (
+          <option key={f.name} value={f.name}>
+            {f.label}
           </option>
         ))}
       </select>

@@ -1,38 +1,26 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Experiment } from '../experiment';
-import type { Classifier } from '../models/classifier';
-import { ConvNet } from '../models/convnet';
-import { FcClassifier } from '../models/fcClassifier';
-import { softmaxCrossEntropy } from '../ops/crossEntropy';
-import { Rng } from '../random';
-import { decodeTheta, type SavedTheta } from '../thetaFile';
-import { glyphSet, splitClasses, type GlyphSet } from '../tasks/glyphs/hershey';
-import { IMAGE_SIZE } from '../tasks/glyphs/rasterize';
-import { sampleGlyphBatch, type GlyphBatch } from '../tasks/glyphs/sampler';
-import { FlatAdam } from './adam';
+import type { Experiment } from '../../schema';
+import type { Classifier } from '../../models/classifier';
+import { softmaxCrossEntropy } from '../../ops/crossEntropy';
+import { Rng } from '../../random';
+import { glyphSet, splitClasses, type GlyphSet } from './data/hershey';
+import { IMAGE_SIZE } from './data/rasterize';
+import { sampleGlyphBatch, type GlyphBatch } from './data/sampler';
+import { FlatAdam } from '../../meta/adam';
 import {
   classAdaptationCurve,
   classBatchTensors,
   classifierMetaModel,
   type ClassBatch,
 } from './classification';
-import { meanCi } from './evaluate';
-import type { InnerRate } from './innerLoop';
-import { MetaLearner, type Hyper } from './learners';
-import type { StepLosses } from './run';
+import { meanCi } from '../../meta/statistics';
+import type { InnerRate } from '../../meta/innerLoop';
+import { MetaLearner, type Hyper } from '../../meta/learners';
+import type { EvalReport, EvalRequest, FamilyRun, RunStart, StepLosses } from '../family';
+import { classifierFor, decodeGlyphTheta, glyphFamily } from './family';
+import { glyphReport } from './report';
 
-export function classifierFor(config: Experiment, ways = config.ways): Classifier {
-  return config.net === 'fc' ? new FcClassifier({ ways }) : new ConvNet({ ways, filters: config.filters });
-}
-
-/** Read a glyph θ file (θ, and the pretrained baseline's body when the file carries one). */
-export function decodeGlyphTheta(text: string): SavedTheta {
-  return decodeTheta(
-    text,
-    (c) => classifierFor(c).numParams,
-    (c) => classifierFor(c).headOffset,
-  );
-}
+export { classifierFor, decodeGlyphTheta };
 
 /**
  * The pretrained baseline for glyphs: the same network trained as an ordinary classifier over
@@ -143,8 +131,9 @@ export interface AccuracyCurve {
  * Few-shot glyph classification run: N-way K-shot tasks from the meta-training alphabets, the
  * meta-learner, the pretrained classifier and the random initialisation, all from the seed.
  */
-export class GlyphRun {
+export class GlyphRun implements FamilyRun {
   readonly kind = 'glyphs' as const;
+  readonly family = glyphFamily;
   readonly model: Classifier;
   readonly set: GlyphSet;
   readonly theta0: Float32Array;
@@ -157,14 +146,8 @@ export class GlyphRun {
 
   constructor(
     config: Experiment,
-    options: {
-      pretrained?: boolean;
-      theta?: Float32Array;
-      /** Meta-SGD's per-parameter inner rates to continue from */
-      alpha?: Float32Array;
-      /** continue the pretrained baseline from a saved network (whole θ or feature body) */
-      pretrainedTheta?: { theta: Float32Array; step: number };
-    } = {},
+    /** pretrainedTheta: the pretrained classifier's whole θ or its feature body (θ files) */
+    options: RunStart = {},
   ) {
     this.config = { ...config, hidden: [...config.hidden] };
     this.set = glyphSet();
@@ -191,6 +174,23 @@ export class GlyphRun {
 
   private hyper(): Hyper {
     return { alpha: this.config.alpha, beta: this.config.beta, inner: this.config.inner };
+  }
+
+  get numParams(): number {
+    return this.model.numParams;
+  }
+
+  skipBatch(): void {
+    this.nextBatch();
+  }
+
+  evaluateReport(request: EvalRequest): Promise<EvalReport> {
+    return glyphReport(this, request);
+  }
+
+  /** The pretrained classifier's feature body, what a θ file stores of it. */
+  async savedPretrained(): Promise<{ body: Float32Array; step: number } | null> {
+    return this.pretrainer ? { body: await this.pretrainer.body(), step: this.pretrainer.stepCount } : null;
   }
 
   nextBatch(

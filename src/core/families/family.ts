@@ -1,0 +1,89 @@
+/**
+ * What a task family provides, behind one interface: its schema (fields, defaults), the run that
+ * meta-trains on its tasks (task sampler on the seed's streams, the network with its flat θ, the
+ * meta-learner, the pretrained baseline, the random initialisation), its evaluation metric, and
+ * the sizes a θ file must have. The CLI, the worker host and the tests work on any registered
+ * family through this interface; see registry.ts.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { MetaLearner } from '../meta/learners';
+import type { Experiment, FamilySchema } from '../schema';
+
+/** How a family scores adapted networks: MSE (lower is better) or accuracy (higher is better). */
+export interface Metric {
+  /** "MSE", "accuracy" */
+  readonly name: string;
+  /** "" for MSE, "%" for accuracy */
+  readonly unit: string;
+  readonly direction: 'lower' | 'higher';
+  /** a value as the page and the CLI print it */
+  format(value: number): string;
+}
+
+export interface StepLosses {
+  /** meta-loss (query loss after adaptation) before this step's update */
+  meta: tf.Scalar;
+  /** the pretrained baseline's loss, when it trains alongside */
+  pretrained: tf.Scalar | null;
+}
+
+/** The evaluation protocol the CLI runs: held-out tasks of their own seed, 0..steps inner steps. */
+export interface EvalRequest {
+  tasks: number;
+  steps: number;
+  seed: number;
+}
+
+/** An evaluation as the CLI prints it (table) and writes it (json, the family's own shape). */
+export interface EvalReport {
+  json: Record<string, unknown>;
+  table: string;
+}
+
+/** Where a run starts when not from the seed: a saved θ, Meta-SGD's rates, the baseline. */
+export interface RunStart {
+  pretrained?: boolean;
+  theta?: Float32Array;
+  alpha?: Float32Array;
+  /** the pretrained baseline's saved network (the whole θ, or a family-defined part of it) */
+  pretrainedTheta?: { theta: Float32Array; step: number };
+}
+
+/** One meta-training run of a family, everything derived from the config's seed. */
+export interface FamilyRun {
+  readonly family: TaskFamily;
+  readonly experiment: Experiment;
+  stepCount: number;
+  readonly numParams: number;
+  readonly theta0: Float32Array;
+  readonly randomTheta: tf.Tensor1D;
+  readonly learner: MetaLearner<never, unknown>;
+  readonly pretrainer: { readonly theta: tf.Variable } | null;
+  /** one meta-step (and the baseline's step on the same tasks); losses stay on the device */
+  step(): StepLosses;
+  /** draw (and drop) the next meta-batch: fast-forwards the task stream to a saved step */
+  skipBatch(): void;
+  /** live changes that keep θ; false when the change needs a new run */
+  update(next: Experiment): boolean;
+  /** the family's evaluation protocol on held-out tasks, for every initialisation */
+  evaluateReport(request: EvalRequest): Promise<EvalReport>;
+  /** train only the pretrained baseline on the next meta-batch (θ stays), where the family can */
+  pretrainStep?(): tf.Scalar;
+  /** what a θ file stores of the pretrained baseline, where the family keeps it */
+  savedPretrained?(): Promise<{ body: Float32Array; step: number } | null>;
+  dispose(): void;
+}
+
+export interface TaskFamily {
+  readonly schema: FamilySchema;
+  readonly metric: Metric;
+  /** the CLI's default evaluation: held-out tasks and inner steps */
+  readonly evalDefaults: { tasks: number; steps: number };
+  createRun(config: Experiment, start?: RunStart): FamilyRun;
+  /** parameters of the network a config describes */
+  numParams(config: Experiment): number;
+  /** length of the pretrained baseline's part a θ file carries, when the family saves one */
+  pretrainedSize?(config: Experiment): number;
+  /** whether a θ trained under `a` fits the network of `b` */
+  sameNetwork(a: Experiment, b: Experiment): boolean;
+}

@@ -1,0 +1,36 @@
+import type { FamilySchema } from '../../schema';
+import { HIDDEN_FIELD } from '../regression/schema';
+
+/** The function families a mixture task can be drawn from. */
+export const COMPONENTS = ['sine', 'line', 'quadratic', 'abs'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+declare module '../../schema' {
+  interface Experiment {
+    /** mixture tasks: which function families tasks are drawn from (uniformly) */
+    mix?: Component[];
+  }
+}
+
+/**
+ * Function mixtures, the multimodal regression setting studied after MAML (MMAML, Vuorio et al.
+ * 2019): each task is a sinusoid, a line, a quadratic or an |x| curve with random parameters.
+ */
+export const mixtureSchema: FamilySchema = {
+  name: 'mixture',
+  label: 'function mixtures',
+  blurb: 'Function mixtures: each task is a sinusoid, a line, a quadratic or an |x| curve (multimodal MAML).',
+  fields: {
+    hidden: HIDDEN_FIELD,
+    mix: {
+      field: {
+        kind: 'set',
+        values: COMPONENTS,
+        help: 'Which kinds of function tasks are drawn from, comma separated (sine, line, quadratic, abs).',
+      },
+      default: [...COMPONENTS],
+    },
+  },
+  defaults: {},
+  queryFollowsK: true,
+};

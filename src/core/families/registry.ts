@@ -1,0 +1,25 @@
+/**
+ * The compute side of every task family, by name: one line per family. The schema side (fields,
+ * defaults) is in ./schemas.ts, which the page reads without loading any compute.
+ */
+import type { TaskFamily } from './family';
+import { glyphFamily } from './glyphs/family';
+import { mixtureFamily } from './mixture/family';
+import { sinusoidFamily } from './sinusoid/family';
+
+const FAMILIES: Readonly<Record<string, TaskFamily>> = {
+  sinusoid: sinusoidFamily,
+  glyphs: glyphFamily,
+  mixture: mixtureFamily,
+};
+
+/** The family of a task name; every name the schema accepts has one (checked by a test). */
+export function familyOf(task: string): TaskFamily {
+  const family = FAMILIES[task];
+  if (!family) throw new Error(`no task family is registered as "${task}"`);
+  return family;
+}
+
+export function registeredFamilies(): string[] {
+  return Object.keys(FAMILIES);
+}

@@ -1,0 +1,50 @@
+import type { Experiment, FamilySchema } from '../../schema';
+import type { TaskFamily } from '../family';
+import { DEFAULT_EVAL } from './evaluate';
+import { layerSizes, RegressionRun } from './run';
+import type { RegressionFamily } from './tasks';
+
+/** A regression family: an MLP on 1-D inputs, scored by MSE; what differs is the task sampler. */
+export interface RegressionTaskFamily extends TaskFamily {
+  readonly kind: 'regression';
+  /** the task sampler for a config */
+  tasksFor(config: Experiment): RegressionFamily;
+}
+
+const MSE = {
+  name: 'MSE',
+  unit: '',
+  direction: 'lower',
+  format: (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'diverged'),
+} as const;
+
+function mlpParams(config: Experiment): number {
+  const sizes = layerSizes(config);
+  let n = 0;
+  for (let i = 0; i + 1 < sizes.length; i++)
+    n += (sizes[i] as number) * (sizes[i + 1] as number) + (sizes[i + 1] as number);
+  return n;
+}
+
+/** Everything a regression family shares; a new one supplies its schema and task sampler. */
+export function regressionFamily(
+  schema: FamilySchema,
+  tasksFor: (config: Experiment) => RegressionFamily,
+): RegressionTaskFamily {
+  return {
+    kind: 'regression',
+    schema,
+    metric: MSE,
+    evalDefaults: { tasks: DEFAULT_EVAL.tasks, steps: DEFAULT_EVAL.steps },
+    tasksFor,
+    createRun(config, start) {
+      return new RegressionRun(this, config, start);
+    },
+    numParams: mlpParams,
+    sameNetwork: (a, b) => a.task === b.task && a.hidden.join() === b.hidden.join(),
+  };
+}
+
+export function isRegression(family: TaskFamily): family is RegressionTaskFamily {
+  return (family as Partial<RegressionTaskFamily>).kind === 'regression';
+}

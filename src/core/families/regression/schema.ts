@@ -1,0 +1,14 @@
+import type { FamilyField } from '../../schema';
+
+/** The MLP's hidden layers, shared by every regression family (the paper's 1-40-40-1 network). */
+export const HIDDEN_FIELD: FamilyField = {
+  field: {
+    kind: 'list',
+    minLength: 1,
+    maxLength: 4,
+    min: 1,
+    max: 256,
+    help: 'Hidden layer widths of the network, comma separated (the paper uses 40,40).',
+  },
+  default: [40, 40],
+};

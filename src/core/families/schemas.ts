@@ -1,0 +1,11 @@
+/**
+ * The task families the schema knows, in menu and share-link order: one line per family. Pure
+ * data (no compute), so the page parses links without loading any family's maths; the compute
+ * side of each family is registered in ./registry.ts under the same name.
+ */
+import type { FamilySchema } from '../schema';
+import { glyphSchema } from './glyphs/schema';
+import { mixtureSchema } from './mixture/schema';
+import { sinusoidSchema } from './sinusoid/schema';
+
+export const FAMILY_SCHEMAS: readonly FamilySchema[] = [sinusoidSchema, glyphSchema, mixtureSchema];

@@ -1,0 +1,12 @@
+import type { FamilySchema } from '../../schema';
+import { HIDDEN_FIELD } from '../regression/schema';
+
+/** Sinusoid regression, the MAML paper's toy problem: the shared defaults are its settings. */
+export const sinusoidSchema: FamilySchema = {
+  name: 'sinusoid',
+  label: 'sinusoid regression',
+  blurb: "Sinusoid regression (the paper's toy problem): each task is y = A·sin(x − φ).",
+  fields: { hidden: { ...HIDDEN_FIELD, carried: true } },
+  defaults: {},
+  queryFollowsK: true,
+};

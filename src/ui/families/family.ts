@@ -1,0 +1,27 @@
+/**
+ * What the page needs of a task family: which page layout shows it (the regression views with
+ * their task view and fans, or the glyph lab), its introduction, its task sampler for the task
+ * view (plain TypeScript, no tfjs) and any controls of its own fields.
+ */
+import type { ComponentType, ReactNode } from 'react';
+import type { RegressionFamily } from '../../core/families/regression/tasks';
+import type { Experiment } from '../../core/experiment';
+
+export interface RegressionUi {
+  readonly name: string;
+  readonly page: 'regression';
+  /** the task sampler the task view draws from */
+  tasksFor(config: Experiment): RegressionFamily;
+  /** the paragraph under the page title */
+  readonly intro: ReactNode;
+  /** controls for the family's own fields, shown under the shared ones */
+  readonly Controls?: ComponentType;
+}
+
+export interface LabUi {
+  readonly name: string;
+  /** a family with a page of its own (the glyph lab) */
+  readonly page: 'lab';
+}
+
+export type UiFamily = RegressionUi | LabUi;

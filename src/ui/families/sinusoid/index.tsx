@@ -1,0 +1,16 @@
+import { sinusoid } from '../../../core/families/sinusoid/sampler';
+import type { RegressionUi } from '../family';
+
+export const sinusoidUi: RegressionUi = {
+  name: 'sinusoid',
+  page: 'regression',
+  tasksFor: () => sinusoid,
+  intro: (
+    <>
+      Model-Agnostic Meta-Learning (Finn, Abbeel &amp; Levine, 2017), live in your browser. MAML searches for
+      initial weights θ from which <em>one or a few</em> gradient steps on just K examples of a new task give
+      a good fit. Here every task is a sinusoid y = A·sin(x − φ) with a random amplitude and phase; press{' '}
+      <kbd>Play</kbd> (or the space bar) and watch θ learn to learn.
+    </>
+  ),
+};
