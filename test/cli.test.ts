@@ -54,4 +54,50 @@ describe('train CLI', () => {
     expect(errorLines).toHaveLength(1);
     expect(errorLines[0]).toMatch(message);
   });
+
+  it('refuses an invalid --config value with the same explanation a link gets, unless --lenient', () => {
+    const r = train(['--config', 'task=mixtur', '--steps', '2']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/task=mixtur is not one of sinusoid, glyphs, mixture; using sinusoid/);
+    const errorLines = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(/--lenient/);
+    expect(r.stderr).not.toMatch(/step 1\//);
+    const lenient = train([
+      '--config',
+      'k=500',
+      '--lenient',
+      '--steps',
+      '2',
+      '--eval-tasks',
+      '5',
+      '--eval-steps',
+      '1',
+    ]);
+    expect(lenient.status).toBe(0);
+    expect(lenient.stderr).toMatch(/warning: k=500 is outside \[1, 50\]; clamped to 50/);
+  });
+
+  it('trains a function mixture from --config task=mixture', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'maml-cli-')), 'mix.json');
+    const r = train([
+      '--config',
+      'task=mixture&mix=line,abs&k=5&batch=4',
+      '--steps',
+      '20',
+      '--eval-tasks',
+      '10',
+      '--eval-steps',
+      '2',
+      '--json',
+      out,
+    ]);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    expect(json.query).toBe(
+      'task=mixture&algo=maml&alpha=0.01&beta=0.001&inner=1&k=5&query=5&batch=4&hidden=40,40&mix=line,abs&seed=1',
+    );
+    expect(json.eval).toMatchObject({ tasks: 10, k: 5, innerSteps: [0, 1, 2] });
+    expect(json.eval.maml.mse).toHaveLength(3);
+  });
 });

@@ -50,6 +50,8 @@ function useSpaceToggle(): void {
 export function App() {
   useSpaceToggle();
   const task = useStore((s) => s.config.task);
+  const config = useStore((s) => s.config);
+  const setConfig = useStore((s) => s.setConfig);
   const family = uiFamilyOf(task);
   if (family.page === 'lab') return <GlyphLab />;
   const FamilyControls = family.Controls;
@@ -67,7 +69,7 @@ export function App() {
         <aside className="sidebar">
           <Transport />
           <ExperimentControls />
-          {FamilyControls ? <FamilyControls /> : null}
+          {FamilyControls ? <FamilyControls config={config} setConfig={setConfig} /> : null}
           <SharePanel />
         </aside>
         <div className="charts">

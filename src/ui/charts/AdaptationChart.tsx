@@ -281,7 +281,7 @@ export function AdaptationChart() {
         held-out task, and reports the mean squared error on that task’s query points; the shaded band is the
         95% confidence interval (1.96·std/√tasks). MAML should drop sharply after the first step (it was
         trained for exactly that) and keep improving; the pretrained network starts near the mean of all
-        sinusoids (≈ 0) and barely adapts.
+        training tasks (for sinusoids, ≈ 0) and adapts slowly.
       </p>
     </section>
   );

@@ -338,7 +338,7 @@ export function TaskView() {
           <button
             type="button"
             onClick={newTask}
-            title="New task: sample another sinusoid (amplitude and phase) with K support points from the seed."
+            title="New task: sample another task of this family (e.g. a new amplitude and phase) with K support points from the seed."
           >
             New task
           </button>
@@ -401,7 +401,7 @@ export function TaskView() {
         Each panel starts from a different initialisation and takes plain SGD steps on the black support
         points only; dark dashed is the prediction before any step, warmer colours come after more steps. A
         good meta-learned θ fits the dashed true curve after one or a few steps from only K points; the random
-        and pretrained initialisations barely move or fit the points without recovering the sinusoid. Click
+        and pretrained initialisations barely move or fit the points without recovering the true curve. Click
         anywhere to add a point (it need not lie on the curve), click a point to remove it.
       </p>
     </section>

@@ -7,6 +7,12 @@ import type { ComponentType, ReactNode } from 'react';
 import type { RegressionFamily } from '../../core/families/regression/tasks';
 import type { Experiment } from '../../core/experiment';
 
+/** What a family's own controls get: the config and the store's setter (no store import, no cycle). */
+export interface FamilyControlsProps {
+  config: Experiment;
+  setConfig(patch: Partial<Experiment>): void;
+}
+
 export interface RegressionUi {
   readonly name: string;
   readonly page: 'regression';
@@ -15,7 +21,7 @@ export interface RegressionUi {
   /** the paragraph under the page title */
   readonly intro: ReactNode;
   /** controls for the family's own fields, shown under the shared ones */
-  readonly Controls?: ComponentType;
+  readonly Controls?: ComponentType<FamilyControlsProps>;
 }
 
 export interface LabUi {

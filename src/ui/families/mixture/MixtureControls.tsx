@@ -1,6 +1,6 @@
 import { FIELDS } from '../../../core/experiment';
 import { COMPONENTS, type Component } from '../../../core/families/mixture/schema';
-import { useStore } from '../../store';
+import type { FamilyControlsProps } from '../family';
 
 const LABELS: Record<Component, string> = {
   sine: 'sine',
@@ -13,9 +13,8 @@ const LABELS: Record<Component, string> = {
  * Which kinds of function the tasks are drawn from. At least one stays ticked; a change is a new
  * task distribution, so meta-training restarts from step 0.
  */
-export function MixtureControls() {
-  const mix = useStore((s) => s.config.mix ?? [...COMPONENTS]);
-  const setConfig = useStore((s) => s.setConfig);
+export function MixtureControls({ config, setConfig }: FamilyControlsProps) {
+  const mix = config.mix ?? [...COMPONENTS];
   const toggle = (kind: Component, on: boolean) => {
     const next = COMPONENTS.filter((c) => (c === kind ? on : mix.includes(c)));
     if (next.length > 0) setConfig({ mix: next });
