@@ -2,10 +2,34 @@ import { expect, test } from '@playwright/test';
 import { collectErrors, longestTaskDuring, readStep, status, waitReady } from './helpers';
 
 // Runs in the chromium-webgpu project: --enable-unsafe-webgpu with the SwiftShader adapter.
-test('with WebGPU available the worker trains on webgpu and compares it with wasm', async ({ page }) => {
-  test.setTimeout(150_000);
+test('auto times WebGPU against wasm on this network, trains on the faster and says so', async ({ page }) => {
+  test.setTimeout(120_000);
   const errors = collectErrors(page);
   await page.goto('./');
+  // the task view is drawn on wasm while WebGPU is being timed
+  await expect(page.locator('[data-panel="maml"] path.fan-line')).toHaveCount(11, { timeout: 30_000 });
+  const choice = page.getByTestId('backend-choice');
+  await expect(choice).toContainText(/auto: (wasm|webgpu) · .* steps\/s — (WebGPU|wasm) measured/, {
+    timeout: 60_000,
+  });
+  const winner = await choice.getAttribute('data-winner');
+  const wasm = Number(await choice.getAttribute('data-wasm-steps-per-second'));
+  const webgpu = Number(await choice.getAttribute('data-webgpu-steps-per-second'));
+  expect(winner).toBe(wasm >= webgpu ? 'wasm' : 'webgpu');
+  await expect(page.locator('[data-readout="backend"]')).toHaveText(winner ?? '');
+  // the link keeps asking for auto; training runs on the winner
+  expect(new URL(page.url()).searchParams.get('backend')).toBeNull();
+  await page.getByRole('button', { name: 'Play' }).click();
+  await expect.poll(() => readStep(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(5);
+  await expect(status(page)).toContainText(winner ?? '');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  expect(errors).toEqual([]);
+});
+
+test('a forced WebGPU backend trains on webgpu and compares it with wasm', async ({ page }) => {
+  test.setTimeout(150_000);
+  const errors = collectErrors(page);
+  await page.goto('./?backend=webgpu');
   await waitReady(page, /webgpu/);
   await expect(page.locator('[data-readout="backend"]')).toHaveText('webgpu');
   await page.getByRole('button', { name: 'Play' }).click();
@@ -58,5 +82,21 @@ test('glyph meta-training runs on WebGPU in the worker without freezing the page
     await expect.poll(() => readStep(page), { timeout: 60_000 }).toBeGreaterThan(step + 3);
     await page.getByRole('button', { name: 'Pause' }).click();
   }
+  expect(errors).toEqual([]);
+});
+
+test('the glyph page on auto shows a task at once on wasm, then times WebGPU and keeps the faster', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const errors = collectErrors(page);
+  await page.goto('./?task=glyphs&ways=3&batch=1&query=1&filters=8');
+  await expect(page.getByTestId('support-grid').getByRole('img')).toHaveCount(3, { timeout: 30_000 });
+  const choice = page.getByTestId('backend-choice');
+  await expect(choice).toContainText(/auto: (wasm|webgpu) · .* steps\/s — (WebGPU|wasm) measured/, {
+    timeout: 120_000,
+  });
+  const winner = (await choice.getAttribute('data-winner')) ?? '';
+  await expect(status(page)).toContainText(`· ${winner} ·`);
   expect(errors).toEqual([]);
 });

@@ -60,6 +60,7 @@ class Session implements TrainerPort {
       phase: 'starting',
       backend: null,
       rates: null,
+      autoChoice: null,
       backendNote: null,
       step: opts.resume?.step ?? s.step,
       // a landscape in progress dies with the old worker
@@ -177,7 +178,7 @@ class Session implements TrainerPort {
         });
         break;
       case 'benchmark':
-        store.setState({ rates: msg.rates });
+        store.setState({ rates: msg.rates, autoChoice: msg.choice });
         break;
       case 'progress': {
         const n = msg.losses.length;

@@ -94,6 +94,8 @@ export interface State {
   backend: BackendName | null;
   backendNote: string | null;
   rates: Partial<Record<BackendName, number>> | null;
+  /** auto mode: the backend the worker's timing chose, and rates that are only upper bounds */
+  autoChoice: { winner: BackendName; bounded: BackendName[] } | null;
   /** what the user asked for: training or paused */
   running: boolean;
   step: number;
@@ -205,6 +207,7 @@ export const useStore = create<State & Actions>()((set, get) => ({
   backend: null,
   backendNote: null,
   rates: null,
+  autoChoice: null,
   running: false,
   step: 0,
   stepsPerSec: 0,

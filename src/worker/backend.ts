@@ -135,3 +135,97 @@ export async function measureWasmBeside(
   if (tf.getBackend() !== 'webgpu') throw new Error('could not switch back to WebGPU after starting wasm');
   return rate;
 }
+
+/** Whether WebGPU could be used here (an adapter exists); the reason when not. */
+export async function webgpuAvailable(): Promise<{ ok: boolean; why: string | null }> {
+  const problem = await webgpuProblem();
+  return { ok: problem === null, why: problem };
+}
+
+const sleep = (ms: number) => new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms));
+
+/**
+ * Meta-steps per second of a throwaway run on the current backend, but never waiting past
+ * `deadlineMs`: a step still running then (a software GPU can take seconds for one) is left to
+ * finish on its own and the rate is reported as at most one step per elapsed time. One warm-up
+ * step (shader compilation) is not timed.
+ */
+export async function measureWithDeadline(
+  makeRun: () => SteppingRun,
+  deadlineMs: number,
+  maxSteps = 8,
+): Promise<{ rate: number; bounded: boolean }> {
+  const run = makeRun();
+  const t0 = performance.now();
+  let timedFrom = -1;
+  let steps = 0;
+  for (;;) {
+    const l = run.step();
+    const losses = l.pretrained ? [l.meta, l.pretrained] : [l.meta];
+    const done = Promise.all(losses.map((t) => t.data()));
+    const outcome = await Promise.race([
+      done.then(() => 'done' as const),
+      sleep(deadlineMs - (performance.now() - t0)),
+    ]);
+    if (outcome === 'late') {
+      // the step is still queued on the device: free it, and the run, once it completes
+      void done.finally(() => {
+        tf.dispose(losses);
+        run.dispose();
+      });
+      const elapsed = performance.now() - (timedFrom >= 0 ? timedFrom : t0);
+      return { rate: steps > 0 ? steps / (elapsed / 1000) : 1000 / elapsed, bounded: steps === 0 };
+    }
+    tf.dispose(losses);
+    if (timedFrom < 0) timedFrom = performance.now();
+    else steps += 1;
+    if (steps >= maxSteps || (steps > 0 && performance.now() - timedFrom > deadlineMs / 3)) break;
+  }
+  run.dispose();
+  return { rate: steps / ((performance.now() - timedFrom) / 1000), bounded: false };
+}
+
+export interface AutoChoice {
+  rates: Partial<Record<BackendName, number>>;
+  /** backends whose rate is only an upper bound (a step did not finish in time) */
+  bounded: BackendName[];
+  winner: BackendName;
+}
+
+/**
+ * "auto": time wasm and WebGPU on throwaway runs of the real workload and pick the faster; tfjs
+ * is left on `current` (the caller moves the real run when the winner differs).
+ */
+export async function raceBackends(
+  makeRun: () => SteppingRun,
+  current: BackendName,
+  budgets: { wasm: ProbeOptions; webgpuDeadlineMs: number },
+): Promise<AutoChoice> {
+  const rates: Partial<Record<BackendName, number>> = {};
+  const bounded: BackendName[] = [];
+  try {
+    if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') {
+      rates.wasm = await measureStepsPerSecond(makeRun, budgets.wasm);
+    }
+  } catch {
+    // wasm could not start or run: it simply does not compete
+  }
+  try {
+    if ((await tf.setBackend('webgpu')) && tf.getBackend() === 'webgpu') {
+      const r = await measureWithDeadline(makeRun, budgets.webgpuDeadlineMs);
+      rates.webgpu = r.rate;
+      if (r.bounded) bounded.push('webgpu');
+    }
+  } catch {
+    // a shader that fails to compile or a lost device: WebGPU does not compete
+  }
+  await tf.setBackend(current);
+  if (tf.getBackend() !== current)
+    throw new Error(`could not return to ${current} after timing the backends`);
+  const entries = Object.entries(rates) as [BackendName, number][];
+  const winner = entries.reduce<[BackendName, number]>(
+    (best, e) => (e[1] > best[1] ? e : best),
+    [current, -1],
+  )[0];
+  return { rates, bounded, winner };
+}

@@ -166,6 +166,11 @@ export type FromWorker =
       kind: 'benchmark';
       /** meta-steps per second measured on each backend for the current model */
       rates: Partial<Record<BackendName, number>>;
+      /**
+       * auto mode: the backend this measurement chose (training moved there, θ, moments, step and
+       * curves kept) and the backends whose rate is only an upper bound (a step did not finish in time)
+       */
+      choice: { winner: BackendName; bounded: BackendName[] } | null;
     }
   | {
       kind: 'progress';

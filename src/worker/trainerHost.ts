@@ -13,11 +13,12 @@ import type { RegressionRun } from '../core/families/regression/run';
 import { createRegressionRun } from '../core/families/regression/lookup';
 import type { RegressionBatch } from '../core/families/regression/tasks';
 import { restartReason } from '../core/families/restart';
-import { chooseBackend, measureWasmBeside } from './backend';
+import { chooseBackend, measureWasmBeside, raceBackends } from './backend';
 import { divergenceAdvice } from './divergence';
 import {
   METHODS,
   type BackendName,
+  type BackendRequest,
   type EvalCurveData,
   type FromWorker,
   type MethodName,
@@ -106,6 +107,8 @@ export class TrainerHost {
 
   /** the parameter-space view: θ trajectories, inner-loop paths, loss landscape */
   private readonly theta: ThetaView;
+  /** auto mode with WebGPU available: the backends are timed against each other on this workload */
+  private racing = false;
 
   constructor(private readonly post: Post) {
     this.theta = new ThetaView(post, (fn) => this.inference(fn));
@@ -186,17 +189,14 @@ export class TrainerHost {
     this.task = msg.task;
     const choice = await chooseBackend(msg.backend, msg.wasmPath);
     this.backend = choice.backend;
+    // auto: start on wasm (the first views appear at once), then time both and train on the faster
+    this.racing = msg.backend === 'auto' && choice.backend === 'webgpu';
+    if (this.racing && (await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') this.backend = 'wasm';
+    else this.racing = false;
     this.run = runFromSnapshot(msg.config, msg.resume);
     const first = await takeSnapshot(this.run);
     this.lastGood = snapshotFinite(first) ? first : null;
-    this.post({
-      kind: 'ready',
-      backend: choice.backend,
-      requested: msg.backend,
-      fallback: choice.fallback,
-      numParams: this.run.model.numParams,
-      step: this.run.stepCount,
-    });
+    this.postReady(choice.fallback, msg.backend);
     if (msg.replayTo !== null && msg.replayTo > this.run.stepCount) {
       this.replayTo = msg.replayTo;
       this.running = true;
@@ -205,16 +205,60 @@ export class TrainerHost {
     this.evalDirty = true;
     this.snapshotDue = true;
     if (this.backend === 'webgpu') {
-      // WebGPU's per-kernel overhead can make it slower than wasm for this small network:
-      // measure wasm now, WebGPU on the first real training steps
+      // forced WebGPU: its per-kernel overhead can make it slower than wasm for this small
+      // network, so measure wasm now, WebGPU on the first real training steps, and say so
       this.wasmRate = await measureWasmBeside(() => createRegressionRun(msg.config));
       this.sideWasm = this.wasmRate !== null;
       this.probe = { skip: 2, steps: 0, ms: 0 };
     }
     await this.predict();
+    if (this.racing) {
+      await this.evaluateNow(this.evalTasks);
+      await this.race(msg.config, msg.backend);
+    }
     this.ready = true;
     this.rateWindow = [];
     await this.pump();
+  }
+
+  private postReady(fallback: string | null, requested: BackendRequest): void {
+    this.post({
+      kind: 'ready',
+      backend: this.backend,
+      requested,
+      fallback,
+      numParams: this.runOrThrow.numParams,
+      step: this.runOrThrow.stepCount,
+    });
+  }
+
+  /**
+   * Auto mode: time wasm and WebGPU on throwaway copies of this workload and move training to
+   * the faster. The run moves in place (tfjs moves each tensor on first use), so θ, Adam's
+   * moments, the task stream, the step and the curves all carry over.
+   */
+  private async race(config: Experiment, requested: BackendRequest): Promise<void> {
+    const result = await raceBackends(() => createRegressionRun(config), this.backend, {
+      wasm: { budgetMs: 1200, warmup: 2, group: 4, maxSteps: 60 },
+      webgpuDeadlineMs: 6000,
+    });
+    this.post({
+      kind: 'benchmark',
+      rates: result.rates,
+      choice: { winner: result.winner, bounded: result.bounded },
+    });
+    if (result.winner === this.backend) return;
+    if (this.backend === 'webgpu') {
+      // read the run's state back asynchronously first, so the move needs no synchronous GPU read
+      const run = this.runOrThrow;
+      await Promise.all(
+        [...Object.values(tf.engine().state.registeredVariables), run.randomTheta].map((t) => t.data()),
+      );
+    }
+    await tf.setBackend(result.winner);
+    this.backend = result.winner;
+    this.sideWasm = this.backend === 'webgpu' && result.rates.wasm !== undefined;
+    this.postReady(null, requested);
   }
 
   private fail(e: unknown): void {
@@ -313,15 +357,17 @@ export class TrainerHost {
     const run = this.runOrThrow;
     this.config = next;
     const what = restartReason(prev, next);
+    // the winner depends on the network's size and the meta-batch: time them again
+    const rerace = this.racing && (next.hidden.join() !== prev.hidden.join() || next.batch !== prev.batch);
     if (what !== null) {
       this.replaceRun(createRegressionRun(next));
       await this.restartBookkeeping(0, `${what}: a new network, so meta-training restarts from step 0`);
-      if (this.backend === 'webgpu' && next.hidden.join() !== prev.hidden.join()) {
+      if (!this.racing && this.backend === 'webgpu' && next.hidden.join() !== prev.hidden.join()) {
         // the WebGPU-vs-wasm verdict depends on the network's size: measure again
         this.wasmRate = await measureWasmBeside(() => createRegressionRun(next));
         this.sideWasm = this.wasmRate !== null;
         this.probe = { skip: 2, steps: 0, ms: 0 };
-        this.post({ kind: 'benchmark', rates: {} });
+        this.post({ kind: 'benchmark', rates: {}, choice: null });
       }
     } else if (next.algo !== prev.algo) {
       // switching algorithm keeps θ; read it asynchronously rather than via the core's dataSync
@@ -336,6 +382,7 @@ export class TrainerHost {
       run.update(next);
       if (next.k !== prev.k) this.evalBatch = null;
     }
+    if (rerace) await this.race(next, 'auto');
     this.taskDirty = true;
     this.evalDirty = true;
     this.theta.markDirty();
@@ -437,7 +484,7 @@ export class TrainerHost {
       this.probe = null;
       const rates: Partial<Record<BackendName, number>> = { webgpu: p.steps / (p.ms / 1000) };
       if (this.wasmRate !== null) rates.wasm = this.wasmRate;
-      this.post({ kind: 'benchmark', rates });
+      this.post({ kind: 'benchmark', rates, choice: null });
     }
   }
 

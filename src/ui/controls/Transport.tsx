@@ -1,6 +1,7 @@
 import { useStore } from '../store';
 import { formatLoss } from '../format';
 import { parameterCount } from '../viewTask';
+import { AutoChoiceNote } from './AutoChoiceNote';
 
 function formatElapsed(ms: number): string {
   const s = Math.floor(ms / 1000);
@@ -25,6 +26,7 @@ export function Transport() {
   const evaluation = useStore((s) => s.evaluation);
   const backendNote = useStore((s) => s.backendNote);
   const rates = useStore((s) => s.rates);
+  const autoChoice = useStore((s) => s.autoChoice);
   const numParams = useStore((s) => parameterCount(s.config));
   const tensors = useStore((s) => s.tensors);
   const { toggle, stepOnce, reset, setBackendRequest } = useStore.getState();
@@ -121,7 +123,9 @@ export function Transport() {
           Running on <strong>{backendName}</strong>. {backendNote}.
         </p>
       ) : null}
-      {slower && rates ? (
+      {autoChoice && rates ? (
+        <AutoChoiceNote choice={autoChoice} rates={rates} />
+      ) : slower && rates ? (
         <p
           className="note warn"
           data-testid="backend-speed"

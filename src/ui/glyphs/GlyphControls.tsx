@@ -3,6 +3,7 @@ import { ALGO_LABELS, ALGOS, type Algo } from '../../core/experiment';
 import { BACKENDS, type BackendRequest } from '../../worker/protocol';
 import { ShareLinkField } from '../controls/ShareLinkField';
 import { useGlyphStore } from './glyphStore';
+import { AutoChoiceNote } from '../controls/AutoChoiceNote';
 
 function Select<T extends string | number>({
   label,
@@ -153,7 +154,9 @@ export function GlyphControls() {
             {s.backendNote}
           </p>
         ) : null}
-        {speed && speed.wasm !== null ? (
+        {s.autoChoice ? (
+          <AutoChoiceNote choice={s.autoChoice} rates={s.autoChoice.rates} />
+        ) : speed && speed.wasm !== null ? (
           <p
             className={speed.wasm < speed.webgpu ? 'note warn' : 'note'}
             data-testid="glyph-backend-speed"

@@ -174,6 +174,9 @@ class GlyphSession implements GlyphPort {
               ' Reset meta-trains from scratch.',
           );
         break;
+      case 'benchmark':
+        store.setState({ backend: msg.choice.winner, autoChoice: { ...msg.choice, rates: msg.rates } });
+        break;
       case 'speed':
         store.setState({ speed: { webgpu: msg.webgpuMsPerStep, wasm: msg.wasmMsPerStep } });
         break;

@@ -55,6 +55,12 @@ export interface GlyphState {
   backendNote: string | null;
   /** on WebGPU: ms per meta-step of its second step and of wasm measured beside it */
   speed: { webgpu: number; wasm: number | null } | null;
+  /** auto mode: what the worker measured (meta-steps/s) and the backend it trains on */
+  autoChoice: {
+    winner: BackendName;
+    bounded: BackendName[];
+    rates: Partial<Record<BackendName, number>>;
+  } | null;
   numParams: number | null;
   thetaSource: string;
   shipped: ShippedTheta;
@@ -162,6 +168,7 @@ export const useGlyphStore = create<GlyphState & GlyphActions>()((set, get) => (
   backend: null,
   backendNote: null,
   speed: null,
+  autoChoice: null,
   numParams: null,
   thetaSource: '',
   shipped: { state: 'checking' },

@@ -13,7 +13,7 @@ import { softmax } from '../../core/ops/softmax';
 import { Rng } from '../../core/random';
 import { IMAGE_SIZE } from '../../core/families/glyphs/data/rasterize';
 import { sampleGlyphBatch } from '../../core/families/glyphs/data/sampler';
-import { chooseBackend, measureWasmBeside } from '../backend';
+import { chooseBackend, measureWasmBeside, raceBackends } from '../backend';
 import type { BackendName, BackendRequest } from '../protocol';
 import { GLYPH_METHODS, type FromGlyphWorker, type GlyphMethod, type ToGlyphWorker } from './glyphProtocol';
 
@@ -42,6 +42,8 @@ interface RunStart {
 
 /** the wasm probe beside WebGPU: one warm-up step, then single timed steps for up to 2 s */
 const GLYPH_PROBE = { budgetMs: 2000, warmup: 1, group: 1, maxSteps: 3 };
+/** auto mode waits this long before timing the backends, so the page's first requests go first */
+const RACE_DELAY_MS = 1500;
 
 export class GlyphHost {
   private run: GlyphRun | null = null;
@@ -130,8 +132,38 @@ export class GlyphHost {
     this.wasmPath = wasmPath;
     const choice = await chooseBackend(request, wasmPath);
     this.backend = choice.backend;
+    // auto: start on wasm so the first task shows at once, then time both and keep the faster
+    const race = request === 'auto' && choice.backend === 'webgpu';
+    if (race && (await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') this.backend = 'wasm';
     this.rebuild(config, null, 'random initialisation', choice.fallback);
-    await this.probeWasm();
+    if (race && this.backend === 'wasm') {
+      // the page's first requests (a task, an evaluation, the shipped θ) go ahead of the timing
+      setTimeout(() => this.enqueue(() => this.race()), RACE_DELAY_MS);
+    } else {
+      await this.probeWasm();
+    }
+  }
+
+  /**
+   * Auto mode: time wasm and WebGPU on throwaway copies of this network and move the run to the
+   * faster, in place (tfjs moves each tensor on first use): θ, moments, step and curves carry over.
+   */
+  private async race(): Promise<void> {
+    const config = this.config;
+    if (!config || !this.backend) return;
+    const result = await raceBackends(() => new GlyphRun(config, { pretrained: false }), this.backend, {
+      wasm: GLYPH_PROBE,
+      webgpuDeadlineMs: 8000,
+    });
+    if (result.winner !== this.backend) {
+      await tf.setBackend(result.winner);
+      this.backend = result.winner;
+    }
+    this.post({
+      kind: 'benchmark',
+      rates: result.rates,
+      choice: { winner: result.winner, bounded: result.bounded },
+    });
   }
 
   /**

@@ -55,6 +55,12 @@ export type FromGlyphWorker =
       /** the same run continued (a backend switch): the page keeps its curves */
       resumed: boolean;
     }
+  /** auto mode: meta-steps/s of each backend on this network, and the one training moved to */
+  | {
+      kind: 'benchmark';
+      rates: Partial<Record<BackendName, number>>;
+      choice: { winner: BackendName; bounded: BackendName[] };
+    }
   /** on WebGPU: its second meta-step against wasm timed beside it (null when wasm could not start) */
   | { kind: 'speed'; webgpuMsPerStep: number; wasmMsPerStep: number | null }
   | {
