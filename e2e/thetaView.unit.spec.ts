@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_EXPERIMENT, type Experiment } from '../src/core/experiment';
+import type { RegressionRun } from '../src/core/families/regression/run';
 import { createRegressionRun } from '../src/core/families/regression/lookup';
 import type { FromWorker, ViewTask } from '../src/worker/protocol';
 import { transferablesOf } from '../src/worker/protocol';
@@ -129,7 +130,7 @@ test('an algorithm switch keeps the trajectory going; Meta-SGD adapts with its l
   await train(10);
   // the host switches algorithm by rebuilding the run from a snapshot of θ, without a rewind
   const next = { ...cfg, algo: 'metasgd' as const };
-  const switched = runFromSnapshot(next, { ...(await takeSnapshot(run)), alpha: null });
+  const switched = runFromSnapshot(next, { ...(await takeSnapshot(run)), alpha: null }) as RegressionRun;
   run.dispose();
   for (let i = 0; i < 10; i++) {
     const l = switched.step();

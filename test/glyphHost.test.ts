@@ -2,18 +2,18 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../src/core/experiment';
 import type { GlyphRun } from '../src/core/families/glyphs/run';
-import { GlyphHost } from '../src/worker/glyph/glyphHost';
-import type { FromGlyphWorker } from '../src/worker/glyph/glyphProtocol';
+import { WorkerHost } from '../src/worker/host/host';
+import type { FromWorker } from '../src/worker/protocol';
 import { startBackend } from './helpers';
 
 /** A host driven like the worker drives it, with a way to wait for a message. */
 function harness() {
-  const seen: FromGlyphWorker[] = [];
-  const host = new GlyphHost((m) => seen.push(m));
-  const waitFor = async <K extends FromGlyphWorker['kind']>(kind: K, count = 1) => {
+  const seen: FromWorker[] = [];
+  const host = new WorkerHost((m) => seen.push(m));
+  const waitFor = async <K extends FromWorker['kind']>(kind: K, count = 1) => {
     for (let i = 0; i < 2000; i++) {
       const hits = seen.filter((m) => m.kind === kind);
-      if (hits.length >= count) return hits[count - 1] as Extract<FromGlyphWorker, { kind: K }>;
+      if (hits.length >= count) return hits[count - 1] as Extract<FromWorker, { kind: K }>;
       const error = seen.find((m) => m.kind === 'error');
       if (error) throw new Error(`host error: ${JSON.stringify(error)}`);
       await new Promise((r) => setTimeout(r, 10));
@@ -24,12 +24,21 @@ function harness() {
   return { host, seen, waitFor, run };
 }
 
-describe('glyph worker host', () => {
+describe('the worker host with a glyph run', () => {
   it('a backend switch continues the same run: θ, Meta-SGD rates, the pretrained baseline, the step', async () => {
     await startBackend('wasm');
     const config = parseExperiment('task=glyphs&algo=metasgd&batch=2&query=1&filters=8').config;
     const { host, waitFor, run } = harness();
-    host.handle({ kind: 'init', config, backend: 'wasm', wasmPath: '' });
+    host.handle({
+      kind: 'init',
+      config,
+      backend: 'wasm',
+      wasmPath: '',
+      resume: null,
+      replayTo: null,
+      view: null,
+      evalTasks: 0,
+    });
     expect((await waitFor('ready')).backend).toBe('wasm');
     host.handle({ kind: 'step' });
     host.handle({ kind: 'step' });

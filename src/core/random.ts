@@ -40,6 +40,25 @@ export class Rng {
     for (let i = 0; i < 12; i++) this.nextUint32(); // warm up
   }
 
+  /** The generator's position: four 32-bit words, and a cached normal deviate when there is one. */
+  state(): number[] {
+    return this.spareNormal === null
+      ? [this.a, this.b, this.c, this.d]
+      : [this.a, this.b, this.c, this.d, this.spareNormal];
+  }
+
+  /** Continue exactly from a position taken with state(). */
+  setState(s: readonly number[]): void {
+    if (s.length < 4 || s.length > 5 || !s.every(Number.isFinite)) throw new Error('not a generator state');
+    [this.a, this.b, this.c, this.d] = s.map((v, i) => (i < 4 ? v | 0 : v)) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    this.spareNormal = s.length === 5 ? (s[4] as number) : null;
+  }
+
   /** An independent generator for a named purpose, e.g. rng.fork('init'). */
   static stream(seed: number, name: string): Rng {
     return new Rng(seed, name);

@@ -8,6 +8,7 @@ import {
   candidates,
   type BackendName,
   type BackendRequest,
+  type FamilyReply,
   type FromWorker,
   type Snapshot,
   type ToWorker,
@@ -74,7 +75,7 @@ class Session implements TrainerPort {
       wasmPath: new URL('tfjs/', document.baseURI).href,
       resume: opts.resume,
       replayTo: opts.replayTo,
-      task: viewTaskMessage(s.task, s.fanSteps).task,
+      view: viewTaskMessage(s.task, s.fanSteps).request,
       evalTasks: LIVE_EVAL_TASKS,
     });
     this.post({ kind: 'thetaView', subject: s.thetaSubject, random: s.showRandomPaths });
@@ -158,6 +159,30 @@ class Session implements TrainerPort {
     this.restartFrom(snap, next);
   }
 
+  /** The regression part's answers: the task view's fans and the live evaluation. */
+  private familyReply(reply: FamilyReply): void {
+    const s = store.getState();
+    if (reply.kind === 'predictions') {
+      if (reply.taskId === s.task.id) store.setState({ predictions: reply });
+      return;
+    }
+    if (reply.kind !== 'eval') return;
+    const msg = reply;
+    const at = (c: { mse: number[] }) => c.mse[Math.min(msg.inner, c.mse.length - 1)] ?? NaN;
+    const history = s.evalHistory.filter((p) => p.step < msg.step);
+    history.push({
+      step: msg.step,
+      inner: msg.inner,
+      maml: at(msg.curves.maml),
+      pretrained: at(msg.curves.pretrained),
+    });
+    store.setState({
+      evaluation: msg,
+      evalHistory: history,
+      evalBusy: msg.requested === s.evalBusy ? null : s.evalBusy,
+    });
+  }
+
   private receive(msg: FromWorker): void {
     const s = store.getState();
     switch (msg.kind) {
@@ -203,25 +228,9 @@ class Session implements TrainerPort {
         if (done) s.notify('info', `Replayed the shared run to step ${msg.step} and paused there.`);
         break;
       }
-      case 'predictions':
-        if (msg.taskId === s.task.id) store.setState({ predictions: msg });
+      case 'family':
+        this.familyReply(msg.reply);
         break;
-      case 'eval': {
-        const at = (c: { mse: number[] }) => c.mse[Math.min(msg.inner, c.mse.length - 1)] ?? NaN;
-        const history = s.evalHistory.filter((p) => p.step < msg.step);
-        history.push({
-          step: msg.step,
-          inner: msg.inner,
-          maml: at(msg.curves.maml),
-          pretrained: at(msg.curves.pretrained),
-        });
-        store.setState({
-          evaluation: msg,
-          evalHistory: history,
-          evalBusy: msg.requested === s.evalBusy ? null : s.evalBusy,
-        });
-        break;
-      }
       case 'snapshot':
         store.setState({ snapshot: msg.snapshot });
         if (msg.requestId !== null) {

@@ -18,6 +18,7 @@ import type {
   ToWorker,
 } from '../worker/protocol';
 import { restartReason } from '../core/families/restart';
+import type { RegressionRequest } from '../worker/families/regressionMessages';
 import { cancelDraw, requestDraw } from './frameScheduler';
 import { Series } from './series';
 import { sampleViewTask, withPoints, type TaskView } from './viewTask';
@@ -183,7 +184,12 @@ function send(msg: ToWorker): void {
 }
 
 /** A task as the worker wants it. */
-export function viewTaskMessage(task: TaskView, steps: number): Extract<ToWorker, { kind: 'task' }> {
+export function viewTaskMessage(task: TaskView, steps: number): Extract<ToWorker, { kind: 'family' }> {
+  return { kind: 'family', request: viewTaskRequest(task, steps) };
+}
+
+/** The task view's task as the worker's regression part wants it. */
+function viewTaskRequest(task: TaskView, steps: number): RegressionRequest {
   return {
     kind: 'task',
     task: {

@@ -1,9 +1,27 @@
 /**
- * Messages between the page and the training worker: one discriminated union each way, so a
- * message the other side does not understand is a compile error, not a silent no-op.
- * Large numeric payloads are Float32Arrays sent as transferables (see `transferablesOf`).
+ * Messages between the page and the training worker, for every task family: one discriminated
+ * union each way of shared messages (training, backends, snapshots, θ view, evaluation requests),
+ * plus a typed family-specific part (`family` requests and replies, see families/*Messages.ts).
+ * A message the other side does not understand is a compile error, not a silent no-op. Large
+ * numeric payloads are typed arrays sent as transferables (see `transferablesOf`).
  */
 import type { Experiment } from '../core/experiment';
+import { glyphTransferables, type GlyphReply, type GlyphRequest } from './families/glyphMessages';
+import {
+  regressionTransferables,
+  type RegressionReply,
+  type RegressionRequest,
+} from './families/regressionMessages';
+import type { LandscapeReport, ThetaReport, ThetaSubject } from './thetaMessages';
+
+export type { LandscapeReport, ThetaPaths, ThetaReport, ThetaSubject } from './thetaMessages';
+export { SUBJECTS } from './thetaMessages';
+export type { EvalCurveData, ViewTask } from './families/regressionMessages';
+
+/** A request only one kind of family understands (the task view's task, the drawing pad's). */
+export type FamilyRequest = RegressionRequest | GlyphRequest;
+/** Its answers. */
+export type FamilyReply = RegressionReply | GlyphReply;
 
 export const BACKENDS = ['webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -25,96 +43,14 @@ export interface Snapshot {
   step: number;
   /** the meta-learned initialisation θ [P] */
   theta: Float32Array;
-  /** the pretrained baseline's θ [P] (absent when the baseline is off) */
+  /** the pretrained baseline's θ (absent when the baseline is off; the glyph baseline is C-way) */
   pretrained: Float32Array | null;
   /** Meta-SGD's learned per-parameter inner learning rate [P] */
   alpha: Float32Array | null;
-}
-
-/** A task shown in the task view: its generating parameters and the support set being adapted on. */
-export interface ViewTask {
-  /** id chosen by the page, echoed back with the predictions so stale answers can be dropped */
-  id: number;
-  /** family parameters (sinusoid: amplitude, phase) */
-  params: Float32Array;
-  xs: Float32Array;
-  ys: Float32Array;
-  /** inner steps to show: predictions after 0..steps steps */
-  steps: number;
-}
-
-/** Whose θ the parameter-space view follows: the meta-learner's or the pretrained baseline's. */
-export const SUBJECTS = ['maml', 'pretrained'] as const;
-export type ThetaSubject = (typeof SUBJECTS)[number];
-
-/** Inner-loop paths θ → θ′ᵢ of the displayed tasks, projected on the view's plane. */
-export interface ThetaPaths {
-  /** where the paths start, in the plane */
-  start: [number, number];
-  tasks: number;
-  /** inner steps; each path has steps + 1 points */
-  steps: number;
-  /** task-major [tasks, steps + 1, 2] */
-  coords: Float32Array;
-  /** query MSE of each task after 0..steps inner steps, [tasks, steps + 1] */
-  losses: Float32Array;
-}
-
-/** The trajectory of θ projected on its two leading principal components, with the paths. */
-export interface ThetaReport {
-  subject: ThetaSubject;
-  /** the run's step when this was measured */
-  step: number;
-  numParams: number;
-  /** snapshots S, their step numbers [S] and plane coordinates interleaved [a₀, b₀, a₁, …] */
-  count: number;
-  steps: Float64Array;
-  coords: Float32Array;
-  /** steps between snapshots now (it doubles each time the bounded history is thinned) */
-  interval: number;
-  /** share of the trajectory's variance along PC1 and PC2 */
-  explained: [number, number];
-  /** how many of the two axes are principal components (fewer for a line or a point) */
-  rank: number;
-  /** the current θ in the plane */
-  current: [number, number];
-  /** how θ adapts: the inner learning rate in words (Meta-SGD: its learned vector) */
-  rate: string;
-  /** inner steps θ is meta-trained with (marked on the paths) */
-  trainedSteps: number;
-  /**
-   * Displayed tasks: first the task view's task (`viewTaskId`, evaluated on its true curve), then
-   * fixed tasks of the seed. Parameters [tasks · paramsPerTask].
-   */
-  viewTaskId: number | null;
-  taskParams: Float32Array;
-  paramsPerTask: number;
-  paths: ThetaPaths;
-  /** the same tasks adapted from the random initialisation (only when asked for) */
-  random: ThetaPaths | null;
-}
-
-/** The loss on a grid over the plane around θ: plain loss and meta-objective. */
-export interface LandscapeReport {
-  id: number;
-  subject: ThetaSubject;
-  step: number;
-  resolution: number;
-  /** plane coordinates of the grid columns (PC1) and rows (PC2) */
-  x: Float32Array;
-  y: Float32Array;
-  /** row-major [resolution (PC2), resolution (PC1)] */
-  pre: Float32Array;
-  post: Float32Array;
-  /** inner steps of the meta-objective, the tasks it averages over and their support size */
-  innerSteps: number;
-  tasks: number;
-  k: number;
-  rate: string;
-  /** θ (the grid's centre) and the trajectory at the time, in the landscape's plane */
-  centre: [number, number];
-  coords: Float32Array;
-  explained: [number, number];
+  /** the pretrained baseline's own step count (it may differ from `step`: a loaded θ file's) */
+  pretrainedStep?: number;
+  /** the task stream's position (the generator's state), for an exact continuation */
+  stream?: number[];
 }
 
 export type ToWorker =
@@ -128,17 +64,25 @@ export type ToWorker =
       resume: Snapshot | null;
       /** meta-train to this step, then pause (replaying a share link) */
       replayTo: number | null;
-      task: ViewTask;
-      /** number of tasks in the live evaluation */
+      /** the family's first view request (the task view's task), answered before training */
+      view: FamilyRequest | null;
+      /** number of tasks in the live evaluation (0: evaluate only when asked) */
       evalTasks: number;
     }
   | { kind: 'play' }
+  /** a share link: meta-train to step `to` (deterministic from the seed), then pause */
+  | { kind: 'replay'; to: number }
   | { kind: 'pause' }
   | { kind: 'step' }
   | { kind: 'reset' }
   | { kind: 'config'; config: Experiment }
-  | { kind: 'task'; task: ViewTask }
-  | { kind: 'evaluate'; tasks: number }
+  /** continue the same run (θ, the baselines, the step) on another backend, in this worker */
+  | { kind: 'backend'; request: BackendRequest }
+  /** the text of a saved θ file (e.g. the shipped public/glyph-init.json) */
+  | { kind: 'loadTheta'; text: string; source: string }
+  /** evaluate now on `tasks` held-out tasks (0..`steps` inner steps; the family's default if absent) */
+  | { kind: 'evaluate'; tasks: number; steps?: number; id?: number }
+  | { kind: 'family'; request: FamilyRequest }
   | { kind: 'snapshot'; requestId: number }
   /** what the parameter-space view shows: whose trajectory, and the random initialisation's paths */
   | { kind: 'thetaView'; subject: ThetaSubject; random: boolean }
@@ -146,11 +90,6 @@ export type ToWorker =
   | { kind: 'landscape'; id: number; resolution: number }
   /** test hook: throw inside the worker to exercise the restart path */
   | { kind: 'crash' };
-
-export interface EvalCurveData {
-  mse: number[];
-  ci95: number[];
-}
 
 export type FromWorker =
   | {
@@ -161,6 +100,13 @@ export type FromWorker =
       fallback: string | null;
       numParams: number;
       step: number;
+      config: Experiment;
+      /** where θ came from: "random initialisation (seed 1)" or a θ file */
+      thetaSource: string;
+      /** the same run continued (a backend switch): the page keeps its curves */
+      resumed: boolean;
+      /** whether it is training now (auto mode can move a run while it trains) */
+      running: boolean;
     }
   | {
       kind: 'benchmark';
@@ -188,29 +134,9 @@ export type FromWorker =
       /** tensors alive in the worker (steady while training; growth would be a leak) */
       tensors: number;
     }
-  | {
-      kind: 'predictions';
-      taskId: number;
-      step: number;
-      /** x grid [G] */
-      grid: Float32Array;
-      steps: number;
-      /** per method: predictions after 0..steps inner steps, [steps + 1, G] row-major */
-      fans: Record<MethodName, Float32Array>;
-    }
-  | {
-      kind: 'eval';
-      step: number;
-      /** tasks asked for, and tasks used (fewer for large networks, to bound memory) */
-      requested: number;
-      tasks: number;
-      k: number;
-      /** inner steps used during meta-training when this was measured */
-      inner: number;
-      /** the backend that evaluated (wasm beside WebGPU training, else the training backend) */
-      computedOn: BackendName;
-      curves: Record<MethodName, EvalCurveData>;
-    }
+  /** a saved θ file was loaded: its meta-step, settings and the pretrained baseline's steps */
+  | { kind: 'thetaLoaded'; step: number; config: Experiment; source: string; pretrainedSteps: number | null }
+  | { kind: 'family'; reply: FamilyReply }
   | { kind: 'snapshot'; requestId: number | null; snapshot: Snapshot }
   | {
       /** the run went back to `step` (0: a fresh run): drop every curve point after it */
@@ -243,9 +169,10 @@ export function transferablesOf(msg: FromWorker): ArrayBuffer[] {
       add(msg.losses);
       add(msg.pretrainedLosses);
       break;
-    case 'predictions':
-      add(msg.grid);
-      for (const m of METHODS) add(msg.fans[m]);
+    case 'family':
+      for (const b of [...regressionTransferables(msg.reply), ...glyphTransferables(msg.reply)]) {
+        if (!out.includes(b)) out.push(b);
+      }
       break;
     case 'snapshot':
       add(msg.snapshot.theta);

@@ -1,14 +1,15 @@
 /**
- * Building a run from a snapshot and taking snapshots of a run: what lets training move between
- * workers (backend fallback, restarts), survive divergence, and travel inside a share link.
+ * Building a run from a snapshot and taking snapshots of a run, for every task family: what lets
+ * training move between backends and workers (fallback, restarts), survive divergence, and travel
+ * inside a share link.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../core/experiment';
-import type { RegressionRun } from '../core/families/regression/run';
-import { createRegressionRun } from '../core/families/regression/lookup';
+import type { FamilyRun } from '../core/families/family';
+import { familyOf } from '../core/families/registry';
 import type { Snapshot } from './protocol';
 
-/** advancing the task stream costs ~10 µs a step: beyond this it is not worth the wait */
+/** advancing a regression task stream costs ~10 µs a step: beyond this it is not worth the wait */
 const FAST_FORWARD_LIMIT = 200_000;
 
 export function allFinite(a: ArrayLike<number>): boolean {
@@ -17,29 +18,35 @@ export function allFinite(a: ArrayLike<number>): boolean {
 }
 
 /**
- * A run of `config` positioned at `snap`: θ, the pretrained baseline's θ and Meta-SGD's α are
- * restored and the task stream is advanced past the snapshot's steps, so training continues on
- * new tasks. Adam's moments start again from zero (they are not part of a snapshot).
+ * A run of `config` positioned at `snap`: θ, the pretrained baseline's θ and step, Meta-SGD's α,
+ * and the task stream (exactly, when the snapshot carries its position; otherwise by drawing the
+ * snapshot's steps' batches again). Adam's moments start again from zero (they are not part of a
+ * snapshot).
  */
-export function runFromSnapshot(config: Experiment, snap: Snapshot | null): RegressionRun {
-  if (!snap) return createRegressionRun(config);
-  const run = createRegressionRun(config, { theta: snap.theta });
+export function runFromSnapshot(config: Experiment, snap: Snapshot | null): FamilyRun {
+  const family = familyOf(config.task);
+  if (!snap) return family.createRun(config);
+  const p = family.numParams(config);
+  const check = (name: string, a: Float32Array, size = p) => {
+    if (a.length !== size) throw new Error(`${name} has ${a.length} values, the network has ${size}`);
+    if (!allFinite(a)) throw new Error(`${name} contains values that are not finite`);
+  };
+  check('θ', snap.theta);
+  if (snap.alpha) check('Meta-SGD α', snap.alpha);
+  if (snap.pretrained && !allFinite(snap.pretrained))
+    throw new Error('pretrained θ contains values that are not finite');
+  const run = family.createRun(config, {
+    theta: snap.theta,
+    ...(snap.alpha && config.algo === 'metasgd' ? { alpha: snap.alpha } : {}),
+    ...(snap.pretrained
+      ? { pretrainedTheta: { theta: snap.pretrained, step: snap.pretrainedStep ?? snap.step } }
+      : {}),
+  });
   try {
-    const p = run.model.numParams;
-    const check = (name: string, a: Float32Array) => {
-      if (a.length !== p) throw new Error(`${name} has ${a.length} values, the network has ${p}`);
-      if (!allFinite(a)) throw new Error(`${name} contains values that are not finite`);
-    };
-    check('θ', snap.theta);
-    if (snap.pretrained && run.pretrainer) {
-      check('pretrained θ', snap.pretrained);
-      run.pretrainer.theta.assign(tf.tensor1d(snap.pretrained));
+    if (snap.stream) run.seekStream(snap.stream);
+    else if (family.schema.name !== 'glyphs' || snap.step === 0) {
+      for (let i = 0; i < Math.min(snap.step, FAST_FORWARD_LIMIT); i++) run.skipBatch();
     }
-    if (snap.alpha && run.learner.alphaVec) {
-      check('Meta-SGD α', snap.alpha);
-      run.learner.alphaVec.assign(tf.tensor1d(snap.alpha));
-    }
-    for (let i = 0; i < Math.min(snap.step, FAST_FORWARD_LIMIT); i++) run.nextBatch();
     run.stepCount = snap.step;
     return run;
   } catch (e) {
@@ -49,12 +56,21 @@ export function runFromSnapshot(config: Experiment, snap: Snapshot | null): Regr
 }
 
 /** Read the run's state back from the device (asynchronously). */
-export async function takeSnapshot(run: RegressionRun): Promise<Snapshot> {
+export async function takeSnapshot(run: FamilyRun): Promise<Snapshot> {
   const step = run.stepCount;
+  const stream = run.streamState();
   const theta = (await run.learner.theta.data()) as Float32Array;
   const pretrained = run.pretrainer ? ((await run.pretrainer.theta.data()) as Float32Array) : null;
   const alpha = run.learner.alphaVec ? ((await run.learner.alphaVec.data()) as Float32Array) : null;
-  return { step, theta, pretrained, alpha };
+  const pretrainedStep = run.pretrainer?.stepCount;
+  return {
+    step,
+    theta,
+    pretrained,
+    alpha,
+    stream,
+    ...(pretrainedStep !== undefined ? { pretrainedStep } : {}),
+  };
 }
 
 export function snapshotFinite(s: Snapshot): boolean {
@@ -63,9 +79,15 @@ export function snapshotFinite(s: Snapshot): boolean {
 
 export function copySnapshot(s: Snapshot): Snapshot {
   return {
-    step: s.step,
+    ...s,
     theta: s.theta.slice(),
     pretrained: s.pretrained ? s.pretrained.slice() : null,
     alpha: s.alpha ? s.alpha.slice() : null,
+    ...(s.stream ? { stream: [...s.stream] } : {}),
   };
+}
+
+/** Dispose a value's tensors (used where a run's read-only copies are made on another backend). */
+export function disposeAll(ts: (tf.Tensor | null | undefined)[]): void {
+  for (const t of ts) t?.dispose();
 }

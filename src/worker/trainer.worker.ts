@@ -1,9 +1,9 @@
 /**
- * The dedicated module worker that trains: it only wires messages to the TrainerHost. Errors that
+ * The dedicated module worker that trains any task family: it only wires messages to the WorkerHost. Errors that
  * escape it reach the page as the worker's `error` event, which restarts training on the next
  * backend down.
  */
-import { TrainerHost } from './trainerHost';
+import { WorkerHost } from './host/host';
 import { transferablesOf, type FromWorker, type ToWorker } from './protocol';
 
 interface WorkerScope {
@@ -14,7 +14,7 @@ interface WorkerScope {
 
 const scope = self as unknown as WorkerScope;
 
-const host = new TrainerHost((msg: FromWorker) => scope.postMessage(msg, transferablesOf(msg)));
+const host = new WorkerHost((msg: FromWorker) => scope.postMessage(msg, transferablesOf(msg)));
 
 scope.addEventListener('message', (e) => host.handle(e.data));
 scope.addEventListener('unhandledrejection', (e) => {

@@ -58,11 +58,14 @@ export interface FamilyRun {
   readonly theta0: Float32Array;
   readonly randomTheta: tf.Tensor1D;
   readonly learner: MetaLearner<never, unknown>;
-  readonly pretrainer: { readonly theta: tf.Variable } | null;
+  readonly pretrainer: { readonly theta: tf.Variable; stepCount?: number } | null;
   /** one meta-step (and the baseline's step on the same tasks); losses stay on the device */
   step(): StepLosses;
   /** draw (and drop) the next meta-batch: fast-forwards the task stream to a saved step */
   skipBatch(): void;
+  /** the task stream's position, and a jump to one (exact resume without fast-forwarding) */
+  streamState(): number[];
+  seekStream(state: readonly number[]): void;
   /** live changes that keep θ; false when the change needs a new run */
   update(next: Experiment): boolean;
   /** the family's evaluation protocol on held-out tasks, for every initialisation */

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { GLYPH_METHODS, type GlyphMethod } from '../../worker/glyph/glyphProtocol';
+import { GLYPH_METHODS, type GlyphMethod } from '../../worker/families/glyphProtocol';
 import { GLYPH_COLORS, GLYPH_LABELS } from './glyphCharts';
 import { GlyphImage } from './GlyphImage';
 import { MAX_VIEW_STEPS, useGlyphStore } from './glyphStore';

@@ -1,6 +1,6 @@
 import * as d3 from 'd3';
 import { useEffect, useRef } from 'react';
-import { GLYPH_METHODS, type GlyphMethod } from '../../worker/glyph/glyphProtocol';
+import { GLYPH_METHODS, type GlyphMethod } from '../../worker/families/glyphProtocol';
 import { useWidth } from '../charts/useWidth';
 import { EVAL_TASKS, useGlyphStore } from './glyphStore';
 

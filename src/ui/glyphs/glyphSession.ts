@@ -5,7 +5,9 @@
  */
 import { parseExperiment, type Experiment } from '../../core/experiment';
 import { rasterizeDrawing } from '../../core/families/glyphs/data/rasterize';
-import type { FromGlyphWorker, ToGlyphWorker } from '../../worker/glyph/glyphProtocol';
+import type { FromGlyphWorker, ToGlyphWorker } from '../../worker/families/glyphProtocol';
+import type { FromWorker } from '../../worker/protocol';
+import { fromWorker, toWorker } from './glyphWire';
 import { useStore } from '../store';
 import { writeAddressBar, type GlyphStart, type PageLink } from '../url';
 import { installGlyphPort, useGlyphStore, type Drawing, type GlyphPort } from './glyphStore';
@@ -34,12 +36,14 @@ class GlyphSession implements GlyphPort {
     store.setState({ config: link.config, backendRequest: link.backend });
     this.from = link.from;
     this.replay = link.step;
-    const worker = new Worker(new URL('../../worker/glyph/glyph.worker.ts', import.meta.url), {
+    const worker = new Worker(new URL('../../worker/trainer.worker.ts', import.meta.url), {
       type: 'module',
-      name: 'maml-glyphs',
+      name: 'maml-trainer',
     });
     this.worker = worker;
-    worker.onmessage = (e: MessageEvent<FromGlyphWorker>) => this.receive(e.data);
+    worker.onmessage = (e: MessageEvent<FromWorker>) => {
+      for (const m of fromWorker(e.data)) this.receive(m);
+    };
     worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
       store.setState({ phase: 'failed', running: false });
@@ -109,7 +113,7 @@ class GlyphSession implements GlyphPort {
   }
 
   send(msg: ToGlyphWorker): void {
-    this.worker?.postMessage(msg);
+    this.worker?.postMessage(toWorker(msg));
   }
 
   configChanged(config: Experiment, backend: Parameters<typeof writeAddressBar>[1]): void {
@@ -132,7 +136,7 @@ class GlyphSession implements GlyphPort {
           config: msg.config,
           step: msg.step,
           thetaSource: msg.thetaSource,
-          running: false,
+          running: msg.running ?? false,
           msPerStep: null,
           speed: null,
           adapted: null,

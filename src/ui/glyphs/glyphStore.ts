@@ -14,7 +14,7 @@ import type {
   FromGlyphWorker,
   GlyphMethod,
   ToGlyphWorker,
-} from '../../worker/glyph/glyphProtocol';
+} from '../../worker/families/glyphProtocol';
 
 export type Drawing = Point[][];
 export type TaskReport = Extract<FromGlyphWorker, { kind: 'task' }>;

@@ -184,6 +184,15 @@ export class GlyphRun implements FamilyRun {
     this.nextBatch();
   }
 
+  /** Where the task stream is: a resumed run continues with exactly the tasks it would have drawn. */
+  streamState(): number[] {
+    return this.taskRng.state();
+  }
+
+  seekStream(state: readonly number[]): void {
+    this.taskRng.setState(state);
+  }
+
   evaluateReport(request: EvalRequest): Promise<EvalReport> {
     return glyphReport(this, request);
   }

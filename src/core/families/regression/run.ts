@@ -79,6 +79,15 @@ export class RegressionRun implements FamilyRun {
     this.nextBatch();
   }
 
+  /** Where the task stream is: a resumed run continues with exactly the tasks it would have drawn. */
+  streamState(): number[] {
+    return this.taskRng.state();
+  }
+
+  seekStream(state: readonly number[]): void {
+    this.taskRng.setState(state);
+  }
+
   /** One meta-step (and one pretraining step on the same tasks). Losses are left on the device. */
   step(): StepLosses {
     const t = batchTensors(this.nextBatch());

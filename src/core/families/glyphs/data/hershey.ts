@@ -1,4 +1,4 @@
-import fonts from 'hersheytext/hersheytext.min.json';
+import fonts from 'hersheytext/hersheytext.min.json' with { type: 'json' };
 import { IMAGE_PIXELS, IMAGE_SIZE, neutralHand, renderStrokes } from './rasterize';
 import { normalizeStrokes, parseSvgPath, shapeKey, type Stroke } from './strokes';
 

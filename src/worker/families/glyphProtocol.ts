@@ -54,6 +54,8 @@ export type FromGlyphWorker =
       thetaSource: string;
       /** the same run continued (a backend switch): the page keeps its curves */
       resumed: boolean;
+      /** still training (a run moved by auto mode); absent means paused */
+      running?: boolean;
     }
   /** auto mode: meta-steps/s of each backend on this network, and the one training moved to */
   | {

@@ -1,0 +1,283 @@
+/**
+ * The glyph family's worker part: the lab's task view (a held-out task's class probabilities
+ * after each inner step, for every initialisation), the accuracy evaluation, and the drawing pad
+ * (adapt to the user's drawings, classify a new one). Requests run one at a time between training
+ * steps, in the order they came.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { FamilyRun } from '../../core/families/family';
+import { classInnerStep } from '../../core/families/glyphs/classification';
+import { IMAGE_SIZE } from '../../core/families/glyphs/data/rasterize';
+import { sampleGlyphBatch } from '../../core/families/glyphs/data/sampler';
+import type { GlyphRun } from '../../core/families/glyphs/run';
+import type { InnerRate } from '../../core/meta/innerLoop';
+import { broadcastTasks } from '../../core/models/classifier';
+import { softmax } from '../../core/ops/softmax';
+import { Rng } from '../../core/random';
+import type { FamilyRequest } from '../protocol';
+import type { FamilyWorker, HostServices } from './familyWorker';
+import type { GlyphRequest } from './glyphMessages';
+import { GLYPH_METHODS, type GlyphMethod } from './glyphProtocol';
+
+/** query images per class in the task view (few enough to see them all) */
+const VIEW_QUERY = 2;
+/** inner steps of an evaluation the page did not size */
+const EVAL_STEPS = 5;
+const S = IMAGE_SIZE;
+
+interface Adapted {
+  id: number;
+  ways: number;
+  maml: tf.Tensor;
+  random: tf.Tensor;
+  /** the user's support images [1, N·K, 28, 28, 1]: a new drawing is classified in a batch with them */
+  support: tf.Tensor5D;
+}
+
+export class GlyphWorker implements FamilyWorker {
+  private readonly queue: GlyphRequest[] = [];
+  private adapted: Adapted | null = null;
+
+  constructor(private readonly host: HostServices) {}
+
+  private get run(): GlyphRun {
+    return this.host.run() as GlyphRun;
+  }
+
+  get busy(): boolean {
+    return this.queue.length > 0;
+  }
+
+  request(req: FamilyRequest): void {
+    if (req.kind === 'showTask' || req.kind === 'adapt' || req.kind === 'classify') this.queue.push(req);
+  }
+
+  async work(): Promise<void> {
+    const req = this.queue.shift();
+    if (!req) return;
+    if (req.kind === 'showTask') await this.showTask(req.id, req.counter, req.steps);
+    else if (req.kind === 'adapt') await this.adapt(req.id, req.ways, req.shots, req.images, req.steps);
+    else await this.classify(req.id, req.adaptId, req.image);
+  }
+
+  captureStep(_run: FamilyRun): void {}
+
+  async flushCaptures(): Promise<void> {}
+
+  discardCaptures(): void {}
+
+  markDirty(): void {}
+
+  /** a new run: the networks adapted to the user's drawings belong to the old one */
+  runReplaced(): void {
+    this.disposeAdapted();
+  }
+
+  setThetaView(): void {}
+
+  requestLandscape(): void {}
+
+  private rateOf(method: GlyphMethod): InnerRate {
+    const run = this.run;
+    return method === 'maml' ? run.learner.innerRate() : this.host.config().alpha;
+  }
+
+  /** θ for each initialisation (the pretrained one with a fresh N-way head); caller disposes. */
+  private startThetas(): Record<GlyphMethod, tf.Tensor> {
+    const run = this.run;
+    const config = this.host.config();
+    const head = run.model.init(Rng.stream(config.seed, 'fresh-head'));
+    return tf.tidy(() => ({
+      maml: tf.clone(run.learner.theta),
+      pretrained: run.pretrainer ? run.pretrainer.withHead(run.model, head) : tf.clone(run.randomTheta),
+      random: tf.clone(run.randomTheta),
+    }));
+  }
+
+  async evaluate(tasks: number, stepsAsked: number | undefined, idAsked: number | null): Promise<void> {
+    const run = this.run;
+    const config = this.host.config();
+    const steps = stepsAsked ?? EVAL_STEPS;
+    const id = idAsked ?? 0;
+    const curves = await run.evaluate({ tasks, steps, seed: config.seed, chunk: 5 });
+    const pick = (m: GlyphMethod) => curves[m] ?? { accuracy: [], ci95: [], loss: [] };
+    this.host.post({
+      kind: 'family',
+      reply: {
+        kind: 'glyphEval',
+        id,
+        step: run.stepCount,
+        tasks,
+        steps,
+        ways: config.ways,
+        shots: config.k,
+        curves: { maml: pick('maml'), pretrained: pick('pretrained'), random: pick('random') },
+      },
+    });
+  }
+
+  /** Probabilities [steps + 1, B, N] on images xq after 0..steps inner steps on (xs, ys). */
+  private async probabilityPath(
+    theta: tf.Tensor,
+    rate: InnerRate,
+    xs: tf.Tensor5D,
+    ys: tf.Tensor2D,
+    xq: tf.Tensor5D,
+    steps: number,
+    ways: number,
+  ): Promise<Float32Array> {
+    const model = this.run.model;
+    let p: tf.Tensor = tf.tidy(() => broadcastTasks(theta, 1));
+    const out: tf.Tensor[] = [];
+    for (let s = 0; ; s++) {
+      out.push(
+        tf.tidy(() => {
+          const logits = model.apply(model.unflatten(p), xq);
+          return softmax(tf.slice(logits, [0, 0, 0], [1, -1, ways]));
+        }),
+      );
+      if (s === steps) break;
+      const next = tf.tidy(() => classInnerStep(model, p, xs, ys, rate));
+      p.dispose();
+      p = next;
+    }
+    p.dispose();
+    const stacked = tf.concat(out);
+    tf.dispose(out);
+    const data = (await stacked.data()) as Float32Array;
+    stacked.dispose();
+    return data;
+  }
+
+  private async showTask(id: number, counter: number, steps: number): Promise<void> {
+    const run = this.run;
+    const config = this.host.config();
+    const rng = Rng.stream(config.seed, `glyph-view-task-${counter}`);
+    const b = sampleGlyphBatch(
+      rng,
+      1,
+      { split: 'test', ways: config.ways, shots: config.k, query: VIEW_QUERY },
+      run.set,
+    );
+    const n = b.ways;
+    const xs = tf.tensor5d(b.xs, [1, n * b.shots, S, S, 1]);
+    const ys = tf.tensor2d(b.ys, [1, n * b.shots], 'int32');
+    const xq = tf.tensor5d(b.xq, [1, n * b.query, S, S, 1]);
+    const thetas = this.startThetas();
+    try {
+      const probs = {} as Record<GlyphMethod, Float32Array>;
+      for (const m of GLYPH_METHODS) {
+        probs[m] = await this.probabilityPath(thetas[m], this.rateOf(m), xs, ys, xq, steps, n);
+      }
+      const names = Array.from(b.classes, (c) => {
+        const g = run.set.glyphs[c];
+        const a = g ? run.set.alphabets[g.alphabet] : undefined;
+        return g ? `${a?.name ?? '?'} ${g.label}` : `class ${c}`;
+      });
+      this.host.post({
+        kind: 'family',
+        reply: {
+          kind: 'task',
+          id,
+          counter,
+          step: run.stepCount,
+          ways: n,
+          shots: b.shots,
+          query: b.query,
+          steps,
+          xs: b.xs,
+          ys: b.ys,
+          xq: b.xq,
+          yq: b.yq,
+          names,
+          probs,
+        },
+      });
+    } finally {
+      tf.dispose([xs, ys, xq, thetas.maml, thetas.pretrained, thetas.random]);
+    }
+  }
+
+  disposeAdapted(): void {
+    if (this.adapted) tf.dispose([this.adapted.maml, this.adapted.random, this.adapted.support]);
+    this.adapted = null;
+  }
+
+  private async adapt(id: number, ways: number, shots: number, images: Float32Array, steps: number) {
+    const run = this.run;
+    if (ways > run.model.ways)
+      throw new Error(`the network has ${run.model.ways} outputs, fewer than ${ways} classes`);
+    const count = ways * shots;
+    const labels = Int32Array.from({ length: count }, (_, i) => Math.floor(i / shots));
+    const xs = tf.tensor5d(images, [1, count, S, S, 1]);
+    const ys = tf.tensor2d(labels, [1, count], 'int32');
+    const thetas = this.startThetas();
+    try {
+      const adaptFrom = (theta: tf.Tensor, rate: InnerRate) => {
+        let p: tf.Tensor = tf.tidy(() => broadcastTasks(theta, 1));
+        for (let s = 0; s < steps; s++) {
+          const next = tf.tidy(() => classInnerStep(run.model, p, xs, ys, rate));
+          p.dispose();
+          p = next;
+        }
+        return p;
+      };
+      const maml = adaptFrom(thetas.maml, this.rateOf('maml'));
+      const random = adaptFrom(thetas.random, this.rateOf('random'));
+      this.disposeAdapted();
+      this.adapted = { id, ways, maml, random, support: tf.clone(xs) };
+      const accuracy = async (p: tf.Tensor) => {
+        const a = tf.tidy(() => {
+          const logits = tf.slice(run.model.apply(run.model.unflatten(p), xs), [0, 0, 0], [1, -1, ways]);
+          return tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(ys, 'int32')), 'float32'));
+        });
+        const v = (await a.data())[0] ?? NaN;
+        a.dispose();
+        return v;
+      };
+      this.host.post({
+        kind: 'family',
+        reply: {
+          kind: 'adapted',
+          id,
+          ways,
+          steps,
+          supportAccuracy: { maml: await accuracy(maml), random: await accuracy(random) },
+        },
+      });
+    } finally {
+      tf.dispose([xs, ys, thetas.maml, thetas.pretrained, thetas.random]);
+    }
+  }
+
+  private async classify(id: number, adaptId: number, image: Float32Array): Promise<void> {
+    const run = this.run;
+    const a = this.adapted;
+    if (!a || a.id !== adaptId) return;
+    // the conv net's batch norm uses the batch's own statistics (as in meta-training), so one image
+    // alone would be normalised to nothing: classify it in a batch with the support drawings
+    const x = tf.tidy(() => tf.concat([a.support, tf.tensor5d(image, [1, 1, S, S, 1])], 1) as tf.Tensor5D);
+    const last = x.shape[1] - 1;
+    try {
+      const probsOf = async (p: tf.Tensor) => {
+        const t = tf.tidy(() =>
+          softmax(tf.slice(run.model.apply(run.model.unflatten(p), x), [0, last, 0], [1, 1, a.ways])),
+        );
+        const d = (await t.data()) as Float32Array;
+        t.dispose();
+        return d;
+      };
+      this.host.post({
+        kind: 'family',
+        reply: {
+          kind: 'classified',
+          id,
+          adaptId,
+          probs: { maml: await probsOf(a.maml), random: await probsOf(a.random) },
+        },
+      });
+    } finally {
+      x.dispose();
+    }
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The regression families' worker part: predictions for the task view's task (the fans), the live
+ * evaluation (MSE after 0..10 inner steps) under a time share, and the parameter-space view.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { FamilyRun } from '../../core/families/family';
+import {
+  DEFAULT_EVAL,
+  evaluate,
+  makeEvalTasks,
+  type EvalMethod,
+} from '../../core/families/regression/evaluate';
+import type { RegressionRun } from '../../core/families/regression/run';
+import type { RegressionBatch } from '../../core/families/regression/tasks';
+import { adaptationPredictions } from '../../core/meta/innerLoop';
+import { METHODS, type FamilyRequest, type MethodName } from '../protocol';
+import { ThetaView } from '../thetaView';
+import type { FamilyWorker, HostServices } from './familyWorker';
+import type { EvalCurveData, ViewTask } from './regressionMessages';
+
+/** the task view refreshes at most this often while training */
+const PREDICT_MS = 250;
+/** the live evaluation runs at least this far apart, and takes at most ~20% of the time */
+const EVAL_MIN_MS = 3000;
+/** points on the task view's x grid */
+const GRID_POINTS = 200;
+/** inner steps of the adaptation curve (the paper's Figure 3) */
+const EVAL_STEPS = DEFAULT_EVAL.steps;
+
+const now = () => performance.now();
+
+export class RegressionWorker implements FamilyWorker {
+  private task: ViewTask | null = null;
+  private taskDirty = false;
+  private lastPredictAt = -Infinity;
+  private evalBatch: { key: string; batch: RegressionBatch } | null = null;
+  private evalDirty = true;
+  private lastEvalAt = -Infinity;
+  private evalInterval = EVAL_MIN_MS;
+  private readonly theta: ThetaView;
+
+  constructor(
+    private readonly host: HostServices,
+    /** tasks in the live evaluation */
+    private readonly evalTasks: number,
+  ) {
+    this.theta = new ThetaView(host.post, (fn) => host.inference(fn));
+  }
+
+  private get run(): RegressionRun {
+    return this.host.run() as RegressionRun;
+  }
+
+  get busy(): boolean {
+    return this.taskDirty || this.evalDirty || this.theta.busy;
+  }
+
+  request(req: FamilyRequest): void {
+    if (req.kind !== 'task') return;
+    this.task = req.task;
+    this.taskDirty = true;
+    this.theta.markDirty();
+  }
+
+  async work(): Promise<void> {
+    const t = now();
+    const running = this.host.running();
+    if (running && t - this.lastPredictAt > PREDICT_MS) this.taskDirty = true;
+    if (this.taskDirty) await this.predict();
+    if (running ? now() - this.lastEvalAt > this.evalInterval : this.evalDirty) {
+      await this.evaluate(this.evalTasks, undefined, null);
+    }
+    this.theta.applyView();
+    const config = this.host.config();
+    if (this.theta.reportDue(running, now())) await this.theta.report(this.run, config, this.task, running);
+    if (this.theta.landscapeActive) await this.theta.landscapeStep(this.run, config, running);
+  }
+
+  captureStep(run: FamilyRun): void {
+    this.theta.capture(run as RegressionRun);
+  }
+
+  flushCaptures(): Promise<void> {
+    return this.theta.flush();
+  }
+
+  discardCaptures(): void {
+    this.theta.discardCaptures();
+  }
+
+  markDirty(): void {
+    this.taskDirty = true;
+    this.evalDirty = true;
+    this.theta.markDirty();
+    if (this.host.running()) this.lastEvalAt = -Infinity;
+  }
+
+  runReplaced(): void {
+    this.evalBatch = null;
+    this.theta.clear();
+    this.markDirty();
+  }
+
+  setThetaView(subject: 'maml' | 'pretrained', random: boolean): void {
+    this.theta.setView(subject, random);
+  }
+
+  requestLandscape(id: number, resolution: number): void {
+    this.theta.requestLandscape(id, resolution);
+  }
+
+  /**
+   * Run read-only work on the run's three initialisations: directly, or on wasm beside WebGPU
+   * (θ is read back asynchronously and copied; nothing here touches the WebGPU tensors).
+   */
+  private async withMethods<T>(fn: (methods: EvalMethod[]) => Promise<T>): Promise<T> {
+    const run = this.run;
+    if (!this.host.usesSideWasm()) return fn(run.methods());
+    const snap = await this.host.snapshot();
+    const alpha = this.host.config().alpha;
+    return this.host.inference(async () => {
+      const created: tf.Tensor[] = [];
+      const t = (a: Float32Array) => {
+        const x = tf.tensor1d(a);
+        created.push(x);
+        return x;
+      };
+      try {
+        const methods: EvalMethod[] = [
+          { name: 'maml', theta: t(snap.theta), rate: snap.alpha ? t(snap.alpha) : alpha },
+        ];
+        if (snap.pretrained) methods.push({ name: 'pretrained', theta: t(snap.pretrained), rate: alpha });
+        methods.push({ name: 'random', theta: t(run.theta0), rate: alpha });
+        return await fn(methods);
+      } finally {
+        tf.dispose(created);
+      }
+    });
+  }
+
+  private async predict(): Promise<void> {
+    const run = this.run;
+    const task = this.task;
+    this.taskDirty = false;
+    this.lastPredictAt = now();
+    if (!task) return;
+    const k = Math.min(task.xs.length, task.ys.length);
+    const steps = k > 0 ? task.steps : 0;
+    const [x0, x1] = run.tasks.xRange;
+    const grid = new Float32Array(GRID_POINTS);
+    for (let i = 0; i < GRID_POINTS; i++) grid[i] = x0 + ((x1 - x0) * i) / (GRID_POINTS - 1);
+    const fans = await this.withMethods(async (methods) => {
+      const out: Partial<Record<MethodName, Float32Array>> = {};
+      const xs = tf.tensor3d(task.xs.slice(0, k), [1, k, 1]);
+      const ys = tf.tensor3d(task.ys.slice(0, k), [1, k, 1]);
+      const g = tf.tensor3d(grid, [1, GRID_POINTS, 1]);
+      try {
+        for (const m of methods) {
+          const pred = adaptationPredictions(run.model, m.theta, m.rate, xs, ys, g, steps);
+          try {
+            out[m.name as MethodName] = (await pred.data()) as Float32Array;
+          } finally {
+            pred.dispose();
+          }
+        }
+      } finally {
+        tf.dispose([xs, ys, g]);
+      }
+      return out;
+    });
+    const empty = new Float32Array((steps + 1) * GRID_POINTS).fill(NaN);
+    const reply = {
+      kind: 'predictions' as const,
+      taskId: task.id,
+      step: run.stepCount,
+      grid,
+      steps,
+      fans: {
+        maml: fans.maml ?? empty,
+        pretrained: fans.pretrained ?? empty.slice(),
+        random: fans.random ?? empty.slice(),
+      },
+    };
+    this.host.post({ kind: 'family', reply });
+  }
+
+  async evaluate(requested: number, _steps: number | undefined, _id: number | null): Promise<void> {
+    const run = this.run;
+    const config = this.host.config();
+    this.evalDirty = false;
+    // per-task copies of θ dominate the memory: keep tasks × parameters around 4 million
+    const tasks = Math.max(10, Math.min(requested, Math.floor(4e6 / run.model.numParams)));
+    const key = `${config.k}:${tasks}`;
+    if (!this.evalBatch || this.evalBatch.key !== key) {
+      this.evalBatch = { key, batch: makeEvalTasks(run.tasks, { ...DEFAULT_EVAL, tasks, k: config.k }) };
+    }
+    const t0 = now();
+    const batch = this.evalBatch.batch;
+    const result = await this.withMethods((methods) => evaluate(run.model, methods, batch, EVAL_STEPS));
+    const took = now() - t0;
+    this.lastEvalAt = now();
+    this.evalInterval = Math.max(EVAL_MIN_MS, 5 * took);
+    const none: EvalCurveData = { mse: [], ci95: [] };
+    const curves = {} as Record<MethodName, EvalCurveData>;
+    for (const m of METHODS) curves[m] = result[m] ?? none;
+    const reply = {
+      kind: 'eval' as const,
+      step: run.stepCount,
+      requested,
+      tasks,
+      k: config.k,
+      inner: config.inner,
+      computedOn: this.host.inferenceBackend(),
+      curves,
+    };
+    this.host.post({ kind: 'family', reply });
+  }
+}

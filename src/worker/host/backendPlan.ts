@@ -1,0 +1,126 @@
+/**
+ * Which backend trains and which one answers read-only work, for every family: the forced
+ * backend's comparison with wasm (measured beside it, WebGPU timed on its first real steps), the
+ * auto mode's race, and wasm beside WebGPU for small read-only work (predictions, evaluation:
+ * per-kernel overhead dominates those, and they must not wait behind the GPU queue).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { FamilyRun } from '../../core/families/family';
+import { measureWasmBeside, raceBackends, type ProbeOptions, type SteppingRun } from '../backend';
+import type { BackendName, FromWorker } from '../protocol';
+
+/** How long the comparisons may take, per kind of family (a glyph step takes a second or more). */
+export interface ProbeBudget {
+  /** wasm timed beside a forced WebGPU, and in the auto race */
+  wasm: ProbeOptions;
+  /** WebGPU's first real steps: untimed warm-up steps, then at least one timed */
+  webgpuSkip: number;
+  /** the auto race gives a WebGPU step at most this long */
+  webgpuDeadlineMs: number;
+  /** read-only work runs on wasm beside WebGPU training */
+  sideWasm: boolean;
+}
+
+export const REGRESSION_BUDGET: ProbeBudget = {
+  wasm: { budgetMs: 1000, warmup: 2, group: 4, maxSteps: 40 },
+  webgpuSkip: 2,
+  webgpuDeadlineMs: 6000,
+  sideWasm: true,
+};
+
+export const CLASSIFIER_BUDGET: ProbeBudget = {
+  wasm: { budgetMs: 2000, warmup: 1, group: 1, maxSteps: 3 },
+  webgpuSkip: 1,
+  webgpuDeadlineMs: 8000,
+  sideWasm: false,
+};
+
+export class BackendPlan {
+  backend: BackendName = 'cpu';
+  /** auto mode with WebGPU available: the backends are raced on this workload */
+  racing = false;
+  private sideWasm = false;
+  private wasmRate: number | null = null;
+  /** timing the first real WebGPU steps, after `skip` warm-up steps, to compare with wasm */
+  private probe: { skip: number; steps: number; ms: number } | null = null;
+
+  constructor(
+    private readonly post: (msg: FromWorker) => void,
+    public budget: ProbeBudget,
+  ) {}
+
+  /** The backend read-only work runs on. */
+  get inferenceBackend(): BackendName {
+    return this.sideWasm ? 'wasm' : this.backend;
+  }
+
+  get usesSideWasm(): boolean {
+    return this.sideWasm;
+  }
+
+  /** A forced WebGPU: measure wasm beside it now, and WebGPU on its first real steps. */
+  async compareForced(makeRun: () => SteppingRun): Promise<void> {
+    this.sideWasm = false;
+    this.probe = null;
+    if (this.backend !== 'webgpu' || this.racing) return;
+    this.wasmRate = await measureWasmBeside(makeRun, this.budget.wasm);
+    this.sideWasm = this.budget.sideWasm && this.wasmRate !== null;
+    this.probe = { skip: this.budget.webgpuSkip, steps: 0, ms: 0 };
+  }
+
+  /** Count a training chunk's steps and time towards the WebGPU probe; reports when done. */
+  measured(steps: number, ms: number): void {
+    const p = this.probe;
+    if (!p) return;
+    if (p.skip > 0) {
+      p.skip -= steps;
+      return;
+    }
+    p.steps += steps;
+    p.ms += ms;
+    if (p.steps >= 8 || p.ms >= 4000) {
+      this.probe = null;
+      const rates: Partial<Record<BackendName, number>> = { webgpu: p.steps / (p.ms / 1000) };
+      if (this.wasmRate !== null) rates.wasm = this.wasmRate;
+      this.post({ kind: 'benchmark', rates, choice: null });
+    }
+  }
+
+  /**
+   * Auto mode: time wasm and WebGPU on throwaway copies of this workload and move training to
+   * the faster. The run moves in place (tfjs moves each tensor on first use), so θ, Adam's
+   * moments, the task stream, the step and the curves all carry over. Returns true on a move.
+   */
+  async race(makeRun: () => SteppingRun, run: FamilyRun): Promise<boolean> {
+    const result = await raceBackends(makeRun, this.backend, {
+      wasm: this.budget.wasm,
+      webgpuDeadlineMs: this.budget.webgpuDeadlineMs,
+    });
+    this.post({
+      kind: 'benchmark',
+      rates: result.rates,
+      choice: { winner: result.winner, bounded: result.bounded },
+    });
+    if (result.winner === this.backend) return false;
+    if (this.backend === 'webgpu') {
+      // read the run's state back asynchronously first, so the move needs no synchronous GPU read
+      const live = [...Object.values(tf.engine().state.registeredVariables), run.randomTheta];
+      await Promise.all(live.map((t) => t.data()));
+    }
+    await tf.setBackend(result.winner);
+    this.backend = result.winner;
+    this.sideWasm = this.budget.sideWasm && this.backend === 'webgpu' && result.rates.wasm !== undefined;
+    return true;
+  }
+
+  /** Run `fn` (which makes its own tensors from arrays) on the inference backend. */
+  async inference<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.sideWasm) return fn();
+    await tf.setBackend('wasm');
+    try {
+      return await fn();
+    } finally {
+      await tf.setBackend(this.backend);
+    }
+  }
+}

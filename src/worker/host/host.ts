@@ -1,0 +1,495 @@
+/**
+ * The one worker host, for every task family: a thin loop around the core's FamilyRun. It owns no
+ * maths of its own; it chooses backends (and races them in auto mode), schedules steps in short
+ * chunks so messages are handled between them, reads losses back asynchronously, throttles
+ * reports, snapshots θ, guards against divergence, replays share links, loads θ files, and gives
+ * the family's worker part (families/) its turn for side work. Every change of state happens
+ * inside one `pump` loop, so nothing interleaves with a half-finished step.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Experiment } from '../../core/experiment';
+import type { FamilyRun } from '../../core/families/family';
+import { familyOf } from '../../core/families/registry';
+import { restartReason } from '../../core/families/restart';
+import { adoptSavedConfig, decodeFamilyTheta } from '../../core/families/savedTheta';
+import { chooseBackend } from '../backend';
+import { divergenceAdvice } from '../divergence';
+import { familyWorkerFor } from '../families';
+import type { FamilyWorker, HostServices } from '../families/familyWorker';
+import type { BackendRequest, FromWorker, Snapshot, ToWorker } from '../protocol';
+import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
+import { BackendPlan, REGRESSION_BUDGET } from './backendPlan';
+import { ProgressReporter } from './progress';
+
+/** θ is snapshotted (kept as the last finite θ and sent to the page) this often while training */
+const SNAPSHOT_MS = 1000;
+/** a training chunk ends after this long, so messages and side work get their turn */
+const CHUNK_MS = 30;
+/** auto mode with a classifier: the page's first requests (a task, the shipped θ) go before the race */
+const CLASSIFIER_RACE_DELAY_MS = 1500;
+
+type Post = (msg: FromWorker) => void;
+type Lifecycle =
+  | { kind: 'reset' }
+  | { kind: 'config'; config: Experiment }
+  | { kind: 'backend'; request: BackendRequest }
+  | { kind: 'loadTheta'; text: string; source: string };
+
+const now = () => performance.now();
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Yield to the event loop so queued messages are handled (a macrotask, without timer clamping). */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+
+export class WorkerHost {
+  private run: FamilyRun | null = null;
+  private config: Experiment | null = null;
+  private family: FamilyWorker | null = null;
+  private readonly plan: BackendPlan;
+  private readonly progress: ProgressReporter;
+  private requested: BackendRequest = 'auto';
+  private fallback: string | null = null;
+  private wasmPath = '';
+  private thetaSource = '';
+  private evalTasks = 0;
+  private ready = false;
+  private pumping = false;
+  private failed = false;
+
+  private running = false;
+  private stepRequests = 0;
+  private replayTo: number | null = null;
+  private readonly lifecycle: Lifecycle[] = [];
+  private readonly evalRequests: { tasks: number; steps?: number; id: number | null }[] = [];
+  /** auto mode: when to race the backends (null: no race due) */
+  private raceAt: number | null = null;
+  private wakeTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private lastGood: Snapshot | null = null;
+  private readonly snapshotRequests: number[] = [];
+  private snapshotDue = false;
+  private lastSnapshotAt = 0;
+
+  private readonly services: HostServices = {
+    run: () => this.runOrThrow,
+    config: () => this.configOrThrow,
+    running: () => this.running,
+    post: (msg) => this.post(msg),
+    inference: (fn) => this.plan.inference(fn),
+    usesSideWasm: () => this.plan.usesSideWasm,
+    inferenceBackend: () => this.plan.inferenceBackend,
+    snapshot: () => takeSnapshot(this.runOrThrow),
+  };
+
+  constructor(private readonly post: Post) {
+    this.plan = new BackendPlan(post, REGRESSION_BUDGET);
+    this.progress = new ProgressReporter(post);
+  }
+
+  handle(msg: ToWorker): void {
+    if (this.failed) return;
+    switch (msg.kind) {
+      case 'init':
+        void this.init(msg).catch((e) => this.fail(e));
+        return;
+      case 'play':
+        if (!this.running) this.progress.restartRate();
+        this.running = true;
+        this.replayTo = null;
+        this.progress.due = true;
+        break;
+      case 'replay':
+        if (this.run && this.run.stepCount >= msg.to) break;
+        this.replayTo = msg.to;
+        this.running = true;
+        break;
+      case 'pause':
+        this.stopRunning();
+        this.progress.due = true;
+        break;
+      case 'step':
+        if (!this.running) this.stepRequests += 1;
+        break;
+      case 'reset':
+      case 'backend':
+      case 'loadTheta':
+        this.stopRunning();
+        this.lifecycle.push(msg);
+        break;
+      case 'config':
+        this.lifecycle.push(msg);
+        break;
+      case 'evaluate':
+        this.evalRequests.push({
+          tasks: msg.tasks,
+          ...(msg.steps !== undefined ? { steps: msg.steps } : {}),
+          id: msg.id ?? null,
+        });
+        break;
+      case 'family':
+        this.family?.request(msg.request);
+        break;
+      case 'thetaView':
+        this.family?.setThetaView(msg.subject, msg.random);
+        break;
+      case 'landscape':
+        this.family?.requestLandscape(msg.id, msg.resolution);
+        break;
+      case 'snapshot':
+        this.snapshotRequests.push(msg.requestId);
+        break;
+      case 'crash':
+        // thrown outside any promise so it reaches the worker's error event, like a real fault
+        setTimeout(() => {
+          throw new Error('simulated worker crash (test hook)');
+        });
+        return;
+    }
+    void this.pump();
+  }
+
+  private get runOrThrow(): FamilyRun {
+    if (!this.run) throw new Error('the run is not initialised');
+    return this.run;
+  }
+
+  private get configOrThrow(): Experiment {
+    if (!this.config) throw new Error('the run is not initialised');
+    return this.config;
+  }
+
+  private stopRunning(): void {
+    const was = this.running || this.replayTo !== null;
+    this.running = false;
+    this.replayTo = null;
+    this.stepRequests = 0;
+    if (was) this.afterPause();
+  }
+
+  /** Once training stops, everything shown should describe the θ it stopped at. */
+  private afterPause(): void {
+    this.progress.due = true;
+    this.snapshotDue = true;
+    this.family?.markDirty();
+  }
+
+  private async init(msg: Extract<ToWorker, { kind: 'init' }>): Promise<void> {
+    this.wasmPath = msg.wasmPath;
+    this.evalTasks = msg.evalTasks;
+    this.requested = msg.backend;
+    const choice = await chooseBackend(msg.backend, msg.wasmPath);
+    this.plan.backend = choice.backend;
+    this.fallback = choice.fallback;
+    // auto: start on wasm (the first views appear at once), then time both and train on the faster
+    this.plan.racing = msg.backend === 'auto' && choice.backend === 'webgpu';
+    if (this.plan.racing && (await tf.setBackend('wasm')) && tf.getBackend() === 'wasm')
+      this.plan.backend = 'wasm';
+    else this.plan.racing = false;
+    this.replaceRun(msg.config, runFromSnapshot(msg.config, msg.resume));
+    this.thetaSource = msg.resume
+      ? `a snapshot at meta-step ${msg.resume.step}`
+      : `random initialisation (seed ${msg.config.seed})`;
+    const first = await takeSnapshot(this.runOrThrow);
+    this.lastGood = snapshotFinite(first) ? first : null;
+    this.postReady(false);
+    if (msg.replayTo !== null && msg.replayTo > this.runOrThrow.stepCount) {
+      this.replayTo = msg.replayTo;
+      this.running = true;
+    }
+    this.snapshotDue = true;
+    if (msg.view) this.family?.request(msg.view);
+    await this.plan.compareForced(() => this.probeRun(msg.config));
+    await this.family?.work();
+    if (this.plan.racing) this.raceAt = now() + (this.plan.budget.sideWasm ? 0 : CLASSIFIER_RACE_DELAY_MS);
+    this.ready = true;
+    this.progress.restartRate();
+    await this.pump();
+  }
+
+  /** A throwaway copy of the workload for timing a backend: the real run's family and settings. */
+  private probeRun(config: Experiment): FamilyRun {
+    return familyOf(config.task).createRun(config, { pretrained: this.plan.budget.sideWasm });
+  }
+
+  private postReady(resumed: boolean): void {
+    const run = this.runOrThrow;
+    this.post({
+      kind: 'ready',
+      backend: this.plan.backend,
+      requested: this.requested,
+      fallback: this.fallback,
+      numParams: run.numParams,
+      step: run.stepCount,
+      config: this.configOrThrow,
+      thetaSource: this.thetaSource,
+      resumed,
+      running: this.running,
+    });
+  }
+
+  private fail(e: unknown): void {
+    this.failed = true;
+    this.running = false;
+    this.post({ kind: 'error', message: errorText(e), fatal: true });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping || !this.ready || this.failed) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        while (this.lifecycle.length > 0) await this.applyLifecycle(this.lifecycle.shift() as Lifecycle);
+        const family = this.family as FamilyWorker;
+        if (this.raceAt !== null && now() >= this.raceAt) await this.race();
+        if (this.running || this.stepRequests > 0) await this.trainChunk();
+        this.report();
+        if (this.running && now() - this.lastSnapshotAt > SNAPSHOT_MS) this.snapshotDue = true;
+        if (this.snapshotDue || this.snapshotRequests.length > 0) await this.snapshot();
+        const ask = this.evalRequests.shift();
+        if (ask) await family.evaluate(ask.tasks, ask.steps, ask.id);
+        await family.work();
+        this.report();
+        const idle =
+          !this.running &&
+          this.stepRequests === 0 &&
+          this.lifecycle.length === 0 &&
+          this.evalRequests.length === 0 &&
+          !family.busy &&
+          !this.snapshotDue &&
+          this.snapshotRequests.length === 0 &&
+          !this.progress.due &&
+          (this.raceAt === null || now() < this.raceAt);
+        if (idle) break;
+        await yieldToEvents();
+      }
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.pumping = false;
+    }
+    if (this.raceAt !== null && !this.failed) this.wakeAt(this.raceAt);
+  }
+
+  private wakeAt(t: number): void {
+    if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeTimer = null;
+        void this.pump();
+      },
+      Math.max(0, t - now()),
+    );
+  }
+
+  private async race(): Promise<void> {
+    this.raceAt = null;
+    const config = this.configOrThrow;
+    if (await this.plan.race(() => this.probeRun(config), this.runOrThrow)) this.postReady(true);
+  }
+
+  private report(): void {
+    if (this.run) this.progress.report(this.run.stepCount, this.running, this.replayTo);
+  }
+
+  /** A new run replaces the old one (a new network, a restored θ, another backend). */
+  private replaceRun(config: Experiment, run: FamilyRun): void {
+    this.run?.dispose();
+    this.run = run;
+    const familyChanged = !this.config || this.config.task !== config.task;
+    this.config = { ...config, hidden: [...config.hidden] };
+    if (familyChanged || !this.family) {
+      const part = familyWorkerFor(familyOf(config.task), this.services, this.evalTasks);
+      this.family = part.worker;
+      this.plan.budget = part.budget;
+    } else {
+      this.family.runReplaced();
+    }
+  }
+
+  private async applyLifecycle(op: Lifecycle): Promise<void> {
+    if (op.kind === 'reset') {
+      const config = this.configOrThrow;
+      this.replaceRun(config, runFromSnapshot(config, null));
+      this.thetaSource = `random initialisation (seed ${config.seed})`;
+      await this.restartBookkeeping(0, null);
+      this.postReady(false);
+    } else if (op.kind === 'config') {
+      await this.applyConfig(op.config);
+    } else if (op.kind === 'backend') {
+      const snap = await takeSnapshot(this.runOrThrow);
+      const config = this.configOrThrow;
+      this.run?.dispose();
+      this.run = null;
+      const choice = await chooseBackend(op.request, this.wasmPath);
+      this.requested = op.request;
+      this.plan.backend = choice.backend;
+      this.plan.racing = false;
+      this.raceAt = null;
+      this.fallback = choice.fallback;
+      this.replaceRun(config, runFromSnapshot(config, snap));
+      this.postReady(true);
+      await this.plan.compareForced(() => this.probeRun(config));
+    } else {
+      this.loadTheta(op.text, op.source);
+      await this.restartBookkeeping(0, null);
+    }
+  }
+
+  private loadTheta(text: string, source: string): void {
+    const saved = decodeFamilyTheta(text);
+    const config = adoptSavedConfig(this.configOrThrow, saved);
+    const run = familyOf(config.task).createRun(config, {
+      theta: saved.theta,
+      ...(saved.alpha && config.algo === 'metasgd' ? { alpha: saved.alpha } : {}),
+      ...(saved.pretrained
+        ? { pretrainedTheta: { theta: saved.pretrained.body, step: saved.pretrained.step } }
+        : {}),
+    });
+    this.replaceRun(config, run);
+    const baseline = saved.pretrained ? `; pretrained baseline: ${saved.pretrained.step} steps` : '';
+    this.thetaSource = `${source} (meta-step ${saved.step}${baseline})`;
+    this.postReady(false);
+    this.post({
+      kind: 'thetaLoaded',
+      step: saved.step,
+      config,
+      source,
+      pretrainedSteps: saved.pretrained?.step ?? null,
+    });
+  }
+
+  private async applyConfig(next: Experiment): Promise<void> {
+    const prev = this.configOrThrow;
+    const run = this.runOrThrow;
+    const what = restartReason(prev, next);
+    // the winner depends on the network's size and the meta-batch: race them again
+    const rerace =
+      this.plan.racing && (next.hidden.join() !== prev.hidden.join() || next.batch !== prev.batch);
+    if (what !== null) {
+      this.replaceRun(next, runFromSnapshot(next, null));
+      this.thetaSource = `random initialisation (seed ${next.seed})`;
+      await this.restartBookkeeping(0, `${what}: a new network, so meta-training restarts from step 0`);
+      this.postReady(false);
+      if (!this.plan.racing) await this.plan.compareForced(() => this.probeRun(next));
+    } else if (next.algo !== prev.algo) {
+      // switching algorithm keeps θ (and the baseline); the optimiser's moments restart
+      const snap = await takeSnapshot(run);
+      this.replaceRun(next, runFromSnapshot(next, { ...snap, alpha: null }));
+      this.post({
+        kind: 'notice',
+        level: 'info',
+        message: `Algorithm switched to ${next.algo} at step ${snap.step}: θ is kept, the optimiser's moments restart.`,
+      });
+    } else {
+      run.update(next);
+      this.config = { ...next, hidden: [...next.hidden] };
+      this.family?.runReplaced();
+    }
+    if (rerace) this.raceAt = now();
+    this.family?.markDirty();
+    this.progress.due = true;
+  }
+
+  /** After the run was replaced by one at `step`: forget what came after it and say so. */
+  private async restartBookkeeping(step: number, reason: string | null): Promise<void> {
+    this.progress.forget(step);
+    this.post({ kind: 'rewind', step, reason });
+    const snap = await takeSnapshot(this.runOrThrow);
+    this.lastGood = snapshotFinite(snap) ? snap : null;
+    this.snapshotDue = true;
+    this.family?.markDirty();
+  }
+
+  private async trainChunk(): Promise<void> {
+    const run = this.runOrThrow;
+    const family = this.family as FamilyWorker;
+    const startStep = run.stepCount;
+    const metas: tf.Scalar[] = [];
+    const pres: tf.Scalar[] = [];
+    const maxSteps = this.plan.backend === 'webgpu' ? 4 : 256;
+    const t0 = now();
+    while (metas.length < maxSteps) {
+      if (this.replayTo !== null && run.stepCount >= this.replayTo) break;
+      if (!this.running) {
+        if (this.stepRequests <= 0) break;
+        this.stepRequests -= 1;
+      }
+      const l = run.step();
+      metas.push(l.meta);
+      if (l.pretrained) pres.push(l.pretrained);
+      family.captureStep(run);
+      if (now() - t0 > CHUNK_MS) break;
+    }
+    if (metas.length > 0) {
+      const stacked = tf.stack([...metas, ...pres]);
+      let values: Float32Array;
+      try {
+        values = (await stacked.data()) as Float32Array;
+      } finally {
+        tf.dispose([stacked, ...metas, ...pres]);
+      }
+      const n = metas.length;
+      const ms = now() - t0;
+      const meta = Array.from(values.subarray(0, n));
+      const pre = pres.length === n ? Array.from(values.subarray(n, 2 * n)) : [];
+      const bad = meta.findIndex((m, i) => !Number.isFinite(m) || !Number.isFinite(pre[i] ?? 0));
+      if (bad >= 0) {
+        family.discardCaptures();
+        await this.diverged(startStep + bad + 1, Number.isFinite(meta[bad]) ? 'pretrained' : 'meta');
+        return;
+      }
+      this.plan.measured(n, ms);
+      this.progress.chunk(run.stepCount, n, ms, meta, pre);
+      await family.flushCaptures();
+    }
+    if (this.replayTo !== null && run.stepCount >= this.replayTo) {
+      // a replayed share link has arrived: stop exactly here
+      this.running = false;
+      this.replayTo = null;
+      this.afterPause();
+    } else if (!this.running && this.stepRequests === 0 && metas.length > 0) {
+      this.afterPause();
+    }
+  }
+
+  private async diverged(step: number, which: 'meta' | 'pretrained'): Promise<void> {
+    const config = this.configOrThrow;
+    this.running = false;
+    this.replayTo = null;
+    this.stepRequests = 0;
+    const good = this.lastGood;
+    this.replaceRun(config, runFromSnapshot(config, good ? copySnapshot(good) : null));
+    const restored = good?.step ?? 0;
+    await this.restartBookkeeping(restored, null);
+    const lossName = which === 'meta' ? 'meta-loss' : "pretrained baseline's loss";
+    this.post({
+      kind: 'diverged',
+      step,
+      restoredStep: restored,
+      message: `Training diverged at step ${step} (the ${lossName} became NaN or infinite). Paused and restored the last finite θ, from step ${restored}. To fix it, ${divergenceAdvice(config, which)}.`,
+    });
+    this.afterPause();
+  }
+
+  private async snapshot(): Promise<void> {
+    const run = this.runOrThrow;
+    this.snapshotDue = false;
+    this.lastSnapshotAt = now();
+    const snap = await takeSnapshot(run);
+    if (snapshotFinite(snap)) this.lastGood = snap;
+    const requests = this.snapshotRequests.splice(0);
+    if (requests.length === 0) requests.push(-1);
+    for (const id of requests) {
+      this.post({ kind: 'snapshot', requestId: id < 0 ? null : id, snapshot: copySnapshot(snap) });
+    }
+  }
+}
