@@ -58,6 +58,7 @@ const APPLY_UPDATE = 8;
 export class FusedMlpEngine {
   private hyper: FusedHyper;
   private disposed = false;
+  private calls = 0;
   /** byte address of each buffer, read once (later calls into wasm would count per step) */
   private readonly addrs: number[];
 
@@ -175,6 +176,11 @@ export class FusedMlpEngine {
     }
   }
 
+  /** Calls into wasm since create (the bench reports the count per meta-step: one). */
+  get wasmCalls(): number {
+    return this.calls;
+  }
+
   /** Drops the wasm instance (its memory is freed with it). */
   dispose(): void {
     this.disposed = true;
@@ -192,6 +198,7 @@ export class FusedMlpEngine {
     this.vec(BUFFER.xq).set(batch.xq);
     this.vec(BUFFER.yq).set(batch.yq);
     const { alpha, beta, inner } = this.hyper;
+    this.calls += 1;
     return this.wasm.step(tasks, support, query, inner, alpha, beta, flags | ALGO_CODE[this.algo]);
   }
 
