@@ -126,3 +126,36 @@ describe('fused MLP engine: meta-gradients against tfjs', () => {
     });
   }
 });
+
+describe('fused MLP engine: limits', () => {
+  beforeAll(async () => {
+    await startBackend('cpu');
+  });
+
+  it('the largest network and point counts (4 × 256 units, K 50, query 100) agree with tfjs', async () => {
+    const sizes = [1, 256, 256, 256, 256, 1];
+    const theta = new Mlp(sizes).init(new Rng(1, 'init'));
+    const b = batch(4, 2, 50, 100);
+    const ref = referenceGradient(sizes, 'maml', theta, undefined, 2, b);
+    const got = await fusedGradient(sizes, 'maml', theta, undefined, 2, b);
+    expect(relDiff(got.theta, ref.theta)).toBeLessThan(1e-5);
+  });
+
+  it('rejects settings and batches outside the limits it was sized for', async () => {
+    const sizes = [1, 8, 1];
+    const theta = new Mlp(sizes).init(new Rng(1, 'init'));
+    const settings = { sizes, algo: 'maml' as const, alpha: 0.01, beta: 0.001, inner: 1 };
+    await expect(FusedMlpEngine.create({ ...settings, sizes: [1, 300, 1] }, theta)).rejects.toThrow();
+    await expect(
+      FusedMlpEngine.create({ ...settings, sizes: [1, 4, 4, 4, 4, 4, 1] }, theta),
+    ).rejects.toThrow();
+    await expect(FusedMlpEngine.create({ ...settings, inner: 11 }, theta)).rejects.toThrow();
+    await expect(FusedMlpEngine.create(settings, theta.subarray(1))).rejects.toThrow();
+    const engine = await FusedMlpEngine.create(settings, theta);
+    expect(() => engine.step(batch(1, 101, 10, 10))).toThrow();
+    expect(() => engine.step(batch(1, 5, 51, 10))).toThrow();
+    expect(() => engine.setHyper({ inner: 0 })).toThrow();
+    engine.dispose();
+    expect(() => engine.step(batch(1, 5, 10, 10))).toThrow();
+  });
+});
