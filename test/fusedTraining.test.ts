@@ -8,7 +8,14 @@ import { sinusoid } from '../src/core/tasks/sinusoid';
 import { experiment, relDiff, startBackend } from './helpers';
 
 /** Fused training runs against ExperimentRun (tfjs cpu) fed the same task stream from the same seed. */
-async function curves(algo: Algo, steps: number, over: { batch?: number; inner?: number } = {}) {
+type Change = { at: number; alpha: number; beta: number; inner: number };
+
+async function curves(
+  algo: Algo,
+  steps: number,
+  over: { batch?: number; inner?: number } = {},
+  change: Change | null = null,
+) {
   const config = experiment({ algo, seed: 5, ...over });
   const run = new ExperimentRun(config, { pretrained: true });
   const engine = await FusedMlpEngine.create(
@@ -21,6 +28,11 @@ async function curves(algo: Algo, steps: number, over: { batch?: number; inner?:
   const ref = { meta: [] as number[], pretrained: [] as number[] };
   const fused = { meta: [] as number[], pretrained: [] as number[] };
   for (let s = 0; s < steps; s++) {
+    if (change && s === change.at) {
+      const { alpha, beta, inner } = change;
+      expect(run.update({ ...config, alpha, beta, inner })).toBe(true);
+      engine.setHyper({ alpha, beta, inner });
+    }
     const { meta, pretrained } = run.step();
     ref.meta.push(meta.dataSync()[0] as number);
     ref.pretrained.push(pretrained?.dataSync()[0] as number);
@@ -67,6 +79,13 @@ describe('fused MLP engine: training runs', () => {
       expect(maxRel(c.fused.pretrained, c.ref.pretrained)).toBeLessThan(1e-4);
     });
   }
+
+  it('α, β and inner steps changed mid-run apply from the next step, as in ExperimentRun', async () => {
+    const change = { at: 6, alpha: 0.02, beta: 0.003, inner: 2 };
+    const c = await curves('maml', 12, { batch: 8 }, change);
+    expect(maxRel(c.fused.meta, c.ref.meta)).toBeLessThan(1e-4);
+    expect(maxRel(c.fused.pretrained, c.ref.pretrained)).toBeLessThan(1e-4);
+  });
 });
 
 describe('fused MLP engine: save and restore', () => {
