@@ -6,7 +6,7 @@ import { backward, forward, hessianVector, layerIn, layerOut, numLayers, setLayo
 
 export { layerIn, layerOut, numLayers };
 
-// buffer ids for addr(); keep in step with BUFFER in ../layout.ts
+// buffer ids for addr(); keep in step with BUFFER in ../wasmModule.ts
 const THETA = 0;
 const ALPHA = 1;
 const M_THETA = 2;
