@@ -8,7 +8,7 @@ import { sinusoid } from '../src/core/tasks/sinusoid';
 import { experiment, relDiff, startBackend } from './helpers';
 
 /** Fused training runs against ExperimentRun (tfjs cpu) fed the same task stream from the same seed. */
-type Change = { at: number; alpha: number; beta: number; inner: number };
+type Change = { at: number; alpha: number; beta: number; inner: number; algo?: Algo };
 
 async function curves(
   algo: Algo,
@@ -18,7 +18,7 @@ async function curves(
 ) {
   const config = experiment({ algo, seed: 5, ...over });
   const run = new ExperimentRun(config, { pretrained: true });
-  const engine = await FusedMlpEngine.create(
+  let engine = await FusedMlpEngine.create(
     { sizes: layerSizes(config), algo, alpha: config.alpha, beta: config.beta, inner: config.inner },
     run.theta0,
     { pretrained: true },
@@ -30,8 +30,13 @@ async function curves(
   for (let s = 0; s < steps; s++) {
     if (change && s === change.at) {
       const { alpha, beta, inner } = change;
-      expect(run.update({ ...config, alpha, beta, inner })).toBe(true);
+      expect(run.update({ ...config, alpha, beta, inner, algo: change.algo ?? algo })).toBe(true);
       engine.setHyper({ alpha, beta, inner });
+      if (change.algo) {
+        const previous = engine;
+        engine = await previous.withAlgo(change.algo);
+        previous.dispose();
+      }
     }
     const { meta, pretrained } = run.step();
     ref.meta.push(meta.dataSync()[0] as number);
@@ -86,6 +91,15 @@ describe('fused MLP engine: training runs', () => {
     expect(maxRel(c.fused.meta, c.ref.meta)).toBeLessThan(1e-4);
     expect(maxRel(c.fused.pretrained, c.ref.pretrained)).toBeLessThan(1e-4);
   });
+
+  for (const target of ['fomaml', 'metasgd', 'reptile'] as const) {
+    it(`switching MAML to ${target} mid-run keeps θ and the pretrained baseline, as ExperimentRun does`, async () => {
+      const change = { at: 5, alpha: 0.01, beta: 0.001, inner: 1, algo: target };
+      const c = await curves('maml', 10, { batch: 8 }, change);
+      expect(maxRel(c.fused.meta, c.ref.meta)).toBeLessThan(1e-4);
+      expect(maxRel(c.fused.pretrained, c.ref.pretrained)).toBeLessThan(1e-4);
+    });
+  }
 });
 
 describe('fused MLP engine: save and restore', () => {

@@ -65,11 +65,12 @@ export class FusedMlpEngine {
   private constructor(
     private readonly wasm: FusedExports,
     private readonly layout: PaddedLayout,
+    readonly sizes: readonly number[],
     readonly algo: FusedAlgo,
     hyper: FusedHyper,
     readonly hasPretrained: boolean,
   ) {
-    this.hyper = { ...hyper };
+    this.hyper = { alpha: hyper.alpha, beta: hyper.beta, inner: hyper.inner };
     this.addrs = Object.values(BUFFER).map((id) => wasm.addr(id));
   }
 
@@ -93,7 +94,14 @@ export class FusedMlpEngine {
     const [h1, h2, h3, h4] = [0, 1, 2, 3].map((i) => hidden[i] ?? 0) as [number, number, number, number];
     const L = FUSED_LIMITS;
     wasm.init(h1, h2, h3, h4, hidden.length, L.tasks, L.support, L.query, L.inner);
-    const engine = new FusedMlpEngine(wasm, layout, settings.algo, settings, opts.pretrained ?? false);
+    const engine = new FusedMlpEngine(
+      wasm,
+      layout,
+      [...sizes],
+      settings.algo,
+      settings,
+      opts.pretrained ?? false,
+    );
     layout.pad(theta0, engine.vec(BUFFER.theta));
     if (settings.algo === 'metasgd') {
       layout.pad(opts.alpha0 ?? new Float32Array(layout.size).fill(settings.alpha), engine.vec(BUFFER.alpha));
@@ -105,7 +113,11 @@ export class FusedMlpEngine {
   /** α, β and inner steps apply from the next step (as MetaLearner.setHyper). */
   setHyper(h: Partial<FusedHyper>): void {
     if (h.inner !== undefined) checkInner(h.inner);
-    this.hyper = { ...this.hyper, ...h };
+    this.hyper = {
+      alpha: h.alpha ?? this.hyper.alpha,
+      beta: h.beta ?? this.hyper.beta,
+      inner: h.inner ?? this.hyper.inner,
+    };
   }
 
   /** One meta-step (and the pretrained baseline's step when enabled); losses before the update. */
@@ -158,22 +170,39 @@ export class FusedMlpEngine {
 
   /** Restores a state() taken from an engine with the same settings. */
   restore(s: FusedState): void {
-    const counters = this.i32(BUFFER.counters, 3);
-    const put = (value: Float32Array, id: number, adam: AdamState, m: number, v: number, t: number) => {
-      this.layout.pad(value, this.vec(id));
-      this.layout.pad(adam.m, this.vec(m));
-      this.layout.pad(adam.v, this.vec(v));
-      counters[t] = adam.t;
-    };
-    put(s.theta, BUFFER.theta, s.thetaAdam, BUFFER.mTheta, BUFFER.vTheta, 0);
+    this.put(s.theta, s.thetaAdam, BUFFER.theta, BUFFER.mTheta, BUFFER.vTheta, 0);
     if (this.algo === 'metasgd') {
       if (!s.alpha || !s.alphaAdam) throw new Error('fused engine: Meta-SGD state needs α and its Adam');
-      put(s.alpha, BUFFER.alpha, s.alphaAdam, BUFFER.mAlpha, BUFFER.vAlpha, 1);
+      this.put(s.alpha, s.alphaAdam, BUFFER.alpha, BUFFER.mAlpha, BUFFER.vAlpha, 1);
     }
     if (this.hasPretrained) {
       if (!s.pretrained || !s.pretrainedAdam) throw new Error('fused engine: state has no pretrained θ');
-      put(s.pretrained, BUFFER.pre, s.pretrainedAdam, BUFFER.mPre, BUFFER.vPre, 2);
+      this.put(s.pretrained, s.pretrainedAdam, BUFFER.pre, BUFFER.mPre, BUFFER.vPre, 2);
     }
+  }
+
+  /**
+   * An engine for another algorithm that keeps θ and the pretrained baseline (θ and its Adam) and
+   * restarts the meta-optimiser (Meta-SGD: α from the scalar), as ExperimentRun.update does.
+   * This engine stays usable; dispose it when done.
+   */
+  async withAlgo(algo: FusedAlgo): Promise<FusedMlpEngine> {
+    const s = this.state();
+    const next = await FusedMlpEngine.create({ sizes: [...this.sizes], algo, ...this.hyper }, s.theta, {
+      pretrained: this.hasPretrained,
+      pretrainedTheta0: s.pretrained ?? undefined,
+    });
+    if (s.pretrained && s.pretrainedAdam)
+      next.put(s.pretrained, s.pretrainedAdam, BUFFER.pre, BUFFER.mPre, BUFFER.vPre, 2);
+    return next;
+  }
+
+  /** Writes a parameter vector, its Adam moments and its Adam step counter. */
+  private put(value: Float32Array, adam: AdamState, id: number, m: number, v: number, counter: number): void {
+    this.layout.pad(value, this.vec(id));
+    this.layout.pad(adam.m, this.vec(m));
+    this.layout.pad(adam.v, this.vec(v));
+    this.i32(BUFFER.counters, 3)[counter] = adam.t;
   }
 
   /** Calls into wasm since create (the bench reports the count per meta-step: one). */
