@@ -71,7 +71,8 @@ export class FusedMlpEngine {
     readonly hasPretrained: boolean,
   ) {
     this.hyper = { alpha: hyper.alpha, beta: hyper.beta, inner: hyper.inner };
-    this.addrs = Object.values(BUFFER).map((id) => wasm.addr(id));
+    this.addrs = [];
+    for (const id of Object.values(BUFFER)) this.addrs[id] = wasm.addr(id);
   }
 
   static async create(
