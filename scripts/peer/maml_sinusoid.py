@@ -11,6 +11,7 @@ import argparse
 import json
 import math
 import statistics
+import sys
 import time
 
 import torch
@@ -30,6 +31,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument(
+        "--serve",
+        action="store_true",
+        help="after warm-up print a ready line, then time one run per stdin line (interleaved bench)",
+    )
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -70,6 +76,9 @@ def main() -> None:
 
     for _ in range(args.warmup):
         step()
+    if args.serve:
+        serve(step, args.steps)
+        return
     rates = []
     losses = []
     for _ in range(args.runs):
@@ -93,6 +102,17 @@ def main() -> None:
             }
         )
     )
+
+
+def serve(step, steps: int) -> None:
+    """One timed run per line read from stdin, one JSON line out each: the bench interleaves these
+    with its own runs, so both sides see the same machine load."""
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    for _ in sys.stdin:
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            step()
+        print(json.dumps({"metaStepsPerSecond": round(steps / (time.perf_counter() - t0), 1)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
  * Paper sinusoid configuration (K=10, 1 inner step, second-order MAML) at meta-batch 5, 25 and
  * 50, plus the other algorithms at 25, on the tfjs backends and on the fused WebAssembly engine
  * (sinusoid only). Steps/s is the median of several timed runs after warm-up. With sinusoid rows,
- * the PyTorch peer (scripts/peer/maml_sinusoid.py) runs too when PEER_PYTHON can import torch.
+ * the paper configuration also runs fused, tfjs-wasm and the PyTorch peer (scripts/peer/, when
+ * PEER_PYTHON can import torch) interleaved round by round: `sideBySide` and `peer` in the JSON.
  */
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
@@ -16,7 +17,7 @@ import { ExperimentRun } from '../core/meta/run';
 import { parseFlags, runMain } from './args';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { measureFused, type FusedRow } from './benchFused';
-import { runPeer } from './benchPeer';
+import { sideBySide } from './benchSideBySide';
 
 interface BenchResult {
   backend: NodeBackend;
@@ -135,17 +136,22 @@ async function main(): Promise<void> {
   }
   const out: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, results };
   if (withSinusoid) {
-    // paper configuration, meta-batch 25: the PyTorch peer beside the fused engine
-    const peer = runPeer(DEFAULT_EXPERIMENT.batch);
-    const fused = results.find((r) => r.engine === 'fused' && r.algo === 'maml' && r.batch === 25);
-    if ('skipped' in peer) {
-      process.stderr.write(`peer: skipped (${peer.skipped})\n`);
-      out.peer = peer;
-    } else {
-      const ratio = fused ? Number((fused.metaStepsPerSecond / peer.metaStepsPerSecond).toFixed(2)) : null;
-      out.peer = { ...peer, ratio };
+    // fused vs tfjs-wasm vs the PyTorch peer, interleaved round by round (same machine load)
+    const side = await sideBySide(runs, median);
+    out.sideBySide = side;
+    const m = side.median;
+    process.stderr.write(
+      `side by side (${side.rounds} interleaved rounds, medians): fused ${m.fused}, tfjs-wasm ${m.tfjsWasm}, ` +
+        `PyTorch ${m.peer ?? 'skipped'} meta-steps/s\n`,
+    );
+    if ('skipped' in side.peerInfo) {
+      process.stderr.write(`peer: skipped (${side.peerInfo.skipped})\n`);
+      out.peer = side.peerInfo;
+    } else if (m.peer !== null) {
+      const ratio = Number((m.fused / m.peer).toFixed(2));
+      out.peer = { ...side.peerInfo, metaStepsPerSecond: m.peer, runs: side.peer, ratio };
       process.stderr.write(
-        `peer: PyTorch ${peer.torch} (${peer.threads} thread) ${peer.metaStepsPerSecond} meta-steps/s; fused/peer ${ratio}\n`,
+        `peer: PyTorch ${side.peerInfo.torch}, ${side.peerInfo.threads} thread; fused/peer ${ratio}\n`,
       );
     }
   }
