@@ -47,7 +47,7 @@ export async function sideBySide(rounds: number, median: (xs: number[]) => numbe
   const fused = timer(fusedStep, 500);
   await startBackend('wasm');
   const run = new ExperimentRun(config, { pretrained: false });
-  // reading the loss each step costs nothing extra on the wasm backend (its kernels are synchronous)
+  // the loss is read back every step, as a training loop showing it would
   const tfjsStep = () => {
     const { meta } = run.step();
     meta.dataSync();
