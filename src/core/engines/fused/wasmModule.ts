@@ -1,0 +1,71 @@
+import { FUSED_WASM_BASE64 } from './generated/fusedWasm';
+
+/** The exports of the AssemblyScript module (./assembly/index.ts). */
+export interface FusedExports {
+  memory: WebAssembly.Memory;
+  init(
+    h1: number,
+    h2: number,
+    h3: number,
+    h4: number,
+    nHidden: number,
+    tMax: number,
+    kMax: number,
+    qMax: number,
+    steps: number,
+  ): number;
+  step(
+    tasks: number,
+    k: number,
+    q: number,
+    inner: number,
+    alpha: number,
+    beta: number,
+    flags: number,
+  ): number;
+  addr(id: number): number;
+}
+
+/** Buffer ids understood by addr(); in step with the constants in ./assembly/index.ts. */
+export const BUFFER = {
+  theta: 0,
+  alpha: 1,
+  mTheta: 2,
+  vTheta: 3,
+  mAlpha: 4,
+  vAlpha: 5,
+  pre: 6,
+  mPre: 7,
+  vPre: 8,
+  gTheta: 9,
+  gAlpha: 10,
+  gPre: 11,
+  xs: 12,
+  ys: 13,
+  xq: 14,
+  yq: 15,
+  result: 16,
+  counters: 17,
+} as const;
+
+let compiled: Promise<WebAssembly.Module> | null = null;
+
+function bytes(): Uint8Array<ArrayBuffer> {
+  const text = atob(FUSED_WASM_BASE64);
+  const out = new Uint8Array(new ArrayBuffer(text.length));
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+/** A fresh instance (own memory) of the module, compiled once per process or worker. */
+export async function instantiateFused(): Promise<FusedExports> {
+  compiled ??= WebAssembly.compile(bytes());
+  const instance = await WebAssembly.instantiate(await compiled, {
+    env: {
+      abort: () => {
+        throw new Error('fused engine: wasm abort (out of memory?)');
+      },
+    },
+  });
+  return instance.exports as unknown as FusedExports;
+}
