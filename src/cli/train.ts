@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { parseExperiment, serializeExperiment, type Experiment } from '../core/experiment';
+import { loadFused } from '../core/engines/fused/wasmModule';
 import { familyOf } from '../core/families/registry';
 import { decodeTheta, encodeTheta, type SavedTheta } from '../core/thetaFile';
 import { parseFlags, runMain, UsageError } from './args';
@@ -17,12 +18,15 @@ const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] 
                        [--save-theta theta.json] [--init theta.json (start from a saved θ)]
                        [--pretrained-only (glyphs: train only the pretrained baseline; θ stays as --init gave it)]
                        [--lenient (fix invalid --config values with a warning instead of refusing them)]
+                       [--engine auto|fused|tfjs (auto: the fused WebAssembly meta-step where the family has one)]
   sinusoid, mixture: evaluation defaults to 600 tasks, 0..10 inner steps (MSE); glyphs: 200 tasks, 0..5 steps (accuracy)`;
 
 export interface TrainResult {
   config: Experiment;
   query: string;
   backend: NodeBackend;
+  /** which implementation trained: the fused WebAssembly meta-step or tfjs kernels on `backend` */
+  engine: 'tfjs' | 'fused';
   steps: number;
   seconds: number;
   metaStepsPerSecond: number;
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
     init: { type: 'string' },
     'pretrained-only': { type: 'boolean' },
     lenient: { type: 'boolean' },
+    engine: { type: 'string', choices: ['auto', 'fused', 'tfjs'] },
     help: { type: 'boolean' },
   });
   if (flags.help) {
@@ -99,7 +104,10 @@ async function main(): Promise<void> {
       throw new UsageError(`${flags.init} already carries a pretrained baseline`);
     }
   }
+  const engineFlag = (flags.engine as 'auto' | 'fused' | 'tfjs' | undefined) ?? 'auto';
+  if (engineFlag !== 'tfjs') await loadFused();
   const run = family.createRun(config, {
+    engine: engineFlag === 'tfjs' ? 'tfjs' : 'fused',
     pretrained: !flags['no-pretrained'],
     ...(saved ? { theta: saved.theta } : {}),
     ...(saved?.pretrained
@@ -110,6 +118,10 @@ async function main(): Promise<void> {
   if (pretrainedOnly && !pretrainStep) {
     throw new UsageError(`--pretrained-only: ${config.task} runs cannot train the baseline alone`);
   }
+  if (engineFlag === 'fused' && run.engine !== 'fused') {
+    throw new UsageError(`--engine fused: ${config.task} runs have no fused engine (use tfjs)`);
+  }
+  process.stderr.write(`engine: ${run.engine === 'fused' ? 'fused WebAssembly meta-step' : `tfjs (${backend})`}\n`);
   if (pretrainedOnly) process.stderr.write(`training only the pretrained baseline (θ stays)\n`);
   const progress = new Progress(steps);
   let smoothed: number | null = null;
@@ -147,6 +159,7 @@ async function main(): Promise<void> {
     config,
     query: serializeExperiment(config),
     backend,
+    engine: run.engine,
     steps,
     seconds,
     metaStepsPerSecond: steps / Math.max(seconds, 1e-9),

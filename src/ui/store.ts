@@ -7,6 +7,7 @@
 import { create } from 'zustand';
 import { DEFAULT_EXPERIMENT, type Experiment } from '../core/experiment';
 import type {
+  AutoChoice,
   BackendName,
   BackendRequest,
   EvalCurveData,
@@ -96,7 +97,7 @@ export interface State {
   backendNote: string | null;
   rates: Partial<Record<BackendName, number>> | null;
   /** auto mode: the backend the worker's timing chose, and rates that are only upper bounds */
-  autoChoice: { winner: BackendName; bounded: BackendName[] } | null;
+  autoChoice: AutoChoice | null;
   /** what the user asked for: training or paused */
   running: boolean;
   step: number;

@@ -5,7 +5,14 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { candidates, type BackendName, type BackendRequest } from './protocol';
+import {
+  candidates,
+  type AutoChoice,
+  type BackendName,
+  type BackendRequest,
+  type Engine,
+  type RaceEntry,
+} from './protocol';
 
 interface GpuLike {
   requestAdapter(): Promise<unknown>;
@@ -185,36 +192,34 @@ export async function measureWithDeadline(
   return { rate: steps / ((performance.now() - timedFrom) / 1000), bounded: false };
 }
 
-export interface AutoChoice {
-  rates: Partial<Record<BackendName, number>>;
-  /** backends whose rate is only an upper bound (a step did not finish in time) */
-  bounded: BackendName[];
-  winner: BackendName;
-}
-
 /**
- * "auto": time wasm and WebGPU on throwaway runs of the real workload and pick the faster; tfjs
+ * "auto": time each contender on a throwaway run of the real workload (the fused engine where the
+ * family has one, tfjs on wasm, tfjs on WebGPU where an adapter exists) and pick the fastest; tfjs
  * is left on `current` (the caller moves the real run when the winner differs).
  */
 export async function raceBackends(
-  makeRun: () => SteppingRun,
+  makeRun: (engine: Engine) => SteppingRun,
   current: BackendName,
   budgets: { wasm: ProbeOptions; webgpuDeadlineMs: number },
+  contenders: { fused: boolean; webgpu: boolean },
 ): Promise<AutoChoice> {
-  const rates: Partial<Record<BackendName, number>> = {};
-  const bounded: BackendName[] = [];
+  const entries: RaceEntry[] = [];
   try {
     if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') {
-      rates.wasm = await measureStepsPerSecond(makeRun, budgets.wasm);
+      if (contenders.fused) {
+        const rate = await measureStepsPerSecond(() => makeRun('fused'), { ...budgets.wasm, maxSteps: 400 });
+        entries.push({ backend: 'wasm', engine: 'fused', rate, bounded: false });
+      }
+      const rate = await measureStepsPerSecond(() => makeRun('tfjs'), budgets.wasm);
+      entries.push({ backend: 'wasm', engine: 'tfjs', rate, bounded: false });
     }
   } catch {
     // wasm could not start or run: it simply does not compete
   }
   try {
-    if ((await tf.setBackend('webgpu')) && tf.getBackend() === 'webgpu') {
-      const r = await measureWithDeadline(makeRun, budgets.webgpuDeadlineMs);
-      rates.webgpu = r.rate;
-      if (r.bounded) bounded.push('webgpu');
+    if (contenders.webgpu && (await tf.setBackend('webgpu')) && tf.getBackend() === 'webgpu') {
+      const r = await measureWithDeadline(() => makeRun('tfjs'), budgets.webgpuDeadlineMs);
+      entries.push({ backend: 'webgpu', engine: 'tfjs', rate: r.rate, bounded: r.bounded });
     }
   } catch {
     // a shader that fails to compile or a lost device: WebGPU does not compete
@@ -222,10 +227,7 @@ export async function raceBackends(
   await tf.setBackend(current);
   if (tf.getBackend() !== current)
     throw new Error(`could not return to ${current} after timing the backends`);
-  const entries = Object.entries(rates) as [BackendName, number][];
-  const winner = entries.reduce<[BackendName, number]>(
-    (best, e) => (e[1] > best[1] ? e : best),
-    [current, -1],
-  )[0];
-  return { rates, bounded, winner };
+  const fallback: RaceEntry = { backend: current, engine: 'tfjs', rate: 0, bounded: false };
+  const winner = entries.reduce((best, e) => (e.rate > best.rate ? e : best), fallback);
+  return { entries, winner };
 }

@@ -34,6 +34,22 @@ export function candidates(request: BackendRequest): BackendName[] {
   return BACKENDS.slice(BACKENDS.indexOf(request));
 }
 
+/** Which implementation trains: tfjs kernels on a backend, or the fused WebAssembly meta-step. */
+export type Engine = 'tfjs' | 'fused';
+
+/** One contender of the auto race and what it measured (meta-steps/s; an upper bound if `bounded`). */
+export interface RaceEntry {
+  backend: BackendName;
+  engine: Engine;
+  rate: number;
+  bounded: boolean;
+}
+
+export interface AutoChoice {
+  entries: RaceEntry[];
+  winner: RaceEntry;
+}
+
 /** The three initialisations the page compares. */
 export const METHODS = ['maml', 'pretrained', 'random'] as const;
 export type MethodName = (typeof METHODS)[number];
@@ -116,7 +132,7 @@ export type FromWorker =
        * auto mode: the backend this measurement chose (training moved there, θ, moments, step and
        * curves kept) and the backends whose rate is only an upper bound (a step did not finish in time)
        */
-      choice: { winner: BackendName; bounded: BackendName[] } | null;
+      choice: AutoChoice | null;
     }
   | {
       kind: 'progress';

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../core/experiment';
 import type { FamilyRun } from '../core/families/family';
 import { familyOf } from '../core/families/registry';
-import type { Snapshot } from './protocol';
+import type { Engine, Snapshot } from './protocol';
 
 /** advancing a regression task stream costs ~10 µs a step: beyond this it is not worth the wait */
 const FAST_FORWARD_LIMIT = 200_000;
@@ -23,9 +23,13 @@ export function allFinite(a: ArrayLike<number>): boolean {
  * snapshot's steps' batches again). Adam's moments start again from zero (they are not part of a
  * snapshot).
  */
-export function runFromSnapshot(config: Experiment, snap: Snapshot | null): FamilyRun {
+export function runFromSnapshot(
+  config: Experiment,
+  snap: Snapshot | null,
+  engine: Engine = 'tfjs',
+): FamilyRun {
   const family = familyOf(config.task);
-  if (!snap) return family.createRun(config);
+  if (!snap) return family.createRun(config, { engine });
   const p = family.numParams(config);
   const check = (name: string, a: Float32Array, size = p) => {
     if (a.length !== size) throw new Error(`${name} has ${a.length} values, the network has ${size}`);
@@ -36,6 +40,7 @@ export function runFromSnapshot(config: Experiment, snap: Snapshot | null): Fami
   if (snap.pretrained && !allFinite(snap.pretrained))
     throw new Error('pretrained θ contains values that are not finite');
   const run = family.createRun(config, {
+    engine,
     theta: snap.theta,
     ...(snap.alpha && config.algo === 'metasgd' ? { alpha: snap.alpha } : {}),
     ...(snap.pretrained

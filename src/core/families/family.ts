@@ -6,7 +6,7 @@
  * family through this interface; see registry.ts.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { MetaLearner } from '../meta/learners';
+import type { InnerRate } from '../meta/innerLoop';
 import type { Experiment, FamilySchema } from '../schema';
 
 /** How a family scores adapted networks: MSE (lower is better) or accuracy (higher is better). */
@@ -47,6 +47,15 @@ export interface RunStart {
   alpha?: Float32Array;
   /** the pretrained baseline's saved network (the whole θ, or a family-defined part of it) */
   pretrainedTheta?: { theta: Float32Array; step: number };
+  /** the fused WebAssembly meta-step where the family has one and it is loaded (else tfjs) */
+  engine?: 'tfjs' | 'fused';
+}
+
+/** What the host and the views read of a meta-learner: θ and Meta-SGD's α as tensors. */
+export interface ThetaLearner {
+  readonly theta: tf.Variable;
+  readonly alphaVec: tf.Variable | null;
+  innerRate(): InnerRate;
 }
 
 /** One meta-training run of a family, everything derived from the config's seed. */
@@ -57,7 +66,9 @@ export interface FamilyRun {
   readonly numParams: number;
   readonly theta0: Float32Array;
   readonly randomTheta: tf.Tensor1D;
-  readonly learner: MetaLearner<never, unknown>;
+  readonly learner: ThetaLearner;
+  /** which implementation trains */
+  readonly engine: 'tfjs' | 'fused';
   readonly pretrainer: { readonly theta: tf.Variable; stepCount?: number } | null;
   /** one meta-step (and the baseline's step on the same tasks); losses stay on the device */
   step(): StepLosses;

@@ -3,6 +3,7 @@ import { classBatchTensors } from '../families/glyphs/classification';
 import { batchTensors } from '../families/regression/evaluate';
 import { GlyphRun } from '../families/glyphs/run';
 import type { RegressionRun } from '../families/regression/run';
+import { MetaLearner } from './learners';
 
 /** Backend kernels launched by one meta-step (customGrad scope records are not kernels). */
 export async function kernelsPerMetaStep(
@@ -17,9 +18,11 @@ export async function kernelsPerMetaStep(
           return () => run.learner.step(t);
         })()
       : (() => {
+          const learner = run.learner;
+          if (!(learner instanceof MetaLearner)) throw new Error('kernels are counted on the tfjs engine');
           const t = batchTensors(run.nextBatch());
           held.push(t.xs, t.ys, t.xq, t.yq);
-          return () => run.learner.step(t);
+          return () => learner.step(t);
         })();
   try {
     const info = await tf.profile(step);

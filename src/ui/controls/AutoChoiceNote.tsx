@@ -1,36 +1,40 @@
-import type { BackendName } from '../../worker/protocol';
+import type { AutoChoice, RaceEntry } from '../../worker/protocol';
 
-/** What auto mode measured and chose, e.g. "auto: wasm · 55 steps/s — WebGPU measured 0.4". */
-export function AutoChoiceNote({
-  choice,
-  rates,
-}: {
-  choice: { winner: BackendName; bounded: BackendName[] };
-  rates: Partial<Record<BackendName, number>>;
-}) {
-  const others = (Object.entries(rates) as [BackendName, number][]).filter(([b]) => b !== choice.winner);
-  const label = (b: BackendName) => (b === 'webgpu' ? 'WebGPU' : b);
+const label = (e: RaceEntry) =>
+  `${e.backend === 'webgpu' ? 'WebGPU' : e.backend}${e.engine === 'fused' ? ' fused' : ' tfjs'}`;
+
+function formatRate(r: number): string {
+  return r >= 100 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toPrecision(2);
+}
+
+/**
+ * What auto mode measured and chose, e.g. "auto: wasm · fused · 1,800 steps/s — wasm tfjs measured
+ * 95 — WebGPU tfjs measured under 0.2" (under: a step did not finish within the race's deadline).
+ */
+export function AutoChoiceNote({ choice }: { choice: AutoChoice }) {
+  const w = choice.winner;
+  const others = choice.entries.filter((e) => e !== w && !(e.backend === w.backend && e.engine === w.engine));
+  const rate = (b: string, engine: string) =>
+    choice.entries.find((e) => e.backend === b && e.engine === engine)?.rate;
   return (
     <p
       className="note"
       data-testid="backend-choice"
-      data-winner={choice.winner}
-      data-webgpu-steps-per-second={rates.webgpu}
-      data-wasm-steps-per-second={rates.wasm}
-      title="auto times every available backend on this network and meta-batch, and trains on the fastest."
+      data-winner={w.backend}
+      data-engine={w.engine}
+      data-webgpu-steps-per-second={rate('webgpu', 'tfjs')}
+      data-wasm-steps-per-second={rate('wasm', 'tfjs')}
+      data-fused-steps-per-second={rate('wasm', 'fused')}
+      title="auto times every engine and backend available here on this network and meta-batch, and trains on the fastest."
     >
-      auto: <strong>{choice.winner}</strong> · {formatRate(rates[choice.winner] ?? 0)} steps/s
-      {others.map(([b, r]) => (
-        <span key={b}>
+      auto: <strong>{w.backend}</strong> · {w.engine} · {formatRate(w.rate)} steps/s
+      {others.map((e) => (
+        <span key={`${e.backend}-${e.engine}`}>
           {' '}
-          — {label(b)} measured {choice.bounded.includes(b) ? 'under ' : ''}
-          {formatRate(r)}
+          — {label(e)} measured {e.bounded ? 'under ' : ''}
+          {formatRate(e.rate)}
         </span>
       ))}
     </p>
   );
-}
-
-function formatRate(r: number): string {
-  return r >= 100 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toPrecision(2);
 }

@@ -27,6 +27,7 @@ export function Transport() {
   const backendNote = useStore((s) => s.backendNote);
   const rates = useStore((s) => s.rates);
   const autoChoice = useStore((s) => s.autoChoice);
+  const engine = autoChoice && backend === autoChoice.winner.backend ? autoChoice.winner.engine : 'tfjs';
   const numParams = useStore((s) => parameterCount(s.config));
   const tensors = useStore((s) => s.tensors);
   const { toggle, stepOnce, reset, setBackendRequest } = useStore.getState();
@@ -71,7 +72,8 @@ export function Transport() {
         </button>
       </div>
       <p role="status" aria-live="off" className="status-line">
-        step {step} · {backendName} · {formatRate(stepsPerSec)} steps/s
+        step {step} · {backendName}
+        {engine === 'fused' ? ' · fused' : ''} · {formatRate(stepsPerSec)} steps/s
         {running && !replay ? ' · training' : ''}
         {replay ? ' · replaying shared run' : ''}
         {!running && phase === 'ready' ? ' · paused' : ''}
@@ -98,6 +100,13 @@ export function Transport() {
         >
           <dt>backend</dt>
           <dd data-readout="backend">{backendName}</dd>
+          <dd
+            className="sub"
+            data-readout="engine"
+            title="fused: one WebAssembly call per meta-step; tfjs: the reference kernels"
+          >
+            {engine}
+          </dd>
         </div>
         <div title="Time spent meta-training (not counting pauses).">
           <dt>elapsed</dt>
@@ -123,8 +132,8 @@ export function Transport() {
           Running on <strong>{backendName}</strong>. {backendNote}.
         </p>
       ) : null}
-      {autoChoice && rates ? (
-        <AutoChoiceNote choice={autoChoice} rates={rates} />
+      {autoChoice ? (
+        <AutoChoiceNote choice={autoChoice} />
       ) : slower && rates ? (
         <p
           className="note warn"

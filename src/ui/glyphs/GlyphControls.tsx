@@ -155,7 +155,7 @@ export function GlyphControls() {
           </p>
         ) : null}
         {s.autoChoice ? (
-          <AutoChoiceNote choice={s.autoChoice} rates={s.autoChoice.rates} />
+          <AutoChoiceNote choice={s.autoChoice} />
         ) : speed && speed.wasm !== null ? (
           <p
             className={speed.wasm < speed.webgpu ? 'note warn' : 'note'}

@@ -179,7 +179,7 @@ class GlyphSession implements GlyphPort {
           );
         break;
       case 'benchmark':
-        store.setState({ backend: msg.choice.winner, autoChoice: { ...msg.choice, rates: msg.rates } });
+        store.setState({ backend: msg.choice.winner.backend, autoChoice: msg.choice });
         break;
       case 'speed':
         store.setState({ speed: { webgpu: msg.webgpuMsPerStep, wasm: msg.wasmMsPerStep } });

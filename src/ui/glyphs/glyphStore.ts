@@ -6,7 +6,7 @@
 import { create } from 'zustand';
 import { GLYPH_DEFAULTS, type Experiment } from '../../core/experiment';
 import type { Point } from '../../core/families/glyphs/data/strokes';
-import type { BackendName, BackendRequest } from '../../worker/protocol';
+import type { AutoChoice, BackendName, BackendRequest } from '../../worker/protocol';
 import { copyToClipboard } from '../controls/ShareLinkField';
 import { MAX_GLYPH_REPLAY_STEPS, shareUrl, type GlyphStart } from '../url';
 import type {
@@ -56,11 +56,7 @@ export interface GlyphState {
   /** on WebGPU: ms per meta-step of its second step and of wasm measured beside it */
   speed: { webgpu: number; wasm: number | null } | null;
   /** auto mode: what the worker measured (meta-steps/s) and the backend it trains on */
-  autoChoice: {
-    winner: BackendName;
-    bounded: BackendName[];
-    rates: Partial<Record<BackendName, number>>;
-  } | null;
+  autoChoice: AutoChoice | null;
   numParams: number | null;
   thetaSource: string;
   shipped: ShippedTheta;

@@ -40,7 +40,7 @@ export function fromWorker(msg: FromWorker): FromGlyphWorker[] {
         },
       ];
     case 'benchmark': {
-      if (msg.choice) return [{ kind: 'benchmark', rates: msg.rates, choice: msg.choice }];
+      if (msg.choice) return [{ kind: 'benchmark', choice: msg.choice }];
       const { webgpu, wasm } = msg.rates;
       if (webgpu === undefined) return [];
       return [{ kind: 'speed', webgpuMsPerStep: 1000 / webgpu, wasmMsPerStep: wasm ? 1000 / wasm : null }];

@@ -5,7 +5,7 @@
  * Images are 28×28 floats in [0, 1], row-major, concatenated.
  */
 import type { Experiment } from '../../core/experiment';
-import type { BackendName, BackendRequest } from '../protocol';
+import type { AutoChoice, BackendName, BackendRequest } from '../protocol';
 
 /** The initialisations the glyph lab compares. */
 export const GLYPH_METHODS = ['maml', 'pretrained', 'random'] as const;
@@ -60,8 +60,7 @@ export type FromGlyphWorker =
   /** auto mode: meta-steps/s of each backend on this network, and the one training moved to */
   | {
       kind: 'benchmark';
-      rates: Partial<Record<BackendName, number>>;
-      choice: { winner: BackendName; bounded: BackendName[] };
+      choice: AutoChoice;
     }
   /** on WebGPU: its second meta-step against wasm timed beside it (null when wasm could not start) */
   | { kind: 'speed'; webgpuMsPerStep: number; wasmMsPerStep: number | null }

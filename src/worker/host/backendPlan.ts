@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FamilyRun } from '../../core/families/family';
 import { measureWasmBeside, raceBackends, type ProbeOptions, type SteppingRun } from '../backend';
+import type { Engine } from '../protocol';
 import type { BackendName, FromWorker } from '../protocol';
 
 /** How long the comparisons may take, per kind of family (a glyph step takes a second or more). */
@@ -37,8 +38,11 @@ export const CLASSIFIER_BUDGET: ProbeBudget = {
 
 export class BackendPlan {
   backend: BackendName = 'cpu';
-  /** auto mode with WebGPU available: the backends are raced on this workload */
+  /** the fused WebAssembly meta-step or tfjs kernels (chosen by the race; forced backends use tfjs) */
+  engine: Engine = 'tfjs';
+  /** auto mode with more than one contender: they are raced on this workload */
   racing = false;
+  contenders = { fused: false, webgpu: false };
   private sideWasm = false;
   private wasmRate: number | null = null;
   /** timing the first real WebGPU steps, after `skip` warm-up steps, to compare with wasm */
@@ -87,30 +91,32 @@ export class BackendPlan {
   }
 
   /**
-   * Auto mode: time wasm and WebGPU on throwaway copies of this workload and move training to
-   * the faster. The run moves in place (tfjs moves each tensor on first use), so θ, Adam's
-   * moments, the task stream, the step and the curves all carry over. Returns true on a move.
+   * Auto mode: time every contender on throwaway copies of this workload and move training to the
+   * fastest. A new backend takes the run along in place (tfjs moves each tensor on first use), so
+   * θ, Adam's moments, the task stream, the step and the curves carry over; a new engine needs the
+   * run rebuilt by the caller (`engineChanged`).
    */
-  async race(makeRun: () => SteppingRun, run: FamilyRun): Promise<boolean> {
-    const result = await raceBackends(makeRun, this.backend, {
-      wasm: this.budget.wasm,
-      webgpuDeadlineMs: this.budget.webgpuDeadlineMs,
-    });
-    this.post({
-      kind: 'benchmark',
-      rates: result.rates,
-      choice: { winner: result.winner, bounded: result.bounded },
-    });
-    if (result.winner === this.backend) return false;
+  async race(
+    makeRun: (engine: Engine) => SteppingRun,
+    run: FamilyRun,
+  ): Promise<{ moved: boolean; engineChanged: boolean }> {
+    const result = await raceBackends(makeRun, this.backend, this.budget, this.contenders);
+    const rates: Partial<Record<BackendName, number>> = {};
+    for (const e of result.entries) if (e.engine === 'tfjs') rates[e.backend] = e.rate;
+    this.post({ kind: 'benchmark', rates, choice: result });
+    const winner = result.winner;
+    const engineChanged = winner.engine !== this.engine;
+    this.engine = winner.engine;
+    if (winner.backend === this.backend) return { moved: engineChanged, engineChanged };
     if (this.backend === 'webgpu') {
       // read the run's state back asynchronously first, so the move needs no synchronous GPU read
       const live = [...Object.values(tf.engine().state.registeredVariables), run.randomTheta];
       await Promise.all(live.map((t) => t.data()));
     }
-    await tf.setBackend(result.winner);
-    this.backend = result.winner;
-    this.sideWasm = this.budget.sideWasm && this.backend === 'webgpu' && result.rates.wasm !== undefined;
-    return true;
+    await tf.setBackend(winner.backend);
+    this.backend = winner.backend;
+    this.sideWasm = this.budget.sideWasm && this.backend === 'webgpu' && rates.wasm !== undefined;
+    return { moved: true, engineChanged };
   }
 
   /** Run `fn` (which makes its own tensors from arrays) on the inference backend. */

@@ -9,6 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../../core/experiment';
 import type { FamilyRun } from '../../core/families/family';
+import { loadFused } from '../../core/engines/fused/wasmModule';
+import { isRegression } from '../../core/families/regression/family';
 import { familyOf } from '../../core/families/registry';
 import { restartReason } from '../../core/families/restart';
 import { adoptSavedConfig, decodeFamilyTheta } from '../../core/families/savedTheta';
@@ -16,7 +18,7 @@ import { chooseBackend } from '../backend';
 import { divergenceAdvice } from '../divergence';
 import { familyWorkerFor } from '../families';
 import type { FamilyWorker, HostServices } from '../families/familyWorker';
-import type { BackendRequest, FromWorker, Snapshot, ToWorker } from '../protocol';
+import type { BackendRequest, Engine, FromWorker, Snapshot, ToWorker } from '../protocol';
 import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
 import { BackendPlan, REGRESSION_BUDGET } from './backendPlan';
 import { ProgressReporter } from './progress';
@@ -189,12 +191,21 @@ export class WorkerHost {
     const choice = await chooseBackend(msg.backend, msg.wasmPath);
     this.plan.backend = choice.backend;
     this.fallback = choice.fallback;
-    // auto: start on wasm (the first views appear at once), then time both and train on the faster
-    this.plan.racing = msg.backend === 'auto' && choice.backend === 'webgpu';
-    if (this.plan.racing && (await tf.setBackend('wasm')) && tf.getBackend() === 'wasm')
-      this.plan.backend = 'wasm';
-    else this.plan.racing = false;
-    this.replaceRun(msg.config, runFromSnapshot(msg.config, msg.resume));
+    // auto: start on wasm (the first views appear at once), then time the contenders (the fused
+    // engine where the family has one, tfjs on wasm, WebGPU) and train on the fastest
+    const fused =
+      isRegression(familyOf(msg.config.task)) &&
+      (await loadFused().then(
+        () => true,
+        () => false,
+      ));
+    this.plan.contenders = { fused, webgpu: choice.backend === 'webgpu' };
+    this.plan.racing = msg.backend === 'auto' && (fused || choice.backend === 'webgpu');
+    if (this.plan.racing && choice.backend === 'webgpu') {
+      if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') this.plan.backend = 'wasm';
+      else this.plan.racing = false;
+    }
+    this.replaceRun(msg.config, runFromSnapshot(msg.config, msg.resume, this.plan.engine));
     this.thetaSource = msg.resume
       ? `a snapshot at meta-step ${msg.resume.step}`
       : `random initialisation (seed ${msg.config.seed})`;
@@ -216,8 +227,8 @@ export class WorkerHost {
   }
 
   /** A throwaway copy of the workload for timing a backend: the real run's family and settings. */
-  private probeRun(config: Experiment): FamilyRun {
-    return familyOf(config.task).createRun(config, { pretrained: this.plan.budget.sideWasm });
+  private probeRun(config: Experiment, engine: Engine = 'tfjs'): FamilyRun {
+    return familyOf(config.task).createRun(config, { pretrained: this.plan.budget.sideWasm, engine });
   }
 
   private postReady(resumed: boolean): void {
@@ -293,7 +304,13 @@ export class WorkerHost {
   private async race(): Promise<void> {
     this.raceAt = null;
     const config = this.configOrThrow;
-    if (await this.plan.race(() => this.probeRun(config), this.runOrThrow)) this.postReady(true);
+    const { moved, engineChanged } = await this.plan.race((e) => this.probeRun(config, e), this.runOrThrow);
+    if (engineChanged) {
+      // another engine: the run is rebuilt from its state (θ, baselines, α, task stream, step)
+      const snap = await takeSnapshot(this.runOrThrow);
+      this.replaceRun(config, runFromSnapshot(config, snap, this.plan.engine));
+    }
+    if (moved) this.postReady(true);
   }
 
   private report(): void {
@@ -318,7 +335,7 @@ export class WorkerHost {
   private async applyLifecycle(op: Lifecycle): Promise<void> {
     if (op.kind === 'reset') {
       const config = this.configOrThrow;
-      this.replaceRun(config, runFromSnapshot(config, null));
+      this.replaceRun(config, runFromSnapshot(config, null, this.plan.engine));
       this.thetaSource = `random initialisation (seed ${config.seed})`;
       await this.restartBookkeeping(0, null);
       this.postReady(false);
@@ -332,10 +349,11 @@ export class WorkerHost {
       const choice = await chooseBackend(op.request, this.wasmPath);
       this.requested = op.request;
       this.plan.backend = choice.backend;
+      this.plan.engine = 'tfjs';
       this.plan.racing = false;
       this.raceAt = null;
       this.fallback = choice.fallback;
-      this.replaceRun(config, runFromSnapshot(config, snap));
+      this.replaceRun(config, runFromSnapshot(config, snap, this.plan.engine));
       this.postReady(true);
       await this.plan.compareForced(() => this.probeRun(config));
     } else {
@@ -375,7 +393,7 @@ export class WorkerHost {
     const rerace =
       this.plan.racing && (next.hidden.join() !== prev.hidden.join() || next.batch !== prev.batch);
     if (what !== null) {
-      this.replaceRun(next, runFromSnapshot(next, null));
+      this.replaceRun(next, runFromSnapshot(next, null, this.plan.engine));
       this.thetaSource = `random initialisation (seed ${next.seed})`;
       await this.restartBookkeeping(0, `${what}: a new network, so meta-training restarts from step 0`);
       this.postReady(false);
@@ -383,7 +401,7 @@ export class WorkerHost {
     } else if (next.algo !== prev.algo) {
       // switching algorithm keeps θ (and the baseline); the optimiser's moments restart
       const snap = await takeSnapshot(run);
-      this.replaceRun(next, runFromSnapshot(next, { ...snap, alpha: null }));
+      this.replaceRun(next, runFromSnapshot(next, { ...snap, alpha: null }, this.plan.engine));
       this.post({
         kind: 'notice',
         level: 'info',
@@ -467,7 +485,7 @@ export class WorkerHost {
     this.replayTo = null;
     this.stepRequests = 0;
     const good = this.lastGood;
-    this.replaceRun(config, runFromSnapshot(config, good ? copySnapshot(good) : null));
+    this.replaceRun(config, runFromSnapshot(config, good ? copySnapshot(good) : null, this.plan.engine));
     const restored = good?.step ?? 0;
     await this.restartBookkeeping(restored, null);
     const lossName = which === 'meta' ? 'meta-loss' : "pretrained baseline's loss";

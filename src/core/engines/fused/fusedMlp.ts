@@ -1,6 +1,6 @@
 import type { RegressionBatch } from '../../families/regression/tasks';
 import { PaddedLayout } from './layout';
-import { BUFFER, instantiateFused, type FusedExports } from './wasmModule';
+import { BUFFER, instantiateFusedSync, loadFused, type FusedExports } from './wasmModule';
 
 export type FusedAlgo = 'maml' | 'fomaml' | 'metasgd' | 'reptile';
 
@@ -11,6 +11,13 @@ export interface FusedSettings {
   alpha: number;
   beta: number;
   inner: number;
+}
+
+/** Where an engine starts besides θ: the pretrained baseline, Meta-SGD's rates. */
+export interface FusedStart {
+  pretrained?: boolean;
+  alpha0?: Float32Array;
+  pretrainedTheta0?: Float32Array;
 }
 
 export interface FusedHyper {
@@ -78,8 +85,14 @@ export class FusedMlpEngine {
   static async create(
     settings: FusedSettings,
     theta0: Float32Array,
-    opts: { pretrained?: boolean; alpha0?: Float32Array; pretrainedTheta0?: Float32Array } = {},
+    opts: FusedStart = {},
   ): Promise<FusedMlpEngine> {
+    await loadFused();
+    return FusedMlpEngine.createSync(settings, theta0, opts);
+  }
+
+  /** The same, synchronously, once loadFused() has compiled the module. */
+  static createSync(settings: FusedSettings, theta0: Float32Array, opts: FusedStart = {}): FusedMlpEngine {
     const { sizes } = settings;
     const hidden = sizes.slice(1, -1);
     if (sizes[0] !== 1 || sizes[sizes.length - 1] !== 1)
@@ -91,7 +104,7 @@ export class FusedMlpEngine {
     }
     checkInner(settings.inner);
     const layout = new PaddedLayout(sizes);
-    const wasm = await instantiateFused();
+    const wasm = instantiateFusedSync();
     const [h1, h2, h3, h4] = [0, 1, 2, 3].map((i) => hidden[i] ?? 0) as [number, number, number, number];
     const L = FUSED_LIMITS;
     wasm.init(h1, h2, h3, h4, hidden.length, L.tasks, L.support, L.query, L.inner);
@@ -188,8 +201,14 @@ export class FusedMlpEngine {
    * This engine stays usable; dispose it when done.
    */
   async withAlgo(algo: FusedAlgo): Promise<FusedMlpEngine> {
+    await loadFused();
+    return this.withAlgoSync(algo);
+  }
+
+  /** The same, synchronously (the module is loaded, since this engine exists). */
+  withAlgoSync(algo: FusedAlgo): FusedMlpEngine {
     const s = this.state();
-    const next = await FusedMlpEngine.create({ sizes: [...this.sizes], algo, ...this.hyper }, s.theta, {
+    const next = FusedMlpEngine.createSync({ sizes: [...this.sizes], algo, ...this.hyper }, s.theta, {
       pretrained: this.hasPretrained,
       pretrainedTheta0: s.pretrained ?? undefined,
     });

@@ -49,6 +49,15 @@ export const BUFFER = {
 } as const;
 
 let compiled: Promise<WebAssembly.Module> | null = null;
+let loaded: WebAssembly.Module | null = null;
+
+const IMPORTS = {
+  env: {
+    abort: () => {
+      throw new Error('fused engine: wasm abort (out of memory?)');
+    },
+  },
+};
 
 function bytes(): Uint8Array<ArrayBuffer> {
   const text = atob(FUSED_WASM_BASE64);
@@ -57,15 +66,25 @@ function bytes(): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** Compile the module once per process or worker (asynchronously); later instances are synchronous. */
+export async function loadFused(): Promise<void> {
+  compiled ??= WebAssembly.compile(bytes());
+  loaded = await compiled;
+}
+
+/** Whether loadFused() has finished, so engines can be made synchronously. */
+export function fusedLoaded(): boolean {
+  return loaded !== null;
+}
+
+/** A fresh instance (own memory) of the loaded module. */
+export function instantiateFusedSync(): FusedExports {
+  if (!loaded) throw new Error('fused engine: call loadFused() first');
+  return new WebAssembly.Instance(loaded, IMPORTS).exports as unknown as FusedExports;
+}
+
 /** A fresh instance (own memory) of the module, compiled once per process or worker. */
 export async function instantiateFused(): Promise<FusedExports> {
-  compiled ??= WebAssembly.compile(bytes());
-  const instance = await WebAssembly.instantiate(await compiled, {
-    env: {
-      abort: () => {
-        throw new Error('fused engine: wasm abort (out of memory?)');
-      },
-    },
-  });
-  return instance.exports as unknown as FusedExports;
+  await loadFused();
+  return instantiateFusedSync();
 }

@@ -134,6 +134,7 @@ export interface AccuracyCurve {
 export class GlyphRun implements FamilyRun {
   readonly kind = 'glyphs' as const;
   readonly family = glyphFamily;
+  readonly engine = 'tfjs' as const;
   readonly model: Classifier;
   readonly set: GlyphSet;
   readonly theta0: Float32Array;

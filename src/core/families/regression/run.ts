@@ -8,6 +8,9 @@ import type { RegressionBatch, RegressionFamily } from './tasks';
 import { batchTensors, type EvalMethod } from './evaluate';
 import { regressionReport } from './report';
 import { JointLearner, MetaLearner, type Hyper } from '../../meta/learners';
+import { FusedMlpEngine } from '../../engines/fused/fusedMlp';
+import { fusedLoaded } from '../../engines/fused/wasmModule';
+import { FusedLearner, FusedPretrainer } from './fusedViews';
 
 export type { StepLosses };
 
@@ -27,8 +30,11 @@ export class RegressionRun implements FamilyRun {
   readonly model: Mlp;
   readonly theta0: Float32Array;
   readonly randomTheta: tf.Tensor1D;
-  learner: MetaLearner;
-  readonly pretrainer: JointLearner | null;
+  learner: MetaLearner | FusedLearner;
+  readonly pretrainer: JointLearner | FusedPretrainer | null;
+  /** which implementation trains: tfjs kernels, or the fused WebAssembly meta-step */
+  readonly engine: 'tfjs' | 'fused';
+  private fused: FusedMlpEngine | null = null;
   private readonly taskRng: Rng;
   private config: Experiment;
   stepCount = 0;
@@ -44,6 +50,22 @@ export class RegressionRun implements FamilyRun {
     this.theta0 = this.model.init(Rng.stream(config.seed, 'init'));
     this.randomTheta = tf.tensor1d(this.theta0);
     this.taskRng = Rng.stream(config.seed, 'train');
+    this.engine = options.engine === 'fused' && fusedLoaded() ? 'fused' : 'tfjs';
+    if (this.engine === 'fused') {
+      const engine = FusedMlpEngine.createSync(
+        { sizes: layerSizes(config), algo: config.algo, ...this.hyper() },
+        options.theta ?? this.theta0,
+        {
+          pretrained: options.pretrained !== false,
+          ...(config.algo === 'metasgd' && options.alpha ? { alpha0: options.alpha } : {}),
+          ...(options.pretrainedTheta ? { pretrainedTheta0: options.pretrainedTheta.theta } : {}),
+        },
+      );
+      this.fused = engine;
+      this.learner = new FusedLearner(engine, config.algo, config.alpha);
+      this.pretrainer = engine.hasPretrained ? new FusedPretrainer(engine) : null;
+      return;
+    }
     this.learner = new MetaLearner(
       this.model,
       config.algo,
@@ -90,15 +112,26 @@ export class RegressionRun implements FamilyRun {
 
   /** One meta-step (and one pretraining step on the same tasks). Losses are left on the device. */
   step(): StepLosses {
+    if (this.fused) return this.fusedStep(this.fused);
     const t = batchTensors(this.nextBatch());
     try {
-      const meta = this.learner.step(t);
-      const pretrained = this.pretrainer ? this.pretrainer.step(t) : null;
+      const learner = this.learner as MetaLearner;
+      const meta = learner.step(t);
+      const pretrained = this.pretrainer ? (this.pretrainer as JointLearner).step(t) : null;
       this.stepCount += 1;
       return { meta, pretrained };
     } finally {
       tf.dispose(t);
     }
+  }
+
+  /** The same step in one call into the fused engine; the losses come back as scalars. */
+  private fusedStep(engine: FusedMlpEngine): StepLosses {
+    const r = engine.step(this.nextBatch());
+    (this.learner as FusedLearner).stepped();
+    (this.pretrainer as FusedPretrainer | null)?.stepped();
+    this.stepCount += 1;
+    return { meta: tf.scalar(r.meta), pretrained: r.pretrained === null ? null : tf.scalar(r.pretrained) };
   }
 
   /**
@@ -118,14 +151,31 @@ export class RegressionRun implements FamilyRun {
       return false;
     }
     this.config = { ...next, hidden: [...next.hidden] };
+    if (this.fused) {
+      this.fused.setHyper(this.hyper());
+      if (next.algo !== c.algo) {
+        const previous = this.fused;
+        this.fused = previous.withAlgoSync(next.algo);
+        previous.dispose();
+        this.learner.dispose();
+        this.learner = new FusedLearner(this.fused, next.algo, next.alpha);
+        this.pretrainer?.dispose();
+        (this as { pretrainer: FusedPretrainer | null }).pretrainer = this.fused.hasPretrained
+          ? new FusedPretrainer(this.fused)
+          : null;
+      } else {
+        (this.learner as FusedLearner).setAlpha(next.alpha);
+      }
+      return true;
+    }
     if (next.algo !== c.algo) {
-      const previous = this.learner;
+      const previous = this.learner as MetaLearner;
       this.learner = new MetaLearner(this.model, next.algo, previous.theta, this.hyper());
       previous.dispose();
     } else {
-      this.learner.setHyper(this.hyper());
+      (this.learner as MetaLearner).setHyper(this.hyper());
     }
-    this.pretrainer?.setHyper(this.hyper());
+    (this.pretrainer as JointLearner | null)?.setHyper(this.hyper());
     return true;
   }
 
@@ -145,6 +195,7 @@ export class RegressionRun implements FamilyRun {
   dispose(): void {
     this.learner.dispose();
     this.pretrainer?.dispose();
+    this.fused?.dispose();
     this.randomTheta.dispose();
   }
 }

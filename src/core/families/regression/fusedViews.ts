@@ -1,0 +1,100 @@
+/**
+ * The fused engine's θ, Meta-SGD's α and the pretrained θ as tfjs variables, for everything that
+ * reads them as tensors (evaluation, predictions, snapshots, the θ view). The engine keeps the
+ * truth in WebAssembly memory; a view copies it into its variable only when read after a step,
+ * so training itself never touches tfjs.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { FusedMlpEngine } from '../../engines/fused/fusedMlp';
+import type { Algo } from '../../schema';
+import type { InnerRate } from '../../meta/innerLoop';
+
+class SyncedVariable {
+  private variable: tf.Variable | null = null;
+  private stale = true;
+
+  constructor(private readonly read: () => Float32Array) {}
+
+  markStale(): void {
+    this.stale = true;
+  }
+
+  get value(): tf.Variable {
+    if (!this.variable) {
+      this.variable = tf.tidy(() => tf.variable(tf.tensor1d(this.read()), false));
+    } else if (this.stale) {
+      const v = this.variable;
+      tf.tidy(() => v.assign(tf.tensor1d(this.read())));
+    }
+    this.stale = false;
+    return this.variable;
+  }
+
+  dispose(): void {
+    this.variable?.dispose();
+    this.variable = null;
+  }
+}
+
+/** The meta-learner's side of a fused run: θ and Meta-SGD's α as variables. */
+export class FusedLearner {
+  private readonly thetaView: SyncedVariable;
+  private readonly alphaView: SyncedVariable | null;
+
+  constructor(
+    engine: FusedMlpEngine,
+    readonly algo: Algo,
+    private alpha: number,
+  ) {
+    this.thetaView = new SyncedVariable(() => engine.theta());
+    this.alphaView = algo === 'metasgd' ? new SyncedVariable(() => engine.alphaVec() as Float32Array) : null;
+  }
+
+  get theta(): tf.Variable {
+    return this.thetaView.value;
+  }
+
+  get alphaVec(): tf.Variable | null {
+    return this.alphaView?.value ?? null;
+  }
+
+  innerRate(): InnerRate {
+    return this.alphaVec ?? this.alpha;
+  }
+
+  setAlpha(alpha: number): void {
+    this.alpha = alpha;
+  }
+
+  /** the engine stepped: the views re-read it when next used */
+  stepped(): void {
+    this.thetaView.markStale();
+    this.alphaView?.markStale();
+  }
+
+  dispose(): void {
+    this.thetaView.dispose();
+    this.alphaView?.dispose();
+  }
+}
+
+/** The pretrained baseline's side of a fused run. */
+export class FusedPretrainer {
+  private readonly view: SyncedVariable;
+
+  constructor(engine: FusedMlpEngine) {
+    this.view = new SyncedVariable(() => engine.pretrainedTheta() as Float32Array);
+  }
+
+  get theta(): tf.Variable {
+    return this.view.value;
+  }
+
+  stepped(): void {
+    this.view.markStale();
+  }
+
+  dispose(): void {
+    this.view.dispose();
+  }
+}
