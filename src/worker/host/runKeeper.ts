@@ -1,0 +1,241 @@
+/**
+ * What the worker host owns of a run, for every family: the run itself and its family's worker
+ * part, the backend plan, and the transitions between runs (reset, new settings, another backend,
+ * a loaded θ file, the auto race's move), each saying what happened to the page. The scheduling
+ * loop around it is host.ts.
+ */
+import type { Experiment } from '../../core/experiment';
+import type { FamilyRun } from '../../core/families/family';
+import { familyOf } from '../../core/families/registry';
+import { restartReason } from '../../core/families/restart';
+import { adoptSavedConfig, decodeFamilyTheta } from '../../core/families/savedTheta';
+import { chooseBackend } from '../backend';
+import { familyWorkerFor } from '../families';
+import type { FamilyWorker, HostServices } from '../families/familyWorker';
+import type { BackendRequest, Engine, FromWorker, Snapshot } from '../protocol';
+import { runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
+import { BackendPlan, REGRESSION_BUDGET } from './backendPlan';
+import { ProgressReporter } from './progress';
+
+export type Post = (msg: FromWorker) => void;
+export type Lifecycle =
+  | { kind: 'reset' }
+  | { kind: 'config'; config: Experiment }
+  | { kind: 'backend'; request: BackendRequest }
+  | { kind: 'loadTheta'; text: string; source: string };
+
+export const now = () => performance.now();
+
+export class RunKeeper {
+  protected run: FamilyRun | null = null;
+  protected config: Experiment | null = null;
+  protected family: FamilyWorker | null = null;
+  protected readonly plan: BackendPlan;
+  protected readonly progress: ProgressReporter;
+  protected requested: BackendRequest = 'auto';
+  protected fallback: string | null = null;
+  protected wasmPath = '';
+  protected thetaSource = '';
+  protected evalTasks = 0;
+  protected ready = false;
+  protected pumping = false;
+  protected failed = false;
+
+  protected running = false;
+  protected stepRequests = 0;
+  protected replayTo: number | null = null;
+  protected readonly lifecycle: Lifecycle[] = [];
+  protected readonly evalRequests: { tasks: number; steps?: number; id: number | null }[] = [];
+  /** auto mode: when to race the backends (null: no race due) */
+  protected raceAt: number | null = null;
+  protected wakeTimer: ReturnType<typeof setTimeout> | null = null;
+
+  protected lastGood: Snapshot | null = null;
+  protected readonly snapshotRequests: number[] = [];
+  protected snapshotDue = false;
+  protected lastSnapshotAt = 0;
+
+  protected readonly services: HostServices = {
+    run: () => this.runOrThrow,
+    config: () => this.configOrThrow,
+    running: () => this.running,
+    post: (msg) => this.post(msg),
+    inference: (fn) => this.plan.inference(fn),
+    usesSideWasm: () => this.plan.usesSideWasm,
+    inferenceBackend: () => this.plan.inferenceBackend,
+    snapshot: () => takeSnapshot(this.runOrThrow),
+  };
+
+  constructor(protected readonly post: Post) {
+    this.plan = new BackendPlan(post, REGRESSION_BUDGET);
+    this.progress = new ProgressReporter(post);
+  }
+
+  protected get runOrThrow(): FamilyRun {
+    if (!this.run) throw new Error('the run is not initialised');
+    return this.run;
+  }
+
+  protected get configOrThrow(): Experiment {
+    if (!this.config) throw new Error('the run is not initialised');
+    return this.config;
+  }
+
+  protected stopRunning(): void {
+    const was = this.running || this.replayTo !== null;
+    this.running = false;
+    this.replayTo = null;
+    this.stepRequests = 0;
+    if (was) this.afterPause();
+  }
+
+  /** Once training stops, everything shown should describe the θ it stopped at. */
+  protected afterPause(): void {
+    this.progress.due = true;
+    this.snapshotDue = true;
+    this.family?.markDirty();
+  }
+
+  /** A throwaway copy of the workload for timing a backend: the real run's family and settings. */
+  protected probeRun(config: Experiment, engine: Engine = 'tfjs'): FamilyRun {
+    return familyOf(config.task).createRun(config, { pretrained: this.plan.budget.sideWasm, engine });
+  }
+
+  protected postReady(resumed: boolean): void {
+    const run = this.runOrThrow;
+    this.post({
+      kind: 'ready',
+      backend: this.plan.backend,
+      requested: this.requested,
+      fallback: this.fallback,
+      numParams: run.numParams,
+      step: run.stepCount,
+      config: this.configOrThrow,
+      thetaSource: this.thetaSource,
+      resumed,
+      running: this.running,
+    });
+  }
+
+  protected async race(): Promise<void> {
+    this.raceAt = null;
+    const config = this.configOrThrow;
+    const { moved, engineChanged } = await this.plan.race((e) => this.probeRun(config, e), this.runOrThrow);
+    if (engineChanged) {
+      // another engine: the run is rebuilt from its state (θ, baselines, α, task stream, step)
+      const snap = await takeSnapshot(this.runOrThrow);
+      this.replaceRun(config, runFromSnapshot(config, snap, this.plan.engine));
+    }
+    if (moved) this.postReady(true);
+  }
+
+  /** A new run replaces the old one (a new network, a restored θ, another backend). */
+  protected replaceRun(config: Experiment, run: FamilyRun): void {
+    this.run?.dispose();
+    this.run = run;
+    const familyChanged = !this.config || this.config.task !== config.task;
+    this.config = { ...config, hidden: [...config.hidden] };
+    if (familyChanged || !this.family) {
+      const part = familyWorkerFor(familyOf(config.task), this.services, this.evalTasks);
+      this.family = part.worker;
+      this.plan.budget = part.budget;
+    } else {
+      this.family.runReplaced();
+    }
+  }
+
+  protected async applyLifecycle(op: Lifecycle): Promise<void> {
+    if (op.kind === 'reset') {
+      const config = this.configOrThrow;
+      this.replaceRun(config, runFromSnapshot(config, null, this.plan.engine));
+      this.thetaSource = `random initialisation (seed ${config.seed})`;
+      await this.restartBookkeeping(0, null);
+      this.postReady(false);
+    } else if (op.kind === 'config') {
+      await this.applyConfig(op.config);
+    } else if (op.kind === 'backend') {
+      const snap = await takeSnapshot(this.runOrThrow);
+      const config = this.configOrThrow;
+      this.run?.dispose();
+      this.run = null;
+      const choice = await chooseBackend(op.request, this.wasmPath);
+      this.requested = op.request;
+      this.plan.backend = choice.backend;
+      this.plan.engine = 'tfjs';
+      this.plan.racing = false;
+      this.raceAt = null;
+      this.fallback = choice.fallback;
+      this.replaceRun(config, runFromSnapshot(config, snap, this.plan.engine));
+      this.postReady(true);
+      await this.plan.compareForced(() => this.probeRun(config));
+    } else {
+      this.loadTheta(op.text, op.source);
+      await this.restartBookkeeping(0, null);
+    }
+  }
+
+  protected loadTheta(text: string, source: string): void {
+    const saved = decodeFamilyTheta(text);
+    const config = adoptSavedConfig(this.configOrThrow, saved);
+    const run = familyOf(config.task).createRun(config, {
+      theta: saved.theta,
+      ...(saved.alpha && config.algo === 'metasgd' ? { alpha: saved.alpha } : {}),
+      ...(saved.pretrained
+        ? { pretrainedTheta: { theta: saved.pretrained.body, step: saved.pretrained.step } }
+        : {}),
+    });
+    this.replaceRun(config, run);
+    const baseline = saved.pretrained ? `; pretrained baseline: ${saved.pretrained.step} steps` : '';
+    this.thetaSource = `${source} (meta-step ${saved.step}${baseline})`;
+    this.postReady(false);
+    this.post({
+      kind: 'thetaLoaded',
+      step: saved.step,
+      config,
+      source,
+      pretrainedSteps: saved.pretrained?.step ?? null,
+    });
+  }
+
+  protected async applyConfig(next: Experiment): Promise<void> {
+    const prev = this.configOrThrow;
+    const run = this.runOrThrow;
+    const what = restartReason(prev, next);
+    // the winner depends on the network's size and the meta-batch: race them again
+    const rerace =
+      this.plan.racing && (next.hidden.join() !== prev.hidden.join() || next.batch !== prev.batch);
+    if (what !== null) {
+      this.replaceRun(next, runFromSnapshot(next, null, this.plan.engine));
+      this.thetaSource = `random initialisation (seed ${next.seed})`;
+      await this.restartBookkeeping(0, `${what}: a new network, so meta-training restarts from step 0`);
+      this.postReady(false);
+      if (!this.plan.racing) await this.plan.compareForced(() => this.probeRun(next));
+    } else if (next.algo !== prev.algo) {
+      // switching algorithm keeps θ (and the baseline); the optimiser's moments restart
+      const snap = await takeSnapshot(run);
+      this.replaceRun(next, runFromSnapshot(next, { ...snap, alpha: null }, this.plan.engine));
+      this.post({
+        kind: 'notice',
+        level: 'info',
+        message: `Algorithm switched to ${next.algo} at step ${snap.step}: θ is kept, the optimiser's moments restart.`,
+      });
+    } else {
+      run.update(next);
+      this.config = { ...next, hidden: [...next.hidden] };
+      this.family?.runReplaced();
+    }
+    if (rerace) this.raceAt = now();
+    this.family?.markDirty();
+    this.progress.due = true;
+  }
+
+  /** After the run was replaced by one at `step`: forget what came after it and say so. */
+  protected async restartBookkeeping(step: number, reason: string | null): Promise<void> {
+    this.progress.forget(step);
+    this.post({ kind: 'rewind', step, reason });
+    const snap = await takeSnapshot(this.runOrThrow);
+    this.lastGood = snapshotFinite(snap) ? snap : null;
+    this.snapshotDue = true;
+    this.family?.markDirty();
+  }
+}
