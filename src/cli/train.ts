@@ -121,7 +121,9 @@ async function main(): Promise<void> {
   if (engineFlag === 'fused' && run.engine !== 'fused') {
     throw new UsageError(`--engine fused: ${config.task} runs have no fused engine (use tfjs)`);
   }
-  process.stderr.write(`engine: ${run.engine === 'fused' ? 'fused WebAssembly meta-step' : `tfjs (${backend})`}\n`);
+  process.stderr.write(
+    `engine: ${run.engine === 'fused' ? 'fused WebAssembly meta-step' : `tfjs (${backend})`}\n`,
+  );
   if (pretrainedOnly) process.stderr.write(`training only the pretrained baseline (θ stays)\n`);
   const progress = new Progress(steps);
   let smoothed: number | null = null;
