@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { decodeWeights, encodeWeights } from '../src/ui/thetaCodec';
-import { binSeries, smooth } from '../src/ui/series';
+import { binSeries, Series, SERIES_CAPACITY, smooth } from '../src/ui/series';
 import { MAX_GLYPH_REPLAY_STEPS, readLink, shareUrl } from '../src/ui/url';
 import { DEFAULT_EXPERIMENT } from '../src/core/experiment';
 
@@ -95,4 +95,21 @@ test('TensorBoard smoothing is debiased and binning keeps the envelope', () => {
   expect(b.min.every((v) => v === 1)).toBe(true);
   expect(b.max.every((v) => v === 3)).toBe(true);
   expect(b.mean.every((v) => Math.abs(v - 2) < 1e-9)).toBe(true);
+});
+
+test('a long series halves its resolution instead of growing: bounded entries, envelope and mean kept', () => {
+  const series = new Series();
+  const n = 200_000;
+  for (let i = 1; i <= n; i++) series.push(i, i % 2 === 0 ? 1 : 3);
+  expect(series.length).toBeLessThanOrEqual(SERIES_CAPACITY);
+  expect(series.length).toBeGreaterThan(SERIES_CAPACITY / 4);
+  expect(series.stride).toBeGreaterThan(1);
+  expect(series.steps[series.length - 1]).toBeLessThanOrEqual(n);
+  expect(series.steps[series.length - 1]).toBeGreaterThan(n - series.stride);
+  const b = binSeries(series.steps, series.values, series.length, 10, series.lows, series.highs);
+  expect(b.min.every((v) => v === 1)).toBe(true);
+  expect(b.max.every((v) => v === 3)).toBe(true);
+  expect(b.mean.every((v) => Math.abs(v - 2) < 1e-3)).toBe(true);
+  series.truncateAfter(1000);
+  expect(series.steps[series.length - 1]).toBeLessThanOrEqual(1000);
 });

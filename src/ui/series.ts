@@ -4,32 +4,92 @@
  * debiased exponential smoothing, and per-pixel binning so 100k steps draw as a few hundred points.
  */
 
+/** entries a series keeps before it halves its resolution (bounded work per frame, bounded memory) */
+export const SERIES_CAPACITY = 16384;
+
+/**
+ * A growing (step, value) series. It keeps at most SERIES_CAPACITY entries: when full, adjacent
+ * pairs merge (mean value, the later step, min and max kept for the envelope) and each new entry
+ * then stands for twice as many steps. So a run of a million fast fused steps costs the chart the
+ * same per frame as one of sixteen thousand.
+ */
 export class Series {
   steps = new Float64Array(1024);
   values = new Float32Array(1024);
+  lows = new Float32Array(1024);
+  highs = new Float32Array(1024);
   length = 0;
+  /** steps per entry */
+  stride = 1;
+  private pending = { n: 0, sum: 0, lo: Infinity, hi: -Infinity, finite: 0 };
 
   push(step: number, value: number): void {
-    if (this.length === this.steps.length) {
-      const steps = new Float64Array(this.steps.length * 2);
-      steps.set(this.steps);
-      const values = new Float32Array(this.values.length * 2);
-      values.set(this.values);
-      this.steps = steps;
-      this.values = values;
+    const p = this.pending;
+    p.n += 1;
+    if (Number.isFinite(value)) {
+      p.sum += value;
+      p.finite += 1;
+      p.lo = Math.min(p.lo, value);
+      p.hi = Math.max(p.hi, value);
     }
+    if (p.n < this.stride) return;
+    const mean = p.finite > 0 ? p.sum / p.finite : value;
+    this.append(step, mean, p.finite > 0 ? p.lo : value, p.finite > 0 ? p.hi : value);
+    this.pending = { n: 0, sum: 0, lo: Infinity, hi: -Infinity, finite: 0 };
+  }
+
+  private append(step: number, value: number, lo: number, hi: number): void {
+    if (this.length === SERIES_CAPACITY) this.halve();
+    if (this.length === this.steps.length) this.grow();
     this.steps[this.length] = step;
     this.values[this.length] = value;
+    this.lows[this.length] = lo;
+    this.highs[this.length] = hi;
     this.length += 1;
+  }
+
+  private grow(): void {
+    const n = this.steps.length * 2;
+    const copy = <T extends Float64Array | Float32Array>(a: T, make: (n: number) => T): T => {
+      const out = make(n);
+      out.set(a);
+      return out;
+    };
+    this.steps = copy(this.steps, (k) => new Float64Array(k));
+    this.values = copy(this.values, (k) => new Float32Array(k));
+    this.lows = copy(this.lows, (k) => new Float32Array(k));
+    this.highs = copy(this.highs, (k) => new Float32Array(k));
+  }
+
+  /** Merge adjacent pairs: half the entries, each standing for twice the steps. */
+  private halve(): void {
+    const half = Math.floor(this.length / 2);
+    for (let j = 0; j < half; j++) {
+      const a = 2 * j;
+      const b = a + 1;
+      const va = this.values[a] as number;
+      const vb = this.values[b] as number;
+      this.steps[j] = this.steps[b] as number;
+      this.values[j] =
+        Number.isFinite(va) && Number.isFinite(vb) ? (va + vb) / 2 : Number.isFinite(va) ? va : vb;
+      this.lows[j] = Math.min(this.lows[a] as number, this.lows[b] as number);
+      this.highs[j] = Math.max(this.highs[a] as number, this.highs[b] as number);
+    }
+    this.length = half;
+    this.stride *= 2;
   }
 
   /** Drop every point after `step` (a rewind: reset, divergence restore). */
   truncateAfter(step: number): void {
     while (this.length > 0 && (this.steps[this.length - 1] as number) > step) this.length -= 1;
+    this.pending = { n: 0, sum: 0, lo: Infinity, hi: -Infinity, finite: 0 };
+    if (this.length === 0) this.stride = 1;
   }
 
   clear(): void {
     this.length = 0;
+    this.stride = 1;
+    this.pending = { n: 0, sum: 0, lo: Infinity, hi: -Infinity, finite: 0 };
   }
 
   last(): number | null {
@@ -75,6 +135,9 @@ export function binSeries(
   values: ArrayLike<number>,
   length: number,
   bins: number,
+  /** per-point envelope (a thinned series' entries stand for several steps); default: the values */
+  lows: ArrayLike<number> = values,
+  highs: ArrayLike<number> = values,
 ): Binned {
   const out: Binned = { x: [], mean: [], min: [], max: [] };
   if (length === 0) return out;
@@ -83,8 +146,8 @@ export function binSeries(
       const v = values[i] as number;
       out.x.push(steps[i] as number);
       out.mean.push(v);
-      out.min.push(v);
-      out.max.push(v);
+      out.min.push(lows[i] as number);
+      out.max.push(highs[i] as number);
     }
     return out;
   }
@@ -121,8 +184,8 @@ export function binSeries(
     sx += x;
     sv += v;
     n += 1;
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
+    lo = Math.min(lo, lows[i] as number);
+    hi = Math.max(hi, highs[i] as number);
   }
   flush();
   return out;

@@ -22,7 +22,7 @@ function curveOf(series: Series, name: string, color: string, weight: number, bi
   return {
     name,
     color,
-    binned: binSeries(series.steps, series.values, series.length, bins),
+    binned: binSeries(series.steps, series.values, series.length, bins, series.lows, series.highs),
     smoothed: binSeries(series.steps, sm, series.length, bins),
   };
 }
