@@ -32,6 +32,8 @@ export interface FamilyWorker {
   work(): Promise<void>;
   /** side work is pending (the pump keeps turning) */
   readonly busy: boolean;
+  /** something the page explicitly asked for is pending: it runs whatever the side-work budget */
+  readonly urgent: boolean;
   /** inside a training chunk, after each step (device-side captures only, no read-back) */
   captureStep(run: FamilyRun): void;
   /** after a chunk: read the captures back; a diverged chunk discards them instead */

@@ -48,6 +48,11 @@ export class GlyphWorker implements FamilyWorker {
     return this.queue.length > 0;
   }
 
+  /** every glyph request comes from the page */
+  get urgent(): boolean {
+    return this.queue.length > 0;
+  }
+
   request(req: FamilyRequest): void {
     if (req.kind === 'showTask' || req.kind === 'adapt' || req.kind === 'classify') this.queue.push(req);
   }

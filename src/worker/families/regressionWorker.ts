@@ -32,6 +32,7 @@ const now = () => performance.now();
 export class RegressionWorker implements FamilyWorker {
   private task: ViewTask | null = null;
   private taskDirty = false;
+  private taskRequested = false;
   private lastPredictAt = -Infinity;
   private evalBatch: { key: string; batch: RegressionBatch } | null = null;
   private evalDirty = true;
@@ -55,10 +56,16 @@ export class RegressionWorker implements FamilyWorker {
     return this.taskDirty || this.evalDirty || this.theta.busy;
   }
 
+  /** the page showed a new task (or moved a point): its fans are drawn whatever the budget */
+  get urgent(): boolean {
+    return this.taskRequested;
+  }
+
   request(req: FamilyRequest): void {
     if (req.kind !== 'task') return;
     this.task = req.task;
     this.taskDirty = true;
+    this.taskRequested = true;
     this.theta.markDirty();
   }
 
@@ -142,6 +149,7 @@ export class RegressionWorker implements FamilyWorker {
     const run = this.run;
     const task = this.task;
     this.taskDirty = false;
+    this.taskRequested = false;
     this.lastPredictAt = now();
     if (!task) return;
     const k = Math.min(task.xs.length, task.ys.length);

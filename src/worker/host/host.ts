@@ -16,6 +16,7 @@ import type { FamilyWorker } from '../families/familyWorker';
 import type { ToWorker } from '../protocol';
 import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
 import { now, RunKeeper, type Lifecycle } from './runKeeper';
+import { SideBudget } from './sideBudget';
 
 /** θ is snapshotted (kept as the last finite θ and sent to the page) this often while training */
 const SNAPSHOT_MS = 1000;
@@ -39,6 +40,8 @@ function yieldToEvents(): Promise<void> {
 }
 
 export class WorkerHost extends RunKeeper {
+  /** side work (predictions, evaluation, θ view) takes at most a fifth of the time while training */
+  private readonly side = new SideBudget();
   handle(msg: ToWorker): void {
     if (this.failed) return;
     switch (msg.kind) {
@@ -163,7 +166,7 @@ export class WorkerHost extends RunKeeper {
         if (this.snapshotDue || this.snapshotRequests.length > 0) await this.snapshot();
         const ask = this.evalRequests.shift();
         if (ask) await family.evaluate(ask.tasks, ask.steps, ask.id);
-        await family.work();
+        if (family.urgent || this.side.allows(this.running)) await this.side.spend(() => family.work());
         this.report();
         const idle =
           !this.running &&
