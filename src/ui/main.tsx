@@ -6,7 +6,12 @@ import { openPage, session } from './session';
 import { useStore } from './store';
 import { readLink } from './url';
 import { uiFamilyOf } from './families/registry';
-import './styles.css';
+// the stylesheets in cascade order: on equal specificity a later file's rule wins
+import './styles/page.css';
+import './styles/controls.css';
+import './styles/notices.css';
+import './styles/charts.css';
+import './styles/parameterSpace.css';
 
 // the task family picks the page: the glyph lab has its own worker and never starts the sinusoid
 // one; its config is in the store before the first render, so no sinusoid view sees a glyph config

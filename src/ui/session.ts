@@ -13,11 +13,9 @@ import {
   type Snapshot,
   type ToWorker,
 } from '../worker/protocol';
-import { binSeries } from './series';
 import { LIVE_EVAL_TASKS, installPort, useStore, viewTaskMessage, type TrainerPort } from './store';
-import { decodeWeights, encodeWeights, HISTORY_POINTS, MAX_SHARE_CHARS } from './thetaCodec';
-import { MAX_REPLAY_STEPS, readLink, shareUrl, writeAddressBar } from './url';
-import { copyToClipboard } from './controls/ShareLinkField';
+import { decodeWeights } from './thetaCodec';
+import { readLink, writeAddressBar } from './url';
 import { parameterCount, sampleViewTask } from './viewTask';
 
 interface StartOptions {
@@ -372,44 +370,4 @@ export async function openPage(): Promise<void> {
   writeAddressBar(link.config, link.backend);
   installPort(session);
   session.start({ backend: link.backend, resume, replayTo });
-}
-
-/** Build the share link for the current θ (fresh from the worker) and try to copy it. */
-export async function makeShareLink(): Promise<void> {
-  const snap = await session.snapshot();
-  const s = store.getState();
-  const notes: string[] = [];
-  let weights: string | null = null;
-  if (s.includeWeights) {
-    const b = binSeries(s.meta.steps, s.meta.values, s.meta.length, HISTORY_POINTS);
-    let lastLoss = NaN;
-    for (let i = s.meta.length - 1; i >= 0; i--) {
-      if ((s.meta.steps[i] as number) <= snap.step) {
-        lastLoss = s.meta.values[i] as number;
-        break;
-      }
-    }
-    if (s.meta.length === 0 && s.lastLoss !== null) lastLoss = s.lastLoss;
-    const encoded = await encodeWeights({
-      ...snap,
-      lastLoss,
-      historySteps: Float32Array.from(b.x),
-      historyLosses: Float32Array.from(b.mean),
-    });
-    if (encoded.length <= MAX_SHARE_CHARS) weights = encoded;
-    else notes.push('This network is too large to carry θ in the link; the link replays training instead.');
-  }
-  if (!weights && snap.step > MAX_REPLAY_STEPS) {
-    notes.push(`A replay stops at step ${MAX_REPLAY_STEPS}; include θ to share step ${snap.step} exactly.`);
-  }
-  if (s.replayBreak) {
-    notes.push(
-      weights
-        ? `A replay could not reproduce this run (${s.replayBreak}), but θ in the link is exact.`
-        : `Replaying from step 0 will not reproduce this θ (${s.replayBreak}): include θ in the link to share it exactly.`,
-    );
-  }
-  const url = shareUrl(window.location.href, s.config, s.backendRequest, snap.step, weights);
-  const copied = await copyToClipboard(url);
-  store.setState({ share: { url, step: snap.step, withWeights: weights !== null, copied, notes } });
 }

@@ -11,44 +11,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../core/experiment';
-import { batchTensors } from '../core/families/regression/evaluate';
-import { adaptationCurve, type InnerRate } from '../core/meta/innerLoop';
 import type { RegressionRun } from '../core/families/regression/run';
-import {
-  innerPaths,
-  landscapeSpan,
-  LossLandscape,
-  projectPoint,
-  SnapshotBuffer,
-  trajectoryPlane,
-  type TrajectoryPlane,
-} from '../core/projection';
+import { projectPoint, SnapshotBuffer, trajectoryPlane, type TrajectoryPlane } from '../core/projection';
 import { Rng } from '../core/random';
 import type { RegressionBatch } from '../core/families/regression/tasks';
-import type {
-  FromWorker,
-  LandscapeReport,
-  ThetaPaths,
-  ThetaReport,
-  ThetaSubject,
-  ViewTask,
-} from './protocol';
+import type { FromWorker, ThetaReport, ThetaSubject, ViewTask } from './protocol';
 import { allFinite } from './runState';
+import { advanceLandscapeJob, startLandscapeJob, type LandscapeJob } from './thetaLandscape';
+import { pathsFrom, QUERY_POINTS, read } from './thetaPaths';
+import { subjectOf, type Subject } from './thetaSubject';
 
 /** fixed tasks of the seed shown beside the task view's own */
 export const SHOWN_TASKS = 4;
-/** points on which each shown task's loss is measured (the task view's task: on its true curve) */
-const QUERY_POINTS = 50;
-/** tasks the landscape's losses average over */
-const LANDSCAPE_TASKS = 10;
-/** grid points × tasks per landscape chunk: one chunk takes tens of milliseconds on wasm */
-const LANDSCAPE_WORK = 64;
 /** θ reports at most this often while training ... */
 const THETA_MIN_MS = 400;
 /** ... and at most 1/8 of the time: the interval grows with what a report costs */
 const THETA_COST_SHARE = 8;
-/** landscape progress messages at most this often */
-const PROGRESS_MS = 100;
 /** floats of snapshots per trajectory: 256 snapshots of the paper's 1-40-40-1 network */
 const SNAPSHOT_FLOATS = 512 * 1024;
 
@@ -61,35 +39,7 @@ interface Capture {
   pretrained: tf.Tensor | null;
 }
 
-interface LandscapeJob {
-  meta: Omit<LandscapeReport, 'x' | 'y' | 'pre' | 'post'>;
-  land: LossLandscape;
-  cursor: number;
-  lastProgressAt: number;
-}
-
 const now = () => performance.now();
-
-async function read(t: tf.Tensor): Promise<Float32Array> {
-  return (await t.data()) as Float32Array;
-}
-
-function mean(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] as number;
-  return a.length > 0 ? s / a.length : NaN;
-}
-
-const fmt = (x: number) => String(Number(x.toPrecision(3)));
-
-/** The θ of one subject, read back, with the inner learning rate it adapts with. */
-interface Subject {
-  name: ThetaSubject;
-  theta: Float32Array;
-  /** a number, or Meta-SGD's learned per-parameter vector */
-  rate: number | Float32Array;
-  rateText: string;
-}
 
 export class ThetaView {
   private subject: ThetaSubject = 'maml';
@@ -229,10 +179,10 @@ export class ThetaView {
     const shown = this.shownTasks(run, config);
     const steps = Math.max(1, config.inner, task?.steps ?? 0);
     const paths = await this.inference(() =>
-      this.pathsFrom(run, plane, subject.theta, subject.rate, shown, task, steps),
+      pathsFrom(run, plane, subject.theta, subject.rate, shown, task, steps),
     );
     const random = this.random
-      ? await this.inference(() => this.pathsFrom(run, plane, run.theta0, config.alpha, shown, task, steps))
+      ? await this.inference(() => pathsFrom(run, plane, run.theta0, config.alpha, shown, task, steps))
       : null;
     const family = run.tasks;
     const ppt = family.paramsPerTask;
@@ -274,26 +224,7 @@ export class ThetaView {
     }
     const job = this.job;
     if (!job) return;
-    await this.inference(() => job.land.computeChunkAsync(job.cursor));
-    job.cursor += 1;
-    const total = job.land.chunkCount;
-    const t = now();
-    if (job.cursor >= total || t - job.lastProgressAt >= PROGRESS_MS) {
-      job.lastProgressAt = t;
-      this.post({ kind: 'landscapeProgress', id: job.meta.id, done: job.cursor, total });
-    }
-    if (job.cursor < total) return;
-    const { land } = job;
-    this.job = null;
-    land.dispose();
-    this.post({
-      kind: 'landscape',
-      ...job.meta,
-      x: land.x.slice(),
-      y: land.y.slice(),
-      pre: land.pre.slice(),
-      post: land.post.slice(),
-    });
+    if (await advanceLandscapeJob(job, (msg) => this.post(msg), this.inference)) this.job = null;
   }
 
   private cancelLandscape(): void {
@@ -315,53 +246,9 @@ export class ThetaView {
       this.post({ kind: 'landscapeProgress', id, done: 0, total: 0 });
       return;
     }
-    const centre = projectPoint(plane, subject.theta);
-    const batch = run.tasks.sampleBatch(
-      Rng.stream(config.seed, 'theta-view/landscape'),
-      LANDSCAPE_TASKS,
-      config.k,
-      config.query,
-    );
-    const land = await this.inference(async () => {
-      const b = batchTensors(batch);
-      const rate = typeof subject.rate === 'number' ? subject.rate : tf.tensor1d(subject.rate);
-      try {
-        // the landscape copies the batch and the rate: both can go once it is built
-        return new LossLandscape({
-          model: run.model,
-          basis: plane,
-          centre: subject.theta,
-          batch: b,
-          rate,
-          steps: config.inner,
-          span: landscapeSpan(plane, centre),
-          resolution,
-          chunkSize: Math.max(1, Math.floor(LANDSCAPE_WORK / LANDSCAPE_TASKS)),
-        });
-      } finally {
-        tf.dispose(b);
-        if (typeof rate !== 'number') rate.dispose();
-      }
-    });
-    this.job = {
-      meta: {
-        id,
-        subject: subject.name,
-        step: run.stepCount,
-        resolution,
-        innerSteps: config.inner,
-        tasks: LANDSCAPE_TASKS,
-        k: config.k,
-        rate: subject.rateText,
-        centre,
-        coords: plane.coords.slice(),
-        explained: [plane.explained[0], plane.explained[1]],
-      },
-      land,
-      cursor: 0,
-      lastProgressAt: now(),
-    };
-    this.post({ kind: 'landscapeProgress', id, done: 0, total: land.chunkCount });
+    const job = await startLandscapeJob(run, config, subject, plane, id, resolution, this.inference);
+    this.job = job;
+    this.post({ kind: 'landscapeProgress', id, done: 0, total: job.land.chunkCount });
   }
 
   private ensureTrails(p: number): void {
@@ -394,22 +281,7 @@ export class ThetaView {
       trail.push(run.stepCount, theta);
       if (pre) this.trails.pretrained.push(run.stepCount, pre);
     }
-    if (this.subject === 'pretrained' && pre) {
-      if (!allFinite(pre)) return null;
-      return { name: 'pretrained', theta: pre, rate: config.alpha, rateText: `α = ${fmt(config.alpha)}` };
-    }
-    if (!allFinite(theta)) return null;
-    if (alpha) {
-      let abs = 0;
-      for (let i = 0; i < alpha.length; i++) abs += Math.abs(alpha[i] as number);
-      return {
-        name: 'maml',
-        theta,
-        rate: alpha,
-        rateText: `Meta-SGD's learned per-parameter α (mean ${fmt(mean(alpha))}, mean |α| ${fmt(abs / alpha.length)})`,
-      };
-    }
-    return { name: 'maml', theta, rate: config.alpha, rateText: `α = ${fmt(config.alpha)}` };
+    return subjectOf(this.subject, config, theta, pre, alpha);
   }
 
   private planeOf(subject: ThetaSubject): TrajectoryPlane | null {
@@ -429,92 +301,5 @@ export class ThetaView {
       this.shown = { key, batch: run.tasks.sampleBatch(rng, SHOWN_TASKS, config.k, QUERY_POINTS) };
     }
     return this.shown;
-  }
-
-  /**
-   * Inner-loop paths from θ for the task view's task (first, when there is one) and the shown
-   * tasks, with each task's query MSE after every step. Tensors are made here, from arrays, so it
-   * runs on whichever backend `inference` selected.
-   */
-  private async pathsFrom(
-    run: RegressionRun,
-    plane: TrajectoryPlane,
-    theta: Float32Array,
-    rate: number | Float32Array,
-    shown: { batch: RegressionBatch },
-    task: ViewTask | null,
-    steps: number,
-  ): Promise<ThetaPaths> {
-    const { model, tasks: family } = run;
-    const created: tf.Tensor[] = [];
-    const keep = <T extends tf.Tensor>(t: T): T => {
-      created.push(t);
-      return t;
-    };
-    const parts: { coords: Float32Array; losses: Float32Array }[] = [];
-    try {
-      const thetaT = keep(tf.tensor1d(theta));
-      const rateT: InnerRate = typeof rate === 'number' ? rate : keep(tf.tensor1d(rate));
-      const pathsAndLosses = async (
-        xs: tf.Tensor3D,
-        ys: tf.Tensor3D,
-        xq: tf.Tensor3D,
-        yq: tf.Tensor3D,
-        n: number,
-      ): Promise<void> => {
-        const p = await innerPaths(model, plane, thetaT, xs, ys, rateT, n);
-        const curve = adaptationCurve(model, thetaT, rateT, xs, ys, xq, yq, n);
-        let losses: Float32Array;
-        try {
-          losses = await read(curve);
-        } finally {
-          curve.dispose();
-        }
-        parts.push({ coords: p.coords, losses });
-      };
-      if (task) {
-        const k = Math.min(task.xs.length, task.ys.length);
-        const [x0, x1] = family.xRange;
-        const gx = Float32Array.from(
-          { length: QUERY_POINTS },
-          (_, i) => x0 + ((x1 - x0) * i) / (QUERY_POINTS - 1),
-        );
-        const gy = gx.map((x) => family.truth(task.params, 0, x));
-        const xq = keep(tf.tensor3d(gx, [1, QUERY_POINTS, 1]));
-        const yq = keep(tf.tensor3d(gy, [1, QUERY_POINTS, 1]));
-        if (k > 0) {
-          const xs = keep(tf.tensor3d(task.xs.slice(0, k), [1, k, 1]));
-          const ys = keep(tf.tensor3d(task.ys.slice(0, k), [1, k, 1]));
-          await pathsAndLosses(xs, ys, xq, yq, steps);
-        } else {
-          // no support points, nothing to adapt on: the path stays at θ
-          const none = keep(tf.zeros([1, 1, 1])) as tf.Tensor3D;
-          const loss = tf.tidy(() => adaptationCurve(model, thetaT, rateT, none, none, xq, yq, 0));
-          const at = await read(loss);
-          loss.dispose();
-          const start = projectPoint(plane, theta);
-          const coords = new Float32Array(2 * (steps + 1));
-          for (let s = 0; s <= steps; s++) coords.set(start, 2 * s);
-          parts.push({ coords, losses: new Float32Array(steps + 1).fill(at[0] as number) });
-        }
-      }
-      const b = batchTensors(shown.batch);
-      created.push(b.xs, b.ys, b.xq, b.yq);
-      await pathsAndLosses(b.xs, b.ys, b.xq, b.yq, steps);
-    } finally {
-      tf.dispose(created);
-    }
-    const tasks = (task ? 1 : 0) + shown.batch.tasks;
-    const coords = new Float32Array(tasks * (steps + 1) * 2);
-    const losses = new Float32Array(tasks * (steps + 1));
-    let oc = 0;
-    let ol = 0;
-    for (const part of parts) {
-      coords.set(part.coords, oc);
-      losses.set(part.losses, ol);
-      oc += part.coords.length;
-      ol += part.losses.length;
-    }
-    return { start: projectPoint(plane, theta), tasks, steps, coords, losses };
   }
 }

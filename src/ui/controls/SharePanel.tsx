@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { ShareLinkField } from './ShareLinkField';
-import { makeShareLink } from '../session';
+import { makeShareLink } from '../shareLink';
 import { useStore } from '../store';
 
 /** "Copy share link": the experiment, the step and (optionally) θ itself, shown in a read-only field. */

@@ -1,0 +1,188 @@
+/**
+ * One panel of the task view, drawn with D3: the task's true curve, a task hovered in the
+ * parameter-space view, the fan of predictions after 0..S inner steps, and the support points.
+ */
+import * as d3 from 'd3';
+import type { MethodName } from '../../worker/protocol';
+import { formatLoss } from '../format';
+import type { State } from '../store';
+import { familyOf, yRangeOf } from '../viewTask';
+import { fanColor, taskColor } from './palette';
+
+const HEIGHT = 250;
+const MARGIN = { top: 10, right: 10, bottom: 34, left: 38 };
+
+/** The scales a panel was last drawn with: clicks map through them. */
+export interface Scales {
+  x: d3.ScaleLinear<number, number>;
+  y: d3.ScaleLinear<number, number>;
+}
+
+function mseToTruth(pred: Float32Array, offset: number, truth: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < truth.length; i++) s += ((pred[offset + i] as number) - (truth[i] as number)) ** 2;
+  return s / truth.length;
+}
+
+export function drawPanel(
+  el: SVGSVGElement,
+  summary: HTMLElement | null,
+  method: MethodName,
+  state: State,
+  width: number,
+): Scales {
+  const svg = d3.select(el).attr('width', width).attr('height', HEIGHT);
+  const x = d3.scaleLinear(familyOf(state.config).xRange as [number, number], [
+    MARGIN.left,
+    width - MARGIN.right,
+  ]);
+  const yDomain = yRangeOf(state.config);
+  const y = d3.scaleLinear(yDomain, [HEIGHT - MARGIN.bottom, MARGIN.top]);
+  const clipId = `clip-task-${method}`;
+
+  const layer = (name: string) => {
+    const g = svg.selectAll<SVGGElement, null>(`g.${name}`).data([null]);
+    return g.enter().append('g').attr('class', name).merge(g);
+  };
+  svg
+    .selectAll('defs')
+    .data([null])
+    .join('defs')
+    .selectAll('clipPath')
+    .data([null])
+    .join('clipPath')
+    .attr('id', clipId)
+    .selectAll('rect')
+    .data([null])
+    .join('rect')
+    .attr('x', MARGIN.left)
+    .attr('y', MARGIN.top)
+    .attr('width', width - MARGIN.left - MARGIN.right)
+    .attr('height', HEIGHT - MARGIN.top - MARGIN.bottom);
+
+  // axes depend only on the size: rebuilt when it changes, not on every redraw
+  const axesKey = `${width}:${x.domain().join()}`;
+  if (el.getAttribute('data-axes') !== axesKey) {
+    el.setAttribute('data-axes', axesKey);
+    layer('grid')
+      .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
+      .call(
+        d3
+          .axisBottom(x)
+          .ticks(5)
+          .tickSize(-(HEIGHT - MARGIN.top - MARGIN.bottom))
+          .tickFormat(() => ''),
+      )
+      .call((g) => g.select('.domain').remove());
+    layer('x-axis')
+      .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
+      .call(d3.axisBottom(x).ticks(5));
+    layer('y-axis').attr('transform', `translate(${MARGIN.left},0)`).call(d3.axisLeft(y).ticks(5));
+    layer('x-label')
+      .selectAll('text')
+      .data([null])
+      .join('text')
+      .attr('class', 'axis-label')
+      .attr('x', (MARGIN.left + width - MARGIN.right) / 2)
+      .attr('y', HEIGHT - 3)
+      .attr('text-anchor', 'middle')
+      .text('x');
+    layer('y-label')
+      .selectAll('text')
+      .data([null])
+      .join('text')
+      .attr('class', 'axis-label')
+      .attr('transform', `translate(11,${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)`)
+      .attr('text-anchor', 'middle')
+      .text('y');
+  }
+
+  const { task, predictions } = state;
+  const family = familyOf(state.config);
+
+  // the true function of the sampled task
+  const [x0, x1] = family.xRange;
+  const n = 200;
+  const truthXs = Float64Array.from({ length: n }, (_, i) => x0 + ((x1 - x0) * i) / (n - 1));
+  const truth = truthXs.map((v) => family.truth(task.params, 0, v));
+  const line = d3
+    .line<number>()
+    .x((_, i) => x(truthXs[i] as number))
+    .y((v) => y(v));
+  layer('truth')
+    .attr('clip-path', `url(#${clipId})`)
+    .selectAll('path')
+    .data([Array.from(truth)])
+    .join('path')
+    .attr('class', 'truth-line')
+    .attr('d', line);
+
+  // a task hovered in the parameter-space view: its true curve, in its colour there
+  const shown = state.shownTasks;
+  const hover = state.hoverTask;
+  const hasView = shown?.viewTaskId !== null && shown?.viewTaskId !== undefined;
+  const ghost = shown && hover !== null && hover < shown.count && !(hasView && hover === 0) ? hover : null;
+  layer('ghost')
+    .attr('clip-path', `url(#${clipId})`)
+    .selectAll('path')
+    .data(ghost !== null && shown ? [ghost] : [])
+    .join('path')
+    .attr('class', 'ghost-truth')
+    .attr('data-task', (i) => i)
+    .attr('stroke', (i) => taskColor(i, hasView))
+    .attr('d', (i) =>
+      line(Array.from(truthXs, (v) => family.truth(shown?.params ?? [], i * (shown?.perTask ?? 0), v))),
+    );
+
+  // the fan: predictions after 0..S inner steps
+  const fan = layer('fan').attr('clip-path', `url(#${clipId})`);
+  let summaryText = 'computing…';
+  if (predictions) {
+    const grid = predictions.grid;
+    const g = grid.length;
+    const s = predictions.steps;
+    const rows = d3.range(s + 1);
+    const stale = predictions.taskId !== task.id;
+    const values = predictions.fans[method];
+    const pl = d3
+      .line<number>()
+      .x((i) => x(grid[i % g] as number))
+      .y((i) => y(Math.max(-1e3, Math.min(1e3, values[i] as number))))
+      .defined((i) => Number.isFinite(values[i] as number));
+    fan
+      .attr('opacity', stale ? 0.35 : 1)
+      .attr('data-step', predictions.step)
+      .selectAll<SVGPathElement, number>('path')
+      .data(rows)
+      .join('path')
+      .attr('class', 'fan-line')
+      .attr('data-inner-step', (r) => r)
+      .attr('stroke', (r) => fanColor(r, s))
+      .attr('stroke-width', (r) => (r === s ? 2.6 : r === 0 ? 1.8 : 1.2))
+      .attr('stroke-dasharray', (r) => (r === 0 && s > 0 ? '5 3' : null))
+      .attr('d', (r) => pl(d3.range(r * g, (r + 1) * g)));
+    if (!stale && g === truth.length) {
+      const before = mseToTruth(values, 0, Float64Array.from(truth));
+      const after = mseToTruth(values, s * g, Float64Array.from(truth));
+      summaryText =
+        s === 0
+          ? `MSE to the true curve: ${formatLoss(before)} (no support points, no adaptation)`
+          : `MSE to the true curve: ${formatLoss(before)} before → ${formatLoss(after)} after ${s} step${s === 1 ? '' : 's'}${Number.isFinite(after) && after < 1e4 ? '' : ' (fine-tuning diverges: lower α)'}`;
+    }
+  } else {
+    fan.selectAll('path').remove();
+  }
+  if (summary) summary.textContent = summaryText;
+
+  // support points (clicking one removes it)
+  layer('points')
+    .selectAll<SVGCircleElement, number>('circle')
+    .data(d3.range(task.xs.length))
+    .join('circle')
+    .attr('class', 'support-point')
+    .attr('r', 4.5)
+    .attr('cx', (i) => x(task.xs[i] as number))
+    .attr('cy', (i) => y(Math.max(yDomain[0], Math.min(yDomain[1], task.ys[i] as number))));
+
+  return { x, y };
+}

@@ -1,0 +1,52 @@
+/**
+ * The share link: the page's settings and step, with θ and a coarse learning curve when asked and
+ * small enough, copied to the clipboard when the browser allows.
+ */
+import { copyToClipboard } from './controls/ShareLinkField';
+import { binSeries } from './series';
+import { session } from './session';
+import { useStore } from './store';
+import { encodeWeights, HISTORY_POINTS, MAX_SHARE_CHARS } from './thetaCodec';
+import { MAX_REPLAY_STEPS, shareUrl } from './url';
+
+const store = useStore;
+
+/** Build the share link for the current θ (fresh from the worker) and try to copy it. */
+export async function makeShareLink(): Promise<void> {
+  const snap = await session.snapshot();
+  const s = store.getState();
+  const notes: string[] = [];
+  let weights: string | null = null;
+  if (s.includeWeights) {
+    const b = binSeries(s.meta.steps, s.meta.values, s.meta.length, HISTORY_POINTS);
+    let lastLoss = NaN;
+    for (let i = s.meta.length - 1; i >= 0; i--) {
+      if ((s.meta.steps[i] as number) <= snap.step) {
+        lastLoss = s.meta.values[i] as number;
+        break;
+      }
+    }
+    if (s.meta.length === 0 && s.lastLoss !== null) lastLoss = s.lastLoss;
+    const encoded = await encodeWeights({
+      ...snap,
+      lastLoss,
+      historySteps: Float32Array.from(b.x),
+      historyLosses: Float32Array.from(b.mean),
+    });
+    if (encoded.length <= MAX_SHARE_CHARS) weights = encoded;
+    else notes.push('This network is too large to carry θ in the link; the link replays training instead.');
+  }
+  if (!weights && snap.step > MAX_REPLAY_STEPS) {
+    notes.push(`A replay stops at step ${MAX_REPLAY_STEPS}; include θ to share step ${snap.step} exactly.`);
+  }
+  if (s.replayBreak) {
+    notes.push(
+      weights
+        ? `A replay could not reproduce this run (${s.replayBreak}), but θ in the link is exact.`
+        : `Replaying from step 0 will not reproduce this θ (${s.replayBreak}): include θ in the link to share it exactly.`,
+    );
+  }
+  const url = shareUrl(window.location.href, s.config, s.backendRequest, snap.step, weights);
+  const copied = await copyToClipboard(url);
+  store.setState({ share: { url, step: snap.step, withWeights: weights !== null, copied, notes } });
+}
