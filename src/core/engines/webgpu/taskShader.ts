@@ -1,0 +1,191 @@
+import { rowLayout, secondOrder, TASK_WORKGROUP, type FusedSettings, type RowLayout } from './layout';
+import { backwardPass, forwardPass, lossPass, parameterPass } from './mlpPasses';
+
+/**
+ * The per-task program: one workgroup per task computes that task's whole contribution to the
+ * meta-step (dispatch 1 of the step). Meta rows: the inner SGD steps on the support set (each
+ * adapted θ kept in the row), the query loss and its gradient at the adapted θ, then for MAML and
+ * Meta-SGD reverse mode back through every inner step:
+ *   λ_n = ∇L_q(θ_n);  λ_s = λ_{s+1} − H_s·(α ⊙ λ_{s+1});  ∂/∂θ = λ_0;  ∂/∂α = −Σ_s g_s ⊙ λ_{s+1},
+ * (θ_{s+1} = θ_s − α ⊙ g_s, g_s and H_s the support gradient and Hessian at θ_s) with each H·v
+ * an R-op pass, never a Hessian. FOMAML stops at λ_n; Reptile keeps θ_n. Pretrained rows (T..2T−1)
+ * run the baseline's joint regression on support and query points together.
+ */
+
+/** Names of the program's inputs, in binding order. */
+export function taskInputs(s: FusedSettings): string[] {
+  const names = ['theta'];
+  if (s.algo === 'metasgd') names.push('alphaVec');
+  if (s.pretrained) names.push('thetaPre');
+  names.push('batch');
+  return names;
+}
+
+/** Floats per task in the packed batch: [xs (K), ys (K), xq (Q), yq (Q)] task after task. */
+export function batchStride(s: Pick<FusedSettings, 'support' | 'query'>): number {
+  return 2 * s.support + 2 * s.query;
+}
+
+/** Loads a point set of the current task into the row's x and y: support, query, or both. */
+function loadPoints(r: RowLayout, s: FusedSettings): string {
+  const K = s.support;
+  const Q = s.query;
+  const B = batchStride(s);
+  return `fn loadSupport() {
+  for (var k = fLid; k < ${K}u; k += ${TASK_WORKGROUP}u) {
+    result[fBase + ${r.x}u + k] = batch[fTask * ${B}u + k];
+    result[fBase + ${r.y}u + k] = batch[fTask * ${B}u + ${K}u + k];
+  }
+  storageBarrier();
+}
+fn loadQuery() {
+  for (var k = fLid; k < ${Q}u; k += ${TASK_WORKGROUP}u) {
+    result[fBase + ${r.x}u + k] = batch[fTask * ${B}u + ${2 * K}u + k];
+    result[fBase + ${r.y}u + k] = batch[fTask * ${B}u + ${2 * K + Q}u + k];
+  }
+  storageBarrier();
+}
+fn loadBoth() {
+  for (var k = fLid; k < ${K + Q}u; k += ${TASK_WORKGROUP}u) {
+    let q = k >= ${K}u;
+    let src = select(k, ${2 * K}u + (k - ${K}u), q);
+    let off = select(${K}u, ${Q}u, q);
+    result[fBase + ${r.x}u + k] = batch[fTask * ${B}u + src];
+    result[fBase + ${r.y}u + k] = batch[fTask * ${B}u + src + off];
+  }
+  storageBarrier();
+}`;
+}
+
+/** Parameter reads: θ (s = 0), the row's adapted θ_s, or the pretrained θ (s = PRE). */
+function accessors(r: RowLayout, s: FusedSettings): string {
+  const P = r.params;
+  return `const PRE = 0xffffffffu;
+fn prm(s: u32, i: u32) -> f32 {
+  if (s == 0u) { return theta[i]; }
+  ${s.pretrained ? 'if (s == PRE) { return thetaPre[i]; }' : ''}
+  return result[fBase + ${r.thetaSlot}u + (s - 1u) * ${P}u + i];
+}
+fn lr(i: u32) -> f32 {
+  return ${s.algo === 'metasgd' ? 'alphaVec[i]' : 'fAlpha'};
+}
+fn dir(i: u32) -> f32 {
+  return lr(i) * result[fBase + ${r.grad}u + i];
+}`;
+}
+
+function metaTask(r: RowLayout, s: FusedSettings): string {
+  const P = r.params;
+  const n = s.inner;
+  const second = secondOrder(s.algo);
+  const query =
+    s.algo === 'reptile'
+      ? `forward(${n}u, ${s.query}u);
+  writeLoss(${s.query}u);
+  for (var j = fLid; j < ${P}u; j += ${TASK_WORKGROUP}u) {
+    result[fBase + ${r.grad}u + j] = prm(${n}u, j);
+  }
+  storageBarrier();`
+      : `forward(${n}u, ${s.query}u);
+  backward(${n}u, ${s.query}u);
+  writeLoss(${s.query}u);
+  queryGrad(${n}u, ${s.query}u);`;
+  const reverse = second
+    ? `loadSupport();
+  for (var r = 0u; r < ${n}u; r++) {
+    let st = ${n - 1}u - r;
+    forwardR(st, ${s.support}u);
+    backwardR(st, ${s.support}u);
+    reverseStep(st, ${s.support}u);
+  }`
+    : '';
+  return `fn metaTask() {
+  loadSupport();
+  for (var st = 0u; st < ${n}u; st++) {
+    forward(st, ${s.support}u);
+    backward(st, ${s.support}u);
+    sgdStep(st, ${s.support}u);
+  }
+  loadQuery();
+  ${query}
+  ${reverse}
+}`;
+}
+
+function jointTask(s: FusedSettings): string {
+  const n = s.support + s.query;
+  return `fn jointTask() {
+  loadBoth();
+  forward(PRE, ${n}u);
+  backward(PRE, ${n}u);
+  writeLoss(${n}u);
+  jointGrad(PRE, ${n}u);
+}`;
+}
+
+/** Builds the WGSL user code of the per-task program (`breakShader` is a test hook). */
+export function taskShader(s: FusedSettings, breakShader = false): string {
+  const r = rowLayout(s);
+  const P = r.params;
+  const meta = s.algo === 'metasgd';
+  const ga = r.gradAlpha;
+  const second = secondOrder(s.algo);
+  const passes = [
+    forwardPass(r, false),
+    backwardPass(r, false),
+    parameterPass(r, 'sgdStep', false, `result[fBase + ${r.thetaSlot}u + s * ${P}u + j] = prm(s, j) - lr(j) * g;`),
+    lossPass(r),
+  ];
+  if (s.algo !== 'reptile') {
+    const zeroAlpha = meta ? ` result[fBase + ${ga}u + j] = 0.0;` : '';
+    passes.push(parameterPass(r, 'queryGrad', false, `result[fBase + ${r.grad}u + j] = g;${zeroAlpha}`));
+  }
+  if (second) {
+    passes.push(forwardPass(r, true), backwardPass(r, true));
+    const alphaStep = meta ? `result[fBase + ${ga}u + j] = result[fBase + ${ga}u + j] - g * lam;` : '';
+    passes.push(
+      parameterPass(
+        r,
+        'reverseStep',
+        true,
+        `let lam = result[fBase + ${r.grad}u + j];
+    ${alphaStep}
+    result[fBase + ${r.grad}u + j] = lam - hv;`,
+      ),
+    );
+  }
+  if (s.pretrained) passes.push(parameterPass(r, 'jointGrad', false, `result[fBase + ${r.grad}u + j] = g;`));
+  return `
+var<private> fBase: u32;
+var<private> fLid: u32;
+var<private> fTask: u32;
+var<private> fAlpha: f32;
+var<workgroup> fRow: u32;
+${accessors(r, s)}
+${loadPoints(r, s)}
+${passes.join('\n')}
+${metaTask(r, s)}
+${s.pretrained ? jointTask(s) : ''}
+${breakShader ? 'fn broken() -> f32 { return notDeclaredAnywhere; }' : ''}
+fn main(index: i32) {
+  // workgroup_id reaches us through a private variable, which WGSL's uniformity analysis
+  // cannot see is uniform; a workgroup uniform load makes it so, for the barriers below
+  if (localIndex == 0u) { fRow = workgroupId.x; }
+  let row = workgroupUniformLoad(&fRow);
+  let tasks = u32(uniforms.tasks);
+  fBase = row * ${r.stride}u;
+  fLid = localIndex;
+  fAlpha = uniforms.alpha;
+  if (row < tasks) {
+    fTask = row;
+    metaTask();
+  }${
+    s.pretrained
+      ? ` else {
+    fTask = row - tasks;
+    jointTask();
+  }`
+      : ''
+  }
+}`;
+}

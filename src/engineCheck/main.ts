@@ -1,0 +1,143 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { deviceLimits } from '../core/engines/webgpu/fusedWebgpuMlp';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { benchFused, benchTfjs, type Rate } from './bench';
+import { caseData, GRADIENT_CASES, STEP_CASES } from './cases';
+import { fallbackChecks, fusedGradient, fusedSteps, leakCheck } from './fused';
+import { minus, referenceGradient, referenceSteps, relError, type GradResult, type StepsResult } from './reference';
+import { render, type CheckReport, type Row } from './report';
+
+/**
+ * Engine check page: does the fused WebGPU meta-step agree with the tfjs reference on this device,
+ * how many dispatches does a step take, and how fast is it? References run on tfjs-cpu first;
+ * the fused engine then runs on tfjs-webgpu in the same page from the same θ and batches.
+ * URL: ?cases=0 skips the comparisons, ?bench=1 adds the speed runs (fused, tfjs webgpu, wasm).
+ */
+const TOLERANCE = 1e-5;
+const params = new URLSearchParams(location.search);
+const runCases = params.get('cases') !== '0';
+const runBench = params.get('bench') === '1';
+const report: CheckReport = {
+  done: false,
+  tolerance: TOLERANCE,
+  adapter: null,
+  limits: null,
+  rows: [],
+  dispatches: [],
+  leak: null,
+  fallbacks: [],
+  rates: [],
+  error: null,
+};
+const w = window as unknown as { __engineCheck: CheckReport };
+w.__engineCheck = report;
+
+function status(text: string) {
+  const el = document.getElementById('status');
+  if (el) el.textContent = text;
+}
+
+async function useBackend(name: string): Promise<void> {
+  const ok = await tf.setBackend(name);
+  await tf.ready();
+  if (!ok || tf.getBackend() !== name) throw new Error(`tf.setBackend('${name}') failed (tfjs runs on ${tf.getBackend()})`);
+}
+
+async function adapterInfo(): Promise<Record<string, string> | null> {
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
+  const adapter = await gpu?.requestAdapter();
+  if (!adapter?.info) return null;
+  const i = adapter.info;
+  return { vendor: i.vendor ?? '', architecture: i.architecture ?? '', device: i.device ?? '', description: i.description ?? '' };
+}
+
+function gradRow(name: string, algo: string, detail: string, fused: GradResult, ref: GradResult): Row {
+  const errTheta = relError(fused.theta, ref.theta);
+  const errAlpha = ref.alpha && fused.alpha ? relError(fused.alpha, ref.alpha) : null;
+  const errLoss = Math.abs(fused.loss - ref.loss) / Math.abs(ref.loss);
+  const worst = Math.max(errTheta, errAlpha ?? 0, errLoss);
+  return { name, algo, detail, errTheta, errAlpha, errPretrained: null, errLoss, pass: worst <= TOLERANCE };
+}
+
+function stepsRow(name: string, algo: string, detail: string, theta0: Float32Array, alpha0: Float32Array | null, fused: StepsResult, ref: StepsResult): Row {
+  // compare what the steps changed, not θ itself (θ would hide an error in small updates)
+  const errTheta = relError(minus(fused.theta, theta0), minus(ref.theta, theta0));
+  const errAlpha =
+    alpha0 && fused.alpha && ref.alpha ? relError(minus(fused.alpha, alpha0), minus(ref.alpha, alpha0)) : null;
+  const errPretrained = relError(minus(fused.pretrained, theta0), minus(ref.pretrained, theta0));
+  const errLoss = Math.max(relError(fused.metaLosses, ref.metaLosses), relError(fused.pretrainedLosses, ref.pretrainedLosses));
+  const worst = Math.max(errTheta, errAlpha ?? 0, errPretrained, errLoss);
+  return { name, algo, detail, errTheta, errAlpha, errPretrained, errLoss, pass: worst <= TOLERANCE };
+}
+
+const detailOf = (k: (typeof GRADIENT_CASES)[number]) =>
+  `${k.sizes.join('-')}, T ${k.tasks}, K ${k.support}, Q ${k.query}, inner ${k.inner}, α ${k.alpha}`;
+
+async function comparisons(): Promise<void> {
+  status('tfjs-cpu reference…');
+  await useBackend('cpu');
+  const refGrads: GradResult[] = [];
+  for (const k of GRADIENT_CASES) {
+    const d = caseData(k);
+    refGrads.push(await referenceGradient(k, d.theta0, d.alpha0, d.batches[0]!));
+  }
+  const refSteps: StepsResult[] = [];
+  for (const k of STEP_CASES) {
+    const d = caseData(k, 3);
+    refSteps.push(await referenceSteps(k, d.theta0, d.alpha0, d.batches));
+  }
+  await useBackend('webgpu');
+  for (const [i, k] of GRADIENT_CASES.entries()) {
+    status(`fused: ${k.name}…`);
+    const d = caseData(k);
+    const fused = await fusedGradient(k, d.theta0, d.alpha0, d.batches[0]!);
+    report.rows.push(gradRow(k.name, k.algo, detailOf(k), fused, refGrads[i]!));
+    render(report);
+  }
+  for (const [i, k] of STEP_CASES.entries()) {
+    status(`fused: ${k.name}…`);
+    const d = caseData(k, 3);
+    const fused = await fusedSteps(k, d.theta0, d.alpha0, d.batches);
+    report.rows.push(stepsRow(k.name, k.algo, detailOf(k), d.theta0, d.alpha0, fused, refSteps[i]!));
+    report.dispatches.push({ name: k.name, counted: Math.max(...fused.dispatches), declared: fused.declared });
+    render(report);
+  }
+  status('tensor leak check…');
+  report.leak = await leakCheck(STEP_CASES[1]!);
+  status('fallback checks…');
+  report.fallbacks = await fallbackChecks();
+}
+
+async function bench(): Promise<void> {
+  await useBackend('webgpu');
+  const rates: Rate[] = [];
+  status('timing fused WebGPU…');
+  rates.push(await benchFused(3, 40));
+  status('timing tfjs on WebGPU…');
+  rates.push(await benchTfjs(1, 3));
+  status('timing tfjs on wasm…');
+  setWasmPaths(new URL('tfjs/', document.baseURI).href);
+  await useBackend('wasm');
+  rates.push(await benchTfjs(5, 60));
+  report.rates = rates;
+}
+
+async function main(): Promise<void> {
+  try {
+    await useBackend('webgpu');
+    report.adapter = await adapterInfo();
+    report.limits = deviceLimits(tf.backend() as unknown as WebGPUBackend);
+    render(report);
+    if (runCases) await comparisons();
+    if (runBench) await bench();
+  } catch (e) {
+    report.error = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
+  }
+  report.done = true;
+  status(report.error ? 'failed' : 'done');
+  render(report);
+}
+
+void main();
