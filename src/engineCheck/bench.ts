@@ -27,9 +27,9 @@ function rate(engine: string, steps: number, ms: number): Rate {
 
 const theta0 = () => new Mlp(PAPER.sizes).init(Rng.stream(1, 'init'));
 
-export async function benchFused(warmup: number, steps: number): Promise<Rate> {
+export async function benchFused(warmup: number, steps: number, workgroup?: number): Promise<Rate> {
   const rng = Rng.stream(1, 'train');
-  const engine = new FusedWebgpuMlp({ ...PAPER, algo: 'maml' }, theta0());
+  const engine = new FusedWebgpuMlp({ ...PAPER, algo: 'maml' }, theta0(), workgroup ? { workgroup } : {});
   await engine.prepare(PAPER);
   const run = async (n: number) => {
     let last: tf.Scalar | null = null;
@@ -46,7 +46,7 @@ export async function benchFused(warmup: number, steps: number): Promise<Rate> {
   await run(steps);
   const ms = performance.now() - t0;
   engine.dispose();
-  return rate('fused WGSL', steps, ms);
+  return rate(`fused WGSL${workgroup ? ` (workgroup ${workgroup})` : ''}`, steps, ms);
 }
 
 export async function benchTfjs(warmup: number, steps: number): Promise<Rate> {

@@ -5,6 +5,7 @@ import { deviceLimits } from '../core/engines/webgpu/fusedWebgpuMlp';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { benchFused, benchTfjs, type Rate } from './bench';
 import { caseData, GRADIENT_CASES, STEP_CASES } from './cases';
+import { reptileAdamF64 } from './float64Reptile';
 import { fallbackChecks, fusedGradient, fusedSteps, leakCheck } from './fused';
 import { minus, referenceGradient, referenceSteps, relError, type GradResult, type StepsResult } from './reference';
 import { render, type CheckReport, type Row } from './report';
@@ -61,15 +62,32 @@ function gradRow(name: string, algo: string, detail: string, fused: GradResult, 
   return { name, algo, detail, errTheta, errAlpha, errPretrained: null, errLoss, pass: worst <= TOLERANCE };
 }
 
-function stepsRow(name: string, algo: string, detail: string, theta0: Float32Array, alpha0: Float32Array | null, fused: StepsResult, ref: StepsResult): Row {
+function stepsRow(
+  name: string,
+  algo: string,
+  detail: string,
+  theta0: Float32Array,
+  alpha0: Float32Array | null,
+  fused: StepsResult,
+  ref: StepsResult,
+  f64: Float64Array | null,
+): Row {
   // compare what the steps changed, not θ itself (θ would hide an error in small updates)
-  const errTheta = relError(minus(fused.theta, theta0), minus(ref.theta, theta0));
+  let errTheta = relError(minus(fused.theta, theta0), minus(ref.theta, theta0));
+  let note = '';
+  if (f64) {
+    // Reptile: f32 against f32 is ill-conditioned (see float64Reptile.ts); both against f64
+    const truth = minus(f64, theta0);
+    const tfjsErr = relError(minus(ref.theta, theta0), truth);
+    note = ` · Δθ against float64: tfjs ${tfjsErr.toExponential(2)}, fused vs tfjs ${errTheta.toExponential(2)}`;
+    errTheta = relError(minus(fused.theta, theta0), truth);
+  }
   const errAlpha =
     alpha0 && fused.alpha && ref.alpha ? relError(minus(fused.alpha, alpha0), minus(ref.alpha, alpha0)) : null;
   const errPretrained = relError(minus(fused.pretrained, theta0), minus(ref.pretrained, theta0));
   const errLoss = Math.max(relError(fused.metaLosses, ref.metaLosses), relError(fused.pretrainedLosses, ref.pretrainedLosses));
   const worst = Math.max(errTheta, errAlpha ?? 0, errPretrained, errLoss);
-  return { name, algo, detail, errTheta, errAlpha, errPretrained, errLoss, pass: worst <= TOLERANCE };
+  return { name, algo, detail: detail + note, errTheta, errAlpha, errPretrained, errLoss, pass: worst <= TOLERANCE };
 }
 
 const detailOf = (k: (typeof GRADIENT_CASES)[number]) =>
@@ -100,7 +118,8 @@ async function comparisons(): Promise<void> {
     status(`fused: ${k.name}…`);
     const d = caseData(k, 3);
     const fused = await fusedSteps(k, d.theta0, d.alpha0, d.batches);
-    report.rows.push(stepsRow(k.name, k.algo, detailOf(k), d.theta0, d.alpha0, fused, refSteps[i]!));
+    const f64 = k.algo === 'reptile' ? reptileAdamF64(k.sizes, d.theta0, d.batches, k.alpha, k.inner, 0.001) : null;
+    report.rows.push(stepsRow(k.name, k.algo, detailOf(k), d.theta0, d.alpha0, fused, refSteps[i]!, f64));
     report.dispatches.push({ name: k.name, counted: Math.max(...fused.dispatches), declared: fused.declared });
     render(report);
   }
@@ -115,6 +134,8 @@ async function bench(): Promise<void> {
   const rates: Rate[] = [];
   status('timing fused WebGPU…');
   rates.push(await benchFused(3, 40));
+  // ?wg=16,128: the same run with other task workgroup sizes, for tuning on a device
+  for (const wg of (params.get('wg') ?? '').split(',').filter(Boolean)) rates.push(await benchFused(3, 40, Number(wg)));
   status('timing tfjs on WebGPU…');
   rates.push(await benchTfjs(1, 3));
   status('timing tfjs on wasm…');

@@ -34,6 +34,8 @@ export interface FusedOptions {
   pretrainedTheta0?: Float32Array;
   /** test hook: compile a deliberately broken per-task shader */
   breakShader?: boolean;
+  /** invocations per task workgroup (default TASK_WORKGROUP) */
+  workgroup?: number;
 }
 
 /** FlatAdam's constants; (1 − β) is computed in double precision as FlatAdam does. */
@@ -77,6 +79,7 @@ export class FusedWebgpuMlp {
   private readonly pretrained: boolean;
   private readonly params: number;
   private readonly breakShader: boolean;
+  private readonly workgroup: number | undefined;
   /** [m, v] per optimizer section (θ, α, baseline θ), replaced each step */
   private moments: tf.Tensor1D;
   private metaSteps = 0;
@@ -92,6 +95,7 @@ export class FusedWebgpuMlp {
     this.config = { ...config, sizes: [...config.sizes] };
     this.pretrained = opts.pretrained ?? false;
     this.breakShader = opts.breakShader ?? false;
+    this.workgroup = opts.workgroup;
     this.params = mlpLayout(config.sizes).params;
     if (theta0.length !== this.params) throw new Error(`θ has ${theta0.length} values, the network ${this.params}`);
     const P = this.params;
@@ -103,7 +107,9 @@ export class FusedWebgpuMlp {
 
   private settingsFor(tasks: number, support: number, query: number): FusedSettings {
     const c = this.config;
-    return { sizes: c.sizes, algo: c.algo, inner: c.inner, tasks, support, query, pretrained: this.pretrained };
+    const s: FusedSettings = { sizes: c.sizes, algo: c.algo, inner: c.inner, tasks, support, query, pretrained: this.pretrained };
+    if (this.workgroup !== undefined) s.workgroup = this.workgroup;
+    return s;
   }
 
   private shapeKey(support: number, query: number): string {
@@ -170,10 +176,7 @@ export class FusedWebgpuMlp {
   }
 
   private reduceInputs(perTask: tf.Tensor, withMoments: boolean): tf.Tensor[] {
-    const inputs = [perTask];
-    if (withMoments) inputs.push(this.moments);
-    if (this.config.algo === 'reptile') inputs.push(this.theta);
-    return inputs;
+    return withMoments ? [perTask, this.moments] : [perTask];
   }
 
   private momentUniforms(tasks: number): Uniforms {

@@ -21,6 +21,8 @@ export interface FusedSettings {
   query: number;
   /** the pretrained baseline's joint step rides in the same dispatches */
   pretrained: boolean;
+  /** invocations per task workgroup (default TASK_WORKGROUP) */
+  workgroup?: number;
 }
 
 /** The device limits the engine checks (a subset of GPUSupportedLimits, WebGPU defaults below). */
@@ -99,15 +101,17 @@ export function secondOrder(algo: Algo): boolean {
  * hold the joint-regression gradient of task t − T in the same columns.
  */
 export interface RowLayout extends MlpLayout {
+  /** invocations per task workgroup */
+  workgroup: number;
   /** most points one pass runs on (K, Q, or K + Q for the joint step) */
   points: number;
-  /** ∂/∂θ, also the reverse-mode adjoint λ while it runs; Reptile: the adapted θ */
+  /** ∂/∂θ, also the reverse-mode adjoint λ while it runs; Reptile: θ − θ′ */
   grad: number;
   /** Meta-SGD's ∂/∂α (−1 when absent) */
   gradAlpha: number;
   /** this task's loss before the update */
   loss: number;
-  /** adapted θ after inner step s (s = 1..inner) at thetaSlot + (s − 1)·P */
+  /** θ_s, θ after s inner steps (s = 0..inner), at thetaSlot + s·P; θ_0 is a copy of θ */
   thetaSlot: number;
   /** inputs and targets of the current pass */
   x: number;
@@ -134,7 +138,7 @@ export function rowLayout(s: FusedSettings): RowLayout {
   const grad = take(m.params);
   const gradAlpha = s.algo === 'metasgd' ? take(m.params) : -1;
   const loss = take(1);
-  const thetaSlot = take(s.inner * m.params);
+  const thetaSlot = take((s.inner + 1) * m.params);
   const x = take(points);
   const y = take(points);
   const act: number[] = [];
@@ -149,7 +153,8 @@ export function rowLayout(s: FusedSettings): RowLayout {
     rAct.push(second ? take(n) : -1);
     rDelta.push(second ? take(n) : -1);
   }
-  return { ...m, points, grad, gradAlpha, loss, thetaSlot, x, y, act, delta, rAct, rDelta, stride: o };
+  const workgroup = s.workgroup ?? TASK_WORKGROUP;
+  return { ...m, workgroup, points, grad, gradAlpha, loss, thetaSlot, x, y, act, delta, rAct, rDelta, stride: o };
 }
 
 /** Rows of the per-task buffer: one per task, twice that with the pretrained baseline. */
@@ -194,8 +199,9 @@ export function supports(s: FusedSettings, deviceLimits: FusedLimits = DEFAULT_L
   ];
   const bad = checks.find((c) => c !== null);
   if (bad) return { ok: false, reason: bad };
-  if (TASK_WORKGROUP > limits.maxComputeInvocationsPerWorkgroup || TASK_WORKGROUP > limits.maxComputeWorkgroupSizeX) {
-    return { ok: false, reason: `workgroups of ${TASK_WORKGROUP} invocations exceed the device's limit` };
+  const wg = s.workgroup ?? TASK_WORKGROUP;
+  if (wg > limits.maxComputeInvocationsPerWorkgroup || wg > limits.maxComputeWorkgroupSizeX) {
+    return { ok: false, reason: `workgroups of ${wg} invocations exceed the device's limit` };
   }
   if (WORKGROUP_BYTES > limits.maxComputeWorkgroupStorageSize) {
     return { ok: false, reason: 'the device offers no workgroup memory' };

@@ -1,4 +1,4 @@
-import { TASK_WORKGROUP, type RowLayout } from './layout';
+import type { RowLayout } from './layout';
 
 /**
  * WGSL for one task's passes through the MLP, run by all invocations of a workgroup over the
@@ -19,8 +19,6 @@ import { TASK_WORKGROUP, type RowLayout } from './layout';
  * R{δ_L} = (2/N)·R{a_L}, R{δ_l} = (R{δ_{l+1}}·Wᵀ + δ_{l+1}·V_Wᵀ) ⊙ mask, H·V = R{a}ᵀδ + aᵀR{δ}.
  * ReLU's second derivative is zero almost everywhere, as in tfjs's gradients.
  */
-
-const WG = `${TASK_WORKGROUP}u`;
 
 function u(n: number): string {
   return `${n}u`;
@@ -43,7 +41,7 @@ export function forwardPass(r: RowLayout, tangent: boolean): string {
     const rIn = l > 0 && tangent ? (r.rAct[l - 1] as number) : -1;
     const out = r.act[l] as number;
     body.push(`
-  for (var e = fLid; e < n * ${u(nout)}; e += ${WG}) {
+  for (var e = fLid; e < n * ${u(nout)}; e += ${u(r.workgroup)}) {
     let k = e / ${u(nout)};
     let o = e % ${u(nout)};
     var z = 0.0;
@@ -80,7 +78,7 @@ export function backwardPass(r: RowLayout, tangent: boolean): string {
   const body: string[] = [
     `
   let c = 2.0 / f32(n);
-  for (var k = fLid; k < n; k += ${WG}) {
+  for (var k = fLid; k < n; k += ${u(r.workgroup)}) {
     result[fBase + ${u(outDelta)} + k] = c * (result[fBase + ${u(outAct)} + k] - result[fBase + ${u(r.y)} + k]);
     ${tangent ? `result[fBase + ${u(r.rDelta[L - 1] as number)} + k] = c * result[fBase + ${u(r.rAct[L - 1] as number)} + k];` : ''}
   }
@@ -94,7 +92,7 @@ export function backwardPass(r: RowLayout, tangent: boolean): string {
     const next = r.delta[h + 1] as number;
     const rNext = r.rDelta[h + 1] as number;
     body.push(`
-  for (var e = fLid; e < n * ${u(H)}; e += ${WG}) {
+  for (var e = fLid; e < n * ${u(H)}; e += ${u(r.workgroup)}) {
     let k = e / ${u(H)};
     let i = e % ${u(H)};
     var d = 0.0;
@@ -132,7 +130,7 @@ export function parameterPass(r: RowLayout, name: string, tangent: boolean, acti
     const rd = r.rDelta[l] as number;
     const ra = l > 0 && tangent ? (r.rAct[l - 1] as number) : -1;
     body.push(`
-  for (var e = fLid; e < ${u(nin * nout)}; e += ${WG}) {
+  for (var e = fLid; e < ${u(nin * nout)}; e += ${u(r.workgroup)}) {
     let i = e / ${u(nout)};
     let o = e % ${u(nout)};
     var g = 0.0;
@@ -146,7 +144,7 @@ export function parameterPass(r: RowLayout, name: string, tangent: boolean, acti
     let j = ${u(r.wOff[l] as number)} + e;
     ${action}
   }
-  for (var o = fLid; o < ${u(nout)}; o += ${WG}) {
+  for (var o = fLid; o < ${u(nout)}; o += ${u(r.workgroup)}) {
     var g = 0.0;
     var hv = 0.0;
     for (var k = 0u; k < n; k++) {

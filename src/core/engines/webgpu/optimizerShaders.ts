@@ -14,14 +14,12 @@ export interface Section {
   pretrainedRows: boolean;
   /** first float of the gradient inside a row */
   column: number;
-  /** Reptile: the gradient is θ − mean θ′, not a mean of gradients */
-  reptile: boolean;
 }
 
 export function sections(r: RowLayout, algo: Algo, pretrained: boolean): Section[] {
-  const out: Section[] = [{ pretrainedRows: false, column: r.grad, reptile: algo === 'reptile' }];
-  if (algo === 'metasgd') out.push({ pretrainedRows: false, column: r.gradAlpha, reptile: false });
-  if (pretrained) out.push({ pretrainedRows: true, column: r.grad, reptile: false });
+  const out: Section[] = [{ pretrainedRows: false, column: r.grad }];
+  if (algo === 'metasgd') out.push({ pretrainedRows: false, column: r.gradAlpha });
+  if (pretrained) out.push({ pretrainedRows: true, column: r.grad });
   return out;
 }
 
@@ -29,12 +27,11 @@ export function sections(r: RowLayout, algo: Algo, pretrained: boolean): Section
 function meanGrad(r: RowLayout, secs: Section[]): string {
   const cases = secs.map((sec, i) => {
     const row0 = sec.pretrainedRows ? 'tasks' : '0u';
-    const value = sec.reptile ? 'param[j] - acc / f32(tasks)' : 'acc / f32(tasks)';
     return `  if (sec == ${i}u) {
     for (var t = 0u; t < tasks; t++) {
       acc = acc + perTask[(${row0} + t) * ${r.stride}u + ${sec.column}u + j];
     }
-    return ${value};
+    return acc / f32(tasks);
   }`;
   });
   return `fn meanGrad(sec: u32, j: u32) -> f32 {
@@ -43,14 +40,6 @@ function meanGrad(r: RowLayout, secs: Section[]): string {
 ${cases.join('\n')}
   return 0.0;
 }`;
-}
-
-/** Inputs of the moments and gradient programs: Reptile needs θ itself. */
-export function reduceInputs(algo: Algo, withMoments: boolean): string[] {
-  const names = ['perTask'];
-  if (withMoments) names.push('moments');
-  if (algo === 'reptile') names.push('param');
-  return names;
 }
 
 /** The new Adam moments of every section: output [sections × 2P] = (m, v) per section. */

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { FLAT_WORKGROUP, rowCount, rowLayout, sectionCount, TASK_WORKGROUP, type FusedSettings } from './layout';
+import { FLAT_WORKGROUP, rowCount, rowLayout, sectionCount, type FusedSettings } from './layout';
 import {
   gradientShader,
   lossShader,
   momentsShader,
-  reduceInputs,
   sections,
   updateShader,
 } from './optimizerShaders';
@@ -41,7 +40,7 @@ export interface ProgramSet {
 /** The WGSL programs for one configuration (sizes, algorithm, K, Q, inner steps, baseline). */
 export function programSet(s: FusedSettings, breakShader = false): ProgramSet {
   const r = rowLayout(s);
-  const tag = `${s.sizes.join('x')}_${s.algo}_n${s.inner}_K${s.support}_Q${s.query}_p${s.pretrained ? 1 : 0}`;
+  const tag = `${s.sizes.join('x')}_${s.algo}_n${s.inner}_K${s.support}_Q${s.query}_p${s.pretrained ? 1 : 0}_w${r.workgroup}`;
   const all = sections(r, s.algo, s.pretrained);
   const meta = all.filter((x) => !x.pretrainedRows);
   return {
@@ -50,19 +49,19 @@ export function programSet(s: FusedSettings, breakShader = false): ProgramSet {
       code: taskShader(s, breakShader),
       variableNames: taskInputs(s),
       uniforms: 'tasks : i32, alpha : f32,',
-      workgroupSize: TASK_WORKGROUP,
+      workgroupSize: r.workgroup,
     },
     moments: {
       key: `${KEY_PREFIX}Moments_${tag}`,
       code: momentsShader(r, all),
-      variableNames: reduceInputs(s.algo, true),
+      variableNames: ['perTask', 'moments'],
       uniforms: 'tasks : i32, b1 : f32, ob1 : f32, b2 : f32, ob2 : f32,',
       workgroupSize: FLAT_WORKGROUP,
     },
     gradient: {
       key: `${KEY_PREFIX}Gradient_${tag}`,
       code: gradientShader(r, meta),
-      variableNames: reduceInputs(s.algo, false),
+      variableNames: ['perTask'],
       uniforms: 'tasks : i32,',
       workgroupSize: FLAT_WORKGROUP,
     },

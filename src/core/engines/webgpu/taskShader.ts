@@ -1,4 +1,4 @@
-import { rowLayout, secondOrder, TASK_WORKGROUP, type FusedSettings, type RowLayout } from './layout';
+import { rowLayout, secondOrder, type FusedSettings, type RowLayout } from './layout';
 import { backwardPass, forwardPass, lossPass, parameterPass } from './mlpPasses';
 
 /**
@@ -32,21 +32,21 @@ function loadPoints(r: RowLayout, s: FusedSettings): string {
   const Q = s.query;
   const B = batchStride(s);
   return `fn loadSupport() {
-  for (var k = fLid; k < ${K}u; k += ${TASK_WORKGROUP}u) {
+  for (var k = fLid; k < ${K}u; k += ${r.workgroup}u) {
     result[fBase + ${r.x}u + k] = batch[fTask * ${B}u + k];
     result[fBase + ${r.y}u + k] = batch[fTask * ${B}u + ${K}u + k];
   }
   storageBarrier();
 }
 fn loadQuery() {
-  for (var k = fLid; k < ${Q}u; k += ${TASK_WORKGROUP}u) {
+  for (var k = fLid; k < ${Q}u; k += ${r.workgroup}u) {
     result[fBase + ${r.x}u + k] = batch[fTask * ${B}u + ${2 * K}u + k];
     result[fBase + ${r.y}u + k] = batch[fTask * ${B}u + ${2 * K + Q}u + k];
   }
   storageBarrier();
 }
 fn loadBoth() {
-  for (var k = fLid; k < ${K + Q}u; k += ${TASK_WORKGROUP}u) {
+  for (var k = fLid; k < ${K + Q}u; k += ${r.workgroup}u) {
     let q = k >= ${K}u;
     let src = select(k, ${2 * K}u + (k - ${K}u), q);
     let off = select(${K}u, ${Q}u, q);
@@ -57,21 +57,29 @@ fn loadBoth() {
 }`;
 }
 
-/** Parameter reads: θ (s = 0), the row's adapted θ_s, or the pretrained θ (s = PRE). */
+/**
+ * Parameter reads: θ_s from the row (slot 0 holds a copy of θ or of the pretrained θ). One
+ * buffer for every s keeps the innermost loops free of branches, which a SIMD software adapter
+ * would otherwise run both sides of.
+ */
 function accessors(r: RowLayout, s: FusedSettings): string {
   const P = r.params;
-  return `const PRE = 0xffffffffu;
-fn prm(s: u32, i: u32) -> f32 {
-  if (s == 0u) { return theta[i]; }
-  ${s.pretrained ? 'if (s == PRE) { return thetaPre[i]; }' : ''}
-  return result[fBase + ${r.thetaSlot}u + (s - 1u) * ${P}u + i];
+  const copy = (name: string, src: string) => `fn ${name}() {
+  for (var j = fLid; j < ${P}u; j += ${r.workgroup}u) {
+    result[fBase + ${r.thetaSlot}u + j] = ${src}[j];
+  }
+}`;
+  return `fn prm(s: u32, i: u32) -> f32 {
+  return result[fBase + ${r.thetaSlot}u + s * ${P}u + i];
 }
 fn lr(i: u32) -> f32 {
   return ${s.algo === 'metasgd' ? 'alphaVec[i]' : 'fAlpha'};
 }
 fn dir(i: u32) -> f32 {
   return lr(i) * result[fBase + ${r.grad}u + i];
-}`;
+}
+${copy('copyTheta', 'theta')}
+${s.pretrained ? copy('copyPretrainedTheta', 'thetaPre') : ''}`;
 }
 
 function metaTask(r: RowLayout, s: FusedSettings): string {
@@ -82,8 +90,9 @@ function metaTask(r: RowLayout, s: FusedSettings): string {
     s.algo === 'reptile'
       ? `forward(${n}u, ${s.query}u);
   writeLoss(${s.query}u);
-  for (var j = fLid; j < ${P}u; j += ${TASK_WORKGROUP}u) {
-    result[fBase + ${r.grad}u + j] = prm(${n}u, j);
+  // θ − θ′ per task is exact where θ′ is near θ (Sterbenz), and exactly 0 where θ′ = θ
+  for (var j = fLid; j < ${P}u; j += ${r.workgroup}u) {
+    result[fBase + ${r.grad}u + j] = prm(0u, j) - prm(${n}u, j);
   }
   storageBarrier();`
       : `forward(${n}u, ${s.query}u);
@@ -100,6 +109,7 @@ function metaTask(r: RowLayout, s: FusedSettings): string {
   }`
     : '';
   return `fn metaTask() {
+  copyTheta();
   loadSupport();
   for (var st = 0u; st < ${n}u; st++) {
     forward(st, ${s.support}u);
@@ -115,11 +125,12 @@ function metaTask(r: RowLayout, s: FusedSettings): string {
 function jointTask(s: FusedSettings): string {
   const n = s.support + s.query;
   return `fn jointTask() {
+  copyPretrainedTheta();
   loadBoth();
-  forward(PRE, ${n}u);
-  backward(PRE, ${n}u);
+  forward(0u, ${n}u);
+  backward(0u, ${n}u);
   writeLoss(${n}u);
-  jointGrad(PRE, ${n}u);
+  jointGrad(0u, ${n}u);
 }`;
 }
 
@@ -133,7 +144,7 @@ export function taskShader(s: FusedSettings, breakShader = false): string {
   const passes = [
     forwardPass(r, false),
     backwardPass(r, false),
-    parameterPass(r, 'sgdStep', false, `result[fBase + ${r.thetaSlot}u + s * ${P}u + j] = prm(s, j) - lr(j) * g;`),
+    parameterPass(r, 'sgdStep', false, `result[fBase + ${r.thetaSlot}u + (s + 1u) * ${P}u + j] = prm(s, j) - lr(j) * g;`),
     lossPass(r),
   ];
   if (s.algo !== 'reptile') {
