@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { FusedWebgpuMlp } from '../core/engines/webgpu/fusedWebgpuMlp';
+import { FusedWebgpuMlp, type FusedOptions } from '../core/engines/webgpu/fusedWebgpuMlp';
 import { batchTensors } from '../core/meta/evaluate';
 import { MetaLearner } from '../core/meta/learners';
 import { Mlp } from '../core/models/mlp';
@@ -27,9 +27,9 @@ function rate(engine: string, steps: number, ms: number): Rate {
 
 const theta0 = () => new Mlp(PAPER.sizes).init(Rng.stream(1, 'init'));
 
-export async function benchFused(warmup: number, steps: number, workgroup?: number): Promise<Rate> {
+export async function benchFused(warmup: number, steps: number, opts: FusedOptions = {}): Promise<Rate> {
   const rng = Rng.stream(1, 'train');
-  const engine = new FusedWebgpuMlp({ ...PAPER, algo: 'maml' }, theta0(), workgroup ? { workgroup } : {});
+  const engine = new FusedWebgpuMlp({ ...PAPER, algo: 'maml' }, theta0(), opts);
   await engine.prepare(PAPER);
   const run = async (n: number) => {
     let last: tf.Scalar | null = null;
@@ -46,7 +46,8 @@ export async function benchFused(warmup: number, steps: number, workgroup?: numb
   await run(steps);
   const ms = performance.now() - t0;
   engine.dispose();
-  return rate(`fused WGSL${workgroup ? ` (workgroup ${workgroup})` : ''}`, steps, ms);
+  const tuned = Object.entries(opts).map(([k, v]) => `${k} ${String(v)}`);
+  return rate(`fused WGSL${tuned.length > 0 ? ` (${tuned.join(', ')})` : ''}`, steps, ms);
 }
 
 export async function benchTfjs(warmup: number, steps: number): Promise<Rate> {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { deviceLimits } from '../core/engines/webgpu/fusedWebgpuMlp';
+import { deviceLimits, type FusedOptions } from '../core/engines/webgpu/fusedWebgpuMlp';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { benchFused, benchTfjs, type Rate } from './bench';
 import { caseData, GRADIENT_CASES, STEP_CASES } from './cases';
@@ -134,8 +134,18 @@ async function bench(): Promise<void> {
   const rates: Rate[] = [];
   status('timing fused WebGPU…');
   rates.push(await benchFused(3, 40));
-  // ?wg=16,128: the same run with other task workgroup sizes, for tuning on a device
-  for (const wg of (params.get('wg') ?? '').split(',').filter(Boolean)) rates.push(await benchFused(3, 40, Number(wg)));
+  // tuning runs, interleaved ?repeat times: ?wg=16,128 other task workgroup sizes, ?shared=0 also
+  // with activations in storage
+  const sizes = (params.get('wg') ?? '').split(',').filter(Boolean).map(Number);
+  const variants: FusedOptions[] = sizes.map((workgroup) => ({ workgroup }));
+  if (params.get('shared') === '0') {
+    variants.push({ workgroupMemory: false }, ...sizes.map((workgroup) => ({ workgroup, workgroupMemory: false })));
+  }
+  const repeat = Number(params.get('repeat') ?? 1);
+  for (let i = 0; i < repeat; i++) {
+    if (i > 0) rates.push(await benchFused(3, 40));
+    for (const v of variants) rates.push(await benchFused(3, 40, v));
+  }
   status('timing tfjs on WebGPU…');
   rates.push(await benchTfjs(1, 3));
   status('timing tfjs on wasm…');

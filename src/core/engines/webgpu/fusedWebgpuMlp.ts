@@ -36,6 +36,8 @@ export interface FusedOptions {
   breakShader?: boolean;
   /** invocations per task workgroup (default TASK_WORKGROUP) */
   workgroup?: number;
+  /** keep activations in workgroup memory where they fit (default true) */
+  workgroupMemory?: boolean;
 }
 
 /** FlatAdam's constants; (1 − β) is computed in double precision as FlatAdam does. */
@@ -79,7 +81,7 @@ export class FusedWebgpuMlp {
   private readonly pretrained: boolean;
   private readonly params: number;
   private readonly breakShader: boolean;
-  private readonly workgroup: number | undefined;
+  private readonly tuning: Pick<FusedSettings, 'workgroup' | 'workgroupMemory'>;
   /** [m, v] per optimizer section (θ, α, baseline θ), replaced each step */
   private moments: tf.Tensor1D;
   private metaSteps = 0;
@@ -95,7 +97,9 @@ export class FusedWebgpuMlp {
     this.config = { ...config, sizes: [...config.sizes] };
     this.pretrained = opts.pretrained ?? false;
     this.breakShader = opts.breakShader ?? false;
-    this.workgroup = opts.workgroup;
+    this.tuning = {};
+    if (opts.workgroup !== undefined) this.tuning.workgroup = opts.workgroup;
+    if (opts.workgroupMemory !== undefined) this.tuning.workgroupMemory = opts.workgroupMemory;
     this.params = mlpLayout(config.sizes).params;
     if (theta0.length !== this.params) throw new Error(`θ has ${theta0.length} values, the network ${this.params}`);
     const P = this.params;
@@ -107,9 +111,8 @@ export class FusedWebgpuMlp {
 
   private settingsFor(tasks: number, support: number, query: number): FusedSettings {
     const c = this.config;
-    const s: FusedSettings = { sizes: c.sizes, algo: c.algo, inner: c.inner, tasks, support, query, pretrained: this.pretrained };
-    if (this.workgroup !== undefined) s.workgroup = this.workgroup;
-    return s;
+    const { pretrained, tuning } = this;
+    return { sizes: c.sizes, algo: c.algo, inner: c.inner, tasks, support, query, pretrained, ...tuning };
   }
 
   private shapeKey(support: number, query: number): string {

@@ -23,6 +23,8 @@ export interface FusedSettings {
   pretrained: boolean;
   /** invocations per task workgroup (default TASK_WORKGROUP) */
   workgroup?: number;
+  /** keep activations in workgroup memory where they fit (default true) */
+  workgroupMemory?: boolean;
 }
 
 /** The device limits the engine checks (a subset of GPUSupportedLimits, WebGPU defaults below). */
@@ -61,8 +63,6 @@ export const FUSED_RANGES = {
 export const TASK_WORKGROUP = 64;
 /** Invocations per workgroup of the elementwise programs (moments, updates). */
 export const FLAT_WORKGROUP = 64;
-/** Bytes of workgroup memory the programs declare (one u32 to make the row index uniform). */
-const WORKGROUP_BYTES = 4;
 /** Storage buffers bound by the widest program (per-task: output, θ, α, pretrained θ, batch). */
 const STORAGE_BINDINGS = 5;
 
@@ -98,12 +98,14 @@ export function secondOrder(algo: Algo): boolean {
 
 /**
  * One row of the per-task buffer (floats). Meta rows 0..T−1 hold task t; pretrained rows T..2T−1
- * hold the joint-regression gradient of task t − T in the same columns.
+ * hold the joint-regression gradient of task t − T in the same columns. The activations of one
+ * pass (x, y, act, delta, rAct, rDelta: offsets from `actBase`) live in workgroup memory when
+ * they fit the default 16 KiB, else at the end of the row.
  */
 export interface RowLayout extends MlpLayout {
   /** invocations per task workgroup */
   workgroup: number;
-  /** most points one pass runs on (K, Q, or K + Q for the joint step) */
+  /** most points one pass runs on (the joint step runs support and query as two passes) */
   points: number;
   /** ∂/∂θ, also the reverse-mode adjoint λ while it runs; Reptile: θ − θ′ */
   grad: number;
@@ -113,6 +115,11 @@ export interface RowLayout extends MlpLayout {
   loss: number;
   /** θ_s, θ after s inner steps (s = 0..inner), at thetaSlot + s·P; θ_0 is a copy of θ */
   thetaSlot: number;
+  /** activations are in workgroup memory (else in the row from actBase on) */
+  shared: boolean;
+  /** floats of activations */
+  actFloats: number;
+  actBase: number;
   /** inputs and targets of the current pass */
   x: number;
   y: number;
@@ -125,20 +132,28 @@ export interface RowLayout extends MlpLayout {
   stride: number;
 }
 
+/** Workgroup memory the programs may use: the WebGPU default, less the row index. */
+const SHARED_BYTES = DEFAULT_LIMITS.maxComputeWorkgroupStorageSize - 16;
+
 export function rowLayout(s: FusedSettings): RowLayout {
   const m = mlpLayout(s.sizes);
-  const points = Math.max(s.support, s.query, s.pretrained ? s.support + s.query : 0);
+  const points = Math.max(s.support, s.query);
   const second = secondOrder(s.algo);
-  let o = 0;
-  const take = (n: number) => {
-    const at = o;
-    o += n;
-    return at;
+  const counter = () => {
+    let o = 0;
+    return (n: number) => {
+      const at = o;
+      o += n;
+      return at;
+    };
   };
-  const grad = take(m.params);
-  const gradAlpha = s.algo === 'metasgd' ? take(m.params) : -1;
-  const loss = take(1);
-  const thetaSlot = take((s.inner + 1) * m.params);
+  const takeRow = counter();
+  const grad = takeRow(m.params);
+  const gradAlpha = s.algo === 'metasgd' ? takeRow(m.params) : -1;
+  const loss = takeRow(1);
+  const thetaSlot = takeRow((s.inner + 1) * m.params);
+  const rowFloats = takeRow(0);
+  const take = counter();
   const x = take(points);
   const y = take(points);
   const act: number[] = [];
@@ -153,8 +168,17 @@ export function rowLayout(s: FusedSettings): RowLayout {
     rAct.push(second ? take(n) : -1);
     rDelta.push(second ? take(n) : -1);
   }
+  const actFloats = take(0);
+  const shared = (s.workgroupMemory ?? true) && actFloats * 4 <= SHARED_BYTES;
   const workgroup = s.workgroup ?? TASK_WORKGROUP;
-  return { ...m, workgroup, points, grad, gradAlpha, loss, thetaSlot, x, y, act, delta, rAct, rDelta, stride: o };
+  const stride = shared ? rowFloats : rowFloats + actFloats;
+  const base = { ...m, workgroup, points, grad, gradAlpha, loss, thetaSlot, shared, actFloats };
+  return { ...base, actBase: shared ? 0 : rowFloats, x, y, act, delta, rAct, rDelta, stride };
+}
+
+/** Bytes of workgroup memory the per-task program declares. */
+export function sharedBytes(r: RowLayout): number {
+  return 4 + (r.shared ? r.actFloats * 4 : 0);
 }
 
 /** Rows of the per-task buffer: one per task, twice that with the pretrained baseline. */
@@ -203,13 +227,14 @@ export function supports(s: FusedSettings, deviceLimits: FusedLimits = DEFAULT_L
   if (wg > limits.maxComputeInvocationsPerWorkgroup || wg > limits.maxComputeWorkgroupSizeX) {
     return { ok: false, reason: `workgroups of ${wg} invocations exceed the device's limit` };
   }
-  if (WORKGROUP_BYTES > limits.maxComputeWorkgroupStorageSize) {
-    return { ok: false, reason: 'the device offers no workgroup memory' };
-  }
+
   if (STORAGE_BINDINGS > limits.maxStorageBuffersPerShaderStage) {
     return { ok: false, reason: `${STORAGE_BINDINGS} storage buffers per shader exceed the device's limit` };
   }
   const row = rowLayout(s);
+  if (sharedBytes(row) > limits.maxComputeWorkgroupStorageSize) {
+    return { ok: false, reason: `${sharedBytes(row)} bytes of workgroup memory exceed the device's limit` };
+  }
   const rows = rowCount(s);
   if (rows > limits.maxComputeWorkgroupsPerDimension) {
     return { ok: false, reason: `${rows} task workgroups exceed maxComputeWorkgroupsPerDimension` };

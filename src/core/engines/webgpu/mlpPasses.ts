@@ -9,7 +9,7 @@ import type { RowLayout } from './layout';
  * deterministic.
  *
  * The shader around them provides: `fBase` (the row's first float), `fLid` (local invocation
- * index), `prm(s, i)` (θ after s inner steps, or the pretrained θ), `lr(i)` (inner learning rate of
+ * index), `wmem` (the activations, when they fit workgroup memory), `prm(s, i)` (θ after s inner steps, or the pretrained θ), `lr(i)` (inner learning rate of
  * parameter i) and `dir(i)` (the R-op direction α_i·λ_i).
  *
  * Maths (per task, N points, loss (1/N)·Σ(f(x) − y)²): forward z = a·W + b, a = relu(z);
@@ -22,6 +22,21 @@ import type { RowLayout } from './layout';
 
 function u(n: number): string {
   return `${n}u`;
+}
+
+/** An activation-area element: workgroup memory `wmem`, or the row in `result`. */
+export function actAt(r: RowLayout, offset: number, index: string): string {
+  return r.shared ? `wmem[${u(offset)} + ${index}]` : `result[fBase + ${u(r.actBase + offset)} + ${index}]`;
+}
+
+/** After a pass that wrote activations only. */
+export function actBarrier(r: RowLayout): string {
+  return r.shared ? 'workgroupBarrier();' : 'storageBarrier();';
+}
+
+/** After a pass that wrote the row (θ_s, λ) and may be followed by activation writes. */
+export function fullBarrier(r: RowLayout): string {
+  return r.shared ? 'workgroupBarrier();\n  storageBarrier();' : 'storageBarrier();';
 }
 
 /** Row offset of the input activations of layer l (the inputs x for l = 0). */
@@ -47,42 +62,44 @@ export function forwardPass(r: RowLayout, tangent: boolean): string {
     var z = 0.0;
     ${tangent ? 'var rz = 0.0;' : ''}
     for (var i = 0u; i < ${u(nin)}; i++) {
-      let a = result[fBase + ${u(inputAct(r, l))} + k * ${u(nin)} + i];
+      let a = ${actAt(r, inputAct(r, l), `k * ${u(nin)} + i`)};
       let wi = ${u(w)} + i * ${u(nout)} + o;
       let wv = prm(s, wi);
       z = z + a * wv;
-      ${tangent ? `rz = rz + a * dir(wi)${rIn >= 0 ? ` + result[fBase + ${u(rIn)} + k * ${u(nin)} + i] * wv` : ''};` : ''}
+      ${tangent ? `rz = rz + a * dir(wi)${rIn >= 0 ? ` + ${actAt(r, rIn, `k * ${u(nin)} + i`)} * wv` : ''};` : ''}
     }
     z = z + prm(s, ${u(b)} + o);
     ${tangent ? `rz = rz + dir(${u(b)} + o);` : ''}
     ${
       hidden
         ? `let on = z > 0.0;
-    result[fBase + ${u(out)} + e] = select(0.0, z, on);
-    ${tangent ? `result[fBase + ${u(r.rAct[l] as number)} + e] = select(0.0, rz, on);` : ''}`
-        : `result[fBase + ${u(out)} + e] = z;
-    ${tangent ? `result[fBase + ${u(r.rAct[l] as number)} + e] = rz;` : ''}`
+    ${actAt(r, out, 'e')} = select(0.0, z, on);
+    ${tangent ? `${actAt(r, r.rAct[l] as number, 'e')} = select(0.0, rz, on);` : ''}`
+        : `${actAt(r, out, 'e')} = z;
+    ${tangent ? `${actAt(r, r.rAct[l] as number, 'e')} = rz;` : ''}`
     }
   }
-  storageBarrier();`);
+  ${actBarrier(r)}`);
   }
   return `fn forward${tangent ? 'R' : ''}(s: u32, n: u32) {${body.join('')}
 }`;
 }
 
-/** The backward pass (deltas of every layer) at θ_s; with `tangent` also their R-op tangents. */
+/**
+ * The backward pass (deltas of every layer) at θ_s, for a loss whose output delta is
+ * c·(f − y); with `tangent` also their R-op tangents.
+ */
 export function backwardPass(r: RowLayout, tangent: boolean): string {
   const L = r.layers;
   const outAct = r.act[L - 1] as number;
   const outDelta = r.delta[L - 1] as number;
   const body: string[] = [
     `
-  let c = 2.0 / f32(n);
   for (var k = fLid; k < n; k += ${u(r.workgroup)}) {
-    result[fBase + ${u(outDelta)} + k] = c * (result[fBase + ${u(outAct)} + k] - result[fBase + ${u(r.y)} + k]);
-    ${tangent ? `result[fBase + ${u(r.rDelta[L - 1] as number)} + k] = c * result[fBase + ${u(r.rAct[L - 1] as number)} + k];` : ''}
+    ${actAt(r, outDelta, 'k')} = c * (${actAt(r, outAct, 'k')} - ${actAt(r, r.y, 'k')});
+    ${tangent ? `${actAt(r, r.rDelta[L - 1] as number, 'k')} = c * ${actAt(r, r.rAct[L - 1] as number, 'k')};` : ''}
   }
-  storageBarrier();`,
+  ${actBarrier(r)}`,
   ];
   // the delta of activation layer h + 1 (width H) from the next one (width O) through W_{h+1}
   for (let h = L - 2; h >= 0; h--) {
@@ -97,21 +114,21 @@ export function backwardPass(r: RowLayout, tangent: boolean): string {
     let i = e % ${u(H)};
     var d = 0.0;
     ${tangent ? 'var rd = 0.0;' : ''}
-    if (result[fBase + ${u(r.act[h] as number)} + e] > 0.0) {
+    if (${actAt(r, r.act[h] as number, 'e')} > 0.0) {
       for (var o = 0u; o < ${u(O)}; o++) {
         let wi = ${u(w)} + i * ${u(O)} + o;
         let wv = prm(s, wi);
-        let dn = result[fBase + ${u(next)} + k * ${u(O)} + o];
+        let dn = ${actAt(r, next, `k * ${u(O)} + o`)};
         d = d + dn * wv;
-        ${tangent ? `rd = rd + result[fBase + ${u(rNext)} + k * ${u(O)} + o] * wv + dn * dir(wi);` : ''}
+        ${tangent ? `rd = rd + ${actAt(r, rNext, `k * ${u(O)} + o`)} * wv + dn * dir(wi);` : ''}
       }
     }
-    result[fBase + ${u(r.delta[h] as number)} + e] = d;
-    ${tangent ? `result[fBase + ${u(r.rDelta[h] as number)} + e] = rd;` : ''}
+    ${actAt(r, r.delta[h] as number, 'e')} = d;
+    ${tangent ? `${actAt(r, r.rDelta[h] as number, 'e')} = rd;` : ''}
   }
-  storageBarrier();`);
+  ${actBarrier(r)}`);
   }
-  return `fn backward${tangent ? 'R' : ''}(s: u32, n: u32) {${body.join('')}
+  return `fn backward${tangent ? 'R' : ''}(s: u32, n: u32, c: f32) {${body.join('')}
 }`;
 }
 
@@ -136,10 +153,10 @@ export function parameterPass(r: RowLayout, name: string, tangent: boolean, acti
     var g = 0.0;
     var hv = 0.0;
     for (var k = 0u; k < n; k++) {
-      let av = result[fBase + ${u(a)} + k * ${u(nin)} + i];
-      let dv = result[fBase + ${u(d)} + k * ${u(nout)} + o];
+      let av = ${actAt(r, a, `k * ${u(nin)} + i`)};
+      let dv = ${actAt(r, d, `k * ${u(nout)} + o`)};
       g = g + av * dv;
-      ${tangent ? `hv = hv + av * result[fBase + ${u(rd)} + k * ${u(nout)} + o]${ra >= 0 ? ` + result[fBase + ${u(ra)} + k * ${u(nin)} + i] * dv` : ''};` : ''}
+      ${tangent ? `hv = hv + av * ${actAt(r, rd, `k * ${u(nout)} + o`)}${ra >= 0 ? ` + ${actAt(r, ra, `k * ${u(nin)} + i`)} * dv` : ''};` : ''}
     }
     let j = ${u(r.wOff[l] as number)} + e;
     ${action}
@@ -148,29 +165,30 @@ export function parameterPass(r: RowLayout, name: string, tangent: boolean, acti
     var g = 0.0;
     var hv = 0.0;
     for (var k = 0u; k < n; k++) {
-      g = g + result[fBase + ${u(d)} + k * ${u(nout)} + o];
-      ${tangent ? `hv = hv + result[fBase + ${u(rd)} + k * ${u(nout)} + o];` : ''}
+      g = g + ${actAt(r, d, `k * ${u(nout)} + o`)};
+      ${tangent ? `hv = hv + ${actAt(r, rd, `k * ${u(nout)} + o`)};` : ''}
     }
     let j = ${u(r.bOff[l] as number)} + o;
     ${action}
   }`);
   }
   return `fn ${name}(s: u32, n: u32) {${body.join('')}
-  storageBarrier();
+  ${fullBarrier(r)}
 }`;
 }
 
-/** Mean squared error of the current pass on n points, written by one invocation. */
+/** Squared error of the current pass on n points, times `scale`, written (or added) by one invocation. */
 export function lossPass(r: RowLayout): string {
   const out = r.act[r.layers - 1] as number;
-  return `fn writeLoss(n: u32) {
+  return `fn writeLoss(n: u32, scale: f32, add: bool) {
   if (fLid == 0u) {
     var acc = 0.0;
     for (var k = 0u; k < n; k++) {
-      let d = result[fBase + ${u(out)} + k] - result[fBase + ${u(r.y)} + k];
+      let d = ${actAt(r, out, 'k')} - ${actAt(r, r.y, 'k')};
       acc = acc + d * d;
     }
-    result[fBase + ${u(r.loss)}] = acc / f32(n);
+    let before = select(0.0, result[fBase + ${u(r.loss)}], add);
+    result[fBase + ${u(r.loss)}] = before + acc * scale;
   }
 }`;
 }

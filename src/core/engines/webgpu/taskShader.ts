@@ -1,5 +1,9 @@
 import { rowLayout, secondOrder, type FusedSettings, type RowLayout } from './layout';
-import { backwardPass, forwardPass, lossPass, parameterPass } from './mlpPasses';
+import { actAt, backwardPass, forwardPass, fullBarrier, lossPass, parameterPass } from './mlpPasses';
+
+/** WGSL literals for the loss scale 1/n and the output delta's 2/n, as f32 of the double. */
+const invOf = (n: number) => `${Math.fround(1 / n)}`;
+const cOf = (n: number) => `${Math.fround(2 / n)}`;
 
 /**
  * The per-task program: one workgroup per task computes that task's whole contribution to the
@@ -26,35 +30,20 @@ export function batchStride(s: Pick<FusedSettings, 'support' | 'query'>): number
   return 2 * s.support + 2 * s.query;
 }
 
-/** Loads a point set of the current task into the row's x and y: support, query, or both. */
+/** Loads the current task's support or query set into the activation area's x and y. */
 function loadPoints(r: RowLayout, s: FusedSettings): string {
   const K = s.support;
   const Q = s.query;
   const B = batchStride(s);
-  return `fn loadSupport() {
-  for (var k = fLid; k < ${K}u; k += ${r.workgroup}u) {
-    result[fBase + ${r.x}u + k] = batch[fTask * ${B}u + k];
-    result[fBase + ${r.y}u + k] = batch[fTask * ${B}u + ${K}u + k];
+  const load = (name: string, n: number, xOff: number, yOff: number) => `fn ${name}() {
+  for (var k = fLid; k < ${n}u; k += ${r.workgroup}u) {
+    ${actAt(r, r.x, 'k')} = batch[fTask * ${B}u + ${xOff}u + k];
+    ${actAt(r, r.y, 'k')} = batch[fTask * ${B}u + ${yOff}u + k];
   }
-  storageBarrier();
-}
-fn loadQuery() {
-  for (var k = fLid; k < ${Q}u; k += ${r.workgroup}u) {
-    result[fBase + ${r.x}u + k] = batch[fTask * ${B}u + ${2 * K}u + k];
-    result[fBase + ${r.y}u + k] = batch[fTask * ${B}u + ${2 * K + Q}u + k];
-  }
-  storageBarrier();
-}
-fn loadBoth() {
-  for (var k = fLid; k < ${K + Q}u; k += ${r.workgroup}u) {
-    let q = k >= ${K}u;
-    let src = select(k, ${2 * K}u + (k - ${K}u), q);
-    let off = select(${K}u, ${Q}u, q);
-    result[fBase + ${r.x}u + k] = batch[fTask * ${B}u + src];
-    result[fBase + ${r.y}u + k] = batch[fTask * ${B}u + src + off];
-  }
-  storageBarrier();
+  ${fullBarrier(r)}
 }`;
+  return `${load('loadSupport', K, 0, K)}
+${load('loadQuery', Q, 2 * K, 2 * K + Q)}`;
 }
 
 /**
@@ -89,22 +78,22 @@ function metaTask(r: RowLayout, s: FusedSettings): string {
   const query =
     s.algo === 'reptile'
       ? `forward(${n}u, ${s.query}u);
-  writeLoss(${s.query}u);
+  writeLoss(${s.query}u, ${invOf(s.query)}, false);
   // θ − θ′ per task is exact where θ′ is near θ (Sterbenz), and exactly 0 where θ′ = θ
   for (var j = fLid; j < ${P}u; j += ${r.workgroup}u) {
     result[fBase + ${r.grad}u + j] = prm(0u, j) - prm(${n}u, j);
   }
-  storageBarrier();`
+  ${fullBarrier(r)}`
       : `forward(${n}u, ${s.query}u);
-  backward(${n}u, ${s.query}u);
-  writeLoss(${s.query}u);
+  backward(${n}u, ${s.query}u, ${cOf(s.query)});
+  writeLoss(${s.query}u, ${invOf(s.query)}, false);
   queryGrad(${n}u, ${s.query}u);`;
   const reverse = second
     ? `loadSupport();
   for (var r = 0u; r < ${n}u; r++) {
     let st = ${n - 1}u - r;
     forwardR(st, ${s.support}u);
-    backwardR(st, ${s.support}u);
+    backwardR(st, ${s.support}u, ${cOf(s.support)});
     reverseStep(st, ${s.support}u);
   }`
     : '';
@@ -113,7 +102,7 @@ function metaTask(r: RowLayout, s: FusedSettings): string {
   loadSupport();
   for (var st = 0u; st < ${n}u; st++) {
     forward(st, ${s.support}u);
-    backward(st, ${s.support}u);
+    backward(st, ${s.support}u, ${cOf(s.support)});
     sgdStep(st, ${s.support}u);
   }
   loadQuery();
@@ -122,15 +111,23 @@ function metaTask(r: RowLayout, s: FusedSettings): string {
 }`;
 }
 
+/** The joint regression runs support and query as two passes into one gradient and loss. */
 function jointTask(s: FusedSettings): string {
   const n = s.support + s.query;
+  const K = s.support;
+  const Q = s.query;
   return `fn jointTask() {
   copyPretrainedTheta();
-  loadBoth();
-  forward(0u, ${n}u);
-  backward(0u, ${n}u);
-  writeLoss(${n}u);
-  jointGrad(0u, ${n}u);
+  loadSupport();
+  forward(0u, ${K}u);
+  backward(0u, ${K}u, ${cOf(n)});
+  writeLoss(${K}u, ${invOf(n)}, false);
+  jointGrad(0u, ${K}u);
+  loadQuery();
+  forward(0u, ${Q}u);
+  backward(0u, ${Q}u, ${cOf(n)});
+  writeLoss(${Q}u, ${invOf(n)}, true);
+  jointGradAdd(0u, ${Q}u);
 }`;
 }
 
@@ -165,13 +162,17 @@ export function taskShader(s: FusedSettings, breakShader = false): string {
       ),
     );
   }
-  if (s.pretrained) passes.push(parameterPass(r, 'jointGrad', false, `result[fBase + ${r.grad}u + j] = g;`));
+  if (s.pretrained) {
+    const at = `result[fBase + ${r.grad}u + j]`;
+    passes.push(parameterPass(r, 'jointGrad', false, `${at} = g;`), parameterPass(r, 'jointGradAdd', false, `${at} = ${at} + g;`));
+  }
   return `
 var<private> fBase: u32;
 var<private> fLid: u32;
 var<private> fTask: u32;
 var<private> fAlpha: f32;
 var<workgroup> fRow: u32;
+${r.shared ? `var<workgroup> wmem: array<f32, ${r.actFloats}>;` : ''}
 ${accessors(r, s)}
 ${loadPoints(r, s)}
 ${passes.join('\n')}
