@@ -47,6 +47,9 @@ test('the fused WebGPU meta-step matches tfjs, stays within 8 dispatches, leaks 
   }
   expect(r.rows.some((x) => x.errAlpha !== null)).toBe(true); // Meta-SGD's ∂/∂α checked
   expect(r.rows.some((x) => x.errPretrained !== null)).toBe(true); // the baseline's step checked
+  // SwiftShader's own tuning (4 invocations, activations in storage) and the GPU tuning (64,
+  // activations in workgroup memory) are both checked
+  expect(r.rows.some((x) => x.name.endsWith('GPU tuning'))).toBe(true);
 
   // one meta-step (with the pretrained baseline) is at most 8 dispatches, as the engine declares
   expect(r.dispatches.length).toBeGreaterThan(0);

@@ -46,8 +46,9 @@ export async function benchFused(warmup: number, steps: number, opts: FusedOptio
   await run(steps);
   const ms = performance.now() - t0;
   engine.dispose();
-  const tuned = Object.entries(opts).map(([k, v]) => `${k} ${String(v)}`);
-  return rate(`fused WGSL${tuned.length > 0 ? ` (${tuned.join(', ')})` : ''}`, steps, ms);
+  const t = engine.tuning;
+  const label = `fused WGSL (workgroup ${t.workgroup}, ${t.workgroupMemory ? 'workgroup memory' : 'storage'})`;
+  return rate(label, steps, ms);
 }
 
 export async function benchTfjs(warmup: number, steps: number): Promise<Rate> {

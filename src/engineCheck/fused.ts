@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { FusedWebgpuMlp } from '../core/engines/webgpu/fusedWebgpuMlp';
+import { FusedWebgpuMlp, type FusedOptions } from '../core/engines/webgpu/fusedWebgpuMlp';
 import { tryFusedWebgpu } from '../core/engines/webgpu/tryFused';
 import type { RegressionBatch } from '../core/tasks/regression';
 import { caseData, type CheckCase } from './cases';
@@ -7,10 +7,14 @@ import type { GradResult, StepsResult } from './reference';
 
 /** The fused engine's side of each check (the webgpu backend must be active). */
 
-function engineFor(k: CheckCase, theta0: Float32Array, alpha0: Float32Array | null, pretrained = false) {
+/** Explicit tuning (workgroup size, workgroup memory) or the adapter's default when empty. */
+export type Tuning = Pick<FusedOptions, 'workgroup' | 'workgroupMemory'>;
+
+function engineFor(k: CheckCase, theta0: Float32Array, alpha0: Float32Array | null, pretrained: boolean, tuning: Tuning) {
   return new FusedWebgpuMlp({ sizes: k.sizes, algo: k.algo, alpha: k.alpha, beta: 0.001, inner: k.inner }, theta0, {
     pretrained,
     alpha0: alpha0 ?? undefined,
+    ...tuning,
   });
 }
 
@@ -21,8 +25,9 @@ export async function fusedGradient(
   theta0: Float32Array,
   alpha0: Float32Array | null,
   batch: RegressionBatch,
+  tuning: Tuning,
 ): Promise<GradResult> {
-  const engine = engineFor(k, theta0, alpha0);
+  const engine = engineFor(k, theta0, alpha0, false, tuning);
   try {
     await engine.prepare(shapeOf(k));
     const g = engine.metaGradient(batch);
@@ -60,8 +65,9 @@ export async function fusedSteps(
   theta0: Float32Array,
   alpha0: Float32Array | null,
   batches: RegressionBatch[],
+  tuning: Tuning,
 ): Promise<StepsResult & { dispatches: number[]; declared: number }> {
-  const engine = engineFor(k, theta0, alpha0, true);
+  const engine = engineFor(k, theta0, alpha0, true, tuning);
   try {
     await engine.prepare(shapeOf(k));
     const metaLosses: number[] = [];
@@ -92,7 +98,7 @@ export async function fusedSteps(
 export async function leakCheck(k: CheckCase): Promise<{ before: number; after: number; created: number; disposed: number }> {
   const created = tf.memory().numTensors;
   const { theta0, alpha0, batches } = caseData(k, 20);
-  const engine = engineFor(k, theta0, alpha0, true);
+  const engine = engineFor(k, theta0, alpha0, true, {});
   await engine.prepare(shapeOf(k));
   const before = tf.memory().numTensors;
   for (const b of batches) {

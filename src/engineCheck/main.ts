@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { deviceLimits, type FusedOptions } from '../core/engines/webgpu/fusedWebgpuMlp';
+import { deviceLimits, FusedWebgpuMlp, type FusedOptions } from '../core/engines/webgpu/fusedWebgpuMlp';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { benchFused, benchTfjs, type Rate } from './bench';
 import { caseData, GRADIENT_CASES, STEP_CASES } from './cases';
 import { reptileAdamF64 } from './float64Reptile';
-import { fallbackChecks, fusedGradient, fusedSteps, leakCheck } from './fused';
+import { fallbackChecks, fusedGradient, fusedSteps, leakCheck, type Tuning } from './fused';
 import { minus, referenceGradient, referenceSteps, relError, type GradResult, type StepsResult } from './reference';
 import { render, type CheckReport, type Row } from './report';
 
@@ -107,21 +107,31 @@ async function comparisons(): Promise<void> {
     refSteps.push(await referenceSteps(k, d.theta0, d.alpha0, d.batches));
   }
   await useBackend('webgpu');
-  for (const [i, k] of GRADIENT_CASES.entries()) {
-    status(`fused: ${k.name}…`);
-    const d = caseData(k);
-    const fused = await fusedGradient(k, d.theta0, d.alpha0, d.batches[0]!);
-    report.rows.push(gradRow(k.name, k.algo, detailOf(k), fused, refGrads[i]!));
-    render(report);
-  }
-  for (const [i, k] of STEP_CASES.entries()) {
-    status(`fused: ${k.name}…`);
-    const d = caseData(k, 3);
-    const fused = await fusedSteps(k, d.theta0, d.alpha0, d.batches);
-    const f64 = k.algo === 'reptile' ? reptileAdamF64(k.sizes, d.theta0, d.batches, k.alpha, k.inner, 0.001) : null;
-    report.rows.push(stepsRow(k.name, k.algo, detailOf(k), d.theta0, d.alpha0, fused, refSteps[i]!, f64));
-    report.dispatches.push({ name: k.name, counted: Math.max(...fused.dispatches), declared: fused.declared });
-    render(report);
+  // the adapter's own tuning, and the GPU tuning (64 invocations, activations in workgroup
+  // memory) wherever that differs, so both code paths are checked on any adapter
+  const gpu: Tuning = { workgroup: 64, workgroupMemory: true };
+  const probe = new FusedWebgpuMlp({ sizes: [1, 1, 1], algo: 'maml', alpha: 0, beta: 0, inner: 1 }, new Float32Array(4));
+  const own = probe.tuning;
+  probe.dispose();
+  const tunings: [string, Tuning][] = [['', {}]];
+  if (own.workgroup !== gpu.workgroup || own.workgroupMemory !== gpu.workgroupMemory) tunings.push([' · GPU tuning', gpu]);
+  for (const [suffix, tuning] of tunings) {
+    for (const [i, k] of GRADIENT_CASES.entries()) {
+      status(`fused: ${k.name}${suffix}…`);
+      const d = caseData(k);
+      const fused = await fusedGradient(k, d.theta0, d.alpha0, d.batches[0]!, tuning);
+      report.rows.push(gradRow(k.name + suffix, k.algo, detailOf(k), fused, refGrads[i]!));
+      render(report);
+    }
+    for (const [i, k] of STEP_CASES.entries()) {
+      status(`fused: ${k.name}${suffix}…`);
+      const d = caseData(k, 3);
+      const fused = await fusedSteps(k, d.theta0, d.alpha0, d.batches, tuning);
+      const f64 = k.algo === 'reptile' ? reptileAdamF64(k.sizes, d.theta0, d.batches, k.alpha, k.inner, 0.001) : null;
+      report.rows.push(stepsRow(k.name + suffix, k.algo, detailOf(k), d.theta0, d.alpha0, fused, refSteps[i]!, f64));
+      report.dispatches.push({ name: k.name + suffix, counted: Math.max(...fused.dispatches), declared: fused.declared });
+      render(report);
+    }
   }
   status('tensor leak check…');
   report.leak = await leakCheck(STEP_CASES[1]!);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { supports } from './layout';
-import { deviceLimits, FusedWebgpuMlp, type FusedConfig, type FusedOptions } from './fusedWebgpuMlp';
+import { deviceLimits, FusedWebgpuMlp, tuningFor, type FusedConfig, type FusedOptions } from './fusedWebgpuMlp';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 
 export type FusedChoice = { ok: true; engine: FusedWebgpuMlp } | { ok: false; reason: string };
@@ -17,8 +17,10 @@ export async function tryFusedWebgpu(
   opts: FusedOptions = {},
 ): Promise<FusedChoice> {
   if (tf.getBackend() !== 'webgpu') return { ok: false, reason: `tfjs runs on ${tf.getBackend()}, not webgpu` };
-  const settings = { ...shape, sizes: config.sizes, algo: config.algo, inner: config.inner, pretrained: !!opts.pretrained };
-  const fit = supports(settings, deviceLimits(tf.backend() as unknown as WebGPUBackend));
+  const backend = tf.backend() as unknown as WebGPUBackend;
+  const base = { ...shape, sizes: config.sizes, algo: config.algo, inner: config.inner, pretrained: !!opts.pretrained };
+  const settings = { ...base, ...tuningFor(backend), ...pick(opts) };
+  const fit = supports(settings, deviceLimits(backend));
   if (!fit.ok) return fit;
   let engine: FusedWebgpuMlp | null = null;
   try {
@@ -29,4 +31,12 @@ export async function tryFusedWebgpu(
     engine?.dispose();
     return { ok: false, reason: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** The tuning options a caller set explicitly. */
+function pick(opts: FusedOptions): Pick<FusedOptions, 'workgroup' | 'workgroupMemory'> {
+  const out: Pick<FusedOptions, 'workgroup' | 'workgroupMemory'> = {};
+  if (opts.workgroup !== undefined) out.workgroup = opts.workgroup;
+  if (opts.workgroupMemory !== undefined) out.workgroupMemory = opts.workgroupMemory;
+  return out;
 }
