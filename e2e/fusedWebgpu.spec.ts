@@ -43,7 +43,10 @@ test('the fused WebGPU meta-step matches tfjs, stays within 8 dispatches, leaks 
   const algos = new Set(r.rows.map((x) => x.algo));
   expect([...algos].sort()).toEqual(['fomaml', 'maml', 'metasgd', 'reptile']);
   for (const axis of [/inner 1,/, /inner 2,/, /inner 5,/, /T 1,/, /T 7,/, /T 25,/]) {
-    expect(r.rows.some((x) => axis.test(x.detail)), String(axis)).toBe(true);
+    expect(
+      r.rows.some((x) => axis.test(x.detail)),
+      String(axis),
+    ).toBe(true);
   }
   expect(r.rows.some((x) => x.errAlpha !== null)).toBe(true); // Meta-SGD's ∂/∂α checked
   expect(r.rows.some((x) => x.errPretrained !== null)).toBe(true); // the baseline's step checked

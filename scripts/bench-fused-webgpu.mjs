@@ -17,7 +17,9 @@ const option = (name, fallback) => {
 const known = new Set(['--json', '--swiftshader', '--port', '--query']);
 for (const a of argv) {
   if (a.startsWith('--') && !known.has(a)) {
-    process.stderr.write(`unknown flag ${a}\nusage: npm run bench:fused-webgpu -- [--swiftshader] [--json out.json] [--port 4176] [--query 'wg=16&repeat=3']\n`);
+    process.stderr.write(
+      `unknown flag ${a}\nusage: npm run bench:fused-webgpu -- [--swiftshader] [--json out.json] [--port 4176] [--query 'wg=16&repeat=3']\n`,
+    );
     process.exit(2);
   }
 }
@@ -43,23 +45,33 @@ async function waitForServer() {
   throw new Error(`the preview server did not start on ${base} (run npm run build first)`);
 }
 
-const args = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const args = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 args.push('--no-first-run', '--enable-unsafe-webgpu');
 if (argv.includes('--swiftshader')) args.push('--use-webgpu-adapter=swiftshader');
 else args.push('--enable-features=Vulkan');
 
 try {
   await waitForServer();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args,
+  });
   const page = await browser.newPage();
   await page.goto(`${base}engine-check.html?cases=0&bench=1${extra ? `&${extra}` : ''}`);
-  await page.waitForFunction(() => window.__engineCheck?.done, null, { timeout: 600_000, polling: 1000 });
-  const report = await page.evaluate(() => window.__engineCheck);
+  await page.waitForFunction(() => globalThis.__engineCheck?.done, null, { timeout: 600_000, polling: 1000 });
+  const report = await page.evaluate(() => globalThis.__engineCheck);
   await browser.close();
   if (report.error) throw new Error(report.error);
   const out = { adapter: report.adapter, rates: report.rates, chromium: browser.version() };
   for (const r of report.rates) {
-    console.log(`${r.engine.padEnd(50)} ${r.backend.padEnd(7)} ${r.stepsPerSecond.toFixed(2).padStart(7)} meta-steps/s (${r.steps} steps)`);
+    console.log(
+      `${r.engine.padEnd(50)} ${r.backend.padEnd(7)} ${r.stepsPerSecond.toFixed(2).padStart(7)} meta-steps/s (${r.steps} steps)`,
+    );
   }
   console.log(`adapter: ${JSON.stringify(report.adapter)}`);
   if (json) writeFileSync(json, JSON.stringify(out, null, 2));

@@ -11,7 +11,15 @@ import { sinusoid } from '../core/tasks/sinusoid';
  * step, second-order MAML, Adam), batches sampled in the loop as training does. Each timed run
  * ends by reading the last loss back, so queued GPU work is inside the clock.
  */
-export const PAPER = { sizes: [1, 40, 40, 1], tasks: 25, support: 10, query: 10, inner: 1, alpha: 0.01, beta: 0.001 };
+export const PAPER = {
+  sizes: [1, 40, 40, 1],
+  tasks: 25,
+  support: 10,
+  query: 10,
+  inner: 1,
+  alpha: 0.01,
+  beta: 0.001,
+};
 
 export interface Rate {
   engine: string;

@@ -18,8 +18,26 @@ export interface CheckCase extends GradCase {
   seed: number;
 }
 
-function c(name: string, algo: GradCase['algo'], hidden: number[], tasks: number, inner: number, extra: Partial<CheckCase> = {}): CheckCase {
-  return { name, algo, sizes: [1, ...hidden, 1], tasks, inner, support: 10, query: 10, alpha: 0.05, seed: 7, ...extra };
+function c(
+  name: string,
+  algo: GradCase['algo'],
+  hidden: number[],
+  tasks: number,
+  inner: number,
+  extra: Partial<CheckCase> = {},
+): CheckCase {
+  return {
+    name,
+    algo,
+    sizes: [1, ...hidden, 1],
+    tasks,
+    inner,
+    support: 10,
+    query: 10,
+    alpha: 0.05,
+    seed: 7,
+    ...extra,
+  };
 }
 
 export const GRADIENT_CASES: CheckCase[] = [
@@ -58,8 +76,12 @@ export function caseData(k: CheckCase, batches = 1): CaseData {
   const theta0 = model.init(Rng.stream(k.seed, 'init'));
   const rng = Rng.stream(k.seed, 'alpha');
   const alpha0 =
-    k.algo === 'metasgd' ? Float32Array.from({ length: model.numParams }, () => rng.uniform(0.5, 1.5) * k.alpha) : null;
+    k.algo === 'metasgd'
+      ? Float32Array.from({ length: model.numParams }, () => rng.uniform(0.5, 1.5) * k.alpha)
+      : null;
   const taskRng = Rng.stream(k.seed, 'train');
-  const list = Array.from({ length: batches }, () => sinusoid.sampleBatch(taskRng, k.tasks, k.support, k.query));
+  const list = Array.from({ length: batches }, () =>
+    sinusoid.sampleBatch(taskRng, k.tasks, k.support, k.query),
+  );
   return { theta0, alpha0, batches: list };
 }

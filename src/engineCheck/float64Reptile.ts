@@ -6,7 +6,16 @@ import type { RegressionBatch } from '../core/tasks/regression';
  * (±1 ulp of θ) and Adam's normalisation turns rounding into full-size steps, so f32 against f32
  * cannot say which side is right. In f64 the rounding is 10⁹ times smaller.
  */
-function adaptTask(sizes: number[], theta: Float64Array, xs: Float32Array, ys: Float32Array, off: number, k: number, alpha: number, steps: number): Float64Array {
+function adaptTask(
+  sizes: number[],
+  theta: Float64Array,
+  xs: Float32Array,
+  ys: Float32Array,
+  off: number,
+  k: number,
+  alpha: number,
+  steps: number,
+): Float64Array {
   const L = sizes.length - 1;
   let p = Float64Array.from(theta);
   for (let s = 0; s < steps; s++) {
@@ -31,13 +40,16 @@ function adaptTask(sizes: number[], theta: Float64Array, xs: Float32Array, ys: F
         inputs.push(l < L - 1 ? z.map((v) => (v > 0 ? v : 0)) : z);
       }
       // backward of (1/K)·Σ(f − y)²
-      let d = Float64Array.of(((2 / k) * (((inputs[L] as Float64Array)[0] as number) - (ys[off + n] as number))));
+      let d = Float64Array.of(
+        (2 / k) * (((inputs[L] as Float64Array)[0] as number) - (ys[off + n] as number)),
+      );
       for (let l = L - 1; l >= 0; l--) {
         const a = inputs[l] as Float64Array;
         const nin = sizes[l] as number;
         const nout = sizes[l + 1] as number;
         const w = offs[l] as number;
-        for (let i = 0; i < nin; i++) for (let j = 0; j < nout; j++) grad[w + i * nout + j]! += (a[i] as number) * (d[j] as number);
+        for (let i = 0; i < nin; i++)
+          for (let j = 0; j < nout; j++) grad[w + i * nout + j]! += (a[i] as number) * (d[j] as number);
         for (let j = 0; j < nout; j++) grad[w + nin * nout + j]! += d[j] as number;
         if (l === 0) break;
         const dn = new Float64Array(nin);
@@ -56,7 +68,14 @@ function adaptTask(sizes: number[], theta: Float64Array, xs: Float32Array, ys: F
 }
 
 /** θ after Reptile-with-Adam steps (FlatAdam's formulas, β1 0.9, β2 0.999, ε 1e-8). */
-export function reptileAdamF64(sizes: number[], theta0: Float32Array, batches: RegressionBatch[], alpha: number, inner: number, lr: number): Float64Array {
+export function reptileAdamF64(
+  sizes: number[],
+  theta0: Float32Array,
+  batches: RegressionBatch[],
+  alpha: number,
+  inner: number,
+  lr: number,
+): Float64Array {
   const theta = Float64Array.from(theta0);
   const m = new Float64Array(theta.length);
   const v = new Float64Array(theta.length);

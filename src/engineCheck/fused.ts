@@ -10,12 +10,22 @@ import type { GradResult, StepsResult } from './reference';
 /** Explicit tuning (workgroup size, workgroup memory) or the adapter's default when empty. */
 export type Tuning = Pick<FusedOptions, 'workgroup' | 'workgroupMemory'>;
 
-function engineFor(k: CheckCase, theta0: Float32Array, alpha0: Float32Array | null, pretrained: boolean, tuning: Tuning) {
-  return new FusedWebgpuMlp({ sizes: k.sizes, algo: k.algo, alpha: k.alpha, beta: 0.001, inner: k.inner }, theta0, {
-    pretrained,
-    alpha0: alpha0 ?? undefined,
-    ...tuning,
-  });
+function engineFor(
+  k: CheckCase,
+  theta0: Float32Array,
+  alpha0: Float32Array | null,
+  pretrained: boolean,
+  tuning: Tuning,
+) {
+  return new FusedWebgpuMlp(
+    { sizes: k.sizes, algo: k.algo, alpha: k.alpha, beta: 0.001, inner: k.inner },
+    theta0,
+    {
+      pretrained,
+      alpha0: alpha0 ?? undefined,
+      ...tuning,
+    },
+  );
 }
 
 const shapeOf = (k: CheckCase) => ({ tasks: k.tasks, support: k.support, query: k.query });
@@ -95,7 +105,9 @@ export async function fusedSteps(
 }
 
 /** Tensor counts around 20 steps: after prepare, after the steps, after dispose. */
-export async function leakCheck(k: CheckCase): Promise<{ before: number; after: number; created: number; disposed: number }> {
+export async function leakCheck(
+  k: CheckCase,
+): Promise<{ before: number; after: number; created: number; disposed: number }> {
   const created = tf.memory().numTensors;
   const { theta0, alpha0, batches } = caseData(k, 20);
   const engine = engineFor(k, theta0, alpha0, true, {});
@@ -120,16 +132,40 @@ export interface FallbackResult {
 /** A network over the device's limits and a broken shader must both come back with a reason. */
 export async function fallbackChecks(): Promise<FallbackResult[]> {
   const out: FallbackResult[] = [];
-  const big = { sizes: [1, 256, 256, 256, 256, 1], algo: 'maml' as const, alpha: 0.01, beta: 0.001, inner: 10 };
+  const big = {
+    sizes: [1, 256, 256, 256, 256, 1],
+    algo: 'maml' as const,
+    alpha: 0.01,
+    beta: 0.001,
+    inner: 10,
+  };
   const bigTheta = new Float32Array(198145);
   const over = await tryFusedWebgpu(big, bigTheta, { tasks: 100, support: 50, query: 100 });
-  out.push({ name: '4×256, 100 tasks, K 50, Q 100, 10 inner steps', fellBack: !over.ok, reason: over.ok ? '' : over.reason });
+  out.push({
+    name: '4×256, 100 tasks, K 50, Q 100, 10 inner steps',
+    fellBack: !over.ok,
+    reason: over.ok ? '' : over.reason,
+  });
   if (over.ok) over.engine.dispose();
-  const k: CheckCase = { name: '', algo: 'maml', sizes: [1, 8, 1], tasks: 2, inner: 1, support: 4, query: 4, alpha: 0.01, seed: 3 };
+  const k: CheckCase = {
+    name: '',
+    algo: 'maml',
+    sizes: [1, 8, 1],
+    tasks: 2,
+    inner: 1,
+    support: 4,
+    query: 4,
+    alpha: 0.01,
+    seed: 3,
+  };
   const { theta0 } = caseData(k);
   const cfg = { sizes: k.sizes, algo: k.algo, alpha: 0.01, beta: 0.001, inner: 1 };
   const broken = await tryFusedWebgpu(cfg, theta0, shapeOf(k), { breakShader: true });
-  out.push({ name: 'forced shader compile error', fellBack: !broken.ok, reason: broken.ok ? '' : broken.reason });
+  out.push({
+    name: 'forced shader compile error',
+    fellBack: !broken.ok,
+    reason: broken.ok ? '' : broken.reason,
+  });
   if (broken.ok) broken.engine.dispose();
   // after a failed compile the backend must still run the fused engine (nothing left poisoned)
   const healthy = await tryFusedWebgpu(cfg, theta0, shapeOf(k));

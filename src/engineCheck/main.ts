@@ -7,7 +7,14 @@ import { benchFused, benchTfjs, type Rate } from './bench';
 import { caseData, GRADIENT_CASES, STEP_CASES } from './cases';
 import { reptileAdamF64 } from './float64Reptile';
 import { fallbackChecks, fusedGradient, fusedSteps, leakCheck, type Tuning } from './fused';
-import { minus, referenceGradient, referenceSteps, relError, type GradResult, type StepsResult } from './reference';
+import {
+  minus,
+  referenceGradient,
+  referenceSteps,
+  relError,
+  type GradResult,
+  type StepsResult,
+} from './reference';
 import { render, type CheckReport, type Row } from './report';
 
 /**
@@ -40,18 +47,26 @@ function status(text: string) {
   if (el) el.textContent = text;
 }
 
-async function useBackend(name: string): Promise<void> {
+async function switchBackend(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   await tf.ready();
-  if (!ok || tf.getBackend() !== name) throw new Error(`tf.setBackend('${name}') failed (tfjs runs on ${tf.getBackend()})`);
+  if (!ok || tf.getBackend() !== name)
+    throw new Error(`tf.setBackend('${name}') failed (tfjs runs on ${tf.getBackend()})`);
 }
 
 async function adapterInfo(): Promise<Record<string, string> | null> {
-  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
+  const gpu = (
+    navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }
+  ).gpu;
   const adapter = await gpu?.requestAdapter();
   if (!adapter?.info) return null;
   const i = adapter.info;
-  return { vendor: i.vendor ?? '', architecture: i.architecture ?? '', device: i.device ?? '', description: i.description ?? '' };
+  return {
+    vendor: i.vendor ?? '',
+    architecture: i.architecture ?? '',
+    device: i.device ?? '',
+    description: i.description ?? '',
+  };
 }
 
 function gradRow(name: string, algo: string, detail: string, fused: GradResult, ref: GradResult): Row {
@@ -83,11 +98,25 @@ function stepsRow(
     errTheta = relError(minus(fused.theta, theta0), truth);
   }
   const errAlpha =
-    alpha0 && fused.alpha && ref.alpha ? relError(minus(fused.alpha, alpha0), minus(ref.alpha, alpha0)) : null;
+    alpha0 && fused.alpha && ref.alpha
+      ? relError(minus(fused.alpha, alpha0), minus(ref.alpha, alpha0))
+      : null;
   const errPretrained = relError(minus(fused.pretrained, theta0), minus(ref.pretrained, theta0));
-  const errLoss = Math.max(relError(fused.metaLosses, ref.metaLosses), relError(fused.pretrainedLosses, ref.pretrainedLosses));
+  const errLoss = Math.max(
+    relError(fused.metaLosses, ref.metaLosses),
+    relError(fused.pretrainedLosses, ref.pretrainedLosses),
+  );
   const worst = Math.max(errTheta, errAlpha ?? 0, errPretrained, errLoss);
-  return { name, algo, detail: detail + note, errTheta, errAlpha, errPretrained, errLoss, pass: worst <= TOLERANCE };
+  return {
+    name,
+    algo,
+    detail: detail + note,
+    errTheta,
+    errAlpha,
+    errPretrained,
+    errLoss,
+    pass: worst <= TOLERANCE,
+  };
 }
 
 const detailOf = (k: (typeof GRADIENT_CASES)[number]) =>
@@ -95,7 +124,7 @@ const detailOf = (k: (typeof GRADIENT_CASES)[number]) =>
 
 async function comparisons(): Promise<void> {
   status('tfjs-cpu reference…');
-  await useBackend('cpu');
+  await switchBackend('cpu');
   const refGrads: GradResult[] = [];
   for (const k of GRADIENT_CASES) {
     const d = caseData(k);
@@ -106,15 +135,19 @@ async function comparisons(): Promise<void> {
     const d = caseData(k, 3);
     refSteps.push(await referenceSteps(k, d.theta0, d.alpha0, d.batches));
   }
-  await useBackend('webgpu');
+  await switchBackend('webgpu');
   // the adapter's own tuning, and the GPU tuning (64 invocations, activations in workgroup
   // memory) wherever that differs, so both code paths are checked on any adapter
   const gpu: Tuning = { workgroup: 64, workgroupMemory: true };
-  const probe = new FusedWebgpuMlp({ sizes: [1, 1, 1], algo: 'maml', alpha: 0, beta: 0, inner: 1 }, new Float32Array(4));
+  const probe = new FusedWebgpuMlp(
+    { sizes: [1, 1, 1], algo: 'maml', alpha: 0, beta: 0, inner: 1 },
+    new Float32Array(4),
+  );
   const own = probe.tuning;
   probe.dispose();
   const tunings: [string, Tuning][] = [['', {}]];
-  if (own.workgroup !== gpu.workgroup || own.workgroupMemory !== gpu.workgroupMemory) tunings.push([' · GPU tuning', gpu]);
+  if (own.workgroup !== gpu.workgroup || own.workgroupMemory !== gpu.workgroupMemory)
+    tunings.push([' · GPU tuning', gpu]);
   for (const [suffix, tuning] of tunings) {
     for (const [i, k] of GRADIENT_CASES.entries()) {
       status(`fused: ${k.name}${suffix}…`);
@@ -127,9 +160,16 @@ async function comparisons(): Promise<void> {
       status(`fused: ${k.name}${suffix}…`);
       const d = caseData(k, 3);
       const fused = await fusedSteps(k, d.theta0, d.alpha0, d.batches, tuning);
-      const f64 = k.algo === 'reptile' ? reptileAdamF64(k.sizes, d.theta0, d.batches, k.alpha, k.inner, 0.001) : null;
-      report.rows.push(stepsRow(k.name + suffix, k.algo, detailOf(k), d.theta0, d.alpha0, fused, refSteps[i]!, f64));
-      report.dispatches.push({ name: k.name + suffix, counted: Math.max(...fused.dispatches), declared: fused.declared });
+      const f64 =
+        k.algo === 'reptile' ? reptileAdamF64(k.sizes, d.theta0, d.batches, k.alpha, k.inner, 0.001) : null;
+      report.rows.push(
+        stepsRow(k.name + suffix, k.algo, detailOf(k), d.theta0, d.alpha0, fused, refSteps[i]!, f64),
+      );
+      report.dispatches.push({
+        name: k.name + suffix,
+        counted: Math.max(...fused.dispatches),
+        declared: fused.declared,
+      });
       render(report);
     }
   }
@@ -140,7 +180,7 @@ async function comparisons(): Promise<void> {
 }
 
 async function bench(): Promise<void> {
-  await useBackend('webgpu');
+  await switchBackend('webgpu');
   const rates: Rate[] = [];
   status('timing fused WebGPU…');
   rates.push(await benchFused(3, 40));
@@ -149,7 +189,10 @@ async function bench(): Promise<void> {
   const sizes = (params.get('wg') ?? '').split(',').filter(Boolean).map(Number);
   const variants: FusedOptions[] = sizes.map((workgroup) => ({ workgroup }));
   if (params.get('shared') === '0') {
-    variants.push({ workgroupMemory: false }, ...sizes.map((workgroup) => ({ workgroup, workgroupMemory: false })));
+    variants.push(
+      { workgroupMemory: false },
+      ...sizes.map((workgroup) => ({ workgroup, workgroupMemory: false })),
+    );
   }
   const repeat = Number(params.get('repeat') ?? 1);
   for (let i = 0; i < repeat; i++) {
@@ -160,14 +203,14 @@ async function bench(): Promise<void> {
   rates.push(await benchTfjs(1, 3));
   status('timing tfjs on wasm…');
   setWasmPaths(new URL('tfjs/', document.baseURI).href);
-  await useBackend('wasm');
+  await switchBackend('wasm');
   rates.push(await benchTfjs(5, 60));
   report.rates = rates;
 }
 
 async function main(): Promise<void> {
   try {
-    await useBackend('webgpu');
+    await switchBackend('webgpu');
     report.adapter = await adapterInfo();
     report.limits = deviceLimits(tf.backend() as unknown as WebGPUBackend);
     render(report);

@@ -43,7 +43,11 @@ export async function referenceGradient(
         const l = task.queryLoss(adapted, t);
         return [l, tf.sub(learner.theta, tf.mean(task.flatten(adapted), 0))];
       });
-      const out = { loss: (await loss.data())[0] as number, theta: (await g.data()) as Float32Array, alpha: null };
+      const out = {
+        loss: (await loss.data())[0] as number,
+        theta: (await g.data()) as Float32Array,
+        alpha: null,
+      };
       tf.dispose([loss, g]);
       return out;
     }

@@ -44,7 +44,8 @@ export function render(r: CheckReport): void {
   if (!out) return;
   const parts: string[] = [];
   if (r.error) parts.push(`<p class="fail">Error: <pre>${escape(r.error)}</pre></p>`);
-  if (r.adapter) parts.push(`<h2>Adapter</h2>${table(Object.keys(r.adapter), [Object.values(r.adapter).map(escape)])}`);
+  if (r.adapter)
+    parts.push(`<h2>Adapter</h2>${table(Object.keys(r.adapter), [Object.values(r.adapter).map(escape)])}`);
   if (r.rows.length > 0) {
     parts.push(`<h2>Fused vs tfjs (‖a − b‖ / ‖b‖, pass ≤ ${r.tolerance})</h2>`);
     parts.push(
@@ -65,15 +66,27 @@ export function render(r: CheckReport): void {
   }
   if (r.dispatches.length > 0) {
     parts.push('<h2>Dispatches per meta-step</h2>');
-    parts.push(table(['case', 'counted', 'declared'], r.dispatches.map((d) => [escape(d.name), d.counted, d.declared])));
+    parts.push(
+      table(
+        ['case', 'counted', 'declared'],
+        r.dispatches.map((d) => [escape(d.name), d.counted, d.declared]),
+      ),
+    );
   }
   if (r.leak) {
     const l = r.leak;
-    parts.push(`<h2>Tensors</h2><p>before 20 steps ${l.before}, after ${l.after}; before the engine ${l.created}, after dispose ${l.disposed}</p>`);
+    parts.push(
+      `<h2>Tensors</h2><p>before 20 steps ${l.before}, after ${l.after}; before the engine ${l.created}, after dispose ${l.disposed}</p>`,
+    );
   }
   if (r.fallbacks.length > 0) {
     parts.push('<h2>Fallbacks</h2>');
-    parts.push(table(['check', 'fell back', 'reason'], r.fallbacks.map((f) => [escape(f.name), String(f.fellBack), escape(f.reason)])));
+    parts.push(
+      table(
+        ['check', 'fell back', 'reason'],
+        r.fallbacks.map((f) => [escape(f.name), String(f.fellBack), escape(f.reason)]),
+      ),
+    );
   }
   if (r.rates.length > 0) {
     parts.push('<h2>Meta-steps per second (paper configuration)</h2>');
@@ -84,7 +97,10 @@ export function render(r: CheckReport): void {
       ),
     );
   }
-  if (r.limits) parts.push(`<details><summary>Device limits</summary><pre>${JSON.stringify(r.limits, null, 2)}</pre></details>`);
+  if (r.limits)
+    parts.push(
+      `<details><summary>Device limits</summary><pre>${JSON.stringify(r.limits, null, 2)}</pre></details>`,
+    );
   out.innerHTML = parts.join('\n');
   document.body.dataset.done = String(r.done);
 }

@@ -115,10 +115,12 @@ export class FusedWebgpuMlp {
     if (opts.workgroup !== undefined) this.tuning.workgroup = opts.workgroup;
     if (opts.workgroupMemory !== undefined) this.tuning.workgroupMemory = opts.workgroupMemory;
     this.params = mlpLayout(config.sizes).params;
-    if (theta0.length !== this.params) throw new Error(`θ has ${theta0.length} values, the network ${this.params}`);
+    if (theta0.length !== this.params)
+      throw new Error(`θ has ${theta0.length} values, the network ${this.params}`);
     const P = this.params;
     this.theta = variableOf(theta0);
-    this.alphaVec = config.algo === 'metasgd' ? variableOf(opts.alpha0 ?? new Float32Array(P).fill(config.alpha)) : null;
+    this.alphaVec =
+      config.algo === 'metasgd' ? variableOf(opts.alpha0 ?? new Float32Array(P).fill(config.alpha)) : null;
     this.pretrainedTheta = this.pretrained ? variableOf(opts.pretrainedTheta0 ?? theta0) : null;
     this.moments = tf.zeros([sectionCount(this.settingsFor(1, 1, 1)) * 2 * P]);
   }
@@ -157,7 +159,14 @@ export class FusedWebgpuMlp {
     try {
       await compileChecked(this.backend, [
         () => run(this.backend, set.task, sizes.task, this.taskInputs(data), this.taskUniforms(shape.tasks)),
-        () => run(this.backend, set.moments, sizes.moments, this.reduceInputs(perTask, true), this.momentUniforms(1)),
+        () =>
+          run(
+            this.backend,
+            set.moments,
+            sizes.moments,
+            this.reduceInputs(perTask, true),
+            this.momentUniforms(1),
+          ),
         () => run(this.backend, set.gradient, sizes.gradient, this.reduceInputs(perTask, false), this.int(1)),
         () => run(this.backend, set.update, sizes.update, [vec, this.moments], this.updateUniforms(1, 0)),
         () => run(this.backend, set.loss, sizes.loss, [perTask], this.int(1, 0)),
@@ -171,7 +180,9 @@ export class FusedWebgpuMlp {
   private programsFor(batch: RegressionBatch): ProgramSet {
     const set = this.compiled.get(this.shapeKey(batch.support, batch.query));
     if (!set) {
-      throw new Error(`call prepare() before stepping on K=${batch.support}, Q=${batch.query}, inner ${this.config.inner}`);
+      throw new Error(
+        `call prepare() before stepping on K=${batch.support}, Q=${batch.query}, inner ${this.config.inner}`,
+      );
     }
     return set;
   }
@@ -228,13 +239,25 @@ export class FusedWebgpuMlp {
     const data = this.upload(batch);
     try {
       const s = this.settingsFor(batch.tasks, batch.support, batch.query);
-      return run(this.backend, set.task, programShapes(s).task, this.taskInputs(data), this.taskUniforms(batch.tasks));
+      return run(
+        this.backend,
+        set.task,
+        programShapes(s).task,
+        this.taskInputs(data),
+        this.taskUniforms(batch.tasks),
+      );
     } finally {
       data.dispose();
     }
   }
 
-  private loss(set: ProgramSet, perTask: tf.Tensor, tasks: number, row0: number, s: FusedSettings): tf.Scalar {
+  private loss(
+    set: ProgramSet,
+    perTask: tf.Tensor,
+    tasks: number,
+    row0: number,
+    s: FusedSettings,
+  ): tf.Scalar {
     const out = run(this.backend, set.loss, programShapes(s).loss, [perTask], this.int(tasks, row0));
     const scalar = tf.reshape(out, []) as tf.Scalar; // a view: no dispatch
     out.dispose();
@@ -248,7 +271,13 @@ export class FusedWebgpuMlp {
     const shapes = programShapes(s);
     const P = this.params;
     const perTask = this.perTask(batch, set);
-    const moments = run(this.backend, set.moments, shapes.moments, this.reduceInputs(perTask, true), this.momentUniforms(batch.tasks));
+    const moments = run(
+      this.backend,
+      set.moments,
+      shapes.moments,
+      this.reduceInputs(perTask, true),
+      this.momentUniforms(batch.tasks),
+    );
     this.metaSteps += 1;
     const targets: [tf.Variable, number][] = [[this.theta, this.metaSteps]];
     if (this.alphaVec) targets.push([this.alphaVec, this.metaSteps]);
@@ -257,7 +286,13 @@ export class FusedWebgpuMlp {
       targets.push([this.pretrainedTheta, this.pretrainedSteps]);
     }
     targets.forEach(([v, t], i) => {
-      const next = run(this.backend, set.update, shapes.update, [v, moments], this.updateUniforms(t, i * 2 * P));
+      const next = run(
+        this.backend,
+        set.update,
+        shapes.update,
+        [v, moments],
+        this.updateUniforms(t, i * 2 * P),
+      );
       v.assign(next);
       next.dispose();
     });
@@ -277,7 +312,13 @@ export class FusedWebgpuMlp {
     const set = this.programsFor(batch);
     const s = this.settingsFor(batch.tasks, batch.support, batch.query);
     const perTask = this.perTask(batch, set);
-    const grad = run(this.backend, set.gradient, programShapes(s).gradient, this.reduceInputs(perTask, false), this.int(batch.tasks));
+    const grad = run(
+      this.backend,
+      set.gradient,
+      programShapes(s).gradient,
+      this.reduceInputs(perTask, false),
+      this.int(batch.tasks),
+    );
     const loss = this.loss(set, perTask, batch.tasks, 0, s);
     perTask.dispose();
     const P = this.params;

@@ -207,10 +207,14 @@ export function supports(s: FusedSettings, deviceLimits: FusedLimits = DEFAULT_L
   // stay inside the defaults even where the device offers more, so a configuration that runs
   // here runs on every WebGPU device (SwiftShader offers 1 GiB storage bindings, for one)
   const limits = { ...DEFAULT_LIMITS };
-  for (const k of Object.keys(limits) as (keyof FusedLimits)[]) limits[k] = Math.min(limits[k], deviceLimits[k]);
+  for (const k of Object.keys(limits) as (keyof FusedLimits)[])
+    limits[k] = Math.min(limits[k], deviceLimits[k]);
   const sizes = s.sizes;
   if (sizes.length < 3 || sizes[0] !== 1 || sizes[sizes.length - 1] !== 1) {
-    return { ok: false, reason: `the fused engine runs 1-input 1-output MLPs with hidden layers, not [${sizes}]` };
+    return {
+      ok: false,
+      reason: `the fused engine runs 1-input 1-output MLPs with hidden layers, not [${sizes}]`,
+    };
   }
   const hidden = sizes.slice(1, -1);
   const checks = [

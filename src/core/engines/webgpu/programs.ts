@@ -1,13 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { FLAT_WORKGROUP, rowCount, rowLayout, sectionCount, type FusedSettings } from './layout';
-import {
-  gradientShader,
-  lossShader,
-  momentsShader,
-  sections,
-  updateShader,
-} from './optimizerShaders';
+import { gradientShader, lossShader, momentsShader, sections, updateShader } from './optimizerShaders';
 import { taskInputs, taskShader } from './taskShader';
 
 /**

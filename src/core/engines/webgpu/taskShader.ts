@@ -141,7 +141,12 @@ export function taskShader(s: FusedSettings, breakShader = false): string {
   const passes = [
     forwardPass(r, false),
     backwardPass(r, false),
-    parameterPass(r, 'sgdStep', false, `result[fBase + ${r.thetaSlot}u + (s + 1u) * ${P}u + j] = prm(s, j) - lr(j) * g;`),
+    parameterPass(
+      r,
+      'sgdStep',
+      false,
+      `result[fBase + ${r.thetaSlot}u + (s + 1u) * ${P}u + j] = prm(s, j) - lr(j) * g;`,
+    ),
     lossPass(r),
   ];
   if (s.algo !== 'reptile') {
@@ -164,7 +169,10 @@ export function taskShader(s: FusedSettings, breakShader = false): string {
   }
   if (s.pretrained) {
     const at = `result[fBase + ${r.grad}u + j]`;
-    passes.push(parameterPass(r, 'jointGrad', false, `${at} = g;`), parameterPass(r, 'jointGradAdd', false, `${at} = ${at} + g;`));
+    passes.push(
+      parameterPass(r, 'jointGrad', false, `${at} = g;`),
+      parameterPass(r, 'jointGradAdd', false, `${at} = ${at} + g;`),
+    );
   }
   return `
 var<private> fBase: u32;

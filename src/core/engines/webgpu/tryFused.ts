@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { supports } from './layout';
-import { deviceLimits, FusedWebgpuMlp, tuningFor, type FusedConfig, type FusedOptions } from './fusedWebgpuMlp';
+import {
+  deviceLimits,
+  FusedWebgpuMlp,
+  tuningFor,
+  type FusedConfig,
+  type FusedOptions,
+} from './fusedWebgpuMlp';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 
 export type FusedChoice = { ok: true; engine: FusedWebgpuMlp } | { ok: false; reason: string };
@@ -16,9 +22,16 @@ export async function tryFusedWebgpu(
   shape: { tasks: number; support: number; query: number },
   opts: FusedOptions = {},
 ): Promise<FusedChoice> {
-  if (tf.getBackend() !== 'webgpu') return { ok: false, reason: `tfjs runs on ${tf.getBackend()}, not webgpu` };
+  if (tf.getBackend() !== 'webgpu')
+    return { ok: false, reason: `tfjs runs on ${tf.getBackend()}, not webgpu` };
   const backend = tf.backend() as unknown as WebGPUBackend;
-  const base = { ...shape, sizes: config.sizes, algo: config.algo, inner: config.inner, pretrained: !!opts.pretrained };
+  const base = {
+    ...shape,
+    sizes: config.sizes,
+    algo: config.algo,
+    inner: config.inner,
+    pretrained: !!opts.pretrained,
+  };
   const settings = { ...base, ...tuningFor(backend), ...pick(opts) };
   const fit = supports(settings, deviceLimits(backend));
   if (!fit.ok) return fit;
