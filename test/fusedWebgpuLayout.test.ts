@@ -4,6 +4,7 @@ import {
   mlpLayout,
   rowLayout,
   sharedBytes,
+  stepMacs,
   supports,
   type FusedSettings,
 } from '../src/core/engines/webgpu/layout';
@@ -56,11 +57,13 @@ describe('fused WebGPU layout', () => {
 
   it('accepts the allowed ranges and refuses the rest with a reason', () => {
     expect(supports(paper)).toEqual({ ok: true });
-    expect(
-      supports({ ...paper, sizes: [1, 256, 256, 256, 256, 1], tasks: 5, support: 50, query: 100 }),
-    ).toEqual({
+    expect(supports({ ...paper, sizes: [1, 256, 256, 1], tasks: 5, support: 50, query: 100 })).toEqual({
       ok: true,
     });
+    // the largest paper-width configuration fits
+    expect(supports({ ...paper, tasks: 100, support: 50, query: 100, inner: 10 })).toEqual({ ok: true });
+    const P = 1761;
+    expect(stepMacs(paper)).toBe(25 * (3 * 10 * P * 4 + 3 * 10 * P + 3 * 20 * P));
     const cases: [Partial<FusedSettings>, RegExp][] = [
       [{ sizes: [1, 300, 1] }, /hidden width 300/],
       [{ sizes: [1, 8, 8, 8, 8, 8, 1] }, /hidden layer count 5/],
@@ -72,6 +75,10 @@ describe('fused WebGPU layout', () => {
       [
         { sizes: [1, 256, 256, 256, 256, 1], tasks: 100, support: 50, query: 100, inner: 10 },
         /per-task buffer needs .* MiB storage binding limit/,
+      ],
+      [
+        { sizes: [1, 256, 256, 256, 256, 1], tasks: 5, support: 50, query: 100, inner: 3 },
+        /multiply-adds in one dispatch/,
       ],
     ];
     for (const [change, reason] of cases) {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { FusedWebgpuMlp, type FusedOptions } from '../core/engines/webgpu/fusedWebgpuMlp';
 import { batchTensors } from '../core/meta/evaluate';
-import { MetaLearner } from '../core/meta/learners';
+import { JointLearner, MetaLearner } from '../core/meta/learners';
 import { Mlp } from '../core/models/mlp';
 import { Rng } from '../core/random';
 import { sinusoid } from '../core/tasks/sinusoid';
@@ -42,7 +42,10 @@ export async function benchFused(warmup: number, steps: number, opts: FusedOptio
   const run = async (n: number) => {
     let last: tf.Scalar | null = null;
     for (let i = 0; i < n; i++) {
-      const { meta } = engine.step(sinusoid.sampleBatch(rng, PAPER.tasks, PAPER.support, PAPER.query));
+      const { meta, pretrained } = engine.step(
+        sinusoid.sampleBatch(rng, PAPER.tasks, PAPER.support, PAPER.query),
+      );
+      pretrained?.dispose();
       last?.dispose();
       last = meta;
     }
@@ -55,18 +58,23 @@ export async function benchFused(warmup: number, steps: number, opts: FusedOptio
   const ms = performance.now() - t0;
   engine.dispose();
   const t = engine.tuning;
-  const label = `fused WGSL (workgroup ${t.workgroup}, ${t.workgroupMemory ? 'workgroup memory' : 'storage'})`;
+  const base = opts.pretrained ? 'fused WGSL + pretrained' : 'fused WGSL';
+  const label = `${base} (workgroup ${t.workgroup}, ${t.workgroupMemory ? 'workgroup memory' : 'storage'})`;
   return rate(label, steps, ms);
 }
 
-export async function benchTfjs(warmup: number, steps: number): Promise<Rate> {
+/** The project's tfjs path: MetaLearner (and the JointLearner baseline, as ExperimentRun does). */
+export async function benchTfjs(warmup: number, steps: number, pretrained = false): Promise<Rate> {
   const rng = Rng.stream(1, 'train');
-  const learner = new MetaLearner(new Mlp(PAPER.sizes), 'maml', theta0(), PAPER);
+  const model = new Mlp(PAPER.sizes);
+  const learner = new MetaLearner(model, 'maml', theta0(), PAPER);
+  const joint = pretrained ? new JointLearner(model, theta0(), PAPER) : null;
   const run = async (n: number) => {
     let last: tf.Scalar | null = null;
     for (let i = 0; i < n; i++) {
       const t = batchTensors(sinusoid.sampleBatch(rng, PAPER.tasks, PAPER.support, PAPER.query));
       const loss = learner.step(t);
+      joint?.step(t).dispose();
       tf.dispose(t);
       last?.dispose();
       last = loss;
@@ -79,5 +87,6 @@ export async function benchTfjs(warmup: number, steps: number): Promise<Rate> {
   await run(steps);
   const ms = performance.now() - t0;
   learner.dispose();
-  return rate('tfjs MetaLearner', steps, ms);
+  joint?.dispose();
+  return rate(pretrained ? 'tfjs MetaLearner + JointLearner' : 'tfjs MetaLearner', steps, ms);
 }

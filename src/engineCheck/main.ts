@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { deviceLimits, FusedWebgpuMlp, type FusedOptions } from '../core/engines/webgpu/fusedWebgpuMlp';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { benchFused, benchTfjs, type Rate } from './bench';
+import { benchFused, benchTfjs } from './bench';
 import { caseData, GRADIENT_CASES, STEP_CASES } from './cases';
 import { reptileAdamF64 } from './float64Reptile';
 import { fallbackChecks, fusedGradient, fusedSteps, leakCheck, type Tuning } from './fused';
@@ -179,13 +179,13 @@ async function comparisons(): Promise<void> {
   report.fallbacks = await fallbackChecks();
 }
 
+/**
+ * Rounds of: fused alone and with the pretrained baseline (and any tuning variants) on WebGPU,
+ * then the tfjs path on wasm alone and with the baseline; tfjs on WebGPU once (it is slow).
+ * ?repeat=3 interleaves three rounds, so a busy machine shows up as spread, not as a ranking.
+ */
 async function bench(): Promise<void> {
-  await switchBackend('webgpu');
-  const rates: Rate[] = [];
-  status('timing fused WebGPU…');
-  rates.push(await benchFused(3, 40));
-  // tuning runs, interleaved ?repeat times: ?wg=16,128 other task workgroup sizes, ?shared=0 also
-  // with activations in storage
+  // tuning variants: ?wg=16,128 other task workgroup sizes, ?shared=0 also activations in storage
   const sizes = (params.get('wg') ?? '').split(',').filter(Boolean).map(Number);
   const variants: FusedOptions[] = sizes.map((workgroup) => ({ workgroup }));
   if (params.get('shared') === '0') {
@@ -194,18 +194,22 @@ async function bench(): Promise<void> {
       ...sizes.map((workgroup) => ({ workgroup, workgroupMemory: false })),
     );
   }
+  setWasmPaths(new URL('tfjs/', document.baseURI).href);
   const repeat = Number(params.get('repeat') ?? 1);
   for (let i = 0; i < repeat; i++) {
-    if (i > 0) rates.push(await benchFused(3, 40));
-    for (const v of variants) rates.push(await benchFused(3, 40, v));
+    await switchBackend('webgpu');
+    status(`timing fused WebGPU (round ${i + 1} of ${repeat})…`);
+    report.rates.push(await benchFused(3, 40), await benchFused(3, 40, { pretrained: true }));
+    for (const v of variants) report.rates.push(await benchFused(3, 40, v));
+    if (i === 0) {
+      status('timing tfjs on WebGPU…');
+      report.rates.push(await benchTfjs(1, 3));
+    }
+    status(`timing tfjs on wasm (round ${i + 1} of ${repeat})…`);
+    await switchBackend('wasm');
+    report.rates.push(await benchTfjs(5, 60), await benchTfjs(5, 60, true));
+    render(report);
   }
-  status('timing tfjs on WebGPU…');
-  rates.push(await benchTfjs(1, 3));
-  status('timing tfjs on wasm…');
-  setWasmPaths(new URL('tfjs/', document.baseURI).href);
-  await switchBackend('wasm');
-  rates.push(await benchTfjs(5, 60));
-  report.rates = rates;
 }
 
 async function main(): Promise<void> {

@@ -339,9 +339,10 @@ export class FusedWebgpuMlp {
    * again before stepping. Adam's moments and step counts carry over, as FlatAdam's do.
    */
   setHyper(h: Partial<FusedHyper>): void {
-    const inner = h.inner ?? this.config.inner;
-    if (inner !== this.config.inner) this.compiled.clear();
-    Object.assign(this.config, h);
+    if (h.inner !== undefined && h.inner !== this.config.inner) this.compiled.clear();
+    if (h.alpha !== undefined) this.config.alpha = h.alpha;
+    if (h.beta !== undefined) this.config.beta = h.beta;
+    if (h.inner !== undefined) this.config.inner = h.inner;
   }
 
   dispose(): void {

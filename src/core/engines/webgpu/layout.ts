@@ -191,6 +191,28 @@ export function sectionCount(s: Pick<FusedSettings, 'algo' | 'pretrained'>): num
   return 1 + (s.algo === 'metasgd' ? 1 : 0) + (s.pretrained ? 1 : 0);
 }
 
+/**
+ * Multiply-adds of one meta-step, estimated: a plain pass (forward, backward, parameter sums) on
+ * N points costs about 3·N·W for W weights, an R-op pass 9·N·W. Inner steps and the query run
+ * plain passes; MAML and Meta-SGD add an R-op pass per inner step; the joint step is one plain
+ * pass over K + Q points.
+ */
+export function stepMacs(s: FusedSettings): number {
+  const w = mlpLayout(s.sizes).params;
+  const plain = (n: number) => 3 * n * w;
+  let perTask = s.inner * plain(s.support) + plain(s.query);
+  if (secondOrder(s.algo)) perTask += 3 * s.inner * plain(s.support);
+  if (s.pretrained) perTask += plain(s.support + s.query);
+  return s.tasks * perTask;
+}
+
+/**
+ * The most work one step may put in a single dispatch: 2·10⁹ multiply-adds take about 10 s on
+ * Chromium's software adapter, past which the browser may declare the GPU hung. Milliseconds
+ * on a GPU, but the engine's one-task-per-workgroup shape leaves a GPU mostly idle there too.
+ */
+export const MAX_STEP_MACS = 2e9;
+
 export type Support = { ok: true } | { ok: false; reason: string };
 
 const MIB = 1024 * 1024;
@@ -253,6 +275,15 @@ export function supports(s: FusedSettings, deviceLimits: FusedLimits = DEFAULT_L
         `the per-task buffer needs ${rows} rows × ${per} MiB = ${(bytes / MIB).toFixed(0)} MiB ` +
         `(adapted θ for ${s.inner} inner steps of ${row.params} parameters, activations of ` +
         `${row.points} points), over the device's ${(cap / MIB).toFixed(0)} MiB storage binding limit`,
+    };
+  }
+  const macs = stepMacs(s);
+  if (macs > MAX_STEP_MACS) {
+    return {
+      ok: false,
+      reason:
+        `one meta-step would be ${(macs / 1e9).toFixed(1)}·10⁹ multiply-adds in one dispatch ` +
+        `(limit ${MAX_STEP_MACS / 1e9}·10⁹, so the browser never sees a hung GPU)`,
     };
   }
   const flat = Math.ceil((sectionCount(s) * row.params) / FLAT_WORKGROUP);
