@@ -2,16 +2,30 @@ import * as tf from '@tensorflow/tfjs';
 import { FusedWebgpuMlp, type FusedOptions } from '../core/engines/webgpu/fusedWebgpuMlp';
 import { batchTensors } from '../core/meta/evaluate';
 import { JointLearner, MetaLearner } from '../core/meta/learners';
+import type { Algo } from '../core/experiment';
 import { Mlp } from '../core/models/mlp';
 import { Rng } from '../core/random';
 import { sinusoid } from '../core/tasks/sinusoid';
 
 /**
- * Meta-steps per second for the paper configuration (1-40-40-1, 25 tasks, K 10, Q 10, one inner
- * step, second-order MAML, Adam), batches sampled in the loop as training does. Each timed run
- * ends by reading the last loss back, so queued GPU work is inside the clock.
+ * Meta-steps per second, by default for the paper configuration (1-40-40-1, 25 tasks, K 10, Q 10,
+ * one inner step, second-order MAML, Adam), batches sampled in the loop as training does. Each
+ * timed run ends by reading the last loss back, so queued GPU work is inside the clock. The page's
+ * URL may change it: ?algo=fomaml&hidden=64,64&tasks=5&support=20&query=20&inner=2.
  */
-export const PAPER = {
+export interface BenchConfig {
+  algo: Algo;
+  sizes: number[];
+  tasks: number;
+  support: number;
+  query: number;
+  inner: number;
+  alpha: number;
+  beta: number;
+}
+
+export const PAPER: BenchConfig = {
+  algo: 'maml',
   sizes: [1, 40, 40, 1],
   tasks: 25,
   support: 10,
@@ -20,6 +34,20 @@ export const PAPER = {
   alpha: 0.01,
   beta: 0.001,
 };
+
+export function benchConfig(params: URLSearchParams): BenchConfig {
+  const c = { ...PAPER };
+  const num = (k: 'tasks' | 'support' | 'query' | 'inner') => {
+    const v = params.get(k);
+    if (v !== null) c[k] = Number(v);
+  };
+  (['tasks', 'support', 'query', 'inner'] as const).forEach(num);
+  const algo = params.get('algo');
+  if (algo === 'maml' || algo === 'fomaml' || algo === 'metasgd' || algo === 'reptile') c.algo = algo;
+  const hidden = params.get('hidden');
+  if (hidden) c.sizes = [1, ...hidden.split(',').map(Number), 1];
+  return c;
+}
 
 export interface Rate {
   engine: string;
@@ -33,18 +61,21 @@ function rate(engine: string, steps: number, ms: number): Rate {
   return { engine, backend: tf.getBackend(), steps, seconds: ms / 1000, stepsPerSecond: (steps * 1000) / ms };
 }
 
-const theta0 = () => new Mlp(PAPER.sizes).init(Rng.stream(1, 'init'));
+const theta0 = (c: BenchConfig) => new Mlp(c.sizes).init(Rng.stream(1, 'init'));
 
-export async function benchFused(warmup: number, steps: number, opts: FusedOptions = {}): Promise<Rate> {
+export async function benchFused(
+  c: BenchConfig,
+  warmup: number,
+  steps: number,
+  opts: FusedOptions = {},
+): Promise<Rate> {
   const rng = Rng.stream(1, 'train');
-  const engine = new FusedWebgpuMlp({ ...PAPER, algo: 'maml' }, theta0(), opts);
-  await engine.prepare(PAPER);
+  const engine = new FusedWebgpuMlp(c, theta0(c), opts);
+  await engine.prepare(c);
   const run = async (n: number) => {
     let last: tf.Scalar | null = null;
     for (let i = 0; i < n; i++) {
-      const { meta, pretrained } = engine.step(
-        sinusoid.sampleBatch(rng, PAPER.tasks, PAPER.support, PAPER.query),
-      );
+      const { meta, pretrained } = engine.step(sinusoid.sampleBatch(rng, c.tasks, c.support, c.query));
       pretrained?.dispose();
       last?.dispose();
       last = meta;
@@ -64,15 +95,20 @@ export async function benchFused(warmup: number, steps: number, opts: FusedOptio
 }
 
 /** The project's tfjs path: MetaLearner (and the JointLearner baseline, as ExperimentRun does). */
-export async function benchTfjs(warmup: number, steps: number, pretrained = false): Promise<Rate> {
+export async function benchTfjs(
+  c: BenchConfig,
+  warmup: number,
+  steps: number,
+  pretrained = false,
+): Promise<Rate> {
   const rng = Rng.stream(1, 'train');
-  const model = new Mlp(PAPER.sizes);
-  const learner = new MetaLearner(model, 'maml', theta0(), PAPER);
-  const joint = pretrained ? new JointLearner(model, theta0(), PAPER) : null;
+  const model = new Mlp(c.sizes);
+  const learner = new MetaLearner(model, c.algo, theta0(c), c);
+  const joint = pretrained ? new JointLearner(model, theta0(c), c) : null;
   const run = async (n: number) => {
     let last: tf.Scalar | null = null;
     for (let i = 0; i < n; i++) {
-      const t = batchTensors(sinusoid.sampleBatch(rng, PAPER.tasks, PAPER.support, PAPER.query));
+      const t = batchTensors(sinusoid.sampleBatch(rng, c.tasks, c.support, c.query));
       const loss = learner.step(t);
       joint?.step(t).dispose();
       tf.dispose(t);

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { deviceLimits, FusedWebgpuMlp, type FusedOptions } from '../core/engines/webgpu/fusedWebgpuMlp';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { benchFused, benchTfjs } from './bench';
+import { benchConfig, benchFused, benchTfjs } from './bench';
 import { caseData, GRADIENT_CASES, STEP_CASES } from './cases';
 import { reptileAdamF64 } from './float64Reptile';
 import { fallbackChecks, fusedGradient, fusedSteps, leakCheck, type Tuning } from './fused';
@@ -37,6 +37,7 @@ const report: CheckReport = {
   leak: null,
   fallbacks: [],
   rates: [],
+  benchConfig: null,
   error: null,
 };
 const w = window as unknown as { __engineCheck: CheckReport };
@@ -194,20 +195,22 @@ async function bench(): Promise<void> {
       ...sizes.map((workgroup) => ({ workgroup, workgroupMemory: false })),
     );
   }
+  const config = benchConfig(params);
+  report.benchConfig = config;
   setWasmPaths(new URL('tfjs/', document.baseURI).href);
   const repeat = Number(params.get('repeat') ?? 1);
   for (let i = 0; i < repeat; i++) {
     await switchBackend('webgpu');
     status(`timing fused WebGPU (round ${i + 1} of ${repeat})…`);
-    report.rates.push(await benchFused(3, 40), await benchFused(3, 40, { pretrained: true }));
-    for (const v of variants) report.rates.push(await benchFused(3, 40, v));
+    report.rates.push(await benchFused(config, 3, 40), await benchFused(config, 3, 40, { pretrained: true }));
+    for (const v of variants) report.rates.push(await benchFused(config, 3, 40, v));
     if (i === 0) {
       status('timing tfjs on WebGPU…');
-      report.rates.push(await benchTfjs(1, 3));
+      report.rates.push(await benchTfjs(config, 1, 3));
     }
     status(`timing tfjs on wasm (round ${i + 1} of ${repeat})…`);
     await switchBackend('wasm');
-    report.rates.push(await benchTfjs(5, 60), await benchTfjs(5, 60, true));
+    report.rates.push(await benchTfjs(config, 5, 60), await benchTfjs(config, 5, 60, true));
     render(report);
   }
 }

@@ -1,5 +1,5 @@
 import type { FusedLimits } from '../core/engines/webgpu/layout';
-import type { Rate } from './bench';
+import type { BenchConfig, Rate } from './bench';
 import type { FallbackResult } from './fused';
 
 /** The check page's results: shown as tables and left on window.__engineCheck as JSON. */
@@ -24,6 +24,7 @@ export interface CheckReport {
   leak: { before: number; after: number; created: number; disposed: number } | null;
   fallbacks: FallbackResult[];
   rates: Rate[];
+  benchConfig: BenchConfig | null;
   error: string | null;
 }
 
@@ -89,7 +90,11 @@ export function render(r: CheckReport): void {
     );
   }
   if (r.rates.length > 0) {
-    parts.push('<h2>Meta-steps per second (paper configuration)</h2>');
+    const c = r.benchConfig;
+    const what = c
+      ? `${c.algo}, ${c.sizes.join('-')}, T ${c.tasks}, K ${c.support}, Q ${c.query}, inner ${c.inner}`
+      : '';
+    parts.push(`<h2>Meta-steps per second (${what})</h2>`);
     parts.push(
       table(
         ['engine', 'backend', 'steps', 'seconds', 'steps/s'],
