@@ -31,7 +31,7 @@ test('the fused WebGPU meta-step matches tfjs, stays within 8 dispatches, leaks 
 }) => {
   test.setTimeout(400_000);
   const errors = collectErrors(page);
-  await page.goto('./engine-check.html');
+  await page.goto('./engine-check.html?bench=0'); // no timing in tests
   await expect(page.locator('body')).toHaveAttribute('data-done', 'true', { timeout: 380_000 });
   const r = await page.evaluate(() => (window as unknown as { __engineCheck: Report }).__engineCheck);
   expect(r.error).toBeNull();

@@ -21,12 +21,12 @@ import { render, type CheckReport, type Row } from './report';
  * Engine check page: does the fused WebGPU meta-step agree with the tfjs reference on this device,
  * how many dispatches does a step take, and how fast is it? References run on tfjs-cpu first;
  * the fused engine then runs on tfjs-webgpu in the same page from the same θ and batches.
- * URL: ?cases=0 skips the comparisons, ?bench=1 adds the speed runs (fused, tfjs webgpu, wasm).
+ * URL: ?cases=0 skips the comparisons, ?bench=0 the speed runs (fused, tfjs on webgpu and wasm).
  */
 const TOLERANCE = 1e-5;
 const params = new URLSearchParams(location.search);
 const runCases = params.get('cases') !== '0';
-const runBench = params.get('bench') === '1';
+const runBench = params.get('bench') !== '0';
 const report: CheckReport = {
   done: false,
   tolerance: TOLERANCE,
