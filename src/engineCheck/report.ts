@@ -28,7 +28,7 @@ export interface CheckReport {
   error: string | null;
 }
 
-const fmt = (x: number | null) => (x === null ? '—' : x.toExponential(2));
+const fmt = (x: number | null) => (x === null ? '—' : `<span class="num">${x.toExponential(2)}</span>`);
 
 function table(head: string[], rows: (string | number)[][]): string {
   const th = head.map((h) => `<th>${h}</th>`).join('');
@@ -48,7 +48,10 @@ export function render(r: CheckReport): void {
   if (r.adapter)
     parts.push(`<h2>Adapter</h2>${table(Object.keys(r.adapter), [Object.values(r.adapter).map(escape)])}`);
   if (r.rows.length > 0) {
+    const passed = r.rows.filter((x) => x.pass).length;
+    const verdict = passed === r.rows.length ? 'pass' : 'fail';
     parts.push(`<h2>Fused vs tfjs (‖a − b‖ / ‖b‖, pass ≤ ${r.tolerance})</h2>`);
+    parts.push(`<p class="${verdict}">${passed} of ${r.rows.length} cases pass</p>`);
     parts.push(
       table(
         ['case', 'algorithm', 'configuration', '∂θ / Δθ', '∂α / Δα', 'pretrained Δθ', 'loss', 'result'],
