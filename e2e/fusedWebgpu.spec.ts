@@ -12,6 +12,7 @@ interface Row {
   errAlpha: number | null;
   errPretrained: number | null;
   errLoss: number;
+  hessianShare: number | null;
   pass: boolean;
 }
 
@@ -49,6 +50,10 @@ test('the fused WebGPU meta-step matches tfjs, stays within 8 dispatches, leaks 
     ).toBe(true);
   }
   expect(r.rows.some((x) => x.errAlpha !== null)).toBe(true); // Meta-SGD's ∂/∂α checked
+  // dropping the Hessian term would miss by far more than the tolerance (30-115% measured)
+  const maml = r.rows.filter((x) => x.hessianShare !== null);
+  expect(maml.length).toBeGreaterThan(0);
+  for (const x of maml) expect(x.hessianShare, x.name).toBeGreaterThan(1000 * r.tolerance);
   expect(r.rows.some((x) => x.errPretrained !== null)).toBe(true); // the baseline's step checked
   // SwiftShader's own tuning (4 invocations, activations in storage) and the GPU tuning (64,
   // activations in workgroup memory) are both checked

@@ -11,6 +11,8 @@ export interface Row {
   errAlpha: number | null;
   errPretrained: number | null;
   errLoss: number;
+  /** ‖FOMAML − MAML‖ / ‖MAML‖ in the reference (MAML rows): what dropping the Hessian term costs */
+  hessianShare: number | null;
   pass: boolean;
 }
 
@@ -54,7 +56,17 @@ export function render(r: CheckReport): void {
     parts.push(`<p class="${verdict}">${passed} of ${r.rows.length} cases pass</p>`);
     parts.push(
       table(
-        ['case', 'algorithm', 'configuration', '∂θ / Δθ', '∂α / Δα', 'pretrained Δθ', 'loss', 'result'],
+        [
+          'case',
+          'algorithm',
+          'configuration',
+          '∂θ / Δθ',
+          '∂α / Δα',
+          'pretrained Δθ',
+          'loss',
+          'result',
+          'FOMAML off by',
+        ],
         r.rows.map((x) => [
           escape(x.name),
           x.algo,
@@ -64,6 +76,7 @@ export function render(r: CheckReport): void {
           fmt(x.errPretrained),
           fmt(x.errLoss),
           x.pass ? '<span class="pass">pass</span>' : '<span class="fail">FAIL</span>',
+          fmt(x.hessianShare),
         ]),
       ),
     );
