@@ -184,6 +184,9 @@ export class FusedWebgpuMlp {
         `call prepare() before stepping on K=${batch.support}, Q=${batch.query}, inner ${this.config.inner}`,
       );
     }
+    // the programs do not depend on the meta-batch size, but the limits do
+    const fit = supports(this.settingsFor(batch.tasks, batch.support, batch.query), this.limits());
+    if (!fit.ok) throw new Error(`the fused WebGPU engine cannot run this batch: ${fit.reason}`);
     return set;
   }
 
