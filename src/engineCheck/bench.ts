@@ -90,7 +90,7 @@ export async function benchFused(
   engine.dispose();
   const t = engine.tuning;
   const base = opts.pretrained ? 'fused WGSL + pretrained' : 'fused WGSL';
-  const label = `${base} (workgroup ${t.workgroup}, ${t.workgroupMemory ? 'workgroup memory' : 'storage'})`;
+  const label = `${base} (workgroup ${t.workgroup}, ${t.workgroupMemory ? 'workgroup memory' : 'storage'}${t.blocked === false ? ', scalar' : ''})`;
   return rate(label, steps, ms);
 }
 

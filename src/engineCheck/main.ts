@@ -218,6 +218,7 @@ async function bench(): Promise<void> {
   // tuning variants: ?wg=16,128 other task workgroup sizes, ?shared=0 also activations in storage
   const sizes = (params.get('wg') ?? '').split(',').filter(Boolean).map(Number);
   const variants: FusedOptions[] = sizes.map((workgroup) => ({ workgroup }));
+  if (params.get('blocked') === '0') variants.push({ blocked: false });
   if (params.get('shared') === '0') {
     variants.push(
       { workgroupMemory: false },

@@ -38,6 +38,8 @@ export interface FusedOptions {
   workgroup?: number;
   /** keep activations in workgroup memory where they fit (default true) */
   workgroupMemory?: boolean;
+  /** 4 outputs per invocation in the forward pass where widths allow (default true) */
+  blocked?: boolean;
 }
 
 /** FlatAdam's constants; (1 − β) is computed in double precision as FlatAdam does. */
@@ -60,7 +62,9 @@ export function deviceLimits(backend: WebGPUBackend): FusedLimits {
  * (interleaved runs, engine check page ?bench=1&wg=4,16&shared=0&repeat=3). GPUs get 64
  * invocations and workgroup memory.
  */
-export function tuningFor(backend: WebGPUBackend): Pick<FusedSettings, 'workgroup' | 'workgroupMemory'> {
+export function tuningFor(
+  backend: WebGPUBackend,
+): Pick<FusedSettings, 'workgroup' | 'workgroupMemory' | 'blocked'> {
   const info = backend.adapterInfo as unknown as { architecture?: string; vendor?: string } | undefined;
   const software = info?.architecture === 'swiftshader';
   return software ? { workgroup: 4, workgroupMemory: false } : { workgroup: 64, workgroupMemory: true };
@@ -95,7 +99,7 @@ export class FusedWebgpuMlp {
   private readonly params: number;
   private readonly breakShader: boolean;
   /** invocations per task workgroup and where activations live (by adapter unless set) */
-  readonly tuning: Pick<FusedSettings, 'workgroup' | 'workgroupMemory'>;
+  readonly tuning: Pick<FusedSettings, 'workgroup' | 'workgroupMemory' | 'blocked'>;
   /** [m, v] per optimizer section (θ, α, baseline θ), replaced each step */
   private moments: tf.Tensor1D;
   private metaSteps = 0;
@@ -114,6 +118,7 @@ export class FusedWebgpuMlp {
     this.tuning = tuningFor(this.backend);
     if (opts.workgroup !== undefined) this.tuning.workgroup = opts.workgroup;
     if (opts.workgroupMemory !== undefined) this.tuning.workgroupMemory = opts.workgroupMemory;
+    if (opts.blocked !== undefined) this.tuning.blocked = opts.blocked;
     this.params = mlpLayout(config.sizes).params;
     if (theta0.length !== this.params)
       throw new Error(`θ has ${theta0.length} values, the network ${this.params}`);

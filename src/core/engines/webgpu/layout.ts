@@ -25,6 +25,8 @@ export interface FusedSettings {
   workgroup?: number;
   /** keep activations in workgroup memory where they fit (default true) */
   workgroupMemory?: boolean;
+  /** each invocation computes 4 outputs of a layer at once where its width allows (default true) */
+  blocked?: boolean;
 }
 
 /** The device limits the engine checks (a subset of GPUSupportedLimits, WebGPU defaults below). */
@@ -105,6 +107,8 @@ export function secondOrder(algo: Algo): boolean {
 export interface RowLayout extends MlpLayout {
   /** invocations per task workgroup */
   workgroup: number;
+  /** 4 outputs per invocation in the forward pass where a layer's width is a multiple of 4 */
+  blocked: boolean;
   /** most points one pass runs on (the joint step runs support and query as two passes) */
   points: number;
   /** ∂/∂θ, also the reverse-mode adjoint λ while it runs; Reptile: θ − θ′ */
@@ -172,7 +176,8 @@ export function rowLayout(s: FusedSettings): RowLayout {
   const shared = (s.workgroupMemory ?? true) && actFloats * 4 <= SHARED_BYTES;
   const workgroup = s.workgroup ?? TASK_WORKGROUP;
   const stride = shared ? rowFloats : rowFloats + actFloats;
-  const base = { ...m, workgroup, points, grad, gradAlpha, loss, thetaSlot, shared, actFloats };
+  const blocked = s.blocked ?? true;
+  const base = { ...m, workgroup, blocked, points, grad, gradAlpha, loss, thetaSlot, shared, actFloats };
   return { ...base, actBase: shared ? 0 : rowFloats, x, y, act, delta, rAct, rDelta, stride };
 }
 

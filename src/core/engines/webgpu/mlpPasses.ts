@@ -44,10 +44,51 @@ function inputAct(r: RowLayout, l: number): number {
   return l === 0 ? r.x : (r.act[l - 1] as number);
 }
 
+/**
+ * One forward layer with 4 outputs per invocation (vec4 accumulators): one read of each input
+ * activation serves 4 weights, where the scalar loop reads it 4 times. Each output still sums
+ * over i in the same order, so the results are the same bits.
+ */
+function forwardLayer4(r: RowLayout, l: number, tangent: boolean): string {
+  const nin = r.sizes[l] as number;
+  const nout = r.sizes[l + 1] as number;
+  const groups = nout / 4;
+  const hidden = l < r.layers - 1;
+  const rIn = l > 0 && tangent ? (r.rAct[l - 1] as number) : -1;
+  const out = r.act[l] as number;
+  const rOut = r.rAct[l] as number;
+  const store = (at: number, v: string) =>
+    [0, 1, 2, 3].map((c) => `${actAt(r, at, `k * ${u(nout)} + o + ${u(c)}`)} = ${v}[${c}];`).join('\n    ');
+  return `
+  for (var e = fLid; e < n * ${u(groups)}; e += ${u(r.workgroup)}) {
+    let k = e / ${u(groups)};
+    let o = (e % ${u(groups)}) * 4u;
+    var z = vec4<f32>(0.0);
+    ${tangent ? 'var rz = vec4<f32>(0.0);' : ''}
+    for (var i = 0u; i < ${u(nin)}; i++) {
+      let a = ${actAt(r, inputAct(r, l), `k * ${u(nin)} + i`)};
+      let wi = ${u(r.wOff[l] as number)} + i * ${u(nout)} + o;
+      let wv = prm4(s, wi);
+      z = z + a * wv;
+      ${tangent ? `rz = rz + a * dir4(wi)${rIn >= 0 ? ` + ${actAt(r, rIn, `k * ${u(nin)} + i`)} * wv` : ''};` : ''}
+    }
+    z = z + prm4(s, ${u(r.bOff[l] as number)} + o);
+    ${tangent ? `rz = rz + dir4(${u(r.bOff[l] as number)} + o);` : ''}
+    ${hidden ? 'let on = z > vec4<f32>(0.0);\n    z = select(vec4<f32>(0.0), z, on);' : ''}
+    ${store(out, 'z')}
+    ${tangent ? `${hidden ? 'rz = select(vec4<f32>(0.0), rz, on);' : ''}\n    ${store(rOut, 'rz')}` : ''}
+  }
+  ${actBarrier(r)}`;
+}
+
 /** The forward pass at θ_s on n points; with `tangent` also the R-op's forward tangents. */
 export function forwardPass(r: RowLayout, tangent: boolean): string {
   const body: string[] = [];
   for (let l = 0; l < r.layers; l++) {
+    if (r.blocked && (r.sizes[l + 1] as number) % 4 === 0) {
+      body.push(forwardLayer4(r, l, tangent));
+      continue;
+    }
     const nin = r.sizes[l] as number;
     const nout = r.sizes[l + 1] as number;
     const hidden = l < r.layers - 1;
@@ -133,6 +174,47 @@ export function backwardPass(r: RowLayout, tangent: boolean): string {
 }
 
 /**
+ * The weight gradients of layer l with 4 consecutive outputs per invocation: one read of each
+ * input activation serves 4 deltas. The sums over points keep their order (same bits), and the
+ * action runs once per parameter, each in its own scope.
+ */
+function weightGrads4(r: RowLayout, l: number, tangent: boolean, action: string): string {
+  const nin = r.sizes[l] as number;
+  const nout = r.sizes[l + 1] as number;
+  const groups = nout / 4;
+  const a = inputAct(r, l);
+  const d = r.delta[l] as number;
+  const rd = r.rDelta[l] as number;
+  const ra = l > 0 && tangent ? (r.rAct[l - 1] as number) : -1;
+  const vec = (at: number) =>
+    `vec4<f32>(${[0, 1, 2, 3].map((c) => actAt(r, at, `k * ${u(nout)} + o + ${u(c)}`)).join(', ')})`;
+  const each = [0, 1, 2, 3]
+    .map(
+      (c) => `{
+      let j = ${u(r.wOff[l] as number)} + i * ${u(nout)} + o + ${u(c)};
+      let g = g4[${c}];
+      let hv = hv4[${c}];
+      ${action}
+    }`,
+    )
+    .join('\n    ');
+  return `
+  for (var e = fLid; e < ${u(nin * groups)}; e += ${u(r.workgroup)}) {
+    let i = e / ${u(groups)};
+    let o = (e % ${u(groups)}) * 4u;
+    var g4 = vec4<f32>(0.0);
+    var hv4 = vec4<f32>(0.0);
+    for (var k = 0u; k < n; k++) {
+      let av = ${actAt(r, a, `k * ${u(nin)} + i`)};
+      let dv = ${vec(d)};
+      g4 = g4 + av * dv;
+      ${tangent ? `hv4 = hv4 + av * ${vec(rd)}${ra >= 0 ? ` + ${actAt(r, ra, `k * ${u(nin)} + i`)} * dv` : ''};` : ''}
+    }
+    ${each}
+  }`;
+}
+
+/**
  * A pass over every parameter j: its gradient g (and with `tangent` its Hessian-vector product
  * hv), then `action`, a WGSL statement over j, g, hv, s. One invocation owns parameter j, so an
  * action may read and write j's own entries in place.
@@ -146,7 +228,10 @@ export function parameterPass(r: RowLayout, name: string, tangent: boolean, acti
     const d = r.delta[l] as number;
     const rd = r.rDelta[l] as number;
     const ra = l > 0 && tangent ? (r.rAct[l - 1] as number) : -1;
-    body.push(`
+    if (r.blocked && nout % 4 === 0) {
+      body.push(weightGrads4(r, l, tangent, action));
+    } else {
+      body.push(`
   for (var e = fLid; e < ${u(nin * nout)}; e += ${u(r.workgroup)}) {
     let i = e / ${u(nout)};
     let o = e % ${u(nout)};
@@ -160,7 +245,9 @@ export function parameterPass(r: RowLayout, name: string, tangent: boolean, acti
     }
     let j = ${u(r.wOff[l] as number)} + e;
     ${action}
-  }
+  }`);
+    }
+    body.push(`
   for (var o = fLid; o < ${u(nout)}; o += ${u(r.workgroup)}) {
     var g = 0.0;
     var hv = 0.0;

@@ -34,7 +34,7 @@ export interface ProgramSet {
 /** The WGSL programs for one configuration (sizes, algorithm, K, Q, inner steps, baseline). */
 export function programSet(s: FusedSettings, breakShader = false): ProgramSet {
   const r = rowLayout(s);
-  const tag = `${s.sizes.join('x')}_${s.algo}_n${s.inner}_K${s.support}_Q${s.query}_p${s.pretrained ? 1 : 0}_w${r.workgroup}`;
+  const tag = `${s.sizes.join('x')}_${s.algo}_n${s.inner}_K${s.support}_Q${s.query}_p${s.pretrained ? 1 : 0}_w${r.workgroup}_m${r.shared ? 1 : 0}_b${r.blocked ? 1 : 0}`;
   const all = sections(r, s.algo, s.pretrained);
   const meta = all.filter((x) => !x.pretrainedRows);
   return {

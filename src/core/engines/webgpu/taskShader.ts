@@ -67,6 +67,12 @@ fn lr(i: u32) -> f32 {
 fn dir(i: u32) -> f32 {
   return lr(i) * result[fBase + ${r.grad}u + i];
 }
+fn prm4(s: u32, i: u32) -> vec4<f32> {
+  return vec4<f32>(prm(s, i), prm(s, i + 1u), prm(s, i + 2u), prm(s, i + 3u));
+}
+fn dir4(i: u32) -> vec4<f32> {
+  return vec4<f32>(dir(i), dir(i + 1u), dir(i + 2u), dir(i + 3u));
+}
 ${copy('copyTheta', 'theta')}
 ${s.pretrained ? copy('copyPretrainedTheta', 'thetaPre') : ''}`;
 }
