@@ -127,6 +127,43 @@ export function forwardPass(r: RowLayout, tangent: boolean): string {
 }
 
 /**
+ * The delta of activation layer h + 1 for 4 consecutive units per invocation: one read of each
+ * next-layer delta serves 4 weights. Dead units get 0 by a select instead of a skipped loop; the
+ * live ones sum in the same order as the scalar loop (same bits).
+ */
+function backwardLayer4(r: RowLayout, h: number, tangent: boolean): string {
+  const H = r.sizes[h + 1] as number;
+  const O = r.sizes[h + 2] as number;
+  const groups = H / 4;
+  const w = r.wOff[h + 1] as number;
+  const next = r.delta[h + 1] as number;
+  const rNext = r.rDelta[h + 1] as number;
+  const four = (f: (c: number) => string) => `vec4<f32>(${[0, 1, 2, 3].map(f).join(', ')})`;
+  const at = (off: number, c: number) => actAt(r, off, `k * ${u(H)} + i + ${u(c)}`);
+  const store = (off: number, v: string) =>
+    [0, 1, 2, 3].map((c) => `${at(off, c)} = ${v}[${c}];`).join('\n    ');
+  return `
+  for (var e = fLid; e < n * ${u(groups)}; e += ${u(r.workgroup)}) {
+    let k = e / ${u(groups)};
+    let i = (e % ${u(groups)}) * 4u;
+    let on = ${four((c) => at(r.act[h] as number, c))} > vec4<f32>(0.0);
+    var d = vec4<f32>(0.0);
+    ${tangent ? 'var rd = vec4<f32>(0.0);' : ''}
+    for (var o = 0u; o < ${u(O)}; o++) {
+      let wi = ${u(w)} + i * ${u(O)} + o;
+      let wv = ${four((c) => `prm(s, wi + ${u(c * O)})`)};
+      let dn = ${actAt(r, next, `k * ${u(O)} + o`)};
+      d = d + dn * wv;
+      ${tangent ? `rd = rd + ${actAt(r, rNext, `k * ${u(O)} + o`)} * wv + dn * ${four((c) => `dir(wi + ${u(c * O)})`)};` : ''}
+    }
+    d = select(vec4<f32>(0.0), d, on);
+    ${store(r.delta[h] as number, 'd')}
+    ${tangent ? `rd = select(vec4<f32>(0.0), rd, on);\n    ${store(r.rDelta[h] as number, 'rd')}` : ''}
+  }
+  ${actBarrier(r)}`;
+}
+
+/**
  * The backward pass (deltas of every layer) at θ_s, for a loss whose output delta is
  * c·(f − y); with `tangent` also their R-op tangents.
  */
@@ -149,6 +186,10 @@ export function backwardPass(r: RowLayout, tangent: boolean): string {
     const w = r.wOff[h + 1] as number;
     const next = r.delta[h + 1] as number;
     const rNext = r.rDelta[h + 1] as number;
+    if (r.blocked && H % 4 === 0) {
+      body.push(backwardLayer4(r, h, tangent));
+      continue;
+    }
     body.push(`
   for (var e = fLid; e < n * ${u(H)}; e += ${u(r.workgroup)}) {
     let k = e / ${u(H)};
