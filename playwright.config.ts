@@ -37,11 +37,11 @@ export default defineConfig({
     {
       name: 'chromium',
       testMatch: /.*\.spec\.ts/,
-      testIgnore: [/.*\.unit\.spec\.ts/, /webgpu\.spec\.ts/],
+      testIgnore: [/.*\.unit\.spec\.ts/, /webgpu\.spec\.ts/, /fusedWebgpu\.spec\.ts/],
     },
     {
       name: 'chromium-webgpu',
-      testMatch: /webgpu\.spec\.ts/,
+      testMatch: [/webgpu\.spec\.ts/, /fusedWebgpu\.spec\.ts/],
       use: {
         launchOptions: {
           executablePath,

@@ -7,7 +7,13 @@ export default defineConfig({
   plugins: [react()],
   base: './',
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4000 },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    chunkSizeWarningLimit: 4000,
+    // the engine check page (engine-check.html) ships beside the app
+    rollupOptions: { input: { main: 'index.html', engineCheck: 'engine-check.html' } },
+  },
   server: { port: 5173, strictPort: false },
   preview: { port: 4173, strictPort: false },
 });

@@ -1,0 +1,84 @@
+import { expect, test } from '@playwright/test';
+import { collectErrors } from './helpers';
+
+// Runs in the chromium-webgpu project (SwiftShader adapter). The engine check page compares the
+// fused WGSL meta-step with the project's tfjs learners (on tfjs-cpu) from the same θ and batches,
+// counts dispatches, watches tensor counts and forces the fallbacks; this spec reads its report.
+interface Row {
+  name: string;
+  algo: string;
+  detail: string;
+  errTheta: number;
+  errAlpha: number | null;
+  errPretrained: number | null;
+  errLoss: number;
+  hessianShare: number | null;
+  pass: boolean;
+}
+
+interface Report {
+  done: boolean;
+  tolerance: number;
+  adapter: Record<string, string> | null;
+  rows: Row[];
+  dispatches: { name: string; counted: number; declared: number }[];
+  leak: { before: number; after: number; created: number; disposed: number } | null;
+  fallbacks: { name: string; fellBack: boolean; reason: string }[];
+  error: string | null;
+}
+
+test('the fused WebGPU meta-step matches tfjs, stays within 8 dispatches, leaks nothing and falls back with a reason', async ({
+  page,
+}) => {
+  test.setTimeout(400_000);
+  const errors = collectErrors(page);
+  await page.goto('./engine-check.html?bench=0'); // no timing in tests
+  await expect(page.locator('body')).toHaveAttribute('data-done', 'true', { timeout: 380_000 });
+  const r = await page.evaluate(() => (window as unknown as { __engineCheck: Report }).__engineCheck);
+  expect(r.error).toBeNull();
+  expect(r.adapter?.architecture).toBe('swiftshader');
+  expect(r.tolerance).toBe(1e-5);
+
+  // every case within 1e-5 relative (norm-based), and every value of each axis covered
+  for (const row of r.rows) expect(row, `${row.name}: ${row.detail}`).toMatchObject({ pass: true });
+  const algos = new Set(r.rows.map((x) => x.algo));
+  expect([...algos].sort()).toEqual(['fomaml', 'maml', 'metasgd', 'reptile']);
+  for (const axis of [/inner 1,/, /inner 2,/, /inner 5,/, /T 1,/, /T 7,/, /T 25,/]) {
+    expect(
+      r.rows.some((x) => axis.test(x.detail)),
+      String(axis),
+    ).toBe(true);
+  }
+  expect(r.rows.some((x) => x.errAlpha !== null)).toBe(true); // Meta-SGD's ∂/∂α checked
+  // dropping the Hessian term would miss by far more than the tolerance (30-115% measured)
+  const maml = r.rows.filter((x) => x.hessianShare !== null);
+  expect(maml.length).toBeGreaterThan(0);
+  for (const x of maml) expect(x.hessianShare, x.name).toBeGreaterThan(1000 * r.tolerance);
+  expect(r.rows.some((x) => x.errPretrained !== null)).toBe(true); // the baseline's step checked
+  // SwiftShader's own tuning (4 invocations, activations in storage) and the GPU tuning (64,
+  // activations in workgroup memory) are both checked
+  expect(r.rows.some((x) => x.name.endsWith('GPU tuning'))).toBe(true);
+
+  // one meta-step (with the pretrained baseline) is at most 8 dispatches, as the engine declares
+  expect(r.dispatches.length).toBeGreaterThan(0);
+  for (const d of r.dispatches) {
+    expect(d.counted, d.name).toBeLessThanOrEqual(8);
+    expect(d.counted, d.name).toBe(d.declared);
+  }
+
+  // no tensor leak over 20 steps, nothing left after dispose
+  expect(r.leak).not.toBeNull();
+  expect(r.leak?.after).toBe(r.leak?.before);
+  expect(r.leak?.disposed).toBe(r.leak?.created);
+
+  // an over-limit network and a broken shader fall back with a reason; the backend survives
+  const [over, broken, after] = r.fallbacks;
+  expect(over?.fellBack).toBe(true);
+  expect(over?.reason).toMatch(/storage binding limit/);
+  expect(broken?.fellBack).toBe(true);
+  expect(broken?.reason).toMatch(/failed to compile.*notDeclaredAnywhere/s);
+  expect(after?.fellBack).toBe(false);
+
+  await expect(page.getByRole('table').first()).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,99 @@
+import type { Algo } from '../../experiment';
+import type { RowLayout } from './layout';
+
+/**
+ * The elementwise programs after the per-task one: the mean over tasks (fixed order, one
+ * invocation per parameter), Adam's moments, the parameter update and the loss. Adam follows
+ * FlatAdam's formulas operation for operation, with its constants passed as f32 uniforms:
+ *   m ← m·β1 + g·(1 − β1);  v ← v·β2 + g²·(1 − β2);  p ← p − (m·c1) / (√v·c2 + ε).
+ */
+
+/** What a section of the optimizer state reduces: which rows and which column of the row. */
+export interface Section {
+  /** rows T..2T−1 (the pretrained baseline) instead of 0..T−1 */
+  pretrainedRows: boolean;
+  /** first float of the gradient inside a row */
+  column: number;
+}
+
+export function sections(r: RowLayout, algo: Algo, pretrained: boolean): Section[] {
+  const out: Section[] = [{ pretrainedRows: false, column: r.grad }];
+  if (algo === 'metasgd') out.push({ pretrainedRows: false, column: r.gradAlpha });
+  if (pretrained) out.push({ pretrainedRows: true, column: r.grad });
+  return out;
+}
+
+/** `meanGrad(sec, j)`: the meta-batch gradient of parameter j of section sec. */
+function meanGrad(r: RowLayout, secs: Section[]): string {
+  const cases = secs.map((sec, i) => {
+    const row0 = sec.pretrainedRows ? 'tasks' : '0u';
+    return `  if (sec == ${i}u) {
+    for (var t = 0u; t < tasks; t++) {
+      acc = acc + perTask[(${row0} + t) * ${r.stride}u + ${sec.column}u + j];
+    }
+    return acc / f32(tasks);
+  }`;
+  });
+  return `fn meanGrad(sec: u32, j: u32) -> f32 {
+  let tasks = u32(uniforms.tasks);
+  var acc = 0.0;
+${cases.join('\n')}
+  return 0.0;
+}`;
+}
+
+/** The new Adam moments of every section: output [sections × 2P] = (m, v) per section. */
+export function momentsShader(r: RowLayout, secs: Section[]): string {
+  const P = r.params;
+  return `${meanGrad(r, secs)}
+fn main(index: i32) {
+  let i = u32(index);
+  if (i >= ${secs.length * P}u) { return; }
+  let sec = i / ${P}u;
+  let j = i - sec * ${P}u;
+  let g = meanGrad(sec, j);
+  let mo = sec * ${2 * P}u + j;
+  let m = moments[mo] * uniforms.b1 + g * uniforms.ob1;
+  let v = moments[mo + ${P}u] * uniforms.b2 + (g * g) * uniforms.ob2;
+  result[mo] = m;
+  result[mo + ${P}u] = v;
+}`;
+}
+
+/** The meta-gradient itself (tests and the check page): output [sections × P]. */
+export function gradientShader(r: RowLayout, secs: Section[]): string {
+  const P = r.params;
+  return `${meanGrad(r, secs)}
+fn main(index: i32) {
+  let i = u32(index);
+  if (i >= ${secs.length * P}u) { return; }
+  let sec = i / ${P}u;
+  result[i] = meanGrad(sec, i - sec * ${P}u);
+}`;
+}
+
+/** One parameter vector's Adam step from its section of the new moments: output [P]. */
+export function updateShader(params: number): string {
+  return `fn main(index: i32) {
+  let j = u32(index);
+  if (j >= ${params}u) { return; }
+  let mo = u32(uniforms.mOff) + j;
+  let m = moments[mo];
+  let v = moments[mo + ${params}u];
+  result[j] = param[j] - (m * uniforms.c1) / (sqrt(v) * uniforms.c2 + uniforms.eps);
+}`;
+}
+
+/** Mean of the rows' losses (meta rows or pretrained rows): output [1]. */
+export function lossShader(r: RowLayout): string {
+  return `fn main(index: i32) {
+  if (index != 0) { return; }
+  let tasks = u32(uniforms.tasks);
+  let row0 = u32(uniforms.row0);
+  var acc = 0.0;
+  for (var t = 0u; t < tasks; t++) {
+    acc = acc + perTask[(row0 + t) * ${r.stride}u + ${r.loss}u];
+  }
+  result[0] = acc / f32(tasks);
+}`;
+}
