@@ -9,7 +9,7 @@ test('auto times WebGPU against wasm on this network, trains on the faster and s
   // the task view is drawn on wasm while WebGPU is being timed
   await expect(page.locator('[data-panel="maml"] path.fan-line')).toHaveCount(11, { timeout: 30_000 });
   const choice = page.getByTestId('backend-choice');
-  await expect(choice).toContainText(/auto: (wasm|webgpu) · .* steps\/s — (WebGPU|wasm) measured/, {
+  await expect(choice).toContainText(/auto: (wasm|webgpu) · (fused|tfjs) · .* steps\/s — .* measured/, {
     timeout: 60_000,
   });
   const winner = await choice.getAttribute('data-winner');
@@ -93,7 +93,7 @@ test('the glyph page on auto shows a task at once on wasm, then times WebGPU and
   await page.goto('./?task=glyphs&ways=3&batch=1&query=1&filters=8');
   await expect(page.getByTestId('support-grid').getByRole('img')).toHaveCount(3, { timeout: 30_000 });
   const choice = page.getByTestId('backend-choice');
-  await expect(choice).toContainText(/auto: (wasm|webgpu) · .* steps\/s — (WebGPU|wasm) measured/, {
+  await expect(choice).toContainText(/auto: (wasm|webgpu) · (fused|tfjs) · .* steps\/s — .* measured/, {
     timeout: 120_000,
   });
   const winner = (await choice.getAttribute('data-winner')) ?? '';

@@ -13,6 +13,7 @@ import {
   type Snapshot,
   type ToWorker,
 } from '../worker/protocol';
+import { FrameInbox } from './frameInbox';
 import { LIVE_EVAL_TASKS, installPort, useStore, viewTaskMessage, type TrainerPort } from './store';
 import { decodeWeights } from './thetaCodec';
 import { readLink, writeAddressBar } from './url';
@@ -29,6 +30,8 @@ const store = useStore;
 const MAX_SHARED_STEP = 1_000_000_000;
 
 class Session implements TrainerPort {
+  /** the worker's messages, applied to the store together once per frame (one render per frame) */
+  private readonly inbox = new FrameInbox<FromWorker>((msg) => this.receive(msg));
   private worker: Worker | null = null;
   /** the backend a crash would fall back from: the one obtained, or the first one tried */
   private current: BackendName | null = null;
@@ -48,7 +51,7 @@ class Session implements TrainerPort {
     });
     this.worker = worker;
     worker.onmessage = (e: MessageEvent<FromWorker>) => {
-      if (gen === this.generation) this.receive(e.data);
+      if (gen === this.generation) this.inbox.add(e.data);
     };
     worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
@@ -81,6 +84,7 @@ class Session implements TrainerPort {
   }
 
   private stopWorker(): void {
+    this.inbox.clear();
     this.worker?.terminate();
     this.worker = null;
     for (const [, resolve] of this.snapshotWaiters) {

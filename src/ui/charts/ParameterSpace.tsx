@@ -61,6 +61,9 @@ function MarkerLegend({ subject }: { subject: ThetaSubject }) {
   );
 }
 
+/** made once at load: the first toLocaleString of a page sets up ICU, a long task mid-training */
+const COUNT = new Intl.NumberFormat('en');
+
 const SUBJECT_LABELS: Record<ThetaSubject, string> = {
   maml: 'meta-learned θ',
   pretrained: 'pretrained θ',
@@ -77,7 +80,9 @@ export function ParameterSpace() {
   const landscape = useStore((s) => s.landscape);
   const busy = useStore((s) => s.landscapeBusy);
   const algo = useStore((s) => s.config.algo);
-  const step = useStore((s) => s.step);
+  // the step only matters beside a landscape: subscribing to it always would re-render this whole
+  // view (and its charts) with every progress report while training
+  const step = useStore((s) => (s.landscape !== null || s.landscapeBusy !== null ? s.step : null));
   const { setThetaView, computeLandscape } = useStore.getState();
   const randomId = useId();
 
@@ -138,7 +143,7 @@ export function ParameterSpace() {
       </div>
       <p className="chart-sub" data-testid="theta-sub">
         {shown
-          ? `${shown.numParams.toLocaleString('en')} weights of ${subjectName}, projected onto the two principal components of ${shown.count} snapshot${shown.count === 1 ? '' : 's'} (steps ${first}–${last}, now one every ${shown.interval} step${shown.interval === 1 ? '' : 's'}). Inner loop: ${shown.rate}.`
+          ? `${COUNT.format(shown.numParams)} weights of ${subjectName}, projected onto the two principal components of ${shown.count} snapshot${shown.count === 1 ? '' : 's'} (steps ${first}–${last}, now one every ${shown.interval} step${shown.interval === 1 ? '' : 's'}). Inner loop: ${shown.rate}.`
           : 'waiting for θ…'}
       </p>
       <div className="legend">
@@ -152,7 +157,7 @@ export function ParameterSpace() {
       {busy ? (
         <div className="landscape-progress" data-testid="landscape-progress">
           <label>
-            Computing the loss landscape around θ at step {step}: {pct}% ({busy.done} of {busy.total || '…'}{' '}
+            Computing the loss landscape around θ at step {step ?? ''}: {pct}% ({busy.done} of {busy.total || '…'}{' '}
             chunks, taking turns with training)
             <progress max={busy.total || 1} value={busy.done} />
           </label>
@@ -173,7 +178,7 @@ export function ParameterSpace() {
         </>
       ) : null}
       <p className="caption">
-        θ has {shown ? shown.numParams.toLocaleString('en') : 'thousands of'} numbers; each dot is one
+        θ has {shown ? COUNT.format(shown.numParams) : 'thousands of'} numbers; each dot is one
         snapshot of all of them, placed on the plane that best fits the path meta-training has taken (its two
         principal components), light early and dark late. At right, the same plane zoomed in around θ: each
         coloured path is one task’s inner loop, θ → θ′ᵢ after each SGD step on its K support points (black:
