@@ -20,7 +20,6 @@ import type {
 } from '../worker/protocol';
 import { restartReason } from '../core/families/restart';
 import type { RegressionRequest } from '../worker/families/regressionMessages';
-import { cancelDraw, requestDraw } from './frameScheduler';
 import { Series } from './series';
 import { sampleViewTask, withPoints, type TaskView } from './viewTask';
 
@@ -356,44 +355,4 @@ export const useStore = create<State & Actions>()((set, get) => ({
   },
 }));
 
-function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
-}
-
-/**
- * Subscribe without React: ask for `draw` in an animation frame whenever any of the values `pick`
- * returns changes (the latest state wins), at most once every `minIntervalMs`.
- */
-export function subscribeFrame(
-  pick: (s: State) => readonly unknown[],
-  draw: () => void,
-  minIntervalMs = 0,
-): () => void {
-  let last = pick(useStore.getState());
-  let lastDraw = 0;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const drawNow = () => {
-    lastDraw = performance.now();
-    draw();
-  };
-  const unsub = useStore.subscribe((s) => {
-    const v = pick(s);
-    if (sameItems(v, last)) return;
-    last = v;
-    if (timer !== null) return;
-    const wait = lastDraw + minIntervalMs - performance.now();
-    if (wait > 0) {
-      timer = setTimeout(() => {
-        timer = null;
-        requestDraw(drawNow);
-      }, wait);
-    } else {
-      requestDraw(drawNow);
-    }
-  });
-  return () => {
-    unsub();
-    if (timer !== null) clearTimeout(timer);
-    cancelDraw(drawNow);
-  };
-}
+export { subscribeFrame } from './subscribeFrame';

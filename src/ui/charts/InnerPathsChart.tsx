@@ -231,7 +231,7 @@ function Panel({ from, width, title }: { from: From; width: number; title: strin
     if (!el) return;
     const redraw = () => draw(el, width, from, useStore.getState());
     redraw();
-    return subscribeFrame((s) => [s.thetaReport, s.hoverTask], redraw, THETA_REDRAW_MS);
+    return subscribeFrame((s) => [s.thetaReport, s.hoverTask], redraw, THETA_REDRAW_MS, el);
   }, [width, from]);
   return (
     <div className="paths-panel">

@@ -157,8 +157,8 @@ export function ParameterSpace() {
       {busy ? (
         <div className="landscape-progress" data-testid="landscape-progress">
           <label>
-            Computing the loss landscape around θ at step {step ?? ''}: {pct}% ({busy.done} of {busy.total || '…'}{' '}
-            chunks, taking turns with training)
+            Computing the loss landscape around θ at step {step ?? ''}: {pct}% ({busy.done} of{' '}
+            {busy.total || '…'} chunks, taking turns with training)
             <progress max={busy.total || 1} value={busy.done} />
           </label>
         </div>
@@ -178,16 +178,16 @@ export function ParameterSpace() {
         </>
       ) : null}
       <p className="caption">
-        θ has {shown ? COUNT.format(shown.numParams) : 'thousands of'} numbers; each dot is one
-        snapshot of all of them, placed on the plane that best fits the path meta-training has taken (its two
-        principal components), light early and dark late. At right, the same plane zoomed in around θ: each
-        coloured path is one task’s inner loop, θ → θ′ᵢ after each SGD step on its K support points (black:
-        the task in the task view; hover a path or a task to pick it out in both views). Only the part of each
-        step that lies in this plane is visible. MAML moves θ to a spot from which one short step heads to
-        every task’s own solution, so the losses drop at once; from the random initialisation the same steps
-        achieve far less. The landscapes show why that spot is not the pretrained minimum: the plain loss
-        rewards predicting the average of all tasks (what pretraining does), while the meta-objective scores θ
-        by the loss after adapting, and θ descends it.
+        θ has {shown ? COUNT.format(shown.numParams) : 'thousands of'} numbers; each dot is one snapshot of
+        all of them, placed on the plane that best fits the path meta-training has taken (its two principal
+        components), light early and dark late. At right, the same plane zoomed in around θ: each coloured
+        path is one task’s inner loop, θ → θ′ᵢ after each SGD step on its K support points (black: the task in
+        the task view; hover a path or a task to pick it out in both views). Only the part of each step that
+        lies in this plane is visible. MAML moves θ to a spot from which one short step heads to every task’s
+        own solution, so the losses drop at once; from the random initialisation the same steps achieve far
+        less. The landscapes show why that spot is not the pretrained minimum: the plain loss rewards
+        predicting the average of all tasks (what pretraining does), while the meta-objective scores θ by the
+        loss after adapting, and θ descends it.
       </p>
     </section>
   );

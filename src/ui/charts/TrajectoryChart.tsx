@@ -304,7 +304,12 @@ export function TrajectoryChart() {
     if (!el) return;
     const redraw = () => draw(el, width, useStore.getState());
     redraw();
-    return subscribeFrame((s) => [s.thetaReport, s.hoverTask, s.showRandomPaths], redraw, THETA_REDRAW_MS);
+    return subscribeFrame(
+      (s) => [s.thetaReport, s.hoverTask, s.showRandomPaths],
+      redraw,
+      THETA_REDRAW_MS,
+      el,
+    );
   }, [width]);
 
   return (

@@ -1,0 +1,64 @@
+import { cancelDraw, requestDraw } from './frameScheduler';
+import { useStore, type State } from './store';
+
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+}
+
+/**
+ * Subscribe without React: ask for `draw` in an animation frame whenever any of the values `pick`
+ * returns changes (the latest state wins), at most once every `minIntervalMs`. With `onScreen`,
+ * a chart scrolled out of view is not drawn; it catches up when it comes back into view.
+ */
+export function subscribeFrame(
+  pick: (s: State) => readonly unknown[],
+  draw: () => void,
+  minIntervalMs = 0,
+  onScreen?: Element,
+): () => void {
+  let last = pick(useStore.getState());
+  let lastDraw = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let visible = true;
+  let missed = false;
+  const drawNow = () => {
+    if (!visible) {
+      missed = true;
+      return;
+    }
+    lastDraw = performance.now();
+    draw();
+  };
+  const watcher =
+    onScreen && typeof IntersectionObserver !== 'undefined'
+      ? new IntersectionObserver((entries) => {
+          visible = entries.some((e) => e.isIntersecting);
+          if (visible && missed) {
+            missed = false;
+            requestDraw(drawNow);
+          }
+        })
+      : null;
+  if (watcher && onScreen) watcher.observe(onScreen);
+  const unsub = useStore.subscribe((s) => {
+    const v = pick(s);
+    if (sameItems(v, last)) return;
+    last = v;
+    if (timer !== null) return;
+    const wait = lastDraw + minIntervalMs - performance.now();
+    if (wait > 0) {
+      timer = setTimeout(() => {
+        timer = null;
+        requestDraw(drawNow);
+      }, wait);
+    } else {
+      requestDraw(drawNow);
+    }
+  });
+  return () => {
+    unsub();
+    watcher?.disconnect();
+    if (timer !== null) clearTimeout(timer);
+    cancelDraw(drawNow);
+  };
+}
