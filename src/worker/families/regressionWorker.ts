@@ -18,8 +18,8 @@ import { ThetaView } from '../thetaView';
 import type { FamilyWorker, HostServices } from './familyWorker';
 import type { EvalCurveData, ViewTask } from './regressionMessages';
 
-/** the task view refreshes at most this often while training */
-const PREDICT_MS = 250;
+/** the task view refreshes at most this often while training (its three fans are the page's heaviest redraw) */
+const PREDICT_MS = 500;
 /** the live evaluation runs at least this far apart, and takes at most ~20% of the time */
 const EVAL_MIN_MS = 3000;
 /** points on the task view's x grid */
