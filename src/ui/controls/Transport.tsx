@@ -72,8 +72,8 @@ export function Transport() {
         </button>
       </div>
       <p role="status" aria-live="off" className="status-line">
-        step {step} · {backendName}
-        {engine === 'fused' ? ' · fused' : ''} · {formatRate(stepsPerSec)} steps/s
+        step {step} · {backendName} · {formatRate(stepsPerSec)} steps/s
+        {engine === 'fused' ? ' (fused engine)' : ''}
         {running && !replay ? ' · training' : ''}
         {replay ? ' · replaying shared run' : ''}
         {!running && phase === 'ready' ? ' · paused' : ''}
