@@ -8,7 +8,8 @@ function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
 /**
  * Subscribe without React: ask for `draw` in an animation frame whenever any of the values `pick`
  * returns changes (the latest state wins), at most once every `minIntervalMs`. With `onScreen`,
- * a chart scrolled out of view is not drawn; it catches up when it comes back into view.
+ * a chart scrolled out of view is not drawn while training; it catches up when it comes back into
+ * view or training pauses.
  */
 export function subscribeFrame(
   pick: (s: State) => readonly unknown[],
@@ -22,7 +23,8 @@ export function subscribeFrame(
   let visible = true;
   let missed = false;
   const drawNow = () => {
-    if (!visible) {
+    // while training, a chart out of view waits; paused, everything is drawn
+    if (!visible && useStore.getState().running) {
       missed = true;
       return;
     }
@@ -41,6 +43,10 @@ export function subscribeFrame(
       : null;
   if (watcher && onScreen) watcher.observe(onScreen);
   const unsub = useStore.subscribe((s) => {
+    if (missed && !s.running) {
+      missed = false;
+      requestDraw(drawNow);
+    }
     const v = pick(s);
     if (sameItems(v, last)) return;
     last = v;
