@@ -6,8 +6,8 @@
  * first meta-steps (wasm timed beside WebGPU in the worker). `--swiftshader` asks Chromium for its
  * software adapter, for machines without a GPU; leave it out on a machine with one.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { startPreview } from './previewServer.mjs';
 import { chromium } from '@playwright/test';
 
 const argv = process.argv.slice(2);
@@ -34,24 +34,8 @@ for (const a of argv) {
 const port = Number(option('port', '4175'));
 const json = option('json', null);
 const glyphConfig = option('glyph-config', 'batch=4&query=3');
-const base = `http://127.0.0.1:${port}/`;
-
-const server = spawn(
-  process.execPath,
-  ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
-);
-async function waitForServer() {
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(base)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`the preview server did not start on ${base} (run npm run build first)`);
-}
+const preview = startPreview(port);
+const base = preview.base;
 
 const cases = [
   {
@@ -71,7 +55,7 @@ const cases = [
 const results = [];
 let browser;
 try {
-  await waitForServer();
+  await preview.ready();
   const args = [
     '--no-sandbox',
     '--enable-unsafe-webgpu',
@@ -135,5 +119,5 @@ try {
   process.exitCode = 1;
 } finally {
   await browser?.close();
-  server.kill();
+  preview.stop();
 }

@@ -5,8 +5,8 @@
  * (CHROMIUM_PATH or /usr/bin/chromium) and prints the page's meta-steps/s for the paper
  * configuration. `--swiftshader` asks for the software adapter, for machines without a GPU.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { startPreview } from './previewServer.mjs';
 import { chromium } from '@playwright/test';
 
 const argv = process.argv.slice(2);
@@ -26,24 +26,8 @@ for (const a of argv) {
 const port = Number(option('port', '4176'));
 const json = option('json', null);
 const extra = option('query', '');
-const base = `http://127.0.0.1:${port}/`;
-
-const server = spawn(
-  process.execPath,
-  ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
-);
-async function waitForServer() {
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(base)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`the preview server did not start on ${base} (run npm run build first)`);
-}
+const preview = startPreview(port);
+const base = preview.base;
 
 const args = [
   '--no-sandbox',
@@ -56,7 +40,7 @@ if (argv.includes('--swiftshader')) args.push('--use-webgpu-adapter=swiftshader'
 else args.push('--enable-features=Vulkan');
 
 try {
-  await waitForServer();
+  await preview.ready();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args,
@@ -76,5 +60,5 @@ try {
   console.log(`adapter: ${JSON.stringify(report.adapter)}`);
   if (json) writeFileSync(json, JSON.stringify(out, null, 2));
 } finally {
-  server.kill();
+  preview.stop();
 }
