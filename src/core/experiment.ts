@@ -190,3 +190,12 @@ export function sameExperiment(a: Experiment, b: Experiment): boolean {
 export function layerSizes(config: Experiment): number[] {
   return [1, ...config.hidden, 1];
 }
+
+/** Weights and biases of the regression network for a config (no tfjs: the page counts too). */
+export function mlpParameterCount(config: Experiment): number {
+  const sizes = layerSizes(config);
+  let n = 0;
+  for (let i = 0; i + 1 < sizes.length; i++)
+    n += (sizes[i] as number) * (sizes[i + 1] as number) + (sizes[i + 1] as number);
+  return n;
+}

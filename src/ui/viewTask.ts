@@ -3,7 +3,7 @@
  * TypeScript, so no tfjs is needed here). Each "New task" press takes the next named random
  * stream of the seed, so the sequence of tasks is reproducible.
  */
-import type { Experiment } from '../core/experiment';
+import { mlpParameterCount, type Experiment } from '../core/experiment';
 import type { RegressionFamily } from '../core/families/regression/tasks';
 import { Rng } from '../core/random';
 import { regressionUiOf } from './families/registry';
@@ -53,13 +53,4 @@ export function withPoints(task: TaskView, xs: number[], ys: number[]): TaskView
 }
 
 /** Number of parameters of the MLP for a config (input, hidden..., output; weights and biases). */
-export function parameterCount(config: Experiment): number {
-  const sizes = [1, ...config.hidden, 1];
-  let n = 0;
-  for (let i = 0; i + 1 < sizes.length; i++) {
-    const a = sizes[i] as number;
-    const b = sizes[i + 1] as number;
-    n += a * b + b;
-  }
-  return n;
-}
+export const parameterCount = mlpParameterCount;

@@ -3,7 +3,6 @@
  * training move between backends and workers (fallback, restarts), survive divergence, and travel
  * inside a share link.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../core/experiment';
 import type { FamilyRun } from '../core/families/family';
 import { familyOf } from '../core/families/registry';
@@ -90,9 +89,4 @@ export function copySnapshot(s: Snapshot): Snapshot {
     alpha: s.alpha ? s.alpha.slice() : null,
     ...(s.stream ? { stream: [...s.stream] } : {}),
   };
-}
-
-/** Dispose a value's tensors (used where a run's read-only copies are made on another backend). */
-export function disposeAll(ts: (tf.Tensor | null | undefined)[]): void {
-  for (const t of ts) t?.dispose();
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../../schema';
+import { restartReason } from '../restart';
 import type { Classifier } from '../../models/classifier';
 import { softmaxCrossEntropy } from '../../ops/crossEntropy';
 import { Rng } from '../../random';
@@ -243,15 +244,7 @@ export class GlyphRun implements FamilyRun {
   /** Live changes keep θ; a new task shape (ways, net, filters), seed or task family does not. */
   update(next: Experiment): boolean {
     const c = this.config;
-    if (
-      next.task !== c.task ||
-      next.seed !== c.seed ||
-      next.ways !== c.ways ||
-      next.net !== c.net ||
-      next.filters !== c.filters
-    ) {
-      return false;
-    }
+    if (restartReason(c, next) !== null) return false;
     this.config = { ...next, hidden: [...next.hidden] };
     if (next.algo !== c.algo) {
       const previous = this.learner;

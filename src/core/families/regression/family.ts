@@ -1,7 +1,8 @@
+import { mlpParameterCount } from '../../experiment';
 import type { Experiment, FamilySchema } from '../../schema';
 import type { TaskFamily } from '../family';
 import { DEFAULT_EVAL } from './evaluate';
-import { layerSizes, RegressionRun } from './run';
+import { RegressionRun } from './run';
 import type { RegressionFamily } from './tasks';
 
 /** A regression family: an MLP on 1-D inputs, scored by MSE; what differs is the task sampler. */
@@ -18,14 +19,6 @@ const MSE = {
   format: (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'diverged'),
 } as const;
 
-function mlpParams(config: Experiment): number {
-  const sizes = layerSizes(config);
-  let n = 0;
-  for (let i = 0; i + 1 < sizes.length; i++)
-    n += (sizes[i] as number) * (sizes[i + 1] as number) + (sizes[i + 1] as number);
-  return n;
-}
-
 /** Everything a regression family shares; a new one supplies its schema and task sampler. */
 export function regressionFamily(
   schema: FamilySchema,
@@ -40,7 +33,7 @@ export function regressionFamily(
     createRun(config, start) {
       return new RegressionRun(this, config, start);
     },
-    numParams: mlpParams,
+    numParams: mlpParameterCount,
     sameNetwork: (a, b) => a.task === b.task && a.hidden.join() === b.hidden.join(),
   };
 }

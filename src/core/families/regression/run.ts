@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Experiment } from '../../schema';
+import { layerSizes, type Experiment } from '../../experiment';
+import { restartReason } from '../restart';
 import { Mlp } from '../../models/mlp';
 import { Rng } from '../../random';
 import type { EvalReport, EvalRequest, FamilyRun, RunStart, StepLosses } from '../family';
@@ -13,11 +14,6 @@ import { fusedLoaded } from '../../engines/fused/wasmModule';
 import { FusedLearner, FusedPretrainer } from './fusedViews';
 
 export type { StepLosses };
-
-/** Layer sizes of the regression network for a config: input, hidden..., output. */
-export function layerSizes(config: Experiment): number[] {
-  return [1, ...config.hidden, 1];
-}
 
 /**
  * One meta-training run of a regression family (sinusoids, function mixtures): the task stream,
@@ -141,15 +137,7 @@ export class RegressionRun implements FamilyRun {
    */
   update(next: Experiment): boolean {
     const c = this.config;
-    const sameTasks = (next.mix ?? []).join() === (c.mix ?? []).join();
-    if (
-      next.task !== c.task ||
-      next.seed !== c.seed ||
-      next.hidden.join() !== c.hidden.join() ||
-      !sameTasks
-    ) {
-      return false;
-    }
+    if (restartReason(c, next) !== null) return false;
     this.config = { ...next, hidden: [...next.hidden] };
     if (this.fused) {
       this.fused.setHyper(this.hyper());
