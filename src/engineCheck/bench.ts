@@ -61,6 +61,27 @@ function rate(engine: string, steps: number, ms: number): Rate {
   return { engine, backend: tf.getBackend(), steps, seconds: ms / 1000, stepsPerSecond: (steps * 1000) / ms };
 }
 
+/**
+ * Milliseconds for `steps` meta-steps after `warmup` untimed ones; each step's loss is disposed
+ * once the next exists and the last is read back, so the device queue cannot run ahead of the clock.
+ */
+async function timeSteps(step: () => tf.Scalar, warmup: number, steps: number): Promise<number> {
+  const run = async (n: number) => {
+    let last: tf.Scalar | null = null;
+    for (let i = 0; i < n; i++) {
+      const loss = step();
+      last?.dispose();
+      last = loss;
+    }
+    await last?.data();
+    last?.dispose();
+  };
+  await run(warmup);
+  const t0 = performance.now();
+  await run(steps);
+  return performance.now() - t0;
+}
+
 const theta0 = (c: BenchConfig) => new Mlp(c.sizes).init(Rng.stream(1, 'init'));
 
 export async function benchFused(
@@ -72,21 +93,15 @@ export async function benchFused(
   const rng = Rng.stream(1, 'train');
   const engine = new FusedWebgpuMlp(c, theta0(c), opts);
   await engine.prepare(c);
-  const run = async (n: number) => {
-    let last: tf.Scalar | null = null;
-    for (let i = 0; i < n; i++) {
+  const ms = await timeSteps(
+    () => {
       const { meta, pretrained } = engine.step(sinusoid.sampleBatch(rng, c.tasks, c.support, c.query));
       pretrained?.dispose();
-      last?.dispose();
-      last = meta;
-    }
-    await last?.data();
-    last?.dispose();
-  };
-  await run(warmup);
-  const t0 = performance.now();
-  await run(steps);
-  const ms = performance.now() - t0;
+      return meta;
+    },
+    warmup,
+    steps,
+  );
   engine.dispose();
   const t = engine.tuning;
   const base = opts.pretrained ? 'fused WGSL + pretrained' : 'fused WGSL';
@@ -105,23 +120,17 @@ export async function benchTfjs(
   const model = new Mlp(c.sizes);
   const learner = new MetaLearner(model, c.algo, theta0(c), c);
   const joint = pretrained ? new JointLearner(model, theta0(c), c) : null;
-  const run = async (n: number) => {
-    let last: tf.Scalar | null = null;
-    for (let i = 0; i < n; i++) {
+  const ms = await timeSteps(
+    () => {
       const t = batchTensors(sinusoid.sampleBatch(rng, c.tasks, c.support, c.query));
       const loss = learner.step(t);
       joint?.step(t).dispose();
       tf.dispose(t);
-      last?.dispose();
-      last = loss;
-    }
-    await last?.data();
-    last?.dispose();
-  };
-  await run(warmup);
-  const t0 = performance.now();
-  await run(steps);
-  const ms = performance.now() - t0;
+      return loss;
+    },
+    warmup,
+    steps,
+  );
   learner.dispose();
   joint?.dispose();
   return rate(pretrained ? 'tfjs MetaLearner + JointLearner' : 'tfjs MetaLearner', steps, ms);
