@@ -11,6 +11,9 @@ test('the main thread has no long tasks over 50 ms while training', async ({ pag
   await page.getByRole('button', { name: 'Play' }).click();
   await waitStepAtLeast(page, 10);
   const longest = await longestTaskDuring(page, 5000);
+  // the measured value goes into the report, so a pass also says how much room was left
+  test.info().annotations.push({ type: 'longest main-thread task (ms)', description: String(longest) });
+  console.log(`longest main-thread task while training: ${longest} ms`);
   const step = Number(/step (\d+)/.exec((await status(page).textContent()) ?? '')?.[1]);
   expect(step).toBeGreaterThan(30);
   expect(longest).toBeLessThanOrEqual(50);

@@ -40,11 +40,14 @@ test('clicking the task chart adds a support point anywhere, clicking a point re
   await expect.poll(() => finalFan.getAttribute('d')).toBe(before);
 
   // with every point removed there is nothing to adapt on: only the step-0 curve remains
+  // (as a person would: each click on a point once the previous one has gone; a second click on a
+  // point that is still drawn but already removed does nothing)
   for (let i = 0; i < 4; i++) {
     const p = points.first();
     await svg.click({
       position: { x: Number(await p.getAttribute('cx')), y: Number(await p.getAttribute('cy')) },
     });
+    await expect(points).toHaveCount(3 - i);
   }
   await expect(points).toHaveCount(0);
   await expect(panel.locator('path.fan-line')).toHaveCount(1);

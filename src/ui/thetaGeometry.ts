@@ -114,6 +114,7 @@ export function finiteLine(
 ): d3.Line<readonly [number, number]> {
   return d3
     .line<readonly [number, number]>()
+    .digits(1)
     .defined((p) => drawable(p, x, y))
     .x((p) => x(p[0]))
     .y((p) => y(p[1]));

@@ -1,4 +1,5 @@
 import * as d3 from 'd3';
+import { chartSvg, layerOf, plotClip } from './svgFrame';
 import { useEffect, useId, useRef } from 'react';
 import { METHODS } from '../../worker/protocol';
 import { formatLoss } from '../format';
@@ -15,11 +16,8 @@ const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
 function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
   const state = useStore.getState();
   const ev = state.evaluation;
-  const svg = d3.select(svgEl).attr('width', width).attr('height', HEIGHT);
-  const layer = (name: string) => {
-    const g = svg.selectAll<SVGGElement, null>(`g.${name}`).data([null]);
-    return g.enter().append('g').attr('class', name).merge(g);
-  };
+  const svg = chartSvg(svgEl, width, HEIGHT);
+  const layer = (name: string, clip?: string) => layerOf(svg, name, clip);
   const steps = ev ? Math.max(0, ...METHODS.map((m) => ev.curves[m].mse.length - 1)) : 10;
   const x = d3.scaleLinear([0, Math.max(1, steps)], [MARGIN.left, width - MARGIN.right]);
   let lo = Infinity;
@@ -112,33 +110,26 @@ function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
   const data = ev ? METHODS.map((m) => ({ m, c: ev.curves[m] })) : [];
   const area = d3
     .area<[number, number, number]>()
+    .digits(1)
     .defined((d) => usable(d[1]) && usable(d[1] + d[2]))
     .x((d) => x(d[0]))
     .y0((d) => y(clampY(d[1] - d[2])))
     .y1((d) => y(clampY(d[1] + d[2])));
   const line = d3
     .line<[number, number, number]>()
+    .digits(1)
     .defined((d) => usable(d[1]))
     .x((d) => x(d[0]))
     .y((d) => y(clampY(d[1])));
   const pts = (c: { mse: number[]; ci95: number[] }) =>
     c.mse.map((v, i) => [i, v, c.ci95[i] ?? 0] as [number, number, number]);
-  svg
-    .selectAll('defs')
-    .data([null])
-    .join('defs')
-    .selectAll('clipPath')
-    .data([null])
-    .join('clipPath')
-    .attr('id', 'clip-adaptation')
-    .selectAll('rect')
-    .data([null])
-    .join('rect')
-    .attr('x', MARGIN.left)
-    .attr('y', MARGIN.top - 4)
-    .attr('width', width - MARGIN.left - MARGIN.right + 4)
-    .attr('height', HEIGHT - MARGIN.top - MARGIN.bottom + 4);
-  for (const name of ['bands', 'lines', 'dots']) layer(name).attr('clip-path', 'url(#clip-adaptation)');
+  plotClip(svg, 'clip-adaptation', {
+    x: MARGIN.left,
+    y: MARGIN.top - 4,
+    width: width - MARGIN.left - MARGIN.right + 4,
+    height: HEIGHT - MARGIN.top - MARGIN.bottom + 4,
+  });
+  for (const name of ['bands', 'lines', 'dots']) layer(name, 'clip-adaptation');
   layer('bands')
     .selectAll('path')
     .data(data)
@@ -239,7 +230,7 @@ export function AdaptationChart() {
           </button>
         </div>
       </div>
-      <p className="chart-sub" data-testid="adapt-sub">
+      <p className="chart-sub live" data-testid="adapt-sub">
         {evaluation
           ? `${evaluation.tasks} held-out tasks${evaluation.tasks < FULL_EVAL_TASKS ? ' (a quick live estimate; the paper uses 600)' : ' (the paper protocol)'}, K = ${evaluation.k} support points, 100 query points, measured at meta-step ${evaluation.step}${evaluation.computedOn !== backend ? ` (evaluated on ${evaluation.computedOn} beside ${backend ?? 'the'} training)` : ''}`
           : 'waiting for the first evaluation…'}

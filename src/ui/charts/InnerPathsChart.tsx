@@ -1,4 +1,5 @@
 import * as d3 from 'd3';
+import { chartSvg, layerOf, plotClip } from './svgFrame';
 import { useEffect, useRef } from 'react';
 import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
 import { formatLoss } from '../format';
@@ -32,11 +33,8 @@ function pathsOf(report: ThetaReport, from: From): ThetaPaths | null {
 function draw(el: SVGSVGElement, width: number, from: From, state: State): void {
   const report = state.thetaReport;
   const paths = report ? pathsOf(report, from) : null;
-  const svg = d3.select(el).attr('width', width).attr('height', HEIGHT);
-  const layer = (name: string) => {
-    const g = svg.selectAll<SVGGElement, null>(`g.${name}`).data([null]);
-    return g.enter().append('g').attr('class', name).merge(g);
-  };
+  const svg = chartSvg(el, width, HEIGHT);
+  const layer = (name: string, clip?: string) => layerOf(svg, name, clip);
   svg
     .selectAll('text.empty')
     .data(paths ? [] : [null])
@@ -88,29 +86,19 @@ function draw(el: SVGSVGElement, width: number, from: From, state: State): void 
     .attr('x', (d) => d.x)
     .attr('y', (d) => d.y)
     .text((d) => d.t);
-  svg
-    .selectAll('defs')
-    .data([null])
-    .join('defs')
-    .selectAll('clipPath')
-    .data([null])
-    .join('clipPath')
-    .attr('id', clipId)
-    .selectAll('rect')
-    .data([null])
-    .join('rect')
-    .attr('x', area.left)
-    .attr('y', area.top)
-    .attr('width', area.width)
-    .attr('height', area.height);
+  plotClip(svg, clipId, {
+    x: area.left,
+    y: area.top,
+    width: area.width,
+    height: area.height,
+  });
 
   // the trajectory passing through, for orientation (mostly outside a zoomed window)
   const pts: [number, number][] = [];
   for (let i = 0; i < report.count; i++)
     pts.push([report.coords[2 * i] as number, report.coords[2 * i + 1] as number]);
   pts.push([report.current[0], report.current[1]]);
-  layer('context')
-    .attr('clip-path', `url(#${clipId})`)
+  layer('context', clipId)
     .selectAll('path')
     .data([pts])
     .join('path')
@@ -118,7 +106,7 @@ function draw(el: SVGSVGElement, width: number, from: From, state: State): void 
     .attr('stroke', trajectoryColor(report.subject, 0.7))
     .attr('d', (d) => finiteLine(x, y)(d));
 
-  drawPaths(layer('paths').attr('clip-path', `url(#${clipId})`), report, paths, state.hoverTask, x, y);
+  drawPaths(layer('paths', clipId), report, paths, state.hoverTask, x, y);
 
   const start = paths.start;
   const startMark = layer('start');

@@ -1,4 +1,5 @@
 import * as d3 from 'd3';
+import { chartSvg, layerOf, plotClip } from './svgFrame';
 import { useEffect, useRef } from 'react';
 import type { LandscapeReport } from '../../worker/protocol';
 import { formatLoss } from '../format';
@@ -59,11 +60,8 @@ function levelsOf(values: Float32Array): Levels | null {
 function draw(el: SVGSVGElement, width: number, kind: LandscapeKind, land: LandscapeReport | null): void {
   const side = Math.min(MAX_SIDE, width - MARGIN.left - MARGIN.right);
   const height = side + MARGIN.top + MARGIN.bottom;
-  const svg = d3.select(el).attr('width', width).attr('height', height);
-  const layer = (name: string) => {
-    const g = svg.selectAll<SVGGElement, null>(`g.${name}`).data([null]);
-    return g.enter().append('g').attr('class', name).merge(g);
-  };
+  const svg = chartSvg(el, width, height);
+  const layer = (name: string, clip?: string) => layerOf(svg, name, clip);
   const values = land ? (kind === 'pre' ? land.pre : land.post) : null;
   const levels = values ? levelsOf(values) : null;
   if (!land || !levels) {
@@ -89,23 +87,13 @@ function draw(el: SVGSVGElement, width: number, kind: LandscapeKind, land: Lands
   });
   const path = d3.geoPath(project);
   const clipId = `clip-landscape-${kind}`;
-  svg
-    .selectAll('defs')
-    .data([null])
-    .join('defs')
-    .selectAll('clipPath')
-    .data([null])
-    .join('clipPath')
-    .attr('id', clipId)
-    .selectAll('rect')
-    .data([null])
-    .join('rect')
-    .attr('x', x(box.x0))
-    .attr('y', y(box.y1))
-    .attr('width', x(box.x1) - x(box.x0))
-    .attr('height', y(box.y0) - y(box.y1));
-  layer('contours')
-    .attr('clip-path', `url(#${clipId})`)
+  plotClip(svg, clipId, {
+    x: x(box.x0),
+    y: y(box.y1),
+    width: x(box.x1) - x(box.x0),
+    height: y(box.y0) - y(box.y1),
+  });
+  layer('contours', clipId)
     .selectAll<SVGPathElement, d3.ContourMultiPolygon>('path.contour')
     .data(contours)
     .join('path')
@@ -139,9 +127,10 @@ function draw(el: SVGSVGElement, width: number, kind: LandscapeKind, land: Lands
   pts.push(land.centre);
   const line = d3
     .line<[number, number]>()
+    .digits(1)
     .x((p) => x(p[0]))
     .y((p) => y(p[1]));
-  const over = layer('overlay').attr('clip-path', `url(#${clipId})`);
+  const over = layer('overlay', clipId);
   over
     .selectAll('path.landscape-trajectory-halo')
     .data([pts])

@@ -1,4 +1,5 @@
 import * as d3 from 'd3';
+import { chartSvg, layerOf, plotClip } from './svgFrame';
 import { useEffect, useId, useRef } from 'react';
 import { binSeries, smooth, type Series } from '../series';
 import { subscribeFrame, useStore, type State } from '../store';
@@ -9,6 +10,8 @@ import { useWidth } from './useWidth';
 const HEIGHT = 280;
 const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
 const FLOOR = 1e-5;
+/** while training the curve is redrawn five times a second: live to the eye, light on the main thread */
+const LIVE_REDRAW_MS = 200;
 
 interface Curve {
   name: string;
@@ -27,13 +30,18 @@ function curveOf(series: Series, name: string, color: string, weight: number, bi
   };
 }
 
+const LADDER = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
+
+/** The smallest 1-1.2-1.5-2-2.5-3-4-5-6-8 × 10ⁿ at or above v (v > 0). */
+export function roundUp(v: number): number {
+  const p = 10 ** Math.floor(Math.log10(v));
+  return p * (LADDER.find((m) => m * p >= v * (1 - 1e-12)) ?? 10);
+}
+
 function draw(svgEl: SVGSVGElement, width: number, state: State): void {
   const { smoothing, lossLog, showPretrainedLoss, evalHistory } = state;
-  const svg = d3.select(svgEl).attr('width', width).attr('height', HEIGHT);
-  const layer = (name: string) => {
-    const g = svg.selectAll<SVGGElement, null>(`g.${name}`).data([null]);
-    return g.enter().append('g').attr('class', name).merge(g);
-  };
+  const svg = chartSvg(svgEl, width, HEIGHT);
+  const layer = (name: string, clip?: string) => layerOf(svg, name, clip);
   const bins = Math.max(50, Math.floor((width - MARGIN.left - MARGIN.right) / 2));
   const curves: Curve[] = [curveOf(state.meta, 'MAML meta-loss', METHOD_COLORS.maml, smoothing, bins)];
   if (showPretrainedLoss) {
@@ -68,9 +76,12 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
     x0 = 0;
     x1 = 100;
   }
+  // meta-steps count from 0: the axis starts there however the series was thinned
+  x0 = Math.min(x0, 0);
   if (x1 - x0 < 10) x1 = x0 + 10;
-  // a little room at the right so the newest evaluation circle is not cut in half
-  x1 += (x1 - x0) * 0.02;
+  // room at the right (the newest evaluation circle is not cut in half), grown in steps of a
+  // round ladder: the axes stay as they are for many redraws instead of being rebuilt every time
+  x1 = roundUp(x1 + (x1 - x0) * 0.02);
   if (!Number.isFinite(lo)) {
     lo = 0.1;
     hi = 10;
@@ -122,25 +133,15 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
   }
 
   const clipId = 'clip-learning';
-  svg
-    .selectAll('defs')
-    .data([null])
-    .join('defs')
-    .selectAll('clipPath')
-    .data([null])
-    .join('clipPath')
-    .attr('id', clipId)
-    .selectAll('rect')
-    .data([null])
-    .join('rect')
-    .attr('x', MARGIN.left)
-    .attr('y', MARGIN.top)
-    .attr('width', width - MARGIN.left - MARGIN.right)
-    .attr('height', HEIGHT - MARGIN.top - MARGIN.bottom);
+  plotClip(svg, clipId, {
+    x: MARGIN.left,
+    y: MARGIN.top,
+    width: width - MARGIN.left - MARGIN.right,
+    height: HEIGHT - MARGIN.top - MARGIN.bottom,
+  });
 
   // raw values: a faint min-max envelope per pixel bin; smoothed: a solid line
-  layer('raw')
-    .attr('clip-path', `url(#${clipId})`)
+  layer('raw', clipId)
     .selectAll('path')
     .data(curves)
     .join('path')
@@ -151,12 +152,12 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
       const idx = d3.range(c.binned.x.length);
       return d3
         .area<number>()
+        .digits(1)
         .x((i) => x(c.binned.x[i] as number))
         .y0((i) => cy(c.binned.min[i] as number))
         .y1((i) => cy(c.binned.max[i] as number))(idx);
     });
-  layer('smoothed')
-    .attr('clip-path', `url(#${clipId})`)
+  layer('smoothed', clipId)
     .selectAll('path')
     .data(curves)
     .join('path')
@@ -166,6 +167,7 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
       const idx = d3.range(c.smoothed.x.length);
       return d3
         .line<number>()
+        .digits(1)
         .x((i) => x(c.smoothed.x[i] as number))
         .y((i) => cy(c.smoothed.mean[i] as number))
         .defined((i) => Number.isFinite(c.smoothed.mean[i] as number))(idx);
@@ -176,8 +178,7 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
     { step: p.step, v: p.maml, m: 'maml' as const },
     { step: p.step, v: p.pretrained, m: 'pretrained' as const },
   ]);
-  layer('evals')
-    .attr('clip-path', `url(#${clipId})`)
+  layer('evals', clipId)
     .selectAll('circle')
     .data(evalPts.filter((p) => Number.isFinite(p.v)))
     .join('circle')
@@ -219,7 +220,7 @@ export function LearningCurve() {
     return subscribeFrame(
       (s) => [s.seriesVersion, s.evalHistory, s.smoothing, s.lossLog, s.showPretrainedLoss],
       redraw,
-      100,
+      LIVE_REDRAW_MS,
     );
   }, [width]);
 

@@ -141,7 +141,7 @@ export function ParameterSpace() {
           </button>
         </div>
       </div>
-      <p className="chart-sub" data-testid="theta-sub">
+      <p className="chart-sub live" data-testid="theta-sub">
         {shown
           ? `${COUNT.format(shown.numParams)} weights of ${subjectName}, projected onto the two principal components of ${shown.count} snapshot${shown.count === 1 ? '' : 's'} (steps ${first}–${last}, now one every ${shown.interval} step${shown.interval === 1 ? '' : 's'}). Inner loop: ${shown.rate}.`
           : 'waiting for θ…'}

@@ -1,4 +1,5 @@
 import * as d3 from 'd3';
+import { chartSvg, layerOf, plotClip } from './svgFrame';
 import { useEffect, useRef } from 'react';
 import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
 import { subscribeFrame, THETA_REDRAW_MS, useStore, type State } from '../store';
@@ -33,11 +34,8 @@ function pathLine(paths: ThetaPaths, task: number, x: Scale, y: Scale): string {
 
 function draw(el: SVGSVGElement, width: number, state: State): void {
   const report = state.thetaReport;
-  const svg = d3.select(el).attr('width', width).attr('height', HEIGHT);
-  const layer = (name: string) => {
-    const g = svg.selectAll<SVGGElement, null>(`g.${name}`).data([null]);
-    return g.enter().append('g').attr('class', name).merge(g);
-  };
+  const svg = chartSvg(el, width, HEIGHT);
+  const layer = (name: string, clip?: string) => layerOf(svg, name, clip);
   svg
     .selectAll('text.empty')
     .data(report ? [] : [null])
@@ -102,25 +100,16 @@ function draw(el: SVGSVGElement, width: number, state: State): void {
     .attr('y', (d) => d.y)
     .text((d) => d.t);
 
-  svg
-    .selectAll('defs')
-    .data([null])
-    .join('defs')
-    .selectAll('clipPath')
-    .data([null])
-    .join('clipPath')
-    .attr('id', 'clip-trajectory')
-    .selectAll('rect')
-    .data([null])
-    .join('rect')
-    .attr('x', area.left)
-    .attr('y', area.top)
-    .attr('width', area.width)
-    .attr('height', area.height);
+  plotClip(svg, 'clip-trajectory', {
+    x: area.left,
+    y: area.top,
+    width: area.width,
+    height: area.height,
+  });
 
-  drawTrajectory(layer('trajectory'), report, x, y);
+  drawTrajectory(layer('trajectory', 'clip-trajectory'), report, x, y);
   drawMarkers(layer('markers'), report, random, x, y);
-  drawPaths(layer('paths'), report, random, state.hoverTask, x, y);
+  drawPaths(layer('paths', 'clip-trajectory'), report, random, state.hoverTask, x, y);
 }
 
 /**
@@ -142,10 +131,7 @@ function drawTrajectory(g: Layer, report: ThetaReport, x: Scale, y: Scale): void
     if (prev && Math.min(COLOR_BINS - 1, Math.floor(t(prev.from) * COLOR_BINS)) === bin) prev.to = i;
     else runs.push({ from: i, to: i, color: trajectoryColor(report.subject, (bin + 0.5) / COLOR_BINS) });
   }
-  g.attr('clip-path', 'url(#clip-trajectory)')
-    .attr('data-testid', 'theta-trajectory')
-    .attr('data-points', n)
-    .attr('data-subject', report.subject);
+  g.attr('data-testid', 'theta-trajectory').attr('data-points', n).attr('data-subject', report.subject);
   // each run starts at the previous run's last snapshot, so the pieces join up
   g.selectAll<SVGPathElement, (typeof runs)[number]>('path.trajectory-segment')
     .data(runs.filter((r) => r.from > 0 || r.to > 0))
@@ -267,8 +253,7 @@ function drawPaths(
   const hasView = report.viewTaskId !== null;
   const sets = [{ key: 'theta', paths: report.paths }, ...(random ? [{ key: 'random', paths: random }] : [])];
   const setHover = useStore.getState().setHoverTask;
-  g.attr('clip-path', 'url(#clip-trajectory)')
-    .selectAll<SVGGElement, (typeof sets)[number]>('g.path-set')
+  g.selectAll<SVGGElement, (typeof sets)[number]>('g.path-set')
     .data(sets, (d) => d.key)
     .join('g')
     .attr('class', 'path-set')

@@ -3,7 +3,9 @@
  * parameter-space view, the fan of predictions after 0..S inner steps, and the support points.
  */
 import * as d3 from 'd3';
+import { chartSvg, layerOf, plotClip } from './svgFrame';
 import type { MethodName } from '../../worker/protocol';
+import { viewGrid } from '../../core/families/regression/tasks';
 import { formatLoss } from '../format';
 import type { State } from '../store';
 import { familyOf, yRangeOf } from '../viewTask';
@@ -12,10 +14,13 @@ import { fanColor, taskColor } from './palette';
 const HEIGHT = 250;
 const MARGIN = { top: 10, right: 10, bottom: 34, left: 38 };
 
-/** The scales a panel was last drawn with: clicks map through them. */
+/** The scales a panel was last drawn with, and the support points it shows: clicks map through them. */
 export interface Scales {
   x: d3.ScaleLinear<number, number>;
   y: d3.ScaleLinear<number, number>;
+  /** the support points as drawn (the state may already be a click ahead of the picture) */
+  xs: readonly number[];
+  ys: readonly number[];
 }
 
 function mseToTruth(pred: Float32Array, offset: number, truth: Float64Array): number {
@@ -31,7 +36,7 @@ export function drawPanel(
   state: State,
   width: number,
 ): Scales {
-  const svg = d3.select(el).attr('width', width).attr('height', HEIGHT);
+  const svg = chartSvg(el, width, HEIGHT);
   const x = d3.scaleLinear(familyOf(state.config).xRange as [number, number], [
     MARGIN.left,
     width - MARGIN.right,
@@ -40,25 +45,13 @@ export function drawPanel(
   const y = d3.scaleLinear(yDomain, [HEIGHT - MARGIN.bottom, MARGIN.top]);
   const clipId = `clip-task-${method}`;
 
-  const layer = (name: string) => {
-    const g = svg.selectAll<SVGGElement, null>(`g.${name}`).data([null]);
-    return g.enter().append('g').attr('class', name).merge(g);
-  };
-  svg
-    .selectAll('defs')
-    .data([null])
-    .join('defs')
-    .selectAll('clipPath')
-    .data([null])
-    .join('clipPath')
-    .attr('id', clipId)
-    .selectAll('rect')
-    .data([null])
-    .join('rect')
-    .attr('x', MARGIN.left)
-    .attr('y', MARGIN.top)
-    .attr('width', width - MARGIN.left - MARGIN.right)
-    .attr('height', HEIGHT - MARGIN.top - MARGIN.bottom);
+  const layer = (name: string, clip?: string) => layerOf(svg, name, clip);
+  plotClip(svg, clipId, {
+    x: MARGIN.left,
+    y: MARGIN.top,
+    width: width - MARGIN.left - MARGIN.right,
+    height: HEIGHT - MARGIN.top - MARGIN.bottom,
+  });
 
   // axes depend only on the size: rebuilt when it changes, not on every redraw
   const axesKey = `${width}:${x.domain().join()}`;
@@ -101,16 +94,14 @@ export function drawPanel(
   const family = familyOf(state.config);
 
   // the true function of the sampled task
-  const [x0, x1] = family.xRange;
-  const n = 200;
-  const truthXs = Float64Array.from({ length: n }, (_, i) => x0 + ((x1 - x0) * i) / (n - 1));
-  const truth = truthXs.map((v) => family.truth(task.params, 0, v));
+  const truthXs = viewGrid(family.xRange);
+  const truth = Float64Array.from(truthXs, (v) => family.truth(task.params, 0, v));
   const line = d3
     .line<number>()
+    .digits(1)
     .x((_, i) => x(truthXs[i] as number))
     .y((v) => y(v));
-  layer('truth')
-    .attr('clip-path', `url(#${clipId})`)
+  layer('truth', clipId)
     .selectAll('path')
     .data([Array.from(truth)])
     .join('path')
@@ -122,8 +113,7 @@ export function drawPanel(
   const hover = state.hoverTask;
   const hasView = shown?.viewTaskId !== null && shown?.viewTaskId !== undefined;
   const ghost = shown && hover !== null && hover < shown.count && !(hasView && hover === 0) ? hover : null;
-  layer('ghost')
-    .attr('clip-path', `url(#${clipId})`)
+  layer('ghost', clipId)
     .selectAll('path')
     .data(ghost !== null && shown ? [ghost] : [])
     .join('path')
@@ -135,7 +125,7 @@ export function drawPanel(
     );
 
   // the fan: predictions after 0..S inner steps
-  const fan = layer('fan').attr('clip-path', `url(#${clipId})`);
+  const fan = layer('fan', clipId);
   let summaryText = 'computing…';
   if (predictions) {
     const grid = predictions.grid;
@@ -146,6 +136,7 @@ export function drawPanel(
     const values = predictions.fans[method];
     const pl = d3
       .line<number>()
+      .digits(1)
       .x((i) => x(grid[i % g] as number))
       .y((i) => y(Math.max(-1e3, Math.min(1e3, values[i] as number))))
       .defined((i) => Number.isFinite(values[i] as number));
@@ -162,8 +153,8 @@ export function drawPanel(
       .attr('stroke-dasharray', (r) => (r === 0 && s > 0 ? '5 3' : null))
       .attr('d', (r) => pl(d3.range(r * g, (r + 1) * g)));
     if (!stale && g === truth.length) {
-      const before = mseToTruth(values, 0, Float64Array.from(truth));
-      const after = mseToTruth(values, s * g, Float64Array.from(truth));
+      const before = mseToTruth(values, 0, truth);
+      const after = mseToTruth(values, s * g, truth);
       summaryText =
         s === 0
           ? `MSE to the true curve: ${formatLoss(before)} (no support points, no adaptation)`
@@ -184,5 +175,5 @@ export function drawPanel(
     .attr('cx', (i) => x(task.xs[i] as number))
     .attr('cy', (i) => y(Math.max(yDomain[0], Math.min(yDomain[1], task.ys[i] as number))));
 
-  return { x, y };
+  return { x, y, xs: Array.from(task.xs), ys: Array.from(task.ys) };
 }

@@ -116,7 +116,10 @@ export function Transport() {
           <dt>meta-loss</dt>
           <dd data-readout="loss">{lastLoss === null ? '–' : formatLoss(lastLoss)}</dd>
         </div>
-        <div title="Held-out evaluation: mean MSE of the MAML initialisation after the meta-training number of inner steps.">
+        <div
+          className="wide"
+          title="Held-out evaluation: mean MSE of the MAML initialisation after the meta-training number of inner steps."
+        >
           <dt>eval MSE</dt>
           <dd data-readout="eval">
             {evaluation && evalMaml !== undefined ? `${formatLoss(evalMaml)} @ step ${evaluation.step}` : '–'}

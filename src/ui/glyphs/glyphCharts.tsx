@@ -93,6 +93,7 @@ export function AccuracyChart() {
           'd',
           d3
             .area<(typeof pts)[number]>()
+            .digits(1)
             .x((p) => x(p.i))
             .y0((p) => y(Math.max(0, p.lo)))
             .y1((p) => y(Math.min(1, p.hi))),
@@ -107,6 +108,7 @@ export function AccuracyChart() {
           'd',
           d3
             .line<(typeof pts)[number]>()
+            .digits(1)
             .x((p) => x(p.i))
             .y((p) => y(p.a)),
         );
@@ -139,7 +141,7 @@ export function AccuracyChart() {
           {busy ? 'Evaluating…' : `Evaluate ${EVAL_TASKS} tasks`}
         </button>
       </div>
-      <p className="chart-sub" data-testid="glyph-eval-sub">
+      <p className="chart-sub live" data-testid="glyph-eval-sub">
         {evaluation
           ? `${evaluation.ways}-way ${evaluation.shots}-shot query accuracy on ${evaluation.tasks} tasks from held-out alphabets (never seen in meta-training), mean ± 95% CI, θ at meta-step ${evaluation.step}.`
           : 'Query accuracy on tasks from held-out alphabets after each inner step (computing…).'}
@@ -200,6 +202,7 @@ export function GlyphLearningCurve() {
     const line = (pick: (p: (typeof losses)[number]) => number | null) =>
       d3
         .line<(typeof losses)[number]>()
+        .digits(1)
         .defined((p) => pick(p) !== null && Number.isFinite(pick(p)))
         .x((p) => x(p.step))
         .y((p) => y(pick(p) ?? 0));

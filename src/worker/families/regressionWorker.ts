@@ -11,7 +11,7 @@ import {
   type EvalMethod,
 } from '../../core/families/regression/evaluate';
 import type { RegressionRun } from '../../core/families/regression/run';
-import type { RegressionBatch } from '../../core/families/regression/tasks';
+import { VIEW_GRID_POINTS, viewGrid, type RegressionBatch } from '../../core/families/regression/tasks';
 import { adaptationPredictions } from '../../core/meta/innerLoop';
 import { METHODS, type FamilyRequest, type MethodName } from '../protocol';
 import { ThetaView } from '../thetaView';
@@ -22,8 +22,6 @@ import type { EvalCurveData, ViewTask } from './regressionMessages';
 const PREDICT_MS = 500;
 /** the live evaluation runs at least this far apart, and takes at most ~20% of the time */
 const EVAL_MIN_MS = 3000;
-/** points on the task view's x grid */
-const GRID_POINTS = 200;
 /** inner steps of the adaptation curve (the paper's Figure 3) */
 const EVAL_STEPS = DEFAULT_EVAL.steps;
 
@@ -154,14 +152,12 @@ export class RegressionWorker implements FamilyWorker {
     if (!task) return;
     const k = Math.min(task.xs.length, task.ys.length);
     const steps = k > 0 ? task.steps : 0;
-    const [x0, x1] = run.tasks.xRange;
-    const grid = new Float32Array(GRID_POINTS);
-    for (let i = 0; i < GRID_POINTS; i++) grid[i] = x0 + ((x1 - x0) * i) / (GRID_POINTS - 1);
+    const grid = viewGrid(run.tasks.xRange);
     const fans = await this.withMethods(async (methods) => {
       const out: Partial<Record<MethodName, Float32Array>> = {};
       const xs = tf.tensor3d(task.xs.slice(0, k), [1, k, 1]);
       const ys = tf.tensor3d(task.ys.slice(0, k), [1, k, 1]);
-      const g = tf.tensor3d(grid, [1, GRID_POINTS, 1]);
+      const g = tf.tensor3d(grid, [1, VIEW_GRID_POINTS, 1]);
       try {
         for (const m of methods) {
           const pred = adaptationPredictions(run.model, m.theta, m.rate, xs, ys, g, steps);
@@ -176,7 +172,7 @@ export class RegressionWorker implements FamilyWorker {
       }
       return out;
     });
-    const empty = new Float32Array((steps + 1) * GRID_POINTS).fill(NaN);
+    const empty = new Float32Array((steps + 1) * VIEW_GRID_POINTS).fill(NaN);
     const reply = {
       kind: 'predictions' as const,
       taskId: task.id,

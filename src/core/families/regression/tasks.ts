@@ -35,3 +35,19 @@ export interface RegressionFamily {
   /** one-line description of a task for the UI */
   describe(taskParams: ArrayLike<number>, offset: number): string;
 }
+
+/**
+ * Points on the task view's x grid: the worker predicts there and the page draws the true curve
+ * there. 120 points are under 3 px apart on a panel (smooth for every family, |x|'s kink included)
+ * and keep the three fans of 11 curves a light redraw.
+ */
+export const VIEW_GRID_POINTS = 120;
+
+/** The task view's x grid over a family's input range. */
+export function viewGrid(xRange: readonly [number, number]): Float32Array {
+  const [x0, x1] = xRange;
+  return Float32Array.from(
+    { length: VIEW_GRID_POINTS },
+    (_, i) => x0 + ((x1 - x0) * i) / (VIEW_GRID_POINTS - 1),
+  );
+}
