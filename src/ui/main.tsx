@@ -4,6 +4,7 @@ import { App } from './App';
 import { openGlyphLab } from './glyphs/glyphSession';
 import { openPage, session } from './session';
 import { useStore } from './store';
+import type { GpuFault } from '../worker/protocol';
 import { readLink } from './url';
 import { uiFamilyOf } from './families/registry';
 // the stylesheets in cascade order: on equal specificity a later file's rule wins
@@ -34,6 +35,7 @@ Object.assign(window, {
   maml: {
     store: useStore,
     crashWorker: () => session.crashWorker(),
+    gpuFault: (fault: GpuFault) => session.gpuFault(fault),
   },
 });
 

@@ -12,6 +12,7 @@ import {
   type FromWorker,
   type Snapshot,
   type ToWorker,
+  type GpuFault,
 } from '../worker/protocol';
 import { FrameInbox } from './frameInbox';
 import { LIVE_EVAL_TASKS, installPort, useStore, viewTaskMessage, type TrainerPort } from './store';
@@ -120,6 +121,11 @@ class Session implements TrainerPort {
   /** test hook: make the worker throw, as a real fault would */
   crashWorker(): void {
     this.post({ kind: 'crash' });
+  }
+
+  /** test hook: lose the worker's WebGPU device, or compile a broken shader on it */
+  gpuFault(fault: GpuFault): void {
+    this.post({ kind: 'gpuFault', fault });
   }
 
   private restartFrom(snap: Snapshot | null, backend: BackendRequest): void {

@@ -24,6 +24,8 @@ export type FamilyRequest = RegressionRequest | GlyphRequest;
 export type FamilyReply = RegressionReply | GlyphReply;
 
 export const BACKENDS = ['webgpu', 'wasm', 'cpu'] as const;
+/** the GPU faults the test hook can cause for real: a lost device, a shader that fails to compile */
+export type GpuFault = 'device-lost' | 'shader-error';
 export type BackendName = (typeof BACKENDS)[number];
 /** what the page asks for: a specific backend, or the best one available */
 export type BackendRequest = BackendName | 'auto';
@@ -105,7 +107,9 @@ export type ToWorker =
   /** compute the loss landscape around the current θ (a resolution × resolution grid) */
   | { kind: 'landscape'; id: number; resolution: number }
   /** test hook: throw inside the worker to exercise the restart path */
-  | { kind: 'crash' };
+  | { kind: 'crash' }
+  /** test hook: lose the WebGPU device, or compile a broken shader on it */
+  | { kind: 'gpuFault'; fault: GpuFault };
 
 export type FromWorker =
   | {

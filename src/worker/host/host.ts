@@ -12,6 +12,7 @@ import { isRegression } from '../../core/families/regression/family';
 import { familyOf } from '../../core/families/registry';
 import { chooseBackend } from '../backend';
 import { divergenceAdvice } from '../divergence';
+import { causeGpuFault, deviceLostReason, watchGpuDevice } from '../gpuFaults';
 import type { FamilyWorker } from '../families/familyWorker';
 import type { ToWorker } from '../protocol';
 import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
@@ -94,6 +95,11 @@ export class WorkerHost extends RunKeeper {
       case 'snapshot':
         this.snapshotRequests.push(msg.requestId);
         break;
+      case 'gpuFault':
+        if (!causeGpuFault(msg.fault)) {
+          this.post({ kind: 'notice', level: 'info', message: 'WebGPU is not running in the worker.' });
+        }
+        return;
       case 'crash':
         // thrown outside any promise so it reaches the worker's error event, like a real fault
         setTimeout(() => {
@@ -146,10 +152,31 @@ export class WorkerHost extends RunKeeper {
     await this.pump();
   }
 
+  /** The WebGPU device was lost or reported an error: the page continues on the next backend. */
+  private gpuFault(reason: string): void {
+    if (this.failed || this.plan.backend !== 'webgpu') return;
+    this.fail(new Error(`WebGPU stopped working: ${reason}`));
+  }
+
   private fail(e: unknown): void {
+    if (this.failed) return;
     this.failed = true;
     this.running = false;
-    this.post({ kind: 'error', message: errorText(e), fatal: true });
+    if (this.plan.backend !== 'webgpu') {
+      this.post({ kind: 'error', message: errorText(e), fatal: true });
+      return;
+    }
+    // on WebGPU, an error may be how a lost device first shows: name the cause when it is that
+    void deviceLostReason(300).then((lost) =>
+      this.post({
+        kind: 'error',
+        message:
+          lost && !errorText(e).includes(lost)
+            ? `WebGPU stopped working: ${lost} (${errorText(e)})`
+            : errorText(e),
+        fatal: true,
+      }),
+    );
   }
 
   private async pump(): Promise<void> {
@@ -160,6 +187,7 @@ export class WorkerHost extends RunKeeper {
         while (this.lifecycle.length > 0) await this.applyLifecycle(this.lifecycle.shift() as Lifecycle);
         const family = this.family as FamilyWorker;
         if (this.raceAt !== null && now() >= this.raceAt) await this.race();
+        if (this.plan.backend === 'webgpu') watchGpuDevice((reason) => this.gpuFault(reason));
         if (this.running || this.stepRequests > 0) await this.trainChunk();
         this.report();
         if (this.running && now() - this.lastSnapshotAt > SNAPSHOT_MS) this.snapshotDue = true;
