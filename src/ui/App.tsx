@@ -9,6 +9,7 @@ import { TaskFamilySwitch } from './controls/TaskFamilySwitch';
 import { uiFamilyOf } from './families/registry';
 import { SharePanel } from './controls/SharePanel';
 import { Transport } from './controls/Transport';
+import { MountWhenNear } from './MountWhenNear';
 import { Notices } from './Notices';
 import { useStore } from './store';
 
@@ -78,7 +79,9 @@ export function App() {
             <AdaptationChart />
             <LearningCurve />
           </div>
-          <ParameterSpace />
+          <MountWhenNear minHeight={800}>
+            <ParameterSpace />
+          </MountWhenNear>
         </div>
       </main>
       <footer className="page-foot">

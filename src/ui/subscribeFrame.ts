@@ -6,8 +6,8 @@ function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
 }
 
 /**
- * Subscribe without React: ask for `draw` in an animation frame whenever any of the values `pick`
- * returns changes (the latest state wins), at most once every `minIntervalMs`. With `onScreen`,
+ * Subscribe without React: ask for `draw` in an animation frame now and whenever any of the values
+ * `pick` returns changes (the latest state wins), at most once every `minIntervalMs`. With `onScreen`,
  * a chart scrolled out of view is not drawn while training; it catches up when it comes back into
  * view or training pauses.
  */
@@ -42,6 +42,9 @@ export function subscribeFrame(
         })
       : null;
   if (watcher && onScreen) watcher.observe(onScreen);
+  // the first draw too goes through the frame scheduler: a page opening with every chart at once
+  // spreads their first draws over frames instead of one long task
+  requestDraw(drawNow);
   const unsub = useStore.subscribe((s) => {
     if (missed && !s.running) {
       missed = false;

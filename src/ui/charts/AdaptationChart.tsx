@@ -189,7 +189,6 @@ export function AdaptationChart() {
     const el = svgRef.current;
     if (!el) return;
     const redraw = () => draw(el, width, logScale);
-    redraw();
     return subscribeFrame((s) => [s.evaluation, s.config.inner], redraw);
   }, [width, logScale]);
 

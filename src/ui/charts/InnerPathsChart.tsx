@@ -218,7 +218,6 @@ function Panel({ from, width, title }: { from: From; width: number; title: strin
     const el = svgRef.current;
     if (!el) return;
     const redraw = () => draw(el, width, from, useStore.getState());
-    redraw();
     return subscribeFrame((s) => [s.thetaReport, s.hoverTask], redraw, THETA_REDRAW_MS, el);
   }, [width, from]);
   return (

@@ -222,7 +222,6 @@ export function LandscapeChart({ kind }: { kind: LandscapeKind }) {
     const el = svgRef.current;
     if (!el) return;
     const redraw = () => draw(el, width, kind, useStore.getState().landscape);
-    redraw();
     return subscribeFrame((s) => [s.landscape], redraw);
   }, [width, kind]);
 

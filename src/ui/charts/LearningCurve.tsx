@@ -216,7 +216,6 @@ export function LearningCurve() {
     const el = svgRef.current;
     if (!el) return;
     const redraw = () => draw(el, width, useStore.getState());
-    redraw();
     return subscribeFrame(
       (s) => [s.seriesVersion, s.evalHistory, s.smoothing, s.lossLog, s.showPretrainedLoss],
       redraw,

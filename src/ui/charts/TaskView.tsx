@@ -63,7 +63,6 @@ export function TaskView() {
         if (el)
           scales.current[m] = drawPanel(el, summaries.current[m] ?? null, m, useStore.getState(), panelWidth);
       };
-      draw();
       return subscribeFrame((s) => [s.predictions, s.task, s.config.task, s.hoverTask, s.shownTasks], draw);
     });
     return () => unsubscribe.forEach((u) => u());

@@ -288,7 +288,6 @@ export function TrajectoryChart() {
     const el = svgRef.current;
     if (!el) return;
     const redraw = () => draw(el, width, useStore.getState());
-    redraw();
     return subscribeFrame(
       (s) => [s.thetaReport, s.hoverTask, s.showRandomPaths],
       redraw,
