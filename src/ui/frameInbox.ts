@@ -2,10 +2,11 @@
  * Messages from the worker arrive many times a frame while training (progress, predictions, θ
  * reports, snapshots). Applying each at once re-renders the page for each; here they wait and are
  * applied together in an animation frame of their own (the shared frame scheduler keeps chart
- * redraws out of it: the React render that follows runs in the same task), so the store changes once per flush and React renders
- * once. Flushes are at least `minGapMs` apart: a status line read by people does not need 60
- * updates a second, and every flush costs the main thread a style, layout and paint pass. A timer
- * stands in for the frame when the tab is hidden (no frames are drawn then).
+ * redraws out of it: the React render that follows runs in the same task), so the store changes
+ * once per flush and React renders once. Flushes are at least `minGapMs` apart: a status line read
+ * by people does not need 60 updates a second, and every flush costs the main thread a style,
+ * layout and paint pass. A timer stands in for the frame when the tab is hidden (no frames are
+ * drawn then).
  */
 import { requestDraw } from './frameScheduler';
 

@@ -48,11 +48,7 @@ export function watchGpuDevice(onFault: (reason: string) => void): void {
   const device = webgpuDevice();
   if (!device || watched.has(device)) return;
   watched.add(device);
-  void device.lost.then((info) =>
-    onFault(
-      `the WebGPU device was lost (${info.reason ?? 'unknown reason'}${info.message ? `: ${info.message}` : ''})`,
-    ),
-  );
+  void device.lost.then((info) => onFault(lostText(info)));
   device.addEventListener('uncapturederror', (e) =>
     onFault(`WebGPU reported an error: ${e.error?.message?.split('\n')[0] ?? 'unknown error'}`),
   );

@@ -1,5 +1,5 @@
 import * as d3 from 'd3';
-import { chartSvg, layerOf, plotClip } from './svgFrame';
+import { axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
 import { useEffect, useId, useRef } from 'react';
 import { METHODS } from '../../worker/protocol';
 import { formatLoss } from '../format';
@@ -49,8 +49,7 @@ function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
 
   // axes are rebuilt only when their domain or size changes
   const axesKey = `${width}:${x.domain().join()}:${y.domain().join()}:${logScale}`;
-  if (svgEl.getAttribute('data-axes') !== axesKey) {
-    svgEl.setAttribute('data-axes', axesKey);
+  if (axesStale(svgEl, axesKey)) {
     layer('grid')
       .attr('transform', `translate(${MARGIN.left},0)`)
       .call(

@@ -1,5 +1,5 @@
 import * as d3 from 'd3';
-import { chartSvg, layerOf, plotClip } from './svgFrame';
+import { chartSvg, layerOf, plotClip, type Layer } from './svgFrame';
 import { useEffect, useRef } from 'react';
 import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
 import { formatLoss } from '../format';
@@ -24,7 +24,6 @@ const MARGIN = { top: 10, right: 12, bottom: 38, left: 50 };
 
 type From = 'theta' | 'random';
 type Scale = d3.ScaleLinear<number, number>;
-type Layer = d3.Selection<SVGGElement, null, SVGSVGElement, unknown>;
 
 function pathsOf(report: ThetaReport, from: From): ThetaPaths | null {
   return from === 'theta' ? report.paths : report.random;

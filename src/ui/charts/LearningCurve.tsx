@@ -1,5 +1,5 @@
 import * as d3 from 'd3';
-import { chartSvg, layerOf, plotClip } from './svgFrame';
+import { axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
 import { useEffect, useId, useRef } from 'react';
 import { binSeries, smooth, type Series } from '../series';
 import { subscribeFrame, useStore, type State } from '../store';
@@ -99,8 +99,7 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
 
   // axes are rebuilt only when their domain or size changes
   const axesKey = `${width}:${x.domain().join()}:${y.domain().join()}:${lossLog}`;
-  if (svgEl.getAttribute('data-axes') !== axesKey) {
-    svgEl.setAttribute('data-axes', axesKey);
+  if (axesStale(svgEl, axesKey)) {
     layer('grid')
       .attr('transform', `translate(${MARGIN.left},0)`)
       .call(

@@ -1,5 +1,5 @@
 import * as d3 from 'd3';
-import { chartSvg, layerOf, plotClip } from './svgFrame';
+import { chartSvg, layerOf, plotClip, type Layer } from './svgFrame';
 import { useEffect, useRef } from 'react';
 import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
 import { subscribeFrame, THETA_REDRAW_MS, useStore, type State } from '../store';
@@ -25,7 +25,6 @@ const COLOR_BINS = 32;
 const MIN_ZOOM_PX = 12;
 
 type Scale = d3.ScaleLinear<number, number>;
-type Layer = d3.Selection<SVGGElement, null, SVGSVGElement, unknown>;
 
 function pathLine(paths: ThetaPaths, task: number, x: Scale, y: Scale): string {
   const pts = d3.range(paths.steps + 1).map((s) => pathPoint(paths, task, s));

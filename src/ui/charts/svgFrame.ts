@@ -17,6 +17,16 @@ export function setAttr(el: Element, name: string, value: string | number): void
   if (el.getAttribute(name) !== v) el.setAttribute(name, v);
 }
 
+/**
+ * Whether a chart's axes must be rebuilt: `key` names what they depend on (size, domains); it is
+ * kept on the element, and axes are rebuilt only when it changes.
+ */
+export function axesStale(el: Element, key: string): boolean {
+  if (el.getAttribute('data-axes') === key) return false;
+  el.setAttribute('data-axes', key);
+  return true;
+}
+
 /** Select a chart's SVG element and size it. */
 export function chartSvg(el: SVGSVGElement, width: number, height: number): SvgSelection {
   setAttr(el, 'width', width);

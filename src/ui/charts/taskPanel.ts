@@ -3,7 +3,7 @@
  * parameter-space view, the fan of predictions after 0..S inner steps, and the support points.
  */
 import * as d3 from 'd3';
-import { chartSvg, layerOf, plotClip } from './svgFrame';
+import { axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
 import type { MethodName } from '../../worker/protocol';
 import { viewGrid } from '../../core/families/regression/tasks';
 import { formatLoss } from '../format';
@@ -55,8 +55,7 @@ export function drawPanel(
 
   // axes depend only on the size: rebuilt when it changes, not on every redraw
   const axesKey = `${width}:${x.domain().join()}`;
-  if (el.getAttribute('data-axes') !== axesKey) {
-    el.setAttribute('data-axes', axesKey);
+  if (axesStale(el, axesKey)) {
     layer('grid')
       .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
       .call(
