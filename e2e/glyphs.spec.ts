@@ -145,9 +145,9 @@ test('a glyph share link replays the run to its step, from the random or the shi
     await page.getByRole('button', { name: 'Step' }).click();
     await expect(status).toContainText(`step ${n} `, { timeout: 30_000 });
   }
-  const loss = await page.getByTestId('glyph-last-loss').textContent();
+  const loss = await page.locator('[data-readout="loss"]').textContent();
   await page.getByRole('button', { name: 'Copy share link' }).click();
-  const summary = page.getByTestId('glyph-share-summary');
+  const summary = page.getByTestId('share-summary');
   await expect(summary).toContainText('meta-step 3, starting from the random θ');
   const link = await page.getByLabel('Share link').inputValue();
   expect(new URL(link).searchParams.get('step')).toBe('3');
@@ -160,7 +160,7 @@ test('a glyph share link replays the run to its step, from the random or the shi
   await expect(otherStatus).toContainText('step 3 ', { timeout: 60_000 });
   await expect(otherStatus).toContainText('paused');
   // the same seed and settings give the same meta-loss at the same step
-  await expect(other.getByTestId('glyph-last-loss')).toHaveText(loss ?? '');
+  await expect(other.locator('[data-readout="loss"]')).toHaveText(loss ?? '');
   expect(new URL(other.url()).searchParams.get('step')).toBeNull();
   await other.close();
 

@@ -57,7 +57,7 @@ test('a worker crash restarts training on the next backend down from the last θ
   await page.getByRole('button', { name: 'Pause' }).click();
 });
 
-test('switching the backend restarts the worker there and keeps θ', async ({ page }) => {
+test('switching the backend continues the run there and keeps θ', async ({ page }) => {
   await page.goto('./');
   await waitReady(page, /wasm/);
   await page.getByRole('button', { name: 'Play' }).click();

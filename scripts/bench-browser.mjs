@@ -42,13 +42,11 @@ const cases = [
     name: 'sinusoid (paper configuration)',
     path: '?backend=webgpu',
     selector: '[data-testid="backend-speed"]',
-    unit: 'steps/s',
   },
   {
     name: `glyphs (${glyphConfig})`,
     path: `?task=glyphs&${glyphConfig}&backend=webgpu&from=random`,
-    selector: '[data-testid="glyph-backend-speed"][data-webgpu-ms-per-step]',
-    unit: 'ms/step',
+    selector: '[data-testid="backend-speed"][data-webgpu-steps-per-second]',
   },
 ];
 
@@ -79,17 +77,8 @@ try {
     const note = page.locator(c.selector);
     await note.waitFor({ timeout: 900_000 });
     const attr = (n) => note.getAttribute(n).then((v) => (v === null || v === '' ? null : Number(v)));
-    let webgpu;
-    let wasm;
-    if (c.unit === 'steps/s') {
-      webgpu = await attr('data-webgpu-steps-per-second');
-      wasm = await attr('data-wasm-steps-per-second');
-    } else {
-      const g = await attr('data-webgpu-ms-per-step');
-      const w = await attr('data-wasm-ms-per-step');
-      webgpu = g ? 1000 / g : null;
-      wasm = w ? 1000 / w : null;
-    }
+    const webgpu = await attr('data-webgpu-steps-per-second');
+    const wasm = await attr('data-wasm-steps-per-second');
     await page.getByRole('button', { name: 'Pause' }).click();
     const round = (x) => (x === null ? null : Number(x.toPrecision(3)));
     results.push({

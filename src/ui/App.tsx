@@ -1,10 +1,9 @@
-import { useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { AdaptationChart } from './charts/AdaptationChart';
 import { LearningCurve } from './charts/LearningCurve';
 import { ParameterSpace } from './charts/ParameterSpace';
 import { TaskView } from './charts/TaskView';
 import { ExperimentControls } from './controls/ExperimentControls';
-import { GlyphLab } from './glyphs/GlyphLab';
 import { TaskFamilySwitch } from './controls/TaskFamilySwitch';
 import { uiFamilyOf } from './families/registry';
 import { SharePanel } from './controls/SharePanel';
@@ -33,8 +32,6 @@ function useSpaceToggle(): void {
     const onKey = (e: KeyboardEvent) => {
       if (e.code !== 'Space' && e.key !== ' ') return;
       if (e.ctrlKey || e.metaKey || e.altKey || spaceBelongsTo(e.target)) return;
-      // the glyph lab has its own space handling
-      if (uiFamilyOf(useStore.getState().config.task).page !== 'regression') return;
       // a focused button would also be "clicked" by space: handle it once, here
       e.preventDefault();
       if (e.type === 'keydown' && !e.repeat) useStore.getState().toggle();
@@ -48,13 +45,37 @@ function useSpaceToggle(): void {
   }, []);
 }
 
+const REGRESSION_FOOTER = (
+  <>
+    Training runs in a Web Worker with TensorFlow.js; every task, weight and evaluation set derives from the
+    seed, so a share link reproduces the run. Paper settings: α = 0.01, β = 0.001 (Adam), K = 10, meta-batch
+    25, one inner step, network 1-40-40-1.
+  </>
+);
+
+/** The regression families' views: the task view with its fans, the two curves, the θ view. */
+function RegressionViews() {
+  return (
+    <>
+      <TaskView />
+      <div className="chart-row">
+        <AdaptationChart />
+        <LearningCurve />
+      </div>
+      <MountWhenNear minHeight={800}>
+        <ParameterSpace />
+      </MountWhenNear>
+    </>
+  );
+}
+
+/** One page for every family: the shared transport and share panel around the family's own parts. */
 export function App() {
   useSpaceToggle();
   const task = useStore((s) => s.config.task);
   const config = useStore((s) => s.config);
   const setConfig = useStore((s) => s.setConfig);
   const family = uiFamilyOf(task);
-  if (family.page === 'lab') return <GlyphLab />;
   const FamilyControls = family.Controls;
   return (
     <>
@@ -69,26 +90,29 @@ export function App() {
       <main className="layout">
         <aside className="sidebar">
           <Transport />
-          <ExperimentControls />
-          {FamilyControls ? <FamilyControls config={config} setConfig={setConfig} /> : null}
+          {family.page === 'lab' ? (
+            <Suspense fallback={null}>
+              <family.Controls />
+            </Suspense>
+          ) : (
+            <>
+              <ExperimentControls />
+              {FamilyControls ? <FamilyControls config={config} setConfig={setConfig} /> : null}
+            </>
+          )}
           <SharePanel />
         </aside>
         <div className="charts">
-          <TaskView />
-          <div className="chart-row">
-            <AdaptationChart />
-            <LearningCurve />
-          </div>
-          <MountWhenNear minHeight={800}>
-            <ParameterSpace />
-          </MountWhenNear>
+          {family.page === 'lab' ? (
+            <Suspense fallback={<p className="note">Loading the {family.name} views…</p>}>
+              <family.Views />
+            </Suspense>
+          ) : (
+            <RegressionViews />
+          )}
         </div>
       </main>
-      <footer className="page-foot">
-        Training runs in a Web Worker with TensorFlow.js; every task, weight and evaluation set derives from
-        the seed, so a share link reproduces the run. Paper settings: α = 0.01, β = 0.001 (Adam), K = 10,
-        meta-batch 25, one inner step, network 1-40-40-1.
-      </footer>
+      <footer className="page-foot">{family.page === 'lab' ? family.footer : REGRESSION_FOOTER}</footer>
     </>
   );
 }

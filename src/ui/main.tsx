@@ -1,12 +1,9 @@
 import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { openGlyphLab } from './glyphs/glyphSession';
 import { openPage, session } from './session';
 import { useStore } from './store';
 import type { GpuFault } from '../worker/protocol';
-import { readLink } from './url';
-import { uiFamilyOf } from './families/registry';
 // the stylesheets in cascade order: on equal specificity a later file's rule wins
 import './styles/page.css';
 import './styles/controls.css';
@@ -14,13 +11,8 @@ import './styles/notices.css';
 import './styles/charts.css';
 import './styles/parameterSpace.css';
 
-// the task family picks the page: the glyph lab has its own worker and never starts the sinusoid
-// one; its config is in the store before the first render, so no sinusoid view sees a glyph config
-const link = readLink(window.location.search, window.location.hash);
-const lab = uiFamilyOf(link.config.task).page === 'lab';
-if (lab) {
-  useStore.setState({ config: link.config, backendRequest: link.backend, phase: 'ready' });
-}
+// the link's settings reach the store synchronously (before the first render), then the worker starts
+void openPage();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
@@ -42,6 +34,3 @@ Object.assign(window, {
     gpuFault: (fault: GpuFault) => session.gpuFault(fault),
   },
 });
-
-if (lab) openGlyphLab(link);
-else void openPage();

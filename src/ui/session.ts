@@ -1,7 +1,8 @@
 /**
- * The session: reads the link the page was opened with, owns the training worker, turns its
- * messages into store updates, and restarts it on the next backend down when it fails, resuming
- * from the last θ the page holds.
+ * The session, for every task family: reads the link the page was opened with, owns the training
+ * worker, turns its messages into store updates, and restarts it on the next backend down when it
+ * fails, resuming from the last θ the page holds. What only one family needs (the task view's
+ * task, the glyph lab's shipped θ, the family's replies) is that family's session part.
  */
 import {
   BACKENDS,
@@ -9,16 +10,45 @@ import {
   type BackendName,
   type BackendRequest,
   type FamilyReply,
+  type FamilyRequest,
   type FromWorker,
   type Snapshot,
   type ToWorker,
   type GpuFault,
 } from '../worker/protocol';
+import { labSession } from './families/glyphs/labSession';
+import { regressionSession } from './families/regression/sessionPart';
+import { uiFamilyOf } from './families/registry';
 import { FrameInbox } from './frameInbox';
-import { LIVE_EVAL_TASKS, installPort, useStore, viewTaskMessage, type TrainerPort } from './store';
+import { installPort, type TrainerPort } from './port';
+import { useStore, type Store } from './store';
 import { decodeWeights } from './thetaCodec';
-import { readLink, writeAddressBar } from './url';
+import { readLink, writeAddressBar, type PageLink } from './url';
 import { parameterCount, sampleViewTask } from './viewTask';
+
+/** What a family adds to the session (see families/<family>/). */
+export interface SessionPart {
+  /** the family's part of the worker's init: its first view request, the live evaluation's size */
+  init(s: Store): { view: FamilyRequest | null; evalTasks: number };
+  /** the page opened with this link and the worker was started */
+  opened?(link: PageLink): void;
+  ready?(msg: Extract<FromWorker, { kind: 'ready' }>): void;
+  progress?(msg: Extract<FromWorker, { kind: 'progress' }>): void;
+  /** a share link's replay arrived at its step */
+  replayDone?(): void;
+  thetaLoaded?(): void;
+  reply(reply: FamilyReply): void;
+  /** the run went back to `step`: drop what the family keeps of later steps */
+  rewind?(step: number): void;
+  /** the worker reported an error: nothing it was doing for the family will answer */
+  error?(): void;
+}
+
+const PARTS: Record<'regression' | 'lab', SessionPart> = { regression: regressionSession, lab: labSession };
+
+function partOf(s: Store): SessionPart {
+  return PARTS[uiFamilyOf(s.config.task).page];
+}
 
 interface StartOptions {
   backend: BackendRequest;
@@ -77,8 +107,7 @@ class Session implements TrainerPort {
       wasmPath: new URL('tfjs/', document.baseURI).href,
       resume: opts.resume,
       replayTo: opts.replayTo,
-      view: viewTaskMessage(s.task, s.fanSteps).request,
-      evalTasks: LIVE_EVAL_TASKS,
+      ...partOf(s).init(s),
     });
     this.post({ kind: 'thetaView', subject: s.thetaSubject, random: s.showRandomPaths });
     if (s.running && opts.replayTo === null) this.post({ kind: 'play' });
@@ -112,10 +141,16 @@ class Session implements TrainerPort {
     });
   }
 
+  /** The same worker continues the run on another backend (θ, moments, baselines, step kept). */
   switchBackend(request: BackendRequest): void {
     const s = store.getState();
     writeAddressBar(s.config, request);
-    this.restartFrom(s.snapshot, request);
+    this.requested = request;
+    this.current = null;
+    store.setState({ phase: 'starting', backend: null, rates: null, autoChoice: null, backendNote: null });
+    this.post({ kind: 'backend', request });
+    // a switch pauses the host while it moves the run; what the user asked for continues
+    if (s.running && !s.replay) this.post({ kind: 'play' });
   }
 
   /** test hook: make the worker throw, as a real fault would */
@@ -136,12 +171,12 @@ class Session implements TrainerPort {
     const replayTo = s.replay && s.replay.target > step ? s.replay.target : null;
     store.setState({
       seriesVersion: s.seriesVersion + 1,
-      evalHistory: s.evalHistory.filter((p) => p.step <= step),
       lastLoss: s.meta.last(),
       replayBreak:
         s.replayBreak ??
         (step > 0 ? `training resumed from a snapshot at step ${step}, with fresh optimiser moments` : null),
     });
+    partOf(s).rewind?.(step);
     this.start({ backend, resume: snap, replayTo });
   }
 
@@ -167,48 +202,21 @@ class Session implements TrainerPort {
     this.restartFrom(snap, next);
   }
 
-  /** The regression part's answers: the task view's fans and the live evaluation. */
-  private familyReply(reply: FamilyReply): void {
-    const s = store.getState();
-    if (reply.kind === 'predictions') {
-      if (reply.taskId === s.task.id) store.setState({ predictions: reply });
-      return;
-    }
-    if (reply.kind !== 'eval') return;
-    const msg = reply;
-    const at = (c: { mse: number[] }) => c.mse[Math.min(msg.inner, c.mse.length - 1)] ?? NaN;
-    const history = s.evalHistory.filter((p) => p.step < msg.step);
-    history.push({
-      step: msg.step,
-      inner: msg.inner,
-      maml: at(msg.curves.maml),
-      pretrained: at(msg.curves.pretrained),
-    });
-    store.setState({
-      evaluation: msg,
-      evalHistory: history,
-      evalBusy: msg.requested === s.evalBusy ? null : s.evalBusy,
-    });
-  }
-
   private receive(msg: FromWorker): void {
     const s = store.getState();
+    const part = partOf(s);
     switch (msg.kind) {
       case 'ready':
         this.current = msg.backend;
-        // the page counts parameters itself (to validate θ in links): it must agree with the core
-        if (msg.numParams !== parameterCount(s.config)) {
-          s.notify(
-            'error',
-            `The network has ${msg.numParams} parameters but the page expected ${parameterCount(s.config)}.`,
-          );
-        }
         store.setState({
           phase: 'ready',
           backend: msg.backend,
           backendNote: msg.fallback,
           step: msg.step,
+          numParams: msg.numParams,
+          thetaSource: msg.thetaSource,
         });
+        part.ready?.(msg);
         break;
       case 'benchmark':
         store.setState({ rates: msg.rates, autoChoice: msg.choice });
@@ -233,11 +241,15 @@ class Session implements TrainerPort {
           seriesVersion: s.seriesVersion + (n > 0 ? 1 : 0),
           ...(done ? { running: false } : {}),
         });
-        if (done) s.notify('info', `Replayed the shared run to step ${msg.step} and paused there.`);
+        part.progress?.(msg);
+        if (done) {
+          s.notify('info', `Replayed the shared run to step ${msg.step} and paused there.`);
+          part.replayDone?.();
+        }
         break;
       }
       case 'family':
-        this.familyReply(msg.reply);
+        part.reply(msg.reply);
         break;
       case 'snapshot':
         store.setState({ snapshot: msg.snapshot });
@@ -252,14 +264,14 @@ class Session implements TrainerPort {
         store.setState({
           step: msg.step,
           seriesVersion: s.seriesVersion + 1,
-          evalHistory: s.evalHistory.filter((p) => p.step <= msg.step),
           lastLoss: s.meta.last(),
           // the worker starts the trajectories again from here
           thetaReport: null,
           landscape: null,
           landscapeBusy: null,
-          ...(msg.step === 0 ? { elapsedMs: 0, evaluation: null, snapshot: null, replayBreak: null } : {}),
+          ...(msg.step === 0 ? { elapsedMs: 0, snapshot: null, replayBreak: null } : {}),
         });
+        part.rewind?.(msg.step);
         if (msg.reason) s.notify('info', msg.reason);
         break;
       }
@@ -310,7 +322,21 @@ class Session implements TrainerPort {
       case 'notice':
         s.notify(msg.level === 'warning' ? 'warning' : 'info', msg.message);
         break;
+      case 'thetaLoaded':
+        store.setState({ config: msg.config });
+        writeAddressBar(msg.config, s.backendRequest);
+        part.thetaLoaded?.();
+        s.notify(
+          'info',
+          `Loaded ${msg.source}: meta-trained for ${msg.step} steps` +
+            (msg.pretrainedSteps !== null
+              ? `, with the pretrained baseline trained beside it for ${msg.pretrainedSteps} steps.`
+              : '; the file has no pretrained baseline, so that one starts untrained.') +
+            ' Reset meta-trains from scratch.',
+        );
+        break;
       case 'error':
+        part.error?.();
         if (msg.fatal) this.crashed(msg.message);
         else s.notify('warning', msg.message);
         break;
@@ -323,14 +349,22 @@ export const session = new Session();
 /** Open the page: apply the link (notice for anything changed), then start training. */
 export async function openPage(): Promise<void> {
   const link = readLink(window.location.search, window.location.hash);
+  const regression = uiFamilyOf(link.config.task).page === 'regression';
+  // the link's family and settings are in the store before the first render and the first await
+  store.setState({
+    config: link.config,
+    backendRequest: link.backend,
+    ...(regression ? { task: sampleViewTask(link.config, 0) } : {}),
+  });
   const warnings = [...link.warnings];
   let resume: Snapshot | null = null;
-  let replayTo: number | null = null;
   const s = store.getState();
   s.meta.clear();
   s.pretrained.clear();
   let lastLoss: number | null = null;
-  if (link.weights) {
+  if (link.weights && !regression) {
+    warnings.push('θ in a link is read for the regression families only; ignored it');
+  } else if (link.weights) {
     try {
       const w = await decodeWeights(link.weights, {
         params: parameterCount(link.config),
@@ -351,11 +385,10 @@ export async function openPage(): Promise<void> {
       );
     }
   }
-  if (!resume && link.step !== null) replayTo = link.step;
+  const replayStep = resume ? null : link.step;
+  // the glyph lab replays once its shipped θ was looked for (its session part starts the replay)
+  const replayTo = regression ? replayStep : null;
   store.setState({
-    config: link.config,
-    backendRequest: link.backend,
-    task: sampleViewTask(link.config, 0),
     running: replayTo !== null,
     step: resume?.step ?? 0,
     lastLoss,
@@ -371,13 +404,14 @@ export async function openPage(): Promise<void> {
   }
   if (resume) {
     s.notify('info', `Loaded the trained θ from the link: meta-step ${resume.step}, no replay needed.`);
-  } else if (replayTo !== null) {
+  } else if (replayStep !== null) {
     s.notify(
       'info',
-      `Replaying the shared run: meta-training deterministically to step ${replayTo}, then pausing.`,
+      `Replaying the shared run: meta-training deterministically to step ${replayStep}, then pausing.`,
     );
   }
   writeAddressBar(link.config, link.backend);
   installPort(session);
   session.start({ backend: link.backend, resume, replayTo });
+  partOf(store.getState()).opened?.(link);
 }

@@ -1,8 +1,10 @@
 /**
- * The page's single store. Components read what they show with selectors; charts subscribe
- * transiently (zustand `subscribe`, no React render) and redraw once per animation frame. The loss
- * curves are mutable Series objects whose changes are signalled by `seriesVersion`.
- * Actions that involve the worker go through a `TrainerPort` installed by the session.
+ * The page's single store, for every task family. Components read what they show with selectors;
+ * charts subscribe transiently (zustand `subscribe`, no React render) and redraw once per animation
+ * frame. The loss curves are mutable Series objects whose changes are signalled by `seriesVersion`.
+ * Shared state and actions live here; each family adds a slice of its own (families/<family>/) and
+ * hooks into the shared actions (a settings change, a pause, a single step). Actions that involve
+ * the worker go through the port the session installs (port.ts).
  */
 import { create } from 'zustand';
 import { DEFAULT_EXPERIMENT, type Experiment } from '../core/experiment';
@@ -10,49 +12,36 @@ import type {
   AutoChoice,
   BackendName,
   BackendRequest,
-  EvalCurveData,
   LandscapeReport,
-  MethodName,
   Snapshot,
   ThetaReport,
   ThetaSubject,
-  ToWorker,
 } from '../worker/protocol';
 import { restartReason } from '../core/families/restart';
-import type { RegressionRequest } from '../worker/families/regressionMessages';
+import { uiFamilyOf } from './families/registry';
+import {
+  glyphHooks,
+  glyphLabSlice,
+  type GlyphLabActions,
+  type GlyphLabState,
+} from './families/glyphs/labSlice';
+import {
+  regressionHooks,
+  regressionViewSlice,
+  type RegressionViewActions,
+  type RegressionViewState,
+} from './families/regression/viewSlice';
+import { getPort, send } from './port';
 import { Series } from './series';
-import { sampleViewTask, withPoints, type TaskView } from './viewTask';
 
+export type { Evaluation, EvalPoint, Predictions } from './families/regression/viewSlice';
+export { FULL_EVAL_TASKS, LIVE_EVAL_TASKS, viewTaskMessage } from './families/regression/viewSlice';
+export { installPort, getPort, type TrainerPort } from './port';
 export interface Notice {
   id: number;
   level: 'info' | 'warning' | 'error';
   title: string;
   lines: string[];
-}
-
-export interface Predictions {
-  taskId: number;
-  step: number;
-  grid: Float32Array;
-  steps: number;
-  fans: Record<MethodName, Float32Array>;
-}
-
-export interface Evaluation {
-  step: number;
-  tasks: number;
-  k: number;
-  inner: number;
-  computedOn: BackendName;
-  curves: Record<MethodName, EvalCurveData>;
-}
-
-/** One live-evaluation result as a point on the learning curve: MSE after `inner` steps. */
-export interface EvalPoint {
-  step: number;
-  inner: number;
-  maml: number;
-  pretrained: number;
 }
 
 export interface Share {
@@ -79,16 +68,8 @@ export interface LandscapeProgress {
   total: number;
 }
 
-/** What the store needs from the worker side. */
-export interface TrainerPort {
-  send(msg: ToWorker): void;
-  /** a fresh snapshot of θ from the worker */
-  snapshot(): Promise<Snapshot>;
-  /** switch backend: restart the worker there, resuming from the latest θ */
-  switchBackend(request: BackendRequest): void;
-}
-
-export interface State {
+/** What every family's page shares: the run, its backend, the transport, curves, notices, sharing. */
+export interface SharedState {
   config: Experiment;
   backendRequest: BackendRequest;
   phase: 'starting' | 'ready' | 'failed';
@@ -97,6 +78,9 @@ export interface State {
   rates: Partial<Record<BackendName, number>> | null;
   /** auto mode: the backend the worker's timing chose, and rates that are only upper bounds */
   autoChoice: AutoChoice | null;
+  /** parameters of θ and where θ came from, as the worker reports them */
+  numParams: number | null;
+  thetaSource: string;
   /** what the user asked for: training or paused */
   running: boolean;
   step: number;
@@ -106,12 +90,6 @@ export interface State {
   /** tensors alive in the worker, from its latest report */
   tensors: number | null;
   lastLoss: number | null;
-  task: TaskView;
-  fanSteps: number;
-  predictions: Predictions | null;
-  evaluation: Evaluation | null;
-  evalHistory: EvalPoint[];
-  evalBusy: number | null;
   notices: Notice[];
   snapshot: Snapshot | null;
   share: Share | null;
@@ -127,7 +105,6 @@ export interface State {
   smoothing: number;
   lossLog: boolean;
   showPretrainedLoss: boolean;
-  adaptLog: boolean;
   /** the parameter-space view: the latest θ report, whose θ it follows, what it adds */
   thetaReport: ThetaReport | null;
   shownTasks: ShownTasks | null;
@@ -142,19 +119,15 @@ export interface State {
   hoverTask: number | null;
 }
 
-export interface Actions {
+export interface SharedActions {
   play(): void;
   pause(): void;
   toggle(): void;
   stepOnce(): void;
   reset(): void;
   setConfig(patch: Partial<Experiment>): void;
-  newTask(): void;
-  addPoint(x: number, y: number): void;
-  removePoint(index: number): void;
-  setFanSteps(n: number): void;
+  /** continue the run on another backend (auto, webgpu, wasm or cpu); the link records it */
   setBackendRequest(request: BackendRequest): void;
-  evaluateFull(): void;
   setThetaView(patch: { subject?: ThetaSubject; random?: boolean }): void;
   computeLandscape(): void;
   setHoverTask(index: number | null): void;
@@ -163,50 +136,36 @@ export interface Actions {
   set<K extends keyof State>(key: K, value: State[K]): void;
 }
 
-let port: TrainerPort | null = null;
+export type State = SharedState & RegressionViewState & GlyphLabState;
+export type Actions = SharedActions & RegressionViewActions & GlyphLabActions;
+export type Store = State & Actions;
+export type SetStore = (patch: Partial<State>) => void;
+export type GetStore = () => Store;
+
+/** How a family's slice takes part in the shared actions (each hook runs after the shared part). */
+export interface SliceHooks {
+  configChanged?(get: GetStore, set: SetStore, prev: Experiment, next: Experiment): void;
+  paused?(get: GetStore): void;
+  stepped?(get: GetStore): void;
+}
+
+const HOOKS: Record<'regression' | 'lab', SliceHooks> = { regression: regressionHooks, lab: glyphHooks };
+
+function hooksOf(config: Experiment): SliceHooks {
+  return HOOKS[uiFamilyOf(config.task).page];
+}
+
 let noticeId = 1;
 let landscapeId = 1;
 /** the parameter-space charts redraw at most this often (θ moves slowly; their SVGs are large) */
 export const THETA_REDRAW_MS = 400;
 /** grid points per side of the loss landscape */
 export const LANDSCAPE_RESOLUTION = 25;
-
-export function installPort(p: TrainerPort | null): void {
-  port = p;
-}
-
-export function getPort(): TrainerPort | null {
-  return port;
-}
-
-function send(msg: ToWorker): void {
-  port?.send(msg);
-}
-
-/** A task as the worker wants it. */
-export function viewTaskMessage(task: TaskView, steps: number): Extract<ToWorker, { kind: 'family' }> {
-  return { kind: 'family', request: viewTaskRequest(task, steps) };
-}
-
-/** The task view's task as the worker's regression part wants it. */
-function viewTaskRequest(task: TaskView, steps: number): RegressionRequest {
-  return {
-    kind: 'task',
-    task: {
-      id: task.id,
-      params: task.params,
-      xs: Float32Array.from(task.xs),
-      ys: Float32Array.from(task.ys),
-      steps,
-    },
-  };
-}
-
-export const FULL_EVAL_TASKS = 600;
 const INFO_NOTICE_MS = 15_000;
-export const LIVE_EVAL_TASKS = 100;
 
-export const useStore = create<State & Actions>()((set, get) => ({
+export const useStore = create<Store>()((set, get) => ({
+  ...regressionViewSlice(set, get),
+  ...glyphLabSlice(set, get),
   config: { ...DEFAULT_EXPERIMENT, hidden: [...DEFAULT_EXPERIMENT.hidden] },
   backendRequest: 'auto',
   phase: 'starting',
@@ -214,6 +173,8 @@ export const useStore = create<State & Actions>()((set, get) => ({
   backendNote: null,
   rates: null,
   autoChoice: null,
+  numParams: null,
+  thetaSource: '',
   running: false,
   step: 0,
   stepsPerSec: 0,
@@ -221,12 +182,6 @@ export const useStore = create<State & Actions>()((set, get) => ({
   replay: null,
   tensors: null,
   lastLoss: null,
-  task: sampleViewTask(DEFAULT_EXPERIMENT, 0),
-  fanSteps: 10,
-  predictions: null,
-  evaluation: null,
-  evalHistory: [],
-  evalBusy: null,
   notices: [],
   snapshot: null,
   share: null,
@@ -238,7 +193,6 @@ export const useStore = create<State & Actions>()((set, get) => ({
   smoothing: 0.6,
   lossLog: true,
   showPretrainedLoss: false,
-  adaptLog: false,
   thetaReport: null,
   shownTasks: null,
   thetaSubject: 'maml',
@@ -255,14 +209,16 @@ export const useStore = create<State & Actions>()((set, get) => ({
   pause() {
     set({ running: false, replay: null });
     send({ kind: 'pause' });
+    hooksOf(get().config).paused?.(get);
   },
   toggle() {
     if (get().running) get().pause();
     else get().play();
   },
   stepOnce() {
-    if (get().running) return;
+    if (get().running || get().phase !== 'ready') return;
     send({ kind: 'step' });
+    hooksOf(get().config).stepped?.(get);
   },
   reset() {
     set({ running: false, replay: null, replayBreak: null, share: null });
@@ -277,51 +233,19 @@ export const useStore = create<State & Actions>()((set, get) => ({
       changes.replayBreak = `the settings changed at step ${get().step}`;
     }
     if (newRun) changes.replayBreak = null;
-    // the task view follows the seed and K: same task (same stream), K points
-    if (config.seed !== prev.seed || config.task !== prev.task || config.mix?.join() !== prev.mix?.join()) {
-      changes.task = sampleViewTask(config, 0);
-    } else if (config.k !== prev.k) {
-      changes.task = sampleViewTask(config, get().task.counter, config.k);
-    }
     set(changes);
     send({ kind: 'config', config });
-    if (changes.task) send(viewTaskMessage(changes.task, get().fanSteps));
-  },
-  newTask() {
-    const { config, task, fanSteps } = get();
-    const next = sampleViewTask(config, task.counter + 1);
-    set({ task: next });
-    send(viewTaskMessage(next, fanSteps));
-  },
-  addPoint(x, y) {
-    const { task, fanSteps } = get();
-    const next = withPoints(task, [...task.xs, x], [...task.ys, y]);
-    set({ task: next });
-    send(viewTaskMessage(next, fanSteps));
-  },
-  removePoint(index) {
-    const { task, fanSteps } = get();
-    const next = withPoints(
-      task,
-      task.xs.filter((_, i) => i !== index),
-      task.ys.filter((_, i) => i !== index),
-    );
-    set({ task: next });
-    send(viewTaskMessage(next, fanSteps));
-  },
-  setFanSteps(n) {
-    const { task } = get();
-    const next = withPoints(task, task.xs, task.ys);
-    set({ fanSteps: n, task: next });
-    send(viewTaskMessage(next, n));
+    hooksOf(config).configChanged?.(get, set, prev, config);
   },
   setBackendRequest(request) {
-    set({ backendRequest: request, share: null });
-    port?.switchBackend(request);
-  },
-  evaluateFull() {
-    set({ evalBusy: FULL_EVAL_TASKS });
-    send({ kind: 'evaluate', tasks: FULL_EVAL_TASKS });
+    const { step, replayBreak } = get();
+    set({
+      backendRequest: request,
+      share: null,
+      // another backend rounds differently: a replay on one backend will not retrace both
+      replayBreak: replayBreak ?? (step > 0 ? `the backend changed at step ${step}` : null),
+    });
+    getPort()?.switchBackend(request);
   },
   setThetaView(patch) {
     const { thetaSubject, showRandomPaths } = get();

@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { ALGOS, FIELDS, parseExperiment, type Algo, type Experiment } from '../../core/experiment';
-import { BACKENDS, type BackendRequest } from '../../worker/protocol';
 import { useStore } from '../store';
+import { BackendPicker } from './BackendPicker';
 import { RangeField } from './RangeField';
 
 type NumericKey = 'alpha' | 'beta' | 'inner' | 'k' | 'query' | 'batch' | 'seed';
@@ -27,9 +27,6 @@ const ALGO_HELP: Record<Algo, string> = {
   metasgd: 'Meta-SGD: also meta-learns a per-parameter inner learning rate vector α.',
   reptile: 'Reptile: moves θ towards the average of the task-adapted weights; no meta-gradient at all.',
 };
-
-const BACKEND_HELP =
-  'Where the tensors are computed: WebGPU (GPU), wasm (CPU, SIMD) or plain JavaScript cpu. Switching restarts the worker from the current θ.';
 
 function fmtRate(v: number): string {
   return v >= 1e-4 ? String(Number(v.toPrecision(3))) : v.toExponential(1);
@@ -82,12 +79,9 @@ function CommitInput({
 
 export function ExperimentControls() {
   const config = useStore((s) => s.config);
-  const backendRequest = useStore((s) => s.backendRequest);
   const setConfig = useStore((s) => s.setConfig);
-  const setBackendRequest = useStore((s) => s.setBackendRequest);
   const notify = useStore((s) => s.notify);
   const algoId = useId();
-  const backendId = useId();
 
   const num = (
     key: NumericKey,
@@ -179,24 +173,7 @@ export function ExperimentControls() {
           onCommit={(t) => commit('hidden', t)}
         />
       </div>
-      <div className="field" title={BACKEND_HELP}>
-        <div className="field-head">
-          <label htmlFor={backendId}>compute backend</label>
-        </div>
-        <select
-          id={backendId}
-          value={backendRequest}
-          title={BACKEND_HELP}
-          onChange={(e) => setBackendRequest(e.currentTarget.value as BackendRequest)}
-        >
-          <option value="auto">auto (best available)</option>
-          {BACKENDS.map((b) => (
-            <option key={b} value={b}>
-              {b}
-            </option>
-          ))}
-        </select>
-      </div>
+      <BackendPicker />
     </section>
   );
 }

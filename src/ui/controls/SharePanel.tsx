@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { ShareLinkField } from './ShareLinkField';
 import { makeShareLink } from '../shareLink';
+import { uiFamilyOf } from '../families/registry';
 import { useStore } from '../store';
 
 /** "Copy share link": the experiment, the step and (optionally) θ itself, shown in a read-only field. */
@@ -10,6 +11,9 @@ export function SharePanel() {
   const phase = useStore((s) => s.phase);
   const backend = useStore((s) => s.backend);
   const set = useStore((s) => s.set);
+  // the glyph lab's θ is too large for a link: its links say where the run started and replay
+  const lab = useStore((s) => uiFamilyOf(s.config.task).page === 'lab');
+  const start = useStore((s) => s.start);
   const [busy, setBusy] = useState(false);
   const weightsId = useId();
 
@@ -28,18 +32,20 @@ export function SharePanel() {
         >
           Copy share link
         </button>
-        <span
-          className="inline-field"
-          title="Put the trained weights θ in the link's #fragment, so the recipient sees this model at once instead of replaying the training."
-        >
-          <input
-            id={weightsId}
-            type="checkbox"
-            checked={includeWeights}
-            onChange={(e) => set('includeWeights', e.currentTarget.checked)}
-          />
-          <label htmlFor={weightsId}>include θ in the link</label>
-        </span>
+        {lab ? null : (
+          <span
+            className="inline-field"
+            title="Put the trained weights θ in the link's #fragment, so the recipient sees this model at once instead of replaying the training."
+          >
+            <input
+              id={weightsId}
+              type="checkbox"
+              checked={includeWeights}
+              onChange={(e) => set('includeWeights', e.currentTarget.checked)}
+            />
+            <label htmlFor={weightsId}>include θ in the link</label>
+          </span>
+        )}
       </div>
       <ShareLinkField
         link={share}
@@ -50,7 +56,7 @@ export function SharePanel() {
               It opens at meta-step {share.step}
               {share.withWeights
                 ? ' with θ carried in the link.'
-                : ` by replaying the training deterministically (bit-identical on the same backend; this run used ${backend ?? 'no backend yet'}).`}
+                : `${lab ? `, starting from ${start === 'shipped' ? 'the shipped θ' : 'the random θ'} and replaying` : ' by replaying'} the training deterministically (bit-identical on the same backend; this run used ${backend ?? 'no backend yet'}).`}
             </>
           ) : null
         }

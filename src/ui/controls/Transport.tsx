@@ -1,5 +1,6 @@
-import { useStore } from '../store';
+import { useStore, type State } from '../store';
 import { formatLoss } from '../format';
+import { uiFamilyOf } from '../families/registry';
 import { parameterCount } from '../viewTask';
 import { AutoChoiceNote } from './AutoChoiceNote';
 
@@ -13,6 +14,38 @@ function formatRate(r: number): string {
   return r >= 100 ? r.toFixed(0) : r.toFixed(1);
 }
 
+/** A training speed people can read: "95 steps/s", or "1.24 s/step" when a step takes over a second. */
+export function formatSpeed(stepsPerSec: number): string {
+  if (stepsPerSec > 0 && stepsPerSec < 1) return `${(1 / stepsPerSec).toFixed(2)} s/step`;
+  return `${formatRate(stepsPerSec)} steps/s`;
+}
+
+/** The held-out evaluation's headline for the family shown: MSE, or the glyph lab's accuracy. */
+function evalReadout(s: State): { label: string; text: string | null; help: string } {
+  if (uiFamilyOf(s.config.task).page === 'lab') {
+    const ev = s.glyphEval;
+    const acc = ev?.curves.maml.accuracy;
+    const last = acc && acc.length > 0 ? (acc[acc.length - 1] as number) : undefined;
+    return {
+      label: 'eval accuracy',
+      text: ev && last !== undefined ? `${(last * 100).toFixed(1)}% @ step ${ev.step}` : null,
+      help: 'Held-out evaluation: query accuracy of the MAML initialisation after the evaluated inner steps, on tasks from alphabets never used in meta-training.',
+    };
+  }
+  const ev = s.evaluation;
+  const mse = ev ? ev.curves.maml.mse[Math.min(ev.inner, ev.curves.maml.mse.length - 1)] : undefined;
+  return {
+    label: 'eval MSE',
+    text: ev && mse !== undefined ? `${formatLoss(mse)} @ step ${ev.step}` : null,
+    help: 'Held-out evaluation: mean MSE of the MAML initialisation after the meta-training number of inner steps.',
+  };
+}
+
+/** θ's size: counted by the page for the MLP families (current at once), reported by the worker otherwise. */
+function paramsOf(s: State): number | null {
+  return uiFamilyOf(s.config.task).page === 'regression' ? parameterCount(s.config) : s.numParams;
+}
+
 /** Play/Pause, Step, Reset, and the live readouts of the run. */
 export function Transport() {
   const running = useStore((s) => s.running);
@@ -23,12 +56,14 @@ export function Transport() {
   const elapsedMs = useStore((s) => s.elapsedMs);
   const replay = useStore((s) => s.replay);
   const lastLoss = useStore((s) => s.lastLoss);
-  const evaluation = useStore((s) => s.evaluation);
+  const evalLabel = useStore((s) => evalReadout(s).label);
+  const evalHelp = useStore((s) => evalReadout(s).help);
+  const evalText = useStore((s) => evalReadout(s).text);
   const backendNote = useStore((s) => s.backendNote);
   const rates = useStore((s) => s.rates);
   const autoChoice = useStore((s) => s.autoChoice);
   const engine = autoChoice && backend === autoChoice.winner.backend ? autoChoice.winner.engine : 'tfjs';
-  const numParams = useStore((s) => parameterCount(s.config));
+  const numParams = useStore(paramsOf);
   const tensors = useStore((s) => s.tensors);
   const { toggle, stepOnce, reset, setBackendRequest } = useStore.getState();
 
@@ -38,9 +73,6 @@ export function Transport() {
     rates?.webgpu !== undefined &&
     rates.wasm !== undefined &&
     rates.wasm > rates.webgpu;
-  const evalMaml = evaluation
-    ? evaluation.curves.maml.mse[Math.min(evaluation.inner, evaluation.curves.maml.mse.length - 1)]
-    : undefined;
 
   return (
     <section className="panel transport" aria-label="Training">
@@ -72,7 +104,7 @@ export function Transport() {
         </button>
       </div>
       <p role="status" aria-live="off" className="status-line">
-        step {step} · {backendName} · {formatRate(stepsPerSec)} steps/s
+        step {step} · {backendName} · {formatSpeed(stepsPerSec)}
         {engine === 'fused' ? ' (fused engine)' : ''}
         {running && !replay ? ' · training' : ''}
         {replay ? ' · replaying shared run' : ''}
@@ -91,9 +123,9 @@ export function Transport() {
           <dt>meta-step</dt>
           <dd data-readout="step">{step}</dd>
         </div>
-        <div title="Meta-steps per second over the last two seconds of training.">
-          <dt>steps/s</dt>
-          <dd>{formatRate(stepsPerSec)}</dd>
+        <div title="Meta-steps per second over the last two seconds of training (seconds per step when a step takes longer than a second).">
+          <dt>speed</dt>
+          <dd>{formatSpeed(stepsPerSec)}</dd>
         </div>
         <div
           title={`The tfjs backend the worker actually runs on (read back with tf.getBackend()).${tensors !== null ? ` ${tensors} tensors allocated in the worker.` : ''}`}
@@ -116,18 +148,13 @@ export function Transport() {
           <dt>meta-loss</dt>
           <dd data-readout="loss">{lastLoss === null ? '–' : formatLoss(lastLoss)}</dd>
         </div>
-        <div
-          className="wide"
-          title="Held-out evaluation: mean MSE of the MAML initialisation after the meta-training number of inner steps."
-        >
-          <dt>eval MSE</dt>
-          <dd data-readout="eval">
-            {evaluation && evalMaml !== undefined ? `${formatLoss(evalMaml)} @ step ${evaluation.step}` : '–'}
-          </dd>
+        <div className="wide" title={evalHelp}>
+          <dt>{evalLabel}</dt>
+          <dd data-readout="eval">{evalText ?? '–'}</dd>
         </div>
         <div title="Number of weights and biases in θ.">
           <dt>parameters</dt>
-          <dd data-readout="params">{numParams}</dd>
+          <dd data-readout="params">{numParams ?? '…'}</dd>
         </div>
       </dl>
       {backendNote ? (
@@ -144,12 +171,12 @@ export function Transport() {
           data-webgpu-steps-per-second={rates.webgpu}
           data-wasm-steps-per-second={rates.wasm}
         >
-          WebGPU is slower than wasm for this network: {formatRate(rates.webgpu ?? 0)} vs{' '}
-          {formatRate(rates.wasm ?? 0)} meta-steps/s measured on the first steps.{' '}
+          WebGPU is slower than wasm for this network: {formatSpeed(rates.webgpu ?? 0)} vs{' '}
+          {formatSpeed(rates.wasm ?? 0)} measured on the first steps.{' '}
           <button
             type="button"
             onClick={() => setBackendRequest('wasm')}
-            title="Restart the worker on wasm from the current θ."
+            title="Continue this run (θ, baselines, step) on wasm."
           >
             Switch to wasm
           </button>
@@ -161,8 +188,11 @@ export function Transport() {
           data-webgpu-steps-per-second={rates.webgpu}
           data-wasm-steps-per-second={rates.wasm}
         >
-          WebGPU measured faster than wasm here: {formatRate(rates.webgpu)} vs {formatRate(rates.wasm)}{' '}
-          meta-steps/s.
+          WebGPU measured faster than wasm here: {formatSpeed(rates.webgpu)} vs {formatSpeed(rates.wasm)}.
+        </p>
+      ) : backend === 'webgpu' && !autoChoice && running ? (
+        <p className="note" data-testid="backend-speed">
+          Timing WebGPU against wasm on the first meta-steps…
         </p>
       ) : null}
     </section>

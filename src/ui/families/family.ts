@@ -1,7 +1,8 @@
 /**
- * What the page needs of a task family: which page layout shows it (the regression views with
- * their task view and fans, or the glyph lab), its introduction, its task sampler for the task
- * view (plain TypeScript, no tfjs) and any controls of its own fields.
+ * What the page needs of a task family: which views show it (the regression views with their task
+ * view and fans, or a lab of its own such as the glyph lab), its introduction, its task sampler for
+ * the task view (plain TypeScript, no tfjs) and any controls of its own fields. The transport, the
+ * backend picker and the share panel are the page's own, the same for every family.
  */
 import type { ComponentType, ReactNode } from 'react';
 import type { RegressionFamily } from '../../core/families/regression/tasks';
@@ -26,8 +27,15 @@ export interface RegressionUi {
 
 export interface LabUi {
   readonly name: string;
-  /** a family with a page of its own (the glyph lab) */
+  /** a family with views of its own (the glyph lab) */
   readonly page: 'lab';
+  readonly intro: ReactNode;
+  /** the line at the foot of the page */
+  readonly footer: ReactNode;
+  /** its sidebar panels, under the shared transport (loaded when the family's page opens) */
+  readonly Controls: ComponentType;
+  /** its views, in place of the regression views */
+  readonly Views: ComponentType;
 }
 
 export type UiFamily = RegressionUi | LabUi;

@@ -16,8 +16,7 @@ import { softmax } from '../../core/ops/softmax';
 import { Rng } from '../../core/random';
 import type { FamilyRequest } from '../protocol';
 import type { FamilyWorker, HostServices } from './familyWorker';
-import type { GlyphRequest } from './glyphMessages';
-import { GLYPH_METHODS, type GlyphMethod } from './glyphProtocol';
+import { GLYPH_METHODS, type GlyphMethod, type GlyphRequest } from './glyphMessages';
 
 /** query images per class in the task view (few enough to see them all) */
 const VIEW_QUERY = 2;

@@ -1,8 +1,9 @@
 import * as d3 from 'd3';
 import { useEffect, useRef } from 'react';
-import { GLYPH_METHODS, type GlyphMethod } from '../../worker/families/glyphProtocol';
-import { useWidth } from '../charts/useWidth';
-import { EVAL_TASKS, useGlyphStore } from './glyphStore';
+import { GLYPH_METHODS, type GlyphMethod } from '../../../worker/families/glyphMessages';
+import { useWidth } from '../../charts/useWidth';
+import { useStore } from '../../store';
+import { EVAL_TASKS } from './labSlice';
 
 export const GLYPH_COLORS: Record<GlyphMethod, string> = {
   maml: '#2563eb',
@@ -37,9 +38,9 @@ export function AccuracyChart() {
   const box = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const width = useWidth(box, 420);
-  const evaluation = useGlyphStore((s) => s.evaluation);
-  const busy = useGlyphStore((s) => s.evalBusy);
-  const evaluate = useGlyphStore((s) => s.evaluate);
+  const evaluation = useStore((s) => s.glyphEval);
+  const busy = useStore((s) => s.glyphEvalBusy);
+  const evaluate = useStore((s) => s.evaluateGlyphs);
 
   useEffect(() => {
     const svg = d3.select(svgRef.current);
@@ -165,10 +166,15 @@ export function GlyphLearningCurve() {
   const box = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const width = useWidth(box, 420);
-  const losses = useGlyphStore((s) => s.losses);
-  const history = useGlyphStore((s) => s.evalHistory);
+  const version = useStore((s) => s.seriesVersion);
+  const history = useStore((s) => s.accuracyHistory);
 
   useEffect(() => {
+    const meta = useStore.getState().meta;
+    const losses = Array.from({ length: meta.length }, (_, i) => ({
+      step: meta.steps[i] as number,
+      loss: meta.values[i] as number,
+    }));
     const svg = d3.select(svgRef.current);
     svg.selectAll('*').remove();
     const w = width - M.left - M.right;
@@ -199,23 +205,19 @@ export function GlyphLearningCurve() {
       .attr('y', -36)
       .attr('text-anchor', 'middle')
       .text('query cross-entropy');
-    const line = (pick: (p: (typeof losses)[number]) => number | null) =>
-      d3
-        .line<(typeof losses)[number]>()
-        .digits(1)
-        .defined((p) => pick(p) !== null && Number.isFinite(pick(p)))
-        .x((p) => x(p.step))
-        .y((p) => y(pick(p) ?? 0));
+    const line = d3
+      .line<(typeof losses)[number]>()
+      .digits(1)
+      .defined((p) => Number.isFinite(p.loss))
+      .x((p) => x(p.step))
+      .y((p) => y(p.loss));
     g.append('path')
       .datum(losses)
       .attr('class', 'glyph-loss')
       .attr('fill', 'none')
       .attr('stroke', GLYPH_COLORS.maml)
       .attr('stroke-width', 1.5)
-      .attr(
-        'd',
-        line((p) => p.loss),
-      );
+      .attr('d', line);
     for (const m of ['maml', 'random'] as const) {
       g.selectAll(null)
         .data(history)
@@ -233,7 +235,7 @@ export function GlyphLearningCurve() {
           (p) => `${GLYPH_LABELS[m]}: ${(p[m] * 100).toFixed(1)}% held-out accuracy at meta-step ${p.step}`,
         );
     }
-  }, [losses, history, width]);
+  }, [version, history, width]);
 
   return (
     <section className="panel" aria-label="Learning curve">

@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { GLYPH_METHODS, type GlyphMethod } from '../../worker/families/glyphProtocol';
+import { GLYPH_METHODS, type GlyphMethod } from '../../../worker/families/glyphMessages';
 import { GLYPH_COLORS, GLYPH_LABELS } from './glyphCharts';
 import { GlyphImage } from './GlyphImage';
-import { MAX_VIEW_STEPS, useGlyphStore } from './glyphStore';
+import { useStore } from '../../store';
+import { MAX_VIEW_STEPS } from './labSlice';
 
 /** Small bars of class probabilities; the true class (when known) outlined. */
 export function ProbBars({
@@ -43,10 +44,10 @@ function argMax(a: ArrayLike<number>): number {
  * initialisation's prediction after the chosen number of inner steps.
  */
 export function TaskPanel() {
-  const task = useGlyphStore((s) => s.task);
-  const viewStep = useGlyphStore((s) => s.viewStep);
-  const viewSteps = useGlyphStore((s) => s.viewSteps);
-  const { newTask, setViewStep, setViewSteps } = useGlyphStore.getState();
+  const task = useStore((s) => s.glyphTask);
+  const viewStep = useStore((s) => s.viewStep);
+  const viewSteps = useStore((s) => s.viewSteps);
+  const { newGlyphTask: newTask, setViewStep, setViewSteps } = useStore.getState();
   const [hover, setHover] = useState<{ q: number; m: GlyphMethod } | null>(null);
 
   const n = task?.ways ?? 0;

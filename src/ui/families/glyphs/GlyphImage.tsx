@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { IMAGE_SIZE } from '../../core/families/glyphs/data/rasterize';
+import { IMAGE_SIZE } from '../../../core/families/glyphs/data/rasterize';
 
 const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 

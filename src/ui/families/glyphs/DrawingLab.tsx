@@ -1,9 +1,11 @@
 import { useMemo } from 'react';
-import { rasterizeDrawing } from '../../core/families/glyphs/data/rasterize';
+import { rasterizeDrawing } from '../../../core/families/glyphs/data/rasterize';
 import { DrawingPad } from './DrawingPad';
 import { GLYPH_COLORS } from './glyphCharts';
 import { GlyphImage } from './GlyphImage';
-import { drawingsComplete, MAX_PAD_SHOTS, MAX_PAD_WAYS, useGlyphStore, type Drawing } from './glyphStore';
+import { useShallow } from 'zustand/react/shallow';
+import { useStore } from '../../store';
+import { drawingsComplete, MAX_PAD_SHOTS, MAX_PAD_WAYS, type Drawing } from './labSlice';
 
 function Preview({ drawing, label }: { drawing: Drawing; label: string }) {
   const image = useMemo(() => (drawing.length > 0 ? rasterizeDrawing(drawing) : null), [drawing]);
@@ -28,8 +30,27 @@ const SYMBOL_NAMES = ['A', 'B', 'C', 'D', 'E'];
 
 /** "Teach it your own symbols": draw K examples of N symbols, adapt, then classify new drawings. */
 export function DrawingLab() {
-  const s = useGlyphStore();
-  const ways = useGlyphStore((x) => x.config.ways);
+  // what the lab shows, and nothing else: training progress does not re-render it
+  const s = useStore(
+    useShallow((x) => ({
+      phase: x.phase,
+      padWays: x.padWays,
+      padShots: x.padShots,
+      drawings: x.drawings,
+      adaptSteps: x.adaptSteps,
+      adapted: x.adapted,
+      adaptStale: x.adaptStale,
+      adaptBusy: x.adaptBusy,
+      testDrawing: x.testDrawing,
+      classified: x.classified,
+      setPadSize: x.setPadSize,
+      setDrawing: x.setDrawing,
+      setAdaptSteps: x.setAdaptSteps,
+      adapt: x.adapt,
+      setTestDrawing: x.setTestDrawing,
+    })),
+  );
+  const ways = useStore((x) => x.config.ways);
   const complete = drawingsComplete(s);
   const maxWays = Math.min(MAX_PAD_WAYS, ways);
   const classified = s.classified;

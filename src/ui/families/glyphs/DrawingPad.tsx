@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef } from 'react';
-import type { Point } from '../../core/families/glyphs/data/strokes';
-import type { Drawing } from './glyphStore';
+import type { Point } from '../../../core/families/glyphs/data/strokes';
+import type { Drawing } from './labSlice';
 
 /**
  * A canvas to draw one symbol with the mouse, pen or finger (pointer events). Each stroke is a

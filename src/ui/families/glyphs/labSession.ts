@@ -1,0 +1,178 @@
+/**
+ * The glyph lab's part of the page session: it looks for the shipped meta-trained θ
+ * (public/glyph-init.json) and loads it when the link allows, replays a share link's steps from
+ * where the link says the run started, asks for a quick held-out evaluation now and then, and turns
+ * the glyph family's replies (a task's predictions, accuracy curves, the drawing pad's answers)
+ * into store updates.
+ */
+import { parseExperiment, type Experiment } from '../../../core/experiment';
+import type { FamilyReply, FromWorker } from '../../../worker/protocol';
+import type { SessionPart } from '../../session';
+import { send } from '../../port';
+import { useStore } from '../../store';
+import type { GlyphStart, PageLink } from '../../url';
+
+const store = useStore;
+export const SHIPPED_THETA_URL = './glyph-init.json';
+/** meta-steps between the quick evaluations made while training */
+export const LIVE_EVAL_EVERY = 50;
+
+function sameShape(a: Experiment, b: Experiment): boolean {
+  return a.ways === b.ways && a.net === b.net && a.filters === b.filters;
+}
+
+class LabSession implements SessionPart {
+  /** the link asks for: where to start and the step to replay to */
+  private from: GlyphStart | null = null;
+  private replayTo: number | null = null;
+  /** the shipped θ was looked for (and whether it fits the link's network) */
+  private shippedChecked = false;
+  private shippedFits = false;
+  private started = false;
+  private launched = false;
+
+  init() {
+    return { view: null, evalTasks: 0 };
+  }
+
+  opened(link: PageLink): void {
+    this.from = link.from;
+    this.replayTo = link.step;
+    void this.checkShipped(link.config);
+  }
+
+  private async checkShipped(config: Experiment): Promise<void> {
+    try {
+      const res = await fetch(SHIPPED_THETA_URL, { cache: 'no-cache' });
+      // a static server may answer a missing file with the page itself
+      if (!res.ok || !(res.headers.get('content-type') ?? '').includes('json')) throw new Error('not found');
+      const text = await res.text();
+      const raw = JSON.parse(text) as { query?: unknown; step?: unknown };
+      if (typeof raw.query !== 'string') throw new Error('not a θ file');
+      const saved = parseExperiment(raw.query).config;
+      store.setState({
+        shipped: {
+          state: 'available',
+          text,
+          step: typeof raw.step === 'number' ? raw.step : 0,
+          query: raw.query,
+        },
+      });
+      this.shippedFits = saved.task === 'glyphs' && sameShape(saved, config);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      store.setState({ shipped: { state: 'missing', why } });
+    }
+    this.shippedChecked = true;
+    this.launch();
+  }
+
+  /**
+   * Once the worker is up and the shipped θ was looked for: load it (the page's default, or what
+   * the link asks for, when it fits), then replay a share link's steps. The worker runs requests
+   * in order, so the replay starts from the loaded θ.
+   */
+  private launch(): void {
+    if (this.launched || !this.started || !this.shippedChecked) return;
+    this.launched = true;
+    const s = store.getState();
+    if (this.from !== 'random' && this.shippedFits && s.phase === 'ready' && s.step === 0) {
+      s.loadShipped();
+    } else if (this.from === 'shipped') {
+      s.notify('warning', 'This link starts from the shipped meta-trained θ, which does not fit here', [
+        s.shipped.state === 'missing'
+          ? `the page has no shipped θ (${s.shipped.why})`
+          : 'the shipped θ was trained for a different network (ways, net or filters)',
+        'it replays from the random initialisation instead, which gives a different run',
+      ]);
+    }
+    if (this.replayTo !== null) {
+      store.setState({ replay: { target: this.replayTo, from: 0 }, running: true });
+      send({ kind: 'replay', to: this.replayTo });
+    }
+  }
+
+  ready(msg: Extract<FromWorker, { kind: 'ready' }>): void {
+    const s = store.getState();
+    store.setState({
+      running: msg.running,
+      adapted: null,
+      classified: null,
+      // a backend switch continues the same run: its curves (and where it started) stay
+      ...(msg.resumed
+        ? {}
+        : { accuracyHistory: [], glyphEval: null, start: 'random' as const, replayBreak: null, share: null }),
+    });
+    if (!this.started) {
+      this.started = true;
+      this.launch();
+    }
+    if (store.getState().phase === 'ready') {
+      s.refreshGlyphTask();
+      s.evaluateGlyphs();
+    }
+  }
+
+  progress(msg: Extract<FromWorker, { kind: 'progress' }>): void {
+    const s = store.getState();
+    const n = msg.losses.length;
+    // a quick held-out evaluation now and then gives the learning curve its accuracy points
+    const crossed = Math.floor(msg.step / LIVE_EVAL_EVERY) > Math.floor((msg.step - n) / LIVE_EVAL_EVERY);
+    if (msg.running && n > 0 && crossed && !s.glyphEvalBusy) s.evaluateGlyphs();
+  }
+
+  replayDone(): void {
+    // a share link's replay arrived at its step: show the task and accuracy there
+    const s = store.getState();
+    s.refreshGlyphTask();
+    s.evaluateGlyphs();
+  }
+
+  thetaLoaded(): void {
+    store.setState({ start: 'shipped' });
+  }
+
+  reply(reply: FamilyReply): void {
+    const s = store.getState();
+    switch (reply.kind) {
+      case 'glyphEval': {
+        const last = (c: { accuracy: number[] }) => c.accuracy[c.accuracy.length - 1] ?? NaN;
+        const history = s.accuracyHistory.filter((p) => p.step !== reply.step);
+        history.push({
+          step: reply.step,
+          maml: last(reply.curves.maml),
+          pretrained: last(reply.curves.pretrained),
+          random: last(reply.curves.random),
+        });
+        history.sort((a, b) => a.step - b.step);
+        store.setState({ glyphEval: reply, accuracyHistory: history, glyphEvalBusy: false });
+        break;
+      }
+      case 'task':
+        if (reply.counter === s.taskCounter) {
+          store.setState({ glyphTask: reply, viewStep: Math.min(s.viewStep, reply.steps) });
+        }
+        break;
+      case 'adapted':
+        store.setState({ adapted: reply, adaptBusy: false, adaptStale: false, classified: null });
+        if (s.testDrawing.length > 0) s.setTestDrawing(s.testDrawing);
+        break;
+      case 'classified':
+        if (reply.adaptId === s.adapted?.id) store.setState({ classified: reply });
+        break;
+      default:
+        break;
+    }
+  }
+
+  rewind(step: number): void {
+    const s = store.getState();
+    store.setState({ accuracyHistory: s.accuracyHistory.filter((p) => p.step <= step) });
+  }
+
+  error(): void {
+    store.setState({ adaptBusy: false, glyphEvalBusy: false });
+  }
+}
+
+export const labSession = new LabSession();

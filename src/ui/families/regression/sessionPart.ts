@@ -1,0 +1,59 @@
+/**
+ * The regression families' part of the page session: the task view's task goes with the worker's
+ * init, the live evaluation runs beside training, and the worker's regression replies (the task
+ * view's fans, the evaluations) become store updates.
+ */
+import type { FamilyReply, FromWorker } from '../../../worker/protocol';
+import type { SessionPart } from '../../session';
+import { useStore } from '../../store';
+import { parameterCount } from '../../viewTask';
+import { LIVE_EVAL_TASKS, viewTaskRequest } from './viewSlice';
+
+const store = useStore;
+
+export const regressionSession: SessionPart = {
+  init(s) {
+    return { view: viewTaskRequest(s.task, s.fanSteps), evalTasks: LIVE_EVAL_TASKS };
+  },
+
+  ready(msg: Extract<FromWorker, { kind: 'ready' }>) {
+    // the page counts parameters itself (to validate θ in links): it must agree with the core
+    const s = store.getState();
+    if (msg.numParams !== parameterCount(s.config)) {
+      s.notify(
+        'error',
+        `The network has ${msg.numParams} parameters but the page expected ${parameterCount(s.config)}.`,
+      );
+    }
+  },
+
+  reply(reply: FamilyReply) {
+    const s = store.getState();
+    if (reply.kind === 'predictions') {
+      if (reply.taskId === s.task.id) store.setState({ predictions: reply });
+      return;
+    }
+    if (reply.kind !== 'eval') return;
+    const at = (c: { mse: number[] }) => c.mse[Math.min(reply.inner, c.mse.length - 1)] ?? NaN;
+    const history = s.evalHistory.filter((p) => p.step < reply.step);
+    history.push({
+      step: reply.step,
+      inner: reply.inner,
+      maml: at(reply.curves.maml),
+      pretrained: at(reply.curves.pretrained),
+    });
+    store.setState({
+      evaluation: reply,
+      evalHistory: history,
+      evalBusy: reply.requested === s.evalBusy ? null : s.evalBusy,
+    });
+  },
+
+  rewind(step) {
+    const s = store.getState();
+    store.setState({
+      evalHistory: s.evalHistory.filter((p) => p.step <= step),
+      ...(step === 0 ? { evaluation: null } : {}),
+    });
+  },
+};

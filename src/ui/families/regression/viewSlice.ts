@@ -1,0 +1,134 @@
+/**
+ * The regression families' part of the page's store (sinusoids, function mixtures): the task view's
+ * task and its fans, the live and full MSE evaluations, and the actions that change them. The
+ * shared store (ui/store.ts) composes it with the other families' slices.
+ */
+import { DEFAULT_EXPERIMENT, type Experiment } from '../../../core/experiment';
+import type { BackendName, EvalCurveData, MethodName, ToWorker } from '../../../worker/protocol';
+import type { RegressionRequest } from '../../../worker/families/regressionMessages';
+import { send } from '../../port';
+import type { GetStore, SetStore, SliceHooks } from '../../store';
+import { sampleViewTask, withPoints, type TaskView } from '../../viewTask';
+
+export interface Predictions {
+  taskId: number;
+  step: number;
+  grid: Float32Array;
+  steps: number;
+  fans: Record<MethodName, Float32Array>;
+}
+
+export interface Evaluation {
+  step: number;
+  tasks: number;
+  k: number;
+  inner: number;
+  computedOn: BackendName;
+  curves: Record<MethodName, EvalCurveData>;
+}
+
+/** One live-evaluation result as a point on the learning curve: MSE after `inner` steps. */
+export interface EvalPoint {
+  step: number;
+  inner: number;
+  maml: number;
+  pretrained: number;
+}
+
+export interface RegressionViewState {
+  task: TaskView;
+  fanSteps: number;
+  predictions: Predictions | null;
+  evaluation: Evaluation | null;
+  evalHistory: EvalPoint[];
+  /** the number of tasks of a full evaluation being computed, or null */
+  evalBusy: number | null;
+  adaptLog: boolean;
+}
+
+export interface RegressionViewActions {
+  newTask(): void;
+  addPoint(x: number, y: number): void;
+  removePoint(index: number): void;
+  setFanSteps(n: number): void;
+  evaluateFull(): void;
+}
+
+export const FULL_EVAL_TASKS = 600;
+export const LIVE_EVAL_TASKS = 100;
+
+/** The task view's task as the worker's regression part wants it. */
+export function viewTaskRequest(task: TaskView, steps: number): RegressionRequest {
+  return {
+    kind: 'task',
+    task: {
+      id: task.id,
+      params: task.params,
+      xs: Float32Array.from(task.xs),
+      ys: Float32Array.from(task.ys),
+      steps,
+    },
+  };
+}
+
+/** A task as the worker wants it. */
+export function viewTaskMessage(task: TaskView, steps: number): Extract<ToWorker, { kind: 'family' }> {
+  return { kind: 'family', request: viewTaskRequest(task, steps) };
+}
+
+export function regressionViewSlice(
+  set: SetStore,
+  get: GetStore,
+): RegressionViewState & RegressionViewActions {
+  const show = (next: TaskView, fanSteps = get().fanSteps) => {
+    set({ task: next, fanSteps });
+    send(viewTaskMessage(next, fanSteps));
+  };
+  return {
+    task: sampleViewTask(DEFAULT_EXPERIMENT, 0),
+    fanSteps: 10,
+    predictions: null,
+    evaluation: null,
+    evalHistory: [],
+    evalBusy: null,
+    adaptLog: false,
+
+    newTask() {
+      const { config, task } = get();
+      show(sampleViewTask(config, task.counter + 1));
+    },
+    addPoint(x, y) {
+      const { task } = get();
+      show(withPoints(task, [...task.xs, x], [...task.ys, y]));
+    },
+    removePoint(index) {
+      const { task } = get();
+      const keep = (_: number, i: number) => i !== index;
+      show(withPoints(task, task.xs.filter(keep), task.ys.filter(keep)));
+    },
+    setFanSteps(n) {
+      const { task } = get();
+      show(withPoints(task, task.xs, task.ys), n);
+    },
+    evaluateFull() {
+      set({ evalBusy: FULL_EVAL_TASKS });
+      send({ kind: 'evaluate', tasks: FULL_EVAL_TASKS });
+    },
+  };
+}
+
+/** The task view follows the seed, the family and K: same task (same stream), K points. */
+export const regressionHooks: SliceHooks = {
+  configChanged(get, set, prev: Experiment, config: Experiment) {
+    let task: TaskView | null = null;
+    if (config.seed !== prev.seed || config.task !== prev.task || config.mix?.join() !== prev.mix?.join()) {
+      task = sampleViewTask(config, 0);
+    } else if (config.k !== prev.k) {
+      task = sampleViewTask(config, get().task.counter, config.k);
+    }
+    if (task) {
+      set({ task });
+      send(viewTaskMessage(task, get().fanSteps));
+    }
+  },
+};
