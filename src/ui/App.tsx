@@ -1,6 +1,7 @@
 import { Suspense, useEffect } from 'react';
 import { AdaptationChart } from './charts/AdaptationChart';
 import { LearningCurve } from './charts/LearningCurve';
+import { OrderChart } from './charts/OrderChart';
 import { ParameterSpace } from './charts/ParameterSpace';
 import { TaskView } from './charts/TaskView';
 import { ExperimentControls } from './controls/ExperimentControls';
@@ -53,7 +54,7 @@ const REGRESSION_FOOTER = (
   </>
 );
 
-/** The regression families' views: the task view with its fans, the two curves, the θ view. */
+/** The regression families' views: the task view with its fans, the curves, first vs second order, the θ view. */
 function RegressionViews() {
   return (
     <>
@@ -62,6 +63,7 @@ function RegressionViews() {
         <AdaptationChart />
         <LearningCurve />
       </div>
+      <OrderChart />
       <MountWhenNear minHeight={800}>
         <ParameterSpace />
       </MountWhenNear>

@@ -1,4 +1,8 @@
-/** The regression families' part of the worker protocol: the task view's task and its fans. */
+/**
+ * The regression families' part of the worker protocol: the task view's task and its fans, the
+ * live evaluation, and the first-order vs second-order comparison.
+ */
+import type { OrderComparison } from '../../core/meta/orderCompare';
 import type { BackendName, MethodName } from '../protocol';
 
 /** A task shown in the task view: its generating parameters and the support set being adapted on. */
@@ -44,6 +48,15 @@ export type RegressionReply =
       /** the backend that evaluated (wasm beside WebGPU training, else the training backend) */
       computedOn: BackendName;
       curves: Record<MethodName, EvalCurveData>;
+    }
+  | {
+      /** second-order vs first-order MAML vs Reptile at θ of `step`, on a fixed held-out batch */
+      kind: 'orders';
+      step: number;
+      comparison: OrderComparison;
+      /** one line each for a reader: the Hessian term's effect, the Reptile direction */
+      reading: string;
+      reptile: string;
     };
 
 export function regressionTransferables(reply: { kind: string }): ArrayBuffer[] {

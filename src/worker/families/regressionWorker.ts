@@ -1,10 +1,12 @@
 /**
  * The regression families' worker part: predictions for the task view's task (the fans), the live
- * evaluation (MSE after 0..10 inner steps) under a time share, and the parameter-space view.
+ * evaluation (MSE after 0..10 inner steps) under a time share, the first-order vs second-order
+ * comparison now and then, and the parameter-space view.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FamilyRun } from '../../core/families/family';
 import {
+  batchTensors,
   DEFAULT_EVAL,
   evaluate,
   makeEvalTasks,
@@ -13,6 +15,8 @@ import {
 import type { RegressionRun } from '../../core/families/regression/run';
 import { VIEW_GRID_POINTS, viewGrid, type RegressionBatch } from '../../core/families/regression/tasks';
 import { adaptationPredictions } from '../../core/meta/innerLoop';
+import { regressionMetaModel } from '../../core/meta/learners';
+import { compareOrders, orderCompareTasks, orderReading, reptileReading } from '../../core/meta/orderCompare';
 import { METHODS, type FamilyRequest, type MethodName } from '../protocol';
 import { ThetaView } from '../thetaView';
 import type { FamilyWorker, HostServices } from './familyWorker';
@@ -24,6 +28,10 @@ const PREDICT_MS = 500;
 const EVAL_MIN_MS = 3000;
 /** inner steps of the adaptation curve (the paper's Figure 3) */
 const EVAL_STEPS = DEFAULT_EVAL.steps;
+/** the first-order vs second-order comparison: at least this far apart while training, ≤ ~5% of the time */
+const ORDERS_MIN_MS = 3000;
+/** tasks in its fixed held-out batch (the paper's meta-batch) */
+const ORDERS_TASKS = 25;
 
 const now = () => performance.now();
 
@@ -36,6 +44,10 @@ export class RegressionWorker implements FamilyWorker {
   private evalDirty = true;
   private lastEvalAt = -Infinity;
   private evalInterval = EVAL_MIN_MS;
+  private ordersBatch: { key: string; batch: RegressionBatch } | null = null;
+  private ordersDirty = true;
+  private lastOrdersAt = -Infinity;
+  private ordersInterval = ORDERS_MIN_MS;
   private readonly theta: ThetaView;
 
   constructor(
@@ -51,7 +63,7 @@ export class RegressionWorker implements FamilyWorker {
   }
 
   get busy(): boolean {
-    return this.taskDirty || this.evalDirty || this.theta.busy;
+    return this.taskDirty || this.evalDirty || this.ordersDirty || this.theta.busy;
   }
 
   /** the page showed a new task (or moved a point): its fans are drawn whatever the budget */
@@ -75,6 +87,8 @@ export class RegressionWorker implements FamilyWorker {
     if (running ? now() - this.lastEvalAt > this.evalInterval : this.evalDirty) {
       await this.evaluate(this.evalTasks, undefined, null);
     }
+    if (running ? now() - this.lastOrdersAt > this.ordersInterval : this.ordersDirty)
+      await this.compareOrders();
     this.theta.applyView();
     const config = this.host.config();
     if (this.theta.reportDue(running, now())) await this.theta.report(this.run, config, this.task, running);
@@ -96,12 +110,14 @@ export class RegressionWorker implements FamilyWorker {
   markDirty(): void {
     this.taskDirty = true;
     this.evalDirty = true;
+    this.ordersDirty = true;
     this.theta.markDirty();
     if (this.host.running()) this.lastEvalAt = -Infinity;
   }
 
   runReplaced(): void {
     this.evalBatch = null;
+    this.ordersBatch = null;
     this.theta.clear();
     this.markDirty();
   }
@@ -216,6 +232,44 @@ export class RegressionWorker implements FamilyWorker {
       inner: config.inner,
       computedOn: this.host.inferenceBackend(),
       curves,
+    };
+    this.host.post({ kind: 'family', reply });
+  }
+
+  /**
+   * Second-order vs first-order MAML (and the Reptile direction) at the current θ, on a fixed
+   * held-out batch of the seed: how much the Hessian term turns and scales the meta-gradient.
+   */
+  private async compareOrders(): Promise<void> {
+    const run = this.run;
+    const config = this.host.config();
+    this.ordersDirty = false;
+    const key = `${config.seed}:${config.k}:${config.task}:${config.mix?.join() ?? ''}`;
+    if (!this.ordersBatch || this.ordersBatch.key !== key) {
+      this.ordersBatch = { key, batch: orderCompareTasks(run.tasks, config.seed, ORDERS_TASKS, config.k) };
+    }
+    const tasks = this.ordersBatch.batch;
+    const t0 = now();
+    const comparison = await this.withMethods(async (methods) => {
+      const maml = methods[0] as EvalMethod;
+      const batch = batchTensors(tasks);
+      try {
+        return await compareOrders(regressionMetaModel(run.model), maml.theta, batch, {
+          rate: maml.rate,
+          steps: config.inner,
+        });
+      } finally {
+        tf.dispose([batch.xs, batch.ys, batch.xq, batch.yq]);
+      }
+    });
+    this.lastOrdersAt = now();
+    this.ordersInterval = Math.max(ORDERS_MIN_MS, 20 * (this.lastOrdersAt - t0));
+    const reply = {
+      kind: 'orders' as const,
+      step: run.stepCount,
+      comparison,
+      reading: orderReading(comparison),
+      reptile: reptileReading(comparison),
     };
     this.host.post({ kind: 'family', reply });
   }

@@ -7,7 +7,7 @@ import type { FamilyReply, FromWorker } from '../../../worker/protocol';
 import type { SessionPart } from '../../session';
 import { useStore } from '../../store';
 import { parameterCount } from '../../viewTask';
-import { LIVE_EVAL_TASKS, viewTaskRequest } from './viewSlice';
+import { LIVE_EVAL_TASKS, MAX_ORDER_POINTS, viewTaskRequest } from './viewSlice';
 
 const store = useStore;
 
@@ -33,6 +33,23 @@ export const regressionSession: SessionPart = {
       if (reply.taskId === s.task.id) store.setState({ predictions: reply });
       return;
     }
+    if (reply.kind === 'orders') {
+      const c = reply.comparison;
+      let orders = s.orders.filter((p) => p.step < reply.step);
+      if (orders.length >= MAX_ORDER_POINTS) orders = orders.filter((_, i) => i % 2 === 1);
+      orders.push({
+        step: reply.step,
+        cos: c.cosG2G1,
+        angle: c.angleG2G1Deg,
+        ratio: c.normRatio,
+        cosReptile: c.cosG2Reptile,
+      });
+      store.setState({
+        orders,
+        orderReading: { step: reply.step, reading: reply.reading, reptile: reply.reptile },
+      });
+      return;
+    }
     if (reply.kind !== 'eval') return;
     const at = (c: { mse: number[] }) => c.mse[Math.min(reply.inner, c.mse.length - 1)] ?? NaN;
     const history = s.evalHistory.filter((p) => p.step < reply.step);
@@ -53,7 +70,8 @@ export const regressionSession: SessionPart = {
     const s = store.getState();
     store.setState({
       evalHistory: s.evalHistory.filter((p) => p.step <= step),
-      ...(step === 0 ? { evaluation: null } : {}),
+      orders: s.orders.filter((p) => p.step <= step),
+      ...(step === 0 ? { evaluation: null, orderReading: null } : {}),
     });
   },
 };
