@@ -56,10 +56,13 @@ export function parseFlags(
   return out;
 }
 
-/** Run a CLI main: usage errors print one line and exit 2, other failures exit 1. */
+/**
+ * Run a CLI main: usage errors print one line and exit 2, other failures exit 1; a main that
+ * returns exits with process.exitCode (0 unless it set one, e.g. 130 after Ctrl-C).
+ */
 export function runMain(main: () => Promise<void>): void {
   main().then(
-    () => process.exit(0),
+    () => process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0),
     (err: unknown) => {
       if (err instanceof UsageError) {
         process.stderr.write(`error: ${err.message}\n`);

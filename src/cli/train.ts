@@ -1,6 +1,7 @@
 /**
  * Headless meta-training with the same core as the browser:
  *   npm run train -- --config '<query string or share URL>' --steps N --backend wasm --json out.json
+ *   npm run train -- --config '...' --steps N --save-run run.json; npm run train -- --resume run.json --steps M
  * Progress on stderr, the evaluation table on stdout, the full result as JSON.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,9 +10,17 @@ import { parseExperiment, serializeExperiment, type Experiment } from '../core/e
 import { loadFused } from '../core/engines/fused/wasmModule';
 import { familyOf } from '../core/families/registry';
 import { decodeTheta, encodeTheta, type SavedTheta } from '../core/thetaFile';
+import type { FamilyRun } from '../core/families/family';
+import { runFromState } from '../core/runs/resume';
+import { encodeRunFile, runFileOf, type RunFile } from '../core/runs/runFile';
 import { parseFlags, runMain, UsageError } from './args';
+import { Interrupt } from './interrupt';
+import { checkResumeConfig, CurveRecorder, loadRunFile, writeFileAtomic } from './runFiles';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
+
+/** --save-run also rewrites its file this often while training */
+const SAVE_EVERY_MS = 60_000;
 
 const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] [--steps N] [--backend wasm|cpu]
                        [--json out.json] [--eval-tasks N] [--eval-steps N] [--eval-seed 2017] [--no-pretrained]
@@ -19,6 +28,13 @@ const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] 
                        [--pretrained-only (glyphs: train only the pretrained baseline; θ stays as --init gave it)]
                        [--lenient (fix invalid --config values with a warning instead of refusing them)]
                        [--engine auto|fused|tfjs (auto: the fused WebAssembly meta-step where the family has one)]
+                       [--save-run run.json (the whole run: θ, optimiser moments, baseline, task stream, curves;
+                                             written at the end, every minute while training, and on Ctrl-C,
+                                             which then stops after the current meta-step with status 130)]
+                       [--resume run.json (continue a saved run exactly: its settings, engine and step; --steps N
+                                           trains N more meta-steps. --config may only repeat the file's values,
+                                           or with --lenient change what a running run can: alpha, beta, inner,
+                                           k, query, batch, algo)]
   sinusoid, mixture: evaluation defaults to 600 tasks, 0..10 inner steps (MSE); glyphs: 200 tasks, 0..5 steps (accuracy)`;
 
 export interface TrainResult {
@@ -27,7 +43,10 @@ export interface TrainResult {
   backend: NodeBackend;
   /** which implementation trained: the fused WebAssembly meta-step or tfjs kernels on `backend` */
   engine: 'tfjs' | 'fused';
+  /** meta-steps trained by this command */
   steps: number;
+  /** the run's meta-step at the end (a resumed run's count continues) */
+  step: number;
   seconds: number;
   metaStepsPerSecond: number;
   finalMetaLoss: number | null;
@@ -49,13 +68,33 @@ async function main(): Promise<void> {
     'pretrained-only': { type: 'boolean' },
     lenient: { type: 'boolean' },
     engine: { type: 'string', choices: ['auto', 'fused', 'tfjs'] },
+    'save-run': { type: 'string' },
+    resume: { type: 'string' },
     help: { type: 'boolean' },
   });
   if (flags.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const { config, warnings } = parseExperiment(String(flags.config ?? ''), { ignore: ['step', 'backend'] });
+  const resumed = typeof flags.resume === 'string' ? loadRunFile(flags.resume) : null;
+  if (resumed) {
+    for (const other of ['init', 'pretrained-only'] as const) {
+      if (flags[other])
+        throw new UsageError(`--resume cannot be combined with --${other}: the run file carries θ`);
+    }
+    if (flags['no-pretrained'] && resumed.state.pretrained) {
+      throw new UsageError(
+        '--no-pretrained: the run file trains a pretrained baseline, which a resumed run keeps',
+      );
+    }
+  }
+  if (flags['pretrained-only'] && typeof flags['save-run'] === 'string') {
+    throw new UsageError('--save-run cannot be combined with --pretrained-only (it takes no meta-steps)');
+  }
+  const { config, warnings } = parseExperiment(String(flags.config ?? ''), {
+    ignore: ['step', 'backend'],
+    ...(resumed ? { base: resumed.state.config } : {}),
+  });
   const lenient = flags.lenient === true;
   const unknown = warnings.filter((w) => w.message.startsWith('unknown parameter'));
   if (unknown.length > 0 || (warnings.length > 0 && !lenient)) {
@@ -68,6 +107,7 @@ async function main(): Promise<void> {
     );
   }
   for (const w of warnings) process.stderr.write(`warning: ${w.message}\n`);
+  const changes = resumed ? checkResumeConfig(resumed.state.config, config, lenient) : [];
   const family = familyOf(config.task);
   const steps = (flags.steps as number | undefined) ?? 1000;
   const backend = (flags.backend as NodeBackend | undefined) ?? 'wasm';
@@ -106,14 +146,26 @@ async function main(): Promise<void> {
   }
   const engineFlag = (flags.engine as 'auto' | 'fused' | 'tfjs' | undefined) ?? 'auto';
   if (engineFlag !== 'tfjs') await loadFused();
-  const run = family.createRun(config, {
-    engine: engineFlag === 'tfjs' ? 'tfjs' : 'fused',
-    pretrained: !flags['no-pretrained'],
-    ...(saved ? { theta: saved.theta } : {}),
-    ...(saved?.pretrained
-      ? { pretrainedTheta: { theta: saved.pretrained.body, step: saved.pretrained.step } }
-      : {}),
-  });
+  let run: FamilyRun;
+  if (resumed) {
+    run = resumeRun(resumed, engineFlag, backend, flags.resume as string);
+    if (changes.length > 0) {
+      run.update(config);
+      process.stderr.write(
+        `warning: --lenient: continuing with the changed settings above from step ${run.stepCount}\n`,
+      );
+    }
+  } else {
+    run = family.createRun(config, {
+      engine: engineFlag === 'tfjs' ? 'tfjs' : 'fused',
+      pretrained: !flags['no-pretrained'],
+      ...(saved ? { theta: saved.theta } : {}),
+      ...(saved?.pretrained
+        ? { pretrainedTheta: { theta: saved.pretrained.body, step: saved.pretrained.step } }
+        : {}),
+    });
+    run.stepCount = saved?.step ?? 0;
+  }
   const pretrainStep = run.pretrainStep?.bind(run);
   if (pretrainedOnly && !pretrainStep) {
     throw new UsageError(`--pretrained-only: ${config.task} runs cannot train the baseline alone`);
@@ -125,51 +177,114 @@ async function main(): Promise<void> {
     `engine: ${run.engine === 'fused' ? 'fused WebAssembly meta-step' : `tfjs (${backend})`}\n`,
   );
   if (pretrainedOnly) process.stderr.write(`training only the pretrained baseline (θ stays)\n`);
+  const saveRun = typeof flags['save-run'] === 'string' ? flags['save-run'] : null;
+  const recorder = saveRun ? new CurveRecorder(resumed?.curves) : null;
+  const createdAt = resumed?.createdAt ?? new Date().toISOString();
+  const writeRun = async (quiet = false) => {
+    if (!saveRun) return;
+    const state = await run.exportState();
+    const meta = {
+      createdAt,
+      curves: recorder?.all() ?? [],
+      ...(run.engine === 'tfjs' ? { backend } : {}),
+      ...(resumed?.name !== undefined ? { name: resumed.name } : {}),
+    };
+    writeFileAtomic(saveRun, encodeRunFile(runFileOf(state, meta)));
+    if (!quiet) process.stderr.write(`wrote the run (meta-step ${state.step}) to ${saveRun}\n`);
+  };
+  const interrupt = saveRun ? new Interrupt() : null;
+  let lastSave = performance.now();
+
   const progress = new Progress(steps);
   let smoothed: number | null = null;
   let lastLoss: number | null = null;
+  let trained = 0;
   const start = performance.now();
-  for (let s = 1; s <= steps; s++) {
+  for (let s = 1; s <= steps && !interrupt?.requested; s++) {
     const { meta, pretrained } =
       pretrainedOnly && pretrainStep ? { meta: pretrainStep(), pretrained: null } : run.step();
+    trained = s;
+    const recorded = recorder ? await recorder.add(run.stepCount, meta, pretrained) : null;
     pretrained?.dispose();
     if (s % 50 === 0 || s === steps) {
-      const v = (await meta.data())[0] as number; // async read-back, every 50 steps only
+      const v = recorded ?? ((await meta.data())[0] as number); // async read-back, every 50 steps only
       lastLoss = v;
       if (!Number.isFinite(v)) throw new Error(`meta-loss became ${v} at step ${s}: lower alpha or beta`);
       smoothed = smoothed === null ? v : 0.9 * smoothed + 0.1 * v;
       progress.update(s, smoothed, s === steps);
     }
     meta.dispose();
+    if (interrupt) {
+      await interrupt.poll();
+      if (performance.now() - lastSave > SAVE_EVERY_MS) {
+        await writeRun(true); // a run killed mid-step (or a lost machine) keeps its last minute
+        lastSave = performance.now();
+      }
+    }
   }
   progress.done();
   const seconds = (performance.now() - start) / 1000;
+  await writeRun();
+  interrupt?.dispose();
+  if (interrupt?.requested) {
+    run.dispose();
+    process.exitCode = 130;
+    return;
+  }
 
   if (typeof flags['save-theta'] === 'string') {
     const theta = (await run.learner.theta.data()) as Float32Array;
     const alpha = run.learner.alphaVec ? ((await run.learner.alphaVec.data()) as Float32Array) : null;
     const pretrained = (await run.savedPretrained?.()) ?? null;
-    const step = (saved?.step ?? 0) + (pretrainedOnly ? 0 : steps);
+    const step = run.stepCount;
     writeFileSync(flags['save-theta'], encodeTheta({ config, step, theta, alpha, pretrained }));
     process.stderr.write(`wrote θ to ${flags['save-theta']}\n`);
   }
 
   process.stderr.write(`evaluating on ${request.tasks} held-out tasks...\n`);
   const report = await run.evaluateReport(request);
+  const step = run.stepCount;
   run.dispose();
   const result: TrainResult = {
     config,
     query: serializeExperiment(config),
     backend,
     engine: run.engine,
-    steps,
+    steps: trained,
+    step,
     seconds,
-    metaStepsPerSecond: steps / Math.max(seconds, 1e-9),
+    metaStepsPerSecond: trained / Math.max(seconds, 1e-9),
     finalMetaLoss: lastLoss,
     eval: report.json,
   };
   process.stdout.write(`${report.table}\n`);
-  finish(result, flags.json, steps, seconds, backend);
+  finish(result, flags.json, trained, seconds, backend);
+}
+
+/**
+ * The run a run file continues, on its own engine unless --engine names another (then it goes on
+ * to float precision, not to the bit). Says where it resumes and what would not be bit-identical.
+ */
+function resumeRun(
+  file: RunFile,
+  engineFlag: 'auto' | 'fused' | 'tfjs',
+  backend: NodeBackend,
+  path: string,
+): FamilyRun {
+  const state = file.state;
+  const engine = engineFlag === 'auto' ? state.engine : engineFlag;
+  const run = runFromState(state, { engine });
+  process.stderr.write(`resuming ${path} at meta-step ${state.step} (saved ${file.savedAt})\n`);
+  const notExact = (why: string) =>
+    process.stderr.write(
+      `note: ${why}: the run continues, but not to the bit as it would have uninterrupted\n`,
+    );
+  if (run.engine !== state.engine)
+    notExact(`it trained on the ${state.engine} engine, it continues on ${run.engine}`);
+  else if (run.engine === 'tfjs' && file.backend && file.backend !== backend) {
+    notExact(`it trained on the ${file.backend} backend, it continues on ${backend}`);
+  }
+  return run;
 }
 
 function finish(result: object, json: unknown, steps: number, seconds: number, backend: string): void {

@@ -7,6 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { InnerRate } from '../meta/innerLoop';
+import type { TrainingState } from '../runs/trainingState';
 import type { Experiment, FamilySchema } from '../schema';
 
 /** How a family scores adapted networks: MSE (lower is better) or accuracy (higher is better). */
@@ -85,6 +86,19 @@ export interface FamilyRun {
   pretrainStep?(): tf.Scalar;
   /** what a θ file stores of the pretrained baseline, where the family keeps it */
   savedPretrained?(): Promise<{ body: Float32Array; step: number } | null>;
+  /**
+   * The whole training state as copies: settings, step, θ, Meta-SGD's α, their Adam moments and
+   * step counts, the baseline with its optimiser, the task stream's position (see
+   * src/core/runs/trainingState.ts). Read between steps.
+   */
+  exportState(): Promise<TrainingState>;
+  /**
+   * Continue from exportState() (of this run or another of the same family and network): the
+   * next step() is the one that run would have taken, to the last bit on the same engine and
+   * backend. Live-changeable settings of the state are applied; a state for another network, a
+   * missing α or a baseline this run lacks (or the other way round) throws and changes nothing.
+   */
+  restoreState(state: TrainingState): void;
   dispose(): void;
 }
 

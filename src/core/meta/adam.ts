@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 
+/** Adam's step count and moments as plain arrays (what a run file stores). */
+export interface AdamState {
+  t: number;
+  m: Float32Array;
+  v: Float32Array;
+}
+
 /**
  * Adam on one flat parameter vector: 13 kernels per update however many layers the network has
  * (tf.train.adam spends ~15 per parameter tensor). The learning rate can change between steps.
@@ -40,12 +47,35 @@ export class FlatAdam {
   }
 
   /** Moments as plain arrays, so a run can be saved and resumed exactly. */
-  async state(): Promise<{ t: number; m: Float32Array; v: Float32Array }> {
+  async state(): Promise<AdamState> {
     return {
       t: this.t,
       m: (await this.m.data()) as Float32Array,
       v: (await this.v.data()) as Float32Array,
     };
+  }
+
+  /** Copies of the moments (never views of the backend's buffers), for saving. */
+  async exportState(): Promise<AdamState> {
+    const s = await this.state();
+    return { t: s.t, m: Float32Array.from(s.m), v: Float32Array.from(s.v) };
+  }
+
+  /** Continue exactly from an exported state: the next apply() is the one that would have followed. */
+  restore(s: AdamState): void {
+    const size = this.m.shape[0] as number;
+    if (s.m.length !== size || s.v.length !== size) {
+      throw new Error(
+        `Adam moments of ${s.m.length} and ${s.v.length} numbers do not fit ${size} parameters`,
+      );
+    }
+    if (!Number.isInteger(s.t) || s.t < 0)
+      throw new Error(`Adam step count ${s.t} is not a whole number ≥ 0`);
+    tf.tidy(() => {
+      this.m.assign(tf.tensor1d(s.m.slice()));
+      this.v.assign(tf.tensor1d(s.v.slice()));
+    });
+    this.t = s.t;
   }
 
   dispose(): void {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Algo } from '../experiment';
 import { Mlp, mse, type Params } from '../models/mlp';
-import { FlatAdam } from './adam';
+import { FlatAdam, type AdamState } from './adam';
 import { adapt, innerStep, splitRate, type InnerRate } from './innerLoop';
 
 /** One meta-batch as tensors: support [T, K, 1] and query [T, Q, 1]. */
@@ -24,6 +24,31 @@ export interface Hyper {
  */
 function variableFrom(start: Float32Array | tf.Tensor): tf.Variable {
   return tf.tidy(() => tf.variable(start instanceof tf.Tensor ? tf.clone(start) : tf.tensor1d(start), true));
+}
+
+/** A flat vector and its optimiser, as plain arrays (copies). */
+export interface OptimisedVector {
+  value: Float32Array;
+  adam: AdamState;
+}
+
+/** What a meta-learner must keep to continue exactly: θ and Meta-SGD's α, with their Adam states. */
+export interface MetaLearnerState {
+  theta: OptimisedVector;
+  alpha: OptimisedVector | null;
+}
+
+/** Reads a variable back as a copy (a backend may hand out its own buffer). */
+async function copyOf(v: tf.Variable): Promise<Float32Array> {
+  return Float32Array.from((await v.data()) as Float32Array);
+}
+
+/** Writes saved values into a variable of the same length. */
+function assignFrom(v: tf.Variable, values: Float32Array, what: string): void {
+  const size = v.shape[0] as number;
+  if (values.length !== size)
+    throw new Error(`${what} has ${values.length} numbers, the network has ${size}`);
+  tf.tidy(() => v.assign(tf.tensor1d(values.slice())));
 }
 
 /** Something that owns a θ and improves it one batch at a time. */
@@ -142,6 +167,33 @@ export class MetaLearner<B = BatchTensors, A = unknown> implements Learner<B> {
     });
   }
 
+  /** θ, α and both optimisers as copies, for a run file. */
+  async exportState(): Promise<MetaLearnerState> {
+    const theta = { value: await copyOf(this.theta), adam: await this.adam.exportState() };
+    const alpha =
+      this.alphaVec && this.alphaAdam
+        ? { value: await copyOf(this.alphaVec), adam: await this.alphaAdam.exportState() }
+        : null;
+    return { theta, alpha };
+  }
+
+  /** Continue exactly from exportState() of a learner with the same algorithm and network. */
+  restoreState(s: MetaLearnerState): void {
+    if ((s.alpha !== null) !== (this.alphaVec !== null)) {
+      throw new Error(
+        this.alphaVec
+          ? 'a Meta-SGD run needs its learned α'
+          : `a ${this.algo} run has no learned α to restore`,
+      );
+    }
+    assignFrom(this.theta, s.theta.value, 'θ');
+    this.adam.restore(s.theta.adam);
+    if (s.alpha && this.alphaVec && this.alphaAdam) {
+      assignFrom(this.alphaVec, s.alpha.value, 'Meta-SGD α');
+      this.alphaAdam.restore(s.alpha.adam);
+    }
+  }
+
   dispose(): void {
     this.theta.dispose();
     this.alphaVec?.dispose();
@@ -191,6 +243,17 @@ export class JointLearner implements Learner {
       this.adam.apply(this.theta, grad);
       return value;
     });
+  }
+
+  /** θ and its optimiser as copies, for a run file. */
+  async exportState(): Promise<OptimisedVector> {
+    return { value: await copyOf(this.theta), adam: await this.adam.exportState() };
+  }
+
+  /** Continue exactly from exportState(). */
+  restoreState(s: OptimisedVector): void {
+    assignFrom(this.theta, s.value, 'the pretrained θ');
+    this.adam.restore(s.adam);
   }
 
   dispose(): void {

@@ -9,6 +9,13 @@ import { IMAGE_SIZE } from './data/rasterize';
 import { sampleGlyphBatch, type GlyphBatch } from './data/sampler';
 import { FlatAdam } from '../../meta/adam';
 import {
+  checkStateFits,
+  copyTrainingState,
+  type PretrainedState,
+  type StateSizes,
+  type TrainingState,
+} from '../../runs/trainingState';
+import {
   classAdaptationCurve,
   classBatchTensors,
   classifierMetaModel,
@@ -22,6 +29,19 @@ import { classifierFor, decodeGlyphTheta, glyphFamily } from './family';
 import { glyphReport } from './report';
 
 export { classifierFor, decodeGlyphTheta };
+
+/** The classes the pretrained classifier tells apart: every meta-training class. */
+function pretrainingClasses(set: GlyphSet = glyphSet()): number[] {
+  return splitClasses('train', set);
+}
+
+/** The lengths of a glyph config's training state: θ, and the pretrained C-way classifier's θ. */
+export function glyphStateSizes(config: Experiment): StateSizes {
+  return {
+    theta: classifierFor(config).numParams,
+    pretrained: classifierFor(config, pretrainingClasses().length).numParams,
+  };
+}
 
 /**
  * The pretrained baseline for glyphs: the same network trained as an ordinary classifier over
@@ -43,7 +63,7 @@ export class PretrainedClassifier {
    * body θ[0, headOffset) with the head from the seed (what θ files carry).
    */
   constructor(config: Experiment, set: GlyphSet, start?: { theta: Float32Array; step: number }) {
-    const pool = splitClasses('train', set);
+    const pool = pretrainingClasses(set);
     pool.forEach((id, i) => this.classIndex.set(id, i));
     this.model = classifierFor(config, pool.length);
     const init = this.model.init(Rng.stream(config.seed, 'pretrain-init'));
@@ -94,6 +114,22 @@ export class PretrainedClassifier {
   async body(): Promise<Float32Array> {
     const all = (await this.theta.data()) as Float32Array;
     return all.slice(0, this.model.headOffset);
+  }
+
+  /** θ, its optimiser and the step count as copies, for a run file. */
+  async exportState(): Promise<PretrainedState> {
+    const theta = Float32Array.from((await this.theta.data()) as Float32Array);
+    return { theta, adam: await this.adam.exportState(), step: this.stepCount };
+  }
+
+  /** Continue exactly from exportState() (lengths checked by the caller). */
+  restoreState(s: PretrainedState): void {
+    if (s.theta.length !== this.model.numParams) {
+      throw new Error(`a pretrained θ of ${s.theta.length} numbers does not fit ${this.model.numParams}`);
+    }
+    tf.tidy(() => this.theta.assign(tf.tensor1d(s.theta.slice())));
+    this.adam.restore(s.adam);
+    this.stepCount = s.step;
   }
 
   /** θ for an N-way network: this network's feature body plus a fresh head. */
@@ -260,6 +296,37 @@ export class GlyphRun implements FamilyRun {
     }
     this.pretrainer?.setBeta(next.beta);
     return true;
+  }
+
+  /** The whole training state as copies (see FamilyRun.exportState). */
+  async exportState(): Promise<TrainingState> {
+    const meta = await this.learner.exportState();
+    return copyTrainingState({
+      config: this.config,
+      engine: this.engine,
+      step: this.stepCount,
+      theta: meta.theta.value,
+      thetaAdam: meta.theta.adam,
+      alpha: meta.alpha?.value ?? null,
+      alphaAdam: meta.alpha?.adam ?? null,
+      pretrained: this.pretrainer ? await this.pretrainer.exportState() : null,
+      stream: this.streamState(),
+    });
+  }
+
+  /** Continue from exportState() (see FamilyRun.restoreState); glyph runs train on tfjs only. */
+  restoreState(state: TrainingState): void {
+    const sizes = { theta: this.numParams, pretrained: this.pretrainer?.model.numParams ?? 0 };
+    checkStateFits(this.config, this.pretrainer !== null, state, sizes);
+    this.update(state.config);
+    const s = copyTrainingState(state);
+    this.learner.restoreState({
+      theta: { value: s.theta, adam: s.thetaAdam },
+      alpha: s.alpha && s.alphaAdam ? { value: s.alpha, adam: s.alphaAdam } : null,
+    });
+    if (s.pretrained) this.pretrainer?.restoreState(s.pretrained);
+    this.seekStream(s.stream);
+    this.stepCount = s.step;
   }
 
   /** Query accuracy on held-out-alphabet tasks after 0..steps inner steps, for every method. */

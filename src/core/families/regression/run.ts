@@ -12,6 +12,7 @@ import { JointLearner, MetaLearner, type Hyper } from '../../meta/learners';
 import { FusedMlpEngine } from '../../engines/fused/fusedMlp';
 import { fusedLoaded } from '../../engines/fused/wasmModule';
 import { FusedLearner, FusedPretrainer } from './fusedViews';
+import { checkStateFits, copyTrainingState, type TrainingState } from '../../runs/trainingState';
 
 export type { StepLosses };
 
@@ -165,6 +166,76 @@ export class RegressionRun implements FamilyRun {
     }
     (this.pretrainer as JointLearner | null)?.setHyper(this.hyper());
     return true;
+  }
+
+  /** The whole training state as copies (see FamilyRun.exportState). */
+  async exportState(): Promise<TrainingState> {
+    const base = {
+      config: this.config,
+      engine: this.engine,
+      step: this.stepCount,
+      stream: this.streamState(),
+    };
+    if (this.fused) {
+      const f = this.fused.state();
+      const pretrained =
+        f.pretrained && f.pretrainedAdam
+          ? { theta: f.pretrained, adam: f.pretrainedAdam, step: f.pretrainedAdam.t }
+          : null;
+      return copyTrainingState({
+        ...base,
+        theta: f.theta,
+        thetaAdam: f.thetaAdam,
+        alpha: f.alpha,
+        alphaAdam: f.alphaAdam,
+        pretrained,
+      });
+    }
+    const meta = await (this.learner as MetaLearner).exportState();
+    const joint = this.pretrainer ? await (this.pretrainer as JointLearner).exportState() : null;
+    return copyTrainingState({
+      ...base,
+      theta: meta.theta.value,
+      thetaAdam: meta.theta.adam,
+      alpha: meta.alpha?.value ?? null,
+      alphaAdam: meta.alpha?.adam ?? null,
+      pretrained: joint ? { theta: joint.value, adam: joint.adam, step: joint.adam.t } : null,
+    });
+  }
+
+  /**
+   * Continue from exportState() (see FamilyRun.restoreState). A state of the other engine loads
+   * too (same flat layout, same Adam), but continues only to float precision, not to the bit.
+   */
+  restoreState(state: TrainingState): void {
+    const p = this.numParams;
+    checkStateFits(this.config, this.pretrainer !== null, state, { theta: p, pretrained: p });
+    this.update(state.config);
+    const s = copyTrainingState(state);
+    if (this.fused) {
+      this.fused.restore({
+        theta: s.theta,
+        thetaAdam: s.thetaAdam,
+        alpha: s.alpha,
+        alphaAdam: s.alphaAdam,
+        pretrained: s.pretrained?.theta ?? null,
+        pretrainedAdam: s.pretrained?.adam ?? null,
+      });
+      (this.learner as FusedLearner).stepped();
+      (this.pretrainer as FusedPretrainer | null)?.stepped();
+    } else {
+      (this.learner as MetaLearner).restoreState({
+        theta: { value: s.theta, adam: s.thetaAdam },
+        alpha: s.alpha && s.alphaAdam ? { value: s.alpha, adam: s.alphaAdam } : null,
+      });
+      if (s.pretrained)
+        (this.pretrainer as JointLearner).restoreState({
+          value: s.pretrained.theta,
+          adam: s.pretrained.adam,
+        });
+    }
+    this.seekStream(s.stream);
+    this.stepCount = s.step;
   }
 
   /** The three initialisations the UI and the CLI compare. */
