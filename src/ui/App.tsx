@@ -7,6 +7,7 @@ import { TaskView } from './charts/TaskView';
 import { ExperimentControls } from './controls/ExperimentControls';
 import { TaskFamilySwitch } from './controls/TaskFamilySwitch';
 import { uiFamilyOf } from './families/registry';
+import { RunPanel } from './controls/RunPanel';
 import { SharePanel } from './controls/SharePanel';
 import { Transport } from './controls/Transport';
 import { MountWhenNear } from './MountWhenNear';
@@ -103,6 +104,7 @@ export function App() {
             </>
           )}
           <SharePanel />
+          <RunPanel />
         </aside>
         <div className="charts">
           {family.page === 'lab' ? (

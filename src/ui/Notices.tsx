@@ -18,6 +18,18 @@ export function Notices() {
                 ))}
               </ul>
             ) : null}
+            {n.action ? (
+              <button
+                type="button"
+                className="notice-action"
+                onClick={() => {
+                  dismiss(n.id);
+                  n.action?.run();
+                }}
+              >
+                {n.action.label}
+              </button>
+            ) : null}
           </div>
           <button
             type="button"

@@ -1,7 +1,8 @@
 import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { openPage, session } from './session';
+import { openPage } from './openPage';
+import { session } from './session';
 import { useStore } from './store';
 import type { GpuFault } from '../worker/protocol';
 // the stylesheets in cascade order: on equal specificity a later file's rule wins

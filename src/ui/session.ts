@@ -15,16 +15,17 @@ import {
   type Snapshot,
   type ToWorker,
   type GpuFault,
+  type RunCurve,
 } from '../worker/protocol';
 import { labSession } from './families/glyphs/labSession';
 import { regressionSession } from './families/regression/sessionPart';
 import { uiFamilyOf } from './families/registry';
 import { FrameInbox } from './frameInbox';
-import { installPort, type TrainerPort } from './port';
+import type { TrainerPort } from './port';
+import { Autosave, type RunFileReply, type RunWriter } from './runs/autosave';
+import { showOpenedRun } from './runs/openedRun';
 import { useStore, type Store } from './store';
-import { decodeWeights } from './thetaCodec';
-import { readLink, writeAddressBar, type PageLink } from './url';
-import { parameterCount, sampleViewTask } from './viewTask';
+import { writeAddressBar, type PageLink } from './url';
 
 /** What a family adds to the session (see families/<family>/). */
 export interface SessionPart {
@@ -46,7 +47,7 @@ export interface SessionPart {
 
 const PARTS: Record<'regression' | 'lab', SessionPart> = { regression: regressionSession, lab: labSession };
 
-function partOf(s: Store): SessionPart {
+export function partOf(s: Store): SessionPart {
   return PARTS[uiFamilyOf(s.config.task).page];
 }
 
@@ -57,10 +58,15 @@ interface StartOptions {
 }
 
 const store = useStore;
-/** θ carried in a link may come from a long run: any step up to this is accepted */
-const MAX_SHARED_STEP = 1_000_000_000;
 
-class Session implements TrainerPort {
+class Session implements TrainerPort, RunWriter {
+  /** saves the run in this browser while it trains (and holds the latest file for crash restarts) */
+  readonly autosave = new Autosave(this);
+  private runFileWaiters = new Map<number, (r: RunFileReply) => void>();
+  /** the saved record a run file being opened came from (its saves go on there) */
+  private openingId: string | null = null;
+  /** whether the worker's latest report said it was training */
+  private workerTraining = false;
   /** the worker's messages, applied to the store together once per frame (one render per frame) */
   private readonly inbox = new FrameInbox<FromWorker>((msg) => this.receive(msg));
   private worker: Worker | null = null;
@@ -122,6 +128,10 @@ class Session implements TrainerPort {
       if (snap) resolve(snap);
     }
     this.snapshotWaiters.clear();
+    const s = store.getState();
+    for (const [, resolve] of this.runFileWaiters)
+      resolve({ step: s.step, config: s.config, text: null, error: 'the worker stopped' });
+    this.runFileWaiters.clear();
   }
 
   private post(msg: ToWorker): void {
@@ -139,6 +149,23 @@ class Session implements TrainerPort {
       this.snapshotWaiters.set(id, resolve);
       this.post({ kind: 'snapshot', requestId: id });
     });
+  }
+
+  /** The run as a run file, written by the worker (its whole state plus these curves). */
+  exportRun(curves: RunCurve[], name: string | null, createdAt: string | null): Promise<RunFileReply> {
+    const requestId = this.nextRequest++;
+    return new Promise((resolve) => {
+      this.runFileWaiters.set(requestId, resolve);
+      this.post({ kind: 'exportRun', requestId, curves, name, createdAt });
+    });
+  }
+
+  /** Continue a saved run (autosave: its record's id; an imported file: null) in the running worker. */
+  openRun(text: string, source: string, savedId: string | null = null, keepRunning = false): void {
+    this.openingId = savedId;
+    store.setState({ resuming: true, running: keepRunning, replay: null, share: null });
+    this.post({ kind: 'openRun', text, source });
+    if (keepRunning) this.post({ kind: 'play' });
   }
 
   /** The same worker continues the run on another backend (θ, moments, baselines, step kept). */
@@ -172,12 +199,16 @@ class Session implements TrainerPort {
     store.setState({
       seriesVersion: s.seriesVersion + 1,
       lastLoss: s.meta.last(),
-      replayBreak:
-        s.replayBreak ??
-        (step > 0 ? `training resumed from a snapshot at step ${step}, with fresh optimiser moments` : null),
+      replayBreak: s.replayBreak ?? (step > 0 ? `training resumed on another backend at step ${step}` : null),
     });
     partOf(s).rewind?.(step);
-    this.start({ backend, resume: snap, replayTo });
+    // the latest autosaved file continues exactly (Adam's moments too); a bare snapshot does not
+    const file = this.autosave.latest(s.config);
+    this.start({ backend, resume: file ? null : snap, replayTo: file ? null : replayTo });
+    if (file) {
+      const source = `the autosave at meta-step ${file.step}`;
+      this.openRun(file.text, source, this.autosave.currentId(), s.running);
+    }
   }
 
   private crashed(reason: string): void {
@@ -195,9 +226,12 @@ class Session implements TrainerPort {
       return;
     }
     const snap = s.snapshot;
+    const file = this.autosave.latest(s.config);
     s.notify('warning', `The training worker failed on ${failedOn}`, [
       `Error: ${reason}`,
-      `Restarted it on ${next}, resuming from θ at step ${snap?.step ?? 0} (Adam's moments restart).`,
+      file
+        ? `Restarted it on ${next}, continuing exactly from the autosave at step ${file.step} (θ, Adam's moments, the task stream).`
+        : `Restarted it on ${next}, resuming from θ at step ${snap?.step ?? 0} (Adam's moments restart).`,
     ]);
     this.restartFrom(snap, next);
   }
@@ -242,6 +276,9 @@ class Session implements TrainerPort {
           ...(done ? { running: false } : {}),
         });
         part.progress?.(msg);
+        // saved once training stops, and after single steps
+        if (!msg.running && (this.workerTraining || n > 0)) this.autosave.stopped();
+        this.workerTraining = msg.running;
         if (done) {
           s.notify('info', `Replayed the shared run to step ${msg.step} and paused there.`);
           part.replayDone?.();
@@ -273,6 +310,7 @@ class Session implements TrainerPort {
         });
         part.rewind?.(msg.step);
         if (msg.reason) s.notify('info', msg.reason);
+        if (msg.step === 0) this.autosave.restarted();
         break;
       }
       case 'diverged':
@@ -321,6 +359,16 @@ class Session implements TrainerPort {
         break;
       case 'notice':
         s.notify(msg.level === 'warning' ? 'warning' : 'info', msg.message);
+        // a saved run that could not be opened leaves the fresh run as it was
+        if (s.resuming && msg.message.startsWith('Could not open')) store.setState({ resuming: false });
+        break;
+      case 'runFile':
+        this.runFileWaiters.get(msg.requestId)?.(msg);
+        this.runFileWaiters.delete(msg.requestId);
+        break;
+      case 'runOpened':
+        showOpenedRun(msg, this.autosave, this.openingId);
+        this.openingId = null;
         break;
       case 'thetaLoaded':
         store.setState({ config: msg.config });
@@ -345,73 +393,3 @@ class Session implements TrainerPort {
 }
 
 export const session = new Session();
-
-/** Open the page: apply the link (notice for anything changed), then start training. */
-export async function openPage(): Promise<void> {
-  const link = readLink(window.location.search, window.location.hash);
-  const regression = uiFamilyOf(link.config.task).page === 'regression';
-  // the link's family and settings are in the store before the first render and the first await
-  store.setState({
-    config: link.config,
-    backendRequest: link.backend,
-    ...(regression ? { task: sampleViewTask(link.config, 0) } : {}),
-  });
-  const warnings = [...link.warnings];
-  let resume: Snapshot | null = null;
-  const s = store.getState();
-  s.meta.clear();
-  s.pretrained.clear();
-  let lastLoss: number | null = null;
-  if (link.weights && !regression) {
-    warnings.push('θ in a link is read for the regression families only; ignored it');
-  } else if (link.weights) {
-    try {
-      const w = await decodeWeights(link.weights, {
-        params: parameterCount(link.config),
-        maxStep: MAX_SHARED_STEP,
-      });
-      resume = { step: w.step, theta: w.theta, pretrained: w.pretrained, alpha: w.alpha };
-      for (let i = 0; i < w.historySteps.length; i++) {
-        s.meta.push(w.historySteps[i] as number, w.historyLosses[i] as number);
-      }
-      if (Number.isFinite(w.lastLoss)) lastLoss = w.lastLoss;
-      if (link.step !== null && link.step !== w.step) {
-        warnings.push(`step=${link.step} differs from the step stored with the weights; using ${w.step}`);
-      }
-    } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
-      warnings.push(
-        `${why}; ignored them${link.step ? `, replaying training to step ${link.step} instead` : ''}`,
-      );
-    }
-  }
-  const replayStep = resume ? null : link.step;
-  // the glyph lab replays once its shipped θ was looked for (its session part starts the replay)
-  const replayTo = regression ? replayStep : null;
-  store.setState({
-    running: replayTo !== null,
-    step: resume?.step ?? 0,
-    lastLoss,
-    seriesVersion: s.seriesVersion + 1,
-    replayBreak: resume ? `it continues from θ loaded from a link at step ${resume.step}` : null,
-  });
-  if (warnings.length > 0) {
-    s.notify(
-      'warning',
-      'This link had values that could not be used as given. The page changed them as follows:',
-      warnings,
-    );
-  }
-  if (resume) {
-    s.notify('info', `Loaded the trained θ from the link: meta-step ${resume.step}, no replay needed.`);
-  } else if (replayStep !== null) {
-    s.notify(
-      'info',
-      `Replaying the shared run: meta-training deterministically to step ${replayStep}, then pausing.`,
-    );
-  }
-  writeAddressBar(link.config, link.backend);
-  installPort(session);
-  session.start({ backend: link.backend, resume, replayTo });
-  partOf(store.getState()).opened?.(link);
-}

@@ -42,6 +42,15 @@ export interface Notice {
   level: 'info' | 'warning' | 'error';
   title: string;
   lines: string[];
+  /** a button in the notice (e.g. "Start fresh" under "Resumed the run…"); pressing it dismisses it */
+  action?: { label: string; run(): void };
+}
+
+/** The latest autosave: the step it holds and when it was written, or why it could not be. */
+export interface SavedState {
+  step: number;
+  savedAt: string | null;
+  error: string | null;
 }
 
 export interface Share {
@@ -99,6 +108,10 @@ export interface SharedState {
    * restore after divergence, a worker restart, θ loaded from a link), or null when it would.
    */
   replayBreak: string | null;
+  /** autosave: what is saved in this browser for this experiment */
+  saved: SavedState | null;
+  /** a saved run is being opened (the glyph lab then does not load its shipped θ) */
+  resuming: boolean;
   meta: Series;
   pretrained: Series;
   seriesVersion: number;
@@ -131,7 +144,7 @@ export interface SharedActions {
   setThetaView(patch: { subject?: ThetaSubject; random?: boolean }): void;
   computeLandscape(): void;
   setHoverTask(index: number | null): void;
-  notify(level: Notice['level'], title: string, lines?: string[]): void;
+  notify(level: Notice['level'], title: string, lines?: string[], action?: Notice['action']): void;
   dismiss(id: number): void;
   set<K extends keyof State>(key: K, value: State[K]): void;
 }
@@ -187,6 +200,8 @@ export const useStore = create<Store>()((set, get) => ({
   share: null,
   includeWeights: true,
   replayBreak: null,
+  saved: null,
+  resuming: false,
   meta: new Series(),
   pretrained: new Series(),
   seriesVersion: 0,
@@ -265,9 +280,9 @@ export const useStore = create<Store>()((set, get) => ({
   setHoverTask(index) {
     if (get().hoverTask !== index) set({ hoverTask: index });
   },
-  notify(level, title, lines = []) {
+  notify(level, title, lines = [], action) {
     const id = noticeId++;
-    set({ notices: [...get().notices, { id, level, title, lines }] });
+    set({ notices: [...get().notices, { id, level, title, lines, ...(action ? { action } : {}) }] });
     // information fades away on its own; warnings and errors stay until dismissed
     if (level === 'info') setTimeout(() => get().dismiss(id), INFO_NOTICE_MS);
   },

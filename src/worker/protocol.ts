@@ -14,6 +14,13 @@ import {
 } from './families/regressionMessages';
 import type { LandscapeReport, ThetaReport, ThetaSubject } from './thetaMessages';
 
+/** A curve as a run file keeps it (e.g. "meta-loss": one value per meta-step). */
+export interface RunCurve {
+  name: string;
+  steps: number[];
+  values: number[];
+}
+
 export type { LandscapeReport, ThetaPaths, ThetaReport, ThetaSubject } from './thetaMessages';
 export { SUBJECTS } from './thetaMessages';
 export type { EvalCurveData, ViewTask } from './families/regressionMessages';
@@ -98,6 +105,16 @@ export type ToWorker =
   | { kind: 'backend'; request: BackendRequest }
   /** the text of a saved θ file (e.g. the shipped public/glyph-init.json) */
   | { kind: 'loadTheta'; text: string; source: string }
+  /** continue a saved run exactly where it stopped (the text of a run file: autosave or import) */
+  | { kind: 'openRun'; text: string; source: string }
+  /** write the run as a run file (with the page's curves), answered by `runFile` */
+  | {
+      kind: 'exportRun';
+      requestId: number;
+      curves: RunCurve[];
+      name: string | null;
+      createdAt: string | null;
+    }
   /** evaluate now on `tasks` held-out tasks (0..`steps` inner steps; the family's default if absent) */
   | { kind: 'evaluate'; tasks: number; steps?: number; id?: number }
   | { kind: 'family'; request: FamilyRequest }
@@ -153,6 +170,26 @@ export type FromWorker =
       replayTo: number | null;
       /** tensors alive in the worker (steady while training; growth would be a leak) */
       tensors: number;
+    }
+  /** the run as a run file (an exportRun's answer; null text: it could not be written, and why) */
+  | {
+      kind: 'runFile';
+      requestId: number;
+      step: number;
+      config: Experiment;
+      text: string | null;
+      error: string | null;
+    }
+  /** a run file was opened: training continues from its step; its curves for the page */
+  | {
+      kind: 'runOpened';
+      step: number;
+      config: Experiment;
+      source: string;
+      name: string | null;
+      savedAt: string;
+      createdAt: string;
+      curves: RunCurve[];
     }
   /** a saved θ file was loaded: its meta-step, settings and the pretrained baseline's steps */
   | { kind: 'thetaLoaded'; step: number; config: Experiment; source: string; pretrainedSteps: number | null }

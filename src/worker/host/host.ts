@@ -15,6 +15,7 @@ import { divergenceAdvice } from '../divergence';
 import { causeGpuFault, deviceLostReason, watchGpuDevice } from '../gpuFaults';
 import type { FamilyWorker } from '../families/familyWorker';
 import type { ToWorker } from '../protocol';
+import { writeRunFile } from '../runFiles';
 import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
 import { now, RunKeeper, type Lifecycle } from './runKeeper';
 import { SideBudget } from './sideBudget';
@@ -41,6 +42,8 @@ function yieldToEvents(): Promise<void> {
 }
 
 export class WorkerHost extends RunKeeper {
+  /** run files the page asked for (autosave, download), written between training chunks */
+  private readonly exportRequests: Extract<ToWorker, { kind: 'exportRun' }>[] = [];
   /** side work (predictions, evaluation, θ view) takes at most a fifth of the time while training */
   private readonly side = new SideBudget();
   handle(msg: ToWorker): void {
@@ -70,6 +73,7 @@ export class WorkerHost extends RunKeeper {
       case 'reset':
       case 'backend':
       case 'loadTheta':
+      case 'openRun':
         this.stopRunning();
         this.lifecycle.push(msg);
         break;
@@ -94,6 +98,9 @@ export class WorkerHost extends RunKeeper {
         break;
       case 'snapshot':
         this.snapshotRequests.push(msg.requestId);
+        break;
+      case 'exportRun':
+        this.exportRequests.push(msg);
         break;
       case 'gpuFault':
         if (!causeGpuFault(msg.fault)) {
@@ -192,6 +199,8 @@ export class WorkerHost extends RunKeeper {
         this.report();
         if (this.running && now() - this.lastSnapshotAt > SNAPSHOT_MS) this.snapshotDue = true;
         if (this.snapshotDue || this.snapshotRequests.length > 0) await this.snapshot();
+        const save = this.exportRequests.shift();
+        if (save) await this.exportRun(save);
         const ask = this.evalRequests.shift();
         if (ask) await family.evaluate(ask.tasks, ask.steps, ask.id);
         if (family.urgent || this.side.allows(this.running)) await this.side.spend(() => family.work());
@@ -204,6 +213,7 @@ export class WorkerHost extends RunKeeper {
           !family.busy &&
           !this.snapshotDue &&
           this.snapshotRequests.length === 0 &&
+          this.exportRequests.length === 0 &&
           !this.progress.due &&
           (this.raceAt === null || now() < this.raceAt);
         if (idle) break;
@@ -301,6 +311,23 @@ export class WorkerHost extends RunKeeper {
       message: `Training diverged at step ${step} (the ${lossName} became NaN or infinite). Paused and restored the last finite θ, from step ${restored}. To fix it, ${divergenceAdvice(config, which)}.`,
     });
     this.afterPause();
+  }
+
+  /** The run as a run file for the page (autosave, download): its whole state and the page's curves. */
+  private async exportRun(req: Extract<ToWorker, { kind: 'exportRun' }>): Promise<void> {
+    const run = this.runOrThrow;
+    const reply = {
+      kind: 'runFile' as const,
+      requestId: req.requestId,
+      step: run.stepCount,
+      config: this.configOrThrow,
+    };
+    try {
+      const text = await writeRunFile(run, { ...req, backend: this.plan.backend });
+      this.post({ ...reply, text, error: null });
+    } catch (e) {
+      this.post({ ...reply, text: null, error: errorText(e) });
+    }
   }
 
   private async snapshot(): Promise<void> {

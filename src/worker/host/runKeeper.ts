@@ -13,6 +13,8 @@ import { chooseBackend } from '../backend';
 import { familyWorkerFor } from '../families';
 import type { FamilyWorker, HostServices } from '../families/familyWorker';
 import type { BackendRequest, Engine, FromWorker, Snapshot } from '../protocol';
+import { runFromState } from '../../core/runs/resume';
+import { movedRun, openRunFile } from '../runFiles';
 import { runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
 import { BackendPlan, REGRESSION_BUDGET } from './backendPlan';
 import { ProgressReporter } from './progress';
@@ -22,7 +24,8 @@ export type Lifecycle =
   | { kind: 'reset' }
   | { kind: 'config'; config: Experiment }
   | { kind: 'backend'; request: BackendRequest }
-  | { kind: 'loadTheta'; text: string; source: string };
+  | { kind: 'loadTheta'; text: string; source: string }
+  | { kind: 'openRun'; text: string; source: string };
 
 export const now = () => performance.now();
 
@@ -122,9 +125,8 @@ export class RunKeeper {
     const config = this.configOrThrow;
     const { moved, engineChanged } = await this.plan.race((e) => this.probeRun(config, e), this.runOrThrow);
     if (engineChanged) {
-      // another engine: the run is rebuilt from its state (θ, baselines, α, task stream, step)
-      const snap = await takeSnapshot(this.runOrThrow);
-      this.replaceRun(config, runFromSnapshot(config, snap, this.plan.engine));
+      // another engine: the run is rebuilt from its whole state (θ, moments, baselines, α, stream, step)
+      this.replaceRun(config, await movedRun(this.runOrThrow, config, this.plan.engine));
     }
     if (moved) this.postReady(true);
   }
@@ -154,7 +156,8 @@ export class RunKeeper {
     } else if (op.kind === 'config') {
       await this.applyConfig(op.config);
     } else if (op.kind === 'backend') {
-      const snap = await takeSnapshot(this.runOrThrow);
+      // the whole state moves (θ, Adam's moments, baselines, α, stream, step)
+      const state = await this.runOrThrow.exportState();
       const config = this.configOrThrow;
       this.run?.dispose();
       this.run = null;
@@ -165,13 +168,43 @@ export class RunKeeper {
       this.plan.racing = false;
       this.raceAt = null;
       this.fallback = choice.fallback;
-      this.replaceRun(config, runFromSnapshot(config, snap, this.plan.engine));
+      this.replaceRun(config, runFromState({ ...state, config }, { engine: this.plan.engine }));
       this.postReady(true);
       await this.plan.compareForced(() => this.probeRun(config));
+    } else if (op.kind === 'openRun') {
+      await this.openRun(op.text, op.source);
     } else {
       this.loadTheta(op.text, op.source);
       await this.restartBookkeeping(0, null);
     }
+  }
+
+  /** Continue a saved run exactly where it stopped; a file that cannot be opened changes nothing. */
+  protected async openRun(text: string, source: string): Promise<void> {
+    let opened: ReturnType<typeof openRunFile>;
+    try {
+      opened = openRunFile(text, this.configOrThrow.task, this.plan.engine);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      this.post({ kind: 'notice', level: 'warning', message: `Could not open ${source}: ${why}` });
+      this.progress.due = true;
+      return;
+    }
+    const { file, run } = opened;
+    this.replaceRun(file.state.config, run);
+    this.thetaSource = `${source} (meta-step ${run.stepCount})`;
+    await this.restartBookkeeping(run.stepCount, null);
+    this.postReady(false);
+    this.post({
+      kind: 'runOpened',
+      step: run.stepCount,
+      config: file.state.config,
+      source,
+      name: file.name ?? null,
+      savedAt: file.savedAt,
+      createdAt: file.createdAt,
+      curves: file.curves,
+    });
   }
 
   protected loadTheta(text: string, source: string): void {

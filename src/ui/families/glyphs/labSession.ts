@@ -76,9 +76,11 @@ class LabSession implements SessionPart {
     if (this.launched || !this.started || !this.shippedChecked) return;
     this.launched = true;
     const s = store.getState();
-    if (this.from !== 'random' && this.shippedFits && s.phase === 'ready' && s.step === 0) {
+    // a run this browser saved is continued instead (the session opens it)
+    const resumed = s.resuming || s.step > 0;
+    if (!resumed && this.from !== 'random' && this.shippedFits && s.phase === 'ready') {
       s.loadShipped();
-    } else if (this.from === 'shipped') {
+    } else if (!resumed && this.from === 'shipped') {
       s.notify('warning', 'This link starts from the shipped meta-trained θ, which does not fit here', [
         s.shipped.state === 'missing'
           ? `the page has no shipped θ (${s.shipped.why})`

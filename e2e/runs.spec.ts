@@ -1,0 +1,109 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { collectErrors, readStep, readout, status, trainTo, waitReady } from './helpers';
+
+type Handle = { maml: { store: { getState(): { snapshot: { step: number; theta: Float32Array } | null } } } };
+
+/** θ as the page holds it (its latest snapshot from the worker), at the step shown. */
+async function thetaAt(page: Page, step: number): Promise<number[]> {
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as Handle).maml.store.getState().snapshot?.step ?? -1))
+    .toBe(step);
+  return page.evaluate(() =>
+    Array.from((window as unknown as Handle).maml.store.getState().snapshot?.theta ?? []),
+  );
+}
+
+const savedStep = async (page: Page): Promise<number> => {
+  const text = (await page.getByTestId('autosave-status').textContent()) ?? '';
+  return Number(/meta-step ([\d,]+)/.exec(text)?.[1]?.replace(/,/g, '') ?? NaN);
+};
+
+// a forced backend trains on one engine in every page, so runs can be compared number for number
+const EXPERIMENT = './?k=5&batch=10&seed=21&backend=wasm';
+
+test('a reload continues the autosaved run exactly where it stopped; Start fresh goes back to step 0', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const errors = collectErrors(page);
+  await page.goto(EXPERIMENT);
+  await waitReady(page, /wasm/);
+  const n = await trainTo(page, 40);
+  // saved on pause, at the step it paused at
+  await expect.poll(() => savedStep(page), { timeout: 20_000 }).toBe(n);
+  const loss = await readout(page, 'loss').textContent();
+
+  await page.reload();
+  await expect(page.getByText(`Resumed the run from meta-step ${n}`)).toBeVisible({ timeout: 30_000 });
+  await expect(status(page)).toContainText(`step ${n} `);
+  await expect(status(page)).toContainText('paused');
+  await expect(readout(page, 'loss')).toHaveText(loss ?? '');
+  // the curve came back with it
+  const d = await page.locator('path.smoothed-loss').first().getAttribute('d');
+  expect(d?.length ?? 0).toBeGreaterThan(50);
+
+  // it continues bit-identically to a run that never stopped: one step, against a replay to n + 1
+  await page.getByRole('button', { name: 'Step' }).click();
+  await expect(status(page)).toContainText(`step ${n + 1} `);
+  const resumed = await thetaAt(page, n + 1);
+  // (in a profile of its own: its replay is a run too, and saves itself)
+  const profile = await browser.newContext();
+  const straight = await profile.newPage();
+  await straight.goto(`${EXPERIMENT}&step=${n + 1}`);
+  await expect(status(straight)).toContainText(`step ${n + 1} `, { timeout: 60_000 });
+  await expect(status(straight)).toContainText('paused');
+  expect(await thetaAt(straight, n + 1)).toEqual(resumed);
+  await profile.close();
+
+  // Start fresh: back to the seed's θ at step 0, and the saved run is gone
+  await page.reload();
+  await expect(status(page)).toContainText(`step ${n + 1} `, { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Start fresh' }).click();
+  await expect(status(page)).toContainText('step 0 ');
+  await page.reload();
+  await waitReady(page, /wasm/);
+  await page.waitForTimeout(1000);
+  expect(await readStep(page)).toBe(0);
+  expect(errors).toEqual([]);
+});
+
+test('a run file downloads, imports into another browser profile by the file picker, and a broken file is refused', async ({
+  page,
+  browser,
+}, info) => {
+  test.setTimeout(120_000);
+  const errors = collectErrors(page);
+  await page.goto(EXPERIMENT);
+  await waitReady(page, /wasm/);
+  const n = await trainTo(page, 25);
+  const theta = await thetaAt(page, n);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download run file' }).click();
+  const file = info.outputPath('run.json');
+  await (await download).saveAs(file);
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { format: string; step: number; config: string };
+  expect([doc.format, doc.step]).toEqual(['maml-playground-run', n]);
+  expect(doc.config).toContain('seed=21');
+
+  // another profile (nothing saved there) opens the default experiment and imports the file
+  const other = await browser.newContext();
+  const fresh = await other.newPage();
+  const freshErrors = collectErrors(fresh);
+  await fresh.goto('./?backend=wasm');
+  await waitReady(fresh, /wasm/);
+  const broken = info.outputPath('broken.json');
+  writeFileSync(broken, readFileSync(file, 'utf8').replace('"theta":"', '"theta":"!!'));
+  await fresh.getByLabel('Import run file').setInputFiles(broken);
+  await expect(fresh.getByText(/Could not open the run file broken\.json: .*θ/)).toBeVisible();
+  expect(await readStep(fresh)).toBe(0);
+  await fresh.getByLabel('Import run file').setInputFiles(file);
+  await expect(fresh.getByText(`Resumed the run file run.json from meta-step ${n}`)).toBeVisible();
+  await expect(status(fresh)).toContainText(`step ${n} `);
+  // its settings come with it (seed 21, K = 5), and so does θ, to the bit
+  await expect.poll(() => new URL(fresh.url()).searchParams.get('seed')).toBe('21');
+  expect(await thetaAt(fresh, n)).toEqual(theta);
+  await other.close();
+  expect([...errors, ...freshErrors]).toEqual([]);
+});

@@ -1,0 +1,93 @@
+/**
+ * Opening the page: the link's settings (every changed value explained), θ from a link or the run
+ * this browser saved for the experiment, then the worker.
+ */
+import { uiFamilyOf } from './families/registry';
+import { experimentKey } from './runs/autosave';
+import { loadSavedRun } from './runs/autosaveDb';
+import { partOf, session } from './session';
+import { useStore } from './store';
+import type { Snapshot } from '../worker/protocol';
+import { decodeWeights } from './thetaCodec';
+import { readLink, writeAddressBar } from './url';
+import { installPort } from './port';
+import { parameterCount, sampleViewTask } from './viewTask';
+
+const store = useStore;
+/** θ carried in a link may come from a long run: any step up to this is accepted */
+const MAX_SHARED_STEP = 1_000_000_000;
+
+/** Open the page: apply the link (notice for anything changed), then start training. */
+export async function openPage(): Promise<void> {
+  const link = readLink(window.location.search, window.location.hash);
+  const regression = uiFamilyOf(link.config.task).page === 'regression';
+  // the link's family and settings are in the store before the first render and the first await
+  store.setState({
+    config: link.config,
+    backendRequest: link.backend,
+    ...(regression ? { task: sampleViewTask(link.config, 0) } : {}),
+  });
+  const warnings = [...link.warnings];
+  let resume: Snapshot | null = null;
+  const s = store.getState();
+  s.meta.clear();
+  s.pretrained.clear();
+  let lastLoss: number | null = null;
+  if (link.weights && !regression) {
+    warnings.push('θ in a link is read for the regression families only; ignored it');
+  } else if (link.weights) {
+    try {
+      const w = await decodeWeights(link.weights, {
+        params: parameterCount(link.config),
+        maxStep: MAX_SHARED_STEP,
+      });
+      resume = { step: w.step, theta: w.theta, pretrained: w.pretrained, alpha: w.alpha };
+      for (let i = 0; i < w.historySteps.length; i++) {
+        s.meta.push(w.historySteps[i] as number, w.historyLosses[i] as number);
+      }
+      if (Number.isFinite(w.lastLoss)) lastLoss = w.lastLoss;
+      if (link.step !== null && link.step !== w.step) {
+        warnings.push(`step=${link.step} differs from the step stored with the weights; using ${w.step}`);
+      }
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      warnings.push(
+        `${why}; ignored them${link.step ? `, replaying training to step ${link.step} instead` : ''}`,
+      );
+    }
+  }
+  const replayStep = resume ? null : link.step;
+  // a plain link to an experiment continues the run this browser saved for it, if any
+  const saved = !link.weights && replayStep === null ? await loadSavedRun(experimentKey(link.config)) : null;
+  // the glyph lab replays once its shipped θ was looked for (its session part starts the replay)
+  const replayTo = regression ? replayStep : null;
+  store.setState({
+    running: replayTo !== null,
+    step: resume?.step ?? 0,
+    lastLoss,
+    seriesVersion: s.seriesVersion + 1,
+    replayBreak: resume ? `it continues from θ loaded from a link at step ${resume.step}` : null,
+  });
+  if (warnings.length > 0) {
+    s.notify(
+      'warning',
+      'This link had values that could not be used as given. The page changed them as follows:',
+      warnings,
+    );
+  }
+  if (resume) {
+    s.notify('info', `Loaded the trained θ from the link: meta-step ${resume.step}, no replay needed.`);
+  } else if (replayStep !== null) {
+    s.notify(
+      'info',
+      `Replaying the shared run: meta-training deterministically to step ${replayStep}, then pausing.`,
+    );
+  }
+  writeAddressBar(link.config, link.backend);
+  installPort(session);
+  if (saved) store.setState({ resuming: true });
+  session.start({ backend: link.backend, resume, replayTo });
+  if (saved) session.openRun(saved.text, 'the run', saved.id);
+  partOf(store.getState()).opened?.(link);
+  session.autosave.start();
+}

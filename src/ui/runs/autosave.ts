@@ -1,0 +1,168 @@
+/**
+ * Autosave: while a run trains, the worker writes it as a run file every few seconds, and on
+ * pause and when the page is hidden; the page keeps it in IndexedDB, one record per run, indexed
+ * by the experiment's settings, so a reload continues the latest run of the experiment exactly
+ * (Adam's moments and the task stream included). The latest file also lets a crashed worker
+ * continue exactly instead of from a bare snapshot.
+ */
+import { serializeExperiment, type Experiment } from '../../core/experiment';
+import type { RunCurve } from '../../worker/protocol';
+import type { Series } from '../series';
+import { useStore } from '../store';
+import { deleteSavedRun, putSavedRun } from './autosaveDb';
+
+/** seconds between saves while training */
+export const AUTOSAVE_MS = 5000;
+
+export interface RunFileReply {
+  step: number;
+  config: Experiment;
+  text: string | null;
+  error: string | null;
+}
+
+/** What autosave needs from the session. */
+export interface RunWriter {
+  exportRun(curves: RunCurve[], name: string | null, createdAt: string | null): Promise<RunFileReply>;
+}
+
+/** The experiment a saved run belongs to: its settings without the page's own keys. */
+export function experimentKey(config: Experiment): string {
+  return serializeExperiment(config);
+}
+
+/** A Series as a run file's curve (finite points only). */
+export function curveOf(name: string, s: Series): RunCurve {
+  const steps: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const v = s.values[i] as number;
+    if (Number.isFinite(v)) {
+      steps.push(s.steps[i] as number);
+      values.push(v);
+    }
+  }
+  return { name, steps, values };
+}
+
+function newRunId(): string {
+  const r = new Uint32Array(2);
+  crypto.getRandomValues(r);
+  return `${Date.now().toString(36)}-${Array.from(r, (x) => x.toString(36)).join('')}`;
+}
+
+export class Autosave {
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private busy = false;
+  /** a save was asked for while one was being written: write again when it is done */
+  private again = false;
+  /** this run's record (null: not saved yet) */
+  private runId: string | null = null;
+  private savedKey: string | null = null;
+  private savedStep = -1;
+  private createdAt: string | null = null;
+  private latestFile: { key: string; step: number; text: string } | null = null;
+
+  constructor(private readonly writer: RunWriter) {}
+
+  /**
+   * Start saving: every few seconds while training, when the page is hidden, and once training has
+   * stopped (the session calls `stopped` when the worker's report says so, with the last losses in).
+   */
+  start(): void {
+    if (this.timer !== null) return;
+    this.timer = setInterval(() => {
+      if (useStore.getState().running) void this.save();
+    }, AUTOSAVE_MS);
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') void this.save();
+    });
+  }
+
+  /** The worker stopped training (a pause, a replay's end, a single step): its losses are on the page. */
+  stopped(): void {
+    void this.save();
+  }
+
+  /** A run continued from a saved file keeps that file's creation time (and its record, if one). */
+  continued(createdAt: string, step: number, config: Experiment, runId: string | null): void {
+    this.runId = runId;
+    this.createdAt = createdAt;
+    this.savedKey = experimentKey(config);
+    this.savedStep = step;
+  }
+
+  /** A fresh run (reset, new network): the next save starts a new record. */
+  restarted(): void {
+    this.runId = null;
+    this.createdAt = null;
+    this.savedStep = -1;
+    this.latestFile = null;
+  }
+
+  /** This run's saved record, if it has one. */
+  currentId(): string | null {
+    return this.runId;
+  }
+
+  /** The latest file written for the current experiment (for an exact restart after a crash). */
+  latest(config: Experiment): { step: number; text: string } | null {
+    const f = this.latestFile;
+    return f && f.key === experimentKey(config) ? f : null;
+  }
+
+  /** Forget this run's saved record ("Start fresh"). */
+  async discard(): Promise<void> {
+    if (this.runId !== null) await deleteSavedRun(this.runId);
+    this.savedKey = null;
+    this.restarted();
+    useStore.setState({ saved: null });
+  }
+
+  async save(): Promise<void> {
+    const s = useStore.getState();
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    if (s.phase !== 'ready' || s.step === 0) return;
+    if (s.step === this.savedStep && experimentKey(s.config) === this.savedKey) return;
+    this.busy = true;
+    try {
+      const curves = [curveOf('meta-loss', s.meta), curveOf('pretrained-loss', s.pretrained)].filter(
+        (c) => c.steps.length > 0,
+      );
+      this.createdAt ??= new Date().toISOString();
+      const reply = await this.writer.exportRun(curves, null, this.createdAt);
+      if (reply.text === null) {
+        useStore.setState({ saved: { step: reply.step, savedAt: null, error: reply.error } });
+        return;
+      }
+      const key = experimentKey(reply.config);
+      const savedAt = new Date().toISOString();
+      this.latestFile = { key, step: reply.step, text: reply.text };
+      this.runId ??= newRunId();
+      await putSavedRun({
+        id: this.runId,
+        key,
+        task: reply.config.task,
+        algo: reply.config.algo,
+        step: reply.step,
+        savedAt,
+        text: reply.text,
+      });
+      this.savedKey = key;
+      this.savedStep = reply.step;
+      useStore.setState({ saved: { step: reply.step, savedAt, error: null } });
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      useStore.setState({ saved: { step: s.step, savedAt: null, error } });
+    } finally {
+      this.busy = false;
+      if (this.again) {
+        this.again = false;
+        void this.save();
+      }
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * A run file was opened in the worker (a reload's autosave, an imported file, a crash restart):
+ * the page takes its curves and settings, says where the run continues from, and offers to start
+ * fresh instead.
+ */
+import type { FromWorker } from '../../worker/protocol';
+import { useStore } from '../store';
+import { writeAddressBar } from '../url';
+import type { Autosave } from './autosave';
+
+const store = useStore;
+
+/** Its curves, its settings in the address bar, and how to start fresh. */
+export function showOpenedRun(
+  msg: Extract<FromWorker, { kind: 'runOpened' }>,
+  autosave: Autosave,
+  savedId: string | null,
+): void {
+  const s = store.getState();
+  s.meta.clear();
+  s.pretrained.clear();
+  for (const c of msg.curves) {
+    const series = c.name === 'meta-loss' ? s.meta : c.name === 'pretrained-loss' ? s.pretrained : null;
+    if (!series) continue;
+    for (let i = 0; i < c.steps.length; i++) {
+      const step = c.steps[i] as number;
+      if (step <= msg.step) series.push(step, c.values[i] as number);
+    }
+  }
+  store.setState({
+    config: msg.config,
+    resuming: false,
+    step: msg.step,
+    lastLoss: s.meta.last(),
+    seriesVersion: s.seriesVersion + 1,
+    replayBreak: `it continues a saved run from meta-step ${msg.step}`,
+  });
+  writeAddressBar(msg.config, s.backendRequest);
+  autosave.continued(msg.createdAt, msg.step, msg.config, savedId);
+  const saved = new Date(msg.savedAt);
+  const when = Number.isNaN(saved.getTime()) ? msg.savedAt : saved.toLocaleString();
+  s.notify(
+    'info',
+    `Resumed ${msg.source} from meta-step ${msg.step.toLocaleString('en')}, saved ${when}.`,
+    ['θ, Adam’s moments, the baselines and the task stream continue exactly where it stopped.'],
+    {
+      label: 'Start fresh',
+      run: () => {
+        void autosave.discard();
+        store.getState().reset();
+      },
+    },
+  );
+}

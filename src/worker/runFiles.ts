@@ -1,0 +1,42 @@
+/**
+ * Run files in the worker: the whole training state (θ, Adam's moments, Meta-SGD's α, the
+ * baseline with its optimiser, the task stream) written with the page's curves, and read back into
+ * a run that continues exactly where the saved one stopped. Encoding and the untrusted file's
+ * checks run here, off the page's main thread.
+ */
+import type { Experiment } from '../core/experiment';
+import type { FamilyRun } from '../core/families/family';
+import { readRunFile, runFromState } from '../core/runs/resume';
+import { encodeRunFile, runFileOf, type RunFile } from '../core/runs/runFile';
+import type { BackendName, Engine, RunCurve } from './protocol';
+
+/** The run as the text of a run file. */
+export async function writeRunFile(
+  run: FamilyRun,
+  opts: { curves: RunCurve[]; name: string | null; createdAt: string | null; backend: BackendName },
+): Promise<string> {
+  const state = await run.exportState();
+  return encodeRunFile(
+    runFileOf(state, {
+      curves: opts.curves,
+      backend: opts.backend,
+      ...(opts.name !== null ? { name: opts.name } : {}),
+      ...(opts.createdAt !== null ? { createdAt: opts.createdAt } : {}),
+    }),
+  );
+}
+
+/**
+ * Read a run file of the family `task` and build its run on `engine` (bit-identical to the saved
+ * run on the engine and backend it was trained on). Throws a readable Error.
+ */
+export function openRunFile(text: string, task: string, engine: Engine): { file: RunFile; run: FamilyRun } {
+  const file = readRunFile(text, { tasks: [task] });
+  return { file, run: runFromState(file.state, { engine }) };
+}
+
+/** A run moved to another engine or backend with its whole state (θ, moments, stream, step). */
+export async function movedRun(run: FamilyRun, config: Experiment, engine: Engine): Promise<FamilyRun> {
+  const state = await run.exportState();
+  return runFromState({ ...state, config }, { engine });
+}
