@@ -54,7 +54,7 @@ test('glyph lab: train or load θ, draw three symbols, adapt, classify a new dra
   await expect(page.getByTestId('shipped-status')).not.toContainText('looking', { timeout: 20_000 });
 
   // the first evaluation (held-out tasks) comes before anything else in the worker's queue
-  await expect(page.locator('path.acc-line')).toHaveCount(3, { timeout: 60_000 });
+  await expect(page.locator('path.curve-line')).toHaveCount(3, { timeout: 60_000 });
   const shipped = await page.getByTestId('shipped-status').textContent();
   if (shipped?.includes('No shipped θ')) {
     // no shipped θ: meta-train a couple of second-order steps in the worker
@@ -119,7 +119,7 @@ test('the glyph page stays responsive while meta-training in the worker', async 
   await page.goto('./?task=glyphs');
   const status = page.getByRole('status');
   await expect(status).toContainText(/step \d+ · (wasm|cpu|webgpu)/, { timeout: 60_000 });
-  await expect(page.locator('path.acc-line')).toHaveCount(3, { timeout: 60_000 });
+  await expect(page.locator('path.curve-line')).toHaveCount(3, { timeout: 60_000 });
   await page.getByRole('button', { name: 'Play' }).click();
   await expect(status).toContainText('training');
   await expect(status).toContainText(/step [1-9]/, { timeout: 30_000 });

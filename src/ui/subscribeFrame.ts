@@ -1,5 +1,5 @@
 import { cancelDraw, requestDraw } from './frameScheduler';
-import { useStore, type State } from './store';
+import { useStore, type Store } from './store';
 
 function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
@@ -12,7 +12,7 @@ function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
  * view or training pauses.
  */
 export function subscribeFrame(
-  pick: (s: State) => readonly unknown[],
+  pick: (s: Store) => readonly unknown[],
   draw: () => void,
   minIntervalMs = 0,
   onScreen?: Element,

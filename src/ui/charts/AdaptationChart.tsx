@@ -1,33 +1,30 @@
 import * as d3 from 'd3';
 import { axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
-import { useEffect, useId, useRef } from 'react';
+import { Fragment, useEffect, useId, useRef } from 'react';
 import { METHODS } from '../../worker/protocol';
-import { formatLoss } from '../format';
-import { FULL_EVAL_TASKS, subscribeFrame, useStore } from '../store';
-import { METHOD_COLORS, METHOD_LABELS } from './palette';
+import { subscribeFrame, useStore } from '../store';
+import { evalView, type EvalCurve, type EvalView } from './evalView';
+import { METHOD_COLORS } from './palette';
 import { useWidth } from './useWidth';
 
 const HEIGHT = 280;
-/** MSEs beyond this (or not finite) mean fine-tuning diverged: drawn off the top, not scaled to */
-const DIVERGED = 1e4;
-const usable = (v: number) => Number.isFinite(v) && v < DIVERGED;
 const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
 
-function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
-  const state = useStore.getState();
-  const ev = state.evaluation;
-  const svg = chartSvg(svgEl, width, HEIGHT);
-  const layer = (name: string, clip?: string) => layerOf(svg, name, clip);
-  const steps = ev ? Math.max(0, ...METHODS.map((m) => ev.curves[m].mse.length - 1)) : 10;
-  const x = d3.scaleLinear([0, Math.max(1, steps)], [MARGIN.left, width - MARGIN.right]);
+type Y = d3.ScaleLinear<number, number> | d3.ScaleLogarithmic<number, number>;
+
+/** The metric's axis: its fixed range (accuracy), or fitted to the usable values and their bands. */
+function yScale(view: EvalView, logScale: boolean): Y {
+  const { metric, latest: ev } = view;
+  const range: [number, number] = [HEIGHT - MARGIN.bottom, MARGIN.top];
+  if (metric.range) return d3.scaleLinear(metric.range, range);
   let lo = Infinity;
   let hi = -Infinity;
   if (ev) {
     for (const m of METHODS) {
       const c = ev.curves[m];
-      c.mse.forEach((v, i) => {
+      c.values.forEach((v, i) => {
         const ci = c.ci95[i] ?? 0;
-        if (!usable(v) || !usable(v + ci)) return;
+        if (!metric.usable(v) || !metric.usable(v + ci)) return;
         lo = Math.min(lo, v - ci, v);
         hi = Math.max(hi, v + ci);
       });
@@ -37,18 +34,25 @@ function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
     lo = 0.01;
     hi = 10;
   }
-  const y = logScale
-    ? d3
-        .scaleLog(
-          [Math.max(1e-4, Math.min(lo, hi) * 0.8), Math.max(hi * 1.2, 1e-3)],
-          [HEIGHT - MARGIN.bottom, MARGIN.top],
-        )
-        .nice()
-    : d3.scaleLinear([0, hi * 1.05], [HEIGHT - MARGIN.bottom, MARGIN.top]).nice();
-  const clampY = (v: number) => (logScale ? Math.max(y.domain()[0] as number, v) : v);
+  return logScale
+    ? d3.scaleLog([Math.max(1e-4, Math.min(lo, hi) * 0.8), Math.max(hi * 1.2, 1e-3)], range).nice()
+    : d3.scaleLinear([0, hi * 1.05], range).nice();
+}
+
+function draw(svgEl: SVGSVGElement, width: number, view: EvalView, logScale: boolean): void {
+  const { metric, latest: ev, text } = view;
+  const usable = metric.usable;
+  const svg = chartSvg(svgEl, width, HEIGHT);
+  const layer = (name: string, clip?: string) => layerOf(svg, name, clip);
+  const steps = ev ? Math.max(0, ...METHODS.map((m) => ev.curves[m].values.length - 1)) : view.steps;
+  const x = d3.scaleLinear([0, Math.max(1, steps)], [MARGIN.left, width - MARGIN.right]);
+  const y = yScale(view, logScale);
+  const [y0, y1] = y.domain() as [number, number];
+  const clampY = (v: number) =>
+    metric.range ? Math.min(y1, Math.max(y0, v)) : logScale ? Math.max(y0, v) : v;
 
   // axes are rebuilt only when their domain or size changes
-  const axesKey = `${width}:${x.domain().join()}:${y.domain().join()}:${logScale}`;
+  const axesKey = `${width}:${x.domain().join()}:${y.domain().join()}:${logScale}:${metric.name}`;
   if (axesStale(svgEl, axesKey)) {
     layer('grid')
       .attr('transform', `translate(${MARGIN.left},0)`)
@@ -65,17 +69,12 @@ function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
       .call(d3.axisBottom(x).ticks(Math.min(10, steps)).tickFormat(d3.format('d')));
     layer('y-axis')
       .attr('transform', `translate(${MARGIN.left},0)`)
-      .call(d3.axisLeft(y).ticks(5, logScale ? '~g' : undefined));
+      .call(d3.axisLeft(y).ticks(5, logScale ? '~g' : metric.tickFormat));
     layer('labels')
       .selectAll('text')
       .data([
-        {
-          t: 'inner gradient steps at test time',
-          x: (MARGIN.left + width - MARGIN.right) / 2,
-          y: HEIGHT - 6,
-          r: 0,
-        },
-        { t: 'mean MSE on held-out tasks', x: -(MARGIN.top + HEIGHT - MARGIN.bottom) / 2, y: 13, r: -90 },
+        { t: text.xLabel, x: (MARGIN.left + width - MARGIN.right) / 2, y: HEIGHT - 6, r: 0 },
+        { t: text.yLabel, x: -(MARGIN.top + HEIGHT - MARGIN.bottom) / 2, y: 13, r: -90 },
       ])
       .join('text')
       .attr('class', 'axis-label')
@@ -87,7 +86,7 @@ function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
   }
 
   // the number of inner steps θ was meta-trained for
-  const inner = state.config.inner;
+  const inner = view.trainedSteps;
   layer('trained-marker')
     .selectAll('line')
     .data(inner <= steps ? [inner] : [])
@@ -103,8 +102,32 @@ function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
     .join('text')
     .attr('class', 'marker-text')
     .attr('x', (d) => x(d) + 4)
-    .attr('y', MARGIN.top + 10)
+    // where the curves are not: at the top for a falling metric, at the foot for a rising one
+    .attr('y', metric.higherIsBetter ? HEIGHT - MARGIN.bottom - 6 : MARGIN.top + 10)
     .text((d) => `meta-trained with ${d} inner step${d === 1 ? '' : 's'}`);
+
+  // the metric of guessing (accuracy: 1/N), under the curves
+  if (view.chance !== null) {
+    const chance = [view.chance];
+    layer('chance')
+      .selectAll('line')
+      .data(chance)
+      .join('line')
+      .attr('class', 'chance-line')
+      .attr('x1', MARGIN.left)
+      .attr('x2', width - MARGIN.right)
+      .attr('y1', (d) => y(d))
+      .attr('y2', (d) => y(d));
+    layer('chance')
+      .selectAll('text')
+      .data(chance)
+      .join('text')
+      .attr('class', 'marker-text')
+      .attr('text-anchor', 'end')
+      .attr('x', width - MARGIN.right - 4)
+      .attr('y', (d) => y(d) - 4)
+      .text((d) => `chance ${metric.format(d)}`);
+  }
 
   const data = ev ? METHODS.map((m) => ({ m, c: ev.curves[m] })) : [];
   const area = d3
@@ -120,8 +143,7 @@ function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
     .defined((d) => usable(d[1]))
     .x((d) => x(d[0]))
     .y((d) => y(clampY(d[1])));
-  const pts = (c: { mse: number[]; ci95: number[] }) =>
-    c.mse.map((v, i) => [i, v, c.ci95[i] ?? 0] as [number, number, number]);
+  const pts = (c: EvalCurve) => c.values.map((v, i) => [i, v, c.ci95[i] ?? 0] as [number, number, number]);
   plotClip(svg, 'clip-adaptation', {
     x: MARGIN.left,
     y: MARGIN.top - 4,
@@ -167,38 +189,38 @@ function draw(svgEl: SVGSVGElement, width: number, logScale: boolean): void {
     .text('evaluating…');
 }
 
-/** The MAML paper's Figure 3, live: MSE after 0..10 inner steps with 95% confidence bands. */
+/** The paper's Figure 3, live, for every family: the metric after 0..n inner steps with 95% bands. */
 export function AdaptationChart() {
   const ref = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const width = useWidth(ref, 480);
-  const logScale = useStore((s) => s.adaptLog);
-  const evaluation = useStore((s) => s.evaluation);
-  const evalBusy = useStore((s) => s.evalBusy);
-  const backend = useStore((s) => s.backend);
+  const view = useStore(evalView);
+  const { metric, latest, labels, fullEvaluation: full, text } = view;
+  // a metric on a fixed axis (accuracy) has no log option
+  const logOption = metric.range === null;
+  const logScale = useStore((s) => s.adaptLog) && logOption;
   const set = useStore((s) => s.set);
-  const evaluateFull = useStore((s) => s.evaluateFull);
   const logId = useId();
   const alpha = useStore((s) => s.config.alpha);
-  const diverging = evaluation
-    ? METHODS.filter((m) => evaluation.curves[m].mse.some((v) => !usable(v))).map((m) => METHOD_LABELS[m])
+  const diverging = latest
+    ? METHODS.filter((m) => latest.curves[m].values.some((v) => !metric.usable(v))).map((m) => labels[m])
     : [];
 
   useEffect(() => {
     const el = svgRef.current;
     if (!el) return;
-    const redraw = () => draw(el, width, logScale);
-    return subscribeFrame((s) => [s.evaluation, s.config.inner], redraw);
+    const redraw = () => draw(el, width, evalView(useStore.getState()), logScale);
+    return subscribeFrame((s) => [evalView(s)], redraw);
   }, [width, logScale]);
 
   const at = (i: number) =>
-    evaluation
+    latest
       ? METHODS.map((m) => {
-          const c = evaluation.curves[m];
-          const v = c.mse[i];
+          const c = latest.curves[m];
+          const v = c.values[i];
           return v === undefined
             ? null
-            : `${METHOD_LABELS[m]} ${formatLoss(v)} ± ${formatLoss(c.ci95[i] ?? 0)}`;
+            : `${labels[m]} ${metric.format(v)} ± ${metric.formatCi(c.ci95[i] ?? 0)}`;
         })
           .filter(Boolean)
           .join(' · ')
@@ -207,31 +229,26 @@ export function AdaptationChart() {
   return (
     <section className="panel chart" aria-labelledby="adapt-title">
       <div className="chart-head">
-        <h2 id="adapt-title">Adaptation curve (paper Fig. 3, live)</h2>
+        <h2 id="adapt-title">{text.title}</h2>
         <div className="chart-tools">
-          <span className="inline-field" title="Plot the MSE on a logarithmic axis.">
-            <input
-              id={logId}
-              type="checkbox"
-              checked={logScale}
-              onChange={(e) => set('adaptLog', e.currentTarget.checked)}
-            />
-            <label htmlFor={logId}>log y (adaptation)</label>
-          </span>
-          <button
-            type="button"
-            disabled={evalBusy !== null}
-            onClick={evaluateFull}
-            title={`Evaluate the current θ with the paper's protocol: ${FULL_EVAL_TASKS} held-out tasks, 100 query points each.`}
-          >
-            {evalBusy !== null ? 'Evaluating…' : `Evaluate on ${FULL_EVAL_TASKS} tasks`}
+          {logOption ? (
+            <span className="inline-field" title={`Plot the ${metric.name} on a logarithmic axis.`}>
+              <input
+                id={logId}
+                type="checkbox"
+                checked={logScale}
+                onChange={(e) => set('adaptLog', e.currentTarget.checked)}
+              />
+              <label htmlFor={logId}>log y (adaptation)</label>
+            </span>
+          ) : null}
+          <button type="button" disabled={full.busy} onClick={full.run} title={full.help}>
+            {full.busy ? 'Evaluating…' : full.label}
           </button>
         </div>
       </div>
       <p className="chart-sub live" data-testid="adapt-sub">
-        {evaluation
-          ? `${evaluation.tasks} held-out tasks${evaluation.tasks < FULL_EVAL_TASKS ? ' (a quick live estimate; the paper uses 600)' : ' (the paper protocol)'}, K = ${evaluation.k} support points, 100 query points, measured at meta-step ${evaluation.step}${evaluation.computedOn !== backend ? ` (evaluated on ${evaluation.computedOn} beside ${backend ?? 'the'} training)` : ''}`
-          : 'waiting for the first evaluation…'}
+        {view.subtitle}
       </p>
       <div className="legend">
         {METHODS.map((m) => (
@@ -240,38 +257,39 @@ export function AdaptationChart() {
               <rect x="0" y="1" width="22" height="10" fill={METHOD_COLORS[m]} opacity="0.18" />
               <line x1="0" x2="22" y1="6" y2="6" stroke={METHOD_COLORS[m]} strokeWidth="2.2" />
             </svg>
-            {METHOD_LABELS[m]}
+            {labels[m]}
           </span>
         ))}
         <span className="legend-item">band: 95% confidence interval</span>
+        {view.chance !== null ? (
+          <span className="legend-item">
+            <svg width="22" height="12" aria-hidden="true">
+              <line x1="0" x2="22" y1="6" y2="6" className="chance-line" />
+            </svg>
+            chance
+          </span>
+        ) : null}
       </div>
       <div ref={ref} className="chart-body">
-        <svg
-          ref={svgRef}
-          role="img"
-          aria-label="Mean MSE after 0 to 10 test-time SGD steps for MAML, pretrained and random initialisations, with 95% confidence bands"
-        />
+        <svg ref={svgRef} role="img" aria-label={text.ariaLabel} />
       </div>
       {diverging.length > 0 ? (
         <p className="note warn" data-testid="adapt-diverged">
-          Fine-tuning diverges at α = {alpha} for {diverging.join(', ')}: the MSE is not finite or above{' '}
-          {DIVERGED} after some steps (those points are left out). Lower the inner learning rate α.
+          Fine-tuning diverges at α = {alpha} for {diverging.join(', ')}: the {metric.name} is{' '}
+          {metric.unusable} after some steps (those points are left out). Lower the inner learning rate α.
         </p>
       ) : null}
-      {evaluation ? (
+      {latest ? (
         <p className="numbers">
-          after 1 step: {at(1)}
-          <br />
-          after 10 steps: {at(10)}
+          {view.numbersAt.map((i, k) => (
+            <Fragment key={i}>
+              {k > 0 ? <br /> : null}
+              after {i} step{i === 1 ? '' : 's'}: {at(i)}
+            </Fragment>
+          ))}
         </p>
       ) : null}
-      <p className="caption">
-        Each curve starts from one initialisation, takes 0–10 SGD steps of size α on K support points of each
-        held-out task, and reports the mean squared error on that task’s query points; the shaded band is the
-        95% confidence interval (1.96·std/√tasks). MAML should drop sharply after the first step (it was
-        trained for exactly that) and keep improving; the pretrained network starts near the mean of all
-        training tasks (for sinusoids, ≈ 0) and adapts slowly.
-      </p>
+      <p className="caption">{text.caption}</p>
     </section>
   );
 }

@@ -4,11 +4,14 @@ import { useEffect, useId, useRef } from 'react';
 import { binSeries, smooth, type Series } from '../series';
 import { subscribeFrame, useStore, type State } from '../store';
 import { RangeField } from '../controls/RangeField';
+import { evalHistoryView, type EvalHistoryView } from './evalView';
 import { METHOD_COLORS } from './palette';
 import { useWidth } from './useWidth';
 
 const HEIGHT = 280;
-const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
+const BASE_MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
+/** the margin at the right when the evaluations have an axis of their own there */
+const RIGHT_AXIS_MARGIN = 56;
 const FLOOR = 1e-5;
 /** while training the curve is redrawn five times a second: live to the eye, light on the main thread */
 const LIVE_REDRAW_MS = 200;
@@ -38,8 +41,12 @@ export function roundUp(v: number): number {
   return p * (LADDER.find((m) => m * p >= v * (1 - 1e-12)) ?? 10);
 }
 
-function draw(svgEl: SVGSVGElement, width: number, state: State): void {
-  const { smoothing, lossLog, showPretrainedLoss, evalHistory } = state;
+function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHistoryView): void {
+  const { smoothing, lossLog, showPretrainedLoss } = state;
+  const { points, metric } = history;
+  // evaluations of the meta-loss' own quantity share its axis; others get one at the right
+  const ownAxis = history.axis === 'right';
+  const MARGIN = { ...BASE_MARGIN, right: ownAxis ? RIGHT_AXIS_MARGIN : BASE_MARGIN.right };
   const svg = chartSvg(svgEl, width, HEIGHT);
   const layer = (name: string, clip?: string) => layerOf(svg, name, clip);
   const bins = Math.max(50, Math.floor((width - MARGIN.left - MARGIN.right) / 2));
@@ -62,11 +69,13 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
       hi = Math.max(hi, c.binned.max[i] as number);
     });
   }
-  for (const p of evalHistory) {
+  for (const p of points) {
     x0 = Math.min(x0, p.step);
     x1 = Math.max(x1, p.step);
-    for (const v of [p.maml, p.pretrained]) {
-      if (Number.isFinite(v)) {
+    if (ownAxis) continue;
+    for (const m of history.methods) {
+      const v = p[m];
+      if (v !== undefined && Number.isFinite(v)) {
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
@@ -96,9 +105,11 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
         .nice()
     : d3.scaleLinear([0, hi * 1.05], [HEIGHT - MARGIN.bottom, MARGIN.top]).nice();
   const cy = (v: number) => y(lossLog ? Math.max(FLOOR, v) : v);
+  const yEval = ownAxis ? d3.scaleLinear(metric.range ?? [0, 1], [HEIGHT - MARGIN.bottom, MARGIN.top]) : null;
+  const cyEval = yEval ?? cy;
 
   // axes are rebuilt only when their domain or size changes
-  const axesKey = `${width}:${x.domain().join()}:${y.domain().join()}:${lossLog}`;
+  const axesKey = `${width}:${x.domain().join()}:${y.domain().join()}:${lossLog}:${yEval?.domain().join() ?? ''}`;
   if (axesStale(svgEl, axesKey)) {
     layer('grid')
       .attr('transform', `translate(${MARGIN.left},0)`)
@@ -116,12 +127,20 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
     layer('y-axis')
       .attr('transform', `translate(${MARGIN.left},0)`)
       .call(d3.axisLeft(y).ticks(5, lossLog ? '~g' : undefined));
+    const mid = -(MARGIN.top + HEIGHT - MARGIN.bottom) / 2;
+    const labels = [
+      { t: 'meta-step', x: (MARGIN.left + width - MARGIN.right) / 2, y: HEIGHT - 6, r: 0 },
+      { t: `loss (${history.lossName})`, x: mid, y: 13, r: -90 },
+    ];
+    if (yEval) {
+      layer('y2-axis')
+        .attr('transform', `translate(${width - MARGIN.right},0)`)
+        .call(d3.axisRight(yEval).ticks(5, metric.tickFormat));
+      labels.push({ t: history.axisLabel, x: -mid, y: -(width - 13), r: 90 });
+    }
     layer('labels')
       .selectAll('text')
-      .data([
-        { t: 'meta-step', x: (MARGIN.left + width - MARGIN.right) / 2, y: HEIGHT - 6, r: 0 },
-        { t: 'loss (MSE)', x: -(MARGIN.top + HEIGHT - MARGIN.bottom) / 2, y: 13, r: -90 },
-      ])
+      .data(labels)
       .join('text')
       .attr('class', 'axis-label')
       .attr('text-anchor', 'middle')
@@ -172,11 +191,8 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
         .defined((i) => Number.isFinite(c.smoothed.mean[i] as number))(idx);
     });
 
-  // periodic held-out evaluation: MSE after the meta-training number of inner steps
-  const evalPts = evalHistory.flatMap((p) => [
-    { step: p.step, v: p.maml, m: 'maml' as const },
-    { step: p.step, v: p.pretrained, m: 'pretrained' as const },
-  ]);
+  // the periodic held-out evaluation (regression: MSE after the meta-training number of inner steps)
+  const evalPts = points.flatMap((p) => history.methods.map((m) => ({ step: p.step, v: p[m] ?? NaN, m })));
   layer('evals', clipId)
     .selectAll('circle')
     .data(evalPts.filter((p) => Number.isFinite(p.v)))
@@ -185,11 +201,11 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
     .attr('r', 3.5)
     .attr('stroke', (p) => METHOD_COLORS[p.m])
     .attr('cx', (p) => x(p.step))
-    .attr('cy', (p) => cy(p.v));
+    .attr('cy', (p) => cyEval(p.v));
 
   svg
     .selectAll('text.empty')
-    .data(state.meta.length === 0 && evalHistory.length === 0 ? [null] : [])
+    .data(state.meta.length === 0 && points.length === 0 ? [null] : [])
     .join('text')
     .attr('class', 'empty')
     .attr('x', (MARGIN.left + width - MARGIN.right) / 2)
@@ -198,7 +214,10 @@ function draw(svgEl: SVGSVGElement, width: number, state: State): void {
     .text('press Play to start meta-training');
 }
 
-/** Meta-loss per step (raw and TensorBoard-smoothed) with the periodic held-out evaluation. */
+/**
+ * Meta-loss per step (raw and TensorBoard-smoothed) with the periodic held-out evaluation, on the
+ * loss axis when it measures the same (MSE) or on an axis of its own (accuracy).
+ */
 export function LearningCurve() {
   const ref = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
@@ -206,7 +225,7 @@ export function LearningCurve() {
   const smoothing = useStore((s) => s.smoothing);
   const lossLog = useStore((s) => s.lossLog);
   const showPretrained = useStore((s) => s.showPretrainedLoss);
-  const inner = useStore((s) => s.config.inner);
+  const history = useStore(evalHistoryView);
   const set = useStore((s) => s.set);
   const logId = useId();
   const preId = useId();
@@ -214,9 +233,12 @@ export function LearningCurve() {
   useEffect(() => {
     const el = svgRef.current;
     if (!el) return;
-    const redraw = () => draw(el, width, useStore.getState());
+    const redraw = () => {
+      const s = useStore.getState();
+      draw(el, width, s, evalHistoryView(s));
+    };
     return subscribeFrame(
-      (s) => [s.seriesVersion, s.evalHistory, s.smoothing, s.lossLog, s.showPretrainedLoss],
+      (s) => [s.seriesVersion, evalHistoryView(s), s.smoothing, s.lossLog, s.showPretrainedLoss],
       redraw,
       LIVE_REDRAW_MS,
     );
@@ -248,10 +270,7 @@ export function LearningCurve() {
             />
             <label htmlFor={logId}>log y (learning curve)</label>
           </span>
-          <span
-            className="inline-field"
-            title="Also plot the pretrained baseline's own training loss (plain regression on the pooled points, no adaptation: not the same quantity as the meta-loss)."
-          >
+          <span className="inline-field" title={history.pretrainedHelp}>
             <input
               id={preId}
               type="checkbox"
@@ -278,29 +297,19 @@ export function LearningCurve() {
             pretrained training loss
           </span>
         ) : null}
-        {(['maml', 'pretrained'] as const).map((m) => (
+        {history.methods.map((m) => (
           <span key={m} className="legend-item">
             <svg width="12" height="12" aria-hidden="true">
               <circle cx="6" cy="6" r="3.5" className="eval-point" stroke={METHOD_COLORS[m]} />
             </svg>
-            eval MSE after {inner} step{inner === 1 ? '' : 's'}, {m === 'maml' ? 'MAML θ' : 'pretrained'}
+            {history.pointLabel(m)}
           </span>
         ))}
       </div>
       <div ref={ref} className="chart-body">
-        <svg
-          ref={svgRef}
-          role="img"
-          aria-label="Meta-loss per meta-step, smoothed, with periodic evaluation MSE"
-        />
+        <svg ref={svgRef} role="img" aria-label={history.ariaLabel} />
       </div>
-      <p className="caption">
-        The faint band is the raw meta-loss of each meta-batch (query MSE after {inner} inner step
-        {inner === 1 ? '' : 's'}), the solid line its smoothed trend. Circles are the held-out evaluation
-        every few seconds: mean MSE after {inner} inner step{inner === 1 ? '' : 's'} on fixed tasks, for the
-        MAML θ and for the pretrained network adapted the same way. The gap between the two is what
-        meta-learning buys.
-      </p>
+      <p className="caption">{history.caption}</p>
     </section>
   );
 }

@@ -14,6 +14,12 @@ export const METHOD_LABELS: Record<MethodName, string> = {
   random: 'random init',
 };
 
+/** The glyph lab's names: its pretrained baseline is a classifier that gets a fresh N-way head per task. */
+export const GLYPH_METHOD_LABELS: Record<MethodName, string> = {
+  ...METHOD_LABELS,
+  pretrained: 'pretrained (classifier + fresh head)',
+};
+
 /** Colour of the prediction after `step` of `steps` inner steps (dark = before, warm = after). */
 export function fanColor(step: number, steps: number): string {
   const t = steps === 0 ? 0 : step / steps;

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { rasterizeDrawing } from '../../../core/families/glyphs/data/rasterize';
 import { DrawingPad } from './DrawingPad';
-import { GLYPH_COLORS } from './glyphCharts';
+import { METHOD_COLORS } from '../../charts/palette';
 import { GlyphImage } from './GlyphImage';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../../store';
@@ -166,7 +166,7 @@ export function DrawingLab() {
               const pred = testPred?.[m] ?? 0;
               return (
                 <div className="test-method" key={m} data-method={m}>
-                  <h4 style={{ color: GLYPH_COLORS[m] }}>
+                  <h4 style={{ color: METHOD_COLORS[m] }}>
                     {m === 'maml' ? 'From MAML θ' : 'From random θ'}:{' '}
                     <span data-testid={`prediction-${m}`}>{SYMBOL_NAMES[pred]}</span> (
                     {((p[pred] ?? 0) * 100).toFixed(0)}%)
@@ -176,7 +176,7 @@ export function DrawingLab() {
                       <li key={c} data-testid={`prob-${m}-${c}`}>
                         <span className="class-tag">{SYMBOL_NAMES[c]}</span>
                         <span className="prob-track">
-                          <span style={{ width: `${v * 100}%`, background: GLYPH_COLORS[m] }} />
+                          <span style={{ width: `${v * 100}%`, background: METHOD_COLORS[m] }} />
                         </span>
                         <span className="prob-value">{(v * 100).toFixed(1)}%</span>
                       </li>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { GLYPH_METHODS, type GlyphMethod } from '../../../worker/families/glyphMessages';
-import { GLYPH_COLORS, GLYPH_LABELS } from './glyphCharts';
+import { GLYPH_METHOD_LABELS, METHOD_COLORS } from '../../charts/palette';
 import { GlyphImage } from './GlyphImage';
 import { useStore } from '../../store';
 import { MAX_VIEW_STEPS } from './labSlice';
@@ -143,8 +143,8 @@ export function TaskPanel() {
                 <tr>
                   <th>query</th>
                   {GLYPH_METHODS.map((m) => (
-                    <th key={m} style={{ color: GLYPH_COLORS[m] }}>
-                      {GLYPH_LABELS[m].split(' (')[0]} · {(accuracy(m) * 100).toFixed(0)}%
+                    <th key={m} style={{ color: METHOD_COLORS[m] }}>
+                      {GLYPH_METHOD_LABELS[m].split(' (')[0]} · {(accuracy(m) * 100).toFixed(0)}%
                     </th>
                   ))}
                 </tr>
@@ -178,7 +178,7 @@ export function TaskPanel() {
                             <span className="pred-label">
                               {ok ? '✓' : '✗'} {pred} <small>{((p[pred] ?? 0) * 100).toFixed(0)}%</small>
                             </span>
-                            <ProbBars probs={p} color={GLYPH_COLORS[m]} truth={truth} />
+                            <ProbBars probs={p} color={METHOD_COLORS[m]} truth={truth} />
                           </td>
                         );
                       })}
@@ -189,7 +189,7 @@ export function TaskPanel() {
             </table>
             <p className="chart-sub" data-testid="hover-probs">
               {hover && hovered
-                ? `${GLYPH_LABELS[hover.m]}, query ${hover.q + 1} (true class ${task.yq[hover.q]}): ` +
+                ? `${GLYPH_METHOD_LABELS[hover.m]}, query ${hover.q + 1} (true class ${task.yq[hover.q]}): ` +
                   Array.from(hovered, (v, c) => `${c}: ${(v * 100).toFixed(1)}%`).join(' · ')
                 : 'Hover a prediction for its class probabilities. Bars: probability of each class 0…N−1 (outlined: the true class).'}
             </p>
