@@ -107,3 +107,37 @@ test('a run file downloads, imports into another browser profile by the file pic
   await other.close();
   expect([...errors, ...freshErrors]).toEqual([]);
 });
+
+test('two tabs on the same saved run: the second one saves its continuation as a copy, not over the first', async ({
+  context,
+}) => {
+  test.setTimeout(120_000);
+  const first = await context.newPage();
+  const errors = collectErrors(first);
+  await first.goto(EXPERIMENT);
+  await waitReady(first, /wasm/);
+  const n = await trainTo(first, 20);
+  await expect.poll(() => savedStep(first), { timeout: 20_000 }).toBe(n);
+  // the second tab opens the same experiment while the first still holds its run
+  const second = await context.newPage();
+  await second.goto(EXPERIMENT);
+  await expect(second.getByText('This run is also open in another tab')).toBeVisible({ timeout: 30_000 });
+  await expect(status(second)).toContainText(`step ${n} `);
+  await second.getByRole('button', { name: 'Step' }).click();
+  await expect.poll(() => savedStep(second), { timeout: 20_000 }).toBe(n + 1);
+  // two records now: the first tab's at n, untouched, and the copy at n + 1
+  const steps = await second.evaluate(
+    () =>
+      new Promise<number[]>((resolve, reject) => {
+        const req = indexedDB.open('maml-playground');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const all = req.result.transaction('runs').objectStore('runs').getAll();
+          all.onsuccess = () =>
+            resolve((all.result as { step: number }[]).map((r) => r.step).sort((a, b) => a - b));
+        };
+      }),
+  );
+  expect(steps).toEqual([n, n + 1]);
+  expect(errors).toEqual([]);
+});

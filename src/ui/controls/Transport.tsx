@@ -20,6 +20,14 @@ export function formatSpeed(stepsPerSec: number): string {
   return `${formatRate(stepsPerSec)} steps/s`;
 }
 
+/** Time per meta-step, for comparing backends: "2.31 s/step", "115 ms/step", "0.62 ms/step". */
+export function formatStepTime(stepsPerSec: number): string {
+  if (!(stepsPerSec > 0)) return '– s/step';
+  const ms = 1000 / stepsPerSec;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s/step`;
+  return `${ms >= 10 ? ms.toFixed(0) : ms.toPrecision(2)} ms/step`;
+}
+
 /** The held-out evaluation's headline for the family shown: MSE, or the glyph lab's accuracy. */
 function evalReadout(s: State): { label: string; text: string | null; help: string } {
   if (uiFamilyOf(s.config.task).page === 'lab') {
@@ -171,8 +179,8 @@ export function Transport() {
           data-webgpu-steps-per-second={rates.webgpu}
           data-wasm-steps-per-second={rates.wasm}
         >
-          WebGPU is slower than wasm for this network: {formatSpeed(rates.webgpu ?? 0)} vs{' '}
-          {formatSpeed(rates.wasm ?? 0)} measured on the first steps.{' '}
+          WebGPU is slower than wasm for this network: {formatStepTime(rates.webgpu ?? 0)} vs{' '}
+          {formatStepTime(rates.wasm ?? 0)} measured on the first steps.{' '}
           <button
             type="button"
             onClick={() => setBackendRequest('wasm')}
@@ -188,7 +196,8 @@ export function Transport() {
           data-webgpu-steps-per-second={rates.webgpu}
           data-wasm-steps-per-second={rates.wasm}
         >
-          WebGPU measured faster than wasm here: {formatSpeed(rates.webgpu)} vs {formatSpeed(rates.wasm)}.
+          WebGPU measured faster than wasm here: {formatStepTime(rates.webgpu)} vs{' '}
+          {formatStepTime(rates.wasm)}.
         </p>
       ) : backend === 'webgpu' && !autoChoice && running ? (
         <p className="note" data-testid="backend-speed">

@@ -56,6 +56,10 @@ export class Autosave {
   private busy = false;
   /** a save was asked for while one was being written: write again when it is done */
   private again = false;
+  /** the storage failure was reported (once) */
+  private warned = false;
+  /** releases the claim on this run's record (held while this tab continues it) */
+  private release: (() => void) | null = null;
   /** this run's record (null: not saved yet) */
   private runId: string | null = null;
   private savedKey: string | null = null;
@@ -84,16 +88,53 @@ export class Autosave {
     void this.save();
   }
 
-  /** A run continued from a saved file keeps that file's creation time (and its record, if one). */
+  /**
+   * A run continued from a saved file keeps that file's creation time and, when no other tab holds
+   * it, its record; a second tab continuing the same saved run saves as a copy of its own.
+   */
   continued(createdAt: string, step: number, config: Experiment, runId: string | null): void {
-    this.runId = runId;
+    this.runId = null;
+    if (runId !== null) void this.claim(runId);
     this.createdAt = createdAt;
     this.savedKey = experimentKey(config);
     this.savedStep = step;
   }
 
+  /** Hold this run's record for this tab (Web Locks); taken elsewhere: save as a new record. */
+  private async claim(runId: string): Promise<void> {
+    this.release?.();
+    this.release = null;
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    if (!locks) {
+      this.runId = runId;
+      return;
+    }
+    await new Promise<void>((claimed) => {
+      void locks.request(`maml-run:${runId}`, { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          useStore
+            .getState()
+            .notify(
+              'info',
+              'This run is also open in another tab: this tab saves its continuation as a copy.',
+            );
+          claimed();
+          return undefined;
+        }
+        this.runId = runId;
+        claimed();
+        // held until this tab moves on to another run (or closes)
+        return new Promise<void>((done) => {
+          this.release = done;
+        });
+      });
+    });
+  }
+
   /** A fresh run (reset, new network): the next save starts a new record. */
   restarted(): void {
+    this.release?.();
+    this.release = null;
     this.runId = null;
     this.createdAt = null;
     this.savedStep = -1;
@@ -141,9 +182,9 @@ export class Autosave {
       const key = experimentKey(reply.config);
       const savedAt = new Date().toISOString();
       this.latestFile = { key, step: reply.step, text: reply.text };
-      this.runId ??= newRunId();
+      if (this.runId === null) await this.claim(newRunId());
       await putSavedRun({
-        id: this.runId,
+        id: this.runId ?? newRunId(),
         key,
         task: reply.config.task,
         algo: reply.config.algo,
@@ -157,6 +198,15 @@ export class Autosave {
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       useStore.setState({ saved: { step: s.step, savedAt: null, error } });
+      if (!this.warned) {
+        this.warned = true;
+        useStore
+          .getState()
+          .notify('warning', 'This run is not being saved in this browser', [
+            `The browser refused to store it: ${error}`,
+            'Training goes on; Download run file still keeps it.',
+          ]);
+      }
     } finally {
       this.busy = false;
       if (this.again) {

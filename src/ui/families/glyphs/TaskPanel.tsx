@@ -47,6 +47,8 @@ export function TaskPanel() {
   const task = useStore((s) => s.glyphTask);
   const viewStep = useStore((s) => s.viewStep);
   const viewSteps = useStore((s) => s.viewSteps);
+  // before the first task arrives, the title names the configured N
+  const ways = useStore((s) => s.config.ways);
   const { newGlyphTask: newTask, setViewStep, setViewSteps } = useStore.getState();
   const [hover, setHover] = useState<{ q: number; m: GlyphMethod } | null>(null);
 
@@ -66,7 +68,7 @@ export function TaskPanel() {
   return (
     <section className="panel task-panel glyph-task" aria-label="Task view">
       <div className="chart-head">
-        <h2>Task view: a held-out {n}-way task</h2>
+        <h2>Task view: a held-out {task?.ways ?? ways}-way task</h2>
         <div className="chart-tools">
           <button
             type="button"
