@@ -1,10 +1,48 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+
+/**
+ * The Content-Security-Policy of the built site: scripts, workers and requests only from the
+ * page's own origin, no eval (`wasm-unsafe-eval` lets the wasm backend and the fused engine compile
+ * their WebAssembly), inline style attributes allowed (React and D3 set them), no plugins, no
+ * framing of forms. It goes into every built HTML page as a meta tag (any static host) and is
+ * sent as a header by `npm start` (vite preview), which also covers the worker's script.
+ */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join('; ');
+
+/** The policy as a meta tag in built pages only (the dev server injects inline scripts of its own). */
+function cspMeta(): Plugin {
+  return {
+    name: 'csp-meta',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler: () => [
+        {
+          tag: 'meta',
+          attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP },
+          injectTo: 'head-prepend',
+        },
+      ],
+    },
+  };
+}
 
 // The wasm backend's binaries are served from public/tfjs (copied by scripts/copy-wasm.mjs), so
 // the page never asks another origin for anything.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), cspMeta()],
   base: './',
   worker: { format: 'es' },
   build: {
@@ -15,5 +53,5 @@ export default defineConfig({
     rollupOptions: { input: { main: 'index.html', engineCheck: 'engine-check.html' } },
   },
   server: { port: 5173, strictPort: false },
-  preview: { port: 4173, strictPort: false },
+  preview: { port: 4173, strictPort: false, headers: { 'Content-Security-Policy': CSP } },
 });

@@ -164,7 +164,7 @@ export interface SliceHooks {
 
 const HOOKS: Record<'regression' | 'lab', SliceHooks> = { regression: regressionHooks, lab: glyphHooks };
 
-function hooksOf(config: Experiment): SliceHooks {
+export function hooksOf(config: Experiment): SliceHooks {
   return HOOKS[uiFamilyOf(config.task).page];
 }
 

@@ -4,7 +4,7 @@
  * fresh instead.
  */
 import type { FromWorker } from '../../worker/protocol';
-import { useStore } from '../store';
+import { hooksOf, useStore } from '../store';
 import { writeAddressBar } from '../url';
 import type { Autosave } from './autosave';
 
@@ -36,6 +36,8 @@ export function showOpenedRun(
     replayBreak: `it continues a saved run from meta-step ${msg.step}`,
   });
   writeAddressBar(msg.config, s.backendRequest);
+  // the family's views follow the file's settings (the task view's task, the drawing pad's size)
+  hooksOf(msg.config).configChanged?.(store.getState, store.setState, s.config, msg.config);
   autosave.continued(msg.createdAt, msg.step, msg.config, savedId);
   const saved = new Date(msg.savedAt);
   const when = Number.isNaN(saved.getTime()) ? msg.savedAt : saved.toLocaleString();
