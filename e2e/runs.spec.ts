@@ -141,3 +141,22 @@ test('two tabs on the same saved run: the second one saves its continuation as a
   expect(steps).toEqual([n, n + 1]);
   expect(errors).toEqual([]);
 });
+
+test('a crashed worker continues exactly from the autosave when it is as recent as θ the page holds', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await page.goto(EXPERIMENT);
+  await waitReady(page, /wasm/);
+  const n = await trainTo(page, 20);
+  await expect.poll(() => savedStep(page), { timeout: 20_000 }).toBe(n);
+  await thetaAt(page, n);
+  await page.evaluate(() => (window as unknown as { maml: { crashWorker(): void } }).maml.crashWorker());
+  const notice = page.getByRole('alert').filter({ hasText: 'The training worker failed on wasm' });
+  await expect(notice).toContainText(`continuing exactly from the autosave at step ${n}`);
+  await expect(status(page)).toContainText(`step ${n} · cpu`, { timeout: 60_000 });
+  // the curve up to n is kept, and training goes on from there
+  await expect(page.locator('path.smoothed-loss')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Step' }).click();
+  await expect(status(page)).toContainText(`step ${n + 1} `, { timeout: 30_000 });
+});

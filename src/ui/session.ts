@@ -65,6 +65,8 @@ class Session implements TrainerPort, RunWriter {
   private runFileWaiters = new Map<number, (r: RunFileReply) => void>();
   /** the saved record a run file being opened came from (its saves go on there) */
   private openingId: string | null = null;
+  /** the file being opened restarts this page's own run (after a crash): its curves stay */
+  private openingRestart = false;
   /** whether the worker's latest report said it was training */
   private workerTraining = false;
   /** the worker's messages, applied to the store together once per frame (one render per frame) */
@@ -161,8 +163,10 @@ class Session implements TrainerPort, RunWriter {
   }
 
   /** Continue a saved run (autosave: its record's id; an imported file: null) in the running worker. */
-  openRun(text: string, source: string, savedId: string | null = null, keepRunning = false): void {
+  openRun(text: string, source: string, savedId: string | null = null, restart = false): void {
     this.openingId = savedId;
+    this.openingRestart = restart;
+    const keepRunning = restart && store.getState().running;
     store.setState({ resuming: true, running: keepRunning, replay: null, share: null });
     this.post({ kind: 'openRun', text, source });
     if (keepRunning) this.post({ kind: 'play' });
@@ -202,12 +206,12 @@ class Session implements TrainerPort, RunWriter {
       replayBreak: s.replayBreak ?? (step > 0 ? `training resumed on another backend at step ${step}` : null),
     });
     partOf(s).rewind?.(step);
-    // the latest autosaved file continues exactly (Adam's moments too); a bare snapshot does not
-    const file = this.autosave.latest(s.config);
+    // an autosave as recent as the snapshot continues exactly (Adam's moments too); a snapshot does not
+    const file = this.autosave.latest(s.config, s.snapshot?.step ?? 0);
     this.start({ backend, resume: file ? null : snap, replayTo: file ? null : replayTo });
     if (file) {
       const source = `the autosave at meta-step ${file.step}`;
-      this.openRun(file.text, source, this.autosave.currentId(), s.running);
+      this.openRun(file.text, source, this.autosave.currentId(), true);
     }
   }
 
@@ -226,7 +230,7 @@ class Session implements TrainerPort, RunWriter {
       return;
     }
     const snap = s.snapshot;
-    const file = this.autosave.latest(s.config);
+    const file = this.autosave.latest(s.config, s.snapshot?.step ?? 0);
     s.notify('warning', `The training worker failed on ${failedOn}`, [
       `Error: ${reason}`,
       file
@@ -367,8 +371,9 @@ class Session implements TrainerPort, RunWriter {
         this.runFileWaiters.delete(msg.requestId);
         break;
       case 'runOpened':
-        showOpenedRun(msg, this.autosave, this.openingId);
+        showOpenedRun(msg, this.autosave, this.openingId, this.openingRestart);
         this.openingId = null;
+        this.openingRestart = false;
         break;
       case 'thetaLoaded':
         store.setState({ config: msg.config });

@@ -146,10 +146,13 @@ export class Autosave {
     return this.runId;
   }
 
-  /** The latest file written for the current experiment (for an exact restart after a crash). */
-  latest(config: Experiment): { step: number; text: string } | null {
+  /**
+   * The latest file written for the current experiment, when it is at least as recent as `step`
+   * (for an exact restart after a crash; an older file would lose training a snapshot still has).
+   */
+  latest(config: Experiment, step: number): { step: number; text: string } | null {
     const f = this.latestFile;
-    return f && f.key === experimentKey(config) ? f : null;
+    return f && f.key === experimentKey(config) && f.step >= step ? f : null;
   }
 
   /** Forget this run's saved record ("Start fresh"). */

@@ -10,16 +10,26 @@ import type { Autosave } from './autosave';
 
 const store = useStore;
 
-/** Its curves, its settings in the address bar, and how to start fresh. */
+/**
+ * Its curves, its settings in the address bar, and how to start fresh. A restart of this page's
+ * own run (`restart`: after a crash) keeps the curves the page holds, up to the file's step, and
+ * says nothing more than the crash notice did.
+ */
 export function showOpenedRun(
   msg: Extract<FromWorker, { kind: 'runOpened' }>,
   autosave: Autosave,
   savedId: string | null,
+  restart = false,
 ): void {
   const s = store.getState();
-  s.meta.clear();
-  s.pretrained.clear();
-  for (const c of msg.curves) {
+  if (restart) {
+    s.meta.truncateAfter(msg.step);
+    s.pretrained.truncateAfter(msg.step);
+  } else {
+    s.meta.clear();
+    s.pretrained.clear();
+  }
+  for (const c of restart ? [] : msg.curves) {
     const series = c.name === 'meta-loss' ? s.meta : c.name === 'pretrained-loss' ? s.pretrained : null;
     if (!series) continue;
     for (let i = 0; i < c.steps.length; i++) {
@@ -33,12 +43,13 @@ export function showOpenedRun(
     step: msg.step,
     lastLoss: s.meta.last(),
     seriesVersion: s.seriesVersion + 1,
-    replayBreak: `it continues a saved run from meta-step ${msg.step}`,
+    replayBreak: s.replayBreak ?? `it continues a saved run from meta-step ${msg.step}`,
   });
   writeAddressBar(msg.config, s.backendRequest);
   // the family's views follow the file's settings (the task view's task, the drawing pad's size)
   hooksOf(msg.config).configChanged?.(store.getState, store.setState, s.config, msg.config);
   autosave.continued(msg.createdAt, msg.step, msg.config, savedId);
+  if (restart) return;
   const saved = new Date(msg.savedAt);
   const when = Number.isNaN(saved.getTime()) ? msg.savedAt : saved.toLocaleString();
   s.notify(
