@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classifierMetaModel, type ClassBatch } from '../src/core/families/glyphs/classification';
 import { sinusoid } from '../src/core/families/sinusoid/sampler';
+import { kernelsOf } from '../src/core/meta/profile';
 import {
   MetaLearner,
   regressionMetaModel,
@@ -117,23 +118,6 @@ function vectors<B, A>(model: MetaModel<B, A>, theta: Float32Array, batch: B, in
 
 const norm = (a: ArrayLike<number>) => Math.sqrt(dot(a, a));
 const sub = (a: Float32Array, b: Float32Array) => a.map((v, i) => v - (b[i] as number));
-
-/** Backend kernels a call launches (customGrad scope records are not kernels). */
-async function kernels(
-  call: () => Promise<unknown>,
-): Promise<{ total: number; byKernel: Record<string, number> }> {
-  const info = await tf.profile(async () => {
-    await call();
-  });
-  const byKernel: Record<string, number> = {};
-  let total = 0;
-  for (const k of info.kernels) {
-    if (k.name === 'forward' || k.name === 'backward') continue;
-    byKernel[k.name] = (byKernel[k.name] ?? 0) + 1;
-    total += 1;
-  }
-  return { total, byKernel };
-}
 
 beforeAll(async () => {
   await startBackend('cpu');
@@ -321,14 +305,14 @@ describe('cost', () => {
     const counts: number[] = [];
     for (const tasks of [2, 5, 25]) {
       const b = sinusoidBatch(8, tasks, 10, 10);
-      counts.push((await kernels(() => compareOrders(meta, theta, b, { rate: 0.01, steps: 1 }))).total);
+      counts.push((await kernelsOf(() => compareOrders(meta, theta, b, { rate: 0.01, steps: 1 }))).total);
       tf.dispose(Object.values(b));
     }
     expect(new Set(counts).size).toBe(1);
     expect(counts[0]).toBeGreaterThan(50);
     // more inner steps cost more kernels: the count above is the real work
     const b = sinusoidBatch(8, 5, 10, 10);
-    const two = (await kernels(() => compareOrders(meta, theta, b, { rate: 0.01, steps: 2 }))).total;
+    const two = (await kernelsOf(() => compareOrders(meta, theta, b, { rate: 0.01, steps: 2 }))).total;
     expect(two).toBeGreaterThan(counts[0] as number);
     tf.dispose([theta, ...Object.values(b)]);
   });
@@ -379,7 +363,7 @@ describe('glyph classifier (conv net, batch norm, cross-entropy)', () => {
     const counts: number[] = [];
     for (const tasks of [2, 5]) {
       const b = classBatch(tasks, 3);
-      counts.push((await kernels(() => compareOrders(meta, theta0, b, { rate: alpha, steps: 1 }))).total);
+      counts.push((await kernelsOf(() => compareOrders(meta, theta0, b, { rate: alpha, steps: 1 }))).total);
       tf.dispose(Object.values(b));
     }
     expect(counts[1]).toBe(counts[0]);

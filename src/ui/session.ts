@@ -63,10 +63,9 @@ class Session implements TrainerPort, RunWriter {
   /** saves the run in this browser while it trains (and holds the latest file for crash restarts) */
   readonly autosave = new Autosave(this);
   private runFileWaiters = new Map<number, (r: RunFileReply) => void>();
-  /** the saved record a run file being opened came from (its saves go on there) */
-  private openingId: string | null = null;
-  /** the file being opened restarts this page's own run (after a crash): its curves stay */
-  private openingRestart = false;
+  /** the run file being opened: the saved record it came from (its saves go on there), and
+   * whether it restarts this page's own run after a crash (its curves stay) */
+  private opening = { id: null as string | null, restart: false };
   /** whether the worker's latest report said it was training */
   private workerTraining = false;
   /** the worker's messages, applied to the store together once per frame (one render per frame) */
@@ -164,8 +163,7 @@ class Session implements TrainerPort, RunWriter {
 
   /** Continue a saved run (autosave: its record's id; an imported file: null) in the running worker. */
   openRun(text: string, source: string, savedId: string | null = null, restart = false): void {
-    this.openingId = savedId;
-    this.openingRestart = restart;
+    this.opening = { id: savedId, restart };
     const keepRunning = restart && store.getState().running;
     store.setState({ resuming: true, running: keepRunning, replay: null, share: null });
     this.post({ kind: 'openRun', text, source });
@@ -363,17 +361,19 @@ class Session implements TrainerPort, RunWriter {
         break;
       case 'notice':
         s.notify(msg.level === 'warning' ? 'warning' : 'info', msg.message);
-        // a saved run that could not be opened leaves the fresh run as it was
-        if (s.resuming && msg.message.startsWith('Could not open')) store.setState({ resuming: false });
+        break;
+      case 'runNotOpened':
+        this.opening = { id: null, restart: false };
+        store.setState({ resuming: false });
+        s.notify('warning', `Could not open ${msg.source}: ${msg.reason}`);
         break;
       case 'runFile':
         this.runFileWaiters.get(msg.requestId)?.(msg);
         this.runFileWaiters.delete(msg.requestId);
         break;
       case 'runOpened':
-        showOpenedRun(msg, this.autosave, this.openingId, this.openingRestart);
-        this.openingId = null;
-        this.openingRestart = false;
+        showOpenedRun(msg, this.autosave, this.opening.id, this.opening.restart);
+        this.opening = { id: null, restart: false };
         break;
       case 'thetaLoaded':
         store.setState({ config: msg.config });

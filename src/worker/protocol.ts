@@ -191,6 +191,8 @@ export type FromWorker =
       createdAt: string;
       curves: RunCurve[];
     }
+  /** a run file could not be opened: nothing changed (the run before it goes on) */
+  | { kind: 'runNotOpened'; source: string; reason: string }
   /** a saved θ file was loaded: its meta-step, settings and the pretrained baseline's steps */
   | { kind: 'thetaLoaded'; step: number; config: Experiment; source: string; pretrainedSteps: number | null }
   | { kind: 'family'; reply: FamilyReply }

@@ -5,7 +5,24 @@ import { GlyphRun } from '../families/glyphs/run';
 import type { RegressionRun } from '../families/regression/run';
 import { MetaLearner } from './learners';
 
-/** Backend kernels launched by one meta-step (customGrad scope records are not kernels). */
+/** Backend kernels `fn` launches, by kernel name (customGrad scope records are not kernels). */
+export async function kernelsOf(
+  fn: () => unknown,
+): Promise<{ total: number; byKernel: Record<string, number> }> {
+  const info = await tf.profile(async () => {
+    await fn();
+  });
+  const byKernel: Record<string, number> = {};
+  let total = 0;
+  for (const k of info.kernels) {
+    if (k.name === 'forward' || k.name === 'backward') continue;
+    byKernel[k.name] = (byKernel[k.name] ?? 0) + 1;
+    total += 1;
+  }
+  return { total, byKernel };
+}
+
+/** Backend kernels launched by one meta-step. */
 export async function kernelsPerMetaStep(
   run: RegressionRun | GlyphRun,
 ): Promise<{ total: number; byKernel: Record<string, number> }> {
@@ -25,15 +42,7 @@ export async function kernelsPerMetaStep(
           return () => learner.step(t);
         })();
   try {
-    const info = await tf.profile(step);
-    const byKernel: Record<string, number> = {};
-    let total = 0;
-    for (const k of info.kernels) {
-      if (k.name === 'forward' || k.name === 'backward') continue;
-      byKernel[k.name] = (byKernel[k.name] ?? 0) + 1;
-      total += 1;
-    }
-    return { total, byKernel };
+    return await kernelsOf(step);
   } finally {
     tf.dispose(held);
   }

@@ -186,7 +186,7 @@ export class RunKeeper {
       opened = openRunFile(text, this.configOrThrow.task, this.plan.engine);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
-      this.post({ kind: 'notice', level: 'warning', message: `Could not open ${source}: ${why}` });
+      this.post({ kind: 'runNotOpened', source, reason: why });
       this.progress.due = true;
       return;
     }
