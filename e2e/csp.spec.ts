@@ -40,14 +40,14 @@ test('a strict CSP (no eval, no inline scripts, own origin only) holds while loa
   // the plain JavaScript backend
   await page.goto('./?backend=cpu&seed=4');
   await waitReady(page, /cpu/);
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect(status(page)).toContainText('step 1 ');
   expect(await violations()).toEqual([]);
 
   // the glyph lab: its lazily loaded views, the shipped θ, a meta-step of the conv net
   await page.goto('./?task=glyphs&ways=3&batch=1&query=1&filters=8');
   await waitReady(page, /wasm/);
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect.poll(() => readStep(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
   await expect(page.getByTestId('support-grid').getByRole('img')).toHaveCount(3, { timeout: 30_000 });
   expect(await violations()).toEqual([]);

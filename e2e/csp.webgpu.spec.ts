@@ -14,9 +14,9 @@ test('the strict CSP holds while training on WebGPU', async ({ page }) => {
   });
   await page.goto('./?backend=webgpu');
   await waitReady(page, /webgpu/);
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect(status(page)).toContainText('step 1 ', { timeout: 60_000 });
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect(status(page)).toContainText('step 2 ', { timeout: 60_000 });
   expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual(
     [],

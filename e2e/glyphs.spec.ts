@@ -58,9 +58,9 @@ test('glyph lab: train or load θ, draw three symbols, adapt, classify a new dra
   const shipped = await page.getByTestId('shipped-status').textContent();
   if (shipped?.includes('No shipped θ')) {
     // no shipped θ: meta-train a couple of second-order steps in the worker
-    await page.getByRole('button', { name: 'Step' }).click();
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
     await expect(status).toContainText('step 1', { timeout: 30_000 });
-    await page.getByRole('button', { name: 'Step' }).click();
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
     await expect(status).toContainText('step 2', { timeout: 30_000 });
   } else {
     await expect(page.getByTestId('theta-source')).toContainText('shipped', { timeout: 30_000 });
@@ -142,7 +142,7 @@ test('a glyph share link replays the run to its step, from the random or the shi
   const status = page.getByRole('status');
   await expect(status).toContainText(/step 0 · (wasm|cpu)/, { timeout: 60_000 });
   for (let n = 1; n <= 3; n++) {
-    await page.getByRole('button', { name: 'Step' }).click();
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
     await expect(status).toContainText(`step ${n} `, { timeout: 30_000 });
   }
   const loss = await page.locator('[data-readout="loss"]').textContent();

@@ -37,7 +37,7 @@ export async function readStep(page: Page): Promise<number> {
 /** Wait until the worker has started and reports a backend. */
 export async function waitReady(page: Page, backend: RegExp = /wasm|webgpu|cpu/): Promise<void> {
   await expect(status(page)).toContainText(backend, { timeout: 60_000 });
-  await expect(page.getByRole('button', { name: 'Step' })).toBeEnabled({ timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Step', exact: true })).toBeEnabled({ timeout: 60_000 });
 }
 
 export async function waitStepAtLeast(page: Page, n: number, timeout = 60_000): Promise<number> {

@@ -66,6 +66,19 @@ test('links: the page keys are read and validated next to the experiment', () =>
   const back = readLink(new URL(url).search, new URL(url).hash);
   expect(back.config).toEqual({ ...DEFAULT_EXPERIMENT, hidden: [40, 40] });
   expect(back.step).toBe(9);
+  expect(back.walkPhase).toBeNull();
+  // links into the walk-through: phases 1-4 (the update takes a step), explained when changed
+  const walk = shareUrl('http://localhost:4173/', DEFAULT_EXPERIMENT, 'auto', 9, 'W', null, 3);
+  expect(new URL(walk).search).toMatch(/&step=9&walk=1&phase=3$/);
+  expect(readLink(new URL(walk).search, '').walkPhase).toBe(3);
+  expect(readLink('?walk=1', '').walkPhase).toBe(1);
+  const badWalk = readLink('?walk=1&phase=2.5', '');
+  expect([badWalk.walkPhase, badWalk.warnings]).toEqual([
+    3,
+    ['phase=2.5 is not a phase from 1 to 4; opening at phase 3'],
+  ]);
+  expect(readLink('?phase=2', '').warnings).toEqual(['phase=2 needs walk=1; ignored it']);
+  expect(readLink('?task=glyphs&walk=1', '').walkPhase).toBeNull();
   // glyph links: where the run started, and a shorter replay cap (a glyph meta-step takes a second)
   const glyph = readLink('?task=glyphs&step=3&from=Shipped', '');
   expect([glyph.from, glyph.step, glyph.warnings]).toEqual(['shipped', 3, []]);

@@ -71,6 +71,6 @@ test('switching the backend continues the run there and keeps θ', async ({ page
   await page.getByLabel('compute backend').selectOption('cpu');
   await expect.poll(() => new URL(page.url()).searchParams.get('backend')).toBe('cpu');
   await expect(status(page)).toContainText(`step ${step} · cpu`, { timeout: 60_000 });
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect(status(page)).toContainText(`step ${step + 1} · cpu`);
 });

@@ -45,7 +45,7 @@ test('a reload continues the autosaved run exactly where it stopped; Start fresh
   expect(d?.length ?? 0).toBeGreaterThan(50);
 
   // it continues bit-identically to a run that never stopped: one step, against a replay to n + 1
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect(status(page)).toContainText(`step ${n + 1} `);
   const resumed = await thetaAt(page, n + 1);
   // (in a profile of its own: its replay is a run too, and saves itself)
@@ -123,7 +123,7 @@ test('two tabs on the same saved run: the second one saves its continuation as a
   await second.goto(EXPERIMENT);
   await expect(second.getByText('This run is also open in another tab')).toBeVisible({ timeout: 30_000 });
   await expect(status(second)).toContainText(`step ${n} `);
-  await second.getByRole('button', { name: 'Step' }).click();
+  await second.getByRole('button', { name: 'Step', exact: true }).click();
   await expect.poll(() => savedStep(second), { timeout: 20_000 }).toBe(n + 1);
   // two records now: the first tab's at n, untouched, and the copy at n + 1
   const steps = await second.evaluate(
@@ -157,6 +157,6 @@ test('a crashed worker continues exactly from the autosave when it is as recent 
   await expect(status(page)).toContainText(`step ${n} · cpu`, { timeout: 60_000 });
   // the curve up to n is kept, and training goes on from there
   await expect(page.locator('path.smoothed-loss')).toHaveCount(1);
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect(status(page)).toContainText(`step ${n + 1} `, { timeout: 30_000 });
 });

@@ -6,14 +6,14 @@ test('Play, Pause, Step and Reset drive meta-training', async ({ page }) => {
   await waitReady(page);
   expect(await readStep(page)).toBe(0);
 
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect(status(page)).toContainText('step 1 ');
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect(status(page)).toContainText('step 2 ');
 
   await page.getByRole('button', { name: 'Play' }).click();
   await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Step' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Step', exact: true })).toBeDisabled();
   const running = await waitStepAtLeast(page, 20);
   expect(running).toBeGreaterThanOrEqual(20);
 
@@ -24,7 +24,7 @@ test('Play, Pause, Step and Reset drive meta-training', async ({ page }) => {
   await page.waitForTimeout(1000);
   expect(await readStep(page)).toBe(paused);
 
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect(status(page)).toContainText(`step ${paused + 1} `);
 
   await page.getByRole('button', { name: 'Reset' }).click();

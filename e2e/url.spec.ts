@@ -49,7 +49,7 @@ test('moving sliders and pickers updates the URL in place, and training keeps θ
   await expect(page.getByText('hidden layers changed to 20: a new network')).toBeVisible();
   // 1→20→1: 20 + 20 weights and biases, then 20 + 1
   await expect(page.locator('[data-readout="params"]')).toHaveText('61');
-  await page.getByRole('button', { name: 'Step' }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect.poll(() => readStep(page)).toBe(1);
 
   // no history spam

@@ -13,6 +13,7 @@ import { Transport } from './controls/Transport';
 import { MountWhenNear } from './MountWhenNear';
 import { Notices } from './Notices';
 import { useStore } from './store';
+import { useWalkKeys, WalkThrough } from './walk/WalkThrough';
 
 /** Elements where the space bar types or activates something itself. */
 function spaceBelongsTo(target: EventTarget | null): boolean {
@@ -59,6 +60,7 @@ const REGRESSION_FOOTER = (
 function RegressionViews() {
   return (
     <>
+      <WalkThrough />
       <TaskView />
       <div className="chart-row">
         <AdaptationChart />
@@ -75,6 +77,7 @@ function RegressionViews() {
 /** One page for every family: the shared transport and share panel around the family's own parts. */
 export function App() {
   useSpaceToggle();
+  useWalkKeys();
   const task = useStore((s) => s.config.task);
   const config = useStore((s) => s.config);
   const setConfig = useStore((s) => s.setConfig);

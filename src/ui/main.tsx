@@ -11,6 +11,7 @@ import './styles/controls.css';
 import './styles/notices.css';
 import './styles/charts.css';
 import './styles/parameterSpace.css';
+import './styles/walk.css';
 
 // the link's settings reach the store synchronously (before the first render), then the worker starts
 void openPage();

@@ -90,4 +90,27 @@ export async function openPage(): Promise<void> {
   if (saved) session.openRun(saved.text, 'the run', saved.id);
   partOf(store.getState()).opened?.(link);
   session.autosave.start();
+  if (link.walkPhase !== null) openWalkWhenSettled(link.walkPhase);
+}
+
+/** A link into the walk-through opens it once θ is in place: loaded, or the replay arrived. */
+function openWalkWhenSettled(phase: number): void {
+  const settled = () => {
+    const s = store.getState();
+    return s.phase === 'ready' && !s.running && s.replay === null && !s.resuming;
+  };
+  // opened after the message that settled it is fully handled (a new worker's "ready" closes walks)
+  const open = () => setTimeout(() => store.getState().openWalk(phase - 1));
+  if (settled()) {
+    open();
+    return;
+  }
+  const stop = store.subscribe(() => {
+    const s = store.getState();
+    if (s.phase === 'failed') stop();
+    else if (settled()) {
+      stop();
+      open();
+    }
+  });
 }

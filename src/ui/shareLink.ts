@@ -9,7 +9,7 @@ import { session } from './session';
 import { useStore } from './store';
 import { encodeWeights, HISTORY_POINTS, MAX_SHARE_CHARS } from './thetaCodec';
 import { uiFamilyOf } from './families/registry';
-import { MAX_GLYPH_REPLAY_STEPS, MAX_REPLAY_STEPS, shareUrl } from './url';
+import { LINK_WALK_PHASES, MAX_GLYPH_REPLAY_STEPS, MAX_REPLAY_STEPS, shareUrl } from './url';
 
 const store = useStore;
 
@@ -58,7 +58,13 @@ export async function makeShareLink(): Promise<void> {
     );
   }
   const from = lab ? s.start : null;
-  const url = shareUrl(window.location.href, s.config, s.backendRequest, snap.step, weights, from);
+  // inside the walk-through, the link opens it at the same phase (before the update is applied)
+  const walk = s.walk;
+  const walkPhase =
+    walk && !walk.update && !walk.updating ? Math.min(walk.phase + 1, LINK_WALK_PHASES) : null;
+  if (walk && walkPhase !== null && walk.phase + 1 > LINK_WALK_PHASES)
+    notes.push(`The link opens the walk-through at phase ${LINK_WALK_PHASES}: the update takes a step.`);
+  const url = shareUrl(window.location.href, s.config, s.backendRequest, snap.step, weights, from, walkPhase);
   const copied = await copyToClipboard(url);
   store.setState({ share: { url, step: snap.step, withWeights: weights !== null, copied, notes } });
 }

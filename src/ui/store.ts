@@ -32,6 +32,7 @@ import {
   type RegressionViewState,
 } from './families/regression/viewSlice';
 import { getPort, send } from './port';
+import { walkSlice, type WalkActions, type WalkState } from './walk/walkSlice';
 import { Series } from './series';
 
 export type { Evaluation, EvalPoint, Predictions } from './families/regression/viewSlice';
@@ -149,8 +150,8 @@ export interface SharedActions {
   set<K extends keyof State>(key: K, value: State[K]): void;
 }
 
-export type State = SharedState & RegressionViewState & GlyphLabState;
-export type Actions = SharedActions & RegressionViewActions & GlyphLabActions;
+export type State = SharedState & RegressionViewState & GlyphLabState & WalkState;
+export type Actions = SharedActions & RegressionViewActions & GlyphLabActions & WalkActions;
 export type Store = State & Actions;
 export type SetStore = (patch: Partial<State>) => void;
 export type GetStore = () => Store;
@@ -179,6 +180,7 @@ const INFO_NOTICE_MS = 15_000;
 export const useStore = create<Store>()((set, get) => ({
   ...regressionViewSlice(set, get),
   ...glyphLabSlice(set, get),
+  ...walkSlice(set, get),
   config: { ...DEFAULT_EXPERIMENT, hidden: [...DEFAULT_EXPERIMENT.hidden] },
   backendRequest: 'auto',
   phase: 'starting',
@@ -218,6 +220,7 @@ export const useStore = create<Store>()((set, get) => ({
 
   play() {
     if (get().phase === 'failed') return;
+    get().closeWalk();
     set({ running: true, replay: null });
     send({ kind: 'play' });
   },
@@ -236,6 +239,7 @@ export const useStore = create<Store>()((set, get) => ({
     hooksOf(get().config).stepped?.(get);
   },
   reset() {
+    get().closeWalk();
     set({ running: false, replay: null, replayBreak: null, share: null });
     send({ kind: 'reset' });
   },
@@ -251,6 +255,8 @@ export const useStore = create<Store>()((set, get) => ({
     set(changes);
     send({ kind: 'config', config });
     hooksOf(config).configChanged?.(get, set, prev, config);
+    if (newRun) get().closeWalk();
+    else get().refreshWalk();
   },
   setBackendRequest(request) {
     const { step, replayBreak } = get();

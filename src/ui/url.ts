@@ -14,7 +14,10 @@ export const MAX_REPLAY_STEPS = 100_000;
 /** a glyph meta-step takes about a second on wasm: longer replays are not worth waiting for */
 export const MAX_GLYPH_REPLAY_STEPS = 5_000;
 
-const PAGE_KEYS = ['step', 'backend', 'from'] as const;
+const PAGE_KEYS = ['step', 'backend', 'from', 'walk', 'phase'] as const;
+
+/** phases a link can open the walk-through at (the fifth, the update, takes a step: not from a link) */
+export const LINK_WALK_PHASES = 4;
 
 /** Where a glyph run starts: the shipped meta-trained θ or the seed's random θ. */
 export type GlyphStart = 'shipped' | 'random';
@@ -28,6 +31,8 @@ export interface PageLink {
   weights: string | null;
   /** glyph share links: where the run started (null: the page's default) */
   from: GlyphStart | null;
+  /** share links into the walk-through (`walk=1&phase=N`): the phase to open it at, 1-based */
+  walkPhase: number | null;
   /** what was changed or ignored, one readable line each */
   warnings: string[];
 }
@@ -81,7 +86,41 @@ export function readLink(search: string, hash: string): PageLink {
   const w = frag.get('theta');
   if (w !== null && w !== '') weights = w;
 
-  return { config, backend, step, weights, from, warnings: lines };
+  const walkPhase = readWalk(params, config.task === 'glyphs', lines);
+  return { config, backend, step, weights, from, walkPhase, warnings: lines };
+}
+
+/** `walk=1&phase=N`: the walk-through phase a link opens at (1..4), or null. */
+function readWalk(params: URLSearchParams, glyphs: boolean, lines: string[]): number | null {
+  const w = params.get('walk');
+  const p = params.get('phase');
+  if (w === null) {
+    if (p !== null) lines.push(`phase=${shorten(p)} needs walk=1; ignored it`);
+    return null;
+  }
+  if (w.trim() !== '1' && w.trim().toLowerCase() !== 'true') {
+    if (w.trim() !== '0') lines.push(`walk=${shorten(w)} is not 1; not opening the walk-through`);
+    return null;
+  }
+  if (glyphs) {
+    lines.push('the walk-through is available on the regression pages only; ignored walk=1');
+    return null;
+  }
+  if (p === null) return 1;
+  const x = parseNumber(p);
+  if (x === null) {
+    lines.push(`phase=${shorten(p)} is not a number; opening the walk-through at phase 1`);
+    return 1;
+  }
+  const v = Math.min(LINK_WALK_PHASES, Math.max(1, Math.round(x)));
+  if (v !== x) {
+    lines.push(
+      x > LINK_WALK_PHASES
+        ? `phase=${shorten(p)}: a link opens the walk-through at phases 1-${LINK_WALK_PHASES} (the update takes a step); opening at phase ${v}`
+        : `phase=${shorten(p)} is not a phase from 1 to ${LINK_WALK_PHASES}; opening at phase ${v}`,
+    );
+  }
+  return v;
 }
 
 /** The query string the address bar shows: the experiment, plus the backend when one is forced. */
@@ -97,9 +136,11 @@ export function shareUrl(
   step: number,
   weights: string | null,
   from: GlyphStart | null = null,
+  walkPhase: number | null = null,
 ): string {
   const url = new URL(base);
-  url.search = `?${pageQuery(config, backend)}${step > 0 ? `&step=${step}` : ''}${from ? `&from=${from}` : ''}`;
+  const walk = walkPhase !== null ? `&walk=1&phase=${walkPhase}` : '';
+  url.search = `?${pageQuery(config, backend)}${step > 0 ? `&step=${step}` : ''}${from ? `&from=${from}` : ''}${walk}`;
   url.hash = weights ? `theta=${weights}` : '';
   return url.toString();
 }

@@ -7,6 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { InnerRate } from '../meta/innerLoop';
+import type { MetaStepWalk, WalkAt } from '../meta/walkthrough';
 import type { TrainingState } from '../runs/trainingState';
 import type { Experiment, FamilySchema } from '../schema';
 
@@ -99,6 +100,15 @@ export interface FamilyRun {
    * missing α or a baseline this run lacks (or the other way round) throws and changes nothing.
    */
   restoreState(state: TrainingState): void;
+  /**
+   * "Walk through one meta-step", where the family has it: computes the next meta-step's phases
+   * 1-4 (its tasks, the inner loop, the query losses, the meta-gradient) without changing the run
+   * (θ, optimiser, stream position and stepCount untouched). The update is the caller's
+   * run.step(), which draws the same tasks: it ends at exactly the θ a plain step gives.
+   * `shown` is how many tasks of the meta-batch to trace (at most 6); `at` gives θ (and α) as
+   * copies, to compute on the current backend instead of reading the learner's tensors.
+   */
+  walkStep?(shown: number, at?: WalkAt): Promise<MetaStepWalk>;
   dispose(): void;
 }
 

@@ -3,6 +3,8 @@
  * live evaluation, and the first-order vs second-order comparison.
  */
 import type { OrderComparison } from '../../core/meta/orderCompare';
+import type { MetaStepWalk } from '../../core/meta/walkthrough';
+import type { WalkArrow } from '../../core/meta/walkPlane';
 import type { BackendName, MethodName } from '../protocol';
 
 /** A task shown in the task view: its generating parameters and the support set being adapted on. */
@@ -22,8 +24,34 @@ export interface EvalCurveData {
   ci95: number[];
 }
 
-/** the task view shows this task now: predict on it after 0..steps inner steps */
-export type RegressionRequest = { kind: 'task'; task: ViewTask };
+/**
+ * One meta-step, phase by phase, as the page shows it: the core's walk (src/core/meta/walkthrough.ts)
+ * without its θ-sized vectors, which are sent projected on the walk's plane instead.
+ */
+export interface WalkReport extends Omit<
+  MetaStepWalk,
+  'theta' | 'adapted' | 'gradient' | 'firstOrder' | 'correction' | 'alphaGradient'
+> {
+  /** echoes the page's request */
+  id: number;
+  plane: {
+    /** what the plane's two axes are */
+    axes: [string, string];
+    /** the shown tasks' inner-loop paths θ → θ′ᵢ, [shown][inner + 1] points, θ at the origin */
+    paths: [number, number][][];
+    /** −g (and for MAML −g₁ and the correction) projected, in gradient units */
+    arrows: WalkArrow[];
+  };
+}
+
+export type RegressionRequest =
+  /** the task view shows this task now: predict on it after 0..steps inner steps */
+  | { kind: 'task'; task: ViewTask }
+  /** compute the next meta-step's phases (training is paused), `shown` tasks in detail */
+  | { kind: 'walk'; id: number; shown: number }
+  /** the page asked for the walk's update as a plain step: report θ's move once the run is at `step` */
+  | { kind: 'walkUpdate'; id: number; step: number }
+  | { kind: 'walkCancel' };
 
 export type RegressionReply =
   | {
@@ -57,6 +85,17 @@ export type RegressionReply =
       /** one line each for a reader: the Hessian term's effect, the Reptile direction */
       reading: string;
       reptile: string;
+    }
+  | { kind: 'walk'; walk: WalkReport }
+  | { kind: 'walkFailed'; id: number; reason: string }
+  | {
+      /** the walk's update was applied (a plain step): θ's move in the walk's plane */
+      kind: 'walkUpdated';
+      id: number;
+      step: number;
+      move: [number, number];
+      /** |θ_after − θ_before| over all parameters */
+      moveNorm: number;
     };
 
 export function regressionTransferables(reply: { kind: string }): ArrayBuffer[] {

@@ -21,6 +21,7 @@ import { METHODS, type FamilyRequest, type MethodName } from '../protocol';
 import { ThetaView } from '../thetaView';
 import type { FamilyWorker, HostServices } from './familyWorker';
 import type { EvalCurveData, ViewTask } from './regressionMessages';
+import { WalkKeeper } from './regressionWalk';
 
 /** the task view refreshes at most this often while training (its three fans are the page's heaviest redraw) */
 const PREDICT_MS = 500;
@@ -49,6 +50,7 @@ export class RegressionWorker implements FamilyWorker {
   private lastOrdersAt = -Infinity;
   private ordersInterval = ORDERS_MIN_MS;
   private readonly theta: ThetaView;
+  private readonly walk: WalkKeeper;
 
   constructor(
     private readonly host: HostServices,
@@ -56,6 +58,7 @@ export class RegressionWorker implements FamilyWorker {
     private readonly evalTasks: number,
   ) {
     this.theta = new ThetaView(host.post, (fn) => host.inference(fn));
+    this.walk = new WalkKeeper(host);
   }
 
   private get run(): RegressionRun {
@@ -63,15 +66,19 @@ export class RegressionWorker implements FamilyWorker {
   }
 
   get busy(): boolean {
-    return this.taskDirty || this.evalDirty || this.ordersDirty || this.theta.busy;
+    return this.taskDirty || this.evalDirty || this.ordersDirty || this.theta.busy || this.walk.busy;
   }
 
-  /** the page showed a new task (or moved a point): its fans are drawn whatever the budget */
+  /** the page showed a new task (or moved a point), or asked for a walk: done whatever the budget */
   get urgent(): boolean {
-    return this.taskRequested;
+    return this.taskRequested || this.walk.pending;
   }
 
   request(req: FamilyRequest): void {
+    if (req.kind === 'walk' || req.kind === 'walkUpdate' || req.kind === 'walkCancel') {
+      this.walk.request(req);
+      return;
+    }
     if (req.kind !== 'task') return;
     this.task = req.task;
     this.taskDirty = true;
@@ -82,6 +89,7 @@ export class RegressionWorker implements FamilyWorker {
   async work(): Promise<void> {
     const t = now();
     const running = this.host.running();
+    await this.walk.work(this.run, running);
     if (running && t - this.lastPredictAt > PREDICT_MS) this.taskDirty = true;
     if (this.taskDirty) await this.predict();
     if (running ? now() - this.lastEvalAt > this.evalInterval : this.evalDirty) {

@@ -12,6 +12,8 @@ import { JointLearner, MetaLearner, type Hyper } from '../../meta/learners';
 import { FusedMlpEngine } from '../../engines/fused/fusedMlp';
 import { fusedLoaded } from '../../engines/fused/wasmModule';
 import { FusedLearner, FusedPretrainer } from './fusedViews';
+import type { MetaStepWalk, WalkAt } from '../../meta/walkthrough';
+import { regressionWalk } from './walk';
 import { checkStateFits, copyTrainingState, type TrainingState } from '../../runs/trainingState';
 
 export type { StepLosses };
@@ -236,6 +238,11 @@ export class RegressionRun implements FamilyRun {
     }
     this.seekStream(s.stream);
     this.stepCount = s.step;
+  }
+
+  /** The next meta-step's phases 1-4, the run untouched (see FamilyRun.walkStep). */
+  walkStep(shown: number, at?: WalkAt): Promise<MetaStepWalk> {
+    return regressionWalk(this, shown, at);
   }
 
   /** The three initialisations the UI and the CLI compare. */

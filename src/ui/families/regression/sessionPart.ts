@@ -19,6 +19,9 @@ export const regressionSession: SessionPart = {
   ready(msg: Extract<FromWorker, { kind: 'ready' }>) {
     // the page counts parameters itself (to validate θ in links): it must agree with the core
     const s = store.getState();
+    // a new worker or a new run: a walk shown was another run's next step (a run moved to another
+    // backend or engine is the same run: its walk goes on)
+    if (!msg.resumed) s.closeWalk();
     if (msg.numParams !== parameterCount(s.config)) {
       s.notify(
         'error',
@@ -31,6 +34,10 @@ export const regressionSession: SessionPart = {
     const s = store.getState();
     if (reply.kind === 'predictions') {
       if (reply.taskId === s.task.id) store.setState({ predictions: reply });
+      return;
+    }
+    if (reply.kind === 'walk' || reply.kind === 'walkFailed' || reply.kind === 'walkUpdated') {
+      s.walkReply(reply);
       return;
     }
     if (reply.kind === 'orders') {
@@ -68,6 +75,7 @@ export const regressionSession: SessionPart = {
 
   rewind(step) {
     const s = store.getState();
+    s.closeWalk();
     store.setState({
       evalHistory: s.evalHistory.filter((p) => p.step <= step),
       orders: s.orders.filter((p) => p.step <= step),

@@ -1,0 +1,265 @@
+/**
+ * "Walk through one meta-step": the next meta-step of a run, phase by phase, for the slow-motion
+ * view (poloclub/ganlab's idea, for MAML). 1 sample the meta-batch, 2 adapt θ → θ′ᵢ on every task
+ * (support loss after each inner SGD step), 3 score θ′ᵢ on the query sets (their mean is the
+ * meta-loss), 4 the meta-gradient the optimiser will receive, 5 the update.
+ *
+ * Phases 1-4 are a pure function of the run's state (θ, α, the next meta-batch): nothing here
+ * touches the optimiser, the stream or the step counter. Phase 5 is the caller's ordinary
+ * `run.step()`, which draws the same batch again, so the walk ends at exactly (bitwise) the θ a
+ * plain step gives. The gradients are the same formulas as MetaLearner's: MAML and Meta-SGD from
+ * the order comparison's one batched pass (second order, with the first-order part beside it),
+ * FOMAML and Reptile as MetaLearner.metaGradient and its Reptile step compute them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Algo } from '../schema';
+import type { InnerRate } from './innerLoop';
+import { orderGradients, triangleAngle, type OrderCompareModel } from './orderCompare';
+
+export type WalkPhase = 'sample' | 'inner' | 'query' | 'gradient' | 'update';
+
+/** The phases in the order the walkthrough shows them. */
+export const WALK_PHASES: readonly WalkPhase[] = ['sample', 'inner', 'query', 'gradient', 'update'];
+
+/** At most this many tasks of the meta-batch are shown (and traced parameter by parameter). */
+export const WALK_MAX_SHOWN = 6;
+
+/** One shown task of the meta-batch (regression). */
+export interface WalkTask {
+  /** its index in the meta-batch */
+  index: number;
+  /** family.describe(...), e.g. "A = 2.31, φ = 0.52" */
+  description: string;
+  support: { x: number[]; y: number[] };
+  query: { x: number[]; y: number[] };
+  /** the true function on the walk's grid */
+  truth: number[];
+  /** [inner + 1][grid.length]: the prediction after s inner steps (s = 0 is θ itself) */
+  predictions: number[][];
+  /** [inner + 1]: this task's support MSE after s inner steps */
+  supportLoss: number[];
+  /** this task's query MSE at θ′ (after all inner steps) */
+  queryLoss: number;
+}
+
+/** The norms of the phase-4 vectors (null where the vector is). */
+export interface WalkNorms {
+  gradient: number;
+  firstOrder: number | null;
+  correction: number | null;
+  alphaGradient: number | null;
+}
+
+export interface MetaStepWalk {
+  /** run.stepCount before the update (the walk computes step + 1) */
+  step: number;
+  algo: Algo;
+  alpha: number;
+  beta: number;
+  inner: number;
+  /** tasks in the meta-batch, T */
+  batch: number;
+  /** x grid of the predictions (the task view's grid over the family's input range) */
+  grid: number[];
+  /** the first `shown` tasks of the meta-batch */
+  tasks: WalkTask[];
+  /** [inner + 1][T]: every task's support loss after s inner steps */
+  supportLoss: number[][];
+  /** [T]: each task's query loss at θ′ᵢ */
+  queryLoss: number[];
+  /** the meta-loss: mean query loss after adaptation, what step() reports (Reptile too) */
+  metaLoss: number;
+  /** θ before the update (a copy) */
+  theta: Float32Array;
+  /** [shown][inner + 1]: θ′ after s inner steps, flat like θ (s = 0 is θ) */
+  adapted: Float32Array[][];
+  /**
+   * What the optimiser receives for θ: MAML the second-order meta-gradient, FOMAML the
+   * first-order one, Meta-SGD its θ part, Reptile θ − mean θ′
+   */
+  gradient: Float32Array;
+  /** MAML only: the first-order part (the inner gradients treated as constants) */
+  firstOrder: Float32Array | null;
+  /** MAML only: gradient − firstOrder, the Hessian term */
+  correction: Float32Array | null;
+  /** MAML only: the angle between gradient and firstOrder, in degrees */
+  angleDeg: number | null;
+  /** Meta-SGD only: the meta-gradient with respect to the per-parameter α */
+  alphaGradient: Float32Array | null;
+  /** the inner rate in use: α, or Meta-SGD's mean learned α */
+  alphaMean: number;
+  norms: WalkNorms;
+}
+
+/**
+ * θ (and Meta-SGD's α) as copies, to walk on another backend than the one training: read-only work
+ * beside WebGPU training runs on wasm from read-back values.
+ */
+export interface WalkAt {
+  theta: Float32Array;
+  alpha: Float32Array | null;
+}
+
+/** A MetaModel the walkthrough can trace: it also scores each task on its own. */
+export interface WalkModel<B, A> extends OrderCompareModel<B, A> {
+  /** each task's loss [T] with adapted (or shared, after 0 steps) parameters on one of its sets */
+  taskLoss(adapted: A, batch: B, set: 'support' | 'query'): tf.Tensor1D;
+}
+
+/** How the run adapts and which meta-learner it is. */
+export interface WalkSettings {
+  algo: Algo;
+  /** the run's inner rate: α, or Meta-SGD's learned vector [P] */
+  rate: InnerRate;
+  inner: number;
+  /** tasks to trace parameter by parameter (the first `shown` of the batch) */
+  shown: number;
+}
+
+/** Phases 2-4 as tensors (the caller owns and disposes them). */
+export interface WalkTensors {
+  /** a copy of θ, taken when the walk was computed */
+  theta: tf.Tensor1D;
+  /** [inner + 1, T] */
+  supportLoss: tf.Tensor2D;
+  /** [T] */
+  queryLoss: tf.Tensor1D;
+  /** [shown, inner + 1, P] */
+  adapted: tf.Tensor3D;
+  metaLoss: tf.Scalar;
+  gradient: tf.Tensor1D;
+  firstOrder: tf.Tensor1D | null;
+  alphaGradient: tf.Tensor1D | null;
+  alphaMean: tf.Scalar;
+}
+
+/** The phase-4 vectors and the meta-loss, by the algorithm's own formula. */
+function walkGradients<B, A>(model: WalkModel<B, A>, theta: tf.Tensor, batch: B, s: WalkSettings) {
+  if (s.algo === 'maml' || s.algo === 'metasgd') {
+    const g = orderGradients(model, theta, batch, { rate: s.rate, steps: s.inner });
+    return {
+      metaLoss: g.loss,
+      gradient: g.second,
+      firstOrder: s.algo === 'maml' ? g.first : null,
+      alphaGradient: s.algo === 'metasgd' ? g.alphaGrad : null,
+    };
+  }
+  if (s.algo === 'fomaml') {
+    // MetaLearner.metaGradient's FOMAML: the inner gradients are constants on the tape
+    const f = (th: tf.Tensor) => model.queryLoss(model.adapt(th, batch, s.rate, s.inner, true), batch);
+    const { value, grad } = tf.valueAndGrad(f)(theta);
+    return { metaLoss: value, gradient: grad as tf.Tensor1D, firstOrder: null, alphaGradient: null };
+  }
+  // Reptile's step: θ − mean θ′ goes to Adam as the gradient; it reports the query loss at θ′
+  const adapted = model.adapt(theta, batch, s.rate, s.inner, false);
+  const metaLoss = model.queryLoss(adapted, batch);
+  const gradient = tf.sub(theta, tf.mean(model.flatten(adapted), 0)) as tf.Tensor1D;
+  return { metaLoss, gradient, firstOrder: null, alphaGradient: null };
+}
+
+/** The first `n` tasks' parameters [n, P] from a flattened adaptation ([P] when shared). */
+function firstTasks(flat: tf.Tensor, n: number): tf.Tensor2D {
+  if (flat.rank === 1) return tf.broadcastTo(tf.reshape(flat, [1, -1]), [n, flat.shape[0] as number]);
+  return tf.slice(flat, [0, 0], [n, -1]) as tf.Tensor2D;
+}
+
+/**
+ * Phases 2-4 at θ on one batch, as tensors: dispatched synchronously (usable inside tf.tidy), so
+ * a step taken while the caller reads them back does not change what they show.
+ */
+export function walkTensors<B, A>(
+  model: WalkModel<B, A>,
+  theta: tf.Tensor,
+  batch: B,
+  s: WalkSettings,
+): WalkTensors {
+  return tf.tidy(() => {
+    const support: tf.Tensor1D[] = [];
+    const adapted: tf.Tensor2D[] = [];
+    let last: A | null = null;
+    // adapting afresh for every s (a MetaModel adapts from a shared θ only): the inner loop is
+    // short, and this phase is computed once per walk, not per training step
+    for (let k = 0; k <= s.inner; k++) {
+      last = model.adapt(theta, batch, s.rate, k, false);
+      support.push(model.taskLoss(last, batch, 'support'));
+      adapted.push(firstTasks(model.flatten(last), s.shown));
+    }
+    const g = walkGradients(model, theta, batch, s);
+    const out: WalkTensors = {
+      theta: tf.clone(theta) as tf.Tensor1D,
+      supportLoss: tf.stack(support) as tf.Tensor2D,
+      queryLoss: model.taskLoss(last as A, batch, 'query'),
+      adapted: tf.stack(adapted, 1) as tf.Tensor3D,
+      metaLoss: g.metaLoss,
+      gradient: g.gradient,
+      firstOrder: g.firstOrder,
+      alphaGradient: g.alphaGradient,
+      alphaMean: typeof s.rate === 'number' ? tf.scalar(s.rate) : tf.mean(s.rate),
+    };
+    return out as unknown as tf.TensorContainerObject;
+  }) as unknown as WalkTensors;
+}
+
+/** The numbers of phases 2-4: the family-independent part of a MetaStepWalk. */
+export type WalkNumbers = Pick<
+  MetaStepWalk,
+  | 'supportLoss'
+  | 'queryLoss'
+  | 'metaLoss'
+  | 'theta'
+  | 'adapted'
+  | 'gradient'
+  | 'firstOrder'
+  | 'correction'
+  | 'angleDeg'
+  | 'alphaGradient'
+  | 'alphaMean'
+  | 'norms'
+>;
+
+const copy = async (t: tf.Tensor) => Float32Array.from((await t.data()) as Float32Array);
+
+function norm(v: Float32Array): number {
+  let s = 0;
+  for (const x of v) s += x * x;
+  return Math.sqrt(s);
+}
+
+/** Reads walkTensors() back asynchronously (it does not dispose them). */
+export async function readWalk(t: WalkTensors): Promise<WalkNumbers> {
+  const [shown, steps, p] = t.adapted.shape;
+  const flat = await t.adapted.data();
+  const adapted = Array.from({ length: shown }, (_, i) =>
+    Array.from({ length: steps }, (_, s) =>
+      Float32Array.from(flat.subarray((i * steps + s) * p, (i * steps + s + 1) * p)),
+    ),
+  );
+  const gradient = await copy(t.gradient);
+  const firstOrder = t.firstOrder ? await copy(t.firstOrder) : null;
+  // float32 differences, as tf.sub would give them (a double difference of two floats rounds once)
+  const correction = firstOrder ? Float32Array.from(gradient, (g, i) => g - (firstOrder[i] as number)) : null;
+  const alphaGradient = t.alphaGradient ? await copy(t.alphaGradient) : null;
+  const g = norm(gradient);
+  const g1 = firstOrder ? norm(firstOrder) : null;
+  const d = correction ? norm(correction) : null;
+  return {
+    supportLoss: (await t.supportLoss.array()) as number[][],
+    queryLoss: (await t.queryLoss.array()) as number[],
+    metaLoss: (await t.metaLoss.data())[0] as number,
+    theta: await copy(t.theta),
+    adapted,
+    gradient,
+    firstOrder,
+    correction,
+    // Kahan's triangle formula: exact for the small angles a small Hessian term makes
+    angleDeg: g1 !== null && d !== null ? (triangleAngle(g, g1, d) * 180) / Math.PI : null,
+    alphaGradient,
+    alphaMean: (await t.alphaMean.data())[0] as number,
+    norms: {
+      gradient: g,
+      firstOrder: g1,
+      correction: d,
+      alphaGradient: alphaGradient ? norm(alphaGradient) : null,
+    },
+  };
+}
