@@ -1,0 +1,51 @@
+/**
+ * What each chart's download menu exports: the file names' slug, which elements of the chart's
+ * section make its picture, and the function that gives its data as CSV.
+ */
+import type { Store } from '../../store';
+import {
+  adaptationRows,
+  glyphTaskRows,
+  learningCurveRows,
+  orderRows,
+  parameterSpaceRows,
+  taskViewRows,
+} from './chartRows';
+import type { CsvTable } from './csv';
+import type { FigureParts } from './svgExport';
+
+export interface ChartExport extends FigureParts {
+  /** in file names: maml-<slug>-step-<n>.<ext> */
+  slug: string;
+  rows(s: Store): CsvTable;
+}
+
+/** the charts drawn as one SVG each: the SVG under the chart body */
+const SINGLE = { graphics: '.chart-body > svg' };
+
+export const CHART_EXPORTS = {
+  'learning-curve': { slug: 'learning-curve', rows: learningCurveRows, ...SINGLE },
+  adaptation: { slug: 'adaptation-curve', rows: adaptationRows, ...SINGLE },
+  'order-comparison': { slug: 'first-vs-second-order', rows: orderRows, ...SINGLE },
+  'task-view': {
+    slug: 'task-view',
+    rows: taskViewRows,
+    graphics: '.task-panel > svg',
+    labels: '.task-panel > figcaption, .panel-summary',
+  },
+  'parameter-space': {
+    slug: 'parameter-space',
+    rows: parameterSpaceRows,
+    graphics: '.theta-figure svg[data-testid]',
+    labels: '.theta-figure > figcaption, .paths-panel > .panel-title',
+  },
+  'glyph-task': {
+    slug: 'glyph-task',
+    rows: glyphTaskRows,
+    graphics: '.glyph-task-body canvas',
+    labels: '.glyph-task-body h3, .step-slider, .class-tag, .class-name, .pred-label, .query-table th',
+    boxes: '.prob-bar > span',
+  },
+} satisfies Record<string, ChartExport>;
+
+export type ChartId = keyof typeof CHART_EXPORTS;
