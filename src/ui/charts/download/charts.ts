@@ -20,24 +20,31 @@ export interface ChartExport extends FigureParts {
   rows(s: Store): CsvTable;
 }
 
-/** the charts drawn as one SVG each: the SVG under the chart body */
-const SINGLE = { graphics: '.chart-body > svg' };
+/** the charts drawn as one SVG each: the SVG under the chart body, with its legend */
+const SINGLE = { graphics: '.chart-body > svg, .legend svg', labels: '.legend-item' };
 
 export const CHART_EXPORTS = {
   'learning-curve': { slug: 'learning-curve', rows: learningCurveRows, ...SINGLE },
-  adaptation: { slug: 'adaptation-curve', rows: adaptationRows, ...SINGLE },
+  adaptation: {
+    slug: 'adaptation-curve',
+    rows: adaptationRows,
+    ...SINGLE,
+    labels: '.chart-sub, .legend-item, .numbers',
+  },
   'order-comparison': { slug: 'first-vs-second-order', rows: orderRows, ...SINGLE },
   'task-view': {
     slug: 'task-view',
     rows: taskViewRows,
-    graphics: '.task-panel > svg',
-    labels: '.task-panel > figcaption, .panel-summary',
+    graphics: '.task-panel > svg, .legend svg',
+    labels: '.task-desc, .legend-item, .task-panel > figcaption, .panel-summary',
+    boxes: '.task-panel > figcaption > .swatch',
   },
   'parameter-space': {
     slug: 'parameter-space',
     rows: parameterSpaceRows,
-    graphics: '.theta-figure svg[data-testid]',
-    labels: '.theta-figure > figcaption, .paths-panel > .panel-title',
+    graphics: '.theta-figure svg[data-testid], .legend svg',
+    labels: '.legend-item, .theta-figure > figcaption, .paths-panel > .panel-title, .task-legend li',
+    boxes: '.task-legend .swatch',
   },
   'glyph-task': {
     slug: 'glyph-task',

@@ -51,7 +51,6 @@ export function svgToStandalone(svg: SVGSVGElement): SVGSVGElement {
       .map(([p, v]) => `${p}:${v}`)
       .join(';');
     target.setAttribute('style', style);
-    target.removeAttribute('class');
   });
   const { width, height } = svg.getBoundingClientRect();
   copy.setAttribute('xmlns', SVG_NS);
@@ -81,13 +80,50 @@ function visible(e: Element): boolean {
   return r.width > 0 && r.height > 0;
 }
 
-/** Every matching element that is drawn, not inside another match (an SVG in an SVG), not a legend swatch. */
+/** Every matching element that is drawn and not inside another match (an SVG in an SVG). */
 function matches(root: Element, selector: string | undefined): Element[] {
   if (!selector) return [];
-  const all = Array.from(root.querySelectorAll(selector)).filter(
-    (e) => visible(e) && e.getAttribute('aria-hidden') !== 'true',
-  );
+  const all = Array.from(root.querySelectorAll(selector)).filter(visible);
   return all.filter((e) => !all.some((o) => o !== e && o.contains(e)));
+}
+
+/** One line of HTML text as laid out on the page: where it starts, its middle, its words. */
+interface TextLine {
+  x: number;
+  y: number;
+  text: string;
+  style: CSSStyleDeclaration;
+}
+
+/**
+ * The lines of text inside an HTML element as the page wraps them (SVG text does not wrap): each
+ * text node's words, grouped by the line box they sit on. Text inside an SVG (a legend's ticks) is
+ * left to that SVG.
+ */
+function textLines(label: Element): TextLine[] {
+  const lines: TextLine[] = [];
+  const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest('svg')) continue;
+    const style = getComputedStyle(parent);
+    const text = node.textContent ?? '';
+    let line: (TextLine & { top: number }) | null = null;
+    for (const word of text.matchAll(/\S+/g)) {
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word[0].length);
+      const r = range.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (line && Math.abs(r.top - line.top) < r.height / 2) {
+        line.text += ` ${word[0]}`;
+        continue;
+      }
+      line = { x: r.left, y: r.top + r.height / 2, top: r.top, text: word[0], style };
+      lines.push(line);
+    }
+  }
+  return lines;
 }
 
 /**
@@ -151,17 +187,14 @@ export function composeFigure(root: Element, title: string, parts: FigureParts):
       out.append(image);
     }
   }
-  for (const l of labels) {
-    const text = (l.textContent ?? '').replace(/\s+/g, ' ').trim();
-    if (!text) continue;
-    const r = l.getBoundingClientRect();
-    const cs = getComputedStyle(l);
+  for (const line of labels.flatMap(textLines)) {
+    const cs = line.style;
     const t = el('text', {
-      x: r.left + ox,
-      y: r.top + r.height / 2 + oy,
-      style: `font-family:${cs.fontFamily};font-size:${cs.fontSize};font-weight:${cs.fontWeight};fill:${cs.color};dominant-baseline:central`,
+      x: line.x + ox,
+      y: line.y + oy,
+      style: `font-family:${cs.fontFamily};font-size:${cs.fontSize};font-weight:${cs.fontWeight};font-style:${cs.fontStyle};fill:${cs.color};dominant-baseline:central`,
     });
-    t.textContent = text;
+    t.textContent = line.text;
     out.append(t);
   }
   return out;
