@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
-import { collectErrors, readStep, trainTo, waitReady } from './helpers';
+import { collectErrors, readStep, status, trainTo, waitReady } from './helpers';
 
 /** Every Content-Security-Policy violation the page reports, from the first script on. */
 async function recordViolations(page: Page): Promise<() => Promise<string[]>> {
@@ -104,6 +104,18 @@ test('every chart downloads as PNG (2×), standalone SVG and CSV; θ downloads a
   await expect(learning.getByRole('menu')).toHaveCount(0);
   await expect(learning.getByRole('button', { name: 'Download ▾' })).toBeFocused();
 
+  // by keyboard: ↓ opens on the first item, ↓ moves, Space picks (and does not play)
+  await learning.getByRole('button', { name: 'Download ▾' }).press('ArrowDown');
+  await expect(learning.getByRole('menuitem', { name: 'PNG image' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await expect(learning.getByRole('menuitem', { name: 'CSV data' })).toBeFocused();
+  const [byKey] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Space')]);
+  expect(byKey.suggestedFilename()).toBe(`maml-learning-curve-step-${step}.csv`);
+  await expect(learning.getByRole('menu')).toHaveCount(0);
+  await expect(status(page)).toContainText('paused');
+  expect(await readStep(page)).toBe(step);
+
   const chart = await cssSize(learning.locator('.chart-body > svg'));
   const png = await download(page, learning, 'png');
   expect(png.name).toBe(`maml-learning-curve-step-${step}.png`);
@@ -190,6 +202,7 @@ test('every chart downloads as PNG (2×), standalone SVG and CSV; θ downloads a
   // θ as a TensorFlow.js layers model: two files, loaded here in Node
   const files: Download[] = [];
   page.on('download', (d) => files.push(d));
+  await page.locator('section.share').screenshot({ path: 'test-results/downloads/share-panel.png' });
   await page.getByTestId('theta-model-download').click();
   await expect.poll(() => files.length).toBe(2);
   const byName = new Map(files.map((f) => [f.suggestedFilename(), f]));

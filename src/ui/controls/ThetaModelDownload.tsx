@@ -26,23 +26,25 @@ export function ThetaModelDownload() {
   const phase = useStore((s) => s.phase);
   const [busy, setBusy] = useState(false);
   return (
-    <button
-      type="button"
-      data-testid="theta-model-download"
-      disabled={busy || phase !== 'ready'}
-      title="Download θ as a TensorFlow.js layers model: two files, maml-…-theta-step-N.json and maml-…-theta-step-N.weights.bin (the .json names the .bin: keep both in one folder; your browser may ask to allow two downloads). Load it with tf.loadLayersModel('…/maml-…-theta-step-N.json'): a Sequential of Dense layers with ReLU, the meta-learned initialisation before any adaptation."
-      onClick={() => {
-        setBusy(true);
-        void downloadThetaModel()
-          .catch((e: unknown) =>
-            useStore
-              .getState()
-              .notify('error', 'Could not export θ', [e instanceof Error ? e.message : String(e)]),
-          )
-          .finally(() => setBusy(false));
-      }}
-    >
-      Download θ as TensorFlow.js model
-    </button>
+    <div className="field-row">
+      <button
+        type="button"
+        data-testid="theta-model-download"
+        disabled={busy || phase !== 'ready'}
+        title="Download θ as a TensorFlow.js layers model: two files, maml-…-theta-step-N.json and maml-…-theta-step-N.weights.bin (the .json names the .bin: keep both in one folder; your browser may ask to allow two downloads). Load it with tf.loadLayersModel('…/maml-…-theta-step-N.json'): a Sequential of Dense layers with ReLU, the meta-learned initialisation before any adaptation."
+        onClick={() => {
+          setBusy(true);
+          void downloadThetaModel()
+            .catch((e: unknown) =>
+              useStore
+                .getState()
+                .notify('error', 'Could not export θ', [e instanceof Error ? e.message : String(e)]),
+            )
+            .finally(() => setBusy(false));
+        }}
+      >
+        Download θ as TensorFlow.js model
+      </button>
+    </div>
   );
 }
