@@ -6,6 +6,7 @@ import { subscribeFrame, useStore } from '../store';
 import { evalView, type EvalCurve, type EvalView } from './evalView';
 import { METHOD_COLORS } from './palette';
 import { useWidth } from './useWidth';
+import { ChartDownload } from './download/ChartDownload';
 
 const HEIGHT = 280;
 const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
@@ -245,6 +246,7 @@ export function AdaptationChart() {
           <button type="button" disabled={full.busy} onClick={full.run} title={full.help}>
             {full.busy ? 'Evaluating…' : full.label}
           </button>
+          <ChartDownload chart="adaptation" />
         </div>
       </div>
       <p className="chart-sub live" data-testid="adapt-sub">

@@ -7,6 +7,7 @@ import { RangeField } from '../controls/RangeField';
 import { evalHistoryView, type EvalHistoryView } from './evalView';
 import { METHOD_COLORS } from './palette';
 import { useWidth } from './useWidth';
+import { ChartDownload } from './download/ChartDownload';
 
 const HEIGHT = 280;
 const BASE_MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
@@ -279,6 +280,7 @@ export function LearningCurve() {
             />
             <label htmlFor={preId}>pretrained training loss</label>
           </span>
+          <ChartDownload chart="learning-curve" />
         </div>
       </div>
       <div className="legend">

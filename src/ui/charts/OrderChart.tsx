@@ -6,6 +6,7 @@ import { roundUp } from './LearningCurve';
 import { METHOD_COLORS } from './palette';
 import { axesStale, chartSvg, layerOf } from './svgFrame';
 import { useWidth } from './useWidth';
+import { ChartDownload } from './download/ChartDownload';
 
 const HEIGHT = 220;
 const MARGIN = { top: 12, right: 48, bottom: 36, left: 48 };
@@ -111,6 +112,7 @@ export function OrderChart() {
     <section className="panel" aria-labelledby="orders-title">
       <div className="chart-head">
         <h2 id="orders-title">First order vs second order</h2>
+        <ChartDownload chart="order-comparison" />
       </div>
       <p className="chart-sub live" data-testid="order-reading" aria-live="polite">
         {reading

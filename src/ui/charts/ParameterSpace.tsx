@@ -6,6 +6,7 @@ import { InnerPathsChart } from './InnerPathsChart';
 import { LandscapeChart } from './LandscapeChart';
 import { trajectoryColor } from './palette';
 import { TrajectoryChart } from './TrajectoryChart';
+import { ChartDownload } from './download/ChartDownload';
 
 function TimeLegend({ subject, first, last }: { subject: ThetaSubject; first: number; last: number }) {
   const w = 140;
@@ -139,6 +140,7 @@ export function ParameterSpace() {
                 ? 'Recompute loss landscape'
                 : 'Compute loss landscape'}
           </button>
+          <ChartDownload chart="parameter-space" />
         </div>
       </div>
       <p className="chart-sub live" data-testid="theta-sub">

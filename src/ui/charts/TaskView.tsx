@@ -8,6 +8,7 @@ import { METHOD_COLORS, taskColor } from './palette';
 import { clickSupportPoint } from './supportPointClick';
 import { drawPanel, type Scales } from './taskPanel';
 import { useWidth } from './useWidth';
+import { ChartDownload } from './download/ChartDownload';
 
 const PANEL_TITLES: Record<MethodName, string> = {
   maml: 'MAML initialisation θ',
@@ -97,6 +98,7 @@ export function TaskView() {
               onChange={setFanSteps}
             />
           </div>
+          <ChartDownload chart="task-view" />
         </div>
       </div>
       <p className="task-desc">

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import { ShareLinkField } from './ShareLinkField';
+import { ThetaModelDownload } from './ThetaModelDownload';
 import { makeShareLink } from '../shareLink';
 import { uiFamilyOf } from '../families/registry';
 import { useStore } from '../store';
@@ -61,6 +62,7 @@ export function SharePanel() {
           ) : null
         }
       />
+      {lab ? null : <ThetaModelDownload />}
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { GLYPH_METHOD_LABELS, METHOD_COLORS } from '../../charts/palette';
 import { GlyphImage } from './GlyphImage';
 import { useStore } from '../../store';
 import { MAX_VIEW_STEPS } from './labSlice';
+import { ChartDownload } from '../../charts/download/ChartDownload';
 
 /** Small bars of class probabilities; the true class (when known) outlined. */
 export function ProbBars({
@@ -92,6 +93,7 @@ export function TaskPanel() {
                 ))}
             </select>
           </label>
+          <ChartDownload chart="glyph-task" />
         </div>
       </div>
       {!task ? (

@@ -1,0 +1,193 @@
+/**
+ * The data each chart draws, as a CSV table, read from the store the chart itself reads: one
+ * function per chart, no copy of the data kept for downloads. Columns are plain (one value each)
+ * and name their units; methods are the initialisations' keys (maml, pretrained, random).
+ */
+import { METHODS } from '../../../worker/protocol';
+import type { ThetaPaths } from '../../../worker/protocol';
+import { GLYPH_METHODS } from '../../../worker/families/glyphMessages';
+import type { Series } from '../../series';
+import type { Store } from '../../store';
+import { familyOf } from '../../viewTask';
+import { evalHistoryView, evalView } from '../evalView';
+import type { CsvTable, CsvValue } from './csv';
+
+type Row = CsvValue[];
+
+/** Every entry of a loss series (an entry stands for several steps once a long run is thinned). */
+function seriesRows(series: Series, name: string, quantity: string): Row[] {
+  const rows: Row[] = [];
+  for (let i = 0; i < series.length; i++) {
+    rows.push([
+      series.steps[i] as number,
+      name,
+      quantity,
+      series.values[i] as number,
+      series.lows[i] as number,
+      series.highs[i] as number,
+    ]);
+  }
+  return rows;
+}
+
+/** The learning curve: the meta-loss per step (with min and max of thinned entries), the evaluations. */
+export function learningCurveRows(s: Store): CsvTable {
+  const history = evalHistoryView(s);
+  const rows = seriesRows(s.meta, 'meta-loss', history.lossName);
+  if (s.showPretrainedLoss)
+    rows.push(...seriesRows(s.pretrained, 'pretrained training loss', history.lossName));
+  for (const p of history.points) {
+    for (const m of history.methods) {
+      const v = p[m];
+      if (v !== undefined)
+        rows.push([p.step, `held-out evaluation: ${m}`, history.metric.name, v, null, null]);
+    }
+  }
+  return { header: ['meta_step', 'series', 'quantity', 'value', 'min', 'max'], rows };
+}
+
+/** The adaptation curve: the metric after each inner step per initialisation, with its 95% CI. */
+export function adaptationRows(s: Store): CsvTable {
+  const view = evalView(s);
+  const rows: Row[] = [];
+  const latest = view.latest;
+  if (latest) {
+    for (const m of METHODS) {
+      const c = latest.curves[m];
+      c.values.forEach((v, i) => {
+        rows.push([i, m, view.metric.name, v, c.ci95[i] ?? null, latest.step, latest.tasks]);
+      });
+    }
+  }
+  return {
+    header: ['inner_step', 'method', 'metric', 'mean', 'ci95_half_width', 'theta_meta_step', 'tasks'],
+    rows,
+  };
+}
+
+/**
+ * The task view: the true curve and each initialisation's prediction after 0..n inner steps on the
+ * prediction grid, then the support points (y_support filled, predictions empty), sorted by x.
+ */
+export function taskViewRows(s: Store): CsvTable {
+  const family = familyOf(s.config);
+  const { task, predictions: p } = s;
+  const truth = (x: number) => family.truth(task.params, 0, x);
+  const steps = p ? p.steps : 0;
+  const predCols = p
+    ? METHODS.flatMap((m) => Array.from({ length: steps + 1 }, (_, k) => `${m}_after_${k}_steps`))
+    : [];
+  const rows: Row[] = [];
+  if (p) {
+    const g = p.grid.length;
+    for (let i = 0; i < g; i++) {
+      const x = p.grid[i] as number;
+      const preds = METHODS.flatMap((m) =>
+        Array.from({ length: steps + 1 }, (_, k) => p.fans[m][k * g + i] as number),
+      );
+      rows.push([x, truth(x), null, ...preds]);
+    }
+  }
+  task.xs.forEach((x, i) => rows.push([x, truth(x), task.ys[i] as number, ...predCols.map(() => null)]));
+  rows.sort((a, b) => (a[0] as number) - (b[0] as number));
+  return { header: ['x', 'y_true', 'y_support', ...predCols], rows };
+}
+
+/** First order vs second order: the comparisons at each meta-step they were measured. */
+export function orderRows(s: Store): CsvTable {
+  return {
+    header: [
+      'meta_step',
+      'cos_second_vs_first_order',
+      'angle_second_vs_first_order_deg',
+      'cos_second_order_vs_reptile',
+      'norm_ratio_first_over_second',
+    ],
+    rows: s.orders.map((o) => [o.step, o.cos, o.angle, o.cosReptile, o.ratio]),
+  };
+}
+
+function pathRows(paths: ThetaPaths, series: string): Row[] {
+  const rows: Row[] = [];
+  for (let t = 0; t < paths.tasks; t++) {
+    for (let j = 0; j <= paths.steps; j++) {
+      const o = (t * (paths.steps + 1) + j) * 2;
+      const loss = paths.losses[t * (paths.steps + 1) + j] as number;
+      rows.push([
+        series,
+        null,
+        t,
+        j,
+        paths.coords[o] as number,
+        paths.coords[o + 1] as number,
+        loss,
+        'query MSE',
+      ]);
+    }
+  }
+  return rows;
+}
+
+/**
+ * The parameter-space view: θ's trajectory and the current θ on the plane (PC1, PC2), each task's
+ * inner-loop path with its query MSE, and the landscapes' grids when computed.
+ */
+export function parameterSpaceRows(s: Store): CsvTable {
+  const rows: Row[] = [];
+  const r = s.thetaReport && s.thetaReport.subject === s.thetaSubject ? s.thetaReport : null;
+  if (r) {
+    for (let i = 0; i < r.count; i++) {
+      const c = [r.coords[2 * i] as number, r.coords[2 * i + 1] as number];
+      rows.push([`trajectory of ${r.subject} theta`, r.steps[i] as number, null, null, ...c, null, null]);
+    }
+    rows.push([`current ${r.subject} theta`, r.step, null, null, ...r.current, null, null]);
+    rows.push(...pathRows(r.paths, 'inner path from theta'));
+    if (s.showRandomPaths && r.random) rows.push(...pathRows(r.random, 'inner path from random init'));
+  }
+  const land = s.landscape;
+  if (land) {
+    const n = land.resolution;
+    for (const [kind, values, quantity] of [
+      ['landscape: plain loss', land.pre, 'MSE'],
+      ['landscape: meta-objective', land.post, `MSE after ${land.innerSteps} inner steps`],
+    ] as const) {
+      for (let row = 0; row < n; row++) {
+        for (let col = 0; col < n; col++) {
+          const v = values[row * n + col] as number;
+          rows.push([kind, land.step, null, null, land.x[col] as number, land.y[row] as number, v, quantity]);
+        }
+      }
+    }
+  }
+  return { header: ['series', 'meta_step', 'task', 'inner_step', 'pc1', 'pc2', 'value', 'quantity'], rows };
+}
+
+/** The glyph task view: each query's class probabilities per initialisation after 0..n inner steps. */
+export function glyphTaskRows(s: Store): CsvTable {
+  const task = s.glyphTask;
+  const ways = task?.ways ?? 0;
+  const header = [
+    'query',
+    'true_class',
+    'true_glyph',
+    'method',
+    'inner_step',
+    'predicted_class',
+    ...Array.from({ length: ways }, (_, c) => `p_class_${c}`),
+  ];
+  const rows: Row[] = [];
+  if (task) {
+    const nq = task.ways * task.query;
+    for (const m of GLYPH_METHODS) {
+      for (let step = 0; step <= task.steps; step++) {
+        for (let q = 0; q < nq; q++) {
+          const p = Array.from(task.probs[m].subarray((step * nq + q) * ways, (step * nq + q + 1) * ways));
+          const pred = p.indexOf(Math.max(...p));
+          const truth = task.yq[q] as number;
+          rows.push([q + 1, truth, task.names[truth] ?? null, m, step, pred, ...p]);
+        }
+      }
+    }
+  }
+  return { header, rows };
+}

@@ -1,0 +1,58 @@
+/**
+ * What each chart's download menu exports: the file names' slug, which elements of the chart's
+ * section make its picture, and the function that gives its data as CSV.
+ */
+import type { Store } from '../../store';
+import {
+  adaptationRows,
+  glyphTaskRows,
+  learningCurveRows,
+  orderRows,
+  parameterSpaceRows,
+  taskViewRows,
+} from './chartRows';
+import type { CsvTable } from './csv';
+import type { FigureParts } from './svgExport';
+
+export interface ChartExport extends FigureParts {
+  /** in file names: maml-<slug>-step-<n>.<ext> */
+  slug: string;
+  rows(s: Store): CsvTable;
+}
+
+/** the charts drawn as one SVG each: the SVG under the chart body, with its legend */
+const SINGLE = { graphics: '.chart-body > svg, .legend svg', labels: '.legend-item' };
+
+export const CHART_EXPORTS = {
+  'learning-curve': { slug: 'learning-curve', rows: learningCurveRows, ...SINGLE },
+  adaptation: {
+    slug: 'adaptation-curve',
+    rows: adaptationRows,
+    ...SINGLE,
+    labels: '.chart-sub, .legend-item, .numbers',
+  },
+  'order-comparison': { slug: 'first-vs-second-order', rows: orderRows, ...SINGLE },
+  'task-view': {
+    slug: 'task-view',
+    rows: taskViewRows,
+    graphics: '.task-panel > svg, .legend svg',
+    labels: '.task-desc, .legend-item, .task-panel > figcaption, .panel-summary',
+    boxes: '.task-panel > figcaption > .swatch',
+  },
+  'parameter-space': {
+    slug: 'parameter-space',
+    rows: parameterSpaceRows,
+    graphics: '.theta-figure svg[data-testid], .legend svg',
+    labels: '.legend-item, .theta-figure > figcaption, .paths-panel > .panel-title, .task-legend li',
+    boxes: '.task-legend .swatch',
+  },
+  'glyph-task': {
+    slug: 'glyph-task',
+    rows: glyphTaskRows,
+    graphics: '.glyph-task-body canvas',
+    labels: '.glyph-task-body h3, .step-slider, .class-tag, .class-name, .pred-label, .query-table th',
+    boxes: '.prob-bar > span',
+  },
+} satisfies Record<string, ChartExport>;
+
+export type ChartId = keyof typeof CHART_EXPORTS;
