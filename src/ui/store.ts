@@ -32,6 +32,7 @@ import {
   type RegressionViewState,
 } from './families/regression/viewSlice';
 import { getPort, send } from './port';
+import { comparedSlice, type ComparedActions, type ComparedState } from './runs/comparedSlice';
 import { Series } from './series';
 
 export type { Evaluation, EvalPoint, Predictions } from './families/regression/viewSlice';
@@ -149,8 +150,8 @@ export interface SharedActions {
   set<K extends keyof State>(key: K, value: State[K]): void;
 }
 
-export type State = SharedState & RegressionViewState & GlyphLabState;
-export type Actions = SharedActions & RegressionViewActions & GlyphLabActions;
+export type State = SharedState & RegressionViewState & GlyphLabState & ComparedState;
+export type Actions = SharedActions & RegressionViewActions & GlyphLabActions & ComparedActions;
 export type Store = State & Actions;
 export type SetStore = (patch: Partial<State>) => void;
 export type GetStore = () => Store;
@@ -179,6 +180,7 @@ const INFO_NOTICE_MS = 15_000;
 export const useStore = create<Store>()((set, get) => ({
   ...regressionViewSlice(set, get),
   ...glyphLabSlice(set, get),
+  ...comparedSlice(set, get),
   config: { ...DEFAULT_EXPERIMENT, hidden: [...DEFAULT_EXPERIMENT.hidden] },
   backendRequest: 'auto',
   phase: 'starting',
