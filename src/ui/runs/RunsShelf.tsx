@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { session } from '../session';
 import { useStore } from '../store';
 import {
@@ -23,10 +23,12 @@ function when(iso: string): string {
 function useShelf(): { entries: ShelfEntry[] | null; error: string | null; refresh(): void } {
   const [entries, setEntries] = useState<ShelfEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const shown = useRef<ShelfEntry[] | null>(null);
   const refresh = useCallback(() => {
     listSavedRuns()
       .then((list) => {
-        setEntries(list.map(shelfEntry));
+        shown.current = list.map(shelfEntry);
+        setEntries(shown.current);
         setError(null);
       })
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
@@ -37,13 +39,13 @@ function useShelf(): { entries: ShelfEntry[] | null; error: string | null; refre
       const put = (e as CustomEvent<SavedRun | null>).detail;
       if (!put) return refresh();
       const entry = shelfEntry({ ok: true, run: put });
-      setEntries((list) => {
-        if (!list?.some((x) => x.id === put.id)) {
-          refresh();
-          return list;
-        }
-        return list.map((x) => (x.id === put.id ? entry : x));
-      });
+      const list = shown.current;
+      // a new record: its place among the others comes from a full read
+      if (!list?.some((x) => x.id === put.id)) return refresh();
+      shown.current = list
+        .map((x) => (x.id === put.id ? entry : x))
+        .sort((a, b) => (a.savedAt < b.savedAt ? 1 : a.savedAt > b.savedAt ? -1 : 0));
+      setEntries(shown.current);
       // a compared run that trains on draws its newer curves
       const s = useStore.getState();
       if (entry.ok && s.compared.some((r) => r.id === entry.id)) s.compareRun(entry.compare);
