@@ -8,6 +8,7 @@ import { ExperimentControls } from './controls/ExperimentControls';
 import { TaskFamilySwitch } from './controls/TaskFamilySwitch';
 import { uiFamilyOf } from './families/registry';
 import { RunPanel } from './controls/RunPanel';
+import { RunsShelf } from './runs/RunsShelf';
 import { SharePanel } from './controls/SharePanel';
 import { Transport } from './controls/Transport';
 import { MountWhenNear } from './MountWhenNear';
@@ -108,6 +109,7 @@ export function App() {
           )}
           <SharePanel />
           <RunPanel />
+          <RunsShelf />
         </aside>
         <div className="charts">
           {family.page === 'lab' ? (

@@ -2,9 +2,10 @@
  * Opening the page: the link's settings (every changed value explained), θ from a link or the run
  * this browser saved for the experiment, then the worker.
  */
-import { uiFamilyOf } from './families/registry';
+import { readRunSummary } from '../core/runs/runSummary';
+import { PAGE_TASKS, uiFamilyOf } from './families/registry';
 import { experimentKey } from './runs/autosave';
-import { loadSavedRun } from './runs/autosaveDb';
+import { loadSavedRun, OPEN_RUN_KEY, type SavedRun } from './runs/autosaveDb';
 import { partOf, session } from './session';
 import { useStore } from './store';
 import type { Snapshot } from '../worker/protocol';
@@ -16,6 +17,27 @@ import { parameterCount, sampleViewTask } from './viewTask';
 const store = useStore;
 /** θ carried in a link may come from a long run: any step up to this is accepted */
 const MAX_SHARED_STEP = 1_000_000_000;
+
+/** The saved run the runs shelf asked this page to continue (another family's page opened it). */
+function takeOpenRequest(): string | null {
+  try {
+    const id = sessionStorage.getItem(OPEN_RUN_KEY);
+    sessionStorage.removeItem(OPEN_RUN_KEY);
+    return id;
+  } catch {
+    return null;
+  }
+}
+
+/** Why a saved run's file cannot be read, or null (the worker checks the rest when it opens it). */
+function damaged(saved: SavedRun): string | null {
+  try {
+    readRunSummary(saved.text, { tasks: PAGE_TASKS });
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
 
 /** Open the page: apply the link (notice for anything changed), then start training. */
 export async function openPage(): Promise<void> {
@@ -58,7 +80,18 @@ export async function openPage(): Promise<void> {
   }
   const replayStep = resume ? null : link.step;
   // a plain link to an experiment continues the run this browser saved for it, if any
-  const saved = !link.weights && replayStep === null ? await loadSavedRun(experimentKey(link.config)) : null;
+  const wanted = takeOpenRequest();
+  const found =
+    !link.weights && replayStep === null ? await loadSavedRun(experimentKey(link.config), wanted) : null;
+  // a saved run that cannot be read is left on the runs shelf (as damaged); training starts fresh
+  const unreadable = found ? damaged(found) : null;
+  const saved = unreadable === null ? found : null;
+  if (unreadable !== null) {
+    s.notify('warning', 'The run saved in this browser for these settings could not be read', [
+      unreadable,
+      'A fresh run starts instead; the saved one is listed as damaged under Runs, where it can be deleted.',
+    ]);
+  }
   // the glyph lab replays once its shipped θ was looked for (its session part starts the replay)
   const replayTo = regression ? replayStep : null;
   store.setState({
@@ -87,7 +120,7 @@ export async function openPage(): Promise<void> {
   installPort(session);
   if (saved) store.setState({ resuming: true });
   session.start({ backend: link.backend, resume, replayTo });
-  if (saved) session.openRun(saved.text, 'the run', saved.id);
+  if (saved) session.openRun(saved.text, wanted !== null ? 'the saved run' : 'the run', saved.id);
   partOf(store.getState()).opened?.(link);
   session.autosave.start();
   if (link.walkPhase !== null) openWalkWhenSettled(link.walkPhase);

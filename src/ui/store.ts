@@ -33,6 +33,7 @@ import {
 } from './families/regression/viewSlice';
 import { getPort, send } from './port';
 import { walkSlice, type WalkActions, type WalkState } from './walk/walkSlice';
+import { comparedSlice, type ComparedActions, type ComparedState } from './runs/comparedSlice';
 import { Series } from './series';
 
 export type { Evaluation, EvalPoint, Predictions } from './families/regression/viewSlice';
@@ -150,8 +151,8 @@ export interface SharedActions {
   set<K extends keyof State>(key: K, value: State[K]): void;
 }
 
-export type State = SharedState & RegressionViewState & GlyphLabState & WalkState;
-export type Actions = SharedActions & RegressionViewActions & GlyphLabActions & WalkActions;
+export type State = SharedState & RegressionViewState & GlyphLabState & WalkState & ComparedState;
+export type Actions = SharedActions & RegressionViewActions & GlyphLabActions & WalkActions & ComparedActions;
 export type Store = State & Actions;
 export type SetStore = (patch: Partial<State>) => void;
 export type GetStore = () => Store;
@@ -181,6 +182,7 @@ export const useStore = create<Store>()((set, get) => ({
   ...regressionViewSlice(set, get),
   ...glyphLabSlice(set, get),
   ...walkSlice(set, get),
+  ...comparedSlice(set, get),
   config: { ...DEFAULT_EXPERIMENT, hidden: [...DEFAULT_EXPERIMENT.hidden] },
   backendRequest: 'auto',
   phase: 'starting',

@@ -14,6 +14,7 @@ import {
   MAX_RUN_FILE_CHARS,
   RUN_FILE_FORMAT,
   RUN_FILE_VERSION,
+  FIRST_RUN_FILE_VERSION,
   type Curve,
   type RunFile,
 } from './runFile';
@@ -72,7 +73,7 @@ function object(parent: Json, key: string, path: string): Json {
   return v;
 }
 
-function string(parent: Json, key: string, path: string, maxLength: number): string {
+export function string(parent: Json, key: string, path: string, maxLength: number): string {
   const v = parent[key];
   if (typeof v !== 'string') fail(`This run file's ${path} is ${describe(v)}, not text`);
   if (v.length > maxLength)
@@ -80,7 +81,7 @@ function string(parent: Json, key: string, path: string, maxLength: number): str
   return v;
 }
 
-function wholeNumber(parent: Json, key: string, path: string): number {
+export function wholeNumber(parent: Json, key: string, path: string): number {
   const v = parent[key];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
     fail(`This run file's ${path} is ${describe(v)}, not a whole number ≥ 0`);
@@ -88,7 +89,7 @@ function wholeNumber(parent: Json, key: string, path: string): number {
   return v;
 }
 
-function time(doc: Json, key: string): string {
+export function time(doc: Json, key: string): string {
   const v = string(doc, key, key, 40);
   if (!ISO_TIME.test(v) || Number.isNaN(Date.parse(v)))
     fail(`This run file's ${key} "${v}" is not an ISO 8601 time`);
@@ -114,7 +115,7 @@ function nullable<T>(parent: Json, key: string, path: string, read: () => T): T 
   return parent[key] === null ? null : read();
 }
 
-function readHeader(text: unknown): Json {
+export function readHeader(text: unknown): Json {
   if (typeof text !== 'string') fail('This run file could not be read as text');
   if (text.length > MAX_RUN_FILE_CHARS) {
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
@@ -135,8 +136,15 @@ function readHeader(text: unknown): Json {
     fail(`This is not a MAML Playground run file (its format is ${describe(doc.format)})`);
   }
   const version = doc.version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+  if (version === undefined) fail('This run file has no format version (is it hand-made?)');
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
     fail(`This run file's version is ${describe(version)}, not a version number`);
+  }
+  if (version < FIRST_RUN_FILE_VERSION) {
+    // no release wrote these: there is nothing to migrate from
+    fail(
+      `This run file has format version ${version}, older than any this app wrote (the first was ${FIRST_RUN_FILE_VERSION}): it cannot be read`,
+    );
   }
   if (version > RUN_FILE_VERSION) {
     const by = typeof doc.appVersion === 'string' ? ` by app version ${describe(doc.appVersion)}` : '';
@@ -147,7 +155,7 @@ function readHeader(text: unknown): Json {
   return doc;
 }
 
-function readConfig(doc: Json, options: ParseRunFileOptions): Experiment {
+export function readConfig(doc: Json, options: ParseRunFileOptions): Experiment {
   const query = string(doc, 'config', 'config', 4000);
   const { config, warnings } = parseExperiment(query);
   if (warnings.length > 0) fail(`This run file's settings are invalid: ${warnings[0]?.message}`);
@@ -202,7 +210,7 @@ function readState(
   return state;
 }
 
-function readCurves(doc: Json): Curve[] {
+export function readCurves(doc: Json): Curve[] {
   const list = doc.curves;
   if (!Array.isArray(list)) fail(`This run file's curves are ${describe(list)}, not a list`);
   if (list.length > MAX_CURVES) fail(`This run file has ${list.length} curves (at most ${MAX_CURVES})`);

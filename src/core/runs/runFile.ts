@@ -21,6 +21,11 @@ import { copyTrainingState, type AdamState, type TrainingState } from './trainin
 
 export const RUN_FILE_FORMAT = 'maml-playground-run';
 export const RUN_FILE_VERSION = 1;
+/**
+ * The oldest version readers accept. A format change raises RUN_FILE_VERSION and adds a step to
+ * parseRunFile.ts that migrates the older document (or a sentence refusing it); none exists yet.
+ */
+export const FIRST_RUN_FILE_VERSION = 1;
 /** larger files are refused before they are parsed (a big glyph run is about 15 MB) */
 export const MAX_RUN_FILE_CHARS = 64 * 1024 * 1024;
 /** points per curve, names and curve counts a file may hold */

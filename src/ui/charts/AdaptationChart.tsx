@@ -4,6 +4,14 @@ import { Fragment, useEffect, useId, useRef } from 'react';
 import { METHODS } from '../../worker/protocol';
 import { subscribeFrame, useStore } from '../store';
 import { evalView, type EvalCurve, type EvalView } from './evalView';
+import {
+  comparedExtent,
+  comparedRuns,
+  ComparedLegend,
+  drawCompared,
+  useComparedRuns,
+} from './comparedOverlay';
+import type { ComparedRun } from '../runs/comparedSlice';
 import { METHOD_COLORS } from './palette';
 import { useWidth } from './useWidth';
 import { ChartDownload } from './download/ChartDownload';
@@ -14,7 +22,7 @@ const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
 type Y = d3.ScaleLinear<number, number> | d3.ScaleLogarithmic<number, number>;
 
 /** The metric's axis: its fixed range (accuracy), or fitted to the usable values and their bands. */
-function yScale(view: EvalView, logScale: boolean): Y {
+function yScale(view: EvalView, logScale: boolean, compared: readonly ComparedRun[]): Y {
   const { metric, latest: ev } = view;
   const range: [number, number] = [HEIGHT - MARGIN.bottom, MARGIN.top];
   if (metric.range) return d3.scaleLinear(metric.range, range);
@@ -31,6 +39,8 @@ function yScale(view: EvalView, logScale: boolean): Y {
       });
     }
   }
+  const saved = comparedExtent(compared, (r) => r.adapt, metric.usable);
+  if (saved) [lo, hi] = [Math.min(lo, saved.lo), Math.max(hi, saved.hi)];
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
     lo = 0.01;
     hi = 10;
@@ -40,14 +50,21 @@ function yScale(view: EvalView, logScale: boolean): Y {
     : d3.scaleLinear([0, hi * 1.05], range).nice();
 }
 
-function draw(svgEl: SVGSVGElement, width: number, view: EvalView, logScale: boolean): void {
+function draw(
+  svgEl: SVGSVGElement,
+  width: number,
+  view: EvalView,
+  logScale: boolean,
+  compared: readonly ComparedRun[],
+): void {
   const { metric, latest: ev, text } = view;
   const usable = metric.usable;
   const svg = chartSvg(svgEl, width, HEIGHT);
   const layer = (name: string, clip?: string) => layerOf(svg, name, clip);
-  const steps = ev ? Math.max(0, ...METHODS.map((m) => ev.curves[m].values.length - 1)) : view.steps;
+  const own = ev ? Math.max(0, ...METHODS.map((m) => ev.curves[m].values.length - 1)) : view.steps;
+  const steps = Math.max(own, comparedExtent(compared, (r) => r.adapt)?.last ?? 0);
   const x = d3.scaleLinear([0, Math.max(1, steps)], [MARGIN.left, width - MARGIN.right]);
-  const y = yScale(view, logScale);
+  const y = yScale(view, logScale, compared);
   const [y0, y1] = y.domain() as [number, number];
   const clampY = (v: number) =>
     metric.range ? Math.min(y1, Math.max(y0, v)) : logScale ? Math.max(y0, v) : v;
@@ -151,7 +168,18 @@ function draw(svgEl: SVGSVGElement, width: number, view: EvalView, logScale: boo
     width: width - MARGIN.left - MARGIN.right + 4,
     height: HEIGHT - MARGIN.top - MARGIN.bottom + 4,
   });
-  for (const name of ['bands', 'lines', 'dots']) layer(name, 'clip-adaptation');
+  for (const name of ['bands', 'lines', 'dots', 'compared']) layer(name, 'clip-adaptation');
+  drawCompared(
+    layer('compared', 'clip-adaptation'),
+    compared,
+    (r) => r.adapt,
+    x,
+    (v) => y(clampY(v)),
+    {
+      className: 'compared-adapt',
+      ok: usable,
+    },
+  );
   layer('bands')
     .selectAll('path')
     .data(data)
@@ -202,6 +230,7 @@ export function AdaptationChart() {
   const logScale = useStore((s) => s.adaptLog) && logOption;
   const set = useStore((s) => s.set);
   const logId = useId();
+  const compared = useComparedRuns();
   const alpha = useStore((s) => s.config.alpha);
   const diverging = latest
     ? METHODS.filter((m) => latest.curves[m].values.some((v) => !metric.usable(v))).map((m) => labels[m])
@@ -210,8 +239,11 @@ export function AdaptationChart() {
   useEffect(() => {
     const el = svgRef.current;
     if (!el) return;
-    const redraw = () => draw(el, width, evalView(useStore.getState()), logScale);
-    return subscribeFrame((s) => [evalView(s)], redraw);
+    const redraw = () => {
+      const s = useStore.getState();
+      draw(el, width, evalView(s), logScale, comparedRuns(s));
+    };
+    return subscribeFrame((s) => [evalView(s), s.compared, s.config.task], redraw);
   }, [width, logScale]);
 
   const at = (i: number) =>
@@ -271,6 +303,7 @@ export function AdaptationChart() {
             chance
           </span>
         ) : null}
+        <ComparedLegend runs={compared.filter((r) => r.adapt)} what={`saved MAML θ, ${metric.name}`} />
       </div>
       <div ref={ref} className="chart-body">
         <svg ref={svgRef} role="img" aria-label={text.ariaLabel} />

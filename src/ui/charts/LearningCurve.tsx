@@ -5,6 +5,13 @@ import { binSeries, smooth, type Series } from '../series';
 import { subscribeFrame, useStore, type State } from '../store';
 import { RangeField } from '../controls/RangeField';
 import { evalHistoryView, type EvalHistoryView } from './evalView';
+import {
+  comparedExtent,
+  comparedRuns,
+  ComparedLegend,
+  drawCompared,
+  useComparedRuns,
+} from './comparedOverlay';
 import { METHOD_COLORS } from './palette';
 import { useWidth } from './useWidth';
 import { ChartDownload } from './download/ChartDownload';
@@ -82,6 +89,16 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
       }
     }
   }
+  // the shelf's compared runs: their meta-loss on the loss axis (their evaluations on the right one)
+  const compared = comparedRuns(state);
+  const loss = comparedExtent(
+    compared,
+    (r) => r.loss,
+    (v) => v > 0 || !lossLog,
+  );
+  const evals = comparedExtent(compared, (r) => (ownAxis ? r.evals : null));
+  if (loss) [lo, hi] = [Math.min(lo, loss.lo), Math.max(hi, loss.hi)];
+  for (const e of [loss, evals]) if (e) [x0, x1] = [Math.min(x0, 0), Math.max(x1, e.last)];
   if (!Number.isFinite(x0)) {
     x0 = 0;
     x1 = 100;
@@ -192,6 +209,14 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
         .defined((i) => Number.isFinite(c.smoothed.mean[i] as number))(idx);
     });
 
+  drawCompared(layer('compared', clipId), compared, (r) => r.loss, x, cy, {
+    className: 'compared-loss',
+    values: (c) => smooth(c.values, c.values.length, smoothing),
+  });
+  drawCompared(layer('compared-evals', clipId), compared, (r) => (ownAxis ? r.evals : null), x, cyEval, {
+    className: 'compared-evals',
+  });
+
   // the periodic held-out evaluation (regression: MSE after the meta-training number of inner steps)
   const evalPts = points.flatMap((p) => history.methods.map((m) => ({ step: p.step, v: p[m] ?? NaN, m })));
   layer('evals', clipId)
@@ -228,6 +253,7 @@ export function LearningCurve() {
   const showPretrained = useStore((s) => s.showPretrainedLoss);
   const history = useStore(evalHistoryView);
   const set = useStore((s) => s.set);
+  const compared = useComparedRuns();
   const logId = useId();
   const preId = useId();
 
@@ -239,7 +265,15 @@ export function LearningCurve() {
       draw(el, width, s, evalHistoryView(s));
     };
     return subscribeFrame(
-      (s) => [s.seriesVersion, evalHistoryView(s), s.smoothing, s.lossLog, s.showPretrainedLoss],
+      (s) => [
+        s.seriesVersion,
+        evalHistoryView(s),
+        s.smoothing,
+        s.lossLog,
+        s.showPretrainedLoss,
+        s.compared,
+        s.config.task,
+      ],
       redraw,
       LIVE_REDRAW_MS,
     );
@@ -307,6 +341,10 @@ export function LearningCurve() {
             {history.pointLabel(m)}
           </span>
         ))}
+        <ComparedLegend
+          runs={compared}
+          what={history.axis === 'right' ? 'meta-loss; dotted: accuracy' : 'meta-loss'}
+        />
       </div>
       <div ref={ref} className="chart-body">
         <svg ref={svgRef} role="img" aria-label={history.ariaLabel} />

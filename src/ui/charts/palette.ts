@@ -20,6 +20,12 @@ export const GLYPH_METHOD_LABELS: Record<MethodName, string> = {
   pretrained: 'pretrained (classifier + fresh head)',
 };
 
+/**
+ * Saved runs compared with the live one (the runs shelf), drawn dashed: hues apart from the
+ * initialisations' blue, orange and grey.
+ */
+export const COMPARE_COLORS = ['#7c3aed', '#059669', '#db2777', '#0e7490'] as const;
+
 /** Colour of the prediction after `step` of `steps` inner steps (dark = before, warm = after). */
 export function fanColor(step: number, steps: number): string {
   const t = steps === 0 ? 0 : step / steps;

@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
 import { MAX_RUN_FILE_CHARS } from '../../core/runs/runFile';
-import { curveOf } from '../runs/autosave';
 import { session } from '../session';
 import { useStore } from '../store';
 
@@ -31,10 +30,8 @@ async function importRunFile(file: File): Promise<void> {
 /** The run as a file the CLI and another browser can continue (same format as `--save-run`). */
 async function downloadRunFile(): Promise<void> {
   const s = useStore.getState();
-  const curves = [curveOf('meta-loss', s.meta), curveOf('pretrained-loss', s.pretrained)].filter(
-    (c) => c.steps.length > 0,
-  );
-  const reply = await session.exportRun(curves, null, null);
+  const { curves, name } = session.autosave.fileParts();
+  const reply = await session.exportRun(curves, name, null);
   if (reply.text === null) {
     s.notify('error', 'Could not write the run file', [reply.error ?? 'unknown error']);
     return;

@@ -7,9 +7,10 @@
  */
 import { serializeExperiment, type Experiment } from '../../core/experiment';
 import type { RunCurve } from '../../worker/protocol';
-import type { Series } from '../series';
+import { evalHistoryView } from '../charts/evalView';
 import { useStore } from '../store';
 import { deleteSavedRun, putSavedRun } from './autosaveDb';
+import { runCurves } from './runCurves';
 
 /** seconds between saves while training */
 export const AUTOSAVE_MS = 5000;
@@ -31,20 +32,6 @@ export function experimentKey(config: Experiment): string {
   return serializeExperiment(config);
 }
 
-/** A Series as a run file's curve (finite points only). */
-export function curveOf(name: string, s: Series): RunCurve {
-  const steps: number[] = [];
-  const values: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const v = s.values[i] as number;
-    if (Number.isFinite(v)) {
-      steps.push(s.steps[i] as number);
-      values.push(v);
-    }
-  }
-  return { name, steps, values };
-}
-
 function newRunId(): string {
   const r = new Uint32Array(2);
   crypto.getRandomValues(r);
@@ -64,7 +51,13 @@ export class Autosave {
   private runId: string | null = null;
   private savedKey: string | null = null;
   private savedStep = -1;
+  /** evaluations in the latest save */
+  private savedEvals = 0;
   private createdAt: string | null = null;
+  /** the name given to this run (on the runs shelf, or in the file it continues) */
+  private name: string | null = null;
+  /** the curves of the file this run continues (its evaluations before this page's) */
+  private prior: RunCurve[] = [];
   private latestFile: { key: string; step: number; text: string } | null = null;
 
   constructor(private readonly writer: RunWriter) {}
@@ -81,6 +74,15 @@ export class Autosave {
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'hidden') void this.save();
     });
+    // an evaluation that arrives after a pause joins the saved file (the shelf ranks runs by it)
+    let evalsSeen = 0;
+    useStore.subscribe((s) => {
+      const evals = evalHistoryView(s).points.length;
+      if (evals === evalsSeen) return;
+      evalsSeen = evals;
+      // (save skips a file it already wrote; one being written is written again after)
+      if (!s.running) void this.save();
+    });
   }
 
   /** The worker stopped training (a pause, a replay's end, a single step): its losses are on the page. */
@@ -92,9 +94,15 @@ export class Autosave {
    * A run continued from a saved file keeps that file's creation time and, when no other tab holds
    * it, its record; a second tab continuing the same saved run saves as a copy of its own.
    */
-  continued(createdAt: string, step: number, config: Experiment, runId: string | null): void {
-    this.runId = null;
+  continued(
+    opened: { createdAt: string; step: number; config: Experiment; name: string | null; curves: RunCurve[] },
+    runId: string | null,
+  ): void {
+    const { createdAt, step, config } = opened;
+    this.own(null);
     if (runId !== null) void this.claim(runId);
+    this.name = opened.name;
+    this.prior = opened.curves.filter((c) => c.name.startsWith('eval:') || c.name.startsWith('adapt:'));
     this.createdAt = createdAt;
     this.savedKey = experimentKey(config);
     this.savedStep = step;
@@ -106,7 +114,7 @@ export class Autosave {
     this.release = null;
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
     if (!locks) {
-      this.runId = runId;
+      this.own(runId);
       return;
     }
     await new Promise<void>((claimed) => {
@@ -121,7 +129,7 @@ export class Autosave {
           claimed();
           return undefined;
         }
-        this.runId = runId;
+        this.own(runId);
         claimed();
         // held until this tab moves on to another run (or closes)
         return new Promise<void>((done) => {
@@ -131,14 +139,32 @@ export class Autosave {
     });
   }
 
+  private own(runId: string | null): void {
+    this.runId = runId;
+    useStore.setState({ liveRunId: runId });
+  }
+
   /** A fresh run (reset, new network): the next save starts a new record. */
   restarted(): void {
     this.release?.();
     this.release = null;
-    this.runId = null;
+    this.own(null);
+    this.savedEvals = 0;
     this.createdAt = null;
+    this.name = null;
+    this.prior = [];
     this.savedStep = -1;
     this.latestFile = null;
+  }
+
+  /** What this run's file holds beside its state: the page's curves (and its file's) and its name. */
+  fileParts(): { curves: RunCurve[]; name: string | null } {
+    return { curves: runCurves(useStore.getState(), this.prior), name: this.name };
+  }
+
+  /** A saved run was renamed on the shelf: this run's next saves keep the name. */
+  renamed(runId: string, name: string): void {
+    if (runId === this.runId) this.name = name === '' ? null : name;
   }
 
   /** This run's saved record, if it has one. */
@@ -170,14 +196,13 @@ export class Autosave {
       return;
     }
     if (s.phase !== 'ready' || s.step === 0) return;
-    if (s.step === this.savedStep && experimentKey(s.config) === this.savedKey) return;
+    const evals = evalHistoryView(s).points.length;
+    if (s.step === this.savedStep && experimentKey(s.config) === this.savedKey && evals === this.savedEvals)
+      return;
     this.busy = true;
     try {
-      const curves = [curveOf('meta-loss', s.meta), curveOf('pretrained-loss', s.pretrained)].filter(
-        (c) => c.steps.length > 0,
-      );
       this.createdAt ??= new Date().toISOString();
-      const reply = await this.writer.exportRun(curves, null, this.createdAt);
+      const reply = await this.writer.exportRun(runCurves(s, this.prior), this.name, this.createdAt);
       if (reply.text === null) {
         useStore.setState({ saved: { step: reply.step, savedAt: null, error: reply.error } });
         return;
@@ -194,9 +219,11 @@ export class Autosave {
         step: reply.step,
         savedAt,
         text: reply.text,
+        ...(this.name !== null ? { name: this.name } : {}),
       });
       this.savedKey = key;
       this.savedStep = reply.step;
+      this.savedEvals = evals;
       useStore.setState({ saved: { step: reply.step, savedAt, error: null } });
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);

@@ -6,6 +6,7 @@
  * disk, an old format).
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { renameRunFile } from '../../core/runs/runSummary';
 
 export interface SavedRun {
   /** this run's id (a page that opens a link replays its own run: it never overwrites another) */
@@ -18,11 +19,29 @@ export interface SavedRun {
   savedAt: string;
   /** the run file (src/core/runs/runFile.ts) */
   text: string;
+  /** the name the user gave it on the shelf (also in the run file) */
+  name?: string;
+}
+
+/** A record as stored: a SavedRun, or something that cannot be read as one (listed as damaged). */
+export type StoredRun = { ok: true; run: SavedRun } | { ok: false; id: IDBValidKey; savedAt: string };
+
+/**
+ * Fired on window when this page changed the saved runs (the runs shelf refreshes): its detail is
+ * the one record written when that is all that changed, else null.
+ */
+export const RUNS_CHANGED = 'maml-runs-changed';
+
+function changed(put: SavedRun | null = null): void {
+  if (typeof window !== 'undefined') window.dispatchEvent(new CustomEvent(RUNS_CHANGED, { detail: put }));
 }
 
 interface RunsDb extends DBSchema {
   runs: { key: string; value: SavedRun; indexes: { 'by-key': string } };
 }
+
+/** sessionStorage key: the saved run a page opened from another family's shelf continues */
+export const OPEN_RUN_KEY = 'maml-open-run';
 
 /** saved runs kept in this browser (a paper-sized sinusoid run is ~100 kB, a glyph run ~2 MB) */
 export const MAX_SAVED_RUNS = 20;
@@ -58,9 +77,13 @@ function isSavedRun(v: unknown): v is SavedRun {
   );
 }
 
-/** The latest saved run of this experiment, or null (none, or not readable). */
-export async function loadSavedRun(key: string): Promise<SavedRun | null> {
+/** The latest saved run of this experiment (or the record `id` when given), or null. */
+export async function loadSavedRun(key: string, id: string | null = null): Promise<SavedRun | null> {
   try {
+    if (id !== null) {
+      const run: unknown = await (await open()).get('runs', id);
+      return isSavedRun(run) ? run : null;
+    }
     const runs = (await (await open()).getAllFromIndex('runs', 'by-key', key)).filter(isSavedRun);
     runs.sort((a, b) => (a.savedAt < b.savedAt ? 1 : -1));
     return runs[0] ?? null;
@@ -73,16 +96,49 @@ export async function loadSavedRun(key: string): Promise<SavedRun | null> {
 export async function putSavedRun(run: SavedRun): Promise<void> {
   const d = await open();
   await d.put('runs', run);
-  const all = await d.getAll('runs');
-  if (all.length <= MAX_SAVED_RUNS) return;
-  all.sort((a, b) => (a.savedAt < b.savedAt ? -1 : 1));
-  for (const old of all.slice(0, all.length - MAX_SAVED_RUNS)) await d.delete('runs', old.id);
+  const keys = await d.getAllKeys('runs');
+  if (keys.length > MAX_SAVED_RUNS) {
+    const all = await d.getAll('runs');
+    const time = (r: unknown) => (isSavedRun(r) ? r.savedAt : '');
+    all.sort((a, b) => (time(a) < time(b) ? -1 : 1));
+    for (const old of all.slice(0, all.length - MAX_SAVED_RUNS)) await d.delete('runs', old.id);
+  }
+  changed(keys.length > MAX_SAVED_RUNS ? null : run);
 }
 
-export async function deleteSavedRun(id: string): Promise<void> {
+export async function deleteSavedRun(id: IDBValidKey): Promise<void> {
   try {
-    await (await open()).delete('runs', id);
+    await (await open()).delete('runs', id as string);
+    changed();
   } catch {
     // nothing saved, or storage unavailable: nothing to delete
   }
+}
+
+/** Every stored record, newest first (damaged ones too); throws the browser's reason. */
+export async function listSavedRuns(): Promise<StoredRun[]> {
+  const d = await open();
+  const [keys, values] = await Promise.all([d.getAllKeys('runs'), d.getAll('runs') as Promise<unknown[]>]);
+  const list = values.map((v, i): StoredRun => {
+    if (isSavedRun(v)) return { ok: true, run: v };
+    const at = v && typeof v === 'object' ? (v as { savedAt?: unknown }).savedAt : undefined;
+    return { ok: false, id: keys[i] as IDBValidKey, savedAt: typeof at === 'string' ? at : '' };
+  });
+  const time = (r: StoredRun) => (r.ok ? r.run.savedAt : r.savedAt);
+  return list.sort((a, b) => (time(a) < time(b) ? 1 : time(a) > time(b) ? -1 : 0));
+}
+
+/**
+ * Give a saved run a name, in its record and its run file ('' removes it); false when the record
+ * is gone. Throws the browser's reason, or a RunFileError when the file cannot be read.
+ */
+export async function renameSavedRun(id: string, name: string): Promise<boolean> {
+  const d = await open();
+  const run: unknown = await d.get('runs', id);
+  if (!isSavedRun(run)) return false;
+  const { name: _old, ...rest } = run;
+  const text = renameRunFile(run.text, name);
+  await d.put('runs', { ...rest, ...(name !== '' ? { name } : {}), text });
+  changed();
+  return true;
 }

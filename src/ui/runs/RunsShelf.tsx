@@ -1,0 +1,266 @@
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { session } from '../session';
+import { useStore } from '../store';
+import {
+  deleteSavedRun,
+  listSavedRuns,
+  OPEN_RUN_KEY,
+  putSavedRun,
+  renameSavedRun,
+  RUNS_CHANGED,
+  type SavedRun,
+} from './autosaveDb';
+import { ALGO_SHORT, shelfEntry, type ShelfEntry } from './shelfEntry';
+
+type Readable = Extract<ShelfEntry, { ok: true }>;
+
+function when(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso || 'unknown time' : d.toLocaleString();
+}
+
+/** The saved runs, newest first, refreshed when this page saves, renames or deletes one. */
+function useShelf(): { entries: ShelfEntry[] | null; error: string | null; refresh(): void } {
+  const [entries, setEntries] = useState<ShelfEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const shown = useRef<ShelfEntry[] | null>(null);
+  const refresh = useCallback(() => {
+    listSavedRuns()
+      .then((list) => {
+        shown.current = list.map(shelfEntry);
+        setEntries(shown.current);
+        setError(null);
+      })
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, []);
+  useEffect(() => {
+    refresh();
+    const onChange = (e: Event) => {
+      const put = (e as CustomEvent<SavedRun | null>).detail;
+      if (!put) return refresh();
+      const entry = shelfEntry({ ok: true, run: put });
+      const list = shown.current;
+      // a new record: its place among the others comes from a full read
+      if (!list?.some((x) => x.id === put.id)) return refresh();
+      shown.current = list
+        .map((x) => (x.id === put.id ? entry : x))
+        .sort((a, b) => (a.savedAt < b.savedAt ? 1 : a.savedAt > b.savedAt ? -1 : 0));
+      setEntries(shown.current);
+      // a compared run that trains on draws its newer curves
+      const s = useStore.getState();
+      if (entry.ok && s.compared.some((r) => r.id === entry.id)) s.compareRun(entry.compare);
+    };
+    window.addEventListener(RUNS_CHANGED, onChange);
+    return () => window.removeEventListener(RUNS_CHANGED, onChange);
+  }, [refresh]);
+  return { entries, error, refresh };
+}
+
+function openEntry(e: Readable): void {
+  const task = useStore.getState().config.task;
+  if (e.config.task !== task) {
+    // another family's page opens it (its link), continuing this record
+    sessionStorage.setItem(OPEN_RUN_KEY, e.id);
+    window.location.assign(`?${e.run.key}`);
+    return;
+  }
+  session.openRun(e.run.text, `the saved run “${e.name}”`, e.id);
+}
+
+async function deleteEntry(e: ShelfEntry): Promise<void> {
+  const s = useStore.getState();
+  await deleteSavedRun(e.id);
+  if (!e.ok) return;
+  s.uncompareRun(e.id);
+  const record = e.run;
+  s.notify('info', `Deleted the saved run “${e.name}”.`, [], {
+    label: 'Undo',
+    run: () => void putSavedRun(record),
+  });
+}
+
+function RenameField({ entry, done }: { entry: Readable; done(): void }) {
+  const [value, setValue] = useState(entry.named ? entry.name : '');
+  const save = () => {
+    const name = value.trim();
+    renameSavedRun(entry.id, name)
+      .then(() => {
+        session.autosave.renamed(entry.id, name);
+        const s = useStore.getState();
+        if (s.compared.some((r) => r.id === entry.id)) {
+          s.compareRun({ ...entry.compare, name: name || entry.name });
+        }
+      })
+      .catch((e: unknown) =>
+        useStore
+          .getState()
+          .notify('error', 'Could not rename the run', [e instanceof Error ? e.message : String(e)]),
+      )
+      .finally(done);
+  };
+  return (
+    <form
+      className="shelf-rename"
+      onSubmit={(ev) => {
+        ev.preventDefault();
+        save();
+      }}
+    >
+      <input
+        type="text"
+        aria-label="Run name"
+        value={value}
+        maxLength={200}
+        placeholder={entry.name}
+        autoFocus
+        onChange={(ev) => setValue(ev.currentTarget.value)}
+        onKeyDown={(ev) => {
+          if (ev.key === 'Escape') done();
+        }}
+      />
+      <button type="submit">Save name</button>
+      <button type="button" onClick={done}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+function Entry({
+  entry,
+  live,
+  refuse,
+}: {
+  entry: ShelfEntry;
+  live: boolean;
+  refuse(m: string | null): void;
+}) {
+  const [renaming, setRenaming] = useState(false);
+  const task = useStore((s) => s.config.task);
+  const phase = useStore((s) => s.phase);
+  const compared = useStore((s) => s.compared.some((r) => r.id === entry.id));
+  const checkId = useId();
+  if (!entry.ok) {
+    return (
+      <li className="shelf-entry damaged" data-testid="shelf-entry">
+        <div className="shelf-title">
+          <strong>Damaged saved run</strong>
+          <button type="button" onClick={() => void deleteEntry(entry)}>
+            Delete
+          </button>
+        </div>
+        <p className="shelf-meta">
+          Saved {when(entry.savedAt)}; it cannot be read: {entry.reason}
+        </p>
+      </li>
+    );
+  }
+  const other = entry.config.task !== task;
+  const toggle = (checked: boolean) => {
+    const s = useStore.getState();
+    if (!checked) {
+      s.uncompareRun(entry.id);
+      refuse(null);
+    } else refuse(s.compareRun(entry.compare));
+  };
+  return (
+    <li className="shelf-entry" data-testid="shelf-entry" data-run={entry.id}>
+      <div className="shelf-title">
+        <span
+          className="inline-field"
+          title={
+            other
+              ? `Only ${task} runs are drawn on this page: open a ${entry.config.task} page to compare this one.`
+              : 'Draw its learning and adaptation curves in the charts (dashed).'
+          }
+        >
+          <input
+            id={checkId}
+            type="checkbox"
+            checked={compared && !other}
+            disabled={other}
+            onChange={(ev) => toggle(ev.currentTarget.checked)}
+          />
+          <label htmlFor={checkId} className="visually-hidden">
+            Compare {entry.name}
+          </label>
+        </span>
+        {renaming ? (
+          <RenameField entry={entry} done={() => setRenaming(false)} />
+        ) : (
+          <strong className="shelf-name">{entry.name}</strong>
+        )}
+        {live ? <span className="shelf-badge">on the page</span> : null}
+      </div>
+      <p className="shelf-meta">
+        {entry.config.task} · {ALGO_SHORT[entry.config.algo]} · {entry.settings}
+        <br />
+        step {entry.step.toLocaleString('en')} · {entry.best ?? 'no held-out evaluation saved'} · saved{' '}
+        {when(entry.savedAt)}
+      </p>
+      {!renaming ? (
+        <div className="field-row shelf-actions">
+          <button type="button" onClick={() => setRenaming(true)} aria-label={`Rename ${entry.name}`}>
+            Rename
+          </button>
+          <button
+            type="button"
+            disabled={live || phase !== 'ready'}
+            title={
+              other
+                ? `Opens the ${entry.config.task} page and continues this run there.`
+                : 'Continue training this run here (the run on the page stays saved).'
+            }
+            onClick={() => openEntry(entry)}
+          >
+            Open
+          </button>
+          <button
+            type="button"
+            disabled={live}
+            title={live ? 'This is the run on the page; Start fresh or Reset to leave it first.' : undefined}
+            onClick={() => void deleteEntry(entry)}
+          >
+            Delete
+          </button>
+        </div>
+      ) : null}
+    </li>
+  );
+}
+
+/** The runs saved in this browser: rename, open, delete, and tick up to four to compare. */
+export function RunsShelf() {
+  const { entries, error } = useShelf();
+  const [message, setMessage] = useState<string | null>(null);
+  const task = useStore((s) => s.config.task);
+  const live = useStore((s) => s.liveRunId);
+  const others = entries?.some((e) => e.ok && e.config.task !== task) ?? false;
+  return (
+    <section className="panel shelf" aria-labelledby="shelf-title">
+      <h2 id="shelf-title">Runs</h2>
+      {error !== null ? (
+        <p className="note warn">Saved runs cannot be read in this browser: {error}</p>
+      ) : entries === null ? null : entries.length === 0 ? (
+        <p className="note">No runs saved yet: a run is saved here as soon as it trains.</p>
+      ) : (
+        <>
+          <p className="note">
+            Saved in this browser, newest first. Tick up to four to compare their curves (dashed).
+            {others ? ` Runs of other families are listed; they compare on their own family's page.` : ''}
+          </p>
+          {message !== null ? (
+            <p className="note warn" role="alert" data-testid="shelf-message">
+              {message}
+            </p>
+          ) : null}
+          <ul className="shelf-list">
+            {entries.map((e) => (
+              <Entry key={String(e.id)} entry={e} live={e.id === live} refuse={setMessage} />
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,142 @@
+/**
+ * What the runs shelf shows of one saved record: its name (or one made from its settings), its
+ * family, algorithm and key settings, meta-step, the best held-out score in its curves, when it
+ * was saved, and its curves for comparison; or why it cannot be read ("damaged").
+ */
+import type { Algo, Experiment } from '../../core/experiment';
+import { readRunSummary, type RunSummary } from '../../core/runs/runSummary';
+import type { Curve } from '../../core/runs/runFile';
+import { ACCURACY, MSE, type Metric } from '../charts/metric';
+import { PAGE_TASKS, uiFamilyOf } from '../families/registry';
+import type { StoredRun, SavedRun } from './autosaveDb';
+import type { ComparedCurve, ComparedRun } from './comparedSlice';
+
+export const ALGO_SHORT: Record<Algo, string> = {
+  maml: 'MAML',
+  fomaml: 'FOMAML',
+  metasgd: 'Meta-SGD',
+  reptile: 'Reptile',
+};
+
+interface ReadableEntry {
+  ok: true;
+  id: string;
+  run: SavedRun;
+  /** the given name, or one made from the settings */
+  name: string;
+  named: boolean;
+  config: Experiment;
+  step: number;
+  settings: string;
+  /** the best held-out score of MAML θ in its curves ("best MSE 0.012 at step 400"), or null */
+  best: string | null;
+  savedAt: string;
+  compare: Omit<ComparedRun, 'color'>;
+}
+
+interface DamagedEntry {
+  ok: false;
+  id: IDBValidKey;
+  savedAt: string;
+  reason: string;
+}
+
+export type ShelfEntry = ReadableEntry | DamagedEntry;
+
+export function metricOf(task: string): Metric {
+  return uiFamilyOf(task).page === 'lab' ? ACCURACY : MSE;
+}
+
+/** "MAML · sinusoid · α 0.01" */
+export function defaultName(config: Experiment): string {
+  return `${ALGO_SHORT[config.algo]} · ${config.task} · α ${config.alpha}`;
+}
+
+/** The settings that tell runs of one family apart. */
+export function settingsOf(c: Experiment): string {
+  const net =
+    uiFamilyOf(c.task).page === 'lab'
+      ? `${c.ways}-way · ${c.net === 'conv' ? `conv ${c.filters} filters` : 'fc'}`
+      : `net 1-${c.hidden.join('-')}-1`;
+  const inner = `${c.inner} inner step${c.inner === 1 ? '' : 's'}`;
+  return `α ${c.alpha} · β ${c.beta} · ${inner} · K ${c.k} · batch ${c.batch} · ${net}`;
+}
+
+/** The best value of a metric in a curve, with its meta-step. */
+export function bestOf(curve: Curve | undefined, metric: Metric): { value: number; step: number } | null {
+  let best: { value: number; step: number } | null = null;
+  curve?.values.forEach((v, i) => {
+    if (!metric.usable(v)) return;
+    const better = best === null || (metric.higherIsBetter ? v > best.value : v < best.value);
+    if (better) best = { value: v, step: curve.steps[i] as number };
+  });
+  return best;
+}
+
+/** At most `max` points of a curve (means of equal runs of points), for drawing. */
+export function thinned(c: Curve | undefined, max = 2000): ComparedCurve | null {
+  if (!c || c.steps.length === 0) return null;
+  const n = c.steps.length;
+  if (n <= max) return { steps: c.steps, values: c.values };
+  const steps: number[] = [];
+  const values: number[] = [];
+  for (let b = 0; b < max; b++) {
+    const i0 = Math.floor((b * n) / max);
+    const i1 = Math.floor(((b + 1) * n) / max);
+    let sum = 0;
+    for (let i = i0; i < i1; i++) sum += c.values[i] as number;
+    steps.push(c.steps[i1 - 1] as number);
+    values.push(sum / (i1 - i0));
+  }
+  return { steps, values };
+}
+
+function entryOf(run: SavedRun, s: RunSummary): ReadableEntry {
+  const metric = metricOf(s.config.task);
+  const curve = (name: string) => s.curves.find((c) => c.name === name);
+  const best = bestOf(curve('eval:maml'), metric);
+  const name = run.name ?? s.name ?? defaultName(s.config);
+  return {
+    ok: true,
+    id: run.id,
+    run,
+    name,
+    named: (run.name ?? s.name) !== undefined,
+    config: s.config,
+    step: s.step,
+    settings: settingsOf(s.config),
+    best:
+      best && `best ${metric.name} ${metric.format(best.value)} at step ${best.step.toLocaleString('en')}`,
+    savedAt: run.savedAt,
+    compare: {
+      id: run.id,
+      name,
+      task: s.config.task,
+      loss: thinned(curve('meta-loss')),
+      evals: thinned(curve('eval:maml')),
+      adapt: thinned(curve('adapt:maml')),
+    },
+  };
+}
+
+/** summaries of the records read so far, by id: a record is read again only when it changed */
+const cache = new Map<string, { savedAt: string; name: string | undefined; entry: ShelfEntry }>();
+
+/** The shelf's entry of a stored record (a record that cannot be read is "damaged", with why). */
+export function shelfEntry(stored: StoredRun): ShelfEntry {
+  if (!stored.ok) {
+    return { ok: false, id: stored.id, savedAt: stored.savedAt, reason: 'it is not a saved run record' };
+  }
+  const { run } = stored;
+  const hit = cache.get(run.id);
+  if (hit && hit.savedAt === run.savedAt && hit.name === run.name) return hit.entry;
+  let entry: ShelfEntry;
+  try {
+    entry = entryOf(run, readRunSummary(run.text, { tasks: PAGE_TASKS }));
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    entry = { ok: false, id: run.id, savedAt: run.savedAt, reason };
+  }
+  cache.set(run.id, { savedAt: run.savedAt, name: run.name, entry });
+  return entry;
+}
