@@ -26,7 +26,7 @@ test('a reload continues the autosaved run exactly where it stopped; Start fresh
   page,
   browser,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const errors = collectErrors(page);
   await page.goto(EXPERIMENT);
   await waitReady(page, /wasm/);
