@@ -1,17 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { collectErrors, readStep, status, waitReady, waitStepAtLeast } from './helpers';
-
-/** Every Content-Security-Policy violation the page reports, from the first script on. */
-async function recordViolations(page: Page): Promise<() => Promise<string[]>> {
-  await page.addInitScript(() => {
-    const seen: string[] = [];
-    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-    document.addEventListener('securitypolicyviolation', (e) =>
-      seen.push(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'}`),
-    );
-  });
-  return () => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
-}
+import { expect, test } from '@playwright/test';
+import { collectErrors, readStep, status, waitReady, waitStepAtLeast, recordViolations } from './helpers';
 
 test('a strict CSP (no eval, no inline scripts, own origin only) holds while loading and training on wasm, cpu and the glyph lab', async ({
   page,

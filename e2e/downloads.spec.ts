@@ -1,19 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
-import { collectErrors, readStep, status, trainTo, waitReady } from './helpers';
-
-/** Every Content-Security-Policy violation the page reports, from the first script on. */
-async function recordViolations(page: Page): Promise<() => Promise<string[]>> {
-  await page.addInitScript(() => {
-    const seen: string[] = [];
-    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-    document.addEventListener('securitypolicyviolation', (e) =>
-      seen.push(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'}`),
-    );
-  });
-  return () => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
-}
+import { collectErrors, readStep, status, trainTo, waitReady, recordViolations } from './helpers';
 
 /** Pick a format from a chart's Download menu; the downloaded file's name and bytes. */
 async function download(page: Page, section: Locator, format: 'png' | 'svg' | 'csv') {
