@@ -26,8 +26,15 @@ function useShelf(): { entries: ShelfEntry[] | null; error: string | null; refre
   const shown = useRef<ShelfEntry[] | null>(null);
   const refresh = useCallback(() => {
     listSavedRuns()
-      .then((list) => {
-        shown.current = list.map(shelfEntry);
+      .then(async (list) => {
+        // each entry parses a run file (a glyph run's is about a megabyte): one per task, so a
+        // full shelf never blocks the main thread for long
+        const read: ShelfEntry[] = [];
+        for (const stored of list) {
+          read.push(shelfEntry(stored));
+          await new Promise((resolve) => setTimeout(resolve));
+        }
+        shown.current = read;
         setEntries(shown.current);
         setError(null);
       })
