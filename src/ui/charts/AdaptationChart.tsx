@@ -1,5 +1,5 @@
 import * as d3 from 'd3';
-import { axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
+import { axisTitles, plotArea, axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
 import { Fragment, useEffect, useId, useRef } from 'react';
 import { METHODS } from '../../worker/protocol';
 import { subscribeFrame, useStore } from '../store';
@@ -88,19 +88,15 @@ function draw(
     layer('y-axis')
       .attr('transform', `translate(${MARGIN.left},0)`)
       .call(d3.axisLeft(y).ticks(5, logScale ? '~g' : metric.tickFormat));
-    layer('labels')
-      .selectAll('text')
-      .data([
-        { t: text.xLabel, x: (MARGIN.left + width - MARGIN.right) / 2, y: HEIGHT - 6, r: 0 },
-        { t: text.yLabel, x: -(MARGIN.top + HEIGHT - MARGIN.bottom) / 2, y: 13, r: -90 },
-      ])
-      .join('text')
-      .attr('class', 'axis-label')
-      .attr('text-anchor', 'middle')
-      .attr('transform', (d) => (d.r ? `rotate(${d.r})` : null))
-      .attr('x', (d) => d.x)
-      .attr('y', (d) => d.y)
-      .text((d) => d.t);
+    axisTitles(
+      layer('labels'),
+      plotArea(width, HEIGHT, MARGIN),
+      { width, height: HEIGHT },
+      {
+        x: text.xLabel,
+        y: text.yLabel,
+      },
+    );
   }
 
   // the number of inner steps θ was meta-trained for

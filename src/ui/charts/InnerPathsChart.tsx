@@ -1,5 +1,5 @@
 import * as d3 from 'd3';
-import { chartSvg, layerOf, plotClip, type Layer } from './svgFrame';
+import { axisTitles, chartSvg, layerOf, plotClip, type Layer } from './svgFrame';
 import { useEffect, useRef } from 'react';
 import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
 import { formatLoss } from '../format';
@@ -72,19 +72,7 @@ function draw(el: SVGSVGElement, width: number, from: From, state: State): void 
     .attr('transform', `translate(0,${area.top + area.height})`)
     .call(d3.axisBottom(x).ticks(4));
   layer('y-axis').attr('transform', `translate(${area.left},0)`).call(d3.axisLeft(y).ticks(5));
-  layer('labels')
-    .selectAll('text')
-    .data([
-      { t: 'PC1', x: area.left + area.width / 2, y: HEIGHT - 4, r: 0 },
-      { t: 'PC2', x: -(area.top + area.height / 2), y: 12, r: -90 },
-    ])
-    .join('text')
-    .attr('class', 'axis-label')
-    .attr('text-anchor', 'middle')
-    .attr('transform', (d) => (d.r ? `rotate(${d.r})` : null))
-    .attr('x', (d) => d.x)
-    .attr('y', (d) => d.y)
-    .text((d) => d.t);
+  axisTitles(layer('labels'), area, { width, height: HEIGHT }, { x: 'PC1', y: 'PC2' });
   plotClip(svg, clipId, {
     x: area.left,
     y: area.top,

@@ -1,5 +1,5 @@
 import * as d3 from 'd3';
-import { chartSvg, layerOf, plotClip } from './svgFrame';
+import { axisTitles, chartSvg, layerOf, plotClip } from './svgFrame';
 import { useEffect, useRef } from 'react';
 import type { LandscapeReport } from '../../worker/protocol';
 import { formatLoss } from '../format';
@@ -106,19 +106,8 @@ function draw(el: SVGSVGElement, width: number, kind: LandscapeKind, land: Lands
     .attr('transform', `translate(0,${MARGIN.top + side})`)
     .call(d3.axisBottom(x).ticks(5));
   layer('y-axis').attr('transform', `translate(${MARGIN.left},0)`).call(d3.axisLeft(y).ticks(5));
-  layer('labels')
-    .selectAll('text')
-    .data([
-      { t: 'PC1', x: MARGIN.left + side / 2, y: height - 4, r: 0 },
-      { t: 'PC2', x: -(MARGIN.top + side / 2), y: 12, r: -90 },
-    ])
-    .join('text')
-    .attr('class', 'axis-label')
-    .attr('text-anchor', 'middle')
-    .attr('transform', (d) => (d.r ? `rotate(${d.r})` : null))
-    .attr('x', (d) => d.x)
-    .attr('y', (d) => d.y)
-    .text((d) => d.t);
+  const area = { left: MARGIN.left, top: MARGIN.top, width: side, height: side };
+  axisTitles(layer('labels'), area, { width, height }, { x: 'PC1', y: 'PC2' });
 
   // the trajectory up to the landscape's step, in its plane, and θ at the centre
   const pts: [number, number][] = [];

@@ -1,5 +1,5 @@
 import * as d3 from 'd3';
-import { axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
+import { axisTitles, plotArea, axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
 import { useEffect, useId, useRef } from 'react';
 import { binSeries, smooth, type Series } from '../series';
 import { subscribeFrame, useStore, type State } from '../store';
@@ -145,27 +145,21 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
     layer('y-axis')
       .attr('transform', `translate(${MARGIN.left},0)`)
       .call(d3.axisLeft(y).ticks(5, lossLog ? '~g' : undefined));
-    const mid = -(MARGIN.top + HEIGHT - MARGIN.bottom) / 2;
-    const labels = [
-      { t: 'meta-step', x: (MARGIN.left + width - MARGIN.right) / 2, y: HEIGHT - 6, r: 0 },
-      { t: `loss (${history.lossName})`, x: mid, y: 13, r: -90 },
-    ];
     if (yEval) {
       layer('y2-axis')
         .attr('transform', `translate(${width - MARGIN.right},0)`)
         .call(d3.axisRight(yEval).ticks(5, metric.tickFormat));
-      labels.push({ t: history.axisLabel, x: -mid, y: -(width - 13), r: 90 });
     }
-    layer('labels')
-      .selectAll('text')
-      .data(labels)
-      .join('text')
-      .attr('class', 'axis-label')
-      .attr('text-anchor', 'middle')
-      .attr('transform', (d) => (d.r ? `rotate(${d.r})` : null))
-      .attr('x', (d) => d.x)
-      .attr('y', (d) => d.y)
-      .text((d) => d.t);
+    axisTitles(
+      layer('labels'),
+      plotArea(width, HEIGHT, MARGIN),
+      { width, height: HEIGHT },
+      {
+        x: 'meta-step',
+        y: `loss (${history.lossName})`,
+        ...(yEval ? { y2: history.axisLabel } : {}),
+      },
+    );
   }
 
   const clipId = 'clip-learning';

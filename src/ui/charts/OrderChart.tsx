@@ -4,7 +4,7 @@ import type { OrderPoint } from '../families/regression/viewSlice';
 import { useStore } from '../store';
 import { roundUp } from './LearningCurve';
 import { METHOD_COLORS } from './palette';
-import { axesStale, chartSvg, layerOf } from './svgFrame';
+import { axisTitles, plotArea, axesStale, chartSvg, layerOf } from './svgFrame';
 import { useWidth } from './useWidth';
 import { ChartDownload } from './download/ChartDownload';
 
@@ -46,20 +46,16 @@ function draw(el: SVGSVGElement, width: number, orders: OrderPoint[]): void {
     layerOf(svg, 'r-axis')
       .attr('transform', `translate(${width - MARGIN.right},0)`)
       .call(d3.axisRight(yRatio).ticks(4));
-    layerOf(svg, 'labels')
-      .selectAll('text')
-      .data([
-        { t: 'meta-step', x: (MARGIN.left + width - MARGIN.right) / 2, y: HEIGHT - 4, r: 0 },
-        { t: 'cosine similarity', x: -(HEIGHT - MARGIN.bottom + MARGIN.top) / 2, y: 12, r: -90 },
-        { t: 'norm ratio', x: (HEIGHT - MARGIN.bottom + MARGIN.top) / 2, y: -(width - 8), r: 90 },
-      ])
-      .join('text')
-      .attr('class', 'axis-label')
-      .attr('text-anchor', 'middle')
-      .attr('transform', (d) => `rotate(${d.r})`)
-      .attr('x', (d) => d.x)
-      .attr('y', (d) => d.y)
-      .text((d) => d.t);
+    axisTitles(
+      layerOf(svg, 'labels'),
+      plotArea(width, HEIGHT, MARGIN),
+      { width, height: HEIGHT },
+      {
+        x: 'meta-step',
+        y: 'cosine similarity',
+        y2: 'norm ratio',
+      },
+    );
   }
   const lines = layerOf(svg, 'lines');
   lines

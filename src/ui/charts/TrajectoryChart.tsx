@@ -1,5 +1,5 @@
 import * as d3 from 'd3';
-import { chartSvg, layerOf, plotClip, type Layer } from './svgFrame';
+import { axisTitles, chartSvg, layerOf, plotClip, type Layer } from './svgFrame';
 import { useEffect, useRef } from 'react';
 import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
 import { subscribeFrame, THETA_REDRAW_MS, useStore, type State } from '../store';
@@ -84,20 +84,15 @@ function draw(el: SVGSVGElement, width: number, state: State): void {
     .attr('transform', `translate(0,${area.top + area.height})`)
     .call(d3.axisBottom(x).ticks(6));
   layer('y-axis').attr('transform', `translate(${area.left},0)`).call(d3.axisLeft(y).ticks(6));
-  layer('labels')
-    .selectAll('text')
-    .data([
-      { t: axisLabel(0, report.explained, report.rank), x: area.left + area.width / 2, y: HEIGHT - 6, r: 0 },
-      { t: axisLabel(1, report.explained, report.rank), x: -(area.top + area.height / 2), y: 13, r: -90 },
-    ])
-    .join('text')
-    .attr('class', 'axis-label')
-    .attr('data-testid', (_, i) => (i === 0 ? 'theta-axis-x' : 'theta-axis-y'))
-    .attr('text-anchor', 'middle')
-    .attr('transform', (d) => (d.r ? `rotate(${d.r})` : null))
-    .attr('x', (d) => d.x)
-    .attr('y', (d) => d.y)
-    .text((d) => d.t);
+  axisTitles(
+    layer('labels'),
+    area,
+    { width, height: HEIGHT },
+    {
+      x: axisLabel(0, report.explained, report.rank),
+      y: axisLabel(1, report.explained, report.rank),
+    },
+  ).attr('data-testid', (_, i) => (i === 0 ? 'theta-axis-x' : 'theta-axis-y'));
 
   plotClip(svg, 'clip-trajectory', {
     x: area.left,

@@ -66,3 +66,57 @@ export function plotClip(
   if (r) for (const [k, v] of Object.entries(rect)) setAttr(r, k, v);
   return id;
 }
+
+export interface Margin {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
+
+/** The plot area inside a chart's margins, in SVG pixels. */
+export interface PlotArea {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export function plotArea(width: number, height: number, margin: Margin): PlotArea {
+  return {
+    left: margin.left,
+    top: margin.top,
+    width: Math.max(1, width - margin.left - margin.right),
+    height: Math.max(1, height - margin.top - margin.bottom),
+  };
+}
+
+/**
+ * Every chart's axis titles, placed the same way: x under the plot area, y left of it (rotated),
+ * and y2 right of it for a second axis. `box` is the whole SVG. Returns the titles' selection
+ * (e.g. for test ids).
+ */
+export function axisTitles(
+  layer: Layer,
+  area: PlotArea,
+  box: { width: number; height: number },
+  titles: { x: string; y: string; y2?: string },
+) {
+  const midX = area.left + area.width / 2;
+  const midY = area.top + area.height / 2;
+  const rows = [
+    { t: titles.x, x: midX, y: box.height - 5, r: 0 },
+    { t: titles.y, x: -midY, y: 12, r: -90 },
+    ...(titles.y2 !== undefined ? [{ t: titles.y2, x: midY, y: -(box.width - 10), r: 90 }] : []),
+  ];
+  return layer
+    .selectAll<SVGTextElement, (typeof rows)[number]>('text')
+    .data(rows)
+    .join('text')
+    .attr('class', 'axis-label')
+    .attr('text-anchor', 'middle')
+    .attr('transform', (d) => (d.r ? `rotate(${d.r})` : null))
+    .attr('x', (d) => d.x)
+    .attr('y', (d) => d.y)
+    .text((d) => d.t);
+}

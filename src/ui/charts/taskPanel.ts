@@ -3,7 +3,7 @@
  * parameter-space view, the fan of predictions after 0..S inner steps, and the support points.
  */
 import * as d3 from 'd3';
-import { axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
+import { axisTitles, plotArea, axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
 import type { MethodName } from '../../worker/protocol';
 import { viewGrid } from '../../core/families/regression/tasks';
 import { formatLoss } from '../format';
@@ -70,23 +70,12 @@ export function drawPanel(
       .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
       .call(d3.axisBottom(x).ticks(5));
     layer('y-axis').attr('transform', `translate(${MARGIN.left},0)`).call(d3.axisLeft(y).ticks(5));
-    layer('x-label')
-      .selectAll('text')
-      .data([null])
-      .join('text')
-      .attr('class', 'axis-label')
-      .attr('x', (MARGIN.left + width - MARGIN.right) / 2)
-      .attr('y', HEIGHT - 3)
-      .attr('text-anchor', 'middle')
-      .text('x');
-    layer('y-label')
-      .selectAll('text')
-      .data([null])
-      .join('text')
-      .attr('class', 'axis-label')
-      .attr('transform', `translate(11,${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)`)
-      .attr('text-anchor', 'middle')
-      .text('y');
+    axisTitles(
+      layer('labels'),
+      plotArea(width, HEIGHT, MARGIN),
+      { width, height: HEIGHT },
+      { x: 'x', y: 'y' },
+    );
   }
 
   const { task, predictions } = state;

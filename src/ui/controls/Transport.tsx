@@ -104,6 +104,14 @@ export function Transport() {
         >
           Step
         </button>
+        <button
+          type="button"
+          onClick={reset}
+          disabled={phase === 'failed'}
+          title="Reset: back to the seed's random θ at step 0 (same settings)."
+        >
+          Reset
+        </button>
         {walkable ? (
           <button
             type="button"
@@ -115,14 +123,6 @@ export function Transport() {
             Walk through one meta-step
           </button>
         ) : null}
-        <button
-          type="button"
-          onClick={reset}
-          disabled={phase === 'failed'}
-          title="Reset: back to the seed's random θ at step 0 (same settings)."
-        >
-          Reset
-        </button>
       </div>
       <p role="status" aria-live="off" className="status-line">
         step {step} · {backendName} · {formatSpeed(stepsPerSec)}
