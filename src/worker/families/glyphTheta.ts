@@ -83,10 +83,11 @@ export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
     },
     landscape(c, subject, plane, resolution) {
       // the meta-objective's own tasks: meta-training alphabets, a stream of the view's own
-      const batch = run.nextBatch(
-        'train',
+      const batch = sampleGlyphBatch(
         Rng.stream(c.seed, 'theta-view/landscape'),
         GLYPH_THETA.landscapeTasks,
+        { split: 'train', ways: c.ways, shots: c.k, query: GLYPH_THETA.landscapeQuery },
+        run.set,
       );
       const b = classBatchTensors(batch);
       const rate = typeof subject.rate === 'number' ? subject.rate : tf.tensor1d(subject.rate);
@@ -95,8 +96,8 @@ export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
         centre: subject.theta,
         span: landscapeSpan(plane, projectPoint(plane, subject.theta)),
         resolution,
-        // one grid point (every task adapted once, batched) per chunk: a fraction of a meta-step
-        chunkSize: 1,
+        // a couple of grid points (every task adapted, batched) per chunk: a fraction of a meta-step
+        chunkSize: GLYPH_THETA.landscapeChunk,
         losses: (thetas) => classLandscapeLosses(model, thetas, b, rate, c.inner),
         release: () => {
           tf.dispose([b.xs, b.ys, b.xq, b.yq]);
