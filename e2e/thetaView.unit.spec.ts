@@ -6,6 +6,7 @@ import { createRegressionRun } from '../src/core/families/regression/lookup';
 import type { FromWorker, ViewTask } from '../src/worker/protocol';
 import { transferablesOf } from '../src/worker/protocol';
 import { runFromSnapshot, takeSnapshot } from '../src/worker/runState';
+import { regressionThetaModel } from '../src/worker/thetaRegression';
 import { SHOWN_TASKS, ThetaView } from '../src/worker/thetaView';
 
 // The worker's parameter-space host, driven in Node the way the training host drives it (tfjs cpu).
@@ -42,7 +43,7 @@ function setup(over: Partial<Experiment> = {}) {
     for (let i = 0; i < steps; i++) {
       const l = run.step();
       tf.dispose([l.meta, ...(l.pretrained ? [l.pretrained] : [])]);
-      view.capture(run);
+      view.capture(regressionThetaModel(run));
       if ((i + 1) % chunk === 0) await view.flush();
     }
     await view.flush();
@@ -57,10 +58,10 @@ test.beforeAll(async () => {
 
 test('snapshots every step from θ₀, the plane, the current θ and the paths of the displayed tasks', async () => {
   const { cfg, run, view, lastTheta, train } = setup();
-  await view.report(run, cfg, task, false);
+  await view.report(regressionThetaModel(run), cfg, task, false);
   expect(lastTheta().count).toBe(1);
   await train(40);
-  await view.report(run, cfg, task, false);
+  await view.report(regressionThetaModel(run), cfg, task, false);
   const r = lastTheta();
   expect(r.subject).toBe('maml');
   expect(Array.from(r.steps)).toEqual(Array.from({ length: 41 }, (_, i) => i));
@@ -94,9 +95,9 @@ test('snapshots every step from θ₀, the plane, the current θ and the paths o
 
 test('a long run is thinned to the buffer, switching to the pretrained trajectory and the random paths', async () => {
   const { cfg, run, view, lastTheta, train } = setup({ batch: 5 });
-  await view.report(run, cfg, task, false);
+  await view.report(regressionThetaModel(run), cfg, task, false);
   await train(300, 64);
-  await view.report(run, cfg, task, true);
+  await view.report(regressionThetaModel(run), cfg, task, true);
   const r = lastTheta();
   expect(r.count).toBeLessThanOrEqual(256);
   expect(r.count).toBeGreaterThan(128);
@@ -106,7 +107,7 @@ test('a long run is thinned to the buffer, switching to the pretrained trajector
 
   view.setView('pretrained', true);
   view.applyView();
-  await view.report(run, cfg, task, false);
+  await view.report(regressionThetaModel(run), cfg, task, false);
   const p = lastTheta();
   expect(p.subject).toBe('pretrained');
   expect(p.count).toBe(r.count);
@@ -119,14 +120,14 @@ test('a long run is thinned to the buffer, switching to the pretrained trajector
   expect(p.random?.start[1]).toBeCloseTo(p.coords[1] as number, 4);
 
   view.clear();
-  await view.report(run, cfg, task, false);
+  await view.report(regressionThetaModel(run), cfg, task, false);
   expect(lastTheta().count).toBe(1);
   run.dispose();
 });
 
 test('an algorithm switch keeps the trajectory going; Meta-SGD adapts with its learned α', async () => {
   const { cfg, run, view, posts, train } = setup();
-  await view.report(run, cfg, null, false);
+  await view.report(regressionThetaModel(run), cfg, null, false);
   await train(10);
   // the host switches algorithm by rebuilding the run from a snapshot of θ, without a rewind
   const next = { ...cfg, algo: 'metasgd' as const };
@@ -135,10 +136,10 @@ test('an algorithm switch keeps the trajectory going; Meta-SGD adapts with its l
   for (let i = 0; i < 10; i++) {
     const l = switched.step();
     tf.dispose([l.meta, ...(l.pretrained ? [l.pretrained] : [])]);
-    view.capture(switched);
+    view.capture(regressionThetaModel(switched));
   }
   await view.flush();
-  await view.report(switched, next, null, false);
+  await view.report(regressionThetaModel(switched), next, null, false);
   const r = posts.filter((m) => m.kind === 'theta').at(-1) as ThetaMsg;
   expect(Array.from(r.steps)).toEqual(Array.from({ length: 21 }, (_, i) => i));
   expect(r.rate).toContain('learned per-parameter α');
@@ -152,9 +153,9 @@ test('an algorithm switch keeps the trajectory going; Meta-SGD adapts with its l
 for (const algo of ['fomaml', 'reptile'] as const) {
   test(`${algo}: the trajectory and paths at the fixed inner learning rate`, async () => {
     const { cfg, run, view, lastTheta, train } = setup({ algo });
-    await view.report(run, cfg, task, false);
+    await view.report(regressionThetaModel(run), cfg, task, false);
     await train(5);
-    await view.report(run, cfg, task, false);
+    await view.report(regressionThetaModel(run), cfg, task, false);
     const r = lastTheta();
     expect(r.count).toBe(6);
     expect(r.rate).toBe('α = 0.01');
@@ -165,14 +166,14 @@ for (const algo of ['fomaml', 'reptile'] as const) {
 
 test('the landscape is computed a chunk at a time, reports progress, and frees its tensors', async () => {
   const { cfg, run, view, posts, lastTheta, train } = setup();
-  await view.report(run, cfg, task, false);
+  await view.report(regressionThetaModel(run), cfg, task, false);
   await train(20);
-  await view.report(run, cfg, task, false);
+  await view.report(regressionThetaModel(run), cfg, task, false);
   const before = tf.memory().numTensors;
   view.requestLandscape(3, 5);
   let calls = 0;
   while (view.landscapeActive) {
-    await view.landscapeStep(run, cfg, false);
+    await view.landscapeStep(regressionThetaModel(run), cfg, false);
     calls++;
   }
   expect(calls).toBeGreaterThan(2);
@@ -193,8 +194,8 @@ test('the landscape is computed a chunk at a time, reports progress, and frees i
 
   // a reset in the middle of a landscape cancels it without leaking
   view.requestLandscape(4, 9);
-  await view.landscapeStep(run, cfg, false);
-  await view.landscapeStep(run, cfg, false);
+  await view.landscapeStep(regressionThetaModel(run), cfg, false);
+  await view.landscapeStep(regressionThetaModel(run), cfg, false);
   view.clear();
   expect(view.landscapeActive).toBe(false);
   expect(tf.memory().numTensors).toBe(before);
@@ -202,7 +203,7 @@ test('the landscape is computed a chunk at a time, reports progress, and frees i
   // captured θ that is never read back (a diverged chunk) is freed too
   const l = run.step();
   tf.dispose([l.meta, ...(l.pretrained ? [l.pretrained] : [])]);
-  view.capture(run);
+  view.capture(regressionThetaModel(run));
   expect(tf.memory().numTensors).toBeGreaterThan(before);
   view.discardCaptures();
   expect(tf.memory().numTensors).toBe(before);

@@ -18,7 +18,8 @@ import type {
   ThetaSubject,
 } from '../worker/protocol';
 import { restartReason } from '../core/families/restart';
-import { uiFamilyOf } from './families/registry';
+import { thetaUiOf, uiFamilyOf } from './families/registry';
+import { LANDSCAPE_RESOLUTION } from './families/thetaUi';
 import {
   glyphHooks,
   glyphLabSlice,
@@ -174,8 +175,8 @@ let noticeId = 1;
 let landscapeId = 1;
 /** the parameter-space charts redraw at most this often (θ moves slowly; their SVGs are large) */
 export const THETA_REDRAW_MS = 400;
-/** grid points per side of the loss landscape */
-export const LANDSCAPE_RESOLUTION = 25;
+/** grid points per side of the loss landscape (regression pages; a family may ask for fewer) */
+export { LANDSCAPE_RESOLUTION };
 const INFO_NOTICE_MS = 15_000;
 
 export const useStore = create<Store>()((set, get) => ({
@@ -283,7 +284,8 @@ export const useStore = create<Store>()((set, get) => ({
   computeLandscape() {
     const id = landscapeId++;
     set({ landscapeBusy: { id, done: 0, total: 0 } });
-    send({ kind: 'landscape', id, resolution: LANDSCAPE_RESOLUTION });
+    const resolution = thetaUiOf(get().config)?.landscapeResolution ?? LANDSCAPE_RESOLUTION;
+    send({ kind: 'landscape', id, resolution });
   },
   setHoverTask(index) {
     if (get().hoverTask !== index) set({ hoverTask: index });

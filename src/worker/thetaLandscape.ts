@@ -2,35 +2,29 @@
  * The loss-landscape job of the parameter-space view: a grid of losses on the θ plane, built
  * around the subject's θ and computed one small chunk at a time between training chunks.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../core/experiment';
-import { batchTensors } from '../core/families/regression/evaluate';
-import type { RegressionRun } from '../core/families/regression/run';
-import { landscapeSpan, LossLandscape, projectPoint, type TrajectoryPlane } from '../core/projection';
-import { Rng } from '../core/random';
+import { projectPoint, type TrajectoryPlane } from '../core/projection';
+import type { LandscapeGrid } from '../core/projection/grid';
 import type { FromWorker, LandscapeReport } from './protocol';
+import type { ThetaViewModel } from './thetaModel';
 import type { Subject } from './thetaSubject';
 import type { Inference } from './thetaView';
 
-/** tasks the landscape's losses average over */
-const LANDSCAPE_TASKS = 10;
-/** grid points × tasks per landscape chunk: one chunk takes tens of milliseconds on wasm */
-const LANDSCAPE_WORK = 64;
 /** landscape progress messages at most this often */
 const PROGRESS_MS = 100;
 
 export interface LandscapeJob {
   meta: Omit<LandscapeReport, 'x' | 'y' | 'pre' | 'post'>;
-  land: LossLandscape;
+  land: LandscapeGrid;
   cursor: number;
   lastProgressAt: number;
 }
 
 const now = () => performance.now();
 
-/** Build the landscape around the subject's θ on its plane; no chunk is computed yet. */
+/** Build the landscape around the subject's θ on its plane (the family's grid); no chunk is computed yet. */
 export async function startLandscapeJob(
-  run: RegressionRun,
+  model: ThetaViewModel,
   config: Experiment,
   subject: Subject,
   plane: TrajectoryPlane,
@@ -39,48 +33,22 @@ export async function startLandscapeJob(
   inference: Inference,
 ): Promise<LandscapeJob> {
   const centre = projectPoint(plane, subject.theta);
-  const batch = run.tasks.sampleBatch(
-    Rng.stream(config.seed, 'theta-view/landscape'),
-    LANDSCAPE_TASKS,
-    config.k,
-    config.query,
-  );
-  const land = await inference(async () => {
-    const b = batchTensors(batch);
-    const rate = typeof subject.rate === 'number' ? subject.rate : tf.tensor1d(subject.rate);
-    try {
-      // the landscape copies the batch and the rate: both can go once it is built
-      return new LossLandscape({
-        model: run.model,
-        basis: plane,
-        centre: subject.theta,
-        batch: b,
-        rate,
-        steps: config.inner,
-        span: landscapeSpan(plane, centre),
-        resolution,
-        chunkSize: Math.max(1, Math.floor(LANDSCAPE_WORK / LANDSCAPE_TASKS)),
-      });
-    } finally {
-      tf.dispose(b);
-      if (typeof rate !== 'number') rate.dispose();
-    }
-  });
+  const built = await inference(async () => model.landscape(config, subject, plane, resolution));
   return {
     meta: {
       id,
       subject: subject.name,
-      step: run.stepCount,
-      resolution,
-      innerSteps: config.inner,
-      tasks: LANDSCAPE_TASKS,
-      k: config.k,
+      step: model.stepCount,
+      resolution: built.land.resolution,
+      innerSteps: built.innerSteps,
+      tasks: built.tasks,
+      k: built.k,
       rate: subject.rateText,
       centre,
       coords: plane.coords.slice(),
       explained: [plane.explained[0], plane.explained[1]],
     },
-    land,
+    land: built.land,
     cursor: 0,
     lastProgressAt: now(),
   };

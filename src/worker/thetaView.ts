@@ -11,19 +11,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../core/experiment';
-import type { RegressionRun } from '../core/families/regression/run';
 import { projectPoint, SnapshotBuffer, trajectoryPlane, type TrajectoryPlane } from '../core/projection';
-import { Rng } from '../core/random';
-import type { RegressionBatch } from '../core/families/regression/tasks';
 import type { FromWorker, ThetaReport, ThetaSubject, ViewTask } from './protocol';
 import { allFinite } from './runState';
 import { advanceLandscapeJob, startLandscapeJob, type LandscapeJob } from './thetaLandscape';
-import { pathsFrom, QUERY_POINTS, read } from './thetaPaths';
+import type { ThetaViewModel } from './thetaModel';
+import { read } from './thetaPaths';
 import { subjectOf, type Subject } from './thetaSubject';
 
-/** fixed tasks of the seed shown beside the task view's own */
-export const SHOWN_TASKS = 4;
-/** θ reports at most this often while training ... */
+export { SHOWN_TASKS } from './thetaRegression';
+/** θ reports at most as often as the family allows (400 ms for regression) ... */
 const THETA_MIN_MS = 400;
 /** ... and at most 1/8 of the time: the interval grows with what a report costs */
 const THETA_COST_SHARE = 8;
@@ -57,7 +54,7 @@ export class ThetaView {
   private dirty = true;
   private lastReportAt = -Infinity;
   private interval = THETA_MIN_MS;
-  private shown: { key: string; batch: RegressionBatch } | null = null;
+  private shown: { key: string; tasks: unknown } | null = null;
   private landscapeRequest: { id: number; resolution: number } | null = null;
   private job: LandscapeJob | null = null;
 
@@ -111,17 +108,18 @@ export class ThetaView {
   }
 
   /** Called after every training step: keep θ on the device when a snapshot is due. */
-  capture(run: RegressionRun): void {
-    this.ensureTrails(run.model.numParams);
+  capture(model: ThetaViewModel): void {
+    this.ensureTrails(model.numParams);
     const trail = this.trails.maml;
-    const step = run.stepCount;
+    const step = model.stepCount;
     const last = Number.isNaN(this.capturedAt) ? trail.lastStep : this.capturedAt;
     const due = Number.isNaN(last) || step - last >= trail.interval;
     if (!due) return;
+    const { maml, pretrained } = model.tensors();
     this.captures.push({
       step,
-      maml: tf.clone(run.learner.theta),
-      pretrained: run.pretrainer ? tf.clone(run.pretrainer.theta) : null,
+      maml: tf.clone(maml),
+      pretrained: pretrained ? tf.clone(pretrained) : null,
     });
     this.capturedAt = step;
   }
@@ -164,7 +162,7 @@ export class ThetaView {
 
   /** Post the trajectory, the current θ and the paths of the displayed tasks. */
   async report(
-    run: RegressionRun,
+    model: ThetaViewModel,
     config: Experiment,
     task: ViewTask | null,
     running: boolean,
@@ -172,28 +170,24 @@ export class ThetaView {
     const t0 = now();
     this.dirty = false;
     this.lastReportAt = t0;
-    const subject = await this.currentSubject(run, config, running);
+    const subject = await this.currentSubject(model, config, running);
     if (!subject) return;
     const plane = this.planeOf(subject.name);
     if (!plane) return;
-    const shown = this.shownTasks(run, config);
-    const steps = Math.max(1, config.inner, task?.steps ?? 0);
+    const shown = this.shownTasks(model, config);
+    const steps = model.pathSteps(config, task);
     const paths = await this.inference(() =>
-      pathsFrom(run, plane, subject.theta, subject.rate, shown, task, steps),
+      model.paths(plane, subject.theta, subject.rate, shown, task, steps),
     );
     const random = this.random
-      ? await this.inference(() => pathsFrom(run, plane, run.theta0, config.alpha, shown, task, steps))
+      ? await this.inference(() => model.paths(plane, model.theta0, config.alpha, shown, task, steps))
       : null;
-    const family = run.tasks;
-    const ppt = family.paramsPerTask;
-    const taskParams = new Float32Array((task ? ppt : 0) + shown.batch.taskParams.length);
-    if (task) taskParams.set(task.params.subarray(0, ppt));
-    taskParams.set(shown.batch.taskParams, task ? ppt : 0);
+    const { taskParams, paramsPerTask, taskNames } = model.describeShown(shown, task);
     const trail = this.trails[subject.name];
     const report: ThetaReport = {
       subject: subject.name,
-      step: run.stepCount,
-      numParams: run.model.numParams,
+      step: model.stepCount,
+      numParams: model.numParams,
       count: plane.count,
       steps: plane.steps.slice(),
       coords: plane.coords.slice(),
@@ -205,21 +199,23 @@ export class ThetaView {
       trainedSteps: config.inner,
       viewTaskId: task ? task.id : null,
       taskParams,
-      paramsPerTask: ppt,
+      paramsPerTask,
+      ...(taskNames ? { taskNames } : {}),
       paths,
       random,
     };
     this.post({ kind: 'theta', ...report });
-    this.interval = Math.max(THETA_MIN_MS, THETA_COST_SHARE * (now() - t0));
+    this.interval = Math.max(THETA_MIN_MS, model.reportMs, THETA_COST_SHARE * (now() - t0));
   }
 
   /** Start a requested landscape, or compute the next chunk of the one in progress. */
-  async landscapeStep(run: RegressionRun, config: Experiment, running: boolean): Promise<void> {
+  async landscapeStep(model: ThetaViewModel, config: Experiment, running: boolean): Promise<void> {
     if (this.landscapeRequest) {
       const req = this.landscapeRequest;
       this.landscapeRequest = null;
       this.cancelLandscape();
-      await this.startLandscape(run, config, running, req.id, req.resolution);
+      const resolution = Math.min(req.resolution, model.maxLandscapeResolution);
+      await this.startLandscape(model, config, running, req.id, resolution);
       return;
     }
     const job = this.job;
@@ -233,20 +229,20 @@ export class ThetaView {
   }
 
   private async startLandscape(
-    run: RegressionRun,
+    model: ThetaViewModel,
     config: Experiment,
     running: boolean,
     id: number,
     resolution: number,
   ): Promise<void> {
-    const subject = await this.currentSubject(run, config, running);
+    const subject = await this.currentSubject(model, config, running);
     const plane = subject ? this.planeOf(subject.name) : null;
     if (!subject || !plane) {
       this.post({ kind: 'notice', level: 'warning', message: 'No finite θ to compute a landscape around.' });
       this.post({ kind: 'landscapeProgress', id, done: 0, total: 0 });
       return;
     }
-    const job = await startLandscapeJob(run, config, subject, plane, id, resolution, this.inference);
+    const job = await startLandscapeJob(model, config, subject, plane, id, resolution, this.inference);
     this.job = job;
     this.post({ kind: 'landscapeProgress', id, done: 0, total: job.land.chunkCount });
   }
@@ -265,21 +261,22 @@ export class ThetaView {
    * the page sees whenever training is stopped.
    */
   private async currentSubject(
-    run: RegressionRun,
+    model: ThetaViewModel,
     config: Experiment,
     running: boolean,
   ): Promise<Subject | null> {
-    this.ensureTrails(run.model.numParams);
+    this.ensureTrails(model.numParams);
+    const live = model.tensors();
     const [theta, pre, alpha] = await Promise.all([
-      read(run.learner.theta),
-      run.pretrainer ? read(run.pretrainer.theta) : Promise.resolve(null),
-      run.learner.alphaVec ? read(run.learner.alphaVec) : Promise.resolve(null),
+      read(live.maml),
+      live.pretrained ? read(live.pretrained) : Promise.resolve(null),
+      live.alpha ? read(live.alpha) : Promise.resolve(null),
     ]);
     const trail = this.trails.maml;
     const finite = allFinite(theta) && (!pre || allFinite(pre));
-    if (finite && (trail.length === 0 || (!running && trail.lastStep < run.stepCount))) {
-      trail.push(run.stepCount, theta);
-      if (pre) this.trails.pretrained.push(run.stepCount, pre);
+    if (finite && (trail.length === 0 || (!running && trail.lastStep < model.stepCount))) {
+      trail.push(model.stepCount, theta);
+      if (pre) this.trails.pretrained.push(model.stepCount, pre);
     }
     return subjectOf(this.subject, config, theta, pre, alpha);
   }
@@ -294,12 +291,9 @@ export class ThetaView {
   }
 
   /** Fixed tasks of the seed (their own random stream: the training stream is not touched). */
-  private shownTasks(run: RegressionRun, config: Experiment): { key: string; batch: RegressionBatch } {
-    const key = `${config.task}:${config.seed}:${config.k}`;
-    if (!this.shown || this.shown.key !== key) {
-      const rng = Rng.stream(config.seed, 'theta-view/tasks');
-      this.shown = { key, batch: run.tasks.sampleBatch(rng, SHOWN_TASKS, config.k, QUERY_POINTS) };
-    }
-    return this.shown;
+  private shownTasks(model: ThetaViewModel, config: Experiment): unknown {
+    const key = model.shownKey(config);
+    if (!this.shown || this.shown.key !== key) this.shown = { key, tasks: model.sampleShown(config) };
+    return this.shown.tasks;
   }
 }

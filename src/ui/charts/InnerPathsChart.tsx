@@ -15,7 +15,7 @@ import {
   zoomBoxes,
   type Box,
 } from '../thetaGeometry';
-import { familyOf } from '../viewTask';
+import { thetaUiOf } from '../families/registry';
 import { METHOD_COLORS, taskColor, trajectoryColor } from './palette';
 import { useWidth } from './useWidth';
 
@@ -227,8 +227,8 @@ function TaskLegend() {
   const config = useStore((s) => s.config);
   const showRandom = useStore((s) => s.showRandomPaths);
   const setHover = useStore((s) => s.setHoverTask);
-  if (!report) return null;
-  const family = familyOf(config);
+  const ui = thetaUiOf(config);
+  if (!report || !ui) return null;
   const hasView = report.viewTaskId !== null;
   const { paths } = report;
   const random = showRandom ? report.random : null;
@@ -247,9 +247,9 @@ function TaskLegend() {
           <span className="task-name">
             {hasView && i === 0 ? 'task view’s task' : `task ${hasView ? i : i + 1}`}
           </span>
-          <span className="task-fn">{family.describe(report.taskParams, i * report.paramsPerTask)}</span>
+          <span className="task-fn">{ui.describeTask(report, i, config)}</span>
           <span className="task-loss">
-            MSE {formatLoss(pathLoss(paths, i, 0))} → {formatLoss(pathLoss(paths, i, n))}
+            {ui.pathLoss} {formatLoss(pathLoss(paths, i, 0))} → {formatLoss(pathLoss(paths, i, n))}
             {pathDiverged(paths, i) ? ' (the inner loop diverges: lower α)' : ''}
             {random
               ? ` · random init ${formatLoss(pathLoss(random, i, 0))} → ${formatLoss(pathLoss(random, i, n))}`

@@ -2,6 +2,7 @@ import * as d3 from 'd3';
 import { axisTitles, chartSvg, layerOf, plotClip } from './svgFrame';
 import { useEffect, useRef } from 'react';
 import type { LandscapeReport } from '../../worker/protocol';
+import { thetaUiOf } from '../families/registry';
 import { formatLoss } from '../format';
 import { subscribeFrame, useStore } from '../store';
 import { equalScales } from '../thetaGeometry';
@@ -159,7 +160,7 @@ function draw(el: SVGSVGElement, width: number, kind: LandscapeKind, land: Lands
     .text((d) => d.label);
 }
 
-function ColorBar({ values }: { values: Float32Array }) {
+function ColorBar({ values, loss }: { values: Float32Array; loss: string }) {
   const levels = levelsOf(values);
   if (!levels) return null;
   const stops = d3.range(0, 1.0001, 0.125);
@@ -167,7 +168,7 @@ function ColorBar({ values }: { values: Float32Array }) {
   return (
     <>
       <span className="legend-item nowrap">
-        MSE {formatLoss(levels.lo)}
+        {loss} {formatLoss(levels.lo)}
         <svg width="110" height="10" role="img" aria-label="colour scale of the loss">
           <defs>
             <linearGradient id={id}>
@@ -195,17 +196,13 @@ const TITLES: Record<LandscapeKind, (land: LandscapeReport | null) => string> = 
   },
 };
 
-const HELP: Record<LandscapeKind, string> = {
-  pre: 'the MSE of θ itself on all points of the tasks: what the pretrained baseline minimises',
-  post: 'the query MSE after adapting θ to each task: what MAML minimises',
-};
-
 /** One loss landscape over the θ plane, as filled D3 contours with the trajectory on top. */
 export function LandscapeChart({ kind }: { kind: LandscapeKind }) {
   const ref = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const width = useWidth(ref, 420);
   const land = useStore((s) => s.landscape);
+  const ui = thetaUiOf(useStore((s) => s.config));
 
   useEffect(() => {
     const el = svgRef.current;
@@ -218,11 +215,11 @@ export function LandscapeChart({ kind }: { kind: LandscapeKind }) {
     <figure className="theta-figure landscape-figure" data-landscape={kind}>
       <figcaption>
         {TITLES[kind](land)}
-        <span className="figure-help"> — {HELP[kind]}</span>
+        <span className="figure-help"> — {ui?.landscapeHelp[kind]}</span>
       </figcaption>
       {land ? (
         <div className="legend">
-          <ColorBar values={kind === 'pre' ? land.pre : land.post} />
+          <ColorBar values={kind === 'pre' ? land.pre : land.post} loss={ui?.landscapeLoss ?? 'loss'} />
         </div>
       ) : null}
       <div ref={ref} className="chart-body">

@@ -1,7 +1,8 @@
 import { useId } from 'react';
 import { ALGO_LABELS } from '../../core/experiment';
-import { SUBJECTS, type ThetaSubject } from '../../worker/protocol';
-import { LANDSCAPE_RESOLUTION, useStore } from '../store';
+import type { ThetaSubject } from '../../worker/protocol';
+import { thetaUiOf } from '../families/registry';
+import { useStore } from '../store';
 import { InnerPathsChart } from './InnerPathsChart';
 import { LandscapeChart } from './LandscapeChart';
 import { trajectoryColor } from './palette';
@@ -76,11 +77,15 @@ const SUBJECT_LABELS: Record<ThetaSubject, string> = {
  */
 export function ParameterSpace() {
   const report = useStore((s) => s.thetaReport);
-  const subject = useStore((s) => s.thetaSubject);
+  const config = useStore((s) => s.config);
+  const ui = thetaUiOf(config);
+  const asked = useStore((s) => s.thetaSubject);
+  // a family that follows only MAML's θ shows it whatever was picked on another page
+  const subject = ui && !ui.subjects.includes(asked) ? (ui.subjects[0] ?? asked) : asked;
   const showRandom = useStore((s) => s.showRandomPaths);
   const landscape = useStore((s) => s.landscape);
   const busy = useStore((s) => s.landscapeBusy);
-  const algo = useStore((s) => s.config.algo);
+  const algo = config.algo;
   // the step only matters beside a landscape: subscribing to it always would re-render this whole
   // view (and its charts) with every progress report while training
   const step = useStore((s) => (s.landscape !== null || s.landscapeBusy !== null ? s.step : null));
@@ -92,30 +97,33 @@ export function ParameterSpace() {
   const last = shown ? (shown.steps[shown.count - 1] ?? 0) : 0;
   const pct = busy && busy.total > 0 ? Math.round((100 * busy.done) / busy.total) : 0;
   const subjectName = subject === 'maml' ? `the ${ALGO_LABELS[algo]} θ` : 'the pretrained baseline’s θ';
+  if (!ui) return null;
 
   return (
     <section className="panel chart theta-view" aria-labelledby="theta-title" data-testid="theta-view">
       <div className="chart-head">
         <h2 id="theta-title">Parameter space (θ)</h2>
         <div className="chart-tools">
-          <div className="segmented" role="group" aria-label="trajectory of">
-            <span className="segmented-label">trajectory of</span>
-            {SUBJECTS.map((s) => (
-              <button
-                key={s}
-                type="button"
-                aria-pressed={subject === s}
-                onClick={() => setThetaView({ subject: s })}
-                title={
-                  s === 'maml'
-                    ? 'Follow the meta-learned θ (MAML, first-order MAML, Meta-SGD or Reptile, as chosen).'
-                    : 'Follow the pretrained baseline’s own θ: the same network trained by plain regression on the same tasks.'
-                }
-              >
-                {SUBJECT_LABELS[s]}
-              </button>
-            ))}
-          </div>
+          {ui.subjects.length > 1 ? (
+            <div className="segmented" role="group" aria-label="trajectory of">
+              <span className="segmented-label">trajectory of</span>
+              {ui.subjects.map((s) => (
+                <button
+                  key={s}
+                  type="button"
+                  aria-pressed={subject === s}
+                  onClick={() => setThetaView({ subject: s })}
+                  title={
+                    s === 'maml'
+                      ? 'Follow the meta-learned θ (MAML, first-order MAML, Meta-SGD or Reptile, as chosen).'
+                      : 'Follow the pretrained baseline’s own θ: the same network trained by plain regression on the same tasks.'
+                  }
+                >
+                  {SUBJECT_LABELS[s]}
+                </button>
+              ))}
+            </div>
+          ) : null}
           <span
             className="inline-field"
             title="Also adapt the random initialisation (the seed's untrained θ) to the same tasks, drawn dashed and in its own zoomed panel at the same scale."
@@ -132,7 +140,7 @@ export function ParameterSpace() {
             type="button"
             onClick={computeLandscape}
             disabled={busy !== null}
-            title={`Evaluate the plain loss and the meta-objective on a ${LANDSCAPE_RESOLUTION}×${LANDSCAPE_RESOLUTION} grid over this plane around the current θ (in the worker, a little at a time between training steps).`}
+            title={`Evaluate the plain loss and the meta-objective on a ${ui.landscapeResolution}×${ui.landscapeResolution} grid over this plane around the current θ (in the worker, a little at a time between training steps).`}
           >
             {busy
               ? `Computing landscape… ${pct}%`
@@ -169,8 +177,8 @@ export function ParameterSpace() {
         <>
           <p className="chart-sub" data-testid="landscape-sub">
             Loss landscape around θ at step {landscape.step} on the same kind of plane (as it was then), a{' '}
-            {landscape.resolution}×{landscape.resolution} grid, mean over {landscape.tasks} fixed tasks with K
-            = {landscape.k}; inner loop: {landscape.rate}.
+            {landscape.resolution}×{landscape.resolution} grid, mean over{' '}
+            {ui.landscapeTasks(landscape, config)}; inner loop: {landscape.rate}.
             {landscape.step !== step ? ' θ has moved since: recompute to follow it.' : ''}
           </p>
           <div className="theta-row landscapes">
@@ -179,18 +187,7 @@ export function ParameterSpace() {
           </div>
         </>
       ) : null}
-      <p className="caption">
-        θ has {shown ? COUNT.format(shown.numParams) : 'thousands of'} numbers; each dot is one snapshot of
-        all of them, placed on the plane that best fits the path meta-training has taken (its two principal
-        components), light early and dark late. At right, the same plane zoomed in around θ: each coloured
-        path is one task’s inner loop, θ → θ′ᵢ after each SGD step on its K support points (black: the task in
-        the task view; hover a path or a task to pick it out in both views). Only the part of each step that
-        lies in this plane is visible. MAML moves θ to a spot from which one short step heads to every task’s
-        own solution, so the losses drop at once; from the random initialisation the same steps achieve far
-        less. The landscapes show why that spot is not the pretrained minimum: the plain loss rewards
-        predicting the average of all tasks (what pretraining does), while the meta-objective scores θ by the
-        loss after adapting, and θ descends it.
-      </p>
+      <p className="caption">{ui.caption(shown ? COUNT.format(shown.numParams) : 'thousands of')}</p>
     </section>
   );
 }

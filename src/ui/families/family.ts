@@ -7,6 +7,7 @@
 import type { ComponentType, ReactNode } from 'react';
 import type { RegressionFamily } from '../../core/families/regression/tasks';
 import type { Experiment } from '../../core/experiment';
+import type { ThetaUi } from './thetaUi';
 
 /** What a family's own controls get: the config and the store's setter (no store import, no cycle). */
 export interface FamilyControlsProps {
@@ -36,6 +37,8 @@ export interface LabUi {
   readonly Controls: ComponentType;
   /** its views, in place of the regression views */
   readonly Views: ComponentType;
+  /** how the parameter-space view describes its tasks and losses (absent: the lab has no θ view) */
+  readonly theta?: ThetaUi;
 }
 
 export type UiFamily = RegressionUi | LabUi;

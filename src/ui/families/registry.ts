@@ -4,6 +4,7 @@ import type { RegressionUi, UiFamily } from './family';
 import { glyphsUi } from './glyphs';
 import { mixtureUi } from './mixture';
 import { sinusoidUi } from './sinusoid';
+import { regressionThetaUi, type ThetaUi } from './thetaUi';
 
 const UI_FAMILIES: Readonly<Record<string, UiFamily>> = {
   sinusoid: sinusoidUi,
@@ -26,4 +27,10 @@ export function regressionUiOf(config: Experiment): RegressionUi {
   if (f.page !== 'regression')
     throw new Error(`${config.task} tasks are shown by their own lab, not the regression views`);
   return f;
+}
+
+/** How the θ view describes a config's tasks and losses (null: its family has no θ view). */
+export function thetaUiOf(config: Experiment): ThetaUi | null {
+  const f = uiFamilyOf(config.task);
+  return f.page === 'regression' ? regressionThetaUi(f) : (f.theta ?? null);
 }

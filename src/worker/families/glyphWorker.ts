@@ -15,7 +15,9 @@ import { broadcastTasks } from '../../core/models/classifier';
 import { softmax } from '../../core/ops/softmax';
 import { Rng } from '../../core/random';
 import type { FamilyRequest } from '../protocol';
+import type { ThetaSubject } from '../thetaMessages';
 import type { FamilyWorker, HostServices } from './familyWorker';
+import { GlyphThetaPart } from './glyphTheta';
 import { GLYPH_METHODS, type GlyphMethod, type GlyphRequest } from './glyphMessages';
 
 /** query images per class in the task view (few enough to see them all) */
@@ -36,15 +38,18 @@ interface Adapted {
 export class GlyphWorker implements FamilyWorker {
   private readonly queue: GlyphRequest[] = [];
   private adapted: Adapted | null = null;
+  private readonly theta: GlyphThetaPart;
 
-  constructor(private readonly host: HostServices) {}
+  constructor(private readonly host: HostServices) {
+    this.theta = new GlyphThetaPart(host);
+  }
 
   private get run(): GlyphRun {
     return this.host.run() as GlyphRun;
   }
 
   get busy(): boolean {
-    return this.queue.length > 0;
+    return this.queue.length > 0 || this.theta.busy;
   }
 
   /** every glyph request comes from the page */
@@ -58,28 +63,42 @@ export class GlyphWorker implements FamilyWorker {
 
   async work(): Promise<void> {
     const req = this.queue.shift();
-    if (!req) return;
+    // the θ view's reports and landscape chunks run when no request of the page waits
+    if (!req) return this.theta.work();
     if (req.kind === 'showTask') await this.showTask(req.id, req.counter, req.steps);
     else if (req.kind === 'adapt') await this.adapt(req.id, req.ways, req.shots, req.images, req.steps);
     else await this.classify(req.id, req.adaptId, req.image);
   }
 
-  captureStep(_run: FamilyRun): void {}
+  captureStep(run: FamilyRun): void {
+    this.theta.capture(run as GlyphRun);
+  }
 
-  async flushCaptures(): Promise<void> {}
+  flushCaptures(): Promise<void> {
+    return this.theta.flush();
+  }
 
-  discardCaptures(): void {}
+  discardCaptures(): void {
+    this.theta.discardCaptures();
+  }
 
-  markDirty(): void {}
+  markDirty(): void {
+    this.theta.markDirty();
+  }
 
   /** a new run: the networks adapted to the user's drawings belong to the old one */
   runReplaced(): void {
     this.disposeAdapted();
+    this.theta.clear();
   }
 
-  setThetaView(): void {}
+  setThetaView(subject: ThetaSubject, random: boolean): void {
+    this.theta.setView(subject, random);
+  }
 
-  requestLandscape(): void {}
+  requestLandscape(id: number, resolution: number): void {
+    this.theta.requestLandscape(id, resolution);
+  }
 
   private rateOf(method: GlyphMethod): InnerRate {
     const run = this.run;

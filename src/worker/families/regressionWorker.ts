@@ -18,6 +18,7 @@ import { adaptationPredictions } from '../../core/meta/innerLoop';
 import { regressionMetaModel } from '../../core/meta/learners';
 import { compareOrders, orderCompareTasks, orderReading, reptileReading } from '../../core/meta/orderCompare';
 import { METHODS, type FamilyRequest, type MethodName } from '../protocol';
+import { regressionThetaModel } from '../thetaRegression';
 import { ThetaView } from '../thetaView';
 import type { FamilyWorker, HostServices } from './familyWorker';
 import type { EvalCurveData, ViewTask } from './regressionMessages';
@@ -99,12 +100,14 @@ export class RegressionWorker implements FamilyWorker {
       await this.compareOrders();
     this.theta.applyView();
     const config = this.host.config();
-    if (this.theta.reportDue(running, now())) await this.theta.report(this.run, config, this.task, running);
-    if (this.theta.landscapeActive) await this.theta.landscapeStep(this.run, config, running);
+    if (this.theta.reportDue(running, now()))
+      await this.theta.report(regressionThetaModel(this.run), config, this.task, running);
+    if (this.theta.landscapeActive)
+      await this.theta.landscapeStep(regressionThetaModel(this.run), config, running);
   }
 
   captureStep(run: FamilyRun): void {
-    this.theta.capture(run as RegressionRun);
+    this.theta.capture(regressionThetaModel(run as RegressionRun));
   }
 
   flushCaptures(): Promise<void> {

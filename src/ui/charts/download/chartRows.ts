@@ -8,6 +8,7 @@ import type { ThetaPaths } from '../../../worker/protocol';
 import { GLYPH_METHODS } from '../../../worker/families/glyphMessages';
 import type { Series } from '../../series';
 import type { Store } from '../../store';
+import { thetaUiOf } from '../../families/registry';
 import { familyOf } from '../../viewTask';
 import { evalHistoryView, evalView } from '../evalView';
 import type { CsvTable, CsvValue } from './csv';
@@ -107,7 +108,7 @@ export function orderRows(s: Store): CsvTable {
   };
 }
 
-function pathRows(paths: ThetaPaths, series: string): Row[] {
+function pathRows(paths: ThetaPaths, series: string, quantity: string): Row[] {
   const rows: Row[] = [];
   for (let t = 0; t < paths.tasks; t++) {
     for (let j = 0; j <= paths.steps; j++) {
@@ -121,7 +122,7 @@ function pathRows(paths: ThetaPaths, series: string): Row[] {
         paths.coords[o] as number,
         paths.coords[o + 1] as number,
         loss,
-        'query MSE',
+        quantity,
       ]);
     }
   }
@@ -130,26 +131,32 @@ function pathRows(paths: ThetaPaths, series: string): Row[] {
 
 /**
  * The parameter-space view: θ's trajectory and the current θ on the plane (PC1, PC2), each task's
- * inner-loop path with its query MSE, and the landscapes' grids when computed.
+ * inner-loop path with its query loss, and the landscapes' grids when computed.
  */
 export function parameterSpaceRows(s: Store): CsvTable {
   const rows: Row[] = [];
-  const r = s.thetaReport && s.thetaReport.subject === s.thetaSubject ? s.thetaReport : null;
+  const ui = thetaUiOf(s.config);
+  const pathLoss = ui?.csvPathLoss ?? 'query loss';
+  const loss = ui?.landscapeLoss ?? 'loss';
+  // a family that follows only MAML's θ shows it whatever was picked on another page
+  const subject = ui && !ui.subjects.includes(s.thetaSubject) ? ui.subjects[0] : s.thetaSubject;
+  const r = s.thetaReport && s.thetaReport.subject === subject ? s.thetaReport : null;
   if (r) {
     for (let i = 0; i < r.count; i++) {
       const c = [r.coords[2 * i] as number, r.coords[2 * i + 1] as number];
       rows.push([`trajectory of ${r.subject} theta`, r.steps[i] as number, null, null, ...c, null, null]);
     }
     rows.push([`current ${r.subject} theta`, r.step, null, null, ...r.current, null, null]);
-    rows.push(...pathRows(r.paths, 'inner path from theta'));
-    if (s.showRandomPaths && r.random) rows.push(...pathRows(r.random, 'inner path from random init'));
+    rows.push(...pathRows(r.paths, 'inner path from theta', pathLoss));
+    if (s.showRandomPaths && r.random)
+      rows.push(...pathRows(r.random, 'inner path from random init', pathLoss));
   }
   const land = s.landscape;
   if (land) {
     const n = land.resolution;
     for (const [kind, values, quantity] of [
-      ['landscape: plain loss', land.pre, 'MSE'],
-      ['landscape: meta-objective', land.post, `MSE after ${land.innerSteps} inner steps`],
+      ['landscape: plain loss', land.pre, loss],
+      ['landscape: meta-objective', land.post, `${loss} after ${land.innerSteps} inner steps`],
     ] as const) {
       for (let row = 0; row < n; row++) {
         for (let col = 0; col < n; col++) {

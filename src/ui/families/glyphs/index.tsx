@@ -1,6 +1,7 @@
 import { lazy } from 'react';
 import { SPLIT_SUMMARY } from '../../../core/families/glyphs/data/splitSummary';
 import type { LabUi } from '../family';
+import { glyphThetaUi } from './thetaUi';
 
 /**
  * Glyph classification: the shared transport and share panel, plus the lab's own panels (the
@@ -29,4 +30,5 @@ export const glyphsUi: LabUi = {
   ),
   Controls: lazy(() => import('./GlyphControls')),
   Views: lazy(() => import('./GlyphViews')),
+  theta: glyphThetaUi,
 };

@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs';
+import { projectPoint, type PlaneBasis } from './pca';
+
+/**
+ * What a host needs of a loss landscape in progress, whatever the family: the grid's plane
+ * coordinates, the two loss grids (NaN until computed) and chunk-at-a-time computation.
+ * `LossLandscape` (the MLP's) and `GridLandscape` (any model) both fit it.
+ */
+export interface LandscapeGrid {
+  readonly resolution: number;
+  readonly chunkCount: number;
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+  readonly pre: Float32Array;
+  readonly post: Float32Array;
+  computeChunkAsync(c: number): Promise<void>;
+  dispose(): void;
+}
+
+/**
+ * Losses at a stack of parameter rows θ_g [G, P]: [2, G], row 0 the plain loss, row 1 the
+ * meta-objective (the family decides what both mean and on which fixed tasks).
+ */
+export type GridLosses = (thetas: tf.Tensor2D) => tf.Tensor2D;
+
+export interface GridSpec {
+  basis: PlaneBasis;
+  /** θ at the middle of the grid [P] */
+  centre: Float32Array;
+  /** half-width of the grid along d1 and d2 */
+  span: number;
+  /** grid points per side (odd keeps the centre on the grid) */
+  resolution: number;
+  /** grid points per chunk */
+  chunkSize: number;
+  losses: GridLosses;
+  /** frees what `losses` holds (its fixed batch), once the grid is done or cancelled */
+  release?: () => void;
+}
+
+/**
+ * A loss landscape over the plane around θ for any model: grid point θ(a, b) = θ + a·d1 + b·d2,
+ * `chunkSize` points at a time through the family's `losses`. The same grid as `LossLandscape`
+ * (centre exactly on the middle point of an odd grid), without its MLP-specific batching.
+ */
+export class GridLandscape implements LandscapeGrid {
+  readonly resolution: number;
+  readonly chunkSize: number;
+  readonly chunkCount: number;
+  readonly offsets: Float32Array;
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+  readonly pre: Float32Array;
+  readonly post: Float32Array;
+  private readonly centre: tf.Tensor2D;
+  private readonly dirs: tf.Tensor2D;
+  private readonly losses: GridLosses;
+  private readonly release: (() => void) | undefined;
+  private disposed = false;
+
+  constructor(spec: GridSpec) {
+    const p = spec.centre.length;
+    if (spec.basis.origin.length !== p)
+      throw new Error(`the plane has ${spec.basis.origin.length} parameters, θ ${p}`);
+    const n = Math.max(1, Math.floor(spec.resolution));
+    this.resolution = n;
+    this.chunkSize = Math.max(1, Math.min(n * n, Math.floor(spec.chunkSize)));
+    this.chunkCount = Math.ceil((n * n) / this.chunkSize);
+    this.offsets = Float32Array.from({ length: n }, (_, i) =>
+      n === 1 ? 0 : spec.span * ((2 * i) / (n - 1) - 1),
+    );
+    const [cx, cy] = projectPoint(spec.basis, spec.centre);
+    this.x = this.offsets.map((a) => cx + a);
+    this.y = this.offsets.map((b) => cy + b);
+    this.pre = new Float32Array(n * n).fill(NaN);
+    this.post = new Float32Array(n * n).fill(NaN);
+    const both = new Float32Array(2 * p);
+    both.set(spec.basis.d1);
+    both.set(spec.basis.d2, p);
+    this.centre = tf.tensor2d(spec.centre, [1, p]);
+    this.dirs = tf.tensor2d(both, [2, p]);
+    this.losses = spec.losses;
+    this.release = spec.release;
+  }
+
+  async computeChunkAsync(c: number): Promise<void> {
+    if (this.disposed) throw new Error('landscape disposed');
+    if (!(c >= 0 && c < this.chunkCount)) throw new RangeError(`chunk ${c} of ${this.chunkCount}`);
+    const n = this.resolution;
+    const start = c * this.chunkSize;
+    const g = Math.min(this.chunkSize, n * n - start);
+    const ab = new Float32Array(2 * g);
+    for (let k = 0; k < g; k++) {
+      ab[2 * k] = this.offsets[(start + k) % n] as number;
+      ab[2 * k + 1] = this.offsets[Math.floor((start + k) / n)] as number;
+    }
+    const out = tf.tidy(() =>
+      this.losses(tf.add(this.centre, tf.matMul(tf.tensor2d(ab, [g, 2]), this.dirs)) as tf.Tensor2D),
+    );
+    try {
+      const values = await out.data();
+      for (let k = 0; k < g; k++) {
+        this.pre[start + k] = values[k] as number;
+        this.post[start + k] = values[g + k] as number;
+      }
+    } finally {
+      out.dispose();
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    tf.dispose([this.centre, this.dirs]);
+    this.release?.();
+  }
+}

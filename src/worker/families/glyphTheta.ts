@@ -1,0 +1,166 @@
+/**
+ * The glyph classifier's side of the parameter-space view, on the conv net's budget
+ * (`GLYPH_THETA`): MAML's θ only (the pretrained baseline is a C-way network, not a point of this
+ * space), three fixed held-out tasks adapted with the meta-learner's own inner step, a coarse
+ * landscape one grid point at a time, and reports a few seconds apart. `GlyphThetaPart` is what
+ * the glyph worker part calls, so that part stays about its lab.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Experiment } from '../../core/experiment';
+import { classBatchTensors } from '../../core/families/glyphs/classification';
+import { sampleGlyphBatch, type GlyphBatch } from '../../core/families/glyphs/data/sampler';
+import type { GlyphRun } from '../../core/families/glyphs/run';
+import { GLYPH_THETA } from '../../core/families/glyphs/thetaBudget';
+import { classInnerPaths, classLandscapeLosses } from '../../core/families/glyphs/thetaView';
+import { landscapeSpan, projectPoint, projectTensor } from '../../core/projection';
+import { GridLandscape } from '../../core/projection/grid';
+import { Rng } from '../../core/random';
+import type { ThetaPaths } from '../protocol';
+import type { ThetaViewModel } from '../thetaModel';
+import type { ThetaSubject } from '../thetaMessages';
+import { ThetaView } from '../thetaView';
+import type { HostServices } from './familyWorker';
+
+/** A glyph class in words: its alphabet and its label. */
+function className(run: GlyphRun, c: number): string {
+  const g = run.set.glyphs[c];
+  const a = g ? run.set.alphabets[g.alphabet] : undefined;
+  return g ? `${a?.name ?? '?'} ${g.label}` : `class ${c}`;
+}
+
+export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
+  const model = run.model;
+  return {
+    numParams: model.numParams,
+    get stepCount() {
+      return run.stepCount;
+    },
+    theta0: run.theta0,
+    reportMs: GLYPH_THETA.reportMs,
+    maxLandscapeResolution: GLYPH_THETA.landscapeResolution,
+    tensors: () => ({ maml: run.learner.theta, pretrained: null, alpha: run.learner.alphaVec }),
+    shownKey: (c) => `${c.task}:${c.seed}:${c.ways}:${c.k}:${c.net}:${c.filters}`,
+    sampleShown: (c: Experiment) =>
+      sampleGlyphBatch(
+        Rng.stream(c.seed, 'theta-view/tasks'),
+        GLYPH_THETA.shownTasks,
+        { split: 'test', ways: c.ways, shots: c.k, query: GLYPH_THETA.shownQuery },
+        run.set,
+      ),
+    describeShown: (shown) => ({
+      taskParams: Float32Array.from(shown.classes),
+      paramsPerTask: shown.ways,
+      taskNames: Array.from({ length: shown.tasks }, (_, t) =>
+        Array.from(shown.classes.subarray(t * shown.ways, (t + 1) * shown.ways), (c) =>
+          className(run, c),
+        ).join(' · '),
+      ),
+    }),
+    pathSteps: (c) => Math.max(c.inner, GLYPH_THETA.pathSteps),
+    async paths(plane, theta, rate, shown, _task, steps): Promise<ThetaPaths> {
+      const b = classBatchTensors(shown);
+      const thetaT = tf.tensor1d(theta);
+      const rateT = typeof rate === 'number' ? rate : tf.tensor1d(rate);
+      const t = shown.tasks;
+      const out = tf.tidy(() => {
+        const p = classInnerPaths(model, thetaT, b, rateT, steps);
+        const rows = tf.reshape(p.thetas, [t * (steps + 1), model.numParams]) as tf.Tensor2D;
+        return { coords: projectTensor(plane, rows), loss: p.loss };
+      });
+      try {
+        const [coords, losses] = await Promise.all([out.coords.data(), out.loss.data()]);
+        return {
+          start: projectPoint(plane, theta),
+          tasks: t,
+          steps,
+          coords: coords as Float32Array,
+          losses: losses as Float32Array,
+        };
+      } finally {
+        tf.dispose([b.xs, b.ys, b.xq, b.yq, thetaT, out.coords, out.loss]);
+        if (typeof rateT !== 'number') rateT.dispose();
+      }
+    },
+    landscape(c, subject, plane, resolution) {
+      // the meta-objective's own tasks: meta-training alphabets, a stream of the view's own
+      const batch = sampleGlyphBatch(
+        Rng.stream(c.seed, 'theta-view/landscape'),
+        GLYPH_THETA.landscapeTasks,
+        { split: 'train', ways: c.ways, shots: c.k, query: GLYPH_THETA.landscapeQuery },
+        run.set,
+      );
+      const b = classBatchTensors(batch);
+      const rate = typeof subject.rate === 'number' ? subject.rate : tf.tensor1d(subject.rate);
+      const land = new GridLandscape({
+        basis: plane,
+        centre: subject.theta,
+        span: landscapeSpan(plane, projectPoint(plane, subject.theta)),
+        resolution,
+        // a couple of grid points (every task adapted, batched) per chunk: a fraction of a meta-step
+        chunkSize: GLYPH_THETA.landscapeChunk,
+        losses: (thetas) => classLandscapeLosses(model, thetas, b, rate, c.inner),
+        release: () => {
+          tf.dispose([b.xs, b.ys, b.xq, b.yq]);
+          if (typeof rate !== 'number') rate.dispose();
+        },
+      });
+      return { land, tasks: batch.tasks, k: c.k, innerSteps: c.inner };
+    },
+  };
+}
+
+/** The θ view as the glyph worker part drives it: the same hooks as the regression part's. */
+export class GlyphThetaPart {
+  private readonly view: ThetaView;
+
+  constructor(private readonly host: HostServices) {
+    this.view = new ThetaView(host.post, (fn) => host.inference(fn));
+  }
+
+  private get model(): ThetaViewModel {
+    return glyphThetaModel(this.host.run() as GlyphRun);
+  }
+
+  get busy(): boolean {
+    return this.view.busy;
+  }
+
+  /** A report when one is due, then the next chunk of a landscape in progress. */
+  async work(): Promise<void> {
+    const running = this.host.running();
+    const config = this.host.config();
+    this.view.applyView();
+    if (this.view.reportDue(running, performance.now()))
+      await this.view.report(this.model, config, null, running);
+    if (this.view.landscapeActive) await this.view.landscapeStep(this.model, config, running);
+  }
+
+  capture(run: GlyphRun): void {
+    this.view.capture(glyphThetaModel(run));
+  }
+
+  flush(): Promise<void> {
+    return this.view.flush();
+  }
+
+  discardCaptures(): void {
+    this.view.discardCaptures();
+  }
+
+  markDirty(): void {
+    this.view.markDirty();
+  }
+
+  clear(): void {
+    this.view.clear();
+  }
+
+  setView(subject: ThetaSubject, random: boolean): void {
+    // the pretrained classifier has a C-way head: only MAML's θ is a point of this space
+    this.view.setView(subject === 'pretrained' ? 'maml' : subject, random);
+  }
+
+  requestLandscape(id: number, resolution: number): void {
+    this.view.requestLandscape(id, resolution);
+  }
+}
