@@ -17,6 +17,7 @@ import { Rng } from '../../core/random';
 import type { FamilyRequest } from '../protocol';
 import type { FamilyWorker, HostServices } from './familyWorker';
 import { GLYPH_METHODS, type GlyphMethod, type GlyphRequest } from './glyphMessages';
+import { GlyphMetaStep } from './glyphMetaStep';
 
 /** query images per class in the task view (few enough to see them all) */
 const VIEW_QUERY = 2;
@@ -36,32 +37,37 @@ interface Adapted {
 export class GlyphWorker implements FamilyWorker {
   private readonly queue: GlyphRequest[] = [];
   private adapted: Adapted | null = null;
+  /** the walk-through and the first-order vs second-order comparison */
+  private readonly meta: GlyphMetaStep;
 
-  constructor(private readonly host: HostServices) {}
+  constructor(private readonly host: HostServices) {
+    this.meta = new GlyphMetaStep(host);
+  }
 
   private get run(): GlyphRun {
     return this.host.run() as GlyphRun;
   }
 
   get busy(): boolean {
-    return this.queue.length > 0;
+    return this.queue.length > 0 || this.meta.busy;
   }
 
   /** every glyph request comes from the page */
   get urgent(): boolean {
-    return this.queue.length > 0;
+    return this.queue.length > 0 || this.meta.pending;
   }
 
   request(req: FamilyRequest): void {
+    if (this.meta.request(req)) return;
     if (req.kind === 'showTask' || req.kind === 'adapt' || req.kind === 'classify') this.queue.push(req);
   }
 
   async work(): Promise<void> {
     const req = this.queue.shift();
-    if (!req) return;
-    if (req.kind === 'showTask') await this.showTask(req.id, req.counter, req.steps);
-    else if (req.kind === 'adapt') await this.adapt(req.id, req.ways, req.shots, req.images, req.steps);
-    else await this.classify(req.id, req.adaptId, req.image);
+    if (req?.kind === 'showTask') await this.showTask(req.id, req.counter, req.steps);
+    else if (req?.kind === 'adapt') await this.adapt(req.id, req.ways, req.shots, req.images, req.steps);
+    else if (req?.kind === 'classify') await this.classify(req.id, req.adaptId, req.image);
+    await this.meta.work(this.run, this.host.running());
   }
 
   captureStep(_run: FamilyRun): void {}
@@ -70,11 +76,14 @@ export class GlyphWorker implements FamilyWorker {
 
   discardCaptures(): void {}
 
-  markDirty(): void {}
+  markDirty(): void {
+    this.meta.markDirty();
+  }
 
   /** a new run: the networks adapted to the user's drawings belong to the old one */
   runReplaced(): void {
     this.disposeAdapted();
+    this.meta.runReplaced();
   }
 
   setThetaView(): void {}
