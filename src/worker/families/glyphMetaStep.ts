@@ -3,7 +3,7 @@
  * WalkKeeper) and the first-order vs second-order comparison on a fixed held-out batch of glyph
  * tasks of the seed. A glyph meta-gradient is costly (a conv net, differentiated twice), so the
  * batch is small and the comparison runs at most a twentieth of the time while training, and
- * once at the θ training stopped at.
+ * once at the θ training stopped at, after that θ's evaluation.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FamilyRun } from '../../core/families/family';
@@ -30,6 +30,11 @@ export function glyphOrderTasks(run: GlyphRun, seed: number, tasks = GLYPH_ORDER
 export class GlyphMetaStep {
   private readonly walk: WalkKeeper;
   private readonly orders = new OrdersSchedule(GLYPH_ORDERS_MIN_MS);
+  /**
+   * Paused, the comparison waits for the evaluation the page asks for at the same θ (after a
+   * pause, a loaded θ, a new worker): a second of conv-net meta-gradient does not hold it up.
+   */
+  private evaluated = false;
   private ordersBatch: { key: string; batch: GlyphBatch } | null = null;
 
   constructor(private readonly host: HostServices) {
@@ -37,7 +42,7 @@ export class GlyphMetaStep {
   }
 
   get busy(): boolean {
-    return this.walk.busy || this.orders.pending;
+    return this.walk.busy || (this.orders.pending && this.evaluated);
   }
 
   /** the page waits for a walk or its update */
@@ -55,16 +60,23 @@ export class GlyphMetaStep {
   /** a walk asked for (while paused), then the comparison when it is due */
   async work(run: FamilyRun, running: boolean): Promise<void> {
     await this.walk.work(run, running);
-    if (this.orders.due(running, performance.now())) await this.compareOrders(run as GlyphRun);
+    const due = running ? this.orders.due(true, performance.now()) : this.orders.pending && this.evaluated;
+    if (due) await this.compareOrders(run as GlyphRun);
   }
 
   markDirty(): void {
     this.orders.markDirty();
+    this.evaluated = false;
+  }
+
+  /** the worker answered an evaluation: a paused comparison may follow */
+  evaluationDone(): void {
+    this.evaluated = true;
   }
 
   runReplaced(): void {
     this.ordersBatch = null;
-    this.orders.markDirty();
+    this.markDirty();
   }
 
   /** Second-order vs first-order MAML (and Reptile's direction) at the current θ. */

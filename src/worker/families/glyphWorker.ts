@@ -127,6 +127,7 @@ export class GlyphWorker implements FamilyWorker {
         curves: { maml: pick('maml'), pretrained: pick('pretrained'), random: pick('random') },
       },
     });
+    this.meta.evaluationDone();
   }
 
   /** Probabilities [steps + 1, B, N] on images xq after 0..steps inner steps on (xs, ys). */
