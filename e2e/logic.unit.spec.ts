@@ -78,7 +78,7 @@ test('links: the page keys are read and validated next to the experiment', () =>
     ['phase=2.5 is not a phase from 1 to 4; opening at phase 3'],
   ]);
   expect(readLink('?phase=2', '').warnings).toEqual(['phase=2 needs walk=1; ignored it']);
-  expect(readLink('?task=glyphs&walk=1', '').walkPhase).toBeNull();
+  expect(readLink('?task=glyphs&walk=1&phase=2', '').walkPhase).toBe(2);
   // glyph links: where the run started, and a shorter replay cap (a glyph meta-step takes a second)
   const glyph = readLink('?task=glyphs&step=3&from=Shipped', '');
   expect([glyph.from, glyph.step, glyph.warnings]).toEqual(['shipped', 3, []]);

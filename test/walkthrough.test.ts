@@ -8,7 +8,7 @@ import { batchTensors } from '../src/core/families/regression/evaluate';
 import type { RegressionRun } from '../src/core/families/regression/run';
 import type { TrainingState } from '../src/core/runs/trainingState';
 import { regressionMetaModel, type MetaLearner } from '../src/core/meta/learners';
-import { WALK_PHASES, type MetaStepWalk } from '../src/core/meta/walkthrough';
+import { WALK_PHASES, type CurveWalk } from '../src/core/meta/walkthrough';
 import { relDiff, startBackend } from './helpers';
 
 /** A small network with a sensible α, four tasks (all shown), two inner steps. */
@@ -82,7 +82,7 @@ async function walkThenStep(c: Experiment, engine: 'tfjs' | 'fused') {
 }
 
 /** What holds for every algorithm: shapes, losses, the inner loop helping on the support sets. */
-function expectConsistent(walk: MetaStepWalk, c: Experiment, loss: number) {
+function expectConsistent(walk: CurveWalk, c: Experiment, loss: number) {
   const steps = c.inner + 1;
   expect(walk).toMatchObject({ algo: c.algo, alpha: c.alpha, beta: c.beta, inner: c.inner, batch: c.batch });
   expect(walk.tasks).toHaveLength(c.batch);
@@ -118,7 +118,7 @@ function expectConsistent(walk: MetaStepWalk, c: Experiment, loss: number) {
  * The algorithm's own vectors, against a tfjs learner's meta-gradient on the same batch (a run
  * restored from the walked state: on either engine the walk computes with tfjs from the same θ).
  */
-async function expectAlgorithmVectors(walk: MetaStepWalk, c: Experiment, state: TrainingState) {
+async function expectAlgorithmVectors(walk: CurveWalk, c: Experiment, state: TrainingState) {
   expect(walk.firstOrder === null).toBe(c.algo !== 'maml');
   expect(walk.correction === null).toBe(c.algo !== 'maml');
   expect(walk.angleDeg === null).toBe(c.algo !== 'maml');

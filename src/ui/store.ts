@@ -34,6 +34,7 @@ import {
 } from './families/regression/viewSlice';
 import { getPort, send } from './port';
 import { walkSlice, type WalkActions, type WalkState } from './walk/walkSlice';
+import { ordersSlice, type OrdersState } from './orders/ordersSlice';
 import { comparedSlice, type ComparedActions, type ComparedState } from './runs/comparedSlice';
 import { Series } from './series';
 
@@ -152,7 +153,12 @@ export interface SharedActions {
   set<K extends keyof State>(key: K, value: State[K]): void;
 }
 
-export type State = SharedState & RegressionViewState & GlyphLabState & WalkState & ComparedState;
+export type State = SharedState &
+  RegressionViewState &
+  GlyphLabState &
+  WalkState &
+  OrdersState &
+  ComparedState;
 export type Actions = SharedActions & RegressionViewActions & GlyphLabActions & WalkActions & ComparedActions;
 export type Store = State & Actions;
 export type SetStore = (patch: Partial<State>) => void;
@@ -183,6 +189,7 @@ export const useStore = create<Store>()((set, get) => ({
   ...regressionViewSlice(set, get),
   ...glyphLabSlice(set, get),
   ...walkSlice(set, get),
+  ...ordersSlice(),
   ...comparedSlice(set, get),
   config: { ...DEFAULT_EXPERIMENT, hidden: [...DEFAULT_EXPERIMENT.hidden] },
   backendRequest: 'auto',

@@ -86,12 +86,12 @@ export function readLink(search: string, hash: string): PageLink {
   const w = frag.get('theta');
   if (w !== null && w !== '') weights = w;
 
-  const walkPhase = readWalk(params, config.task === 'glyphs', lines);
+  const walkPhase = readWalk(params, lines);
   return { config, backend, step, weights, from, walkPhase, warnings: lines };
 }
 
 /** `walk=1&phase=N`: the walk-through phase a link opens at (1..4), or null. */
-function readWalk(params: URLSearchParams, glyphs: boolean, lines: string[]): number | null {
+function readWalk(params: URLSearchParams, lines: string[]): number | null {
   const w = params.get('walk');
   const p = params.get('phase');
   if (w === null) {
@@ -100,10 +100,6 @@ function readWalk(params: URLSearchParams, glyphs: boolean, lines: string[]): nu
   }
   if (w.trim() !== '1' && w.trim().toLowerCase() !== 'true') {
     if (w.trim() !== '0') lines.push(`walk=${shorten(w)} is not 1; not opening the walk-through`);
-    return null;
-  }
-  if (glyphs) {
-    lines.push('the walk-through is available on the regression pages only; ignored walk=1');
     return null;
   }
   if (p === null) return 1;

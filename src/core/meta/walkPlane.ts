@@ -8,7 +8,7 @@
  * the update are projected on it; lengths along both axes are in θ's units.
  */
 import { projectPoint, type PlaneBasis } from '../projection';
-import type { MetaStepWalk } from './walkthrough';
+import type { MetaStepWalkBase } from './walkthrough';
 
 export interface WalkPlane extends PlaneBasis {
   /** what the axes are, for their labels */
@@ -59,7 +59,7 @@ function leastAligned(u: Float32Array): number {
 }
 
 /** The mean inner-loop displacement θ′ − θ over the shown tasks. */
-function meanDisplacement(walk: MetaStepWalk): Float32Array {
+function meanDisplacement(walk: MetaStepWalkBase): Float32Array {
   const p = walk.theta.length;
   const d = new Float32Array(p);
   const ends = walk.adapted.map((path) => path[path.length - 1]).filter((x): x is Float32Array => !!x);
@@ -72,7 +72,7 @@ function meanDisplacement(walk: MetaStepWalk): Float32Array {
 const negated = (v: Float32Array) => v.map((x) => -x);
 
 /** The plane through θ spanned by the step's descent direction and a second direction (see above). */
-export function walkPlane(walk: MetaStepWalk): WalkPlane {
+export function walkPlane(walk: MetaStepWalkBase): WalkPlane {
   const p = walk.theta.length;
   const second =
     walk.firstOrder !== null
@@ -100,7 +100,7 @@ export function alongWalkPlane(plane: WalkPlane, dir: ArrayLike<number>): [numbe
 }
 
 /** The arrows of the gradient phase: −g, and for MAML −g₁ and the second-order correction −(g − g₁). */
-export function walkArrows(plane: WalkPlane, walk: MetaStepWalk): WalkArrow[] {
+export function walkArrows(plane: WalkPlane, walk: MetaStepWalkBase): WalkArrow[] {
   const arrow = (name: WalkArrow['name'], v: Float32Array): WalkArrow => {
     const [a, b] = alongWalkPlane(plane, v);
     return { name, tip: [-a, -b], norm: Math.sqrt(dot(v, v)) };
@@ -112,6 +112,6 @@ export function walkArrows(plane: WalkPlane, walk: MetaStepWalk): WalkArrow[] {
 }
 
 /** The shown tasks' inner-loop paths in the plane: [shown][inner + 1] points, θ first. */
-export function walkPaths(plane: WalkPlane, walk: MetaStepWalk): [number, number][][] {
+export function walkPaths(plane: WalkPlane, walk: MetaStepWalkBase): [number, number][][] {
   return walk.adapted.map((path) => path.map((theta) => onWalkPlane(plane, theta)));
 }

@@ -24,22 +24,40 @@ export const WALK_PHASES: readonly WalkPhase[] = ['sample', 'inner', 'query', 'g
 /** At most this many tasks of the meta-batch are shown (and traced parameter by parameter). */
 export const WALK_MAX_SHOWN = 6;
 
-/** One shown task of the meta-batch (regression). */
-export interface WalkTask {
+/** What every shown task of the meta-batch has, whatever the family. */
+export interface WalkTaskBase {
   /** its index in the meta-batch */
   index: number;
-  /** family.describe(...), e.g. "A = 2.31, φ = 0.52" */
+  /** family.describe(...), e.g. "A = 2.31, φ = 0.52", or the glyphs' names */
   description: string;
+  /** [inner + 1]: this task's support loss after s inner steps */
+  supportLoss: number[];
+  /** this task's query loss at θ′ (after all inner steps) */
+  queryLoss: number;
+}
+
+/** One shown task of the meta-batch (regression: 1-D curves). */
+export interface WalkTask extends WalkTaskBase {
   support: { x: number[]; y: number[] };
   query: { x: number[]; y: number[] };
   /** the true function on the walk's grid */
   truth: number[];
   /** [inner + 1][grid.length]: the prediction after s inner steps (s = 0 is θ itself) */
   predictions: number[][];
-  /** [inner + 1]: this task's support MSE after s inner steps */
-  supportLoss: number[];
-  /** this task's query MSE at θ′ (after all inner steps) */
-  queryLoss: number;
+}
+
+/** One shown task of the meta-batch (glyph classification: images and class probabilities). */
+export interface GlyphWalkTask extends WalkTaskBase {
+  /** support images [N·K, side²] row-major, by class, and their labels [N·K] */
+  xs: Float32Array;
+  ys: number[];
+  /** query images [N·Q, side²] and their labels [N·Q] */
+  xq: Float32Array;
+  yq: number[];
+  /** [inner + 1][N·Q · N]: each query image's class probabilities after s inner steps */
+  probs: number[][];
+  /** the glyph behind each label 0..N−1, e.g. "Cyrillic Ж" */
+  names: string[];
 }
 
 /** The norms of the phase-4 vectors (null where the vector is). */
@@ -50,7 +68,8 @@ export interface WalkNorms {
   alphaGradient: number | null;
 }
 
-export interface MetaStepWalk {
+/** What every family's walk has: the run's settings and the numbers of phases 2-4. */
+export interface MetaStepWalkBase {
   /** run.stepCount before the update (the walk computes step + 1) */
   step: number;
   algo: Algo;
@@ -59,10 +78,6 @@ export interface MetaStepWalk {
   inner: number;
   /** tasks in the meta-batch, T */
   batch: number;
-  /** x grid of the predictions (the task view's grid over the family's input range) */
-  grid: number[];
-  /** the first `shown` tasks of the meta-batch */
-  tasks: WalkTask[];
   /** [inner + 1][T]: every task's support loss after s inner steps */
   supportLoss: number[][];
   /** [T]: each task's query loss at θ′ᵢ */
@@ -90,6 +105,30 @@ export interface MetaStepWalk {
   alphaMean: number;
   norms: WalkNorms;
 }
+
+/** A regression walk: the shown tasks as curves on one x grid. */
+export interface CurveWalk extends MetaStepWalkBase {
+  view: 'curves';
+  /** x grid of the predictions (the task view's grid over the family's input range) */
+  grid: number[];
+  /** the first `shown` tasks of the meta-batch */
+  tasks: WalkTask[];
+}
+
+/** A glyph walk: the shown tasks' images and their query images' class probabilities. */
+export interface GlyphWalk extends MetaStepWalkBase {
+  view: 'glyphs';
+  /** N classes, K support and Q query images per class; images are side × side */
+  ways: number;
+  shots: number;
+  query: number;
+  side: number;
+  /** the first `shown` tasks of the meta-batch */
+  tasks: GlyphWalkTask[];
+}
+
+/** One meta-step, phase by phase; `view` says how the family shows its tasks. */
+export type MetaStepWalk = CurveWalk | GlyphWalk;
 
 /**
  * θ (and Meta-SGD's α) as copies, to walk on another backend than the one training: read-only work
@@ -131,6 +170,23 @@ export interface WalkTensors {
   firstOrder: tf.Tensor1D | null;
   alphaGradient: tf.Tensor1D | null;
   alphaMean: tf.Scalar;
+}
+
+/** A run's task stream, as far as a walk needs it. */
+export interface PeekableStream<B> {
+  streamState(): number[];
+  seekStream(state: readonly number[]): void;
+  nextBatch(): B;
+}
+
+/** The next meta-batch, with the task stream left where it was (the update draws it again). */
+export function peekBatch<B>(run: PeekableStream<B>): B {
+  const saved = run.streamState();
+  try {
+    return run.nextBatch();
+  } finally {
+    run.seekStream(saved);
+  }
 }
 
 /** The phase-4 vectors and the meta-loss, by the algorithm's own formula. */
@@ -202,7 +258,7 @@ export function walkTensors<B, A>(
 
 /** The numbers of phases 2-4: the family-independent part of a MetaStepWalk. */
 export type WalkNumbers = Pick<
-  MetaStepWalk,
+  MetaStepWalkBase,
   | 'supportLoss'
   | 'queryLoss'
   | 'metaLoss'

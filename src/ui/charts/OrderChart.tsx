@@ -1,6 +1,6 @@
 import * as d3 from 'd3';
 import { useEffect, useRef } from 'react';
-import type { OrderPoint } from '../families/regression/viewSlice';
+import type { OrderPoint } from '../orders/ordersSlice';
 import { useStore } from '../store';
 import { roundUp } from './LearningCurve';
 import { METHOD_COLORS } from './palette';
@@ -99,6 +99,7 @@ export function OrderChart() {
   const orders = useStore((s) => s.orders);
   const reading = useStore((s) => s.orderReading);
   const inner = useStore((s) => s.config.inner);
+  const glyphs = useStore((s) => s.config.task === 'glyphs');
 
   useEffect(() => {
     if (svgRef.current) draw(svgRef.current, width, orders);
@@ -137,8 +138,10 @@ export function OrderChart() {
       <p className="note">
         Second-order MAML differentiates through the inner SGD step{inner === 1 ? '' : 's'}; first-order MAML
         drops the Hessian term and keeps only the query gradient at the adapted weights. Both are computed at
-        the current θ on 25 fixed held-out tasks every few seconds, off the training path, whatever algorithm
-        trains. A cosine near 1 and a ratio near 1 mean the shortcut loses little here.
+        the current θ on {reading?.tasks ?? 'a batch of'} fixed held-out tasks{' '}
+        {glyphs ? 'now and then (a glyph meta-gradient is costly)' : 'every few seconds'}, off the training
+        path, whatever algorithm trains. A cosine near 1 and a ratio near 1 mean the shortcut loses little
+        here.
       </p>
     </section>
   );

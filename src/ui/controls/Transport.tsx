@@ -73,7 +73,6 @@ export function Transport() {
   const engine = autoChoice && backend === autoChoice.winner.backend ? autoChoice.winner.engine : 'tfjs';
   const numParams = useStore(paramsOf);
   const tensors = useStore((s) => s.tensors);
-  const walkable = useStore((s) => uiFamilyOf(s.config.task).page === 'regression');
   const walking = useStore((s) => s.walk !== null);
   const { toggle, stepOnce, reset, setBackendRequest, openWalk } = useStore.getState();
 
@@ -112,17 +111,15 @@ export function Transport() {
         >
           Reset
         </button>
-        {walkable ? (
-          <button
-            type="button"
-            className="walk-button"
-            onClick={() => openWalk(0)}
-            disabled={phase !== 'ready' || walking}
-            title="Walk through one meta-step (W): pause and follow the next step phase by phase, with the real numbers. → / ← move, Esc leaves."
-          >
-            Walk through one meta-step
-          </button>
-        ) : null}
+        <button
+          type="button"
+          className="walk-button"
+          onClick={() => openWalk(0)}
+          disabled={phase !== 'ready' || walking}
+          title="Walk through one meta-step (W): pause and follow the next step phase by phase, with the real numbers. → / ← move, Esc leaves."
+        >
+          Walk through one meta-step
+        </button>
       </div>
       <p role="status" aria-live="off" className="status-line">
         step {step} · {backendName} · {formatSpeed(stepsPerSec)}

@@ -6,7 +6,7 @@
  * gradient units, scaled together so the longest is readable; a move too small to see is
  * magnified, and the label says by how much.
  */
-import type { WalkReport } from '../../worker/families/regressionMessages';
+import type { WalkReport } from '../../worker/families/metaStepMessages';
 import { num } from './algorithmLines';
 import type { WalkUpdate } from './walkSlice';
 

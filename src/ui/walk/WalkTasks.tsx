@@ -1,13 +1,17 @@
 /**
- * The walk-through's task view: a small multiple of the meta-batch's first tasks. Each panel draws
- * the task's true function, its support points (filled circles) and query points (open diamonds),
- * and the network's prediction: at θ while tasks are sampled, after each inner step in the inner
- * loop (dark to warm), at θ′ᵢ when the query points score it. Shapes, not only colours, tell the
- * points apart; every panel has a text summary for screen readers.
+ * The walk-through's task view: a small multiple of the meta-batch's first tasks (glyph tasks are
+ * drawn by GlyphWalkTasks.tsx). For regression, each panel draws the task's true function, its
+ * support points (filled circles) and query points (open diamonds), and the network's prediction:
+ * at θ while tasks are sampled, after each inner step in the inner loop (dark to warm), at θ′ᵢ
+ * when the query points score it. Shapes, not only colours, tell the points apart; every panel
+ * has a text summary for screen readers.
  */
 import { fanColor } from '../charts/palette';
-import type { WalkReport } from '../../worker/families/regressionMessages';
+import type { WalkReport } from '../../worker/families/metaStepMessages';
 import { num } from './algorithmLines';
+import { GlyphWalkTasks } from './GlyphWalkTasks';
+
+type CurveReport = Extract<WalkReport, { view: 'curves' }>;
 
 const W = 200;
 const H = 130;
@@ -31,7 +35,7 @@ function pathOf(xs: readonly number[], ys: readonly number[], sx: Scale, sy: Sca
   return d;
 }
 
-function TaskPanel({ report, index, phase }: { report: WalkReport; index: number; phase: number }) {
+function TaskPanel({ report, index, phase }: { report: CurveReport; index: number; phase: number }) {
   const t = report.tasks[index];
   if (!t) return null;
   const grid = report.grid;
@@ -97,7 +101,13 @@ function TaskPanel({ report, index, phase }: { report: WalkReport; index: number
   );
 }
 
+/** The shown tasks as the family draws them: curves (regression) or glyph images. */
 export function WalkTasks({ report, phase }: { report: WalkReport; phase: number }) {
+  if (report.view === 'glyphs') return <GlyphWalkTasks report={report} phase={phase} />;
+  return <CurveWalkTasks report={report} phase={phase} />;
+}
+
+function CurveWalkTasks({ report, phase }: { report: CurveReport; phase: number }) {
   return (
     <div className="walk-tasks" aria-label={`The first ${report.tasks.length} of the ${report.batch} tasks`}>
       {report.tasks.map((_, i) => (

@@ -6,11 +6,19 @@
  */
 import { useEffect, useRef } from 'react';
 import { useStore } from '../store';
-import { algorithmLines, num, PHASE_TITLES, phaseAnnouncement, supportBeforeAfter } from './algorithmLines';
+import {
+  algorithmLines,
+  num,
+  PHASE_TITLES,
+  phaseAnnouncement,
+  supportBeforeAfter,
+  walkWords,
+} from './algorithmLines';
+import { queryRight } from './GlyphWalkTasks';
 import { WALK_PHASE_COUNT } from './walkSlice';
 import { WalkPlaneChart } from './WalkPlaneChart';
 import { WalkTasks } from './WalkTasks';
-import type { WalkReport } from '../../worker/families/regressionMessages';
+import type { WalkReport } from '../../worker/families/metaStepMessages';
 
 const ALGO_NAMES = {
   maml: 'MAML (second order)',
@@ -22,6 +30,7 @@ const ALGO_NAMES = {
 /** The numbers of the current phase, as a small table. */
 function PhaseNumbers({ report, phase }: { report: WalkReport; phase: number }) {
   const [before, after] = supportBeforeAfter(report);
+  const { loss } = walkWords(report.view);
   const rows: [string, string][] = [];
   if (phase === 0)
     rows.push(['tasks in the meta-batch', `${report.batch}`], ['shown here', `${report.tasks.length}`]);
@@ -29,11 +38,16 @@ function PhaseNumbers({ report, phase }: { report: WalkReport; phase: number }) 
     rows.push(
       ['inner steps', `${report.inner}`],
       [report.algo === 'metasgd' ? 'mean learned α' : 'α', num(report.alphaMean)],
-      ['mean support loss before', num(before)],
-      ['mean support loss after', num(after)],
+      [`mean support ${loss} before`, num(before)],
+      [`mean support ${loss} after`, num(after)],
     );
   if (phase === 2) {
-    rows.push(['meta-loss (mean query loss)', num(report.metaLoss)]);
+    rows.push([`meta-loss (mean query ${loss})`, num(report.metaLoss)]);
+    if (report.view === 'glyphs') {
+      const right = report.tasks.reduce((n, t) => n + queryRight(t, report.ways, report.inner), 0);
+      const all = report.tasks.reduce((n, t) => n + t.yq.length, 0);
+      rows.push(['query images right (shown tasks)', `${right} of ${all}`]);
+    }
     report.queryLoss.slice(0, 8).forEach((l, i) => rows.push([`task ${i + 1}`, num(l)]));
     if (report.queryLoss.length > 8) rows.push(['…', `${report.queryLoss.length - 8} more`]);
   }
@@ -62,6 +76,7 @@ function PhaseNumbers({ report, phase }: { report: WalkReport; phase: number }) 
 export function WalkThrough() {
   const walk = useStore((s) => s.walk);
   const algo = useStore((s) => s.config.algo);
+  const view = useStore((s) => (s.config.task === 'glyphs' ? 'glyphs' : 'curves'));
   const step = useStore((s) => s.step);
   const { walkTo, closeWalk, openWalk } = useStore.getState();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -71,7 +86,7 @@ export function WalkThrough() {
   }, [open]);
   if (!walk) return null;
   const { phase, report, update, updating, error } = walk;
-  const lines = algorithmLines(report?.algo ?? algo, report, update);
+  const lines = algorithmLines(report?.algo ?? algo, report, update, report?.view ?? view);
   const last = WALK_PHASE_COUNT - 1;
   const done = phase === last && update !== null;
   return (

@@ -4,7 +4,7 @@
  * sentence each phase announces to screen readers. Pure functions of the worker's walk report.
  */
 import type { Algo } from '../../core/experiment';
-import type { WalkReport } from '../../worker/families/regressionMessages';
+import type { WalkReport } from '../../worker/families/metaStepMessages';
 import type { WalkUpdate } from './walkSlice';
 
 export const PHASE_TITLES = [
@@ -27,36 +27,64 @@ export function num(x: number | null | undefined): string {
 
 const steps = (n: number) => `${n} inner SGD step${n === 1 ? '' : 's'}`;
 
+/** How a family's tasks are shown: curves (regression) or glyph images (classification). */
+export type WalkView = WalkReport['view'];
+
+/** The words for a family's losses and examples: MSE on points, cross-entropy on images. */
+export function walkWords(view: WalkView): { loss: string; points: string } {
+  return view === 'glyphs' ? { loss: 'cross-entropy', points: 'images' } : { loss: 'loss', points: 'points' };
+}
+
+/** The first line: which tasks are drawn, and what each one holds. */
+function sampleLine(view: WalkView, w: WalkReport | null): string {
+  const T = w ? `${w.batch}` : 'a batch of';
+  if (view !== 'glyphs')
+    return `Sample ${T} tasks Tᵢ from the task distribution, each with K support and Q query points.`;
+  const g = w?.view === 'glyphs' ? w : null;
+  const n = g ? ` (N = ${g.ways})` : '';
+  const kq = g ? `K = ${g.shots} support and Q = ${g.query} query` : 'K support and Q query';
+  return `Sample ${T} tasks Tᵢ from the meta-training alphabets, each N new characters${n} with ${kq} images per class.`;
+}
+
 /** The mean support loss before and after the inner loop, over the whole meta-batch. */
 export function supportBeforeAfter(w: WalkReport): [number, number] {
   return [mean(w.supportLoss[0] ?? []), mean(w.supportLoss[w.supportLoss.length - 1] ?? [])];
 }
 
-/** One line per phase for the algorithm `algo`, with the walk's numbers where it has them. */
-export function algorithmLines(algo: Algo, w: WalkReport | null, update: WalkUpdate | null): string[] {
-  const T = w ? `${w.batch}` : 'a batch of';
+/**
+ * One line per phase for the algorithm `algo`, with the walk's numbers where it has them (`view`:
+ * the family's tasks, until the walk says).
+ */
+export function algorithmLines(
+  algo: Algo,
+  w: WalkReport | null,
+  update: WalkUpdate | null,
+  view: WalkView = w?.view ?? 'curves',
+): string[] {
+  const { loss, points } = walkWords(view);
   const alpha = w ? num(w.alphaMean) : 'α';
   const [before, after] = w ? supportBeforeAfter(w) : [NaN, NaN];
-  const support = w ? ` (support loss ${num(before)} → ${num(after)})` : '';
+  const support = w ? ` (support ${loss} ${num(before)} → ${num(after)})` : '';
   const inner = w ? steps(w.inner) : 'the inner SGD steps';
   const metaLoss = w ? ` = ${num(w.metaLoss)}` : '';
   const beta = w ? num(w.beta) : 'β';
   const moved = update ? ` — θ moved by ${num(update.moveNorm)}, now at step ${update.step}` : '';
-  const sample = `Sample ${T} tasks Tᵢ from the task distribution, each with K support and Q query points.`;
+  const sample = sampleLine(view, w);
+  const score = `Score each θ′ᵢ${view === 'glyphs' ? ' by its cross-entropy' : ''} on its query ${points}`;
   switch (algo) {
     case 'metasgd':
       return [
         sample,
         `For each task: θ′ᵢ = θ − α ∘ ∇θ L_support(θ), ${inner}, with the learned per-parameter α (mean ${alpha})${support}.`,
-        `Score each θ′ᵢ on its query points; the meta-loss is their mean${metaLoss}.`,
+        `${score}; the meta-loss is their mean${metaLoss}.`,
         `Gradients of the meta-loss with respect to θ and to α, through the inner steps: |g_θ| = ${num(w?.norms.gradient)}, |g_α| = ${num(w?.norms.alphaGradient)}.`,
         `Adam (β = ${beta}) updates θ with g_θ and α with g_α${moved}.`,
       ];
     case 'reptile':
       return [
         sample,
-        `For each task: θ′ᵢ = θ after ${inner} on its support points, α = ${alpha}${support}.`,
-        `Score each θ′ᵢ on its query points (reported; Reptile's update does not use it): mean${metaLoss}.`,
+        `For each task: θ′ᵢ = θ after ${inner} on its support ${points}, α = ${alpha}${support}.`,
+        `${score} (reported; Reptile's update does not use it): mean${metaLoss}.`,
         `The direction d = θ − mean θ′ᵢ, no gradient through the inner loop: |d| = ${num(w?.norms.gradient)}.`,
         `Adam (β = ${beta}) treats d as the gradient and moves θ towards the adapted θ′ᵢ${moved}.`,
       ];
@@ -64,7 +92,7 @@ export function algorithmLines(algo: Algo, w: WalkReport | null, update: WalkUpd
       return [
         sample,
         `For each task: θ′ᵢ = θ − α ∇θ L_support(θ), ${inner}, α = ${alpha}${support}.`,
-        `Score each θ′ᵢ on its query points; the meta-loss is their mean${metaLoss}.`,
+        `${score}; the meta-loss is their mean${metaLoss}.`,
         `First-order meta-gradient g₁ = mean of ∇ L_query at θ′ᵢ, the inner steps treated as constants: |g₁| = ${num(w?.norms.gradient)}.`,
         `Adam (β = ${beta}) updates θ with g₁${moved}.`,
       ];
@@ -72,7 +100,7 @@ export function algorithmLines(algo: Algo, w: WalkReport | null, update: WalkUpd
       return [
         sample,
         `For each task: θ′ᵢ = θ − α ∇θ L_support(θ), ${inner}, α = ${alpha}${support}.`,
-        `Score each θ′ᵢ on its query points; the meta-loss is their mean${metaLoss}.`,
+        `${score}; the meta-loss is their mean${metaLoss}.`,
         `Meta-gradient g = ∇θ of the meta-loss, back through every inner step (second order): |g| = ${num(w?.norms.gradient)}; first-order part |g₁| = ${num(w?.norms.firstOrder)}, Hessian correction |g − g₁| = ${num(w?.norms.correction)}, angle ${w?.angleDeg != null ? `${w.angleDeg.toFixed(1)}°` : '–'}.`,
         `Adam (β = ${beta}) updates θ with g${moved}.`,
       ];
@@ -86,6 +114,7 @@ export function phaseAnnouncement(
   update: WalkUpdate | null,
   updating: boolean,
 ): string {
+  const { loss } = walkWords(w?.view ?? 'curves');
   const head = `Phase ${phase + 1} of 5, ${PHASE_TITLES[phase] ?? ''}`;
   if (!w) return `${head}: computing the next meta-step…`;
   const [before, after] = supportBeforeAfter(w);
@@ -93,9 +122,9 @@ export function phaseAnnouncement(
     case 0:
       return `${head}: ${w.batch} tasks drawn for meta-step ${w.step + 1}; the first ${w.tasks.length} are shown.`;
     case 1:
-      return `${head}: ${steps(w.inner)} per task; mean support loss ${num(before)} before, ${num(after)} after.`;
+      return `${head}: ${steps(w.inner)} per task; mean support ${loss} ${num(before)} before, ${num(after)} after.`;
     case 2:
-      return `${head}: mean query loss at the adapted parameters, the meta-loss, is ${num(w.metaLoss)}.`;
+      return `${head}: mean query ${loss} at the adapted parameters, the meta-loss, is ${num(w.metaLoss)}.`;
     case 3:
       return w.algo === 'maml'
         ? `${head}: |g| = ${num(w.norms.gradient)}; the second-order correction turns it by ${num(w.angleDeg)} degrees from the first-order gradient.`

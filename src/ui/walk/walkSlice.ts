@@ -5,10 +5,9 @@
  * host's ordinary single step), so the walk ends at exactly the θ a Step gives, and then asks how
  * far θ moved. Playing, or changing a setting, ends or recomputes it.
  */
-import type { WalkReport } from '../../worker/families/regressionMessages';
+import type { WalkReply, WalkReport } from '../../worker/families/metaStepMessages';
 import { send } from '../port';
 import type { GetStore, SetStore } from '../store';
-import { uiFamilyOf } from '../families/registry';
 
 /** the phases, in order: sample tasks, inner loop, query loss, meta-gradient, update */
 export const WALK_PHASE_COUNT = 5;
@@ -46,12 +45,7 @@ export interface WalkActions {
   /** the settings changed: the walk shown is no longer the next step's, compute it again */
   refreshWalk(): void;
   /** a worker reply for the walk */
-  walkReply(
-    reply:
-      | { kind: 'walk'; walk: WalkReport }
-      | { kind: 'walkFailed'; id: number; reason: string }
-      | ({ kind: 'walkUpdated'; id: number } & WalkUpdate),
-  ): void;
+  walkReply(reply: WalkReply): void;
 }
 
 let walkId = 1;
@@ -72,13 +66,6 @@ export function walkSlice(set: SetStore, get: GetStore): WalkState & WalkActions
     openWalk(phase = 0) {
       const s = get();
       if (s.phase !== 'ready') return;
-      if (uiFamilyOf(s.config.task).page !== 'regression') {
-        s.notify(
-          'info',
-          'The walk-through is available on the regression pages (sinusoids, mixtures) so far.',
-        );
-        return;
-      }
       if (s.running) s.pause();
       // the update phase is reached by stepping through, never opened directly (it takes a step)
       start(Math.min(clampPhase(phase), WALK_PHASE_COUNT - 2));

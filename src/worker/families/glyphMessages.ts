@@ -4,6 +4,8 @@
  * new one) and the accuracy evaluation. Images are 28×28 floats in [0, 1], row-major, concatenated.
  */
 
+import type { MetaStepReply, MetaStepRequest } from './metaStepMessages';
+
 /** The initialisations the glyph lab compares. */
 export const GLYPH_METHODS = ['maml', 'pretrained', 'random'] as const;
 export type GlyphMethod = (typeof GLYPH_METHODS)[number];
@@ -24,7 +26,9 @@ export type GlyphRequest =
    */
   | { kind: 'adapt'; id: number; ways: number; shots: number; images: Float32Array; steps: number }
   /** classify one drawing with the networks adapted by adapt `adaptId` */
-  | { kind: 'classify'; id: number; adaptId: number; image: Float32Array };
+  | { kind: 'classify'; id: number; adaptId: number; image: Float32Array }
+  /** the walk-through's requests (metaStepMessages.ts) */
+  | MetaStepRequest;
 
 /** A held-out task as the lab shows it: its images and each method's predictions per inner step. */
 export interface GlyphTaskReply {
@@ -78,7 +82,13 @@ export interface GlyphClassifiedReply {
   probs: Record<'maml' | 'random', Float32Array>;
 }
 
-export type GlyphReply = GlyphTaskReply | GlyphEvalReply | GlyphAdaptedReply | GlyphClassifiedReply;
+export type GlyphReply =
+  | GlyphTaskReply
+  | GlyphEvalReply
+  | GlyphAdaptedReply
+  | GlyphClassifiedReply
+  /** the walk-through's replies and the first-order vs second-order comparison */
+  | MetaStepReply;
 
 export function glyphTransferables(reply: { kind: string }): ArrayBuffer[] {
   const r = reply as GlyphReply;

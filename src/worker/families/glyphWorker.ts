@@ -19,6 +19,7 @@ import type { ThetaSubject } from '../thetaMessages';
 import type { FamilyWorker, HostServices } from './familyWorker';
 import { GlyphThetaPart } from './glyphTheta';
 import { GLYPH_METHODS, type GlyphMethod, type GlyphRequest } from './glyphMessages';
+import { GlyphMetaStep } from './glyphMetaStep';
 
 /** query images per class in the task view (few enough to see them all) */
 const VIEW_QUERY = 2;
@@ -39,9 +40,12 @@ export class GlyphWorker implements FamilyWorker {
   private readonly queue: GlyphRequest[] = [];
   private adapted: Adapted | null = null;
   private readonly theta: GlyphThetaPart;
+  /** the walk-through and the first-order vs second-order comparison */
+  private readonly meta: GlyphMetaStep;
 
   constructor(private readonly host: HostServices) {
     this.theta = new GlyphThetaPart(host);
+    this.meta = new GlyphMetaStep(host);
   }
 
   private get run(): GlyphRun {
@@ -49,25 +53,27 @@ export class GlyphWorker implements FamilyWorker {
   }
 
   get busy(): boolean {
-    return this.queue.length > 0 || this.theta.busy;
+    return this.queue.length > 0 || this.theta.busy || this.meta.busy;
   }
 
   /** every glyph request comes from the page */
   get urgent(): boolean {
-    return this.queue.length > 0;
+    return this.queue.length > 0 || this.meta.pending;
   }
 
   request(req: FamilyRequest): void {
+    if (this.meta.request(req)) return;
     if (req.kind === 'showTask' || req.kind === 'adapt' || req.kind === 'classify') this.queue.push(req);
   }
 
   async work(): Promise<void> {
     const req = this.queue.shift();
+    if (req?.kind === 'showTask') await this.showTask(req.id, req.counter, req.steps);
+    else if (req?.kind === 'adapt') await this.adapt(req.id, req.ways, req.shots, req.images, req.steps);
+    else if (req?.kind === 'classify') await this.classify(req.id, req.adaptId, req.image);
+    await this.meta.work(this.run, this.host.running());
     // the θ view's reports and landscape chunks run when no request of the page waits
-    if (!req) return this.theta.work();
-    if (req.kind === 'showTask') await this.showTask(req.id, req.counter, req.steps);
-    else if (req.kind === 'adapt') await this.adapt(req.id, req.ways, req.shots, req.images, req.steps);
-    else await this.classify(req.id, req.adaptId, req.image);
+    if (!req) await this.theta.work();
   }
 
   captureStep(run: FamilyRun): void {
@@ -84,12 +90,14 @@ export class GlyphWorker implements FamilyWorker {
 
   markDirty(): void {
     this.theta.markDirty();
+    this.meta.markDirty();
   }
 
   /** a new run: the networks adapted to the user's drawings belong to the old one */
   runReplaced(): void {
     this.disposeAdapted();
     this.theta.clear();
+    this.meta.runReplaced();
   }
 
   setThetaView(subject: ThetaSubject, random: boolean): void {
@@ -137,6 +145,7 @@ export class GlyphWorker implements FamilyWorker {
         curves: { maml: pick('maml'), pretrained: pick('pretrained'), random: pick('random') },
       },
     });
+    this.meta.evaluationDone();
   }
 
   /** Probabilities [steps + 1, B, N] on images xq after 0..steps inner steps on (xs, ys). */

@@ -1,11 +1,10 @@
 /**
  * The regression families' part of the worker protocol: the task view's task and its fans, the
- * live evaluation, and the first-order vs second-order comparison.
+ * live evaluation, and (shared, metaStepMessages.ts) the walk-through and the first-order vs
+ * second-order comparison.
  */
-import type { OrderComparison } from '../../core/meta/orderCompare';
-import type { MetaStepWalk } from '../../core/meta/walkthrough';
-import type { WalkArrow } from '../../core/meta/walkPlane';
 import type { BackendName, MethodName } from '../protocol';
+import type { MetaStepReply, MetaStepRequest } from './metaStepMessages';
 
 /** A task shown in the task view: its generating parameters and the support set being adapted on. */
 export interface ViewTask {
@@ -24,34 +23,11 @@ export interface EvalCurveData {
   ci95: number[];
 }
 
-/**
- * One meta-step, phase by phase, as the page shows it: the core's walk (src/core/meta/walkthrough.ts)
- * without its θ-sized vectors, which are sent projected on the walk's plane instead.
- */
-export interface WalkReport extends Omit<
-  MetaStepWalk,
-  'theta' | 'adapted' | 'gradient' | 'firstOrder' | 'correction' | 'alphaGradient'
-> {
-  /** echoes the page's request */
-  id: number;
-  plane: {
-    /** what the plane's two axes are */
-    axes: [string, string];
-    /** the shown tasks' inner-loop paths θ → θ′ᵢ, [shown][inner + 1] points, θ at the origin */
-    paths: [number, number][][];
-    /** −g (and for MAML −g₁ and the correction) projected, in gradient units */
-    arrows: WalkArrow[];
-  };
-}
-
 export type RegressionRequest =
   /** the task view shows this task now: predict on it after 0..steps inner steps */
   | { kind: 'task'; task: ViewTask }
-  /** compute the next meta-step's phases (training is paused), `shown` tasks in detail */
-  | { kind: 'walk'; id: number; shown: number }
-  /** the page asked for the walk's update as a plain step: report θ's move once the run is at `step` */
-  | { kind: 'walkUpdate'; id: number; step: number }
-  | { kind: 'walkCancel' };
+  /** the walk-through's requests */
+  | MetaStepRequest;
 
 export type RegressionReply =
   | {
@@ -77,26 +53,8 @@ export type RegressionReply =
       computedOn: BackendName;
       curves: Record<MethodName, EvalCurveData>;
     }
-  | {
-      /** second-order vs first-order MAML vs Reptile at θ of `step`, on a fixed held-out batch */
-      kind: 'orders';
-      step: number;
-      comparison: OrderComparison;
-      /** one line each for a reader: the Hessian term's effect, the Reptile direction */
-      reading: string;
-      reptile: string;
-    }
-  | { kind: 'walk'; walk: WalkReport }
-  | { kind: 'walkFailed'; id: number; reason: string }
-  | {
-      /** the walk's update was applied (a plain step): θ's move in the walk's plane */
-      kind: 'walkUpdated';
-      id: number;
-      step: number;
-      move: [number, number];
-      /** |θ_after − θ_before| over all parameters */
-      moveNorm: number;
-    };
+  /** the walk-through's replies and the first-order vs second-order comparison */
+  | MetaStepReply;
 
 export function regressionTransferables(reply: { kind: string }): ArrayBuffer[] {
   if (reply.kind !== 'predictions') return [];

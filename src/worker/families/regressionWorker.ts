@@ -16,13 +16,14 @@ import type { RegressionRun } from '../../core/families/regression/run';
 import { VIEW_GRID_POINTS, viewGrid, type RegressionBatch } from '../../core/families/regression/tasks';
 import { adaptationPredictions } from '../../core/meta/innerLoop';
 import { regressionMetaModel } from '../../core/meta/learners';
-import { compareOrders, orderCompareTasks, orderReading, reptileReading } from '../../core/meta/orderCompare';
+import { compareOrders, orderCompareTasks } from '../../core/meta/orderCompare';
 import { METHODS, type FamilyRequest, type MethodName } from '../protocol';
 import { regressionThetaModel } from '../thetaRegression';
 import { ThetaView } from '../thetaView';
 import type { FamilyWorker, HostServices } from './familyWorker';
 import type { EvalCurveData, ViewTask } from './regressionMessages';
-import { WalkKeeper } from './regressionWalk';
+import { OrdersSchedule, ordersReply } from './ordersSchedule';
+import { WalkKeeper } from './walkKeeper';
 
 /** the task view refreshes at most this often while training (its three fans are the page's heaviest redraw) */
 const PREDICT_MS = 500;
@@ -30,8 +31,6 @@ const PREDICT_MS = 500;
 const EVAL_MIN_MS = 3000;
 /** inner steps of the adaptation curve (the paper's Figure 3) */
 const EVAL_STEPS = DEFAULT_EVAL.steps;
-/** the first-order vs second-order comparison: at least this far apart while training, ≤ ~5% of the time */
-const ORDERS_MIN_MS = 3000;
 /** tasks in its fixed held-out batch (the paper's meta-batch) */
 const ORDERS_TASKS = 25;
 
@@ -47,9 +46,7 @@ export class RegressionWorker implements FamilyWorker {
   private lastEvalAt = -Infinity;
   private evalInterval = EVAL_MIN_MS;
   private ordersBatch: { key: string; batch: RegressionBatch } | null = null;
-  private ordersDirty = true;
-  private lastOrdersAt = -Infinity;
-  private ordersInterval = ORDERS_MIN_MS;
+  private readonly orders = new OrdersSchedule();
   private readonly theta: ThetaView;
   private readonly walk: WalkKeeper;
 
@@ -67,7 +64,7 @@ export class RegressionWorker implements FamilyWorker {
   }
 
   get busy(): boolean {
-    return this.taskDirty || this.evalDirty || this.ordersDirty || this.theta.busy || this.walk.busy;
+    return this.taskDirty || this.evalDirty || this.orders.pending || this.theta.busy || this.walk.busy;
   }
 
   /** the page showed a new task (or moved a point), or asked for a walk: done whatever the budget */
@@ -96,8 +93,7 @@ export class RegressionWorker implements FamilyWorker {
     if (running ? now() - this.lastEvalAt > this.evalInterval : this.evalDirty) {
       await this.evaluate(this.evalTasks, undefined, null);
     }
-    if (running ? now() - this.lastOrdersAt > this.ordersInterval : this.ordersDirty)
-      await this.compareOrders();
+    if (this.orders.due(running, now())) await this.compareOrders();
     this.theta.applyView();
     const config = this.host.config();
     if (this.theta.reportDue(running, now()))
@@ -121,7 +117,7 @@ export class RegressionWorker implements FamilyWorker {
   markDirty(): void {
     this.taskDirty = true;
     this.evalDirty = true;
-    this.ordersDirty = true;
+    this.orders.markDirty();
     this.theta.markDirty();
     if (this.host.running()) this.lastEvalAt = -Infinity;
   }
@@ -254,34 +250,26 @@ export class RegressionWorker implements FamilyWorker {
   private async compareOrders(): Promise<void> {
     const run = this.run;
     const config = this.host.config();
-    this.ordersDirty = false;
     const key = `${config.seed}:${config.k}:${config.task}:${config.mix?.join() ?? ''}`;
     if (!this.ordersBatch || this.ordersBatch.key !== key) {
       this.ordersBatch = { key, batch: orderCompareTasks(run.tasks, config.seed, ORDERS_TASKS, config.k) };
     }
     const tasks = this.ordersBatch.batch;
-    const t0 = now();
-    const comparison = await this.withMethods(async (methods) => {
-      const maml = methods[0] as EvalMethod;
-      const batch = batchTensors(tasks);
-      try {
-        return await compareOrders(regressionMetaModel(run.model), maml.theta, batch, {
-          rate: maml.rate,
-          steps: config.inner,
-        });
-      } finally {
-        tf.dispose([batch.xs, batch.ys, batch.xq, batch.yq]);
-      }
-    });
-    this.lastOrdersAt = now();
-    this.ordersInterval = Math.max(ORDERS_MIN_MS, 20 * (this.lastOrdersAt - t0));
-    const reply = {
-      kind: 'orders' as const,
-      step: run.stepCount,
-      comparison,
-      reading: orderReading(comparison),
-      reptile: reptileReading(comparison),
-    };
+    const comparison = await this.orders.run(() =>
+      this.withMethods(async (methods) => {
+        const maml = methods[0] as EvalMethod;
+        const batch = batchTensors(tasks);
+        try {
+          return await compareOrders(regressionMetaModel(run.model), maml.theta, batch, {
+            rate: maml.rate,
+            steps: config.inner,
+          });
+        } finally {
+          tf.dispose([batch.xs, batch.ys, batch.xq, batch.yq]);
+        }
+      }),
+    );
+    const reply = ordersReply(run.stepCount, comparison);
     this.host.post({ kind: 'family', reply });
   }
 }

@@ -27,6 +27,8 @@ import { MetaLearner, type Hyper } from '../../meta/learners';
 import type { EvalReport, EvalRequest, FamilyRun, RunStart, StepLosses } from '../family';
 import { classifierFor, decodeGlyphTheta, glyphFamily } from './family';
 import { glyphReport } from './report';
+import type { GlyphWalk, WalkAt } from '../../meta/walkthrough';
+import { glyphWalk } from './walk';
 
 export { classifierFor, decodeGlyphTheta };
 
@@ -327,6 +329,11 @@ export class GlyphRun implements FamilyRun {
     if (s.pretrained) this.pretrainer?.restoreState(s.pretrained);
     this.seekStream(s.stream);
     this.stepCount = s.step;
+  }
+
+  /** The next meta-step's phases 1-4, the run untouched (see FamilyRun.walkStep). */
+  walkStep(shown: number, at?: WalkAt): Promise<GlyphWalk> {
+    return glyphWalk(this, shown, at);
   }
 
   /** Query accuracy on held-out-alphabet tasks after 0..steps inner steps, for every method. */

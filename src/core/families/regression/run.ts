@@ -12,7 +12,7 @@ import { JointLearner, MetaLearner, type Hyper } from '../../meta/learners';
 import { FusedMlpEngine } from '../../engines/fused/fusedMlp';
 import { fusedLoaded } from '../../engines/fused/wasmModule';
 import { FusedLearner, FusedPretrainer } from './fusedViews';
-import type { MetaStepWalk, WalkAt } from '../../meta/walkthrough';
+import type { CurveWalk, WalkAt } from '../../meta/walkthrough';
 import { regressionWalk } from './walk';
 import { checkStateFits, copyTrainingState, type TrainingState } from '../../runs/trainingState';
 
@@ -241,7 +241,7 @@ export class RegressionRun implements FamilyRun {
   }
 
   /** The next meta-step's phases 1-4, the run untouched (see FamilyRun.walkStep). */
-  walkStep(shown: number, at?: WalkAt): Promise<MetaStepWalk> {
+  walkStep(shown: number, at?: WalkAt): Promise<CurveWalk> {
     return regressionWalk(this, shown, at);
   }
 

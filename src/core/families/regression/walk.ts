@@ -7,10 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 import { taskMse, type Mlp, type Params } from '../../models/mlp';
 import { regressionMetaModel, type BatchTensors } from '../../meta/learners';
 import {
+  peekBatch,
   readWalk,
   walkTensors,
   WALK_MAX_SHOWN,
-  type MetaStepWalk,
+  type CurveWalk,
   type WalkAt,
   type WalkModel,
   type WalkTask,
@@ -39,16 +40,6 @@ function gridPredictions(model: Mlp, adapted: tf.Tensor3D, grid: Float32Array): 
   return tf.reshape(model.predict(params, x as tf.Tensor3D), [n, steps, grid.length]);
 }
 
-/** The next meta-batch, with the task stream left where it was. */
-function peekBatch(run: RegressionRun): RegressionBatch {
-  const saved = run.streamState();
-  try {
-    return run.nextBatch();
-  } finally {
-    run.seekStream(saved);
-  }
-}
-
 const rows = (a: Float32Array, i: number, n: number) => Array.from(a.subarray(i * n, (i + 1) * n));
 
 /**
@@ -56,9 +47,9 @@ const rows = (a: Float32Array, i: number, n: number) => Array.from(a.subarray(i 
  * stepCount): phase 5 is the caller's run.step(), which draws this batch again. All tensors are
  * made before the first await and disposed before it returns.
  */
-export async function regressionWalk(run: RegressionRun, shown: number, at?: WalkAt): Promise<MetaStepWalk> {
+export async function regressionWalk(run: RegressionRun, shown: number, at?: WalkAt): Promise<CurveWalk> {
   const c = run.experiment;
-  const batch = peekBatch(run);
+  const batch: RegressionBatch = peekBatch(run);
   const n = Math.max(1, Math.min(Math.floor(shown) || 0, WALK_MAX_SHOWN, batch.tasks));
   const grid = viewGrid(run.tasks.xRange);
   const model = run.model;
@@ -92,6 +83,7 @@ export async function regressionWalk(run: RegressionRun, shown: number, at?: Wal
       queryLoss: numbers.queryLoss[i] as number,
     }));
     return {
+      view: 'curves',
       step: run.stepCount,
       algo: c.algo,
       alpha: c.alpha,

@@ -10,6 +10,7 @@ import type { FamilyReply, FromWorker } from '../../../worker/protocol';
 import type { SessionPart } from '../../session';
 import { send } from '../../port';
 import { useStore } from '../../store';
+import { metaStepReady, metaStepReply, metaStepRewind } from '../metaStepPart';
 import type { GlyphStart, PageLink } from '../../url';
 
 const store = useStore;
@@ -96,6 +97,7 @@ class LabSession implements SessionPart {
 
   ready(msg: Extract<FromWorker, { kind: 'ready' }>): void {
     const s = store.getState();
+    metaStepReady(msg);
     store.setState({
       running: msg.running,
       adapted: null,
@@ -135,6 +137,7 @@ class LabSession implements SessionPart {
   }
 
   reply(reply: FamilyReply): void {
+    if (metaStepReply(reply)) return;
     const s = store.getState();
     switch (reply.kind) {
       case 'glyphEval': {
@@ -169,6 +172,7 @@ class LabSession implements SessionPart {
 
   rewind(step: number): void {
     const s = store.getState();
+    metaStepRewind(step);
     store.setState({ accuracyHistory: s.accuracyHistory.filter((p) => p.step <= step) });
   }
 

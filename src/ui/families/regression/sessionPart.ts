@@ -1,13 +1,15 @@
 /**
  * The regression families' part of the page session: the task view's task goes with the worker's
  * init, the live evaluation runs beside training, and the worker's regression replies (the task
- * view's fans, the evaluations) become store updates.
+ * view's fans, the evaluations; the walk and the comparison through metaStepPart.ts) become store
+ * updates.
  */
 import type { FamilyReply, FromWorker } from '../../../worker/protocol';
 import type { SessionPart } from '../../session';
 import { useStore } from '../../store';
 import { parameterCount } from '../../viewTask';
-import { LIVE_EVAL_TASKS, MAX_ORDER_POINTS, viewTaskRequest } from './viewSlice';
+import { metaStepReady, metaStepReply, metaStepRewind } from '../metaStepPart';
+import { LIVE_EVAL_TASKS, viewTaskRequest } from './viewSlice';
 
 const store = useStore;
 
@@ -19,9 +21,7 @@ export const regressionSession: SessionPart = {
   ready(msg: Extract<FromWorker, { kind: 'ready' }>) {
     // the page counts parameters itself (to validate θ in links): it must agree with the core
     const s = store.getState();
-    // a new worker or a new run: a walk shown was another run's next step (a run moved to another
-    // backend or engine is the same run: its walk goes on)
-    if (!msg.resumed) s.closeWalk();
+    metaStepReady(msg);
     if (msg.numParams !== parameterCount(s.config)) {
       s.notify(
         'error',
@@ -36,27 +36,7 @@ export const regressionSession: SessionPart = {
       if (reply.taskId === s.task.id) store.setState({ predictions: reply });
       return;
     }
-    if (reply.kind === 'walk' || reply.kind === 'walkFailed' || reply.kind === 'walkUpdated') {
-      s.walkReply(reply);
-      return;
-    }
-    if (reply.kind === 'orders') {
-      const c = reply.comparison;
-      let orders = s.orders.filter((p) => p.step < reply.step);
-      if (orders.length >= MAX_ORDER_POINTS) orders = orders.filter((_, i) => i % 2 === 1);
-      orders.push({
-        step: reply.step,
-        cos: c.cosG2G1,
-        angle: c.angleG2G1Deg,
-        ratio: c.normRatio,
-        cosReptile: c.cosG2Reptile,
-      });
-      store.setState({
-        orders,
-        orderReading: { step: reply.step, reading: reply.reading, reptile: reply.reptile },
-      });
-      return;
-    }
+    if (metaStepReply(reply)) return;
     if (reply.kind !== 'eval') return;
     const at = (c: { mse: number[] }) => c.mse[Math.min(reply.inner, c.mse.length - 1)] ?? NaN;
     const history = s.evalHistory.filter((p) => p.step < reply.step);
@@ -75,11 +55,10 @@ export const regressionSession: SessionPart = {
 
   rewind(step) {
     const s = store.getState();
-    s.closeWalk();
+    metaStepRewind(step);
     store.setState({
       evalHistory: s.evalHistory.filter((p) => p.step <= step),
-      orders: s.orders.filter((p) => p.step <= step),
-      ...(step === 0 ? { evaluation: null, orderReading: null } : {}),
+      ...(step === 0 ? { evaluation: null } : {}),
     });
   },
 };

@@ -35,21 +35,6 @@ export interface EvalPoint {
   pretrained: number;
 }
 
-/** Second-order vs first-order MAML at one meta-step (the worker's comparison on a fixed batch). */
-export interface OrderPoint {
-  step: number;
-  /** cosine(g2, g1) and the angle between them in degrees */
-  cos: number;
-  angle: number;
-  /** |g1| / |g2| */
-  ratio: number;
-  /** cosine(g2, θ − mean θ′): the Reptile direction against the second-order meta-gradient */
-  cosReptile: number;
-}
-
-/** points the comparison chart keeps (older ones thinned to every other) */
-export const MAX_ORDER_POINTS = 400;
-
 export interface RegressionViewState {
   task: TaskView;
   fanSteps: number;
@@ -59,9 +44,6 @@ export interface RegressionViewState {
   /** the number of tasks of a full evaluation being computed, or null */
   evalBusy: number | null;
   adaptLog: boolean;
-  /** the first-order vs second-order comparison over the run, and the latest one's reading */
-  orders: OrderPoint[];
-  orderReading: { step: number; reading: string; reptile: string } | null;
 }
 
 export interface RegressionViewActions {
@@ -110,8 +92,6 @@ export function regressionViewSlice(
     evalHistory: [],
     evalBusy: null,
     adaptLog: false,
-    orders: [],
-    orderReading: null,
 
     newTask() {
       const { config, task } = get();

@@ -9,7 +9,7 @@ import { onWalkPlane, walkArrows, walkPaths, walkPlane, type WalkPlane } from '.
 import type { FromWorker } from '../protocol';
 import type { HostServices } from './familyWorker';
 import { read } from '../thetaPaths';
-import type { RegressionRequest, WalkReport } from './regressionMessages';
+import type { WalkReport, WalkRequest } from './metaStepMessages';
 
 /** tasks drawn in detail (the page's small multiples) */
 export const WALK_SHOWN_MAX = 6;
@@ -40,7 +40,7 @@ export class WalkKeeper {
     return this.asked !== null || this.update !== null;
   }
 
-  request(req: RegressionRequest): void {
+  request(req: WalkRequest): void {
     if (req.kind === 'walk') {
       this.asked = { id: req.id, shown: Math.max(1, Math.min(WALK_SHOWN_MAX, Math.floor(req.shown))) };
       this.update = null;
