@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { collectErrors, readStep, waitReady, waitStepAtLeast } from './helpers';
+import { collectErrors, readStep, status, waitReady, waitStepAtLeast } from './helpers';
 import { serveDist } from './staticServer';
 
 /**
@@ -51,6 +51,7 @@ test('after one visit the page loads and trains offline, the glyph lab with its 
   await waitReady(page, /wasm/);
   await expect(page.getByTestId('theta-source')).toContainText('shipped', { timeout: 30_000 });
   await expect(page.getByTestId('support-grid').getByRole('img')).toHaveCount(5, { timeout: 30_000 });
+  await expect(status(page)).toContainText('step 2000 ');
   expect(errors).toEqual([]);
 
   // the network really is gone: a file that is not precached cannot be fetched
