@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 
 /**
  * The Content-Security-Policy of the built site: scripts, workers and requests only from the
@@ -39,10 +40,34 @@ function cspMeta(): Plugin {
   };
 }
 
+/**
+ * Offline: a Workbox service worker (generated at build time; `npm run dev` has none) precaches
+ * everything the page loads and trains with: the app shell, every JavaScript chunk (the training
+ * worker's bundle and the glyph lab's lazily loaded views among them), the wasm backend's binaries
+ * and the glyph lab's shipped θ. It is registered from the app's own code after load
+ * (`src/ui/offline.ts`, no inline script), and an update waits for the visitor's "Reload".
+ */
+function offline(): Plugin[] {
+  return VitePWA({
+    registerType: 'prompt',
+    injectRegister: null,
+    manifest: false,
+    workbox: {
+      globPatterns: ['**/*.{html,js,css,wasm,svg}', 'glyph-init.json'],
+      // the engine check is a separate diagnostic page, not part of the app
+      globIgnores: ['**/node_modules/**', 'engine-check.html', 'assets/engineCheck-*'],
+      navigateFallbackDenylist: [/engine-check/],
+      // the training worker's bundle (tfjs with its backends) is about 3 MB
+      maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+      cleanupOutdatedCaches: true,
+    },
+  });
+}
+
 // The wasm backend's binaries are served from public/tfjs (copied by scripts/copy-wasm.mjs), so
 // the page never asks another origin for anything.
 export default defineConfig({
-  plugins: [react(), cspMeta()],
+  plugins: [react(), cspMeta(), offline()],
   base: './',
   worker: { format: 'es' },
   build: {

@@ -2,6 +2,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { collectErrors, longestTaskDuring } from './helpers';
 
 type Stroke = [number, number][];
+/** what the test reads of the page's store */
+type StoreView = { meta: { steps: Float64Array; length: number }; accuracyHistory: { step: number }[] };
 
 /** Draw strokes (in 0..1 of the canvas) on a drawing pad with the mouse. */
 async function draw(page: Page, testId: string, strokes: Stroke[]): Promise<void> {
@@ -66,6 +68,25 @@ test('glyph lab: train or load θ, draw three symbols, adapt, classify a new dra
     await expect(page.getByTestId('theta-source')).toContainText('shipped', { timeout: 30_000 });
     // the file brings the pretrained baseline trained beside θ, so the comparison is a fair one
     await expect(page.getByTestId('theta-source')).toContainText('pretrained baseline: 2000 steps');
+    // the run continues from the shipped θ's 2000 meta-steps: the counter, the curve, its evaluations
+    await expect(status).toContainText('step 2000 ');
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
+    await expect(status).toContainText('step 2001 ', { timeout: 30_000 });
+    const curve = page.getByRole('region', { name: 'Learning curve' });
+    await expect(curve.locator('g.x-axis .tick text').first()).toHaveText('2000');
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const s = (
+            window as unknown as { maml: { store: { getState(): StoreView } } }
+          ).maml.store.getState();
+          return {
+            meta: Array.from(s.meta.steps.subarray(0, s.meta.length)),
+            evals: s.accuracyHistory.map((p) => p.step),
+          };
+        }),
+      )
+      .toEqual({ meta: [2001], evals: [2000] });
   }
 
   // the task view shows a support grid and query predictions; the accuracy chart gets its curves
@@ -167,8 +188,8 @@ test('a glyph share link replays the run to its step, from the random or the shi
   // from the shipped θ: load it, then meta-train two steps from there
   const shipped = await context.newPage();
   const shippedErrors = collectErrors(shipped);
-  await shipped.goto('./?task=glyphs&step=2&from=shipped');
-  await expect(shipped.getByRole('status')).toContainText(/step 2 .*paused/, { timeout: 90_000 });
+  await shipped.goto('./?task=glyphs&step=2002&from=shipped');
+  await expect(shipped.getByRole('status')).toContainText(/step 2002 .*paused/, { timeout: 90_000 });
   await expect(shipped.getByTestId('theta-source')).toContainText('shipped');
   await shipped.close();
   expect([...errors, ...otherErrors, ...shippedErrors]).toEqual([]);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../src/core/experiment';
+import { encodeTheta } from '../src/core/thetaFile';
 import type { GlyphRun } from '../src/core/families/glyphs/run';
 import { WorkerHost } from '../src/worker/host/host';
 import type { FromWorker } from '../src/worker/protocol';
@@ -63,5 +64,37 @@ describe('the worker host with a glyph run', () => {
     expect((await waitFor('progress', 3)).step).toBe(3);
     after.dispose();
     await startBackend('wasm');
+  }, 60_000);
+
+  it('a loaded θ file continues its meta-step count (the shipped θ: from 2000, not 0)', async () => {
+    await startBackend('wasm');
+    const config = parseExperiment('task=glyphs&batch=2&query=1&filters=8').config;
+    const { host, seen, waitFor, run } = harness();
+    host.handle({
+      kind: 'init',
+      config,
+      backend: 'wasm',
+      wasmPath: '',
+      resume: null,
+      replayTo: null,
+      view: null,
+      evalTasks: 0,
+    });
+    await waitFor('ready');
+    host.handle({ kind: 'step' });
+    expect((await waitFor('progress', 1)).step).toBe(1);
+    const theta = Float32Array.from(await run().learner.theta.data());
+    const text = encodeTheta({ config, step: 2000, theta, alpha: null });
+
+    host.handle({ kind: 'loadTheta', text, source: 'a θ file' });
+    expect(await waitFor('ready', 2)).toMatchObject({ step: 2000, resumed: false });
+    expect(await waitFor('thetaLoaded')).toMatchObject({ step: 2000 });
+    // a new run that starts at 2000: the page drops the old run's curves, then they continue
+    expect(await waitFor('rewind')).toMatchObject({ step: 2000, fresh: true });
+    expect(run().stepCount).toBe(2000);
+    const progressBefore = seen.filter((m) => m.kind === 'progress').length;
+    host.handle({ kind: 'step' });
+    expect((await waitFor('progress', progressBefore + 1)).step).toBe(2001);
+    run().dispose();
   }, 60_000);
 });

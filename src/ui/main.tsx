@@ -1,6 +1,7 @@
 import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { registerOffline } from './offline';
 import { openPage } from './openPage';
 import { session } from './session';
 import { useStore } from './store';
@@ -27,6 +28,9 @@ startTransition(() =>
     </StrictMode>,
   ),
 );
+
+// the offline service worker (built site only), once the page has loaded and the browser is idle
+registerOffline();
 
 // a small handle for the browser tests and for curious visitors' consoles
 Object.assign(window, {

@@ -39,8 +39,8 @@ export interface SessionPart {
   replayDone?(): void;
   thetaLoaded?(): void;
   reply(reply: FamilyReply): void;
-  /** the run went back to `step`: drop what the family keeps of later steps */
-  rewind?(step: number): void;
+  /** the run went back to `step`: drop what the family keeps of later steps (`fresh`: of every step) */
+  rewind?(step: number, fresh: boolean): void;
   /** the worker reported an error: nothing it was doing for the family will answer */
   error?(): void;
 }
@@ -203,7 +203,7 @@ class Session implements TrainerPort, RunWriter {
       lastLoss: s.meta.last(),
       replayBreak: s.replayBreak ?? (step > 0 ? `training resumed on another backend at step ${step}` : null),
     });
-    partOf(s).rewind?.(step);
+    partOf(s).rewind?.(step, false);
     // an autosave as recent as the snapshot continues exactly (Adam's moments too); a snapshot does not
     const file = this.autosave.latest(s.config, s.snapshot?.step ?? 0);
     this.start({ backend, resume: file ? null : snap, replayTo: file ? null : replayTo });
@@ -298,8 +298,9 @@ class Session implements TrainerPort, RunWriter {
         }
         break;
       case 'rewind': {
-        s.meta.truncateAfter(msg.step);
-        s.pretrained.truncateAfter(msg.step);
+        const keep = msg.fresh ? -1 : msg.step;
+        s.meta.truncateAfter(keep);
+        s.pretrained.truncateAfter(keep);
         store.setState({
           step: msg.step,
           seriesVersion: s.seriesVersion + 1,
@@ -308,11 +309,11 @@ class Session implements TrainerPort, RunWriter {
           thetaReport: null,
           landscape: null,
           landscapeBusy: null,
-          ...(msg.step === 0 ? { elapsedMs: 0, snapshot: null, replayBreak: null } : {}),
+          ...(msg.fresh ? { elapsedMs: 0, snapshot: null, replayBreak: null } : {}),
         });
-        part.rewind?.(msg.step);
+        part.rewind?.(msg.step, msg.fresh);
         if (msg.reason) s.notify('info', msg.reason);
-        if (msg.step === 0) this.autosave.restarted();
+        if (msg.fresh) this.autosave.restarted();
         break;
       }
       case 'diverged':

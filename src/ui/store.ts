@@ -46,8 +46,11 @@ export interface Notice {
   level: 'info' | 'warning' | 'error';
   title: string;
   lines: string[];
-  /** a button in the notice (e.g. "Start fresh" under "Resumed the run…"); pressing it dismisses it */
-  action?: { label: string; run(): void };
+  /**
+   * a button in the notice (e.g. "Start fresh" under "Resumed the run…"); pressing it dismisses it.
+   * `keep`: an information notice with this button stays until pressed or dismissed.
+   */
+  action?: { label: string; run(): void; keep?: boolean };
 }
 
 /** The latest autosave: the step it holds and when it was written, or why it could not be. */
@@ -301,7 +304,7 @@ export const useStore = create<Store>()((set, get) => ({
     const id = noticeId++;
     set({ notices: [...get().notices, { id, level, title, lines, ...(action ? { action } : {}) }] });
     // information fades away on its own; warnings and errors stay until dismissed
-    if (level === 'info') setTimeout(() => get().dismiss(id), INFO_NOTICE_MS);
+    if (level === 'info' && !action?.keep) setTimeout(() => get().dismiss(id), INFO_NOTICE_MS);
   },
   dismiss(id) {
     set({ notices: get().notices.filter((n) => n.id !== id) });

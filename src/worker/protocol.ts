@@ -198,10 +198,14 @@ export type FromWorker =
   | { kind: 'family'; reply: FamilyReply }
   | { kind: 'snapshot'; requestId: number | null; snapshot: Snapshot }
   | {
-      /** the run went back to `step` (0: a fresh run): drop every curve point after it */
+      /**
+       * the run went back to `step`: drop every curve point after it; `fresh`: a new run starts
+       * there (from scratch at 0, or a loaded θ file's meta-step): drop every curve point
+       */
       kind: 'rewind';
       step: number;
       reason: string | null;
+      fresh: boolean;
     }
   | {
       kind: 'diverged';

@@ -103,12 +103,14 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
     x0 = 0;
     x1 = 100;
   }
-  // meta-steps count from 0: the axis starts there however the series was thinned
-  x0 = Math.min(x0, 0);
+  // the axis starts where the run did (step 0, or a loaded θ's meta-step, e.g. the shipped glyph θ's
+  // 2000): one series entry before the first loss, however the series was thinned
+  const meta = state.meta;
+  if (meta.length > 0) x0 = Math.min(x0, (meta.steps[0] as number) - meta.stride);
   if (x1 - x0 < 10) x1 = x0 + 10;
-  // room at the right (the newest evaluation circle is not cut in half), grown in steps of a
-  // round ladder: the axes stay as they are for many redraws instead of being rebuilt every time
-  x1 = roundUp(x1 + (x1 - x0) * 0.02);
+  // room at the right (the newest evaluation circle is not cut in half), the span grown in steps
+  // of a round ladder: the axes stay as they are for many redraws instead of being rebuilt every time
+  x1 = x0 + roundUp((x1 - x0) * 1.02);
   if (!Number.isFinite(lo)) {
     lo = 0.1;
     hi = 10;

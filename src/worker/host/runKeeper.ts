@@ -175,7 +175,8 @@ export class RunKeeper {
       await this.openRun(op.text, op.source);
     } else {
       this.loadTheta(op.text, op.source);
-      await this.restartBookkeeping(0, null);
+      // a new run, continuing the file's meta-step count (the shipped glyph θ: step 2000)
+      await this.restartBookkeeping(this.runOrThrow.stepCount, null, true);
     }
   }
 
@@ -217,6 +218,8 @@ export class RunKeeper {
         ? { pretrainedTheta: { theta: saved.pretrained.body, step: saved.pretrained.step } }
         : {}),
     });
+    // the file's θ was meta-trained for saved.step steps: the run's steps continue from there
+    run.stepCount = saved.step;
     this.replaceRun(config, run);
     const baseline = saved.pretrained ? `; pretrained baseline: ${saved.pretrained.step} steps` : '';
     this.thetaSource = `${source} (meta-step ${saved.step}${baseline})`;
@@ -263,9 +266,10 @@ export class RunKeeper {
   }
 
   /** After the run was replaced by one at `step`: forget what came after it and say so. */
-  protected async restartBookkeeping(step: number, reason: string | null): Promise<void> {
+  /** `fresh`: a new run that starts at `step` (a loaded θ file), not the old run gone back to it */
+  protected async restartBookkeeping(step: number, reason: string | null, fresh = step === 0): Promise<void> {
     this.progress.forget(step);
-    this.post({ kind: 'rewind', step, reason });
+    this.post({ kind: 'rewind', step, reason, fresh });
     const snap = await takeSnapshot(this.runOrThrow);
     this.lastGood = snapshotFinite(snap) ? snap : null;
     this.snapshotDue = true;

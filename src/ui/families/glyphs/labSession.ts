@@ -79,8 +79,13 @@ class LabSession implements SessionPart {
     const s = store.getState();
     // a run this browser saved is continued instead (the session opens it)
     const resumed = s.resuming || s.step > 0;
+    // the shipped θ's steps count: a run from it continues at its meta-step (2000)
+    let from = 0;
     if (!resumed && this.from !== 'random' && this.shippedFits && s.phase === 'ready') {
       s.loadShipped();
+      from = s.shipped.state === 'available' ? s.shipped.step : 0;
+      // links made before the steps continued counted them from the shipped θ
+      if (this.replayTo !== null && this.replayTo < from) this.replayTo += from;
     } else if (!resumed && this.from === 'shipped') {
       s.notify('warning', 'This link starts from the shipped meta-trained θ, which does not fit here', [
         s.shipped.state === 'missing'
@@ -90,7 +95,7 @@ class LabSession implements SessionPart {
       ]);
     }
     if (this.replayTo !== null) {
-      store.setState({ replay: { target: this.replayTo, from: 0 }, running: true });
+      store.setState({ replay: { target: this.replayTo, from }, running: true });
       send({ kind: 'replay', to: this.replayTo });
     }
   }
@@ -170,10 +175,10 @@ class LabSession implements SessionPart {
     }
   }
 
-  rewind(step: number): void {
+  rewind(step: number, fresh: boolean): void {
     const s = store.getState();
     metaStepRewind(step);
-    store.setState({ accuracyHistory: s.accuracyHistory.filter((p) => p.step <= step) });
+    store.setState({ accuracyHistory: fresh ? [] : s.accuracyHistory.filter((p) => p.step <= step) });
   }
 
   error(): void {
