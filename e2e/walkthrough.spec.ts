@@ -142,3 +142,33 @@ test('Reptile on function mixtures: the walk shows its direction instead of a gr
   await expect(announcement(page)).toContainText('Phase 1 of 5, Sample tasks: 8 tasks', { timeout: 30_000 });
   expect(errors).toEqual([]);
 });
+
+for (const [algo, gradientLine, arrows] of [
+  ['fomaml', 'First-order meta-gradient g₁', 1],
+  ['metasgd', 'Gradients of the meta-loss with respect to θ and to α', 1],
+] as const) {
+  test(`the walk-through for ${algo}: its own algorithm lines, and the update is one step`, async ({
+    page,
+  }) => {
+    test.setTimeout(90_000);
+    const errors = collectErrors(page);
+    await page.goto(`./?algo=${algo}&batch=6&seed=9&backend=wasm`);
+    await waitReady(page, /wasm/);
+    await page.keyboard.press('w');
+    await expect(announcement(page)).toContainText(
+      'Phase 1 of 5, Sample tasks: 6 tasks drawn for meta-step 1',
+      {
+        timeout: 30_000,
+      },
+    );
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    await expect(walk(page)).toHaveAttribute('data-phase', '4');
+    await expect(currentLine(page)).toContainText(gradientLine);
+    await expect(walk(page).locator('line.walk-arrow')).toHaveCount(arrows);
+    if (algo === 'metasgd') await expect(page.getByTestId('walk-numbers')).toContainText('|g_α|');
+    await page.keyboard.press('ArrowRight');
+    await expect(announcement(page)).toContainText('the run is now at step 1.');
+    await expect(status(page)).toContainText('step 1 ');
+    expect(errors).toEqual([]);
+  });
+}
