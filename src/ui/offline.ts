@@ -4,10 +4,11 @@
  * the glyph lab's shipped θ, so after one visit the page loads and trains with no network.
  *
  * It is registered from the app's own code (no inline script under the strict CSP) once the page
- * has loaded and the main thread is idle, so the first paint and training never wait for it. A new
- * version installs in the background and then waits: the page says "A new version is ready —
- * reload", and only this tab's Reload swaps it in (pausing a training run and letting its autosave
- * land first); another tab's Reload never reloads a tab that is training.
+ * has loaded, the main thread is idle and training is paused (or after a minute of training), so
+ * the first paint and training never wait for it. A new version installs in the background and
+ * then waits: the page says "A new version is ready — reload", and only this tab's Reload swaps
+ * it in (pausing a training run and letting its autosave land first); another tab's Reload never
+ * reloads a tab that is training.
  */
 import { useStore } from './store';
 
@@ -15,12 +16,35 @@ export const UPDATE_TITLE = 'A new version is ready — reload';
 /** how long Reload waits for the autosave of a paused run before reloading anyway */
 const SAVE_WAIT_MS = 2000;
 
-/** Register the service worker after load, when the browser is idle (built site only). */
+/** while training, registration (and its 4.7 MB precache) waits for a pause, at most this long */
+const TRAINING_DEFER_MS = 60_000;
+
+/** Register now, or once training pauses: precaching competes with training on a small machine. */
+function registerWhenNotTraining(): void {
+  if (!useStore.getState().running) {
+    void register();
+    return;
+  }
+  const timer = setTimeout(go, TRAINING_DEFER_MS);
+  const unsubscribe = useStore.subscribe((s) => {
+    if (!s.running) go();
+  });
+  function go() {
+    clearTimeout(timer);
+    unsubscribe();
+    void register();
+  }
+}
+
+/**
+ * Register the service worker after load, when the browser is idle and the page is not training
+ * (built site only).
+ */
 export function registerOffline(): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   const whenIdle = () => {
-    if ('requestIdleCallback' in window) requestIdleCallback(() => void register(), { timeout: 5000 });
-    else setTimeout(() => void register(), 1000);
+    if ('requestIdleCallback' in window) requestIdleCallback(registerWhenNotTraining, { timeout: 5000 });
+    else setTimeout(registerWhenNotTraining, 1000);
   };
   if (document.readyState === 'complete') whenIdle();
   else window.addEventListener('load', whenIdle, { once: true });
