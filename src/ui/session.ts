@@ -299,8 +299,7 @@ class Session implements TrainerPort, RunWriter {
         break;
       case 'rewind': {
         const keep = msg.fresh ? -1 : msg.step;
-        s.meta.truncateAfter(keep);
-        s.pretrained.truncateAfter(keep);
+        for (const series of [s.meta, s.pretrained]) series.truncateAfter(keep);
         store.setState({
           step: msg.step,
           seriesVersion: s.seriesVersion + 1,
