@@ -18,6 +18,28 @@ export interface LandscapeGrid {
 }
 
 /**
+ * Chunk `c` of a row-major n × n grid (n = the offsets' length): its first index, its size g and
+ * its points' plane offsets [g, 2] interleaved (a along the columns, b along the rows). Shared by
+ * every landscape that computes its grid a chunk at a time.
+ */
+export function chunkPoints(
+  c: number,
+  chunkSize: number,
+  offsetsA: Float32Array,
+  offsetsB: Float32Array,
+): { start: number; g: number; ab: Float32Array } {
+  const n = offsetsA.length;
+  const start = c * chunkSize;
+  const g = Math.min(chunkSize, n * n - start);
+  const ab = new Float32Array(2 * g);
+  for (let k = 0; k < g; k++) {
+    ab[2 * k] = offsetsA[(start + k) % n] as number;
+    ab[2 * k + 1] = offsetsB[Math.floor((start + k) / n)] as number;
+  }
+  return { start, g, ab };
+}
+
+/**
  * Losses at a stack of parameter rows θ_g [G, P]: [2, G], row 0 the plain loss, row 1 the
  * meta-objective (the family decides what both mean and on which fixed tasks).
  */
@@ -86,14 +108,7 @@ export class GridLandscape implements LandscapeGrid {
   async computeChunkAsync(c: number): Promise<void> {
     if (this.disposed) throw new Error('landscape disposed');
     if (!(c >= 0 && c < this.chunkCount)) throw new RangeError(`chunk ${c} of ${this.chunkCount}`);
-    const n = this.resolution;
-    const start = c * this.chunkSize;
-    const g = Math.min(this.chunkSize, n * n - start);
-    const ab = new Float32Array(2 * g);
-    for (let k = 0; k < g; k++) {
-      ab[2 * k] = this.offsets[(start + k) % n] as number;
-      ab[2 * k + 1] = this.offsets[Math.floor((start + k) / n)] as number;
-    }
+    const { start, g, ab } = chunkPoints(c, this.chunkSize, this.offsets, this.offsets);
     const out = tf.tidy(() =>
       this.losses(tf.add(this.centre, tf.matMul(tf.tensor2d(ab, [g, 2]), this.dirs)) as tf.Tensor2D),
     );

@@ -3,6 +3,7 @@ import { innerStep, splitRate, type InnerRate } from '../meta/innerLoop';
 import type { BatchTensors } from '../meta/learners';
 import { taskMse, type Mlp, type Params } from '../models/mlp';
 import { projectPoint, type Plane, type PlaneBasis } from './pca';
+import { chunkPoints } from './grid';
 
 /**
  * The loss landscape on the plane around a centre θ: at each grid point
@@ -173,15 +174,7 @@ export class LossLandscape {
   private chunkTensor(c: number): tf.Tensor2D {
     if (this.disposed) throw new Error('landscape disposed');
     if (!(c >= 0 && c < this.chunkCount)) throw new RangeError(`chunk ${c} of ${this.chunkCount}`);
-    const n = this.resolution;
-    const start = c * this.chunkSize;
-    const g = Math.min(this.chunkSize, n * n - start);
-    const ab = new Float32Array(2 * g);
-    for (let k = 0; k < g; k++) {
-      const idx = start + k;
-      ab[2 * k] = this.offsetsA[idx % n] as number;
-      ab[2 * k + 1] = this.offsetsB[Math.floor(idx / n)] as number;
-    }
+    const { g, ab } = chunkPoints(c, this.chunkSize, this.offsetsA, this.offsetsB);
     const { model, tasks: t } = this;
     const full = g === this.chunkSize;
     const rows = (x: tf.Tensor3D, count: number) => (full ? x : tf.slice(x, 0, count));
