@@ -12,7 +12,7 @@
  * FOMAML and Reptile as MetaLearner.metaGradient and its Reptile step compute them.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Algo } from '../schema';
+import type { Algo, Experiment } from '../schema';
 import type { InnerRate } from './innerLoop';
 import { orderGradients, triangleAngle, type OrderCompareModel } from './orderCompare';
 
@@ -317,5 +317,47 @@ export async function readWalk(t: WalkTensors): Promise<WalkNumbers> {
       correction: d,
       alphaGradient: alphaGradient ? norm(alphaGradient) : null,
     },
+  };
+}
+
+/**
+ * What every family's walk does around the core: how many tasks are shown, where θ and the inner
+ * rate come from, the walk's settings, and each shown task's numbers.
+ */
+export function shownCount(shown: number, tasks: number): number {
+  return Math.max(1, Math.min(Math.floor(shown) || 0, WALK_MAX_SHOWN, tasks));
+}
+
+/**
+ * θ and the inner rate a walk starts from: the learner's own tensors, or tensors made from copies
+ * (`at`, read back from another backend). Call inside tf.tidy.
+ */
+export function walkStart(
+  learner: { readonly theta: tf.Tensor; innerRate(): InnerRate },
+  c: Pick<Experiment, 'algo' | 'alpha'>,
+  at?: WalkAt,
+): { theta: tf.Tensor; rate: InnerRate } {
+  if (!at) return { theta: learner.theta, rate: learner.innerRate() };
+  const rate = at.alpha && c.algo === 'metasgd' ? tf.tensor1d(at.alpha) : c.alpha;
+  return { theta: tf.tensor1d(at.theta), rate };
+}
+
+/** The walk's settings: the step it computes the phases of, the algorithm, α, β, inner steps, T. */
+export function walkSettings(step: number, c: Experiment, tasks: number) {
+  return { step, algo: c.algo, alpha: c.alpha, beta: c.beta, inner: c.inner, batch: tasks };
+}
+
+/** Task i's rows of a flat [tasks, steps, width] array: its values after each inner step. */
+export function stepRows(flat: Float32Array, i: number, steps: number, width: number): number[][] {
+  return Array.from({ length: steps }, (_, s) =>
+    Array.from(flat.subarray((i * steps + s) * width, (i * steps + s + 1) * width)),
+  );
+}
+
+/** Task i's support loss after each inner step and its query loss at θ′ᵢ. */
+export function taskLosses(numbers: WalkNumbers, i: number): { supportLoss: number[]; queryLoss: number } {
+  return {
+    supportLoss: numbers.supportLoss.map((row) => row[i] as number),
+    queryLoss: numbers.queryLoss[i] as number,
   };
 }

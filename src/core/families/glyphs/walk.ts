@@ -12,7 +12,11 @@ import {
   peekBatch,
   readWalk,
   walkTensors,
-  WALK_MAX_SHOWN,
+  shownCount,
+  stepRows,
+  taskLosses,
+  walkSettings,
+  walkStart,
   type GlyphWalk,
   type GlyphWalkTask,
   type WalkAt,
@@ -76,16 +80,11 @@ function classNames(run: GlyphRun, batch: GlyphBatch, task: number): string[] {
 export async function glyphWalk(run: GlyphRun, shown: number, at?: WalkAt): Promise<GlyphWalk> {
   const c = run.experiment;
   const batch: GlyphBatch = peekBatch(run);
-  const n = Math.max(1, Math.min(Math.floor(shown) || 0, WALK_MAX_SHOWN, batch.tasks));
+  const n = shownCount(shown, batch.tasks);
   const model = run.model;
   const t = tf.tidy(() => {
-    const rate = at
-      ? at.alpha && c.algo === 'metasgd'
-        ? tf.tensor1d(at.alpha)
-        : c.alpha
-      : run.learner.innerRate();
+    const { theta, rate } = walkStart(run.learner, c, at);
     const settings = { algo: c.algo, rate, inner: c.inner, shown: n };
-    const theta = at ? tf.tensor1d(at.theta) : run.learner.theta;
     const b = classBatchTensors(batch);
     const w = walkTensors(glyphWalkModel(model), theta, b, settings);
     const probs = queryProbabilities(model, w.adapted, b.xq, batch.ways);
@@ -108,22 +107,14 @@ export async function glyphWalk(run: GlyphRun, shown: number, at?: WalkAt): Prom
         ys: Array.from(batch.ys.subarray(i * support, (i + 1) * support)),
         xq: batch.xq.slice(i * query * pixels, (i + 1) * query * pixels),
         yq: Array.from(batch.yq.subarray(i * query, (i + 1) * query)),
-        probs: Array.from({ length: steps }, (_, s) =>
-          Array.from(probs.subarray((i * steps + s) * perStep, (i * steps + s + 1) * perStep)),
-        ),
+        probs: stepRows(probs, i, steps, perStep),
         names,
-        supportLoss: numbers.supportLoss.map((row) => row[i] as number),
-        queryLoss: numbers.queryLoss[i] as number,
+        ...taskLosses(numbers, i),
       };
     });
     return {
       view: 'glyphs',
-      step: run.stepCount,
-      algo: c.algo,
-      alpha: c.alpha,
-      beta: c.beta,
-      inner: c.inner,
-      batch: batch.tasks,
+      ...walkSettings(run.stepCount, c, batch.tasks),
       ways: batch.ways,
       shots: batch.shots,
       query: batch.query,

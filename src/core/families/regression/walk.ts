@@ -10,7 +10,11 @@ import {
   peekBatch,
   readWalk,
   walkTensors,
-  WALK_MAX_SHOWN,
+  shownCount,
+  stepRows,
+  taskLosses,
+  walkSettings,
+  walkStart,
   type CurveWalk,
   type WalkAt,
   type WalkModel,
@@ -50,17 +54,12 @@ const rows = (a: Float32Array, i: number, n: number) => Array.from(a.subarray(i 
 export async function regressionWalk(run: RegressionRun, shown: number, at?: WalkAt): Promise<CurveWalk> {
   const c = run.experiment;
   const batch: RegressionBatch = peekBatch(run);
-  const n = Math.max(1, Math.min(Math.floor(shown) || 0, WALK_MAX_SHOWN, batch.tasks));
+  const n = shownCount(shown, batch.tasks);
   const grid = viewGrid(run.tasks.xRange);
   const model = run.model;
   const t = tf.tidy(() => {
-    const rate = at
-      ? at.alpha && c.algo === 'metasgd'
-        ? tf.tensor1d(at.alpha)
-        : c.alpha
-      : run.learner.innerRate();
+    const { theta, rate } = walkStart(run.learner, c, at);
     const settings = { algo: c.algo, rate, inner: c.inner, shown: n };
-    const theta = at ? tf.tensor1d(at.theta) : run.learner.theta;
     const b = batchTensors(batch);
     const w = walkTensors(regressionWalkModel(model), theta, b, settings);
     return { w, predictions: gridPredictions(model, w.adapted, grid) } as unknown as tf.TensorContainerObject;
@@ -76,20 +75,12 @@ export async function regressionWalk(run: RegressionRun, shown: number, at?: Wal
       support: { x: rows(batch.xs, i, batch.support), y: rows(batch.ys, i, batch.support) },
       query: { x: rows(batch.xq, i, batch.query), y: rows(batch.yq, i, batch.query) },
       truth: Array.from(grid, (x) => run.tasks.truth(batch.taskParams, i * run.tasks.paramsPerTask, x)),
-      predictions: Array.from({ length: steps }, (_, s) =>
-        Array.from(predictions.subarray((i * steps + s) * g, (i * steps + s + 1) * g)),
-      ),
-      supportLoss: numbers.supportLoss.map((row) => row[i] as number),
-      queryLoss: numbers.queryLoss[i] as number,
+      predictions: stepRows(predictions as Float32Array, i, steps, g),
+      ...taskLosses(numbers, i),
     }));
     return {
       view: 'curves',
-      step: run.stepCount,
-      algo: c.algo,
-      alpha: c.alpha,
-      beta: c.beta,
-      inner: c.inner,
-      batch: batch.tasks,
+      ...walkSettings(run.stepCount, c, batch.tasks),
       grid: Array.from(grid),
       tasks,
       ...numbers,
