@@ -6,7 +6,7 @@ import { GlyphRun } from '../src/core/families/glyphs/run';
 import { glyphWalkModel } from '../src/core/families/glyphs/walk';
 import type { MetaLearner } from '../src/core/meta/learners';
 import type { GlyphWalk } from '../src/core/meta/walkthrough';
-import { relDiff, startBackend } from './helpers';
+import { bytes, copy, mean, rel, relDiff, startBackend, train } from './helpers';
 
 /** A tiny conv net: 3-way 1-shot, 2 query images per class, three tasks (two shown), two inner steps. */
 function config(algo: Algo): Experiment {
@@ -14,21 +14,6 @@ function config(algo: Algo): Experiment {
     `task=glyphs&algo=${algo}&ways=3&k=1&query=2&batch=3&filters=4&inner=2&alpha=0.4&beta=0.01`,
   ).config;
 }
-
-async function train(run: GlyphRun, steps: number): Promise<void> {
-  for (let i = 0; i < steps; i++) {
-    const { meta, pretrained } = run.step();
-    await meta.data();
-    tf.dispose([meta, pretrained as tf.Tensor]);
-  }
-}
-
-const copy = async (t: tf.Tensor) => Float32Array.from((await t.data()) as Float32Array);
-/** Equality to the last bit (-0 ≠ 0, NaN = NaN). */
-const bytes = (a: Float32Array | null) =>
-  a ? Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)) : null;
-const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
-const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-30);
 
 /** What holds for every algorithm: shapes, probabilities, losses as the step reports them. */
 function expectConsistent(walk: GlyphWalk, c: Experiment, loss: number) {

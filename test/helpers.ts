@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { DEFAULT_EXPERIMENT, type Experiment } from '../src/core/experiment';
+import type { FamilyRun } from '../src/core/families/family';
 import { batchTensors } from '../src/core/families/regression/evaluate';
 import type { BatchTensors } from '../src/core/meta/learners';
 import { Rng } from '../src/core/random';
@@ -35,3 +36,19 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
   return s;
 }
+
+/** Plain meta-steps of a run, their losses read and freed. */
+export async function train(run: FamilyRun, steps: number): Promise<void> {
+  for (let i = 0; i < steps; i++) {
+    const { meta, pretrained } = run.step();
+    await meta.data();
+    tf.dispose([meta, pretrained as tf.Tensor]);
+  }
+}
+
+export const copy = async (t: tf.Tensor) => Float32Array.from((await t.data()) as Float32Array);
+/** Equality to the last bit (-0 ≠ 0, NaN = NaN). */
+export const bytes = (a: Float32Array | null) =>
+  a ? Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)) : null;
+export const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+export const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-30);

@@ -9,7 +9,7 @@ import type { RegressionRun } from '../src/core/families/regression/run';
 import type { TrainingState } from '../src/core/runs/trainingState';
 import { regressionMetaModel, type MetaLearner } from '../src/core/meta/learners';
 import { WALK_PHASES, type CurveWalk } from '../src/core/meta/walkthrough';
-import { relDiff, startBackend } from './helpers';
+import { bytes, copy, mean, rel, relDiff, startBackend, train } from './helpers';
 
 /** A small network with a sensible α, four tasks (all shown), two inner steps. */
 function config(task: 'sinusoid' | 'mixture', algo: Algo): Experiment {
@@ -17,21 +17,6 @@ function config(task: 'sinusoid' | 'mixture', algo: Algo): Experiment {
   const q = `task=${task}${mix}&algo=${algo}&hidden=8,8&batch=4&k=5&query=6&inner=2&alpha=0.05&beta=0.01`;
   return parseExperiment(q).config;
 }
-
-async function train(run: FamilyRun, steps: number): Promise<void> {
-  for (let i = 0; i < steps; i++) {
-    const { meta, pretrained } = run.step();
-    await meta.data();
-    tf.dispose([meta, pretrained as tf.Tensor]);
-  }
-}
-
-const copy = async (t: tf.Tensor) => Float32Array.from((await t.data()) as Float32Array);
-/** Equality to the last bit (-0 ≠ 0, NaN = NaN). */
-const bytes = (a: Float32Array | null) =>
-  a ? Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)) : null;
-const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
-const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-30);
 
 /** The tensors the page reads of a run (the fused engine's views are made on first read). */
 async function readRun(run: FamilyRun) {
