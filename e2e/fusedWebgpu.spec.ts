@@ -24,6 +24,7 @@ interface Report {
   dispatches: { name: string; counted: number; declared: number }[];
   leak: { before: number; after: number; created: number; disposed: number } | null;
   fallbacks: { name: string; fellBack: boolean; reason: string }[];
+  runs: { name: string; pass: boolean; detail: string }[];
   error: string | null;
 }
 
@@ -78,6 +79,11 @@ test('the fused WebGPU meta-step matches tfjs, stays within 8 dispatches, leaks 
   expect(broken?.fellBack).toBe(true);
   expect(broken?.reason).toMatch(/failed to compile.*notDeclaredAnywhere/s);
   expect(after?.fellBack).toBe(false);
+
+  // inside whole runs, as the page's worker drives it: the reference's curve, live changes,
+  // bit-identical resume (MAML, Meta-SGD), and an over-limit network on the WebAssembly engine
+  expect(r.runs.map((x) => x.name)).toHaveLength(5);
+  for (const x of r.runs) expect(x, `${x.name}: ${x.detail}`).toMatchObject({ pass: true });
 
   await expect(page.getByRole('table').first()).toBeVisible();
   expect(errors).toEqual([]);

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { deviceLimits, FusedWebgpuMlp, type FusedOptions } from '../core/engines/webgpu/fusedWebgpuMlp';
+import { FusedWebgpuMlp, type FusedOptions } from '../core/engines/webgpu/fusedWebgpuMlp';
+import { deviceLimits } from '../core/engines/webgpu/device';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { benchConfig, benchFused, benchTfjs } from './bench';
 import { caseData, GRADIENT_CASES, STEP_CASES } from './cases';
@@ -16,6 +17,7 @@ import {
   type StepsResult,
 } from './reference';
 import { render, type CheckReport, type Row } from './report';
+import { runChecks } from './runChecks';
 
 /**
  * Engine check page: does the fused WebGPU meta-step agree with the tfjs reference on this device,
@@ -36,6 +38,7 @@ const report: CheckReport = {
   dispatches: [],
   leak: null,
   fallbacks: [],
+  runs: [],
   rates: [],
   benchConfig: null,
   error: null,
@@ -207,6 +210,8 @@ async function comparisons(): Promise<void> {
   report.leak = await leakCheck(STEP_CASES[1]!);
   status('fallback checks…');
   report.fallbacks = await fallbackChecks();
+  status('whole runs…');
+  report.runs = await runChecks();
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FusedLimits } from '../core/engines/webgpu/layout';
 import type { BenchConfig, Rate } from './bench';
 import type { FallbackResult } from './fused';
+import type { RunCheck } from './runChecks';
 
 /** The check page's results: shown as tables and left on window.__engineCheck as JSON. */
 export interface Row {
@@ -25,6 +26,8 @@ export interface CheckReport {
   dispatches: { name: string; counted: number; declared: number }[];
   leak: { before: number; after: number; created: number; disposed: number } | null;
   fallbacks: FallbackResult[];
+  /** the engine inside a whole regression run (resume, live changes, fallback) */
+  runs: RunCheck[];
   rates: Rate[];
   benchConfig: BenchConfig | null;
   error: string | null;
@@ -102,6 +105,19 @@ export function render(r: CheckReport): void {
       table(
         ['check', 'fell back', 'reason'],
         r.fallbacks.map((f) => [escape(f.name), String(f.fellBack), escape(f.reason)]),
+      ),
+    );
+  }
+  if (r.runs.length > 0) {
+    parts.push('<h2>Whole runs on the fused WebGPU engine</h2>');
+    parts.push(
+      table(
+        ['check', 'result', 'detail'],
+        r.runs.map((x) => [
+          escape(x.name),
+          x.pass ? '<span class="pass">pass</span>' : '<span class="fail">FAIL</span>',
+          escape(x.detail),
+        ]),
       ),
     );
   }

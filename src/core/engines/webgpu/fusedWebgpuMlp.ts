@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { Algo } from '../../experiment';
 import type { RegressionBatch } from '../../families/regression/tasks';
+import type { AdamState, FusedState } from '../fused/fusedMlp';
+import { deviceLimits, tuningFor, variableOf, webgpuBackend } from './device';
 import {
   DEFAULT_LIMITS,
   mlpLayout,
@@ -11,8 +13,17 @@ import {
   type FusedSettings,
   type Support,
 } from './layout';
-import { compileChecked, programSet, programShapes, run, type ProgramSet, type Uniforms } from './programs';
-import { batchStride } from './taskShader';
+import {
+  compileChecked,
+  ints,
+  programSet,
+  programShapes,
+  run,
+  type ProgramSet,
+  type Uniforms,
+} from './programs';
+import { momentUniforms, updateUniforms } from './optimizerShaders';
+import { batchStride, packBatch } from './taskShader';
 
 export interface FusedHyper {
   alpha: number;
@@ -31,7 +42,7 @@ export interface FusedOptions {
   /** Meta-SGD's initial α vector (default: α everywhere) */
   alpha0?: Float32Array;
   /** the baseline's initial θ (default: theta0, as ExperimentRun does) */
-  pretrainedTheta0?: Float32Array;
+  pretrainedTheta0?: Float32Array | tf.Tensor1D;
   /** test hook: compile a deliberately broken per-task shader */
   breakShader?: boolean;
   /** invocations per task workgroup (default TASK_WORKGROUP) */
@@ -40,46 +51,6 @@ export interface FusedOptions {
   workgroupMemory?: boolean;
   /** 4 outputs per invocation in the forward pass where widths allow (default true) */
   blocked?: boolean;
-}
-
-/** FlatAdam's constants; (1 − β) is computed in double precision as FlatAdam does. */
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPSILON = 1e-8;
-
-/** The device limits the engine needs, read from tfjs's WebGPU device. */
-export function deviceLimits(backend: WebGPUBackend): FusedLimits {
-  const l = backend.device.limits;
-  const out = { ...DEFAULT_LIMITS };
-  for (const k of Object.keys(out) as (keyof FusedLimits)[]) out[k] = Number(l[k]);
-  return out;
-}
-
-/**
- * Defaults by adapter. SwiftShader runs a workgroup on one CPU thread, 4 invocations per SIMD
- * step, and switches between those groups at every barrier: one group of 4 with activations in
- * storage ran the paper configuration at 27-30 meta-steps/s against 12-17 for 64 invocations
- * (interleaved runs, engine check page ?bench=1&wg=4,16&shared=0&repeat=3). GPUs get 64
- * invocations and workgroup memory.
- */
-export function tuningFor(
-  backend: WebGPUBackend,
-): Pick<FusedSettings, 'workgroup' | 'workgroupMemory' | 'blocked'> {
-  const info = backend.adapterInfo as unknown as { architecture?: string; vendor?: string } | undefined;
-  const software = info?.architecture === 'swiftshader';
-  return software ? { workgroup: 4, workgroupMemory: false } : { workgroup: 64, workgroupMemory: true };
-}
-
-/** A variable holding a copy of `values`; the tidy frees the temporary tensor it was made from. */
-function variableOf(values: Float32Array): tf.Variable {
-  return tf.tidy(() => tf.variable(tf.tensor1d(values), false));
-}
-
-function webgpuBackend(): WebGPUBackend {
-  if (tf.getBackend() !== 'webgpu') {
-    throw new Error(`the fused WebGPU engine needs the webgpu backend (tfjs runs on ${tf.getBackend()})`);
-  }
-  return tf.backend() as unknown as WebGPUBackend;
 }
 
 /**
@@ -110,7 +81,8 @@ export class FusedWebgpuMlp {
     return supports(settings, limits);
   }
 
-  constructor(config: FusedConfig, theta0: Float32Array, opts: FusedOptions = {}) {
+  /** θ0 (and the options' α0 and baseline θ0) are copied: arrays or tensors on the webgpu backend. */
+  constructor(config: FusedConfig, theta0: Float32Array | tf.Tensor1D, opts: FusedOptions = {}) {
     this.backend = webgpuBackend();
     this.config = { ...config, sizes: [...config.sizes] };
     this.pretrained = opts.pretrained ?? false;
@@ -120,8 +92,8 @@ export class FusedWebgpuMlp {
     if (opts.workgroupMemory !== undefined) this.tuning.workgroupMemory = opts.workgroupMemory;
     if (opts.blocked !== undefined) this.tuning.blocked = opts.blocked;
     this.params = mlpLayout(config.sizes).params;
-    if (theta0.length !== this.params)
-      throw new Error(`θ has ${theta0.length} values, the network ${this.params}`);
+    const n = theta0 instanceof Float32Array ? theta0.length : theta0.size;
+    if (n !== this.params) throw new Error(`θ has ${n} values, the network ${this.params}`);
     const P = this.params;
     this.theta = variableOf(theta0);
     this.alphaVec =
@@ -165,16 +137,17 @@ export class FusedWebgpuMlp {
       await compileChecked(this.backend, [
         () => run(this.backend, set.task, sizes.task, this.taskInputs(data), this.taskUniforms(shape.tasks)),
         () =>
+          run(this.backend, set.moments, sizes.moments, this.reduceInputs(perTask, true), momentUniforms(1)),
+        () => run(this.backend, set.gradient, sizes.gradient, this.reduceInputs(perTask, false), ints(1)),
+        () =>
           run(
             this.backend,
-            set.moments,
-            sizes.moments,
-            this.reduceInputs(perTask, true),
-            this.momentUniforms(1),
+            set.update,
+            sizes.update,
+            [vec, this.moments],
+            updateUniforms(this.config.beta, 1, 0),
           ),
-        () => run(this.backend, set.gradient, sizes.gradient, this.reduceInputs(perTask, false), this.int(1)),
-        () => run(this.backend, set.update, sizes.update, [vec, this.moments], this.updateUniforms(1, 0)),
-        () => run(this.backend, set.loss, sizes.loss, [perTask], this.int(1, 0)),
+        () => run(this.backend, set.loss, sizes.loss, [perTask], ints(1, 0)),
       ]);
     } finally {
       tf.dispose([data, perTask, vec]);
@@ -182,21 +155,23 @@ export class FusedWebgpuMlp {
     this.compiled.set(key, set);
   }
 
+  /**
+   * The programs for this batch's shape. A shape `prepare` did not check (K, Q or the inner steps
+   * changed during a run) is compiled on first use, unchecked: a shader that fails then surfaces as
+   * the device's uncaptured error, which the worker turns into a fallback.
+   */
   private programsFor(batch: RegressionBatch): ProgramSet {
-    const set = this.compiled.get(this.shapeKey(batch.support, batch.query));
-    if (!set) {
-      throw new Error(
-        `call prepare() before stepping on K=${batch.support}, Q=${batch.query}, inner ${this.config.inner}`,
-      );
-    }
+    const s = this.settingsFor(batch.tasks, batch.support, batch.query);
     // the programs do not depend on the meta-batch size, but the limits do
-    const fit = supports(this.settingsFor(batch.tasks, batch.support, batch.query), this.limits());
+    const fit = supports(s, this.limits());
     if (!fit.ok) throw new Error(`the fused WebGPU engine cannot run this batch: ${fit.reason}`);
+    const key = this.shapeKey(batch.support, batch.query);
+    let set = this.compiled.get(key);
+    if (!set) {
+      set = programSet(s, this.breakShader);
+      this.compiled.set(key, set);
+    }
     return set;
-  }
-
-  private int(...values: number[]): Uniforms {
-    return values.map((v) => ({ type: 'int32', data: [v] }));
   }
 
   private taskInputs(data: tf.Tensor): tf.Tensor[] {
@@ -208,43 +183,16 @@ export class FusedWebgpuMlp {
   }
 
   private taskUniforms(tasks: number): Uniforms {
-    return [...this.int(tasks), { type: 'float32', data: [this.config.alpha] }];
+    return [...ints(tasks), { type: 'float32', data: [this.config.alpha] }];
   }
 
   private reduceInputs(perTask: tf.Tensor, withMoments: boolean): tf.Tensor[] {
     return withMoments ? [perTask, this.moments] : [perTask];
   }
 
-  private momentUniforms(tasks: number): Uniforms {
-    const f = (v: number) => ({ type: 'float32' as const, data: [v] });
-    return [...this.int(tasks), f(BETA1), f(1 - BETA1), f(BETA2), f(1 - BETA2)];
-  }
-
-  /** FlatAdam's bias corrections for update number t, folded into two constants. */
-  private updateUniforms(t: number, momentOffset: number): Uniforms {
-    const c1 = this.config.beta / (1 - Math.pow(BETA1, t));
-    const c2 = 1 / Math.sqrt(1 - Math.pow(BETA2, t));
-    const f = (v: number) => ({ type: 'float32' as const, data: [v] });
-    return [f(c1), f(c2), f(EPSILON), ...this.int(momentOffset)];
-  }
-
-  /** Support and query sets packed task after task: [xs, ys, xq, yq] per task, one upload. */
-  private upload(b: RegressionBatch): tf.Tensor1D {
-    const stride = batchStride(b);
-    const packed = new Float32Array(b.tasks * stride);
-    for (let t = 0; t < b.tasks; t++) {
-      const o = t * stride;
-      packed.set(b.xs.subarray(t * b.support, (t + 1) * b.support), o);
-      packed.set(b.ys.subarray(t * b.support, (t + 1) * b.support), o + b.support);
-      packed.set(b.xq.subarray(t * b.query, (t + 1) * b.query), o + 2 * b.support);
-      packed.set(b.yq.subarray(t * b.query, (t + 1) * b.query), o + 2 * b.support + b.query);
-    }
-    return tf.tensor1d(packed);
-  }
-
   /** The per-task program on a batch: one row per task (and per baseline task). */
   private perTask(batch: RegressionBatch, set: ProgramSet): tf.Tensor1D {
-    const data = this.upload(batch);
+    const data = tf.tensor1d(packBatch(batch));
     try {
       const s = this.settingsFor(batch.tasks, batch.support, batch.query);
       return run(
@@ -266,7 +214,7 @@ export class FusedWebgpuMlp {
     row0: number,
     s: FusedSettings,
   ): tf.Scalar {
-    const out = run(this.backend, set.loss, programShapes(s).loss, [perTask], this.int(tasks, row0));
+    const out = run(this.backend, set.loss, programShapes(s).loss, [perTask], ints(tasks, row0));
     const scalar = tf.reshape(out, []) as tf.Scalar; // a view: no dispatch
     out.dispose();
     return scalar;
@@ -284,7 +232,7 @@ export class FusedWebgpuMlp {
       set.moments,
       shapes.moments,
       this.reduceInputs(perTask, true),
-      this.momentUniforms(batch.tasks),
+      momentUniforms(batch.tasks),
     );
     this.metaSteps += 1;
     const targets: [tf.Variable, number][] = [[this.theta, this.metaSteps]];
@@ -299,7 +247,7 @@ export class FusedWebgpuMlp {
         set.update,
         shapes.update,
         [v, moments],
-        this.updateUniforms(t, i * 2 * P),
+        updateUniforms(this.config.beta, t, i * 2 * P),
       );
       v.assign(next);
       next.dispose();
@@ -325,7 +273,7 @@ export class FusedWebgpuMlp {
       set.gradient,
       programShapes(s).gradient,
       this.reduceInputs(perTask, false),
-      this.int(batch.tasks),
+      ints(batch.tasks),
     );
     const loss = this.loss(set, perTask, batch.tasks, 0, s);
     perTask.dispose();
@@ -351,6 +299,94 @@ export class FusedWebgpuMlp {
     if (h.alpha !== undefined) this.config.alpha = h.alpha;
     if (h.beta !== undefined) this.config.beta = h.beta;
     if (h.inner !== undefined) this.config.inner = h.inner;
+  }
+
+  /** Each parameter vector with its Adam step count, in moment-section order (θ, α, baseline). */
+  private sections(): { value: tf.Variable; steps: number }[] {
+    const out = [{ value: this.theta, steps: this.metaSteps }];
+    if (this.alphaVec) out.push({ value: this.alphaVec, steps: this.metaSteps });
+    if (this.pretrainedTheta) out.push({ value: this.pretrainedTheta, steps: this.pretrainedSteps });
+    return out;
+  }
+
+  /**
+   * θ, α, the baseline, Adam's moments and step counts as copies, read back asynchronously (the
+   * same layout as the WebAssembly engine's state, so either engine continues the other's run).
+   */
+  async state(): Promise<FusedState> {
+    const P = this.params;
+    const parts = this.sections();
+    const [m, ...values] = (await Promise.all([
+      this.moments.data(),
+      ...parts.map((p) => p.value.data()),
+    ])) as Float32Array[];
+    const read = (i: number): [Float32Array, AdamState] => [
+      Float32Array.from(values[i] as Float32Array),
+      {
+        t: (parts[i] as { steps: number }).steps,
+        m: m!.slice(2 * i * P, (2 * i + 1) * P),
+        v: m!.slice((2 * i + 1) * P, (2 * i + 2) * P),
+      },
+    ];
+    const [theta, thetaAdam] = read(0);
+    const [alpha, alphaAdam] = this.alphaVec ? read(1) : [null, null];
+    const [pretrained, pretrainedAdam] = this.pretrainedTheta ? read(parts.length - 1) : [null, null];
+    return { theta, thetaAdam, alpha, alphaAdam, pretrained, pretrainedAdam };
+  }
+
+  /** Restores a state() of an engine with the same settings (from either engine). */
+  restore(s: FusedState): void {
+    const P = this.params;
+    const parts = this.sections();
+    const moments = new Float32Array(parts.length * 2 * P);
+    const put = (v: tf.Variable, value: Float32Array, adam: AdamState, section: number) => {
+      if (value.length !== P || adam.m.length !== P || adam.v.length !== P)
+        throw new Error(`fused WebGPU engine: a state vector has the wrong length (the network has ${P})`);
+      tf.tidy(() => v.assign(tf.tensor1d(value)));
+      moments.set(adam.m, section * 2 * P);
+      moments.set(adam.v, section * 2 * P + P);
+    };
+    put(this.theta, s.theta, s.thetaAdam, 0);
+    if (this.alphaVec) {
+      if (!s.alpha || !s.alphaAdam)
+        throw new Error('fused WebGPU engine: Meta-SGD state needs α and its Adam');
+      put(this.alphaVec, s.alpha, s.alphaAdam, 1);
+    }
+    if (this.pretrainedTheta) {
+      if (!s.pretrained || !s.pretrainedAdam)
+        throw new Error('fused WebGPU engine: state has no pretrained θ');
+      put(this.pretrainedTheta, s.pretrained, s.pretrainedAdam, parts.length - 1);
+      this.pretrainedSteps = s.pretrainedAdam.t;
+    }
+    this.metaSteps = s.thetaAdam.t;
+    this.moments.dispose();
+    this.moments = tf.tensor1d(moments);
+  }
+
+  /**
+   * An engine for another algorithm, on the device: θ and the baseline (θ, its Adam) carry over,
+   * the meta-optimiser restarts (Meta-SGD: α from the scalar), as the other engines do. This
+   * engine stays usable; dispose it when done.
+   */
+  withAlgo(algo: Algo): FusedWebgpuMlp {
+    const pre = this.pretrainedTheta;
+    const next = new FusedWebgpuMlp({ ...this.config, algo }, this.theta as tf.Tensor as tf.Tensor1D, {
+      pretrained: this.pretrained,
+      ...(pre ? { pretrainedTheta0: pre as tf.Tensor as tf.Tensor1D } : {}),
+      ...this.tuning,
+    });
+    if (pre) {
+      const P = this.params;
+      const from = (sectionCount({ algo: this.config.algo, pretrained: true }) - 1) * 2 * P;
+      const to = (sectionCount({ algo, pretrained: true }) - 1) * 2 * P;
+      const kept = tf.tidy(
+        () => tf.concat([tf.zeros([to]), tf.slice(this.moments, from, 2 * P)]) as tf.Tensor1D,
+      );
+      next.moments.dispose();
+      next.moments = kept;
+      next.pretrainedSteps = this.pretrainedSteps;
+    }
+    return next;
   }
 
   dispose(): void {

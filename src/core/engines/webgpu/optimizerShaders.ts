@@ -1,5 +1,24 @@
 import type { Algo } from '../../experiment';
 import type { RowLayout } from './layout';
+import { ints, type Uniforms } from './programs';
+
+/** FlatAdam's constants; (1 − β) is computed in double precision as FlatAdam does. */
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const EPSILON = 1e-8;
+const floats = (v: number) => ({ type: 'float32' as const, data: [v] });
+
+/** The moments program's uniforms: the task count and Adam's decay rates. */
+export function momentUniforms(tasks: number): Uniforms {
+  return [...ints(tasks), floats(BETA1), floats(1 - BETA1), floats(BETA2), floats(1 - BETA2)];
+}
+
+/** FlatAdam's bias corrections for update number t (learning rate β), folded into two constants. */
+export function updateUniforms(beta: number, t: number, momentOffset: number): Uniforms {
+  const c1 = beta / (1 - Math.pow(BETA1, t));
+  const c2 = 1 / Math.sqrt(1 - Math.pow(BETA2, t));
+  return [floats(c1), floats(c2), floats(EPSILON), ...ints(momentOffset)];
+}
 
 /**
  * The elementwise programs after the per-task one: the mean over tasks (fixed order, one

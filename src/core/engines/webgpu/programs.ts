@@ -11,6 +11,11 @@ import { taskInputs, taskShader } from './taskShader';
  */
 export type Uniforms = Array<{ type: 'int32' | 'float32'; data: number[] }>;
 
+/** Integer uniforms, one per value. */
+export function ints(...values: number[]): Uniforms {
+  return values.map((v) => ({ type: 'int32', data: [v] }));
+}
+
 /** A program minus the fields tfjs fills in; shape-dependent parts are chosen per run. */
 interface Spec {
   key: string;

@@ -1,4 +1,5 @@
 import { rowLayout, secondOrder, type FusedSettings, type RowLayout } from './layout';
+import type { RegressionBatch } from '../../families/regression/tasks';
 import { actAt, backwardPass, forwardPass, fullBarrier, lossPass, parameterPass } from './mlpPasses';
 
 /** WGSL literals for the loss scale 1/n and the output delta's 2/n, as f32 of the double. */
@@ -214,4 +215,18 @@ fn main(index: i32) {
       : ''
   }
 }`;
+}
+
+/** Support and query sets packed task after task: [xs, ys, xq, yq] per task, for one upload. */
+export function packBatch(b: RegressionBatch): Float32Array {
+  const stride = batchStride(b);
+  const packed = new Float32Array(b.tasks * stride);
+  for (let t = 0; t < b.tasks; t++) {
+    const o = t * stride;
+    packed.set(b.xs.subarray(t * b.support, (t + 1) * b.support), o);
+    packed.set(b.ys.subarray(t * b.support, (t + 1) * b.support), o + b.support);
+    packed.set(b.xq.subarray(t * b.query, (t + 1) * b.query), o + 2 * b.support);
+    packed.set(b.yq.subarray(t * b.query, (t + 1) * b.query), o + 2 * b.support + b.query);
+  }
+  return packed;
 }

@@ -1,12 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { supports } from './layout';
-import {
-  deviceLimits,
-  FusedWebgpuMlp,
-  tuningFor,
-  type FusedConfig,
-  type FusedOptions,
-} from './fusedWebgpuMlp';
+import { supports, type Support } from './layout';
+import { FusedWebgpuMlp, type FusedConfig, type FusedOptions } from './fusedWebgpuMlp';
+import { deviceLimits, tuningFor } from './device';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 
 export type FusedChoice = { ok: true; engine: FusedWebgpuMlp } | { ok: false; reason: string };
@@ -22,18 +17,7 @@ export async function tryFusedWebgpu(
   shape: { tasks: number; support: number; query: number },
   opts: FusedOptions = {},
 ): Promise<FusedChoice> {
-  if (tf.getBackend() !== 'webgpu')
-    return { ok: false, reason: `tfjs runs on ${tf.getBackend()}, not webgpu` };
-  const backend = tf.backend() as unknown as WebGPUBackend;
-  const base = {
-    ...shape,
-    sizes: config.sizes,
-    algo: config.algo,
-    inner: config.inner,
-    pretrained: !!opts.pretrained,
-  };
-  const settings = { ...base, ...tuningFor(backend), ...pick(opts) };
-  const fit = supports(settings, deviceLimits(backend));
+  const fit = fitsDevice(config, shape, { ...opts, pretrained: !!opts.pretrained });
   if (!fit.ok) return fit;
   let engine: FusedWebgpuMlp | null = null;
   try {
@@ -44,6 +28,31 @@ export async function tryFusedWebgpu(
     engine?.dispose();
     return { ok: false, reason: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/**
+ * Whether this configuration and batch shape fit the active WebGPU device's limits with the
+ * adapter's tuning (or the tuning `opts` sets), or why not (also when tfjs is not on WebGPU).
+ */
+export function fitsDevice(
+  config: Pick<FusedConfig, 'sizes' | 'algo' | 'inner'>,
+  shape: { tasks: number; support: number; query: number },
+  opts: FusedOptions & { pretrained: boolean },
+): Support {
+  if (tf.getBackend() !== 'webgpu')
+    return { ok: false, reason: `tfjs runs on ${tf.getBackend()}, not webgpu` };
+  const backend = tf.backend() as unknown as WebGPUBackend;
+  const { sizes, algo, inner } = config;
+  const settings = {
+    ...shape,
+    sizes,
+    algo,
+    inner,
+    pretrained: opts.pretrained,
+    ...tuningFor(backend),
+    ...pick(opts),
+  };
+  return supports(settings, deviceLimits(backend));
 }
 
 /** The tuning options a caller set explicitly. */
