@@ -72,6 +72,8 @@ export async function chooseBackend(request: BackendRequest, wasmPath: string): 
 /** What the speed probe needs of a run: a meta-step and disposal (sinusoid or glyph runs). */
 export interface SteppingRun {
   step(): { meta: tf.Tensor; pretrained: tf.Tensor | null };
+  /** compile and check before the first step (the fused WebGPU engine); rejects with the reason */
+  prepare?(): Promise<void>;
   dispose(): void;
 }
 
@@ -194,8 +196,9 @@ export async function measureWithDeadline(
 
 /**
  * "auto": time each contender on a throwaway run of the real workload (the fused engine where the
- * family has one, tfjs on wasm, tfjs on WebGPU where an adapter exists) and pick the fastest; tfjs
- * is left on `current` (the caller moves the real run when the winner differs).
+ * family has one, on wasm and on WebGPU; tfjs on wasm and on WebGPU where an adapter exists) and
+ * pick the fastest; tfjs is left on `current` (the caller moves the real run when the winner
+ * differs).
  */
 export async function raceBackends(
   makeRun: (engine: Engine) => SteppingRun,
@@ -216,8 +219,29 @@ export async function raceBackends(
   } catch {
     // wasm could not start or run: it simply does not compete
   }
+  const skipped: NonNullable<AutoChoice['skipped']> = [];
   try {
     if (contenders.webgpu && (await tf.setBackend('webgpu')) && tf.getBackend() === 'webgpu') {
+      // the fused engine first: a late tfjs step left on the queue would hold up its compilation
+      if (contenders.fused) {
+        // the fused WGSL meta-step: its programs are compiled and checked before the clock starts
+        const run = makeRun('fused');
+        const late = `its programs took over ${budgets.webgpuDeadlineMs / 1000} s to compile`;
+        const problem = await Promise.race([
+          (run.prepare?.() ?? Promise.resolve()).then(
+            () => null,
+            (e: unknown) => (e instanceof Error ? e.message : String(e)),
+          ),
+          sleep(budgets.webgpuDeadlineMs).then(() => late),
+        ]);
+        if (problem) {
+          run.dispose();
+          skipped.push({ backend: 'webgpu', engine: 'fused', reason: problem });
+        } else {
+          const f = await measureWithDeadline(() => run, budgets.webgpuDeadlineMs, 24);
+          entries.push({ backend: 'webgpu', engine: 'fused', rate: f.rate, bounded: f.bounded });
+        }
+      }
       const r = await measureWithDeadline(() => makeRun('tfjs'), budgets.webgpuDeadlineMs);
       entries.push({ backend: 'webgpu', engine: 'tfjs', rate: r.rate, bounded: r.bounded });
     }
@@ -229,5 +253,5 @@ export async function raceBackends(
     throw new Error(`could not return to ${current} after timing the backends`);
   const fallback: RaceEntry = { backend: current, engine: 'tfjs', rate: 0, bounded: false };
   const winner = entries.reduce((best, e) => (e.rate > best.rate ? e : best), fallback);
-  return { entries, winner };
+  return skipped.length > 0 ? { entries, winner, skipped } : { entries, winner };
 }

@@ -57,6 +57,8 @@ export interface RaceEntry {
 export interface AutoChoice {
   entries: RaceEntry[];
   winner: RaceEntry;
+  /** contenders that could not run here, with the reason (e.g. a network over the device's limits) */
+  skipped?: { backend: BackendName; engine: Engine; reason: string }[];
 }
 
 /** The three initialisations the page compares. */

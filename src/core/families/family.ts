@@ -109,6 +109,8 @@ export interface FamilyRun {
    * copies, to compute on the current backend instead of reading the learner's tensors.
    */
   walkStep?(shown: number, at?: WalkAt): Promise<MetaStepWalk>;
+  /** checks and compiles what the engine needs before its first step (rejects with the reason) */
+  prepare?(): Promise<void>;
   dispose(): void;
 }
 

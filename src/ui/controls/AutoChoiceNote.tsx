@@ -25,6 +25,7 @@ export function AutoChoiceNote({ choice }: { choice: AutoChoice }) {
       data-webgpu-steps-per-second={rate('webgpu', 'tfjs')}
       data-wasm-steps-per-second={rate('wasm', 'tfjs')}
       data-fused-steps-per-second={rate('wasm', 'fused')}
+      data-webgpu-fused-steps-per-second={rate('webgpu', 'fused')}
       title="auto times every engine and backend available here on this network and meta-batch, and trains on the fastest."
     >
       auto: <strong>{w.backend}</strong> · {w.engine} · {formatRate(w.rate)} steps/s
@@ -33,6 +34,12 @@ export function AutoChoiceNote({ choice }: { choice: AutoChoice }) {
           {' '}
           — {label(e)} measured {e.bounded ? 'under ' : ''}
           {formatRate(e.rate)}
+        </span>
+      ))}
+      {(choice.skipped ?? []).map((e) => (
+        <span key={`${e.backend}-${e.engine}-skipped`}>
+          {' '}
+          — {label({ ...e, rate: 0, bounded: false })} not timed: {e.reason}
         </span>
       ))}
     </p>

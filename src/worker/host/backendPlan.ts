@@ -105,7 +105,9 @@ export class BackendPlan {
     for (const e of result.entries) if (e.engine === 'tfjs') rates[e.backend] = e.rate;
     this.post({ kind: 'benchmark', rates, choice: result });
     const winner = result.winner;
-    const engineChanged = winner.engine !== this.engine;
+    // the fused engine is another implementation on each backend (WebAssembly or WGSL)
+    const engineChanged =
+      winner.engine !== this.engine || (winner.engine === 'fused' && winner.backend !== this.backend);
     this.engine = winner.engine;
     if (winner.backend === this.backend) return { moved: engineChanged, engineChanged };
     if (this.backend === 'webgpu') {

@@ -11,7 +11,9 @@ import { regressionReport } from './report';
 import { JointLearner, MetaLearner, type Hyper } from '../../meta/learners';
 import { FusedMlpEngine } from '../../engines/fused/fusedMlp';
 import { fusedLoaded } from '../../engines/fused/wasmModule';
-import { FusedLearner, FusedPretrainer } from './fusedViews';
+import { FusedLearner, FusedPretrainer, GpuLearner, GpuPretrainer } from './fusedViews';
+import { FusedWebgpuMlp } from '../../engines/webgpu/fusedWebgpuMlp';
+import { fitsDevice } from '../../engines/webgpu/tryFused';
 import type { CurveWalk, WalkAt } from '../../meta/walkthrough';
 import { regressionWalk } from './walk';
 import { checkStateFits, copyTrainingState, type TrainingState } from '../../runs/trainingState';
@@ -29,11 +31,15 @@ export class RegressionRun implements FamilyRun {
   readonly model: Mlp;
   readonly theta0: Float32Array;
   readonly randomTheta: tf.Tensor1D;
-  learner: MetaLearner | FusedLearner;
-  readonly pretrainer: JointLearner | FusedPretrainer | null;
-  /** which implementation trains: tfjs kernels, or the fused WebAssembly meta-step */
+  learner!: MetaLearner | FusedLearner | GpuLearner;
+  readonly pretrainer!: JointLearner | FusedPretrainer | GpuPretrainer | null;
+  /**
+   * which implementation trains: tfjs kernels, or the fused meta-step (WGSL programs when tfjs
+   * runs on WebGPU and the network fits the device, else WebAssembly)
+   */
   readonly engine: 'tfjs' | 'fused';
   private fused: FusedMlpEngine | null = null;
+  private gpu: FusedWebgpuMlp | null = null;
   private readonly taskRng: Rng;
   private config: Experiment;
   stepCount = 0;
@@ -49,6 +55,21 @@ export class RegressionRun implements FamilyRun {
     this.theta0 = this.model.init(Rng.stream(config.seed, 'init'));
     this.randomTheta = tf.tensor1d(this.theta0);
     this.taskRng = Rng.stream(config.seed, 'train');
+    const pretrained = options.pretrained !== false;
+    if (options.engine === 'fused' && this.gpuFits(config, pretrained)) {
+      const gpu = new FusedWebgpuMlp(
+        { sizes: layerSizes(config), algo: config.algo, ...this.hyper() },
+        options.theta ?? this.theta0,
+        {
+          pretrained,
+          ...(config.algo === 'metasgd' && options.alpha ? { alpha0: options.alpha } : {}),
+          ...(options.pretrainedTheta ? { pretrainedTheta0: options.pretrainedTheta.theta } : {}),
+        },
+      );
+      this.engine = 'fused';
+      this.useGpu(gpu);
+      return;
+    }
     this.engine = options.engine === 'fused' && fusedLoaded() ? 'fused' : 'tfjs';
     if (this.engine === 'fused') {
       const engine = FusedMlpEngine.createSync(
@@ -76,6 +97,34 @@ export class RegressionRun implements FamilyRun {
       options.pretrained === false
         ? null
         : new JointLearner(this.model, options.pretrainedTheta?.theta ?? this.theta0, this.hyper());
+  }
+
+  /** the fused meta-step runs as WGSL programs on tfjs's WebGPU device */
+  get onGpu(): boolean {
+    return this.gpu !== null;
+  }
+
+  /** tfjs runs on WebGPU and this network and batch fit the device's limits */
+  private gpuFits(config: Experiment, pretrained: boolean): boolean {
+    const shape = { tasks: config.batch, support: config.k, query: config.query };
+    return fitsDevice({ sizes: layerSizes(config), ...config }, shape, { pretrained }).ok;
+  }
+
+  private useGpu(gpu: FusedWebgpuMlp): void {
+    this.gpu = gpu;
+    this.learner = new GpuLearner(gpu, this.config.algo, this.config.alpha);
+    (this as { pretrainer: GpuPretrainer | null }).pretrainer = gpu.pretrainedTheta
+      ? new GpuPretrainer(gpu)
+      : null;
+  }
+
+  /**
+   * Compiles and checks the fused WebGPU programs for this shape (rejects with the reason); the
+   * other engines need nothing. Steps on a shape not prepared compile on first use.
+   */
+  async prepare(): Promise<void> {
+    const c = this.config;
+    await this.gpu?.prepare({ tasks: c.batch, support: c.k, query: c.query });
   }
 
   get experiment(): Experiment {
@@ -112,6 +161,11 @@ export class RegressionRun implements FamilyRun {
   /** One meta-step (and one pretraining step on the same tasks). Losses are left on the device. */
   step(): StepLosses {
     if (this.fused) return this.fusedStep(this.fused);
+    if (this.gpu) {
+      const losses = this.gpu.step(this.nextBatch());
+      this.stepCount += 1;
+      return losses;
+    }
     const t = batchTensors(this.nextBatch());
     try {
       const learner = this.learner as MetaLearner;
@@ -141,7 +195,19 @@ export class RegressionRun implements FamilyRun {
   update(next: Experiment): boolean {
     const c = this.config;
     if (restartReason(c, next) !== null) return false;
+    if (this.gpu && !this.gpuFits(next, this.pretrainer !== null)) return false;
     this.config = { ...next, hidden: [...next.hidden] };
+    if (this.gpu) {
+      this.gpu.setHyper(this.hyper());
+      if (next.algo !== c.algo) {
+        const previous = this.gpu;
+        this.useGpu(previous.withAlgo(next.algo));
+        previous.dispose();
+      } else {
+        (this.learner as GpuLearner).setAlpha(next.alpha);
+      }
+      return true;
+    }
     if (this.fused) {
       this.fused.setHyper(this.hyper());
       if (next.algo !== c.algo) {
@@ -178,8 +244,8 @@ export class RegressionRun implements FamilyRun {
       step: this.stepCount,
       stream: this.streamState(),
     };
-    if (this.fused) {
-      const f = this.fused.state();
+    if (this.fused || this.gpu) {
+      const f = this.fused ? this.fused.state() : await (this.gpu as FusedWebgpuMlp).state();
       const pretrained =
         f.pretrained && f.pretrainedAdam
           ? { theta: f.pretrained, adam: f.pretrainedAdam, step: f.pretrainedAdam.t }
@@ -214,8 +280,9 @@ export class RegressionRun implements FamilyRun {
     checkStateFits(this.config, this.pretrainer !== null, state, { theta: p, pretrained: p });
     this.update(state.config);
     const s = copyTrainingState(state);
-    if (this.fused) {
-      this.fused.restore({
+    const engine = this.fused ?? this.gpu;
+    if (engine) {
+      engine.restore({
         theta: s.theta,
         thetaAdam: s.thetaAdam,
         alpha: s.alpha,
@@ -262,6 +329,7 @@ export class RegressionRun implements FamilyRun {
     this.learner.dispose();
     this.pretrainer?.dispose();
     this.fused?.dispose();
+    this.gpu?.dispose();
     this.randomTheta.dispose();
   }
 }
