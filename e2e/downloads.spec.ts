@@ -1,7 +1,16 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
-import { collectErrors, readStep, status, trainTo, waitReady, recordViolations } from './helpers';
+import { readGlyphThetaFile } from '../src/core/export/glyphTheta';
+import {
+  collectErrors,
+  readStep,
+  status,
+  trainTo,
+  waitReady,
+  waitStepAtLeast,
+  recordViolations,
+} from './helpers';
 
 /** Pick a format from a chart's Download menu; the downloaded file's name and bytes. */
 async function download(page: Page, section: Locator, format: 'png' | 'svg' | 'csv') {
@@ -219,7 +228,7 @@ test('every chart downloads as PNG (2×), standalone SVG and CSV; θ downloads a
   expect(errors).toEqual([]);
 });
 
-test('the glyph lab: its task view downloads; θ has no layers-model download (batch norm with batch statistics)', async ({
+test('the glyph lab: its task view downloads; θ downloads as a glyph θ file (batch norm with batch statistics)', async ({
   page,
 }) => {
   test.setTimeout(120_000);
@@ -229,6 +238,21 @@ test('the glyph lab: its task view downloads; θ has no layers-model download (b
   const taskPanel = page.locator('section.glyph-task');
   await expect(taskPanel.getByTestId('support-grid').getByRole('img')).toHaveCount(3, { timeout: 30_000 });
   await expect(page.getByTestId('theta-model-download')).toHaveCount(0);
+  // one meta-step, then θ as the glyph θ file (src/core/export/glyphTheta.ts, README)
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  const step = await waitStepAtLeast(page, 1);
+  const [thetaFile] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('glyph-theta-download').click(),
+  ]);
+  expect(thetaFile.suggestedFilename()).toBe(`maml-glyphs-theta-step-${step}.json`);
+  const { file, theta } = readGlyphThetaFile((await bytesOf(thetaFile)).toString('utf8'));
+  // 3-way conv net of 4 blocks of 8 filters: 4 filters [3, 3, Cin, 8], 4 × (γ, β) [8], head [8, 3] + [3]
+  const count = 9 * 8 + 3 * 9 * 8 * 8 + 4 * 2 * 8 + 8 * 3 + 3;
+  expect(theta.length).toBe(count);
+  expect(file.tensors.map((t) => t.name)[0]).toBe('conv0.w');
+  expect(file).toMatchObject({ step, size: count, network: { net: 'conv', ways: 3 } });
+  expect(theta.some((v) => v !== 0)).toBe(true);
   const csv = csvRows((await download(page, taskPanel, 'csv')).bytes.toString('utf8'));
   expect(csv[0]).toEqual([
     'query',

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { matMul2d } from '../ops/matMul2d';
 import type { Rng } from '../random';
+import type { ParamSpec } from './glyphNets';
 
 /**
  * What the few-shot classifiers (conv net, fully connected net) have in common. Parameters are a
@@ -10,10 +11,7 @@ import type { Rng } from '../random';
  */
 export type Params = tf.Tensor[];
 
-export interface ParamSpec {
-  name: string;
-  shape: number[];
-}
+export type { ParamSpec };
 
 export interface Classifier {
   readonly ways: number;

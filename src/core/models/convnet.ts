@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random';
 import { perChannel, taskBatchNorm } from '../ops/taskBatchNorm';
 import { sameOutSize, taskConv2d } from '../ops/taskConv2d';
+import { BATCH_NORM_EPSILON, CONV_DEFAULTS, CONV_STRIDE, convNetSpecs } from './glyphNets';
 import {
   activate,
   heUniform,
@@ -9,7 +10,6 @@ import {
   taskLinear,
   type Activation,
   type Classifier,
-  type ParamSpec,
   type Params,
 } from './classifier';
 
@@ -40,18 +40,6 @@ export interface ConvNetConfig {
   channels?: number;
 }
 
-export const CONV_DEFAULTS = {
-  filters: 32,
-  blocks: 4,
-  batchNorm: true,
-  activation: 'relu',
-  imageSize: 28,
-  channels: 1,
-} as const;
-
-const KERNEL = 3;
-const STRIDE = 2;
-
 export class ConvNet implements Classifier {
   readonly ways: number;
   readonly filters: number;
@@ -73,21 +61,13 @@ export class ConvNet implements Classifier {
     this.imageSize = config.imageSize ?? CONV_DEFAULTS.imageSize;
     this.channels = config.channels ?? CONV_DEFAULTS.channels;
     if (this.ways < 1 || this.filters < 1 || this.blocks < 1) throw new Error('bad conv net size');
-    const specs: ParamSpec[] = [];
-    let cin = this.channels;
-    for (let l = 0; l < this.blocks; l++) {
-      specs.push({ name: `conv${l}.w`, shape: [KERNEL, KERNEL, cin, this.filters] });
-      if (this.batchNorm) {
-        specs.push(
-          { name: `bn${l}.gamma`, shape: [this.filters] },
-          { name: `bn${l}.beta`, shape: [this.filters] },
-        );
-      } else {
-        specs.push({ name: `conv${l}.b`, shape: [this.filters] });
-      }
-      cin = this.filters;
-    }
-    specs.push({ name: 'head.w', shape: [this.filters, this.ways] }, { name: 'head.b', shape: [this.ways] });
+    const specs = convNetSpecs({
+      ways: this.ways,
+      filters: this.filters,
+      blocks: this.blocks,
+      channels: this.channels,
+      batchNorm: this.batchNorm,
+    });
     this.layout = new ParamLayout(specs);
     this.numParams = this.layout.numParams;
     this.headOffset = this.layout.offsetOf('head.w');
@@ -96,7 +76,7 @@ export class ConvNet implements Classifier {
   /** Spatial size of the last block's output (2 for 28×28 and 4 blocks). */
   get featureSize(): number {
     let s = this.imageSize;
-    for (let l = 0; l < this.blocks; l++) s = sameOutSize(s, STRIDE);
+    for (let l = 0; l < this.blocks; l++) s = sameOutSize(s, CONV_STRIDE);
     return s;
   }
 
@@ -138,9 +118,9 @@ export class ConvNet implements Classifier {
     let h: tf.Tensor5D = c === 1 ? tf.reshape(x, [t, 1, b, height, width]) : tf.transpose(x, [0, 4, 1, 2, 3]);
     let i = 0;
     for (let l = 0; l < this.blocks; l++) {
-      h = taskConv2d(h, params[i++] as tf.Tensor, STRIDE);
+      h = taskConv2d(h, params[i++] as tf.Tensor, CONV_STRIDE);
       if (this.batchNorm) {
-        h = taskBatchNorm(h, params[i++] as tf.Tensor, params[i++] as tf.Tensor, 1);
+        h = taskBatchNorm(h, params[i++] as tf.Tensor, params[i++] as tf.Tensor, 1, BATCH_NORM_EPSILON);
       } else {
         h = tf.add(h, perChannel(params[i++] as tf.Tensor, 5, 1));
       }

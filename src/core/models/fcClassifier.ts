@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random';
 import { perChannel, taskBatchNorm } from '../ops/taskBatchNorm';
+import { BATCH_NORM_EPSILON, FC_DEFAULTS, fcSpecs } from './glyphNets';
 import {
   activate,
   heUniform,
@@ -8,7 +9,6 @@ import {
   taskLinear,
   type Activation,
   type Classifier,
-  type ParamSpec,
   type Params,
 } from './classifier';
 
@@ -28,13 +28,6 @@ export interface FcClassifierConfig {
   inputSize?: number;
 }
 
-export const FC_DEFAULTS = {
-  hidden: [256, 128, 64, 64],
-  batchNorm: true,
-  activation: 'relu',
-  inputSize: 784,
-} as const;
-
 export class FcClassifier implements Classifier {
   readonly ways: number;
   readonly hidden: readonly number[];
@@ -52,16 +45,12 @@ export class FcClassifier implements Classifier {
     this.activation = config.activation ?? FC_DEFAULTS.activation;
     this.inputSize = config.inputSize ?? FC_DEFAULTS.inputSize;
     if (this.ways < 1 || this.hidden.some((n) => n < 1)) throw new Error('bad layer size');
-    const specs: ParamSpec[] = [];
-    let inSize = this.inputSize;
-    this.hidden.forEach((out, l) => {
-      specs.push({ name: `fc${l}.w`, shape: [inSize, out] });
-      if (this.batchNorm)
-        specs.push({ name: `bn${l}.gamma`, shape: [out] }, { name: `bn${l}.beta`, shape: [out] });
-      else specs.push({ name: `fc${l}.b`, shape: [out] });
-      inSize = out;
+    const specs = fcSpecs({
+      ways: this.ways,
+      hidden: this.hidden,
+      inputSize: this.inputSize,
+      batchNorm: this.batchNorm,
     });
-    specs.push({ name: 'head.w', shape: [inSize, this.ways] }, { name: 'head.b', shape: [this.ways] });
     this.layout = new ParamLayout(specs);
     this.numParams = this.layout.numParams;
     this.headOffset = this.layout.offsetOf('head.w');
@@ -101,8 +90,10 @@ export class FcClassifier implements Classifier {
     let i = 0;
     for (let l = 0; l < this.hidden.length; l++) {
       h = taskLinear(h, params[i++] as tf.Tensor);
-      if (this.batchNorm) h = taskBatchNorm(h, params[i++] as tf.Tensor, params[i++] as tf.Tensor);
-      else h = tf.add(h, perChannel(params[i++] as tf.Tensor, 3));
+      if (this.batchNorm) {
+        const [gamma, beta] = [params[i++] as tf.Tensor, params[i++] as tf.Tensor];
+        h = taskBatchNorm(h, gamma, beta, 2, BATCH_NORM_EPSILON);
+      } else h = tf.add(h, perChannel(params[i++] as tf.Tensor, 3));
       h = activate(h, this.activation);
     }
     const logits = taskLinear(h, params[i++] as tf.Tensor);

@@ -62,7 +62,7 @@ export function SharePanel() {
           ) : null
         }
       />
-      {lab ? null : <ThetaModelDownload />}
+      <ThetaModelDownload glyph={lab} />
     </section>
   );
 }
