@@ -125,6 +125,35 @@ test('a long run is thinned to the buffer, switching to the pretrained trajector
   run.dispose();
 });
 
+test('a fast run coarsens both trails (evenly spaced) so their upkeep stays small; a slow one does not', async () => {
+  const { cfg, run, view, lastTheta, train } = setup({ batch: 5 });
+  await view.report(regressionThetaModel(run), cfg, task, false);
+  await train(64, 64); // θ₀ and 64 steps: 65 snapshots
+  // a chunk trained at 500,000 steps/s: the interval doubles until (rate / interval) · length · P
+  // · 2 trails fits 40M multiply-adds a second, or fewer than 32 snapshots are left
+  await view.flush(500_000);
+  await view.report(regressionThetaModel(run), cfg, task, false);
+  const r = lastTheta();
+  const steps = Array.from(r.steps);
+  expect(r.interval).toBe(4);
+  // every 4th step from θ₀ to the current one (65 → 33 → 17 snapshots)
+  expect(steps).toEqual(Array.from({ length: 17 }, (_, i) => 4 * i));
+  view.setView('pretrained', false);
+  view.applyView();
+  await view.report(regressionThetaModel(run), cfg, task, false);
+  expect(Array.from(lastTheta().steps)).toEqual(steps);
+  // a slow chunk leaves the schedule alone
+  const slow = setup();
+  await slow.view.report(regressionThetaModel(slow.run), slow.cfg, task, false);
+  await slow.train(40, 40);
+  await slow.view.flush(15);
+  await slow.view.report(regressionThetaModel(slow.run), slow.cfg, task, false);
+  expect(slow.lastTheta().interval).toBe(1);
+  expect(slow.lastTheta().count).toBe(41);
+  run.dispose();
+  slow.run.dispose();
+});
+
 test('an algorithm switch keeps the trajectory going; Meta-SGD adapts with its learned α', async () => {
   const { cfg, run, view, posts, train } = setup();
   await view.report(regressionThetaModel(run), cfg, null, false);

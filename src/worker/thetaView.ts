@@ -26,6 +26,13 @@ const THETA_MIN_MS = 400;
 const THETA_COST_SHARE = 8;
 /** floats of snapshots per trajectory: 256 snapshots of the paper's 1-40-40-1 network */
 const SNAPSHOT_FLOATS = 512 * 1024;
+/**
+ * Multiply-adds per second of training the trails' Gram updates may take (a snapshot costs its
+ * trail's length × P): about 4% of a core in JavaScript. A trail shorter than MIN_KEPT is never
+ * coarsened, so even a short fast run draws a path of a few dozen points.
+ */
+const GRAM_MACS_PER_SECOND = 40e6;
+const MIN_KEPT = 32;
 
 /** Runs read-only work on the inference backend (wasm beside WebGPU training, else the same). */
 export type Inference = <T>(fn: () => Promise<T>) => Promise<T>;
@@ -124,8 +131,13 @@ export class ThetaView {
     this.capturedAt = step;
   }
 
-  /** After a training chunk: read the captured θ back in one transfer and record them. */
-  async flush(): Promise<void> {
+  /**
+   * After a training chunk: read the captured θ back in one transfer and record them. Given the
+   * training rate, the trails are coarsened (evenly spaced still) until their Gram updates fit
+   * GRAM_MACS_PER_SECOND: a fast engine trains rather than records.
+   */
+  async flush(stepsPerSecond?: number): Promise<void> {
+    if (stepsPerSecond !== undefined) this.limitRecords(stepsPerSecond);
     const caps = this.captures.splice(0);
     this.capturedAt = NaN;
     if (caps.length === 0) return;
@@ -149,6 +161,17 @@ export class ThetaView {
       if (this.trails.maml.record(c.step, maml) && pre) this.trails.pretrained.push(c.step, pre);
     }
     this.dirty = true;
+  }
+
+  private limitRecords(stepsPerSecond: number): void {
+    const { maml, pretrained } = this.trails;
+    const trails = pretrained.length > 0 ? 2 : 1;
+    const cost = () => (stepsPerSecond / maml.interval) * maml.length * maml.size * trails;
+    while (maml.length >= MIN_KEPT && cost() > GRAM_MACS_PER_SECOND) {
+      maml.coarsen();
+      // both trails share the schedule
+      if (pretrained.length > 0) pretrained.coarsen();
+    }
   }
 
   discardCaptures(): void {

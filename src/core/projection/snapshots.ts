@@ -109,7 +109,14 @@ export class SnapshotBuffer {
     this.version += 1;
   }
 
-  /** Keep snapshots 0, 2, 4, … (θ₀ included) and double the interval. */
+  /**
+   * Keep snapshots 0, 2, 4, … (θ₀ included) and double the interval: the history stays evenly
+   * spaced, with half as many snapshots to come per step (each costs O(S·P) for the Gram row).
+   */
+  coarsen(): void {
+    this.thin();
+  }
+
   private thin(): void {
     const p = this.p;
     const cap = this.capacity;

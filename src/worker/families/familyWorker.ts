@@ -36,8 +36,8 @@ export interface FamilyWorker {
   readonly urgent: boolean;
   /** inside a training chunk, after each step (device-side captures only, no read-back) */
   captureStep(run: FamilyRun): void;
-  /** after a chunk: read the captures back; a diverged chunk discards them instead */
-  flushCaptures(): Promise<void>;
+  /** after a chunk (trained at this rate): read the captures back; a diverged chunk discards them */
+  flushCaptures(stepsPerSecond: number): Promise<void>;
   discardCaptures(): void;
   /** training stopped, or the settings changed: what is shown should describe the current θ */
   markDirty(): void;

@@ -139,8 +139,8 @@ export class GlyphThetaPart {
     this.view.capture(glyphThetaModel(run));
   }
 
-  flush(): Promise<void> {
-    return this.view.flush();
+  flush(stepsPerSecond?: number): Promise<void> {
+    return this.view.flush(stepsPerSecond);
   }
 
   discardCaptures(): void {

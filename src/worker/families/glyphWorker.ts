@@ -80,8 +80,8 @@ export class GlyphWorker implements FamilyWorker {
     this.theta.capture(run as GlyphRun);
   }
 
-  flushCaptures(): Promise<void> {
-    return this.theta.flush();
+  flushCaptures(stepsPerSecond: number): Promise<void> {
+    return this.theta.flush(stepsPerSecond);
   }
 
   discardCaptures(): void {

@@ -20,6 +20,7 @@ import { compareOrders, orderCompareTasks } from '../../core/meta/orderCompare';
 import { METHODS, type FamilyRequest, type MethodName } from '../protocol';
 import { regressionThetaModel } from '../thetaRegression';
 import { ThetaView } from '../thetaView';
+import type { ThetaViewModel } from '../thetaModel';
 import type { FamilyWorker, HostServices } from './familyWorker';
 import type { EvalCurveData, ViewTask } from './regressionMessages';
 import { OrdersSchedule, ordersReply } from './ordersSchedule';
@@ -59,6 +60,8 @@ export class RegressionWorker implements FamilyWorker {
     this.walk = new WalkKeeper(host);
   }
 
+  private modelOf: { run: RegressionRun; model: ThetaViewModel<RegressionBatch> } | null = null;
+
   private get run(): RegressionRun {
     return this.host.run() as RegressionRun;
   }
@@ -97,17 +100,23 @@ export class RegressionWorker implements FamilyWorker {
     this.theta.applyView();
     const config = this.host.config();
     if (this.theta.reportDue(running, now()))
-      await this.theta.report(regressionThetaModel(this.run), config, this.task, running);
+      await this.theta.report(this.thetaModel(this.run), config, this.task, running);
     if (this.theta.landscapeActive)
-      await this.theta.landscapeStep(regressionThetaModel(this.run), config, running);
+      await this.theta.landscapeStep(this.thetaModel(this.run), config, running);
   }
 
   captureStep(run: FamilyRun): void {
-    this.theta.capture(regressionThetaModel(run as RegressionRun));
+    this.theta.capture(this.thetaModel(run as RegressionRun));
   }
 
-  flushCaptures(): Promise<void> {
-    return this.theta.flush();
+  /** The θ view's reading of a run, made once per run (it is asked for after every step). */
+  private thetaModel(run: RegressionRun): ThetaViewModel<RegressionBatch> {
+    if (this.modelOf?.run !== run) this.modelOf = { run, model: regressionThetaModel(run) };
+    return this.modelOf.model;
+  }
+
+  flushCaptures(stepsPerSecond: number): Promise<void> {
+    return this.theta.flush(stepsPerSecond);
   }
 
   discardCaptures(): void {

@@ -282,7 +282,7 @@ export class WorkerHost extends RunKeeper {
       }
       this.plan.measured(n, ms);
       this.progress.chunk(run.stepCount, n, ms, meta, pre);
-      await family.flushCaptures();
+      await family.flushCaptures(n / (ms / 1000));
     }
     if (this.replayTo !== null && run.stepCount >= this.replayTo) {
       // a replayed share link has arrived: stop exactly here
