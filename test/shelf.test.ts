@@ -9,7 +9,15 @@ import {
   type ComparedRun,
   type ComparedState,
 } from '../src/ui/runs/comparedSlice';
-import { bestOf, defaultName, settingsOf, thinned } from '../src/ui/runs/shelfEntry';
+import {
+  bestOf,
+  defaultName,
+  dropEntry,
+  placeEntry,
+  settingsOf,
+  thinned,
+  type ShelfEntry,
+} from '../src/ui/runs/shelfEntry';
 import type { GetStore, SetStore } from '../src/ui/store';
 
 /** The slice on a store of its own. */
@@ -89,5 +97,19 @@ describe('shelf entries', () => {
     expect(t?.steps.at(-1)).toBe(n);
     expect(t?.values.every((v) => v === 3)).toBe(true);
     expect(thinned({ ...c, steps: [], values: [] })).toBeNull();
+  });
+});
+
+describe('the shelf list', () => {
+  const damaged = (id: string, savedAt: string): ShelfEntry => ({ ok: false, id, savedAt, reason: 'r' });
+  const ids = (list: ShelfEntry[]) => list.map((e) => e.id);
+
+  it('puts a written record in place of its old entry, or adds it, newest first', () => {
+    const list = [damaged('b', '2025-03'), damaged('a', '2025-01')];
+    expect(ids(placeEntry(list, damaged('c', '2025-02')))).toEqual(['b', 'c', 'a']);
+    // saved again: it moves to the top, listed once
+    expect(ids(placeEntry(list, damaged('a', '2025-04')))).toEqual(['a', 'b']);
+    expect(ids(dropEntry(list, 'b'))).toEqual(['a']);
+    expect(ids(dropEntry(list, 'x'))).toEqual(['b', 'a']);
   });
 });

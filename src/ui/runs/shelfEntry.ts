@@ -140,3 +140,16 @@ export function shelfEntry(stored: StoredRun): ShelfEntry {
   cache.set(run.id, { savedAt: run.savedAt, name: run.name, entry });
   return entry;
 }
+
+const newestFirst = (a: ShelfEntry, b: ShelfEntry) =>
+  a.savedAt < b.savedAt ? 1 : a.savedAt > b.savedAt ? -1 : 0;
+
+/** The shelf with one entry written: in place of the record's old one, or added; newest first. */
+export function placeEntry(list: readonly ShelfEntry[], entry: ShelfEntry): ShelfEntry[] {
+  return [...list.filter((x) => x.id !== entry.id), entry].sort(newestFirst);
+}
+
+/** The shelf without a deleted record's entry. */
+export function dropEntry(list: readonly ShelfEntry[], id: string): ShelfEntry[] {
+  return list.filter((x) => x.id !== id);
+}
