@@ -9,12 +9,14 @@ import {
   type ComparedRun,
   type ComparedState,
 } from '../src/ui/runs/comparedSlice';
+import type { SavedRun } from '../src/ui/runs/autosaveDb';
 import {
   bestOf,
   defaultName,
   dropEntry,
   placeEntry,
   settingsOf,
+  shelfEntry,
   thinned,
   type ShelfEntry,
 } from '../src/ui/runs/shelfEntry';
@@ -111,5 +113,31 @@ describe('the shelf list', () => {
     expect(ids(placeEntry(list, damaged('a', '2025-04')))).toEqual(['a', 'b']);
     expect(ids(dropEntry(list, 'b'))).toEqual(['a']);
     expect(ids(dropEntry(list, 'x'))).toEqual(['b', 'a']);
+  });
+
+  it('lists a record the training worker refused as damaged, with why and its name', () => {
+    const run: SavedRun = {
+      id: 'r1',
+      key: 'task=sinusoid',
+      task: 'sinusoid',
+      algo: 'maml',
+      step: 5,
+      savedAt: '2025-01-01T00:00:00.000Z',
+      text: '{}',
+      name: 'mine',
+      damaged: 'the training worker refused it: θ has 3 values, not 1761',
+    };
+    expect(shelfEntry({ ok: true, run })).toEqual({
+      ok: false,
+      id: 'r1',
+      savedAt: run.savedAt,
+      reason: run.damaged,
+      name: 'mine',
+    });
+    // unmarked, the same text is read (and here found unreadable for its own reason)
+    const { damaged: _, ...unmarked } = run;
+    const entry = shelfEntry({ ok: true, run: unmarked });
+    expect(entry.ok).toBe(false);
+    expect(!entry.ok && entry.reason).not.toBe(run.damaged);
   });
 });

@@ -100,13 +100,13 @@ function Entry({
     return (
       <li className="shelf-entry damaged" data-testid="shelf-entry">
         <div className="shelf-title">
-          <strong>Damaged saved run</strong>
+          <strong>Damaged saved run{entry.name !== undefined ? ` “${entry.name}”` : ''}</strong>
           <button type="button" onClick={() => void deleteEntry(entry)}>
             Delete
           </button>
         </div>
         <p className="shelf-meta">
-          Saved {when(entry.savedAt)}; it cannot be read: {entry.reason}
+          Saved {when(entry.savedAt)}; it cannot be opened: {entry.reason}
         </p>
       </li>
     );

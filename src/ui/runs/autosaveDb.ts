@@ -22,6 +22,8 @@ export interface SavedRun {
   text: string;
   /** the name the user gave it on the shelf (also in the run file) */
   name?: string;
+  /** why it cannot be continued, when the training worker refused it (listed as damaged) */
+  damaged?: string;
 }
 
 /** A record as stored: a SavedRun, or something that cannot be read as one (listed as damaged). */
@@ -160,4 +162,21 @@ export async function renameSavedRun(id: string, name: string): Promise<boolean>
   await d.put('runs', renamed);
   changed({ kind: 'put', id }, renamed);
   return true;
+}
+
+/**
+ * Mark a saved run damaged, with why (the training worker refused it): the shelf lists it so, here
+ * and after a reload, and the page no longer continues it. Nothing else in it changes.
+ */
+export async function markSavedRunDamaged(id: string, reason: string): Promise<void> {
+  try {
+    const d = await open();
+    const run: unknown = await d.get('runs', id);
+    if (!isSavedRun(run)) return;
+    const marked = { ...run, damaged: reason };
+    await d.put('runs', marked);
+    changed({ kind: 'put', id }, marked);
+  } catch {
+    // storage unavailable: the shelf cannot list it either
+  }
 }

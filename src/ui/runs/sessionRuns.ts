@@ -1,10 +1,12 @@
 /**
  * The session's run files: asking the worker to write the run as a file (downloads, autosave), and
- * opening one in it (a saved run, an imported file, a crash restart).
+ * opening one in it (a saved run, an imported file, a crash restart). A saved record the worker
+ * refuses is marked damaged on the runs shelf, and this page's autosave never writes over it.
  */
 import type { FromWorker, RunCurve, ToWorker } from '../../worker/protocol';
 import { useStore } from '../store';
 import { Autosave, type RunFileReply, type RunWriter } from './autosave';
+import { markSavedRunDamaged } from './autosaveDb';
 import { showOpenedRun } from './openedRun';
 
 const store = useStore;
@@ -64,10 +66,26 @@ export class SessionRuns implements RunWriter {
         this.opening = { id: null, restart: false };
         break;
       case 'runNotOpened':
-        this.opening = { id: null, restart: false };
-        store.setState({ resuming: false });
-        store.getState().notify('warning', `Could not open ${msg.source}: ${msg.reason}`);
+        this.refused(msg.source, msg.reason);
         break;
     }
+  }
+
+  /** The worker refused the file (the run it had goes on); a saved record is marked damaged. */
+  private refused(source: string, reason: string): void {
+    const { id } = this.opening;
+    this.opening = { id: null, restart: false };
+    store.setState({ resuming: false });
+    const s = store.getState();
+    if (id === null) {
+      s.notify('warning', `Could not open ${source}: ${reason}`);
+      return;
+    }
+    // this page's next save of its run is a new record: the refused one stays as it is
+    if (id === this.autosave.currentId()) this.autosave.restarted();
+    void markSavedRunDamaged(id, `the training worker refused it: ${reason}`);
+    s.notify('warning', `Could not open ${source}: ${reason}`, [
+      'It is listed as damaged under Runs, where it can be deleted; nothing is saved over it.',
+    ]);
   }
 }

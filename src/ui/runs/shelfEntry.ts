@@ -39,6 +39,8 @@ interface DamagedEntry {
   id: IDBValidKey;
   savedAt: string;
   reason: string;
+  /** the name the user gave it, if the record has one */
+  name?: string;
 }
 
 export type ShelfEntry = ReadableEntry | DamagedEntry;
@@ -128,6 +130,10 @@ export function shelfEntry(stored: StoredRun): ShelfEntry {
     return { ok: false, id: stored.id, savedAt: stored.savedAt, reason: 'it is not a saved run record' };
   }
   const { run } = stored;
+  if (typeof run.damaged === 'string') {
+    const named = run.name !== undefined ? { name: run.name } : {};
+    return { ok: false, id: run.id, savedAt: run.savedAt, reason: run.damaged, ...named };
+  }
   const hit = cache.get(run.id);
   if (hit && hit.savedAt === run.savedAt && hit.name === run.name) return hit.entry;
   let entry: ShelfEntry;
