@@ -12,6 +12,7 @@ import {
 import type { SavedRun } from '../src/ui/runs/autosaveDb';
 import {
   bestOf,
+  copyName,
   defaultName,
   dropEntry,
   placeEntry,
@@ -139,5 +140,11 @@ describe('the shelf list', () => {
     const entry = shelfEntry({ ok: true, run: unmarked });
     expect(entry.ok).toBe(false);
     expect(!entry.ok && entry.reason).not.toBe(run.damaged);
+  });
+
+  it('names a copy once', () => {
+    expect(copyName('MAML · sinusoid · α 0.01')).toBe('MAML · sinusoid · α 0.01 (copy)');
+    expect(copyName('x (copy)')).toBe('x (copy)');
+    expect(copyName('n'.repeat(300))).toHaveLength(200);
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { Algo, Experiment } from '../../core/experiment';
 import { readRunSummary, type RunSummary } from '../../core/runs/runSummary';
-import type { Curve } from '../../core/runs/runFile';
+import { MAX_NAME_LENGTH, type Curve } from '../../core/runs/runFile';
 import { ACCURACY, MSE, type Metric } from '../charts/metric';
 import { PAGE_TASKS, uiFamilyOf } from '../families/registry';
 import type { StoredRun, SavedRun } from './autosaveDb';
@@ -52,6 +52,12 @@ export function metricOf(task: string): Metric {
 /** "MAML · sinusoid · α 0.01" */
 export function defaultName(config: Experiment): string {
   return `${ALGO_SHORT[config.algo]} · ${config.task} · α ${config.alpha}`;
+}
+
+/** The name of a run saved as a copy of another (a second tab continuing the same saved run). */
+export function copyName(name: string): string {
+  const mark = ' (copy)';
+  return name.endsWith(mark) ? name : `${name.slice(0, MAX_NAME_LENGTH - mark.length)}${mark}`;
 }
 
 /** The settings that tell runs of one family apart. */
