@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { collectErrors, readStep, readout, status, trainTo, waitReady } from './helpers';
+import { openTrained, savedStep } from './savedRuns';
 
 type Handle = { maml: { store: { getState(): { snapshot: { step: number; theta: Float32Array } | null } } } };
 
@@ -13,11 +14,6 @@ async function thetaAt(page: Page, step: number): Promise<number[]> {
     Array.from((window as unknown as Handle).maml.store.getState().snapshot?.theta ?? []),
   );
 }
-
-const savedStep = async (page: Page): Promise<number> => {
-  const text = (await page.getByTestId('autosave-status').textContent()) ?? '';
-  return Number(/meta-step ([\d,]+)/.exec(text)?.[1]?.replace(/,/g, '') ?? NaN);
-};
 
 // a forced backend trains on one engine in every page, so runs can be compared number for number
 const EXPERIMENT = './?k=5&batch=10&seed=21&backend=wasm';
@@ -114,10 +110,7 @@ test('two tabs on the same saved run: the second one saves its continuation as a
   test.setTimeout(120_000);
   const first = await context.newPage();
   const errors = collectErrors(first);
-  await first.goto(EXPERIMENT);
-  await waitReady(first, /wasm/);
-  const n = await trainTo(first, 20);
-  await expect.poll(() => savedStep(first), { timeout: 20_000 }).toBe(n);
+  const n = await openTrained(first, EXPERIMENT, 20);
   // the second tab opens the same experiment while the first still holds its run
   const second = await context.newPage();
   await second.goto(EXPERIMENT);
@@ -146,10 +139,7 @@ test('a crashed worker continues exactly from the autosave when it is as recent 
   page,
 }) => {
   test.setTimeout(120_000);
-  await page.goto(EXPERIMENT);
-  await waitReady(page, /wasm/);
-  const n = await trainTo(page, 20);
-  await expect.poll(() => savedStep(page), { timeout: 20_000 }).toBe(n);
+  const n = await openTrained(page, EXPERIMENT, 20);
   await thetaAt(page, n);
   await page.evaluate(() => (window as unknown as { maml: { crashWorker(): void } }).maml.crashWorker());
   const notice = page.getByRole('alert').filter({ hasText: 'The training worker failed on wasm' });

@@ -1,65 +1,23 @@
 import { expect, test, type Page } from '@playwright/test';
-import { collectErrors, readStep, status, trainTo, waitReady } from './helpers';
+import { collectErrors, readStep, status, waitReady } from './helpers';
+import { entries, openTrained, renameNewest, putRecord, records, shelf, trainSaved } from './savedRuns';
 
 // a forced backend and a small meta-batch: short runs on a loaded machine
 const EXPERIMENT = './?k=5&batch=10&seed=41&backend=wasm';
 
-const savedStep = async (page: Page): Promise<number> => {
-  const text = (await page.getByTestId('autosave-status').textContent()) ?? '';
-  return Number(/meta-step ([\d,]+)/.exec(text)?.[1]?.replace(/,/g, '') ?? NaN);
-};
-
-const shelf = (page: Page) => page.getByRole('region', { name: 'Runs' });
-const entries = (page: Page) => shelf(page).getByTestId('shelf-entry');
-
-/** The saved records of this browser as IndexedDB holds them. */
 type Curve = { name: string; steps: number[] };
-type Stored = { id: string; key: string; name?: string; text: string };
-
-function records(page: Page): Promise<Stored[]> {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('maml-playground');
-        open.onerror = () => reject(new Error('no database'));
-        open.onsuccess = () => {
-          const all = open.result.transaction('runs').objectStore('runs').getAll();
-          all.onsuccess = () => {
-            open.result.close();
-            resolve(all.result as Stored[]);
-          };
-        };
-      }),
-  );
-}
 
 /** Write a record whose run file is cut short, as the newest run of the experiment `key`. */
 function writeDamaged(page: Page, key: string): Promise<void> {
-  return page.evaluate(
-    (k) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('maml-playground');
-        open.onerror = () => reject(new Error('no database'));
-        open.onsuccess = () => {
-          const tx = open.result.transaction('runs', 'readwrite');
-          tx.objectStore('runs').put({
-            id: 'damaged-record',
-            key: k,
-            task: 'sinusoid',
-            algo: 'fomaml',
-            step: 999,
-            savedAt: '2100-01-01T00:00:00.000Z',
-            text: '{"format":"maml-playground-run","version":1,"appVersion":"0.1.0","createdAt":"20',
-          });
-          tx.oncomplete = () => {
-            open.result.close();
-            resolve();
-          };
-          tx.onerror = () => reject(new Error('not written'));
-        };
-      }),
+  return putRecord(page, {
+    id: 'damaged-record',
     key,
-  );
+    task: 'sinusoid',
+    algo: 'fomaml',
+    step: 999,
+    savedAt: '2100-01-01T00:00:00.000Z',
+    text: '{"format":"maml-playground-run","version":1,"appVersion":"0.1.0","createdAt":"20',
+  });
 }
 
 test('the runs shelf lists saved runs, renames, compares, deletes, and survives a damaged record', async ({
@@ -67,10 +25,7 @@ test('the runs shelf lists saved runs, renames, compares, deletes, and survives 
 }) => {
   test.setTimeout(300_000);
   const errors = collectErrors(page);
-  await page.goto(EXPERIMENT);
-  await waitReady(page, /wasm/);
-  const n = await trainTo(page, 30);
-  await expect.poll(() => savedStep(page), { timeout: 30_000 }).toBe(n);
+  const n = await openTrained(page, EXPERIMENT, 30);
   // the shelf follows autosave without a reload
   await expect(entries(page)).toHaveCount(1);
   await expect(entries(page).first()).toContainText('MAML · sinusoid · α 0.01');
@@ -88,12 +43,7 @@ test('the runs shelf lists saved runs, renames, compares, deletes, and survives 
   await expect(page.getByText(`Resumed the run from meta-step ${n}`)).toBeVisible({ timeout: 30_000 });
   await expect(entries(page)).toHaveCount(1);
   await expect(entries(page).first()).toContainText('on the page');
-  await entries(page)
-    .first()
-    .getByRole('button', { name: /^Rename/ })
-    .click();
-  await entries(page).first().getByRole('textbox', { name: 'Run name' }).fill('first run');
-  await entries(page).first().getByRole('button', { name: 'Save name' }).click();
+  await renameNewest(page, 'first run');
   await expect(entries(page).first().locator('.shelf-name')).toHaveText('first run');
   await expect.poll(async () => (await records(page))[0]?.name).toBe('first run');
   await page.reload();
@@ -106,8 +56,7 @@ test('the runs shelf lists saved runs, renames, compares, deletes, and survives 
   await page.getByLabel('algorithm').selectOption('fomaml');
   await page.getByRole('button', { name: 'Reset' }).click();
   await expect.poll(() => readStep(page), { timeout: 30_000 }).toBe(0);
-  const m = await trainTo(page, 30);
-  await expect.poll(() => savedStep(page), { timeout: 30_000 }).toBe(m);
+  await trainSaved(page, 30);
   await expect(entries(page)).toHaveCount(2);
   const second = entries(page).filter({ hasText: 'FOMAML · sinusoid' });
   const first = entries(page).filter({ hasText: 'first run' });

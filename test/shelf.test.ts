@@ -9,7 +9,18 @@ import {
   type ComparedRun,
   type ComparedState,
 } from '../src/ui/runs/comparedSlice';
-import { bestOf, defaultName, settingsOf, thinned } from '../src/ui/runs/shelfEntry';
+import type { SavedRun } from '../src/ui/runs/autosaveDb';
+import {
+  bestOf,
+  copyName,
+  defaultName,
+  dropEntry,
+  placeEntry,
+  settingsOf,
+  shelfEntry,
+  thinned,
+  type ShelfEntry,
+} from '../src/ui/runs/shelfEntry';
 import type { GetStore, SetStore } from '../src/ui/store';
 
 /** The slice on a store of its own. */
@@ -89,5 +100,51 @@ describe('shelf entries', () => {
     expect(t?.steps.at(-1)).toBe(n);
     expect(t?.values.every((v) => v === 3)).toBe(true);
     expect(thinned({ ...c, steps: [], values: [] })).toBeNull();
+  });
+});
+
+describe('the shelf list', () => {
+  const damaged = (id: string, savedAt: string): ShelfEntry => ({ ok: false, id, savedAt, reason: 'r' });
+  const ids = (list: ShelfEntry[]) => list.map((e) => e.id);
+
+  it('puts a written record in place of its old entry, or adds it, newest first', () => {
+    const list = [damaged('b', '2025-03'), damaged('a', '2025-01')];
+    expect(ids(placeEntry(list, damaged('c', '2025-02')))).toEqual(['b', 'c', 'a']);
+    // saved again: it moves to the top, listed once
+    expect(ids(placeEntry(list, damaged('a', '2025-04')))).toEqual(['a', 'b']);
+    expect(ids(dropEntry(list, 'b'))).toEqual(['a']);
+    expect(ids(dropEntry(list, 'x'))).toEqual(['b', 'a']);
+  });
+
+  it('lists a record the training worker refused as damaged, with why and its name', () => {
+    const run: SavedRun = {
+      id: 'r1',
+      key: 'task=sinusoid',
+      task: 'sinusoid',
+      algo: 'maml',
+      step: 5,
+      savedAt: '2025-01-01T00:00:00.000Z',
+      text: '{}',
+      name: 'mine',
+      damaged: 'the training worker refused it: θ has 3 values, not 1761',
+    };
+    expect(shelfEntry({ ok: true, run })).toEqual({
+      ok: false,
+      id: 'r1',
+      savedAt: run.savedAt,
+      reason: run.damaged,
+      name: 'mine',
+    });
+    // unmarked, the same text is read (and here found unreadable for its own reason)
+    const { damaged: _, ...unmarked } = run;
+    const entry = shelfEntry({ ok: true, run: unmarked });
+    expect(entry.ok).toBe(false);
+    expect(!entry.ok && entry.reason).not.toBe(run.damaged);
+  });
+
+  it('names a copy once', () => {
+    expect(copyName('MAML · sinusoid · α 0.01')).toBe('MAML · sinusoid · α 0.01 (copy)');
+    expect(copyName('x (copy)')).toBe('x (copy)');
+    expect(copyName('n'.repeat(300))).toHaveLength(200);
   });
 });

@@ -31,6 +31,8 @@ function takeOpenRequest(): string | null {
 
 /** Why a saved run's file cannot be read, or null (the worker checks the rest when it opens it). */
 function damaged(saved: SavedRun): string | null {
+  // the training worker refused it on an earlier visit
+  if (typeof saved.damaged === 'string') return saved.damaged;
   try {
     readRunSummary(saved.text, { tasks: PAGE_TASKS });
     return null;

@@ -22,8 +22,8 @@ import { regressionSession } from './families/regression/sessionPart';
 import { uiFamilyOf } from './families/registry';
 import { FrameInbox } from './frameInbox';
 import type { TrainerPort } from './port';
-import { Autosave, type RunFileReply, type RunWriter } from './runs/autosave';
-import { showOpenedRun } from './runs/openedRun';
+import type { Autosave, RunFileReply } from './runs/autosave';
+import { SessionRuns } from './runs/sessionRuns';
 import { useStore, type Store } from './store';
 import { writeAddressBar, type PageLink } from './url';
 
@@ -59,13 +59,9 @@ interface StartOptions {
 
 const store = useStore;
 
-class Session implements TrainerPort, RunWriter {
-  /** saves the run in this browser while it trains (and holds the latest file for crash restarts) */
-  readonly autosave = new Autosave(this);
-  private runFileWaiters = new Map<number, (r: RunFileReply) => void>();
-  /** the run file being opened: the saved record it came from (its saves go on there), and
-   * whether it restarts this page's own run after a crash (its curves stay) */
-  private opening = { id: null as string | null, restart: false };
+class Session implements TrainerPort {
+  /** run files: written by the worker (downloads, autosave), opened in it */
+  private readonly runs = new SessionRuns({ post: (m) => this.post(m), requestId: () => this.nextRequest++ });
   /** whether the worker's latest report said it was training */
   private workerTraining = false;
   /** the worker's messages, applied to the store together once per frame (one render per frame) */
@@ -129,10 +125,12 @@ class Session implements TrainerPort, RunWriter {
       if (snap) resolve(snap);
     }
     this.snapshotWaiters.clear();
-    const s = store.getState();
-    for (const [, resolve] of this.runFileWaiters)
-      resolve({ step: s.step, config: s.config, text: null, error: 'the worker stopped' });
-    this.runFileWaiters.clear();
+    this.runs.workerStopped();
+  }
+
+  /** saves the run in this browser while it trains (and holds the latest file for crash restarts) */
+  get autosave(): Autosave {
+    return this.runs.autosave;
   }
 
   private post(msg: ToWorker): void {
@@ -154,20 +152,12 @@ class Session implements TrainerPort, RunWriter {
 
   /** The run as a run file, written by the worker (its whole state plus these curves). */
   exportRun(curves: RunCurve[], name: string | null, createdAt: string | null): Promise<RunFileReply> {
-    const requestId = this.nextRequest++;
-    return new Promise((resolve) => {
-      this.runFileWaiters.set(requestId, resolve);
-      this.post({ kind: 'exportRun', requestId, curves, name, createdAt });
-    });
+    return this.runs.exportRun(curves, name, createdAt);
   }
 
   /** Continue a saved run (autosave: its record's id; an imported file: null) in the running worker. */
   openRun(text: string, source: string, savedId: string | null = null, restart = false): void {
-    this.opening = { id: savedId, restart };
-    const keepRunning = restart && store.getState().running;
-    store.setState({ resuming: true, running: keepRunning, replay: null, share: null });
-    this.post({ kind: 'openRun', text, source });
-    if (keepRunning) this.post({ kind: 'play' });
+    this.runs.open(text, source, savedId, restart);
   }
 
   /** The same worker continues the run on another backend (θ, moments, baselines, step kept). */
@@ -363,17 +353,9 @@ class Session implements TrainerPort, RunWriter {
         s.notify(msg.level === 'warning' ? 'warning' : 'info', msg.message);
         break;
       case 'runNotOpened':
-        this.opening = { id: null, restart: false };
-        store.setState({ resuming: false });
-        s.notify('warning', `Could not open ${msg.source}: ${msg.reason}`);
-        break;
       case 'runFile':
-        this.runFileWaiters.get(msg.requestId)?.(msg);
-        this.runFileWaiters.delete(msg.requestId);
-        break;
       case 'runOpened':
-        showOpenedRun(msg, this.autosave, this.opening.id, this.opening.restart);
-        this.opening = { id: null, restart: false };
+        this.runs.received(msg);
         break;
       case 'thetaLoaded':
         store.setState({ config: msg.config });

@@ -1,66 +1,15 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import { session } from '../session';
 import { useStore } from '../store';
-import {
-  deleteSavedRun,
-  listSavedRuns,
-  OPEN_RUN_KEY,
-  putSavedRun,
-  renameSavedRun,
-  RUNS_CHANGED,
-  type SavedRun,
-} from './autosaveDb';
-import { ALGO_SHORT, shelfEntry, type ShelfEntry } from './shelfEntry';
+import { deleteSavedRun, OPEN_RUN_KEY, putSavedRun, renameSavedRun } from './autosaveDb';
+import { ALGO_SHORT, type ShelfEntry } from './shelfEntry';
+import { useShelf } from './useShelf';
 
 type Readable = Extract<ShelfEntry, { ok: true }>;
 
 function when(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso || 'unknown time' : d.toLocaleString();
-}
-
-/** The saved runs, newest first, refreshed when this page saves, renames or deletes one. */
-function useShelf(): { entries: ShelfEntry[] | null; error: string | null; refresh(): void } {
-  const [entries, setEntries] = useState<ShelfEntry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const shown = useRef<ShelfEntry[] | null>(null);
-  const refresh = useCallback(() => {
-    listSavedRuns()
-      .then(async (list) => {
-        // each entry parses a run file (a glyph run's is about a megabyte): one per task, so a
-        // full shelf never blocks the main thread for long
-        const read: ShelfEntry[] = [];
-        for (const stored of list) {
-          read.push(shelfEntry(stored));
-          await new Promise((resolve) => setTimeout(resolve));
-        }
-        shown.current = read;
-        setEntries(shown.current);
-        setError(null);
-      })
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, []);
-  useEffect(() => {
-    refresh();
-    const onChange = (e: Event) => {
-      const put = (e as CustomEvent<SavedRun | null>).detail;
-      if (!put) return refresh();
-      const entry = shelfEntry({ ok: true, run: put });
-      const list = shown.current;
-      // a new record: its place among the others comes from a full read
-      if (!list?.some((x) => x.id === put.id)) return refresh();
-      shown.current = list
-        .map((x) => (x.id === put.id ? entry : x))
-        .sort((a, b) => (a.savedAt < b.savedAt ? 1 : a.savedAt > b.savedAt ? -1 : 0));
-      setEntries(shown.current);
-      // a compared run that trains on draws its newer curves
-      const s = useStore.getState();
-      if (entry.ok && s.compared.some((r) => r.id === entry.id)) s.compareRun(entry.compare);
-    };
-    window.addEventListener(RUNS_CHANGED, onChange);
-    return () => window.removeEventListener(RUNS_CHANGED, onChange);
-  }, [refresh]);
-  return { entries, error, refresh };
 }
 
 function openEntry(e: Readable): void {
@@ -151,13 +100,13 @@ function Entry({
     return (
       <li className="shelf-entry damaged" data-testid="shelf-entry">
         <div className="shelf-title">
-          <strong>Damaged saved run</strong>
+          <strong>Damaged saved run{entry.name !== undefined ? ` “${entry.name}”` : ''}</strong>
           <button type="button" onClick={() => void deleteEntry(entry)}>
             Delete
           </button>
         </div>
         <p className="shelf-meta">
-          Saved {when(entry.savedAt)}; it cannot be read: {entry.reason}
+          Saved {when(entry.savedAt)}; it cannot be opened: {entry.reason}
         </p>
       </li>
     );

@@ -11,6 +11,7 @@ import { evalHistoryView } from '../charts/evalView';
 import { useStore } from '../store';
 import { deleteSavedRun, putSavedRun } from './autosaveDb';
 import { runCurves } from './runCurves';
+import { copyName, defaultName } from './shelfEntry';
 
 /** seconds between saves while training */
 export const AUTOSAVE_MS = 5000;
@@ -120,12 +121,13 @@ export class Autosave {
     await new Promise<void>((claimed) => {
       void locks.request(`maml-run:${runId}`, { ifAvailable: true }, (lock) => {
         if (!lock) {
-          useStore
-            .getState()
-            .notify(
-              'info',
-              'This run is also open in another tab: this tab saves its continuation as a copy.',
-            );
+          // named so in both tabs' shelves, beside the record the other tab goes on saving
+          const s = useStore.getState();
+          this.name = copyName(this.name ?? defaultName(s.config));
+          s.notify(
+            'info',
+            `This run is also open in another tab: this tab saves its continuation as a copy, “${this.name}”.`,
+          );
           claimed();
           return undefined;
         }

@@ -7,6 +7,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { renameRunFile } from '../../core/runs/runSummary';
+import { tellOtherTabs, type RunsChange } from './runsChannel';
 
 export interface SavedRun {
   /** this run's id (a page that opens a link replays its own run: it never overwrites another) */
@@ -21,6 +22,8 @@ export interface SavedRun {
   text: string;
   /** the name the user gave it on the shelf (also in the run file) */
   name?: string;
+  /** why it cannot be continued, when the training worker refused it (listed as damaged) */
+  damaged?: string;
 }
 
 /** A record as stored: a SavedRun, or something that cannot be read as one (listed as damaged). */
@@ -28,12 +31,20 @@ export type StoredRun = { ok: true; run: SavedRun } | { ok: false; id: IDBValidK
 
 /**
  * Fired on window when this page changed the saved runs (the runs shelf refreshes): its detail is
- * the one record written when that is all that changed, else null.
+ * a RunsChanged. The other tabs of the site hear the change (runsChannel.ts) without the record.
  */
 export const RUNS_CHANGED = 'maml-runs-changed';
 
-function changed(put: SavedRun | null = null): void {
-  if (typeof window !== 'undefined') window.dispatchEvent(new CustomEvent(RUNS_CHANGED, { detail: put }));
+/** What changed, with the record written when it is one. */
+export interface RunsChanged {
+  change: RunsChange;
+  run: SavedRun | null;
+}
+
+function changed(change: RunsChange, run: SavedRun | null = null): void {
+  if (typeof window === 'undefined') return;
+  window.dispatchEvent(new CustomEvent<RunsChanged>(RUNS_CHANGED, { detail: { change, run } }));
+  tellOtherTabs(change);
 }
 
 interface RunsDb extends DBSchema {
@@ -103,27 +114,36 @@ export async function putSavedRun(run: SavedRun): Promise<void> {
     all.sort((a, b) => (time(a) < time(b) ? -1 : 1));
     for (const old of all.slice(0, all.length - MAX_SAVED_RUNS)) await d.delete('runs', old.id);
   }
-  changed(keys.length > MAX_SAVED_RUNS ? null : run);
+  changed(keys.length > MAX_SAVED_RUNS ? { kind: 'list' } : { kind: 'put', id: run.id }, run);
 }
 
 export async function deleteSavedRun(id: IDBValidKey): Promise<void> {
   try {
     await (await open()).delete('runs', id as string);
-    changed();
+    changed(typeof id === 'string' ? { kind: 'delete', id } : { kind: 'list' });
   } catch {
     // nothing saved, or storage unavailable: nothing to delete
   }
+}
+
+/** A stored record as the shelf lists it, or null when there is none (throws the browser's reason). */
+export async function getStoredRun(id: string): Promise<StoredRun | null> {
+  const v: unknown = await (await open()).get('runs', id);
+  if (v === undefined) return null;
+  return storedRun(v, id);
+}
+
+function storedRun(v: unknown, id: IDBValidKey): StoredRun {
+  if (isSavedRun(v)) return { ok: true, run: v };
+  const at = v && typeof v === 'object' ? (v as { savedAt?: unknown }).savedAt : undefined;
+  return { ok: false, id, savedAt: typeof at === 'string' ? at : '' };
 }
 
 /** Every stored record, newest first (damaged ones too); throws the browser's reason. */
 export async function listSavedRuns(): Promise<StoredRun[]> {
   const d = await open();
   const [keys, values] = await Promise.all([d.getAllKeys('runs'), d.getAll('runs') as Promise<unknown[]>]);
-  const list = values.map((v, i): StoredRun => {
-    if (isSavedRun(v)) return { ok: true, run: v };
-    const at = v && typeof v === 'object' ? (v as { savedAt?: unknown }).savedAt : undefined;
-    return { ok: false, id: keys[i] as IDBValidKey, savedAt: typeof at === 'string' ? at : '' };
-  });
+  const list = values.map((v, i) => storedRun(v, keys[i] as IDBValidKey));
   const time = (r: StoredRun) => (r.ok ? r.run.savedAt : r.savedAt);
   return list.sort((a, b) => (time(a) < time(b) ? 1 : time(a) > time(b) ? -1 : 0));
 }
@@ -138,7 +158,25 @@ export async function renameSavedRun(id: string, name: string): Promise<boolean>
   if (!isSavedRun(run)) return false;
   const { name: _old, ...rest } = run;
   const text = renameRunFile(run.text, name);
-  await d.put('runs', { ...rest, ...(name !== '' ? { name } : {}), text });
-  changed();
+  const renamed = { ...rest, ...(name !== '' ? { name } : {}), text };
+  await d.put('runs', renamed);
+  changed({ kind: 'put', id }, renamed);
   return true;
+}
+
+/**
+ * Mark a saved run damaged, with why (the training worker refused it): the shelf lists it so, here
+ * and after a reload, and the page no longer continues it. Nothing else in it changes.
+ */
+export async function markSavedRunDamaged(id: string, reason: string): Promise<void> {
+  try {
+    const d = await open();
+    const run: unknown = await d.get('runs', id);
+    if (!isSavedRun(run)) return;
+    const marked = { ...run, damaged: reason };
+    await d.put('runs', marked);
+    changed({ kind: 'put', id }, marked);
+  } catch {
+    // storage unavailable: the shelf cannot list it either
+  }
 }

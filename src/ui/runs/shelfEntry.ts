@@ -5,7 +5,7 @@
  */
 import type { Algo, Experiment } from '../../core/experiment';
 import { readRunSummary, type RunSummary } from '../../core/runs/runSummary';
-import type { Curve } from '../../core/runs/runFile';
+import { MAX_NAME_LENGTH, type Curve } from '../../core/runs/runFile';
 import { ACCURACY, MSE, type Metric } from '../charts/metric';
 import { PAGE_TASKS, uiFamilyOf } from '../families/registry';
 import type { StoredRun, SavedRun } from './autosaveDb';
@@ -39,6 +39,8 @@ interface DamagedEntry {
   id: IDBValidKey;
   savedAt: string;
   reason: string;
+  /** the name the user gave it, if the record has one */
+  name?: string;
 }
 
 export type ShelfEntry = ReadableEntry | DamagedEntry;
@@ -50,6 +52,12 @@ export function metricOf(task: string): Metric {
 /** "MAML · sinusoid · α 0.01" */
 export function defaultName(config: Experiment): string {
   return `${ALGO_SHORT[config.algo]} · ${config.task} · α ${config.alpha}`;
+}
+
+/** The name of a run saved as a copy of another (a second tab continuing the same saved run). */
+export function copyName(name: string): string {
+  const mark = ' (copy)';
+  return name.endsWith(mark) ? name : `${name.slice(0, MAX_NAME_LENGTH - mark.length)}${mark}`;
 }
 
 /** The settings that tell runs of one family apart. */
@@ -128,6 +136,10 @@ export function shelfEntry(stored: StoredRun): ShelfEntry {
     return { ok: false, id: stored.id, savedAt: stored.savedAt, reason: 'it is not a saved run record' };
   }
   const { run } = stored;
+  if (typeof run.damaged === 'string') {
+    const named = run.name !== undefined ? { name: run.name } : {};
+    return { ok: false, id: run.id, savedAt: run.savedAt, reason: run.damaged, ...named };
+  }
   const hit = cache.get(run.id);
   if (hit && hit.savedAt === run.savedAt && hit.name === run.name) return hit.entry;
   let entry: ShelfEntry;
@@ -139,4 +151,17 @@ export function shelfEntry(stored: StoredRun): ShelfEntry {
   }
   cache.set(run.id, { savedAt: run.savedAt, name: run.name, entry });
   return entry;
+}
+
+const newestFirst = (a: ShelfEntry, b: ShelfEntry) =>
+  a.savedAt < b.savedAt ? 1 : a.savedAt > b.savedAt ? -1 : 0;
+
+/** The shelf with one entry written: in place of the record's old one, or added; newest first. */
+export function placeEntry(list: readonly ShelfEntry[], entry: ShelfEntry): ShelfEntry[] {
+  return [...list.filter((x) => x.id !== entry.id), entry].sort(newestFirst);
+}
+
+/** The shelf without a deleted record's entry. */
+export function dropEntry(list: readonly ShelfEntry[], id: string): ShelfEntry[] {
+  return list.filter((x) => x.id !== id);
 }

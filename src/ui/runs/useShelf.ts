@@ -1,0 +1,98 @@
+/**
+ * The runs shelf's list: read once (one record per task), then kept up to date as this tab and the
+ * other tabs of the site save, rename, mark or delete runs. A written record is read back alone;
+ * only a change of several records reads the whole list again. A hidden tab keeps the changes and
+ * applies them when it is shown.
+ */
+import { useEffect, useState } from 'react';
+import { session } from '../session';
+import { useStore } from '../store';
+import { getStoredRun, listSavedRuns, RUNS_CHANGED, type RunsChanged, type SavedRun } from './autosaveDb';
+import { coalesce, onOtherTabs, type RunsChange } from './runsChannel';
+import { dropEntry, placeEntry, shelfEntry, type ShelfEntry } from './shelfEntry';
+
+/** What follows a changed entry beside the list: its compared curves, this page's run's name. */
+function follow(entry: ShelfEntry): void {
+  const s = useStore.getState();
+  const compared = s.compared.some((r) => r.id === entry.id);
+  // a compared run that trains on draws its newer curves; one marked damaged is no longer drawn
+  if (compared && entry.ok) s.compareRun(entry.compare);
+  else if (compared) s.uncompareRun(String(entry.id));
+  // renamed in another tab: this page's next saves keep the name
+  if (entry.ok && entry.id === s.liveRunId) session.autosave.renamed(entry.id, entry.run.name ?? '');
+}
+
+/** The saved runs, newest first (null until read), or why they cannot be read. */
+export function useShelf(): { entries: ShelfEntry[] | null; error: string | null } {
+  const [entries, setEntries] = useState<ShelfEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let mounted = true;
+    let shown: ShelfEntry[] | null = null;
+    const show = (list: ShelfEntry[]) => {
+      shown = list;
+      setEntries(list);
+      setError(null);
+    };
+    const readAll = async () => {
+      const list = await listSavedRuns();
+      // each entry parses a run file (a glyph run's is about a megabyte): one per task, so a
+      // full shelf never blocks the main thread for long
+      const read: ShelfEntry[] = [];
+      for (const stored of list) {
+        read.push(shelfEntry(stored));
+        await new Promise((resolve) => setTimeout(resolve));
+      }
+      if (mounted) show(read);
+    };
+    const apply = async (change: RunsChange, run: SavedRun | null) => {
+      if (!mounted) return;
+      if (change.kind === 'list' || shown === null) return readAll();
+      if (change.kind === 'delete') {
+        show(dropEntry(shown, change.id));
+        useStore.getState().uncompareRun(change.id);
+        return;
+      }
+      const stored = run ? { ok: true as const, run } : await getStoredRun(change.id);
+      if (!mounted || shown === null) return;
+      if (stored === null) return show(dropEntry(shown, change.id));
+      const entry = shelfEntry(stored);
+      show(placeEntry(shown, entry));
+      follow(entry);
+    };
+    // changes are applied one after another, in the order they came
+    let queue = Promise.resolve();
+    const enqueue = (change: RunsChange, run: SavedRun | null) => {
+      queue = queue
+        .then(() => apply(change, run))
+        .catch((e: unknown) => {
+          if (mounted) setError(e instanceof Error ? e.message : String(e));
+        });
+    };
+    let pending: RunsChange[] = [];
+    const changed = (change: RunsChange, run: SavedRun | null) => {
+      if (document.visibilityState !== 'hidden') enqueue(change, run);
+      else pending = coalesce(pending, change);
+    };
+    const onShown = () => {
+      if (document.visibilityState === 'hidden') return;
+      for (const change of pending) enqueue(change, null);
+      pending = [];
+    };
+    const onLocal = (e: Event) => {
+      const { change, run } = (e as CustomEvent<RunsChanged>).detail;
+      changed(change, run);
+    };
+    enqueue({ kind: 'list' }, null);
+    window.addEventListener(RUNS_CHANGED, onLocal);
+    document.addEventListener('visibilitychange', onShown);
+    const stop = onOtherTabs((change) => changed(change, null));
+    return () => {
+      mounted = false;
+      window.removeEventListener(RUNS_CHANGED, onLocal);
+      document.removeEventListener('visibilitychange', onShown);
+      stop();
+    };
+  }, []);
+  return { entries, error };
+}
