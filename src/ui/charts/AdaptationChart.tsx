@@ -5,12 +5,13 @@ import { METHODS } from '../../worker/protocol';
 import { subscribeFrame, useStore } from '../store';
 import { evalView, type EvalCurve, type EvalView } from './evalView';
 import {
+  comparedEntries,
   comparedExtent,
   comparedRuns,
-  ComparedLegend,
   drawCompared,
   useComparedRuns,
 } from './comparedOverlay';
+import { Legend } from './frame/legend';
 import type { ComparedRun } from '../runs/comparedSlice';
 import { METHOD_COLORS } from './palette';
 import { useWidth } from './useWidth';
@@ -280,27 +281,24 @@ export function AdaptationChart() {
       <p className="chart-sub live" data-testid="adapt-sub">
         {view.subtitle}
       </p>
-      <div className="legend">
-        {METHODS.map((m) => (
-          <span key={m} className="legend-item">
-            <svg width="22" height="12" aria-hidden="true">
-              <rect x="0" y="1" width="22" height="10" fill={METHOD_COLORS[m]} opacity="0.18" />
-              <line x1="0" x2="22" y1="6" y2="6" stroke={METHOD_COLORS[m]} strokeWidth="2.2" />
-            </svg>
-            {labels[m]}
-          </span>
-        ))}
-        <span className="legend-item">band: 95% confidence interval</span>
-        {view.chance !== null ? (
-          <span className="legend-item">
-            <svg width="22" height="12" aria-hidden="true">
-              <line x1="0" x2="22" y1="6" y2="6" className="chance-line" />
-            </svg>
-            chance
-          </span>
-        ) : null}
-        <ComparedLegend runs={compared.filter((r) => r.adapt)} what={`saved MAML θ, ${metric.name}`} />
-      </div>
+      <Legend
+        label="Legend of the adaptation chart"
+        entries={[
+          ...METHODS.map((m) => ({
+            key: m,
+            label: labels[m],
+            mark: { kind: 'band', color: METHOD_COLORS[m], opacity: 0.18, band: 10, width: 2.2 } as const,
+          })),
+          { key: 'band', label: 'band: 95% confidence interval' },
+          view.chance !== null
+            ? { key: 'chance', label: 'chance', mark: { kind: 'line', className: 'chance-line' } }
+            : null,
+          ...comparedEntries(
+            compared.filter((r) => r.adapt),
+            `saved MAML θ, ${metric.name}`,
+          ),
+        ]}
+      />
       <div ref={ref} className="chart-body">
         <svg ref={svgRef} role="img" aria-label={text.ariaLabel} />
       </div>
