@@ -13,6 +13,8 @@ import {
   useComparedRuns,
 } from './comparedOverlay';
 import { Legend } from './frame/legend';
+import { nearestIndex, plotHover } from './frame/hover';
+import { formatLoss } from '../format';
 import { METHOD_COLORS } from './palette';
 import { useWidth } from './useWidth';
 import { ChartDownload } from './download/ChartDownload';
@@ -235,6 +237,33 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
     .attr('y', HEIGHT / 2)
     .attr('text-anchor', 'middle')
     .text('press Play to start meta-training');
+
+  // the readout at the meta-step nearest the pointer: each curve's smoothed loss, the nearest evaluation
+  const steps = curves[0]?.smoothed.x.length ? (curves[0] as Curve).smoothed.x : points.map((p) => p.step);
+  const at = (c: Curve, step: number) => c.smoothed.mean[nearestIndex(c.smoothed.x, step)] ?? NaN;
+  const evalSteps = points.map((p) => p.step);
+  const evalAt = (step: number) => points[nearestIndex(evalSteps, step)];
+  plotHover(svg, {
+    area: plotArea(width, HEIGHT, MARGIN),
+    xs: steps.map((s) => x(s)),
+    marks: (i) => curves.map((c) => ({ y: cy(at(c, steps[i] as number)), color: c.color })),
+    readout: (i) => {
+      const step = steps[i] as number;
+      const ev = evalAt(step);
+      return [
+        `meta-step ${Math.round(step)}`,
+        ...curves.map((c) => `${c.name} ${formatLoss(at(c, step))}`),
+        ...(ev
+          ? history.methods.flatMap((m) => {
+              const v = ev[m];
+              return v === undefined
+                ? []
+                : [`${history.pointLabel(m)} ${metric.format(v)} (step ${ev.step})`];
+            })
+          : []),
+      ];
+    },
+  });
 }
 
 /**

@@ -8,6 +8,7 @@ import { axisTitles, plotArea, axesStale, chartSvg, layerOf } from './svgFrame';
 import { useWidth } from './useWidth';
 import { ChartDownload } from './download/ChartDownload';
 import { Legend } from './frame/legend';
+import { plotHover } from './frame/hover';
 
 const HEIGHT = 220;
 const MARGIN = { top: 12, right: 48, bottom: 36, left: 48 };
@@ -86,6 +87,22 @@ function draw(el: SVGSVGElement, width: number, orders: OrderPoint[]): void {
     .attr('x', (MARGIN.left + width - MARGIN.right) / 2)
     .attr('y', HEIGHT / 2)
     .text('measured every few seconds while training');
+
+  // the readout at the comparison nearest the pointer
+  const fmt = d3.format('.3f');
+  plotHover(svg, {
+    area: plotArea(width, HEIGHT, MARGIN),
+    xs: orders.map((p) => x(p.step)),
+    marks: (i) =>
+      SERIES.map((d) => ({ y: (d.right ? yRatio : yCos)((orders[i] as OrderPoint)[d.key]), color: d.color })),
+    readout: (i) => {
+      const p = orders[i] as OrderPoint;
+      return [
+        `meta-step ${p.step}`,
+        ...SERIES.filter((d) => Number.isFinite(p[d.key])).map((d) => `${d.label} ${fmt(p[d.key])}`),
+      ];
+    },
+  });
 }
 
 /**
