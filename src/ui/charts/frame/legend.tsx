@@ -7,32 +7,25 @@
  */
 import type { ReactNode } from 'react';
 
+/** A marker key's box (`size` pixels square) and paint: a class that styles it, or its colours. */
+interface Marker {
+  size: number;
+  className?: string;
+  fill?: string;
+  stroke?: string;
+  line?: number;
+}
+
 /** A legend key: how the entry's mark looks in the chart. */
 export type Mark =
   /** a line: a curve's colour (or a class that styles it) and dash */
   | { kind: 'line'; color?: string; className?: string; dash?: string; width?: number; length?: number }
   /** a band under a line: a curve with its range or confidence band */
   | { kind: 'band'; color: string; opacity: number; band: number; width: number }
-  /** a dot of radius r, in a box of `size` pixels */
-  | {
-      kind: 'dot';
-      r: number;
-      size: number;
-      className?: string;
-      fill?: string;
-      stroke?: string;
-      line?: number;
-    }
-  /** a square of side `side`, in a box of `size` pixels */
-  | {
-      kind: 'box';
-      side: number;
-      size: number;
-      className?: string;
-      fill?: string;
-      stroke?: string;
-      line?: number;
-    }
+  /** a dot of radius r */
+  | ({ kind: 'dot'; r: number } & Marker)
+  /** a square of side `side` */
+  | ({ kind: 'box'; side: number } & Marker)
   /** a colour scale: `color(t)` for t in 0..1, a bar `length` pixels long, with ticks under it if given */
   | {
       kind: 'scale';
@@ -92,29 +85,13 @@ function Swatch({ mark }: { mark: Mark }) {
   if (mark.kind === 'scale') return <ColorScale mark={mark} />;
   if (mark.kind === 'dot' || mark.kind === 'box') {
     const c = mark.size / 2;
+    const paint = { className: mark.className, fill: mark.fill, stroke: mark.stroke, strokeWidth: mark.line };
     return (
       <svg width={mark.size} height={mark.size} aria-hidden="true">
         {mark.kind === 'dot' ? (
-          <circle
-            cx={c}
-            cy={c}
-            r={mark.r}
-            className={mark.className}
-            fill={mark.fill}
-            stroke={mark.stroke}
-            strokeWidth={mark.line}
-          />
+          <circle cx={c} cy={c} r={mark.r} {...paint} />
         ) : (
-          <rect
-            x={c - mark.side / 2}
-            y={c - mark.side / 2}
-            width={mark.side}
-            height={mark.side}
-            className={mark.className}
-            fill={mark.fill}
-            stroke={mark.stroke}
-            strokeWidth={mark.line}
-          />
+          <rect x={c - mark.side / 2} y={c - mark.side / 2} width={mark.side} height={mark.side} {...paint} />
         )}
       </svg>
     );
