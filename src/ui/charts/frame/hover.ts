@@ -1,9 +1,13 @@
 /**
- * Every chart's hover, written once: a readout over a chart with an x axis (`plotHover`). The
- * pointer, or the arrow keys once the chart has keyboard focus, picks the nearest place on the x
- * axis; a vertical line and a dot on each series mark it, and a box in the half of the plot away
- * from the points reads the values there (also said to screen readers through a live region). It hides when the pointer
- * leaves or focus goes.
+ * Every chart's hover, written once. Two kinds:
+ * - a readout over a chart with an x axis (`plotHover`): the pointer, or the arrow keys once the
+ *   chart has keyboard focus, picks the nearest place on the x axis; a vertical line and a dot on
+ *   each series mark it, and a box in the half of the plot away from the points reads the values
+ *   there (also said to screen readers through a live region). It hides when the pointer leaves
+ *   or focus goes.
+ * - a linked hover (`hoverProps`, `linkHover`): pointing at one item (a task's path, its legend
+ *   row, a prediction) sets the page's hovered item, which other views pick out; leaving clears
+ *   it. A focusable item (a task's legend row) does the same while it has keyboard focus.
  */
 import * as d3 from 'd3';
 import { layerOf, setAttr, type PlotArea, type SvgSelection } from '../svgFrame';
@@ -201,4 +205,20 @@ export function plotHover(svg: SvgSelection, spec: HoverSpec): void {
   }
   state.spec = spec;
   render(svg, state, false);
+}
+
+/** React props: the element sets the page's hovered item to `value` while pointed at or focused. */
+export function hoverProps<T>(set: (v: T | null) => void, value: T) {
+  const on = () => set(value);
+  const off = () => set(null);
+  return { onMouseEnter: on, onMouseLeave: off, onFocus: on, onBlur: off };
+}
+
+/** The same for D3 marks: each sets the hovered item to `key(datum)` while the pointer is over it. */
+export function linkHover<E extends Element, D>(
+  marks: d3.Selection<E, D, d3.BaseType, unknown>,
+  set: (v: number | null) => void,
+  key: (d: D) => number,
+): void {
+  marks.on('mouseenter.link', (_, d) => set(key(d))).on('mouseleave.link', () => set(null));
 }
