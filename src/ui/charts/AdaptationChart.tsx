@@ -5,12 +5,14 @@ import { METHODS } from '../../worker/protocol';
 import { subscribeFrame, useStore } from '../store';
 import { evalView, type EvalCurve, type EvalView } from './evalView';
 import {
+  comparedEntries,
   comparedExtent,
   comparedRuns,
-  ComparedLegend,
   drawCompared,
   useComparedRuns,
 } from './comparedOverlay';
+import { Legend } from './frame/legend';
+import { plotHover } from './frame/hover';
 import type { ComparedRun } from '../runs/comparedSlice';
 import { METHOD_COLORS } from './palette';
 import { useWidth } from './useWidth';
@@ -20,6 +22,16 @@ const HEIGHT = 280;
 const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
 
 type Y = d3.ScaleLinear<number, number> | d3.ScaleLogarithmic<number, number>;
+
+/** Each method's metric after `i` inner steps, with its 95% interval: "MAML 0.12 ± 0.01". */
+function readingAt({ latest, labels, metric }: EvalView, i: number): string[] {
+  if (!latest) return [];
+  return METHODS.flatMap((m) => {
+    const c = latest.curves[m];
+    const v = c.values[i];
+    return v === undefined ? [] : [`${labels[m]} ${metric.format(v)} ± ${metric.formatCi(c.ci95[i] ?? 0)}`];
+  });
+}
 
 /** The metric's axis: its fixed range (accuracy), or fitted to the usable values and their bands. */
 function yScale(view: EvalView, logScale: boolean, compared: readonly ComparedRun[]): Y {
@@ -212,6 +224,19 @@ function draw(
     .attr('y', HEIGHT / 2)
     .attr('text-anchor', 'middle')
     .text('evaluating…');
+
+  // the readout at the inner step nearest the pointer
+  const places = d3.range(ev ? own + 1 : 0);
+  plotHover(svg, {
+    area: plotArea(width, HEIGHT, MARGIN),
+    xs: places.map((i) => x(i)),
+    marks: (i) =>
+      data.flatMap(({ m, c }) => {
+        const v = c.values[i];
+        return v !== undefined && usable(v) ? [{ y: y(clampY(v)), color: METHOD_COLORS[m] }] : [];
+      }),
+    readout: (i) => [`after ${i} inner step${i === 1 ? '' : 's'}`, ...readingAt(view, i)],
+  });
 }
 
 /** The paper's Figure 3, live, for every family: the metric after 0..n inner steps with 95% bands. */
@@ -242,19 +267,6 @@ export function AdaptationChart() {
     return subscribeFrame((s) => [evalView(s), s.compared, s.config.task], redraw);
   }, [width, logScale]);
 
-  const at = (i: number) =>
-    latest
-      ? METHODS.map((m) => {
-          const c = latest.curves[m];
-          const v = c.values[i];
-          return v === undefined
-            ? null
-            : `${labels[m]} ${metric.format(v)} ± ${metric.formatCi(c.ci95[i] ?? 0)}`;
-        })
-          .filter(Boolean)
-          .join(' · ')
-      : '';
-
   return (
     <section className="panel chart" aria-labelledby="adapt-title">
       <div className="chart-head">
@@ -280,27 +292,24 @@ export function AdaptationChart() {
       <p className="chart-sub live" data-testid="adapt-sub">
         {view.subtitle}
       </p>
-      <div className="legend">
-        {METHODS.map((m) => (
-          <span key={m} className="legend-item">
-            <svg width="22" height="12" aria-hidden="true">
-              <rect x="0" y="1" width="22" height="10" fill={METHOD_COLORS[m]} opacity="0.18" />
-              <line x1="0" x2="22" y1="6" y2="6" stroke={METHOD_COLORS[m]} strokeWidth="2.2" />
-            </svg>
-            {labels[m]}
-          </span>
-        ))}
-        <span className="legend-item">band: 95% confidence interval</span>
-        {view.chance !== null ? (
-          <span className="legend-item">
-            <svg width="22" height="12" aria-hidden="true">
-              <line x1="0" x2="22" y1="6" y2="6" className="chance-line" />
-            </svg>
-            chance
-          </span>
-        ) : null}
-        <ComparedLegend runs={compared.filter((r) => r.adapt)} what={`saved MAML θ, ${metric.name}`} />
-      </div>
+      <Legend
+        label="Legend of the adaptation chart"
+        entries={[
+          ...METHODS.map((m) => ({
+            key: m,
+            label: labels[m],
+            mark: { kind: 'band', color: METHOD_COLORS[m], opacity: 0.18, band: 10, width: 2.2 } as const,
+          })),
+          { key: 'band', label: 'band: 95% confidence interval' },
+          view.chance !== null
+            ? { key: 'chance', label: 'chance', mark: { kind: 'line', className: 'chance-line' } }
+            : null,
+          ...comparedEntries(
+            compared.filter((r) => r.adapt),
+            `saved MAML θ, ${metric.name}`,
+          ),
+        ]}
+      />
       <div ref={ref} className="chart-body">
         <svg ref={svgRef} role="img" aria-label={text.ariaLabel} />
       </div>
@@ -315,7 +324,7 @@ export function AdaptationChart() {
           {view.numbersAt.map((i, k) => (
             <Fragment key={i}>
               {k > 0 ? <br /> : null}
-              after {i} step{i === 1 ? '' : 's'}: {at(i)}
+              after {i} step{i === 1 ? '' : 's'}: {readingAt(view, i).join(' · ')}
             </Fragment>
           ))}
         </p>

@@ -18,6 +18,7 @@ import {
 import { thetaUiOf } from '../families/registry';
 import { METHOD_COLORS, taskColor, trajectoryColor } from './palette';
 import { useWidth } from './useWidth';
+import { hoverProps, linkHover } from './frame/hover';
 
 const HEIGHT = 380;
 const MARGIN = { top: 10, right: 12, bottom: 38, left: 50 };
@@ -143,8 +144,7 @@ function drawPaths(
     .attr('class', 'task-path')
     .attr('data-task', (i) => i)
     .attr('opacity', (i) => pathEmphasis(i, hover, hasView).opacity)
-    .on('mouseenter', (_, i) => setHover(i))
-    .on('mouseleave', () => setHover(null));
+    .call(linkHover, setHover, (i) => i);
   groups.order();
   const points = (i: number) => d3.range(paths.steps + 1).map((s) => pathPoint(paths, i, s));
   groups
@@ -240,8 +240,8 @@ function TaskLegend() {
           key={i}
           className={hover === i ? 'hovered' : undefined}
           data-task={i}
-          onMouseEnter={() => setHover(i)}
-          onMouseLeave={() => setHover(null)}
+          tabIndex={0}
+          {...hoverProps(setHover, i)}
         >
           <span className="swatch" style={{ background: taskColor(i, hasView) }} />
           <span className="task-name">

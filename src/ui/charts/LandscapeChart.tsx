@@ -8,6 +8,7 @@ import { subscribeFrame, useStore } from '../store';
 import { equalScales } from '../thetaGeometry';
 import { landscapeColor } from './palette';
 import { useWidth } from './useWidth';
+import { Legend } from './frame/legend';
 
 export type LandscapeKind = 'pre' | 'post';
 
@@ -160,31 +161,34 @@ function draw(el: SVGSVGElement, width: number, kind: LandscapeKind, land: Lands
     .text((d) => d.label);
 }
 
+/** The legend of a landscape: its colour scale from the lowest loss to the highest, and the median. */
 function ColorBar({ values, loss }: { values: Float32Array; loss: string }) {
   const levels = levelsOf(values);
   if (!levels) return null;
-  const stops = d3.range(0, 1.0001, 0.125);
-  const id = `landscape-gradient-${values.length}-${Math.round(levels.lo * 1e6)}`;
   return (
-    <>
-      <span className="legend-item nowrap">
-        {loss} {formatLoss(levels.lo)}
-        <svg width="110" height="10" role="img" aria-label="colour scale of the loss">
-          <defs>
-            <linearGradient id={id}>
-              {stops.map((t) => (
-                <stop key={t} offset={`${t * 100}%`} stopColor={landscapeColor(t)} />
-              ))}
-            </linearGradient>
-          </defs>
-          <rect x="0" y="0" width="110" height="10" rx="2" fill={`url(#${id})`} />
-        </svg>
-        {formatLoss(levels.hi)}
-      </span>
-      <span className="legend-item">
-        median {formatLoss(levels.median)}; each band holds about 1/{LEVELS} of the grid
-      </span>
-    </>
+    <Legend
+      label="Legend of the loss landscape"
+      entries={[
+        {
+          key: 'scale',
+          lead: `${loss} ${formatLoss(levels.lo)}`,
+          mark: {
+            kind: 'scale',
+            id: `landscape-gradient-${values.length}-${Math.round(levels.lo * 1e6)}`,
+            color: landscapeColor,
+            stops: d3.range(0, 1.0001, 0.125),
+            length: 110,
+            label: 'colour scale of the loss',
+          },
+          label: formatLoss(levels.hi),
+          className: 'nowrap',
+        },
+        {
+          key: 'median',
+          label: `median ${formatLoss(levels.median)}; each band holds about 1/${LEVELS} of the grid`,
+        },
+      ]}
+    />
   );
 }
 
@@ -218,9 +222,7 @@ export function LandscapeChart({ kind }: { kind: LandscapeKind }) {
         <span className="figure-help"> — {ui?.landscapeHelp[kind]}</span>
       </figcaption>
       {land ? (
-        <div className="legend">
-          <ColorBar values={kind === 'pre' ? land.pre : land.post} loss={ui?.landscapeLoss ?? 'loss'} />
-        </div>
+        <ColorBar values={kind === 'pre' ? land.pre : land.post} loss={ui?.landscapeLoss ?? 'loss'} />
       ) : null}
       <div ref={ref} className="chart-body">
         <svg

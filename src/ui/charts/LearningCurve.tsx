@@ -6,12 +6,15 @@ import { subscribeFrame, useStore, type State } from '../store';
 import { RangeField } from '../controls/RangeField';
 import { evalHistoryView, type EvalHistoryView } from './evalView';
 import {
+  comparedEntries,
   comparedExtent,
   comparedRuns,
-  ComparedLegend,
   drawCompared,
   useComparedRuns,
 } from './comparedOverlay';
+import { Legend } from './frame/legend';
+import { nearestIndex, plotHover } from './frame/hover';
+import { formatLoss } from '../format';
 import { METHOD_COLORS } from './palette';
 import { useWidth } from './useWidth';
 import { ChartDownload } from './download/ChartDownload';
@@ -234,6 +237,33 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
     .attr('y', HEIGHT / 2)
     .attr('text-anchor', 'middle')
     .text('press Play to start meta-training');
+
+  // the readout at the meta-step nearest the pointer: each curve's smoothed loss, the nearest evaluation
+  const steps = curves[0]?.smoothed.x.length ? (curves[0] as Curve).smoothed.x : points.map((p) => p.step);
+  const at = (c: Curve, step: number) => c.smoothed.mean[nearestIndex(c.smoothed.x, step)] ?? NaN;
+  const evalSteps = points.map((p) => p.step);
+  const evalAt = (step: number) => points[nearestIndex(evalSteps, step)];
+  plotHover(svg, {
+    area: plotArea(width, HEIGHT, MARGIN),
+    xs: steps.map((s) => x(s)),
+    marks: (i) => curves.map((c) => ({ y: cy(at(c, steps[i] as number)), color: c.color })),
+    readout: (i) => {
+      const step = steps[i] as number;
+      const ev = evalAt(step);
+      return [
+        `meta-step ${Math.round(step)}`,
+        ...curves.map((c) => `${c.name} ${formatLoss(at(c, step))}`),
+        ...(ev
+          ? history.methods.flatMap((m) => {
+              const v = ev[m];
+              return v === undefined
+                ? []
+                : [`${history.pointLabel(m)} ${metric.format(v)} (step ${ev.step})`];
+            })
+          : []),
+      ];
+    },
+  });
 }
 
 /**
@@ -313,35 +343,38 @@ export function LearningCurve() {
           <ChartDownload chart="learning-curve" />
         </div>
       </div>
-      <div className="legend">
-        <span className="legend-item">
-          <svg width="22" height="12" aria-hidden="true">
-            <rect x="0" y="2" width="22" height="8" fill={METHOD_COLORS.maml} opacity="0.22" />
-            <line x1="0" x2="22" y1="6" y2="6" stroke={METHOD_COLORS.maml} strokeWidth="2" />
-          </svg>
-          MAML meta-loss (band: raw, line: smoothed)
-        </span>
-        {showPretrained ? (
-          <span className="legend-item">
-            <svg width="22" height="12" aria-hidden="true">
-              <line x1="0" x2="22" y1="6" y2="6" stroke={METHOD_COLORS.pretrained} strokeWidth="2" />
-            </svg>
-            pretrained training loss
-          </span>
-        ) : null}
-        {history.methods.map((m) => (
-          <span key={m} className="legend-item">
-            <svg width="12" height="12" aria-hidden="true">
-              <circle cx="6" cy="6" r="3.5" className="eval-point" stroke={METHOD_COLORS[m]} />
-            </svg>
-            {history.pointLabel(m)}
-          </span>
-        ))}
-        <ComparedLegend
-          runs={compared}
-          what={history.axis === 'right' ? 'meta-loss; dotted: accuracy' : 'meta-loss'}
-        />
-      </div>
+      <Legend
+        label="Legend of the learning curve"
+        entries={[
+          {
+            key: 'maml',
+            label: 'MAML meta-loss (band: raw, line: smoothed)',
+            mark: { kind: 'band', color: METHOD_COLORS.maml, opacity: 0.22, band: 8, width: 2 },
+          },
+          showPretrained
+            ? {
+                key: 'pretrained',
+                label: 'pretrained training loss',
+                mark: { kind: 'line', color: METHOD_COLORS.pretrained },
+              }
+            : null,
+          ...history.methods.map((m) => ({
+            key: m,
+            label: history.pointLabel(m),
+            mark: {
+              kind: 'dot',
+              r: 3.5,
+              size: 12,
+              className: 'eval-point',
+              stroke: METHOD_COLORS[m],
+            } as const,
+          })),
+          ...comparedEntries(
+            compared,
+            history.axis === 'right' ? 'meta-loss; dotted: accuracy' : 'meta-loss',
+          ),
+        ]}
+      />
       <div ref={ref} className="chart-body">
         <svg ref={svgRef} role="img" aria-label={history.ariaLabel} />
       </div>

@@ -7,6 +7,8 @@ import { METHOD_COLORS } from './palette';
 import { axisTitles, plotArea, axesStale, chartSvg, layerOf } from './svgFrame';
 import { useWidth } from './useWidth';
 import { ChartDownload } from './download/ChartDownload';
+import { Legend } from './frame/legend';
+import { plotHover } from './frame/hover';
 
 const HEIGHT = 220;
 const MARGIN = { top: 12, right: 48, bottom: 36, left: 48 };
@@ -85,6 +87,22 @@ function draw(el: SVGSVGElement, width: number, orders: OrderPoint[]): void {
     .attr('x', (MARGIN.left + width - MARGIN.right) / 2)
     .attr('y', HEIGHT / 2)
     .text('measured every few seconds while training');
+
+  // the readout at the comparison nearest the pointer
+  const fmt = d3.format('.3f');
+  plotHover(svg, {
+    area: plotArea(width, HEIGHT, MARGIN),
+    xs: orders.map((p) => x(p.step)),
+    marks: (i) =>
+      SERIES.map((d) => ({ y: (d.right ? yRatio : yCos)((orders[i] as OrderPoint)[d.key]), color: d.color })),
+    readout: (i) => {
+      const p = orders[i] as OrderPoint;
+      return [
+        `meta-step ${p.step}`,
+        ...SERIES.filter((d) => Number.isFinite(p[d.key])).map((d) => `${d.label} ${fmt(p[d.key])}`),
+      ];
+    },
+  });
 }
 
 /**
@@ -125,16 +143,14 @@ export function OrderChart() {
           aria-label="Cosine similarity between the second-order and first-order MAML meta-gradients, and their norm ratio, against meta-step"
         />
       </div>
-      <div className="legend">
-        {SERIES.map((s) => (
-          <span key={s.key} className="legend-item">
-            <svg width="22" height="8" aria-hidden="true">
-              <line x1="0" x2="22" y1="4" y2="4" stroke={s.color} strokeWidth="2" strokeDasharray={s.dash} />
-            </svg>
-            {s.label}
-          </span>
-        ))}
-      </div>
+      <Legend
+        label="Legend of the first- vs second-order chart"
+        entries={SERIES.map((s) => ({
+          key: s.key,
+          label: s.label,
+          mark: { kind: 'line', color: s.color, dash: s.dash },
+        }))}
+      />
       <p className="note">
         Second-order MAML differentiates through the inner SGD step{inner === 1 ? '' : 's'}; first-order MAML
         drops the Hessian term and keeps only the query gradient at the adapted weights. Both are computed at

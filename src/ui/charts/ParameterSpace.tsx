@@ -8,59 +8,45 @@ import { LandscapeChart } from './LandscapeChart';
 import { trajectoryColor } from './palette';
 import { TrajectoryChart } from './TrajectoryChart';
 import { ChartDownload } from './download/ChartDownload';
+import { Legend, type LegendEntry } from './frame/legend';
 
-function TimeLegend({ subject, first, last }: { subject: ThetaSubject; first: number; last: number }) {
-  const w = 140;
-  const stops = [0, 0.25, 0.5, 0.75, 1];
-  return (
-    <span className="legend-item" data-testid="theta-time-legend">
-      step {first}
-      <svg width={w} height="10" role="img" aria-label={`colour scale: meta-step ${first} to ${last}`}>
-        <defs>
-          <linearGradient id={`theta-time-${subject}`}>
-            {stops.map((t) => (
-              <stop key={t} offset={`${t * 100}%`} stopColor={trajectoryColor(subject, t)} />
-            ))}
-          </linearGradient>
-        </defs>
-        <rect x="0" y="0" width={w} height="10" rx="2" fill={`url(#theta-time-${subject})`} />
-      </svg>
-      step {last}
-    </span>
-  );
-}
-
-function MarkerLegend({ subject }: { subject: ThetaSubject }) {
-  return (
-    <>
-      <span className="legend-item">
-        <svg width="12" height="12" aria-hidden="true">
-          <rect
-            x="1.5"
-            y="1.5"
-            width="9"
-            height="9"
-            fill="#fff"
-            stroke={trajectoryColor(subject, 0.55)}
-            strokeWidth="2"
-          />
-        </svg>
-        θ₀ (where the trail starts)
-      </span>
-      <span className="legend-item">
-        <svg width="14" height="14" aria-hidden="true">
-          <circle cx="7" cy="7" r="5.5" fill={trajectoryColor(subject, 1)} stroke="#fff" strokeWidth="1.5" />
-        </svg>
-        current θ
-      </span>
-      <span className="legend-item">
-        <svg width="14" height="14" aria-hidden="true">
-          <rect x="1" y="1" width="12" height="12" className="zoom-window" />
-        </svg>
-        window shown zoomed at right
-      </span>
-    </>
-  );
+/** The view's legend: the time colours of the trajectory (once it is there), θ₀, θ and the zoom window. */
+function legendEntries(subject: ThetaSubject, time: { first: number; last: number } | null): LegendEntry[] {
+  return [
+    ...(time
+      ? [
+          {
+            key: 'time',
+            lead: `step ${time.first}`,
+            mark: {
+              kind: 'scale',
+              id: `theta-time-${subject}`,
+              color: (t: number) => trajectoryColor(subject, t),
+              stops: [0, 0.25, 0.5, 0.75, 1],
+              length: 140,
+              label: `colour scale: meta-step ${time.first} to ${time.last}`,
+            } as const,
+            label: `step ${time.last}`,
+            testId: 'theta-time-legend',
+          },
+        ]
+      : []),
+    {
+      key: 'start',
+      label: 'θ₀ (where the trail starts)',
+      mark: { kind: 'box', side: 9, size: 12, fill: '#fff', stroke: trajectoryColor(subject, 0.55), line: 2 },
+    },
+    {
+      key: 'current',
+      label: 'current θ',
+      mark: { kind: 'dot', r: 5.5, size: 14, fill: trajectoryColor(subject, 1), stroke: '#fff', line: 1.5 },
+    },
+    {
+      key: 'zoom',
+      label: 'window shown zoomed at right',
+      mark: { kind: 'box', side: 12, size: 14, className: 'zoom-window' },
+    },
+  ];
 }
 
 /** made once at load: the first toLocaleString of a page sets up ICU, a long task mid-training */
@@ -156,10 +142,10 @@ export function ParameterSpace() {
           ? `${COUNT.format(shown.numParams)} weights of ${subjectName}, projected onto the two principal components of ${shown.count} snapshot${shown.count === 1 ? '' : 's'} (steps ${first}–${last}, now one every ${shown.interval} step${shown.interval === 1 ? '' : 's'}). Inner loop: ${shown.rate}.`
           : 'waiting for θ…'}
       </p>
-      <div className="legend">
-        {shown ? <TimeLegend subject={subject} first={first} last={last} /> : null}
-        <MarkerLegend subject={subject} />
-      </div>
+      <Legend
+        label="Legend of the parameter-space view"
+        entries={legendEntries(subject, shown ? { first, last } : null)}
+      />
       <div className="theta-row">
         <TrajectoryChart />
         <InnerPathsChart />

@@ -8,6 +8,7 @@ import { METHOD_COLORS, taskColor } from './palette';
 import { clickSupportPoint } from './supportPointClick';
 import { drawPanel, type Scales } from './taskPanel';
 import { useWidth } from './useWidth';
+import { hoverProps } from './frame/hover';
 import { ChartDownload } from './download/ChartDownload';
 
 const PANEL_TITLES: Record<MethodName, string> = {
@@ -113,12 +114,7 @@ export function TaskView() {
         ) : null}
       </p>
       <FanLegend steps={fanSteps} />
-      <div
-        ref={containerRef}
-        className={`panels cols-${columns}`}
-        onMouseEnter={() => setHoverTask(0)}
-        onMouseLeave={() => setHoverTask(null)}
-      >
+      <div ref={containerRef} className={`panels cols-${columns}`} {...hoverProps(setHoverTask, 0)}>
         {METHODS.map((m) => (
           <figure key={m} className="task-panel" data-panel={m}>
             <figcaption title={PANEL_HELP[m]}>

@@ -16,6 +16,7 @@ import {
 } from '../thetaGeometry';
 import { METHOD_COLORS, taskColor, trajectoryColor } from './palette';
 import { useWidth } from './useWidth';
+import { linkHover } from './frame/hover';
 
 const HEIGHT = 380;
 const MARGIN = { top: 12, right: 14, bottom: 42, left: 54 };
@@ -268,8 +269,7 @@ function drawPaths(
     .attr('stroke-width', (d) => pathEmphasis(d.i, hover, hasView).width)
     .attr('opacity', (d) => pathEmphasis(d.i, hover, hasView).opacity)
     .attr('d', (d) => pathLine(d.paths, d.i, x, y))
-    .on('mouseenter', (_, d) => setHover(d.i))
-    .on('mouseleave', () => setHover(null));
+    .call(linkHover, setHover, (d) => d.i);
 }
 
 /** The θ trajectory on its two principal components, with θ₀, the current θ and the paths. */

@@ -5,6 +5,7 @@ import { GlyphImage } from './GlyphImage';
 import { useStore } from '../../store';
 import { MAX_VIEW_STEPS } from './labSlice';
 import { ChartDownload } from '../../charts/download/ChartDownload';
+import { hoverProps } from '../../charts/frame/hover';
 
 /** Small bars of class probabilities; the true class (when known) outlined. */
 export function ProbBars({
@@ -176,8 +177,7 @@ export function TaskPanel() {
                             key={m}
                             className={`pred ${ok ? 'ok' : 'wrong'}`}
                             data-method={m}
-                            onMouseEnter={() => setHover({ q, m })}
-                            onMouseLeave={() => setHover(null)}
+                            {...hoverProps(setHover, { q, m })}
                           >
                             <span className="pred-label">
                               {ok ? '✓' : '✗'} {pred} <small>{((p[pred] ?? 0) * 100).toFixed(0)}%</small>

@@ -7,6 +7,7 @@ import * as d3 from 'd3';
 import { useShallow } from 'zustand/react/shallow';
 import { comparedOf, type ComparedCurve, type ComparedRun } from '../runs/comparedSlice';
 import { useStore, type State } from '../store';
+import type { LegendEntry } from './frame/legend';
 import type { Layer } from './svgFrame';
 
 /** The compared runs drawn on this page (those of its family). */
@@ -72,17 +73,12 @@ export function drawCompared(
 }
 
 /** The legend entries of the compared runs: "name (what)", a dashed line in its colour. */
-export function ComparedLegend({ runs, what }: { runs: readonly ComparedRun[]; what: string }) {
-  return (
-    <>
-      {runs.map((r) => (
-        <span key={r.id} className="legend-item compared" data-testid="compared-legend">
-          <svg width="22" height="12" aria-hidden="true">
-            <line x1="0" x2="22" y1="6" y2="6" stroke={r.color} strokeWidth="1.6" strokeDasharray="5 3" />
-          </svg>
-          {r.name} ({what})
-        </span>
-      ))}
-    </>
-  );
+export function comparedEntries(runs: readonly ComparedRun[], what: string): LegendEntry[] {
+  return runs.map((r) => ({
+    key: `compared-${r.id}`,
+    label: `${r.name} (${what})`,
+    mark: { kind: 'line', color: r.color, width: 1.6, dash: '5 3' },
+    className: 'compared',
+    testId: 'compared-legend',
+  }));
 }
