@@ -203,7 +203,8 @@ export class WorkerHost extends RunKeeper {
         if (save) await this.exportRun(save);
         const ask = this.evalRequests.shift();
         if (ask) await family.evaluate(ask.tasks, ask.steps, ask.id);
-        if (family.urgent || this.side.allows(this.running)) await this.side.spend(() => family.work());
+        if (family.urgent || this.side.allows(this.running))
+          await this.side.spend(() => family.work(), this.running);
         this.report();
         const idle =
           !this.running &&

@@ -1,49 +1,53 @@
 /**
  * One explicit budget for the work done beside training (predictions, the live evaluation, the θ
- * view and its landscape): while training, it may take at most SIDE_SHARE of the worker's time,
- * measured over a decaying window; paused, it runs freely. What the page explicitly asked for
- * (a new task, an evaluation) is never held back.
+ * view and its landscape): while training, it may take at most SIDE_SHARE of the worker's time.
+ * A bucket of credit fills with each millisecond of other work while training (by SIDE_SHARE /
+ * (1 − SIDE_SHARE) of it, up to CREDIT_CAP_MS), each piece of side work run while training is
+ * paid from it, into debt if it runs long, and side work starts only while the credit is
+ * positive. So over any stretch of training side work takes at most SIDE_SHARE of the time plus
+ * one cap, however long a single piece runs (the budget it replaces only looked at the recent
+ * share before starting, and one piece of hundreds of milliseconds took it to 25-34% in the page).
+ * Paused, side work runs freely and costs nothing. What the page explicitly asked for (a new
+ * task, a walk) runs anyway and is paid for.
  */
 
 /** at most a fifth of the worker's time goes to side work while training */
 export const SIDE_SHARE = 0.2;
-/** the window the share is measured over decays with this time constant */
-const WINDOW_MS = 2000;
+/** unused credit is capped, so a long quiet stretch does not buy a long burst */
+const CREDIT_CAP_MS = 250;
+/** credit per millisecond of other work: side / (side + other) ≤ SIDE_SHARE */
+const RATE = SIDE_SHARE / (1 - SIDE_SHARE);
 
 export class SideBudget {
-  private side = 0;
-  private total = 0;
-  private last = performance.now();
+  private credit = 0;
+  private last: number;
 
-  private decay(): void {
-    const t = performance.now();
-    const k = Math.exp(-(t - this.last) / WINDOW_MS);
-    this.side *= k;
-    this.total = this.total * k + (t - this.last);
+  constructor(private readonly clock: () => number = () => performance.now()) {
+    this.last = clock();
+  }
+
+  /** Credit for the time since the last look, if it was spent training (side time earns none). */
+  private accrue(running: boolean): void {
+    const t = this.clock();
+    if (running) this.credit = Math.min(CREDIT_CAP_MS, this.credit + RATE * (t - this.last));
     this.last = t;
   }
 
   /** Whether side work may run now. */
   allows(running: boolean): boolean {
-    if (!running) return true;
-    this.decay();
-    return this.total <= 0 || this.side / this.total < SIDE_SHARE;
+    this.accrue(running);
+    return !running || this.credit > 0;
   }
 
-  /** Time `fn` as side work. */
-  async spend<T>(fn: () => Promise<T>): Promise<T> {
-    const t0 = performance.now();
+  /** Time `fn` as side work; while training it is paid from the credit. */
+  async spend<T>(fn: () => Promise<T>, running: boolean): Promise<T> {
+    this.accrue(running);
+    const t0 = this.clock();
     try {
       return await fn();
     } finally {
-      this.decay();
-      this.side += performance.now() - t0;
+      this.last = this.clock();
+      if (running) this.credit -= this.last - t0;
     }
-  }
-
-  /** The share of the window spent on side work (for reports and tests). */
-  get share(): number {
-    this.decay();
-    return this.total > 0 ? this.side / this.total : 0;
   }
 }
