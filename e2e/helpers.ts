@@ -125,3 +125,15 @@ export async function recordViolations(page: Page): Promise<() => Promise<string
   });
   return () => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
 }
+
+/**
+ * Click "Copy share link" and read the link. The field keeps the last link until the new one is
+ * made, so a second link on the same page names the first (`previous`) and waits until it changed.
+ */
+export async function copyLink(page: Page, previous?: string): Promise<string> {
+  await page.getByRole('button', { name: 'Copy share link' }).click();
+  const field = page.getByLabel('Share link');
+  await expect(field).not.toHaveValue('');
+  if (previous !== undefined) await expect(field).not.toHaveValue(previous);
+  return field.inputValue();
+}

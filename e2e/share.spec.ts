@@ -1,12 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { readout, readStep, status, trainTo, waitReady } from './helpers';
-
-async function copyLink(page: Page): Promise<string> {
-  await page.getByRole('button', { name: 'Copy share link' }).click();
-  const field = page.getByLabel('Share link');
-  await expect(field).not.toHaveValue('');
-  return field.inputValue();
-}
+import { expect, test } from '@playwright/test';
+import { copyLink, readout, readStep, status, trainTo, waitReady } from './helpers';
 
 test('a share link replays training to the same step, θ and loss; θ in the fragment loads instantly', async ({
   page,
@@ -91,7 +84,7 @@ test("Meta-SGD's learned inner learning rates travel with θ in the link", async
   await alpha.focus();
   await alpha.press('ArrowRight');
   await page.getByLabel('include θ in the link').uncheck();
-  const replayOnly = await copyLink(page);
+  const replayOnly = await copyLink(page, link);
   expect(new URL(replayOnly).hash).toBe('');
   await expect(page.getByTestId('share-summary')).toContainText(
     `Replaying from step 0 will not reproduce this θ (the settings changed at step ${n})`,

@@ -1,16 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { collectErrors, readStep, status, waitReady, waitStepAtLeast } from './helpers';
+import { collectErrors, copyLink, readStep, status, waitReady, waitStepAtLeast } from './helpers';
 
 const walk = (page: Page) => page.getByTestId('walk');
 const announcement = (page: Page) => page.getByTestId('walk-announcement');
 const currentLine = (page: Page) => walk(page).locator('.walk-algorithm li[aria-current="step"]');
-
-async function copyLink(page: Page): Promise<string> {
-  await page.getByRole('button', { name: 'Copy share link' }).click();
-  const field = page.getByLabel('Share link');
-  await expect(field).not.toHaveValue('');
-  return field.inputValue();
-}
 
 async function stepTo(page: Page, n: number): Promise<void> {
   for (let i = await readStep(page); i < n; i++) {
@@ -87,7 +80,7 @@ test('walk through one meta-step with the keyboard: every phase announced and ma
   await expect(status(page)).toContainText('step 4 ');
   await expect(walk(page).locator('circle.walk-theta-after')).toBeVisible();
   await page.screenshot({ path: 'test-results/walkthrough-update.png', fullPage: false });
-  const walked = new URL(await copyLink(page)).hash;
+  const walked = new URL(await copyLink(page, walkLink)).hash;
   expect(walked.startsWith('#theta=')).toBe(true);
 
   // Esc leaves; training stays paused at step 4
