@@ -55,41 +55,28 @@ export class RegressionRun implements FamilyRun {
     this.theta0 = this.model.init(Rng.stream(config.seed, 'init'));
     this.randomTheta = tf.tensor1d(this.theta0);
     this.taskRng = Rng.stream(config.seed, 'train');
-    const pretrained = options.pretrained !== false;
-    if (options.engine === 'fused' && this.gpuFits(config, pretrained)) {
-      const gpu = new FusedWebgpuMlp(
-        { sizes: layerSizes(config), algo: config.algo, ...this.hyper() },
-        options.theta ?? this.theta0,
-        {
-          pretrained,
-          ...(config.algo === 'metasgd' && options.alpha ? { alpha0: options.alpha } : {}),
-          ...(options.pretrainedTheta ? { pretrainedTheta0: options.pretrainedTheta.theta } : {}),
-        },
-      );
+    // both fused engines start from the same settings: θ, the baseline, Meta-SGD's rates
+    const settings = { sizes: layerSizes(config), algo: config.algo, ...this.hyper() };
+    const start = {
+      pretrained: options.pretrained !== false,
+      ...(config.algo === 'metasgd' && options.alpha ? { alpha0: options.alpha } : {}),
+      ...(options.pretrainedTheta ? { pretrainedTheta0: options.pretrainedTheta.theta } : {}),
+    };
+    const theta = options.theta ?? this.theta0;
+    if (options.engine === 'fused' && this.gpuFits(config, start.pretrained)) {
       this.engine = 'fused';
-      this.useGpu(gpu);
+      this.useGpu(new FusedWebgpuMlp(settings, theta, start));
       return;
     }
     this.engine = options.engine === 'fused' && fusedLoaded() ? 'fused' : 'tfjs';
     if (this.engine === 'fused') {
-      const engine = FusedMlpEngine.createSync(
-        { sizes: layerSizes(config), algo: config.algo, ...this.hyper() },
-        options.theta ?? this.theta0,
-        {
-          pretrained: options.pretrained !== false,
-          ...(config.algo === 'metasgd' && options.alpha ? { alpha0: options.alpha } : {}),
-          ...(options.pretrainedTheta ? { pretrainedTheta0: options.pretrainedTheta.theta } : {}),
-        },
-      );
-      this.fused = engine;
-      this.learner = new FusedLearner(engine, config.algo, config.alpha);
-      this.pretrainer = engine.hasPretrained ? new FusedPretrainer(engine) : null;
+      this.useFused(FusedMlpEngine.createSync(settings, theta, start));
       return;
     }
     this.learner = new MetaLearner(
       this.model,
       config.algo,
-      options.theta ?? this.theta0,
+      theta,
       this.hyper(),
       config.algo === 'metasgd' ? options.alpha : undefined,
     );
@@ -110,6 +97,16 @@ export class RegressionRun implements FamilyRun {
     return fitsDevice({ sizes: layerSizes(config), ...config }, shape, { pretrained }).ok;
   }
 
+  /** Train on this fused WebAssembly engine, with tfjs views of its θ, α and baseline. */
+  private useFused(engine: FusedMlpEngine): void {
+    this.fused = engine;
+    this.learner = new FusedLearner(engine, this.config.algo, this.config.alpha);
+    (this as { pretrainer: FusedPretrainer | null }).pretrainer = engine.hasPretrained
+      ? new FusedPretrainer(engine)
+      : null;
+  }
+
+  /** Train on this fused WebGPU engine (its θ, α and baseline already are tfjs variables). */
   private useGpu(gpu: FusedWebgpuMlp): void {
     this.gpu = gpu;
     this.learner = new GpuLearner(gpu, this.config.algo, this.config.alpha);
@@ -197,31 +194,24 @@ export class RegressionRun implements FamilyRun {
     if (restartReason(c, next) !== null) return false;
     if (this.gpu && !this.gpuFits(next, this.pretrainer !== null)) return false;
     this.config = { ...next, hidden: [...next.hidden] };
-    if (this.gpu) {
-      this.gpu.setHyper(this.hyper());
-      if (next.algo !== c.algo) {
-        const previous = this.gpu;
+    const engine = this.fused ?? this.gpu;
+    if (engine) {
+      engine.setHyper(this.hyper());
+      if (next.algo === c.algo) {
+        (this.learner as FusedLearner | GpuLearner).setAlpha(next.alpha);
+        return true;
+      }
+      // a new algorithm: a new engine keeping θ and the baseline (see withAlgo), and new views
+      this.learner.dispose();
+      this.pretrainer?.dispose();
+      if (this.fused) {
+        const previous = this.fused;
+        this.useFused(previous.withAlgoSync(next.algo));
+        previous.dispose();
+      } else {
+        const previous = engine as FusedWebgpuMlp;
         this.useGpu(previous.withAlgo(next.algo));
         previous.dispose();
-      } else {
-        (this.learner as GpuLearner).setAlpha(next.alpha);
-      }
-      return true;
-    }
-    if (this.fused) {
-      this.fused.setHyper(this.hyper());
-      if (next.algo !== c.algo) {
-        const previous = this.fused;
-        this.fused = previous.withAlgoSync(next.algo);
-        previous.dispose();
-        this.learner.dispose();
-        this.learner = new FusedLearner(this.fused, next.algo, next.alpha);
-        this.pretrainer?.dispose();
-        (this as { pretrainer: FusedPretrainer | null }).pretrainer = this.fused.hasPretrained
-          ? new FusedPretrainer(this.fused)
-          : null;
-      } else {
-        (this.learner as FusedLearner).setAlpha(next.alpha);
       }
       return true;
     }
