@@ -1,8 +1,5 @@
 import { Suspense, useEffect } from 'react';
-import { AdaptationChart } from './charts/AdaptationChart';
-import { LearningCurve } from './charts/LearningCurve';
-import { OrderChart } from './charts/OrderChart';
-import { ParameterSpace } from './charts/ParameterSpace';
+import { FamilyCharts } from './charts/FamilyCharts';
 import { TaskView } from './charts/TaskView';
 import { ExperimentControls } from './controls/ExperimentControls';
 import { TaskFamilySwitch } from './controls/TaskFamilySwitch';
@@ -11,10 +8,9 @@ import { RunPanel } from './controls/RunPanel';
 import { RunsShelf } from './runs/RunsShelf';
 import { SharePanel } from './controls/SharePanel';
 import { Transport } from './controls/Transport';
-import { MountWhenNear } from './MountWhenNear';
 import { Notices } from './Notices';
 import { useStore } from './store';
-import { useWalkKeys, WalkThrough } from './walk/WalkThrough';
+import { useWalkKeys } from './walk/WalkThrough';
 
 /** Elements where the space bar types or activates something itself. */
 function spaceBelongsTo(target: EventTarget | null): boolean {
@@ -56,24 +52,6 @@ const REGRESSION_FOOTER = (
     25, one inner step, network 1-40-40-1.
   </>
 );
-
-/** The regression families' views: the task view with its fans, the curves, first vs second order, the θ view. */
-function RegressionViews() {
-  return (
-    <>
-      <WalkThrough />
-      <TaskView />
-      <div className="chart-row">
-        <AdaptationChart />
-        <LearningCurve />
-      </div>
-      <OrderChart />
-      <MountWhenNear minHeight={800}>
-        <ParameterSpace />
-      </MountWhenNear>
-    </>
-  );
-}
 
 /** One page for every family: the shared transport and share panel around the family's own parts. */
 export function App() {
@@ -117,7 +95,7 @@ export function App() {
               <family.Views />
             </Suspense>
           ) : (
-            <RegressionViews />
+            <FamilyCharts task={<TaskView />} />
           )}
         </div>
       </main>
