@@ -1,4 +1,4 @@
-import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 
 /**
  * Console errors and uncaught exceptions, collected for a final check. The page's console event
@@ -136,4 +136,33 @@ export async function copyLink(page: Page, previous?: string): Promise<string> {
   await expect(field).not.toHaveValue('');
   if (previous !== undefined) await expect(field).not.toHaveValue(previous);
   return field.inputValue();
+}
+
+/**
+ * Open `path`, press Play, and watch the main thread for `watchMs` while the worker trains: the
+ * longest task goes into the report (so a pass also says how much room was left) and must stay
+ * at or under 50 ms; the run must have trained all along.
+ */
+export async function watchTraining(
+  page: Page,
+  path: string,
+  backend: RegExp,
+  minSteps: number,
+  watchMs: number,
+): Promise<void> {
+  test.setTimeout(watchMs + 90_000);
+  await page.goto(path);
+  await waitReady(page, backend);
+  await page.getByRole('button', { name: 'Play' }).click();
+  await expect(status(page)).toContainText('training');
+  const from = await waitStepAtLeast(page, 1);
+  const longest = await longestTaskDuring(page, watchMs);
+  const trained = (await readStep(page)) - from;
+  test.info().annotations.push({ type: 'longest main-thread task (ms)', description: String(longest) });
+  console.log(
+    `${path}: longest main-thread task over ${watchMs / 1000} s of training: ${longest} ms (${trained} steps)`,
+  );
+  await expect(status(page)).toContainText(backend);
+  expect(trained).toBeGreaterThanOrEqual(minSteps);
+  expect(longest).toBeLessThanOrEqual(50);
 }
