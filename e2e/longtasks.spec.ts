@@ -10,11 +10,13 @@ test('the main thread has no long tasks over 50 ms while training (auto, 5 s)', 
 });
 
 // Known gaps (issue 10), measured 2026-11-28 on the 2-core machine, so marked fixme rather than
-// left out: on auto (the fused engine) 30 s of training gave 0 ms in 9 runs of 10 and 63 ms in one;
-// on tfjs-wasm the longest task was 0 ms in three runs and 55 ms in one; on tfjs-cpu 74
-// ms (style, layout and paint of chart and run-panel updates while the worker's JavaScript kernels
-// take the other core); in the glyph lab 132 ms, where a meta-step (batch 8, 5 queries) also takes
-// 4-6 s. WebGPU on SwiftShader: see longtasks.webgpu.spec.ts.
+// left out. 30 s on auto (the fused engine) and on tfjs-wasm: 0 ms in 14 runs of 14 after the
+// frame scheduler began counting rendering in a draw's cost, then 50-51 ms in 3 runs of the next
+// 6; the worst tasks sit at the threshold. On tfjs-cpu the longest task was 83 ms in one run and
+// 0 ms in another (the worker's JavaScript kernels take one core, the page's rendering competes
+// for the other); in the glyph lab 84-132 ms, mostly the task panel's glyph canvases (a new task
+// renders every image's canvas in one task), and a meta-step there (batch 8, 5 queries) takes 4-6
+// s. WebGPU on SwiftShader: see longtasks.webgpu.spec.ts.
 test.fixme('sinusoids, auto: no main-thread task over 50 ms in 30 s of training', async ({ page }) => {
   await watchTraining(page, './', /wasm/, 300, 30_000);
 });
@@ -28,5 +30,5 @@ test.fixme('sinusoids on tfjs cpu: no main-thread task over 50 ms in 30 s of tra
 });
 
 test.fixme('the glyph lab, auto: no main-thread task over 50 ms in 30 s of training', async ({ page }) => {
-  await watchTraining(page, './?task=glyphs', /wasm|cpu/, 10, 30_000);
+  await watchTraining(page, './?task=glyphs', /wasm|cpu/, 1, 30_000);
 });

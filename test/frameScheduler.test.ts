@@ -93,6 +93,35 @@ describe('the frame scheduler', () => {
   });
 });
 
+describe('the frame scheduler, when the browser renders what a frame drew', () => {
+  it("counts the style, layout and paint after a frame's scripts in its draws' cost", async () => {
+    const { requestDraw } = await scheduler();
+    const log: string[] = [];
+    // light scripts (2 ms each) whose SVG costs the browser 40 ms to lay out and paint
+    const draw = (name: string) => () => {
+      log.push(name);
+      now += 2;
+    };
+    const a = draw('a');
+    const b = draw('b');
+    requestDraw(a);
+    requestDraw(b);
+    nextFrame();
+    expect(log).toEqual(['a', 'b']);
+    now += 40;
+    // the message posted at the end of the frame arrives once the browser has rendered it
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    // now known to be heavy: one per frame
+    log.length = 0;
+    requestDraw(a);
+    requestDraw(b);
+    nextFrame();
+    expect(log).toEqual(['a']);
+    nextFrame();
+    expect(log).toEqual(['a', 'b']);
+  });
+});
+
 describe('the frame scheduler, when a job asks for draws', () => {
   it('asks for one next frame, not two (two would run two budgets in one frame)', async () => {
     const { requestDraw } = await scheduler();
