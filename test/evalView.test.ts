@@ -22,6 +22,7 @@ const acc = (accuracy: number[]) => ({ accuracy, ci95: accuracy.map(() => 0.02),
 const glyphEval: GlyphEvaluation = {
   step: 50,
   tasks: 10,
+  asked: 10,
   steps: 2,
   ways: 5,
   shots: 1,

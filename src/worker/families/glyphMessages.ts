@@ -58,7 +58,9 @@ export interface GlyphEvalReply {
   /** the request's id (0: one the host scheduled itself) */
   id: number;
   step: number;
+  /** tasks scored so far: the curves arrive as they tighten, until `tasks` reaches `asked` */
   tasks: number;
+  asked: number;
   steps: number;
   ways: number;
   shots: number;

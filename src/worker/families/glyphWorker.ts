@@ -9,6 +9,7 @@ import type { FamilyRun } from '../../core/families/family';
 import { classInnerStep } from '../../core/families/glyphs/classification';
 import { IMAGE_SIZE } from '../../core/families/glyphs/data/rasterize';
 import { sampleGlyphBatch } from '../../core/families/glyphs/data/sampler';
+import { GlyphEvaluation } from '../../core/families/glyphs/evaluation';
 import type { GlyphRun } from '../../core/families/glyphs/run';
 import type { InnerRate } from '../../core/meta/innerLoop';
 import { broadcastTasks } from '../../core/models/classifier';
@@ -39,6 +40,8 @@ interface Adapted {
 export class GlyphWorker implements FamilyWorker {
   private readonly queue: GlyphRequest[] = [];
   private adapted: Adapted | null = null;
+  /** the evaluation under way: the page's id, and the task shape it was asked for */
+  private evaluation: { id: number; ways: number; shots: number; job: GlyphEvaluation } | null = null;
   private readonly theta: GlyphThetaPart;
   /** the walk-through and the first-order vs second-order comparison */
   private readonly meta: GlyphMetaStep;
@@ -53,7 +56,7 @@ export class GlyphWorker implements FamilyWorker {
   }
 
   get busy(): boolean {
-    return this.queue.length > 0 || this.theta.busy || this.meta.busy;
+    return this.queue.length > 0 || this.evaluation !== null || this.theta.busy || this.meta.busy;
   }
 
   /** every glyph request comes from the page */
@@ -66,11 +69,17 @@ export class GlyphWorker implements FamilyWorker {
     if (req.kind === 'showTask' || req.kind === 'adapt' || req.kind === 'classify') this.queue.push(req);
   }
 
+  /** One turn of side work: the page's next request, else a piece of the evaluation, else the rest. */
   async work(): Promise<void> {
     const req = this.queue.shift();
     if (req?.kind === 'showTask') await this.showTask(req.id, req.counter, req.steps);
     else if (req?.kind === 'adapt') await this.adapt(req.id, req.ways, req.shots, req.images, req.steps);
     else if (req?.kind === 'classify') await this.classify(req.id, req.adaptId, req.image);
+    else if (this.evaluation && !this.meta.pending) {
+      // (a walk the page asked for goes first)
+      await this.evaluationPiece();
+      return;
+    }
     await this.meta.work(this.run, this.host.running());
     // the θ view's reports and landscape chunks run when no request of the page waits
     if (!req) await this.theta.work();
@@ -96,6 +105,8 @@ export class GlyphWorker implements FamilyWorker {
   /** a new run: the networks adapted to the user's drawings belong to the old one */
   runReplaced(): void {
     this.disposeAdapted();
+    // the page asks again for the new run (its `ready`)
+    this.dropEvaluation();
     this.theta.clear();
     this.meta.runReplaced();
   }
@@ -125,27 +136,58 @@ export class GlyphWorker implements FamilyWorker {
     }));
   }
 
-  async evaluate(tasks: number, stepsAsked: number | undefined, idAsked: number | null): Promise<void> {
-    const run = this.run;
+  /**
+   * An evaluation the page asked for starts here, at the current θ, and goes on in `work()` one
+   * piece (one initialisation on one task) at a time: while training, as side work within its
+   * budget (it used to run whole before the next step: 20 s for the quick one in the page);
+   * paused, between the page's messages. A newer request replaces an unfinished one.
+   */
+  evaluate(tasks: number, stepsAsked: number | undefined, idAsked: number | null): Promise<void> {
     const config = this.host.config();
     const steps = stepsAsked ?? EVAL_STEPS;
-    const id = idAsked ?? 0;
-    const curves = await run.evaluate({ tasks, steps, seed: config.seed, chunk: 5 });
+    this.dropEvaluation();
+    this.evaluation = {
+      id: idAsked ?? 0,
+      ways: config.ways,
+      shots: config.k,
+      job: new GlyphEvaluation(this.run, { tasks, steps, seed: config.seed, chunk: 1 }),
+    };
+    return Promise.resolve();
+  }
+
+  /**
+   * One piece of the evaluation under way. Each time a task is done (from the second on) the page
+   * gets the curves so far, so they appear after seconds and tighten as tasks come in.
+   */
+  private async evaluationPiece(): Promise<void> {
+    const e = this.evaluation;
+    if (!e) return;
+    await e.job.next();
+    const job = e.job;
+    if (!job.taskDone || job.scored < Math.min(2, job.tasks)) return;
+    const curves = job.result(true);
+    if (job.finished) this.dropEvaluation();
     const pick = (m: GlyphMethod) => curves[m] ?? { accuracy: [], ci95: [], loss: [] };
     this.host.post({
       kind: 'family',
       reply: {
         kind: 'glyphEval',
-        id,
-        step: run.stepCount,
-        tasks,
-        steps,
-        ways: config.ways,
-        shots: config.k,
+        id: e.id,
+        step: job.step,
+        tasks: job.scored,
+        asked: job.tasks,
+        steps: job.steps,
+        ways: e.ways,
+        shots: e.shots,
         curves: { maml: pick('maml'), pretrained: pick('pretrained'), random: pick('random') },
       },
     });
-    this.meta.evaluationDone();
+    if (job.finished) this.meta.evaluationDone();
+  }
+
+  private dropEvaluation(): void {
+    this.evaluation?.job.dispose();
+    this.evaluation = null;
   }
 
   /** Probabilities [steps + 1, B, N] on images xq after 0..steps inner steps on (xs, ys). */

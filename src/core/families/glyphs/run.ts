@@ -15,22 +15,17 @@ import {
   type StateSizes,
   type TrainingState,
 } from '../../runs/trainingState';
-import {
-  classAdaptationCurve,
-  classBatchTensors,
-  classifierMetaModel,
-  type ClassBatch,
-} from './classification';
-import { meanCi } from '../../meta/statistics';
-import type { InnerRate } from '../../meta/innerLoop';
+import { classBatchTensors, classifierMetaModel, type ClassBatch } from './classification';
 import { MetaLearner, type Hyper } from '../../meta/learners';
 import type { EvalReport, EvalRequest, FamilyRun, RunStart, StepLosses } from '../family';
 import { classifierFor, decodeGlyphTheta, glyphFamily } from './family';
 import { glyphReport } from './report';
+import { evaluateGlyphs, type AccuracyCurve, type ClassEvalProtocol } from './evaluation';
 import type { GlyphWalk, WalkAt } from '../../meta/walkthrough';
 import { glyphWalk } from './walk';
 
 export { classifierFor, decodeGlyphTheta };
+export type { AccuracyCurve, ClassEvalProtocol };
 
 /** The classes the pretrained classifier tells apart: every meta-training class. */
 function pretrainingClasses(set: GlyphSet = glyphSet()): number[] {
@@ -148,22 +143,6 @@ export class PretrainedClassifier {
     this.theta.dispose();
     this.adam.dispose();
   }
-}
-
-export interface ClassEvalProtocol {
-  tasks: number;
-  steps: number;
-  seed: number;
-  /** tasks evaluated per batch (bounds memory) */
-  chunk?: number;
-}
-
-export interface AccuracyCurve {
-  /** mean query accuracy after 0..steps inner steps */
-  accuracy: number[];
-  ci95: number[];
-  /** mean query cross-entropy */
-  loss: number[];
 }
 
 /**
@@ -337,50 +316,9 @@ export class GlyphRun implements FamilyRun {
   }
 
   /** Query accuracy on held-out-alphabet tasks after 0..steps inner steps, for every method. */
-  async evaluate(p: ClassEvalProtocol): Promise<Record<string, AccuracyCurve>> {
-    const rng = Rng.stream(p.seed, 'eval');
-    const head = this.model.init(Rng.stream(p.seed, 'fresh-head'));
-    const methods: { name: string; theta: tf.Tensor; rate: InnerRate; owned: boolean }[] = [
-      { name: 'maml', theta: this.learner.theta, rate: this.learner.innerRate(), owned: false },
-    ];
-    if (this.pretrainer) {
-      methods.push({
-        name: 'pretrained',
-        theta: this.pretrainer.withHead(this.model, head),
-        rate: this.config.alpha,
-        owned: true,
-      });
-    }
-    methods.push({ name: 'random', theta: this.randomTheta, rate: this.config.alpha, owned: false });
-    const cols = p.steps + 1;
-    const acc = methods.map(() => new Float32Array(p.tasks * cols));
-    const loss = methods.map(() => new Float32Array(p.tasks * cols));
-    const chunk = Math.max(1, p.chunk ?? 25);
-    try {
-      for (let done = 0; done < p.tasks; done += chunk) {
-        const n = Math.min(chunk, p.tasks - done);
-        const t = classBatchTensors(this.nextBatch('test', rng, n));
-        try {
-          for (let m = 0; m < methods.length; m++) {
-            const method = methods[m]!;
-            const curve = classAdaptationCurve(this.model, method.theta, method.rate, t, p.steps);
-            acc[m]!.set(await curve.accuracy.data(), done * cols);
-            loss[m]!.set(await curve.loss.data(), done * cols);
-            tf.dispose([curve.accuracy, curve.loss]);
-          }
-        } finally {
-          tf.dispose([t.xs, t.ys, t.xq, t.yq]);
-        }
-      }
-    } finally {
-      for (const m of methods) if (m.owned) m.theta.dispose();
-    }
-    const out: Record<string, AccuracyCurve> = {};
-    methods.forEach((m, i) => {
-      const a = meanCi(acc[i]!, p.tasks, cols);
-      out[m.name] = { accuracy: a.mean, ci95: a.ci95, loss: meanCi(loss[i]!, p.tasks, cols).mean };
-    });
-    return out;
+  /** Accuracy curves of every initialisation on held-out tasks (`GlyphEvaluation` does it in pieces). */
+  evaluate(p: ClassEvalProtocol): Promise<Record<string, AccuracyCurve>> {
+    return evaluateGlyphs(this, p);
   }
 
   dispose(): void {

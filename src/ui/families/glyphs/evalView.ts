@@ -30,11 +30,11 @@ export const glyphEvalSource: EvalSource = {
       latest: ev ? { step: ev.step, tasks: ev.tasks, curves: curvesOf(ev) } : null,
       steps: EVAL_STEPS,
       subtitle: ev
-        ? `${ev.ways}-way ${ev.shots}-shot query accuracy on ${ev.tasks} tasks from held-out alphabets (never seen in meta-training), mean ± 95% CI, θ at meta-step ${ev.step}`
+        ? `${ev.ways}-way ${ev.shots}-shot query accuracy on ${ev.tasks < ev.asked ? `${ev.tasks} of ${ev.asked} tasks so far` : `${ev.tasks} tasks`} from held-out alphabets (never seen in meta-training), mean ± 95% CI, θ at meta-step ${ev.step}`
         : 'query accuracy on tasks from held-out alphabets after each inner step (computing…)',
       fullEvaluation: {
         label: `Evaluate on ${EVAL_TASKS} tasks`,
-        help: `Evaluate the current θ on ${EVAL_TASKS} tasks from held-out alphabets: adapt each initialisation for 0..${EVAL_STEPS} inner SGD steps and measure query accuracy (training waits meanwhile).`,
+        help: `Evaluate the current θ on ${EVAL_TASKS} tasks from held-out alphabets: adapt each initialisation for 0..${EVAL_STEPS} inner SGD steps and measure query accuracy. It runs beside training (within the fifth of the worker's time that side work may take) and at full speed on pause; the curves tighten as the tasks come in.`,
         tasks: EVAL_TASKS,
         busy: s.glyphEvalBusy,
         run: () => s.evaluateGlyphs(EVAL_TASKS),

@@ -155,7 +155,12 @@ class LabSession implements SessionPart {
           random: last(reply.curves.random),
         });
         history.sort((a, b) => a.step - b.step);
-        store.setState({ glyphEval: reply, accuracyHistory: history, glyphEvalBusy: false });
+        // (the curves so far, until every task asked for is scored)
+        store.setState({
+          glyphEval: reply,
+          accuracyHistory: history,
+          glyphEvalBusy: reply.tasks < reply.asked,
+        });
         break;
       }
       case 'task':

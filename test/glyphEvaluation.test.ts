@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { parseExperiment } from '../src/core/experiment';
+import { GlyphEvaluation } from '../src/core/families/glyphs/evaluation';
+import { GlyphRun } from '../src/core/families/glyphs/run';
+import { startBackend } from './helpers';
+
+const config = (extra = '') => parseExperiment(`task=glyphs&batch=2&query=2&filters=8${extra}`).config;
+const protocol = { tasks: 3, steps: 2, seed: 7, chunk: 1 };
+
+describe('glyph evaluation in pieces', () => {
+  it('describes the θ it started at, whatever training happens between its pieces', async () => {
+    await startBackend('wasm');
+    for (const algo of ['maml', 'metasgd'] as const) {
+      // two runs of one seed: one evaluates at step 2 in one go, the other in pieces while training on
+      const still = new GlyphRun(config(`&algo=${algo}`));
+      const moving = new GlyphRun(config(`&algo=${algo}`));
+      for (const run of [still, moving]) {
+        for (let s = 0; s < 2; s++) tf.dispose(Object.values(run.step()) as tf.Tensor[]);
+      }
+      const expected = await still.evaluate(protocol);
+      const before = tf.memory().numTensors;
+      const job = new GlyphEvaluation(moving, protocol);
+      expect(job.step).toBe(2);
+      let pieces = 0;
+      while (!job.finished) {
+        await job.next();
+        pieces += 1;
+        tf.dispose(Object.values(moving.step()) as tf.Tensor[]);
+      }
+      // one initialisation on one task per piece: 3 tasks × (MAML, pretrained, random)
+      expect(pieces).toBe(9);
+      expect(moving.stepCount).toBe(11);
+      const got = job.result();
+      job.dispose();
+      for (const m of ['maml', 'pretrained', 'random']) {
+        got[m]!.accuracy.forEach((a, i) =>
+          expect(a, `${algo} ${m}`).toBeCloseTo(expected[m]!.accuracy[i]!, 5),
+        );
+        got[m]!.loss.forEach((l, i) => expect(l, `${algo} ${m}`).toBeCloseTo(expected[m]!.loss[i]!, 4));
+      }
+      // θ moved meanwhile: evaluated now, MAML's curve is another one
+      const later = await moving.evaluate(protocol);
+      expect(later.maml!.loss).not.toEqual(got.maml!.loss);
+      // the job's copies are gone; the run's own tensors are those it had (its step made no net tensors)
+      expect(tf.memory().numTensors).toBe(before);
+      still.dispose();
+      moving.dispose();
+    }
+  });
+
+  it('gives the curves so far from two tasks on; an unfinished job is disposed without leaks', async () => {
+    await startBackend('wasm');
+    const run = new GlyphRun(config());
+    const before = tf.memory().numTensors;
+    const job = new GlyphEvaluation(run, { ...protocol, tasks: 4, chunk: 2 });
+    await job.next();
+    expect(job.finished).toBe(false);
+    expect(job.taskDone).toBe(false);
+    expect(() => job.result(true)).toThrow(/not finished/);
+    for (let i = 0; i < 2; i++) await job.next();
+    // one chunk of two tasks, scored by each of the three initialisations
+    expect([job.scored, job.taskDone]).toEqual([2, true]);
+    expect(() => job.result()).toThrow(/not finished/);
+    const soFar = job.result(true);
+    const whole = await run.evaluate({ ...protocol, tasks: 2 });
+    for (const m of ['maml', 'pretrained', 'random']) {
+      expect(soFar[m]!.accuracy).toEqual(whole[m]!.accuracy);
+      expect(soFar[m]!.ci95.every((c) => Number.isFinite(c))).toBe(true);
+    }
+    job.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(job.next()).rejects.toThrow(/disposed/);
+    run.dispose();
+  });
+});
