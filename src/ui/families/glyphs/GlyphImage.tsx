@@ -1,9 +1,37 @@
 import { useEffect, useRef } from 'react';
 import { IMAGE_SIZE } from '../../../core/families/glyphs/data/rasterize';
+import { cancelDraw, requestDraw } from '../../frameScheduler';
 
 const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 
-/** A 28×28 grey image (1 = ink, drawn dark on white), scaled up without smoothing. */
+/** one pixel buffer for every glyph image: `putImageData` copies it, so it is reused */
+let shared: ImageData | null = null;
+let words: Uint32Array | null = null;
+
+/** Paint image `index` of `data` (ink 1 dark on white) into the canvas. */
+function paint(canvas: HTMLCanvasElement, data: Float32Array, index: number): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  if (!shared || !words) {
+    shared = new ImageData(IMAGE_SIZE, IMAGE_SIZE);
+    words = new Uint32Array(shared.data.buffer);
+  }
+  const little = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+  for (let i = 0; i < PIXELS; i++) {
+    const v = Math.round(255 * (1 - Math.min(1, Math.max(0, data[index * PIXELS + i] ?? 0))));
+    // opaque grey: the same byte in R, G and B, 255 in A, whatever the byte order
+    words[i] = little
+      ? (0xff000000 | (v << 16) | (v << 8) | v) >>> 0
+      : ((v << 24) | (v << 16) | (v << 8) | 0xff) >>> 0;
+  }
+  ctx.putImageData(shared, 0, 0);
+}
+
+/**
+ * A 28×28 grey image (1 = ink, drawn dark on white), scaled up without smoothing. Its pixels are
+ * painted through the shared frame scheduler, so a new task's dozens of images spread over a few
+ * frames instead of one long task (a canvas's first context and its pixels cost milliseconds each).
+ */
 export function GlyphImage({
   data,
   index = 0,
@@ -20,17 +48,11 @@ export function GlyphImage({
 }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
-    const img = ctx.createImageData(IMAGE_SIZE, IMAGE_SIZE);
-    for (let i = 0; i < PIXELS; i++) {
-      const v = Math.round(255 * (1 - Math.min(1, Math.max(0, data[index * PIXELS + i] ?? 0))));
-      img.data[4 * i] = v;
-      img.data[4 * i + 1] = v;
-      img.data[4 * i + 2] = v;
-      img.data[4 * i + 3] = 255;
-    }
-    ctx.putImageData(img, 0, 0);
+    const draw = () => {
+      if (ref.current) paint(ref.current, data, index);
+    };
+    requestDraw(draw);
+    return () => cancelDraw(draw);
   }, [data, index]);
   return (
     <canvas
