@@ -1,5 +1,14 @@
-import { test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { watchTraining } from './helpers';
+
+/** The glyph lab has opened: its shipped θ (where there is one) loaded and its first task shown. */
+async function glyphLabOpened(page: Page): Promise<void> {
+  await expect(page.getByTestId('shipped-status')).not.toContainText('looking', { timeout: 30_000 });
+  if (!(await page.getByTestId('shipped-status').textContent())?.includes('No shipped θ')) {
+    await expect(page.getByTestId('theta-source')).toContainText('shipped', { timeout: 30_000 });
+  }
+  await expect(page.getByTestId('support-grid').getByRole('img').first()).toBeVisible({ timeout: 30_000 });
+}
 
 // Playwright's trace recording (screencast, snapshots) runs on the page's own main thread: a test
 // that measures the page's long tasks must not measure the recorder's.
@@ -14,9 +23,10 @@ test('the main thread has no long tasks over 50 ms while training (auto, 5 s)', 
 // frame scheduler began counting rendering in a draw's cost, then 50-51 ms in 3 runs of the next
 // 6; the worst tasks sit at the threshold. On tfjs-cpu the longest task was 83 ms in one run and
 // 0 ms in another (the worker's JavaScript kernels take one core, the page's rendering competes
-// for the other); in the glyph lab 84-132 ms, mostly the task panel's glyph canvases (a new task
-// renders every image's canvas in one task), and a meta-step there (batch 8, 5 queries) takes 4-6
-// s. WebGPU on SwiftShader: see longtasks.webgpu.spec.ts.
+// for the other). The glyph lab, watched once it has opened (shipped θ loaded, first task shown):
+// 0 ms in 13 runs of 14 and 51 ms in one, with its evaluation arriving in pieces meanwhile; what
+// it measured before, 73-132 ms, was the page still opening. WebGPU on SwiftShader: see
+// longtasks.webgpu.spec.ts.
 test.fixme('sinusoids, auto: no main-thread task over 50 ms in 30 s of training', async ({ page }) => {
   await watchTraining(page, './', /wasm/, 300, 30_000);
 });
@@ -30,5 +40,5 @@ test.fixme('sinusoids on tfjs cpu: no main-thread task over 50 ms in 30 s of tra
 });
 
 test.fixme('the glyph lab, auto: no main-thread task over 50 ms in 30 s of training', async ({ page }) => {
-  await watchTraining(page, './?task=glyphs', /wasm|cpu/, 1, 30_000);
+  await watchTraining(page, './?task=glyphs', /wasm|cpu/, 1, 30_000, glyphLabOpened);
 });
