@@ -3,7 +3,7 @@
  * parameter-space view, the fan of predictions after 0..S inner steps, and the support points.
  */
 import * as d3 from 'd3';
-import { axisTitles, plotArea, axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
+import { axisTitles, plotArea, axesStale, chartSvg, layerOf, plotClip, setAttr } from './svgFrame';
 import type { MethodName } from '../../worker/protocol';
 import { viewGrid } from '../../core/families/regression/tasks';
 import { formatLoss } from '../format';
@@ -89,12 +89,16 @@ export function drawPanel(
     .digits(1)
     .x((_, i) => x(truthXs[i] as number))
     .y((v) => y(v));
+  // (unchanged attributes are not written again: a rewrite lays the element out again, and the
+  // task view redraws its fans several times a second while the task and its points stay)
   layer('truth', clipId)
-    .selectAll('path')
+    .selectAll<SVGPathElement, number[]>('path')
     .data([Array.from(truth)])
     .join('path')
-    .attr('class', 'truth-line')
-    .attr('d', line);
+    .each(function (d) {
+      setAttr(this, 'class', 'truth-line');
+      setAttr(this, 'd', line(d) ?? '');
+    });
 
   // a task hovered in the parameter-space view: its true curve, in its colour there
   const shown = state.shownTasks;
@@ -158,10 +162,12 @@ export function drawPanel(
     .selectAll<SVGCircleElement, number>('circle')
     .data(d3.range(task.xs.length))
     .join('circle')
-    .attr('class', 'support-point')
-    .attr('r', 4.5)
-    .attr('cx', (i) => x(task.xs[i] as number))
-    .attr('cy', (i) => y(Math.max(yDomain[0], Math.min(yDomain[1], task.ys[i] as number))));
+    .each(function (i) {
+      setAttr(this, 'class', 'support-point');
+      setAttr(this, 'r', 4.5);
+      setAttr(this, 'cx', x(task.xs[i] as number));
+      setAttr(this, 'cy', y(Math.max(yDomain[0], Math.min(yDomain[1], task.ys[i] as number))));
+    });
 
   return { x, y, xs: Array.from(task.xs), ys: Array.from(task.ys) };
 }
