@@ -164,9 +164,18 @@ export class Autosave {
     return { curves: runCurves(useStore.getState(), this.prior), name: this.name };
   }
 
-  /** A saved run was renamed on the shelf: this run's next saves keep the name. */
+  /**
+   * A saved run was renamed on the shelf: this run's next saves keep the name, and this run is
+   * saved again now, since a save under way may have written its record over the renamed one
+   * with the old name (a rename just after a reload was lost that way: the paused page saved no more).
+   */
   renamed(runId: string, name: string): void {
-    if (runId === this.runId) this.name = name === '' ? null : name;
+    if (runId !== this.runId) return;
+    const next = name === '' ? null : name;
+    if (next === this.name) return;
+    this.name = next;
+    this.savedStep = -1;
+    void this.save();
   }
 
   /** This run's saved record, if it has one. */
