@@ -7,6 +7,8 @@ const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 /** one pixel buffer for every glyph image: `putImageData` copies it, so it is reused */
 let shared: ImageData | null = null;
 let words: Uint32Array | null = null;
+/** the platform's byte order, for writing a pixel as one 32-bit word */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Paint image `index` of `data` (ink 1 dark on white) into the canvas. */
 function paint(canvas: HTMLCanvasElement, data: Float32Array, index: number): void {
@@ -16,11 +18,10 @@ function paint(canvas: HTMLCanvasElement, data: Float32Array, index: number): vo
     shared = new ImageData(IMAGE_SIZE, IMAGE_SIZE);
     words = new Uint32Array(shared.data.buffer);
   }
-  const little = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
   for (let i = 0; i < PIXELS; i++) {
     const v = Math.round(255 * (1 - Math.min(1, Math.max(0, data[index * PIXELS + i] ?? 0))));
     // opaque grey: the same byte in R, G and B, 255 in A, whatever the byte order
-    words[i] = little
+    words[i] = LITTLE_ENDIAN
       ? (0xff000000 | (v << 16) | (v << 8) | v) >>> 0
       : ((v << 24) | (v << 16) | (v << 8) | 0xff) >>> 0;
   }
