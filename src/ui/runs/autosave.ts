@@ -52,6 +52,8 @@ export class Autosave {
   private runId: string | null = null;
   private savedKey: string | null = null;
   private savedStep = -1;
+  /** the name the latest save wrote (a rename while a save is under way leaves it behind) */
+  private savedName: string | null = null;
   /** evaluations in the latest save */
   private savedEvals = 0;
   private createdAt: string | null = null;
@@ -103,6 +105,7 @@ export class Autosave {
     this.own(null);
     if (runId !== null) void this.claim(runId);
     this.name = opened.name;
+    this.savedName = opened.name;
     this.prior = opened.curves.filter((c) => c.name.startsWith('eval:') || c.name.startsWith('adapt:'));
     this.createdAt = createdAt;
     this.savedKey = experimentKey(config);
@@ -154,6 +157,7 @@ export class Autosave {
     this.savedEvals = 0;
     this.createdAt = null;
     this.name = null;
+    this.savedName = null;
     this.prior = [];
     this.savedStep = -1;
     this.latestFile = null;
@@ -166,15 +170,15 @@ export class Autosave {
 
   /**
    * A saved run was renamed on the shelf: this run's next saves keep the name, and this run is
-   * saved again now, since a save under way may have written its record over the renamed one
-   * with the old name (a rename just after a reload was lost that way: the paused page saved no more).
+   * saved again now, since a save under way may write its record over the renamed one with the
+   * old name (a rename just after a reload was lost that way: the paused page saved no more). The
+   * save under way records the name it wrote, so the save after it still sees the new one unsaved.
    */
   renamed(runId: string, name: string): void {
     if (runId !== this.runId) return;
     const next = name === '' ? null : name;
     if (next === this.name) return;
     this.name = next;
-    this.savedStep = -1;
     void this.save();
   }
 
@@ -208,12 +212,18 @@ export class Autosave {
     }
     if (s.phase !== 'ready' || s.step === 0) return;
     const evals = evalHistoryView(s).points.length;
-    if (s.step === this.savedStep && experimentKey(s.config) === this.savedKey && evals === this.savedEvals)
+    if (
+      s.step === this.savedStep &&
+      experimentKey(s.config) === this.savedKey &&
+      evals === this.savedEvals &&
+      this.name === this.savedName
+    )
       return;
     this.busy = true;
+    const name = this.name;
     try {
       this.createdAt ??= new Date().toISOString();
-      const reply = await this.writer.exportRun(runCurves(s, this.prior), this.name, this.createdAt);
+      const reply = await this.writer.exportRun(runCurves(s, this.prior), name, this.createdAt);
       if (reply.text === null) {
         useStore.setState({ saved: { step: reply.step, savedAt: null, error: reply.error } });
         return;
@@ -230,10 +240,11 @@ export class Autosave {
         step: reply.step,
         savedAt,
         text: reply.text,
-        ...(this.name !== null ? { name: this.name } : {}),
+        ...(name !== null ? { name } : {}),
       });
       this.savedKey = key;
       this.savedStep = reply.step;
+      this.savedName = name;
       this.savedEvals = evals;
       useStore.setState({ saved: { step: reply.step, savedAt, error: null } });
     } catch (e) {
