@@ -1,3 +1,4 @@
+import { base64ToFloat32, float32ToBase64 } from './runs/base64';
 import { parseExperiment, serializeExperiment, type Experiment } from './experiment';
 
 /**
@@ -16,25 +17,10 @@ export interface SavedTheta {
   pretrained?: { body: Float32Array; step: number } | null;
 }
 
-function toBase64(a: Float32Array): string {
-  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
+/** A float32 vector of `expected` finite numbers from base64, or an error naming `what`. */
 function fromBase64(s: string, expected: number, what = 'θ'): Float32Array {
-  let bin: string;
-  try {
-    bin = atob(s);
-  } catch {
-    throw new Error(`${what} is not valid base64`);
-  }
-  if (bin.length !== expected * 4)
-    throw new Error(`${what}: expected ${expected} numbers, found ${bin.length / 4}`);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const out = new Float32Array(bytes.buffer);
+  const out = base64ToFloat32(s, what);
+  if (out.length !== expected) throw new Error(`${what}: expected ${expected} numbers, found ${out.length}`);
   if (!out.every(Number.isFinite)) throw new Error(`${what} contains non-finite numbers`);
   return out;
 }
@@ -45,10 +31,10 @@ export function encodeTheta(saved: SavedTheta): string {
     query: serializeExperiment(saved.config),
     step: saved.step,
     size: saved.theta.length,
-    theta: toBase64(saved.theta),
-    alpha: saved.alpha ? toBase64(saved.alpha) : null,
+    theta: float32ToBase64(saved.theta),
+    alpha: saved.alpha ? float32ToBase64(saved.alpha) : null,
     ...(saved.pretrained
-      ? { pretrained: toBase64(saved.pretrained.body), pretrainedStep: saved.pretrained.step }
+      ? { pretrained: float32ToBase64(saved.pretrained.body), pretrainedStep: saved.pretrained.step }
       : {}),
   })}\n`;
 }
