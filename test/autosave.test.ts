@@ -73,6 +73,39 @@ describe('Autosave', () => {
     expect(puts).toHaveLength(3);
   });
 
+  it('a save under way when the page moves on to a new run writes nothing; the new run gets its own record', async () => {
+    const writer = heldWriter();
+    const autosave = new Autosave(writer);
+    autosave.continued(
+      {
+        createdAt: '2026-01-01T00:00:00.000Z',
+        step: 5,
+        config: DEFAULT_EXPERIMENT,
+        name: 'first run',
+        curves: [],
+      },
+      null,
+    );
+    void autosave.save();
+    await writer.finishAll();
+    const first = autosave.currentId();
+    expect(puts.map((r) => [r.id, r.name])).toEqual([[first, 'first run']]);
+
+    // a save of the named run is under way when the page resets to a fresh run
+    useStore.setState({ step: 12 });
+    void autosave.save();
+    autosave.restarted();
+    useStore.setState({ step: 3 });
+    await writer.finishAll();
+    // the file exported for the old run was not written; the fresh run was saved, without the name
+    expect(puts).toHaveLength(2);
+    const second = puts[1];
+    expect(second?.id).not.toBe(first);
+    expect(second?.name).toBeUndefined();
+    expect(second?.step).toBe(3);
+    expect(autosave.currentId()).toBe(second?.id);
+  });
+
   it('a rename of another record does not touch this run', async () => {
     const writer = heldWriter();
     const autosave = new Autosave(writer);

@@ -62,6 +62,8 @@ export class Autosave {
   /** the curves of the file this run continues (its evaluations before this page's) */
   private prior: RunCurve[] = [];
   private latestFile: { key: string; step: number; text: string } | null = null;
+  /** counts the runs this page has moved on to: a save begun for an earlier one writes nothing */
+  private generation = 0;
 
   constructor(private readonly writer: RunWriter) {}
 
@@ -102,6 +104,7 @@ export class Autosave {
     runId: string | null,
   ): void {
     const { createdAt, step, config } = opened;
+    this.generation++;
     this.own(null);
     if (runId !== null) void this.claim(runId);
     this.name = opened.name;
@@ -151,6 +154,7 @@ export class Autosave {
 
   /** A fresh run (reset, new network): the next save starts a new record. */
   restarted(): void {
+    this.generation++;
     this.release?.();
     this.release = null;
     this.own(null);
@@ -221,9 +225,17 @@ export class Autosave {
       return;
     this.busy = true;
     const name = this.name;
+    const generation = this.generation;
+    // the page moved on to another run meanwhile (a reset, an opened file): this file is not its
+    // own, and its record must not take it; the save after this one writes the new run
+    const stale = () => {
+      if (generation !== this.generation) this.again = true;
+      return generation !== this.generation;
+    };
     try {
       this.createdAt ??= new Date().toISOString();
       const reply = await this.writer.exportRun(runCurves(s, this.prior), name, this.createdAt);
+      if (stale()) return;
       if (reply.text === null) {
         useStore.setState({ saved: { step: reply.step, savedAt: null, error: reply.error } });
         return;
@@ -232,6 +244,7 @@ export class Autosave {
       const savedAt = new Date().toISOString();
       this.latestFile = { key, step: reply.step, text: reply.text };
       if (this.runId === null) await this.claim(newRunId());
+      if (stale()) return;
       await putSavedRun({
         id: this.runId ?? newRunId(),
         key,
@@ -242,6 +255,7 @@ export class Autosave {
         text: reply.text,
         ...(name !== null ? { name } : {}),
       });
+      if (stale()) return;
       this.savedKey = key;
       this.savedStep = reply.step;
       this.savedName = name;
