@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_EXPERIMENT } from '../src/core/experiment';
 import type { SavedRun } from '../src/ui/runs/autosaveDb';
+import type { RunFileReply } from '../src/ui/runs/autosave';
 
 const puts: SavedRun[] = [];
 vi.mock('../src/ui/runs/autosaveDb', () => ({
@@ -30,8 +31,8 @@ function heldWriter() {
     exportRun: (_curves: unknown, name: string | null) => {
       names.push(name);
       const { step, config } = useStore.getState();
-      return new Promise<{ step: number; config: typeof config; text: string; error: null }>((done) =>
-        pending.push(() => done({ step, config, text: `{"step":${step}}`, error: null })),
+      return new Promise<RunFileReply>((done) =>
+        pending.push(() => done({ step, config, text: `{"step":${step}}`, summary: null, error: null })),
       );
     },
   };

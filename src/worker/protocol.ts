@@ -6,6 +6,7 @@
  * numeric payloads are typed arrays sent as transferables (see `transferablesOf`).
  */
 import type { Experiment } from '../core/experiment';
+import type { RunSummary } from '../core/runs/runSummary';
 import { glyphTransferables, type GlyphReply, type GlyphRequest } from './families/glyphMessages';
 import {
   regressionTransferables,
@@ -180,6 +181,8 @@ export type FromWorker =
       step: number;
       config: Experiment;
       text: string | null;
+      /** what the runs shelf lists of the file (null with the text) */
+      summary: RunSummary | null;
       error: string | null;
     }
   /** a run file was opened: training continues from its step; its curves for the page */

@@ -8,22 +8,28 @@ import type { Experiment } from '../core/experiment';
 import type { FamilyRun } from '../core/families/family';
 import { readRunFile, runFromState } from '../core/runs/resume';
 import { encodeRunFile, runFileOf, type RunFile } from '../core/runs/runFile';
+import type { RunSummary } from '../core/runs/runSummary';
 import type { BackendName, Engine, RunCurve } from './protocol';
 
-/** The run as the text of a run file. */
+/**
+ * The run as the text of a run file, with what a list of saved runs shows of it (the summary that
+ * reading the text back would give, so the page's runs shelf need not parse the file it saved).
+ */
 export async function writeRunFile(
   run: FamilyRun,
   opts: { curves: RunCurve[]; name: string | null; createdAt: string | null; backend: BackendName },
-): Promise<string> {
+): Promise<{ text: string; summary: RunSummary }> {
   const state = await run.exportState();
-  return encodeRunFile(
-    runFileOf(state, {
-      curves: opts.curves,
-      backend: opts.backend,
-      ...(opts.name !== null ? { name: opts.name } : {}),
-      ...(opts.createdAt !== null ? { createdAt: opts.createdAt } : {}),
-    }),
-  );
+  const file = runFileOf(state, {
+    curves: opts.curves,
+    backend: opts.backend,
+    ...(opts.name !== null ? { name: opts.name } : {}),
+    ...(opts.createdAt !== null ? { createdAt: opts.createdAt } : {}),
+  });
+  const text = encodeRunFile(file);
+  const { name, appVersion, createdAt, savedAt, curves } = file;
+  const summary = { appVersion, createdAt, savedAt, config: state.config, step: state.step, curves };
+  return { text, summary: name !== undefined ? { name, ...summary } : summary };
 }
 
 /**

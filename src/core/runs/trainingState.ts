@@ -50,7 +50,8 @@ export interface StateSizes {
 /** Meta-step counts and Adam step counts fit a wasm i32 counter. */
 export const MAX_STEP = 2 ** 31 - 1;
 
-export const formatCount = (n: number): string => n.toLocaleString('en-US');
+const COUNT = new Intl.NumberFormat('en-US');
+export const formatCount = (n: number): string => COUNT.format(n);
 
 function isWholeInRange(v: unknown, lo: number, hi: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;

@@ -2,6 +2,7 @@ import { useId } from 'react';
 import { ALGO_LABELS } from '../../core/experiment';
 import type { ThetaSubject } from '../../worker/protocol';
 import { thetaUiOf } from '../families/registry';
+import { formatCount } from '../format';
 import { useStore } from '../store';
 import { InnerPathsChart } from './InnerPathsChart';
 import { LandscapeChart } from './LandscapeChart';
@@ -48,9 +49,6 @@ function legendEntries(subject: ThetaSubject, time: { first: number; last: numbe
     },
   ];
 }
-
-/** made once at load: the first toLocaleString of a page sets up ICU, a long task mid-training */
-const COUNT = new Intl.NumberFormat('en');
 
 const SUBJECT_LABELS: Record<ThetaSubject, string> = {
   maml: 'meta-learned θ',
@@ -139,7 +137,7 @@ export function ParameterSpace() {
       </div>
       <p className="chart-sub live" data-testid="theta-sub">
         {shown
-          ? `${COUNT.format(shown.numParams)} weights of ${subjectName}, projected onto the two principal components of ${shown.count} snapshot${shown.count === 1 ? '' : 's'} (steps ${first}–${last}, now one every ${shown.interval} step${shown.interval === 1 ? '' : 's'}). Inner loop: ${shown.rate}.`
+          ? `${formatCount(shown.numParams)} weights of ${subjectName}, projected onto the two principal components of ${shown.count} snapshot${shown.count === 1 ? '' : 's'} (steps ${first}–${last}, now one every ${shown.interval} step${shown.interval === 1 ? '' : 's'}). Inner loop: ${shown.rate}.`
           : 'waiting for θ…'}
       </p>
       <Legend
@@ -173,7 +171,7 @@ export function ParameterSpace() {
           </div>
         </>
       ) : null}
-      <p className="caption">{ui.caption(shown ? COUNT.format(shown.numParams) : 'thousands of')}</p>
+      <p className="caption">{ui.caption(shown ? formatCount(shown.numParams) : 'thousands of')}</p>
     </section>
   );
 }

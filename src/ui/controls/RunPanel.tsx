@@ -2,11 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { MAX_RUN_FILE_CHARS } from '../../core/runs/runFile';
 import { session } from '../session';
 import { useStore } from '../store';
-
-function timeOf(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString();
-}
+import { formatClock, formatCount } from '../format';
 
 /** Open a run file the user picked or dropped (the worker checks it; a bad file changes nothing). */
 async function importRunFile(file: File): Promise<void> {
@@ -91,7 +87,7 @@ export function RunPanel() {
           ? 'Saved in this browser every few seconds while it trains: a reload continues it exactly.'
           : saved.error !== null
             ? `Not saved in this browser: ${saved.error}`
-            : `Saved in this browser at meta-step ${saved.step.toLocaleString('en')} (${timeOf(saved.savedAt ?? '')}): a reload continues from there.`}
+            : `Saved in this browser at meta-step ${formatCount(saved.step)} (${formatClock(saved.savedAt ?? '')}): a reload continues from there.`}
       </p>
       <div className="field-row">
         <button

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { session } from '../session';
 import { useStore } from '../store';
+import { formatCount, formatDateTime } from '../format';
 import { deleteSavedRun, OPEN_RUN_KEY, putSavedRun, renameSavedRun } from './autosaveDb';
 import { ALGO_SHORT, type ShelfEntry } from './shelfEntry';
 import { useShelf } from './useShelf';
@@ -8,8 +9,7 @@ import { useShelf } from './useShelf';
 type Readable = Extract<ShelfEntry, { ok: true }>;
 
 function when(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso || 'unknown time' : d.toLocaleString();
+  return iso === '' ? 'unknown time' : formatDateTime(iso);
 }
 
 function openEntry(e: Readable): void {
@@ -151,7 +151,7 @@ function Entry({
       <p className="shelf-meta">
         {entry.config.task} · {ALGO_SHORT[entry.config.algo]} · {entry.settings}
         <br />
-        step {entry.step.toLocaleString('en')} · {entry.best ?? 'no held-out evaluation saved'} · saved{' '}
+        step {formatCount(entry.step)} · {entry.best ?? 'no held-out evaluation saved'} · saved{' '}
         {when(entry.savedAt)}
       </p>
       {!renaming ? (

@@ -6,6 +6,7 @@
  * continue exactly instead of from a bare snapshot.
  */
 import { serializeExperiment, type Experiment } from '../../core/experiment';
+import type { RunSummary } from '../../core/runs/runSummary';
 import type { RunCurve } from '../../worker/protocol';
 import { evalHistoryView } from '../charts/evalView';
 import { useStore } from '../store';
@@ -20,6 +21,7 @@ export interface RunFileReply {
   step: number;
   config: Experiment;
   text: string | null;
+  summary: RunSummary | null;
   error: string | null;
 }
 
@@ -245,16 +247,19 @@ export class Autosave {
       this.latestFile = { key, step: reply.step, text: reply.text };
       if (this.runId === null) await this.claim(newRunId());
       if (stale()) return;
-      await putSavedRun({
-        id: this.runId ?? newRunId(),
-        key,
-        task: reply.config.task,
-        algo: reply.config.algo,
-        step: reply.step,
-        savedAt,
-        text: reply.text,
-        ...(name !== null ? { name } : {}),
-      });
+      await putSavedRun(
+        {
+          id: this.runId ?? newRunId(),
+          key,
+          task: reply.config.task,
+          algo: reply.config.algo,
+          step: reply.step,
+          savedAt,
+          text: reply.text,
+          ...(name !== null ? { name } : {}),
+        },
+        reply.summary,
+      );
       if (stale()) return;
       this.savedKey = key;
       this.savedStep = reply.step;

@@ -6,7 +6,7 @@
  * disk, an old format).
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { renameRunFile } from '../../core/runs/runSummary';
+import { renameRunFile, type RunSummary } from '../../core/runs/runSummary';
 import { tellOtherTabs, type RunsChange } from './runsChannel';
 
 export interface SavedRun {
@@ -35,15 +35,16 @@ export type StoredRun = { ok: true; run: SavedRun } | { ok: false; id: IDBValidK
  */
 export const RUNS_CHANGED = 'maml-runs-changed';
 
-/** What changed, with the record written when it is one. */
+/** What changed, with the record written when it is one (and its file's summary when known). */
 export interface RunsChanged {
   change: RunsChange;
   run: SavedRun | null;
+  summary: RunSummary | null;
 }
 
-function changed(change: RunsChange, run: SavedRun | null = null): void {
+function changed(change: RunsChange, run: SavedRun | null = null, summary: RunSummary | null = null): void {
   if (typeof window === 'undefined') return;
-  window.dispatchEvent(new CustomEvent<RunsChanged>(RUNS_CHANGED, { detail: { change, run } }));
+  window.dispatchEvent(new CustomEvent<RunsChanged>(RUNS_CHANGED, { detail: { change, run, summary } }));
   tellOtherTabs(change);
 }
 
@@ -103,8 +104,11 @@ export async function loadSavedRun(key: string, id: string | null = null): Promi
   }
 }
 
-/** Save (replace) a run and drop the oldest beyond MAX_SAVED_RUNS; throws the browser's reason. */
-export async function putSavedRun(run: SavedRun): Promise<void> {
+/**
+ * Save (replace) a run and drop the oldest beyond MAX_SAVED_RUNS; throws the browser's reason.
+ * `summary`: what readRunSummary gives of its text, when the writer knows it (the shelf uses it).
+ */
+export async function putSavedRun(run: SavedRun, summary: RunSummary | null = null): Promise<void> {
   const d = await open();
   await d.put('runs', run);
   const keys = await d.getAllKeys('runs');
@@ -114,7 +118,7 @@ export async function putSavedRun(run: SavedRun): Promise<void> {
     all.sort((a, b) => (time(a) < time(b) ? -1 : 1));
     for (const old of all.slice(0, all.length - MAX_SAVED_RUNS)) await d.delete('runs', old.id);
   }
-  changed(keys.length > MAX_SAVED_RUNS ? { kind: 'list' } : { kind: 'put', id: run.id }, run);
+  changed(keys.length > MAX_SAVED_RUNS ? { kind: 'list' } : { kind: 'put', id: run.id }, run, summary);
 }
 
 export async function deleteSavedRun(id: IDBValidKey): Promise<void> {

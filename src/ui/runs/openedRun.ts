@@ -4,6 +4,7 @@
  * fresh instead.
  */
 import type { FromWorker } from '../../worker/protocol';
+import { formatCount, formatDateTime } from '../format';
 import { hooksOf, useStore } from '../store';
 import { writeAddressBar } from '../url';
 import type { Autosave } from './autosave';
@@ -50,11 +51,9 @@ export function showOpenedRun(
   hooksOf(msg.config).configChanged?.(store.getState, store.setState, s.config, msg.config);
   autosave.continued(msg, savedId);
   if (restart) return;
-  const saved = new Date(msg.savedAt);
-  const when = Number.isNaN(saved.getTime()) ? msg.savedAt : saved.toLocaleString();
   s.notify(
     'info',
-    `Resumed ${msg.source} from meta-step ${msg.step.toLocaleString('en')}, saved ${when}.`,
+    `Resumed ${msg.source} from meta-step ${formatCount(msg.step)}, saved ${formatDateTime(msg.savedAt)}.`,
     ['θ, Adam’s moments, the baselines and the task stream continue exactly where it stopped.'],
     {
       label: 'Start fresh',

@@ -51,7 +51,7 @@ export class SessionRuns implements RunWriter {
   workerStopped(): void {
     const s = store.getState();
     for (const [, resolve] of this.waiters)
-      resolve({ step: s.step, config: s.config, text: null, error: 'the worker stopped' });
+      resolve({ step: s.step, config: s.config, text: null, summary: null, error: 'the worker stopped' });
     this.waiters.clear();
   }
 

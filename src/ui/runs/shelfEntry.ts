@@ -7,6 +7,7 @@ import type { Algo, Experiment } from '../../core/experiment';
 import { readRunSummary, type RunSummary } from '../../core/runs/runSummary';
 import { MAX_NAME_LENGTH, type Curve } from '../../core/runs/runFile';
 import { ACCURACY, MSE, type Metric } from '../charts/metric';
+import { formatCount } from '../format';
 import { PAGE_TASKS, uiFamilyOf } from '../families/registry';
 import type { StoredRun, SavedRun } from './autosaveDb';
 import type { ComparedCurve, ComparedRun } from './comparedSlice';
@@ -113,8 +114,7 @@ function entryOf(run: SavedRun, s: RunSummary): ReadableEntry {
     config: s.config,
     step: s.step,
     settings: settingsOf(s.config),
-    best:
-      best && `best ${metric.name} ${metric.format(best.value)} at step ${best.step.toLocaleString('en')}`,
+    best: best && `best ${metric.name} ${metric.format(best.value)} at step ${formatCount(best.step)}`,
     savedAt: run.savedAt,
     compare: {
       id: run.id,
@@ -130,8 +130,12 @@ function entryOf(run: SavedRun, s: RunSummary): ReadableEntry {
 /** summaries of the records read so far, by id: a record is read again only when it changed */
 const cache = new Map<string, { savedAt: string; name: string | undefined; entry: ShelfEntry }>();
 
-/** The shelf's entry of a stored record (a record that cannot be read is "damaged", with why). */
-export function shelfEntry(stored: StoredRun): ShelfEntry {
+/**
+ * The shelf's entry of a stored record (a record that cannot be read is "damaged", with why).
+ * `summary`: what reading its file would give, when the writer of the record gave it (the page's
+ * own autosave: a glyph run's file is about a megabyte, not parsed again on the main thread).
+ */
+export function shelfEntry(stored: StoredRun, summary: RunSummary | null = null): ShelfEntry {
   if (!stored.ok) {
     return { ok: false, id: stored.id, savedAt: stored.savedAt, reason: 'it is not a saved run record' };
   }
@@ -144,7 +148,7 @@ export function shelfEntry(stored: StoredRun): ShelfEntry {
   if (hit && hit.savedAt === run.savedAt && hit.name === run.name) return hit.entry;
   let entry: ShelfEntry;
   try {
-    entry = entryOf(run, readRunSummary(run.text, { tasks: PAGE_TASKS }));
+    entry = entryOf(run, summary ?? readRunSummary(run.text, { tasks: PAGE_TASKS }));
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     entry = { ok: false, id: run.id, savedAt: run.savedAt, reason };

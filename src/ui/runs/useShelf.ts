@@ -6,20 +6,27 @@
  */
 import { useEffect, useState } from 'react';
 import { session } from '../session';
+import type { RunSummary } from '../../core/runs/runSummary';
 import { useStore } from '../store';
 import { getStoredRun, listSavedRuns, RUNS_CHANGED, type RunsChanged, type SavedRun } from './autosaveDb';
 import { coalesce, onOtherTabs, type RunsChange } from './runsChannel';
 import { dropEntry, placeEntry, shelfEntry, type ShelfEntry } from './shelfEntry';
 
-/** What follows a changed entry beside the list: its compared curves, this page's run's name. */
-function follow(entry: ShelfEntry): void {
+/**
+ * What follows a changed entry beside the list: its compared curves and, when another tab wrote
+ * it, this page's run's name. (This tab's own writes are not renames: a save under way still
+ * carries the name it began with, and taking that back would undo a rename made meanwhile.)
+ */
+function follow(entry: ShelfEntry, fromOtherTab: boolean): void {
   const s = useStore.getState();
   const compared = s.compared.some((r) => r.id === entry.id);
   // a compared run that trains on draws its newer curves; one marked damaged is no longer drawn
   if (compared && entry.ok) s.compareRun(entry.compare);
   else if (compared) s.uncompareRun(String(entry.id));
   // renamed in another tab: this page's next saves keep the name
-  if (entry.ok && entry.id === s.liveRunId) session.autosave.renamed(entry.id, entry.run.name ?? '');
+  if (fromOtherTab && entry.ok && entry.id === s.liveRunId) {
+    session.autosave.renamed(entry.id, entry.run.name ?? '');
+  }
 }
 
 /** The saved runs, newest first (null until read), or why they cannot be read. */
@@ -45,7 +52,7 @@ export function useShelf(): { entries: ShelfEntry[] | null; error: string | null
       }
       if (mounted) show(read);
     };
-    const apply = async (change: RunsChange, run: SavedRun | null) => {
+    const apply = async (change: RunsChange, run: SavedRun | null, summary: RunSummary | null) => {
       if (!mounted) return;
       if (change.kind === 'list' || shown === null) return readAll();
       if (change.kind === 'delete') {
@@ -53,25 +60,27 @@ export function useShelf(): { entries: ShelfEntry[] | null; error: string | null
         useStore.getState().uncompareRun(change.id);
         return;
       }
+      // a change heard from another tab (or kept while this one was hidden) comes without its
+      // record, which is read as it is now
       const stored = run ? { ok: true as const, run } : await getStoredRun(change.id);
       if (!mounted || shown === null) return;
       if (stored === null) return show(dropEntry(shown, change.id));
-      const entry = shelfEntry(stored);
+      const entry = shelfEntry(stored, run ? summary : null);
       show(placeEntry(shown, entry));
-      follow(entry);
+      follow(entry, run === null);
     };
     // changes are applied one after another, in the order they came
     let queue = Promise.resolve();
-    const enqueue = (change: RunsChange, run: SavedRun | null) => {
+    const enqueue = (change: RunsChange, run: SavedRun | null, summary: RunSummary | null = null) => {
       queue = queue
-        .then(() => apply(change, run))
+        .then(() => apply(change, run, summary))
         .catch((e: unknown) => {
           if (mounted) setError(e instanceof Error ? e.message : String(e));
         });
     };
     let pending: RunsChange[] = [];
-    const changed = (change: RunsChange, run: SavedRun | null) => {
-      if (document.visibilityState !== 'hidden') enqueue(change, run);
+    const changed = (change: RunsChange, run: SavedRun | null, summary: RunSummary | null = null) => {
+      if (document.visibilityState !== 'hidden') enqueue(change, run, summary);
       else pending = coalesce(pending, change);
     };
     const onShown = () => {
@@ -80,8 +89,8 @@ export function useShelf(): { entries: ShelfEntry[] | null; error: string | null
       pending = [];
     };
     const onLocal = (e: Event) => {
-      const { change, run } = (e as CustomEvent<RunsChanged>).detail;
-      changed(change, run);
+      const { change, run, summary } = (e as CustomEvent<RunsChanged>).detail;
+      changed(change, run, summary);
     };
     enqueue({ kind: 'list' }, null);
     window.addEventListener(RUNS_CHANGED, onLocal);

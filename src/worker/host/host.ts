@@ -324,10 +324,10 @@ export class WorkerHost extends RunKeeper {
       config: this.configOrThrow,
     };
     try {
-      const text = await writeRunFile(run, { ...req, backend: this.plan.backend });
-      this.post({ ...reply, text, error: null });
+      const { text, summary } = await writeRunFile(run, { ...req, backend: this.plan.backend });
+      this.post({ ...reply, text, summary, error: null });
     } catch (e) {
-      this.post({ ...reply, text: null, error: errorText(e) });
+      this.post({ ...reply, text: null, summary: null, error: errorText(e) });
     }
   }
 
