@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { IMAGE_SIZE } from '../../../core/families/glyphs/data/rasterize';
+import { LITTLE_ENDIAN } from '../../../core/runs/base64';
 import { cancelDraw, requestDraw } from '../../frameScheduler';
 
 const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
@@ -7,8 +8,6 @@ const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 /** one pixel buffer for every glyph image: `putImageData` copies it, so it is reused */
 let shared: ImageData | null = null;
 let words: Uint32Array | null = null;
-/** the platform's byte order, for writing a pixel as one 32-bit word */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Paint image `index` of `data` (ink 1 dark on white) into the canvas. */
 function paint(canvas: HTMLCanvasElement, data: Float32Array, index: number): void {
