@@ -96,18 +96,68 @@ export async function trainFor(
 }
 
 /** The longest main-thread task (ms) the page reports while `ms` milliseconds pass. */
-export function longestTaskDuring(page: Page, ms: number): Promise<number> {
+export async function longestTaskDuring(page: Page, ms: number): Promise<number> {
+  return (await watchMainThread(page, ms)).longest;
+}
+
+/**
+ * The longest main-thread task (ms) while `ms` milliseconds pass, and what the slow animation
+ * frames of that time held (their scripts, with the style, layout and paint after them), so a
+ * failing check says where the time went.
+ */
+export function watchMainThread(page: Page, ms: number): Promise<{ longest: number; slowFrames: string[] }> {
   return page.evaluate(
     (wait) =>
-      new Promise<number>((resolve) => {
-        let max = 0;
-        const obs = new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) max = Math.max(max, e.duration);
+      new Promise<{ longest: number; slowFrames: string[] }>((resolve) => {
+        let longest = 0;
+        const slowFrames: string[] = [];
+        const t0 = performance.now();
+        const tasks = new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) longest = Math.max(longest, e.duration);
         });
-        obs.observe({ type: 'longtask' });
+        tasks.observe({ type: 'longtask' });
+        type Script = {
+          duration: number;
+          invoker: string;
+          sourceFunctionName: string;
+          sourceURL: string;
+          forcedStyleAndLayoutDuration: number;
+        };
+        type Frame = PerformanceEntry & {
+          renderStart: number;
+          styleAndLayoutStart: number;
+          scripts: Script[];
+        };
+        const frames = new PerformanceObserver((list) => {
+          for (const e of list.getEntries() as Frame[]) {
+            const end = e.startTime + e.duration;
+            const ms = (x: number) => Math.round(x);
+            const scripts = e.scripts
+              .filter((s) => s.duration >= 2)
+              .map(
+                (s) =>
+                  `${s.invoker} ${s.sourceFunctionName || '?'}@${s.sourceURL.split('/').pop() ?? ''} ${ms(s.duration)} ms` +
+                  (s.forcedStyleAndLayoutDuration >= 1
+                    ? ` (forced layout ${ms(s.forcedStyleAndLayoutDuration)})`
+                    : ''),
+              );
+            slowFrames.push(
+              `at ${ms(e.startTime - t0)} ms: ${ms(e.duration)} ms, rendering ${e.renderStart ? ms(end - e.renderStart) : 0}` +
+                ` (style+layout+paint ${e.styleAndLayoutStart ? ms(end - e.styleAndLayoutStart) : 0}); ` +
+                (scripts.join('; ') || 'no script over 2 ms'),
+            );
+          }
+        });
+        // not every Chromium has long-animation-frame entries; the long tasks alone still decide
+        try {
+          frames.observe({ type: 'long-animation-frame' });
+        } catch {
+          /* only the details are lost */
+        }
         setTimeout(() => {
-          obs.disconnect();
-          resolve(max);
+          tasks.disconnect();
+          frames.disconnect();
+          resolve({ longest, slowFrames });
         }, wait);
       }),
     ms,
@@ -160,12 +210,14 @@ export async function watchTraining(
   await page.getByRole('button', { name: 'Play' }).click();
   await expect(status(page)).toContainText('training');
   const from = await waitStepAtLeast(page, before + 1);
-  const longest = await longestTaskDuring(page, watchMs);
+  const { longest, slowFrames } = await watchMainThread(page, watchMs);
   const trained = (await readStep(page)) - from;
   test.info().annotations.push({ type: 'longest main-thread task (ms)', description: String(longest) });
   console.log(
     `${path}: longest main-thread task over ${watchMs / 1000} s of training: ${longest} ms (${trained} steps)`,
   );
+  // animation frames over 50 ms (a frame can span several short tasks): what they held
+  for (const frame of slowFrames) console.log(`  slow frame ${frame}`);
   await expect(status(page)).toContainText(backend);
   expect(trained).toBeGreaterThanOrEqual(minSteps);
   expect(longest).toBeLessThanOrEqual(50);
