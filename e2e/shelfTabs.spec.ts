@@ -54,10 +54,19 @@ test("the runs shelf follows the other tabs' saves, renames and deletes without 
   await expect(a.locator(aRun).locator('.shelf-name')).toHaveText('from tab A');
   await c.close();
 
+  // B still trains its run: A marks it, and does not delete it (B's next save would write it back)
+  await expect(a.locator(bRun).locator('.shelf-badge')).toHaveText('open in another tab');
+  await expect(a.locator(aRun).locator('.shelf-badge')).toHaveText('on the page');
+  await a.locator(bRun).getByRole('button', { name: 'Delete' }).click();
+  await expect(a.getByText('was not deleted: another tab is training it')).toBeVisible();
+  await expect(a.locator(bRun)).toHaveCount(1);
+  expect((await records(a)).some((r) => r.key.includes('seed=52'))).toBe(true);
+
   // B leaves its run (Reset), A deletes B's record: it leaves B's shelf too
   await b.getByRole('button', { name: 'Reset' }).click();
   await expect(status(b)).toContainText('step 0 ');
   await expect(b.locator(bRun)).toHaveCount(1);
+  await expect(a.locator(bRun).locator('.shelf-badge')).toHaveCount(0, { timeout: 10_000 });
   await a.locator(bRun).getByRole('button', { name: 'Delete' }).click();
   await expect(entries(b)).toHaveCount(2);
   await expect(b.locator(bRun)).toHaveCount(0);

@@ -4,7 +4,8 @@ import { useStore } from '../store';
 import { formatCount, formatDateTime } from '../format';
 import { deleteSavedRun, OPEN_RUN_KEY, putSavedRun, renameSavedRun } from './autosaveDb';
 import { ALGO_SHORT, type ShelfEntry } from './shelfEntry';
-import { useShelf } from './useShelf';
+import { whileNoTabHolds } from './runLocks';
+import { useHeldRuns, useShelf } from './useShelf';
 
 type Readable = Extract<ShelfEntry, { ok: true }>;
 
@@ -25,7 +26,14 @@ function openEntry(e: Readable): void {
 
 async function deleteEntry(e: ShelfEntry): Promise<void> {
   const s = useStore.getState();
-  await deleteSavedRun(e.id);
+  // a run another tab goes on training would be written back by its next save
+  if (!(await whileNoTabHolds(String(e.id), () => deleteSavedRun(e.id)))) {
+    const which = e.name !== undefined ? `“${e.name}”` : 'The damaged run';
+    s.notify('info', `${which} was not deleted: another tab is training it`, [
+      'That tab goes on saving it. Reset or Start fresh there, or close that tab, then delete it here.',
+    ]);
+    return;
+  }
   if (!e.ok) return;
   s.uncompareRun(e.id);
   const record = e.run;
@@ -85,10 +93,13 @@ function RenameField({ entry, done }: { entry: Readable; done(): void }) {
 function Entry({
   entry,
   live,
+  elsewhere,
   refuse,
 }: {
   entry: ShelfEntry;
   live: boolean;
+  /** another tab is continuing this run */
+  elsewhere: boolean;
   refuse(m: string | null): void;
 }) {
   const [renaming, setRenaming] = useState(false);
@@ -147,6 +158,11 @@ function Entry({
           <strong className="shelf-name">{entry.name}</strong>
         )}
         {live ? <span className="shelf-badge">on the page</span> : null}
+        {elsewhere ? (
+          <span className="shelf-badge" title="Another tab is training this run and goes on saving it.">
+            open in another tab
+          </span>
+        ) : null}
       </div>
       <p className="shelf-meta">
         {entry.config.task} · {ALGO_SHORT[entry.config.algo]} · {entry.settings}
@@ -174,7 +190,13 @@ function Entry({
           <button
             type="button"
             disabled={live}
-            title={live ? 'This is the run on the page; Start fresh or Reset to leave it first.' : undefined}
+            title={
+              live
+                ? 'This is the run on the page; Start fresh or Reset to leave it first.'
+                : elsewhere
+                  ? 'Another tab is training this run: Reset or Start fresh there, or close it, first.'
+                  : undefined
+            }
             onClick={() => void deleteEntry(entry)}
           >
             Delete
@@ -191,6 +213,7 @@ export function RunsShelf() {
   const [message, setMessage] = useState<string | null>(null);
   const task = useStore((s) => s.config.task);
   const live = useStore((s) => s.liveRunId);
+  const held = useHeldRuns(entries);
   const others = entries?.some((e) => e.ok && e.config.task !== task) ?? false;
   return (
     <section className="panel shelf" aria-labelledby="shelf-title">
@@ -212,7 +235,13 @@ export function RunsShelf() {
           ) : null}
           <ul className="shelf-list">
             {entries.map((e) => (
-              <Entry key={String(e.id)} entry={e} live={e.id === live} refuse={setMessage} />
+              <Entry
+                key={String(e.id)}
+                entry={e}
+                live={e.id === live}
+                elsewhere={e.id !== live && held.has(String(e.id))}
+                refuse={setMessage}
+              />
             ))}
           </ul>
         </>

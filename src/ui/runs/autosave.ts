@@ -12,6 +12,7 @@ import { evalHistoryView } from '../charts/evalView';
 import { useStore } from '../store';
 import { deleteSavedRun, putSavedRun } from './autosaveDb';
 import { runCurves } from './runCurves';
+import { runLockName } from './runLocks';
 import { copyName, defaultName } from './shelfEntry';
 
 /** seconds between saves while training */
@@ -127,7 +128,7 @@ export class Autosave {
       return;
     }
     await new Promise<void>((claimed) => {
-      void locks.request(`maml-run:${runId}`, { ifAvailable: true }, (lock) => {
+      void locks.request(runLockName(runId), { ifAvailable: true }, (lock) => {
         if (!lock) {
           // named so in both tabs' shelves, beside the record the other tab goes on saving
           const s = useStore.getState();

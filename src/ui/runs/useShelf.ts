@@ -10,6 +10,7 @@ import type { RunSummary } from '../../core/runs/runSummary';
 import { useStore } from '../store';
 import { getStoredRun, listSavedRuns, RUNS_CHANGED, type RunsChanged, type SavedRun } from './autosaveDb';
 import { coalesce, onOtherTabs, type RunsChange } from './runsChannel';
+import { heldRunIds } from './runLocks';
 import { dropEntry, placeEntry, shelfEntry, type ShelfEntry } from './shelfEntry';
 
 /**
@@ -104,4 +105,38 @@ export function useShelf(): { entries: ShelfEntry[] | null; error: string | null
     };
   }, []);
   return { entries, error };
+}
+
+/**
+ * The listed runs that some tab is continuing (this tab's own run included), read again whenever
+ * the list changes, when this tab comes back into view, and every few seconds (a tab that closes
+ * or moves on to another run says nothing).
+ */
+export function useHeldRuns(entries: ShelfEntry[] | null): ReadonlySet<string> {
+  const [held, setHeld] = useState<ReadonlySet<string>>(() => new Set());
+  useEffect(() => {
+    if (entries === null) return;
+    let mounted = true;
+    const read = () =>
+      void heldRunIds().then((ids) => {
+        if (!mounted) return;
+        setHeld((before) =>
+          before.size === ids.size && [...ids].every((id) => before.has(id)) ? before : ids,
+        );
+      });
+    const onShown = () => {
+      if (document.visibilityState !== 'hidden') read();
+    };
+    read();
+    const timer = setInterval(onShown, 5000);
+    window.addEventListener('focus', read);
+    document.addEventListener('visibilitychange', onShown);
+    return () => {
+      mounted = false;
+      clearInterval(timer);
+      window.removeEventListener('focus', read);
+      document.removeEventListener('visibilitychange', onShown);
+    };
+  }, [entries]);
+  return held;
 }
