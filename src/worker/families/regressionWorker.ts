@@ -28,8 +28,13 @@ import { WalkKeeper } from './walkKeeper';
 
 /** the task view refreshes at most this often while training (its three fans are the page's heaviest redraw) */
 const PREDICT_MS = 500;
-/** the live evaluation runs at least this far apart, and takes at most ~20% of the time */
+/** the live evaluation runs at least this far apart while training */
 const EVAL_MIN_MS = 3000;
+/**
+ * and takes at most this share of the worker's time: it is the largest piece of side work (about
+ * a second for 100 tasks on the 2-core machine), and at a fifth it took the whole side budget
+ */
+const EVAL_SHARE = 0.1;
 /** inner steps of the adaptation curve (the paper's Figure 3) */
 const EVAL_STEPS = DEFAULT_EVAL.steps;
 /** tasks in its fixed held-out batch (the paper's meta-batch) */
@@ -235,7 +240,7 @@ export class RegressionWorker implements FamilyWorker {
     const result = await this.withMethods((methods) => evaluate(run.model, methods, batch, EVAL_STEPS));
     const took = now() - t0;
     this.lastEvalAt = now();
-    this.evalInterval = Math.max(EVAL_MIN_MS, 5 * took);
+    this.evalInterval = Math.max(EVAL_MIN_MS, took / EVAL_SHARE);
     const none: EvalCurveData = { mse: [], ci95: [] };
     const curves = {} as Record<MethodName, EvalCurveData>;
     for (const m of METHODS) curves[m] = result[m] ?? none;
