@@ -204,3 +204,52 @@ test('a glyph share link replays the run to its step, from the random or the shi
   await shipped.close();
   expect([...errors, ...otherErrors, ...shippedErrors]).toEqual([]);
 });
+
+test('the glyph lab opens on a phone without pushing the page down (its panels, the shipped θ)', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({
+    viewport: { width: 412, height: 823 },
+    deviceScaleFactor: 1.75,
+    isMobile: true,
+    hasTouch: true,
+  });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  await page.addInitScript(() => {
+    const shifts: string[] = [];
+    let total = 0;
+    (window as unknown as { layoutShift: () => { total: number; shifts: string[] } }).layoutShift = () => ({
+      total,
+      shifts,
+    });
+    type Shift = PerformanceEntry & {
+      value: number;
+      hadRecentInput: boolean;
+      sources: { node: Node | null }[];
+    };
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as Shift[]) {
+        if (e.hadRecentInput) continue;
+        total += e.value;
+        const what = e.sources.map((s) => (s.node?.textContent ?? '').slice(0, 40).trim()).join(' | ');
+        shifts.push(`${e.value.toFixed(3)} at ${Math.round(e.startTime)} ms: ${what}`);
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  await page.goto('./?task=glyphs');
+  // opened: the shipped θ loaded (the θ panel says so; no notice pushes the page down), the worker ready
+  await expect(page.getByTestId('theta-source')).toContainText('shipped', { timeout: 30_000 });
+  await expect(page.getByText('Reset meta-trains from scratch')).toBeVisible();
+  await expect(page.getByRole('note').filter({ hasText: 'Loaded the shipped' })).toHaveCount(0);
+  await expect(page.getByRole('status')).toContainText('paused', { timeout: 30_000 });
+  await page.waitForTimeout(2000);
+  const { total, shifts } = await page.evaluate(() =>
+    (window as unknown as { layoutShift: () => { total: number; shifts: string[] } }).layoutShift(),
+  );
+  console.log(`glyph lab at 412×823: cumulative layout shift ${total.toFixed(3)}\n  ${shifts.join('\n  ')}`);
+  // the lab's panels arriving after the page, and a notice above them, shifted it by 0.22
+  expect(total).toBeLessThan(0.05);
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -1,6 +1,7 @@
 import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { uiFamilyOf } from './families/registry';
 import { warmFormatters } from './format';
 import { registerOffline } from './offline';
 import { openPage } from './openPage';
@@ -22,13 +23,21 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 // the first render as a transition: React yields to the browser every few milliseconds while it
 // builds the page, instead of one long task (what Lighthouse counts as blocking time)
-startTransition(() =>
-  createRoot(root).render(
-    <StrictMode>
-      <App />
-    </StrictMode>,
-  ),
-);
+const render = () =>
+  startTransition(() =>
+    createRoot(root).render(
+      <StrictMode>
+        <App />
+      </StrictMode>,
+    ),
+  );
+// a lab's panels and views are code of their own: the page renders once it has arrived (the
+// static header shows meanwhile), so they do not push the page down as it opens
+const family = uiFamilyOf(useStore.getState().config.task);
+if (family.page === 'lab') {
+  // (if its code cannot be loaded now, the page renders anyway and its panels say they are loading)
+  void Promise.all([family.Controls.preload(), family.Views.preload()]).then(render, render);
+} else render();
 
 // the offline service worker (built site only), once the page has loaded and the browser is idle
 registerOffline();

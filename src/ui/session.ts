@@ -37,7 +37,8 @@ export interface SessionPart {
   progress?(msg: Extract<FromWorker, { kind: 'progress' }>): void;
   /** a share link's replay arrived at its step */
   replayDone?(): void;
-  thetaLoaded?(): void;
+  /** 'quiet': the page loaded this θ itself as it opened, and its own panel says so (no notice) */
+  thetaLoaded?(): 'quiet' | void;
   reply(reply: FamilyReply): void;
   /** the run went back to `step`: drop what the family keeps of later steps (`fresh`: of every step) */
   rewind?(step: number, fresh: boolean): void;
@@ -360,7 +361,9 @@ class Session implements TrainerPort {
       case 'thetaLoaded':
         store.setState({ config: msg.config });
         writeAddressBar(msg.config, s.backendRequest);
-        part.thetaLoaded?.();
+        // (the page's own load as it opens is told by the lab's θ panel: a notice then would push
+        // the page down while it opens)
+        if (part.thetaLoaded?.() === 'quiet') break;
         s.notify(
           'info',
           `Loaded ${msg.source}: meta-trained for ${msg.step} steps` +

@@ -4,6 +4,7 @@
  * the task view (plain TypeScript, no tfjs) and any controls of its own fields. The transport, the
  * backend picker and the share panel are the page's own, the same for every family.
  */
+import type { Preloadable } from './preloadable';
 import type { ComponentType, ReactNode } from 'react';
 import type { RegressionFamily } from '../../core/families/regression/tasks';
 import type { Experiment } from '../../core/experiment';
@@ -33,10 +34,10 @@ export interface LabUi {
   readonly intro: ReactNode;
   /** the line at the foot of the page */
   readonly footer: ReactNode;
-  /** its sidebar panels, under the shared transport (loaded when the family's page opens) */
-  readonly Controls: ComponentType;
+  /** its sidebar panels, under the shared transport (their code loads when the family's page opens) */
+  readonly Controls: Preloadable<object>;
   /** its views, in place of the regression views */
-  readonly Views: ComponentType;
+  readonly Views: Preloadable<object>;
   /** how the parameter-space view describes its tasks and losses (absent: the lab has no θ view) */
   readonly theta?: ThetaUi;
 }

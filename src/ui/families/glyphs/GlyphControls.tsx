@@ -43,6 +43,7 @@ function ShippedThetaPanel() {
   const shipped = useStore((s) => s.shipped);
   const phase = useStore((s) => s.phase);
   const thetaSource = useStore((s) => s.thetaSource);
+  const start = useStore((s) => s.start);
   const loadShipped = useStore((s) => s.loadShipped);
   return (
     <section className="panel" aria-label="Meta-trained θ">
@@ -71,6 +72,9 @@ function ShippedThetaPanel() {
       </div>
       <p className="note">
         θ from: <span data-testid="theta-source">{thetaSource || '…'}</span>
+        {start === 'shipped'
+          ? ' (its pretrained baseline came with it). Reset meta-trains from scratch.'
+          : null}
       </p>
     </section>
   );

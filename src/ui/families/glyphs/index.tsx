@@ -1,6 +1,6 @@
-import { lazy } from 'react';
 import { SPLIT_SUMMARY } from '../../../core/families/glyphs/data/splitSummary';
 import type { LabUi } from '../family';
+import { preloadable } from '../preloadable';
 import { glyphThetaUi } from './thetaUi';
 
 /**
@@ -28,7 +28,7 @@ export const glyphsUi: LabUi = {
       settings are in the address bar, so the link reproduces the experiment.
     </>
   ),
-  Controls: lazy(() => import('./GlyphControls')),
-  Views: lazy(() => import('./GlyphViews')),
+  Controls: preloadable(() => import('./GlyphControls')),
+  Views: preloadable(() => import('./GlyphViews')),
   theta: glyphThetaUi,
 };

@@ -31,6 +31,8 @@ class LabSession implements SessionPart {
   private shippedFits = false;
   private started = false;
   private launched = false;
+  /** the shipped θ is being loaded because the page opened (not because someone asked) */
+  private openingLoad = false;
 
   init() {
     return { view: null, evalTasks: 0 };
@@ -82,6 +84,7 @@ class LabSession implements SessionPart {
     // the shipped θ's steps count: a run from it continues at its meta-step (2000)
     let from = 0;
     if (!resumed && this.from !== 'random' && this.shippedFits && s.phase === 'ready') {
+      this.openingLoad = true;
       s.loadShipped();
       from = s.shipped.state === 'available' ? s.shipped.step : 0;
       // links made before the steps continued counted them from the shipped θ
@@ -137,8 +140,11 @@ class LabSession implements SessionPart {
     s.evaluateGlyphs();
   }
 
-  thetaLoaded(): void {
+  thetaLoaded(): 'quiet' | void {
     store.setState({ start: 'shipped' });
+    const quiet = this.openingLoad;
+    this.openingLoad = false;
+    if (quiet) return 'quiet';
   }
 
   reply(reply: FamilyReply): void {
