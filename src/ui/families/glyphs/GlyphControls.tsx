@@ -72,9 +72,7 @@ function ShippedThetaPanel() {
       </div>
       <p className="note">
         θ from: <span data-testid="theta-source">{thetaSource || '…'}</span>
-        {start === 'shipped'
-          ? ' (its pretrained baseline came with it). Reset meta-trains from scratch.'
-          : null}
+        {start === 'shipped' ? '. Reset meta-trains from scratch.' : null}
       </p>
     </section>
   );
