@@ -22,6 +22,9 @@ test('the θ view draws the trajectory, each displayed task’s inner-loop path 
 
   // the trajectory: many snapshots, time-coloured segments, θ₀ and the current θ at the final step
   const trajectory = view.getByTestId('theta-trajectory');
+  // paused, the trajectory ends at the θ it stopped at (a report made just before the pause, also
+  // of this step's θ, may not have that snapshot yet: the paused report adds it)
+  await expect(trajectory).toHaveAttribute('data-last-step', String(step), { timeout: 20_000 });
   await expect.poll(() => points(trajectory), { timeout: 20_000 }).toBeGreaterThan(10);
   await expect(view.getByTestId('theta-trajectory-chart').locator('[data-marker="current"]')).toHaveCount(1);
   await expect(view.locator('text.marker-label').filter({ hasText: `θ (step ${step})` })).toHaveCount(1);

@@ -126,7 +126,10 @@ function drawTrajectory(g: Layer, report: ThetaReport, x: Scale, y: Scale): void
     if (prev && Math.min(COLOR_BINS - 1, Math.floor(t(prev.from) * COLOR_BINS)) === bin) prev.to = i;
     else runs.push({ from: i, to: i, color: trajectoryColor(report.subject, (bin + 0.5) / COLOR_BINS) });
   }
-  g.attr('data-testid', 'theta-trajectory').attr('data-points', n).attr('data-subject', report.subject);
+  g.attr('data-testid', 'theta-trajectory')
+    .attr('data-points', n)
+    .attr('data-subject', report.subject)
+    .attr('data-last-step', last);
   // each run starts at the previous run's last snapshot, so the pieces join up
   g.selectAll<SVGPathElement, (typeof runs)[number]>('path.trajectory-segment')
     .data(runs.filter((r) => r.from > 0 || r.to > 0))
