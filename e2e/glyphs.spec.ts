@@ -205,6 +205,9 @@ test('a glyph share link replays the run to its step, from the random or the shi
   expect([...errors, ...otherErrors, ...shippedErrors]).toEqual([]);
 });
 
+/** what the page records of its layout shifts (an init script adds it) */
+type ShiftLog = { layoutShift: () => { total: number; shifts: string[] } };
+
 test('the glyph lab opens on a phone without pushing the page down (its panels, the shipped θ)', async ({
   browser,
 }) => {
@@ -219,10 +222,7 @@ test('the glyph lab opens on a phone without pushing the page down (its panels, 
   await page.addInitScript(() => {
     const shifts: string[] = [];
     let total = 0;
-    (window as unknown as { layoutShift: () => { total: number; shifts: string[] } }).layoutShift = () => ({
-      total,
-      shifts,
-    });
+    (window as unknown as ShiftLog).layoutShift = () => ({ total, shifts });
     type Shift = PerformanceEntry & {
       value: number;
       hadRecentInput: boolean;
@@ -244,9 +244,7 @@ test('the glyph lab opens on a phone without pushing the page down (its panels, 
   await expect(page.getByRole('note').filter({ hasText: 'Loaded the shipped' })).toHaveCount(0);
   await expect(page.getByRole('status')).toContainText('paused', { timeout: 30_000 });
   await page.waitForTimeout(2000);
-  const { total, shifts } = await page.evaluate(() =>
-    (window as unknown as { layoutShift: () => { total: number; shifts: string[] } }).layoutShift(),
-  );
+  const { total, shifts } = await page.evaluate(() => (window as unknown as ShiftLog).layoutShift());
   console.log(`glyph lab at 412×823: cumulative layout shift ${total.toFixed(3)}\n  ${shifts.join('\n  ')}`);
   // the lab's panels arriving after the page, and a notice above them, shifted it by 0.22
   expect(total).toBeLessThan(0.05);

@@ -12,7 +12,7 @@ import { evalHistoryView } from '../charts/evalView';
 import { useStore } from '../store';
 import { deleteSavedRun, putSavedRun } from './autosaveDb';
 import { runCurves } from './runCurves';
-import { runLockName } from './runLocks';
+import { holdRunLock } from './runLocks';
 import { copyName, defaultName } from './shelfEntry';
 
 /** seconds between saves while training */
@@ -122,32 +122,20 @@ export class Autosave {
   private async claim(runId: string): Promise<void> {
     this.release?.();
     this.release = null;
-    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-    if (!locks) {
-      this.own(runId);
+    // held until this tab moves on to another run (or closes)
+    const release = await holdRunLock(runId);
+    if (release === null) {
+      // named so in both tabs' shelves, beside the record the other tab goes on saving
+      const s = useStore.getState();
+      this.name = copyName(this.name ?? defaultName(s.config));
+      s.notify(
+        'info',
+        `This run is also open in another tab: this tab saves its continuation as a copy, “${this.name}”.`,
+      );
       return;
     }
-    await new Promise<void>((claimed) => {
-      void locks.request(runLockName(runId), { ifAvailable: true }, (lock) => {
-        if (!lock) {
-          // named so in both tabs' shelves, beside the record the other tab goes on saving
-          const s = useStore.getState();
-          this.name = copyName(this.name ?? defaultName(s.config));
-          s.notify(
-            'info',
-            `This run is also open in another tab: this tab saves its continuation as a copy, “${this.name}”.`,
-          );
-          claimed();
-          return undefined;
-        }
-        this.own(runId);
-        claimed();
-        // held until this tab moves on to another run (or closes)
-        return new Promise<void>((done) => {
-          this.release = done;
-        });
-      });
-    });
+    this.release = release;
+    this.own(runId);
   }
 
   private own(runId: string | null): void {

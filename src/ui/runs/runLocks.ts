@@ -6,9 +6,27 @@
  */
 const PREFIX = 'maml-run:';
 
-export const runLockName = (runId: string): string => `${PREFIX}${runId}`;
+const runLockName = (runId: string): string => `${PREFIX}${runId}`;
 
 const locks = (): LockManager | undefined => (typeof navigator !== 'undefined' ? navigator.locks : undefined);
+
+/**
+ * Hold a saved run's lock until the function it resolves to is called; null when another tab
+ * holds it. Without Web Locks every tab holds it.
+ */
+export function holdRunLock(runId: string): Promise<(() => void) | null> {
+  const manager = locks();
+  if (!manager) return Promise.resolve(() => undefined);
+  return new Promise((resolve) => {
+    void manager.request(runLockName(runId), { ifAvailable: true }, (lock) => {
+      if (!lock) {
+        resolve(null);
+        return undefined;
+      }
+      return new Promise<void>((release) => resolve(release));
+    });
+  });
+}
 
 /** The saved runs some tab of this site (this one included) is continuing now. */
 export async function heldRunIds(): Promise<Set<string>> {
