@@ -1,12 +1,15 @@
 /**
  * The page's meta-training rate against the Node core's, same work, same machine, one run:
- *   npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2] [--engines fused,tfjs] [--port 4176]
- * Work: the paper's sinusoid configuration (second-order MAML, 1-40-40-1, 25 tasks, K = 10, one
- * inner step) with the pretrained baseline trained alongside, on wasm, for each engine (fused and
- * tfjs). Node runs `npm run train` (its training seconds exclude the final evaluation); the page
- * is the built app in the system Chromium at 1440×1000 with every chart on screen, its step read
- * from the store over a window after a warm-up. Node and page take turns, engine by engine, round
- * by round, so both see the same machine.
+ *   npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2] [--work fused,tfjs,glyphs] [--port 4176]
+ * Work, each with the pretrained baseline trained alongside, on wasm:
+ *   fused, tfjs: the paper's sinusoid configuration (second-order MAML, 1-40-40-1, 25 tasks, K = 10,
+ *     one inner step) on each engine;
+ *   glyphs: the glyph lab's default configuration (5-way 1-shot conv net, batch 8, tfjs), over a
+ *     window six times as long (its meta-steps take seconds).
+ * Node runs `npm run train` (its training seconds exclude the final evaluation); the page is the
+ * built app in the system Chromium at 1440×1000 with every chart on screen, the worker doing its
+ * side work, its rate read from the store between two meta-steps that bracket a window after a
+ * warm-up. Node and page take turns, work by work, round by round, so both see the same machine.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +19,7 @@ import { chromium } from '@playwright/test';
 import { startPreview } from './previewServer.mjs';
 
 const argv = process.argv.slice(2);
-const known = new Set(['--json', '--seconds', '--rounds', '--port', '--engines']);
+const known = new Set(['--json', '--seconds', '--rounds', '--port', '--work']);
 for (const a of argv) {
   if (a.startsWith('--') && !known.has(a)) {
     process.stderr.write(
@@ -37,55 +40,100 @@ if (!(seconds > 0) || !(rounds >= 1)) {
   process.exit(2);
 }
 
-/** How each engine is asked for: in Node by flag, in the page by link (auto settles on fused). */
-const engines = [
-  { engine: 'fused', path: '?', settle: '[data-testid="backend-choice"][data-engine="fused"]' },
-  { engine: 'tfjs', path: '?backend=wasm', settle: null },
-].filter((e) => option('engines', 'fused,tfjs').split(',').includes(e.engine));
-/** Node steps per timed run, sized to take about as long as the page's window. */
-const nodeSteps = { fused: 1500, tfjs: 80 };
+/**
+ * Each work: how Node is asked for it (flags), how the page is (link; auto settles on fused), the
+ * page's window and warm-up in seconds, and Node's steps per second of window (sized so Node's run
+ * takes about as long as the page's window).
+ */
+const works = [
+  {
+    work: 'fused',
+    engine: 'fused',
+    family: 'sinusoid',
+    flags: ['--config', 'k=10', '--engine', 'fused'],
+    path: '?',
+    settle: '[data-testid="backend-choice"][data-engine="fused"]',
+    window: seconds,
+    warmup: 3,
+    nodeSteps: 1500,
+  },
+  {
+    work: 'tfjs',
+    engine: 'tfjs',
+    family: 'sinusoid',
+    flags: ['--config', 'k=10', '--engine', 'tfjs'],
+    path: '?backend=wasm',
+    settle: null,
+    window: seconds,
+    warmup: 3,
+    nodeSteps: 80,
+  },
+  {
+    work: 'glyphs',
+    engine: 'tfjs',
+    family: 'glyphs',
+    flags: ['--config', 'task=glyphs', '--eval-tasks', '1', '--eval-steps', '0'],
+    path: '?task=glyphs&backend=wasm',
+    settle: null,
+    window: 6 * seconds,
+    warmup: 15,
+    nodeSteps: 0.5,
+  },
+].filter((w) => option('work', 'fused,tfjs,glyphs').split(',').includes(w.work));
 
 const tmp = mkdtempSync(join(tmpdir(), 'bench-page-'));
-function nodeRate(engine) {
-  const out = join(tmp, `${engine}.json`);
-  const steps = Math.round(nodeSteps[engine] * seconds);
+function nodeRate(w) {
+  const out = join(tmp, `${w.work}.json`);
+  const steps = Math.max(3, Math.round(w.nodeSteps * w.window));
   execFileSync(
     process.execPath,
     [
       'node_modules/tsx/dist/cli.mjs',
       'src/cli/train.ts',
-      '--config',
-      'k=10',
+      ...w.flags,
       '--steps',
       String(steps),
       '--backend',
       'wasm',
-      '--engine',
-      engine,
       '--json',
       out,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  return JSON.parse(readFileSync(out, 'utf8')).metaStepsPerSecond;
+  const result = JSON.parse(readFileSync(out, 'utf8'));
+  if (result.engine !== w.engine) throw new Error(`Node trained on ${result.engine}, not ${w.engine}`);
+  return result.metaStepsPerSecond;
 }
 
-async function pageRate(browser, base, e) {
+async function pageRate(browser, base, w) {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   try {
-    await page.goto(base + e.path);
+    await page.goto(base + w.path);
     await page.getByRole('status').filter({ hasText: /wasm/ }).waitFor({ timeout: 120_000 });
-    if (e.settle) await page.locator(e.settle).waitFor({ timeout: 60_000 });
+    if (w.settle) await page.locator(w.settle).waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Play' }).click();
-    await page.waitForTimeout(3000);
-    const read = () =>
-      page.evaluate(() => ({ step: globalThis.maml.store.getState().step, t: performance.now() }));
-    const a = await read();
-    await page.waitForTimeout(seconds * 1000);
-    const b = await read();
+    await page.waitForTimeout(w.warmup * 1000);
+    // the store's step and the time it arrived, at the first report after now: a window that
+    // starts and ends on a report counts whole meta-steps, however long each takes
+    const nextReport = () =>
+      page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const { store } = globalThis.maml;
+            const from = store.getState().step;
+            const stop = store.subscribe((s) => {
+              if (s.step === from) return;
+              stop();
+              resolve({ step: s.step, t: performance.now() });
+            });
+          }),
+      );
+    const a = await nextReport();
+    await page.waitForTimeout(w.window * 1000);
+    const b = await nextReport();
     const engineShown = await page.locator('[data-readout="engine"]').textContent();
-    if (engineShown?.trim() !== e.engine)
-      throw new Error(`the page trained on ${engineShown}, not ${e.engine}`);
+    if (engineShown?.trim() !== w.engine)
+      throw new Error(`the page trained on ${engineShown}, not ${w.engine}`);
     return ((b.step - a.step) * 1000) / (b.t - a.t);
   } finally {
     await page.close();
@@ -100,20 +148,22 @@ try {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox'],
   });
-  const rows = engines.map((e) => ({ engine: e.engine, node: [], page: [] }));
+  const rows = works.map((w) => ({ work: w.work, family: w.family, engine: w.engine, node: [], page: [] }));
   for (let r = 0; r < rounds; r++) {
-    for (const [i, e] of engines.entries()) {
+    for (const [i, w] of works.entries()) {
       const row = rows[i];
-      row.node.push(nodeRate(e.engine));
-      row.page.push(await pageRate(browser, preview.base, e));
+      row.node.push(nodeRate(w));
+      row.page.push(await pageRate(browser, preview.base, w));
       process.stderr.write(
-        `round ${r + 1} ${e.engine}: node ${row.node.at(-1).toFixed(1)}, page ${row.page.at(-1).toFixed(1)} meta-steps/s\n`,
+        `round ${r + 1} ${w.work}: node ${row.node.at(-1).toPrecision(3)}, page ${row.page.at(-1).toPrecision(3)} meta-steps/s\n`,
       );
     }
   }
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const round3 = (x) => Number(x.toPrecision(3));
   const results = rows.map((row) => ({
+    work: row.work,
+    family: row.family,
     engine: row.engine,
     backend: 'wasm',
     nodeMetaStepsPerSecond: round3(mean(row.node)),
@@ -125,14 +175,20 @@ try {
   const out = {
     date: new Date().toISOString(),
     browser: `${browser.browserType().name()} ${browser.version()}`,
-    work: 'sinusoid, second-order MAML, 1-40-40-1, 25 tasks, K = 10, 1 inner step, pretrained baseline alongside',
+    work: {
+      fused:
+        'sinusoid, second-order MAML, 1-40-40-1, 25 tasks, K = 10, 1 inner step, pretrained baseline alongside, fused engine',
+      tfjs: 'the same on tfjs',
+      glyphs:
+        'glyphs, second-order MAML, 5-way 1-shot conv net, batch 8, 5 queries per class, pretrained baseline alongside, tfjs',
+    },
     seconds,
     rounds,
     results,
   };
   for (const r of results) {
     process.stderr.write(
-      `${r.engine}: page ${r.pageMetaStepsPerSecond} / node ${r.nodeMetaStepsPerSecond} = ${Math.round(r.pageOverNode * 100)}%\n`,
+      `${r.work}: page ${r.pageMetaStepsPerSecond} / node ${r.nodeMetaStepsPerSecond} = ${Math.round(r.pageOverNode * 100)}%\n`,
     );
   }
   const text = `${JSON.stringify(out, null, 2)}\n`;
