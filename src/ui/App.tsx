@@ -1,8 +1,10 @@
-import { Suspense, useEffect } from 'react';
+import { Suspense, use, useEffect, type ReactNode } from 'react';
 import { FamilyCharts } from './charts/FamilyCharts';
 import { TaskView } from './charts/TaskView';
 import { ExperimentControls } from './controls/ExperimentControls';
 import { TaskFamilySwitch } from './controls/TaskFamilySwitch';
+import type { LabUi, UiFamily } from './families/family';
+import { codeArrived } from './families/preloadable';
 import { uiFamilyOf } from './families/registry';
 import { RunPanel } from './controls/RunPanel';
 import { RunsShelf } from './runs/RunsShelf';
@@ -53,6 +55,18 @@ const REGRESSION_FOOTER = (
   </>
 );
 
+/** A lab's panels and views have arrived (or failed to: they then show their own fallbacks). */
+export const labCode = (family: LabUi): Promise<void> => codeArrived(family, [family.Controls, family.Views]);
+
+/**
+ * A lab page's body renders once the lab's code has arrived, all at once, while its header shows
+ * from the first render: panels that arrived one by one would push the page down as it opens.
+ */
+function PageBody({ family, children }: { family: UiFamily; children: ReactNode }) {
+  if (family.page === 'lab') use(labCode(family));
+  return children;
+}
+
 /** One page for every family: the shared transport and share panel around the family's own parts. */
 export function App() {
   useSpaceToggle();
@@ -62,15 +76,8 @@ export function App() {
   const setConfig = useStore((s) => s.setConfig);
   const family = uiFamilyOf(task);
   const FamilyControls = family.Controls;
-  return (
+  const body = (
     <>
-      <header className="page-head">
-        <div className="head-row">
-          <h1>MAML Playground</h1>
-          <TaskFamilySwitch task={task} />
-        </div>
-        <p>{family.intro}</p>
-      </header>
       <Notices />
       <main className="layout">
         <aside className="sidebar">
@@ -100,6 +107,20 @@ export function App() {
         </div>
       </main>
       <footer className="page-foot">{family.page === 'lab' ? family.footer : REGRESSION_FOOTER}</footer>
+    </>
+  );
+  return (
+    <>
+      <header className="page-head">
+        <div className="head-row">
+          <h1>MAML Playground</h1>
+          <TaskFamilySwitch task={task} />
+        </div>
+        <p>{family.intro}</p>
+      </header>
+      <Suspense fallback={null}>
+        <PageBody family={family}>{body}</PageBody>
+      </Suspense>
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
+import { App, labCode } from './App';
 import { uiFamilyOf } from './families/registry';
 import { warmFormatters } from './format';
 import { registerOffline } from './offline';
@@ -18,26 +18,21 @@ import './styles/walk.css';
 
 // the link's settings reach the store synchronously (before the first render), then the worker starts
 void openPage();
+// a lab's panels and views are code of their own: fetched now, beside the first render
+const opening = uiFamilyOf(useStore.getState().config.task);
+if (opening.page === 'lab') void labCode(opening);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 // the first render as a transition: React yields to the browser every few milliseconds while it
 // builds the page, instead of one long task (what Lighthouse counts as blocking time)
-const render = () =>
-  startTransition(() =>
-    createRoot(root).render(
-      <StrictMode>
-        <App />
-      </StrictMode>,
-    ),
-  );
-// a lab's panels and views are code of their own: the page renders once it has arrived (the
-// static header shows meanwhile), so they do not push the page down as it opens
-const family = uiFamilyOf(useStore.getState().config.task);
-if (family.page === 'lab') {
-  // (if its code cannot be loaded now, the page renders anyway and its panels say they are loading)
-  void Promise.all([family.Controls.preload(), family.Views.preload()]).then(render, render);
-} else render();
+startTransition(() =>
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  ),
+);
 
 // the offline service worker (built site only), once the page has loaded and the browser is idle
 registerOffline();

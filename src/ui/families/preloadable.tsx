@@ -26,3 +26,19 @@ export function preloadable<P extends object>(
   }
   return Object.assign(Preloaded, { preload });
 }
+
+const arrived = new WeakMap<object, Promise<void>>();
+
+/**
+ * One promise for the code of several parts (loaded once, kept per `key`): it settles when every
+ * part has arrived or failed to load, and never rejects: a part whose code cannot be loaded shows
+ * its own fallback instead.
+ */
+export function codeArrived(key: object, parts: readonly Preloadable<object>[]): Promise<void> {
+  let p = arrived.get(key);
+  if (!p) {
+    p = Promise.allSettled(parts.map((part) => part.preload())).then(() => undefined);
+    arrived.set(key, p);
+  }
+  return p;
+}
