@@ -6,6 +6,7 @@ import { TaskFamilySwitch } from './controls/TaskFamilySwitch';
 import type { LabUi, UiFamily } from './families/family';
 import { codeArrived } from './families/preloadable';
 import { uiFamilyOf } from './families/registry';
+import { markRendered } from './firstPaint';
 import { RunPanel } from './controls/RunPanel';
 import { RunsShelf } from './runs/RunsShelf';
 import { SharePanel } from './controls/SharePanel';
@@ -69,6 +70,7 @@ function PageBody({ family, children }: { family: UiFamily; children: ReactNode 
 
 /** One page for every family: the shared transport and share panel around the family's own parts. */
 export function App() {
+  useEffect(markRendered, []);
   useSpaceToggle();
   useWalkKeys();
   const task = useStore((s) => s.config.task);

@@ -6,6 +6,7 @@ import { readRunSummary } from '../core/runs/runSummary';
 import { PAGE_TASKS, uiFamilyOf } from './families/registry';
 import { experimentKey } from './runs/autosave';
 import { loadSavedRun, OPEN_RUN_KEY, type SavedRun } from './runs/autosaveDb';
+import { pagePainted } from './firstPaint';
 import { partOf, session } from './session';
 import { useStore } from './store';
 import type { Snapshot } from '../worker/protocol';
@@ -119,6 +120,7 @@ export async function openPage(): Promise<void> {
     );
   }
   writeAddressBar(link.config, link.backend);
+  await pagePainted();
   installPort(session);
   if (saved) store.setState({ resuming: true });
   session.start({ backend: link.backend, resume, replayTo });
