@@ -12,6 +12,27 @@ const baseArgs = [
 ];
 const PORT = Number(process.env.E2E_PORT ?? 4173);
 
+// The long-task soak (`npm run soak:longtasks`, scripts/longtasks-soak.mjs): projects of their own,
+// defined only when it asks, so `npm test` and a plain `playwright test` never run them.
+const soak = process.env.LONGTASKS_SOAK
+  ? [
+      {
+        name: 'soak',
+        testMatch: /longtasks\.soak\.ts/,
+      },
+      {
+        name: 'soak-webgpu',
+        testMatch: /longtasks\.webgpu\.soak\.ts/,
+        use: {
+          launchOptions: {
+            executablePath,
+            args: [...baseArgs, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'],
+          },
+        },
+      },
+    ]
+  : [];
+
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results',
@@ -39,6 +60,7 @@ export default defineConfig({
       testMatch: /.*\.spec\.ts/,
       testIgnore: [/.*\.unit\.spec\.ts/, /webgpu\.spec\.ts/, /fusedWebgpu\.spec\.ts/],
     },
+    ...soak,
     {
       name: 'chromium-webgpu',
       testMatch: [/webgpu\.spec\.ts/, /fusedWebgpu\.spec\.ts/],
