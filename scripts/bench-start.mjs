@@ -1,0 +1,89 @@
+/**
+ * How soon a new visitor sees something and how soon auto has chosen, in the built page:
+ *   npm run bench:start -- [--runs 3] [--json out.json] [--port 4178] [--no-webgpu]
+ * Opens the sinusoid page and the glyph lab in a fresh browser context each run (nothing cached,
+ * nothing saved), in the system Chromium at 1440×1000 with WebGPU on the software adapter
+ * (SwiftShader; `--no-webgpu` leaves WebGPU off), and times from navigation to the first task drawn
+ * (the sinusoid page's MAML fan, the glyph lab's support images) and to auto's choice shown with
+ * its measurements ("auto: wasm · fused · … — … measured …").
+ */
+import { writeFileSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+import { startPreview } from './previewServer.mjs';
+
+const argv = process.argv.slice(2);
+const known = new Set(['--runs', '--json', '--port', '--no-webgpu']);
+for (const a of argv) {
+  if (a.startsWith('--') && !known.has(a)) {
+    process.stderr.write(
+      `unknown flag ${a}\nusage: npm run bench:start -- [--runs 3] [--json out.json] [--no-webgpu]\n`,
+    );
+    process.exit(2);
+  }
+}
+const option = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i < 0 ? fallback : argv[i + 1];
+};
+const runs = Number(option('runs', '3'));
+if (!Number.isInteger(runs) || runs < 1) {
+  process.stderr.write('--runs must be a whole number, at least 1\n');
+  process.exit(2);
+}
+const json = option('json', null);
+const webgpu = !argv.includes('--no-webgpu');
+
+const pages = [
+  { page: 'sinusoid', path: '', task: '[data-panel="maml"] path.fan-line' },
+  { page: 'glyphs', path: '?task=glyphs', task: '[data-testid="support-grid"] [role="img"]' },
+];
+
+const preview = startPreview(Number(option('port', '4178')));
+let browser;
+try {
+  await preview.ready();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', ...(webgpu ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] : [])],
+  });
+  const rows = [];
+  for (const p of pages) {
+    const row = { page: p.page, taskMs: [], autoMs: [], choice: [] };
+    for (let r = 0; r < runs; r++) {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+      try {
+        const page = await context.newPage();
+        const t0 = Date.now();
+        await page.goto(preview.base + p.path);
+        await page.locator(p.task).first().waitFor({ timeout: 60_000 });
+        row.taskMs.push(Date.now() - t0);
+        const choice = page.getByTestId('backend-choice').filter({ hasText: /auto: .* measured/ });
+        await choice.waitFor({ timeout: 120_000 });
+        row.autoMs.push(Date.now() - t0);
+        row.choice.push(((await choice.textContent()) ?? '').trim());
+      } finally {
+        await context.close();
+      }
+      process.stderr.write(
+        `${p.page} run ${r + 1}: task drawn at ${row.taskMs.at(-1)} ms, auto chose at ${row.autoMs.at(-1)} ms (${row.choice.at(-1)})\n`,
+      );
+    }
+    rows.push(row);
+  }
+  const out = {
+    date: new Date().toISOString(),
+    browser: `${browser.browserType().name()} ${browser.version()}`,
+    webgpu: webgpu ? 'SwiftShader (software adapter)' : 'off',
+    runs,
+    pages: rows,
+  };
+  const text = `${JSON.stringify(out, null, 2)}\n`;
+  if (json) writeFileSync(json, text);
+  else process.stdout.write(text);
+} catch (e) {
+  process.stderr.write(`bench:start failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+} finally {
+  await browser?.close();
+  preview.stop();
+}
