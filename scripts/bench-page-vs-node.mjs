@@ -16,22 +16,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
+import { scriptFlags } from './scriptFlags.mjs';
 import { startPreview } from './previewServer.mjs';
 
-const argv = process.argv.slice(2);
-const known = new Set(['--json', '--seconds', '--rounds', '--port', '--work']);
-for (const a of argv) {
-  if (a.startsWith('--') && !known.has(a)) {
-    process.stderr.write(
-      `unknown flag ${a}\nusage: npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2]\n`,
-    );
-    process.exit(2);
-  }
-}
-const option = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : argv[i + 1];
-};
+const { option } = scriptFlags(
+  ['json', 'seconds', 'rounds', 'port', 'work'],
+  'npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2] [--work fused,tfjs,glyphs] [--port 4176]',
+);
 const seconds = Number(option('seconds', '10'));
 const rounds = Number(option('rounds', '2'));
 const json = option('json', null);

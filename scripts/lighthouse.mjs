@@ -8,22 +8,13 @@
 import { writeFileSync } from 'node:fs';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
+import { scriptFlags } from './scriptFlags.mjs';
 import { startPreview } from './previewServer.mjs';
 
-const argv = process.argv.slice(2);
-const known = new Set(['--json', '--runs', '--path', '--port']);
-for (const a of argv) {
-  if (a.startsWith('--') && !known.has(a)) {
-    process.stderr.write(
-      `unknown flag ${a}\nusage: npm run lighthouse -- [--json out.json] [--runs 3] [--path '?task=glyphs']\n`,
-    );
-    process.exit(2);
-  }
-}
-const option = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : argv[i + 1];
-};
+const { option } = scriptFlags(
+  ['json', 'runs', 'path', 'port'],
+  "npm run lighthouse -- [--json out.json] [--runs 3] [--path '?task=glyphs'] [--port 4177]",
+);
 const runs = Number(option('runs', '3'));
 if (!(runs >= 1)) {
   process.stderr.write('--runs must be at least 1\n');

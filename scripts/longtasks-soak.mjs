@@ -11,21 +11,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scriptFlags } from './scriptFlags.mjs';
 
-const argv = process.argv.slice(2);
-const known = new Set(['--runs', '--json', '--only']);
-for (const a of argv) {
-  if (a.startsWith('--') && !known.has(a)) {
-    process.stderr.write(
-      `unknown flag ${a}\nusage: npm run soak:longtasks -- [--runs 10] [--json out.json] [--only wasm]\n`,
-    );
-    process.exit(2);
-  }
-}
-const option = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : argv[i + 1];
-};
+const { option } = scriptFlags(
+  ['runs', 'json', 'only'],
+  'npm run soak:longtasks -- [--runs 10] [--json out.json] [--only wasm]',
+);
 const runs = Number(option('runs', '10'));
 if (!Number.isInteger(runs) || runs < 1) {
   process.stderr.write('--runs must be a whole number, at least 1\n');
