@@ -12,15 +12,11 @@ import { chromium } from '@playwright/test';
 import { scriptFlags } from './scriptFlags.mjs';
 import { startPreview } from './previewServer.mjs';
 
-const { option, has } = scriptFlags(
+const { option, has, count } = scriptFlags(
   ['runs', 'json', 'port', 'no-webgpu'],
   'npm run bench:start -- [--runs 3] [--json out.json] [--port 4178] [--no-webgpu]',
 );
-const runs = Number(option('runs', '3'));
-if (!Number.isInteger(runs) || runs < 1) {
-  process.stderr.write('--runs must be a whole number, at least 1\n');
-  process.exit(2);
-}
+const runs = count('runs', 3);
 const json = option('json', null);
 const webgpu = !has('no-webgpu');
 

@@ -11,15 +11,11 @@ import lighthouse from 'lighthouse';
 import { scriptFlags } from './scriptFlags.mjs';
 import { startPreview } from './previewServer.mjs';
 
-const { option } = scriptFlags(
+const { option, count } = scriptFlags(
   ['json', 'runs', 'path', 'port'],
   "npm run lighthouse -- [--json out.json] [--runs 3] [--path '?task=glyphs'] [--port 4177]",
 );
-const runs = Number(option('runs', '3'));
-if (!(runs >= 1)) {
-  process.stderr.write('--runs must be at least 1\n');
-  process.exit(2);
-}
+const runs = count('runs', 3);
 const json = option('json', null);
 const path = option('path', '');
 

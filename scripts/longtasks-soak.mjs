@@ -13,15 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scriptFlags } from './scriptFlags.mjs';
 
-const { option } = scriptFlags(
+const { option, count } = scriptFlags(
   ['runs', 'json', 'only'],
   'npm run soak:longtasks -- [--runs 10] [--json out.json] [--only wasm]',
 );
-const runs = Number(option('runs', '10'));
-if (!Number.isInteger(runs) || runs < 1) {
-  process.stderr.write('--runs must be a whole number, at least 1\n');
-  process.exit(2);
-}
+const runs = count('runs', 10);
 const json = option('json', null);
 const only = option('only', null);
 

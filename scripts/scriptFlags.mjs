@@ -10,11 +10,21 @@ export function scriptFlags(known, usage) {
       process.exit(2);
     }
   }
+  const option = (name, fallback) => {
+    const i = argv.indexOf(`--${name}`);
+    return i < 0 ? fallback : argv[i + 1];
+  };
   return {
     has: (name) => argv.includes(`--${name}`),
-    option: (name, fallback) => {
-      const i = argv.indexOf(`--${name}`);
-      return i < 0 ? fallback : argv[i + 1];
+    option,
+    /** a count (runs, rounds): a whole number, at least 1, or the script ends with status 2 */
+    count: (name, fallback) => {
+      const n = Number(option(name, String(fallback)));
+      if (!Number.isInteger(n) || n < 1) {
+        process.stderr.write(`--${name} must be a whole number, at least 1\n`);
+        process.exit(2);
+      }
+      return n;
     },
   };
 }
