@@ -97,4 +97,30 @@ describe('the worker host with a glyph run', () => {
     expect((await waitFor('progress', progressBefore + 1)).step).toBe(2001);
     run().dispose();
   }, 60_000);
+
+  it("answers the page's first requests after a ready before the θ view's report, which takes a second here", async () => {
+    await startBackend('wasm');
+    const config = parseExperiment('task=glyphs&batch=2&query=1&filters=8').config;
+    const { host, seen, waitFor, run } = harness();
+    host.handle({
+      kind: 'init',
+      config,
+      backend: 'wasm',
+      wasmPath: '',
+      resume: null,
+      replayTo: null,
+      view: null,
+      evalTasks: 0,
+    });
+    host.handle({ kind: 'thetaView', subject: 'maml', random: false });
+    await waitFor('ready');
+    // the page answers a ready within tens of milliseconds (the lab: its shipped θ, then a task)
+    await new Promise((r) => setTimeout(r, 60));
+    host.handle({ kind: 'family', request: { kind: 'showTask', id: 1, counter: 0, steps: 2 } });
+    await waitFor('theta');
+    const order = seen.map((m) => (m.kind === 'family' ? m.reply.kind : m.kind));
+    expect(order).toContain('task');
+    expect(order.indexOf('task')).toBeLessThan(order.indexOf('theta'));
+    run().dispose();
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SIDE_SHARE, SideBudget } from '../src/worker/host/sideBudget';
+import { READY_HOLD_MS, SIDE_SHARE, SideBudget } from '../src/worker/host/sideBudget';
 
 /** A worker's loop on a fake clock: train `chunk` ms, then side work of `piece` ms when allowed. */
 async function loop(piece: number, chunk: number, totalMs: number, running = true) {
@@ -40,5 +40,20 @@ describe('SideBudget', () => {
     }, false);
     t += 100;
     expect(budget.allows(true)).toBe(true);
+  });
+
+  it("after a ready, side work nobody asked for waits for the page's first requests, then runs", () => {
+    let t = 1000;
+    const budget = new SideBudget(() => t);
+    expect(budget.allows(false)).toBe(true);
+    budget.holdAfterReady();
+    expect(budget.held).toBe(true);
+    expect(budget.allows(false)).toBe(false);
+    t += READY_HOLD_MS - 1;
+    expect(budget.allows(false)).toBe(false);
+    t += 1;
+    expect(budget.held).toBe(false);
+    expect(budget.allows(false)).toBe(true);
+    expect(budget.heldUntil).toBe(1000 + READY_HOLD_MS);
   });
 });

@@ -30,7 +30,7 @@ export const REGRESSION_BUDGET: ProbeBudget = {
 };
 
 export const CLASSIFIER_BUDGET: ProbeBudget = {
-  wasm: { budgetMs: 2000, warmup: 1, group: 1, maxSteps: 3 },
+  wasm: { budgetMs: 1000, warmup: 1, group: 1, maxSteps: 3 },
   webgpuSkip: 1,
   webgpuDeadlineMs: 8000,
   sideWasm: false,

@@ -18,7 +18,6 @@ import type { ToWorker } from '../protocol';
 import { writeRunFile } from '../runFiles';
 import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
 import { now, RunKeeper, type Lifecycle } from './runKeeper';
-import { SideBudget } from './sideBudget';
 
 /** θ is snapshotted (kept as the last finite θ and sent to the page) this often while training */
 const SNAPSHOT_MS = 1000;
@@ -44,8 +43,6 @@ function yieldToEvents(): Promise<void> {
 export class WorkerHost extends RunKeeper {
   /** run files the page asked for (autosave, download), written between training chunks */
   private readonly exportRequests: Extract<ToWorker, { kind: 'exportRun' }>[] = [];
-  /** side work (predictions, evaluation, θ view) takes at most a fifth of the time while training */
-  private readonly side = new SideBudget();
   handle(msg: ToWorker): void {
     if (this.failed) return;
     switch (msg.kind) {
@@ -152,7 +149,8 @@ export class WorkerHost extends RunKeeper {
     this.snapshotDue = true;
     if (msg.view) this.family?.request(msg.view);
     await this.plan.compareForced(() => this.probeRun(msg.config));
-    await this.family?.work();
+    // (the page's first view, sent with init; side work nobody asked for waits: see SideBudget)
+    if (this.family?.urgent) await this.family.work();
     if (this.plan.racing) this.raceAt = now() + (this.plan.budget.sideWasm ? 0 : CLASSIFIER_RACE_DELAY_MS);
     this.ready = true;
     this.progress.restartRate();
@@ -193,7 +191,8 @@ export class WorkerHost extends RunKeeper {
       for (;;) {
         while (this.lifecycle.length > 0) await this.applyLifecycle(this.lifecycle.shift() as Lifecycle);
         const family = this.family as FamilyWorker;
-        if (this.raceAt !== null && now() >= this.raceAt) await this.race();
+        // (the page's requests go before the race, which takes seconds)
+        if (this.raceDue && !family.urgent) await this.race();
         if (this.plan.backend === 'webgpu') watchGpuDevice((reason) => this.gpuFault(reason));
         if (this.running || this.stepRequests > 0) await this.trainChunk();
         this.report();
@@ -211,12 +210,13 @@ export class WorkerHost extends RunKeeper {
           this.stepRequests === 0 &&
           this.lifecycle.length === 0 &&
           this.evalRequests.length === 0 &&
-          !family.busy &&
+          // (side work nobody asked for, held for the page's first requests, wakes the loop later)
+          (!family.busy || (this.side.held && !family.urgent)) &&
           !this.snapshotDue &&
           this.snapshotRequests.length === 0 &&
           this.exportRequests.length === 0 &&
           !this.progress.due &&
-          (this.raceAt === null || now() < this.raceAt);
+          !this.raceDue;
         if (idle) break;
         await yieldToEvents();
       }
@@ -225,7 +225,16 @@ export class WorkerHost extends RunKeeper {
     } finally {
       this.pumping = false;
     }
-    if (this.raceAt !== null && !this.failed) this.wakeAt(this.raceAt);
+    if (this.failed) return;
+    // a race due later, or side work waiting out the hold
+    const race = this.raceAt === null ? Infinity : Math.max(this.raceAt, this.side.heldUntil);
+    const next = Math.min(race, this.family?.busy ? this.side.heldUntil : Infinity);
+    if (next < Infinity) this.wakeAt(next);
+  }
+
+  /** The auto race is due (not while side work is held for the page's first requests). */
+  private get raceDue(): boolean {
+    return this.raceAt !== null && now() >= this.raceAt && !this.side.held;
   }
 
   private wakeAt(t: number): void {

@@ -18,6 +18,7 @@ import { movedRun, openRunFile } from '../runFiles';
 import { runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
 import { BackendPlan, REGRESSION_BUDGET } from './backendPlan';
 import { ProgressReporter } from './progress';
+import { SideBudget } from './sideBudget';
 
 export type Post = (msg: FromWorker) => void;
 export type Lifecycle =
@@ -35,6 +36,8 @@ export class RunKeeper {
   protected family: FamilyWorker | null = null;
   protected readonly plan: BackendPlan;
   protected readonly progress: ProgressReporter;
+  /** side work (predictions, evaluation, θ view) takes at most a fifth of the time while training */
+  protected readonly side = new SideBudget();
   protected requested: BackendRequest = 'auto';
   protected fallback: string | null = null;
   protected wasmPath = '';
@@ -106,6 +109,8 @@ export class RunKeeper {
 
   protected postReady(resumed: boolean): void {
     const run = this.runOrThrow;
+    // what the page asks for in answer (a task view, a θ to load) goes before the θ view's report
+    this.side.holdAfterReady();
     this.post({
       kind: 'ready',
       backend: this.plan.backend,

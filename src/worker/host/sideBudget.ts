@@ -9,6 +9,11 @@
  * share before starting, and one piece of hundreds of milliseconds took it to 25-34% in the page).
  * Paused, side work runs freely and costs nothing. What the page explicitly asked for (a new
  * task, a walk) runs anyway and is paid for.
+ *
+ * Side work the page did not ask for also waits a moment after each `ready` (`holdAfterReady`):
+ * the page answers a new run with what it shows first (the glyph lab loads its shipped θ, then
+ * asks for a task), and one θ-view report on the conv net takes a second, which those answers
+ * used to wait behind (the glyph lab's first task at 5-6 s instead of under 3).
  */
 
 /** at most a fifth of the worker's time goes to side work while training */
@@ -17,10 +22,14 @@ export const SIDE_SHARE = 0.2;
 const CREDIT_CAP_MS = 250;
 /** credit per millisecond of other work: side / (side + other) ≤ SIDE_SHARE */
 const RATE = SIDE_SHARE / (1 - SIDE_SHARE);
+/** how long side work nobody asked for waits after a `ready`, for the page's first requests */
+export const READY_HOLD_MS = 400;
 
 export class SideBudget {
   private credit = 0;
   private last: number;
+  /** side work nobody asked for waits until then (clock time) */
+  heldUntil = -Infinity;
 
   constructor(private readonly clock: () => number = () => performance.now()) {
     this.last = clock();
@@ -33,10 +42,20 @@ export class SideBudget {
     this.last = t;
   }
 
-  /** Whether side work may run now. */
+  /** A new run was announced: leave the next moment to the page's requests. */
+  holdAfterReady(): void {
+    this.heldUntil = this.clock() + READY_HOLD_MS;
+  }
+
+  /** Whether side work nobody asked for waits for the page's first requests now. */
+  get held(): boolean {
+    return this.clock() < this.heldUntil;
+  }
+
+  /** Whether side work may run now (what the page asked for runs anyway: see `spend`). */
   allows(running: boolean): boolean {
     this.accrue(running);
-    return !running || this.credit > 0;
+    return !this.held && (!running || this.credit > 0);
   }
 
   /** Time `fn` as side work; while training it is paid from the credit. */

@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { measureWithDeadline, OUTPACED, tfjsOutpaced, type SteppingRun } from '../src/worker/backend';
+import type { RaceEntry } from '../src/worker/protocol';
+import { startBackend } from './helpers';
+
+/** A stand-in run whose every step takes `ms` of the thread, counting its steps. */
+function slowRun(ms: number) {
+  const counter = { steps: 0, disposed: false };
+  const run: SteppingRun = {
+    step() {
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        // busy: a step's work
+      }
+      counter.steps += 1;
+      return { meta: tf.scalar(1), pretrained: null };
+    },
+    dispose() {
+      counter.disposed = true;
+    },
+  };
+  return { run, counter };
+}
+
+const entry = (backend: RaceEntry['backend'], engine: RaceEntry['engine'], rate: number): RaceEntry => ({
+  backend,
+  engine,
+  rate,
+  bounded: false,
+});
+
+describe("auto's race", () => {
+  it('stops timing a contender an order of magnitude behind the leader after a few steps', async () => {
+    await startBackend('cpu');
+    // ~50 steps/s against a leader at 2,000: one warm-up step and 3 timed ones, not 8
+    const behind = slowRun(20);
+    const r = await measureWithDeadline(() => behind.run, 6000, 8, 2000);
+    expect(behind.counter.steps).toBe(4);
+    expect(r.bounded).toBe(false);
+    expect(r.rate).toBeGreaterThan(20);
+    expect(r.rate).toBeLessThan(60);
+    expect(behind.counter.disposed).toBe(true);
+    // within reach of the leader (or with none), every step is timed
+    const close = slowRun(20);
+    await measureWithDeadline(() => close.run, 6000, 8, 100);
+    expect(close.counter.steps).toBe(9);
+    expect(tf.memory().numTensors).toBe(0);
+  });
+
+  it('leaves WebGPU tfjs untimed only when WebGPU fused was measured far behind the leader', () => {
+    const wasmFused = entry('wasm', 'fused', 800);
+    const wasmTfjs = entry('wasm', 'tfjs', 80);
+    // the software adapter: WebGPU fused ~25 steps/s, 32× behind
+    const why = tfjsOutpaced([wasmFused, wasmTfjs, entry('webgpu', 'fused', 25)]);
+    expect(why).toMatch(/WebGPU fused.*32× slower than wasm fused/);
+    // just within reach: timed
+    expect(tfjsOutpaced([wasmFused, entry('webgpu', 'fused', 800 / OUTPACED + 1)])).toBeNull();
+    // WebGPU fused leads, or was not measured (it failed to compile): tfjs is timed
+    expect(tfjsOutpaced([wasmFused, entry('webgpu', 'fused', 2000)])).toBeNull();
+    expect(tfjsOutpaced([wasmFused, wasmTfjs])).toBeNull();
+    expect(tfjsOutpaced([])).toBeNull();
+  });
+});
