@@ -1,8 +1,9 @@
 /**
  * How soon a new visitor sees something and how soon auto has chosen, in the built page:
  *   npm run bench:start -- [--runs 3] [--json out.json] [--port 4178] [--no-webgpu]
- * Opens the sinusoid page and the glyph lab in a fresh browser context each run (nothing cached,
- * nothing saved), in the system Chromium at 1440×1000 with WebGPU on the software adapter
+ * Opens the sinusoid page and the glyph lab in a fresh browser each run (nothing cached, nothing
+ * saved, and no GPU work left over from the run before: a WebGPU step that auto gave up on finishes
+ * in the browser's GPU process, which the software adapter runs on the same two cores), in the system Chromium at 1440×1000 with WebGPU on the software adapter
  * (SwiftShader; `--no-webgpu` leaves WebGPU off), and times from navigation to the first task drawn
  * (the sinusoid page's MAML fan, the glyph lab's support images) and to auto's choice shown with
  * its measurements ("auto: wasm · fused · … — … measured …").
@@ -28,17 +29,21 @@ const pages = [
 ];
 
 const preview = startPreview(Number(option('port', '4178')));
-let browser;
-try {
-  await preview.ready();
-  browser = await chromium.launch({
+const launch = () =>
+  chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', ...(webgpu ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] : [])],
   });
+let browser;
+try {
+  await preview.ready();
+  let version = '';
   const rows = [];
   for (const p of pages) {
     const row = { page: p.page, taskMs: [], autoMs: [], choice: [] };
     for (let r = 0; r < runs; r++) {
+      browser = await launch();
+      version = `${browser.browserType().name()} ${browser.version()}`;
       const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
       try {
         const page = await context.newPage();
@@ -54,6 +59,8 @@ try {
         }
       } finally {
         await context.close();
+        await browser.close();
+        browser = undefined;
       }
       const auto = p.races
         ? `auto chose at ${row.autoMs.at(-1)} ms (${row.choice.at(-1)})`
@@ -64,7 +71,7 @@ try {
   }
   const out = {
     date: new Date().toISOString(),
-    browser: `${browser.browserType().name()} ${browser.version()}`,
+    browser: version,
     webgpu: webgpu ? 'SwiftShader (software adapter)' : 'off',
     runs,
     pages: rows,

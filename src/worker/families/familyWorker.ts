@@ -34,6 +34,11 @@ export interface FamilyWorker {
   readonly busy: boolean;
   /** something the page explicitly asked for is pending: it runs whatever the side-work budget */
   readonly urgent: boolean;
+  /**
+   * the page's first views of this run are still being made (a task it asked for, an evaluation
+   * that has sent no curves yet): auto's race, which holds the worker for seconds, waits for them
+   */
+  readonly opening: boolean;
   /** inside a training chunk, after each step (device-side captures only, no read-back) */
   captureStep(run: FamilyRun): void;
   /** after a chunk (trained at this rate): read the captures back; a diverged chunk discards them */

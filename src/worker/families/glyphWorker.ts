@@ -40,8 +40,14 @@ interface Adapted {
 export class GlyphWorker implements FamilyWorker {
   private readonly queue: GlyphRequest[] = [];
   private adapted: Adapted | null = null;
-  /** the evaluation under way: the page's id, and the task shape it was asked for */
-  private evaluation: { id: number; ways: number; shots: number; job: GlyphEvaluation } | null = null;
+  /** the evaluation under way: the page's id, the task shape it was asked for, curves sent yet */
+  private evaluation: {
+    id: number;
+    ways: number;
+    shots: number;
+    job: GlyphEvaluation;
+    sent: boolean;
+  } | null = null;
   private readonly theta: GlyphThetaPart;
   /** the walk-through and the first-order vs second-order comparison */
   private readonly meta: GlyphMetaStep;
@@ -62,6 +68,11 @@ export class GlyphWorker implements FamilyWorker {
   /** every glyph request comes from the page */
   get urgent(): boolean {
     return this.queue.length > 0 || this.meta.pending;
+  }
+
+  /** a task asked for, or an evaluation that has not sent its first curves (two tasks, ~3 s) */
+  get opening(): boolean {
+    return this.queue.length > 0 || (this.evaluation !== null && !this.evaluation.sent);
   }
 
   request(req: FamilyRequest): void {
@@ -151,6 +162,7 @@ export class GlyphWorker implements FamilyWorker {
       ways: config.ways,
       shots: config.k,
       job: new GlyphEvaluation(this.run, { tasks, steps, seed: config.seed, chunk: 1 }),
+      sent: false,
     };
     return Promise.resolve();
   }
@@ -166,6 +178,7 @@ export class GlyphWorker implements FamilyWorker {
     const job = e.job;
     if (!job.taskDone || job.scored < Math.min(2, job.tasks)) return;
     const curves = job.result(true);
+    e.sent = true;
     if (job.finished) this.dropEvaluation();
     const pick = (m: GlyphMethod) => curves[m] ?? { accuracy: [], ci95: [], loss: [] };
     this.host.post({

@@ -80,6 +80,11 @@ export class RegressionWorker implements FamilyWorker {
     return this.taskRequested || this.walk.pending;
   }
 
+  /** (the first task's predictions and evaluation come with init, in one turn of `work`) */
+  get opening(): boolean {
+    return this.taskRequested;
+  }
+
   request(req: FamilyRequest): void {
     if (req.kind === 'walk' || req.kind === 'walkUpdate' || req.kind === 'walkCancel') {
       this.walk.request(req);

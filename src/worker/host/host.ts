@@ -25,6 +25,8 @@ const SNAPSHOT_MS = 1000;
 const CHUNK_MS = 30;
 /** auto mode with a classifier: the page's first requests (a task, the shipped θ) go before the race */
 const CLASSIFIER_RACE_DELAY_MS = 1500;
+/** the race waits for the page's first views (`FamilyWorker.opening`) at most this long */
+const OPENING_WAIT_MS = 10_000;
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -232,9 +234,15 @@ export class WorkerHost extends RunKeeper {
     if (next < Infinity) this.wakeAt(next);
   }
 
-  /** The auto race is due (not while side work is held for the page's first requests). */
+  /**
+   * The auto race is due: not while side work is held for the page's first requests, and not
+   * before the page's first views are made (a glyph task and its first accuracy curves: the
+   * race holds the worker 12 s there), unless they take very long.
+   */
   private get raceDue(): boolean {
-    return this.raceAt !== null && now() >= this.raceAt && !this.side.held;
+    if (this.raceAt === null || now() < this.raceAt || this.side.held) return false;
+    const opening = this.family?.opening || this.evalRequests.length > 0;
+    return !opening || now() >= this.raceAt + OPENING_WAIT_MS;
   }
 
   private wakeAt(t: number): void {
