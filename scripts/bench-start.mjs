@@ -5,8 +5,8 @@
  * saved, and no GPU work left over from the run before: a WebGPU step that auto gave up on finishes
  * in the browser's GPU process, which the software adapter runs on the same two cores), in the system Chromium at 1440×1000 with WebGPU on the software adapter
  * (SwiftShader; `--no-webgpu` leaves WebGPU off), and times from navigation to the first task drawn
- * (the sinusoid page's MAML fan, the glyph lab's support images) and to auto's choice shown with
- * its measurements ("auto: wasm · fused · … — … measured …").
+ * (the sinusoid page's MAML fan, the glyph lab's support images), to the evaluation's first curves
+ * (the three initialisations' adaptation curves) and to auto's choice shown with its measurements ("auto: wasm · fused · … — … measured …").
  */
 import { writeFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
@@ -40,7 +40,7 @@ try {
   let version = '';
   const rows = [];
   for (const p of pages) {
-    const row = { page: p.page, taskMs: [], autoMs: [], choice: [] };
+    const row = { page: p.page, taskMs: [], curvesMs: [], autoMs: [], choice: [] };
     for (let r = 0; r < runs; r++) {
       browser = await launch();
       version = `${browser.browserType().name()} ${browser.version()}`;
@@ -51,6 +51,8 @@ try {
         await page.goto(preview.base + p.path);
         await page.locator(p.task).first().waitFor({ timeout: 60_000 });
         row.taskMs.push(Date.now() - t0);
+        await page.locator('path.curve-line').nth(2).waitFor({ timeout: 60_000 });
+        row.curvesMs.push(Date.now() - t0);
         if (p.races) {
           const choice = page.getByTestId('backend-choice').filter({ hasText: /auto: .* measured/ });
           await choice.waitFor({ timeout: 120_000 });
@@ -65,7 +67,9 @@ try {
       const auto = p.races
         ? `auto chose at ${row.autoMs.at(-1)} ms (${row.choice.at(-1)})`
         : 'auto has one contender here';
-      process.stderr.write(`${p.page} run ${r + 1}: task drawn at ${row.taskMs.at(-1)} ms, ${auto}\n`);
+      process.stderr.write(
+        `${p.page} run ${r + 1}: task drawn at ${row.taskMs.at(-1)} ms, evaluation's curves at ${row.curvesMs.at(-1)} ms, ${auto}\n`,
+      );
     }
     rows.push(row);
   }
