@@ -49,7 +49,7 @@ describe('glyph evaluation in pieces', () => {
     }
   });
 
-  it('gives the curves so far from two tasks on; an unfinished job is disposed without leaks', async () => {
+  it('gives the curves so far from the first task on; an unfinished job is disposed without leaks', async () => {
     await startBackend('wasm');
     const run = new GlyphRun(config());
     const before = tf.memory().numTensors;
@@ -71,6 +71,18 @@ describe('glyph evaluation in pieces', () => {
     job.dispose();
     expect(tf.memory().numTensors).toBe(before);
     await expect(job.next()).rejects.toThrow(/disposed/);
+    // one task at a time (the page's evaluation): its curves after the first, with no spread yet
+    const single = new GlyphEvaluation(run, { ...protocol, tasks: 3, chunk: 1 });
+    for (let i = 0; i < 3; i++) await single.next();
+    expect([single.scored, single.taskDone]).toEqual([1, true]);
+    const first = single.result(true);
+    const one = await run.evaluate({ ...protocol, tasks: 1 });
+    for (const m of ['maml', 'pretrained', 'random']) {
+      expect(first[m]!.accuracy).toEqual(one[m]!.accuracy);
+      expect(first[m]!.ci95.every((c) => c === 0)).toBe(true);
+    }
+    single.dispose();
+    expect(tf.memory().numTensors).toBe(before);
     run.dispose();
   });
 });

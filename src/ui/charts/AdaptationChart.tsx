@@ -23,13 +23,14 @@ const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
 
 type Y = d3.ScaleLinear<number, number> | d3.ScaleLogarithmic<number, number>;
 
-/** Each method's metric after `i` inner steps, with its 95% interval: "MAML 0.12 ± 0.01". */
+/** Each method's metric after `i` inner steps, with its 95% interval: "MAML 0.12 ± 0.01" (one task: no interval). */
 function readingAt({ latest, labels, metric }: EvalView, i: number): string[] {
   if (!latest) return [];
   return METHODS.flatMap((m) => {
     const c = latest.curves[m];
     const v = c.values[i];
-    return v === undefined ? [] : [`${labels[m]} ${metric.format(v)} ± ${metric.formatCi(c.ci95[i] ?? 0)}`];
+    const ci = latest.tasks < 2 ? '' : ` ± ${metric.formatCi(c.ci95[i] ?? 0)}`;
+    return v === undefined ? [] : [`${labels[m]} ${metric.format(v)}${ci}`];
   });
 }
 

@@ -124,10 +124,11 @@ export class GlyphEvaluation {
 
   /**
    * Mean curves with 95% intervals per initialisation, over all the tasks once finished; `soFar`
-   * allows them over the tasks scored so far (at least two, for an interval).
+   * allows them over the tasks scored so far (from the first: its interval is 0 until a second
+   * task gives a spread, which the page says).
    */
   result(soFar = false): Record<string, AccuracyCurve> {
-    if (!this.finished && !(soFar && this.done >= 2)) throw new Error('the evaluation has not finished');
+    if (!this.finished && !(soFar && this.done >= 1)) throw new Error('the evaluation has not finished');
     const out: Record<string, AccuracyCurve> = {};
     this.starts.forEach((s, i) => {
       const a = meanCi(this.acc[i] as Float32Array, this.done, this.cols);

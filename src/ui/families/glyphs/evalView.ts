@@ -30,7 +30,7 @@ export const glyphEvalSource: EvalSource = {
       latest: ev ? { step: ev.step, tasks: ev.tasks, curves: curvesOf(ev) } : null,
       steps: EVAL_STEPS,
       subtitle: ev
-        ? `${ev.ways}-way ${ev.shots}-shot query accuracy on ${ev.tasks < ev.asked ? `${ev.tasks} of ${ev.asked} tasks so far` : `${ev.tasks} tasks`} from held-out alphabets (never seen in meta-training), mean ± 95% CI, θ at meta-step ${ev.step}`
+        ? `${ev.ways}-way ${ev.shots}-shot query accuracy on ${ev.tasks < ev.asked ? `${ev.tasks} of ${ev.asked} tasks so far` : `${ev.tasks} tasks`} from held-out alphabets (never seen in meta-training), ${ev.tasks < 2 ? 'mean (its 95% CI from the second task on)' : 'mean ± 95% CI'}, θ at meta-step ${ev.step}`
         : 'query accuracy on tasks from held-out alphabets after each inner step (computing…)',
       fullEvaluation: {
         label: `Evaluate on ${EVAL_TASKS} tasks`,
