@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { parseExperiment } from '../src/core/experiment';
+import { parseExperiment, type Experiment } from '../src/core/experiment';
 import { encodeTheta } from '../src/core/thetaFile';
 import type { GlyphRun } from '../src/core/families/glyphs/run';
 import { WorkerHost } from '../src/worker/host/host';
@@ -22,14 +22,8 @@ function harness() {
     throw new Error(`no ${kind} message`);
   };
   const run = () => (host as unknown as { run: GlyphRun }).run;
-  return { host, seen, waitFor, run };
-}
-
-describe('the worker host with a glyph run', () => {
-  it('a backend switch continues the same run: θ, Meta-SGD rates, the pretrained baseline, the step', async () => {
-    await startBackend('wasm');
-    const config = parseExperiment('task=glyphs&algo=metasgd&batch=2&query=1&filters=8').config;
-    const { host, waitFor, run } = harness();
+  /** the page's init: this configuration on wasm, from the seed's θ, no view, no live evaluation */
+  const start = (config: Experiment) =>
     host.handle({
       kind: 'init',
       config,
@@ -40,6 +34,15 @@ describe('the worker host with a glyph run', () => {
       view: null,
       evalTasks: 0,
     });
+  return { host, seen, waitFor, run, start };
+}
+
+describe('the worker host with a glyph run', () => {
+  it('a backend switch continues the same run: θ, Meta-SGD rates, the pretrained baseline, the step', async () => {
+    await startBackend('wasm');
+    const config = parseExperiment('task=glyphs&algo=metasgd&batch=2&query=1&filters=8').config;
+    const { host, waitFor, run, start } = harness();
+    start(config);
     expect((await waitFor('ready')).backend).toBe('wasm');
     host.handle({ kind: 'step' });
     host.handle({ kind: 'step' });
@@ -69,17 +72,8 @@ describe('the worker host with a glyph run', () => {
   it('a loaded θ file continues its meta-step count (the shipped θ: from 2000, not 0)', async () => {
     await startBackend('wasm');
     const config = parseExperiment('task=glyphs&batch=2&query=1&filters=8').config;
-    const { host, seen, waitFor, run } = harness();
-    host.handle({
-      kind: 'init',
-      config,
-      backend: 'wasm',
-      wasmPath: '',
-      resume: null,
-      replayTo: null,
-      view: null,
-      evalTasks: 0,
-    });
+    const { host, seen, waitFor, run, start } = harness();
+    start(config);
     await waitFor('ready');
     host.handle({ kind: 'step' });
     expect((await waitFor('progress', 1)).step).toBe(1);
@@ -101,17 +95,8 @@ describe('the worker host with a glyph run', () => {
   it("answers the page's first requests after a ready before the θ view's report, which takes a second here", async () => {
     await startBackend('wasm');
     const config = parseExperiment('task=glyphs&batch=2&query=1&filters=8').config;
-    const { host, seen, waitFor, run } = harness();
-    host.handle({
-      kind: 'init',
-      config,
-      backend: 'wasm',
-      wasmPath: '',
-      resume: null,
-      replayTo: null,
-      view: null,
-      evalTasks: 0,
-    });
+    const { host, seen, waitFor, run, start } = harness();
+    start(config);
     host.handle({ kind: 'thetaView', subject: 'maml', random: false });
     await waitFor('ready');
     // the page answers a ready within tens of milliseconds (the lab: its shipped θ, then a task)
