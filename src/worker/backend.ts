@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
   candidates,
+  raceLabel,
   type AutoChoice,
   type BackendName,
   type BackendRequest,
@@ -221,7 +222,7 @@ export async function raceBackends(
 ): Promise<AutoChoice> {
   const entries: RaceEntry[] = [];
   const fallback: RaceEntry = { backend: current, engine: 'tfjs', rate: 0, bounded: false };
-  const leader = () => entries.reduce((best, e) => (e.rate > best.rate ? e : best), fallback);
+  const leader = () => leaderOf(entries, fallback);
   try {
     if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') {
       if (contenders.fused) {
@@ -279,7 +280,10 @@ export async function raceBackends(
   return skipped.length > 0 ? { entries, winner, skipped } : { entries, winner };
 }
 
-const raceLabel = (e: RaceEntry) => `${e.backend === 'webgpu' ? 'WebGPU' : e.backend} ${e.engine}`;
+/** The fastest contender measured, or `fallback` while none has a positive rate. */
+function leaderOf(entries: readonly RaceEntry[], fallback: RaceEntry): RaceEntry {
+  return entries.reduce((best, e) => (e.rate > best.rate ? e : best), fallback);
+}
 
 /**
  * Why WebGPU tfjs need not be timed, or null: WebGPU fused (the same meta-step on the same device
@@ -289,8 +293,9 @@ const raceLabel = (e: RaceEntry) => `${e.backend === 'webgpu' ? 'WebGPU' : e.bac
  */
 export function tfjsOutpaced(entries: readonly RaceEntry[]): string | null {
   const fused = entries.find((e) => e.backend === 'webgpu' && e.engine === 'fused');
-  const best = entries.reduce<RaceEntry | null>((b, e) => (b === null || e.rate > b.rate ? e : b), null);
-  if (!fused || !best || best === fused || fused.rate * OUTPACED >= best.rate) return null;
+  if (!fused) return null;
+  const best = leaderOf(entries, fused);
+  if (best === fused || fused.rate * OUTPACED >= best.rate) return null;
   const times = best.rate / Math.max(fused.rate, Number.MIN_VALUE);
   return `WebGPU fused, the same step in far fewer dispatches, was ${times >= 100 ? Math.round(times).toLocaleString('en-US') : times.toFixed(0)}× slower than ${raceLabel(best)}`;
 }

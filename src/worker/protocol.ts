@@ -55,6 +55,11 @@ export interface RaceEntry {
   bounded: boolean;
 }
 
+/** A contender in words, as the page names it: "wasm fused", "WebGPU tfjs". */
+export function raceLabel(e: Pick<RaceEntry, 'backend' | 'engine'>): string {
+  return `${e.backend === 'webgpu' ? 'WebGPU' : e.backend} ${e.engine}`;
+}
+
 export interface AutoChoice {
   entries: RaceEntry[];
   winner: RaceEntry;

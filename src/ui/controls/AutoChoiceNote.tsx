@@ -1,7 +1,4 @@
-import type { AutoChoice, RaceEntry } from '../../worker/protocol';
-
-const label = (e: RaceEntry) =>
-  `${e.backend === 'webgpu' ? 'WebGPU' : e.backend}${e.engine === 'fused' ? ' fused' : ' tfjs'}`;
+import { raceLabel, type AutoChoice } from '../../worker/protocol';
 
 function formatRate(r: number): string {
   return r >= 100 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toPrecision(2);
@@ -32,14 +29,14 @@ export function AutoChoiceNote({ choice }: { choice: AutoChoice }) {
       {others.map((e) => (
         <span key={`${e.backend}-${e.engine}`}>
           {' '}
-          — {label(e)} measured {e.bounded ? 'under ' : ''}
+          — {raceLabel(e)} measured {e.bounded ? 'under ' : ''}
           {formatRate(e.rate)}
         </span>
       ))}
       {(choice.skipped ?? []).map((e) => (
         <span key={`${e.backend}-${e.engine}-skipped`}>
           {' '}
-          — {label({ ...e, rate: 0, bounded: false })} not timed: {e.reason}
+          — {raceLabel(e)} not timed: {e.reason}
         </span>
       ))}
     </p>
