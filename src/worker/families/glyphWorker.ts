@@ -40,14 +40,8 @@ interface Adapted {
 export class GlyphWorker implements FamilyWorker {
   private readonly queue: GlyphRequest[] = [];
   private adapted: Adapted | null = null;
-  /** the evaluation under way: the page's id, the task shape it was asked for, curves sent yet */
-  private evaluation: {
-    id: number;
-    ways: number;
-    shots: number;
-    job: GlyphEvaluation;
-    sent: boolean;
-  } | null = null;
+  /** the evaluation under way: the page's id, and the task shape it was asked for */
+  private evaluation: { id: number; ways: number; shots: number; job: GlyphEvaluation } | null = null;
   private readonly theta: GlyphThetaPart;
   /** the walk-through and the first-order vs second-order comparison */
   private readonly meta: GlyphMetaStep;
@@ -72,7 +66,8 @@ export class GlyphWorker implements FamilyWorker {
 
   /** a task asked for, or an evaluation that has not sent its first curves (one task, ~1.3 s) */
   get opening(): boolean {
-    return this.queue.length > 0 || (this.evaluation !== null && !this.evaluation.sent);
+    // (its curves go to the page as each task is scored: none yet while none is)
+    return this.queue.length > 0 || this.evaluation?.job.scored === 0;
   }
 
   request(req: FamilyRequest): void {
@@ -162,7 +157,6 @@ export class GlyphWorker implements FamilyWorker {
       ways: config.ways,
       shots: config.k,
       job: new GlyphEvaluation(this.run, { tasks, steps, seed: config.seed, chunk: 1 }),
-      sent: false,
     };
     return Promise.resolve();
   }
@@ -179,7 +173,6 @@ export class GlyphWorker implements FamilyWorker {
     const job = e.job;
     if (!job.taskDone) return;
     const curves = job.result(true);
-    e.sent = true;
     if (job.finished) this.dropEvaluation();
     const pick = (m: GlyphMethod) => curves[m] ?? { accuracy: [], ci95: [], loss: [] };
     this.host.post({
