@@ -2,11 +2,13 @@
  * How soon a new visitor sees something and how soon auto has chosen, in the built page:
  *   npm run bench:start -- [--runs 3] [--json out.json] [--port 4178] [--no-webgpu]
  * Opens the sinusoid page and the glyph lab in a fresh browser each run (nothing cached, nothing
- * saved, and no GPU work left over from the run before: a WebGPU step that auto gave up on finishes
- * in the browser's GPU process, which the software adapter runs on the same two cores), in the system Chromium at 1440×1000 with WebGPU on the software adapter
- * (SwiftShader; `--no-webgpu` leaves WebGPU off), and times from navigation to the first task drawn
- * (the sinusoid page's MAML fan, the glyph lab's support images), to the evaluation's first curves
- * (the three initialisations' adaptation curves) and to auto's choice shown with its measurements ("auto: wasm · fused · … — … measured …").
+ * saved, and no GPU work left over from the run before: a WebGPU step that auto gave up on
+ * finishes in the browser's GPU process, which the software adapter runs on the same two cores),
+ * in the system Chromium at 1440×1000 with WebGPU on the software adapter (SwiftShader;
+ * `--no-webgpu` leaves WebGPU off), and times from navigation to the first task drawn (the
+ * sinusoid page's MAML fan, the glyph lab's support images), to the evaluation's first curves (the
+ * three initialisations' adaptation curves) and to auto's choice shown with its measurements
+ * ("auto: wasm · fused · … — … measured …").
  */
 import { writeFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
