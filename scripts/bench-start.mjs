@@ -56,7 +56,7 @@ try {
         await page.locator('path.curve-line').nth(2).waitFor({ timeout: 60_000 });
         row.curvesMs.push(Date.now() - t0);
         if (p.races) {
-          const choice = page.getByTestId('backend-choice').filter({ hasText: /auto: .* measured/ });
+          const choice = page.getByTestId('backend-choice').filter({ hasText: /^auto: / });
           await choice.waitFor({ timeout: 120_000 });
           row.autoMs.push(Date.now() - t0);
           row.choice.push(((await choice.textContent()) ?? '').trim());

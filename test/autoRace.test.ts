@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { measureWithDeadline, OUTPACED, tfjsOutpaced, type SteppingRun } from '../src/worker/backend';
+import type { SteppingRun } from '../src/worker/backend';
+import { CLASSIFIER_BUDGET } from '../src/worker/host/backendPlan';
+import { measureWithDeadline, OUTPACED, probeOutpaced, raceBackends, tfjsOutpaced } from '../src/worker/race';
 import type { RaceEntry } from '../src/worker/protocol';
 import { startBackend } from './helpers';
 
@@ -60,5 +62,41 @@ describe("auto's race", () => {
     expect(tfjsOutpaced([wasmFused, entry('webgpu', 'fused', 2000)])).toBeNull();
     expect(tfjsOutpaced([wasmFused, wasmTfjs])).toBeNull();
     expect(tfjsOutpaced([])).toBeNull();
+  });
+
+  it('leaves a family without a fused engine to wasm tfjs, untimed, when the device probe puts WebGPU far behind', async () => {
+    // the software adapter: the fused sinusoid step at ~30 steps/s on WebGPU against ~900 on wasm
+    const slow = { wasm: 900, webgpu: 30, bounded: false };
+    expect(probeOutpaced(slow)).toMatch(
+      /probe of this device .* 30× slower on WebGPU than on wasm: 30\.0 against 900/,
+    );
+    expect(probeOutpaced({ ...slow, webgpu: 900 / OUTPACED + 1 })).toBeNull();
+    expect(probeOutpaced({ ...slow, webgpu: 2000 })).toBeNull();
+    expect(probeOutpaced(null)).toBeNull();
+    await startBackend('cpu');
+    const made: string[] = [];
+    const makeRun = (engine: string) => {
+      made.push(engine);
+      return slowRun(1).run;
+    };
+    const glyphs = { fused: false, webgpu: true };
+    const choice = await raceBackends(makeRun, 'cpu', CLASSIFIER_BUDGET, glyphs, slow);
+    // nothing is timed: the glyph network's first steps take seconds, and one contender is left
+    expect(made).toEqual([]);
+    expect(choice.winner).toMatchObject({ backend: 'wasm', engine: 'tfjs', untimed: true });
+    expect(choice.entries).toEqual([]);
+    expect(choice.skipped?.[0]).toMatchObject({ backend: 'webgpu', engine: 'tfjs' });
+    expect(choice.probe).toEqual(slow);
+    // a family with a fused engine is raced on its own workload whatever the probe said
+    const sinusoid = await raceBackends(
+      makeRun,
+      'cpu',
+      CLASSIFIER_BUDGET,
+      { fused: true, webgpu: false },
+      slow,
+    );
+    expect(made).toContain('fused');
+    expect(sinusoid.winner.untimed).toBeUndefined();
+    expect(tf.getBackend()).toBe('cpu');
   });
 });

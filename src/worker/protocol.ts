@@ -53,6 +53,13 @@ export interface RaceEntry {
   engine: Engine;
   rate: number;
   bounded: boolean;
+  /** chosen without timing: the one contender left after the device probe (its rate shows in training) */
+  untimed?: boolean;
+}
+
+/** A rate in steps/s as the page writes it: "1800", "95.2", "0.57". */
+export function formatRate(r: number): string {
+  return r >= 100 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toPrecision(2);
 }
 
 /** A contender in words, as the page names it: "wasm fused", "WebGPU tfjs". */
@@ -65,6 +72,16 @@ export interface AutoChoice {
   winner: RaceEntry;
   /** contenders that could not run here, with the reason (e.g. a network over the device's limits) */
   skipped?: { backend: BackendName; engine: Engine; reason: string }[];
+  /** the device probe (the fused sinusoid step on both backends), where the family has no fused engine */
+  probe?: DeviceProbe;
+}
+
+/** Steps/s of one small workload, the same on wasm and on WebGPU: how fast this device is. */
+export interface DeviceProbe {
+  wasm: number;
+  webgpu: number;
+  /** WebGPU's step did not finish within the deadline: its rate is an upper bound */
+  bounded: boolean;
 }
 
 /** The three initialisations the page compares. */

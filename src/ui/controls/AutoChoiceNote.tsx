@@ -1,14 +1,12 @@
-import { raceLabel, type AutoChoice } from '../../worker/protocol';
-
-function formatRate(r: number): string {
-  return r >= 100 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toPrecision(2);
-}
+import { formatRate, raceLabel, type AutoChoice } from '../../worker/protocol';
 
 /**
- * What auto mode measured and chose, e.g. "auto: wasm · fused · 1,800 steps/s — wasm tfjs measured
+ * What auto mode measured and chose, e.g. "auto: wasm · fused · 1800 steps/s — wasm tfjs measured
  * 95 — WebGPU tfjs measured under 0.2" (under: a step did not finish within the race's deadline).
+ * A winner chosen without timing (the one contender left after the device probe) shows the rate
+ * training measures (`trainingRate`) once it has one.
  */
-export function AutoChoiceNote({ choice }: { choice: AutoChoice }) {
+export function AutoChoiceNote({ choice, trainingRate }: { choice: AutoChoice; trainingRate: number }) {
   const w = choice.winner;
   const others = choice.entries.filter((e) => e !== w && !(e.backend === w.backend && e.engine === w.engine));
   const rate = (b: string, engine: string) =>
@@ -23,9 +21,16 @@ export function AutoChoiceNote({ choice }: { choice: AutoChoice }) {
       data-wasm-steps-per-second={rate('wasm', 'tfjs')}
       data-fused-steps-per-second={rate('wasm', 'fused')}
       data-webgpu-fused-steps-per-second={rate('webgpu', 'fused')}
+      data-probe-wasm-steps-per-second={choice.probe?.wasm}
+      data-probe-webgpu-steps-per-second={choice.probe?.webgpu}
       title="auto times every engine and backend available here on this network and meta-batch, and trains on the fastest."
     >
-      auto: <strong>{w.backend}</strong> · {w.engine} · {formatRate(w.rate)} steps/s
+      auto: <strong>{w.backend}</strong> · {w.engine} ·{' '}
+      {!w.untimed
+        ? `${formatRate(w.rate)} steps/s`
+        : trainingRate > 0
+          ? `${formatRate(trainingRate)} steps/s in training`
+          : 'the one contender left (not timed)'}
       {others.map((e) => (
         <span key={`${e.backend}-${e.engine}`}>
           {' '}

@@ -2,16 +2,13 @@ import { useStore, type State } from '../store';
 import { formatLoss } from '../format';
 import { uiFamilyOf } from '../families/registry';
 import { parameterCount } from '../viewTask';
+import { formatRate } from '../../worker/protocol';
 import { AutoChoiceNote } from './AutoChoiceNote';
 
 function formatElapsed(ms: number): string {
   const s = Math.floor(ms / 1000);
   const m = Math.floor(s / 60);
   return m > 0 ? `${m} min ${String(s % 60).padStart(2, '0')} s` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-function formatRate(r: number): string {
-  return r >= 100 ? r.toFixed(0) : r.toFixed(1);
 }
 
 /** A training speed people can read: "95 steps/s", or "1.24 s/step" when a step takes over a second. */
@@ -181,7 +178,7 @@ export function Transport() {
         </p>
       ) : null}
       {autoChoice ? (
-        <AutoChoiceNote choice={autoChoice} />
+        <AutoChoiceNote choice={autoChoice} trainingRate={stepsPerSec} />
       ) : slower && rates ? (
         <p
           className="note warn"

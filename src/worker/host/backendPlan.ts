@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FamilyRun } from '../../core/families/family';
-import { measureWasmBeside, raceBackends, type ProbeOptions, type SteppingRun } from '../backend';
-import type { Engine } from '../protocol';
-import type { BackendName, FromWorker } from '../protocol';
+import { measureWasmBeside, type ProbeOptions, type SteppingRun } from '../backend';
+import type { BackendName, DeviceProbe, Engine, FromWorker } from '../protocol';
+import { probeDevice, raceBackends } from '../race';
 
 /** How long the comparisons may take, per kind of family (a glyph step takes a second or more). */
 export interface ProbeBudget {
@@ -42,7 +42,10 @@ export class BackendPlan {
   engine: Engine = 'tfjs';
   /** auto mode with more than one contender: they are raced on this workload */
   racing = false;
-  contenders = { fused: false, webgpu: false };
+  /** `probe`: the fused engines loaded, so a family without one can time the device probe */
+  contenders = { fused: false, webgpu: false, probe: false };
+  /** the device probe, timed once per worker (undefined: not yet) */
+  private deviceProbe: DeviceProbe | null | undefined = undefined;
   private sideWasm = false;
   private wasmRate: number | null = null;
   /** timing the first real WebGPU steps, after `skip` warm-up steps, to compare with wasm */
@@ -94,13 +97,19 @@ export class BackendPlan {
    * Auto mode: time every contender on throwaway copies of this workload and move training to the
    * fastest. A new backend takes the run along in place (tfjs moves each tensor on first use), so
    * θ, Adam's moments, the task stream, the step and the curves carry over; a new engine needs the
-   * run rebuilt by the caller (`engineChanged`).
+   * run rebuilt by the caller (`engineChanged`). A family without a fused engine first times the
+   * device probe (`makeProbe`), once per worker: see `raceBackends`.
    */
   async race(
     makeRun: (engine: Engine) => SteppingRun,
     run: FamilyRun,
+    makeProbe: (engine: Engine) => SteppingRun,
   ): Promise<{ moved: boolean; engineChanged: boolean }> {
-    const result = await raceBackends(makeRun, this.backend, this.budget, this.contenders);
+    const { fused, webgpu, probe } = this.contenders;
+    if (!fused && webgpu && probe && this.deviceProbe === undefined) {
+      this.deviceProbe = await probeDevice(makeProbe, this.backend, this.budget.webgpuDeadlineMs);
+    }
+    const result = await raceBackends(makeRun, this.backend, this.budget, this.contenders, this.deviceProbe);
     const rates: Partial<Record<BackendName, number>> = {};
     for (const e of result.entries) if (e.engine === 'tfjs') rates[e.backend] = e.rate;
     this.post({ kind: 'benchmark', rates, choice: result });

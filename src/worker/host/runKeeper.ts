@@ -4,7 +4,7 @@
  * a loaded θ file, the auto race's move), each saying what happened to the page. The scheduling
  * loop around it is host.ts.
  */
-import type { Experiment } from '../../core/experiment';
+import { defaultsFor, type Experiment } from '../../core/experiment';
 import type { FamilyRun } from '../../core/families/family';
 import { familyOf } from '../../core/families/registry';
 import { restartReason } from '../../core/families/restart';
@@ -128,7 +128,12 @@ export class RunKeeper {
   protected async race(): Promise<void> {
     this.raceAt = null;
     const config = this.configOrThrow;
-    const { moved, engineChanged } = await this.plan.race((e) => this.probeRun(config, e), this.runOrThrow);
+    const { moved, engineChanged } = await this.plan.race(
+      (e) => this.probeRun(config, e),
+      this.runOrThrow,
+      // the device probe: the paper's sinusoid step, which both fused engines run
+      (e) => familyOf('sinusoid').createRun(defaultsFor('sinusoid'), { pretrained: false, engine: e }),
+    );
     if (engineChanged) {
       // another engine: the run is rebuilt from its whole state (θ, moments, baselines, α, stream, step)
       this.replaceRun(config, await movedRun(this.runOrThrow, config, this.plan.engine));

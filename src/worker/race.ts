@@ -1,0 +1,226 @@
+/**
+ * Auto mode's race: every contender (the fused engine where the family has one, tfjs, on wasm and
+ * on WebGPU) is timed on a throwaway copy of the real workload, and training moves to the fastest.
+ * A family without a fused engine (the glyph lab) first times a small device probe, the fused
+ * sinusoid meta-step on both backends: a device an order of magnitude behind wasm on it is not
+ * raced with the glyph network's slow first steps (seconds each on a software adapter).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { measureStepsPerSecond, type ProbeOptions, type SteppingRun } from './backend';
+import {
+  formatRate,
+  raceLabel,
+  type AutoChoice,
+  type BackendName,
+  type DeviceProbe,
+  type Engine,
+  type RaceEntry,
+} from './protocol';
+
+/** timed steps before a contender far behind the leader may stop */
+const MIN_TIMED = 3;
+/**
+ * "Far behind": a tenth of the leader's rate. WebGPU tfjs is not timed when WebGPU fused, the same
+ * meta-step in at most 7 dispatches instead of ~270 kernels on the same device, is this far behind.
+ */
+export const OUTPACED = 10;
+
+/** The device probe's wasm side: the fused step takes about a millisecond there. */
+const PROBE_WASM: ProbeOptions = { budgetMs: 300, warmup: 2, group: 4, maxSteps: 400 };
+
+const sleep = (ms: number) => new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms));
+
+/**
+ * Meta-steps per second of a throwaway run on the current backend, but never waiting past
+ * `deadlineMs`: a step still running then (a software GPU can take seconds for one) is left to
+ * finish on its own and the rate is reported as at most one step per elapsed time. One warm-up
+ * step (shader compilation) is not timed. Against a `leader` (the best rate measured so far) the
+ * clock stops after MIN_TIMED steps once the rate is an order of magnitude behind it: more steps
+ * would not change the choice.
+ */
+export async function measureWithDeadline(
+  makeRun: () => SteppingRun,
+  deadlineMs: number,
+  maxSteps = 8,
+  leader = 0,
+): Promise<{ rate: number; bounded: boolean }> {
+  const run = makeRun();
+  const t0 = performance.now();
+  let timedFrom = -1;
+  let steps = 0;
+  for (;;) {
+    const l = run.step();
+    const losses = l.pretrained ? [l.meta, l.pretrained] : [l.meta];
+    const done = Promise.all(losses.map((t) => t.data()));
+    const outcome = await Promise.race([
+      done.then(() => 'done' as const),
+      sleep(deadlineMs - (performance.now() - t0)),
+    ]);
+    if (outcome === 'late') {
+      // the step is still queued on the device: free it, and the run, once it completes
+      void done.finally(() => {
+        tf.dispose(losses);
+        run.dispose();
+      });
+      const elapsed = performance.now() - (timedFrom >= 0 ? timedFrom : t0);
+      return { rate: steps > 0 ? steps / (elapsed / 1000) : 1000 / elapsed, bounded: steps === 0 };
+    }
+    tf.dispose(losses);
+    if (timedFrom < 0) timedFrom = performance.now();
+    else steps += 1;
+    const elapsed = performance.now() - timedFrom;
+    if (steps >= maxSteps || (steps > 0 && elapsed > deadlineMs / 3)) break;
+    if (steps >= MIN_TIMED && (steps / elapsed) * 1000 * OUTPACED < leader) break;
+  }
+  run.dispose();
+  return { rate: steps / ((performance.now() - timedFrom) / 1000), bounded: false };
+}
+
+/**
+ * The fused WGSL meta-step (WebGPU must be the current backend): its programs are compiled and
+ * checked before the clock starts, then it is timed against `leader`. Returns the reason instead
+ * when it could not compile within the deadline.
+ */
+async function timeWebgpuFused(
+  run: SteppingRun,
+  deadlineMs: number,
+  leader: number,
+): Promise<{ rate: number; bounded: boolean } | { problem: string }> {
+  const late = `its programs took over ${deadlineMs / 1000} s to compile`;
+  const problem = await Promise.race([
+    (run.prepare?.() ?? Promise.resolve()).then(
+      () => null,
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    ),
+    sleep(deadlineMs).then(() => late),
+  ]);
+  if (problem === null) return measureWithDeadline(() => run, deadlineMs, 24, leader);
+  run.dispose();
+  return { problem };
+}
+
+async function backTo(current: BackendName): Promise<void> {
+  await tf.setBackend(current);
+  if (tf.getBackend() !== current)
+    throw new Error(`could not return to ${current} after timing the backends`);
+}
+
+/**
+ * Time the device probe (`makeProbe`: the fused sinusoid meta-step, the same small workload on
+ * both backends) on wasm, then on WebGPU against it, and return to `current`. Null when either
+ * side could not run it (then nothing is concluded from it).
+ */
+export async function probeDevice(
+  makeProbe: (engine: Engine) => SteppingRun,
+  current: BackendName,
+  deadlineMs: number,
+): Promise<DeviceProbe | null> {
+  let probe: DeviceProbe | null = null;
+  try {
+    if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') {
+      const wasm = await measureStepsPerSecond(() => makeProbe('fused'), PROBE_WASM);
+      if ((await tf.setBackend('webgpu')) && tf.getBackend() === 'webgpu') {
+        const gpu = await timeWebgpuFused(makeProbe('fused'), deadlineMs, wasm);
+        if ('rate' in gpu) probe = { wasm, webgpu: gpu.rate, bounded: gpu.bounded };
+      }
+    }
+  } catch {
+    probe = null;
+  }
+  await backTo(current);
+  return probe;
+}
+
+/** Why WebGPU need not be raced on this workload after the device probe, or null. */
+export function probeOutpaced(probe: DeviceProbe | null): string | null {
+  if (!probe || probe.webgpu * OUTPACED >= probe.wasm) return null;
+  const times = probe.wasm / Math.max(probe.webgpu, Number.MIN_VALUE);
+  return `a probe of this device (the fused sinusoid meta-step on both) ran ${timesText(times)}× slower on WebGPU than on wasm: ${probe.bounded ? 'under ' : ''}${formatRate(probe.webgpu)} against ${formatRate(probe.wasm)} steps/s`;
+}
+
+/**
+ * "auto": time each contender on a throwaway run of the real workload (the fused engine where the
+ * family has one, on wasm and on WebGPU; tfjs on wasm and on WebGPU where an adapter exists) and
+ * pick the fastest; tfjs is left on `current` (the caller moves the real run when the winner
+ * differs). With a `probe` that puts WebGPU an order of magnitude behind wasm, a family without a
+ * fused engine has one contender left, wasm tfjs, chosen without timing it.
+ */
+export async function raceBackends(
+  makeRun: (engine: Engine) => SteppingRun,
+  current: BackendName,
+  budgets: { wasm: ProbeOptions; webgpuDeadlineMs: number },
+  contenders: { fused: boolean; webgpu: boolean },
+  probe: DeviceProbe | null = null,
+): Promise<AutoChoice> {
+  const outpaced = !contenders.fused && contenders.webgpu ? probeOutpaced(probe) : null;
+  if (outpaced && probe) {
+    const winner: RaceEntry = { backend: 'wasm', engine: 'tfjs', rate: 0, bounded: false, untimed: true };
+    return { entries: [], winner, skipped: [{ backend: 'webgpu', engine: 'tfjs', reason: outpaced }], probe };
+  }
+  const entries: RaceEntry[] = [];
+  const fallback: RaceEntry = { backend: current, engine: 'tfjs', rate: 0, bounded: false };
+  const leader = () => leaderOf(entries, fallback);
+  try {
+    if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') {
+      if (contenders.fused) {
+        const rate = await measureStepsPerSecond(() => makeRun('fused'), { ...budgets.wasm, maxSteps: 400 });
+        entries.push({ backend: 'wasm', engine: 'fused', rate, bounded: false });
+      }
+      const rate = await measureStepsPerSecond(() => makeRun('tfjs'), budgets.wasm);
+      entries.push({ backend: 'wasm', engine: 'tfjs', rate, bounded: false });
+    }
+  } catch {
+    // wasm could not start or run: it simply does not compete
+  }
+  const skipped: NonNullable<AutoChoice['skipped']> = [];
+  try {
+    if (contenders.webgpu && (await tf.setBackend('webgpu')) && tf.getBackend() === 'webgpu') {
+      // the fused engine first: a late tfjs step left on the queue would hold up its compilation
+      if (contenders.fused) {
+        const f = await timeWebgpuFused(makeRun('fused'), budgets.webgpuDeadlineMs, leader().rate);
+        if ('problem' in f) skipped.push({ backend: 'webgpu', engine: 'fused', reason: f.problem });
+        else entries.push({ backend: 'webgpu', engine: 'fused', rate: f.rate, bounded: f.bounded });
+      }
+      const behind = tfjsOutpaced(entries);
+      if (behind) skipped.push({ backend: 'webgpu', engine: 'tfjs', reason: behind });
+      else {
+        const r = await measureWithDeadline(
+          () => makeRun('tfjs'),
+          budgets.webgpuDeadlineMs,
+          8,
+          leader().rate,
+        );
+        entries.push({ backend: 'webgpu', engine: 'tfjs', rate: r.rate, bounded: r.bounded });
+      }
+    }
+  } catch {
+    // a shader that fails to compile or a lost device: WebGPU does not compete
+  }
+  await backTo(current);
+  const winner = leader();
+  const choice: AutoChoice = skipped.length > 0 ? { entries, winner, skipped } : { entries, winner };
+  return probe ? { ...choice, probe } : choice;
+}
+
+/** The fastest contender measured, or `fallback` while none has a positive rate. */
+function leaderOf(entries: readonly RaceEntry[], fallback: RaceEntry): RaceEntry {
+  return entries.reduce((best, e) => (e.rate > best.rate ? e : best), fallback);
+}
+
+const timesText = (times: number) =>
+  times >= 100 ? Math.round(times).toLocaleString('en-US') : times.toFixed(0);
+
+/**
+ * Why WebGPU tfjs need not be timed, or null: WebGPU fused (the same meta-step on the same device
+ * in a few dispatches) was already measured OUTPACED times or more behind the leader. On the
+ * software adapter tfjs's first step alone outlasts the 6 s deadline while WebGPU fused runs
+ * ~20 steps/s against the fused WebAssembly engine's ~700.
+ */
+export function tfjsOutpaced(entries: readonly RaceEntry[]): string | null {
+  const fused = entries.find((e) => e.backend === 'webgpu' && e.engine === 'fused');
+  if (!fused) return null;
+  const best = leaderOf(entries, fused);
+  if (best === fused || fused.rate * OUTPACED >= best.rate) return null;
+  const times = best.rate / Math.max(fused.rate, Number.MIN_VALUE);
+  return `WebGPU fused, the same step in far fewer dispatches, was ${timesText(times)}× slower than ${raceLabel(best)}`;
+}
