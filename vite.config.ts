@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
@@ -57,19 +58,35 @@ function offline(): Plugin[] {
       // the engine check is a separate diagnostic page, not part of the app
       globIgnores: ['**/node_modules/**', 'engine-check.html', 'assets/engineCheck-*'],
       navigateFallbackDenylist: [/engine-check/],
-      // the training worker's bundle (tfjs with its backends) is about 3 MB
+      // the training worker's bundle (tfjs-core with its three backends) is about 1.7 MB
       maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
       cleanupOutdatedCaches: true,
     },
   });
 }
 
+/**
+ * Builds take `@tensorflow/tfjs` from src/tfjs-browser.ts: the parts of TensorFlow.js the project
+ * uses (tfjs-core with its gradients, the CPU backend) without the umbrella's layers, converter,
+ * data and WebGL backend. The dev server and the tests (vitest) keep the umbrella package.
+ */
+function tfjsParts(): Plugin {
+  const parts = fileURLToPath(new URL('./src/tfjs-browser.ts', import.meta.url));
+  return {
+    name: 'tfjs-parts',
+    apply: 'build',
+    enforce: 'pre',
+    resolveId: (id) => (id === '@tensorflow/tfjs' ? parts : null),
+  };
+}
+
 // The wasm backend's binaries are served from public/tfjs (copied by scripts/copy-wasm.mjs), so
 // the page never asks another origin for anything.
 export default defineConfig({
-  plugins: [react(), cspMeta(), offline()],
+  plugins: [tfjsParts(), react(), cspMeta(), offline()],
   base: './',
-  worker: { format: 'es' },
+  // the training worker is bundled apart, with its own plugins
+  worker: { format: 'es', plugins: () => [tfjsParts()] },
   build: {
     target: 'es2022',
     sourcemap: true,
