@@ -240,23 +240,31 @@ describe('per-task convolution (patches + matrix products, channels first)', () 
         expect(
           relError(tf.slice(perTask, [1], [1]).dataSync(), tf.slice(ref1, [1], [1]).dataSync()),
         ).toBeLessThan(1e-5);
+        // one task (the page's views): the 2-D product path
+        const one = taskConv2d(tf.slice(xcf, [1], [1]), tf.stack([w1]), s);
+        expect(one.shape).toEqual([1, ...ref1.shape.slice(1)]);
+        expect(relError(one.dataSync(), tf.slice(ref1, [1], [1]).dataSync())).toBeLessThan(1e-5);
       });
     }
     expect(convPatches(tf.zeros([2, 1, 3, 28, 28]) as tf.Tensor5D, 3, 2).shape).toEqual([2, 9, 3 * 14 * 14]);
   });
 
-  for (const shared of [false, true]) {
-    it(`${shared ? 'shared' : 'per-task'} convolution and batch norm: Hessian-vector products match finite differences`, () => {
-      const x = rand([2, 2, 3, 6, 6], 100) as tf.Tensor5D;
-      const w = rand(shared ? [3, 3, 2, 3] : [2, 3, 3, 2, 3], 101, 0.5);
-      const gamma = tf.add(rand([2, 3], 102, 0.2), 1);
-      const beta = rand([2, 3], 103, 0.2);
-      const probe = rand([2, 3, 3, 3, 3], 104);
-      const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-        const h = taskBatchNorm(taskConv2d(x, a, 2), g, b, 1);
+  for (const [shared, t] of [
+    [false, 2],
+    [true, 2],
+    [false, 1],
+  ] as const) {
+    it(`${shared ? 'shared' : 'per-task'} convolution (${t} task${t > 1 ? 's' : ''}) and batch norm: Hessian-vector products in input, filters and scales match finite differences`, () => {
+      const x = rand([t, 2, 3, 6, 6], 100);
+      const w = rand(shared ? [3, 3, 2, 3] : [t, 3, 3, 2, 3], 101, 0.5);
+      const gamma = tf.add(rand([t, 3], 102, 0.2), 1);
+      const beta = rand([t, 3], 103, 0.2);
+      const probe = rand([t, 3, 3, 3, 3], 104);
+      const f = (xin: tf.Tensor, a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const h = taskBatchNorm(taskConv2d(xin as tf.Tensor5D, a, 2), g, b, 1);
         return tf.sum(tf.mul(tf.square(h), probe)) as tf.Scalar;
       };
-      expectSecondOrderOk(f, [w, gamma, beta], 110);
+      expectSecondOrderOk(f, [x, w, gamma, beta], 110);
     });
   }
 

@@ -13,11 +13,16 @@ import { matMul2d } from './matMul2d';
  * (tfjs-wasm has no Conv2DBackpropFilter at all), and every op in it has gradients that can be
  * differentiated again.
  *
- * Activations are channels-first, [T, C, B, H, W]: then every slice below copies runs of whole
- * image rows, the patch rows of one tap are one contiguous block (so concat and its gradient are
- * block copies), and the product's output [T, O, B·H'·W'] is already the next layer's input.
- * Channels-last patches needed 6-D or element-strided slices, which tfjs-wasm and tfjs-cpu run
- * element by element (measured 10-15× slower for a whole layer's forward and backward pass).
+ * The patches come from one tf.conv2d of every image channel with a fixed one-hot filter bank
+ * (output channel i·k + j copies tap (i, j)): XNNPACK on wasm, and its gradient in the input is
+ * Conv2DBackpropInput, whose own gradient is conv2d again; the filter bank is a constant, so no
+ * filter gradient is ever asked for. Nine strided slices and a concat did the same in 2,746
+ * kernels per glyph meta-step against 1,963 now, and ran 1.5-1.7× slower on tfjs-wasm (measured
+ * side by side in Node, the default glyph lab network).
+ *
+ * Activations are channels-first, [T, C, B, H, W]: then every image channel is one [H, W, 1]
+ * input of that conv2d (a free reshape), and the product's output [T, O, B·H'·W'] is already the
+ * next layer's input.
  */
 
 /** Output size of a SAME-padded strided convolution along one axis. */
@@ -32,42 +37,26 @@ export function sameOutSize(size: number, stride: number): number {
  */
 export function convPatches(x: tf.Tensor5D, k: number, s: number): tf.Tensor3D {
   const [t, c, b, h, w] = x.shape;
-  const n = t * c * b;
   const ho = sameOutSize(h, s);
   const wo = sameOutSize(w, s);
-  // tap i reads padded row s·p + i = s·(p + ⌊i/s⌋) + (i mod s): with rows split into
-  // [rows/s, s] (and columns likewise) every tap is an unstrided slice
-  const q = Math.floor((k - 1) / s);
-  const hp = s * (ho + q);
-  const wp = s * (wo + q);
-  const top = Math.floor(Math.max((ho - 1) * s + k - h, 0) / 2);
-  const left = Math.floor(Math.max((wo - 1) * s + k - w, 0) / 2);
-  let xp: tf.Tensor3D = tf.reshape(x, [n, h, w]);
-  if (top > 0 || left > 0 || hp > h + top || wp > w + left) {
-    xp = tf.pad(xp, [
-      [0, 0],
-      [top, Math.max(hp - h - top, 0)],
-      [left, Math.max(wp - w - left, 0)],
-    ]);
+  const kk = k * k;
+  const taps = tf.conv2d(tf.reshape(x, [t * c * b, h, w, 1]) as tf.Tensor4D, tapFilter(k), s, 'same');
+  // [T, C·B·H'·W', k·k] → [T, k·k, C·B·H'·W'] → [T, k·k·C, B·H'·W']
+  const rows = tf.transpose(tf.reshape(taps, [t, c * b * ho * wo, kk]), [0, 2, 1]);
+  return tf.reshape(rows, [t, kk * c, b * ho * wo]);
+}
+
+const tapEyes = new Map<number, Float32Array>();
+
+/** [k, k, 1, k·k]: output channel i·k + j copies tap (i, j) of the window. */
+function tapFilter(k: number): tf.Tensor4D {
+  let eye = tapEyes.get(k);
+  if (!eye) {
+    eye = new Float32Array(k ** 4);
+    for (let i = 0; i < k * k; i++) eye[i * k * k + i] = 1;
+    tapEyes.set(k, eye);
   }
-  if (xp.shape[1] !== hp || xp.shape[2] !== wp) xp = tf.slice(xp, [0, 0, 0], [n, hp, wp]);
-  // [n, rows/s, row phase · s + column phase, cols/s]: one small transpose moves the column
-  // phase out of the innermost axis so that the taps below copy whole row segments
-  let grid: tf.Tensor4D;
-  if (s === 1) {
-    grid = tf.reshape(xp, [n, hp, 1, wp]);
-  } else {
-    const phases = tf.transpose(tf.reshape(xp, [n * hp, wp / s, s]), [0, 2, 1]);
-    grid = tf.reshape(phases, [n, hp / s, s * s, wp / s]);
-  }
-  const taps: tf.Tensor[] = [];
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < k; j++) {
-      const begin = [0, Math.floor(i / s), (i % s) * s + (j % s), Math.floor(j / s)];
-      taps.push(tf.reshape(tf.slice(grid, begin, [n, ho, 1, wo]), [t, c, b * ho * wo]));
-    }
-  }
-  return (taps.length === 1 ? taps[0] : tf.concat(taps, 1)) as tf.Tensor3D;
+  return tf.tensor4d(eye, [k, k, 1, k * k]);
 }
 
 /**
@@ -86,7 +75,11 @@ export function taskConv2d(x: tf.Tensor5D, filter: tf.Tensor, s: number): tf.Ten
   const kk = k * k * c;
   const patches = convPatches(x, k, s);
   let out: tf.Tensor;
-  if (perTask) {
+  if (perTask && t === 1) {
+    // one task (the page's task view and its evaluation pieces): the 2-D product's fast path
+    const f = tf.transpose(tf.reshape(filter, [kk, o])) as tf.Tensor2D;
+    out = matMul2d(f, tf.reshape(patches, [kk, m]) as tf.Tensor2D);
+  } else if (perTask) {
     out = tf.matMul(tf.reshape(filter, [t, kk, o]), patches, true, false);
   } else {
     // one 2-D product [T·B·H'·W', k·k·C] · [k·k·C, O] for all tasks: tfjs-wasm runs it on
