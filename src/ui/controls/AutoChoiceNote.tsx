@@ -23,7 +23,11 @@ export function AutoChoiceNote({ choice, trainingRate }: { choice: AutoChoice; t
       data-webgpu-fused-steps-per-second={rate('webgpu', 'fused')}
       data-probe-wasm-steps-per-second={choice.probe?.wasm}
       data-probe-webgpu-steps-per-second={choice.probe?.webgpu}
-      title="auto times every engine and backend available here on this network and meta-batch, and trains on the fastest."
+      title={
+        choice.probe
+          ? 'auto first times a probe of this device (the fused sinusoid meta-step on wasm and on WebGPU); where WebGPU is within reach, it times both backends on this network and meta-batch and trains on the faster.'
+          : 'auto times every engine and backend available here on this network and meta-batch, and trains on the fastest.'
+      }
     >
       auto: <strong>{w.backend}</strong> · {w.engine} ·{' '}
       {!w.untimed
