@@ -6,6 +6,7 @@
  * raced with the glyph network's slow first steps (seconds each on a software adapter).
  */
 import * as tf from '@tensorflow/tfjs';
+import { loadFused } from '../core/engines/fused/wasmModule';
 import { measureStepsPerSecond, type ProbeOptions, type SteppingRun } from './backend';
 import {
   formatRate,
@@ -107,7 +108,8 @@ async function backTo(current: BackendName): Promise<void> {
 
 /**
  * Time the device probe (`makeProbe`: the fused sinusoid meta-step, the same small workload on
- * both backends) on wasm, then on WebGPU against it, and return to `current`. Null when either
+ * both backends) on wasm, then on WebGPU against it, and return to `current`. The fused module is
+ * loaded here, not at start-up, in a family that has no fused engine of its own. Null when either
  * side could not run it (then nothing is concluded from it).
  */
 export async function probeDevice(
@@ -117,6 +119,7 @@ export async function probeDevice(
 ): Promise<DeviceProbe | null> {
   let probe: DeviceProbe | null = null;
   try {
+    await loadFused();
     if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') {
       const wasm = await measureStepsPerSecond(() => makeProbe('fused'), PROBE_WASM);
       if ((await tf.setBackend('webgpu')) && tf.getBackend() === 'webgpu') {

@@ -42,8 +42,7 @@ export class BackendPlan {
   engine: Engine = 'tfjs';
   /** auto mode with more than one contender: they are raced on this workload */
   racing = false;
-  /** `probe`: the fused engines loaded, so a family without one can time the device probe */
-  contenders = { fused: false, webgpu: false, probe: false };
+  contenders = { fused: false, webgpu: false };
   /** the device probe, timed once per worker (undefined: not yet) */
   private deviceProbe: DeviceProbe | null | undefined = undefined;
   private sideWasm = false;
@@ -105,8 +104,8 @@ export class BackendPlan {
     run: FamilyRun,
     makeProbe: (engine: Engine) => SteppingRun,
   ): Promise<{ moved: boolean; engineChanged: boolean }> {
-    const { fused, webgpu, probe } = this.contenders;
-    if (!fused && webgpu && probe && this.deviceProbe === undefined) {
+    const { fused, webgpu } = this.contenders;
+    if (!fused && webgpu && this.deviceProbe === undefined) {
       this.deviceProbe = await probeDevice(makeProbe, this.backend, this.budget.webgpuDeadlineMs);
     }
     const result = await raceBackends(makeRun, this.backend, this.budget, this.contenders, this.deviceProbe);

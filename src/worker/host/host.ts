@@ -125,12 +125,13 @@ export class WorkerHost extends RunKeeper {
     this.fallback = choice.fallback;
     // auto: start on wasm (the first views appear at once), then time the contenders (the fused
     // engine where the family has one, tfjs on wasm, WebGPU) and train on the fastest
-    const fusedLoads = await loadFused().then(
-      () => true,
-      () => false,
-    );
-    const fused = fusedLoads && isRegression(familyOf(msg.config.task));
-    this.plan.contenders = { fused, webgpu: choice.backend === 'webgpu', probe: fusedLoads };
+    const fused =
+      isRegression(familyOf(msg.config.task)) &&
+      (await loadFused().then(
+        () => true,
+        () => false,
+      ));
+    this.plan.contenders = { fused, webgpu: choice.backend === 'webgpu' };
     this.plan.racing = msg.backend === 'auto' && (fused || choice.backend === 'webgpu');
     if (this.plan.racing && choice.backend === 'webgpu') {
       if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') this.plan.backend = 'wasm';
