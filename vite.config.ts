@@ -58,7 +58,7 @@ function offline(): Plugin[] {
       // the engine check is a separate diagnostic page, not part of the app
       globIgnores: ['**/node_modules/**', 'engine-check.html', 'assets/engineCheck-*'],
       navigateFallbackDenylist: [/engine-check/],
-      // the training worker's bundle (tfjs-core with its three backends) is about 1.7 MB
+      // the training worker's bundle (tfjs-core with its three backends) is about 2 MB
       maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
       cleanupOutdatedCaches: true,
     },

@@ -7,8 +7,8 @@
  * in the system Chromium at 1440×1000 with WebGPU on the software adapter (SwiftShader;
  * `--no-webgpu` leaves WebGPU off), and times from navigation to the first task drawn (the
  * sinusoid page's MAML fan, the glyph lab's support images), to the evaluation's first curves (the
- * three initialisations' adaptation curves) and to auto's choice shown with its measurements
- * ("auto: wasm · fused · … — … measured …").
+ * three initialisations' adaptation curves) and to auto's choice ("auto: wasm · fused · … — …
+ * measured …", or an untimed one after the device probe).
  */
 import { writeFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
