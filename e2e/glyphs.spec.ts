@@ -208,7 +208,7 @@ test('a glyph share link replays the run to its step, from the random or the shi
 /** what the page records of its layout shifts (an init script adds it) */
 type ShiftLog = { layoutShift: () => { total: number; shifts: string[] } };
 
-test('the glyph lab opens on a phone without pushing the page down (its panels, the shipped θ)', async ({
+test('the glyph lab opens on a phone without pushing the page down (its panels, the shipped θ, a resumed run)', async ({
   browser,
 }) => {
   const context = await browser.newContext({
@@ -248,6 +248,19 @@ test('the glyph lab opens on a phone without pushing the page down (its panels, 
   console.log(`glyph lab at 412×823: cumulative layout shift ${total.toFixed(3)}\n  ${shifts.join('\n  ')}`);
   // the lab's panels arriving after the page, and a notice above them, shifted it by 0.22
   expect(total).toBeLessThan(0.05);
+
+  // a returning visitor: the page resumes the autosaved run, and its notice (which arrives once the
+  // worker has opened the run) floats over the page instead of pushing it down (a shift of 0.13)
+  await expect(page.getByTestId('shelf-entry')).toHaveCount(1, { timeout: 30_000 });
+  await page.reload();
+  await expect(page.getByText('Resumed the run from meta-step 2,000')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('status')).toContainText('paused', { timeout: 30_000 });
+  await page.waitForTimeout(2000);
+  const again = await page.evaluate(() => (window as unknown as ShiftLog).layoutShift());
+  console.log(
+    `returning to it: cumulative layout shift ${again.total.toFixed(3)}\n  ${again.shifts.join('\n  ')}`,
+  );
+  expect(again.total).toBeLessThan(0.05);
   expect(errors).toEqual([]);
   await context.close();
 });

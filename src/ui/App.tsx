@@ -80,7 +80,6 @@ export function App() {
   const FamilyControls = family.Controls;
   const body = (
     <>
-      <Notices />
       <main className="layout">
         <aside className="sidebar">
           <Transport />
@@ -123,6 +122,7 @@ export function App() {
       <Suspense fallback={null}>
         <PageBody family={family}>{body}</PageBody>
       </Suspense>
+      <Notices />
     </>
   );
 }

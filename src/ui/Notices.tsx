@@ -1,6 +1,9 @@
 import { useStore } from './store';
 
-/** Dismissible notices: link values that were changed, divergence, worker restarts. */
+/**
+ * Dismissible notices: link values that were changed, divergence, worker restarts, a resumed run.
+ * They float over the bottom of the window (notices.css), so one arriving late never moves the page.
+ */
 export function Notices() {
   const notices = useStore((s) => s.notices);
   const dismiss = useStore((s) => s.dismiss);
