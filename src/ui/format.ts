@@ -8,51 +8,29 @@ export function formatLoss(x: number): string {
 }
 
 /**
- * Counts, clock times and dates as the page writes them, with formatters made once. The first
- * date formatted on a page sets up the browser's locale data (12-15 ms on the 2-core machine), and
- * `toLocaleTimeString` makes a new formatter on every call: the first autosave while training paid
- * both inside a long task. `warmFormatters` makes them while the page is idle after load.
+ * Clock times and dates as the page writes them: local time, "2026-11-29 14:05:09", built by hand.
+ * A page's first `Intl` formatter sets up the browser's locale data, 60-75 ms on the 2-core machine
+ * in one task: made at load it was the longest task Lighthouse saw (×4 under its throttling), made
+ * later it landed in the first autosave while training. The page never makes one.
  */
-let formatters: { clock: Intl.DateTimeFormat; date: Intl.DateTimeFormat } | null = null;
+const two = (n: number): string => String(n).padStart(2, '0');
 
-function made(): NonNullable<typeof formatters> {
-  formatters ??= {
-    // the options of Date's toLocaleTimeString and toLocaleString, in the visitor's locale
-    clock: new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: 'numeric', second: 'numeric' }),
-    date: new Intl.DateTimeFormat(undefined, {
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    }),
-  };
-  return formatters;
+function clockOf(d: Date): string {
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
 /** A whole number with thousands separators (1,234). */
 export { formatCount };
 
-/** The time of day of an ISO time (the text itself when it is not one). */
+/** The local time of day of an ISO time, "14:05:09" (the text itself when it is not one). */
 export function formatClock(iso: string): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : made().clock.format(d);
+  return Number.isNaN(d.getTime()) ? iso : clockOf(d);
 }
 
-/** The date and time of an ISO time (the text itself when it is not one). */
+/** The local date and time of an ISO time, "2026-11-29 14:05:09" (the text itself when it is not one). */
 export function formatDateTime(iso: string): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : made().date.format(d);
-}
-
-/** Make the formatters (and the locale data) while the browser is idle, not in a save mid-training. */
-export function warmFormatters(): void {
-  const warm = () => {
-    const now = new Date().toISOString();
-    formatClock(now);
-    formatDateTime(now);
-  };
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(warm, { timeout: 5000 });
-  else setTimeout(warm, 1000);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${clockOf(d)}`;
 }

@@ -2,7 +2,6 @@ import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App, labCode } from './App';
 import { uiFamilyOf } from './families/registry';
-import { warmFormatters } from './format';
 import { registerOffline } from './offline';
 import { openPage } from './openPage';
 import { session } from './session';
@@ -36,8 +35,6 @@ startTransition(() =>
 
 // the offline service worker (built site only), once the page has loaded and the browser is idle
 registerOffline();
-// the date and number formatters (and the locale data) while idle, not in the first autosave
-warmFormatters();
 
 // a small handle for the browser tests and for curious visitors' consoles
 Object.assign(window, {
