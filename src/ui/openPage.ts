@@ -6,6 +6,7 @@ import { readRunSummary } from '../core/runs/runSummary';
 import { PAGE_TASKS, uiFamilyOf } from './families/registry';
 import { experimentKey } from './runs/autosave';
 import { loadSavedRun, OPEN_RUN_KEY, type SavedRun } from './runs/autosaveDb';
+import { shelfEntry } from './runs/shelfEntry';
 import { pagePainted } from './firstPaint';
 import { partOf, session } from './session';
 import { useStore } from './store';
@@ -30,12 +31,16 @@ function takeOpenRequest(): string | null {
   }
 }
 
-/** Why a saved run's file cannot be read, or null (the worker checks the rest when it opens it). */
+/**
+ * Why a saved run's file cannot be read, or null (the worker checks the rest when it opens it).
+ * The summary read here is the runs shelf's entry too: a glyph run's file (about a megabyte) is
+ * parsed once on the main thread, not again when the shelf lists it.
+ */
 function damaged(saved: SavedRun): string | null {
   // the training worker refused it on an earlier visit
   if (typeof saved.damaged === 'string') return saved.damaged;
   try {
-    readRunSummary(saved.text, { tasks: PAGE_TASKS });
+    shelfEntry({ ok: true, run: saved }, readRunSummary(saved.text, { tasks: PAGE_TASKS }));
     return null;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
