@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatCount, MAX_STEP } from '../src/core/runs/trainingState';
+import { formatClock, formatDateTime } from '../src/ui/format';
 
 describe('formatCount', () => {
   it('groups whole numbers exactly as en-US Intl does', () => {
@@ -27,5 +28,19 @@ describe('formatCount', () => {
   it('leaves fractions to Intl', () => {
     expect(formatCount(1234.5678)).toBe('1,234.568');
     expect(formatCount(0.5)).toBe('0.5');
+  });
+});
+
+describe('formatDateTime and formatClock', () => {
+  it('write local time as 2026-11-29 14:05:09, without Intl', () => {
+    const d = new Date(2026, 10, 29, 14, 5, 9);
+    expect(formatDateTime(d.toISOString())).toBe('2026-11-29 14:05:09');
+    expect(formatClock(d.toISOString())).toBe('14:05:09');
+    expect(formatDateTime(new Date(2027, 0, 2, 3, 4, 5).toISOString())).toBe('2027-01-02 03:04:05');
+  });
+
+  it('give back text that is not a time as it is', () => {
+    expect(formatDateTime('not a time')).toBe('not a time');
+    expect(formatClock('')).toBe('');
   });
 });
