@@ -83,11 +83,22 @@ test('the runs shelf lists saved runs, renames, compares, deletes, and survives 
   await page.locator('.chart-row').screenshot({ path: '/tmp/shelf-charts.png' });
 
   // delete the first run (undo is offered): its line and legend entry go with it
+  const before = await records(page);
   await first.getByRole('button', { name: 'Delete' }).click();
   await expect(entries(page)).toHaveCount(1);
   await expect(page.getByRole('button', { name: 'Undo' })).toBeVisible();
   await expect(legend).toHaveCount(1);
   await expect(learning.locator('path.compared-loss')).toHaveCount(1);
+  // Undo puts the whole record back, run file included (the shelf itself holds records without
+  // their files), then it is deleted again
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(entries(page)).toHaveCount(2);
+  expect((await records(page)).map((r) => [r.id, r.text.length]).sort()).toEqual(
+    before.map((r) => [r.id, r.text.length]).sort(),
+  );
+  await first.getByRole('button', { name: 'Delete' }).click();
+  await expect(entries(page)).toHaveCount(1);
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeVisible();
 
   // a record whose run file cannot be read: the page starts fresh and the shelf lists it as damaged
   const key = (await records(page))[0]?.key ?? '';

@@ -2,7 +2,14 @@ import { useId, useState } from 'react';
 import { session } from '../session';
 import { useStore } from '../store';
 import { formatCount, formatDateTime } from '../format';
-import { deleteSavedRun, OPEN_RUN_KEY, putSavedRun, renameSavedRun } from './autosaveDb';
+import {
+  deleteSavedRun,
+  getStoredRun,
+  OPEN_RUN_KEY,
+  putSavedRun,
+  renameSavedRun,
+  type SavedRun,
+} from './autosaveDb';
 import { ALGO_SHORT, type ShelfEntry } from './shelfEntry';
 import { whileNoTabHolds } from './runLocks';
 import { useHeldRuns, useShelf } from './useShelf';
@@ -13,7 +20,18 @@ function when(iso: string): string {
   return iso === '' ? 'unknown time' : formatDateTime(iso);
 }
 
-function openEntry(e: Readable): void {
+/** The record with its run file (the shelf holds records without them), or why it cannot be had. */
+async function fullRecord(e: Readable): Promise<SavedRun | string> {
+  try {
+    const stored = await getStoredRun(e.id);
+    if (stored === null) return 'it is no longer saved in this browser';
+    return stored.ok ? stored.run : 'it is not a saved run record';
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+async function openEntry(e: Readable): Promise<void> {
   const task = useStore.getState().config.task;
   if (e.config.task !== task) {
     // another family's page opens it (its link), continuing this record
@@ -21,13 +39,25 @@ function openEntry(e: Readable): void {
     window.location.assign(`?${e.run.key}`);
     return;
   }
-  session.openRun(e.run.text, `the saved run “${e.name}”`, e.id);
+  const record = await fullRecord(e);
+  if (typeof record === 'string') {
+    useStore.getState().notify('warning', `Could not open the saved run “${e.name}”: ${record}`);
+    return;
+  }
+  session.openRun(record.text, `the saved run “${e.name}”`, e.id);
 }
 
 async function deleteEntry(e: ShelfEntry): Promise<void> {
   const s = useStore.getState();
+  // what Undo puts back: the whole record, file included
+  const undo: { record: SavedRun | null } = { record: null };
+  const remove = async () => {
+    const full = e.ok ? await fullRecord(e) : null;
+    undo.record = typeof full === 'string' ? null : full;
+    await deleteSavedRun(e.id);
+  };
   // a run another tab goes on training would be written back by its next save
-  if (!(await whileNoTabHolds(String(e.id), () => deleteSavedRun(e.id)))) {
+  if (!(await whileNoTabHolds(String(e.id), remove))) {
     const which = e.name !== undefined ? `“${e.name}”` : 'The damaged run';
     s.notify('info', `${which} was not deleted: another tab is training it`, [
       'That tab goes on saving it. Reset or Start fresh there, or close that tab, then delete it here.',
@@ -36,7 +66,11 @@ async function deleteEntry(e: ShelfEntry): Promise<void> {
   }
   if (!e.ok) return;
   s.uncompareRun(e.id);
-  const record = e.run;
+  const { record } = undo;
+  if (record === null) {
+    s.notify('info', `Deleted the saved run “${e.name}”.`);
+    return;
+  }
   s.notify('info', `Deleted the saved run “${e.name}”.`, [], {
     label: 'Undo',
     run: () => void putSavedRun(record),
@@ -183,7 +217,7 @@ function Entry({
                 ? `Opens the ${entry.config.task} page and continues this run there.`
                 : 'Continue training this run here (the run on the page stays saved).'
             }
-            onClick={() => openEntry(entry)}
+            onClick={() => void openEntry(entry)}
           >
             Open
           </button>

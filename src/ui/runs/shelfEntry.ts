@@ -9,7 +9,8 @@ import { MAX_NAME_LENGTH, type Curve } from '../../core/runs/runFile';
 import { ACCURACY, MSE, type Metric } from '../charts/metric';
 import { formatCount } from '../format';
 import { PAGE_TASKS, uiFamilyOf } from '../families/registry';
-import type { StoredRun, SavedRun } from './autosaveDb';
+import type { StoredRun } from './autosaveDb';
+import { withoutFile, type SavedRunMeta, type ShelfRecord, type StoredMeta } from './shelfRecord';
 import type { ComparedCurve, ComparedRun } from './comparedSlice';
 
 export const ALGO_SHORT: Record<Algo, string> = {
@@ -22,7 +23,8 @@ export const ALGO_SHORT: Record<Algo, string> = {
 interface ReadableEntry {
   ok: true;
   id: string;
-  run: SavedRun;
+  /** the record without its run file (read from IndexedDB when the run is opened) */
+  run: SavedRunMeta;
   /** the given name, or one made from the settings */
   name: string;
   named: boolean;
@@ -100,7 +102,7 @@ export function thinned(c: Curve | undefined, max = 2000): ComparedCurve | null 
   return { steps, values };
 }
 
-function entryOf(run: SavedRun, s: RunSummary): ReadableEntry {
+function entryOf(run: SavedRunMeta, s: RunSummary): ReadableEntry {
   const metric = metricOf(s.config.task);
   const curve = (name: string) => s.curves.find((c) => c.name === name);
   const best = bestOf(curve('eval:maml'), metric);
@@ -132,10 +134,16 @@ const cache = new Map<string, { savedAt: string; name: string | undefined; entry
 
 /**
  * The shelf's entry of a stored record (a record that cannot be read is "damaged", with why).
- * `summary`: what reading its file would give, when the writer of the record gave it (the page's
- * own autosave: a glyph run's file is about a megabyte, not parsed again on the main thread).
+ * `summary`: what reading its file gives, when known (read by the shelf's worker, or given by the
+ * record's writer: a glyph run's file is about a megabyte, not parsed again on the main thread);
+ * `unreadable`: why its file could not be read. With neither, a record that carries its file is
+ * read here.
  */
-export function shelfEntry(stored: StoredRun, summary: RunSummary | null = null): ShelfEntry {
+export function shelfEntry(
+  stored: StoredRun | StoredMeta,
+  summary: RunSummary | null = null,
+  unreadable: string | null = null,
+): ShelfEntry {
   if (!stored.ok) {
     return { ok: false, id: stored.id, savedAt: stored.savedAt, reason: 'it is not a saved run record' };
   }
@@ -148,7 +156,11 @@ export function shelfEntry(stored: StoredRun, summary: RunSummary | null = null)
   if (hit && hit.savedAt === run.savedAt && hit.name === run.name) return hit.entry;
   let entry: ShelfEntry;
   try {
-    entry = entryOf(run, summary ?? readRunSummary(run.text, { tasks: PAGE_TASKS }));
+    if (unreadable !== null) throw new Error(unreadable);
+    const file = 'text' in run ? run.text : null;
+    if (summary === null && file === null) throw new Error('its run file is missing');
+    const meta = 'text' in run ? withoutFile(run) : run;
+    entry = entryOf(meta, summary ?? readRunSummary(file as string, { tasks: PAGE_TASKS }));
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     entry = { ok: false, id: run.id, savedAt: run.savedAt, reason };
@@ -156,6 +168,9 @@ export function shelfEntry(stored: StoredRun, summary: RunSummary | null = null)
   cache.set(run.id, { savedAt: run.savedAt, name: run.name, entry });
   return entry;
 }
+
+/** The entry of a record read by the shelf's worker. */
+export const entryOfRecord = (r: ShelfRecord): ShelfEntry => shelfEntry(r.stored, r.summary, r.unreadable);
 
 const newestFirst = (a: ShelfEntry, b: ShelfEntry) =>
   a.savedAt < b.savedAt ? 1 : a.savedAt > b.savedAt ? -1 : 0;

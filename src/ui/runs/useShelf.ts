@@ -8,10 +8,12 @@ import { useEffect, useState } from 'react';
 import { session } from '../session';
 import type { RunSummary } from '../../core/runs/runSummary';
 import { useStore } from '../store';
-import { getStoredRun, listSavedRuns, RUNS_CHANGED, type RunsChanged, type SavedRun } from './autosaveDb';
+import { PAGE_TASKS } from '../families/registry';
+import { RUNS_CHANGED, type RunsChanged, type SavedRun } from './autosaveDb';
 import { coalesce, onOtherTabs, type RunsChange } from './runsChannel';
 import { heldRunIds } from './runLocks';
-import { dropEntry, placeEntry, shelfEntry, type ShelfEntry } from './shelfEntry';
+import { dropEntry, entryOfRecord, placeEntry, shelfEntry, type ShelfEntry } from './shelfEntry';
+import { readShelfRecord, readShelfRecords } from './shelfRecords';
 
 /**
  * What follows a changed entry beside the list: its compared curves and, when another tab wrote
@@ -43,14 +45,9 @@ export function useShelf(): { entries: ShelfEntry[] | null; error: string | null
       setError(null);
     };
     const readAll = async () => {
-      const list = await listSavedRuns();
-      // each entry parses a run file (a glyph run's is about a megabyte): one per task, so a
-      // full shelf never blocks the main thread for long
-      const read: ShelfEntry[] = [];
-      for (const stored of list) {
-        read.push(shelfEntry(stored));
-        await new Promise((resolve) => setTimeout(resolve));
-      }
+      // the records and their files' summaries, read by the shelf's worker (a full shelf of glyph
+      // runs is about 25 MB of files, never copied to the main thread)
+      const read = (await readShelfRecords(PAGE_TASKS)).map(entryOfRecord);
       if (mounted) show(read);
     };
     const apply = async (change: RunsChange, run: SavedRun | null, summary: RunSummary | null) => {
@@ -62,11 +59,12 @@ export function useShelf(): { entries: ShelfEntry[] | null; error: string | null
         return;
       }
       // a change heard from another tab (or kept while this one was hidden) comes without its
-      // record, which is read as it is now
-      const stored = run ? { ok: true as const, run } : await getStoredRun(change.id);
+      // record, which is read as it is now (by the shelf's worker)
+      const entry = run
+        ? shelfEntry({ ok: true, run }, summary)
+        : await readShelfRecord(change.id, PAGE_TASKS).then((r) => r && entryOfRecord(r));
       if (!mounted || shown === null) return;
-      if (stored === null) return show(dropEntry(shown, change.id));
-      const entry = shelfEntry(stored, run ? summary : null);
+      if (entry === null) return show(dropEntry(shown, change.id));
       show(placeEntry(shown, entry));
       follow(entry, run === null);
     };
