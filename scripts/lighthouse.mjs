@@ -3,8 +3,9 @@
  * throttling), against the built site:
  *   npm run lighthouse -- [--json out.json] [--runs 3] [--path '?task=glyphs'] [--port 4177]
  * Uses the system Chromium (CHROMIUM_PATH or /usr/bin/chromium). Prints the performance score and
- * the metrics behind it for each run, and their medians (also per kind of visit: a first visit, or a
- * returning one whose page resumes the run it autosaved before). Not part of `npm test`.
+ * the metrics behind it for each run, and their medians (also per kind of visit: a first one, or a
+ * returning one, which finds the site's IndexedDB from an earlier run: in the glyph lab, the run it
+ * autosaved, which the page resumes). Not part of `npm test`.
  */
 import { writeFileSync } from 'node:fs';
 import * as chromeLauncher from 'chrome-launcher';
@@ -55,9 +56,8 @@ try {
         (lhr.audits[id]?.numericValue ?? NaN).toFixed(id === 'cumulative-layout-shift' ? 3 : 0),
       );
     row['DOM nodes'] = lhr.audits['dom-size']?.numericValue ?? null;
-    // Lighthouse clears caches and service workers between runs, not IndexedDB: once a run has
-    // autosaved (the glyph lab saves its shipped θ's evaluation), the next runs are a returning
-    // visitor's page, which resumes that run
+    // Lighthouse clears caches and service workers between runs, not IndexedDB (it warns): after
+    // the first run, a returning visitor's page (the glyph lab resumes the run it autosaved)
     row.visit = (lhr.runWarnings ?? []).some((w) => w.includes('IndexedDB')) ? 'returning' : 'first';
     results.push(row);
     process.stderr.write(`run ${r + 1}: ${JSON.stringify(row)}\n`);
