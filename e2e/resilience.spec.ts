@@ -64,10 +64,14 @@ test('switching the backend continues the run there and keeps θ', async ({ page
   await waitStepAtLeast(page, 30);
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByRole('status')).toContainText('paused');
-  const step = await readStep(page);
   const heldStep = () =>
     page.evaluate(() => (window as unknown as Handle).maml.store.getState().snapshot?.step ?? 0);
-  await expect.poll(heldStep).toBe(step);
+  // the page says "paused" at once; the steps the worker took before it heard Pause may still be on
+  // their way, so the status's step settles on the one θ is held at (once it read 254 against 260)
+  await expect
+    .poll(async () => ((await readStep(page)) === (await heldStep()) ? 'settled' : 'arriving'))
+    .toBe('settled');
+  const step = await readStep(page);
   await page.getByLabel('compute backend').selectOption('cpu');
   await expect.poll(() => new URL(page.url()).searchParams.get('backend')).toBe('cpu');
   await expect(status(page)).toContainText(`step ${step} · cpu`, { timeout: 60_000 });
