@@ -17,9 +17,9 @@ export interface ShelfRecord {
   unreadable: string | null;
 }
 
-export type ShelfRequest = { id: number; tasks: readonly string[] } & (
-  { kind: 'list' } | { kind: 'one'; runId: string }
-);
+/** What the shelf asks: every record, or one; `tasks`: the families this page runs. */
+export type ShelfQuery = { tasks: readonly string[] } & ({ kind: 'list' } | { kind: 'one'; runId: string });
+export type ShelfRequest = ShelfQuery & { id: number };
 export type ShelfReply = { id: number } & ({ records: ShelfRecord[] } | { error: string });
 
 /** A record without its file. */
@@ -43,7 +43,7 @@ export function shelfRecord(stored: StoredRun, tasks: readonly string[]): ShelfR
 }
 
 /** Answer one request (in the worker, or in place where there is none). */
-export async function answer(request: ShelfRequest): Promise<ShelfRecord[]> {
+export async function answer(request: ShelfQuery): Promise<ShelfRecord[]> {
   if (request.kind === 'list') {
     const list = await listSavedRuns();
     return list.map((stored) => shelfRecord(stored, request.tasks));

@@ -8,13 +8,16 @@
  * when it is opened or its deletion undone. Where there is no Worker (Node), the same reading runs
  * in place.
  */
-import { answer, type ShelfRecord, type ShelfReply, type ShelfRequest } from './shelfRecord';
+import { answer, type ShelfQuery, type ShelfRecord, type ShelfReply, type ShelfRequest } from './shelfRecord';
 
 let worker: Worker | null = null;
 /** the worker could not run: the shelf reads in place from then on */
 let inPlace = typeof Worker === 'undefined';
 let nextId = 1;
-const waiting = new Map<number, { request: ShelfRequest; resolve(r: Promise<ShelfRecord[]>): void }>();
+const waiting = new Map<
+  number,
+  { request: ShelfRequest; resolve(r: ShelfRecord[]): void; reject(e: Error): void }
+>();
 
 function startWorker(): Worker {
   const w = new Worker(new URL('./shelfRecords.worker.ts', import.meta.url), {
@@ -25,8 +28,8 @@ function startWorker(): Worker {
     const reply = e.data;
     const wait = waiting.get(reply.id);
     waiting.delete(reply.id);
-    if ('records' in reply) wait?.resolve(Promise.resolve(reply.records));
-    else wait?.resolve(Promise.reject(new Error(reply.error)));
+    if ('records' in reply) wait?.resolve(reply.records);
+    else wait?.reject(new Error(reply.error));
   };
   w.onerror = (e: ErrorEvent) => {
     e.preventDefault();
@@ -36,23 +39,20 @@ function startWorker(): Worker {
     w.terminate();
     const pending = [...waiting.values()];
     waiting.clear();
-    for (const p of pending) p.resolve(answer(p.request));
+    for (const p of pending) answer(p.request).then(p.resolve, p.reject);
   };
   return w;
 }
 
-/** a request before it is numbered */
-type Ask = ShelfRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
-
-function ask(request: Ask): Promise<ShelfRecord[]> {
-  const full = { ...request, id: nextId++ } as ShelfRequest;
-  if (inPlace) return answer(full);
+function ask(query: ShelfQuery): Promise<ShelfRecord[]> {
+  if (inPlace) return answer(query);
+  const full: ShelfRequest = { ...query, id: nextId++ };
   worker ??= startWorker();
   const w = worker;
-  return new Promise<Promise<ShelfRecord[]>>((resolve) => {
-    waiting.set(full.id, { request: full, resolve });
+  return new Promise((resolve, reject) => {
+    waiting.set(full.id, { request: full, resolve, reject });
     w.postMessage(full);
-  }).then((records) => records);
+  });
 }
 
 /** Every stored record, newest first, with its summary; throws the browser's reason. */
