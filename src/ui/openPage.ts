@@ -2,11 +2,11 @@
  * Opening the page: the link's settings (every changed value explained), θ from a link or the run
  * this browser saved for the experiment, then the worker.
  */
-import { readRunSummary } from '../core/runs/runSummary';
 import { PAGE_TASKS, uiFamilyOf } from './families/registry';
 import { experimentKey } from './runs/autosave';
 import { loadSavedRun, OPEN_RUN_KEY, type SavedRun } from './runs/autosaveDb';
-import { shelfEntry } from './runs/shelfEntry';
+import { entryOfRecord } from './runs/shelfEntry';
+import { shelfRecord } from './runs/shelfRecord';
 import { pagePainted } from './firstPaint';
 import { partOf, session } from './session';
 import { useStore } from './store';
@@ -39,12 +39,9 @@ function takeOpenRequest(): string | null {
 function damaged(saved: SavedRun): string | null {
   // the training worker refused it on an earlier visit
   if (typeof saved.damaged === 'string') return saved.damaged;
-  try {
-    shelfEntry({ ok: true, run: saved }, readRunSummary(saved.text, { tasks: PAGE_TASKS }));
-    return null;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
+  const record = shelfRecord({ ok: true, run: saved }, PAGE_TASKS);
+  entryOfRecord(record);
+  return record.unreadable;
 }
 
 /** Open the page: apply the link (notice for anything changed), then start training. */
