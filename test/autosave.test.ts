@@ -5,11 +5,13 @@ import type { RunFileReply } from '../src/ui/runs/autosave';
 
 const puts: SavedRun[] = [];
 vi.mock('../src/ui/runs/autosaveDb', () => ({
+  deleteSavedRun: () => Promise.resolve(),
+}));
+vi.mock('../src/ui/runs/shelfRecords', () => ({
   putSavedRun: (r: SavedRun) => {
     puts.push(r);
     return Promise.resolve();
   },
-  deleteSavedRun: () => Promise.resolve(),
 }));
 
 const { Autosave } = await import('../src/ui/runs/autosave');

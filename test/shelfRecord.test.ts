@@ -89,4 +89,12 @@ describe("the runs shelf's records (read in its worker)", () => {
       reason: 'its run file is missing',
     });
   });
+
+  it('a written record whose summary the writer knows is not read again', () => {
+    const known = shelfRecord({ ok: true, run: saved('f') }, ['sinusoid']).summary;
+    // the file is not parsed: a text it could not read still gives the known summary
+    const r = shelfRecord({ ok: true, run: { ...saved('f'), text: 'not read' } }, ['sinusoid'], known);
+    expect(r).toMatchObject({ summary: known, unreadable: null });
+    expect(r.stored.ok && 'text' in r.stored.run).toBe(false);
+  });
 });

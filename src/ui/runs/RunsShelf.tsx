@@ -2,14 +2,8 @@ import { useId, useState } from 'react';
 import { session } from '../session';
 import { useStore } from '../store';
 import { formatCount, formatDateTime } from '../format';
-import {
-  deleteSavedRun,
-  getStoredRun,
-  OPEN_RUN_KEY,
-  putSavedRun,
-  renameSavedRun,
-  type SavedRun,
-} from './autosaveDb';
+import { deleteSavedRun, getStoredRun, OPEN_RUN_KEY, type SavedRun } from './autosaveDb';
+import { putSavedRun, renameSavedRun } from './shelfRecords';
 import { ALGO_SHORT, type ShelfEntry } from './shelfEntry';
 import { whileNoTabHolds } from './runLocks';
 import { useHeldRuns, useShelf } from './useShelf';

@@ -6,8 +6,10 @@
  * disk, an old format).
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { renameRunFile, type RunSummary } from '../../core/runs/runSummary';
+import { renameRunFile } from '../../core/runs/runSummary';
 import { tellOtherTabs, type RunsChange } from './runsChannel';
+// (a type only: shelfRecord.ts reads and writes through this module)
+import type { ShelfRecord } from './shelfRecord';
 
 export interface SavedRun {
   /** this run's id (a page that opens a link replays its own run: it never overwrites another) */
@@ -35,16 +37,19 @@ export type StoredRun = { ok: true; run: SavedRun } | { ok: false; id: IDBValidK
  */
 export const RUNS_CHANGED = 'maml-runs-changed';
 
-/** What changed, with the record written when it is one (and its file's summary when known). */
+/**
+ * What changed, with what the shelf lists of the record written when it is one: the record without
+ * its file, and the file's summary (records are written off the main thread, shelfRecords.ts).
+ */
 export interface RunsChanged {
   change: RunsChange;
-  run: SavedRun | null;
-  summary: RunSummary | null;
+  written: ShelfRecord | null;
 }
 
-function changed(change: RunsChange, run: SavedRun | null = null, summary: RunSummary | null = null): void {
+/** Tell this page's shelf and the other tabs that the saved runs changed. */
+export function announce(change: RunsChange, written: ShelfRecord | null = null): void {
   if (typeof window === 'undefined') return;
-  window.dispatchEvent(new CustomEvent<RunsChanged>(RUNS_CHANGED, { detail: { change, run, summary } }));
+  window.dispatchEvent(new CustomEvent<RunsChanged>(RUNS_CHANGED, { detail: { change, written } }));
   tellOtherTabs(change);
 }
 
@@ -106,25 +111,25 @@ export async function loadSavedRun(key: string, id: string | null = null): Promi
 
 /**
  * Save (replace) a run and drop the oldest beyond MAX_SAVED_RUNS; throws the browser's reason.
- * `summary`: what readRunSummary gives of its text, when the writer knows it (the shelf uses it).
+ * What changed: the one record, or the list when older ones were dropped. (Runs where the shelf's
+ * reader runs, off the main thread: shelfRecords.ts's putSavedRun.)
  */
-export async function putSavedRun(run: SavedRun, summary: RunSummary | null = null): Promise<void> {
+export async function storeSavedRun(run: SavedRun): Promise<RunsChange> {
   const d = await open();
   await d.put('runs', run);
   const keys = await d.getAllKeys('runs');
-  if (keys.length > MAX_SAVED_RUNS) {
-    const all = await d.getAll('runs');
-    const time = (r: unknown) => (isSavedRun(r) ? r.savedAt : '');
-    all.sort((a, b) => (time(a) < time(b) ? -1 : 1));
-    for (const old of all.slice(0, all.length - MAX_SAVED_RUNS)) await d.delete('runs', old.id);
-  }
-  changed(keys.length > MAX_SAVED_RUNS ? { kind: 'list' } : { kind: 'put', id: run.id }, run, summary);
+  if (keys.length <= MAX_SAVED_RUNS) return { kind: 'put', id: run.id };
+  const all = await d.getAll('runs');
+  const time = (r: unknown) => (isSavedRun(r) ? r.savedAt : '');
+  all.sort((a, b) => (time(a) < time(b) ? -1 : 1));
+  for (const old of all.slice(0, all.length - MAX_SAVED_RUNS)) await d.delete('runs', old.id);
+  return { kind: 'list' };
 }
 
 export async function deleteSavedRun(id: IDBValidKey): Promise<void> {
   try {
     await (await open()).delete('runs', id as string);
-    changed(typeof id === 'string' ? { kind: 'delete', id } : { kind: 'list' });
+    announce(typeof id === 'string' ? { kind: 'delete', id } : { kind: 'list' });
   } catch {
     // nothing saved, or storage unavailable: nothing to delete
   }
@@ -153,34 +158,31 @@ export async function listSavedRuns(): Promise<StoredRun[]> {
 }
 
 /**
- * Give a saved run a name, in its record and its run file ('' removes it); false when the record
- * is gone. Throws the browser's reason, or a RunFileError when the file cannot be read.
+ * Give a saved run a name, in its record and its run file ('' removes it): the renamed record, or
+ * null when it is gone. Throws the browser's reason, or a RunFileError when the file cannot be
+ * read. (Off the main thread: shelfRecords.ts's renameSavedRun.)
  */
-export async function renameSavedRun(id: string, name: string): Promise<boolean> {
+export async function storeRunName(id: string, name: string): Promise<SavedRun | null> {
   const d = await open();
   const run: unknown = await d.get('runs', id);
-  if (!isSavedRun(run)) return false;
+  if (!isSavedRun(run)) return null;
   const { name: _old, ...rest } = run;
   const text = renameRunFile(run.text, name);
   const renamed = { ...rest, ...(name !== '' ? { name } : {}), text };
   await d.put('runs', renamed);
-  changed({ kind: 'put', id }, renamed);
-  return true;
+  return renamed;
 }
 
 /**
  * Mark a saved run damaged, with why (the training worker refused it): the shelf lists it so, here
- * and after a reload, and the page no longer continues it. Nothing else in it changes.
+ * and after a reload, and the page no longer continues it. Nothing else in it changes. The marked
+ * record, or null when it is gone. (Off the main thread: shelfRecords.ts's markSavedRunDamaged.)
  */
-export async function markSavedRunDamaged(id: string, reason: string): Promise<void> {
-  try {
-    const d = await open();
-    const run: unknown = await d.get('runs', id);
-    if (!isSavedRun(run)) return;
-    const marked = { ...run, damaged: reason };
-    await d.put('runs', marked);
-    changed({ kind: 'put', id }, marked);
-  } catch {
-    // storage unavailable: the shelf cannot list it either
-  }
+export async function storeDamage(id: string, reason: string): Promise<SavedRun | null> {
+  const d = await open();
+  const run: unknown = await d.get('runs', id);
+  if (!isSavedRun(run)) return null;
+  const marked = { ...run, damaged: reason };
+  await d.put('runs', marked);
+  return marked;
 }

@@ -6,7 +6,7 @@
 import type { FromWorker, RunCurve, ToWorker } from '../../worker/protocol';
 import { useStore } from '../store';
 import { Autosave, type RunFileReply, type RunWriter } from './autosave';
-import { markSavedRunDamaged } from './autosaveDb';
+import { markSavedRunDamaged } from './shelfRecords';
 import { showOpenedRun } from './openedRun';
 
 const store = useStore;

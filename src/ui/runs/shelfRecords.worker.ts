@@ -1,13 +1,13 @@
 /**
- * The runs shelf's reader (shelfRecords.ts): reads the saved runs from IndexedDB and their files'
- * summaries, and sends back the records without their files.
+ * The saved runs' reader and writer (shelfRecords.ts): reads the saved runs from IndexedDB and their
+ * files' summaries, writes whole records, and sends back the records without their files.
  */
 import { answer, type ShelfReply, type ShelfRequest } from './shelfRecord';
 
 self.onmessage = (e: MessageEvent<ShelfRequest>) => {
   const request = e.data;
   answer(request).then(
-    (records) => self.postMessage({ id: request.id, records } satisfies ShelfReply),
+    (done) => self.postMessage({ id: request.id, ...done } satisfies ShelfReply),
     (err: unknown) =>
       self.postMessage({
         id: request.id,

@@ -6,14 +6,14 @@
  */
 import { useEffect, useState } from 'react';
 import { session } from '../session';
-import type { RunSummary } from '../../core/runs/runSummary';
 import { useStore } from '../store';
 import { PAGE_TASKS } from '../families/registry';
-import { RUNS_CHANGED, type RunsChanged, type SavedRun } from './autosaveDb';
+import { RUNS_CHANGED, type RunsChanged } from './autosaveDb';
 import { coalesce, onOtherTabs, type RunsChange } from './runsChannel';
 import { heldRunIds } from './runLocks';
-import { dropEntry, entryOfRecord, placeEntry, shelfEntry, type ShelfEntry } from './shelfEntry';
+import { dropEntry, entryOfRecord, placeEntry, type ShelfEntry } from './shelfEntry';
 import { readShelfRecord, readShelfRecords } from './shelfRecords';
+import type { ShelfRecord } from './shelfRecord';
 
 /**
  * What follows a changed entry beside the list: its compared curves and, when another tab wrote
@@ -50,7 +50,7 @@ export function useShelf(): { entries: ShelfEntry[] | null; error: string | null
       const read = (await readShelfRecords(PAGE_TASKS)).map(entryOfRecord);
       if (mounted) show(read);
     };
-    const apply = async (change: RunsChange, run: SavedRun | null, summary: RunSummary | null) => {
+    const apply = async (change: RunsChange, written: ShelfRecord | null) => {
       if (!mounted) return;
       if (change.kind === 'list' || shown === null) return readAll();
       if (change.kind === 'delete') {
@@ -60,26 +60,26 @@ export function useShelf(): { entries: ShelfEntry[] | null; error: string | null
       }
       // a change heard from another tab (or kept while this one was hidden) comes without its
       // record, which is read as it is now (by the shelf's worker)
-      const entry = run
-        ? shelfEntry({ ok: true, run }, summary)
+      const entry = written
+        ? entryOfRecord(written)
         : await readShelfRecord(change.id, PAGE_TASKS).then((r) => r && entryOfRecord(r));
       if (!mounted || shown === null) return;
       if (entry === null) return show(dropEntry(shown, change.id));
       show(placeEntry(shown, entry));
-      follow(entry, run === null);
+      follow(entry, written === null);
     };
     // changes are applied one after another, in the order they came
     let queue = Promise.resolve();
-    const enqueue = (change: RunsChange, run: SavedRun | null, summary: RunSummary | null = null) => {
+    const enqueue = (change: RunsChange, written: ShelfRecord | null) => {
       queue = queue
-        .then(() => apply(change, run, summary))
+        .then(() => apply(change, written))
         .catch((e: unknown) => {
           if (mounted) setError(e instanceof Error ? e.message : String(e));
         });
     };
     let pending: RunsChange[] = [];
-    const changed = (change: RunsChange, run: SavedRun | null, summary: RunSummary | null = null) => {
-      if (document.visibilityState !== 'hidden') enqueue(change, run, summary);
+    const changed = (change: RunsChange, written: ShelfRecord | null) => {
+      if (document.visibilityState !== 'hidden') enqueue(change, written);
       else pending = coalesce(pending, change);
     };
     const onShown = () => {
@@ -88,8 +88,8 @@ export function useShelf(): { entries: ShelfEntry[] | null; error: string | null
       pending = [];
     };
     const onLocal = (e: Event) => {
-      const { change, run, summary } = (e as CustomEvent<RunsChanged>).detail;
-      changed(change, run, summary);
+      const { change, written } = (e as CustomEvent<RunsChanged>).detail;
+      changed(change, written);
     };
     enqueue({ kind: 'list' }, null);
     window.addEventListener(RUNS_CHANGED, onLocal);
