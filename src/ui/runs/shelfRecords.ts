@@ -1,12 +1,12 @@
 /**
- * The saved runs' records, read and written off the main thread. Listing the saved runs copies every record
- * out of IndexedDB, each with its run file (a glyph run's is about a megabyte, and up to
- * MAX_SAVED_RUNS are kept), and the shelf reads each file's summary. On the main thread that was
- * one 85-90 ms task on the 2-core machine for 20 glyph runs, then a parse per run. A small worker
- * (shelfRecords.worker.ts) does both and sends back the records without their files, with their
- * summaries: what the shelf lists, compares and names. A run's file is read from IndexedDB only
- * when it is opened or its deletion undone. Where there is no Worker (Node), the same reading runs
- * in place.
+ * The saved runs' records, read and written off the main thread. Listing the saved runs copies
+ * every record out of IndexedDB, each with its run file (a glyph run's is about a megabyte, and up
+ * to MAX_SAVED_RUNS are kept), and the shelf reads each file's summary. On the main thread that
+ * was one 85-90 ms task on the 2-core machine for 20 glyph runs, then a parse per run. A small
+ * worker (shelfRecords.worker.ts) does both and sends back the records without their files, with
+ * their summaries: what the shelf lists, compares and names. A run's file is read from IndexedDB
+ * only when it is opened or its deletion undone. Where there is no Worker (Node), the same reading
+ * runs in place.
  *
  * Writing a record costs the main thread as much: IndexedDB copies the value and wraps a large one
  * in a blob before `put` returns (a glyph run's save was a 20 ms task, unloaded, in the middle of
