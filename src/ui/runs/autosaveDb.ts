@@ -157,20 +157,27 @@ export async function listSavedRuns(): Promise<StoredRun[]> {
   return list.sort((a, b) => (time(a) < time(b) ? 1 : time(a) > time(b) ? -1 : 0));
 }
 
+/** Rewrite a stored record through `edit`: the record written, or null when it is gone. */
+async function rewrite(id: string, edit: (run: SavedRun) => SavedRun): Promise<SavedRun | null> {
+  const d = await open();
+  const run: unknown = await d.get('runs', id);
+  if (!isSavedRun(run)) return null;
+  const next = edit(run);
+  await d.put('runs', next);
+  return next;
+}
+
 /**
  * Give a saved run a name, in its record and its run file ('' removes it): the renamed record, or
  * null when it is gone. Throws the browser's reason, or a RunFileError when the file cannot be
  * read. (Off the main thread: shelfRecords.ts's renameSavedRun.)
  */
-export async function storeRunName(id: string, name: string): Promise<SavedRun | null> {
-  const d = await open();
-  const run: unknown = await d.get('runs', id);
-  if (!isSavedRun(run)) return null;
-  const { name: _old, ...rest } = run;
-  const text = renameRunFile(run.text, name);
-  const renamed = { ...rest, ...(name !== '' ? { name } : {}), text };
-  await d.put('runs', renamed);
-  return renamed;
+export function storeRunName(id: string, name: string): Promise<SavedRun | null> {
+  return rewrite(id, ({ name: _old, ...rest }) => ({
+    ...rest,
+    ...(name !== '' ? { name } : {}),
+    text: renameRunFile(rest.text, name),
+  }));
 }
 
 /**
@@ -178,11 +185,6 @@ export async function storeRunName(id: string, name: string): Promise<SavedRun |
  * and after a reload, and the page no longer continues it. Nothing else in it changes. The marked
  * record, or null when it is gone. (Off the main thread: shelfRecords.ts's markSavedRunDamaged.)
  */
-export async function storeDamage(id: string, reason: string): Promise<SavedRun | null> {
-  const d = await open();
-  const run: unknown = await d.get('runs', id);
-  if (!isSavedRun(run)) return null;
-  const marked = { ...run, damaged: reason };
-  await d.put('runs', marked);
-  return marked;
+export function storeDamage(id: string, reason: string): Promise<SavedRun | null> {
+  return rewrite(id, (run) => ({ ...run, damaged: reason }));
 }
