@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classifierMetaModel, type ClassBatch } from '../src/core/families/glyphs/classification';
 import { sinusoid } from '../src/core/families/sinusoid/sampler';
+import { orderCompareBatch } from '../src/core/families/regression/orderTasks';
 import { kernelsOf } from '../src/core/meta/profile';
 import {
   MetaLearner,
@@ -12,7 +13,6 @@ import {
 import {
   compareOrders,
   firstOrderOnly,
-  orderCompareBatch,
   orderGradients,
   orderReading,
   reptileReading,

@@ -87,6 +87,12 @@ export interface FamilyField {
   carried?: boolean;
 }
 
+/** A change of settings that needs a new run (a new network): the fields it watches, and why in words. */
+export interface RestartRule {
+  readonly fields: readonly string[];
+  reason(next: Experiment): string;
+}
+
 /**
  * What the schema needs to know of a task family: pure data, no compute, so the page can parse
  * links without loading any of the family's maths.
@@ -105,6 +111,8 @@ export interface FamilySchema {
   readonly bounds?: Readonly<Partial<Record<keyof Experiment, [number, number]>>>;
   /** the query set follows K when a link gives K without a query size (the paper's regression set-up) */
   readonly queryFollowsK?: boolean;
+  /** which of its fields force a new run when they change (see families/restart.ts) */
+  readonly restartRules?: readonly RestartRule[];
 }
 
 /** The fields every family shares, in share-link order; `seed` comes after the families' fields. */

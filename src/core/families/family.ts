@@ -8,7 +8,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { InnerRate } from '../meta/innerLoop';
 import type { MetaStepWalk, WalkAt } from '../meta/walkthrough';
-import type { TrainingState } from '../runs/trainingState';
+import type { StateSizes, TrainingState } from '../runs/trainingState';
 import type { Experiment, FamilySchema } from '../schema';
 
 /** How a family scores adapted networks: MSE (lower is better) or accuracy (higher is better). */
@@ -122,6 +122,8 @@ export interface TaskFamily {
   createRun(config: Experiment, start?: RunStart): FamilyRun;
   /** parameters of the network a config describes */
   numParams(config: Experiment): number;
+  /** the lengths of a config's training state: θ and the pretrained baseline's whole network */
+  stateSizes(config: Experiment): StateSizes;
   /** length of the pretrained baseline's part a θ file carries, when the family saves one */
   pretrainedSize?(config: Experiment): number;
   /** whether a θ trained under `a` fits the network of `b` */

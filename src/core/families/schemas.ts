@@ -9,3 +9,6 @@ import { mixtureSchema } from './mixture/schema';
 import { sinusoidSchema } from './sinusoid/schema';
 
 export const FAMILY_SCHEMAS: readonly FamilySchema[] = [sinusoidSchema, glyphSchema, mixtureSchema];
+
+/** The family a config without a task belongs to (the paper's first experiment). */
+export const DEFAULT_TASK: string = sinusoidSchema.name;

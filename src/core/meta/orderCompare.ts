@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchTensors } from '../families/regression/evaluate';
-import type { RegressionBatch, RegressionFamily } from '../families/regression/tasks';
-import { Rng } from '../random';
 import type { InnerRate } from './innerLoop';
-import type { BatchTensors, MetaModel } from './learners';
+import type { MetaModel } from './learners';
 
 /**
  * First order vs second order, measured: at one θ and on one fixed batch of tasks, the exact
@@ -348,29 +345,4 @@ export function reptileReading(c: OrderComparison): string {
     `the Reptile direction is ${formatAngle(c.angleG2ReptileDeg)} from the second-order meta-gradient ` +
     `and ${formatAngle(c.angleG1ReptileDeg)} from the first-order one`
   );
-}
-
-/**
- * A fixed held-out batch of regression tasks for the comparison, from its own stream of the seed
- * (independent of the training and evaluation tasks), as plain arrays.
- */
-export function orderCompareTasks(
-  family: RegressionFamily,
-  seed: number,
-  tasks: number,
-  support: number,
-  query = support,
-): RegressionBatch {
-  return family.sampleBatch(Rng.stream(seed, 'order-compare'), tasks, support, query);
-}
-
-/** The same batch as tensors on the current backend (the caller disposes them). */
-export function orderCompareBatch(
-  family: RegressionFamily,
-  seed: number,
-  tasks: number,
-  support: number,
-  query = support,
-): BatchTensors {
-  return batchTensors(orderCompareTasks(family, seed, tasks, support, query));
 }

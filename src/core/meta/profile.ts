@@ -1,9 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { classBatchTensors } from '../families/glyphs/classification';
-import { batchTensors } from '../families/regression/evaluate';
-import { GlyphRun } from '../families/glyphs/run';
-import type { RegressionRun } from '../families/regression/run';
-import { MetaLearner } from './learners';
 
 /** Backend kernels `fn` launches, by kernel name (customGrad scope records are not kernels). */
 export async function kernelsOf(
@@ -22,28 +17,25 @@ export async function kernelsOf(
   return { total, byKernel };
 }
 
+/** One meta-step with its batch already on the device: `step` runs it, `dispose` frees the batch. */
+export interface MeteredStep {
+  step(): unknown;
+  dispose(): void;
+}
+
+/** A run that can lay out its next meta-step for counting (each family's run, on tfjs). */
+export interface MeteredRun {
+  meteredStep(): MeteredStep;
+}
+
 /** Backend kernels launched by one meta-step. */
 export async function kernelsPerMetaStep(
-  run: RegressionRun | GlyphRun,
+  run: MeteredRun,
 ): Promise<{ total: number; byKernel: Record<string, number> }> {
-  const held: tf.Tensor[] = [];
-  const step =
-    run instanceof GlyphRun
-      ? (() => {
-          const t = classBatchTensors(run.nextBatch());
-          held.push(t.xs, t.ys, t.xq, t.yq);
-          return () => run.learner.step(t);
-        })()
-      : (() => {
-          const learner = run.learner;
-          if (!(learner instanceof MetaLearner)) throw new Error('kernels are counted on the tfjs engine');
-          const t = batchTensors(run.nextBatch());
-          held.push(t.xs, t.ys, t.xq, t.yq);
-          return () => learner.step(t);
-        })();
+  const metered = run.meteredStep();
   try {
-    return await kernelsOf(step);
+    return await kernelsOf(() => metered.step());
   } finally {
-    tf.dispose(held);
+    metered.dispose();
   }
 }

@@ -5,23 +5,14 @@
  */
 import type { Experiment } from '../experiment';
 import type { FamilyRun } from '../families/family';
-import { glyphStateSizes } from '../families/glyphs/run';
-import { isRegression } from '../families/regression/family';
 import { familyOf } from '../families/registry';
 import { parseRunFile, type ParseRunFileOptions } from './parseRunFile';
 import type { RunFile } from './runFile';
 import type { RunEngine, StateSizes, TrainingState } from './trainingState';
 
-/**
- * The lengths of a config's training state. A regression baseline is the same MLP as θ; the glyph
- * baseline is a classifier over every meta-training class (its own head).
- */
+/** The lengths of a config's training state, as its family declares them. */
 export function stateSizes(config: Experiment): StateSizes {
-  const family = familyOf(config.task);
-  const theta = family.numParams(config);
-  if (isRegression(family)) return { theta, pretrained: theta };
-  if (config.task === 'glyphs') return glyphStateSizes(config);
-  throw new Error(`run files do not know the baseline of ${config.task} runs yet`);
+  return familyOf(config.task).stateSizes(config);
 }
 
 /** parseRunFile with the registered families' sizes: the one call a page or the CLI needs. */

@@ -1,4 +1,4 @@
-import type { RegressionBatch } from '../../families/regression/tasks';
+import type { PointBatch } from '../batch';
 import { PaddedLayout } from './layout';
 import { BUFFER, instantiateFusedSync, loadFused, type FusedExports } from './wasmModule';
 
@@ -135,7 +135,7 @@ export class FusedMlpEngine {
   }
 
   /** One meta-step (and the pretrained baseline's step when enabled); losses before the update. */
-  step(batch: RegressionBatch): { meta: number; pretrained: number | null } {
+  step(batch: PointBatch): { meta: number; pretrained: number | null } {
     const flags = APPLY_UPDATE | (this.hasPretrained ? WITH_PRETRAINED : 0);
     const meta = this.run(batch, flags);
     const pretrained = this.hasPretrained ? (this.f64(BUFFER.result, 2)[1] as number) : null;
@@ -146,7 +146,7 @@ export class FusedMlpEngine {
    * The meta-gradient at the current θ (and Meta-SGD's α) without any update. For Reptile, `theta`
    * is what Adam is fed: θ − mean θ′.
    */
-  metaGradient(batch: RegressionBatch): { loss: number; theta: Float32Array; alpha: Float32Array | null } {
+  metaGradient(batch: PointBatch): { loss: number; theta: Float32Array; alpha: Float32Array | null } {
     const loss = this.run(batch, 0);
     const alpha = this.algo === 'metasgd' ? this.layout.unpad(this.vec(BUFFER.gAlpha)) : null;
     return { loss, theta: this.layout.unpad(this.vec(BUFFER.gTheta)), alpha };
@@ -235,7 +235,7 @@ export class FusedMlpEngine {
     this.disposed = true;
   }
 
-  private run(batch: RegressionBatch, flags: number): number {
+  private run(batch: PointBatch, flags: number): number {
     if (this.disposed) throw new Error('fused engine: used after dispose');
     const { tasks, support, query } = batch;
     const L = FUSED_LIMITS;

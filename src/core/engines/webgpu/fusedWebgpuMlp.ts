@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { Algo } from '../../experiment';
-import type { RegressionBatch } from '../../families/regression/tasks';
+import type { PointBatch } from '../batch';
 import type { AdamState, FusedState } from '../fused/fusedMlp';
 import { deviceLimits, tuningFor, variableOf, webgpuBackend } from './device';
 import {
@@ -160,7 +160,7 @@ export class FusedWebgpuMlp {
    * changed during a run) is compiled on first use, unchecked: a shader that fails then surfaces as
    * the device's uncaptured error, which the worker turns into a fallback.
    */
-  private programsFor(batch: RegressionBatch): ProgramSet {
+  private programsFor(batch: PointBatch): ProgramSet {
     const s = this.settingsFor(batch.tasks, batch.support, batch.query);
     // the programs do not depend on the meta-batch size, but the limits do
     const fit = supports(s, this.limits());
@@ -191,7 +191,7 @@ export class FusedWebgpuMlp {
   }
 
   /** The per-task program on a batch: one row per task (and per baseline task). */
-  private perTask(batch: RegressionBatch, set: ProgramSet): tf.Tensor1D {
+  private perTask(batch: PointBatch, set: ProgramSet): tf.Tensor1D {
     const data = tf.tensor1d(packBatch(batch));
     try {
       const s = this.settingsFor(batch.tasks, batch.support, batch.query);
@@ -221,7 +221,7 @@ export class FusedWebgpuMlp {
   }
 
   /** One meta-step (and baseline step). Returns the losses before the update, on the device. */
-  step(batch: RegressionBatch): { meta: tf.Scalar; pretrained: tf.Scalar | null } {
+  step(batch: PointBatch): { meta: tf.Scalar; pretrained: tf.Scalar | null } {
     const set = this.programsFor(batch);
     const s = this.settingsFor(batch.tasks, batch.support, batch.query);
     const shapes = programShapes(s);
@@ -264,7 +264,7 @@ export class FusedWebgpuMlp {
    * The meta-gradient at the current θ (and α) without applying it: what Adam is fed. For
    * Reptile that is θ − mean θ′. Used by tests and the engine check page.
    */
-  metaGradient(batch: RegressionBatch): { loss: tf.Scalar; theta: tf.Tensor1D; alpha: tf.Tensor1D | null } {
+  metaGradient(batch: PointBatch): { loss: tf.Scalar; theta: tf.Tensor1D; alpha: tf.Tensor1D | null } {
     const set = this.programsFor(batch);
     const s = this.settingsFor(batch.tasks, batch.support, batch.query);
     const perTask = this.perTask(batch, set);

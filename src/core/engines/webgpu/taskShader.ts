@@ -1,5 +1,5 @@
 import { rowLayout, secondOrder, type FusedSettings, type RowLayout } from './layout';
-import type { RegressionBatch } from '../../families/regression/tasks';
+import type { PointBatch } from '../batch';
 import { actAt, backwardPass, forwardPass, fullBarrier, lossPass, parameterPass } from './mlpPasses';
 
 /** WGSL literals for the loss scale 1/n and the output delta's 2/n, as f32 of the double. */
@@ -218,7 +218,7 @@ fn main(index: i32) {
 }
 
 /** Support and query sets packed task after task: [xs, ys, xq, yq] per task, for one upload. */
-export function packBatch(b: RegressionBatch): Float32Array {
+export function packBatch(b: PointBatch): Float32Array {
   const stride = batchStride(b);
   const packed = new Float32Array(b.tasks * stride);
   for (let t = 0; t < b.tasks; t++) {

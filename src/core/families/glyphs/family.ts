@@ -4,7 +4,7 @@ import { FcClassifier } from '../../models/fcClassifier';
 import type { Experiment } from '../../schema';
 import { decodeTheta, type SavedTheta } from '../../thetaFile';
 import type { TaskFamily } from '../family';
-import { GlyphRun } from './run';
+import { GlyphRun, glyphStateSizes } from './run';
 import { glyphSchema } from './schema';
 
 export function classifierFor(config: Experiment, ways = config.ways): Classifier {
@@ -35,6 +35,7 @@ export const glyphFamily: TaskFamily = {
   evalDefaults: { tasks: 200, steps: 5 },
   createRun: (config, start) => new GlyphRun(config, start),
   numParams: (config) => classifierFor(config).numParams,
+  stateSizes: (config) => glyphStateSizes(config),
   pretrainedSize: (config) => classifierFor(config).headOffset,
   sameNetwork: (a, b) => a.task === b.task && a.ways === b.ways && a.net === b.net && a.filters === b.filters,
 };

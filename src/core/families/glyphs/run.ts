@@ -21,6 +21,7 @@ import type { EvalReport, EvalRequest, FamilyRun, RunStart, StepLosses } from '.
 import { classifierFor, decodeGlyphTheta, glyphFamily } from './family';
 import { glyphReport } from './report';
 import { evaluateGlyphs, type AccuracyCurve, type ClassEvalProtocol } from './evaluation';
+import type { MeteredStep } from '../../meta/profile';
 import type { GlyphWalk, WalkAt } from '../../meta/walkthrough';
 import { glyphWalk } from './walk';
 
@@ -228,6 +229,12 @@ export class GlyphRun implements FamilyRun {
   ): GlyphBatch {
     const c = this.config;
     return sampleGlyphBatch(rng, tasks, { split, ways: c.ways, shots: c.k, query: c.query }, this.set);
+  }
+
+  /** One meta-step on the next meta-batch, ready to run (kernel counts: meta/profile.ts). */
+  meteredStep(): MeteredStep {
+    const t = classBatchTensors(this.nextBatch());
+    return { step: () => this.learner.step(t), dispose: () => tf.dispose([t.xs, t.ys, t.xq, t.yq]) };
   }
 
   step(): StepLosses {

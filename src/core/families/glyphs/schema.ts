@@ -48,4 +48,7 @@ export const glyphSchema: FamilySchema = {
   },
   defaults: { alpha: 0.4, k: 1, query: 5, batch: 8 },
   bounds: { k: [1, 10], query: [1, 50], batch: [1, 32] },
+  restartRules: [
+    { fields: ['ways', 'net', 'filters'], reason: () => 'the network changed shape (ways, net or filters)' },
+  ],
 };

@@ -1,5 +1,5 @@
 import type { FamilySchema } from '../../schema';
-import { HIDDEN_FIELD } from '../regression/schema';
+import { HIDDEN_FIELD, HIDDEN_RESTART } from '../regression/schema';
 
 /** The function families a mixture task can be drawn from. */
 export const COMPONENTS = ['sine', 'line', 'quadratic', 'abs'] as const;
@@ -33,4 +33,8 @@ export const mixtureSchema: FamilySchema = {
   },
   defaults: {},
   queryFollowsK: true,
+  restartRules: [
+    HIDDEN_RESTART,
+    { fields: ['mix'], reason: (next) => `the mixture changed to ${(next.mix ?? []).join(', ')}` },
+  ],
 };

@@ -34,6 +34,8 @@ export function regressionFamily(
       return new RegressionRun(this, config, start);
     },
     numParams: mlpParameterCount,
+    // the baseline is the same MLP as θ
+    stateSizes: (config) => ({ theta: mlpParameterCount(config), pretrained: mlpParameterCount(config) }),
     sameNetwork: (a, b) => a.task === b.task && a.hidden.join() === b.hidden.join(),
   };
 }

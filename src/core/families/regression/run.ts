@@ -14,6 +14,7 @@ import { fusedLoaded } from '../../engines/fused/wasmModule';
 import { FusedLearner, FusedPretrainer, GpuLearner, GpuPretrainer } from './fusedViews';
 import { FusedWebgpuMlp } from '../../engines/webgpu/fusedWebgpuMlp';
 import { fitsDevice } from '../../engines/webgpu/tryFused';
+import type { MeteredStep } from '../../meta/profile';
 import type { CurveWalk, WalkAt } from '../../meta/walkthrough';
 import { regressionWalk } from './walk';
 import { checkStateFits, copyTrainingState, type TrainingState } from '../../runs/trainingState';
@@ -136,6 +137,14 @@ export class RegressionRun implements FamilyRun {
   nextBatch(): RegressionBatch {
     const c = this.config;
     return this.tasks.sampleBatch(this.taskRng, c.batch, c.k, c.query);
+  }
+
+  /** One tfjs meta-step on the next meta-batch, ready to run (kernel counts: meta/profile.ts). */
+  meteredStep(): MeteredStep {
+    const learner = this.learner;
+    if (!(learner instanceof MetaLearner)) throw new Error('kernels are counted on the tfjs engine');
+    const t = batchTensors(this.nextBatch());
+    return { step: () => learner.step(t), dispose: () => tf.dispose([t.xs, t.ys, t.xq, t.yq]) };
   }
 
   get numParams(): number {

@@ -1,4 +1,4 @@
-import type { FamilyField } from '../../schema';
+import type { FamilyField, RestartRule } from '../../schema';
 
 /** The MLP's hidden layers, shared by every regression family (the paper's 1-40-40-1 network). */
 export const HIDDEN_FIELD: FamilyField = {
@@ -11,4 +11,10 @@ export const HIDDEN_FIELD: FamilyField = {
     help: 'Hidden layer widths of the network, comma separated (the paper uses 40,40).',
   },
   default: [40, 40],
+};
+
+/** Other hidden layers are another network: the run restarts. */
+export const HIDDEN_RESTART: RestartRule = {
+  fields: ['hidden'],
+  reason: (next) => `hidden layers changed to ${next.hidden.join(',')}`,
 };

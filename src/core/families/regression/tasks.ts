@@ -1,17 +1,7 @@
-/** A meta-batch of 1-D regression tasks, generated in TypeScript so every backend sees the same data. */
-export interface RegressionBatch {
-  /** number of tasks T */
-  tasks: number;
-  /** support points per task K */
-  support: number;
-  /** query points per task Q */
-  query: number;
-  /** support inputs and targets, task-major [T*K] */
-  xs: Float32Array;
-  ys: Float32Array;
-  /** query inputs and targets, task-major [T*Q] */
-  xq: Float32Array;
-  yq: Float32Array;
+import type { PointBatch } from '../../engines/batch';
+
+/** A meta-batch of 1-D regression tasks: the engines' point batch and what generated each task. */
+export interface RegressionBatch extends PointBatch {
   /** per-task generating parameters (family specific, e.g. amplitude and phase), [T*paramsPerTask] */
   taskParams: Float32Array;
 }

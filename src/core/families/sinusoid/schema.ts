@@ -1,5 +1,5 @@
 import type { FamilySchema } from '../../schema';
-import { HIDDEN_FIELD } from '../regression/schema';
+import { HIDDEN_FIELD, HIDDEN_RESTART } from '../regression/schema';
 
 /** Sinusoid regression, the MAML paper's toy problem: the shared defaults are its settings. */
 export const sinusoidSchema: FamilySchema = {
@@ -9,4 +9,5 @@ export const sinusoidSchema: FamilySchema = {
   fields: { hidden: { ...HIDDEN_FIELD, carried: true } },
   defaults: {},
   queryFollowsK: true,
+  restartRules: [HIDDEN_RESTART],
 };
