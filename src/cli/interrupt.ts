@@ -5,7 +5,7 @@
  * `npm run train` runs under tsx, whose parent process relays a Ctrl-C to this one and kills it if
  * it has not seen the signal within about 60 ms, so the loop must let the event loop turn often:
  * poll() after every meta-step yields whenever 10 ms have passed. A meta-step longer than that
- * window (large glyph runs) can still be killed mid-step; --save-run's periodic saves bound what
+ * window (large classifier runs) can still be killed mid-step; --save-run's periodic saves bound what
  * is lost then.
  */
 export class Interrupt {

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { parseExperiment, serializeExperiment, type Experiment } from '../core/experiment';
 import { loadFused } from '../core/engines/fused/wasmModule';
-import { familyOf } from '../core/families/registry';
+import { familyOf, registeredFamilies } from '../core/families/registry';
 import { decodeTheta, encodeTheta, type SavedTheta } from '../core/thetaFile';
 import type { FamilyRun } from '../core/families/family';
 import { runFromState } from '../core/runs/resume';
@@ -22,10 +22,21 @@ import { formatDuration, Progress } from './progress';
 /** --save-run also rewrites its file this often while training */
 const SAVE_EVERY_MS = 60_000;
 
+/** The registered families' evaluation protocols, families sharing one named together. */
+function evalDefaultsText(): string {
+  const groups = new Map<string, string[]>();
+  for (const name of registeredFamilies()) {
+    const { evalDefaults, metric } = familyOf(name);
+    const what = `${evalDefaults.tasks} tasks, 0..${evalDefaults.steps} inner steps (${metric.name})`;
+    groups.set(what, [...(groups.get(what) ?? []), name]);
+  }
+  return [...groups].map(([what, names]) => `${names.join(', ')}: ${what}`).join('; ');
+}
+
 const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] [--steps N] [--backend wasm|cpu]
                        [--json out.json] [--eval-tasks N] [--eval-steps N] [--eval-seed 2017] [--no-pretrained]
                        [--save-theta theta.json] [--init theta.json (start from a saved θ)]
-                       [--pretrained-only (glyphs: train only the pretrained baseline; θ stays as --init gave it)]
+                       [--pretrained-only (train only the pretrained baseline, where the family can; θ stays as --init gave it)]
                        [--lenient (fix invalid --config values with a warning instead of refusing them)]
                        [--engine auto|fused|tfjs (auto: the fused WebAssembly meta-step where the family has one)]
                        [--save-run run.json (the whole run: θ, optimiser moments, baseline, task stream, curves;
@@ -35,7 +46,7 @@ const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] 
                                            trains N more meta-steps. --config may only repeat the file's values,
                                            or with --lenient change what a running run can: alpha, beta, inner,
                                            k, query, batch, algo)]
-  sinusoid, mixture: evaluation defaults to 600 tasks, 0..10 inner steps (MSE); glyphs: 200 tasks, 0..5 steps (accuracy)`;
+  evaluation defaults: ${evalDefaultsText()}`;
 
 export interface TrainResult {
   config: Experiment;

@@ -99,7 +99,7 @@ export interface RestartRule {
  */
 export interface FamilySchema {
   readonly name: string;
-  /** for menus: "sinusoid regression" */
+  /** for menus, e.g. "function mixtures" */
   readonly label: string;
   /** one sentence for the task-family menu's tooltip */
   readonly blurb: string;
@@ -176,7 +176,7 @@ export const SEED_FIELD: NumberField = {
   help: 'Seed: every task, initial weight and evaluation task derives from it.',
 };
 
-/** The shared defaults: the MAML paper's sinusoid settings (see shared/REFERENCES.md). */
+/** The shared defaults: the MAML paper's regression settings (see shared/REFERENCES.md). */
 export const SHARED_DEFAULTS = {
   algo: 'maml',
   alpha: 0.01,

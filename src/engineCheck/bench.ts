@@ -5,7 +5,7 @@ import { JointLearner, MetaLearner } from '../core/meta/learners';
 import type { Algo } from '../core/experiment';
 import { Mlp } from '../core/models/mlp';
 import { Rng } from '../core/random';
-import { sinusoid } from '../core/families/sinusoid/sampler';
+import { probeTasks } from './workload';
 
 /**
  * Meta-steps per second, by default for the paper configuration (1-40-40-1, 25 tasks, K 10, Q 10,
@@ -91,11 +91,12 @@ export async function benchFused(
   opts: FusedOptions = {},
 ): Promise<Rate> {
   const rng = Rng.stream(1, 'train');
+  const tasks = probeTasks();
   const engine = new FusedWebgpuMlp(c, theta0(c), opts);
   await engine.prepare(c);
   const ms = await timeSteps(
     () => {
-      const { meta, pretrained } = engine.step(sinusoid.sampleBatch(rng, c.tasks, c.support, c.query));
+      const { meta, pretrained } = engine.step(tasks.sampleBatch(rng, c.tasks, c.support, c.query));
       pretrained?.dispose();
       return meta;
     },
@@ -117,12 +118,13 @@ export async function benchTfjs(
   pretrained = false,
 ): Promise<Rate> {
   const rng = Rng.stream(1, 'train');
+  const tasks = probeTasks();
   const model = new Mlp(c.sizes);
   const learner = new MetaLearner(model, c.algo, theta0(c), c);
   const joint = pretrained ? new JointLearner(model, theta0(c), c) : null;
   const ms = await timeSteps(
     () => {
-      const t = batchTensors(sinusoid.sampleBatch(rng, c.tasks, c.support, c.query));
+      const t = batchTensors(tasks.sampleBatch(rng, c.tasks, c.support, c.query));
       const loss = learner.step(t);
       joint?.step(t).dispose();
       tf.dispose(t);

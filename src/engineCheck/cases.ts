@@ -1,7 +1,7 @@
 import { Mlp } from '../core/models/mlp';
 import { Rng } from '../core/random';
 import type { RegressionBatch } from '../core/families/regression/tasks';
-import { sinusoid } from '../core/families/sinusoid/sampler';
+import { probeTasks } from './workload';
 import type { GradCase } from './reference';
 
 /**
@@ -81,7 +81,7 @@ export function caseData(k: CheckCase, batches = 1): CaseData {
       : null;
   const taskRng = Rng.stream(k.seed, 'train');
   const list = Array.from({ length: batches }, () =>
-    sinusoid.sampleBatch(taskRng, k.tasks, k.support, k.query),
+    probeTasks().sampleBatch(taskRng, k.tasks, k.support, k.query),
   );
   return { theta0, alpha0, batches: list };
 }

@@ -4,11 +4,12 @@
  * exported state, survives live changes (algorithm, K) and falls back for an over-limit network.
  */
 import * as tf from '@tensorflow/tfjs';
-import { defaultsFor, type Experiment } from '../core/experiment';
+import type { Experiment } from '../core/experiment';
 import { familyOf } from '../core/families/registry';
 import { loadFused } from '../core/engines/fused/wasmModule';
 import type { RegressionRun } from '../core/families/regression/run';
 import { relError } from './reference';
+import { probeDefaults } from './workload';
 
 export interface RunCheck {
   name: string;
@@ -97,7 +98,7 @@ async function resumeCheck(config: Experiment): Promise<RunCheck> {
 
 export async function runChecks(): Promise<RunCheck[]> {
   await loadFused();
-  const base: Experiment = { ...defaultsFor('sinusoid'), batch: 5, seed: 7 };
+  const base: Experiment = { ...probeDefaults(), batch: 5, seed: 7 };
   const out: RunCheck[] = [];
   out.push(await againstReference('MAML run, 8 steps', base, steps(8), 1e-4));
   out.push(

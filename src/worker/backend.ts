@@ -62,7 +62,7 @@ export async function chooseBackend(request: BackendRequest, wasmPath: string): 
   throw new Error(`no tfjs backend could be started: ${reasons.join('; ')}`);
 }
 
-/** What the speed probe needs of a run: a meta-step and disposal (sinusoid or glyph runs). */
+/** What the speed probe needs of a run: a meta-step and disposal (a run of any family). */
 export interface SteppingRun {
   step(): { meta: tf.Tensor; pretrained: tf.Tensor | null };
   /** compile and check before the first step (the fused WebGPU engine); rejects with the reason */

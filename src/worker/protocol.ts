@@ -72,7 +72,7 @@ export interface AutoChoice {
   winner: RaceEntry;
   /** contenders that could not run here, with the reason (e.g. a network over the device's limits) */
   skipped?: { backend: BackendName; engine: Engine; reason: string }[];
-  /** the device probe (the fused sinusoid step on both backends), where the family has no fused engine */
+  /** the device probe (the probe family's fused step on both backends), where the family has no fused engine */
   probe?: DeviceProbe;
 }
 

@@ -1,12 +1,14 @@
 /**
  * Auto mode's race: every contender (the fused engine where the family has one, tfjs, on wasm and
  * on WebGPU) is timed on a throwaway copy of the real workload, and training moves to the fastest.
- * A family without a fused engine (the glyph lab) first times a small device probe, the fused
- * sinusoid meta-step on both backends: a device an order of magnitude behind wasm on it is not
- * raced with the glyph network's slow first steps (seconds each on a software adapter).
+ * A family without a fused engine first times a small device probe, the probe family's fused
+ * meta-step (core/families/registry.ts's PROBE_TASK) on both backends: a device an order of
+ * magnitude behind wasm on it is not raced with a large network's slow first steps (seconds each
+ * on a software adapter).
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadFused } from '../core/engines/fused/wasmModule';
+import { PROBE_TASK } from '../core/families/registry';
 import { measureStepsPerSecond, type ProbeOptions, type SteppingRun } from './backend';
 import {
   formatRate,
@@ -107,7 +109,7 @@ async function backTo(current: BackendName): Promise<void> {
 }
 
 /**
- * Time the device probe (`makeProbe`: the fused sinusoid meta-step, the same small workload on
+ * Time the device probe (`makeProbe`: the probe family's fused meta-step, the same small workload on
  * both backends) on wasm, then on WebGPU against it, and return to `current`. The fused module is
  * loaded here, not at start-up, in a family that has no fused engine of its own. Null when either
  * side could not run it (then nothing is concluded from it).
@@ -138,7 +140,7 @@ export async function probeDevice(
 export function probeOutpaced(probe: DeviceProbe | null): string | null {
   if (!probe || probe.webgpu * OUTPACED >= probe.wasm) return null;
   const times = probe.wasm / Math.max(probe.webgpu, Number.MIN_VALUE);
-  return `a probe of this device (the fused sinusoid meta-step on both) ran ${timesText(times)}× slower on WebGPU than on wasm: ${probe.bounded ? 'under ' : ''}${formatRate(probe.webgpu)} against ${formatRate(probe.wasm)} steps/s`;
+  return `a probe of this device (the fused ${PROBE_TASK} meta-step on both) ran ${timesText(times)}× slower on WebGPU than on wasm: ${probe.bounded ? 'under ' : ''}${formatRate(probe.webgpu)} against ${formatRate(probe.wasm)} steps/s`;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { FamilyRun } from '../core/families/family';
 import { familyOf } from '../core/families/registry';
 import type { Engine, Snapshot } from './protocol';
 
-/** advancing a regression task stream costs ~10 µs a step: beyond this it is not worth the wait */
+/** a cheap task stream (TaskFamily.cheapSkip) is fast-forwarded at most this many steps */
 const FAST_FORWARD_LIMIT = 200_000;
 
 export function allFinite(a: ArrayLike<number>): boolean {
@@ -48,7 +48,7 @@ export function runFromSnapshot(
   });
   try {
     if (snap.stream) run.seekStream(snap.stream);
-    else if (family.schema.name !== 'glyphs' || snap.step === 0) {
+    else if (family.cheapSkip || snap.step === 0) {
       for (let i = 0; i < Math.min(snap.step, FAST_FORWARD_LIMIT); i++) run.skipBatch();
     }
     run.stepCount = snap.step;

@@ -13,7 +13,7 @@ export interface ThetaPaths {
   steps: number;
   /** task-major [tasks, steps + 1, 2] */
   coords: Float32Array;
-  /** query loss of each task after 0..steps inner steps (MSE; glyphs: cross-entropy), [tasks, steps + 1] */
+  /** query loss of each task after 0..steps inner steps (the family's loss: MSE, cross-entropy), [tasks, steps + 1] */
   losses: Float32Array;
 }
 
@@ -46,7 +46,7 @@ export interface ThetaReport {
   viewTaskId: number | null;
   taskParams: Float32Array;
   paramsPerTask: number;
-  /** the displayed tasks in words, where their parameters say little (glyphs: their classes) */
+  /** the displayed tasks in words, where their parameters say little (a classifier's tasks: their classes) */
   taskNames?: string[];
   paths: ThetaPaths;
   /** the same tasks adapted from the random initialisation (only when asked for) */

@@ -17,7 +17,7 @@ export interface ShownDescription {
   /** generating parameters [tasks · paramsPerTask], the task view's task first when there is one */
   taskParams: Float32Array;
   paramsPerTask: number;
-  /** the tasks in words where parameters say little (glyphs: their classes) */
+  /** the tasks in words where parameters say little (a classifier's tasks: their classes) */
   taskNames?: string[];
 }
 

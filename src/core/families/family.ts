@@ -117,6 +117,13 @@ export interface FamilyRun {
 export interface TaskFamily {
   readonly schema: FamilySchema;
   readonly metric: Metric;
+  /** it has a fused meta-step (WebAssembly, WebGPU) beside tfjs: auto mode races it */
+  readonly fusedEngine?: boolean;
+  /**
+   * drawing and dropping a meta-batch is cheap (microseconds), so a snapshot without a stream
+   * position may fast-forward its task stream to its step; otherwise such a run starts a new stream
+   */
+  readonly cheapSkip?: boolean;
   /** the CLI's default evaluation: held-out tasks and inner steps */
   readonly evalDefaults: { tasks: number; steps: number };
   createRun(config: Experiment, start?: RunStart): FamilyRun;

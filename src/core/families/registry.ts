@@ -23,3 +23,9 @@ export function familyOf(task: string): TaskFamily {
 export function registeredFamilies(): string[] {
   return Object.keys(FAMILIES);
 }
+
+/**
+ * The family whose fused meta-step times a device (both fused engines run it): where a family has
+ * no fused engine, auto mode compares WebGPU with wasm on this workload (the paper's first one).
+ */
+export const PROBE_TASK: string = sinusoidFamily.schema.name;

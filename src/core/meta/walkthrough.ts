@@ -28,7 +28,7 @@ export const WALK_MAX_SHOWN = 6;
 export interface WalkTaskBase {
   /** its index in the meta-batch */
   index: number;
-  /** family.describe(...), e.g. "A = 2.31, φ = 0.52", or the glyphs' names */
+  /** family.describe(...), e.g. "A = 2.31, φ = 0.52", or a classifier task's class names */
   description: string;
   /** [inner + 1]: this task's support loss after s inner steps */
   supportLoss: number[];

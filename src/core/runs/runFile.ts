@@ -7,7 +7,7 @@
  *
  *   { "format": "maml-playground-run", "version": 1, "appVersion": "0.1.0",
  *     "name"?: "...", "createdAt": ISO, "savedAt": ISO,
- *     "config": "task=sinusoid&algo=maml&...", "step": 4210, "engine": "fused", "backend"?: "wasm",
+ *     "config": "task=<family>&algo=maml&...", "step": 4210, "engine": "fused", "backend"?: "wasm",
  *     "state": { "theta": b64, "thetaAdam": { "t": 4210, "m": b64, "v": b64 },
  *                "alpha": b64 | null, "alphaAdam": {...} | null,
  *                "pretrained": { "theta": b64, "adam": {...}, "step": 4210 } | null,

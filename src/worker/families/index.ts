@@ -1,20 +1,42 @@
-import type { TaskFamily } from '../../core/families/family';
-import { isRegression } from '../../core/families/regression/family';
 import { CLASSIFIER_BUDGET, REGRESSION_BUDGET, type ProbeBudget } from '../host/backendPlan';
 import type { FamilyWorker, HostServices } from './familyWorker';
 import { GlyphWorker } from './glyphWorker';
 import { RegressionWorker } from './regressionWorker';
 
-/**
- * The worker part of a family, by kind: every regression family (sinusoids, mixtures, any new
- * one) shares the regression part; the glyph classifier has its own lab requests.
- */
-export function familyWorkerFor(
-  family: TaskFamily,
-  host: HostServices,
-  evalTasks: number,
-): { worker: FamilyWorker; budget: ProbeBudget } {
-  if (isRegression(family))
-    return { worker: new RegressionWorker(host, evalTasks), budget: REGRESSION_BUDGET };
-  return { worker: new GlyphWorker(host), budget: CLASSIFIER_BUDGET };
+/** A family's worker part, and how long the backend comparisons may take on its steps. */
+export interface WorkerPart {
+  worker: FamilyWorker;
+  budget: ProbeBudget;
+}
+
+type MakeWorkerPart = (host: HostServices, evalTasks: number) => WorkerPart;
+
+/** Every regression family shares the regression part (predictions, the θ view, evaluation). */
+const regressionPart: MakeWorkerPart = (host, evalTasks) => ({
+  worker: new RegressionWorker(host, evalTasks),
+  budget: REGRESSION_BUDGET,
+});
+
+/** The glyph classifier's part: its lab requests (tasks, the drawing pad), evaluation, θ view. */
+const classifierPart: MakeWorkerPart = (host) => ({
+  worker: new GlyphWorker(host),
+  budget: CLASSIFIER_BUDGET,
+});
+
+/** The worker part of every registered family, by name: one line per family. */
+const WORKER_PARTS: Readonly<Record<string, MakeWorkerPart>> = {
+  sinusoid: regressionPart,
+  glyphs: classifierPart,
+  mixture: regressionPart,
+};
+
+/** The worker part of a family (every registered family has one: checked by a test). */
+export function familyWorkerFor(task: string, host: HostServices, evalTasks: number): WorkerPart {
+  const make = WORKER_PARTS[task];
+  if (!make) throw new Error(`no worker part is registered for the task family "${task}"`);
+  return make(host, evalTasks);
+}
+
+export function workerPartNames(): string[] {
+  return Object.keys(WORKER_PARTS);
 }

@@ -8,7 +8,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadFused } from '../../core/engines/fused/wasmModule';
-import { isRegression } from '../../core/families/regression/family';
 import { familyOf } from '../../core/families/registry';
 import { chooseBackend } from '../backend';
 import { divergenceAdvice } from '../divergence';
@@ -126,7 +125,7 @@ export class WorkerHost extends RunKeeper {
     // auto: start on wasm (the first views appear at once), then time the contenders (the fused
     // engine where the family has one, tfjs on wasm, WebGPU) and train on the fastest
     const fused =
-      isRegression(familyOf(msg.config.task)) &&
+      familyOf(msg.config.task).fusedEngine === true &&
       (await loadFused().then(
         () => true,
         () => false,

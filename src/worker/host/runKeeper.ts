@@ -6,7 +6,7 @@
  */
 import { defaultsFor, type Experiment } from '../../core/experiment';
 import type { FamilyRun } from '../../core/families/family';
-import { familyOf } from '../../core/families/registry';
+import { familyOf, PROBE_TASK } from '../../core/families/registry';
 import { restartReason } from '../../core/families/restart';
 import { adoptSavedConfig, decodeFamilyTheta } from '../../core/families/savedTheta';
 import { chooseBackend } from '../backend';
@@ -131,8 +131,8 @@ export class RunKeeper {
     const { moved, engineChanged } = await this.plan.race(
       (e) => this.probeRun(config, e),
       this.runOrThrow,
-      // the device probe: the paper's sinusoid step, which both fused engines run
-      (e) => familyOf('sinusoid').createRun(defaultsFor('sinusoid'), { pretrained: false, engine: e }),
+      // the device probe: the probe family's step, which both fused engines run
+      (e) => familyOf(PROBE_TASK).createRun(defaultsFor(PROBE_TASK), { pretrained: false, engine: e }),
     );
     if (engineChanged) {
       // another engine: the run is rebuilt from its whole state (θ, moments, baselines, α, stream, step)
@@ -148,7 +148,7 @@ export class RunKeeper {
     const familyChanged = !this.config || this.config.task !== config.task;
     this.config = { ...config, hidden: [...config.hidden] };
     if (familyChanged || !this.family) {
-      const part = familyWorkerFor(familyOf(config.task), this.services, this.evalTasks);
+      const part = familyWorkerFor(config.task, this.services, this.evalTasks);
       this.family = part.worker;
       this.plan.budget = part.budget;
     } else {

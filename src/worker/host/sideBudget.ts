@@ -5,15 +5,13 @@
  * (1 − SIDE_SHARE) of it, up to CREDIT_CAP_MS), each piece of side work run while training is
  * paid from it, into debt if it runs long, and side work starts only while the credit is
  * positive. So over any stretch of training side work takes at most SIDE_SHARE of the time plus
- * one cap, however long a single piece runs (the budget it replaces only looked at the recent
- * share before starting, and one piece of hundreds of milliseconds took it to 25-34% in the page).
- * Paused, side work runs freely and costs nothing. What the page explicitly asked for (a new
+ * one cap, however long a single piece runs. Paused, side work runs freely and costs nothing. What the page explicitly asked for (a new
  * task, a walk) runs anyway and is paid for.
  *
  * Side work the page did not ask for also waits a moment after each `ready` (`holdAfterReady`):
- * the page answers a new run with what it shows first (the glyph lab loads its shipped θ, then
- * asks for a task), and one θ-view report on the conv net takes a second, which those answers
- * used to wait behind (the glyph lab's first task at 5-6 s instead of under 3).
+ * the page answers a new run with what it shows first (a family's page may load a shipped θ,
+ * then ask for a task), and those answers must not wait behind a θ-view report that can take a
+ * second on a large network.
  */
 
 /** at most a fifth of the worker's time goes to side work while training */

@@ -57,7 +57,7 @@ const WITH_PRETRAINED = 4;
 const APPLY_UPDATE = 8;
 
 /**
- * Meta-training of the sinusoid-style MLP regression family in one WebAssembly call per meta-step:
+ * Meta-training of a 1-D MLP regression network ([1, ...hidden, 1]) in one WebAssembly call per meta-step:
  * MAML (exact second order), FOMAML, Meta-SGD and Reptile, plus the pretrained baseline's joint
  * regression step on the same batch. All state (θ, α, Adam moments, the pretrained θ) lives in
  * wasm memory; the maths matches src/core/meta/learners.ts (see test/fusedMlp.test.ts).

@@ -28,6 +28,8 @@ export function regressionFamily(
     kind: 'regression',
     schema,
     metric: MSE,
+    fusedEngine: true,
+    cheapSkip: true,
     evalDefaults: { tasks: DEFAULT_EVAL.tasks, steps: DEFAULT_EVAL.steps },
     tasksFor,
     createRun(config, start) {
