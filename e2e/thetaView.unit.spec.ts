@@ -6,8 +6,8 @@ import { createRegressionRun } from '../src/core/families/regression/lookup';
 import type { FromWorker, ViewTask } from '../src/worker/protocol';
 import { transferablesOf } from '../src/worker/protocol';
 import { runFromSnapshot, takeSnapshot } from '../src/worker/runState';
-import { regressionThetaModel } from '../src/worker/thetaRegression';
-import { SHOWN_TASKS, ThetaView } from '../src/worker/thetaView';
+import { regressionThetaModel, SHOWN_TASKS } from '../src/worker/families/regressionTheta';
+import { ThetaView } from '../src/worker/theta/view';
 
 // The worker's parameter-space host, driven in Node the way the training host drives it (tfjs cpu).
 

@@ -13,7 +13,7 @@ import {
   type RegressionReply,
   type RegressionRequest,
 } from './families/regressionMessages';
-import type { LandscapeReport, ThetaReport, ThetaSubject } from './thetaMessages';
+import type { LandscapeReport, ThetaReport, ThetaSubject } from './theta/messages';
 
 /** A curve as a run file keeps it (e.g. "meta-loss": one value per meta-step). */
 export interface RunCurve {
@@ -22,8 +22,8 @@ export interface RunCurve {
   values: number[];
 }
 
-export type { LandscapeReport, ThetaPaths, ThetaReport, ThetaSubject } from './thetaMessages';
-export { SUBJECTS } from './thetaMessages';
+export type { LandscapeReport, ThetaPaths, ThetaReport, ThetaSubject } from './theta/messages';
+export { SUBJECTS } from './theta/messages';
 export type { EvalCurveData, ViewTask } from './families/regressionMessages';
 
 /** A request only one kind of family understands (the task view's task, the drawing pad's). */
@@ -55,16 +55,6 @@ export interface RaceEntry {
   bounded: boolean;
   /** chosen without timing: the one contender left after the device probe (its rate shows in training) */
   untimed?: boolean;
-}
-
-/** A rate in steps/s as the page writes it: "1800", "95.2", "0.57". */
-export function formatRate(r: number): string {
-  return r >= 100 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toPrecision(2);
-}
-
-/** A contender in words, as the page names it: "wasm fused", "WebGPU tfjs". */
-export function raceLabel(e: Pick<RaceEntry, 'backend' | 'engine'>): string {
-  return `${e.backend === 'webgpu' ? 'WebGPU' : e.backend} ${e.engine}`;
 }
 
 export interface AutoChoice {

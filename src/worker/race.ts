@@ -10,15 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { loadFused } from '../core/engines/fused/wasmModule';
 import { PROBE_TASK } from '../core/families/registry';
 import { measureStepsPerSecond, type ProbeOptions, type SteppingRun } from './backend';
-import {
-  formatRate,
-  raceLabel,
-  type AutoChoice,
-  type BackendName,
-  type DeviceProbe,
-  type Engine,
-  type RaceEntry,
-} from './protocol';
+import { formatRate, raceLabel } from '../core/wording/rates';
+import { type AutoChoice, type BackendName, type DeviceProbe, type Engine, type RaceEntry } from './protocol';
 
 /** timed steps before a contender far behind the leader may stop */
 const MIN_TIMED = 3;

@@ -1,4 +1,5 @@
-import { formatRate, raceLabel, type AutoChoice } from '../../worker/protocol';
+import { formatRate, raceLabel } from '../../core/wording/rates';
+import type { AutoChoice } from '../../worker/protocol';
 
 /**
  * What auto mode measured and chose, e.g. "auto: wasm · fused · 1800 steps/s — wasm tfjs measured

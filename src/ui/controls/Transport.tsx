@@ -2,7 +2,7 @@ import { useStore, type State } from '../store';
 import { formatLoss } from '../format';
 import { uiFamilyOf } from '../families/registry';
 import { parameterCount } from '../viewTask';
-import { formatRate } from '../../worker/protocol';
+import { formatRate } from '../../core/wording/rates';
 import { AutoChoiceNote } from './AutoChoiceNote';
 
 function formatElapsed(ms: number): string {

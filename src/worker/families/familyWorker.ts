@@ -7,7 +7,7 @@
 import type { Experiment } from '../../core/experiment';
 import type { FamilyRun } from '../../core/families/family';
 import type { BackendName, FamilyRequest, FromWorker, Snapshot } from '../protocol';
-import type { ThetaSubject } from '../thetaMessages';
+import type { ThetaSubject } from '../theta/messages';
 
 /** What the host lends a family's worker part. */
 export interface HostServices {

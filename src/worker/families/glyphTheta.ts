@@ -16,9 +16,9 @@ import { landscapeSpan, projectPoint, projectTensor } from '../../core/projectio
 import { GridLandscape } from '../../core/projection/grid';
 import { Rng } from '../../core/random';
 import type { ThetaPaths } from '../protocol';
-import type { ThetaViewModel } from '../thetaModel';
-import type { ThetaSubject } from '../thetaMessages';
-import { ThetaView } from '../thetaView';
+import type { ThetaViewModel } from '../theta/model';
+import type { ThetaSubject } from '../theta/messages';
+import { ThetaView } from '../theta/view';
 import type { HostServices } from './familyWorker';
 
 /** A glyph class in words: its alphabet and its label. */

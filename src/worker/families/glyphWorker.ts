@@ -16,7 +16,7 @@ import { broadcastTasks } from '../../core/models/classifier';
 import { softmax } from '../../core/ops/softmax';
 import { Rng } from '../../core/random';
 import type { FamilyRequest } from '../protocol';
-import type { ThetaSubject } from '../thetaMessages';
+import type { ThetaSubject } from '../theta/messages';
 import type { FamilyWorker, HostServices } from './familyWorker';
 import { GlyphThetaPart } from './glyphTheta';
 import { GLYPH_METHODS, type GlyphMethod, type GlyphRequest } from './glyphMessages';

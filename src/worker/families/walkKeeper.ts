@@ -8,7 +8,7 @@ import type { FamilyRun } from '../../core/families/family';
 import { onWalkPlane, walkArrows, walkPaths, walkPlane, type WalkPlane } from '../../core/meta/walkPlane';
 import type { FromWorker } from '../protocol';
 import type { HostServices } from './familyWorker';
-import { read } from '../thetaPaths';
+import { read } from '../theta/read';
 import type { WalkReport, WalkRequest } from './metaStepMessages';
 
 /** tasks drawn in detail (the page's small multiples) */

@@ -8,15 +8,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadFused } from '../../core/engines/fused/wasmModule';
+import type { FamilyRun } from '../../core/families/family';
 import { familyOf } from '../../core/families/registry';
 import { chooseBackend } from '../backend';
-import { divergenceAdvice } from '../divergence';
+import { divergenceAdvice } from '../../core/wording/divergence';
 import { causeGpuFault, deviceLostReason, watchGpuDevice } from '../gpuFaults';
 import type { FamilyWorker } from '../families/familyWorker';
 import type { ToWorker } from '../protocol';
 import { writeRunFile } from '../runFiles';
 import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
-import { now, RunKeeper, type Lifecycle } from './runKeeper';
+import { LoopState, now, RunKeeper, type Lifecycle, type Post } from './runKeeper';
 
 /** θ is snapshotted (kept as the last finite θ and sent to the page) this often while training */
 const SNAPSHOT_MS = 1000;
@@ -41,9 +42,30 @@ function yieldToEvents(): Promise<void> {
   });
 }
 
-export class WorkerHost extends RunKeeper {
+export class WorkerHost {
+  private readonly loop = new LoopState();
+  /** the run, its family's part and the backend plan, with the transitions between runs */
+  private readonly keeper: RunKeeper;
+  private ready = false;
+  private pumping = false;
+  private failed = false;
+  private readonly lifecycle: Lifecycle[] = [];
+  private readonly evalRequests: { tasks: number; steps?: number; id: number | null }[] = [];
+  private wakeTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly snapshotRequests: number[] = [];
+  private lastSnapshotAt = 0;
   /** run files the page asked for (autosave, download), written between training chunks */
   private readonly exportRequests: Extract<ToWorker, { kind: 'exportRun' }>[] = [];
+
+  constructor(private readonly post: Post) {
+    this.keeper = new RunKeeper(post, this.loop);
+  }
+
+  /** the run that trains (null before init): read-only, for tests */
+  get run(): FamilyRun | null {
+    return this.keeper.run;
+  }
+
   handle(msg: ToWorker): void {
     if (this.failed) return;
     switch (msg.kind) {
@@ -51,28 +73,28 @@ export class WorkerHost extends RunKeeper {
         void this.init(msg).catch((e) => this.fail(e));
         return;
       case 'play':
-        if (!this.running) this.progress.restartRate();
-        this.running = true;
-        this.replayTo = null;
-        this.progress.due = true;
+        if (!this.loop.running) this.keeper.progress.restartRate();
+        this.loop.running = true;
+        this.loop.replayTo = null;
+        this.keeper.progress.due = true;
         break;
       case 'replay':
-        if (this.run && this.run.stepCount >= msg.to) break;
-        this.replayTo = msg.to;
-        this.running = true;
+        if (this.keeper.run && this.keeper.run.stepCount >= msg.to) break;
+        this.loop.replayTo = msg.to;
+        this.loop.running = true;
         break;
       case 'pause':
-        this.stopRunning();
-        this.progress.due = true;
+        this.keeper.stopRunning();
+        this.keeper.progress.due = true;
         break;
       case 'step':
-        if (!this.running) this.stepRequests += 1;
+        if (!this.loop.running) this.loop.stepRequests += 1;
         break;
       case 'reset':
       case 'backend':
       case 'loadTheta':
       case 'openRun':
-        this.stopRunning();
+        this.keeper.stopRunning();
         this.lifecycle.push(msg);
         break;
       case 'config':
@@ -86,13 +108,13 @@ export class WorkerHost extends RunKeeper {
         });
         break;
       case 'family':
-        this.family?.request(msg.request);
+        this.keeper.family?.request(msg.request);
         break;
       case 'thetaView':
-        this.family?.setThetaView(msg.subject, msg.random);
+        this.keeper.family?.setThetaView(msg.subject, msg.random);
         break;
       case 'landscape':
-        this.family?.requestLandscape(msg.id, msg.resolution);
+        this.keeper.family?.requestLandscape(msg.id, msg.resolution);
         break;
       case 'snapshot':
         this.snapshotRequests.push(msg.requestId);
@@ -116,12 +138,8 @@ export class WorkerHost extends RunKeeper {
   }
 
   private async init(msg: Extract<ToWorker, { kind: 'init' }>): Promise<void> {
-    this.wasmPath = msg.wasmPath;
-    this.evalTasks = msg.evalTasks;
-    this.requested = msg.backend;
     const choice = await chooseBackend(msg.backend, msg.wasmPath);
-    this.plan.backend = choice.backend;
-    this.fallback = choice.fallback;
+    this.keeper.choose(msg, choice);
     // auto: start on wasm (the first views appear at once), then time the contenders (the fused
     // engine where the family has one, tfjs on wasm, WebGPU) and train on the fastest
     const fused =
@@ -130,45 +148,46 @@ export class WorkerHost extends RunKeeper {
         () => true,
         () => false,
       ));
-    this.plan.contenders = { fused, webgpu: choice.backend === 'webgpu' };
-    this.plan.racing = msg.backend === 'auto' && (fused || choice.backend === 'webgpu');
-    if (this.plan.racing && choice.backend === 'webgpu') {
-      if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') this.plan.backend = 'wasm';
-      else this.plan.racing = false;
+    this.keeper.plan.contenders = { fused, webgpu: choice.backend === 'webgpu' };
+    this.keeper.plan.racing = msg.backend === 'auto' && (fused || choice.backend === 'webgpu');
+    if (this.keeper.plan.racing && choice.backend === 'webgpu') {
+      if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') this.keeper.plan.backend = 'wasm';
+      else this.keeper.plan.racing = false;
     }
-    this.replaceRun(msg.config, runFromSnapshot(msg.config, msg.resume, this.plan.engine));
-    this.thetaSource = msg.resume
+    this.keeper.replaceRun(msg.config, runFromSnapshot(msg.config, msg.resume, this.keeper.plan.engine));
+    this.keeper.thetaSource = msg.resume
       ? `a snapshot at meta-step ${msg.resume.step}`
       : `random initialisation (seed ${msg.config.seed})`;
-    const first = await takeSnapshot(this.runOrThrow);
-    this.lastGood = snapshotFinite(first) ? first : null;
-    this.postReady(false);
-    if (msg.replayTo !== null && msg.replayTo > this.runOrThrow.stepCount) {
-      this.replayTo = msg.replayTo;
-      this.running = true;
+    const first = await takeSnapshot(this.keeper.runOrThrow);
+    this.loop.lastGood = snapshotFinite(first) ? first : null;
+    this.keeper.postReady(false);
+    if (msg.replayTo !== null && msg.replayTo > this.keeper.runOrThrow.stepCount) {
+      this.loop.replayTo = msg.replayTo;
+      this.loop.running = true;
     }
-    this.snapshotDue = true;
-    if (msg.view) this.family?.request(msg.view);
-    await this.plan.compareForced(() => this.probeRun(msg.config));
+    this.loop.snapshotDue = true;
+    if (msg.view) this.keeper.family?.request(msg.view);
+    await this.keeper.plan.compareForced(() => this.keeper.probeRun(msg.config));
     // (the page's first view, sent with init; side work nobody asked for waits: see SideBudget)
-    if (this.family?.urgent) await this.family.work();
-    if (this.plan.racing) this.raceAt = now() + (this.plan.budget.sideWasm ? 0 : CLASSIFIER_RACE_DELAY_MS);
+    if (this.keeper.family?.urgent) await this.keeper.family.work();
+    if (this.keeper.plan.racing)
+      this.loop.raceAt = now() + (this.keeper.plan.budget.sideWasm ? 0 : CLASSIFIER_RACE_DELAY_MS);
     this.ready = true;
-    this.progress.restartRate();
+    this.keeper.progress.restartRate();
     await this.pump();
   }
 
   /** The WebGPU device was lost or reported an error: the page continues on the next backend. */
   private gpuFault(reason: string): void {
-    if (this.failed || this.plan.backend !== 'webgpu') return;
+    if (this.failed || this.keeper.plan.backend !== 'webgpu') return;
     this.fail(new Error(`WebGPU stopped working: ${reason}`));
   }
 
   private fail(e: unknown): void {
     if (this.failed) return;
     this.failed = true;
-    this.running = false;
-    if (this.plan.backend !== 'webgpu') {
+    this.loop.running = false;
+    if (this.keeper.plan.backend !== 'webgpu') {
       this.post({ kind: 'error', message: errorText(e), fatal: true });
       return;
     }
@@ -190,33 +209,34 @@ export class WorkerHost extends RunKeeper {
     this.pumping = true;
     try {
       for (;;) {
-        while (this.lifecycle.length > 0) await this.applyLifecycle(this.lifecycle.shift() as Lifecycle);
-        const family = this.family as FamilyWorker;
+        while (this.lifecycle.length > 0)
+          await this.keeper.applyLifecycle(this.lifecycle.shift() as Lifecycle);
+        const family = this.keeper.family as FamilyWorker;
         // (the page's requests go before the race, which takes seconds)
-        if (this.raceDue && !family.urgent) await this.race();
-        if (this.plan.backend === 'webgpu') watchGpuDevice((reason) => this.gpuFault(reason));
-        if (this.running || this.stepRequests > 0) await this.trainChunk();
+        if (this.raceDue && !family.urgent) await this.keeper.race();
+        if (this.keeper.plan.backend === 'webgpu') watchGpuDevice((reason) => this.gpuFault(reason));
+        if (this.loop.running || this.loop.stepRequests > 0) await this.trainChunk();
         this.report();
-        if (this.running && now() - this.lastSnapshotAt > SNAPSHOT_MS) this.snapshotDue = true;
-        if (this.snapshotDue || this.snapshotRequests.length > 0) await this.snapshot();
+        if (this.loop.running && now() - this.lastSnapshotAt > SNAPSHOT_MS) this.loop.snapshotDue = true;
+        if (this.loop.snapshotDue || this.snapshotRequests.length > 0) await this.snapshot();
         const save = this.exportRequests.shift();
         if (save) await this.exportRun(save);
         const ask = this.evalRequests.shift();
         if (ask) await family.evaluate(ask.tasks, ask.steps, ask.id);
-        if (family.urgent || this.side.allows(this.running))
-          await this.side.spend(() => family.work(), this.running);
+        if (family.urgent || this.keeper.side.allows(this.loop.running))
+          await this.keeper.side.spend(() => family.work(), this.loop.running);
         this.report();
         const idle =
-          !this.running &&
-          this.stepRequests === 0 &&
+          !this.loop.running &&
+          this.loop.stepRequests === 0 &&
           this.lifecycle.length === 0 &&
           this.evalRequests.length === 0 &&
           // (side work nobody asked for, held for the page's first requests, wakes the loop later)
-          (!family.busy || (this.side.held && !family.urgent)) &&
-          !this.snapshotDue &&
+          (!family.busy || (this.keeper.side.held && !family.urgent)) &&
+          !this.loop.snapshotDue &&
           this.snapshotRequests.length === 0 &&
           this.exportRequests.length === 0 &&
-          !this.progress.due &&
+          !this.keeper.progress.due &&
           !this.raceDue;
         if (idle) break;
         await yieldToEvents();
@@ -228,8 +248,9 @@ export class WorkerHost extends RunKeeper {
     }
     if (this.failed) return;
     // a race due later, or side work waiting out the hold
-    const race = this.raceAt === null ? Infinity : Math.max(this.raceAt, this.side.heldUntil);
-    const next = Math.min(race, this.family?.busy ? this.side.heldUntil : Infinity);
+    const race =
+      this.loop.raceAt === null ? Infinity : Math.max(this.loop.raceAt, this.keeper.side.heldUntil);
+    const next = Math.min(race, this.keeper.family?.busy ? this.keeper.side.heldUntil : Infinity);
     if (next < Infinity) this.wakeAt(next);
   }
 
@@ -239,9 +260,9 @@ export class WorkerHost extends RunKeeper {
    * race holds the worker 12 s there), unless they take very long.
    */
   private get raceDue(): boolean {
-    if (this.raceAt === null || now() < this.raceAt || this.side.held) return false;
-    const opening = this.family?.opening || this.evalRequests.length > 0;
-    return !opening || now() >= this.raceAt + OPENING_WAIT_MS;
+    if (this.loop.raceAt === null || now() < this.loop.raceAt || this.keeper.side.held) return false;
+    const opening = this.keeper.family?.opening || this.evalRequests.length > 0;
+    return !opening || now() >= this.loop.raceAt + OPENING_WAIT_MS;
   }
 
   private wakeAt(t: number): void {
@@ -256,22 +277,23 @@ export class WorkerHost extends RunKeeper {
   }
 
   private report(): void {
-    if (this.run) this.progress.report(this.run.stepCount, this.running, this.replayTo);
+    if (this.keeper.run)
+      this.keeper.progress.report(this.keeper.run.stepCount, this.loop.running, this.loop.replayTo);
   }
 
   private async trainChunk(): Promise<void> {
-    const run = this.runOrThrow;
-    const family = this.family as FamilyWorker;
+    const run = this.keeper.runOrThrow;
+    const family = this.keeper.family as FamilyWorker;
     const startStep = run.stepCount;
     const metas: tf.Scalar[] = [];
     const pres: tf.Scalar[] = [];
-    const maxSteps = this.plan.backend === 'webgpu' ? 4 : 256;
+    const maxSteps = this.keeper.plan.backend === 'webgpu' ? 4 : 256;
     const t0 = now();
     while (metas.length < maxSteps) {
-      if (this.replayTo !== null && run.stepCount >= this.replayTo) break;
-      if (!this.running) {
-        if (this.stepRequests <= 0) break;
-        this.stepRequests -= 1;
+      if (this.loop.replayTo !== null && run.stepCount >= this.loop.replayTo) break;
+      if (!this.loop.running) {
+        if (this.loop.stepRequests <= 0) break;
+        this.loop.stepRequests -= 1;
       }
       const l = run.step();
       metas.push(l.meta);
@@ -297,29 +319,32 @@ export class WorkerHost extends RunKeeper {
         await this.diverged(startStep + bad + 1, Number.isFinite(meta[bad]) ? 'pretrained' : 'meta');
         return;
       }
-      this.plan.measured(n, ms);
-      this.progress.chunk(run.stepCount, n, ms, meta, pre);
+      this.keeper.plan.measured(n, ms);
+      this.keeper.progress.chunk(run.stepCount, n, ms, meta, pre);
       await family.flushCaptures(n / (ms / 1000));
     }
-    if (this.replayTo !== null && run.stepCount >= this.replayTo) {
+    if (this.loop.replayTo !== null && run.stepCount >= this.loop.replayTo) {
       // a replayed share link has arrived: stop exactly here
-      this.running = false;
-      this.replayTo = null;
-      this.afterPause();
-    } else if (!this.running && this.stepRequests === 0 && metas.length > 0) {
-      this.afterPause();
+      this.loop.running = false;
+      this.loop.replayTo = null;
+      this.keeper.afterPause();
+    } else if (!this.loop.running && this.loop.stepRequests === 0 && metas.length > 0) {
+      this.keeper.afterPause();
     }
   }
 
   private async diverged(step: number, which: 'meta' | 'pretrained'): Promise<void> {
-    const config = this.configOrThrow;
-    this.running = false;
-    this.replayTo = null;
-    this.stepRequests = 0;
-    const good = this.lastGood;
-    this.replaceRun(config, runFromSnapshot(config, good ? copySnapshot(good) : null, this.plan.engine));
+    const config = this.keeper.configOrThrow;
+    this.loop.running = false;
+    this.loop.replayTo = null;
+    this.loop.stepRequests = 0;
+    const good = this.loop.lastGood;
+    this.keeper.replaceRun(
+      config,
+      runFromSnapshot(config, good ? copySnapshot(good) : null, this.keeper.plan.engine),
+    );
     const restored = good?.step ?? 0;
-    await this.restartBookkeeping(restored, null);
+    await this.keeper.restartBookkeeping(restored, null);
     const lossName = which === 'meta' ? 'meta-loss' : "pretrained baseline's loss";
     this.post({
       kind: 'diverged',
@@ -327,20 +352,20 @@ export class WorkerHost extends RunKeeper {
       restoredStep: restored,
       message: `Training diverged at step ${step} (the ${lossName} became NaN or infinite). Paused and restored the last finite θ, from step ${restored}. To fix it, ${divergenceAdvice(config, which)}.`,
     });
-    this.afterPause();
+    this.keeper.afterPause();
   }
 
   /** The run as a run file for the page (autosave, download): its whole state and the page's curves. */
   private async exportRun(req: Extract<ToWorker, { kind: 'exportRun' }>): Promise<void> {
-    const run = this.runOrThrow;
+    const run = this.keeper.runOrThrow;
     const reply = {
       kind: 'runFile' as const,
       requestId: req.requestId,
       step: run.stepCount,
-      config: this.configOrThrow,
+      config: this.keeper.configOrThrow,
     };
     try {
-      const { text, summary } = await writeRunFile(run, { ...req, backend: this.plan.backend });
+      const { text, summary } = await writeRunFile(run, { ...req, backend: this.keeper.plan.backend });
       this.post({ ...reply, text, summary, error: null });
     } catch (e) {
       this.post({ ...reply, text: null, summary: null, error: errorText(e) });
@@ -348,11 +373,11 @@ export class WorkerHost extends RunKeeper {
   }
 
   private async snapshot(): Promise<void> {
-    const run = this.runOrThrow;
-    this.snapshotDue = false;
+    const run = this.keeper.runOrThrow;
+    this.loop.snapshotDue = false;
     this.lastSnapshotAt = now();
     const snap = await takeSnapshot(run);
-    if (snapshotFinite(snap)) this.lastGood = snap;
+    if (snapshotFinite(snap)) this.loop.lastGood = snap;
     const requests = this.snapshotRequests.splice(0);
     if (requests.length === 0) requests.push(-1);
     for (const id of requests) {

@@ -2,7 +2,7 @@
  * What the worker host owns of a run, for every family: the run itself and its family's worker
  * part, the backend plan, and the transitions between runs (reset, new settings, another backend,
  * a loaded θ file, the auto race's move), each saying what happened to the page. The scheduling
- * loop around it is host.ts.
+ * loop around it is host.ts, which holds one keeper and shares its LoopState with it.
  */
 import { defaultsFor, type Experiment } from '../../core/experiment';
 import type { FamilyRun } from '../../core/families/family';
@@ -12,7 +12,7 @@ import { adoptSavedConfig, decodeFamilyTheta } from '../../core/families/savedTh
 import { chooseBackend } from '../backend';
 import { familyWorkerFor } from '../families';
 import type { FamilyWorker, HostServices } from '../families/familyWorker';
-import type { BackendRequest, Engine, FromWorker, Snapshot } from '../protocol';
+import type { BackendName, BackendRequest, Engine, FromWorker, Snapshot } from '../protocol';
 import { runFromState } from '../../core/runs/resume';
 import { movedRun, openRunFile } from '../runFiles';
 import { runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
@@ -30,41 +30,47 @@ export type Lifecycle =
 
 export const now = () => performance.now();
 
-export class RunKeeper {
-  protected run: FamilyRun | null = null;
-  protected config: Experiment | null = null;
-  protected family: FamilyWorker | null = null;
-  protected readonly plan: BackendPlan;
-  protected readonly progress: ProgressReporter;
-  /** side work (predictions, evaluation, θ view) takes at most a fifth of the time while training */
-  protected readonly side = new SideBudget();
-  protected requested: BackendRequest = 'auto';
-  protected fallback: string | null = null;
-  protected wasmPath = '';
-  protected thetaSource = '';
-  protected evalTasks = 0;
-  protected ready = false;
-  protected pumping = false;
-  protected failed = false;
-
-  protected running = false;
-  protected stepRequests = 0;
-  protected replayTo: number | null = null;
-  protected readonly lifecycle: Lifecycle[] = [];
-  protected readonly evalRequests: { tasks: number; steps?: number; id: number | null }[] = [];
+/**
+ * What the page asked of training and what the loop keeps between chunks, shared by the host's
+ * loop (host.ts) and the run's transitions here: one object both hold, no inherited fields.
+ */
+export class LoopState {
+  running = false;
+  stepRequests = 0;
+  replayTo: number | null = null;
   /** auto mode: when to race the backends (null: no race due) */
-  protected raceAt: number | null = null;
-  protected wakeTimer: ReturnType<typeof setTimeout> | null = null;
+  raceAt: number | null = null;
+  /** the last θ snapshot with finite values (divergence restores it) */
+  lastGood: Snapshot | null = null;
+  snapshotDue = false;
+}
 
-  protected lastGood: Snapshot | null = null;
-  protected readonly snapshotRequests: number[] = [];
-  protected snapshotDue = false;
-  protected lastSnapshotAt = 0;
+/** The init message's settings the keeper needs to open the first run. */
+export interface OpenSettings {
+  wasmPath: string;
+  evalTasks: number;
+  backend: BackendRequest;
+}
 
-  protected readonly services: HostServices = {
+export class RunKeeper {
+  private current: FamilyRun | null = null;
+  private settings: Experiment | null = null;
+  private part: FamilyWorker | null = null;
+  readonly plan: BackendPlan;
+  readonly progress: ProgressReporter;
+  /** side work (predictions, evaluation, θ view) takes at most a fifth of the time while training */
+  readonly side = new SideBudget();
+  private requested: BackendRequest = 'auto';
+  private fallback: string | null = null;
+  private wasmPath = '';
+  /** where the run's θ came from, in words (the page shows it) */
+  thetaSource = '';
+  private evalTasks = 0;
+
+  private readonly services: HostServices = {
     run: () => this.runOrThrow,
     config: () => this.configOrThrow,
-    running: () => this.running,
+    running: () => this.loop.running,
     post: (msg) => this.post(msg),
     inference: (fn) => this.plan.inference(fn),
     usesSideWasm: () => this.plan.usesSideWasm,
@@ -72,42 +78,68 @@ export class RunKeeper {
     snapshot: () => takeSnapshot(this.runOrThrow),
   };
 
-  constructor(protected readonly post: Post) {
+  constructor(
+    private readonly post: Post,
+    private readonly loop: LoopState,
+  ) {
     this.plan = new BackendPlan(post, REGRESSION_BUDGET);
     this.progress = new ProgressReporter(post);
   }
 
-  protected get runOrThrow(): FamilyRun {
-    if (!this.run) throw new Error('the run is not initialised');
-    return this.run;
+  /** the run that trains (null before init and while a backend switch rebuilds it) */
+  get run(): FamilyRun | null {
+    return this.current;
   }
 
-  protected get configOrThrow(): Experiment {
-    if (!this.config) throw new Error('the run is not initialised');
-    return this.config;
+  get config(): Experiment | null {
+    return this.settings;
   }
 
-  protected stopRunning(): void {
-    const was = this.running || this.replayTo !== null;
-    this.running = false;
-    this.replayTo = null;
-    this.stepRequests = 0;
+  /** the run's family's worker part */
+  get family(): FamilyWorker | null {
+    return this.part;
+  }
+
+  /** The init's settings: the backend asked for, the chosen one and why another was not. */
+  choose(settings: OpenSettings, choice: { backend: BackendName; fallback: string | null }): void {
+    this.wasmPath = settings.wasmPath;
+    this.evalTasks = settings.evalTasks;
+    this.requested = settings.backend;
+    this.plan.backend = choice.backend;
+    this.fallback = choice.fallback;
+  }
+
+  get runOrThrow(): FamilyRun {
+    if (!this.current) throw new Error('the run is not initialised');
+    return this.current;
+  }
+
+  get configOrThrow(): Experiment {
+    if (!this.settings) throw new Error('the run is not initialised');
+    return this.settings;
+  }
+
+  stopRunning(): void {
+    const was = this.loop.running || this.loop.replayTo !== null;
+    this.loop.running = false;
+    this.loop.replayTo = null;
+    this.loop.stepRequests = 0;
     if (was) this.afterPause();
   }
 
   /** Once training stops, everything shown should describe the θ it stopped at. */
-  protected afterPause(): void {
+  afterPause(): void {
     this.progress.due = true;
-    this.snapshotDue = true;
-    this.family?.markDirty();
+    this.loop.snapshotDue = true;
+    this.part?.markDirty();
   }
 
   /** A throwaway copy of the workload for timing a backend: the real run's family and settings. */
-  protected probeRun(config: Experiment, engine: Engine = 'tfjs'): FamilyRun {
+  probeRun(config: Experiment, engine: Engine = 'tfjs'): FamilyRun {
     return familyOf(config.task).createRun(config, { pretrained: this.plan.budget.sideWasm, engine });
   }
 
-  protected postReady(resumed: boolean): void {
+  postReady(resumed: boolean): void {
     const run = this.runOrThrow;
     // what the page asks for in answer (a task view, a θ to load) goes before the θ view's report
     this.side.holdAfterReady();
@@ -121,12 +153,12 @@ export class RunKeeper {
       config: this.configOrThrow,
       thetaSource: this.thetaSource,
       resumed,
-      running: this.running,
+      running: this.loop.running,
     });
   }
 
-  protected async race(): Promise<void> {
-    this.raceAt = null;
+  async race(): Promise<void> {
+    this.loop.raceAt = null;
     const config = this.configOrThrow;
     const { moved, engineChanged } = await this.plan.race(
       (e) => this.probeRun(config, e),
@@ -142,21 +174,21 @@ export class RunKeeper {
   }
 
   /** A new run replaces the old one (a new network, a restored θ, another backend). */
-  protected replaceRun(config: Experiment, run: FamilyRun): void {
-    this.run?.dispose();
-    this.run = run;
-    const familyChanged = !this.config || this.config.task !== config.task;
-    this.config = { ...config, hidden: [...config.hidden] };
-    if (familyChanged || !this.family) {
+  replaceRun(config: Experiment, run: FamilyRun): void {
+    this.current?.dispose();
+    this.current = run;
+    const familyChanged = !this.settings || this.settings.task !== config.task;
+    this.settings = { ...config, hidden: [...config.hidden] };
+    if (familyChanged || !this.part) {
       const part = familyWorkerFor(config.task, this.services, this.evalTasks);
-      this.family = part.worker;
+      this.part = part.worker;
       this.plan.budget = part.budget;
     } else {
-      this.family.runReplaced();
+      this.part.runReplaced();
     }
   }
 
-  protected async applyLifecycle(op: Lifecycle): Promise<void> {
+  async applyLifecycle(op: Lifecycle): Promise<void> {
     if (op.kind === 'reset') {
       const config = this.configOrThrow;
       this.replaceRun(config, runFromSnapshot(config, null, this.plan.engine));
@@ -169,14 +201,14 @@ export class RunKeeper {
       // the whole state moves (θ, Adam's moments, baselines, α, stream, step)
       const state = await this.runOrThrow.exportState();
       const config = this.configOrThrow;
-      this.run?.dispose();
-      this.run = null;
+      this.current?.dispose();
+      this.current = null;
       const choice = await chooseBackend(op.request, this.wasmPath);
       this.requested = op.request;
       this.plan.backend = choice.backend;
       this.plan.engine = 'tfjs';
       this.plan.racing = false;
-      this.raceAt = null;
+      this.loop.raceAt = null;
       this.fallback = choice.fallback;
       this.replaceRun(config, runFromState({ ...state, config }, { engine: this.plan.engine }));
       this.postReady(true);
@@ -191,7 +223,7 @@ export class RunKeeper {
   }
 
   /** Continue a saved run exactly where it stopped; a file that cannot be opened changes nothing. */
-  protected async openRun(text: string, source: string): Promise<void> {
+  async openRun(text: string, source: string): Promise<void> {
     let opened: ReturnType<typeof openRunFile>;
     try {
       opened = openRunFile(text, this.configOrThrow.task, this.plan.engine);
@@ -218,7 +250,7 @@ export class RunKeeper {
     });
   }
 
-  protected loadTheta(text: string, source: string): void {
+  loadTheta(text: string, source: string): void {
     const saved = decodeFamilyTheta(text);
     const config = adoptSavedConfig(this.configOrThrow, saved);
     const run = familyOf(config.task).createRun(config, {
@@ -243,7 +275,7 @@ export class RunKeeper {
     });
   }
 
-  protected async applyConfig(next: Experiment): Promise<void> {
+  async applyConfig(next: Experiment): Promise<void> {
     const prev = this.configOrThrow;
     const run = this.runOrThrow;
     const what = restartReason(prev, next);
@@ -267,22 +299,22 @@ export class RunKeeper {
       });
     } else {
       run.update(next);
-      this.config = { ...next, hidden: [...next.hidden] };
-      this.family?.runReplaced();
+      this.settings = { ...next, hidden: [...next.hidden] };
+      this.part?.runReplaced();
     }
-    if (rerace) this.raceAt = now();
-    this.family?.markDirty();
+    if (rerace) this.loop.raceAt = now();
+    this.part?.markDirty();
     this.progress.due = true;
   }
 
   /** After the run was replaced by one at `step`: forget what came after it and say so. */
   /** `fresh`: a new run that starts at `step` (a loaded θ file), not the old run gone back to it */
-  protected async restartBookkeeping(step: number, reason: string | null, fresh = step === 0): Promise<void> {
+  async restartBookkeeping(step: number, reason: string | null, fresh = step === 0): Promise<void> {
     this.progress.forget(step);
     this.post({ kind: 'rewind', step, reason, fresh });
     const snap = await takeSnapshot(this.runOrThrow);
-    this.lastGood = snapshotFinite(snap) ? snap : null;
-    this.snapshotDue = true;
-    this.family?.markDirty();
+    this.loop.lastGood = snapshotFinite(snap) ? snap : null;
+    this.loop.snapshotDue = true;
+    this.part?.markDirty();
   }
 }

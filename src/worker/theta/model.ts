@@ -6,11 +6,11 @@
  * (`families/glyphTheta.ts`); `ThetaView` schedules it and knows no family.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Experiment } from '../core/experiment';
-import type { TrajectoryPlane } from '../core/projection';
-import type { LandscapeGrid } from '../core/projection/grid';
-import type { ThetaPaths, ViewTask } from './protocol';
-import type { Subject } from './thetaSubject';
+import type { Experiment } from '../../core/experiment';
+import type { TrajectoryPlane } from '../../core/projection';
+import type { LandscapeGrid } from '../../core/projection/grid';
+import type { ThetaPaths, ViewTask } from '../protocol';
+import type { Subject } from './subject';
 
 /** How a report describes its displayed tasks to the page. */
 export interface ShownDescription {

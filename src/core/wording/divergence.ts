@@ -3,7 +3,7 @@
  * safeguard, so a large α (or many inner steps at a moderate α) overshoots and explodes first;
  * otherwise the meta step β is the usual suspect.
  */
-import type { Experiment } from '../core/experiment';
+import type { Experiment } from '../experiment';
 
 export function divergenceAdvice(config: Experiment, which: 'meta' | 'pretrained'): string {
   const fmt = (x: number) => String(Number(x.toPrecision(3)));

@@ -3,15 +3,15 @@
  * family's sampler, the paths of `thetaPaths.ts` and the MLP's batched `LossLandscape`.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Experiment } from '../core/experiment';
-import { batchTensors } from '../core/families/regression/evaluate';
-import type { RegressionRun } from '../core/families/regression/run';
-import type { RegressionBatch } from '../core/families/regression/tasks';
-import { landscapeSpan, LossLandscape, projectPoint } from '../core/projection';
-import { Rng } from '../core/random';
-import type { ViewTask } from './protocol';
-import type { LandscapeBuild, ShownDescription, ThetaViewModel } from './thetaModel';
-import { pathsFrom, QUERY_POINTS } from './thetaPaths';
+import type { Experiment } from '../../core/experiment';
+import { batchTensors } from '../../core/families/regression/evaluate';
+import type { RegressionRun } from '../../core/families/regression/run';
+import type { RegressionBatch } from '../../core/families/regression/tasks';
+import { landscapeSpan, LossLandscape, projectPoint } from '../../core/projection';
+import { Rng } from '../../core/random';
+import type { ViewTask } from '../protocol';
+import type { LandscapeBuild, ShownDescription, ThetaViewModel } from '../theta/model';
+import { pathsFrom, QUERY_POINTS } from './regressionPaths';
 
 /** fixed tasks of the seed shown beside the task view's own */
 export const SHOWN_TASKS = 4;

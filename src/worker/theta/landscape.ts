@@ -2,13 +2,13 @@
  * The loss-landscape job of the parameter-space view: a grid of losses on the θ plane, built
  * around the subject's θ and computed one small chunk at a time between training chunks.
  */
-import type { Experiment } from '../core/experiment';
-import { projectPoint, type TrajectoryPlane } from '../core/projection';
-import type { LandscapeGrid } from '../core/projection/grid';
-import type { FromWorker, LandscapeReport } from './protocol';
-import type { ThetaViewModel } from './thetaModel';
-import type { Subject } from './thetaSubject';
-import type { Inference } from './thetaView';
+import type { Experiment } from '../../core/experiment';
+import { projectPoint, type TrajectoryPlane } from '../../core/projection';
+import type { LandscapeGrid } from '../../core/projection/grid';
+import type { FromWorker, LandscapeReport } from '../protocol';
+import type { ThetaViewModel } from './model';
+import type { Subject } from './subject';
+import type { Inference } from './view';
 
 /** landscape progress messages at most this often */
 const PROGRESS_MS = 100;

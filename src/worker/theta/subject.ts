@@ -2,9 +2,9 @@
  * The θ the parameter-space view is centred on (MAML's or the pretrained network's), with the
  * inner learning rate it adapts with and that rate as the page words it.
  */
-import type { Experiment } from '../core/experiment';
-import type { ThetaSubject } from './protocol';
-import { allFinite } from './runState';
+import type { Experiment } from '../../core/experiment';
+import type { ThetaSubject } from '../protocol';
+import { allFinite } from '../runState';
 
 /** The θ of one subject, read back, with the inner learning rate it adapts with. */
 export interface Subject {

@@ -3,19 +3,16 @@
  * view's task (on its true curve) and fixed tasks of the seed, each with its query MSE per step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchTensors } from '../core/families/regression/evaluate';
-import type { RegressionRun } from '../core/families/regression/run';
-import type { RegressionBatch } from '../core/families/regression/tasks';
-import { adaptationCurve, type InnerRate } from '../core/meta/innerLoop';
-import { innerPaths, projectPoint, type TrajectoryPlane } from '../core/projection';
-import type { ThetaPaths, ViewTask } from './protocol';
+import { batchTensors } from '../../core/families/regression/evaluate';
+import type { RegressionRun } from '../../core/families/regression/run';
+import type { RegressionBatch } from '../../core/families/regression/tasks';
+import { adaptationCurve, type InnerRate } from '../../core/meta/innerLoop';
+import { innerPaths, projectPoint, type TrajectoryPlane } from '../../core/projection';
+import type { ThetaPaths, ViewTask } from '../protocol';
+import { read } from '../theta/read';
 
 /** points on which each shown task's loss is measured (the task view's task: on its true curve) */
 export const QUERY_POINTS = 50;
-
-export async function read(t: tf.Tensor): Promise<Float32Array> {
-  return (await t.data()) as Float32Array;
-}
 
 /**
  * Inner-loop paths from θ for the task view's task (first, when there is one) and the shown

@@ -10,16 +10,15 @@
  * landscape is never disposed while a chunk of it is being computed.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Experiment } from '../core/experiment';
-import { projectPoint, SnapshotBuffer, trajectoryPlane, type TrajectoryPlane } from '../core/projection';
-import type { FromWorker, ThetaReport, ThetaSubject, ViewTask } from './protocol';
-import { allFinite } from './runState';
-import { advanceLandscapeJob, startLandscapeJob, type LandscapeJob } from './thetaLandscape';
-import type { ThetaViewModel } from './thetaModel';
-import { read } from './thetaPaths';
-import { subjectOf, type Subject } from './thetaSubject';
+import type { Experiment } from '../../core/experiment';
+import { projectPoint, SnapshotBuffer, trajectoryPlane, type TrajectoryPlane } from '../../core/projection';
+import type { FromWorker, ThetaReport, ThetaSubject, ViewTask } from '../protocol';
+import { allFinite } from '../runState';
+import { advanceLandscapeJob, startLandscapeJob, type LandscapeJob } from './landscape';
+import type { ThetaViewModel } from './model';
+import { read } from './read';
+import { subjectOf, type Subject } from './subject';
 
-export { SHOWN_TASKS } from './thetaRegression';
 /** θ reports at most as often as the family allows (400 ms for regression) ... */
 const THETA_MIN_MS = 400;
 /** ... and at most 1/8 of the time: the interval grows with what a report costs */
