@@ -1,0 +1,253 @@
+import type { GlyphBatch } from '../../families/glyphs/data/sampler';
+import type { AdamState, FusedAlgo, FusedHyper, FusedState } from '../fused/fusedMlp';
+import { GlyphLayout, paddedWidths, type GlyphNetShape } from './layout';
+import {
+  GLYPH_BUFFER as B,
+  instantiateFusedGlyphSync,
+  loadFusedGlyph,
+  type FusedGlyphExports,
+} from './wasmModule';
+
+export type { FusedAlgo, FusedHyper, FusedState };
+
+/** A glyph network, its meta-learning algorithm and the batch sizes its buffers must hold. */
+export interface FusedGlyphSettings extends GlyphNetShape, FusedHyper {
+  algo: FusedAlgo;
+  /** support images per class (1-10) and query images per class (1-50) */
+  shots: number;
+  query: number;
+  /** largest meta-batch the engine will be given (1-32) */
+  maxTasks: number;
+}
+
+/** Where an engine starts besides θ: Meta-SGD's per-parameter rates. */
+export interface FusedGlyphStart {
+  alpha0?: Float32Array;
+}
+
+/** The schema's bounds the engine accepts. */
+export const FUSED_GLYPH_LIMITS = {
+  ways: [2, 20],
+  shots: [1, 10],
+  query: [1, 50],
+  inner: [1, 5],
+  tasks: [1, 32],
+  filters: [4, 64],
+  blocks: [1, 4],
+  hidden: [1, 4],
+  width: [1, 512],
+} as const;
+
+const ALGO_CODE: Record<FusedAlgo, number> = { maml: 0, fomaml: 1, metasgd: 2, reptile: 3 };
+const APPLY_UPDATE = 8;
+const PIXELS = 784;
+
+function inRange(name: keyof typeof FUSED_GLYPH_LIMITS, v: number): void {
+  const [lo, hi] = FUSED_GLYPH_LIMITS[name];
+  if (!Number.isInteger(v) || v < lo || v > hi)
+    throw new Error(`fused glyph engine: ${name} must be an integer in ${lo}..${hi}, got ${v}`);
+}
+
+function checkSettings(s: FusedGlyphSettings): void {
+  inRange('ways', s.ways);
+  inRange('shots', s.shots);
+  inRange('query', s.query);
+  inRange('inner', s.inner);
+  inRange('tasks', s.maxTasks);
+  if (s.net === 'conv') {
+    inRange('filters', s.filters);
+    inRange('blocks', s.blocks);
+  } else {
+    inRange('hidden', s.hidden.length);
+    s.hidden.forEach((h) => inRange('width', h));
+  }
+}
+
+/**
+ * Meta-training of the few-shot glyph classifiers (conv or fc, batch norm or bias) in one
+ * WebAssembly call per meta-step: MAML (exact second order), FOMAML, Meta-SGD and Reptile, then
+ * Adam. θ, α and the Adam moments live in wasm memory; the maths matches MetaLearner with
+ * classifierMetaModel (src/core/meta/learners.ts, src/core/families/glyphs/classification.ts);
+ * see test/fusedGlyph.test.ts.
+ */
+export class FusedGlyphEngine {
+  private hyper: FusedHyper;
+  private disposed = false;
+  private calls = 0;
+  private readonly addrs: number[] = [];
+
+  private constructor(
+    private readonly wasm: FusedGlyphExports,
+    private readonly layout: GlyphLayout,
+    readonly settings: Readonly<FusedGlyphSettings>,
+  ) {
+    this.hyper = { alpha: settings.alpha, beta: settings.beta, inner: settings.inner };
+    for (const id of Object.values(B)) this.addrs[id] = wasm.addr(id);
+  }
+
+  static async create(
+    settings: FusedGlyphSettings,
+    theta0: Float32Array,
+    opts: FusedGlyphStart = {},
+  ): Promise<FusedGlyphEngine> {
+    await loadFusedGlyph();
+    return FusedGlyphEngine.createSync(settings, theta0, opts);
+  }
+
+  /** The same, synchronously, once loadFusedGlyph() has compiled the module. */
+  static createSync(
+    settings: FusedGlyphSettings,
+    theta0: Float32Array,
+    opts: FusedGlyphStart = {},
+  ): FusedGlyphEngine {
+    checkSettings(settings);
+    const layout = new GlyphLayout(settings);
+    const widths = paddedWidths(settings);
+    const [w1, w2, w3, w4] = [0, 1, 2, 3].map((i) => widths[i] ?? 0) as [number, number, number, number];
+    const wasm = instantiateFusedGlyphSync();
+    const { ways, shots, query, maxTasks } = settings;
+    const conv = settings.net === 'conv' ? 1 : 0;
+    const bn = settings.batchNorm ? 1 : 0;
+    const steps = FUSED_GLYPH_LIMITS.inner[1];
+    const padded = wasm.init(
+      conv,
+      bn,
+      widths.length,
+      w1,
+      w2,
+      w3,
+      w4,
+      ways,
+      maxTasks,
+      ways * shots,
+      ways * query,
+      steps,
+    );
+    if (padded !== layout.paddedSize)
+      throw new Error(`fused glyph engine: layout ${padded} ≠ ${layout.paddedSize}`);
+    const engine = new FusedGlyphEngine(wasm, layout, { ...settings, hidden: [...settings.hidden] });
+    layout.pad(theta0, engine.vec(B.theta));
+    if (settings.algo === 'metasgd') {
+      layout.pad(opts.alpha0 ?? new Float32Array(layout.size).fill(settings.alpha), engine.vec(B.alpha));
+    }
+    return engine;
+  }
+
+  get algo(): FusedAlgo {
+    return this.settings.algo;
+  }
+
+  /** α, β and inner steps apply from the next step (as MetaLearner.setHyper). */
+  setHyper(h: Partial<FusedHyper>): void {
+    if (h.inner !== undefined) inRange('inner', h.inner);
+    this.hyper = {
+      alpha: h.alpha ?? this.hyper.alpha,
+      beta: h.beta ?? this.hyper.beta,
+      inner: h.inner ?? this.hyper.inner,
+    };
+  }
+
+  /** One meta-step; the meta-loss before the update. */
+  step(batch: GlyphBatch): { meta: number; pretrained: null } {
+    return { meta: this.run(batch, APPLY_UPDATE), pretrained: null };
+  }
+
+  /**
+   * The meta-gradient at the current θ (and Meta-SGD's α) without any update. For Reptile, `theta`
+   * is what Adam is fed: θ − mean θ′.
+   */
+  metaGradient(batch: GlyphBatch): { loss: number; theta: Float32Array; alpha: Float32Array | null } {
+    const loss = this.run(batch, 0);
+    const alpha = this.algo === 'metasgd' ? this.layout.unpad(this.vec(B.gAlpha)) : null;
+    return { loss, theta: this.layout.unpad(this.vec(B.gTheta)), alpha };
+  }
+
+  theta(): Float32Array {
+    return this.layout.unpad(this.vec(B.theta));
+  }
+
+  alphaVec(): Float32Array | null {
+    return this.algo === 'metasgd' ? this.layout.unpad(this.vec(B.alpha)) : null;
+  }
+
+  /** θ, α and their Adam states as copies (the pretrained baseline is not part of this engine). */
+  state(): FusedState {
+    const counters = this.i32(B.counters, 2);
+    const adam = (m: number, v: number, t: number): AdamState => ({
+      t: counters[t] as number,
+      m: this.layout.unpad(this.vec(m)),
+      v: this.layout.unpad(this.vec(v)),
+    });
+    const metasgd = this.algo === 'metasgd';
+    return {
+      theta: this.theta(),
+      thetaAdam: adam(B.mTheta, B.vTheta, 0),
+      alpha: this.alphaVec(),
+      alphaAdam: metasgd ? adam(B.mAlpha, B.vAlpha, 1) : null,
+      pretrained: null,
+      pretrainedAdam: null,
+    };
+  }
+
+  /** Restores a state() taken from an engine (or a MetaLearner) with the same settings. */
+  restore(s: FusedState): void {
+    this.put(s.theta, s.thetaAdam, B.theta, B.mTheta, B.vTheta, 0);
+    if (this.algo === 'metasgd') {
+      if (!s.alpha || !s.alphaAdam)
+        throw new Error('fused glyph engine: Meta-SGD state needs α and its Adam');
+      this.put(s.alpha, s.alphaAdam, B.alpha, B.mAlpha, B.vAlpha, 1);
+    }
+  }
+
+  /** Calls into wasm since create (one per meta-step). */
+  get wasmCalls(): number {
+    return this.calls;
+  }
+
+  /** Drops the wasm instance (its memory is freed with it). */
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  private put(value: Float32Array, adam: AdamState, id: number, m: number, v: number, counter: number): void {
+    if (!Number.isInteger(adam.t) || adam.t < 0)
+      throw new Error(`Adam step count ${adam.t} is not a whole number ≥ 0`);
+    this.layout.pad(value, this.vec(id));
+    this.layout.pad(adam.m, this.vec(m));
+    this.layout.pad(adam.v, this.vec(v));
+    this.i32(B.counters, 2)[counter] = adam.t;
+  }
+
+  private run(batch: GlyphBatch, flags: number): number {
+    if (this.disposed) throw new Error('fused glyph engine: used after dispose');
+    const s = this.settings;
+    const { tasks, ways, shots, query } = batch;
+    if (ways !== s.ways || shots > s.shots || query > s.query || tasks < 1 || tasks > s.maxTasks) {
+      throw new Error(
+        `fused glyph engine: batch ${tasks}×${ways}-way ${shots}-shot ${query}-query is outside its settings`,
+      );
+    }
+    const ns = ways * shots;
+    const nq = ways * query;
+    this.f32(B.xs, tasks * ns * PIXELS).set(batch.xs);
+    this.i32(B.ys, tasks * ns).set(batch.ys);
+    this.f32(B.xq, tasks * nq * PIXELS).set(batch.xq);
+    this.i32(B.yq, tasks * nq).set(batch.yq);
+    const { alpha, beta, inner } = this.hyper;
+    this.calls += 1;
+    return this.wasm.step(tasks, ns, nq, inner, alpha, beta, flags | ALGO_CODE[this.algo]);
+  }
+
+  // views are made per use: cheap, and never stale (the module's memory never grows after init)
+  private vec(id: number): Float32Array {
+    return this.f32(id, this.layout.paddedSize);
+  }
+
+  private f32(id: number, n: number): Float32Array {
+    return new Float32Array(this.wasm.memory.buffer, this.addrs[id] as number, n);
+  }
+
+  private i32(id: number, n: number): Int32Array {
+    return new Int32Array(this.wasm.memory.buffer, this.addrs[id] as number, n);
+  }
+}
