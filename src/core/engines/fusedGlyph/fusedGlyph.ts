@@ -20,9 +20,18 @@ export interface FusedGlyphSettings extends GlyphNetShape, FusedHyper {
   maxTasks: number;
 }
 
-/** Where an engine starts besides θ: Meta-SGD's per-parameter rates. */
+/** The pretrained baseline: a C-way classifier with the same body (PretrainedClassifier). */
+export interface FusedPretrainedStart {
+  /** glyph class ids in the order of its C outputs (PretrainedClassifier's pretraining classes) */
+  classes: readonly number[];
+  /** its start θ (C-way head), in the project's layout */
+  theta0: Float32Array;
+}
+
+/** Where an engine starts besides θ: Meta-SGD's per-parameter rates, the pretrained baseline. */
 export interface FusedGlyphStart {
   alpha0?: Float32Array;
+  pretrained?: FusedPretrainedStart;
 }
 
 /** The schema's bounds the engine accepts. */
@@ -39,6 +48,7 @@ export const FUSED_GLYPH_LIMITS = {
 } as const;
 
 const ALGO_CODE: Record<FusedAlgo, number> = { maml: 0, fomaml: 1, metasgd: 2, reptile: 3 };
+const WITH_PRETRAINED = 4;
 const APPLY_UPDATE = 8;
 const PIXELS = 784;
 
@@ -75,11 +85,14 @@ export class FusedGlyphEngine {
   private disposed = false;
   private calls = 0;
   private readonly addrs: number[] = [];
+  private readonly classIndex = new Map<number, number>();
 
   private constructor(
     private readonly wasm: FusedGlyphExports,
     private readonly layout: GlyphLayout,
     readonly settings: Readonly<FusedGlyphSettings>,
+    /** the pretrained baseline's layout (C-way head), null without one */
+    private readonly preLayout: GlyphLayout | null,
   ) {
     this.hyper = { alpha: settings.alpha, beta: settings.beta, inner: settings.inner };
     for (const id of Object.values(B)) this.addrs[id] = wasm.addr(id);
@@ -109,6 +122,9 @@ export class FusedGlyphEngine {
     const conv = settings.net === 'conv' ? 1 : 0;
     const bn = settings.batchNorm ? 1 : 0;
     const steps = FUSED_GLYPH_LIMITS.inner[1];
+    const pre = opts.pretrained;
+    const preLayout = pre ? new GlyphLayout({ ...settings, ways: pre.classes.length }) : null;
+    const cWays = pre ? pre.classes.length : 0;
     const padded = wasm.init(
       conv,
       bn,
@@ -122,10 +138,20 @@ export class FusedGlyphEngine {
       ways * shots,
       ways * query,
       steps,
+      cWays,
     );
-    if (padded !== layout.paddedSize)
-      throw new Error(`fused glyph engine: layout ${padded} ≠ ${layout.paddedSize}`);
-    const engine = new FusedGlyphEngine(wasm, layout, { ...settings, hidden: [...settings.hidden] });
+    if (padded !== layout.paddedSize || wasm.pretrainedSize() !== (preLayout?.paddedSize ?? 0))
+      throw new Error(`fused glyph engine: wasm layout ${padded} ≠ ${layout.paddedSize}`);
+    const engine = new FusedGlyphEngine(
+      wasm,
+      layout,
+      { ...settings, hidden: [...settings.hidden] },
+      preLayout,
+    );
+    if (pre && preLayout) {
+      pre.classes.forEach((id, i) => engine.classIndex.set(id, i));
+      preLayout.pad(pre.theta0, engine.vec(B.pre));
+    }
     layout.pad(theta0, engine.vec(B.theta));
     if (settings.algo === 'metasgd') {
       layout.pad(opts.alpha0 ?? new Float32Array(layout.size).fill(settings.alpha), engine.vec(B.alpha));
@@ -147,9 +173,26 @@ export class FusedGlyphEngine {
     };
   }
 
-  /** One meta-step; the meta-loss before the update. */
-  step(batch: GlyphBatch): { meta: number; pretrained: null } {
-    return { meta: this.run(batch, APPLY_UPDATE), pretrained: null };
+  get hasPretrained(): boolean {
+    return this.preLayout !== null;
+  }
+
+  /** One meta-step and the pretrained baseline's step (when enabled); losses before the update. */
+  step(batch: GlyphBatch): { meta: number; pretrained: number | null } {
+    const meta = this.run(batch, APPLY_UPDATE | (this.preLayout ? WITH_PRETRAINED : 0));
+    const pretrained = this.preLayout ? (this.f64(B.result, 2)[1] as number) : null;
+    return { meta, pretrained };
+  }
+
+  /** The pretrained baseline's loss and gradient on a batch, without any update. */
+  pretrainedGradient(batch: GlyphBatch): { loss: number; theta: Float32Array } {
+    if (!this.preLayout) throw new Error('fused glyph engine: no pretrained baseline');
+    this.run(batch, WITH_PRETRAINED);
+    return { loss: this.f64(B.result, 2)[1] as number, theta: this.preLayout.unpad(this.vec(B.gPre)) };
+  }
+
+  pretrainedTheta(): Float32Array | null {
+    return this.preLayout ? this.preLayout.unpad(this.vec(B.pre)) : null;
   }
 
   /**
@@ -170,22 +213,23 @@ export class FusedGlyphEngine {
     return this.algo === 'metasgd' ? this.layout.unpad(this.vec(B.alpha)) : null;
   }
 
-  /** θ, α and their Adam states as copies (the pretrained baseline is not part of this engine). */
+  /** θ, α, the pretrained θ and their Adam states, as copies. */
   state(): FusedState {
-    const counters = this.i32(B.counters, 2);
-    const adam = (m: number, v: number, t: number): AdamState => ({
+    const counters = this.i32(B.counters, 3);
+    const adam = (m: number, v: number, t: number, layout = this.layout): AdamState => ({
       t: counters[t] as number,
-      m: this.layout.unpad(this.vec(m)),
-      v: this.layout.unpad(this.vec(v)),
+      m: layout.unpad(this.vec(m)),
+      v: layout.unpad(this.vec(v)),
     });
+    const pre = this.preLayout;
     const metasgd = this.algo === 'metasgd';
     return {
       theta: this.theta(),
       thetaAdam: adam(B.mTheta, B.vTheta, 0),
       alpha: this.alphaVec(),
       alphaAdam: metasgd ? adam(B.mAlpha, B.vAlpha, 1) : null,
-      pretrained: null,
-      pretrainedAdam: null,
+      pretrained: this.pretrainedTheta(),
+      pretrainedAdam: pre ? adam(B.mPre, B.vPre, 2, pre) : null,
     };
   }
 
@@ -196,6 +240,11 @@ export class FusedGlyphEngine {
       if (!s.alpha || !s.alphaAdam)
         throw new Error('fused glyph engine: Meta-SGD state needs α and its Adam');
       this.put(s.alpha, s.alphaAdam, B.alpha, B.mAlpha, B.vAlpha, 1);
+    }
+    if (this.preLayout) {
+      if (!s.pretrained || !s.pretrainedAdam)
+        throw new Error('fused glyph engine: state has no pretrained θ');
+      this.put(s.pretrained, s.pretrainedAdam, B.pre, B.mPre, B.vPre, 2, this.preLayout);
     }
   }
 
@@ -209,13 +258,21 @@ export class FusedGlyphEngine {
     this.disposed = true;
   }
 
-  private put(value: Float32Array, adam: AdamState, id: number, m: number, v: number, counter: number): void {
+  private put(
+    value: Float32Array,
+    adam: AdamState,
+    id: number,
+    m: number,
+    v: number,
+    counter: number,
+    layout = this.layout,
+  ): void {
     if (!Number.isInteger(adam.t) || adam.t < 0)
       throw new Error(`Adam step count ${adam.t} is not a whole number ≥ 0`);
-    this.layout.pad(value, this.vec(id));
-    this.layout.pad(adam.m, this.vec(m));
-    this.layout.pad(adam.v, this.vec(v));
-    this.i32(B.counters, 2)[counter] = adam.t;
+    layout.pad(value, this.vec(id));
+    layout.pad(adam.m, this.vec(m));
+    layout.pad(adam.v, this.vec(v));
+    this.i32(B.counters, 3)[counter] = adam.t;
   }
 
   private run(batch: GlyphBatch, flags: number): number {
@@ -233,14 +290,36 @@ export class FusedGlyphEngine {
     this.i32(B.ys, tasks * ns).set(batch.ys);
     this.f32(B.xq, tasks * nq * PIXELS).set(batch.xq);
     this.i32(B.yq, tasks * nq).set(batch.yq);
+    if (this.preLayout && flags & WITH_PRETRAINED) this.globalLabels(batch);
     const { alpha, beta, inner } = this.hyper;
     this.calls += 1;
     return this.wasm.step(tasks, ns, nq, inner, alpha, beta, flags | ALGO_CODE[this.algo]);
   }
 
+  /** Y_PRE: every image's pretraining class (support images of all tasks, then query images). */
+  private globalLabels(b: GlyphBatch): void {
+    const ns = b.ways * b.shots;
+    const nq = b.ways * b.query;
+    const out = this.i32(B.yPre, b.tasks * (ns + nq));
+    const map = (local: Int32Array, perTask: number, offset: number) => {
+      for (let i = 0; i < b.tasks * perTask; i++) {
+        const task = Math.floor(i / perTask);
+        const id = b.classes[task * b.ways + (local[i] as number)] as number;
+        out[offset + i] = this.classIndex.get(id) ?? 0;
+      }
+    };
+    map(b.ys, ns, 0);
+    map(b.yq, nq, b.tasks * ns);
+  }
+
   // views are made per use: cheap, and never stale (the module's memory never grows after init)
   private vec(id: number): Float32Array {
-    return this.f32(id, this.layout.paddedSize);
+    const pre = id === B.pre || id === B.mPre || id === B.vPre || id === B.gPre;
+    return this.f32(id, pre ? (this.preLayout?.paddedSize ?? 0) : this.layout.paddedSize);
+  }
+
+  private f64(id: number, n: number): Float64Array {
+    return new Float64Array(this.wasm.memory.buffer, this.addrs[id] as number, n);
   }
 
   private f32(id: number, n: number): Float32Array {

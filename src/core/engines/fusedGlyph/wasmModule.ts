@@ -16,7 +16,9 @@ export interface FusedGlyphExports {
     supportMax: number,
     queryMax: number,
     steps: number,
+    pretrainedWays: number,
   ): number;
+  pretrainedSize(): number;
   step(
     tasks: number,
     support: number,
@@ -45,6 +47,11 @@ export const GLYPH_BUFFER = {
   yq: 11,
   result: 12,
   counters: 13,
+  pre: 14,
+  mPre: 15,
+  vPre: 16,
+  gPre: 17,
+  yPre: 18,
 } as const;
 
 let compiled: Promise<WebAssembly.Module> | null = null;

@@ -4,10 +4,10 @@
 // (../fusedGlyph.ts) owns the layout conversion and reads the buffers.
 import { adam, addTo, axpyNeg, mulTo, subScaledTo, subTo } from '../../fused/assembly/vector';
 import { softmaxCrossEntropy } from './loss';
-import { backward, forward } from './net';
+import { allocScratch, backward, forward } from './net';
 import { G, PROB, allocPass, floats, head, patchFloats } from './pass';
 import { hessianVector } from './rop';
-import { PIXELS, setShape, ways, waysPadded } from './shape';
+import { PIXELS, setShape, selectHead, ways, waysPadded } from './shape';
 
 // buffer ids for addr(); keep in step with BUFFER in ../wasmModule.ts
 const THETA = 0;
@@ -22,9 +22,14 @@ const XS = 8;
 const YS = 9;
 const XQ = 10;
 const YQ = 11;
-const RESULT = 12; // f64 [meta loss]
-const COUNTERS = 13; // i32 [Adam steps of θ, of α]
-const BUFFERS = 14;
+const RESULT = 12; // f64 [meta loss, pretrained loss]
+const COUNTERS = 13; // i32 [Adam steps of θ, of α, of the pretrained θ]
+const PRE = 14; // the pretrained baseline's θ (C-way head), its Adam moments and gradient
+const M_PRE = 15;
+const V_PRE = 16;
+const G_PRE = 17;
+const Y_PRE = 18; // its labels: every support image of every task, then every query image
+const BUFFERS = 19;
 
 // algorithm codes (0 is second-order MAML)
 const FOMAML = 1;
@@ -44,6 +49,11 @@ let vbuf: usize = 0;
 let hv: usize = 0;
 let alphaFill: usize = 0;
 let dp: usize = 0;
+let metaWays: i32 = 0;
+let preWays: i32 = 0; // 0: no pretrained baseline
+let preP: i32 = 0;
+let prePass: usize = 0;
+let preImages: usize = 0; // support and query images of the whole batch, contiguous
 
 export function addr(id: i32): usize {
   return load<usize>(addrs + ((<usize>id) << 2));
@@ -72,6 +82,7 @@ export function init(
   sMax: i32,
   qMax: i32,
   steps: i32,
+  cWays: i32,
 ): i32 {
   const widths = heap.alloc(16);
   store<i32>(widths, w1);
@@ -80,6 +91,7 @@ export function init(
   store<i32>(widths, w4, 12);
   P = setShape(isConv, nLayers, widths, nWays, bn);
   maxSteps = steps;
+  allocScratch();
   addrs = heap.alloc(BUFFERS << 2);
   for (let id = 0; id <= G_ALPHA; id++) setAddr(id, vec());
   setAddr(XS, floats(tMax * sMax * PIXELS));
@@ -98,8 +110,26 @@ export function init(
   vbuf = vec();
   hv = vec();
   alphaFill = vec();
-  dp = floats(max<i32>(patchFloats(sMax), patchFloats(qMax)));
+  let patch = max<i32>(patchFloats(sMax), patchFloats(qMax));
+  metaWays = nWays;
+  preWays = cWays;
+  if (cWays > 0) {
+    const n = tMax * (sMax + qMax);
+    preP = selectHead(cWays);
+    for (let id = PRE; id <= G_PRE; id++) setAddr(id, floats(preP));
+    setAddr(Y_PRE, floats(n));
+    prePass = allocPass(n);
+    preImages = floats(n * PIXELS);
+    patch = max<i32>(patch, patchFloats(n));
+    selectHead(nWays);
+  }
+  dp = floats(patch);
   return P;
+}
+
+/** Padded parameter count of the pretrained baseline's network (0 without one). */
+export function pretrainedSize(): i32 {
+  return preWays > 0 ? preP : 0;
 }
 
 function pass(s: i32): usize {
@@ -136,8 +166,9 @@ function adaptTask(t: i32, Ns: i32, S: i32, rate: usize): usize {
 
 /**
  * One meta-batch of T tasks (Ns support and Nq query images each, S inner steps with rate alpha).
- * flags: bits 0-1 the algorithm, bit 3 apply the Adam updates (clear: only leave the gradients in
- * G_THETA / G_ALPHA). Returns the meta-loss before the update (also in RESULT).
+ * flags: bits 0-1 the algorithm, bit 2 also the pretrained baseline's step, bit 3 apply the Adam
+ * updates (clear: only leave the gradients in G_THETA / G_ALPHA / G_PRE). Returns the meta-loss
+ * before the update; RESULT holds it and the pretrained loss.
  */
 export function step(T: i32, Ns: i32, Nq: i32, S: i32, alpha: f32, beta: f64, flags: i32): f64 {
   const algo = flags & 3;
@@ -190,7 +221,28 @@ export function step(T: i32, Ns: i32, Nq: i32, S: i32, alpha: f32, beta: f64, fl
     adam(theta, gTheta, addr(M_THETA), addr(V_THETA), counters, beta, P);
     if (algo == METASGD) adam(addr(ALPHA), gAlpha, addr(M_ALPHA), addr(V_ALPHA), counters + 4, beta, P);
   }
+  store<f64>(addr(RESULT), (flags & 4) != 0 && preWays > 0 ? pretrainStep(T, Ns, Nq, beta, update) : NaN, 8);
   return metaLoss;
+}
+
+/**
+ * The pretrained baseline: one supervised step of the C-way classifier on every image of the
+ * batch at once (batch norm over all of them), labels from Y_PRE, then Adam. Returns its loss.
+ */
+function pretrainStep(T: i32, Ns: i32, Nq: i32, beta: f64, update: bool): f64 {
+  const ns = <usize>T * <usize>Ns * <usize>PIXELS;
+  memory.copy(preImages, addr(XS), ns << 2);
+  memory.copy(preImages + (ns << 2), addr(XQ), (<usize>T * <usize>Nq * <usize>PIXELS) << 2);
+  const n = T * (Ns + Nq);
+  selectHead(preWays);
+  const pre = addr(PRE);
+  const g = addr(G_PRE);
+  memory.fill(g, 0, (<usize>preP) << 2);
+  const loss = evaluate(pre, prePass, preImages, addr(Y_PRE), n, <f32>1 / <f32>n);
+  backward(pre, prePass, n, g, dp);
+  if (update) adam(pre, g, addr(M_PRE), addr(V_PRE), addr(COUNTERS) + 8, beta, preP);
+  selectHead(metaWays);
+  return loss / <f64>n;
 }
 
 export function innerStepsLimit(): i32 {

@@ -90,14 +90,29 @@ export function inputGrad(
   const R = rows(l, N);
   const K = inCols(l);
   const F = width(l);
-  const dA = slot(pass, l - 1, DY);
-  if (!conv) {
-    if (!accumulate) zero(dA, R * K);
-    gemmDot(dA, dz, w, R, F, K);
-    return;
+  const out = conv ? dp : slot(pass, l - 1, DY);
+  if (!accumulate) zero(out, R * K);
+  // dZ·Wᵀ as a broadcast product with Wᵀ [F × K] (K % 4 == 0 for every layer past the first)
+  transpose(wT, w, K, F);
+  gemmAcc(out, (<usize>K) << 2, dz, (<usize>F) << 2, 4, wT, (<usize>K) << 2, R, F, K);
+}
+
+let wT: usize = 0;
+
+/** Scratch for transposed weights: the largest K·F of any layer. */
+export function allocScratch(): void {
+  let m = 0;
+  for (let l = 0; l < layers; l++) m = max<i32>(m, inCols(l) * width(l));
+  wT = heap.alloc((<usize>max<i32>(m, 1)) << 2);
+}
+
+/** dst [cols × rows] = src [rows × cols]ᵀ */
+function transpose(dst: usize, src: usize, R: i32, C: i32): void {
+  for (let r = 0; r < R; r++) {
+    const s = src + ((<usize>(r * C)) << 2);
+    for (let c = 0; c < C; c++)
+      store<f32>(dst + ((<usize>(c * R + r)) << 2), load<f32>(s + ((<usize>c) << 2)));
   }
-  if (!accumulate) zero(dp, R * K);
-  gemmDot(dp, dz, w, R, F, K);
 }
 
 /** Scatters the patch gradient dp of layer l onto layer l − 1's activation gradient (conv). */

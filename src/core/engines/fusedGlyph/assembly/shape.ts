@@ -88,8 +88,6 @@ export function setShape(isConv: bool, nLayers: i32, widths: usize, nWays: i32, 
   conv = isConv;
   batchNorm = bn;
   layers = nLayers;
-  ways = nWays;
-  waysPadded = (nWays + 3) & ~3;
   table = heap.alloc((<usize>(nLayers * 8)) << 2);
   let offset = 0;
   let cin = 1;
@@ -116,9 +114,17 @@ export function setShape(isConv: bool, nLayers: i32, widths: usize, nWays: i32, 
     size = out;
   }
   headW = offset;
-  offset += prev * waysPadded;
-  headB = offset;
-  offset += waysPadded;
-  paramCount = offset;
-  return offset;
+  return selectHead(nWays);
+}
+
+/**
+ * Switches the head to nWays classes (the body's layout stays): the meta-learned N-way network or
+ * the pretrained baseline's C-way one. Returns the padded parameter count with that head.
+ */
+export function selectHead(nWays: i32): i32 {
+  ways = nWays;
+  waysPadded = (nWays + 3) & ~3;
+  headB = headW + lastWidth() * waysPadded;
+  paramCount = headB + waysPadded;
+  return paramCount;
 }
