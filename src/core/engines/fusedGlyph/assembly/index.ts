@@ -1,0 +1,250 @@
+// Fused meta-step for the few-shot glyph classifiers: one exported call runs a whole meta-batch
+// (inner SGD steps, query losses, the exact second-order backward pass, FOMAML, Meta-SGD's α
+// gradient, Reptile, Adam) on buffers that live in this module's memory. The TypeScript wrapper
+// (../fusedGlyph.ts) owns the layout conversion and reads the buffers.
+import { adam, addTo, axpyNeg, mulTo, subScaledTo, subTo } from '../../fused/assembly/vector';
+import { softmaxCrossEntropy } from './loss';
+import { allocScratch, backward, forward } from './net';
+import { G, PROB, allocPass, floats, head, patchFloats } from './pass';
+import { hessianVector } from './rop';
+import { PIXELS, setShape, selectHead, ways, waysPadded } from './shape';
+
+// buffer ids for addr(); keep in step with BUFFER in ../wasmModule.ts
+const THETA = 0;
+const ALPHA = 1;
+const M_THETA = 2;
+const V_THETA = 3;
+const M_ALPHA = 4;
+const V_ALPHA = 5;
+const G_THETA = 6;
+const G_ALPHA = 7;
+const XS = 8;
+const YS = 9;
+const XQ = 10;
+const YQ = 11;
+const RESULT = 12; // f64 [meta loss, pretrained loss]
+const COUNTERS = 13; // i32 [Adam steps of θ, of α, of the pretrained θ]
+const PRE = 14; // the pretrained baseline's θ (C-way head), its Adam moments and gradient
+const M_PRE = 15;
+const V_PRE = 16;
+const G_PRE = 17;
+const Y_PRE = 18; // its labels: every support image of every task, then every query image
+const BUFFERS = 19;
+
+// algorithm codes (0 is second-order MAML)
+const FOMAML = 1;
+const METASGD = 2;
+const REPTILE = 3;
+
+let addrs: usize = 0;
+let P: i32 = 0;
+let maxSteps: i32 = 0;
+let thetaSteps: usize = 0; // θ_1..θ_S of the current task
+let gradSteps: usize = 0; // support gradients g_0..g_{S−1}
+let passes: usize = 0; // one support pass per inner step
+let qPass: usize = 0;
+let rPass: usize = 0;
+let bar: usize = 0;
+let vbuf: usize = 0;
+let hv: usize = 0;
+let alphaFill: usize = 0;
+let dp: usize = 0;
+let metaWays: i32 = 0;
+let preWays: i32 = 0; // 0: no pretrained baseline
+let preP: i32 = 0;
+let prePass: usize = 0;
+let preImages: usize = 0; // support and query images of the whole batch, contiguous
+
+export function addr(id: i32): usize {
+  return load<usize>(addrs + ((<usize>id) << 2));
+}
+function setAddr(id: i32, p: usize): void {
+  store<usize>(addrs + ((<usize>id) << 2), p);
+}
+function vec(): usize {
+  return floats(P);
+}
+
+/**
+ * Allocates everything once for the given network and limits (memory never grows afterwards, so
+ * the wrapper's views stay valid). Widths are padded (multiples of 4). Returns the padded P.
+ */
+export function init(
+  isConv: bool,
+  bn: bool,
+  nLayers: i32,
+  w1: i32,
+  w2: i32,
+  w3: i32,
+  w4: i32,
+  nWays: i32,
+  tMax: i32,
+  sMax: i32,
+  qMax: i32,
+  steps: i32,
+  cWays: i32,
+): i32 {
+  const widths = heap.alloc(16);
+  store<i32>(widths, w1);
+  store<i32>(widths, w2, 4);
+  store<i32>(widths, w3, 8);
+  store<i32>(widths, w4, 12);
+  P = setShape(isConv, nLayers, widths, nWays, bn);
+  maxSteps = steps;
+  allocScratch();
+  addrs = heap.alloc(BUFFERS << 2);
+  for (let id = 0; id <= G_ALPHA; id++) setAddr(id, vec());
+  setAddr(XS, floats(tMax * sMax * PIXELS));
+  setAddr(YS, floats(tMax * sMax));
+  setAddr(XQ, floats(tMax * qMax * PIXELS));
+  setAddr(YQ, floats(tMax * qMax));
+  setAddr(RESULT, heap.alloc(16));
+  setAddr(COUNTERS, heap.alloc(16));
+  thetaSteps = floats(P * steps);
+  gradSteps = floats(P * steps);
+  passes = heap.alloc((<usize>steps) << 2);
+  for (let s = 0; s < steps; s++) store<usize>(passes + ((<usize>s) << 2), allocPass(sMax));
+  qPass = allocPass(qMax);
+  rPass = allocPass(sMax);
+  bar = vec();
+  vbuf = vec();
+  hv = vec();
+  alphaFill = vec();
+  let patch = max<i32>(patchFloats(sMax), patchFloats(qMax));
+  metaWays = nWays;
+  preWays = cWays;
+  if (cWays > 0) {
+    const n = tMax * (sMax + qMax);
+    preP = selectHead(cWays);
+    for (let id = PRE; id <= G_PRE; id++) setAddr(id, floats(preP));
+    setAddr(Y_PRE, floats(n));
+    prePass = allocPass(n);
+    preImages = floats(n * PIXELS);
+    patch = max<i32>(patch, patchFloats(n));
+    selectHead(nWays);
+  }
+  dp = floats(patch);
+  return P;
+}
+
+/** Padded parameter count of the pretrained baseline's network (0 without one). */
+export function pretrainedSize(): i32 {
+  return preWays > 0 ? preP : 0;
+}
+
+function pass(s: i32): usize {
+  return load<usize>(passes + ((<usize>s) << 2));
+}
+function stepVec(base: usize, s: i32): usize {
+  return base + ((<usize>s * <usize>P) << 2);
+}
+
+/** Loss (summed over the N images) and G at θ, forward pass kept in `ps`. */
+function evaluate(theta: usize, ps: usize, x: usize, y: usize, N: i32, scale: f32): f64 {
+  const prob = head(ps, PROB);
+  forward(theta, ps, x, N, prob);
+  return softmaxCrossEntropy(prob, head(ps, G), prob, y, N, ways, waysPadded, scale);
+}
+
+/** Adapts θ to task t with S inner steps; returns θ_S (θ itself when S is 0). */
+function adaptTask(t: i32, Ns: i32, S: i32, rate: usize): usize {
+  const xs = addr(XS) + ((<usize>t * <usize>Ns * <usize>PIXELS) << 2);
+  const ys = addr(YS) + ((<usize>t * <usize>Ns) << 2);
+  const innerScale: f32 = <f32>1 / <f32>Ns;
+  let current = addr(THETA);
+  for (let s = 0; s < S; s++) {
+    evaluate(current, pass(s), xs, ys, Ns, innerScale);
+    const g = stepVec(gradSteps, s);
+    memory.fill(g, 0, (<usize>P) << 2);
+    backward(current, pass(s), Ns, g, dp);
+    const next = stepVec(thetaSteps, s);
+    subScaledTo(next, current, rate, g, P);
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * One meta-batch of T tasks (Ns support and Nq query images each, S inner steps with rate alpha).
+ * flags: bits 0-1 the algorithm, bit 2 also the pretrained baseline's step, bit 3 apply the Adam
+ * updates (clear: only leave the gradients in G_THETA / G_ALPHA / G_PRE). Returns the meta-loss
+ * before the update; RESULT holds it and the pretrained loss.
+ */
+export function step(T: i32, Ns: i32, Nq: i32, S: i32, alpha: f32, beta: f64, flags: i32): f64 {
+  const algo = flags & 3;
+  const update = (flags & 8) != 0;
+  const theta = addr(THETA);
+  const gTheta = addr(G_THETA);
+  const gAlpha = addr(G_ALPHA);
+  const rate = algo == METASGD ? addr(ALPHA) : alphaFill;
+  for (let i = 0; i < P; i++) store<f32>(alphaFill + ((<usize>i) << 2), alpha);
+  memory.fill(gTheta, 0, (<usize>P) << 2);
+  memory.fill(gAlpha, 0, (<usize>P) << 2);
+  const innerScale: f32 = <f32>1 / <f32>Ns;
+  const queryScale: f32 = <f32>(1.0 / (<f64>T * <f64>Nq));
+  let loss: f64 = 0;
+  for (let t = 0; t < T; t++) {
+    const current = adaptTask(t, Ns, S, rate);
+    const xq = addr(XQ) + ((<usize>t * <usize>Nq * <usize>PIXELS) << 2);
+    const yq = addr(YQ) + ((<usize>t * <usize>Nq) << 2);
+    loss += evaluate(current, qPass, xq, yq, Nq, queryScale);
+    if (algo == REPTILE) {
+      addTo(gTheta, current, P);
+      continue;
+    }
+    memory.fill(bar, 0, (<usize>P) << 2);
+    backward(current, qPass, Nq, bar, dp);
+    // walk back through the inner updates: θ̄_s = θ̄_{s+1} − H(θ_s)·(α ⊙ θ̄_{s+1})
+    for (let s = S - 1; s >= 0; s--) {
+      if (algo == METASGD) axpyNeg(gAlpha, stepVec(gradSteps, s), bar, P);
+      if (algo == FOMAML) continue;
+      const at = s == 0 ? theta : stepVec(thetaSteps, s - 1);
+      mulTo(vbuf, rate, bar, P);
+      memory.fill(hv, 0, (<usize>P) << 2);
+      hessianVector(at, vbuf, pass(s), rPass, Ns, innerScale, hv, dp);
+      subTo(bar, hv, P);
+    }
+    addTo(gTheta, bar, P);
+  }
+  if (algo == REPTILE) {
+    // Adam is fed θ − mean θ′
+    const inv: f32 = <f32>1 / <f32>T;
+    for (let i = 0; i < P; i++) {
+      const o = (<usize>i) << 2;
+      store<f32>(gTheta + o, load<f32>(theta + o) - load<f32>(gTheta + o) * inv);
+    }
+  }
+  const metaLoss = loss / (<f64>T * <f64>Nq);
+  store<f64>(addr(RESULT), metaLoss);
+  const counters = addr(COUNTERS);
+  if (update) {
+    adam(theta, gTheta, addr(M_THETA), addr(V_THETA), counters, beta, P);
+    if (algo == METASGD) adam(addr(ALPHA), gAlpha, addr(M_ALPHA), addr(V_ALPHA), counters + 4, beta, P);
+  }
+  store<f64>(addr(RESULT), (flags & 4) != 0 && preWays > 0 ? pretrainStep(T, Ns, Nq, beta, update) : NaN, 8);
+  return metaLoss;
+}
+
+/**
+ * The pretrained baseline: one supervised step of the C-way classifier on every image of the
+ * batch at once (batch norm over all of them), labels from Y_PRE, then Adam. Returns its loss.
+ */
+function pretrainStep(T: i32, Ns: i32, Nq: i32, beta: f64, update: bool): f64 {
+  const ns = <usize>T * <usize>Ns * <usize>PIXELS;
+  memory.copy(preImages, addr(XS), ns << 2);
+  memory.copy(preImages + (ns << 2), addr(XQ), (<usize>T * <usize>Nq * <usize>PIXELS) << 2);
+  const n = T * (Ns + Nq);
+  selectHead(preWays);
+  const pre = addr(PRE);
+  const g = addr(G_PRE);
+  memory.fill(g, 0, (<usize>preP) << 2);
+  const loss = evaluate(pre, prePass, preImages, addr(Y_PRE), n, <f32>1 / <f32>n);
+  backward(pre, prePass, n, g, dp);
+  if (update) adam(pre, g, addr(M_PRE), addr(V_PRE), addr(COUNTERS) + 8, beta, preP);
+  selectHead(metaWays);
+  return loss / <f64>n;
+}
+
+export function innerStepsLimit(): i32 {
+  return maxSteps;
+}

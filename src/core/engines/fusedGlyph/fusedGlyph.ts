@@ -1,0 +1,332 @@
+import type { GlyphBatch } from '../../families/glyphs/data/sampler';
+import type { AdamState, FusedAlgo, FusedHyper, FusedState } from '../fused/fusedMlp';
+import { GlyphLayout, paddedWidths, type GlyphNetShape } from './layout';
+import {
+  GLYPH_BUFFER as B,
+  instantiateFusedGlyphSync,
+  loadFusedGlyph,
+  type FusedGlyphExports,
+} from './wasmModule';
+
+export type { FusedAlgo, FusedHyper, FusedState };
+
+/** A glyph network, its meta-learning algorithm and the batch sizes its buffers must hold. */
+export interface FusedGlyphSettings extends GlyphNetShape, FusedHyper {
+  algo: FusedAlgo;
+  /** support images per class (1-10) and query images per class (1-50) */
+  shots: number;
+  query: number;
+  /** largest meta-batch the engine will be given (1-32) */
+  maxTasks: number;
+}
+
+/** The pretrained baseline: a C-way classifier with the same body (PretrainedClassifier). */
+export interface FusedPretrainedStart {
+  /** glyph class ids in the order of its C outputs (PretrainedClassifier's pretraining classes) */
+  classes: readonly number[];
+  /** its start θ (C-way head), in the project's layout */
+  theta0: Float32Array;
+}
+
+/** Where an engine starts besides θ: Meta-SGD's per-parameter rates, the pretrained baseline. */
+export interface FusedGlyphStart {
+  alpha0?: Float32Array;
+  pretrained?: FusedPretrainedStart;
+}
+
+/** The schema's bounds the engine accepts. */
+export const FUSED_GLYPH_LIMITS = {
+  ways: [2, 20],
+  shots: [1, 10],
+  query: [1, 50],
+  inner: [1, 5],
+  tasks: [1, 32],
+  filters: [4, 64],
+  blocks: [1, 4],
+  hidden: [1, 4],
+  width: [1, 512],
+} as const;
+
+const ALGO_CODE: Record<FusedAlgo, number> = { maml: 0, fomaml: 1, metasgd: 2, reptile: 3 };
+const WITH_PRETRAINED = 4;
+const APPLY_UPDATE = 8;
+const PIXELS = 784;
+
+function inRange(name: keyof typeof FUSED_GLYPH_LIMITS, v: number): void {
+  const [lo, hi] = FUSED_GLYPH_LIMITS[name];
+  if (!Number.isInteger(v) || v < lo || v > hi)
+    throw new Error(`fused glyph engine: ${name} must be an integer in ${lo}..${hi}, got ${v}`);
+}
+
+function checkSettings(s: FusedGlyphSettings): void {
+  inRange('ways', s.ways);
+  inRange('shots', s.shots);
+  inRange('query', s.query);
+  inRange('inner', s.inner);
+  inRange('tasks', s.maxTasks);
+  if (s.net === 'conv') {
+    inRange('filters', s.filters);
+    inRange('blocks', s.blocks);
+  } else {
+    inRange('hidden', s.hidden.length);
+    s.hidden.forEach((h) => inRange('width', h));
+  }
+}
+
+/**
+ * Meta-training of the few-shot glyph classifiers (conv or fc, batch norm or bias) in one
+ * WebAssembly call per meta-step: MAML (exact second order), FOMAML, Meta-SGD and Reptile, then
+ * Adam. θ, α and the Adam moments live in wasm memory; the maths matches MetaLearner with
+ * classifierMetaModel (src/core/meta/learners.ts, src/core/families/glyphs/classification.ts);
+ * see test/fusedGlyph.test.ts.
+ */
+export class FusedGlyphEngine {
+  private hyper: FusedHyper;
+  private disposed = false;
+  private calls = 0;
+  private readonly addrs: number[] = [];
+  private readonly classIndex = new Map<number, number>();
+
+  private constructor(
+    private readonly wasm: FusedGlyphExports,
+    private readonly layout: GlyphLayout,
+    readonly settings: Readonly<FusedGlyphSettings>,
+    /** the pretrained baseline's layout (C-way head), null without one */
+    private readonly preLayout: GlyphLayout | null,
+  ) {
+    this.hyper = { alpha: settings.alpha, beta: settings.beta, inner: settings.inner };
+    for (const id of Object.values(B)) this.addrs[id] = wasm.addr(id);
+  }
+
+  static async create(
+    settings: FusedGlyphSettings,
+    theta0: Float32Array,
+    opts: FusedGlyphStart = {},
+  ): Promise<FusedGlyphEngine> {
+    await loadFusedGlyph();
+    return FusedGlyphEngine.createSync(settings, theta0, opts);
+  }
+
+  /** The same, synchronously, once loadFusedGlyph() has compiled the module. */
+  static createSync(
+    settings: FusedGlyphSettings,
+    theta0: Float32Array,
+    opts: FusedGlyphStart = {},
+  ): FusedGlyphEngine {
+    checkSettings(settings);
+    const layout = new GlyphLayout(settings);
+    const widths = paddedWidths(settings);
+    const [w1, w2, w3, w4] = [0, 1, 2, 3].map((i) => widths[i] ?? 0) as [number, number, number, number];
+    const wasm = instantiateFusedGlyphSync();
+    const { ways, shots, query, maxTasks } = settings;
+    const conv = settings.net === 'conv' ? 1 : 0;
+    const bn = settings.batchNorm ? 1 : 0;
+    const steps = FUSED_GLYPH_LIMITS.inner[1];
+    const pre = opts.pretrained;
+    const preLayout = pre ? new GlyphLayout({ ...settings, ways: pre.classes.length }) : null;
+    const cWays = pre ? pre.classes.length : 0;
+    const padded = wasm.init(
+      conv,
+      bn,
+      widths.length,
+      w1,
+      w2,
+      w3,
+      w4,
+      ways,
+      maxTasks,
+      ways * shots,
+      ways * query,
+      steps,
+      cWays,
+    );
+    if (padded !== layout.paddedSize || wasm.pretrainedSize() !== (preLayout?.paddedSize ?? 0))
+      throw new Error(`fused glyph engine: wasm layout ${padded} ≠ ${layout.paddedSize}`);
+    const engine = new FusedGlyphEngine(
+      wasm,
+      layout,
+      { ...settings, hidden: [...settings.hidden] },
+      preLayout,
+    );
+    if (pre && preLayout) {
+      pre.classes.forEach((id, i) => engine.classIndex.set(id, i));
+      preLayout.pad(pre.theta0, engine.vec(B.pre));
+    }
+    layout.pad(theta0, engine.vec(B.theta));
+    if (settings.algo === 'metasgd') {
+      layout.pad(opts.alpha0 ?? new Float32Array(layout.size).fill(settings.alpha), engine.vec(B.alpha));
+    }
+    return engine;
+  }
+
+  get algo(): FusedAlgo {
+    return this.settings.algo;
+  }
+
+  /** α, β and inner steps apply from the next step (as MetaLearner.setHyper). */
+  setHyper(h: Partial<FusedHyper>): void {
+    if (h.inner !== undefined) inRange('inner', h.inner);
+    this.hyper = {
+      alpha: h.alpha ?? this.hyper.alpha,
+      beta: h.beta ?? this.hyper.beta,
+      inner: h.inner ?? this.hyper.inner,
+    };
+  }
+
+  get hasPretrained(): boolean {
+    return this.preLayout !== null;
+  }
+
+  /** One meta-step and the pretrained baseline's step (when enabled); losses before the update. */
+  step(batch: GlyphBatch): { meta: number; pretrained: number | null } {
+    const meta = this.run(batch, APPLY_UPDATE | (this.preLayout ? WITH_PRETRAINED : 0));
+    const pretrained = this.preLayout ? (this.f64(B.result, 2)[1] as number) : null;
+    return { meta, pretrained };
+  }
+
+  /** The pretrained baseline's loss and gradient on a batch, without any update. */
+  pretrainedGradient(batch: GlyphBatch): { loss: number; theta: Float32Array } {
+    if (!this.preLayout) throw new Error('fused glyph engine: no pretrained baseline');
+    this.run(batch, WITH_PRETRAINED);
+    return { loss: this.f64(B.result, 2)[1] as number, theta: this.preLayout.unpad(this.vec(B.gPre)) };
+  }
+
+  pretrainedTheta(): Float32Array | null {
+    return this.preLayout ? this.preLayout.unpad(this.vec(B.pre)) : null;
+  }
+
+  /**
+   * The meta-gradient at the current θ (and Meta-SGD's α) without any update. For Reptile, `theta`
+   * is what Adam is fed: θ − mean θ′.
+   */
+  metaGradient(batch: GlyphBatch): { loss: number; theta: Float32Array; alpha: Float32Array | null } {
+    const loss = this.run(batch, 0);
+    const alpha = this.algo === 'metasgd' ? this.layout.unpad(this.vec(B.gAlpha)) : null;
+    return { loss, theta: this.layout.unpad(this.vec(B.gTheta)), alpha };
+  }
+
+  theta(): Float32Array {
+    return this.layout.unpad(this.vec(B.theta));
+  }
+
+  alphaVec(): Float32Array | null {
+    return this.algo === 'metasgd' ? this.layout.unpad(this.vec(B.alpha)) : null;
+  }
+
+  /** θ, α, the pretrained θ and their Adam states, as copies. */
+  state(): FusedState {
+    const counters = this.i32(B.counters, 3);
+    const adam = (m: number, v: number, t: number, layout = this.layout): AdamState => ({
+      t: counters[t] as number,
+      m: layout.unpad(this.vec(m)),
+      v: layout.unpad(this.vec(v)),
+    });
+    const pre = this.preLayout;
+    const metasgd = this.algo === 'metasgd';
+    return {
+      theta: this.theta(),
+      thetaAdam: adam(B.mTheta, B.vTheta, 0),
+      alpha: this.alphaVec(),
+      alphaAdam: metasgd ? adam(B.mAlpha, B.vAlpha, 1) : null,
+      pretrained: this.pretrainedTheta(),
+      pretrainedAdam: pre ? adam(B.mPre, B.vPre, 2, pre) : null,
+    };
+  }
+
+  /** Restores a state() taken from an engine (or a MetaLearner) with the same settings. */
+  restore(s: FusedState): void {
+    this.put(s.theta, s.thetaAdam, B.theta, B.mTheta, B.vTheta, 0);
+    if (this.algo === 'metasgd') {
+      if (!s.alpha || !s.alphaAdam)
+        throw new Error('fused glyph engine: Meta-SGD state needs α and its Adam');
+      this.put(s.alpha, s.alphaAdam, B.alpha, B.mAlpha, B.vAlpha, 1);
+    }
+    if (this.preLayout) {
+      if (!s.pretrained || !s.pretrainedAdam)
+        throw new Error('fused glyph engine: state has no pretrained θ');
+      this.put(s.pretrained, s.pretrainedAdam, B.pre, B.mPre, B.vPre, 2, this.preLayout);
+    }
+  }
+
+  /** Calls into wasm since create (one per meta-step). */
+  get wasmCalls(): number {
+    return this.calls;
+  }
+
+  /** Drops the wasm instance (its memory is freed with it). */
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  private put(
+    value: Float32Array,
+    adam: AdamState,
+    id: number,
+    m: number,
+    v: number,
+    counter: number,
+    layout = this.layout,
+  ): void {
+    if (!Number.isInteger(adam.t) || adam.t < 0)
+      throw new Error(`Adam step count ${adam.t} is not a whole number ≥ 0`);
+    layout.pad(value, this.vec(id));
+    layout.pad(adam.m, this.vec(m));
+    layout.pad(adam.v, this.vec(v));
+    this.i32(B.counters, 3)[counter] = adam.t;
+  }
+
+  private run(batch: GlyphBatch, flags: number): number {
+    if (this.disposed) throw new Error('fused glyph engine: used after dispose');
+    const s = this.settings;
+    const { tasks, ways, shots, query } = batch;
+    if (ways !== s.ways || shots > s.shots || query > s.query || tasks < 1 || tasks > s.maxTasks) {
+      throw new Error(
+        `fused glyph engine: batch ${tasks}×${ways}-way ${shots}-shot ${query}-query is outside its settings`,
+      );
+    }
+    const ns = ways * shots;
+    const nq = ways * query;
+    this.f32(B.xs, tasks * ns * PIXELS).set(batch.xs);
+    this.i32(B.ys, tasks * ns).set(batch.ys);
+    this.f32(B.xq, tasks * nq * PIXELS).set(batch.xq);
+    this.i32(B.yq, tasks * nq).set(batch.yq);
+    if (this.preLayout && flags & WITH_PRETRAINED) this.globalLabels(batch);
+    const { alpha, beta, inner } = this.hyper;
+    this.calls += 1;
+    return this.wasm.step(tasks, ns, nq, inner, alpha, beta, flags | ALGO_CODE[this.algo]);
+  }
+
+  /** Y_PRE: every image's pretraining class (support images of all tasks, then query images). */
+  private globalLabels(b: GlyphBatch): void {
+    const ns = b.ways * b.shots;
+    const nq = b.ways * b.query;
+    const out = this.i32(B.yPre, b.tasks * (ns + nq));
+    const map = (local: Int32Array, perTask: number, offset: number) => {
+      for (let i = 0; i < b.tasks * perTask; i++) {
+        const task = Math.floor(i / perTask);
+        const id = b.classes[task * b.ways + (local[i] as number)] as number;
+        out[offset + i] = this.classIndex.get(id) ?? 0;
+      }
+    };
+    map(b.ys, ns, 0);
+    map(b.yq, nq, b.tasks * ns);
+  }
+
+  // views are made per use: cheap, and never stale (the module's memory never grows after init)
+  private vec(id: number): Float32Array {
+    const pre = id === B.pre || id === B.mPre || id === B.vPre || id === B.gPre;
+    return this.f32(id, pre ? (this.preLayout?.paddedSize ?? 0) : this.layout.paddedSize);
+  }
+
+  private f64(id: number, n: number): Float64Array {
+    return new Float64Array(this.wasm.memory.buffer, this.addrs[id] as number, n);
+  }
+
+  private f32(id: number, n: number): Float32Array {
+    return new Float32Array(this.wasm.memory.buffer, this.addrs[id] as number, n);
+  }
+
+  private i32(id: number, n: number): Int32Array {
+    return new Int32Array(this.wasm.memory.buffer, this.addrs[id] as number, n);
+  }
+}

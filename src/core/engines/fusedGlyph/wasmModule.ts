@@ -1,0 +1,90 @@
+import { FUSED_GLYPH_WASM_BASE64 } from '../fused/generated/fusedGlyphWasm';
+
+/** The exports of the AssemblyScript module (./assembly/index.ts). */
+export interface FusedGlyphExports {
+  memory: WebAssembly.Memory;
+  init(
+    conv: number,
+    batchNorm: number,
+    layers: number,
+    w1: number,
+    w2: number,
+    w3: number,
+    w4: number,
+    ways: number,
+    tMax: number,
+    supportMax: number,
+    queryMax: number,
+    steps: number,
+    pretrainedWays: number,
+  ): number;
+  pretrainedSize(): number;
+  step(
+    tasks: number,
+    support: number,
+    query: number,
+    inner: number,
+    alpha: number,
+    beta: number,
+    flags: number,
+  ): number;
+  addr(id: number): number;
+}
+
+/** Buffer ids understood by addr(); in step with the constants in ./assembly/index.ts. */
+export const GLYPH_BUFFER = {
+  theta: 0,
+  alpha: 1,
+  mTheta: 2,
+  vTheta: 3,
+  mAlpha: 4,
+  vAlpha: 5,
+  gTheta: 6,
+  gAlpha: 7,
+  xs: 8,
+  ys: 9,
+  xq: 10,
+  yq: 11,
+  result: 12,
+  counters: 13,
+  pre: 14,
+  mPre: 15,
+  vPre: 16,
+  gPre: 17,
+  yPre: 18,
+} as const;
+
+let compiled: Promise<WebAssembly.Module> | null = null;
+let loaded: WebAssembly.Module | null = null;
+
+const IMPORTS = {
+  env: {
+    abort: () => {
+      throw new Error('fused glyph engine: wasm abort (out of memory?)');
+    },
+  },
+};
+
+function bytes(): Uint8Array<ArrayBuffer> {
+  const text = atob(FUSED_GLYPH_WASM_BASE64);
+  const out = new Uint8Array(new ArrayBuffer(text.length));
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+/** Compile the module once per process or worker (asynchronously); later instances are synchronous. */
+export async function loadFusedGlyph(): Promise<void> {
+  compiled ??= WebAssembly.compile(bytes());
+  loaded = await compiled;
+}
+
+/** Whether loadFusedGlyph() has finished, so engines can be made synchronously. */
+export function fusedGlyphLoaded(): boolean {
+  return loaded !== null;
+}
+
+/** A fresh instance (own memory) of the loaded module. */
+export function instantiateFusedGlyphSync(): FusedGlyphExports {
+  if (!loaded) throw new Error('fused glyph engine: call loadFusedGlyph() first');
+  return new WebAssembly.Instance(loaded, IMPORTS).exports as unknown as FusedGlyphExports;
+}
