@@ -168,8 +168,6 @@ export interface GlyphBenchOptions {
   /** the project's engines to time (null: all registered) */
   engines: readonly string[] | null;
   tfjsBackends: readonly NodeBackend[];
-  /** only the default case */
-  quick?: boolean;
 }
 
 const HEADER =
@@ -219,7 +217,6 @@ export async function glyphBench(o: GlyphBenchOptions): Promise<Record<string, u
   process.stderr.write(HEADER);
   try {
     for (const [i, spec] of CASES.entries()) {
-      if (o.quick && !spec.main) continue;
       const spent = (performance.now() - t0) / 1000;
       if (!spec.main && spent + longest > BUDGET_SECONDS) {
         cases.push({
