@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { relDiff } from './helpers';
 
 /**
  * Finite-difference checks for float32 tfjs functions of several tensors. Everything is compared
@@ -86,16 +87,8 @@ export function hessianVectorCheck(
   });
 }
 
-/** ‖a − b‖ / ‖b‖ */
-export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += ((a[i] as number) - (b[i] as number)) ** 2;
-    den += (b[i] as number) ** 2;
-  }
-  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
-}
+/** ‖a − b‖ / ‖b‖ over the same non-empty length (else it throws): helpers.ts's relDiff. */
+export const relError = relDiff;
 
 /** |a − b| / max(|a|, |b|, floor) */
 export function relScalar(a: number, b: number, floor = 1e-6): number {

@@ -5,7 +5,7 @@ import { layerSizes, type Algo } from '../src/core/experiment';
 import { createRegressionRun } from '../src/core/families/regression/lookup';
 import { Rng } from '../src/core/random';
 import { sinusoid } from '../src/core/families/sinusoid/sampler';
-import { experiment, relDiff, startBackend } from './helpers';
+import { assertComparable, experiment, relDiff, startBackend } from './helpers';
 
 /** Fused training runs against RegressionRun (tfjs cpu) fed the same task stream from the same seed. */
 type Change = { at: number; alpha: number; beta: number; inner: number; algo?: Algo };
@@ -53,7 +53,9 @@ async function curves(
   return out;
 }
 
+/** the largest |a − b| / |b| over the same non-empty length (else it throws) */
 function maxRel(a: number[], b: number[]): number {
+  assertComparable(a, b);
   return Math.max(...a.map((x, i) => Math.abs(x - (b[i] as number)) / Math.abs(b[i] as number)));
 }
 

@@ -21,7 +21,18 @@ export function sinusoidBatch(seed: number, tasks: number, k: number, q: number)
   return batchTensors(sinusoid.sampleBatch(new Rng(seed, 'test'), tasks, k, q));
 }
 
+/**
+ * Comparisons of two results throw unless both hold the same, non-zero number of values: an empty
+ * or truncated result never passes a tolerance.
+ */
+export function assertComparable(a: ArrayLike<number>, b: ArrayLike<number>): void {
+  if (a.length !== b.length) throw new Error(`compared results differ in length: ${a.length} vs ${b.length}`);
+  if (a.length === 0) throw new Error('compared results are empty');
+}
+
+/** ‖a − b‖ / ‖b‖ over the same non-empty length (else it throws). */
 export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assertComparable(a, b);
   let num = 0;
   let den = 0;
   for (let i = 0; i < a.length; i++) {
@@ -32,6 +43,7 @@ export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assertComparable(a, b);
   let s = 0;
   for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
   return s;
