@@ -25,14 +25,14 @@ interface Snippet {
   predictGlyphs: (file: unknown, params: Params, images: tf.Tensor) => tf.Tensor;
 }
 
-/** The README's snippet, run as written (its import line becomes the `tf` argument). */
+/** docs/file-formats.md's snippet, run as written (its import line becomes the `tf` argument). */
 function readmeSnippet(): Snippet {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../docs/file-formats.md', import.meta.url), 'utf8');
   const block =
     /<!-- glyph-theta-snippet:start -->\s*```js\n([\s\S]*?)```\s*<!-- glyph-theta-snippet:end -->/.exec(
       readme,
     );
-  if (!block) throw new Error('README.md has no glyph θ snippet');
+  if (!block) throw new Error('docs/file-formats.md has no glyph θ snippet');
   const code = (block[1] as string).replace("import * as tf from '@tensorflow/tfjs';", '');
   return new Function('tf', `${code}\nreturn { loadGlyphTheta, predictGlyphs };`)(tf) as Snippet;
 }
@@ -45,7 +45,7 @@ function images(config: Experiment, tasks: number, query: number): { data: Float
 }
 
 /**
- * The README's procedure on each task's images vs the project's forward pass of θ on all tasks
+ * The documented procedure on each task's images vs the project's forward pass of θ on all tasks
  * at once (its batch norm is per task): the largest difference of the logits.
  */
 function compare(config: Experiment, theta: Float32Array, file: GlyphThetaFile, tasks = 2): number {
@@ -89,7 +89,7 @@ describe('the glyph θ file', () => {
     }
   });
 
-  it('run as the README says, predicts the logits of the project’s conv net on a glyph run’s θ', async () => {
+  it('run as docs/file-formats.md says, predicts the logits of the project’s conv net on a glyph run’s θ', async () => {
     const config = small('&ways=3&filters=8');
     const run = new GlyphRun(config, { pretrained: false });
     await train(run, 3);
