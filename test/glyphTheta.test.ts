@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../src/core/experiment';
-import { classBatchTensors } from '../src/core/families/glyphs/classification';
+import { classBatchTensors, type ClassBatch } from '../src/core/families/glyphs/classification';
 import { sampleGlyphBatch } from '../src/core/families/glyphs/data/sampler';
 import { GlyphRun } from '../src/core/families/glyphs/run';
 import { GLYPH_THETA } from '../src/core/families/glyphs/thetaBudget';
 import { Rng } from '../src/core/random';
+import type { MetaLearner } from '../src/core/meta/learners';
 import type { HostServices } from '../src/worker/families/familyWorker';
 import { GlyphThetaPart } from '../src/worker/families/glyphTheta';
 import type { FromWorker } from '../src/worker/protocol';
@@ -119,7 +120,8 @@ describe('the glyph θ view', () => {
       run.set,
     );
     const b = classBatchTensors(batch);
-    const metaLoss = tf.tidy(() => run.learner.metaLoss(run.learner.theta, b));
+    const learner = run.learner as MetaLearner<ClassBatch, tf.Tensor>;
+    const metaLoss = tf.tidy(() => learner.metaLoss(learner.theta, b));
     expect(land.post[4] as number).toBeCloseTo((await metaLoss.data())[0] as number, 4);
     tf.dispose([metaLoss, b.xs, b.ys, b.xq, b.yq]);
     const progress = posts.filter((m) => m.kind === 'landscapeProgress') as Msg<'landscapeProgress'>[];

@@ -7,7 +7,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { parseExperiment, serializeExperiment, type Experiment } from '../core/experiment';
-import { loadFused } from '../core/engines/fused/wasmModule';
 import { familyOf, registeredFamilies } from '../core/families/registry';
 import { decodeTheta, encodeTheta, type SavedTheta } from '../core/thetaFile';
 import type { FamilyRun } from '../core/families/family';
@@ -156,7 +155,7 @@ async function main(): Promise<void> {
     }
   }
   const engineFlag = (flags.engine as 'auto' | 'fused' | 'tfjs' | undefined) ?? 'auto';
-  if (engineFlag !== 'tfjs') await loadFused();
+  if (engineFlag !== 'tfjs') await family.loadFusedEngine?.();
   let run: FamilyRun;
   if (resumed) {
     run = resumeRun(resumed, engineFlag, backend, flags.resume as string);
@@ -168,7 +167,8 @@ async function main(): Promise<void> {
     }
   } else {
     run = family.createRun(config, {
-      engine: engineFlag === 'tfjs' ? 'tfjs' : 'fused',
+      // the baseline alone trains on tfjs (the fused step trains it beside a meta-step)
+      engine: engineFlag === 'tfjs' || pretrainedOnly ? 'tfjs' : 'fused',
       pretrained: !flags['no-pretrained'],
       ...(saved ? { theta: saved.theta } : {}),
       ...(saved?.pretrained

@@ -117,8 +117,11 @@ export interface FamilyRun {
 export interface TaskFamily {
   readonly schema: FamilySchema;
   readonly metric: Metric;
-  /** it has a fused meta-step (WebAssembly, WebGPU) beside tfjs: auto mode races it */
-  readonly fusedEngine?: boolean;
+  /**
+   * Loads the family's fused meta-step (WebAssembly, WebGPU) where it has one beside tfjs: runs
+   * created with `engine: 'fused'` after it resolves train on it, and auto mode races it.
+   */
+  loadFusedEngine?(): Promise<void>;
   /**
    * drawing and dropping a meta-batch is cheap (microseconds), so a snapshot without a stream
    * position may fast-forward its task stream to its step; otherwise such a run starts a new stream

@@ -7,7 +7,6 @@
  * inside one `pump` loop, so nothing interleaves with a half-finished step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { loadFused } from '../../core/engines/fused/wasmModule';
 import type { FamilyRun } from '../../core/families/family';
 import { familyOf } from '../../core/families/registry';
 import { chooseBackend } from '../backend';
@@ -142,9 +141,10 @@ export class WorkerHost {
     this.keeper.choose(msg, choice);
     // auto: start on wasm (the first views appear at once), then time the contenders (the fused
     // engine where the family has one, tfjs on wasm, WebGPU) and train on the fastest
+    const load = familyOf(msg.config.task).loadFusedEngine;
     const fused =
-      familyOf(msg.config.task).fusedEngine === true &&
-      (await loadFused().then(
+      load !== undefined &&
+      (await load().then(
         () => true,
         () => false,
       ));

@@ -6,6 +6,7 @@ import { decodeTheta, type SavedTheta } from '../../thetaFile';
 import type { TaskFamily } from '../family';
 import { GlyphRun, glyphStateSizes } from './run';
 import { glyphSchema } from './schema';
+import { loadFusedGlyph } from '../../engines/fusedGlyph/wasmModule';
 
 export function classifierFor(config: Experiment, ways = config.ways): Classifier {
   return config.net === 'fc' ? new FcClassifier({ ways }) : new ConvNet({ ways, filters: config.filters });
@@ -33,6 +34,7 @@ export const glyphFamily: TaskFamily = {
     format: (v: number) => `${(100 * v).toFixed(1)}%`,
   },
   evalDefaults: { tasks: 200, steps: 5 },
+  loadFusedEngine: loadFusedGlyph,
   createRun: (config, start) => new GlyphRun(config, start),
   numParams: (config) => classifierFor(config).numParams,
   stateSizes: (config) => glyphStateSizes(config),

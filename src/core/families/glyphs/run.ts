@@ -2,19 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../../schema';
 import { restartReason } from '../restart';
 import type { Classifier } from '../../models/classifier';
-import { softmaxCrossEntropy } from '../../ops/crossEntropy';
 import { Rng } from '../../random';
-import { glyphSet, splitClasses, type GlyphSet } from './data/hershey';
-import { IMAGE_SIZE } from './data/rasterize';
+import { glyphSet, type GlyphSet } from './data/hershey';
 import { sampleGlyphBatch, type GlyphBatch } from './data/sampler';
-import { FlatAdam } from '../../meta/adam';
-import {
-  checkStateFits,
-  copyTrainingState,
-  type PretrainedState,
-  type StateSizes,
-  type TrainingState,
-} from '../../runs/trainingState';
+import { checkStateFits, copyTrainingState, type TrainingState } from '../../runs/trainingState';
 import { classBatchTensors, classifierMetaModel, type ClassBatch } from './classification';
 import { MetaLearner, type Hyper } from '../../meta/learners';
 import type { EvalReport, EvalRequest, FamilyRun, RunStart, StepLosses } from '../family';
@@ -24,127 +15,14 @@ import { evaluateGlyphs, type AccuracyCurve, type ClassEvalProtocol } from './ev
 import type { MeteredStep } from '../../meta/profile';
 import type { GlyphWalk, WalkAt } from '../../meta/walkthrough';
 import { glyphWalk } from './walk';
+import { FusedLearner } from '../../engines/engineViews';
+import { FusedGlyphEngine } from '../../engines/fusedGlyph/fusedGlyph';
+import { fusedGlyphLoaded } from '../../engines/fusedGlyph/wasmModule';
+import { engineHolds, FusedGlyphPretrainer, glyphEngineSettings, rebuildEngine } from './fused';
+import { glyphStateSizes, PretrainedClassifier, pretrainedStart } from './pretrained';
 
-export { classifierFor, decodeGlyphTheta };
+export { classifierFor, decodeGlyphTheta, glyphStateSizes, PretrainedClassifier };
 export type { AccuracyCurve, ClassEvalProtocol };
-
-/** The classes the pretrained classifier tells apart: every meta-training class. */
-function pretrainingClasses(set: GlyphSet = glyphSet()): number[] {
-  return splitClasses('train', set);
-}
-
-/** The lengths of a glyph config's training state: θ, and the pretrained C-way classifier's θ. */
-export function glyphStateSizes(config: Experiment): StateSizes {
-  return {
-    theta: classifierFor(config).numParams,
-    pretrained: classifierFor(config, pretrainingClasses().length).numParams,
-  };
-}
-
-/**
- * The pretrained baseline for glyphs: the same network trained as an ordinary classifier over
- * all meta-training classes (a C-way head), on the images of the same task stream, same
- * optimiser and step count. For a test task it gets a fresh N-way head and is fine-tuned on the
- * support set like every other initialisation.
- */
-export class PretrainedClassifier {
-  readonly model: Classifier;
-  readonly theta: tf.Variable;
-  private readonly adam: FlatAdam;
-  private readonly classIndex = new Map<number, number>();
-
-  /** supervised steps taken (including those of a loaded θ) */
-  stepCount = 0;
-
-  /**
-   * `start` continues from a saved network: its whole θ (same C-way head), or only its feature
-   * body θ[0, headOffset) with the head from the seed (what θ files carry).
-   */
-  constructor(config: Experiment, set: GlyphSet, start?: { theta: Float32Array; step: number }) {
-    const pool = pretrainingClasses(set);
-    pool.forEach((id, i) => this.classIndex.set(id, i));
-    this.model = classifierFor(config, pool.length);
-    const init = this.model.init(Rng.stream(config.seed, 'pretrain-init'));
-    if (start) {
-      const n = start.theta.length;
-      if (n !== this.model.numParams && n !== this.model.headOffset) {
-        throw new Error(
-          `a pretrained θ of ${n} numbers does not fit this network (${this.model.headOffset} body, ${this.model.numParams} in all)`,
-        );
-      }
-      init.set(start.theta);
-      this.stepCount = start.step;
-    }
-    this.theta = tf.tidy(() => tf.variable(tf.tensor1d(init), true));
-    this.adam = new FlatAdam(this.model.numParams, config.beta);
-  }
-
-  setBeta(beta: number): void {
-    this.adam.learningRate = beta;
-  }
-
-  /** One supervised step on every image of the meta-batch, labelled with its global class. */
-  step(batch: GlyphBatch, t: ClassBatch): tf.Scalar {
-    const labels = (local: Int32Array, perTask: number) =>
-      Int32Array.from(local, (label, i) => {
-        const task = Math.floor(i / perTask);
-        return this.classIndex.get(batch.classes[task * batch.ways + label] as number) ?? 0;
-      });
-    const ls = labels(batch.ys, batch.ways * batch.shots);
-    const lq = labels(batch.yq, batch.ways * batch.query);
-    return tf.tidy(() => {
-      const s = IMAGE_SIZE;
-      const images = tf.concat(
-        [tf.reshape(t.xs, [1, -1, s, s, 1]), tf.reshape(t.xq, [1, -1, s, s, 1])],
-        1,
-      ) as tf.Tensor5D;
-      const y = tf.tensor2d([...ls, ...lq], [1, ls.length + lq.length], 'int32');
-      const { value, grad } = tf.valueAndGrad((th: tf.Tensor) =>
-        softmaxCrossEntropy(this.model.apply(this.model.unflatten(th), images), y),
-      )(this.theta);
-      this.adam.apply(this.theta, grad);
-      this.stepCount += 1;
-      return value;
-    });
-  }
-
-  /** The feature body θ[0, headOffset), what a θ file stores. */
-  async body(): Promise<Float32Array> {
-    const all = (await this.theta.data()) as Float32Array;
-    return all.slice(0, this.model.headOffset);
-  }
-
-  /** θ, its optimiser and the step count as copies, for a run file. */
-  async exportState(): Promise<PretrainedState> {
-    const theta = Float32Array.from((await this.theta.data()) as Float32Array);
-    return { theta, adam: await this.adam.exportState(), step: this.stepCount };
-  }
-
-  /** Continue exactly from exportState() (lengths checked by the caller). */
-  restoreState(s: PretrainedState): void {
-    if (s.theta.length !== this.model.numParams) {
-      throw new Error(`a pretrained θ of ${s.theta.length} numbers does not fit ${this.model.numParams}`);
-    }
-    tf.tidy(() => this.theta.assign(tf.tensor1d(s.theta.slice())));
-    this.adam.restore(s.adam);
-    this.stepCount = s.step;
-  }
-
-  /** θ for an N-way network: this network's feature body plus a fresh head. */
-  withHead(target: Classifier, freshTheta: Float32Array): tf.Tensor1D {
-    return tf.tidy(() =>
-      tf.concat([
-        tf.slice(this.theta, [0], [this.model.headOffset]),
-        tf.tensor1d(freshTheta.subarray(target.headOffset)),
-      ]),
-    ) as tf.Tensor1D;
-  }
-
-  dispose(): void {
-    this.theta.dispose();
-    this.adam.dispose();
-  }
-}
 
 /**
  * Few-shot glyph classification run: N-way K-shot tasks from the meta-training alphabets, the
@@ -153,13 +31,17 @@ export class PretrainedClassifier {
 export class GlyphRun implements FamilyRun {
   readonly kind = 'glyphs' as const;
   readonly family = glyphFamily;
-  readonly engine = 'tfjs' as const;
+  /** which implementation trains: tfjs kernels, or the fused WebAssembly meta-step */
+  readonly engine: 'tfjs' | 'fused';
   readonly model: Classifier;
   readonly set: GlyphSet;
   readonly theta0: Float32Array;
   readonly randomTheta: tf.Tensor1D;
-  learner: MetaLearner<ClassBatch, tf.Tensor>;
-  readonly pretrainer: PretrainedClassifier | null;
+  learner: MetaLearner<ClassBatch, tf.Tensor> | FusedLearner;
+  readonly pretrainer: PretrainedClassifier | FusedGlyphPretrainer | null;
+  private fused: FusedGlyphEngine | null = null;
+  /** the pretrained classifier's classes, in the order of its outputs (fused runs) */
+  private readonly pretrainedClasses: number[] | null = null;
   private readonly taskRng: Rng;
   private config: Experiment;
   stepCount = 0;
@@ -175,10 +57,25 @@ export class GlyphRun implements FamilyRun {
     this.theta0 = this.model.init(Rng.stream(config.seed, 'init'));
     this.randomTheta = tf.tensor1d(this.theta0);
     this.taskRng = Rng.stream(config.seed, 'train');
+    this.engine = options.engine === 'fused' && fusedGlyphLoaded() ? 'fused' : 'tfjs';
+    const theta = options.theta ?? this.theta0;
+    if (this.engine === 'fused') {
+      const pre =
+        options.pretrained === false ? null : pretrainedStart(config, this.set, options.pretrainedTheta);
+      const engine = FusedGlyphEngine.createSync(glyphEngineSettings(config), theta, {
+        ...(config.algo === 'metasgd' && options.alpha ? { alpha0: options.alpha } : {}),
+        ...(pre ? { pretrained: { classes: pre.classes, theta0: pre.theta0 } } : {}),
+      });
+      this.fused = engine;
+      this.pretrainedClasses = pre?.classes ?? null;
+      this.learner = new FusedLearner(engine, config.algo, config.alpha);
+      this.pretrainer = pre ? new FusedGlyphPretrainer(engine, pre) : null;
+      return;
+    }
     this.learner = new MetaLearner(
       classifierMetaModel(this.model),
       config.algo,
-      options.theta ?? this.theta0,
+      theta,
       this.hyper(),
       options.alpha,
     );
@@ -186,6 +83,12 @@ export class GlyphRun implements FamilyRun {
       options.pretrained === false
         ? null
         : new PretrainedClassifier(config, this.set, options.pretrainedTheta);
+  }
+
+  /** the tfjs meta-learner (runs on the fused engine have none) */
+  private tfjsLearner(): MetaLearner<ClassBatch, tf.Tensor> {
+    if (this.learner instanceof FusedLearner) throw new Error('this glyph run trains on the fused engine');
+    return this.learner;
   }
 
   get experiment(): Experiment {
@@ -233,16 +136,30 @@ export class GlyphRun implements FamilyRun {
 
   /** One meta-step on the next meta-batch, ready to run (kernel counts: meta/profile.ts). */
   meteredStep(): MeteredStep {
+    if (this.fused) {
+      const batch = this.nextBatch();
+      const engine = this.fused;
+      return { step: () => engine.metaGradient(batch), dispose: () => undefined };
+    }
     const t = classBatchTensors(this.nextBatch());
-    return { step: () => this.learner.step(t), dispose: () => tf.dispose([t.xs, t.ys, t.xq, t.yq]) };
+    const learner = this.tfjsLearner();
+    return { step: () => learner.step(t), dispose: () => tf.dispose([t.xs, t.ys, t.xq, t.yq]) };
   }
 
+  /** One meta-step (and the baseline's step on the same tasks). Losses are left on the device. */
   step(): StepLosses {
     const batch = this.nextBatch();
+    if (this.fused) {
+      const r = this.fused.step(batch);
+      (this.learner as FusedLearner).stepped();
+      (this.pretrainer as FusedGlyphPretrainer | null)?.stepped();
+      this.stepCount += 1;
+      return { meta: tf.scalar(r.meta), pretrained: r.pretrained === null ? null : tf.scalar(r.pretrained) };
+    }
     const t = classBatchTensors(batch);
     try {
-      const meta = this.learner.step(t);
-      const pretrained = this.pretrainer ? this.pretrainer.step(batch, t) : null;
+      const meta = this.tfjsLearner().step(t);
+      const pretrained = this.pretrainer ? (this.pretrainer as PretrainedClassifier).step(batch, t) : null;
       this.stepCount += 1;
       return { meta, pretrained };
     } finally {
@@ -253,13 +170,15 @@ export class GlyphRun implements FamilyRun {
   /**
    * Train only the pretrained baseline on the next meta-batch of the task stream (θ stays): the
    * same batches `step()` would have drawn, so the baseline comes out as it would beside MAML.
+   * Runs on tfjs (the fused engine trains the baseline only beside a meta-step).
    */
   pretrainStep(): tf.Scalar {
     if (!this.pretrainer) throw new Error('this run has no pretrained baseline');
+    if (this.fused) throw new Error('the baseline alone trains on the tfjs engine (--engine tfjs)');
     const batch = this.nextBatch();
     const t = classBatchTensors(batch);
     try {
-      return this.pretrainer.step(batch, t);
+      return (this.pretrainer as PretrainedClassifier).step(batch, t);
     } finally {
       tf.dispose([t.xs, t.ys, t.xq, t.yq]);
     }
@@ -270,49 +189,96 @@ export class GlyphRun implements FamilyRun {
     const c = this.config;
     if (restartReason(c, next) !== null) return false;
     this.config = { ...next, hidden: [...next.hidden] };
-    if (next.algo !== c.algo) {
-      const previous = this.learner;
-      this.learner = new MetaLearner(
-        classifierMetaModel(this.model),
-        next.algo,
-        previous.theta,
-        this.hyper(),
-      );
-      previous.dispose();
-    } else {
-      this.learner.setHyper(this.hyper());
+    if (this.fused) {
+      this.updateFused(this.fused, next);
+      return true;
     }
-    this.pretrainer?.setBeta(next.beta);
+    const learner = this.tfjsLearner();
+    if (next.algo !== c.algo) {
+      this.learner = new MetaLearner(classifierMetaModel(this.model), next.algo, learner.theta, this.hyper());
+      learner.dispose();
+    } else {
+      learner.setHyper(this.hyper());
+    }
+    (this.pretrainer as PretrainedClassifier | null)?.setBeta(next.beta);
     return true;
+  }
+
+  /** α, β and inner steps go to the engine; a new algorithm or a larger batch shape rebuilds it. */
+  private updateFused(engine: FusedGlyphEngine, next: Experiment): void {
+    if (engineHolds(engine, next)) {
+      engine.setHyper(this.hyper());
+      (this.learner as FusedLearner).setAlpha(next.alpha);
+      return;
+    }
+    const rebuilt = rebuildEngine(engine, next, this.pretrainedClasses);
+    engine.dispose();
+    this.fused = rebuilt;
+    this.learner.dispose();
+    this.learner = new FusedLearner(rebuilt, next.algo, next.alpha);
+    (this.pretrainer as FusedGlyphPretrainer | null)?.stepped(0, rebuilt);
   }
 
   /** The whole training state as copies (see FamilyRun.exportState). */
   async exportState(): Promise<TrainingState> {
-    const meta = await this.learner.exportState();
-    return copyTrainingState({
+    const base = {
       config: this.config,
       engine: this.engine,
       step: this.stepCount,
+      stream: this.streamState(),
+    };
+    if (this.fused) {
+      const f = this.fused.state();
+      const pretrainer = this.pretrainer as FusedGlyphPretrainer | null;
+      return copyTrainingState({
+        ...base,
+        theta: f.theta,
+        thetaAdam: f.thetaAdam,
+        alpha: f.alpha,
+        alphaAdam: f.alphaAdam,
+        pretrained: pretrainer ? pretrainer.exportState() : null,
+      });
+    }
+    const meta = await this.tfjsLearner().exportState();
+    const pretrainer = this.pretrainer as PretrainedClassifier | null;
+    return copyTrainingState({
+      ...base,
       theta: meta.theta.value,
       thetaAdam: meta.theta.adam,
       alpha: meta.alpha?.value ?? null,
       alphaAdam: meta.alpha?.adam ?? null,
-      pretrained: this.pretrainer ? await this.pretrainer.exportState() : null,
-      stream: this.streamState(),
+      pretrained: pretrainer ? await pretrainer.exportState() : null,
     });
   }
 
-  /** Continue from exportState() (see FamilyRun.restoreState); glyph runs train on tfjs only. */
+  /**
+   * Continue from exportState() (see FamilyRun.restoreState). A state of the other engine loads
+   * too (same flat layout, same Adam), but continues only to float precision, not to the bit.
+   */
   restoreState(state: TrainingState): void {
     const sizes = { theta: this.numParams, pretrained: this.pretrainer?.model.numParams ?? 0 };
     checkStateFits(this.config, this.pretrainer !== null, state, sizes);
     this.update(state.config);
     const s = copyTrainingState(state);
-    this.learner.restoreState({
-      theta: { value: s.theta, adam: s.thetaAdam },
-      alpha: s.alpha && s.alphaAdam ? { value: s.alpha, adam: s.alphaAdam } : null,
-    });
-    if (s.pretrained) this.pretrainer?.restoreState(s.pretrained);
+    if (this.fused) {
+      this.fused.restore({
+        theta: s.theta,
+        thetaAdam: s.thetaAdam,
+        alpha: s.alpha,
+        alphaAdam: s.alphaAdam,
+        pretrained: s.pretrained?.theta ?? null,
+        pretrainedAdam: s.pretrained?.adam ?? null,
+      });
+      (this.learner as FusedLearner).stepped();
+      const pretrainer = this.pretrainer as FusedGlyphPretrainer | null;
+      if (pretrainer && s.pretrained) pretrainer.restored(s.pretrained.step);
+    } else {
+      this.tfjsLearner().restoreState({
+        theta: { value: s.theta, adam: s.thetaAdam },
+        alpha: s.alpha && s.alphaAdam ? { value: s.alpha, adam: s.alphaAdam } : null,
+      });
+      if (s.pretrained) (this.pretrainer as PretrainedClassifier | null)?.restoreState(s.pretrained);
+    }
     this.seekStream(s.stream);
     this.stepCount = s.step;
   }
@@ -322,7 +288,6 @@ export class GlyphRun implements FamilyRun {
     return glyphWalk(this, shown, at);
   }
 
-  /** Query accuracy on held-out-alphabet tasks after 0..steps inner steps, for every method. */
   /** Accuracy curves of every initialisation on held-out tasks (`GlyphEvaluation` does it in pieces). */
   evaluate(p: ClassEvalProtocol): Promise<Record<string, AccuracyCurve>> {
     return evaluateGlyphs(this, p);
@@ -331,6 +296,7 @@ export class GlyphRun implements FamilyRun {
   dispose(): void {
     this.learner.dispose();
     this.pretrainer?.dispose();
+    this.fused?.dispose();
     this.randomTheta.dispose();
   }
 }

@@ -3,6 +3,7 @@ import type { Experiment, FamilySchema } from '../../schema';
 import type { TaskFamily } from '../family';
 import { DEFAULT_EVAL } from './evaluate';
 import { RegressionRun } from './run';
+import { loadFused } from '../../engines/fused/wasmModule';
 import type { RegressionFamily } from './tasks';
 
 /** A regression family: an MLP on 1-D inputs, scored by MSE; what differs is the task sampler. */
@@ -28,7 +29,7 @@ export function regressionFamily(
     kind: 'regression',
     schema,
     metric: MSE,
-    fusedEngine: true,
+    loadFusedEngine: loadFused,
     cheapSkip: true,
     evalDefaults: { tasks: DEFAULT_EVAL.tasks, steps: DEFAULT_EVAL.steps },
     tasksFor,

@@ -1,16 +1,23 @@
 /**
- * The fused engine's θ, Meta-SGD's α and the pretrained θ as tfjs variables, for everything that
- * reads them as tensors (evaluation, predictions, snapshots, the θ view). The engine keeps the
- * truth in WebAssembly memory; a view copies it into its variable only when read after a step,
- * so training itself never touches tfjs.
+ * A fused engine's θ, Meta-SGD's α and the pretrained θ as tfjs variables, for everything that
+ * reads them as tensors (evaluation, predictions, snapshots, the θ view, the walk-through). The
+ * engine keeps the truth in its own memory; a view copies it into its variable only when read
+ * after a step, so training itself never touches tfjs. Any engine that can hand out copies of
+ * its vectors (the fused WebAssembly MLP and glyph engines) fits.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FusedMlpEngine } from '../../engines/fused/fusedMlp';
-import type { FusedWebgpuMlp } from '../../engines/webgpu/fusedWebgpuMlp';
-import type { Algo } from '../../schema';
-import type { InnerRate } from '../../meta/innerLoop';
+import type { InnerRate } from '../meta/innerLoop';
+import type { Algo } from '../schema';
 
-class SyncedVariable {
+/** What a view reads of an engine: copies of its vectors in the project's flat layout. */
+export interface EngineVectors {
+  theta(): Float32Array;
+  alphaVec(): Float32Array | null;
+  pretrainedTheta(): Float32Array | null;
+}
+
+/** A tfjs variable that mirrors an engine vector, re-read on first use after each step. */
+export class SyncedVariable {
   private variable: tf.Variable | null = null;
   private stale = true;
 
@@ -43,7 +50,7 @@ export class FusedLearner {
   private readonly alphaView: SyncedVariable | null;
 
   constructor(
-    engine: FusedMlpEngine,
+    engine: EngineVectors,
     readonly algo: Algo,
     private alpha: number,
   ) {
@@ -83,7 +90,7 @@ export class FusedLearner {
 export class FusedPretrainer {
   private readonly view: SyncedVariable;
 
-  constructor(engine: FusedMlpEngine) {
+  constructor(engine: EngineVectors) {
     this.view = new SyncedVariable(() => engine.pretrainedTheta() as Float32Array);
   }
 
@@ -98,49 +105,4 @@ export class FusedPretrainer {
   dispose(): void {
     this.view.dispose();
   }
-}
-
-/**
- * The meta-learner's side of a run on the fused WebGPU engine: its θ and α already are tfjs
- * variables on the device, so the views hand them out as they are (the engine owns them).
- */
-export class GpuLearner {
-  constructor(
-    private readonly engine: FusedWebgpuMlp,
-    readonly algo: Algo,
-    private alpha: number,
-  ) {}
-
-  get theta(): tf.Variable {
-    return this.engine.theta;
-  }
-
-  get alphaVec(): tf.Variable | null {
-    return this.engine.alphaVec;
-  }
-
-  innerRate(): InnerRate {
-    return this.alphaVec ?? this.alpha;
-  }
-
-  setAlpha(alpha: number): void {
-    this.alpha = alpha;
-  }
-
-  stepped(): void {}
-
-  dispose(): void {}
-}
-
-/** The pretrained baseline's side of a run on the fused WebGPU engine. */
-export class GpuPretrainer {
-  constructor(private readonly engine: FusedWebgpuMlp) {}
-
-  get theta(): tf.Variable {
-    return this.engine.pretrainedTheta as tf.Variable;
-  }
-
-  stepped(): void {}
-
-  dispose(): void {}
 }

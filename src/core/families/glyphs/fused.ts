@@ -1,0 +1,134 @@
+/**
+ * The glyph family on the fused WebAssembly meta-step (engines/fusedGlyph): the engine's settings
+ * for a config, and the pretrained baseline's side of a fused run, read as tfjs tensors by the
+ * evaluation, the θ view and the walk-through exactly as the tfjs run's PretrainedClassifier is.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Experiment } from '../../schema';
+import type { Classifier } from '../../models/classifier';
+import { CONV_DEFAULTS, FC_DEFAULTS } from '../../models/glyphNets';
+import { SyncedVariable } from '../../engines/engineViews';
+import {
+  FusedGlyphEngine,
+  type FusedGlyphSettings,
+  type FusedGlyphStart,
+  type FusedState,
+} from '../../engines/fusedGlyph/fusedGlyph';
+import type { AdamState, PretrainedState } from '../../runs/trainingState';
+import { bodyWithHead, type PretrainedStart } from './pretrained';
+
+/** The fused engine's settings for a glyph config (the buffers hold exactly its batch shape). */
+export function glyphEngineSettings(config: Experiment): FusedGlyphSettings {
+  const fc = config.net === 'fc';
+  return {
+    net: fc ? 'fc' : 'conv',
+    ways: config.ways,
+    filters: config.filters,
+    blocks: CONV_DEFAULTS.blocks,
+    hidden: [...FC_DEFAULTS.hidden],
+    batchNorm: fc ? FC_DEFAULTS.batchNorm : CONV_DEFAULTS.batchNorm,
+    algo: config.algo,
+    alpha: config.alpha,
+    beta: config.beta,
+    inner: config.inner,
+    shots: config.k,
+    query: config.query,
+    maxTasks: config.batch,
+  };
+}
+
+/** Whether a live change keeps the engine's buffers (the batch shape fits what they hold). */
+export function engineHolds(engine: FusedGlyphEngine, next: Experiment): boolean {
+  const s = engine.settings;
+  return next.algo === s.algo && next.k <= s.shots && next.query <= s.query && next.batch <= s.maxTasks;
+}
+
+/** Zero Adam moments for n parameters: an optimiser that restarts. */
+function freshAdam(n: number): AdamState {
+  return { t: 0, m: new Float32Array(n), v: new Float32Array(n) };
+}
+
+/**
+ * A new engine for `next` that continues from `previous`: θ, the baseline and their optimisers
+ * carry over; a new algorithm keeps θ and restarts θ's moments (Meta-SGD's α starts at α), as
+ * the tfjs run does.
+ */
+export function rebuildEngine(
+  previous: FusedGlyphEngine,
+  next: Experiment,
+  pretrainedClasses: readonly number[] | null,
+): FusedGlyphEngine {
+  const s = previous.state();
+  const sameAlgo = next.algo === previous.algo;
+  const settings = glyphEngineSettings(next);
+  const start: FusedGlyphStart = pretrainedClasses
+    ? { pretrained: { classes: pretrainedClasses, theta0: s.pretrained as Float32Array } }
+    : {};
+  const engine = FusedGlyphEngine.createSync(settings, s.theta, start);
+  const alpha = engine.alphaVec();
+  const carried: FusedState = sameAlgo
+    ? s
+    : {
+        ...s,
+        thetaAdam: freshAdam(s.theta.length),
+        alpha,
+        alphaAdam: alpha ? freshAdam(alpha.length) : null,
+      };
+  engine.restore(carried);
+  return engine;
+}
+
+/**
+ * The pretrained classifier of a fused run: its θ lives in the engine (trained in the same call
+ * as the meta-step); this view hands it out as a tfjs variable and counts its steps.
+ */
+export class FusedGlyphPretrainer {
+  readonly model: Classifier;
+  stepCount: number;
+  private engine: FusedGlyphEngine;
+  private readonly view: SyncedVariable;
+
+  constructor(engine: FusedGlyphEngine, start: PretrainedStart) {
+    this.engine = engine;
+    this.model = start.model;
+    this.stepCount = start.step;
+    this.view = new SyncedVariable(() => this.engine.pretrainedTheta() as Float32Array);
+  }
+
+  get theta(): tf.Variable {
+    return this.view.value;
+  }
+
+  /** the engine took a step (or was replaced by `engine`): re-read θ when next used */
+  stepped(steps = 1, engine = this.engine): void {
+    this.engine = engine;
+    this.stepCount += steps;
+    this.view.markStale();
+  }
+
+  /** the engine's baseline was restored to a state that had taken `step` steps */
+  restored(step: number): void {
+    this.stepCount = step;
+    this.view.markStale();
+  }
+
+  /** The feature body θ[0, headOffset), what a θ file stores. */
+  body(): Promise<Float32Array> {
+    return Promise.resolve((this.engine.pretrainedTheta() as Float32Array).slice(0, this.model.headOffset));
+  }
+
+  /** θ, its optimiser and the step count as copies, for a run file. */
+  exportState(): PretrainedState {
+    const s = this.engine.state();
+    return { theta: s.pretrained as Float32Array, adam: s.pretrainedAdam as AdamState, step: this.stepCount };
+  }
+
+  /** θ for an N-way network: this network's feature body plus a fresh head. */
+  withHead(target: Classifier, freshTheta: Float32Array): tf.Tensor1D {
+    return bodyWithHead(this.theta, this.model, target, freshTheta);
+  }
+
+  dispose(): void {
+    this.view.dispose();
+  }
+}
