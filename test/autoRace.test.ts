@@ -79,8 +79,8 @@ describe("auto's race", () => {
       made.push(engine);
       return slowRun(1).run;
     };
-    const glyphs = { fused: false, webgpu: true };
-    const choice = await raceBackends(makeRun, 'cpu', CLASSIFIER_BUDGET, glyphs, slow);
+    const noFused = { fused: false, fusedWebgpu: false, webgpu: true };
+    const choice = await raceBackends(makeRun, 'cpu', CLASSIFIER_BUDGET, noFused, slow);
     // nothing is timed: the glyph network's first steps take seconds, and one contender is left
     expect(made).toEqual([]);
     expect(choice.winner).toMatchObject({ backend: 'wasm', engine: 'tfjs', untimed: true });
@@ -92,11 +92,30 @@ describe("auto's race", () => {
       makeRun,
       'cpu',
       CLASSIFIER_BUDGET,
-      { fused: true, webgpu: false },
+      { fused: true, fusedWebgpu: true, webgpu: false },
       slow,
     );
     expect(made).toContain('fused');
     expect(sinusoid.winner.untimed).toBeUndefined();
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('races a fused engine that runs on wasm only against wasm tfjs, and skips WebGPU tfjs when the probe puts it far behind', async () => {
+    await startBackend('cpu');
+    const slow = { wasm: 900, webgpu: 30, bounded: false };
+    const made: string[] = [];
+    const makeRun = (engine: string) => {
+      made.push(engine);
+      return slowRun(engine === 'fused' ? 2 : 40).run;
+    };
+    const wasmOnly = { fused: true, fusedWebgpu: false, webgpu: true };
+    const choice = await raceBackends(makeRun, 'cpu', CLASSIFIER_BUDGET, wasmOnly, slow);
+    expect(made).toEqual(['fused', 'tfjs']);
+    expect(choice.entries.map((e) => `${e.backend} ${e.engine}`)).toEqual(['wasm fused', 'wasm tfjs']);
+    expect(choice.winner).toMatchObject({ backend: 'wasm', engine: 'fused' });
+    expect(choice.skipped?.[0]).toMatchObject({ backend: 'webgpu', engine: 'tfjs' });
+    expect(choice.skipped?.[0]?.reason).toMatch(/probe of this device/);
+    expect(choice.probe).toEqual(slow);
     expect(tf.getBackend()).toBe('cpu');
   });
 });

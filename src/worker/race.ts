@@ -1,10 +1,10 @@
 /**
- * Auto mode's race: every contender (the fused engine where the family has one, tfjs, on wasm and
- * on WebGPU) is timed on a throwaway copy of the real workload, and training moves to the fastest.
- * A family without a fused engine first times a small device probe, the probe family's fused
- * meta-step (core/families/registry.ts's PROBE_TASK) on both backends: a device an order of
- * magnitude behind wasm on it is not raced with a large network's slow first steps (seconds each
- * on a software adapter).
+ * Auto mode's race: every contender (the family's fused engine on the backends it runs on, tfjs,
+ * on wasm and on WebGPU) is timed on a throwaway copy of the real workload, and training moves to
+ * the fastest. A family whose fused engine does not run on WebGPU first times a small device
+ * probe, the probe family's fused meta-step (core/families/registry.ts's PROBE_TASK) on both
+ * backends: a device an order of magnitude behind wasm on it is not raced with tfjs's slow WebGPU
+ * steps (seconds each on a software adapter).
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadFused } from '../core/engines/fused/wasmModule';
@@ -129,6 +129,13 @@ export async function probeDevice(
   return probe;
 }
 
+/** Which implementations compete: the family's fused engine (on wasm; also on WebGPU), WebGPU. */
+export interface Contenders {
+  fused: boolean;
+  fusedWebgpu: boolean;
+  webgpu: boolean;
+}
+
 /** Why WebGPU need not be raced on this workload after the device probe, or null. */
 export function probeOutpaced(probe: DeviceProbe | null): string | null {
   if (!probe || probe.webgpu * OUTPACED >= probe.wasm) return null;
@@ -137,21 +144,21 @@ export function probeOutpaced(probe: DeviceProbe | null): string | null {
 }
 
 /**
- * "auto": time each contender on a throwaway run of the real workload (the fused engine where the
- * family has one, on wasm and on WebGPU; tfjs on wasm and on WebGPU where an adapter exists) and
- * pick the fastest; tfjs is left on `current` (the caller moves the real run when the winner
- * differs). With a `probe` that puts WebGPU an order of magnitude behind wasm, a family without a
- * fused engine has one contender left, wasm tfjs, chosen without timing it.
+ * "auto": time each contender on a throwaway run of the real workload (the family's fused engine
+ * on wasm, and on WebGPU where it runs there; tfjs on wasm and on WebGPU where an adapter exists)
+ * and pick the fastest; tfjs is left on `current` (the caller moves the real run when the winner
+ * differs). With a `probe` that puts WebGPU an order of magnitude behind wasm, WebGPU tfjs is not
+ * timed; a family without a fused engine then has one contender left, wasm tfjs, chosen untimed.
  */
 export async function raceBackends(
   makeRun: (engine: Engine) => SteppingRun,
   current: BackendName,
   budgets: { wasm: ProbeOptions; webgpuDeadlineMs: number },
-  contenders: { fused: boolean; webgpu: boolean },
+  contenders: Contenders,
   probe: DeviceProbe | null = null,
 ): Promise<AutoChoice> {
-  const outpaced = !contenders.fused && contenders.webgpu ? probeOutpaced(probe) : null;
-  if (outpaced && probe) {
+  const outpaced = !contenders.fusedWebgpu && contenders.webgpu ? probeOutpaced(probe) : null;
+  if (outpaced && probe && !contenders.fused) {
     const winner: RaceEntry = { backend: 'wasm', engine: 'tfjs', rate: 0, bounded: false, untimed: true };
     return { entries: [], winner, skipped: [{ backend: 'webgpu', engine: 'tfjs', reason: outpaced }], probe };
   }
@@ -171,10 +178,11 @@ export async function raceBackends(
     // wasm could not start or run: it simply does not compete
   }
   const skipped: NonNullable<AutoChoice['skipped']> = [];
+  if (outpaced) skipped.push({ backend: 'webgpu', engine: 'tfjs', reason: outpaced });
   try {
-    if (contenders.webgpu && (await tf.setBackend('webgpu')) && tf.getBackend() === 'webgpu') {
+    if (contenders.webgpu && !outpaced && (await tf.setBackend('webgpu')) && tf.getBackend() === 'webgpu') {
       // the fused engine first: a late tfjs step left on the queue would hold up its compilation
-      if (contenders.fused) {
+      if (contenders.fusedWebgpu) {
         const f = await timeWebgpuFused(makeRun('fused'), budgets.webgpuDeadlineMs, leader().rate);
         if ('problem' in f) skipped.push({ backend: 'webgpu', engine: 'fused', reason: f.problem });
         else entries.push({ backend: 'webgpu', engine: 'fused', rate: f.rate, bounded: f.bounded });

@@ -122,6 +122,8 @@ export interface TaskFamily {
    * created with `engine: 'fused'` after it resolves train on it, and auto mode races it.
    */
   loadFusedEngine?(): Promise<void>;
+  /** its fused meta-step also runs as WGSL programs when tfjs runs on WebGPU (else on wasm only) */
+  readonly fusedOnWebgpu?: boolean;
   /**
    * drawing and dropping a meta-batch is cheap (microseconds), so a snapshot without a stream
    * position may fast-forward its task stream to its step; otherwise such a run starts a new stream

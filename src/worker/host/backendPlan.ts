@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { FamilyRun } from '../../core/families/family';
 import { measureWasmBeside, type ProbeOptions, type SteppingRun } from '../backend';
 import type { BackendName, DeviceProbe, Engine, FromWorker } from '../protocol';
-import { probeDevice, raceBackends } from '../race';
+import { probeDevice, raceBackends, type Contenders } from '../race';
 
 /** How long the comparisons may take, per kind of family (a glyph step takes a second or more). */
 export interface ProbeBudget {
@@ -42,7 +42,7 @@ export class BackendPlan {
   engine: Engine = 'tfjs';
   /** auto mode with more than one contender: they are raced on this workload */
   racing = false;
-  contenders = { fused: false, webgpu: false };
+  contenders: Contenders = { fused: false, fusedWebgpu: false, webgpu: false };
   /** the device probe, timed once per worker (undefined: not yet) */
   private deviceProbe: DeviceProbe | null | undefined = undefined;
   private sideWasm = false;
@@ -104,8 +104,8 @@ export class BackendPlan {
     run: FamilyRun,
     makeProbe: (engine: Engine) => SteppingRun,
   ): Promise<{ moved: boolean; engineChanged: boolean }> {
-    const { fused, webgpu } = this.contenders;
-    if (!fused && webgpu && this.deviceProbe === undefined) {
+    const { fusedWebgpu, webgpu } = this.contenders;
+    if (!fusedWebgpu && webgpu && this.deviceProbe === undefined) {
       this.deviceProbe = await probeDevice(makeProbe, this.backend, this.budget.webgpuDeadlineMs);
     }
     const result = await raceBackends(makeRun, this.backend, this.budget, this.contenders, this.deviceProbe);

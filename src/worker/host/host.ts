@@ -141,14 +141,19 @@ export class WorkerHost {
     this.keeper.choose(msg, choice);
     // auto: start on wasm (the first views appear at once), then time the contenders (the fused
     // engine where the family has one, tfjs on wasm, WebGPU) and train on the fastest
-    const load = familyOf(msg.config.task).loadFusedEngine;
+    const family = familyOf(msg.config.task);
+    const load = family.loadFusedEngine;
     const fused =
       load !== undefined &&
       (await load().then(
         () => true,
         () => false,
       ));
-    this.keeper.plan.contenders = { fused, webgpu: choice.backend === 'webgpu' };
+    this.keeper.plan.contenders = {
+      fused,
+      fusedWebgpu: fused && family.fusedOnWebgpu === true,
+      webgpu: choice.backend === 'webgpu',
+    };
     this.keeper.plan.racing = msg.backend === 'auto' && (fused || choice.backend === 'webgpu');
     if (this.keeper.plan.racing && choice.backend === 'webgpu') {
       if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') this.keeper.plan.backend = 'wasm';

@@ -30,6 +30,7 @@ export function regressionFamily(
     schema,
     metric: MSE,
     loadFusedEngine: loadFused,
+    fusedOnWebgpu: true,
     cheapSkip: true,
     evalDefaults: { tasks: DEFAULT_EVAL.tasks, steps: DEFAULT_EVAL.steps },
     tasksFor,
