@@ -40,6 +40,8 @@ export interface GlyphBenchRow {
   vsTorch1Thread?: number;
   /** over the peer at its best thread count in this case */
   vsTorchBest?: number;
+  /** over the project's tfjs path on wasm, same case and rounds */
+  vsTfjsWasm?: number;
 }
 
 /** The bench's default glyph configuration: 5-way 1-shot, 3 queries per class, meta-batch 4, 32 filters. */
@@ -98,6 +100,7 @@ const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 function rowsWithRatios(rows: GlyphBenchRow[]): GlyphBenchRow[] {
   const torch = rows.filter((r) => r.engine === 'torch');
   const one = torch.find((r) => r.threads === 1);
+  const tfjsWasm = rows.find((r) => r.engine === 'tfjs' && r.backend === 'wasm');
   const best = torch.reduce<GlyphBenchRow | undefined>(
     (b, r) => (b === undefined || r.metaStepsPerSecond > b.metaStepsPerSecond ? r : b),
     undefined,
@@ -107,6 +110,8 @@ function rowsWithRatios(rows: GlyphBenchRow[]): GlyphBenchRow[] {
     const out = { ...r };
     if (one) out.vsTorch1Thread = round(r.metaStepsPerSecond / one.metaStepsPerSecond, 3);
     if (best) out.vsTorchBest = round(r.metaStepsPerSecond / best.metaStepsPerSecond, 3);
+    if (tfjsWasm && r !== tfjsWasm)
+      out.vsTfjsWasm = round(r.metaStepsPerSecond / tfjsWasm.metaStepsPerSecond, 3);
     return out;
   });
 }
@@ -267,6 +272,7 @@ function summary(rows: readonly GlyphBenchRow[]): Record<string, unknown> {
         metaStepsPerSecond: r.metaStepsPerSecond,
         ...(r.vsTorch1Thread !== undefined ? { vsTorch1Thread: r.vsTorch1Thread } : {}),
         ...(r.vsTorchBest !== undefined ? { vsTorchBest: r.vsTorchBest } : {}),
+        ...(r.vsTfjsWasm !== undefined ? { vsTfjsWasm: r.vsTfjsWasm } : {}),
       },
     ]),
   );

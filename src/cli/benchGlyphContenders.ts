@@ -13,6 +13,8 @@ import { classBatchTensors, classifierMetaModel } from '../core/families/glyphs/
 import type { GlyphBatch } from '../core/families/glyphs/data/sampler';
 import { classifierFor } from '../core/families/glyphs/family';
 import { MetaLearner } from '../core/meta/learners';
+import { FusedGlyphEngine } from '../core/engines/fusedGlyph/fusedGlyph';
+import { glyphEngineSettings } from '../core/families/glyphs/fused';
 import { kernelsOf } from '../core/meta/profile';
 import { startBackend, type NodeBackend } from './backend';
 
@@ -163,5 +165,12 @@ export function tfjsContender(backend: NodeBackend): GlyphContenderKind {
  * factory building the engine from the case's config and θ₀, without the pretrained baseline).
  */
 export function glyphContenders(tfjsBackends: readonly NodeBackend[]): GlyphContenderKind[] {
-  return [...tfjsBackends.map(tfjsContender)];
+  return [fusedContender(), ...tfjsBackends.map(tfjsContender)];
+}
+
+/** The fused WebAssembly glyph meta-step (one wasm call per meta-step), as GlyphRun trains on it. */
+function fusedContender(): GlyphContenderKind {
+  return stepperContender('fused', 'wasm-simd', (c) =>
+    FusedGlyphEngine.create(glyphEngineSettings(c.config), c.theta0),
+  );
 }
