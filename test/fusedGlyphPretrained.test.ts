@@ -71,4 +71,13 @@ describe('fused glyph engine: pretrained baseline', () => {
     expect(none.step(batches[0]!).pretrained).toBeNull();
     expect(() => none.pretrainedGradient(batches[0]!)).toThrow(/pretrained/);
   });
+
+  it('a batch too large for wasm memory fails at create with the reason', async () => {
+    const big = settings({ ways: 20, filters: 64, shots: 10, query: 50, maxTasks: 32, inner: 5 });
+    const pre = { classes, theta0: modelFor({ ...big, ways: classes.length }).init(new Rng(3, 'pre')) };
+    const theta0 = modelFor(big).init(new Rng(2, 'init'));
+    await expect(FusedGlyphEngine.create(big, theta0, { pretrained: pre })).rejects.toThrow(
+      /32 tasks of 200 \+ 1000 images.*pretrained.*do not fit/,
+    );
+  });
 });

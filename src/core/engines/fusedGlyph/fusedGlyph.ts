@@ -58,6 +58,15 @@ function inRange(name: keyof typeof FUSED_GLYPH_LIMITS, v: number): void {
     throw new Error(`fused glyph engine: ${name} must be an integer in ${lo}..${hi}, got ${v}`);
 }
 
+/** Runs the module's init, turning an out-of-memory abort into a reason a caller can show. */
+function initModule(init: () => number, what: string): number {
+  try {
+    return init();
+  } catch (e) {
+    throw new Error(`fused glyph engine: ${what} do not fit in WebAssembly memory (${(e as Error).message})`);
+  }
+}
+
 function checkSettings(s: FusedGlyphSettings): void {
   inRange('ways', s.ways);
   inRange('shots', s.shots);
@@ -125,20 +134,25 @@ export class FusedGlyphEngine {
     const pre = opts.pretrained;
     const preLayout = pre ? new GlyphLayout({ ...settings, ways: pre.classes.length }) : null;
     const cWays = pre ? pre.classes.length : 0;
-    const padded = wasm.init(
-      conv,
-      bn,
-      widths.length,
-      w1,
-      w2,
-      w3,
-      w4,
-      ways,
-      maxTasks,
-      ways * shots,
-      ways * query,
-      steps,
-      cWays,
+    const padded = initModule(
+      () =>
+        wasm.init(
+          conv,
+          bn,
+          widths.length,
+          w1,
+          w2,
+          w3,
+          w4,
+          ways,
+          maxTasks,
+          ways * shots,
+          ways * query,
+          steps,
+          cWays,
+        ),
+      `${maxTasks} tasks of ${ways * shots} + ${ways * query} images` +
+        (pre ? ', and the pretrained baseline on all of them at once,' : ''),
     );
     if (padded !== layout.paddedSize || wasm.pretrainedSize() !== (preLayout?.paddedSize ?? 0))
       throw new Error(`fused glyph engine: wasm layout ${padded} ≠ ${layout.paddedSize}`);
