@@ -262,6 +262,36 @@ export class FusedGlyphEngine {
     }
   }
 
+  /**
+   * An engine for another algorithm that keeps θ and the pretrained baseline (θ and its Adam) and
+   * restarts the meta-optimiser (Meta-SGD: α from the scalar), as a run does when its algorithm
+   * changes. This engine stays usable; dispose it when done.
+   */
+  async withAlgo(algo: FusedAlgo): Promise<FusedGlyphEngine> {
+    await loadFusedGlyph();
+    return this.withAlgoSync(algo);
+  }
+
+  /** The same, synchronously (the module is loaded, since this engine exists). */
+  withAlgoSync(algo: FusedAlgo): FusedGlyphEngine {
+    const s = this.state();
+    const pre =
+      this.preLayout && s.pretrained ? { classes: this.classes(), theta0: s.pretrained } : undefined;
+    const next = FusedGlyphEngine.createSync({ ...this.settings, ...this.hyper, algo }, s.theta, {
+      pretrained: pre,
+    });
+    if (next.preLayout && s.pretrained && s.pretrainedAdam)
+      next.put(s.pretrained, s.pretrainedAdam, B.pre, B.mPre, B.vPre, 2, next.preLayout);
+    return next;
+  }
+
+  /** The pretrained baseline's classes, in the order of its outputs. */
+  private classes(): number[] {
+    const out: number[] = [];
+    this.classIndex.forEach((i, id) => (out[i] = id));
+    return out;
+  }
+
   /** Calls into wasm since create (one per meta-step). */
   get wasmCalls(): number {
     return this.calls;
