@@ -87,6 +87,15 @@ describe('fused glyph engine against the tfjs reference', () => {
     expect(relError(fo, maml)).toBeGreaterThan(100 * TOL);
   });
 
+  it('buffers sized for larger batches give the same bits', async () => {
+    const s = settings({ inner: 2 });
+    const theta = modelFor(s).init(new Rng(3, 'init'));
+    const b = glyphBatch(s, 2, 5);
+    const tight = (await FusedGlyphEngine.create({ ...s, maxTasks: 2 }, theta)).metaGradient(b).theta;
+    const roomy = await FusedGlyphEngine.create({ ...s, maxTasks: 5, shots: 3, query: 4 }, theta);
+    expect(Array.from(roomy.metaGradient(b).theta)).toEqual(Array.from(tight));
+  });
+
   it('the comparison fails on a length mismatch', () => {
     expect(() => relError(new Float32Array(3), new Float32Array(4))).toThrow(/length/);
     expect(() => relError(new Float32Array(0), new Float32Array(0))).toThrow();
