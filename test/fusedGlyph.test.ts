@@ -1,5 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FusedGlyphEngine, type FusedGlyphSettings } from '../src/core/engines/fusedGlyph/fusedGlyph';
+import * as tf from '@tensorflow/tfjs';
+import {
+  FusedGlyphEngine,
+  fusedGlyphSettings,
+  type FusedGlyphSettings,
+} from '../src/core/engines/fusedGlyph/fusedGlyph';
+import { parseExperiment } from '../src/core/experiment';
+import { classBatchTensors } from '../src/core/families/glyphs/classification';
+import { GlyphRun } from '../src/core/families/glyphs/run';
 import { GlyphLayout } from '../src/core/engines/fusedGlyph/layout';
 import { Rng } from '../src/core/random';
 import { startBackend } from './helpers';
@@ -79,6 +87,15 @@ describe('fused glyph engine against the tfjs reference', () => {
     expect(relError(fo, maml)).toBeGreaterThan(100 * TOL);
   });
 
+  it('buffers sized for larger batches give the same bits', async () => {
+    const s = settings({ inner: 2 });
+    const theta = modelFor(s).init(new Rng(3, 'init'));
+    const b = glyphBatch(s, 2, 5);
+    const tight = (await FusedGlyphEngine.create({ ...s, maxTasks: 2 }, theta)).metaGradient(b).theta;
+    const roomy = await FusedGlyphEngine.create({ ...s, maxTasks: 5, shots: 3, query: 4 }, theta);
+    expect(Array.from(roomy.metaGradient(b).theta)).toEqual(Array.from(tight));
+  });
+
   it('the comparison fails on a length mismatch', () => {
     expect(() => relError(new Float32Array(3), new Float32Array(4))).toThrow(/length/);
     expect(() => relError(new Float32Array(0), new Float32Array(0))).toThrow();
@@ -106,4 +123,22 @@ describe('fused glyph engine against the tfjs reference', () => {
     expect(() => engine.metaGradient(glyphBatch(s, 3, 1))).toThrow(/outside/);
     expect(() => engine.setHyper({ inner: 0 })).toThrow(/inner/);
   });
+
+  for (const net of ['conv', 'fc'] as const) {
+    it(`a glyph run's ${net} network and batches, from fusedGlyphSettings(config)`, async () => {
+      const config = parseExperiment(`task=glyphs&net=${net}&batch=2&query=2&filters=8`).config;
+      const run = new GlyphRun(config, { pretrained: false });
+      const b = run.nextBatch();
+      const theta = Float32Array.from(run.learner.theta.dataSync());
+      const engine = await FusedGlyphEngine.create(fusedGlyphSettings(config), theta);
+      const got = engine.metaGradient(b);
+      const t = classBatchTensors(b);
+      const { loss, grads } = run.learner.metaGradient(t);
+      const ref = Float32Array.from((grads[0] as tf.Tensor).dataSync());
+      expect(relError(got.theta, ref)).toBeLessThan(TOL);
+      expect(Math.abs(got.loss - (loss.dataSync()[0] as number))).toBeLessThan(1e-5 * got.loss);
+      tf.dispose([loss, ...grads, t.xs, t.ys, t.xq, t.yq]);
+      run.dispose();
+    });
+  }
 });

@@ -71,4 +71,30 @@ describe('fused glyph engine: pretrained baseline', () => {
     expect(none.step(batches[0]!).pretrained).toBeNull();
     expect(() => none.pretrainedGradient(batches[0]!)).toThrow(/pretrained/);
   });
+
+  it('a batch too large for wasm memory fails at create with the reason', async () => {
+    const big = settings({ ways: 20, filters: 64, shots: 10, query: 50, maxTasks: 32, inner: 5 });
+    const pre = { classes, theta0: modelFor({ ...big, ways: classes.length }).init(new Rng(3, 'pre')) };
+    const theta0 = modelFor(big).init(new Rng(2, 'init'));
+    await expect(FusedGlyphEngine.create(big, theta0, { pretrained: pre })).rejects.toThrow(
+      /32 tasks of 200 \+ 1000 images.*pretrained.*do not fit/,
+    );
+  });
+
+  it('withAlgo keeps θ and the pretrained baseline and restarts the meta-optimiser', async () => {
+    const theta0 = modelFor(s).init(new Rng(2, 'init'));
+    const pre = { classes, theta0: modelFor({ ...s, ways: classes.length }).init(new Rng(3, 'pre')) };
+    const a = await FusedGlyphEngine.create(s, theta0, { pretrained: pre });
+    batches.slice(0, 2).forEach((b) => a.step(b));
+    const b = await a.withAlgo('metasgd');
+    const [sa, sb] = [a.state(), b.state()];
+    expect(b.algo).toBe('metasgd');
+    expect(bytes(sb.theta)).toEqual(bytes(sa.theta));
+    expect(bytes(sb.pretrained)).toEqual(bytes(sa.pretrained));
+    expect(bytes(sb.pretrainedAdam?.m ?? null)).toEqual(bytes(sa.pretrainedAdam?.m ?? null));
+    expect(sb.pretrainedAdam?.t).toBe(2);
+    expect(sb.thetaAdam.t).toBe(0);
+    expect(Array.from(sb.alpha as Float32Array).every((x) => x === Math.fround(s.alpha))).toBe(true);
+    expect(a.step(batches[2]!).pretrained).toBe(b.step(batches[2]!).pretrained);
+  });
 });

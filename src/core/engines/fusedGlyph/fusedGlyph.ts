@@ -1,4 +1,6 @@
+import type { Experiment } from '../../experiment';
 import type { GlyphBatch } from '../../families/glyphs/data/sampler';
+import { CONV_DEFAULTS, FC_DEFAULTS } from '../../models/glyphNets';
 import type { AdamState, FusedAlgo, FusedHyper, FusedState } from '../fused/fusedMlp';
 import { GlyphLayout, paddedWidths, type GlyphNetShape } from './layout';
 import {
@@ -56,6 +58,39 @@ function inRange(name: keyof typeof FUSED_GLYPH_LIMITS, v: number): void {
   const [lo, hi] = FUSED_GLYPH_LIMITS[name];
   if (!Number.isInteger(v) || v < lo || v > hi)
     throw new Error(`fused glyph engine: ${name} must be an integer in ${lo}..${hi}, got ${v}`);
+}
+
+/**
+ * The settings for a glyph run's configuration: the network classifierFor(config) builds (the conv
+ * net's default blocks and batch norm, the fc net's default widths), buffers for its K, queries
+ * and meta-batch.
+ */
+export function fusedGlyphSettings(c: Experiment): FusedGlyphSettings {
+  const net = c.net === 'fc' ? 'fc' : 'conv';
+  return {
+    net,
+    ways: c.ways,
+    filters: c.filters,
+    blocks: CONV_DEFAULTS.blocks,
+    hidden: [...FC_DEFAULTS.hidden],
+    batchNorm: net === 'fc' ? FC_DEFAULTS.batchNorm : CONV_DEFAULTS.batchNorm,
+    algo: c.algo,
+    alpha: c.alpha,
+    beta: c.beta,
+    inner: c.inner,
+    shots: c.k,
+    query: c.query,
+    maxTasks: c.batch,
+  };
+}
+
+/** Runs the module's init, turning an out-of-memory abort into a reason a caller can show. */
+function initModule(init: () => number, what: string): number {
+  try {
+    return init();
+  } catch (e) {
+    throw new Error(`fused glyph engine: ${what} do not fit in WebAssembly memory (${(e as Error).message})`);
+  }
 }
 
 function checkSettings(s: FusedGlyphSettings): void {
@@ -125,20 +160,25 @@ export class FusedGlyphEngine {
     const pre = opts.pretrained;
     const preLayout = pre ? new GlyphLayout({ ...settings, ways: pre.classes.length }) : null;
     const cWays = pre ? pre.classes.length : 0;
-    const padded = wasm.init(
-      conv,
-      bn,
-      widths.length,
-      w1,
-      w2,
-      w3,
-      w4,
-      ways,
-      maxTasks,
-      ways * shots,
-      ways * query,
-      steps,
-      cWays,
+    const padded = initModule(
+      () =>
+        wasm.init(
+          conv,
+          bn,
+          widths.length,
+          w1,
+          w2,
+          w3,
+          w4,
+          ways,
+          maxTasks,
+          ways * shots,
+          ways * query,
+          steps,
+          cWays,
+        ),
+      `${maxTasks} tasks of ${ways * shots} + ${ways * query} images` +
+        (pre ? ', and the pretrained baseline on all of them at once,' : ''),
     );
     if (padded !== layout.paddedSize || wasm.pretrainedSize() !== (preLayout?.paddedSize ?? 0))
       throw new Error(`fused glyph engine: wasm layout ${padded} ≠ ${layout.paddedSize}`);
@@ -246,6 +286,36 @@ export class FusedGlyphEngine {
         throw new Error('fused glyph engine: state has no pretrained θ');
       this.put(s.pretrained, s.pretrainedAdam, B.pre, B.mPre, B.vPre, 2, this.preLayout);
     }
+  }
+
+  /**
+   * An engine for another algorithm that keeps θ and the pretrained baseline (θ and its Adam) and
+   * restarts the meta-optimiser (Meta-SGD: α from the scalar), as a run does when its algorithm
+   * changes. This engine stays usable; dispose it when done.
+   */
+  async withAlgo(algo: FusedAlgo): Promise<FusedGlyphEngine> {
+    await loadFusedGlyph();
+    return this.withAlgoSync(algo);
+  }
+
+  /** The same, synchronously (the module is loaded, since this engine exists). */
+  withAlgoSync(algo: FusedAlgo): FusedGlyphEngine {
+    const s = this.state();
+    const pre =
+      this.preLayout && s.pretrained ? { classes: this.classes(), theta0: s.pretrained } : undefined;
+    const next = FusedGlyphEngine.createSync({ ...this.settings, ...this.hyper, algo }, s.theta, {
+      pretrained: pre,
+    });
+    if (next.preLayout && s.pretrained && s.pretrainedAdam)
+      next.put(s.pretrained, s.pretrainedAdam, B.pre, B.mPre, B.vPre, 2, next.preLayout);
+    return next;
+  }
+
+  /** The pretrained baseline's classes, in the order of its outputs. */
+  private classes(): number[] {
+    const out: number[] = [];
+    this.classIndex.forEach((i, id) => (out[i] = id));
+    return out;
   }
 
   /** Calls into wasm since create (one per meta-step). */
