@@ -6,7 +6,8 @@ import {
   type FusedGlyphSettings,
 } from '../src/core/engines/fusedGlyph/fusedGlyph';
 import { parseExperiment } from '../src/core/experiment';
-import { classBatchTensors } from '../src/core/families/glyphs/classification';
+import { classBatchTensors, type ClassBatch } from '../src/core/families/glyphs/classification';
+import type { MetaLearner } from '../src/core/meta/learners';
 import { GlyphRun } from '../src/core/families/glyphs/run';
 import { GlyphLayout } from '../src/core/engines/fusedGlyph/layout';
 import { Rng } from '../src/core/random';
@@ -133,7 +134,7 @@ describe('fused glyph engine against the tfjs reference', () => {
       const engine = await FusedGlyphEngine.create(fusedGlyphSettings(config), theta);
       const got = engine.metaGradient(b);
       const t = classBatchTensors(b);
-      const { loss, grads } = run.learner.metaGradient(t);
+      const { loss, grads } = (run.learner as MetaLearner<ClassBatch, tf.Tensor>).metaGradient(t);
       const ref = Float32Array.from((grads[0] as tf.Tensor).dataSync());
       expect(relError(got.theta, ref)).toBeLessThan(TOL);
       expect(Math.abs(got.loss - (loss.dataSync()[0] as number))).toBeLessThan(1e-5 * got.loss);

@@ -13,8 +13,7 @@ import { classBatchTensors, classifierMetaModel } from '../core/families/glyphs/
 import type { GlyphBatch } from '../core/families/glyphs/data/sampler';
 import { classifierFor } from '../core/families/glyphs/family';
 import { MetaLearner } from '../core/meta/learners';
-import { FusedGlyphEngine } from '../core/engines/fusedGlyph/fusedGlyph';
-import { glyphEngineSettings } from '../core/families/glyphs/fused';
+import { FusedGlyphEngine, fusedGlyphSettings } from '../core/engines/fusedGlyph/fusedGlyph';
 import { kernelsOf } from '../core/meta/profile';
 import { startBackend, type NodeBackend } from './backend';
 
@@ -171,6 +170,6 @@ export function glyphContenders(tfjsBackends: readonly NodeBackend[]): GlyphCont
 /** The fused WebAssembly glyph meta-step (one wasm call per meta-step), as GlyphRun trains on it. */
 function fusedContender(): GlyphContenderKind {
   return stepperContender('fused', 'wasm-simd', (c) =>
-    FusedGlyphEngine.create(glyphEngineSettings(c.config), c.theta0),
+    FusedGlyphEngine.create(fusedGlyphSettings(c.config), c.theta0),
   );
 }

@@ -1,41 +1,19 @@
 /**
- * The glyph family on the fused WebAssembly meta-step (engines/fusedGlyph): the engine's settings
- * for a config, and the pretrained baseline's side of a fused run, read as tfjs tensors by the
+ * The glyph family on the fused WebAssembly meta-step (engines/fusedGlyph): live changes that
+ * need a new engine, and the pretrained baseline's side of a fused run, read as tfjs tensors by the
  * evaluation, the θ view and the walk-through exactly as the tfjs run's PretrainedClassifier is.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../../schema';
 import type { Classifier } from '../../models/classifier';
-import { CONV_DEFAULTS, FC_DEFAULTS } from '../../models/glyphNets';
 import { SyncedVariable } from '../../engines/engineViews';
 import {
   FusedGlyphEngine,
-  type FusedGlyphSettings,
+  fusedGlyphSettings,
   type FusedGlyphStart,
-  type FusedState,
 } from '../../engines/fusedGlyph/fusedGlyph';
 import type { AdamState, PretrainedState } from '../../runs/trainingState';
 import { bodyWithHead, type PretrainedStart } from './pretrained';
-
-/** The fused engine's settings for a glyph config (the buffers hold exactly its batch shape). */
-export function glyphEngineSettings(config: Experiment): FusedGlyphSettings {
-  const fc = config.net === 'fc';
-  return {
-    net: fc ? 'fc' : 'conv',
-    ways: config.ways,
-    filters: config.filters,
-    blocks: CONV_DEFAULTS.blocks,
-    hidden: [...FC_DEFAULTS.hidden],
-    batchNorm: fc ? FC_DEFAULTS.batchNorm : CONV_DEFAULTS.batchNorm,
-    algo: config.algo,
-    alpha: config.alpha,
-    beta: config.beta,
-    inner: config.inner,
-    shots: config.k,
-    query: config.query,
-    maxTasks: config.batch,
-  };
-}
 
 /** Whether a live change keeps the engine's buffers (the batch shape fits what they hold). */
 export function engineHolds(engine: FusedGlyphEngine, next: Experiment): boolean {
@@ -43,38 +21,24 @@ export function engineHolds(engine: FusedGlyphEngine, next: Experiment): boolean
   return next.algo === s.algo && next.k <= s.shots && next.query <= s.query && next.batch <= s.maxTasks;
 }
 
-/** Zero Adam moments for n parameters: an optimiser that restarts. */
-function freshAdam(n: number): AdamState {
-  return { t: 0, m: new Float32Array(n), v: new Float32Array(n) };
-}
-
 /**
- * A new engine for `next` that continues from `previous`: θ, the baseline and their optimisers
- * carry over; a new algorithm keeps θ and restarts θ's moments (Meta-SGD's α starts at α), as
- * the tfjs run does.
+ * A new engine for `next` that continues from `previous` (which the caller disposes): θ, the
+ * baseline and their optimisers carry over; a new algorithm keeps θ and restarts θ's optimiser
+ * (Meta-SGD's α starts at α), as the tfjs run does.
  */
 export function rebuildEngine(
   previous: FusedGlyphEngine,
   next: Experiment,
   pretrainedClasses: readonly number[] | null,
 ): FusedGlyphEngine {
-  const s = previous.state();
-  const sameAlgo = next.algo === previous.algo;
-  const settings = glyphEngineSettings(next);
+  const from = next.algo === previous.algo ? previous : previous.withAlgoSync(next.algo);
+  const s = from.state();
   const start: FusedGlyphStart = pretrainedClasses
     ? { pretrained: { classes: pretrainedClasses, theta0: s.pretrained as Float32Array } }
     : {};
-  const engine = FusedGlyphEngine.createSync(settings, s.theta, start);
-  const alpha = engine.alphaVec();
-  const carried: FusedState = sameAlgo
-    ? s
-    : {
-        ...s,
-        thetaAdam: freshAdam(s.theta.length),
-        alpha,
-        alphaAdam: alpha ? freshAdam(alpha.length) : null,
-      };
-  engine.restore(carried);
+  const engine = FusedGlyphEngine.createSync(fusedGlyphSettings(next), s.theta, start);
+  engine.restore(s);
+  if (from !== previous) from.dispose();
   return engine;
 }
 

@@ -16,9 +16,9 @@ import type { MeteredStep } from '../../meta/profile';
 import type { GlyphWalk, WalkAt } from '../../meta/walkthrough';
 import { glyphWalk } from './walk';
 import { FusedLearner } from '../../engines/engineViews';
-import { FusedGlyphEngine } from '../../engines/fusedGlyph/fusedGlyph';
+import { FusedGlyphEngine, fusedGlyphSettings } from '../../engines/fusedGlyph/fusedGlyph';
 import { fusedGlyphLoaded } from '../../engines/fusedGlyph/wasmModule';
-import { engineHolds, FusedGlyphPretrainer, glyphEngineSettings, rebuildEngine } from './fused';
+import { engineHolds, FusedGlyphPretrainer, rebuildEngine } from './fused';
 import { glyphStateSizes, PretrainedClassifier, pretrainedStart } from './pretrained';
 
 export { classifierFor, decodeGlyphTheta, glyphStateSizes, PretrainedClassifier };
@@ -62,7 +62,7 @@ export class GlyphRun implements FamilyRun {
     if (this.engine === 'fused') {
       const pre =
         options.pretrained === false ? null : pretrainedStart(config, this.set, options.pretrainedTheta);
-      const engine = FusedGlyphEngine.createSync(glyphEngineSettings(config), theta, {
+      const engine = FusedGlyphEngine.createSync(fusedGlyphSettings(config), theta, {
         ...(config.algo === 'metasgd' && options.alpha ? { alpha0: options.alpha } : {}),
         ...(pre ? { pretrained: { classes: pre.classes, theta0: pre.theta0 } } : {}),
       });
