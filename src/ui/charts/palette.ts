@@ -8,6 +8,15 @@ export const METHOD_COLORS: Record<MethodName, string> = {
   random: '#6b7280',
 };
 
+/**
+ * The same colours for text on the page's white (WCAG AA, contrast ≥ 4.5:1): the pretrained amber is
+ * darkened, the others already pass.
+ */
+export const METHOD_TEXT_COLORS: Record<MethodName, string> = {
+  ...METHOD_COLORS,
+  pretrained: '#b45309',
+};
+
 export const METHOD_LABELS: Record<MethodName, string> = {
   maml: 'MAML θ',
   pretrained: 'pretrained (joint regression)',

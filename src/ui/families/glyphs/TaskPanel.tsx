@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { GLYPH_METHODS, type GlyphMethod } from '../../../worker/families/glyphMessages';
-import { GLYPH_METHOD_LABELS, METHOD_COLORS } from '../../charts/palette';
+import { GLYPH_METHOD_LABELS, METHOD_COLORS, METHOD_TEXT_COLORS } from '../../charts/palette';
 import { GlyphImage } from './GlyphImage';
 import { useStore } from '../../store';
 import { MAX_VIEW_STEPS } from './labSlice';
@@ -148,7 +148,7 @@ export function TaskPanel() {
                 <tr>
                   <th>query</th>
                   {GLYPH_METHODS.map((m) => (
-                    <th key={m} style={{ color: METHOD_COLORS[m] }}>
+                    <th key={m} style={{ color: METHOD_TEXT_COLORS[m] }}>
                       {GLYPH_METHOD_LABELS[m].split(' (')[0]} · {(accuracy(m) * 100).toFixed(0)}%
                     </th>
                   ))}
