@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parseExperiment, serializeExperiment, type Experiment } from '../core/experiment';
 import { familyOf, registeredFamilies } from '../core/families/registry';
 import { decodeTheta, encodeTheta, type SavedTheta } from '../core/thetaFile';
-import type { FamilyRun } from '../core/families/family';
+import type { FamilyRun, StepLosses } from '../core/families/family';
 import { runFromState } from '../core/runs/resume';
 import { encodeRunFile, runFileOf, type RunFile } from '../core/runs/runFile';
 import { parseFlags, runMain, UsageError } from './args';
@@ -63,60 +63,38 @@ export interface TrainResult {
   eval: Record<string, unknown>;
 }
 
+type Flags = Record<string, string | number | boolean>;
+type EngineFlag = 'auto' | 'fused' | 'tfjs';
+
+const FLAGS = {
+  config: { type: 'string' },
+  steps: { type: 'int', min: 0, max: 10_000_000 },
+  backend: { type: 'string', choices: NODE_BACKENDS },
+  json: { type: 'string' },
+  'eval-tasks': { type: 'int', min: 1, max: 10_000 },
+  'eval-steps': { type: 'int', min: 0, max: 100 },
+  'eval-seed': { type: 'int', min: 0, max: 4294967295 },
+  'no-pretrained': { type: 'boolean' },
+  'save-theta': { type: 'string' },
+  init: { type: 'string' },
+  'pretrained-only': { type: 'boolean' },
+  lenient: { type: 'boolean' },
+  engine: { type: 'string', choices: ['auto', 'fused', 'tfjs'] },
+  'save-run': { type: 'string' },
+  resume: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), {
-    config: { type: 'string' },
-    steps: { type: 'int', min: 0, max: 10_000_000 },
-    backend: { type: 'string', choices: NODE_BACKENDS },
-    json: { type: 'string' },
-    'eval-tasks': { type: 'int', min: 1, max: 10_000 },
-    'eval-steps': { type: 'int', min: 0, max: 100 },
-    'eval-seed': { type: 'int', min: 0, max: 4294967295 },
-    'no-pretrained': { type: 'boolean' },
-    'save-theta': { type: 'string' },
-    init: { type: 'string' },
-    'pretrained-only': { type: 'boolean' },
-    lenient: { type: 'boolean' },
-    engine: { type: 'string', choices: ['auto', 'fused', 'tfjs'] },
-    'save-run': { type: 'string' },
-    resume: { type: 'string' },
-    help: { type: 'boolean' },
-  });
+  const flags = parseFlags(process.argv.slice(2), FLAGS);
   if (flags.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
   const resumed = typeof flags.resume === 'string' ? loadRunFile(flags.resume) : null;
-  if (resumed) {
-    for (const other of ['init', 'pretrained-only'] as const) {
-      if (flags[other])
-        throw new UsageError(`--resume cannot be combined with --${other}: the run file carries θ`);
-    }
-    if (flags['no-pretrained'] && resumed.state.pretrained) {
-      throw new UsageError(
-        '--no-pretrained: the run file trains a pretrained baseline, which a resumed run keeps',
-      );
-    }
-  }
-  if (flags['pretrained-only'] && typeof flags['save-run'] === 'string') {
-    throw new UsageError('--save-run cannot be combined with --pretrained-only (it takes no meta-steps)');
-  }
-  const { config, warnings } = parseExperiment(String(flags.config ?? ''), {
-    ignore: ['step', 'backend'],
-    ...(resumed ? { base: resumed.state.config } : {}),
-  });
+  checkFlagCombinations(flags, resumed);
+  const config = readConfig(flags, resumed);
   const lenient = flags.lenient === true;
-  const unknown = warnings.filter((w) => w.message.startsWith('unknown parameter'));
-  if (unknown.length > 0 || (warnings.length > 0 && !lenient)) {
-    // a link opened in the page is fixed and explained; a terminal run must do what it was asked
-    for (const w of warnings) process.stderr.write(`  --config: ${w.message}\n`);
-    throw new UsageError(
-      unknown.length > 0
-        ? `--config has unknown parameters (see above)`
-        : `--config has ${warnings.length === 1 ? 'an invalid value' : `${warnings.length} invalid values`} (see above): fix ${warnings.length === 1 ? 'it' : 'them'}, or pass --lenient to run with the corrections`,
-    );
-  }
-  for (const w of warnings) process.stderr.write(`warning: ${w.message}\n`);
   const changes = resumed ? checkResumeConfig(resumed.state.config, config, lenient) : [];
   const family = familyOf(config.task);
   const steps = (flags.steps as number | undefined) ?? 1000;
@@ -134,123 +112,27 @@ async function main(): Promise<void> {
   };
   process.stderr.write(`config: ${serializeExperiment(config)}  backend: ${backend}  steps: ${steps}\n`);
 
-  let saved: SavedTheta | undefined;
-  if (typeof flags.init === 'string') {
-    const text = readFileSync(flags.init, 'utf8');
-    saved = decodeTheta(
-      text,
-      (c) => familyOf(c.task).numParams(c),
-      (c) => familyOf(c.task).pretrainedSize?.(c),
-    );
-    if (!family.sameNetwork(saved.config, config))
-      throw new UsageError(
-        `--init θ was trained for ${serializeExperiment(saved.config)}: a different network`,
-      );
-    process.stderr.write(
-      `starting from θ in ${flags.init} (meta-step ${saved.step} of ${serializeExperiment(saved.config)})` +
-        `${saved.pretrained ? `, pretrained baseline from its ${saved.pretrained.step} steps` : ''}\n`,
-    );
-    if (pretrainedOnly && saved.pretrained) {
-      throw new UsageError(`${flags.init} already carries a pretrained baseline`);
-    }
-  }
-  const engineFlag = (flags.engine as 'auto' | 'fused' | 'tfjs' | undefined) ?? 'auto';
+  const saved =
+    typeof flags.init === 'string' ? readInitTheta(flags.init, config, pretrainedOnly) : undefined;
+  const engineFlag = (flags.engine as EngineFlag | undefined) ?? 'auto';
   if (engineFlag !== 'tfjs') await family.loadFusedEngine?.();
-  let run: FamilyRun;
-  if (resumed) {
-    run = resumeRun(resumed, engineFlag, backend, flags.resume as string);
-    if (changes.length > 0) {
-      run.update(config);
-      process.stderr.write(
-        `warning: --lenient: continuing with the changed settings above from step ${run.stepCount}\n`,
-      );
-    }
-  } else {
-    run = family.createRun(config, {
-      // the baseline alone trains on tfjs (the fused step trains it beside a meta-step)
-      engine: engineFlag === 'tfjs' || pretrainedOnly ? 'tfjs' : 'fused',
-      pretrained: !flags['no-pretrained'],
-      ...(saved ? { theta: saved.theta } : {}),
-      ...(saved?.pretrained
-        ? { pretrainedTheta: { theta: saved.pretrained.body, step: saved.pretrained.step } }
-        : {}),
-    });
-    run.stepCount = saved?.step ?? 0;
-  }
+  const run = resumed
+    ? resumedRun(resumed, config, changes.length > 0, engineFlag, backend, flags.resume as string)
+    : newRun(config, engineFlag, flags['no-pretrained'] !== true, saved, pretrainedOnly);
   const pretrainStep = run.pretrainStep?.bind(run);
-  if (pretrainedOnly && !pretrainStep) {
-    throw new UsageError(`--pretrained-only: ${config.task} runs cannot train the baseline alone`);
-  }
-  if (engineFlag === 'fused' && run.engine !== 'fused') {
-    throw new UsageError(`--engine fused: ${config.task} runs have no fused engine (use tfjs)`);
-  }
-  process.stderr.write(
-    `engine: ${run.engine === 'fused' ? 'fused WebAssembly meta-step' : `tfjs (${backend})`}\n`,
-  );
+  checkRunFits(run, config, engineFlag, pretrainedOnly && !pretrainStep, backend);
   if (pretrainedOnly) process.stderr.write(`training only the pretrained baseline (θ stays)\n`);
   const saveRun = typeof flags['save-run'] === 'string' ? flags['save-run'] : null;
-  const recorder = saveRun ? new CurveRecorder(resumed?.curves) : null;
-  const createdAt = resumed?.createdAt ?? new Date().toISOString();
-  const writeRun = async (quiet = false) => {
-    if (!saveRun) return;
-    const state = await run.exportState();
-    const meta = {
-      createdAt,
-      curves: recorder?.all() ?? [],
-      ...(run.engine === 'tfjs' ? { backend } : {}),
-      ...(resumed?.name !== undefined ? { name: resumed.name } : {}),
-    };
-    writeFileAtomic(saveRun, encodeRunFile(runFileOf(state, meta)));
-    if (!quiet) process.stderr.write(`wrote the run (meta-step ${state.step}) to ${saveRun}\n`);
-  };
-  const interrupt = saveRun ? new Interrupt() : null;
-  let lastSave = performance.now();
-
-  const progress = new Progress(steps);
-  let smoothed: number | null = null;
-  let lastLoss: number | null = null;
-  let trained = 0;
-  const start = performance.now();
-  for (let s = 1; s <= steps && !interrupt?.requested; s++) {
-    const { meta, pretrained } =
-      pretrainedOnly && pretrainStep ? { meta: pretrainStep(), pretrained: null } : run.step();
-    trained = s;
-    const recorded = recorder ? await recorder.add(run.stepCount, meta, pretrained) : null;
-    pretrained?.dispose();
-    if (s % 50 === 0 || s === steps) {
-      const v = recorded ?? ((await meta.data())[0] as number); // async read-back, every 50 steps only
-      lastLoss = v;
-      if (!Number.isFinite(v)) throw new Error(`meta-loss became ${v} at step ${s}: lower alpha or beta`);
-      smoothed = smoothed === null ? v : 0.9 * smoothed + 0.1 * v;
-      progress.update(s, smoothed, s === steps);
-    }
-    meta.dispose();
-    if (interrupt) {
-      await interrupt.poll();
-      if (performance.now() - lastSave > SAVE_EVERY_MS) {
-        await writeRun(true); // a run killed mid-step (or a lost machine) keeps its last minute
-        lastSave = performance.now();
-      }
-    }
-  }
-  progress.done();
-  const seconds = (performance.now() - start) / 1000;
-  await writeRun();
-  interrupt?.dispose();
-  if (interrupt?.requested) {
+  const saver = saveRun ? new RunSaver(run, saveRun, resumed, backend) : null;
+  const oneStep = (): StepLosses =>
+    pretrainedOnly && pretrainStep ? { meta: pretrainStep(), pretrained: null } : run.step();
+  const trained = await trainSteps(run, steps, oneStep, saver);
+  if (trained.interrupted) {
     run.dispose();
     process.exitCode = 130;
     return;
   }
-
-  if (typeof flags['save-theta'] === 'string') {
-    const theta = (await run.learner.theta.data()) as Float32Array;
-    const alpha = run.learner.alphaVec ? ((await run.learner.alphaVec.data()) as Float32Array) : null;
-    const pretrained = (await run.savedPretrained?.()) ?? null;
-    const step = run.stepCount;
-    writeFileSync(flags['save-theta'], encodeTheta({ config, step, theta, alpha, pretrained }));
-    process.stderr.write(`wrote θ to ${flags['save-theta']}\n`);
-  }
+  if (typeof flags['save-theta'] === 'string') await saveTheta(run, config, flags['save-theta']);
 
   process.stderr.write(`evaluating on ${request.tasks} held-out tasks...\n`);
   const report = await run.evaluateReport(request);
@@ -261,27 +143,231 @@ async function main(): Promise<void> {
     query: serializeExperiment(config),
     backend,
     engine: run.engine,
-    steps: trained,
+    steps: trained.steps,
     step,
-    seconds,
-    metaStepsPerSecond: trained / Math.max(seconds, 1e-9),
-    finalMetaLoss: lastLoss,
+    seconds: trained.seconds,
+    metaStepsPerSecond: trained.steps / Math.max(trained.seconds, 1e-9),
+    finalMetaLoss: trained.lastLoss,
     eval: report.json,
   };
   process.stdout.write(`${report.table}\n`);
-  finish(result, flags.json, trained, seconds, backend);
+  finish(result, flags.json, trained.steps, trained.seconds, backend);
+}
+
+/** Flags that contradict each other or the run file, refused before anything loads. */
+function checkFlagCombinations(flags: Flags, resumed: RunFile | null): void {
+  if (resumed) {
+    for (const other of ['init', 'pretrained-only'] as const) {
+      if (flags[other])
+        throw new UsageError(`--resume cannot be combined with --${other}: the run file carries θ`);
+    }
+    if (flags['no-pretrained'] && resumed.state.pretrained) {
+      throw new UsageError(
+        '--no-pretrained: the run file trains a pretrained baseline, which a resumed run keeps',
+      );
+    }
+  }
+  if (flags['pretrained-only'] && typeof flags['save-run'] === 'string') {
+    throw new UsageError('--save-run cannot be combined with --pretrained-only (it takes no meta-steps)');
+  }
+}
+
+/** The --config experiment (on the run file's settings when resuming); invalid values refuse unless --lenient. */
+function readConfig(flags: Flags, resumed: RunFile | null): Experiment {
+  const { config, warnings } = parseExperiment(String(flags.config ?? ''), {
+    ignore: ['step', 'backend'],
+    ...(resumed ? { base: resumed.state.config } : {}),
+  });
+  const lenient = flags.lenient === true;
+  const unknown = warnings.filter((w) => w.message.startsWith('unknown parameter'));
+  if (unknown.length > 0 || (warnings.length > 0 && !lenient)) {
+    // a link opened in the page is fixed and explained; a terminal run must do what it was asked
+    for (const w of warnings) process.stderr.write(`  --config: ${w.message}\n`);
+    throw new UsageError(
+      unknown.length > 0
+        ? `--config has unknown parameters (see above)`
+        : `--config has ${warnings.length === 1 ? 'an invalid value' : `${warnings.length} invalid values`} (see above): fix ${warnings.length === 1 ? 'it' : 'them'}, or pass --lenient to run with the corrections`,
+    );
+  }
+  for (const w of warnings) process.stderr.write(`warning: ${w.message}\n`);
+  return config;
+}
+
+/** The --init θ file, which must be of the config's network. */
+function readInitTheta(path: string, config: Experiment, pretrainedOnly: boolean): SavedTheta {
+  const saved = decodeTheta(
+    readFileSync(path, 'utf8'),
+    (c) => familyOf(c.task).numParams(c),
+    (c) => familyOf(c.task).pretrainedSize?.(c),
+  );
+  if (!familyOf(config.task).sameNetwork(saved.config, config))
+    throw new UsageError(
+      `--init θ was trained for ${serializeExperiment(saved.config)}: a different network`,
+    );
+  process.stderr.write(
+    `starting from θ in ${path} (meta-step ${saved.step} of ${serializeExperiment(saved.config)})` +
+      `${saved.pretrained ? `, pretrained baseline from its ${saved.pretrained.step} steps` : ''}\n`,
+  );
+  if (pretrainedOnly && saved.pretrained) {
+    throw new UsageError(`${path} already carries a pretrained baseline`);
+  }
+  return saved;
+}
+
+/** A new run of the config, from the seed or from --init's θ (continuing its step count). */
+function newRun(
+  config: Experiment,
+  engineFlag: EngineFlag,
+  pretrained: boolean,
+  saved: SavedTheta | undefined,
+  pretrainedOnly: boolean,
+): FamilyRun {
+  const run = familyOf(config.task).createRun(config, {
+    // the baseline alone trains on tfjs (the fused step trains it beside a meta-step)
+    engine: engineFlag === 'tfjs' || pretrainedOnly ? 'tfjs' : 'fused',
+    pretrained,
+    ...(saved ? { theta: saved.theta } : {}),
+    ...(saved?.pretrained
+      ? { pretrainedTheta: { theta: saved.pretrained.body, step: saved.pretrained.step } }
+      : {}),
+  });
+  run.stepCount = saved?.step ?? 0;
+  return run;
+}
+
+/** The run a run file continues, with --lenient's changed settings applied. */
+function resumedRun(
+  file: RunFile,
+  config: Experiment,
+  changed: boolean,
+  engineFlag: EngineFlag,
+  backend: NodeBackend,
+  path: string,
+): FamilyRun {
+  const run = resumeRun(file, engineFlag, backend, path);
+  if (changed) {
+    run.update(config);
+    process.stderr.write(
+      `warning: --lenient: continuing with the changed settings above from step ${run.stepCount}\n`,
+    );
+  }
+  return run;
+}
+
+/** Refuse what the run cannot do (a baseline alone, the fused engine), then say which engine trains. */
+function checkRunFits(
+  run: FamilyRun,
+  config: Experiment,
+  engineFlag: EngineFlag,
+  noPretrainStep: boolean,
+  backend: NodeBackend,
+): void {
+  if (noPretrainStep) {
+    throw new UsageError(`--pretrained-only: ${config.task} runs cannot train the baseline alone`);
+  }
+  if (engineFlag === 'fused' && run.engine !== 'fused') {
+    throw new UsageError(`--engine fused: ${config.task} runs have no fused engine (use tfjs)`);
+  }
+  process.stderr.write(
+    `engine: ${run.engine === 'fused' ? 'fused WebAssembly meta-step' : `tfjs (${backend})`}\n`,
+  );
+}
+
+/** --save-run: the whole run with its curves, rewritten every minute and at the end; Ctrl-C saves and stops. */
+class RunSaver {
+  readonly recorder: CurveRecorder;
+  readonly interrupt = new Interrupt();
+  private readonly createdAt: string;
+  private lastSave = performance.now();
+
+  constructor(
+    private readonly run: FamilyRun,
+    private readonly path: string,
+    private readonly resumed: RunFile | null,
+    private readonly backend: NodeBackend,
+  ) {
+    this.recorder = new CurveRecorder(resumed?.curves);
+    this.createdAt = resumed?.createdAt ?? new Date().toISOString();
+  }
+
+  async write(quiet = false): Promise<void> {
+    const state = await this.run.exportState();
+    const meta = {
+      createdAt: this.createdAt,
+      curves: this.recorder.all(),
+      ...(this.run.engine === 'tfjs' ? { backend: this.backend } : {}),
+      ...(this.resumed?.name !== undefined ? { name: this.resumed.name } : {}),
+    };
+    writeFileAtomic(this.path, encodeRunFile(runFileOf(state, meta)));
+    if (!quiet) process.stderr.write(`wrote the run (meta-step ${state.step}) to ${this.path}\n`);
+  }
+
+  /** After each meta-step: a Ctrl-C gets its turn, and a minute's training is saved. */
+  async afterStep(): Promise<void> {
+    await this.interrupt.poll();
+    if (performance.now() - this.lastSave > SAVE_EVERY_MS) {
+      await this.write(true); // a run killed mid-step (or a lost machine) keeps its last minute
+      this.lastSave = performance.now();
+    }
+  }
+}
+
+interface Trained {
+  steps: number;
+  seconds: number;
+  lastLoss: number | null;
+  interrupted: boolean;
+}
+
+/** Train `steps` meta-steps with progress on stderr; the loss is read back every 50 steps only. */
+async function trainSteps(
+  run: FamilyRun,
+  steps: number,
+  oneStep: () => StepLosses,
+  saver: RunSaver | null,
+): Promise<Trained> {
+  const progress = new Progress(steps);
+  let smoothed: number | null = null;
+  let lastLoss: number | null = null;
+  let trained = 0;
+  const start = performance.now();
+  for (let s = 1; s <= steps && !saver?.interrupt.requested; s++) {
+    const { meta, pretrained } = oneStep();
+    trained = s;
+    const recorded = saver ? await saver.recorder.add(run.stepCount, meta, pretrained) : null;
+    pretrained?.dispose();
+    if (s % 50 === 0 || s === steps) {
+      const v = recorded ?? ((await meta.data())[0] as number); // async read-back, every 50 steps only
+      lastLoss = v;
+      if (!Number.isFinite(v)) throw new Error(`meta-loss became ${v} at step ${s}: lower alpha or beta`);
+      smoothed = smoothed === null ? v : 0.9 * smoothed + 0.1 * v;
+      progress.update(s, smoothed, s === steps);
+    }
+    meta.dispose();
+    if (saver) await saver.afterStep();
+  }
+  progress.done();
+  const seconds = (performance.now() - start) / 1000;
+  await saver?.write();
+  saver?.interrupt.dispose();
+  return { steps: trained, seconds, lastLoss, interrupted: saver?.interrupt.requested ?? false };
+}
+
+/** --save-theta: θ, Meta-SGD's α and the pretrained baseline, at the run's step. */
+async function saveTheta(run: FamilyRun, config: Experiment, path: string): Promise<void> {
+  const theta = (await run.learner.theta.data()) as Float32Array;
+  const alpha = run.learner.alphaVec ? ((await run.learner.alphaVec.data()) as Float32Array) : null;
+  const pretrained = (await run.savedPretrained?.()) ?? null;
+  const step = run.stepCount;
+  writeFileSync(path, encodeTheta({ config, step, theta, alpha, pretrained }));
+  process.stderr.write(`wrote θ to ${path}\n`);
 }
 
 /**
  * The run a run file continues, on its own engine unless --engine names another (then it goes on
  * to float precision, not to the bit). Says where it resumes and what would not be bit-identical.
  */
-function resumeRun(
-  file: RunFile,
-  engineFlag: 'auto' | 'fused' | 'tfjs',
-  backend: NodeBackend,
-  path: string,
-): FamilyRun {
+function resumeRun(file: RunFile, engineFlag: EngineFlag, backend: NodeBackend, path: string): FamilyRun {
   const state = file.state;
   const engine = engineFlag === 'auto' ? state.engine : engineFlag;
   const run = runFromState(state, { engine });

@@ -16,10 +16,12 @@ export const ALGO_LABELS: Record<Algo, string> = {
 };
 
 /**
- * One experiment. The fields every family shares come first; the network and task-shape fields
- * of the first two families (hidden, ways, net, filters) are carried by every config (they were
- * part of every config before families were pluggable); a newer family adds optional fields of
- * its own by augmenting this interface from its folder, present only in its own configs.
+ * One experiment: the fields every family shares. Each family declares its own fields in its
+ * folder by augmenting this interface (families/<family>/schema.ts). The first two families'
+ * fields (hidden; ways, net, filters) are required there because every config carries them
+ * (`FamilyField.carried`): configs, `--json` results and run files written before families were
+ * pluggable have them, so they keep them. A newer family's fields are optional, present only in
+ * its own configs.
  */
 export interface Experiment {
   /** the task family (a name from the registry) */
@@ -37,14 +39,6 @@ export interface Experiment {
   query: number;
   /** tasks per meta-batch */
   batch: number;
-  /** hidden layer widths of the MLP (regression families) */
-  hidden: number[];
-  /** glyph tasks: classes per task (N-way) */
-  ways: number;
-  /** glyph tasks: classifier architecture */
-  net: 'conv' | 'fc';
-  /** glyph tasks: filters per conv block */
-  filters: number;
   seed: number;
 }
 

@@ -45,45 +45,48 @@ function escape(s: string): string {
   return s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] as string);
 }
 
-export function render(r: CheckReport): void {
-  const out = document.getElementById('report');
-  if (!out) return;
+const verdictCell = (pass: boolean) =>
+  pass ? '<span class="pass">pass</span>' : '<span class="fail">FAIL</span>';
+
+/** The fused engine against tfjs, case by case. */
+function comparisonSection(r: CheckReport): string[] {
+  if (r.rows.length === 0) return [];
+  const passed = r.rows.filter((x) => x.pass).length;
+  const verdict = passed === r.rows.length ? 'pass' : 'fail';
+  const head = [
+    'case',
+    'algorithm',
+    'configuration',
+    '∂θ / Δθ',
+    '∂α / Δα',
+    'pretrained Δθ',
+    'loss',
+    'result',
+    'FOMAML off by',
+  ];
+  return [
+    `<h2>Fused vs tfjs (‖a − b‖ / ‖b‖, pass ≤ ${r.tolerance})</h2>`,
+    `<p class="${verdict}">${passed} of ${r.rows.length} cases pass</p>`,
+    table(
+      head,
+      r.rows.map((x) => [
+        escape(x.name),
+        x.algo,
+        x.detail,
+        fmt(x.errTheta),
+        fmt(x.errAlpha),
+        fmt(x.errPretrained),
+        fmt(x.errLoss),
+        verdictCell(x.pass),
+        fmt(x.hessianShare),
+      ]),
+    ),
+  ];
+}
+
+/** Dispatch counts, tensor counts, fallbacks and whole runs: the engine's bookkeeping. */
+function bookkeepingSections(r: CheckReport): string[] {
   const parts: string[] = [];
-  if (r.error) parts.push(`<p class="fail">Error: <pre>${escape(r.error)}</pre></p>`);
-  if (r.adapter)
-    parts.push(`<h2>Adapter</h2>${table(Object.keys(r.adapter), [Object.values(r.adapter).map(escape)])}`);
-  if (r.rows.length > 0) {
-    const passed = r.rows.filter((x) => x.pass).length;
-    const verdict = passed === r.rows.length ? 'pass' : 'fail';
-    parts.push(`<h2>Fused vs tfjs (‖a − b‖ / ‖b‖, pass ≤ ${r.tolerance})</h2>`);
-    parts.push(`<p class="${verdict}">${passed} of ${r.rows.length} cases pass</p>`);
-    parts.push(
-      table(
-        [
-          'case',
-          'algorithm',
-          'configuration',
-          '∂θ / Δθ',
-          '∂α / Δα',
-          'pretrained Δθ',
-          'loss',
-          'result',
-          'FOMAML off by',
-        ],
-        r.rows.map((x) => [
-          escape(x.name),
-          x.algo,
-          x.detail,
-          fmt(x.errTheta),
-          fmt(x.errAlpha),
-          fmt(x.errPretrained),
-          fmt(x.errLoss),
-          x.pass ? '<span class="pass">pass</span>' : '<span class="fail">FAIL</span>',
-          fmt(x.hessianShare),
-        ]),
-      ),
-    );
-  }
   if (r.dispatches.length > 0) {
     parts.push('<h2>Dispatches per meta-step</h2>');
     parts.push(
@@ -113,27 +116,37 @@ export function render(r: CheckReport): void {
     parts.push(
       table(
         ['check', 'result', 'detail'],
-        r.runs.map((x) => [
-          escape(x.name),
-          x.pass ? '<span class="pass">pass</span>' : '<span class="fail">FAIL</span>',
-          escape(x.detail),
-        ]),
+        r.runs.map((x) => [escape(x.name), verdictCell(x.pass), escape(x.detail)]),
       ),
     );
   }
-  if (r.rates.length > 0) {
-    const c = r.benchConfig;
-    const what = c
-      ? `${c.algo}, ${c.sizes.join('-')}, T ${c.tasks}, K ${c.support}, Q ${c.query}, inner ${c.inner}`
-      : '';
-    parts.push(`<h2>Meta-steps per second (${what})</h2>`);
-    parts.push(
-      table(
-        ['engine', 'backend', 'steps', 'seconds', 'steps/s'],
-        r.rates.map((x) => [x.engine, x.backend, x.steps, x.seconds.toFixed(2), x.stepsPerSecond.toFixed(2)]),
-      ),
-    );
-  }
+  return parts;
+}
+
+/** Meta-steps per second of each engine on the bench configuration. */
+function ratesSection(r: CheckReport): string[] {
+  if (r.rates.length === 0) return [];
+  const c = r.benchConfig;
+  const what = c
+    ? `${c.algo}, ${c.sizes.join('-')}, T ${c.tasks}, K ${c.support}, Q ${c.query}, inner ${c.inner}`
+    : '';
+  return [
+    `<h2>Meta-steps per second (${what})</h2>`,
+    table(
+      ['engine', 'backend', 'steps', 'seconds', 'steps/s'],
+      r.rates.map((x) => [x.engine, x.backend, x.steps, x.seconds.toFixed(2), x.stepsPerSecond.toFixed(2)]),
+    ),
+  ];
+}
+
+export function render(r: CheckReport): void {
+  const out = document.getElementById('report');
+  if (!out) return;
+  const parts: string[] = [];
+  if (r.error) parts.push(`<p class="fail">Error: <pre>${escape(r.error)}</pre></p>`);
+  if (r.adapter)
+    parts.push(`<h2>Adapter</h2>${table(Object.keys(r.adapter), [Object.values(r.adapter).map(escape)])}`);
+  parts.push(...comparisonSection(r), ...bookkeepingSections(r), ...ratesSection(r));
   if (r.limits)
     parts.push(
       `<details><summary>Device limits</summary><pre>${JSON.stringify(r.limits, null, 2)}</pre></details>`,

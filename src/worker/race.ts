@@ -218,9 +218,8 @@ const timesText = (times: number) =>
 
 /**
  * Why WebGPU tfjs need not be timed, or null: WebGPU fused (the same meta-step on the same device
- * in a few dispatches) was already measured OUTPACED times or more behind the leader. On the
- * software adapter tfjs's first step alone outlasts the 6 s deadline while WebGPU fused runs
- * ~20 steps/s against the fused WebAssembly engine's ~700.
+ * in a few dispatches) was already measured OUTPACED times or more behind the leader (on a
+ * software adapter tfjs's first step alone may outlast the race's WebGPU deadline).
  */
 export function tfjsOutpaced(entries: readonly RaceEntry[]): string | null {
   const fused = entries.find((e) => e.backend === 'webgpu' && e.engine === 'fused');

@@ -16,9 +16,8 @@ import { matMul2d } from './matMul2d';
  * The patches come from one tf.conv2d of every image channel with a fixed one-hot filter bank
  * (output channel i·k + j copies tap (i, j)): XNNPACK on wasm, and its gradient in the input is
  * Conv2DBackpropInput, whose own gradient is conv2d again; the filter bank is a constant, so no
- * filter gradient is ever asked for. Nine strided slices and a concat did the same in 2,746
- * kernels per glyph meta-step against 1,963 now, and ran 1.5-1.7× slower on tfjs-wasm (measured
- * side by side in Node, the default glyph lab network).
+ * filter gradient is ever asked for. It takes fewer kernels per meta-step than cutting the taps
+ * out with strided slices and a concat (the kernel counts: test/glyphRun.test.ts, npm run bench).
  *
  * Activations are channels-first, [T, C, B, H, W]: then every image channel is one [H, W, 1]
  * input of that conv2d (a free reshape), and the product's output [T, O, B·H'·W'] is already the
@@ -83,7 +82,7 @@ export function taskConv2d(x: tf.Tensor5D, filter: tf.Tensor, s: number): tf.Ten
     out = tf.matMul(tf.reshape(filter, [t, kk, o]), patches, true, false);
   } else {
     // one 2-D product [T·B·H'·W', k·k·C] · [k·k·C, O] for all tasks: tfjs-wasm runs it on
-    // XNNPACK, ~6× faster than its batched product (measured); the transposes only move memory.
+    // XNNPACK, faster than its batched product; the transposes only move memory.
     // (A batch-broadcast tf.matMul is no alternative: in tfjs 4.22 its gradient keeps the
     // broadcast axis and fails the shape check.)
     const rows = tf.reshape(tf.transpose(patches, [0, 2, 1]), [t * m, kk]) as tf.Tensor2D;

@@ -54,8 +54,8 @@ let fractional: Intl.NumberFormat | null = null;
 
 /**
  * A count as en-US writes it ("12,345"). Whole numbers are grouped by hand: a page's first
- * `Intl.NumberFormat` sets up locale data (20-30 ms in Chromium on the 2-core machine), which made
- * at module load lands in the page's first long task. Fractions (rare) still go through Intl.
+ * `Intl.NumberFormat` sets up locale data, which must not land in the page's first long task.
+ * Fractions (rare) still go through Intl.
  */
 export function formatCount(n: number): string {
   if (!Number.isSafeInteger(n)) return (fractional ??= new Intl.NumberFormat('en-US')).format(n);

@@ -64,7 +64,7 @@ export class GlyphWorker implements FamilyWorker {
     return this.queue.length > 0 || this.meta.pending;
   }
 
-  /** a task asked for, or an evaluation that has not sent its first curves (one task, ~1.3 s) */
+  /** a task asked for, or an evaluation that has not sent its first curves (one task) */
   get opening(): boolean {
     // (its curves go to the page as each task is scored: none yet while none is)
     return this.queue.length > 0 || this.evaluation?.job.scored === 0;
@@ -145,8 +145,7 @@ export class GlyphWorker implements FamilyWorker {
   /**
    * An evaluation the page asked for starts here, at the current θ, and goes on in `work()` one
    * piece (one initialisation on one task) at a time: while training, as side work within its
-   * budget (it used to run whole before the next step: 20 s for the quick one in the page);
-   * paused, between the page's messages. A newer request replaces an unfinished one.
+   * budget; paused, between the page's messages. A newer request replaces an unfinished one.
    */
   evaluate(tasks: number, stepsAsked: number | undefined, idAsked: number | null): Promise<void> {
     const config = this.host.config();
@@ -163,7 +162,7 @@ export class GlyphWorker implements FamilyWorker {
 
   /**
    * One piece of the evaluation under way. Each time a task is done the page gets the curves so
-   * far, so they appear after seconds (one task: 3 pieces, ~1.3 s here) and tighten as tasks come
+   * far, so they appear after one task (3 pieces) and tighten as tasks come
    * in (an interval from the second task on).
    */
   private async evaluationPiece(): Promise<void> {

@@ -14,6 +14,12 @@ import { read } from '../theta/read';
 /** points on which each shown task's loss is measured (the task view's task: on its true curve) */
 export const QUERY_POINTS = 50;
 
+/** One task's path in the plane [2·(steps + 1)] and its query loss after each step [steps + 1]. */
+interface PathPart {
+  coords: Float32Array;
+  losses: Float32Array;
+}
+
 /**
  * Inner-loop paths from θ for the task view's task (first, when there is one) and the shown
  * tasks, with each task's query MSE after every step. Tensors are made here, from arrays, so it
@@ -34,7 +40,7 @@ export async function pathsFrom(
     created.push(t);
     return t;
   };
-  const parts: { coords: Float32Array; losses: Float32Array }[] = [];
+  const parts: PathPart[] = [];
   try {
     const thetaT = keep(tf.tensor1d(theta));
     const rateT: InnerRate = typeof rate === 'number' ? rate : keep(tf.tensor1d(rate));
@@ -88,6 +94,15 @@ export async function pathsFrom(
     tf.dispose(created);
   }
   const tasks = (task ? 1 : 0) + shown.batch.tasks;
+  return { start: projectPoint(plane, theta), tasks, steps, ...joined(parts, tasks, steps) };
+}
+
+/** Each task's path and losses, one after another. */
+function joined(
+  parts: readonly PathPart[],
+  tasks: number,
+  steps: number,
+): { coords: Float32Array; losses: Float32Array } {
   const coords = new Float32Array(tasks * (steps + 1) * 2);
   const losses = new Float32Array(tasks * (steps + 1));
   let oc = 0;
@@ -98,5 +113,5 @@ export async function pathsFrom(
     oc += part.coords.length;
     ol += part.losses.length;
   }
-  return { start: projectPoint(plane, theta), tasks, steps, coords, losses };
+  return { coords, losses };
 }

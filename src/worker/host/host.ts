@@ -261,8 +261,8 @@ export class WorkerHost {
 
   /**
    * The auto race is due: not while side work is held for the page's first requests, and not
-   * before the page's first views are made (a glyph task and its first accuracy curves: the
-   * race holds the worker 12 s there), unless they take very long.
+   * before the page's first views are made (`FamilyWorker.opening`: the race holds the worker
+   * for seconds), unless they take very long.
    */
   private get raceDue(): boolean {
     if (this.loop.raceAt === null || now() < this.loop.raceAt || this.keeper.side.held) return false;

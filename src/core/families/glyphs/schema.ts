@@ -4,6 +4,17 @@ import type { FamilySchema } from '../../schema';
 export const NETS = ['conv', 'fc'] as const;
 export type NetName = (typeof NETS)[number];
 
+declare module '../../schema' {
+  interface Experiment {
+    /** classifier tasks: classes per task (N-way); carried by every config */
+    ways: number;
+    /** classifier tasks: classifier architecture; carried by every config */
+    net: NetName;
+    /** classifier tasks: filters per conv block; carried by every config */
+    filters: number;
+  }
+}
+
 /**
  * Few-shot glyph classification: the paper's Omniglot settings (α = 0.4, one inner step, 5-way
  * 1-shot) with a lighter network (4 blocks of 32 filters) and meta-batch 8 instead of 32, so it

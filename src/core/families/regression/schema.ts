@@ -1,5 +1,12 @@
 import type { FamilyField, RestartRule } from '../../schema';
 
+declare module '../../schema' {
+  interface Experiment {
+    /** hidden layer widths of the regression MLP; carried by every config */
+    hidden: number[];
+  }
+}
+
 /** The MLP's hidden layers, shared by every regression family (the paper's 1-40-40-1 network). */
 export const HIDDEN_FIELD: FamilyField = {
   field: {

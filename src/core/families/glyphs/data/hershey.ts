@@ -98,7 +98,7 @@ interface HersheyFont {
 
 let cached: GlyphSet | null = null;
 
-/** Parse, normalise and deduplicate all glyphs once (~0.2 s in Node), then reuse. */
+/** Parse, normalise and deduplicate all glyphs once, then reuse. */
 export function glyphSet(): GlyphSet {
   if (cached) return cached;
   const data = fonts as unknown as Record<string, HersheyFont>;
