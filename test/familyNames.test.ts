@@ -12,7 +12,12 @@ import { workerPartNames } from '../src/worker/families';
 const ROOTS = ['src/core', 'src/worker', 'src/cli', 'src/engineCheck'];
 
 /** Folders that belong to families (every file under them is a family's own). */
-const FAMILY_FOLDERS = [/^src\/core\/families\/[^/]+\//, /^src\/worker\/families\//, /^src\/ui\/families\//];
+const FAMILY_FOLDERS = [
+  /^src\/core\/families\/[^/]+\//,
+  /^src\/worker\/families\//,
+  /^src\/cli\/families\//,
+  /^src\/ui\/families\//,
+];
 
 /** The registries: one line per family, by name. */
 const REGISTRIES = ['src/core/families/registry.ts', 'src/core/families/schemas.ts'];

@@ -17,7 +17,7 @@ import {
   GLYPH_PEER_SCRIPT,
   writePeerData,
   type TorchPython,
-} from '../src/cli/benchGlyphPeer';
+} from '../src/cli/families/glyphs/peer';
 import { GLYPH_DEFAULTS, type Algo, type Experiment } from '../src/core/experiment';
 import { classBatchTensors, classifierMetaModel } from '../src/core/families/glyphs/classification';
 import { sampleGlyphBatch } from '../src/core/families/glyphs/data/sampler';

@@ -7,7 +7,7 @@
  * WebAssembly engine. Steps/s is the median of several timed runs after warm-up. The paper
  * configuration also runs fused, tfjs-wasm and the PyTorch peer (scripts/peer/, when PEER_PYTHON
  * can import torch) interleaved round by round: `sideBySide` and `peer` in the JSON.
- * Glyphs: benchGlyph.ts (`--task glyphs`; without --task its document goes under `glyphs`).
+ * Glyphs: families/glyphs/bench.ts (`--task glyphs`; without --task its document goes under `glyphs`).
  */
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
@@ -17,7 +17,7 @@ import { createRegressionRun } from '../core/families/regression/lookup';
 import { parseFlags, runMain } from './args';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { measureFused, type FusedRow } from './benchFused';
-import { glyphBench } from './benchGlyph';
+import { glyphBench } from './families/glyphs/bench';
 import { sideBySide } from './benchSideBySide';
 
 interface BenchResult {

@@ -1,5 +1,5 @@
 import type { Experiment } from '../../experiment';
-import type { GlyphBatch } from '../../families/glyphs/data/sampler';
+import type { ImageTaskBatch } from '../batch';
 import { CONV_DEFAULTS, FC_DEFAULTS } from '../../models/glyphNets';
 import type { AdamState, FusedAlgo, FusedHyper, FusedState } from '../fused/fusedMlp';
 import { GlyphLayout, paddedWidths, type GlyphNetShape } from './layout';
@@ -111,9 +111,9 @@ function checkSettings(s: FusedGlyphSettings): void {
 /**
  * Meta-training of the few-shot glyph classifiers (conv or fc, batch norm or bias) in one
  * WebAssembly call per meta-step: MAML (exact second order), FOMAML, Meta-SGD and Reptile, then
- * Adam. θ, α and the Adam moments live in wasm memory; the maths matches MetaLearner with
- * classifierMetaModel (src/core/meta/learners.ts, src/core/families/glyphs/classification.ts);
- * see test/fusedGlyph.test.ts.
+ * Adam. θ, α and the Adam moments live in wasm memory; the maths matches the tfjs MetaLearner
+ * (src/core/meta/learners.ts) with the glyph family's classifier meta-model; see
+ * test/fusedGlyph.test.ts.
  */
 export class FusedGlyphEngine {
   private hyper: FusedHyper;
@@ -218,14 +218,14 @@ export class FusedGlyphEngine {
   }
 
   /** One meta-step and the pretrained baseline's step (when enabled); losses before the update. */
-  step(batch: GlyphBatch): { meta: number; pretrained: number | null } {
+  step(batch: ImageTaskBatch): { meta: number; pretrained: number | null } {
     const meta = this.run(batch, APPLY_UPDATE | (this.preLayout ? WITH_PRETRAINED : 0));
     const pretrained = this.preLayout ? (this.f64(B.result, 2)[1] as number) : null;
     return { meta, pretrained };
   }
 
   /** The pretrained baseline's loss and gradient on a batch, without any update. */
-  pretrainedGradient(batch: GlyphBatch): { loss: number; theta: Float32Array } {
+  pretrainedGradient(batch: ImageTaskBatch): { loss: number; theta: Float32Array } {
     if (!this.preLayout) throw new Error('fused glyph engine: no pretrained baseline');
     this.run(batch, WITH_PRETRAINED);
     return { loss: this.f64(B.result, 2)[1] as number, theta: this.preLayout.unpad(this.vec(B.gPre)) };
@@ -239,7 +239,7 @@ export class FusedGlyphEngine {
    * The meta-gradient at the current θ (and Meta-SGD's α) without any update. For Reptile, `theta`
    * is what Adam is fed: θ − mean θ′.
    */
-  metaGradient(batch: GlyphBatch): { loss: number; theta: Float32Array; alpha: Float32Array | null } {
+  metaGradient(batch: ImageTaskBatch): { loss: number; theta: Float32Array; alpha: Float32Array | null } {
     const loss = this.run(batch, 0);
     const alpha = this.algo === 'metasgd' ? this.layout.unpad(this.vec(B.gAlpha)) : null;
     return { loss, theta: this.layout.unpad(this.vec(B.gTheta)), alpha };
@@ -345,7 +345,7 @@ export class FusedGlyphEngine {
     this.i32(B.counters, 3)[counter] = adam.t;
   }
 
-  private run(batch: GlyphBatch, flags: number): number {
+  private run(batch: ImageTaskBatch, flags: number): number {
     if (this.disposed) throw new Error('fused glyph engine: used after dispose');
     const s = this.settings;
     const { tasks, ways, shots, query } = batch;
@@ -367,7 +367,7 @@ export class FusedGlyphEngine {
   }
 
   /** Y_PRE: every image's pretraining class (support images of all tasks, then query images). */
-  private globalLabels(b: GlyphBatch): void {
+  private globalLabels(b: ImageTaskBatch): void {
     const ns = b.ways * b.shots;
     const nq = b.ways * b.query;
     const out = this.i32(B.yPre, b.tasks * (ns + nq));

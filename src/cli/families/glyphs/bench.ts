@@ -1,6 +1,6 @@
 /**
  * The glyph bench (`npm run bench -- --task glyphs --json F`): the few-shot glyph meta-step
- * (second-order MAML through the conv net, Adam) on every contender of benchGlyphContenders.ts
+ * (second-order MAML through the conv net, Adam) on every contender of contenders.ts
  * (the tfjs path, and any engine registered there) and the PyTorch peer (scripts/peer/
  * maml_glyphs.py, on one thread and on more) when torch imports. Per case every contender gets
  * the same θ₀ and the same pool of real glyph meta-batches (sampled before timing, so task
@@ -11,13 +11,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GLYPH_DEFAULTS, type Algo, type Experiment } from '../core/experiment';
-import { sampleGlyphBatch } from '../core/families/glyphs/data/sampler';
-import { classifierFor } from '../core/families/glyphs/family';
-import { Rng } from '../core/random';
-import type { NodeBackend } from './backend';
-import { glyphContenders, type GlyphBenchCase, type GlyphContenderKind } from './benchGlyphContenders';
-import { findTorchPython, peerThreadCounts, torchContender, writePeerData } from './benchGlyphPeer';
+import { GLYPH_DEFAULTS, type Algo, type Experiment } from '../../../core/experiment';
+import { sampleGlyphBatch } from '../../../core/families/glyphs/data/sampler';
+import { classifierFor } from '../../../core/families/glyphs/family';
+import { Rng } from '../../../core/random';
+import type { NodeBackend } from '../../backend';
+import { glyphContenders, type GlyphBenchCase, type GlyphContenderKind } from './contenders';
+import { findTorchPython, peerThreadCounts, torchContender, writePeerData } from './peer';
 
 export interface GlyphBenchRow {
   case: string;

@@ -9,12 +9,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Experiment } from '../core/experiment';
-import { CONV_DEFAULTS } from '../core/models/glyphNets';
-import type { GlyphBatch } from '../core/families/glyphs/data/sampler';
-import type { GlyphBenchCase, GlyphContender, GlyphContenderKind } from './benchGlyphContenders';
+import type { Experiment } from '../../../core/experiment';
+import { CONV_DEFAULTS } from '../../../core/models/glyphNets';
+import type { GlyphBatch } from '../../../core/families/glyphs/data/sampler';
+import type { GlyphBenchCase, GlyphContender, GlyphContenderKind } from './contenders';
 
-export const GLYPH_PEER_SCRIPT = fileURLToPath(new URL('../../scripts/peer/maml_glyphs.py', import.meta.url));
+export const GLYPH_PEER_SCRIPT = fileURLToPath(
+  new URL('../../../../scripts/peer/maml_glyphs.py', import.meta.url),
+);
 
 export interface TorchPython {
   python: string;

@@ -1,5 +1,5 @@
 /**
- * Contenders of the glyph bench (benchGlyph.ts): everything that runs the glyph meta-step and can
+ * Contenders of the glyph bench (bench.ts): everything that runs the glyph meta-step and can
  * be timed beside the others. A contender is started once per bench case with the case's config,
  * θ₀ and a pool of meta-batches (every contender gets the same ones), then asked for timed runs
  * round by round, interleaved with the other contenders so all see the same machine load.
@@ -8,14 +8,14 @@
  * engine), wrap its factory with stepperContender and list it in GLYPH_CONTENDERS below.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Experiment } from '../core/experiment';
-import { classBatchTensors, classifierMetaModel } from '../core/families/glyphs/classification';
-import type { GlyphBatch } from '../core/families/glyphs/data/sampler';
-import { classifierFor } from '../core/families/glyphs/family';
-import { MetaLearner } from '../core/meta/learners';
-import { FusedGlyphEngine, fusedGlyphSettings } from '../core/engines/fusedGlyph/fusedGlyph';
-import { kernelsOf } from '../core/meta/profile';
-import { startBackend, type NodeBackend } from './backend';
+import type { Experiment } from '../../../core/experiment';
+import { classBatchTensors, classifierMetaModel } from '../../../core/families/glyphs/classification';
+import type { GlyphBatch } from '../../../core/families/glyphs/data/sampler';
+import { classifierFor } from '../../../core/families/glyphs/family';
+import { MetaLearner } from '../../../core/meta/learners';
+import { FusedGlyphEngine, fusedGlyphSettings } from '../../../core/engines/fusedGlyph/fusedGlyph';
+import { kernelsOf } from '../../../core/meta/profile';
+import { startBackend, type NodeBackend } from '../../backend';
 
 /** One bench configuration, as every contender receives it. */
 export interface GlyphBenchCase {
