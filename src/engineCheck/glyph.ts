@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { FusedGlyphEngine } from '../core/engines/fusedGlyph/fusedGlyph';
-import { WebgpuGlyphEngine } from '../core/engines/webgpuGlyph/webgpuGlyph';
+import { FusedGlyphEngine, type FusedGlyphSettings } from '../core/engines/fusedGlyph/fusedGlyph';
+import { tryWebgpuGlyph } from '../core/engines/webgpuGlyph/tryGlyph';
+import { WebgpuGlyphEngine, type WebgpuGlyphOptions } from '../core/engines/webgpuGlyph/webgpuGlyph';
 import {
   adamCase,
   batchFor,
@@ -12,6 +13,7 @@ import {
   type GlyphRowResult,
 } from './glyphCases';
 import { relError } from './reference';
+import { glyphBench, type GlyphRate } from './glyphBench';
 
 /**
  * The glyph half of the engine check page (engine-check.html?glyph=1): the fused WGSL glyph
@@ -29,6 +31,7 @@ export interface GlyphReport {
   resume: { bitEqual: boolean; fromCpu: number } | null;
   leak: { before: number; after: number } | null;
   fallbacks: { name: string; fellBack: boolean; reason: string }[];
+  rates: GlyphRate[];
   error: string | null;
 }
 
@@ -75,33 +78,32 @@ async function leakCheck(): Promise<{ before: number; after: number }> {
   return { before, after: tf.memory().numTensors };
 }
 
-async function fallback(name: string, make: () => Promise<WebgpuGlyphEngine>) {
-  try {
-    (await make()).dispose();
-    return { name, fellBack: false, reason: '' };
-  } catch (e) {
-    return { name, fellBack: true, reason: e instanceof Error ? e.message : String(e) };
-  }
+async function fallback(name: string, s: FusedGlyphSettings, opts: WebgpuGlyphOptions = {}) {
+  const made = await tryWebgpuGlyph(s, thetaFor(s), opts);
+  if (made.ok) made.engine.dispose();
+  return { name, fellBack: !made.ok, reason: made.ok ? '' : made.reason };
+}
+
+/** A step of a fresh engine after the fallbacks: the backend survived them. */
+async function stillWorks(): Promise<{ name: string; fellBack: boolean; reason: string }> {
+  const s = glyphSettings();
+  const made = await tryWebgpuGlyph(s, thetaFor(s));
+  if (!made.ok) return { name: 'a working engine afterwards', fellBack: true, reason: made.reason };
+  const loss = made.engine.step(batchFor(s, 1, 9)).meta;
+  const v = (await loss.data())[0] as number;
+  loss.dispose();
+  made.engine.dispose();
+  return { name: 'a working engine afterwards', fellBack: !Number.isFinite(v), reason: `loss ${v}` };
 }
 
 /** An over-limit network and a broken shader are refused with a reason; the backend still works after. */
 async function fallbackChecks(): Promise<GlyphReport['fallbacks']> {
   const big = glyphSettings({ filters: 64, blocks: 4, ways: 20, shots: 10, query: 50, maxTasks: 32 });
-  const s = glyphSettings();
-  const out = [
-    await fallback('over-limit network', () => WebgpuGlyphEngine.create(big, thetaFor(big))),
-    await fallback('broken shader', () => WebgpuGlyphEngine.create(s, thetaFor(s), { breakShader: true })),
+  return [
+    await fallback('over-limit network', big),
+    await fallback('broken shader', glyphSettings(), { breakShader: true }),
+    await stillWorks(),
   ];
-  const after = await fallback('a working engine afterwards', async () => {
-    const e = await WebgpuGlyphEngine.create(s, thetaFor(s));
-    const loss = e.step(batchFor(s, 1, 9)).meta;
-    const v = (await loss.data())[0] as number;
-    loss.dispose();
-    if (!Number.isFinite(v)) throw new Error(`loss ${v}`);
-    return e;
-  });
-  out.push(after);
-  return out;
 }
 
 function render(r: GlyphReport): void {
@@ -114,7 +116,23 @@ function render(r: GlyphReport): void {
   document.body.dataset.done = String(r.done);
 }
 
+async function runChecks(report: GlyphReport, status: (s: string) => void): Promise<void> {
+  for (const c of GLYPH_CASES) {
+    status(`glyph: ${c.name}`);
+    report.rows.push(await gradientCase(c, TOLERANCE));
+    render(report);
+  }
+  status('glyph: Hessian term, Adam, resume, leaks, fallbacks');
+  report.hessianShare = await hessianShare();
+  report.adam.push(await adamCase('maml', 3), await adamCase('metasgd', 2));
+  report.resume = await resumeCheck();
+  report.leak = await leakCheck();
+  report.fallbacks = await fallbackChecks();
+}
+
+/** Runs the checks, or with ?gbench=N only times N steps of the default configuration. */
 export async function glyphMain(adapter: string | null, status: (s: string) => void): Promise<void> {
+  const bench = Number(new URLSearchParams(location.search).get('gbench') ?? 0);
   const report: GlyphReport = {
     done: false,
     tolerance: TOLERANCE,
@@ -125,21 +143,15 @@ export async function glyphMain(adapter: string | null, status: (s: string) => v
     resume: null,
     leak: null,
     fallbacks: [],
+    rates: [],
     error: null,
   };
   (window as unknown as { __glyphCheck: GlyphReport }).__glyphCheck = report;
   try {
-    for (const c of GLYPH_CASES) {
-      status(`glyph: ${c.name}`);
-      report.rows.push(await gradientCase(c, TOLERANCE));
-      render(report);
-    }
-    status('glyph: Hessian term, Adam, resume, leaks, fallbacks');
-    report.hessianShare = await hessianShare();
-    report.adam.push(await adamCase('maml', 3), await adamCase('metasgd', 2));
-    report.resume = await resumeCheck();
-    report.leak = await leakCheck();
-    report.fallbacks = await fallbackChecks();
+    if (bench > 0) {
+      status('glyph: timing');
+      report.rates = await glyphBench(bench);
+    } else await runChecks(report, status);
   } catch (e) {
     report.error = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
   }

@@ -130,7 +130,7 @@ export interface RowShape {
  * One row of the per-task buffer (floats): the meta-gradient (the adjoint λ while it runs;
  * Reptile: θ − θ′), Meta-SGD's ∂/∂α, the task's query loss, a support gradient g_s, a
  * Hessian-vector product, θ_0..θ_n, then one pass's activations for max(support, query) images
- * and, for second-order algorithms, their R-op tangents.
+ * and, for second-order algorithms, their R-op tangents (for the support images).
  */
 export interface GlyphRow {
   params: number;
@@ -173,6 +173,8 @@ export function glyphRow(geo: Geometry, shape: RowShape): GlyphRow {
   const images = Math.max(shape.support, shape.query);
   const layers = geo.layers.map((l): LayerSlots => {
     const n = images * rowsPerImage(l) * l.f;
+    // R-op tangents only ever run on the support images
+    const nr = shape.support * rowsPerImage(l) * l.f;
     return {
       z: take(n),
       a: take(n),
@@ -182,10 +184,10 @@ export function glyphRow(geo: Geometry, shape: RowShape): GlyphRow {
       s: take(l.f, bn),
       m1: take(l.f, bn),
       m2: take(l.f, bn),
-      rz: take(n, second),
-      ra: take(n, second),
-      rdy: take(n, second),
-      rdz: take(n, second && bn),
+      rz: take(nr, second),
+      ra: take(nr, second),
+      rdy: take(nr, second),
+      rdz: take(nr, second && bn),
       rs: take(l.f, second && bn),
       rm1: take(l.f, second && bn),
       rm2: take(l.f, second && bn),
@@ -199,9 +201,9 @@ export function glyphRow(geo: Geometry, shape: RowShape): GlyphRow {
     g: take(images * W),
     dfeat: take(images * C),
     lossN: take(images),
-    rfeat: take(images * C, second),
-    rg: take(images * W, second),
-    rdfeat: take(images * C, second),
+    rfeat: take(shape.support * C, second),
+    rg: take(shape.support * W, second),
+    rdfeat: take(shape.support * C, second),
   };
   return { params: P, grad, gradAlpha, loss, gs, hv, thetaSlot, images, layers, ...head, stride: o };
 }
