@@ -1,5 +1,18 @@
 import { BN_EPSILON, type Geometry, type GlyphRow } from './layout';
-import { BARRIER, at, dzOf, f32, gatherFn, inputAct, patchFn, poolFn, rowsOf, spread } from './wgsl';
+import {
+  BARRIER,
+  at,
+  dzOf,
+  f32,
+  gatherFn,
+  inputAct,
+  patchSum,
+  poolFn,
+  reader,
+  rowsOf,
+  spread,
+  weightGradSum,
+} from './wgsl';
 
 /**
  * WGSL of one task's forward and backward pass through the glyph network at θ_s on `n` images
@@ -24,9 +37,7 @@ function forwardLayer(geo: Geometry, row: GlyphRow, l: number, wg: number): stri
     `let r = e / ${F}u;
     let f = e - r * ${F}u;
     var acc = ${bn ? '0.0' : `prm(s, ${g.offB}u + f)`};
-    for (var k = 0u; k < ${g.k}u; k++) {
-      acc = acc + pin${l}(r, k, ${Math.max(src, 0)}u) * prm(s, ${g.offW}u + k * ${F}u + f);
-    }
+    ${patchSum(g, geo.conv, [{ input: reader(src), other: (i) => `prm(s, ${i})` }])}
     ${at(s.z, 'e')} = acc;
     ${bn ? '' : `${at(s.a, 'e')} = max(acc, 0.0);`}`,
   )}
@@ -212,12 +223,8 @@ function paramsBackward(geo: Geometry, row: GlyphRow, l: number, wg: number): st
   ${spread(
     wg,
     `${g.k * F}u`,
-    `let k = e / ${F}u;
-    let f = e - k * ${F}u;
-    var acc = 0.0;
-    for (var r = 0u; r < rows; r++) {
-      acc = acc + pin${l}(r, k, ${Math.max(src, 0)}u) * ${at(dz, `r * ${F}u + f`)};
-    }
+    `var acc = 0.0;
+    ${weightGradSum(g, geo.conv, [{ input: reader(src), other: (i) => at(dz, i) }])}
     result[fBase + out + ${g.offW}u + e] = acc;`,
   )}
   ${BARRIER}
@@ -230,7 +237,7 @@ export function plainPasses(geo: Geometry, row: GlyphRow, wg: number): string {
   const parts: string[] = [poolFn('kPool', geo, wg), headForward(geo, row, wg), headBackward(geo, row, wg)];
   for (let l = 0; l < L; l++) {
     const g = geo.layers[l]!;
-    parts.push(patchFn(l, g, geo.conv), forwardLayer(geo, row, l, wg), dyLayer(geo, row, l, wg));
+    parts.push(forwardLayer(geo, row, l, wg), dyLayer(geo, row, l, wg));
     parts.push(paramsBackward(geo, row, l, wg));
     if (l > 0) parts.push(gatherFn(`kGath${l}`, g, geo.conv, (i) => `prm(s, ${i})`));
   }

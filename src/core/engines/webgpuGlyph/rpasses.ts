@@ -1,5 +1,18 @@
 import type { Geometry, GlyphRow } from './layout';
-import { BARRIER, at, dzOf, f32, gatherFn, inputAct, rowsOf, spread } from './wgsl';
+import {
+  BARRIER,
+  at,
+  dzOf,
+  f32,
+  gatherFn,
+  inputAct,
+  patchSum,
+  reader,
+  rowsOf,
+  spread,
+  weightGradSum,
+  type Term,
+} from './wgsl';
 
 /**
  * WGSL of the Hessian-vector product H(θ_s)·V of a task's support loss by forward-mode
@@ -15,9 +28,8 @@ function forwardLayerR(geo: Geometry, row: GlyphRow, l: number, wg: number): str
   const s = row.layers[l]!;
   const F = g.f;
   const bn = geo.batchNorm;
-  const src = Math.max(inputAct(row, l, false), 0);
-  const rsrc = inputAct(row, l, true);
-  const tangentIn = l > 0 ? `pin${l}(r, k, ${rsrc}u) * prm(s, w) + ` : '';
+  const terms: Term[] = [{ input: reader(inputAct(row, l, false)), other: (i) => `dir(${i})` }];
+  if (l > 0) terms.push({ input: reader(inputAct(row, l, true)), other: (i) => `prm(s, ${i})` });
   const lin = `fn kRLin${l}(s: u32, n: u32) {
   ${spread(
     wg,
@@ -25,10 +37,7 @@ function forwardLayerR(geo: Geometry, row: GlyphRow, l: number, wg: number): str
     `let r = e / ${F}u;
     let f = e - r * ${F}u;
     var acc = 0.0;
-    for (var k = 0u; k < ${g.k}u; k++) {
-      let w = ${g.offW}u + k * ${F}u + f;
-      acc = acc + ${tangentIn}pin${l}(r, k, ${src}u) * dir(w);
-    }
+    ${patchSum(g, geo.conv, terms)}
     ${at(s.rz, 'e')} = acc;
     ${bn ? '' : `${at(s.ra, 'e')} = select(0.0, acc + dir(${g.offB}u + f), ${at(s.a, 'e')} > 0.0);`}`,
   )}
@@ -205,11 +214,10 @@ function paramsBackwardR(geo: Geometry, row: GlyphRow, l: number, wg: number): s
     ${hv(`${g.offB}u + f`)} = sry;`,
         'f',
       )}`;
-  const src = Math.max(inputAct(row, l, false), 0);
-  const rsrc = inputAct(row, l, true);
   const rdz = dzOf(row, l, geo.batchNorm, true);
   const dz = dzOf(row, l, geo.batchNorm, false);
-  const tangentIn = l > 0 ? ` + pin${l}(r, k, ${rsrc}u) * ${at(dz, `r * ${F}u + f`)}` : '';
+  const terms: Term[] = [{ input: reader(inputAct(row, l, false)), other: (i) => at(rdz, i) }];
+  if (l > 0) terms.push({ input: reader(inputAct(row, l, true)), other: (i) => at(dz, i) });
   return `fn kRBack${l}(s: u32, n: u32) {
   let rows = ${rowsOf(g)};
   let inv = 1.0 / f32(rows);
@@ -217,12 +225,8 @@ function paramsBackwardR(geo: Geometry, row: GlyphRow, l: number, wg: number): s
   ${spread(
     wg,
     `${g.k * F}u`,
-    `let k = e / ${F}u;
-    let f = e - k * ${F}u;
-    var acc = 0.0;
-    for (var r = 0u; r < rows; r++) {
-      acc = acc + pin${l}(r, k, ${src}u) * ${at(rdz, `r * ${F}u + f`)}${tangentIn};
-    }
+    `var acc = 0.0;
+    ${weightGradSum(g, geo.conv, terms)}
     ${hv(`${g.offW}u + e`)} = acc;`,
   )}
   ${BARRIER}

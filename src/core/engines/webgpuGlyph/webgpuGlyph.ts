@@ -4,7 +4,7 @@ import type { GlyphBatch } from '../../families/glyphs/data/sampler';
 import type { AdamState, FusedHyper, FusedState } from '../fused/fusedMlp';
 import type { FusedGlyphSettings } from '../fusedGlyph/fusedGlyph';
 import { deviceLimits, tuningFor, variableOf, webgpuBackend } from '../webgpu/device';
-import { DEFAULT_LIMITS, MAX_STEP_MACS, type FusedLimits, type Support } from '../webgpu/layout';
+import { DEFAULT_LIMITS, type FusedLimits, type Support } from '../webgpu/layout';
 import { momentUniforms, updateUniforms } from '../webgpu/optimizerShaders';
 import { compileChecked, ints, run, type Uniforms } from '../webgpu/programs';
 import { dispatchesPerStep, fits, geometry, type Geometry, type RowShape } from './layout';
@@ -22,10 +22,18 @@ export interface WebgpuGlyphOptions {
   breakShader?: boolean;
 }
 
-/** Software adapters run a dispatch on the CPU: keep one step well under the browser's watchdog. */
+/**
+ * The most multiply-adds (glyphStepMacs) one step may put in its per-task dispatch, so the browser
+ * never sees a hung GPU. SwiftShader ran the default glyph configuration (3.3·10⁸) in about 4.5 s
+ * on the 2-core reference machine: 4·10⁸ keeps a step near 5 s there. GPUs get 2·10¹⁰, an
+ * estimate (no GPU measurement yet).
+ */
+export const SOFTWARE_MAX_MACS = 4e8;
+export const GPU_MAX_MACS = 2e10;
+
 function maxMacsFor(backend: WebGPUBackend): number {
   const info = backend.adapterInfo as unknown as { architecture?: string } | undefined;
-  return info?.architecture === 'swiftshader' ? MAX_STEP_MACS : 50 * MAX_STEP_MACS;
+  return info?.architecture === 'swiftshader' ? SOFTWARE_MAX_MACS : GPU_MAX_MACS;
 }
 
 /** Whether `s` fits the engine on a device with `limits`, or why not. */

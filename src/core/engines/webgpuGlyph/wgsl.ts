@@ -37,32 +37,80 @@ export function inputAct(row: GlyphRow, l: number, tangent: boolean): number {
   return tangent ? prev.ra : prev.a;
 }
 
+/** Reads element `index` of the activation at row offset `src` (−1: the current images). */
+export function reader(src: number): (index: string) => string {
+  return src < 0 ? (i) => `batch[fX + ${i}]` : (i) => `result[fBase + ${src}u + ${i}]`;
+}
+
+/** One product term of a patch sum: an input activation times weights (or an output gradient). */
+export interface Term {
+  input: (index: string) => string;
+  other: (index: string) => string;
+}
+
 /**
- * `pin{l}(row, k, src)`: element k of input-matrix row `row` of layer l, read from the activation
- * at row offset `src` (layer 0: the images). Conv: k = tap·C + c of the 3×3 patch at stride 2
- * with SAME padding (0 outside the grid); fc: column k of the previous activation.
+ * WGSL adding to `acc` the product of input-matrix row `r` of layer `g` with column `f` of its
+ * weights: Σ_k P[r, k]·W[k, f] for each term. Conv: P[r, (i·3 + j)·C + c] is the input at
+ * (2·oy + i − pad, 2·ox + j − pad, c), 0 outside the grid (TensorFlow's SAME padding at stride 2);
+ * fc: P is the previous activation. Indices are hoisted out of the channel loop.
  */
-export function patchFn(l: number, g: LayerGeometry, conv: boolean): string {
-  const read = (index: string) => (l === 0 ? `batch[fX + ${index}]` : `result[fBase + src + ${index}]`);
+export function patchSum(g: LayerGeometry, conv: boolean, terms: Term[]): string {
+  const F = g.f;
+  const add = (i: string, w: string) =>
+    terms.map((t) => `acc = acc + ${t.input(i)} * ${t.other(w)};`).join(' ');
   if (!conv) {
-    return `fn pin${l}(row: u32, k: u32, src: u32) -> f32 {
-  return ${read(`row * ${g.k}u + k`)};
-}`;
+    return `for (var k = 0u; k < ${g.k}u; k++) { ${add(`r * ${g.k}u + k`, `${g.offW}u + k * ${F}u + f`)} }`;
   }
   const so2 = g.sOut * g.sOut;
-  return `fn pin${l}(row: u32, k: u32, src: u32) -> f32 {
-  let img = row / ${so2}u;
-  let pos = row - img * ${so2}u;
-  let oy = pos / ${g.sOut}u;
-  let ox = pos - oy * ${g.sOut}u;
-  let tap = k / ${g.cin}u;
-  let c = k - tap * ${g.cin}u;
-  let ti = tap / 3u;
-  let iy = i32(oy * 2u + ti) - ${g.pad};
-  let ix = i32(ox * 2u + tap - ti * 3u) - ${g.pad};
-  if (iy < 0 || iy >= ${g.sIn} || ix < 0 || ix >= ${g.sIn}) { return 0.0; }
-  return ${read(`(img * ${g.sIn * g.sIn}u + u32(iy) * ${g.sIn}u + u32(ix)) * ${g.cin}u + c`)};
-}`;
+  return `let img = r / ${so2}u;
+    let pos = r - img * ${so2}u;
+    let oy = pos / ${g.sOut}u;
+    let ox = pos - oy * ${g.sOut}u;
+    for (var i = 0u; i < 3u; i++) {
+      let iy = i32(oy * 2u + i) - ${g.pad};
+      if (iy < 0 || iy >= ${g.sIn}) { continue; }
+      for (var j = 0u; j < 3u; j++) {
+        let ix = i32(ox * 2u + j) - ${g.pad};
+        if (ix < 0 || ix >= ${g.sIn}) { continue; }
+        let ib = (img * ${g.sIn * g.sIn}u + u32(iy) * ${g.sIn}u + u32(ix)) * ${g.cin}u;
+        let wb = ${g.offW}u + (i * 3u + j) * ${g.cin * F}u + f;
+        for (var c = 0u; c < ${g.cin}u; c++) { ${add('ib + c', `wb + c * ${F}u`)} }
+      }
+    }`;
+}
+
+/**
+ * WGSL adding to `acc` the weight gradient of element e = k·F + f of layer `g`'s W over `n` images:
+ * Σ_r P[r, k]·dZ[r, f] for each term (`other` reads the output gradient at r·F + f).
+ */
+export function weightGradSum(g: LayerGeometry, conv: boolean, terms: Term[]): string {
+  const F = g.f;
+  const add = (i: string, d: string) =>
+    terms.map((t) => `acc = acc + ${t.input(i)} * ${t.other(d)};`).join(' ');
+  if (!conv) {
+    return `let k = e / ${F}u;
+    let f = e - k * ${F}u;
+    for (var r = 0u; r < ${rowsOf(g)}; r++) { ${add(`r * ${g.k}u + k`, `r * ${F}u + f`)} }`;
+  }
+  return `let k = e / ${F}u;
+    let f = e - k * ${F}u;
+    let tap = k / ${g.cin}u;
+    let c = k - tap * ${g.cin}u;
+    let i = tap / 3u;
+    let j = tap - i * 3u;
+    for (var img = 0u; img < n; img++) {
+      for (var oy = 0u; oy < ${g.sOut}u; oy++) {
+        let iy = i32(oy * 2u + i) - ${g.pad};
+        if (iy < 0 || iy >= ${g.sIn}) { continue; }
+        for (var ox = 0u; ox < ${g.sOut}u; ox++) {
+          let ix = i32(ox * 2u + j) - ${g.pad};
+          if (ix < 0 || ix >= ${g.sIn}) { continue; }
+          let r = (img * ${g.sOut}u + oy) * ${g.sOut}u + ox;
+          let ii = (img * ${g.sIn * g.sIn}u + u32(iy) * ${g.sIn}u + u32(ix)) * ${g.cin}u + c;
+          ${add('ii', `r * ${F}u + f`)}
+        }
+      }
+    }`;
 }
 
 /**
