@@ -25,13 +25,14 @@ interface Report {
   hessianShare: number | null;
   adam: {
     algo: string;
+    steps: number;
     errTheta: number;
     errM: number;
     errAlpha: number | null;
     errLoss: number;
     tSame: boolean;
   }[];
-  resume: { bitEqual: boolean; fromCpu: number } | null;
+  resume: { bitEqual: boolean; fromCpu: number; toCpu: number } | null;
   leak: { before: number; after: number } | null;
   fallbacks: { name: string; fellBack: boolean; reason: string }[];
   error: string | null;
@@ -72,19 +73,21 @@ test('the fused WGSL glyph meta-step matches the CPU engine with a constant disp
   // the Hessian term weighs far more than the tolerance, so MAML's check is of second order
   expect(r.hessianShare).toBeGreaterThan(100 * r.tolerance);
 
-  // Adam: the change of θ, the first moment and the losses agree with the CPU engine
-  expect(r.adam.length).toBe(2);
+  // Adam over 20 MAML steps (3 Meta-SGD): the change of θ, the first moment and the loss curve
+  // agree with the CPU engine
+  expect(r.adam.map((a) => a.steps)).toEqual([20, 3]);
   for (const a of r.adam) {
     expect(a.errTheta, a.algo).toBeLessThan(1e-3);
     expect(a.errM, a.algo).toBeLessThan(r.tolerance);
-    expect(a.errLoss, a.algo).toBeLessThan(r.tolerance);
+    expect(a.errLoss, a.algo).toBeLessThan(1e-3);
     expect(a.tSame).toBe(true);
     if (a.algo === 'metasgd') expect(a.errAlpha).toBeLessThan(1e-3);
   }
 
   // resume from an exported state is bit-equal; the CPU engine's state continues here
   expect(r.resume?.bitEqual).toBe(true);
-  expect(r.resume?.fromCpu).toBeLessThan(1e-5);
+  expect(r.resume?.fromCpu).toBeLessThan(1e-3);
+  expect(r.resume?.toCpu).toBeLessThan(1e-3);
 
   expect(r.leak).not.toBeNull();
   expect(r.leak?.after).toBe(r.leak?.before);

@@ -12,7 +12,7 @@ import {
   thetaFor,
   type GlyphRowResult,
 } from './glyphCases';
-import { relError } from './reference';
+import { minus, relError } from './reference';
 import { glyphBench, type GlyphRate } from './glyphBench';
 
 /**
@@ -28,7 +28,7 @@ export interface GlyphReport {
   rows: GlyphRowResult[];
   hessianShare: number | null;
   adam: Awaited<ReturnType<typeof adamCase>>[];
-  resume: { bitEqual: boolean; fromCpu: number } | null;
+  resume: { bitEqual: boolean; fromCpu: number; toCpu: number } | null;
   leak: { before: number; after: number } | null;
   fallbacks: { name: string; fellBack: boolean; reason: string }[];
   rates: GlyphRate[];
@@ -37,32 +37,59 @@ export interface GlyphReport {
 
 const TOLERANCE = 1e-4;
 
-/** Resume: a WGSL state restored into a fresh engine steps to the same θ bit for bit; a CPU state too (to tolerance). */
-async function resumeCheck(): Promise<{ bitEqual: boolean; fromCpu: number }> {
-  const s = glyphSettings({ beta: 0.01 });
+/** Resume: a WGSL state (θ, Adam's moments and step) restored into a fresh engine steps to the same θ bit for bit. */
+async function resumeCheck(): Promise<boolean> {
+  const s = glyphSettings({ beta: 0.01, algo: 'metasgd' });
   const theta = thetaFor(s);
   const [b1, b2] = [batchFor(s, 2, 201), batchFor(s, 2, 202)];
   const a = await WebgpuGlyphEngine.create(s, theta);
   tf.dispose(a.step(b1).meta);
-  const b = await WebgpuGlyphEngine.create(s, thetaFor(glyphSettings({ beta: 0.01 })));
+  const b = await WebgpuGlyphEngine.create(s, theta);
   b.restore(await a.state());
   tf.dispose([a.step(b2).meta, b.step(b2).meta]);
   const [ta, tb] = [await a.state(), await b.state()];
-  const bitEqual = ta.theta.every((v, i) => Object.is(v, tb.theta[i])) && ta.thetaAdam.t === tb.thetaAdam.t;
   a.dispose();
   b.dispose();
-  // an engine change: the CPU engine's θ and Adam moments continue on WebGPU
+  const same = (x: Float32Array | null, y: Float32Array | null) =>
+    x !== null && y !== null && x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
+  return (
+    same(ta.theta, tb.theta) &&
+    same(ta.alpha, tb.alpha) &&
+    same(ta.thetaAdam.m, tb.thetaAdam.m) &&
+    same(ta.thetaAdam.v, tb.thetaAdam.v) &&
+    ta.thetaAdam.t === tb.thetaAdam.t
+  );
+}
+
+/**
+ * An engine change each way: θ and Adam's moments after a step on one engine continue on the
+ * other; the next step's change of θ is compared with the same step on the first engine.
+ */
+async function engineChange(): Promise<{ fromCpu: number; toCpu: number }> {
+  const s = glyphSettings({ beta: 0.01 });
+  const theta = thetaFor(s);
+  const [b1, b2] = [batchFor(s, 2, 201), batchFor(s, 2, 202)];
   const cpu = await FusedGlyphEngine.create(s, theta);
   cpu.step(b1);
+  const mid = cpu.state();
   const gpu = await WebgpuGlyphEngine.create(s, theta);
-  gpu.restore(cpu.state());
+  gpu.restore(mid);
   cpu.step(b2);
   tf.dispose(gpu.step(b2).meta);
-  const before = cpu.state();
-  const fromCpu = relError((await gpu.state()).theta, before.theta);
-  gpu.dispose();
-  cpu.dispose();
-  return { bitEqual, fromCpu };
+  const gpuAfter = await gpu.state();
+  const fromCpu = relError(minus(gpuAfter.theta, mid.theta), minus(cpu.state().theta, mid.theta));
+  // and back: the WebGPU state continues on a fresh CPU engine
+  const cpu2 = await FusedGlyphEngine.create(s, theta);
+  cpu2.restore(gpuAfter);
+  const b3 = batchFor(s, 2, 203);
+  cpu2.step(b3);
+  tf.dispose(gpu.step(b3).meta);
+  const toCpu = relError(
+    minus((await gpu.state()).theta, gpuAfter.theta),
+    minus(cpu2.theta(), gpuAfter.theta),
+  );
+  [gpu, cpu, cpu2].forEach((e) => e.dispose());
+  return { fromCpu, toCpu };
 }
 
 async function leakCheck(): Promise<{ before: number; after: number }> {
@@ -124,8 +151,8 @@ async function runChecks(report: GlyphReport, status: (s: string) => void): Prom
   }
   status('glyph: Hessian term, Adam, resume, leaks, fallbacks');
   report.hessianShare = await hessianShare();
-  report.adam.push(await adamCase('maml', 3), await adamCase('metasgd', 2));
-  report.resume = await resumeCheck();
+  report.adam.push(await adamCase('maml', 20), await adamCase('metasgd', 3));
+  report.resume = { bitEqual: await resumeCheck(), ...(await engineChange()) };
   report.leak = await leakCheck();
   report.fallbacks = await fallbackChecks();
 }
