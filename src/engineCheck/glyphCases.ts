@@ -31,6 +31,8 @@ export interface GlyphCase {
   name: string;
   over: Partial<FusedGlyphSettings>;
   tasks: number;
+  /** a live change of α and inner steps after creation (setHyper on both engines) */
+  change?: { alpha: number; inner: number };
 }
 
 export function glyphSettings(over: Partial<FusedGlyphSettings> = {}): FusedGlyphSettings {
@@ -62,6 +64,7 @@ export const GLYPH_CASES: GlyphCase[] = [
   { name: 'conv, Meta-SGD, 2 steps', over: { algo: 'metasgd', inner: 2 }, tasks: 2 },
   { name: 'conv, Reptile, 2 steps', over: { algo: 'reptile', inner: 2 }, tasks: 2 },
   { name: 'conv, bias (no batch norm), MAML', over: { batchNorm: false }, tasks: 2 },
+  { name: 'conv, MAML, live change to α 0.3, 2 steps', over: {}, tasks: 2, change: { alpha: 0.3, inner: 2 } },
   {
     name: 'conv, 5 filters, 3 blocks, 3 ways, 2 shots',
     over: { filters: 5, blocks: 3, ways: 3, shots: 2 },
@@ -105,9 +108,12 @@ export async function gradientCase(c: GlyphCase, tolerance: number): Promise<Gly
   const alpha0 = alphaFor(s, theta.length);
   const b = batchFor(s, c.tasks, 5);
   const cpu = await FusedGlyphEngine.create(s, theta, { alpha0 });
+  if (c.change) cpu.setHyper(c.change);
   const ref = cpu.metaGradient(b);
   cpu.dispose();
   const gpu = await WebgpuGlyphEngine.create(s, theta, alpha0 ? { alpha0 } : {});
+  if (c.change) gpu.setHyper(c.change);
+  const inner = c.change?.inner ?? s.inner;
   try {
     const got = gpu.metaGradient(b);
     const [gl, gt, ga] = await Promise.all([got.loss.data(), got.theta.data(), got.alpha?.data() ?? null]);
@@ -121,7 +127,7 @@ export async function gradientCase(c: GlyphCase, tolerance: number): Promise<Gly
     return {
       name: c.name,
       algo: s.algo,
-      detail: `${s.net} ${s.ways}-way ${s.shots}-shot ${s.query}-query, inner ${s.inner}, T ${c.tasks}`,
+      detail: `${s.net} ${s.ways}-way ${s.shots}-shot ${s.query}-query, inner ${inner}, T ${c.tasks}`,
       errTheta,
       errAlpha,
       errLoss,
