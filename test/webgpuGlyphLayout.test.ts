@@ -83,7 +83,7 @@ describe('fused WebGPU glyph layout', () => {
           [row.gradAlpha, geo.params],
           [row.loss, 1],
           [row.gs, geo.params],
-          [row.hv, geo.params],
+          [row.hv === row.gs ? -1 : row.hv, geo.params],
           [row.thetaSlot, 3 * geo.params],
         ];
         for (const [i, l] of geo.layers.entries()) {
@@ -99,6 +99,8 @@ describe('fused WebGPU glyph layout', () => {
           expect(used[i]![0]).toBeGreaterThanOrEqual(used[i - 1]![0] + used[i - 1]![1]);
         expect(row.gradAlpha >= 0).toBe(algo === 'metasgd');
         expect(row.hv >= 0).toBe(algo === 'maml' || algo === 'metasgd');
+        // H·v shares the support gradient's floats except where Meta-SGD still reads g_s
+        expect(row.hv === row.gs).toBe(algo === 'maml');
         expect(row.stride).toBeGreaterThan(row.rdfeat);
       }
     }

@@ -129,8 +129,9 @@ export interface RowShape {
 /**
  * One row of the per-task buffer (floats): the meta-gradient (the adjoint λ while it runs;
  * Reptile: θ − θ′), Meta-SGD's ∂/∂α, the task's query loss, a support gradient g_s, a
- * Hessian-vector product, θ_0..θ_n, then one pass's activations for max(support, query) images
- * and, for second-order algorithms, their R-op tangents (for the support images).
+ * Hessian-vector product (in g_s's floats except for Meta-SGD), θ_0..θ_n, then one pass's
+ * activations for max(support, query) images and, for second-order algorithms, their R-op
+ * tangents (for the support images).
  */
 export interface GlyphRow {
   params: number;
@@ -168,7 +169,8 @@ export function glyphRow(geo: Geometry, shape: RowShape): GlyphRow {
   const gradAlpha = take(P, shape.algo === 'metasgd');
   const loss = take(4);
   const gs = take(P);
-  const hv = take(P, second);
+  // H·v overwrites the support gradient of the same step, which only Meta-SGD still needs then
+  const hv = shape.algo === 'metasgd' ? take(P) : second ? gs : -1;
   const thetaSlot = take((shape.inner + 1) * P);
   const images = Math.max(shape.support, shape.query);
   const layers = geo.layers.map((l): LayerSlots => {
