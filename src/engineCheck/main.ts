@@ -18,6 +18,7 @@ import {
 } from './reference';
 import { render, type CheckReport, type Row } from './report';
 import { runChecks } from './runChecks';
+import { glyphMain } from './glyph';
 
 /**
  * Engine check page: does the fused WebGPU meta-step agree with the tfjs reference on this device,
@@ -255,6 +256,8 @@ async function main(): Promise<void> {
     await switchBackend('webgpu');
     report.adapter = await adapterInfo();
     report.limits = deviceLimits(tf.backend() as unknown as WebGPUBackend);
+    // ?glyph=1: the fused WGSL glyph engine's checks instead (report on window.__glyphCheck)
+    if (params.get('glyph') === '1') return await glyphMain(report.adapter?.architecture ?? null, status);
     render(report);
     if (runCases) await comparisons();
     if (runBench) await bench();

@@ -1,0 +1,102 @@
+import { expect, test } from '@playwright/test';
+import { collectErrors } from './helpers';
+
+// Runs in the chromium-webgpu project (SwiftShader adapter; the file name ends in webgpu.spec.ts).
+// The engine check page's glyph mode (?glyph=1) compares the fused WGSL glyph meta-step with the
+// fused CPU engine (itself checked against the tfjs MetaLearner) from the same θ and batches,
+// counts dispatches, runs Adam, resume, an engine change, a leak check and the fallbacks.
+interface Row {
+  name: string;
+  algo: string;
+  detail: string;
+  errTheta: number;
+  errAlpha: number | null;
+  errLoss: number;
+  dispatches: number;
+  declared: number;
+  pass: boolean;
+}
+
+interface Report {
+  done: boolean;
+  tolerance: number;
+  adapter: string | null;
+  rows: Row[];
+  hessianShare: number | null;
+  adam: {
+    algo: string;
+    steps: number;
+    errTheta: number;
+    errM: number;
+    errAlpha: number | null;
+    errLoss: number;
+    tSame: boolean;
+  }[];
+  resume: { bitEqual: boolean; fromCpu: number; toCpu: number } | null;
+  leak: { before: number; after: number } | null;
+  fallbacks: { name: string; fellBack: boolean; reason: string }[];
+  error: string | null;
+}
+
+test('the fused WGSL glyph meta-step matches the CPU engine with a constant dispatch count and falls back with a reason', async ({
+  page,
+}) => {
+  test.setTimeout(580_000);
+  const errors = collectErrors(page);
+  await page.goto('./engine-check.html?glyph=1');
+  await expect(page.locator('body')).toHaveAttribute('data-done', 'true', { timeout: 560_000 });
+  const r = await page.evaluate(() => (window as unknown as { __glyphCheck: Report }).__glyphCheck);
+  console.log(JSON.stringify(r, null, 1));
+  expect(r.error).toBeNull();
+  expect(r.adapter).toBe('swiftshader');
+  expect(r.tolerance).toBe(1e-4);
+
+  for (const row of r.rows) expect(row, `${row.name}: ${row.detail}`).toMatchObject({ pass: true });
+  expect([...new Set(r.rows.map((x) => x.algo))].sort()).toEqual(['fomaml', 'maml', 'metasgd', 'reptile']);
+  for (const axis of [/inner 1,/, /inner 2,/, /inner 5,/, /T 1$/, /T 3$/, /T 8$/, /^fc/, /^conv/]) {
+    expect(
+      r.rows.some((x) => axis.test(x.detail)),
+      String(axis),
+    ).toBe(true);
+  }
+  expect(r.rows.some((x) => x.errAlpha !== null)).toBe(true);
+
+  // the same dispatches per step for meta-batch 1, 3 and 8 (and any shape), as the engine declares
+  const counts = r.rows
+    .filter((x) => x.name.startsWith('conv, batch norm, MAML, 1 step'))
+    .map((x) => x.dispatches);
+  expect(counts).toHaveLength(3);
+  expect(new Set(counts).size).toBe(1);
+  for (const row of r.rows) expect(row.dispatches, row.name).toBe(row.declared);
+  for (const row of r.rows) expect(row.dispatches, row.name).toBeLessThanOrEqual(5);
+
+  // the Hessian term weighs far more than the tolerance, so MAML's check is of second order
+  expect(r.hessianShare).toBeGreaterThan(100 * r.tolerance);
+
+  // Adam over 20 MAML steps (3 Meta-SGD): the change of θ, the first moment and the loss curve
+  // agree with the CPU engine
+  expect(r.adam.map((a) => a.steps)).toEqual([20, 3]);
+  for (const a of r.adam) {
+    expect(a.errTheta, a.algo).toBeLessThan(1e-3);
+    expect(a.errM, a.algo).toBeLessThan(r.tolerance);
+    expect(a.errLoss, a.algo).toBeLessThan(1e-3);
+    expect(a.tSame).toBe(true);
+    if (a.algo === 'metasgd') expect(a.errAlpha).toBeLessThan(1e-3);
+  }
+
+  // resume from an exported state is bit-equal; the CPU engine's state continues here
+  expect(r.resume?.bitEqual).toBe(true);
+  expect(r.resume?.fromCpu).toBeLessThan(1e-3);
+  expect(r.resume?.toCpu).toBeLessThan(1e-3);
+
+  expect(r.leak).not.toBeNull();
+  expect(r.leak?.after).toBe(r.leak?.before);
+
+  const [over, broken, after] = r.fallbacks;
+  expect(over?.fellBack).toBe(true);
+  expect(over?.reason).toMatch(/storage binding limit|multiply-adds/);
+  expect(broken?.fellBack).toBe(true);
+  expect(broken?.reason).toMatch(/failed to compile.*notDeclaredAnywhere/s);
+  expect(after?.fellBack).toBe(false);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,304 @@
+import type { FusedAlgo } from '../fused/fusedMlp';
+import { DEFAULT_LIMITS, type FusedLimits, type Support } from '../webgpu/layout';
+
+/**
+ * Where everything lives for the fused WebGPU glyph meta-step: the geometry of the network in the
+ * project's flat θ order (src/core/models/glyphNets.ts: per layer W, then γ, β or b; then head W,
+ * head b; no padding), and one task's row of the per-task buffer. The WGSL generators bake these
+ * numbers in as literals.
+ */
+
+export const IMAGE = 28;
+export const PIXELS = IMAGE * IMAGE;
+/** ε of batch norm (glyphNets' BATCH_NORM_EPSILON) */
+export const BN_EPSILON = 1e-3;
+
+export interface GlyphNet {
+  net: 'conv' | 'fc';
+  ways: number;
+  filters: number;
+  blocks: number;
+  hidden: readonly number[];
+  batchNorm: boolean;
+}
+
+/** One hidden layer: input matrix [rows × K] (conv: 3×3 patches, fc: the previous activations). */
+export interface LayerGeometry {
+  /** input channels (conv) or input width (fc) */
+  cin: number;
+  /** columns of the input matrix: 9·cin (conv) or cin (fc) */
+  k: number;
+  /** output channels */
+  f: number;
+  /** input and output grid side (1 for fc) and the top/left SAME padding */
+  sIn: number;
+  sOut: number;
+  pad: number;
+  /** offsets in θ of W [k × f], of γ (or the bias) and of β (the bias again without batch norm) */
+  offW: number;
+  offG: number;
+  offB: number;
+}
+
+export interface Geometry {
+  conv: boolean;
+  batchNorm: boolean;
+  ways: number;
+  layers: LayerGeometry[];
+  /** channels after the last layer and positions averaged per image */
+  last: number;
+  positions: number;
+  headW: number;
+  headB: number;
+  params: number;
+}
+
+export function geometry(n: GlyphNet): Geometry {
+  const widths = n.net === 'conv' ? new Array<number>(n.blocks).fill(n.filters) : [...n.hidden];
+  const layers: LayerGeometry[] = [];
+  let o = 0;
+  let cin = n.net === 'conv' ? 1 : PIXELS;
+  let size = n.net === 'conv' ? IMAGE : 1;
+  for (const f of widths) {
+    const conv = n.net === 'conv';
+    const sOut = conv ? Math.ceil(size / 2) : 1;
+    const pad = conv ? Math.max((sOut - 1) * 2 + 3 - size, 0) >> 1 : 0;
+    const k = conv ? 9 * cin : cin;
+    const offW = o;
+    o += k * f;
+    const offG = o;
+    o += f;
+    const offB = n.batchNorm ? o : offG;
+    if (n.batchNorm) o += f;
+    layers.push({ cin, k, f, sIn: size, sOut, pad, offW, offG, offB });
+    cin = f;
+    size = sOut;
+  }
+  const headW = o;
+  o += cin * n.ways;
+  const headB = o;
+  o += n.ways;
+  return {
+    conv: n.net === 'conv',
+    batchNorm: n.batchNorm,
+    ways: n.ways,
+    layers,
+    last: cin,
+    positions: size * size,
+    headW,
+    headB,
+    params: o,
+  };
+}
+
+/** Rows of layer l's matrices per image. */
+export const rowsPerImage = (l: LayerGeometry): number => l.sOut * l.sOut;
+
+/** Whether the algorithm differentiates through the inner steps (Hessian-vector products). */
+export function secondOrder(algo: FusedAlgo): boolean {
+  return algo === 'maml' || algo === 'metasgd';
+}
+
+/** Per hidden layer, offsets of its activations in the row (−1: not kept for this network). */
+export interface LayerSlots {
+  z: number;
+  a: number;
+  dy: number;
+  dz: number;
+  mu: number;
+  s: number;
+  m1: number;
+  m2: number;
+  rz: number;
+  ra: number;
+  rdy: number;
+  rdz: number;
+  rs: number;
+  rm1: number;
+  rm2: number;
+}
+
+export interface RowShape {
+  algo: FusedAlgo;
+  inner: number;
+  /** support and query images per task (ways·shots, ways·query) */
+  support: number;
+  query: number;
+}
+
+/**
+ * One row of the per-task buffer (floats): the meta-gradient (the adjoint λ while it runs;
+ * Reptile: θ − θ′), Meta-SGD's ∂/∂α, the task's query loss, a support gradient g_s, a
+ * Hessian-vector product (in g_s's floats except for Meta-SGD), θ_0..θ_n, then one pass's
+ * activations for max(support, query) images and, for second-order algorithms, their R-op
+ * tangents (for the support images).
+ */
+export interface GlyphRow {
+  params: number;
+  grad: number;
+  gradAlpha: number;
+  loss: number;
+  gs: number;
+  hv: number;
+  thetaSlot: number;
+  images: number;
+  layers: LayerSlots[];
+  feat: number;
+  prob: number;
+  g: number;
+  dfeat: number;
+  lossN: number;
+  rfeat: number;
+  rg: number;
+  rdfeat: number;
+  stride: number;
+}
+
+export function glyphRow(geo: Geometry, shape: RowShape): GlyphRow {
+  const P = geo.params;
+  const second = secondOrder(shape.algo);
+  const bn = geo.batchNorm;
+  let o = 0;
+  const take = (n: number, keep = true) => {
+    if (!keep) return -1;
+    const at = o;
+    o += n;
+    return at;
+  };
+  const grad = take(P);
+  const gradAlpha = take(P, shape.algo === 'metasgd');
+  const loss = take(4);
+  const gs = take(P);
+  // H·v overwrites the support gradient of the same step, which only Meta-SGD still needs then
+  const hv = shape.algo === 'metasgd' ? take(P) : second ? gs : -1;
+  const thetaSlot = take((shape.inner + 1) * P);
+  const images = Math.max(shape.support, shape.query);
+  const layers = geo.layers.map((l): LayerSlots => {
+    const n = images * rowsPerImage(l) * l.f;
+    // R-op tangents only ever run on the support images
+    const nr = shape.support * rowsPerImage(l) * l.f;
+    return {
+      z: take(n),
+      a: take(n),
+      dy: take(n),
+      dz: take(n, bn),
+      mu: take(l.f, bn),
+      s: take(l.f, bn),
+      m1: take(l.f, bn),
+      m2: take(l.f, bn),
+      rz: take(nr, second),
+      ra: take(nr, second),
+      rdy: take(nr, second),
+      rdz: take(nr, second && bn),
+      rs: take(l.f, second && bn),
+      rm1: take(l.f, second && bn),
+      rm2: take(l.f, second && bn),
+    };
+  });
+  const C = geo.last;
+  const W = geo.ways;
+  const head = {
+    feat: take(images * C),
+    prob: take(images * W),
+    g: take(images * W),
+    dfeat: take(images * C),
+    lossN: take(images),
+    rfeat: take(shape.support * C, second),
+    rg: take(shape.support * W, second),
+    rdfeat: take(shape.support * C, second),
+  };
+  return { params: P, grad, gradAlpha, loss, gs, hv, thetaSlot, images, layers, ...head, stride: o };
+}
+
+/** Floats per task in the packed batch: support images, labels, query images, labels. */
+export function batchStride(shape: Pick<RowShape, 'support' | 'query'>): number {
+  return (shape.support + shape.query) * (PIXELS + 1);
+}
+
+/**
+ * Multiply-adds of one meta-step, estimated: a plain pass (forward, backward, weight sums) costs
+ * about 3 multiply-adds per weight use, an R-op pass about 9; second-order algorithms also redo
+ * a plain pass per inner step on the way back.
+ */
+export function glyphStepMacs(geo: Geometry, shape: RowShape, tasks: number): number {
+  let perImage = geo.last * geo.ways;
+  for (const l of geo.layers) perImage += rowsPerImage(l) * l.k * l.f;
+  const plain = (n: number) => 3 * n * perImage;
+  let perTask = shape.inner * plain(shape.support) + plain(shape.query);
+  if (secondOrder(shape.algo)) perTask += shape.inner * (plain(shape.support) + 3 * plain(shape.support));
+  return tasks * perTask;
+}
+
+/** Invocations per workgroup of the elementwise programs (moments, updates). */
+export const FLAT_WORKGROUP = 64;
+/** Storage buffers bound by the widest program (per-task: output, θ, α, batch). */
+const STORAGE_BINDINGS = 4;
+
+/** The settings the device checks need. */
+export interface GlyphFitSettings extends GlyphNet, RowShape {
+  tasks: number;
+  workgroup: number;
+  /** most multiply-adds one dispatch may take (the browser's watchdog) */
+  maxMacs: number;
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * Whether a network and batch fit the engine under the device's limits, capped at WebGPU's
+ * defaults (so what runs here runs on every adapter); the reason names the limit.
+ */
+export function fits(s: GlyphFitSettings, deviceLimits: FusedLimits = DEFAULT_LIMITS): Support {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const k of Object.keys(limits) as (keyof FusedLimits)[])
+    limits[k] = Math.min(limits[k], deviceLimits[k]);
+  const wg = s.workgroup;
+  if (wg > limits.maxComputeInvocationsPerWorkgroup || wg > limits.maxComputeWorkgroupSizeX)
+    return { ok: false, reason: `workgroups of ${wg} invocations exceed the device's limit` };
+  if (STORAGE_BINDINGS > limits.maxStorageBuffersPerShaderStage)
+    return { ok: false, reason: `${STORAGE_BINDINGS} storage buffers per shader exceed the device's limit` };
+  if (s.tasks > limits.maxComputeWorkgroupsPerDimension)
+    return { ok: false, reason: `${s.tasks} task workgroups exceed maxComputeWorkgroupsPerDimension` };
+  const geo = geometry(s);
+  const row = glyphRow(geo, s);
+  const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const bytes = s.tasks * row.stride * 4;
+  if (bytes > cap) {
+    return {
+      ok: false,
+      reason:
+        `the per-task buffer needs ${s.tasks} tasks × ${((row.stride * 4) / MIB).toFixed(2)} MiB = ` +
+        `${(bytes / MIB).toFixed(0)} MiB (activations of ${row.images} images, θ for ${s.inner} ` +
+        `inner steps of ${geo.params} parameters), over the device's ${(cap / MIB).toFixed(0)} MiB ` +
+        `storage binding limit`,
+    };
+  }
+  const batchBytes = s.tasks * batchStride(s) * 4;
+  if (batchBytes > cap)
+    return {
+      ok: false,
+      reason: `the batch needs ${(batchBytes / MIB).toFixed(0)} MiB, over the storage binding limit`,
+    };
+  const macs = glyphStepMacs(geo, s, s.tasks);
+  if (macs > s.maxMacs)
+    return {
+      ok: false,
+      reason:
+        `one meta-step would be ${(macs / 1e9).toFixed(1)}·10⁹ multiply-adds in one dispatch ` +
+        `(limit ${(s.maxMacs / 1e9).toFixed(1)}·10⁹ on this adapter, so the browser never sees a hung GPU)`,
+    };
+  const sections = s.algo === 'metasgd' ? 2 : 1;
+  const flat = Math.ceil((sections * geo.params) / FLAT_WORKGROUP);
+  if (flat > limits.maxComputeWorkgroupsPerDimension)
+    return { ok: false, reason: `${flat} optimizer workgroups exceed maxComputeWorkgroupsPerDimension` };
+  return { ok: true };
+}
+
+/**
+ * Dispatches of one meta-step: the per-task program, Adam's moments, one update per parameter
+ * vector (θ, and Meta-SGD's α), the mean loss. Independent of the meta-batch, ways, shots,
+ * queries, layers and inner steps.
+ */
+export function dispatchesPerStep(algo: FusedAlgo): number {
+  return 3 + (algo === 'metasgd' ? 2 : 1);
+}

@@ -1,0 +1,127 @@
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { RowLayout } from '../webgpu/layout';
+import {
+  gradientShader,
+  lossShader,
+  momentsShader,
+  updateShader,
+  type Section,
+} from '../webgpu/optimizerShaders';
+import { FLAT_WORKGROUP, glyphRow, type Geometry, type GlyphRow, type RowShape } from './layout';
+import { taskInputs, taskShader } from './taskShader';
+
+/** Every shader key of this engine starts with it (so a failed compile can be purged). */
+export const GLYPH_KEY_PREFIX = 'fusedGlyphGpu';
+
+/** A program minus the fields tfjs fills in (the shape of ../webgpu/programs' `run` spec). */
+export interface GlyphSpec {
+  key: string;
+  code: string;
+  variableNames: string[];
+  uniforms: string;
+  workgroupSize: number;
+}
+
+export interface GlyphProgramSet {
+  row: GlyphRow;
+  task: GlyphSpec;
+  moments: GlyphSpec;
+  gradient: GlyphSpec;
+  update: GlyphSpec;
+  loss: GlyphSpec;
+}
+
+/**
+ * The MLP engine's reduction programs read only these fields of a row layout (the gradient
+ * columns, the loss column, the row stride and P); the glyph row provides them.
+ */
+function reductionLayout(row: GlyphRow): RowLayout {
+  const { params, stride, grad, gradAlpha, loss } = row;
+  return { params, stride, grad, gradAlpha, loss } as Pick<
+    RowLayout,
+    'params' | 'stride' | 'grad' | 'gradAlpha' | 'loss'
+  > as RowLayout;
+}
+
+/** Optimizer sections: θ, then Meta-SGD's α. */
+export function glyphSections(row: GlyphRow): Section[] {
+  const out: Section[] = [{ pretrainedRows: false, column: row.grad }];
+  if (row.gradAlpha >= 0) out.push({ pretrainedRows: false, column: row.gradAlpha });
+  return out;
+}
+
+function tagOf(geo: Geometry, shape: RowShape, wg: number): string {
+  const layers = geo.layers.map((l) => l.f).join('x');
+  return `${geo.conv ? 'conv' : 'fc'}${layers}_bn${geo.batchNorm ? 1 : 0}_w${geo.ways}_${shape.algo}_n${shape.inner}_S${shape.support}_Q${shape.query}_wg${wg}`;
+}
+
+/** The WGSL programs for one network, algorithm, inner-step count and support/query size. */
+export function glyphProgramSet(
+  geo: Geometry,
+  shape: RowShape,
+  wg: number,
+  breakShader = false,
+): GlyphProgramSet {
+  const row = glyphRow(geo, shape);
+  const r = reductionLayout(row);
+  const secs = glyphSections(row);
+  const tag = tagOf(geo, shape, wg);
+  return {
+    row,
+    task: {
+      key: `${GLYPH_KEY_PREFIX}Task_${tag}${breakShader ? '_broken' : ''}`,
+      code: taskShader(geo, shape, wg, breakShader),
+      variableNames: taskInputs(shape.algo),
+      uniforms: 'tasks : i32, alpha : f32,',
+      workgroupSize: wg,
+    },
+    moments: {
+      key: `${GLYPH_KEY_PREFIX}Moments_${tag}`,
+      code: momentsShader(r, secs),
+      variableNames: ['perTask', 'moments'],
+      uniforms: 'tasks : i32, b1 : f32, ob1 : f32, b2 : f32, ob2 : f32,',
+      workgroupSize: FLAT_WORKGROUP,
+    },
+    gradient: {
+      key: `${GLYPH_KEY_PREFIX}Gradient_${tag}`,
+      code: gradientShader(r, secs),
+      variableNames: ['perTask'],
+      uniforms: 'tasks : i32,',
+      workgroupSize: FLAT_WORKGROUP,
+    },
+    update: {
+      key: `${GLYPH_KEY_PREFIX}Update_${row.params}`,
+      code: updateShader(row.params),
+      variableNames: ['param', 'moments'],
+      uniforms: 'c1 : f32, c2 : f32, eps : f32, mOff : i32,',
+      workgroupSize: FLAT_WORKGROUP,
+    },
+    loss: {
+      key: `${GLYPH_KEY_PREFIX}Loss_${row.stride}_${row.loss}`,
+      code: lossShader(r),
+      variableNames: ['perTask'],
+      uniforms: 'tasks : i32, row0 : i32,',
+      workgroupSize: FLAT_WORKGROUP,
+    },
+  };
+}
+
+/** Output sizes and workgroup counts of each program for a meta-batch of `tasks`. */
+export function glyphProgramShapes(row: GlyphRow, tasks: number) {
+  const P = row.params;
+  const secs = row.gradAlpha >= 0 ? 2 : 1;
+  const flat = (n: number) => Math.ceil(n / FLAT_WORKGROUP);
+  return {
+    task: { size: tasks * row.stride, groups: tasks },
+    moments: { size: secs * 2 * P, groups: flat(secs * P) },
+    gradient: { size: secs * P, groups: flat(secs * P) },
+    update: { size: P, groups: flat(P) },
+    loss: { size: 1, groups: 1 },
+  };
+}
+
+/** Drops this engine's pipelines from tfjs's cache (a rejected one would poison later waits). */
+export function purgeGlyphPipelines(backend: WebGPUBackend): void {
+  const cache = (backend as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache;
+  for (const key of Object.keys(cache)) if (key.startsWith(GLYPH_KEY_PREFIX)) delete cache[key];
+}

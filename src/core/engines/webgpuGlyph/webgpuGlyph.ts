@@ -1,0 +1,335 @@
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { GlyphBatch } from '../../families/glyphs/data/sampler';
+import type { AdamState, FusedHyper, FusedState } from '../fused/fusedMlp';
+import type { FusedGlyphSettings } from '../fusedGlyph/fusedGlyph';
+import { deviceLimits, tuningFor, variableOf, webgpuBackend } from '../webgpu/device';
+import { DEFAULT_LIMITS, type FusedLimits, type Support } from '../webgpu/layout';
+import { momentUniforms, updateUniforms } from '../webgpu/optimizerShaders';
+import { compileChecked, ints, run, type Uniforms } from '../webgpu/programs';
+import { dispatchesPerStep, fits, geometry, type Geometry, type RowShape } from './layout';
+import { glyphProgramSet, glyphProgramShapes, purgeGlyphPipelines, type GlyphProgramSet } from './programs';
+import { packBatch } from './taskShader';
+
+export interface WebgpuGlyphOptions {
+  /** Meta-SGD's initial α vector (default: α everywhere) */
+  alpha0?: Float32Array;
+  /** invocations per task workgroup (default: by adapter, 4 on SwiftShader, 64 on GPUs) */
+  workgroup?: number;
+  /** most multiply-adds one dispatch may take (default: by adapter) */
+  maxMacs?: number;
+  /** test hook: compile a deliberately broken per-task shader */
+  breakShader?: boolean;
+}
+
+/**
+ * The most multiply-adds (glyphStepMacs) one step may put in its per-task dispatch, so the browser
+ * never sees a hung GPU. SwiftShader ran the default glyph configuration (3.3·10⁸) in about 4.5 s
+ * on the 2-core reference machine: 4·10⁸ keeps a step near 5 s there. GPUs get 2·10¹⁰, an
+ * estimate (no GPU measurement yet).
+ */
+export const SOFTWARE_MAX_MACS = 4e8;
+export const GPU_MAX_MACS = 2e10;
+
+function maxMacsFor(backend: WebGPUBackend): number {
+  const info = backend.adapterInfo as unknown as { architecture?: string } | undefined;
+  return info?.architecture === 'swiftshader' ? SOFTWARE_MAX_MACS : GPU_MAX_MACS;
+}
+
+/** Whether `s` fits the engine on a device with `limits`, or why not. */
+export function webgpuGlyphFits(
+  s: FusedGlyphSettings,
+  tasks: number,
+  tuning: { workgroup: number; maxMacs: number },
+  limits: FusedLimits = DEFAULT_LIMITS,
+): Support {
+  const shape = { algo: s.algo, inner: s.inner, support: s.ways * s.shots, query: s.ways * s.query };
+  return fits({ ...s, ...shape, tasks, ...tuning }, limits);
+}
+
+/**
+ * The glyph meta-step (conv or fc net, batch norm or bias; MAML with exact second order, FOMAML,
+ * Meta-SGD, Reptile; Adam) in WebGPU dispatches whose number depends only on the algorithm (see
+ * dispatchesPerStep): one per-task program, Adam's moments, one update per parameter vector and
+ * the mean loss. θ and α are tf.Variables in the project's flat layout; Adam's moments stay on
+ * the device; nothing is read back during a step. Mirrors FusedGlyphEngine's API.
+ */
+export class WebgpuGlyphEngine {
+  readonly theta: tf.Variable;
+  readonly alphaVec: tf.Variable | null;
+  readonly settings: Readonly<FusedGlyphSettings>;
+  private readonly backend: WebGPUBackend;
+  private readonly geo: Geometry;
+  private readonly workgroup: number;
+  private readonly maxMacs: number;
+  private readonly breakShader: boolean;
+  private hyper: FusedHyper;
+  /** [m, v] of θ, then of α (Meta-SGD), replaced each step */
+  private moments: tf.Tensor1D;
+  private steps = 0;
+  private readonly compiled = new Map<string, GlyphProgramSet>();
+
+  private constructor(settings: FusedGlyphSettings, theta0: Float32Array, opts: WebgpuGlyphOptions) {
+    this.backend = webgpuBackend();
+    this.settings = { ...settings, hidden: [...settings.hidden] };
+    this.hyper = { alpha: settings.alpha, beta: settings.beta, inner: settings.inner };
+    this.geo = geometry(settings);
+    this.workgroup = opts.workgroup ?? tuningFor(this.backend).workgroup ?? 64;
+    this.maxMacs = opts.maxMacs ?? maxMacsFor(this.backend);
+    this.breakShader = opts.breakShader ?? false;
+    const P = this.geo.params;
+    if (theta0.length !== P) throw new Error(`θ has ${theta0.length} values, the network ${P}`);
+    this.theta = variableOf(theta0);
+    const metasgd = settings.algo === 'metasgd';
+    this.alphaVec = metasgd ? variableOf(opts.alpha0 ?? new Float32Array(P).fill(settings.alpha)) : null;
+    this.moments = tf.zeros([(metasgd ? 2 : 1) * 2 * P]);
+  }
+
+  /**
+   * An engine whose programs for the settings' batch shape compiled; rejects with the reason
+   * (tfjs not on WebGPU, a network or batch over the device's limits, a shader that does not
+   * compile) so the caller can keep the tfjs path and say why.
+   */
+  static async create(
+    settings: FusedGlyphSettings,
+    theta0: Float32Array,
+    opts: WebgpuGlyphOptions = {},
+  ): Promise<WebgpuGlyphEngine> {
+    const engine = new WebgpuGlyphEngine(settings, theta0, opts);
+    try {
+      await engine.prepare(settings.shots, settings.query);
+      return engine;
+    } catch (e) {
+      engine.dispose();
+      throw e;
+    }
+  }
+
+  get algo(): FusedGlyphSettings['algo'] {
+    return this.settings.algo;
+  }
+
+  private shapeOf(shots: number, query: number): RowShape {
+    const w = this.settings.ways;
+    return { algo: this.algo, inner: this.hyper.inner, support: w * shots, query: w * query };
+  }
+
+  private check(shots: number, query: number, tasks: number): void {
+    const fit = fits(
+      {
+        ...this.settings,
+        ...this.shapeOf(shots, query),
+        tasks,
+        workgroup: this.workgroup,
+        maxMacs: this.maxMacs,
+      },
+      deviceLimits(this.backend),
+    );
+    if (!fit.ok)
+      throw new Error(`the fused WebGPU glyph engine cannot run this configuration: ${fit.reason}`);
+  }
+
+  /** Checks a batch shape against the device and compiles its programs (rejects with the reason). */
+  async prepare(shots: number, query: number): Promise<void> {
+    this.check(shots, query, this.settings.maxTasks);
+    const shape = this.shapeOf(shots, query);
+    const key = `${shape.support},${shape.query},${shape.inner}`;
+    if (this.compiled.has(key)) return;
+    const set = glyphProgramSet(this.geo, shape, this.workgroup, this.breakShader);
+    const sizes = glyphProgramShapes(set.row, 1);
+    const data = tf.zeros([this.geo.params + (shape.support + shape.query) * 785]);
+    const perTask = tf.zeros([sizes.task.size]);
+    const b = this.backend;
+    try {
+      await compileChecked(b, [
+        () => run(b, set.task, sizes.task, this.taskInputs(data), this.taskUniforms(1)),
+        () => run(b, set.moments, sizes.moments, [perTask, this.moments], momentUniforms(1)),
+        () => run(b, set.gradient, sizes.gradient, [perTask], ints(1)),
+        () => run(b, set.update, sizes.update, [this.theta, this.moments], updateUniforms(0.001, 1, 0)),
+        () => run(b, set.loss, sizes.loss, [perTask], ints(1, 0)),
+      ]);
+    } catch (e) {
+      purgeGlyphPipelines(b);
+      throw e;
+    } finally {
+      tf.dispose([data, perTask]);
+    }
+    this.compiled.set(key, set);
+  }
+
+  /** The programs for a batch (a shape `prepare` did not see is compiled on first use, unchecked). */
+  private programsFor(batch: GlyphBatch): GlyphProgramSet {
+    const s = this.settings;
+    if (batch.ways !== s.ways || batch.tasks < 1 || batch.tasks > s.maxTasks)
+      throw new Error(
+        `fused WebGPU glyph engine: batch ${batch.tasks}×${batch.ways}-way is outside its settings`,
+      );
+    this.check(batch.shots, batch.query, batch.tasks);
+    const shape = this.shapeOf(batch.shots, batch.query);
+    const key = `${shape.support},${shape.query},${shape.inner}`;
+    let set = this.compiled.get(key);
+    if (!set) {
+      set = glyphProgramSet(this.geo, shape, this.workgroup, this.breakShader);
+      this.compiled.set(key, set);
+    }
+    return set;
+  }
+
+  private taskInputs(data: tf.Tensor): tf.Tensor[] {
+    return this.alphaVec ? [this.theta, this.alphaVec, data] : [this.theta, data];
+  }
+
+  private taskUniforms(tasks: number): Uniforms {
+    return [...ints(tasks), { type: 'float32', data: [this.hyper.alpha] }];
+  }
+
+  private perTask(batch: GlyphBatch, set: GlyphProgramSet): tf.Tensor1D {
+    const data = tf.tensor1d(packBatch(batch));
+    try {
+      const shape = glyphProgramShapes(set.row, batch.tasks).task;
+      return run(this.backend, set.task, shape, this.taskInputs(data), this.taskUniforms(batch.tasks));
+    } finally {
+      data.dispose();
+    }
+  }
+
+  private loss(set: GlyphProgramSet, perTask: tf.Tensor, tasks: number): tf.Scalar {
+    const out = run(
+      this.backend,
+      set.loss,
+      glyphProgramShapes(set.row, tasks).loss,
+      [perTask],
+      ints(tasks, 0),
+    );
+    const scalar = tf.reshape(out, []) as tf.Scalar; // a view: no dispatch
+    out.dispose();
+    return scalar;
+  }
+
+  /** One meta-step; the meta-loss before the update, on the device. */
+  step(batch: GlyphBatch): { meta: tf.Scalar; pretrained: null } {
+    const set = this.programsFor(batch);
+    const shapes = glyphProgramShapes(set.row, batch.tasks);
+    const P = this.geo.params;
+    const perTask = this.perTask(batch, set);
+    const moments = run(
+      this.backend,
+      set.moments,
+      shapes.moments,
+      [perTask, this.moments],
+      momentUniforms(batch.tasks),
+    );
+    this.steps += 1;
+    const targets = this.alphaVec ? [this.theta, this.alphaVec] : [this.theta];
+    targets.forEach((v, i) => {
+      const next = run(
+        this.backend,
+        set.update,
+        shapes.update,
+        [v, moments],
+        updateUniforms(this.hyper.beta, this.steps, i * 2 * P),
+      );
+      v.assign(next);
+      next.dispose();
+    });
+    const meta = this.loss(set, perTask, batch.tasks);
+    this.moments.dispose();
+    this.moments = moments;
+    perTask.dispose();
+    return { meta, pretrained: null };
+  }
+
+  /**
+   * The meta-gradient at the current θ (and α) without applying it: what Adam is fed. For
+   * Reptile that is θ − mean θ′.
+   */
+  metaGradient(batch: GlyphBatch): { loss: tf.Scalar; theta: tf.Tensor1D; alpha: tf.Tensor1D | null } {
+    const set = this.programsFor(batch);
+    const perTask = this.perTask(batch, set);
+    const grad = run(
+      this.backend,
+      set.gradient,
+      glyphProgramShapes(set.row, batch.tasks).gradient,
+      [perTask],
+      ints(batch.tasks),
+    );
+    const loss = this.loss(set, perTask, batch.tasks);
+    perTask.dispose();
+    const P = this.geo.params;
+    const theta = tf.slice(grad, 0, P);
+    const alpha = this.alphaVec ? tf.slice(grad, P, P) : null;
+    grad.dispose();
+    return { loss, theta, alpha };
+  }
+
+  /** Dispatches in one step (independent of meta-batch, ways, shots, queries, layers, inner steps). */
+  dispatchesPerStep(): number {
+    return dispatchesPerStep(this.algo);
+  }
+
+  /** α, β and inner steps apply from the next step (a new inner-step count compiles new programs). */
+  setHyper(h: Partial<FusedHyper>): void {
+    if (h.inner !== undefined && (!Number.isInteger(h.inner) || h.inner < 1 || h.inner > 5))
+      throw new Error(`fused WebGPU glyph engine: inner must be an integer in 1..5, got ${h.inner}`);
+    this.hyper = {
+      alpha: h.alpha ?? this.hyper.alpha,
+      beta: h.beta ?? this.hyper.beta,
+      inner: h.inner ?? this.hyper.inner,
+    };
+  }
+
+  /** θ, α and their Adam states as copies, read back asynchronously (FusedGlyphEngine's layout). */
+  async state(): Promise<FusedState> {
+    const P = this.geo.params;
+    const reads = [this.moments.data(), this.theta.data()];
+    if (this.alphaVec) reads.push(this.alphaVec.data());
+    const [m, theta, alpha] = (await Promise.all(reads)) as Float32Array[];
+    const adam = (i: number): AdamState => ({
+      t: this.steps,
+      m: m!.slice(2 * i * P, (2 * i + 1) * P),
+      v: m!.slice((2 * i + 1) * P, (2 * i + 2) * P),
+    });
+    return {
+      theta: Float32Array.from(theta!),
+      thetaAdam: adam(0),
+      alpha: alpha ? Float32Array.from(alpha) : null,
+      alphaAdam: alpha ? adam(1) : null,
+      pretrained: null,
+      pretrainedAdam: null,
+    };
+  }
+
+  /** Restores a state() of an engine with the same settings (this one, FusedGlyphEngine, MetaLearner). */
+  restore(s: FusedState): void {
+    const P = this.geo.params;
+    const parts: [tf.Variable, Float32Array | null, AdamState | null][] = [
+      [this.theta, s.theta, s.thetaAdam],
+    ];
+    if (this.alphaVec) {
+      if (!s.alpha || !s.alphaAdam)
+        throw new Error('fused WebGPU glyph engine: Meta-SGD state needs α and its Adam');
+      parts.push([this.alphaVec, s.alpha, s.alphaAdam]);
+    }
+    if (!Number.isInteger(s.thetaAdam.t) || s.thetaAdam.t < 0)
+      throw new Error(`Adam step count ${s.thetaAdam.t} is not a whole number ≥ 0`);
+    const moments = new Float32Array(parts.length * 2 * P);
+    parts.forEach(([v, value, adam], i) => {
+      if (value!.length !== P || adam!.m.length !== P || adam!.v.length !== P)
+        throw new Error(
+          `fused WebGPU glyph engine: a state vector has the wrong length (the network has ${P})`,
+        );
+      moments.set(adam!.m, 2 * i * P);
+      moments.set(adam!.v, (2 * i + 1) * P);
+      tf.tidy(() => v.assign(tf.tensor1d(value!)));
+    });
+    this.steps = s.thetaAdam.t;
+    this.moments.dispose();
+    this.moments = tf.tensor1d(moments);
+  }
+
+  dispose(): void {
+    this.theta.dispose();
+    this.alphaVec?.dispose();
+    this.moments.dispose();
+  }
+}

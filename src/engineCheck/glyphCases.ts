@@ -1,0 +1,184 @@
+import * as tf from '@tensorflow/tfjs';
+import { FusedGlyphEngine, type FusedGlyphSettings } from '../core/engines/fusedGlyph/fusedGlyph';
+import { WebgpuGlyphEngine } from '../core/engines/webgpuGlyph/webgpuGlyph';
+import { glyphSet } from '../core/families/glyphs/data/hershey';
+import { sampleGlyphBatch, type GlyphBatch } from '../core/families/glyphs/data/sampler';
+import { ConvNet } from '../core/models/convnet';
+import { FcClassifier } from '../core/models/fcClassifier';
+import { Rng } from '../core/random';
+import { countDispatches } from './fused';
+import { minus, relError } from './reference';
+
+/**
+ * Glyph cases of the engine check page (?glyph=1): the fused WGSL glyph meta-step against the
+ * fused CPU engine (WebAssembly, itself checked against the tfjs MetaLearner in
+ * test/fusedGlyph.test.ts) from the same θ, α and batches. Small networks: SwiftShader is slow.
+ */
+
+export interface GlyphRowResult {
+  name: string;
+  algo: string;
+  detail: string;
+  errTheta: number;
+  errAlpha: number | null;
+  errLoss: number;
+  dispatches: number;
+  declared: number;
+  pass: boolean;
+}
+
+export interface GlyphCase {
+  name: string;
+  over: Partial<FusedGlyphSettings>;
+  tasks: number;
+  /** a live change of α and inner steps after creation (setHyper on both engines) */
+  change?: { alpha: number; inner: number };
+}
+
+export function glyphSettings(over: Partial<FusedGlyphSettings> = {}): FusedGlyphSettings {
+  return {
+    net: 'conv',
+    ways: 2,
+    filters: 4,
+    blocks: 2,
+    hidden: [16, 8],
+    batchNorm: true,
+    algo: 'maml',
+    alpha: 0.4,
+    beta: 0.001,
+    inner: 1,
+    shots: 1,
+    query: 1,
+    maxTasks: 8,
+    ...over,
+  };
+}
+
+export const GLYPH_CASES: GlyphCase[] = [
+  { name: 'conv, batch norm, MAML, 1 step, meta-batch 1', over: {}, tasks: 1 },
+  { name: 'conv, batch norm, MAML, 1 step, meta-batch 3', over: {}, tasks: 3 },
+  { name: 'conv, batch norm, MAML, 1 step, meta-batch 8', over: {}, tasks: 8 },
+  { name: 'conv, MAML, 2 steps', over: { inner: 2 }, tasks: 2 },
+  { name: 'conv, MAML, 5 steps, 1 block', over: { inner: 5, blocks: 1 }, tasks: 1 },
+  { name: 'conv, FOMAML, 2 steps', over: { algo: 'fomaml', inner: 2 }, tasks: 2 },
+  { name: 'conv, Meta-SGD, 2 steps', over: { algo: 'metasgd', inner: 2 }, tasks: 2 },
+  { name: 'conv, Reptile, 2 steps', over: { algo: 'reptile', inner: 2 }, tasks: 2 },
+  { name: 'conv, bias (no batch norm), MAML', over: { batchNorm: false }, tasks: 2 },
+  { name: 'conv, MAML, live change to α 0.3, 2 steps', over: {}, tasks: 2, change: { alpha: 0.3, inner: 2 } },
+  {
+    name: 'conv, 5 filters, 3 blocks, 3 ways, 2 shots',
+    over: { filters: 5, blocks: 3, ways: 3, shots: 2 },
+    tasks: 2,
+  },
+  {
+    name: 'fc, batch norm, MAML, 2 steps, 3 ways 2 shots',
+    over: { net: 'fc', inner: 2, ways: 3, shots: 2 },
+    tasks: 2,
+  },
+  {
+    name: 'fc, bias, Meta-SGD, 3 ways',
+    over: { net: 'fc', batchNorm: false, algo: 'metasgd', ways: 3 },
+    tasks: 3,
+  },
+];
+
+export function thetaFor(s: FusedGlyphSettings): Float32Array {
+  const model =
+    s.net === 'conv'
+      ? new ConvNet({ ways: s.ways, filters: s.filters, blocks: s.blocks, batchNorm: s.batchNorm })
+      : new FcClassifier({ ways: s.ways, hidden: [...s.hidden], batchNorm: s.batchNorm });
+  return model.init(new Rng(3, 'init'));
+}
+
+export function alphaFor(s: FusedGlyphSettings, size: number): Float32Array | undefined {
+  if (s.algo !== 'metasgd') return undefined;
+  const rng = new Rng(4, 'alpha');
+  return Float32Array.from({ length: size }, () => s.alpha * rng.uniform(0.5, 1.5));
+}
+
+export function batchFor(s: FusedGlyphSettings, tasks: number, seed: number): GlyphBatch {
+  const spec = { split: 'train' as const, ways: s.ways, shots: s.shots, query: s.query };
+  return sampleGlyphBatch(new Rng(seed, 'webgpu-glyph-check'), tasks, spec, glyphSet());
+}
+
+/** One case: the meta-gradient of both engines, and the dispatches of one WGSL step. */
+export async function gradientCase(c: GlyphCase, tolerance: number): Promise<GlyphRowResult> {
+  const s = glyphSettings(c.over);
+  const theta = thetaFor(s);
+  const alpha0 = alphaFor(s, theta.length);
+  const b = batchFor(s, c.tasks, 5);
+  const cpu = await FusedGlyphEngine.create(s, theta, { alpha0 });
+  if (c.change) cpu.setHyper(c.change);
+  const ref = cpu.metaGradient(b);
+  cpu.dispose();
+  const gpu = await WebgpuGlyphEngine.create(s, theta, alpha0 ? { alpha0 } : {});
+  if (c.change) gpu.setHyper(c.change);
+  const inner = c.change?.inner ?? s.inner;
+  try {
+    const got = gpu.metaGradient(b);
+    const [gl, gt, ga] = await Promise.all([got.loss.data(), got.theta.data(), got.alpha?.data() ?? null]);
+    tf.dispose([got.loss, got.theta, got.alpha].filter((x) => x !== null) as tf.Tensor[]);
+    const stepped = countDispatches(() => gpu.step(b));
+    tf.dispose(stepped.value.meta);
+    const errTheta = relError(gt, ref.theta);
+    const errAlpha = ref.alpha && ga ? relError(ga, ref.alpha) : ref.alpha || ga ? Infinity : null;
+    const errLoss = Math.abs((gl[0] as number) - ref.loss) / Math.abs(ref.loss);
+    const ok = [errTheta, errAlpha ?? 0, errLoss].every((e) => e <= tolerance);
+    return {
+      name: c.name,
+      algo: s.algo,
+      detail: `${s.net} ${s.ways}-way ${s.shots}-shot ${s.query}-query, inner ${inner}, T ${c.tasks}`,
+      errTheta,
+      errAlpha,
+      errLoss,
+      dispatches: stepped.count,
+      declared: gpu.dispatchesPerStep(),
+      pass: ok && stepped.count === gpu.dispatchesPerStep(),
+    };
+  } finally {
+    gpu.dispose();
+  }
+}
+
+/** ‖MAML − FOMAML‖/‖MAML‖ on one batch: how much the Hessian term weighs (it must be checked). */
+export async function hessianShare(): Promise<number> {
+  const s = glyphSettings({ inner: 2 });
+  const theta = thetaFor(s);
+  const b = batchFor(s, 2, 5);
+  const read = async (algo: 'maml' | 'fomaml') => {
+    const e = await WebgpuGlyphEngine.create({ ...s, algo }, theta);
+    const g = e.metaGradient(b);
+    const out = await g.theta.data();
+    tf.dispose([g.loss, g.theta]);
+    e.dispose();
+    return out;
+  };
+  const maml = await read('maml');
+  return relError(await read('fomaml'), maml);
+}
+
+/** Adam steps on both engines from the same θ and batches: the change of θ (and α) agrees. */
+export async function adamCase(algo: 'maml' | 'metasgd', steps: number) {
+  const s = glyphSettings({ algo, inner: 1, beta: 0.01 });
+  const theta = thetaFor(s);
+  const alpha0 = alphaFor(s, theta.length);
+  const cpu = await FusedGlyphEngine.create(s, theta, { alpha0 });
+  const gpu = await WebgpuGlyphEngine.create(s, theta, alpha0 ? { alpha0 } : {});
+  const losses: [number, number][] = [];
+  for (let i = 0; i < steps; i++) {
+    const b = batchFor(s, 2, 100 + i);
+    const ref = cpu.step(b).meta;
+    const got = gpu.step(b).meta;
+    losses.push([(await got.data())[0] as number, ref]);
+    got.dispose();
+  }
+  const [a, bState] = [await gpu.state(), cpu.state()];
+  gpu.dispose();
+  cpu.dispose();
+  const errTheta = relError(minus(a.theta, theta), minus(bState.theta, theta));
+  const errM = relError(a.thetaAdam.m, bState.thetaAdam.m);
+  const errAlpha =
+    a.alpha && bState.alpha && alpha0 ? relError(minus(a.alpha, alpha0), minus(bState.alpha, alpha0)) : null;
+  const errLoss = Math.max(...losses.map(([g, r]) => Math.abs(g - r) / Math.abs(r)));
+  return { algo, steps, errTheta, errM, errAlpha, errLoss, tSame: a.thetaAdam.t === bState.thetaAdam.t };
+}
