@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { FusedGlyphEngine, type FusedGlyphSettings } from '../core/engines/fusedGlyph/fusedGlyph';
 import { WebgpuGlyphEngine } from '../core/engines/webgpuGlyph/webgpuGlyph';
-import { glyphSet } from '../core/families/glyphs/data/hershey';
-import { sampleGlyphBatch, type GlyphBatch } from '../core/families/glyphs/data/sampler';
+import type { ImageTaskBatch } from '../core/engines/batch';
 import { ConvNet } from '../core/models/convnet';
 import { FcClassifier } from '../core/models/fcClassifier';
 import { Rng } from '../core/random';
@@ -96,9 +95,30 @@ export function alphaFor(s: FusedGlyphSettings, size: number): Float32Array | un
   return Float32Array.from({ length: size }, () => s.alpha * rng.uniform(0.5, 1.5));
 }
 
-export function batchFor(s: FusedGlyphSettings, tasks: number, seed: number): GlyphBatch {
-  const spec = { split: 'train' as const, ways: s.ways, shots: s.shots, query: s.query };
-  return sampleGlyphBatch(new Rng(seed, 'webgpu-glyph-check'), tasks, spec, glyphSet());
+const PIXELS = 28 * 28;
+
+/**
+ * A meta-batch the engines take, from the seed: sparse binary 28×28 images (about a fifth of the
+ * pixels set, as in a drawn glyph) with each task's labels cycling through its classes. Both
+ * engines see the same numbers, which is all these checks compare.
+ */
+export function batchFor(s: FusedGlyphSettings, tasks: number, seed: number): ImageTaskBatch {
+  const rng = new Rng(seed, 'webgpu-glyph-check');
+  const images = (n: number) =>
+    Float32Array.from({ length: n * PIXELS }, () => (rng.uniform(0, 1) < 0.2 ? 1 : 0));
+  const labels = (perClass: number) =>
+    Int32Array.from({ length: tasks * s.ways * perClass }, (_, i) => i % s.ways);
+  return {
+    tasks,
+    ways: s.ways,
+    shots: s.shots,
+    query: s.query,
+    xs: images(tasks * s.ways * s.shots),
+    ys: labels(s.shots),
+    xq: images(tasks * s.ways * s.query),
+    yq: labels(s.query),
+    classes: Int32Array.from({ length: tasks * s.ways }, (_, i) => i),
+  };
 }
 
 /** One case: the meta-gradient of both engines, and the dispatches of one WGSL step. */

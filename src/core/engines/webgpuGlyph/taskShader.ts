@@ -1,4 +1,4 @@
-import type { GlyphBatch } from '../../families/glyphs/data/sampler';
+import type { ImageTaskBatch } from '../batch';
 import type { FusedAlgo } from '../fused/fusedMlp';
 import { PIXELS, batchStride, glyphRow, secondOrder, type Geometry, type RowShape } from './layout';
 import { plainPasses } from './passes';
@@ -129,7 +129,7 @@ fn main(index: i32) {
 }
 
 /** The batch packed task after task: support images, labels, query images, labels (f32). */
-export function packBatch(b: GlyphBatch): Float32Array {
+export function packBatch(b: ImageTaskBatch): Float32Array {
   const ns = b.ways * b.shots;
   const nq = b.ways * b.query;
   const stride = batchStride({ support: ns, query: nq });

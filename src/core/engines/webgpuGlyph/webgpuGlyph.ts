@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import type { GlyphBatch } from '../../families/glyphs/data/sampler';
+import type { ImageTaskBatch } from '../batch';
 import type { AdamState, FusedHyper, FusedState } from '../fused/fusedMlp';
 import type { FusedGlyphSettings } from '../fusedGlyph/fusedGlyph';
 import { deviceLimits, tuningFor, variableOf, webgpuBackend } from '../webgpu/device';
@@ -158,7 +158,7 @@ export class WebgpuGlyphEngine {
   }
 
   /** The programs for a batch (a shape `prepare` did not see is compiled on first use, unchecked). */
-  private programsFor(batch: GlyphBatch): GlyphProgramSet {
+  private programsFor(batch: ImageTaskBatch): GlyphProgramSet {
     const s = this.settings;
     if (batch.ways !== s.ways || batch.tasks < 1 || batch.tasks > s.maxTasks)
       throw new Error(
@@ -183,7 +183,7 @@ export class WebgpuGlyphEngine {
     return [...ints(tasks), { type: 'float32', data: [this.hyper.alpha] }];
   }
 
-  private perTask(batch: GlyphBatch, set: GlyphProgramSet): tf.Tensor1D {
+  private perTask(batch: ImageTaskBatch, set: GlyphProgramSet): tf.Tensor1D {
     const data = tf.tensor1d(packBatch(batch));
     try {
       const shape = glyphProgramShapes(set.row, batch.tasks).task;
@@ -207,7 +207,7 @@ export class WebgpuGlyphEngine {
   }
 
   /** One meta-step; the meta-loss before the update, on the device. */
-  step(batch: GlyphBatch): { meta: tf.Scalar; pretrained: null } {
+  step(batch: ImageTaskBatch): { meta: tf.Scalar; pretrained: null } {
     const set = this.programsFor(batch);
     const shapes = glyphProgramShapes(set.row, batch.tasks);
     const P = this.geo.params;
@@ -243,7 +243,7 @@ export class WebgpuGlyphEngine {
    * The meta-gradient at the current θ (and α) without applying it: what Adam is fed. For
    * Reptile that is θ − mean θ′.
    */
-  metaGradient(batch: GlyphBatch): { loss: tf.Scalar; theta: tf.Tensor1D; alpha: tf.Tensor1D | null } {
+  metaGradient(batch: ImageTaskBatch): { loss: tf.Scalar; theta: tf.Tensor1D; alpha: tf.Tensor1D | null } {
     const set = this.programsFor(batch);
     const perTask = this.perTask(batch, set);
     const grad = run(
