@@ -22,6 +22,10 @@ import {
   type ShelfEntry,
 } from '../src/ui/runs/shelfEntry';
 import type { GetStore, SetStore } from '../src/ui/store';
+import { UI_FAMILIES } from '../src/ui/families/registry';
+import { installFamilies } from '../src/ui/shell/families';
+
+installFamilies(UI_FAMILIES);
 
 /** The slice on a store of its own. */
 function slice() {

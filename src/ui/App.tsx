@@ -1,11 +1,8 @@
 import { Suspense, use, useEffect, type ReactNode } from 'react';
-import { FamilyCharts } from './charts/FamilyCharts';
-import { TaskView } from './charts/TaskView';
-import { ExperimentControls } from './controls/ExperimentControls';
 import { TaskFamilySwitch } from './controls/TaskFamilySwitch';
-import type { LabUi, UiFamily } from './families/family';
+import type { UiFamily } from './families/family';
 import { codeArrived } from './families/preloadable';
-import { uiFamilyOf } from './families/registry';
+import { familyOf } from './shell/families';
 import { markRendered } from './firstPaint';
 import { RunPanel } from './controls/RunPanel';
 import { RunsShelf } from './runs/RunsShelf';
@@ -48,23 +45,15 @@ function useSpaceToggle(): void {
   }, []);
 }
 
-const REGRESSION_FOOTER = (
-  <>
-    Training runs in a Web Worker with TensorFlow.js; every task, weight and evaluation set derives from the
-    seed, so a share link reproduces the run. Paper settings: α = 0.01, β = 0.001 (Adam), K = 10, meta-batch
-    25, one inner step, network 1-40-40-1.
-  </>
-);
-
-/** A lab's panels and views have arrived (or failed to: they then show their own fallbacks). */
-export const labCode = (family: LabUi): Promise<void> => codeArrived(family, [family.Controls, family.Views]);
+/** A family's code that loads on demand has arrived (or failed to: its parts then show their own fallbacks). */
+export const familyCode = (family: UiFamily): Promise<void> => codeArrived(family, family.code);
 
 /**
- * A lab page's body renders once the lab's code has arrived, all at once, while its header shows
+ * The page's body renders once the family's code has arrived, all at once, while its header shows
  * from the first render: panels that arrived one by one would push the page down as it opens.
  */
 function PageBody({ family, children }: { family: UiFamily; children: ReactNode }) {
-  if (family.page === 'lab') use(labCode(family));
+  if (family.code.length > 0) use(familyCode(family));
   return children;
 }
 
@@ -74,40 +63,22 @@ export function App() {
   useSpaceToggle();
   useWalkKeys();
   const task = useStore((s) => s.config.task);
-  const config = useStore((s) => s.config);
-  const setConfig = useStore((s) => s.setConfig);
-  const family = uiFamilyOf(task);
-  const FamilyControls = family.Controls;
+  const family = familyOf(task);
   const body = (
     <>
       <main className="layout">
         <aside className="sidebar">
           <Transport />
-          {family.page === 'lab' ? (
-            <Suspense fallback={null}>
-              <family.Controls />
-            </Suspense>
-          ) : (
-            <>
-              <ExperimentControls />
-              {FamilyControls ? <FamilyControls config={config} setConfig={setConfig} /> : null}
-            </>
-          )}
+          <family.Sidebar />
           <SharePanel />
           <RunPanel />
           <RunsShelf />
         </aside>
         <div className="charts">
-          {family.page === 'lab' ? (
-            <Suspense fallback={<p className="note">Loading the {family.name} views…</p>}>
-              <family.Views />
-            </Suspense>
-          ) : (
-            <FamilyCharts task={<TaskView />} />
-          )}
+          <family.Views />
         </div>
       </main>
-      <footer className="page-foot">{family.page === 'lab' ? family.footer : REGRESSION_FOOTER}</footer>
+      <footer className="page-foot">{family.footer}</footer>
     </>
   );
   return (

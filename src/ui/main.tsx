@@ -1,7 +1,8 @@
 import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App, labCode } from './App';
-import { uiFamilyOf } from './families/registry';
+import { App, familyCode } from './App';
+import { UI_FAMILIES } from './families/registry';
+import { familyOf, installFamilies } from './shell/families';
 import { registerOffline } from './offline';
 import { openPage } from './openPage';
 import { session } from './session';
@@ -15,11 +16,13 @@ import './styles/charts.css';
 import './styles/parameterSpace.css';
 import './styles/walk.css';
 
+// the page receives its families (their store slices join the store) before anything reads them
+installFamilies(UI_FAMILIES);
 // the link's settings reach the store synchronously (before the first render), then the worker starts
 void openPage();
-// a lab's panels and views are code of their own: fetched now, beside the first render
-const opening = uiFamilyOf(useStore.getState().config.task);
-if (opening.page === 'lab') void labCode(opening);
+// a family's code that loads on demand: fetched now, beside the first render
+const opening = familyOf(useStore.getState().config.task);
+if (opening.code.length > 0) void familyCode(opening);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -1,7 +1,7 @@
 /**
  * Offline: the Workbox service worker that `npm run build` generates (vite-plugin-pwa, configured
  * in vite.config.ts; `npm run dev` has none) precaches the app, its workers, the wasm binaries and
- * the glyph lab's shipped θ, so after one visit the page loads and trains with no network.
+ * a family's shipped θ, so after one visit the page loads and trains with no network.
  *
  * It is registered from the app's own code (no inline script under the strict CSP) once the page
  * has loaded, the main thread is idle and training is paused (or after a minute of training), so

@@ -2,7 +2,7 @@
  * Opening the page: the link's settings (every changed value explained), θ from a link or the run
  * this browser saved for the experiment, then the worker.
  */
-import { PAGE_TASKS, uiFamilyOf } from './families/registry';
+import { familyOf, pageTasks } from './shell/families';
 import { experimentKey } from './runs/autosave';
 import { loadSavedRun, OPEN_RUN_KEY, type SavedRun } from './runs/autosaveDb';
 import { entryOfRecord } from './runs/shelfEntry';
@@ -14,7 +14,6 @@ import type { Snapshot } from '../worker/protocol';
 import { decodeWeights } from './thetaCodec';
 import { readLink, writeAddressBar } from './url';
 import { installPort } from './port';
-import { parameterCount, sampleViewTask } from './viewTask';
 
 const store = useStore;
 /** θ carried in a link may come from a long run: any step up to this is accepted */
@@ -33,13 +32,13 @@ function takeOpenRequest(): string | null {
 
 /**
  * Why a saved run's file cannot be read, or null (the worker checks the rest when it opens it).
- * The summary read here is the runs shelf's entry too: a glyph run's file (about a megabyte) is
- * parsed once on the main thread, not again when the shelf lists it.
+ * The summary read here is the runs shelf's entry too: a large run's file (a megabyte) is parsed
+ * once on the main thread, not again when the shelf lists it.
  */
 function damaged(saved: SavedRun): string | null {
   // the training worker refused it on an earlier visit
   if (typeof saved.damaged === 'string') return saved.damaged;
-  const record = shelfRecord({ ok: true, run: saved }, PAGE_TASKS);
+  const record = shelfRecord({ ok: true, run: saved }, pageTasks());
   entryOfRecord(record);
   return record.unreadable;
 }
@@ -47,25 +46,23 @@ function damaged(saved: SavedRun): string | null {
 /** Open the page: apply the link (notice for anything changed), then start training. */
 export async function openPage(): Promise<void> {
   const link = readLink(window.location.search, window.location.hash);
-  const regression = uiFamilyOf(link.config.task).page === 'regression';
+  const family = familyOf(link.config.task);
   // the link's family and settings are in the store before the first render and the first await
-  store.setState({
-    config: link.config,
-    backendRequest: link.backend,
-    ...(regression ? { task: sampleViewTask(link.config, 0) } : {}),
-  });
+  store.setState({ config: link.config, backendRequest: link.backend });
+  family.session.opening?.(link.config);
   const warnings = [...link.warnings];
   let resume: Snapshot | null = null;
   const s = store.getState();
   s.meta.clear();
   s.pretrained.clear();
   let lastLoss: number | null = null;
-  if (link.weights && !regression) {
-    warnings.push('θ in a link is read for the regression families only; ignored it');
-  } else if (link.weights) {
+  const thetaLength = family.link.thetaLength(link.config);
+  if (link.weights && thetaLength === null) {
+    warnings.push(family.link.thetaIgnored ?? 'θ in a link is not read for this family; ignored it');
+  } else if (link.weights && thetaLength !== null) {
     try {
       const w = await decodeWeights(link.weights, {
-        params: parameterCount(link.config),
+        params: thetaLength,
         maxStep: MAX_SHARED_STEP,
       });
       resume = { step: w.step, theta: w.theta, pretrained: w.pretrained, alpha: w.alpha };
@@ -97,8 +94,8 @@ export async function openPage(): Promise<void> {
       'A fresh run starts instead; the saved one is listed as damaged under Runs, where it can be deleted.',
     ]);
   }
-  // the glyph lab replays once its shipped θ was looked for (its session part starts the replay)
-  const replayTo = regression ? replayStep : null;
+  // a family may start the replay itself, once it is ready for it (its session part)
+  const replayTo = family.link.replaysItself ? null : replayStep;
   store.setState({
     running: replayTo !== null,
     step: resume?.step ?? 0,

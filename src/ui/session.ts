@@ -1,8 +1,8 @@
 /**
  * The session, for every task family: reads the link the page was opened with, owns the training
  * worker, turns its messages into store updates, and restarts it on the next backend down when it
- * fails, resuming from the last θ the page holds. What only one family needs (the task view's
- * task, the glyph lab's shipped θ, the family's replies) is that family's session part.
+ * fails, resuming from the last θ the page holds. What only one family needs (its view requests,
+ * a θ of its own to load, its replies) is that family's session part.
  */
 import {
   BACKENDS,
@@ -17,9 +17,8 @@ import {
   type GpuFault,
   type RunCurve,
 } from '../worker/protocol';
-import { labSession } from './families/glyphs/labSession';
-import { regressionSession } from './families/regression/sessionPart';
-import { uiFamilyOf } from './families/registry';
+import type { Experiment } from '../core/experiment';
+import { familyOf } from './shell/families';
 import { FrameInbox } from './frameInbox';
 import type { TrainerPort } from './port';
 import type { Autosave, RunFileReply } from './runs/autosave';
@@ -27,10 +26,12 @@ import { SessionRuns } from './runs/sessionRuns';
 import { useStore, type Store } from './store';
 import { writeAddressBar, type PageLink } from './url';
 
-/** What a family adds to the session (see families/<family>/). */
+/** What a family adds to the session (its `session`). */
 export interface SessionPart {
   /** the family's part of the worker's init: its first view request, the live evaluation's size */
   init(s: Store): { view: FamilyRequest | null; evalTasks: number };
+  /** the page is opening with this config: the family's part of the store before the first render */
+  opening?(config: Experiment): void;
   /** the page opened with this link and the worker was started */
   opened?(link: PageLink): void;
   ready?(msg: Extract<FromWorker, { kind: 'ready' }>): void;
@@ -46,10 +47,8 @@ export interface SessionPart {
   error?(): void;
 }
 
-const PARTS: Record<'regression' | 'lab', SessionPart> = { regression: regressionSession, lab: labSession };
-
 export function partOf(s: Store): SessionPart {
-  return PARTS[uiFamilyOf(s.config.task).page];
+  return familyOf(s.config.task).session;
 }
 
 interface StartOptions {

@@ -1,15 +1,15 @@
 /**
  * The share link, for every family: the page's settings and step, with θ and a coarse learning
- * curve when asked and small enough (the MLP families), or where the run started (the glyph lab's
- * shipped or random θ), copied to the clipboard when the browser allows.
+ * curve when asked and the family's links carry θ, or where the run started (when the family names
+ * its starts), copied to the clipboard when the browser allows.
  */
 import { copyToClipboard } from './controls/ShareLinkField';
 import { binSeries } from './series';
 import { session } from './session';
 import { useStore } from './store';
 import { encodeWeights, HISTORY_POINTS, MAX_SHARE_CHARS } from './thetaCodec';
-import { uiFamilyOf } from './families/registry';
-import { LINK_WALK_PHASES, MAX_GLYPH_REPLAY_STEPS, MAX_REPLAY_STEPS, shareUrl } from './url';
+import { familyOf } from './shell/families';
+import { LINK_WALK_PHASES, shareUrl } from './url';
 
 const store = useStore;
 
@@ -18,10 +18,10 @@ export async function makeShareLink(): Promise<void> {
   const snap = await session.snapshot();
   const s = store.getState();
   const notes: string[] = [];
-  const lab = uiFamilyOf(s.config.task).page === 'lab';
+  const { link } = familyOf(s.config.task);
   let weights: string | null = null;
-  // the glyph conv net's θ is far too large for a link: it replays from where the run started
-  if (s.includeWeights && !lab) {
+  // a family whose θ is too large for a link replays from where the run started
+  if (s.includeWeights && link.thetaLength(s.config) !== null) {
     const b = binSeries(s.meta.steps, s.meta.values, s.meta.length, HISTORY_POINTS);
     let lastLoss = NaN;
     for (let i = s.meta.length - 1; i >= 0; i--) {
@@ -40,24 +40,16 @@ export async function makeShareLink(): Promise<void> {
     if (encoded.length <= MAX_SHARE_CHARS) weights = encoded;
     else notes.push('This network is too large to carry θ in the link; the link replays training instead.');
   }
-  const maxReplay = lab ? MAX_GLYPH_REPLAY_STEPS : MAX_REPLAY_STEPS;
-  if (!weights && snap.step > maxReplay) {
-    notes.push(
-      lab
-        ? `A glyph replay stops at meta-step ${maxReplay}.`
-        : `A replay stops at step ${maxReplay}; include θ to share step ${snap.step} exactly.`,
-    );
-  }
+  const maxReplay = link.maxReplaySteps;
+  if (!weights && snap.step > maxReplay) notes.push(link.tooLong(maxReplay, snap.step));
   if (s.replayBreak) {
     notes.push(
       weights
         ? `A replay could not reproduce this run (${s.replayBreak}), but θ in the link is exact.`
-        : lab
-          ? `Replaying from the start will not give this θ exactly: ${s.replayBreak}.`
-          : `Replaying from step 0 will not reproduce this θ (${s.replayBreak}): include θ in the link to share it exactly.`,
+        : link.replayDiffers(s.replayBreak),
     );
   }
-  const from = lab ? s.start : null;
+  const from = link.startOf(s);
   // inside the walk-through, the link opens it at the same phase (before the update is applied)
   const walk = s.walk;
   const walkPhase =

@@ -2,9 +2,9 @@
  * The page's single store, for every task family. Components read what they show with selectors;
  * charts subscribe transiently (zustand `subscribe`, no React render) and redraw once per animation
  * frame. The loss curves are mutable Series objects whose changes are signalled by `seriesVersion`.
- * Shared state and actions live here; each family adds a slice of its own (families/<family>/) and
- * hooks into the shared actions (a settings change, a pause, a single step). Actions that involve
- * the worker go through the port the session installs (port.ts).
+ * Shared state and actions live here; each family adds a slice of its own when it is installed
+ * (shell/families.ts) and hooks into the shared actions (a settings change, a pause, a single step).
+ * Actions that involve the worker go through the port the session installs (port.ts).
  */
 import { create } from 'zustand';
 import { DEFAULT_EXPERIMENT, type Experiment } from '../core/experiment';
@@ -18,28 +18,13 @@ import type {
   ThetaSubject,
 } from '../worker/protocol';
 import { restartReason } from '../core/families/restart';
-import { thetaUiOf, uiFamilyOf } from './families/registry';
-import { LANDSCAPE_RESOLUTION } from './families/thetaUi';
-import {
-  glyphHooks,
-  glyphLabSlice,
-  type GlyphLabActions,
-  type GlyphLabState,
-} from './families/glyphs/labSlice';
-import {
-  regressionHooks,
-  regressionViewSlice,
-  type RegressionViewActions,
-  type RegressionViewState,
-} from './families/regression/viewSlice';
+import { familyOf } from './shell/families';
 import { getPort, send } from './port';
 import { walkSlice, type WalkActions, type WalkState } from './walk/walkSlice';
 import { ordersSlice, type OrdersState } from './orders/ordersSlice';
 import { comparedSlice, type ComparedActions, type ComparedState } from './runs/comparedSlice';
 import { Series } from './series';
 
-export type { Evaluation, EvalPoint, Predictions } from './families/regression/viewSlice';
-export { FULL_EVAL_TASKS, LIVE_EVAL_TASKS, viewTaskMessage } from './families/regression/viewSlice';
 export { installPort, getPort, type TrainerPort } from './port';
 export interface Notice {
   id: number;
@@ -117,7 +102,7 @@ export interface SharedState {
   replayBreak: string | null;
   /** autosave: what is saved in this browser for this experiment */
   saved: SavedState | null;
-  /** a saved run is being opened (the glyph lab then does not load its shipped θ) */
+  /** a saved run is being opened (a family then does not load a θ of its own as the page opens) */
   resuming: boolean;
   meta: Series;
   pretrained: Series;
@@ -125,6 +110,8 @@ export interface SharedState {
   smoothing: number;
   lossLog: boolean;
   showPretrainedLoss: boolean;
+  /** the adaptation chart's log axis (for a metric that offers one) */
+  adaptLog: boolean;
   /** the parameter-space view: the latest θ report, whose θ it follows, what it adds */
   thetaReport: ThetaReport | null;
   shownTasks: ShownTasks | null;
@@ -156,41 +143,32 @@ export interface SharedActions {
   set<K extends keyof State>(key: K, value: State[K]): void;
 }
 
-export type State = SharedState &
-  RegressionViewState &
-  GlyphLabState &
-  WalkState &
-  OrdersState &
-  ComparedState;
-export type Actions = SharedActions & RegressionViewActions & GlyphLabActions & WalkActions & ComparedActions;
+export type State = SharedState & WalkState & OrdersState & ComparedState;
+export type Actions = SharedActions & WalkActions & ComparedActions;
 export type Store = State & Actions;
 export type SetStore = (patch: Partial<State>) => void;
 export type GetStore = () => Store;
 
 /** How a family's slice takes part in the shared actions (each hook runs after the shared part). */
 export interface SliceHooks {
-  configChanged?(get: GetStore, set: SetStore, prev: Experiment, next: Experiment): void;
-  paused?(get: GetStore): void;
-  stepped?(get: GetStore): void;
+  configChanged?(prev: Experiment, next: Experiment): void;
+  paused?(): void;
+  stepped?(): void;
 }
 
-const HOOKS: Record<'regression' | 'lab', SliceHooks> = { regression: regressionHooks, lab: glyphHooks };
-
 export function hooksOf(config: Experiment): SliceHooks {
-  return HOOKS[uiFamilyOf(config.task).page];
+  return familyOf(config.task).hooks;
 }
 
 let noticeId = 1;
 let landscapeId = 1;
 /** the parameter-space charts redraw at most this often (θ moves slowly; their SVGs are large) */
 export const THETA_REDRAW_MS = 400;
-/** grid points per side of the loss landscape (regression pages; a family may ask for fewer) */
-export { LANDSCAPE_RESOLUTION };
+/** grid points per side of the loss landscape, unless the family's θ view asks for another */
+export const LANDSCAPE_RESOLUTION = 25;
 const INFO_NOTICE_MS = 15_000;
 
 export const useStore = create<Store>()((set, get) => ({
-  ...regressionViewSlice(set, get),
-  ...glyphLabSlice(set, get),
   ...walkSlice(set, get),
   ...ordersSlice(),
   ...comparedSlice(set, get),
@@ -223,6 +201,7 @@ export const useStore = create<Store>()((set, get) => ({
   smoothing: 0.6,
   lossLog: true,
   showPretrainedLoss: false,
+  adaptLog: false,
   thetaReport: null,
   shownTasks: null,
   thetaSubject: 'maml',
@@ -240,7 +219,7 @@ export const useStore = create<Store>()((set, get) => ({
   pause() {
     set({ running: false, replay: null });
     send({ kind: 'pause' });
-    hooksOf(get().config).paused?.(get);
+    hooksOf(get().config).paused?.();
   },
   toggle() {
     if (get().running) get().pause();
@@ -249,7 +228,7 @@ export const useStore = create<Store>()((set, get) => ({
   stepOnce() {
     if (get().running || get().phase !== 'ready') return;
     send({ kind: 'step' });
-    hooksOf(get().config).stepped?.(get);
+    hooksOf(get().config).stepped?.();
   },
   reset() {
     get().closeWalk();
@@ -267,7 +246,7 @@ export const useStore = create<Store>()((set, get) => ({
     if (newRun) changes.replayBreak = null;
     set(changes);
     send({ kind: 'config', config });
-    hooksOf(config).configChanged?.(get, set, prev, config);
+    hooksOf(config).configChanged?.(prev, config);
     if (newRun) get().closeWalk();
     else get().refreshWalk();
   },
@@ -294,7 +273,7 @@ export const useStore = create<Store>()((set, get) => ({
   computeLandscape() {
     const id = landscapeId++;
     set({ landscapeBusy: { id, done: 0, total: 0 } });
-    const resolution = thetaUiOf(get().config)?.landscapeResolution ?? LANDSCAPE_RESOLUTION;
+    const resolution = familyOf(get().config.task).theta?.landscapeResolution ?? LANDSCAPE_RESOLUTION;
     send({ kind: 'landscape', id, resolution });
   },
   setHoverTask(index) {

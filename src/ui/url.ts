@@ -1,26 +1,19 @@
 /**
  * The page's URL: the experiment in the query string (the core's canonical names and order), plus
  * the page's own `backend` (when forced) and, in share links only, `step` with `#theta=` (the
- * trained weights; sinusoid) or `from=shipped|random` (where the glyph run started). Reading
- * never throws: every value that had to change becomes a line of the notice the page shows.
+ * trained weights, for a family whose links carry θ) or `from=` (where the run started, for a
+ * family that names its starts). Reading never throws: every value that had to change becomes a
+ * line of the notice the page shows.
  */
-import { PAGE_TASKS } from './viewTask';
+import type { LinkRules } from './families/family';
+import { linkRules } from './shell/families';
 import { parseExperiment, parseNumber, serializeExperiment, type Experiment } from '../core/experiment';
 import { BACKENDS, type BackendRequest } from '../worker/protocol';
-
-/** replaying a link trains from scratch; beyond this many steps it would take too long to be useful */
-export const MAX_REPLAY_STEPS = 100_000;
-
-/** a glyph meta-step takes about a second on wasm: longer replays are not worth waiting for */
-export const MAX_GLYPH_REPLAY_STEPS = 5_000;
 
 const PAGE_KEYS = ['step', 'backend', 'from', 'walk', 'phase'] as const;
 
 /** phases a link can open the walk-through at (the fifth, the update, takes a step: not from a link) */
 export const LINK_WALK_PHASES = 4;
-
-/** Where a glyph run starts: the shipped meta-trained θ or the seed's random θ. */
-export type GlyphStart = 'shipped' | 'random';
 
 export interface PageLink {
   config: Experiment;
@@ -29,8 +22,8 @@ export interface PageLink {
   step: number | null;
   /** share links: the encoded weights from `#theta=` */
   weights: string | null;
-  /** glyph share links: where the run started (null: the page's default) */
-  from: GlyphStart | null;
+  /** share links: where the run started, one of the family's starts (null: the page's default) */
+  from: string | null;
   /** share links into the walk-through (`walk=1&phase=N`): the phase to open it at, 1-based */
   walkPhase: number | null;
   /** what was changed or ignored, one readable line each */
@@ -41,9 +34,16 @@ function shorten(s: string): string {
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
-export function readLink(search: string, hash: string): PageLink {
+/** Read a link; `families`: what each family's links may say (the installed families'). */
+export function readLink(
+  search: string,
+  hash: string,
+  families: Readonly<Record<string, LinkRules>> = linkRules(),
+): PageLink {
   const params = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
-  const { config, warnings } = parseExperiment(params, { ignore: PAGE_KEYS, tasks: PAGE_TASKS });
+  const { config, warnings } = parseExperiment(params, { ignore: PAGE_KEYS, tasks: Object.keys(families) });
+  const link = families[config.task];
+  if (!link) throw new Error(`the page has no views for "${config.task}" tasks`);
   const lines = warnings.map((w) => w.message);
 
   let backend: BackendRequest = 'auto';
@@ -54,15 +54,15 @@ export function readLink(search: string, hash: string): PageLink {
     else lines.push(`backend=${shorten(b)} is not one of ${BACKENDS.join(', ')}, auto; using auto`);
   }
 
-  let from: GlyphStart | null = null;
+  let from: string | null = null;
   const f = params.get('from');
-  if (f !== null && config.task === 'glyphs') {
+  if (f !== null && link.starts.length > 0) {
     const v = f.trim().toLowerCase();
-    if (v === 'shipped' || v === 'random') from = v;
-    else lines.push(`from=${shorten(f)} is not shipped or random; using the page's default`);
+    if (link.starts.includes(v)) from = v;
+    else lines.push(`from=${shorten(f)} is not ${link.starts.join(' or ')}; using the page's default`);
   }
 
-  const maxStep = config.task === 'glyphs' ? MAX_GLYPH_REPLAY_STEPS : MAX_REPLAY_STEPS;
+  const maxStep = link.maxReplaySteps;
   let step: number | null = null;
   const s = params.get('step');
   if (s !== null) {
@@ -131,7 +131,7 @@ export function shareUrl(
   backend: BackendRequest,
   step: number,
   weights: string | null,
-  from: GlyphStart | null = null,
+  from: string | null = null,
   walkPhase: number | null = null,
 ): string {
   const url = new URL(base);

@@ -17,6 +17,7 @@ import type { ComparedRun } from '../runs/comparedSlice';
 import { METHOD_COLORS } from './palette';
 import { useWidth } from './useWidth';
 import { ChartDownload } from './download/ChartDownload';
+import { CHART_EXPORTS } from './download/charts';
 
 const HEIGHT = 280;
 const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
@@ -287,7 +288,7 @@ export function AdaptationChart() {
           <button type="button" disabled={full.busy} onClick={full.run} title={full.help}>
             {full.busy ? 'Evaluating…' : full.label}
           </button>
-          <ChartDownload chart="adaptation" />
+          <ChartDownload chart={CHART_EXPORTS['adaptation']} />
         </div>
       </div>
       <p className="chart-sub live" data-testid="adapt-sub">

@@ -15,7 +15,7 @@ import {
   zoomBoxes,
   type Box,
 } from '../thetaGeometry';
-import { thetaUiOf } from '../families/registry';
+import { familyOf } from '../shell/families';
 import { METHOD_COLORS, taskColor, trajectoryColor } from './palette';
 import { useWidth } from './useWidth';
 import { hoverProps, linkHover } from './frame/hover';
@@ -227,7 +227,7 @@ function TaskLegend() {
   const config = useStore((s) => s.config);
   const showRandom = useStore((s) => s.showRandomPaths);
   const setHover = useStore((s) => s.setHoverTask);
-  const ui = thetaUiOf(config);
+  const ui = familyOf(config.task).theta;
   if (!report || !ui) return null;
   const hasView = report.viewTaskId !== null;
   const { paths } = report;

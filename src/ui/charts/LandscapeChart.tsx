@@ -2,7 +2,7 @@ import * as d3 from 'd3';
 import { axisTitles, chartSvg, layerOf, plotClip } from './svgFrame';
 import { useEffect, useRef } from 'react';
 import type { LandscapeReport } from '../../worker/protocol';
-import { thetaUiOf } from '../families/registry';
+import { familyOf } from '../shell/families';
 import { formatLoss } from '../format';
 import { subscribeFrame, useStore } from '../store';
 import { equalScales } from '../thetaGeometry';
@@ -206,7 +206,7 @@ export function LandscapeChart({ kind }: { kind: LandscapeKind }) {
   const svgRef = useRef<SVGSVGElement>(null);
   const width = useWidth(ref, 420);
   const land = useStore((s) => s.landscape);
-  const ui = thetaUiOf(useStore((s) => s.config));
+  const ui = familyOf(useStore((s) => s.config.task)).theta;
 
   useEffect(() => {
     const el = svgRef.current;

@@ -18,6 +18,7 @@ import { formatLoss } from '../format';
 import { METHOD_COLORS } from './palette';
 import { useWidth } from './useWidth';
 import { ChartDownload } from './download/ChartDownload';
+import { CHART_EXPORTS } from './download/charts';
 
 const HEIGHT = 280;
 const BASE_MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
@@ -106,7 +107,7 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
     x0 = 0;
     x1 = 100;
   }
-  // the axis starts where the run did (step 0, or a loaded θ's meta-step, e.g. the shipped glyph θ's
+  // the axis starts where the run did (step 0, or a loaded θ's meta-step, e.g. a shipped θ's
   // 2000): one series entry before the first loss, however the series was thinned
   const meta = state.meta;
   if (meta.length > 0) x0 = Math.min(x0, (meta.steps[0] as number) - meta.stride);
@@ -216,7 +217,7 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
     className: 'compared-evals',
   });
 
-  // the periodic held-out evaluation (regression: MSE after the meta-training number of inner steps)
+  // the periodic held-out evaluation, in the family's metric
   const evalPts = points.flatMap((p) => history.methods.map((m) => ({ step: p.step, v: p[m] ?? NaN, m })));
   layer('evals', clipId)
     .selectAll('circle')
@@ -340,7 +341,7 @@ export function LearningCurve() {
             />
             <label htmlFor={preId}>pretrained training loss</label>
           </span>
-          <ChartDownload chart="learning-curve" />
+          <ChartDownload chart={CHART_EXPORTS['learning-curve']} />
         </div>
       </div>
       <Legend

@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import { ALGO_LABELS } from '../../core/experiment';
 import type { ThetaSubject } from '../../worker/protocol';
-import { thetaUiOf } from '../families/registry';
+import { familyOf } from '../shell/families';
 import { formatCount } from '../format';
 import { useStore } from '../store';
 import { InnerPathsChart } from './InnerPathsChart';
@@ -9,6 +9,7 @@ import { LandscapeChart } from './LandscapeChart';
 import { trajectoryColor } from './palette';
 import { TrajectoryChart } from './TrajectoryChart';
 import { ChartDownload } from './download/ChartDownload';
+import { CHART_EXPORTS } from './download/charts';
 import { Legend, type LegendEntry } from './frame/legend';
 
 /** The view's legend: the time colours of the trajectory (once it is there), θ₀, θ and the zoom window. */
@@ -62,7 +63,7 @@ const SUBJECT_LABELS: Record<ThetaSubject, string> = {
 export function ParameterSpace() {
   const report = useStore((s) => s.thetaReport);
   const config = useStore((s) => s.config);
-  const ui = thetaUiOf(config);
+  const ui = familyOf(config.task).theta;
   const asked = useStore((s) => s.thetaSubject);
   // a family that follows only MAML's θ shows it whatever was picked on another page
   const subject = ui && !ui.subjects.includes(asked) ? (ui.subjects[0] ?? asked) : asked;
@@ -132,7 +133,7 @@ export function ParameterSpace() {
                 ? 'Recompute loss landscape'
                 : 'Compute loss landscape'}
           </button>
-          <ChartDownload chart="parameter-space" />
+          <ChartDownload chart={CHART_EXPORTS['parameter-space']} />
         </div>
       </div>
       <p className="chart-sub live" data-testid="theta-sub">

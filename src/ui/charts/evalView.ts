@@ -2,14 +2,12 @@
  * What the shared evaluation charts (the adaptation curve, the learning curve's evaluation points)
  * see of a family's held-out evaluations, whatever the family: the metric and its direction, the
  * latest evaluation's curves per initialisation, and the evaluation history over meta-training.
- * Each family maps its own store fields onto these views (families/<family>/evalView.ts); the
- * selectors here pick the shown family's mapping and return the same object for as long as its
+ * Each family maps its own store fields onto these views (its `evaluation`); the selectors here
+ * pick the shown family's mapping and return the same object for as long as its
  * inputs are the same, so they serve as zustand selectors and as `subscribeFrame` picks alike.
  */
 import type { MethodName } from '../../worker/protocol';
-import { glyphEvalSource } from '../families/glyphs/evalView';
-import { regressionEvalSource } from '../families/regression/evalView';
-import { uiFamilyOf } from '../families/registry';
+import { familyOf } from '../shell/families';
 import type { Metric } from './metric';
 import type { Store } from '../store';
 
@@ -90,20 +88,25 @@ function memoView<T>(deps: (s: Store) => readonly unknown[], build: (s: Store) =
   };
 }
 
-function memoSource(source: EvalSource) {
-  return {
-    latest: memoView(source.latestDeps, source.latest),
-    history: memoView(source.historyDeps, source.history),
-  };
+interface MemoSource {
+  latest(s: Store): EvalView;
+  history(s: Store): EvalHistoryView;
 }
 
-const SOURCES = {
-  regression: memoSource(regressionEvalSource),
-  lab: memoSource(glyphEvalSource),
-} satisfies Record<'regression' | 'lab', unknown>;
+/** one memo per mapping (families that share a mapping share its memo) */
+const memos = new WeakMap<EvalSource, MemoSource>();
 
-function sourceOf(s: Store) {
-  return SOURCES[uiFamilyOf(s.config.task).page];
+function sourceOf(s: Store): MemoSource {
+  const source = familyOf(s.config.task).evaluation;
+  let memo = memos.get(source);
+  if (!memo) {
+    memo = {
+      latest: memoView(source.latestDeps, source.latest),
+      history: memoView(source.historyDeps, source.history),
+    };
+    memos.set(source, memo);
+  }
+  return memo;
 }
 
 /** The latest evaluation of the family shown (the same object while nothing it shows changed). */

@@ -1,7 +1,6 @@
 /**
- * What a family's held-out evaluation measures, and how the charts show it: the regression
- * families' mean squared error (lower is better, values spanning decades) or the glyph lab's
- * query accuracy (higher is better, 0 to 100%).
+ * What a family's held-out evaluation measures, and how the charts show it: mean squared error
+ * (lower is better, values spanning decades) or query accuracy (higher is better, 0 to 100%).
  */
 import { formatLoss } from '../format';
 

@@ -8,18 +8,6 @@ export const METHOD_COLORS: Record<MethodName, string> = {
   random: '#6b7280',
 };
 
-export const METHOD_LABELS: Record<MethodName, string> = {
-  maml: 'MAML θ',
-  pretrained: 'pretrained (joint regression)',
-  random: 'random init',
-};
-
-/** The glyph lab's names: its pretrained baseline is a classifier that gets a fresh N-way head per task. */
-export const GLYPH_METHOD_LABELS: Record<MethodName, string> = {
-  ...METHOD_LABELS,
-  pretrained: 'pretrained (classifier + fresh head)',
-};
-
 /**
  * Saved runs compared with the live one (the runs shelf), drawn dashed: hues apart from the
  * initialisations' blue, orange and grey.

@@ -1,7 +1,6 @@
-import { useStore, type State } from '../store';
+import { useStore, type Store } from '../store';
 import { formatLoss } from '../format';
-import { uiFamilyOf } from '../families/registry';
-import { parameterCount } from '../viewTask';
+import { familyOf } from '../shell/families';
 import { formatRate } from '../../worker/protocol';
 import { AutoChoiceNote } from './AutoChoiceNote';
 
@@ -25,31 +24,10 @@ export function formatStepTime(stepsPerSec: number): string {
   return `${ms >= 10 ? ms.toFixed(0) : ms.toPrecision(2)} ms/step`;
 }
 
-/** The held-out evaluation's headline for the family shown: MSE, or the glyph lab's accuracy. */
-function evalReadout(s: State): { label: string; text: string | null; help: string } {
-  if (uiFamilyOf(s.config.task).page === 'lab') {
-    const ev = s.glyphEval;
-    const acc = ev?.curves.maml.accuracy;
-    const last = acc && acc.length > 0 ? (acc[acc.length - 1] as number) : undefined;
-    return {
-      label: 'eval accuracy',
-      text: ev && last !== undefined ? `${(last * 100).toFixed(1)}% @ step ${ev.step}` : null,
-      help: 'Held-out evaluation: query accuracy of the MAML initialisation after the evaluated inner steps, on tasks from alphabets never used in meta-training.',
-    };
-  }
-  const ev = s.evaluation;
-  const mse = ev ? ev.curves.maml.mse[Math.min(ev.inner, ev.curves.maml.mse.length - 1)] : undefined;
-  return {
-    label: 'eval MSE',
-    text: ev && mse !== undefined ? `${formatLoss(mse)} @ step ${ev.step}` : null,
-    help: 'Held-out evaluation: mean MSE of the MAML initialisation after the meta-training number of inner steps.',
-  };
-}
-
-/** θ's size: counted by the page for the MLP families (current at once), reported by the worker otherwise. */
-function paramsOf(s: State): number | null {
-  return uiFamilyOf(s.config.task).page === 'regression' ? parameterCount(s.config) : s.numParams;
-}
+/** The held-out evaluation's headline, in the words of the family shown. */
+const evalReadout = (s: Store) => familyOf(s.config.task).readouts.evaluation(s);
+/** θ's size, as the family shown knows it. */
+const paramsOf = (s: Store) => familyOf(s.config.task).readouts.parameters(s);
 
 /** Play/Pause, Step, Reset, and the live readouts of the run. */
 export function Transport() {

@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'react';
 import { session } from '../session';
 import { useStore } from '../store';
-import { PAGE_TASKS } from '../families/registry';
+import { pageTasks } from '../shell/families';
 import { RUNS_CHANGED, type RunsChanged } from './autosaveDb';
 import { coalesce, onOtherTabs, type RunsChange } from './runsChannel';
 import { heldRunIds } from './runLocks';
@@ -45,9 +45,9 @@ export function useShelf(): { entries: ShelfEntry[] | null; error: string | null
       setError(null);
     };
     const readAll = async () => {
-      // the records and their files' summaries, read by the shelf's worker (a full shelf of glyph
-      // runs is about 25 MB of files, never copied to the main thread)
-      const read = (await readShelfRecords(PAGE_TASKS)).map(entryOfRecord);
+      // the records and their files' summaries, read by the shelf's worker (a full shelf of conv
+      // net runs is tens of megabytes of files, never copied to the main thread)
+      const read = (await readShelfRecords(pageTasks())).map(entryOfRecord);
       if (mounted) show(read);
     };
     const apply = async (change: RunsChange, written: ShelfRecord | null) => {
@@ -62,7 +62,7 @@ export function useShelf(): { entries: ShelfEntry[] | null; error: string | null
       // record, which is read as it is now (by the shelf's worker)
       const entry = written
         ? entryOfRecord(written)
-        : await readShelfRecord(change.id, PAGE_TASKS).then((r) => r && entryOfRecord(r));
+        : await readShelfRecord(change.id, pageTasks()).then((r) => r && entryOfRecord(r));
       if (!mounted || shown === null) return;
       if (entry === null) return show(dropEntry(shown, change.id));
       show(placeEntry(shown, entry));

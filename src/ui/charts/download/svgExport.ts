@@ -1,7 +1,7 @@
 /**
  * A chart as a file: a standalone SVG (the page's stylesheet is not in the file, so the computed
  * styles that draw it are written onto each element), and a PNG rendered from that SVG on a
- * canvas. A chart made of several SVGs, canvases (glyph images) and HTML labels (panel titles) is
+ * canvas. A chart made of several SVGs, canvases (images) and HTML labels (panel titles) is
  * composed into one SVG at the places the page lays them out, under the chart's title, on white.
  */
 

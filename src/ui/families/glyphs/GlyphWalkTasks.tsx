@@ -5,9 +5,10 @@
  * sampled, after every inner step in the inner loop (s₀ → s₁ → …), at θ′ᵢ when the query images
  * score it. Right and wrong are marked ✓ / ✗ (not only by colour); every task has a text summary.
  */
-import { GlyphImage } from '../families/glyphs/GlyphImage';
-import type { WalkReport } from '../../worker/families/metaStepMessages';
-import { num } from './algorithmLines';
+import { GlyphImage } from './GlyphImage';
+import type { WalkReport } from '../../../worker/families/metaStepMessages';
+import { batchWords, num } from '../../walk/algorithmLines';
+import type { WalkUi } from '../family';
 import './walkGlyphs.css';
 
 type GlyphReport = Extract<WalkReport, { view: 'glyphs' }>;
@@ -115,7 +116,8 @@ function GlyphTaskPanel({ report, index, phase }: { report: GlyphReport; index: 
   );
 }
 
-export function GlyphWalkTasks({ report, phase }: { report: GlyphReport; phase: number }) {
+function GlyphWalkTasks({ report, phase }: { report: WalkReport; phase: number }) {
+  if (report.view !== 'glyphs') return null;
   return (
     <div className="walk-tasks" aria-label={`The first ${report.tasks.length} of the ${report.batch} tasks`}>
       {report.tasks.map((_, i) => (
@@ -131,3 +133,28 @@ export function GlyphWalkTasks({ report, phase }: { report: GlyphReport; phase: 
     </div>
   );
 }
+
+/** The first line: N new characters per task, K support and Q query images per class. */
+function sampleLine(w: WalkReport | null): string {
+  const g = w?.view === 'glyphs' ? w : null;
+  const n = g ? ` (N = ${g.ways})` : '';
+  const kq = g ? `K = ${g.shots} support and Q = ${g.query} query` : 'K support and Q query';
+  return `Sample ${batchWords(w)} tasks Tᵢ from the meta-training alphabets, each N new characters${n} with ${kq} images per class.`;
+}
+
+/** The query-loss phase's count of query images the shown tasks got right. */
+function queryRows(report: WalkReport): [string, string][] {
+  if (report.view !== 'glyphs') return [];
+  const right = report.tasks.reduce((n, t) => n + queryRight(t, report.ways, report.inner), 0);
+  const all = report.tasks.reduce((n, t) => n + t.yq.length, 0);
+  return [['query images right (shown tasks)', `${right} of ${all}`]];
+}
+
+export const glyphWalk: WalkUi = {
+  loss: 'cross-entropy',
+  points: 'images',
+  scoredBy: ' by its cross-entropy',
+  sampleLine,
+  queryRows,
+  Tasks: GlyphWalkTasks,
+};

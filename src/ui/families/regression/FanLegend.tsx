@@ -1,6 +1,6 @@
 import * as d3 from 'd3';
-import { Legend } from './frame/legend';
-import { fanColor } from './palette';
+import { Legend } from '../../charts/frame/legend';
+import { fanColor } from '../../charts/palette';
 
 /** The task view's legend: the true curve, the support points and the colour scale of the fan. */
 export function FanLegend({ steps }: { steps: number }) {

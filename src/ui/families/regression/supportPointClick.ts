@@ -2,7 +2,7 @@
  * Editing the task view's support points by clicking a panel: near a drawn point removes it,
  * anywhere else on the plot adds one there.
  */
-import { useStore } from '../store';
+import { useRegressionStore as useStore } from './regressionStore';
 import type { Scales } from './taskPanel';
 
 /** clicking within this many pixels of a support point removes it */

@@ -1,15 +1,15 @@
 /**
- * The walk-through's task view: a small multiple of the meta-batch's first tasks (glyph tasks are
- * drawn by GlyphWalkTasks.tsx). For regression, each panel draws the task's true function, its
+ * The walk-through for the regression families: the words of its lines, and its task view, a
+ * small multiple of the meta-batch's first tasks. Each panel draws the task's true function, its
  * support points (filled circles) and query points (open diamonds), and the network's prediction:
  * at θ while tasks are sampled, after each inner step in the inner loop (dark to warm), at θ′ᵢ
  * when the query points score it. Shapes, not only colours, tell the points apart; every panel
  * has a text summary for screen readers.
  */
-import { fanColor } from '../charts/palette';
-import type { WalkReport } from '../../worker/families/metaStepMessages';
-import { num } from './algorithmLines';
-import { GlyphWalkTasks } from './GlyphWalkTasks';
+import { fanColor } from '../../charts/palette';
+import type { WalkReport } from '../../../worker/families/metaStepMessages';
+import { batchWords, num } from '../../walk/algorithmLines';
+import type { WalkUi } from '../family';
 
 type CurveReport = Extract<WalkReport, { view: 'curves' }>;
 
@@ -101,13 +101,8 @@ function TaskPanel({ report, index, phase }: { report: CurveReport; index: numbe
   );
 }
 
-/** The shown tasks as the family draws them: curves (regression) or glyph images. */
-export function WalkTasks({ report, phase }: { report: WalkReport; phase: number }) {
-  if (report.view === 'glyphs') return <GlyphWalkTasks report={report} phase={phase} />;
-  return <CurveWalkTasks report={report} phase={phase} />;
-}
-
-function CurveWalkTasks({ report, phase }: { report: CurveReport; phase: number }) {
+function CurveWalkTasks({ report, phase }: { report: WalkReport; phase: number }) {
+  if (report.view !== 'curves') return null;
   return (
     <div className="walk-tasks" aria-label={`The first ${report.tasks.length} of the ${report.batch} tasks`}>
       {report.tasks.map((_, i) => (
@@ -122,3 +117,13 @@ function CurveWalkTasks({ report, phase }: { report: CurveReport; phase: number 
     </div>
   );
 }
+
+export const curveWalk: WalkUi = {
+  loss: 'loss',
+  points: 'points',
+  scoredBy: '',
+  sampleLine: (w) =>
+    `Sample ${batchWords(w)} tasks Tᵢ from the task distribution, each with K support and Q query points.`,
+  queryRows: () => [],
+  Tasks: CurveWalkTasks,
+};

@@ -1,15 +1,17 @@
 import * as d3 from 'd3';
 import { useEffect, useRef } from 'react';
-import { METHODS, type MethodName } from '../../worker/protocol';
-import { RangeField } from '../controls/RangeField';
-import { subscribeFrame, useStore } from '../store';
+import { METHODS, type MethodName } from '../../../worker/protocol';
+import { RangeField } from '../../controls/RangeField';
+import { subscribeFrame } from '../../store';
+import { regressionState, useRegressionStore as useStore } from './regressionStore';
 import { FanLegend } from './FanLegend';
-import { METHOD_COLORS, taskColor } from './palette';
+import { METHOD_COLORS, taskColor } from '../../charts/palette';
 import { clickSupportPoint } from './supportPointClick';
 import { drawPanel, type Scales } from './taskPanel';
-import { useWidth } from './useWidth';
-import { hoverProps } from './frame/hover';
-import { ChartDownload } from './download/ChartDownload';
+import { useWidth } from '../../charts/useWidth';
+import { hoverProps } from '../../charts/frame/hover';
+import { ChartDownload } from '../../charts/download/ChartDownload';
+import { TASK_VIEW_EXPORT } from './taskViewExport';
 
 const PANEL_TITLES: Record<MethodName, string> = {
   maml: 'MAML initialisation θ',
@@ -65,7 +67,10 @@ export function TaskView() {
         if (el)
           scales.current[m] = drawPanel(el, summaries.current[m] ?? null, m, useStore.getState(), panelWidth);
       };
-      return subscribeFrame((s) => [s.predictions, s.task, s.config.task, s.hoverTask, s.shownTasks], draw);
+      return subscribeFrame((store) => {
+        const s = regressionState(store);
+        return [s.predictions, s.task, s.config.task, s.hoverTask, s.shownTasks];
+      }, draw);
     });
     return () => unsubscribe.forEach((u) => u());
   }, [panelWidth]);
@@ -99,7 +104,7 @@ export function TaskView() {
               onChange={setFanSteps}
             />
           </div>
-          <ChartDownload chart="task-view" />
+          <ChartDownload chart={TASK_VIEW_EXPORT} />
         </div>
       </div>
       <p className="task-desc">

@@ -3,16 +3,23 @@
  * TypeScript, so no tfjs is needed here). Each "New task" press takes the next named random
  * stream of the seed, so the sequence of tasks is reproducible.
  */
-import { mlpParameterCount, type Experiment } from '../core/experiment';
-import type { RegressionFamily } from '../core/families/regression/tasks';
-import { Rng } from '../core/random';
-import { regressionUiOf } from './families/registry';
+import { mlpParameterCount, type Experiment } from '../../../core/experiment';
+import type { RegressionFamily } from '../../../core/families/regression/tasks';
+import { Rng } from '../../../core/random';
 
-export { PAGE_TASKS } from './families/registry';
+const samplers = new Map<string, (config: Experiment) => RegressionFamily>();
+
+/** A regression family's task sampler, given by its page family (regressionFamily). */
+export function registerSampler(task: string, tasksFor: (config: Experiment) => RegressionFamily): void {
+  samplers.set(task, tasksFor);
+}
 
 /** The task sampler of a regression config, without importing the tfjs-based run module into the page. */
 export function familyOf(config: Experiment): RegressionFamily {
-  return regressionUiOf(config).tasksFor(config);
+  const tasksFor = samplers.get(config.task);
+  if (!tasksFor)
+    throw new Error(`${config.task} tasks are shown by their own views, not the regression views`);
+  return tasksFor(config);
 }
 
 /** The y range the task view shows: the family's largest |y| plus a margin for clicks. */
