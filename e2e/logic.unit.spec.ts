@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { decodeWeights, encodeWeights } from '../src/ui/thetaCodec';
-import { binSeries, Series, SERIES_CAPACITY, smooth } from '../src/ui/series';
-import { readLink as readPageLink, shareUrl } from '../src/ui/url';
+import { decodeWeights, encodeWeights } from '../src/ui/shell/thetaCodec';
+import { binSeries, Series, SERIES_CAPACITY, smooth } from '../src/ui/kit/series';
+import { readLink as readPageLink, shareUrl } from '../src/ui/shell/url';
 import { GLYPH_LINK_RULES, MAX_GLYPH_REPLAY_STEPS } from '../src/ui/families/glyphs/linkRules';
 import { REGRESSION_LINK_RULES } from '../src/ui/families/regression/linkRules';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERIMENT, GLYPH_DEFAULTS } from '../src/core/experiment';
-import { evalHistoryView, evalView } from '../src/ui/charts/evalView';
-import { ACCURACY, MSE } from '../src/ui/charts/metric';
-import { useStore } from '../src/ui/store';
+import { evalHistoryView, evalView } from '../src/ui/shell/evalView';
+import { ACCURACY, MSE } from '../src/ui/kit/metric';
+import { useStore } from '../src/ui/shell/store';
 import type { Evaluation } from '../src/ui/families/regression/viewSlice';
 import { useRegressionStore } from '../src/ui/families/regression/regressionStore';
 import type { GlyphEvaluation } from '../src/ui/families/glyphs/labSlice';

@@ -1,12 +1,12 @@
 import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App, familyCode } from './App';
+import { App, familyCode } from './page/App';
 import { UI_FAMILIES } from './families/registry';
 import { familyOf, installFamilies } from './shell/families';
-import { registerOffline } from './offline';
-import { openPage } from './openPage';
-import { session } from './session';
-import { useStore } from './store';
+import { registerOffline } from './session/offline';
+import { openPage } from './session/openPage';
+import { session } from './session/session';
+import { useStore } from './shell/store';
 import type { GpuFault } from '../worker/protocol';
 // the stylesheets in cascade order: on equal specificity a later file's rule wins
 import './styles/page.css';

@@ -1,9 +1,9 @@
 import * as d3 from 'd3';
-import { axisTitles, plotArea, axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
+import { axisTitles, plotArea, axesStale, chartSvg, layerOf, plotClip } from '../kit/svgFrame';
 import { Fragment, useEffect, useId, useRef } from 'react';
 import { METHODS } from '../../worker/protocol';
-import { subscribeFrame, useStore } from '../store';
-import { evalView, type EvalCurve, type EvalView } from './evalView';
+import { subscribeFrame, useStore } from '../shell/store';
+import { evalView, type EvalCurve, type EvalView } from '../shell/evalView';
 import {
   comparedEntries,
   comparedExtent,
@@ -11,11 +11,11 @@ import {
   drawCompared,
   useComparedRuns,
 } from './comparedOverlay';
-import { Legend } from './frame/legend';
-import { plotHover } from './frame/hover';
-import type { ComparedRun } from '../runs/comparedSlice';
-import { METHOD_COLORS } from './palette';
-import { useWidth } from './useWidth';
+import { Legend } from '../kit/legend';
+import { plotHover } from '../kit/hover';
+import type { ComparedRun } from '../shell/comparedSlice';
+import { METHOD_COLORS } from '../kit/palette';
+import { useWidth } from '../kit/useWidth';
 import { ChartDownload } from './download/ChartDownload';
 import { CHART_EXPORTS } from './download/charts';
 

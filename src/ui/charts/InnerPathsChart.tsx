@@ -1,9 +1,9 @@
 import * as d3 from 'd3';
-import { axisTitles, chartSvg, layerOf, plotClip, type Layer } from './svgFrame';
+import { axisTitles, chartSvg, layerOf, plotClip, type Layer } from '../kit/svgFrame';
 import { useEffect, useRef } from 'react';
 import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
-import { formatLoss } from '../format';
-import { subscribeFrame, THETA_REDRAW_MS, useStore, type State } from '../store';
+import { formatLoss } from '../kit/format';
+import { subscribeFrame, THETA_REDRAW_MS, useStore, type State } from '../shell/store';
 import {
   drawable,
   equalScales,
@@ -14,11 +14,11 @@ import {
   pathPoint,
   zoomBoxes,
   type Box,
-} from '../thetaGeometry';
+} from './thetaGeometry';
 import { familyOf } from '../shell/families';
-import { METHOD_COLORS, taskColor, trajectoryColor } from './palette';
-import { useWidth } from './useWidth';
-import { hoverProps, linkHover } from './frame/hover';
+import { METHOD_COLORS, taskColor, trajectoryColor } from '../kit/palette';
+import { useWidth } from '../kit/useWidth';
+import { hoverProps, linkHover } from '../kit/hover';
 
 const HEIGHT = 380;
 const MARGIN = { top: 10, right: 12, bottom: 38, left: 50 };

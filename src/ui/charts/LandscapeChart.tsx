@@ -1,14 +1,14 @@
 import * as d3 from 'd3';
-import { axisTitles, chartSvg, layerOf, plotClip } from './svgFrame';
+import { axisTitles, chartSvg, layerOf, plotClip } from '../kit/svgFrame';
 import { useEffect, useRef } from 'react';
 import type { LandscapeReport } from '../../worker/protocol';
 import { familyOf } from '../shell/families';
-import { formatLoss } from '../format';
-import { subscribeFrame, useStore } from '../store';
-import { equalScales } from '../thetaGeometry';
-import { landscapeColor } from './palette';
-import { useWidth } from './useWidth';
-import { Legend } from './frame/legend';
+import { formatLoss } from '../kit/format';
+import { subscribeFrame, useStore } from '../shell/store';
+import { equalScales } from './thetaGeometry';
+import { landscapeColor } from '../kit/palette';
+import { useWidth } from '../kit/useWidth';
+import { Legend } from '../kit/legend';
 
 export type LandscapeKind = 'pre' | 'post';
 

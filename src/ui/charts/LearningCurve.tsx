@@ -1,10 +1,10 @@
 import * as d3 from 'd3';
-import { axisTitles, plotArea, axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
+import { axisTitles, plotArea, axesStale, chartSvg, layerOf, plotClip } from '../kit/svgFrame';
 import { useEffect, useId, useRef } from 'react';
-import { binSeries, smooth, type Series } from '../series';
-import { subscribeFrame, useStore, type State } from '../store';
+import { binSeries, smooth, type Series } from '../kit/series';
+import { subscribeFrame, useStore, type State } from '../shell/store';
 import { RangeField } from '../controls/RangeField';
-import { evalHistoryView, type EvalHistoryView } from './evalView';
+import { evalHistoryView, type EvalHistoryView } from '../shell/evalView';
 import {
   comparedEntries,
   comparedExtent,
@@ -12,11 +12,11 @@ import {
   drawCompared,
   useComparedRuns,
 } from './comparedOverlay';
-import { Legend } from './frame/legend';
-import { nearestIndex, plotHover } from './frame/hover';
-import { formatLoss } from '../format';
-import { METHOD_COLORS } from './palette';
-import { useWidth } from './useWidth';
+import { Legend } from '../kit/legend';
+import { nearestIndex, plotHover } from '../kit/hover';
+import { formatLoss } from '../kit/format';
+import { METHOD_COLORS } from '../kit/palette';
+import { useWidth } from '../kit/useWidth';
 import { ChartDownload } from './download/ChartDownload';
 import { CHART_EXPORTS } from './download/charts';
 

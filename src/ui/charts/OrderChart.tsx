@@ -1,16 +1,16 @@
 import * as d3 from 'd3';
 import { useEffect, useRef } from 'react';
-import type { OrderPoint } from '../orders/ordersSlice';
-import { useStore } from '../store';
+import type { OrderPoint } from '../shell/ordersSlice';
+import { useStore } from '../shell/store';
 import { familyOf } from '../shell/families';
 import { roundUp } from './LearningCurve';
-import { METHOD_COLORS } from './palette';
-import { axisTitles, plotArea, axesStale, chartSvg, layerOf } from './svgFrame';
-import { useWidth } from './useWidth';
+import { METHOD_COLORS } from '../kit/palette';
+import { axisTitles, plotArea, axesStale, chartSvg, layerOf } from '../kit/svgFrame';
+import { useWidth } from '../kit/useWidth';
 import { ChartDownload } from './download/ChartDownload';
 import { CHART_EXPORTS } from './download/charts';
-import { Legend } from './frame/legend';
-import { plotHover } from './frame/hover';
+import { Legend } from '../kit/legend';
+import { plotHover } from '../kit/hover';
 
 const HEIGHT = 220;
 const MARGIN = { top: 12, right: 48, bottom: 36, left: 48 };

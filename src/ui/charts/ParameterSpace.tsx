@@ -2,15 +2,15 @@ import { useId } from 'react';
 import { ALGO_LABELS } from '../../core/experiment';
 import type { ThetaSubject } from '../../worker/protocol';
 import { familyOf } from '../shell/families';
-import { formatCount } from '../format';
-import { useStore } from '../store';
+import { formatCount } from '../kit/format';
+import { useStore } from '../shell/store';
 import { InnerPathsChart } from './InnerPathsChart';
 import { LandscapeChart } from './LandscapeChart';
-import { trajectoryColor } from './palette';
+import { trajectoryColor } from '../kit/palette';
 import { TrajectoryChart } from './TrajectoryChart';
 import { ChartDownload } from './download/ChartDownload';
 import { CHART_EXPORTS } from './download/charts';
-import { Legend, type LegendEntry } from './frame/legend';
+import { Legend, type LegendEntry } from '../kit/legend';
 
 /** The view's legend: the time colours of the trajectory (once it is there), θ₀, θ and the zoom window. */
 function legendEntries(subject: ThetaSubject, time: { first: number; last: number } | null): LegendEntry[] {

@@ -1,9 +1,9 @@
 import { useId, useState } from 'react';
 import { ShareLinkField } from './ShareLinkField';
 import { ThetaModelDownload } from './ThetaModelDownload';
-import { makeShareLink } from '../shareLink';
+import { makeShareLink } from './shareLink';
 import { familyOf } from '../shell/families';
-import { useStore } from '../store';
+import { useStore } from '../shell/store';
 
 /** "Copy share link": the experiment, the step and (optionally) θ itself, shown in a read-only field. */
 export function SharePanel() {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { ThetaDownloadUi } from '../families/family';
-import { useStore } from '../store';
+import type { ThetaDownloadUi } from '../shell/family';
+import { useStore } from '../shell/store';
 
 /** The share panel's θ download, in the file format the family gives. */
 export function ThetaModelDownload({ download }: { download: ThetaDownloadUi }) {

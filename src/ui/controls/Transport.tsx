@@ -1,5 +1,5 @@
-import { useStore, type Store } from '../store';
-import { formatLoss } from '../format';
+import { useStore, type Store } from '../shell/store';
+import { formatLoss } from '../kit/format';
 import { familyOf } from '../shell/families';
 import { formatRate } from '../../worker/protocol';
 import { AutoChoiceNote } from './AutoChoiceNote';

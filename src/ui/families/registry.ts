@@ -2,7 +2,7 @@
  * The page side of every task family, by name: one line per family (see core/families/registry.ts).
  * main.tsx hands this table to the page (installFamilies); nothing else imports a family.
  */
-import type { UiFamily } from './family';
+import type { UiFamily } from '../shell/family';
 import { glyphsUi } from './glyphs';
 import { mixtureUi } from './mixture';
 import { sinusoidUi } from './sinusoid';

@@ -4,9 +4,9 @@
  * fresh instead.
  */
 import type { FromWorker } from '../../worker/protocol';
-import { formatCount, formatDateTime } from '../format';
-import { hooksOf, useStore } from '../store';
-import { writeAddressBar } from '../url';
+import { formatCount, formatDateTime } from '../kit/format';
+import { hooksOf, useStore } from '../shell/store';
+import { writeAddressBar } from '../shell/url';
 import type { Autosave } from './autosave';
 
 const store = useStore;

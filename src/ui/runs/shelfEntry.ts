@@ -6,12 +6,12 @@
 import type { Algo, Experiment } from '../../core/experiment';
 import { readRunSummary, type RunSummary } from '../../core/runs/runSummary';
 import { MAX_NAME_LENGTH, type Curve } from '../../core/runs/runFile';
-import type { Metric } from '../charts/metric';
-import { formatCount } from '../format';
+import type { Metric } from '../kit/metric';
+import { formatCount } from '../kit/format';
 import { familyOf, pageTasks } from '../shell/families';
 import type { StoredRun } from './autosaveDb';
 import { withoutFile, type SavedRunMeta, type ShelfRecord, type StoredMeta } from './shelfRecord';
-import type { ComparedCurve, ComparedRun } from './comparedSlice';
+import type { ComparedCurve, ComparedRun } from '../shell/comparedSlice';
 
 export const ALGO_SHORT: Record<Algo, string> = {
   maml: 'MAML',

@@ -4,8 +4,8 @@
  * Installing merges each family's store slice into the page's store (a slice shared by several
  * families, once).
  */
-import type { LinkRules, UiFamily } from '../families/family';
-import { useStore } from '../store';
+import type { LinkRules, UiFamily } from './family';
+import { useStore } from './store';
 
 let families: Readonly<Record<string, UiFamily>> | null = null;
 

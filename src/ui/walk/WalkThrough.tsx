@@ -5,12 +5,12 @@
  * announced in a polite live region.
  */
 import { useEffect, useRef } from 'react';
-import { useStore } from '../store';
+import { useStore } from '../shell/store';
 import { algorithmLines, num, PHASE_TITLES, phaseAnnouncement, supportBeforeAfter } from './algorithmLines';
-import { WALK_PHASE_COUNT } from './walkSlice';
+import { WALK_PHASE_COUNT } from '../shell/walkSlice';
 import { WalkPlaneChart } from './WalkPlaneChart';
 import type { WalkReport } from '../../worker/families/metaStepMessages';
-import type { WalkUi } from '../families/family';
+import type { WalkUi } from '../shell/family';
 import { familyOf } from '../shell/families';
 
 const ALGO_NAMES = {

@@ -5,8 +5,8 @@
  */
 import type { Algo } from '../../core/experiment';
 import type { WalkReport } from '../../worker/families/metaStepMessages';
-import type { WalkUi } from '../families/family';
-import type { WalkUpdate } from './walkSlice';
+import type { WalkUi } from '../shell/family';
+import type { WalkUpdate } from '../shell/walkSlice';
 
 export const PHASE_TITLES = [
   'Sample tasks',

@@ -5,10 +5,10 @@
  * it sits: the section around it, whose heading is the figure's title.
  */
 import { useEffect, useId, useRef, useState } from 'react';
-import { useStore } from '../../store';
+import { useStore } from '../../shell/store';
 import type { ChartExport } from './charts';
-import { toCsv } from './csv';
-import { chartFileName, composeFigure, downloadBlob, serializeSvg, svgToPng } from './svgExport';
+import { toCsv } from '../../kit/csv';
+import { chartFileName, composeFigure, downloadBlob, serializeSvg, svgToPng } from '../../kit/svgExport';
 import './download.css';
 
 /** device pixels per CSS pixel in the PNG */

@@ -5,11 +5,11 @@
  */
 import { METHODS } from '../../../worker/protocol';
 import type { ThetaPaths } from '../../../worker/protocol';
-import type { Series } from '../../series';
-import type { Store } from '../../store';
+import type { Series } from '../../kit/series';
+import type { Store } from '../../shell/store';
 import { familyOf } from '../../shell/families';
-import { evalHistoryView, evalView } from '../evalView';
-import type { CsvTable, CsvValue } from './csv';
+import { evalHistoryView, evalView } from '../../shell/evalView';
+import type { CsvTable, CsvValue } from '../../kit/csv';
 
 export type Row = CsvValue[];
 

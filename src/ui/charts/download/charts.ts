@@ -3,10 +3,10 @@
  * chart's section make its picture, and the function that gives its data as CSV (a family's own
  * views bring their own `ChartExport`).
  */
-import type { Store } from '../../store';
+import type { Store } from '../../shell/store';
 import { adaptationRows, learningCurveRows, orderRows, parameterSpaceRows } from './chartRows';
-import type { CsvTable } from './csv';
-import type { FigureParts } from './svgExport';
+import type { CsvTable } from '../../kit/csv';
+import type { FigureParts } from '../../kit/svgExport';
 
 export interface ChartExport extends FigureParts {
   /** in file names: maml-<slug>-step-<n>.<ext> */

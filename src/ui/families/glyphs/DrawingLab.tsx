@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { rasterizeDrawing } from '../../../core/families/glyphs/data/rasterize';
 import { DrawingPad } from './DrawingPad';
-import { METHOD_COLORS } from '../../charts/palette';
+import { METHOD_COLORS } from '../../kit/palette';
 import { GlyphImage } from './GlyphImage';
 import { useShallow } from 'zustand/react/shallow';
 import { useLabStore as useStore } from './labStore';

@@ -8,7 +8,7 @@
 import { GlyphImage } from './GlyphImage';
 import type { WalkReport } from '../../../worker/families/metaStepMessages';
 import { batchWords, num } from '../../walk/algorithmLines';
-import type { WalkUi } from '../family';
+import type { WalkUi } from '../../shell/family';
 import './walkGlyphs.css';
 
 type GlyphReport = Extract<WalkReport, { view: 'glyphs' }>;

@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import { GLYPH_METHODS, type GlyphMethod } from '../../../worker/families/glyphMessages';
-import { METHOD_COLORS } from '../../charts/palette';
+import { METHOD_COLORS } from '../../kit/palette';
 import { GLYPH_METHOD_LABELS } from './evalView';
 import { GlyphImage } from './GlyphImage';
 import { useLabStore as useStore } from './labStore';
 import { MAX_VIEW_STEPS } from './labSlice';
 import { ChartDownload } from '../../charts/download/ChartDownload';
 import { GLYPH_TASK_EXPORT } from './taskExport';
-import { hoverProps } from '../../charts/frame/hover';
+import { hoverProps } from '../../kit/hover';
 
 /** Small bars of class probabilities; the true class (when known) outlined. */
 export function ProbBars({

@@ -5,8 +5,8 @@
  * an axis of its own beside the meta-training cross-entropy.
  */
 import { METHODS, type MethodName } from '../../../worker/protocol';
-import type { EvalCurve, EvalSource } from '../../charts/evalView';
-import { ACCURACY } from '../../charts/metric';
+import type { EvalCurve, EvalSource } from '../../shell/evalView';
+import { ACCURACY } from '../../kit/metric';
 import { LIVE_EVAL_EVERY } from './labSession';
 import { EVAL_STEPS, EVAL_TASKS, type GlyphEvaluation } from './labSlice';
 import { labState } from './labStore';

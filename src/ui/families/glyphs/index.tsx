@@ -1,8 +1,8 @@
 import { SPLIT_SUMMARY } from '../../../core/families/glyphs/data/splitSummary';
-import { ACCURACY } from '../../charts/metric';
+import { ACCURACY } from '../../kit/metric';
 import { Suspense } from 'react';
-import type { LinkUi, UiFamily } from '../family';
-import { preloadable } from '../preloadable';
+import type { LinkUi, UiFamily } from '../../shell/family';
+import { preloadable } from '../../kit/preloadable';
 import { glyphEvalSource } from './evalView';
 import { glyphWalk } from './GlyphWalkTasks';
 import { labSession } from './labSession';

@@ -7,11 +7,11 @@
  */
 import { parseExperiment, type Experiment } from '../../../core/experiment';
 import type { FamilyReply, FromWorker } from '../../../worker/protocol';
-import type { SessionPart } from '../../session';
-import { send } from '../../port';
+import type { SessionPart } from '../../shell/family';
+import { send } from '../../shell/port';
 import { useLabStore } from './labStore';
-import { metaStepReady, metaStepReply, metaStepRewind } from '../metaStepPart';
-import type { PageLink } from '../../url';
+import { metaStepReady, metaStepReply, metaStepRewind } from '../../shell/metaStep';
+import type { PageLink } from '../../shell/url';
 
 const store = useLabStore;
 export const SHIPPED_THETA_URL = './glyph-init.json';

@@ -15,8 +15,8 @@ import type {
   GlyphMethod,
   GlyphTaskReply,
 } from '../../../worker/families/glyphMessages';
-import { send } from '../../port';
-import type { SliceHooks } from '../../store';
+import { send } from '../../shell/port';
+import type { SliceHooks } from '../../shell/store';
 import { useLabStore } from './labStore';
 
 export type Drawing = Point[][];

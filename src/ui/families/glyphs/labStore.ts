@@ -4,7 +4,7 @@
  * view or the lab's session part runs.
  */
 import type { StoreApi, UseBoundStore } from 'zustand';
-import { useStore, type Store } from '../../store';
+import { useStore, type Store } from '../../shell/store';
 import type { GlyphLabActions, GlyphLabState } from './labSlice';
 
 export type LabStore = Store & GlyphLabState & GlyphLabActions;

@@ -1,4 +1,4 @@
-import type { LinkRules } from '../family';
+import type { LinkRules } from '../../shell/family';
 
 /** a glyph meta-step takes about a second on wasm: longer replays are not worth waiting for */
 export const MAX_GLYPH_REPLAY_STEPS = 5_000;

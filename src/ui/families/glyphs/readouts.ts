@@ -1,4 +1,4 @@
-import type { ReadoutUi } from '../family';
+import type { ReadoutUi } from '../../shell/family';
 import { labState } from './labStore';
 
 /** The glyph lab's readouts: held-out accuracy, θ's size as the worker reports it. */

@@ -1,8 +1,8 @@
 import { GLYPH_METHODS } from '../../../worker/families/glyphMessages';
 import type { ChartExport } from '../../charts/download/charts';
 import type { Row } from '../../charts/download/chartRows';
-import type { CsvTable } from '../../charts/download/csv';
-import type { Store } from '../../store';
+import type { CsvTable } from '../../kit/csv';
+import type { Store } from '../../shell/store';
 import { labState } from './labStore';
 
 /** The glyph task view: each query's class probabilities per initialisation after 0..n inner steps. */

@@ -1,8 +1,8 @@
 import { glyphThetaFile } from '../../../core/export/glyphTheta';
-import { downloadBlob } from '../../charts/download/svgExport';
-import type { ThetaDownloadUi } from '../family';
-import { session } from '../../session';
-import { useStore } from '../../store';
+import { downloadBlob } from '../../kit/svgExport';
+import type { ThetaDownloadUi } from '../../shell/family';
+import { session } from '../../session/session';
+import { useStore } from '../../shell/store';
 
 /** The glyph lab's θ (and Meta-SGD's rates) as one self-describing file (src/core/export/glyphTheta.ts). */
 async function downloadGlyphTheta(): Promise<void> {

@@ -1,6 +1,6 @@
 import * as d3 from 'd3';
-import { Legend } from '../../charts/frame/legend';
-import { fanColor } from '../../charts/palette';
+import { Legend } from '../../kit/legend';
+import { fanColor } from '../../kit/palette';
 
 /** The task view's legend: the true curve, the support points and the colour scale of the fan. */
 export function FanLegend({ steps }: { steps: number }) {

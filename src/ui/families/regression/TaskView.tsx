@@ -2,14 +2,14 @@ import * as d3 from 'd3';
 import { useEffect, useRef } from 'react';
 import { METHODS, type MethodName } from '../../../worker/protocol';
 import { RangeField } from '../../controls/RangeField';
-import { subscribeFrame } from '../../store';
+import { subscribeFrame } from '../../shell/store';
 import { regressionState, useRegressionStore as useStore } from './regressionStore';
 import { FanLegend } from './FanLegend';
-import { METHOD_COLORS, taskColor } from '../../charts/palette';
+import { METHOD_COLORS, taskColor } from '../../kit/palette';
 import { clickSupportPoint } from './supportPointClick';
 import { drawPanel, type Scales } from './taskPanel';
-import { useWidth } from '../../charts/useWidth';
-import { hoverProps } from '../../charts/frame/hover';
+import { useWidth } from '../../kit/useWidth';
+import { hoverProps } from '../../kit/hover';
 import { ChartDownload } from '../../charts/download/ChartDownload';
 import { TASK_VIEW_EXPORT } from './taskViewExport';
 

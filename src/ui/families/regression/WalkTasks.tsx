@@ -6,10 +6,10 @@
  * when the query points score it. Shapes, not only colours, tell the points apart; every panel
  * has a text summary for screen readers.
  */
-import { fanColor } from '../../charts/palette';
+import { fanColor } from '../../kit/palette';
 import type { WalkReport } from '../../../worker/families/metaStepMessages';
 import { batchWords, num } from '../../walk/algorithmLines';
-import type { WalkUi } from '../family';
+import type { WalkUi } from '../../shell/family';
 
 type CurveReport = Extract<WalkReport, { view: 'curves' }>;
 

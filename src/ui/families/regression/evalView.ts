@@ -5,9 +5,9 @@
  * over the run, on the meta-loss axis.
  */
 import { METHODS, type MethodName } from '../../../worker/protocol';
-import type { EvalCurve, EvalSource } from '../../charts/evalView';
-import { MSE } from '../../charts/metric';
-import type { Store } from '../../store';
+import type { EvalCurve, EvalSource } from '../../shell/evalView';
+import { MSE } from '../../kit/metric';
+import type { Store } from '../../shell/store';
 import { regressionState } from './regressionStore';
 import { FULL_EVAL_TASKS, type Evaluation } from './viewSlice';
 

@@ -1,4 +1,4 @@
-import type { LinkRules } from '../family';
+import type { LinkRules } from '../../shell/family';
 
 /** replaying a link trains from scratch; beyond this many steps it would take too long to be useful */
 export const MAX_REPLAY_STEPS = 100_000;

@@ -1,5 +1,5 @@
-import { formatLoss } from '../../format';
-import type { ReadoutUi } from '../family';
+import { formatLoss } from '../../kit/format';
+import type { ReadoutUi } from '../../shell/family';
 import { regressionState } from './regressionStore';
 import { parameterCount } from './viewTask';
 

@@ -7,11 +7,11 @@
 import type { ComponentType, ReactNode } from 'react';
 import type { Experiment } from '../../../core/experiment';
 import type { RegressionFamily } from '../../../core/families/regression/tasks';
-import { FamilyCharts } from '../../charts/FamilyCharts';
-import { MSE } from '../../charts/metric';
+import { FamilyCharts } from '../../page/FamilyCharts';
+import { MSE } from '../../kit/metric';
 import { ExperimentControls } from '../../controls/ExperimentControls';
-import { useStore } from '../../store';
-import type { LinkUi, UiFamily } from '../family';
+import { useStore } from '../../shell/store';
+import type { LinkUi, UiFamily } from '../../shell/family';
 import { regressionEvalSource } from './evalView';
 import { REGRESSION_LINK_RULES } from './linkRules';
 import { regressionReadouts } from './readouts';

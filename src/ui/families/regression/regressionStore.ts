@@ -4,7 +4,7 @@
  * whenever a regression view or the regression session part runs.
  */
 import type { StoreApi, UseBoundStore } from 'zustand';
-import { useStore, type Store } from '../../store';
+import { useStore, type Store } from '../../shell/store';
 import type { RegressionViewActions, RegressionViewState } from './viewSlice';
 
 export type RegressionStore = Store & RegressionViewState & RegressionViewActions;

@@ -5,10 +5,10 @@
  * updates.
  */
 import type { FamilyReply, FromWorker } from '../../../worker/protocol';
-import type { SessionPart } from '../../session';
+import type { SessionPart } from '../../shell/family';
 import { regressionState, useRegressionStore } from './regressionStore';
 import { parameterCount, sampleViewTask } from './viewTask';
-import { metaStepReady, metaStepReply, metaStepRewind } from '../metaStepPart';
+import { metaStepReady, metaStepReply, metaStepRewind } from '../../shell/metaStep';
 import { LIVE_EVAL_TASKS, viewTaskRequest } from './viewSlice';
 
 const store = useRegressionStore;

@@ -3,13 +3,13 @@
  * parameter-space view, the fan of predictions after 0..S inner steps, and the support points.
  */
 import * as d3 from 'd3';
-import { axisTitles, plotArea, axesStale, chartSvg, layerOf, plotClip, setAttr } from '../../charts/svgFrame';
+import { axisTitles, plotArea, axesStale, chartSvg, layerOf, plotClip, setAttr } from '../../kit/svgFrame';
 import type { MethodName } from '../../../worker/protocol';
 import { viewGrid } from '../../../core/families/regression/tasks';
-import { formatLoss } from '../../format';
+import { formatLoss } from '../../kit/format';
 import type { RegressionStore as State } from './regressionStore';
 import { familyOf, yRangeOf } from './viewTask';
-import { fanColor, taskColor } from '../../charts/palette';
+import { fanColor, taskColor } from '../../kit/palette';
 
 const HEIGHT = 250;
 const MARGIN = { top: 10, right: 10, bottom: 34, left: 38 };

@@ -1,8 +1,8 @@
 import { METHODS } from '../../../worker/protocol';
 import type { ChartExport } from '../../charts/download/charts';
 import type { Row } from '../../charts/download/chartRows';
-import type { CsvTable } from '../../charts/download/csv';
-import type { Store } from '../../store';
+import type { CsvTable } from '../../kit/csv';
+import type { Store } from '../../shell/store';
 import { regressionState } from './regressionStore';
 import { familyOf } from './viewTask';
 

@@ -1,9 +1,9 @@
 import { layerSizes } from '../../../core/experiment';
 import { thetaToLayersModel } from '../../../core/export/layersModel';
-import { downloadBlob } from '../../charts/download/svgExport';
-import type { ThetaDownloadUi } from '../family';
-import { session } from '../../session';
-import { useStore } from '../../store';
+import { downloadBlob } from '../../kit/svgExport';
+import type { ThetaDownloadUi } from '../../shell/family';
+import { session } from '../../session/session';
+import { useStore } from '../../shell/store';
 
 /**
  * θ, fresh from the worker (the snapshot share links use), as a TensorFlow.js layers model: two

@@ -5,7 +5,7 @@
 import type { RegressionFamily } from '../../../core/families/regression/tasks';
 import type { Experiment } from '../../../core/experiment';
 import { SUBJECTS } from '../../../worker/protocol';
-import type { ThetaUi } from '../family';
+import type { ThetaUi } from '../../shell/family';
 
 /** the regression pages' landscape grid (25×25) */
 export const LANDSCAPE_RESOLUTION = 25;

@@ -6,8 +6,8 @@
 import { DEFAULT_EXPERIMENT, type Experiment } from '../../../core/experiment';
 import type { BackendName, EvalCurveData, MethodName, ToWorker } from '../../../worker/protocol';
 import type { RegressionRequest } from '../../../worker/families/regressionMessages';
-import { send } from '../../port';
-import type { SliceHooks } from '../../store';
+import { send } from '../../shell/port';
+import type { SliceHooks } from '../../shell/store';
 import { useRegressionStore } from './regressionStore';
 import { sampleViewTask, withPoints, type TaskView } from './viewTask';
 

@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
-import { MountWhenNear } from '../MountWhenNear';
+import { MountWhenNear } from '../kit/MountWhenNear';
 import { WalkThrough } from '../walk/WalkThrough';
-import { AdaptationChart } from './AdaptationChart';
-import { LearningCurve } from './LearningCurve';
-import { OrderChart } from './OrderChart';
-import { ParameterSpace } from './ParameterSpace';
+import { AdaptationChart } from '../charts/AdaptationChart';
+import { LearningCurve } from '../charts/LearningCurve';
+import { OrderChart } from '../charts/OrderChart';
+import { ParameterSpace } from '../charts/ParameterSpace';
 
 /**
  * Every family's chart column: the walk-through (when open), the family's task view, the

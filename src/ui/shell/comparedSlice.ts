@@ -3,8 +3,8 @@
  * drawn in the page's charts beside the live run, each in its own colour. At most MAX_COMPARED,
  * and only runs of the page's family are drawn (another family measures something else).
  */
-import { COMPARE_COLORS } from '../charts/palette';
-import type { GetStore, SetStore } from '../store';
+import { COMPARE_COLORS } from '../kit/palette';
+import type { GetStore, SetStore } from './store';
 
 export const MAX_COMPARED = COMPARE_COLORS.length;
 

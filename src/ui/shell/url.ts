@@ -5,10 +5,10 @@
  * family that names its starts). Reading never throws: every value that had to change becomes a
  * line of the notice the page shows.
  */
-import type { LinkRules } from './families/family';
-import { linkRules } from './shell/families';
-import { parseExperiment, parseNumber, serializeExperiment, type Experiment } from '../core/experiment';
-import { BACKENDS, type BackendRequest } from '../worker/protocol';
+import type { LinkRules } from './family';
+import { linkRules } from './families';
+import { parseExperiment, parseNumber, serializeExperiment, type Experiment } from '../../core/experiment';
+import { BACKENDS, type BackendRequest } from '../../worker/protocol';
 
 const PAGE_KEYS = ['step', 'backend', 'from', 'walk', 'phase'] as const;
 

@@ -2,7 +2,7 @@
  * What a family's held-out evaluation measures, and how the charts show it: mean squared error
  * (lower is better, values spanning decades) or query accuracy (higher is better, 0 to 100%).
  */
-import { formatLoss } from '../format';
+import { formatLoss } from './format';
 
 /** What an evaluation measures, and how the charts show it. */
 export interface Metric {

@@ -2,18 +2,18 @@
  * Opening the page: the link's settings (every changed value explained), θ from a link or the run
  * this browser saved for the experiment, then the worker.
  */
-import { familyOf, pageTasks } from './shell/families';
-import { experimentKey } from './runs/autosave';
-import { loadSavedRun, OPEN_RUN_KEY, type SavedRun } from './runs/autosaveDb';
-import { entryOfRecord } from './runs/shelfEntry';
-import { shelfRecord } from './runs/shelfRecord';
-import { pagePainted } from './firstPaint';
+import { familyOf, pageTasks } from '../shell/families';
+import { experimentKey } from '../runs/autosave';
+import { loadSavedRun, OPEN_RUN_KEY, type SavedRun } from '../runs/autosaveDb';
+import { entryOfRecord } from '../runs/shelfEntry';
+import { shelfRecord } from '../runs/shelfRecord';
+import { pagePainted } from '../kit/firstPaint';
 import { partOf, session } from './session';
-import { useStore } from './store';
-import type { Snapshot } from '../worker/protocol';
-import { decodeWeights } from './thetaCodec';
-import { readLink, writeAddressBar } from './url';
-import { installPort } from './port';
+import { useStore } from '../shell/store';
+import type { Snapshot } from '../../worker/protocol';
+import { decodeWeights } from '../shell/thetaCodec';
+import { readLink, writeAddressBar } from '../shell/url';
+import { installPort } from '../shell/port';
 
 const store = useStore;
 /** θ carried in a link may come from a long run: any step up to this is accepted */

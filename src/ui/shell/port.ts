@@ -3,7 +3,7 @@
  * shared ones and each family's slice) send through it. A module of its own so the family slices
  * need not import the store they are part of.
  */
-import type { BackendRequest, Snapshot, ToWorker } from '../worker/protocol';
+import type { BackendRequest, Snapshot, ToWorker } from '../../worker/protocol';
 
 /** What the store needs from the worker side. */
 export interface TrainerPort {

@@ -6,8 +6,8 @@
  * far θ moved. Playing, or changing a setting, ends or recomputes it.
  */
 import type { WalkReply, WalkReport } from '../../worker/families/metaStepMessages';
-import { send } from '../port';
-import type { GetStore, SetStore } from '../store';
+import { send } from './port';
+import type { GetStore, SetStore } from './store';
 
 /** the phases, in order: sample tasks, inner loop, query loss, meta-gradient, update */
 export const WALK_PHASE_COUNT = 5;

@@ -1,4 +1,4 @@
-import { formatCount } from '../core/runs/trainingState';
+import { formatCount } from '../../core/runs/trainingState';
 
 /** Losses and MSEs as shown in readouts: four significant digits, exponent form when tiny. */
 export function formatLoss(x: number): string {

@@ -4,10 +4,10 @@
  * refuses is marked damaged on the runs shelf, and this page's autosave never writes over it.
  */
 import type { FromWorker, RunCurve, ToWorker } from '../../worker/protocol';
-import { useStore } from '../store';
-import { Autosave, type RunFileReply, type RunWriter } from './autosave';
-import { markSavedRunDamaged } from './shelfRecords';
-import { showOpenedRun } from './openedRun';
+import { useStore } from '../shell/store';
+import { Autosave, type RunFileReply, type RunWriter } from '../runs/autosave';
+import { markSavedRunDamaged } from '../runs/shelfRecords';
+import { showOpenedRun } from '../runs/openedRun';
 
 const store = useStore;
 

@@ -5,15 +5,15 @@
  * applies them when it is shown.
  */
 import { useEffect, useState } from 'react';
-import { session } from '../session';
-import { useStore } from '../store';
+import { session } from '../session/session';
+import { useStore } from '../shell/store';
 import { pageTasks } from '../shell/families';
-import { RUNS_CHANGED, type RunsChanged } from './autosaveDb';
-import { coalesce, onOtherTabs, type RunsChange } from './runsChannel';
-import { heldRunIds } from './runLocks';
-import { dropEntry, entryOfRecord, placeEntry, type ShelfEntry } from './shelfEntry';
-import { readShelfRecord, readShelfRecords } from './shelfRecords';
-import type { ShelfRecord } from './shelfRecord';
+import { RUNS_CHANGED, type RunsChanged } from '../runs/autosaveDb';
+import { coalesce, onOtherTabs, type RunsChange } from '../runs/runsChannel';
+import { heldRunIds } from '../runs/runLocks';
+import { dropEntry, entryOfRecord, placeEntry, type ShelfEntry } from '../runs/shelfEntry';
+import { readShelfRecord, readShelfRecords } from '../runs/shelfRecords';
+import type { ShelfRecord } from '../runs/shelfRecord';
 
 /**
  * What follows a changed entry beside the list: its compared curves and, when another tab wrote

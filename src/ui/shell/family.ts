@@ -1,18 +1,46 @@
 /**
  * What the page asks of a task family. Shared code (the store, the session, the link, the charts,
  * the walk-through, the runs shelf) never names a family: it looks the family up by the config's
- * `task` (installFamilies) and asks it. A family is a folder under families/ plus one line in
- * families/registry.ts; every member below has a doc comment saying when the page uses it.
+ * `task` (families.ts: installFamilies) and asks it. A family is a folder under families/ plus one
+ * line in families/registry.ts; every member below has a doc comment saying when the page uses it.
  */
 import type { ComponentType, ReactNode } from 'react';
 import type { Experiment } from '../../core/experiment';
-import type { LandscapeReport, ThetaReport, ThetaSubject } from '../../worker/protocol';
+import type {
+  FamilyReply,
+  FamilyRequest,
+  FromWorker,
+  LandscapeReport,
+  ThetaReport,
+  ThetaSubject,
+} from '../../worker/protocol';
 import type { WalkReport } from '../../worker/families/metaStepMessages';
-import type { EvalSource } from '../charts/evalView';
-import type { Metric } from '../charts/metric';
-import type { SessionPart } from '../session';
-import type { SliceHooks, Store } from '../store';
-import type { Preloadable } from './preloadable';
+import type { EvalSource } from './evalView';
+import type { Metric } from '../kit/metric';
+import type { PageLink } from './url';
+import type { SliceHooks, Store } from './store';
+import type { Preloadable } from '../kit/preloadable';
+
+/** What a family adds to the session (its `session`). */
+export interface SessionPart {
+  /** the family's part of the worker's init: its first view request, the live evaluation's size */
+  init(s: Store): { view: FamilyRequest | null; evalTasks: number };
+  /** the page is opening with this config: the family's part of the store before the first render */
+  opening?(config: Experiment): void;
+  /** the page opened with this link and the worker was started */
+  opened?(link: PageLink): void;
+  ready?(msg: Extract<FromWorker, { kind: 'ready' }>): void;
+  progress?(msg: Extract<FromWorker, { kind: 'progress' }>): void;
+  /** a share link's replay arrived at its step */
+  replayDone?(): void;
+  /** 'quiet': the page loaded this θ itself as it opened, and its own panel says so (no notice) */
+  thetaLoaded?(): 'quiet' | void;
+  reply(reply: FamilyReply): void;
+  /** the run went back to `step`: drop what the family keeps of later steps (`fresh`: of every step) */
+  rewind?(step: number, fresh: boolean): void;
+  /** the worker reported an error: nothing it was doing for the family will answer */
+  error?(): void;
+}
 
 /** How the parameter-space view speaks of a family's tasks and losses. */
 export interface ThetaUi {

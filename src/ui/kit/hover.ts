@@ -10,7 +10,7 @@
  *   it. A focusable item (a task's legend row) does the same while it has keyboard focus.
  */
 import * as d3 from 'd3';
-import { layerOf, setAttr, type PlotArea, type SvgSelection } from '../svgFrame';
+import { layerOf, setAttr, type PlotArea, type SvgSelection } from './svgFrame';
 
 /**
  * The index of the value in `xs` (ascending) nearest to `x`, or -1 when `xs` is empty. Ties go to

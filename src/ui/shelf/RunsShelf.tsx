@@ -1,11 +1,11 @@
 import { useId, useState } from 'react';
-import { session } from '../session';
-import { useStore } from '../store';
-import { formatCount, formatDateTime } from '../format';
-import { deleteSavedRun, getStoredRun, OPEN_RUN_KEY, type SavedRun } from './autosaveDb';
-import { putSavedRun, renameSavedRun } from './shelfRecords';
-import { ALGO_SHORT, type ShelfEntry } from './shelfEntry';
-import { whileNoTabHolds } from './runLocks';
+import { session } from '../session/session';
+import { useStore } from '../shell/store';
+import { formatCount, formatDateTime } from '../kit/format';
+import { deleteSavedRun, getStoredRun, OPEN_RUN_KEY, type SavedRun } from '../runs/autosaveDb';
+import { putSavedRun, renameSavedRun } from '../runs/shelfRecords';
+import { ALGO_SHORT, type ShelfEntry } from '../runs/shelfEntry';
+import { whileNoTabHolds } from '../runs/runLocks';
 import { useHeldRuns, useShelf } from './useShelf';
 
 type Readable = Extract<ShelfEntry, { ok: true }>;

@@ -4,7 +4,7 @@
  * picture must not be stretched), and the zoom window around the inner-loop paths.
  */
 import * as d3 from 'd3';
-import type { ThetaPaths, ThetaReport } from '../worker/protocol';
+import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
 
 /** A rectangle in plane coordinates. */
 export interface Box {

@@ -1,16 +1,16 @@
 import { Suspense, use, useEffect, type ReactNode } from 'react';
-import { TaskFamilySwitch } from './controls/TaskFamilySwitch';
-import type { UiFamily } from './families/family';
-import { codeArrived } from './families/preloadable';
-import { familyOf } from './shell/families';
-import { markRendered } from './firstPaint';
-import { RunPanel } from './controls/RunPanel';
-import { RunsShelf } from './runs/RunsShelf';
-import { SharePanel } from './controls/SharePanel';
-import { Transport } from './controls/Transport';
+import { TaskFamilySwitch } from '../controls/TaskFamilySwitch';
+import type { UiFamily } from '../shell/family';
+import { codeArrived } from '../kit/preloadable';
+import { familyOf } from '../shell/families';
+import { markRendered } from '../kit/firstPaint';
+import { RunPanel } from '../controls/RunPanel';
+import { RunsShelf } from '../shelf/RunsShelf';
+import { SharePanel } from '../controls/SharePanel';
+import { Transport } from '../controls/Transport';
 import { Notices } from './Notices';
-import { useStore } from './store';
-import { useWalkKeys } from './walk/WalkThrough';
+import { useStore } from '../shell/store';
+import { useWalkKeys } from '../walk/WalkThrough';
 
 /** Elements where the space bar types or activates something itself. */
 function spaceBelongsTo(target: EventTarget | null): boolean {

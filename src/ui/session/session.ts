@@ -9,43 +9,20 @@ import {
   candidates,
   type BackendName,
   type BackendRequest,
-  type FamilyReply,
-  type FamilyRequest,
   type FromWorker,
   type Snapshot,
   type ToWorker,
   type GpuFault,
   type RunCurve,
-} from '../worker/protocol';
-import type { Experiment } from '../core/experiment';
-import { familyOf } from './shell/families';
-import { FrameInbox } from './frameInbox';
-import type { TrainerPort } from './port';
-import type { Autosave, RunFileReply } from './runs/autosave';
-import { SessionRuns } from './runs/sessionRuns';
-import { useStore, type Store } from './store';
-import { writeAddressBar, type PageLink } from './url';
-
-/** What a family adds to the session (its `session`). */
-export interface SessionPart {
-  /** the family's part of the worker's init: its first view request, the live evaluation's size */
-  init(s: Store): { view: FamilyRequest | null; evalTasks: number };
-  /** the page is opening with this config: the family's part of the store before the first render */
-  opening?(config: Experiment): void;
-  /** the page opened with this link and the worker was started */
-  opened?(link: PageLink): void;
-  ready?(msg: Extract<FromWorker, { kind: 'ready' }>): void;
-  progress?(msg: Extract<FromWorker, { kind: 'progress' }>): void;
-  /** a share link's replay arrived at its step */
-  replayDone?(): void;
-  /** 'quiet': the page loaded this θ itself as it opened, and its own panel says so (no notice) */
-  thetaLoaded?(): 'quiet' | void;
-  reply(reply: FamilyReply): void;
-  /** the run went back to `step`: drop what the family keeps of later steps (`fresh`: of every step) */
-  rewind?(step: number, fresh: boolean): void;
-  /** the worker reported an error: nothing it was doing for the family will answer */
-  error?(): void;
-}
+} from '../../worker/protocol';
+import { familyOf } from '../shell/families';
+import { FrameInbox } from '../kit/frameInbox';
+import type { SessionPart } from '../shell/family';
+import type { TrainerPort } from '../shell/port';
+import type { Autosave, RunFileReply } from '../runs/autosave';
+import { SessionRuns } from './sessionRuns';
+import { useStore, type Store } from '../shell/store';
+import { writeAddressBar } from '../shell/url';
 
 export function partOf(s: Store): SessionPart {
   return familyOf(s.config.task).session;
@@ -79,7 +56,7 @@ class Session implements TrainerPort {
     const gen = ++this.generation;
     this.requested = opts.backend;
     this.current = null;
-    const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), {
+    const worker = new Worker(new URL('../../worker/trainer.worker.ts', import.meta.url), {
       type: 'module',
       name: 'maml-trainer',
     });

@@ -4,8 +4,8 @@
  */
 import type { FamilyReply, FromWorker } from '../../worker/protocol';
 import { isMetaStepReply } from '../../worker/families/metaStepMessages';
-import { ordersRewound, withOrders } from '../orders/ordersSlice';
-import { useStore } from '../store';
+import { ordersRewound, withOrders } from './ordersSlice';
+import { useStore } from './store';
 
 const store = useStore;
 

@@ -3,13 +3,13 @@
  * curve when asked and the family's links carry θ, or where the run started (when the family names
  * its starts), copied to the clipboard when the browser allows.
  */
-import { copyToClipboard } from './controls/ShareLinkField';
-import { binSeries } from './series';
-import { session } from './session';
-import { useStore } from './store';
-import { encodeWeights, HISTORY_POINTS, MAX_SHARE_CHARS } from './thetaCodec';
-import { familyOf } from './shell/families';
-import { LINK_WALK_PHASES, shareUrl } from './url';
+import { copyToClipboard } from './ShareLinkField';
+import { binSeries } from '../kit/series';
+import { session } from '../session/session';
+import { useStore } from '../shell/store';
+import { encodeWeights, HISTORY_POINTS, MAX_SHARE_CHARS } from '../shell/thetaCodec';
+import { familyOf } from '../shell/families';
+import { LINK_WALK_PHASES, shareUrl } from '../shell/url';
 
 const store = useStore;
 

@@ -1,4 +1,4 @@
-import { cancelDraw, requestDraw } from './frameScheduler';
+import { cancelDraw, requestDraw } from '../kit/frameScheduler';
 import { useStore, type Store } from './store';
 
 function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {

@@ -1,4 +1,4 @@
-import { useStore } from './store';
+import { useStore } from '../shell/store';
 
 /**
  * Dismissible notices: link values that were changed, divergence, worker restarts, a resumed run.

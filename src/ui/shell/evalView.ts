@@ -7,9 +7,9 @@
  * inputs are the same, so they serve as zustand selectors and as `subscribeFrame` picks alike.
  */
 import type { MethodName } from '../../worker/protocol';
-import { familyOf } from '../shell/families';
-import type { Metric } from './metric';
-import type { Store } from '../store';
+import { familyOf } from './families';
+import type { Metric } from '../kit/metric';
+import type { Store } from './store';
 
 /** A metric after 0..n inner steps, mean and 95% confidence half-width per step. */
 export interface EvalCurve {

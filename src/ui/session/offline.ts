@@ -10,7 +10,7 @@
  * it in (pausing a training run and letting its autosave land first); another tab's Reload never
  * reloads a tab that is training.
  */
-import { useStore } from './store';
+import { useStore } from '../shell/store';
 
 export const UPDATE_TITLE = 'A new version is ready — reload';
 /** how long Reload waits for the autosave of a paused run before reloading anyway */

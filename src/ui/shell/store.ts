@@ -7,7 +7,7 @@
  * Actions that involve the worker go through the port the session installs (port.ts).
  */
 import { create } from 'zustand';
-import { DEFAULT_EXPERIMENT, type Experiment } from '../core/experiment';
+import { DEFAULT_EXPERIMENT, type Experiment } from '../../core/experiment';
 import type {
   AutoChoice,
   BackendName,
@@ -16,14 +16,14 @@ import type {
   Snapshot,
   ThetaReport,
   ThetaSubject,
-} from '../worker/protocol';
-import { restartReason } from '../core/families/restart';
-import { familyOf } from './shell/families';
+} from '../../worker/protocol';
+import { restartReason } from '../../core/families/restart';
+import { familyOf } from './families';
 import { getPort, send } from './port';
-import { walkSlice, type WalkActions, type WalkState } from './walk/walkSlice';
-import { ordersSlice, type OrdersState } from './orders/ordersSlice';
-import { comparedSlice, type ComparedActions, type ComparedState } from './runs/comparedSlice';
-import { Series } from './series';
+import { walkSlice, type WalkActions, type WalkState } from './walkSlice';
+import { ordersSlice, type OrdersState } from './ordersSlice';
+import { comparedSlice, type ComparedActions, type ComparedState } from './comparedSlice';
+import { Series } from '../kit/series';
 
 export { installPort, getPort, type TrainerPort } from './port';
 export interface Notice {
