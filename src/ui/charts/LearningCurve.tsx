@@ -1,5 +1,16 @@
 import * as d3 from 'd3';
-import { axisTitles, plotArea, axesStale, chartSvg, layerOf, plotClip } from '../kit/svgFrame';
+import {
+  axisTitles,
+  plotArea,
+  axesStale,
+  chartSvg,
+  layerOf,
+  plotClip,
+  type Layer as SvgLayer,
+  type Margin,
+  type PlotArea,
+  type SvgSelection,
+} from '../kit/svgFrame';
 import { useEffect, useId, useRef } from 'react';
 import { binSeries, smooth, type Series } from '../kit/series';
 import { subscribeFrame, useStore, type State } from '../shell/store';
@@ -53,22 +64,35 @@ export function roundUp(v: number): number {
   return p * (LADDER.find((m) => m * p >= v * (1 - 1e-12)) ?? 10);
 }
 
-function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHistoryView): void {
-  const { smoothing, lossLog, showPretrainedLoss } = state;
-  const { points, metric } = history;
-  // evaluations of the meta-loss' own quantity share its axis; others get one at the right
-  const ownAxis = history.axis === 'right';
-  const MARGIN = { ...BASE_MARGIN, right: ownAxis ? RIGHT_AXIS_MARGIN : BASE_MARGIN.right };
-  const svg = chartSvg(svgEl, width, HEIGHT);
-  const layer = (name: string, clip?: string) => layerOf(svg, name, clip);
-  const bins = Math.max(50, Math.floor((width - MARGIN.left - MARGIN.right) / 2));
-  const curves: Curve[] = [curveOf(state.meta, 'MAML meta-loss', METHOD_COLORS.maml, smoothing, bins)];
+type Layer = (name: string, clip?: string) => SvgLayer;
+type Compared = ReturnType<typeof comparedRuns>;
+
+/** The plot's scales: steps across, the loss up (log or linear), the evaluations' own axis if any. */
+interface Scales {
+  x: d3.ScaleLinear<number, number>;
+  y: d3.ScaleLogarithmic<number, number> | d3.ScaleLinear<number, number>;
+  /** a loss's height (clamped to the floor on a log axis) */
+  cy(v: number): number;
+  yEval: d3.ScaleLinear<number, number> | null;
+  /** an evaluation's height, on its own axis or the loss axis */
+  cyEval(v: number): number;
+}
+
+/** The meta-loss curve, and the pretrained baseline's training loss when it is shown. */
+function curvesOf(state: State, bins: number): Curve[] {
+  const { smoothing, showPretrainedLoss } = state;
+  const curves = [curveOf(state.meta, 'MAML meta-loss', METHOD_COLORS.maml, smoothing, bins)];
   if (showPretrainedLoss) {
     curves.push(
       curveOf(state.pretrained, 'pretrained training loss', METHOD_COLORS.pretrained, smoothing, bins),
     );
   }
+  return curves;
+}
 
+/** The steps and losses the axes span: the curves, the evaluations, the compared runs. */
+function extentOf(curves: Curve[], history: EvalHistoryView, compared: Compared, state: State) {
+  const ownAxis = history.axis === 'right';
   let x0 = Infinity;
   let x1 = -Infinity;
   let lo = Infinity;
@@ -81,7 +105,7 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
       hi = Math.max(hi, c.binned.max[i] as number);
     });
   }
-  for (const p of points) {
+  for (const p of history.points) {
     x0 = Math.min(x0, p.step);
     x1 = Math.max(x1, p.step);
     if (ownAxis) continue;
@@ -94,15 +118,26 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
     }
   }
   // the shelf's compared runs: their meta-loss on the loss axis (their evaluations on the right one)
-  const compared = comparedRuns(state);
   const loss = comparedExtent(
     compared,
     (r) => r.loss,
-    (v) => v > 0 || !lossLog,
+    (v) => v > 0 || !state.lossLog,
   );
   const evals = comparedExtent(compared, (r) => (ownAxis ? r.evals : null));
   if (loss) [lo, hi] = [Math.min(lo, loss.lo), Math.max(hi, loss.hi)];
   for (const e of [loss, evals]) if (e) [x0, x1] = [Math.min(x0, 0), Math.max(x1, e.last)];
+  return { x0, x1, lo, hi };
+}
+
+/** The scales of an extent: the step axis from where the run started, in round spans. */
+function scalesOf(
+  extent: ReturnType<typeof extentOf>,
+  state: State,
+  history: EvalHistoryView,
+  width: number,
+  margin: Margin,
+): Scales {
+  let { x0, x1, lo, hi } = extent;
   if (!Number.isFinite(x0)) {
     x0 = 0;
     x1 = 100;
@@ -119,64 +154,72 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
     lo = 0.1;
     hi = 10;
   }
-  const x = d3.scaleLinear([x0, x1], [MARGIN.left, width - MARGIN.right]);
+  const { lossLog } = state;
+  const x = d3.scaleLinear([x0, x1], [margin.left, width - margin.right]);
   const y = lossLog
     ? d3
         .scaleLog(
           [Math.max(FLOOR, lo * 0.8), Math.max(hi * 1.25, FLOOR * 10)],
-          [HEIGHT - MARGIN.bottom, MARGIN.top],
+          [HEIGHT - margin.bottom, margin.top],
         )
         .nice()
-    : d3.scaleLinear([0, hi * 1.05], [HEIGHT - MARGIN.bottom, MARGIN.top]).nice();
+    : d3.scaleLinear([0, hi * 1.05], [HEIGHT - margin.bottom, margin.top]).nice();
   const cy = (v: number) => y(lossLog ? Math.max(FLOOR, v) : v);
-  const yEval = ownAxis ? d3.scaleLinear(metric.range ?? [0, 1], [HEIGHT - MARGIN.bottom, MARGIN.top]) : null;
-  const cyEval = yEval ?? cy;
+  const yEval =
+    history.axis === 'right'
+      ? d3.scaleLinear(history.metric.range ?? [0, 1], [HEIGHT - margin.bottom, margin.top])
+      : null;
+  return { x, y, cy, yEval, cyEval: yEval ?? cy };
+}
 
-  // axes are rebuilt only when their domain or size changes
+/** The grid, the axes and their titles, rebuilt only when their domain or size changes. */
+function drawAxes(
+  svgEl: SVGSVGElement,
+  layer: Layer,
+  sc: Scales,
+  width: number,
+  margin: Margin,
+  lossLog: boolean,
+  history: EvalHistoryView,
+): void {
+  const { x, y, yEval } = sc;
   const axesKey = `${width}:${x.domain().join()}:${y.domain().join()}:${lossLog}:${yEval?.domain().join() ?? ''}`;
-  if (axesStale(svgEl, axesKey)) {
-    layer('grid')
-      .attr('transform', `translate(${MARGIN.left},0)`)
-      .call(
-        d3
-          .axisLeft(y)
-          .ticks(5)
-          .tickSize(-(width - MARGIN.left - MARGIN.right))
-          .tickFormat(() => ''),
-      )
-      .call((g) => g.select('.domain').remove());
-    layer('x-axis')
-      .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
-      .call(d3.axisBottom(x).ticks(6, x1 >= 10_000 ? '~s' : 'd'));
-    layer('y-axis')
-      .attr('transform', `translate(${MARGIN.left},0)`)
-      .call(d3.axisLeft(y).ticks(5, lossLog ? '~g' : undefined));
-    if (yEval) {
-      layer('y2-axis')
-        .attr('transform', `translate(${width - MARGIN.right},0)`)
-        .call(d3.axisRight(yEval).ticks(5, metric.tickFormat));
-    }
-    axisTitles(
-      layer('labels'),
-      plotArea(width, HEIGHT, MARGIN),
-      { width, height: HEIGHT },
-      {
-        x: 'meta-step',
-        y: `loss (${history.lossName})`,
-        ...(yEval ? { y2: history.axisLabel } : {}),
-      },
-    );
+  if (!axesStale(svgEl, axesKey)) return;
+  layer('grid')
+    .attr('transform', `translate(${margin.left},0)`)
+    .call(
+      d3
+        .axisLeft(y)
+        .ticks(5)
+        .tickSize(-(width - margin.left - margin.right))
+        .tickFormat(() => ''),
+    )
+    .call((g) => g.select('.domain').remove());
+  layer('x-axis')
+    .attr('transform', `translate(0,${HEIGHT - margin.bottom})`)
+    .call(d3.axisBottom(x).ticks(6, (x.domain()[1] as number) >= 10_000 ? '~s' : 'd'));
+  layer('y-axis')
+    .attr('transform', `translate(${margin.left},0)`)
+    .call(d3.axisLeft(y).ticks(5, lossLog ? '~g' : undefined));
+  if (yEval) {
+    layer('y2-axis')
+      .attr('transform', `translate(${width - margin.right},0)`)
+      .call(d3.axisRight(yEval).ticks(5, history.metric.tickFormat));
   }
+  axisTitles(
+    layer('labels'),
+    plotArea(width, HEIGHT, margin),
+    { width, height: HEIGHT },
+    {
+      x: 'meta-step',
+      y: `loss (${history.lossName})`,
+      ...(yEval ? { y2: history.axisLabel } : {}),
+    },
+  );
+}
 
-  const clipId = 'clip-learning';
-  plotClip(svg, clipId, {
-    x: MARGIN.left,
-    y: MARGIN.top,
-    width: width - MARGIN.left - MARGIN.right,
-    height: HEIGHT - MARGIN.top - MARGIN.bottom,
-  });
-
-  // raw values: a faint min-max envelope per pixel bin; smoothed: a solid line
+/** Raw values as a faint min-max envelope per pixel bin, smoothed ones as a solid line. */
+function drawCurves(layer: Layer, clipId: string, curves: Curve[], { x, cy }: Scales): void {
   layer('raw', clipId)
     .selectAll('path')
     .data(curves)
@@ -208,17 +251,13 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
         .y((i) => cy(c.smoothed.mean[i] as number))
         .defined((i) => Number.isFinite(c.smoothed.mean[i] as number))(idx);
     });
+}
 
-  drawCompared(layer('compared', clipId), compared, (r) => r.loss, x, cy, {
-    className: 'compared-loss',
-    values: (c) => smooth(c.values, c.values.length, smoothing),
-  });
-  drawCompared(layer('compared-evals', clipId), compared, (r) => (ownAxis ? r.evals : null), x, cyEval, {
-    className: 'compared-evals',
-  });
-
-  // the periodic held-out evaluation, in the family's metric
-  const evalPts = points.flatMap((p) => history.methods.map((m) => ({ step: p.step, v: p[m] ?? NaN, m })));
+/** The periodic held-out evaluation, in the family's metric, as circles. */
+function drawEvals(layer: Layer, clipId: string, history: EvalHistoryView, { x, cyEval }: Scales): void {
+  const evalPts = history.points.flatMap((p) =>
+    history.methods.map((m) => ({ step: p.step, v: p[m] ?? NaN, m })),
+  );
   layer('evals', clipId)
     .selectAll('circle')
     .data(evalPts.filter((p) => Number.isFinite(p.v)))
@@ -228,24 +267,23 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
     .attr('stroke', (p) => METHOD_COLORS[p.m])
     .attr('cx', (p) => x(p.step))
     .attr('cy', (p) => cyEval(p.v));
+}
 
-  svg
-    .selectAll('text.empty')
-    .data(state.meta.length === 0 && points.length === 0 ? [null] : [])
-    .join('text')
-    .attr('class', 'empty')
-    .attr('x', (MARGIN.left + width - MARGIN.right) / 2)
-    .attr('y', HEIGHT / 2)
-    .attr('text-anchor', 'middle')
-    .text('press Play to start meta-training');
-
-  // the readout at the meta-step nearest the pointer: each curve's smoothed loss, the nearest evaluation
+/** The readout at the meta-step nearest the pointer: each curve's smoothed loss, the nearest evaluation. */
+function hoverReadout(
+  svg: SvgSelection,
+  curves: Curve[],
+  history: EvalHistoryView,
+  { x, cy }: Scales,
+  area: PlotArea,
+): void {
+  const { points, metric } = history;
   const steps = curves[0]?.smoothed.x.length ? (curves[0] as Curve).smoothed.x : points.map((p) => p.step);
   const at = (c: Curve, step: number) => c.smoothed.mean[nearestIndex(c.smoothed.x, step)] ?? NaN;
   const evalSteps = points.map((p) => p.step);
   const evalAt = (step: number) => points[nearestIndex(evalSteps, step)];
   plotHover(svg, {
-    area: plotArea(width, HEIGHT, MARGIN),
+    area,
     xs: steps.map((s) => x(s)),
     marks: (i) => curves.map((c) => ({ y: cy(at(c, steps[i] as number)), color: c.color })),
     readout: (i) => {
@@ -265,6 +303,54 @@ function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHi
       ];
     },
   });
+}
+
+function draw(svgEl: SVGSVGElement, width: number, state: State, history: EvalHistoryView): void {
+  // evaluations of the meta-loss' own quantity share its axis; others get one at the right
+  const ownAxis = history.axis === 'right';
+  const margin = { ...BASE_MARGIN, right: ownAxis ? RIGHT_AXIS_MARGIN : BASE_MARGIN.right };
+  const svg = chartSvg(svgEl, width, HEIGHT);
+  const layer: Layer = (name, clip) => layerOf(svg, name, clip);
+  const bins = Math.max(50, Math.floor((width - margin.left - margin.right) / 2));
+  const curves = curvesOf(state, bins);
+  const compared = comparedRuns(state);
+  const sc = scalesOf(extentOf(curves, history, compared, state), state, history, width, margin);
+  drawAxes(svgEl, layer, sc, width, margin, state.lossLog, history);
+
+  const clipId = 'clip-learning';
+  plotClip(svg, clipId, {
+    x: margin.left,
+    y: margin.top,
+    width: width - margin.left - margin.right,
+    height: HEIGHT - margin.top - margin.bottom,
+  });
+  drawCurves(layer, clipId, curves, sc);
+  drawCompared(layer('compared', clipId), compared, (r) => r.loss, sc.x, sc.cy, {
+    className: 'compared-loss',
+    values: (c) => smooth(c.values, c.values.length, state.smoothing),
+  });
+  drawCompared(
+    layer('compared-evals', clipId),
+    compared,
+    (r) => (ownAxis ? r.evals : null),
+    sc.x,
+    sc.cyEval,
+    {
+      className: 'compared-evals',
+    },
+  );
+  drawEvals(layer, clipId, history, sc);
+
+  svg
+    .selectAll('text.empty')
+    .data(state.meta.length === 0 && history.points.length === 0 ? [null] : [])
+    .join('text')
+    .attr('class', 'empty')
+    .attr('x', (margin.left + width - margin.right) / 2)
+    .attr('y', HEIGHT / 2)
+    .attr('text-anchor', 'middle')
+    .text('press Play to start meta-training');
+  hoverReadout(svg, curves, history, sc, plotArea(width, HEIGHT, margin));
 }
 
 /**

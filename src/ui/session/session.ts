@@ -20,6 +20,7 @@ import { FrameInbox } from '../kit/frameInbox';
 import type { SessionPart } from '../shell/family';
 import type { TrainerPort } from '../shell/port';
 import type { Autosave, RunFileReply } from '../runs/autosave';
+import { showReport, thetaLoaded } from './reports';
 import { SessionRuns } from './sessionRuns';
 import { useStore, type Store } from '../shell/store';
 import { writeAddressBar } from '../shell/url';
@@ -205,6 +206,7 @@ class Session implements TrainerPort {
     this.restartFrom(snap, next);
   }
 
+  /** One worker message, applied to the store (the family's part gets what is its own). */
   private receive(msg: FromWorker): void {
     const s = store.getState();
     const part = partOf(s);
@@ -224,36 +226,9 @@ class Session implements TrainerPort {
       case 'benchmark':
         store.setState({ rates: msg.rates, autoChoice: msg.choice });
         break;
-      case 'progress': {
-        const n = msg.losses.length;
-        for (let i = 0; i < n; i++) s.meta.push(msg.step - n + 1 + i, msg.losses[i] as number);
-        if (msg.pretrainedLosses) {
-          const m = msg.pretrainedLosses.length;
-          for (let i = 0; i < m; i++)
-            s.pretrained.push(msg.step - m + 1 + i, msg.pretrainedLosses[i] as number);
-        }
-        const replay = s.replay && msg.replayTo !== null ? s.replay : null;
-        const done = s.replay !== null && msg.replayTo === null && !msg.running;
-        store.setState({
-          step: msg.step,
-          stepsPerSec: msg.stepsPerSec,
-          elapsedMs: msg.elapsedMs,
-          tensors: msg.tensors,
-          replay,
-          lastLoss: n > 0 ? (msg.losses[n - 1] as number) : s.lastLoss,
-          seriesVersion: s.seriesVersion + (n > 0 ? 1 : 0),
-          ...(done ? { running: false } : {}),
-        });
-        part.progress?.(msg);
-        // saved once training stops, and after single steps
-        if (!msg.running && (this.workerTraining || n > 0)) this.autosave.stopped();
-        this.workerTraining = msg.running;
-        if (done) {
-          s.notify('info', `Replayed the shared run to step ${msg.step} and paused there.`);
-          part.replayDone?.();
-        }
+      case 'progress':
+        this.progressed(msg, part);
         break;
-      }
       case 'family':
         part.reply(msg.reply);
         break;
@@ -264,70 +239,8 @@ class Session implements TrainerPort {
           this.snapshotWaiters.delete(msg.requestId);
         }
         break;
-      case 'rewind': {
-        const keep = msg.fresh ? -1 : msg.step;
-        for (const series of [s.meta, s.pretrained]) series.truncateAfter(keep);
-        store.setState({
-          step: msg.step,
-          seriesVersion: s.seriesVersion + 1,
-          lastLoss: s.meta.last(),
-          // the worker starts the trajectories again from here
-          thetaReport: null,
-          landscape: null,
-          landscapeBusy: null,
-          ...(msg.fresh ? { elapsedMs: 0, snapshot: null, replayBreak: null } : {}),
-        });
-        part.rewind?.(msg.step, msg.fresh);
-        if (msg.reason) s.notify('info', msg.reason);
-        if (msg.fresh) this.autosave.restarted();
-        break;
-      }
-      case 'diverged':
-        store.setState({
-          running: false,
-          replay: null,
-          replayBreak:
-            msg.restoredStep > 0
-              ? (s.replayBreak ?? `θ was restored at step ${msg.restoredStep} after diverging`)
-              : s.replayBreak,
-        });
-        s.notify('warning', 'Training diverged', [msg.message]);
-        break;
-      case 'theta': {
-        const shown = s.shownTasks;
-        const same =
-          shown !== null &&
-          shown.viewTaskId === msg.viewTaskId &&
-          shown.params.length === msg.taskParams.length &&
-          shown.params.every((v, i) => v === msg.taskParams[i]);
-        store.setState({
-          thetaReport: msg,
-          ...(same
-            ? {}
-            : {
-                shownTasks: {
-                  params: msg.taskParams,
-                  perTask: msg.paramsPerTask,
-                  count: msg.paths.tasks,
-                  viewTaskId: msg.viewTaskId,
-                },
-              }),
-        });
-        break;
-      }
-      case 'landscapeProgress':
-        if (s.landscapeBusy?.id === msg.id) {
-          // total 0: the worker could not start it (it said why in a notice)
-          store.setState({
-            landscapeBusy: msg.total > 0 ? { id: msg.id, done: msg.done, total: msg.total } : null,
-          });
-        }
-        break;
-      case 'landscape':
-        if (s.landscapeBusy?.id === msg.id) store.setState({ landscape: msg, landscapeBusy: null });
-        break;
-      case 'notice':
-        s.notify(msg.level === 'warning' ? 'warning' : 'info', msg.message);
+      case 'rewind':
+        this.rewound(msg, part);
         break;
       case 'runNotOpened':
       case 'runFile':
@@ -335,26 +248,67 @@ class Session implements TrainerPort {
         this.runs.received(msg);
         break;
       case 'thetaLoaded':
-        store.setState({ config: msg.config });
-        writeAddressBar(msg.config, s.backendRequest);
-        // (the page's own load as it opens is told by the lab's θ panel: a notice then would push
-        // the page down while it opens)
-        if (part.thetaLoaded?.() === 'quiet') break;
-        s.notify(
-          'info',
-          `Loaded ${msg.source}: meta-trained for ${msg.step} steps` +
-            (msg.pretrainedSteps !== null
-              ? `, with the pretrained baseline trained beside it for ${msg.pretrainedSteps} steps.`
-              : '; the file has no pretrained baseline, so that one starts untrained.') +
-            ' Reset meta-trains from scratch.',
-        );
+        thetaLoaded(msg, part);
         break;
       case 'error':
         part.error?.();
         if (msg.fatal) this.crashed(msg.message);
         else s.notify('warning', msg.message);
         break;
+      default:
+        showReport(msg);
     }
+  }
+
+  /** Training progressed: the curves grow, a replay may be done, a stop is saved. */
+  private progressed(msg: Extract<FromWorker, { kind: 'progress' }>, part: SessionPart): void {
+    const s = store.getState();
+    const n = msg.losses.length;
+    for (let i = 0; i < n; i++) s.meta.push(msg.step - n + 1 + i, msg.losses[i] as number);
+    if (msg.pretrainedLosses) {
+      const m = msg.pretrainedLosses.length;
+      for (let i = 0; i < m; i++) s.pretrained.push(msg.step - m + 1 + i, msg.pretrainedLosses[i] as number);
+    }
+    const replay = s.replay && msg.replayTo !== null ? s.replay : null;
+    const done = s.replay !== null && msg.replayTo === null && !msg.running;
+    store.setState({
+      step: msg.step,
+      stepsPerSec: msg.stepsPerSec,
+      elapsedMs: msg.elapsedMs,
+      tensors: msg.tensors,
+      replay,
+      lastLoss: n > 0 ? (msg.losses[n - 1] as number) : s.lastLoss,
+      seriesVersion: s.seriesVersion + (n > 0 ? 1 : 0),
+      ...(done ? { running: false } : {}),
+    });
+    part.progress?.(msg);
+    // saved once training stops, and after single steps
+    if (!msg.running && (this.workerTraining || n > 0)) this.autosave.stopped();
+    this.workerTraining = msg.running;
+    if (done) {
+      s.notify('info', `Replayed the shared run to step ${msg.step} and paused there.`);
+      part.replayDone?.();
+    }
+  }
+
+  /** The run went back to a step (`fresh`: to a new run): later curve entries and views are dropped. */
+  private rewound(msg: Extract<FromWorker, { kind: 'rewind' }>, part: SessionPart): void {
+    const s = store.getState();
+    const keep = msg.fresh ? -1 : msg.step;
+    for (const series of [s.meta, s.pretrained]) series.truncateAfter(keep);
+    store.setState({
+      step: msg.step,
+      seriesVersion: s.seriesVersion + 1,
+      lastLoss: s.meta.last(),
+      // the worker starts the trajectories again from here
+      thetaReport: null,
+      landscape: null,
+      landscapeBusy: null,
+      ...(msg.fresh ? { elapsedMs: 0, snapshot: null, replayBreak: null } : {}),
+    });
+    part.rewind?.(msg.step, msg.fresh);
+    if (msg.reason) s.notify('info', msg.reason);
+    if (msg.fresh) this.autosave.restarted();
   }
 }
 
