@@ -9,9 +9,8 @@ export function formatLoss(x: number): string {
 
 /**
  * Clock times and dates as the page writes them: local time, "2026-11-29 14:05:09", built by hand.
- * A page's first `Intl` formatter sets up the browser's locale data, 60-75 ms on the 2-core machine
- * in one task: made at load it was the longest task Lighthouse saw (×4 under its throttling), made
- * later it landed in the first autosave while training. The page never makes one.
+ * The page never makes an `Intl` formatter: the first one sets up the browser's locale data in one
+ * long task, at load or in the middle of training.
  */
 const two = (n: number): string => String(n).padStart(2, '0');
 

@@ -2,9 +2,8 @@
  * What every D3 chart here does to its SVG before drawing data: size it, find or create its named
  * groups, and keep the plot area's clip rectangle. Attributes are written only when their value
  * changes: re-writing an SVG attribute, even with the same value, makes the element lay out and
- * paint again, and re-writing a clip path's rectangle does that to every element it clips
- * (measured: 10-36 ms layouts on the main thread while training, from charts redrawn five to ten
- * times a second).
+ * paint again, and re-writing a clip path's rectangle does that to every element it clips, on
+ * charts redrawn several times a second while training.
  */
 import * as d3 from 'd3';
 
