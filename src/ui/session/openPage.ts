@@ -12,7 +12,8 @@ import { partOf, session } from './session';
 import { useStore } from '../shell/store';
 import type { Snapshot } from '../../worker/protocol';
 import { decodeWeights } from '../shell/thetaCodec';
-import { readLink, writeAddressBar } from '../shell/url';
+import { readLink, writeAddressBar, type PageLink } from '../shell/url';
+import type { UiFamily } from '../shell/family';
 import { installPort } from '../shell/port';
 
 const store = useStore;
@@ -43,6 +44,45 @@ function damaged(saved: SavedRun): string | null {
   return record.unreadable;
 }
 
+/**
+ * θ carried in the link, when the family reads θ in links: the run to resume from, with the coarse
+ * learning curve and the last meta-loss the link carries (the curve goes into the store's series).
+ * What could not be used becomes a line of `warnings`.
+ */
+async function linkTheta(
+  link: PageLink,
+  family: UiFamily,
+  warnings: string[],
+): Promise<{ resume: Snapshot | null; lastLoss: number | null }> {
+  const none = { resume: null, lastLoss: null };
+  if (!link.weights) return none;
+  const thetaLength = family.link.thetaLength(link.config);
+  if (thetaLength === null) {
+    warnings.push(family.link.thetaIgnored ?? 'θ in a link is not read for this family; ignored it');
+    return none;
+  }
+  try {
+    const w = await decodeWeights(link.weights, { params: thetaLength, maxStep: MAX_SHARED_STEP });
+    const s = store.getState();
+    for (let i = 0; i < w.historySteps.length; i++) {
+      s.meta.push(w.historySteps[i] as number, w.historyLosses[i] as number);
+    }
+    if (link.step !== null && link.step !== w.step) {
+      warnings.push(`step=${link.step} differs from the step stored with the weights; using ${w.step}`);
+    }
+    return {
+      resume: { step: w.step, theta: w.theta, pretrained: w.pretrained, alpha: w.alpha },
+      lastLoss: Number.isFinite(w.lastLoss) ? w.lastLoss : null,
+    };
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    warnings.push(
+      `${why}; ignored them${link.step ? `, replaying training to step ${link.step} instead` : ''}`,
+    );
+    return none;
+  }
+}
+
 /** Open the page: apply the link (notice for anything changed), then start training. */
 export async function openPage(): Promise<void> {
   const link = readLink(window.location.search, window.location.hash);
@@ -51,35 +91,10 @@ export async function openPage(): Promise<void> {
   store.setState({ config: link.config, backendRequest: link.backend });
   family.session.opening?.(link.config);
   const warnings = [...link.warnings];
-  let resume: Snapshot | null = null;
   const s = store.getState();
   s.meta.clear();
   s.pretrained.clear();
-  let lastLoss: number | null = null;
-  const thetaLength = family.link.thetaLength(link.config);
-  if (link.weights && thetaLength === null) {
-    warnings.push(family.link.thetaIgnored ?? 'θ in a link is not read for this family; ignored it');
-  } else if (link.weights && thetaLength !== null) {
-    try {
-      const w = await decodeWeights(link.weights, {
-        params: thetaLength,
-        maxStep: MAX_SHARED_STEP,
-      });
-      resume = { step: w.step, theta: w.theta, pretrained: w.pretrained, alpha: w.alpha };
-      for (let i = 0; i < w.historySteps.length; i++) {
-        s.meta.push(w.historySteps[i] as number, w.historyLosses[i] as number);
-      }
-      if (Number.isFinite(w.lastLoss)) lastLoss = w.lastLoss;
-      if (link.step !== null && link.step !== w.step) {
-        warnings.push(`step=${link.step} differs from the step stored with the weights; using ${w.step}`);
-      }
-    } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
-      warnings.push(
-        `${why}; ignored them${link.step ? `, replaying training to step ${link.step} instead` : ''}`,
-      );
-    }
-  }
+  const { resume, lastLoss } = await linkTheta(link, family, warnings);
   const replayStep = resume ? null : link.step;
   // a plain link to an experiment continues the run this browser saved for it, if any
   const wanted = takeOpenRequest();
