@@ -168,129 +168,160 @@ export const THETA_REDRAW_MS = 400;
 export const LANDSCAPE_RESOLUTION = 25;
 const INFO_NOTICE_MS = 15_000;
 
+/** The shared state a page opens with. */
+function sharedState(): SharedState {
+  return {
+    config: { ...DEFAULT_EXPERIMENT, hidden: [...DEFAULT_EXPERIMENT.hidden] },
+    backendRequest: 'auto',
+    phase: 'starting',
+    backend: null,
+    backendNote: null,
+    rates: null,
+    autoChoice: null,
+    numParams: null,
+    thetaSource: '',
+    running: false,
+    step: 0,
+    stepsPerSec: 0,
+    elapsedMs: 0,
+    replay: null,
+    tensors: null,
+    lastLoss: null,
+    notices: [],
+    snapshot: null,
+    share: null,
+    includeWeights: true,
+    replayBreak: null,
+    saved: null,
+    resuming: false,
+    meta: new Series(),
+    pretrained: new Series(),
+    seriesVersion: 0,
+    smoothing: 0.6,
+    lossLog: true,
+    showPretrainedLoss: false,
+    adaptLog: false,
+    thetaReport: null,
+    shownTasks: null,
+    thetaSubject: 'maml',
+    showRandomPaths: false,
+    landscape: null,
+    landscapeBusy: null,
+    hoverTask: null,
+  };
+}
+
+type Set = (patch: Partial<State>) => void;
+
+/** Training and its settings: the transport, a settings change, a backend switch. */
+function runActions(
+  set: Set,
+  get: GetStore,
+): Pick<
+  SharedActions,
+  'play' | 'pause' | 'toggle' | 'stepOnce' | 'reset' | 'setConfig' | 'setBackendRequest'
+> {
+  return {
+    play() {
+      if (get().phase === 'failed') return;
+      get().closeWalk();
+      set({ running: true, replay: null });
+      send({ kind: 'play' });
+    },
+    pause() {
+      set({ running: false, replay: null });
+      send({ kind: 'pause' });
+      hooksOf(get().config).paused?.();
+    },
+    toggle() {
+      if (get().running) get().pause();
+      else get().play();
+    },
+    stepOnce() {
+      if (get().running || get().phase !== 'ready') return;
+      send({ kind: 'step' });
+      hooksOf(get().config).stepped?.();
+    },
+    reset() {
+      get().closeWalk();
+      set({ running: false, replay: null, replayBreak: null, share: null });
+      send({ kind: 'reset' });
+    },
+    setConfig(patch) {
+      const prev = get().config;
+      const config = { ...prev, ...patch, hidden: [...(patch.hidden ?? prev.hidden)] };
+      const newRun = restartReason(prev, config) !== null;
+      const changes: Partial<State> = { config, share: null };
+      if (!newRun && get().step > 0 && !get().replayBreak) {
+        changes.replayBreak = `the settings changed at step ${get().step}`;
+      }
+      if (newRun) changes.replayBreak = null;
+      set(changes);
+      send({ kind: 'config', config });
+      hooksOf(config).configChanged?.(prev, config);
+      if (newRun) get().closeWalk();
+      else get().refreshWalk();
+    },
+    setBackendRequest(request) {
+      const { step, replayBreak } = get();
+      set({
+        backendRequest: request,
+        share: null,
+        // another backend rounds differently: a replay on one backend will not retrace both
+        replayBreak: replayBreak ?? (step > 0 ? `the backend changed at step ${step}` : null),
+      });
+      getPort()?.switchBackend(request);
+    },
+  };
+}
+
+/** The views' shared settings and the notices. */
+function viewActions(
+  set: Set,
+  get: GetStore,
+): Pick<SharedActions, 'setThetaView' | 'computeLandscape' | 'setHoverTask' | 'notify' | 'dismiss' | 'set'> {
+  return {
+    setThetaView(patch) {
+      const { thetaSubject, showRandomPaths } = get();
+      const subject = patch.subject ?? thetaSubject;
+      const random = patch.random ?? showRandomPaths;
+      const changes: Partial<State> = { thetaSubject: subject, showRandomPaths: random };
+      // a landscape belongs to one trajectory's plane: switching drops it (the worker cancels it)
+      if (subject !== thetaSubject) Object.assign(changes, { landscape: null, landscapeBusy: null });
+      set(changes);
+      send({ kind: 'thetaView', subject, random });
+    },
+    computeLandscape() {
+      const id = landscapeId++;
+      set({ landscapeBusy: { id, done: 0, total: 0 } });
+      const resolution = familyOf(get().config.task).theta?.landscapeResolution ?? LANDSCAPE_RESOLUTION;
+      send({ kind: 'landscape', id, resolution });
+    },
+    setHoverTask(index) {
+      if (get().hoverTask !== index) set({ hoverTask: index });
+    },
+    notify(level, title, lines = [], action) {
+      const id = noticeId++;
+      set({ notices: [...get().notices, { id, level, title, lines, ...(action ? { action } : {}) }] });
+      // information fades away on its own; warnings and errors stay until dismissed
+      if (level === 'info' && !action?.keep) setTimeout(() => get().dismiss(id), INFO_NOTICE_MS);
+    },
+    dismiss(id) {
+      set({ notices: get().notices.filter((n) => n.id !== id) });
+    },
+    set(key, value) {
+      set({ [key]: value } as Partial<State>);
+    },
+  };
+}
+
 export const useStore = create<Store>()((set, get) => ({
   ...walkSlice(set, get),
   ...ordersSlice(),
   ...comparedSlice(set, get),
-  config: { ...DEFAULT_EXPERIMENT, hidden: [...DEFAULT_EXPERIMENT.hidden] },
-  backendRequest: 'auto',
-  phase: 'starting',
-  backend: null,
-  backendNote: null,
-  rates: null,
-  autoChoice: null,
-  numParams: null,
-  thetaSource: '',
-  running: false,
-  step: 0,
-  stepsPerSec: 0,
-  elapsedMs: 0,
-  replay: null,
-  tensors: null,
-  lastLoss: null,
-  notices: [],
-  snapshot: null,
-  share: null,
-  includeWeights: true,
-  replayBreak: null,
-  saved: null,
-  resuming: false,
-  meta: new Series(),
-  pretrained: new Series(),
-  seriesVersion: 0,
-  smoothing: 0.6,
-  lossLog: true,
-  showPretrainedLoss: false,
-  adaptLog: false,
-  thetaReport: null,
-  shownTasks: null,
-  thetaSubject: 'maml',
-  showRandomPaths: false,
-  landscape: null,
-  landscapeBusy: null,
-  hoverTask: null,
-
-  play() {
-    if (get().phase === 'failed') return;
-    get().closeWalk();
-    set({ running: true, replay: null });
-    send({ kind: 'play' });
-  },
-  pause() {
-    set({ running: false, replay: null });
-    send({ kind: 'pause' });
-    hooksOf(get().config).paused?.();
-  },
-  toggle() {
-    if (get().running) get().pause();
-    else get().play();
-  },
-  stepOnce() {
-    if (get().running || get().phase !== 'ready') return;
-    send({ kind: 'step' });
-    hooksOf(get().config).stepped?.();
-  },
-  reset() {
-    get().closeWalk();
-    set({ running: false, replay: null, replayBreak: null, share: null });
-    send({ kind: 'reset' });
-  },
-  setConfig(patch) {
-    const prev = get().config;
-    const config = { ...prev, ...patch, hidden: [...(patch.hidden ?? prev.hidden)] };
-    const newRun = restartReason(prev, config) !== null;
-    const changes: Partial<State> = { config, share: null };
-    if (!newRun && get().step > 0 && !get().replayBreak) {
-      changes.replayBreak = `the settings changed at step ${get().step}`;
-    }
-    if (newRun) changes.replayBreak = null;
-    set(changes);
-    send({ kind: 'config', config });
-    hooksOf(config).configChanged?.(prev, config);
-    if (newRun) get().closeWalk();
-    else get().refreshWalk();
-  },
-  setBackendRequest(request) {
-    const { step, replayBreak } = get();
-    set({
-      backendRequest: request,
-      share: null,
-      // another backend rounds differently: a replay on one backend will not retrace both
-      replayBreak: replayBreak ?? (step > 0 ? `the backend changed at step ${step}` : null),
-    });
-    getPort()?.switchBackend(request);
-  },
-  setThetaView(patch) {
-    const { thetaSubject, showRandomPaths } = get();
-    const subject = patch.subject ?? thetaSubject;
-    const random = patch.random ?? showRandomPaths;
-    const changes: Partial<State> = { thetaSubject: subject, showRandomPaths: random };
-    // a landscape belongs to one trajectory's plane: switching drops it (the worker cancels it)
-    if (subject !== thetaSubject) Object.assign(changes, { landscape: null, landscapeBusy: null });
-    set(changes);
-    send({ kind: 'thetaView', subject, random });
-  },
-  computeLandscape() {
-    const id = landscapeId++;
-    set({ landscapeBusy: { id, done: 0, total: 0 } });
-    const resolution = familyOf(get().config.task).theta?.landscapeResolution ?? LANDSCAPE_RESOLUTION;
-    send({ kind: 'landscape', id, resolution });
-  },
-  setHoverTask(index) {
-    if (get().hoverTask !== index) set({ hoverTask: index });
-  },
-  notify(level, title, lines = [], action) {
-    const id = noticeId++;
-    set({ notices: [...get().notices, { id, level, title, lines, ...(action ? { action } : {}) }] });
-    // information fades away on its own; warnings and errors stay until dismissed
-    if (level === 'info' && !action?.keep) setTimeout(() => get().dismiss(id), INFO_NOTICE_MS);
-  },
-  dismiss(id) {
-    set({ notices: get().notices.filter((n) => n.id !== id) });
-  },
-  set(key, value) {
-    set({ [key]: value } as Partial<State>);
-  },
+  ...sharedState(),
+  ...runActions(set, get),
+  ...viewActions(set, get),
 }));
 
 export { subscribeFrame } from './subscribeFrame';
