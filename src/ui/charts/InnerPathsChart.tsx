@@ -96,10 +96,20 @@ function draw(el: SVGSVGElement, width: number, from: From, state: State): void 
 
   drawPaths(layer('paths', clipId), report, paths, state.hoverTask, x, y);
 
+  drawStart(layer('start'), from, report, paths, x, y);
+}
+
+/** Where the paths start: θ, or the random initialisation, marked and named. */
+function drawStart(
+  g: Layer,
+  from: From,
+  report: ThetaReport,
+  paths: ThetaPaths,
+  x: d3.ScaleLinear<number, number>,
+  y: d3.ScaleLinear<number, number>,
+): void {
   const start = paths.start;
-  const startMark = layer('start');
-  startMark
-    .selectAll('path')
+  g.selectAll('path')
     .data([null])
     .join('path')
     .attr('class', 'theta-marker')
@@ -109,8 +119,7 @@ function draw(el: SVGSVGElement, width: number, from: From, state: State): void 
     .attr('fill', from === 'theta' ? trajectoryColor(report.subject, 1) : METHOD_COLORS.random)
     .attr('stroke', '#fff')
     .attr('stroke-width', 2);
-  startMark
-    .selectAll('text')
+  g.selectAll('text')
     .data([null])
     .join('text')
     .attr('class', 'marker-label')

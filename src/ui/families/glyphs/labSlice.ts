@@ -100,8 +100,8 @@ export function drawingsComplete(s: Pick<GlyphLabState, 'drawings'>): boolean {
   return s.drawings.every((row) => row.every((d) => d.length > 0));
 }
 
-export function glyphLabSlice(): GlyphLabState & GlyphLabActions {
-  const { getState: get, setState: set } = useLabStore;
+/** The lab's state as a page opens: no shipped θ looked for yet, a 3 × 2 drawing pad. */
+function initialLabState(): GlyphLabState {
   return {
     shipped: { state: 'checking' },
     start: 'random',
@@ -121,7 +121,13 @@ export function glyphLabSlice(): GlyphLabState & GlyphLabActions {
     adaptBusy: false,
     testDrawing: [],
     classified: null,
+  };
+}
 
+export function glyphLabSlice(): GlyphLabState & GlyphLabActions {
+  const { getState: get, setState: set } = useLabStore;
+  return {
+    ...initialLabState(),
     loadShipped() {
       const s = get().shipped;
       if (s.state !== 'available') return;
