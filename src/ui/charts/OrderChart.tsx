@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import type { OrderPoint } from '../shell/ordersSlice';
 import { useStore } from '../shell/store';
 import { familyOf } from '../shell/families';
-import { roundUp } from './LearningCurve';
+import { roundUp } from './learningCurveDraw';
 import { METHOD_COLORS } from '../kit/palette';
 import { axisTitles, plotArea, axesStale, chartSvg, layerOf } from '../kit/svgFrame';
 import { useWidth } from '../kit/useWidth';
