@@ -1,7 +1,13 @@
 import { expect, test } from '@playwright/test';
-import { decodeWeights, encodeWeights } from '../src/ui/thetaCodec';
-import { binSeries, Series, SERIES_CAPACITY, smooth } from '../src/ui/series';
-import { MAX_GLYPH_REPLAY_STEPS, readLink, shareUrl } from '../src/ui/url';
+import { decodeWeights, encodeWeights } from '../src/ui/shell/thetaCodec';
+import { binSeries, Series, SERIES_CAPACITY, smooth } from '../src/ui/kit/series';
+import { readLink as readPageLink, shareUrl } from '../src/ui/shell/url';
+import { GLYPH_LINK_RULES, MAX_GLYPH_REPLAY_STEPS } from '../src/ui/families/glyphs/linkRules';
+import { REGRESSION_LINK_RULES } from '../src/ui/families/regression/linkRules';
+
+/** the page's families' link rules (the page reads them from its installed families) */
+const LINKS = { sinusoid: REGRESSION_LINK_RULES, mixture: REGRESSION_LINK_RULES, glyphs: GLYPH_LINK_RULES };
+const readLink = (search: string, hash: string) => readPageLink(search, hash, LINKS);
 import { DEFAULT_EXPERIMENT } from '../src/core/experiment';
 
 // Pure page logic, run in Node by the same runner (no browser needed).

@@ -15,7 +15,10 @@ vi.mock('../src/ui/runs/shelfRecords', () => ({
 }));
 
 const { Autosave } = await import('../src/ui/runs/autosave');
-const { useStore } = await import('../src/ui/store');
+const { useStore } = await import('../src/ui/shell/store');
+const { UI_FAMILIES } = await import('../src/ui/families/registry');
+const { installFamilies } = await import('../src/ui/shell/families');
+installFamilies(UI_FAMILIES);
 
 /** A run writer whose exports finish when the test says so. */
 function heldWriter() {

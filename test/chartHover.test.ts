@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nearestIndex, stepIndex } from '../src/ui/charts/frame/hover';
+import { nearestIndex, stepIndex } from '../src/ui/kit/hover';
 
 describe('nearestIndex', () => {
   const xs = [10, 20, 40, 80];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, toCsv } from '../src/ui/charts/download/csv';
+import { csvField, toCsv } from '../src/ui/kit/csv';
 
 describe('toCsv', () => {
   it('writes a header and rows, CRLF-terminated', () => {

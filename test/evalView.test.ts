@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERIMENT, GLYPH_DEFAULTS } from '../src/core/experiment';
-import { evalHistoryView, evalView } from '../src/ui/charts/evalView';
-import { ACCURACY, MSE } from '../src/ui/charts/metric';
-import { useStore, type Evaluation } from '../src/ui/store';
+import { evalHistoryView, evalView } from '../src/ui/shell/evalView';
+import { ACCURACY, MSE } from '../src/ui/kit/metric';
+import { useStore } from '../src/ui/shell/store';
+import type { Evaluation } from '../src/ui/families/regression/viewSlice';
+import { useRegressionStore } from '../src/ui/families/regression/regressionStore';
 import type { GlyphEvaluation } from '../src/ui/families/glyphs/labSlice';
+import { useLabStore } from '../src/ui/families/glyphs/labStore';
+import { UI_FAMILIES } from '../src/ui/families/registry';
+import { installFamilies } from '../src/ui/shell/families';
+
+installFamilies(UI_FAMILIES);
 
 const evaluation: Evaluation = {
   step: 40,
@@ -31,7 +38,7 @@ const glyphEval: GlyphEvaluation = {
 
 describe('the family-neutral evaluation views', () => {
   it('show the regression evaluation as MSE, its history on the loss axis', () => {
-    useStore.setState({
+    useRegressionStore.setState({
       config: { ...DEFAULT_EXPERIMENT },
       evaluation,
       evalHistory: [{ step: 40, inner: 1, maml: 0.5, pretrained: 2.8 }],
@@ -57,15 +64,15 @@ describe('the family-neutral evaluation views', () => {
     useStore.setState({ step: 41, lastLoss: 0.4 });
     expect(evalView(useStore.getState())).toBe(before);
     expect(evalHistoryView(useStore.getState())).toBe(history);
-    useStore.setState({ evalBusy: 600 });
+    useRegressionStore.setState({ evalBusy: 600 });
     const busy = evalView(useStore.getState());
     expect(busy).not.toBe(before);
     expect(busy.fullEvaluation.busy).toBe(true);
-    useStore.setState({ evalBusy: null });
+    useRegressionStore.setState({ evalBusy: null });
   });
 
   it('show the glyph evaluation as accuracy against chance, its history on an axis of its own', () => {
-    useStore.setState({
+    useLabStore.setState({
       config: { ...GLYPH_DEFAULTS },
       glyphEval,
       accuracyHistory: [{ step: 50, maml: 0.8, pretrained: 0.5, random: 0.35 }],
@@ -85,7 +92,7 @@ describe('the family-neutral evaluation views', () => {
   });
 
   it('before the first evaluation, still give the axis, the subtitle and the button', () => {
-    useStore.setState({ glyphEval: null, glyphEvalBusy: true });
+    useLabStore.setState({ glyphEval: null, glyphEvalBusy: true });
     const view = evalView(useStore.getState());
     expect(view.latest).toBeNull();
     expect(view.steps).toBeGreaterThan(0);

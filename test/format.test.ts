@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatCount, MAX_STEP } from '../src/core/runs/trainingState';
-import { formatClock, formatDateTime } from '../src/ui/format';
+import { formatClock, formatDateTime } from '../src/ui/kit/format';
 
 describe('formatCount', () => {
   it('groups whole numbers exactly as en-US Intl does', () => {

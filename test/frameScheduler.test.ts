@@ -25,7 +25,7 @@ afterEach(() => {
 });
 
 async function scheduler() {
-  return import('../src/ui/frameScheduler');
+  return import('../src/ui/kit/frameScheduler');
 }
 
 describe('the frame scheduler', () => {

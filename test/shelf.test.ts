@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../src/core/experiment';
-import { ACCURACY, MSE } from '../src/ui/charts/metric';
-import { COMPARE_COLORS } from '../src/ui/charts/palette';
+import { ACCURACY, MSE } from '../src/ui/kit/metric';
+import { COMPARE_COLORS } from '../src/ui/kit/palette';
 import {
   comparedOf,
   comparedSlice,
   MAX_COMPARED,
   type ComparedRun,
   type ComparedState,
-} from '../src/ui/runs/comparedSlice';
+} from '../src/ui/shell/comparedSlice';
 import type { SavedRun } from '../src/ui/runs/autosaveDb';
 import {
   bestOf,
@@ -21,7 +21,11 @@ import {
   thinned,
   type ShelfEntry,
 } from '../src/ui/runs/shelfEntry';
-import type { GetStore, SetStore } from '../src/ui/store';
+import type { GetStore, SetStore } from '../src/ui/shell/store';
+import { UI_FAMILIES } from '../src/ui/families/registry';
+import { installFamilies } from '../src/ui/shell/families';
+
+installFamilies(UI_FAMILIES);
 
 /** The slice on a store of its own. */
 function slice() {

@@ -5,6 +5,10 @@ import { stateSizes } from '../src/core/runs/resume';
 import type { SavedRun } from '../src/ui/runs/autosaveDb';
 import { entryOfRecord, shelfEntry } from '../src/ui/runs/shelfEntry';
 import { shelfRecord } from '../src/ui/runs/shelfRecord';
+import { UI_FAMILIES } from '../src/ui/families/registry';
+import { installFamilies } from '../src/ui/shell/families';
+
+installFamilies(UI_FAMILIES);
 
 /** A saved record of a small sinusoid run (hidden=[2]) at meta-step 12, with its run file. */
 function saved(id: string): SavedRun {

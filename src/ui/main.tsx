@@ -1,11 +1,12 @@
 import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App, labCode } from './App';
-import { uiFamilyOf } from './families/registry';
-import { registerOffline } from './offline';
-import { openPage } from './openPage';
-import { session } from './session';
-import { useStore } from './store';
+import { App, familyCode } from './page/App';
+import { UI_FAMILIES } from './families/registry';
+import { familyOf, installFamilies } from './shell/families';
+import { registerOffline } from './session/offline';
+import { openPage } from './session/openPage';
+import { session } from './session/session';
+import { useStore } from './shell/store';
 import type { GpuFault } from '../worker/protocol';
 // the stylesheets in cascade order: on equal specificity a later file's rule wins
 import './styles/page.css';
@@ -15,11 +16,13 @@ import './styles/charts.css';
 import './styles/parameterSpace.css';
 import './styles/walk.css';
 
+// the page receives its families (their store slices join the store) before anything reads them
+installFamilies(UI_FAMILIES);
 // the link's settings reach the store synchronously (before the first render), then the worker starts
 void openPage();
-// a lab's panels and views are code of their own: fetched now, beside the first render
-const opening = uiFamilyOf(useStore.getState().config.task);
-if (opening.page === 'lab') void labCode(opening);
+// a family's code that loads on demand: fetched now, beside the first render
+const opening = familyOf(useStore.getState().config.task);
+if (opening.code.length > 0) void familyCode(opening);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -1,9 +1,18 @@
 import * as d3 from 'd3';
-import { axisTitles, plotArea, axesStale, chartSvg, layerOf, plotClip } from './svgFrame';
+import {
+  axisTitles,
+  plotArea,
+  axesStale,
+  chartSvg,
+  layerOf,
+  plotClip,
+  type Layer,
+  type SvgSelection,
+} from '../kit/svgFrame';
 import { Fragment, useEffect, useId, useRef } from 'react';
-import { METHODS } from '../../worker/protocol';
-import { subscribeFrame, useStore } from '../store';
-import { evalView, type EvalCurve, type EvalView } from './evalView';
+import { METHODS, type MethodName } from '../../worker/protocol';
+import { subscribeFrame, useStore } from '../shell/store';
+import { evalView, type EvalCurve, type EvalView } from '../shell/evalView';
 import {
   comparedEntries,
   comparedExtent,
@@ -11,12 +20,13 @@ import {
   drawCompared,
   useComparedRuns,
 } from './comparedOverlay';
-import { Legend } from './frame/legend';
-import { plotHover } from './frame/hover';
-import type { ComparedRun } from '../runs/comparedSlice';
-import { METHOD_COLORS } from './palette';
-import { useWidth } from './useWidth';
+import { Legend } from '../kit/legend';
+import { plotHover } from '../kit/hover';
+import type { ComparedRun } from '../shell/comparedSlice';
+import { METHOD_COLORS } from '../kit/palette';
+import { useWidth } from '../kit/useWidth';
 import { ChartDownload } from './download/ChartDownload';
+import { CHART_EXPORTS } from './download/charts';
 
 const HEIGHT = 280;
 const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
@@ -63,56 +73,56 @@ function yScale(view: EvalView, logScale: boolean, compared: readonly ComparedRu
     : d3.scaleLinear([0, hi * 1.05], range).nice();
 }
 
-function draw(
-  svgEl: SVGSVGElement,
-  width: number,
-  view: EvalView,
-  logScale: boolean,
-  compared: readonly ComparedRun[],
-): void {
-  const { metric, latest: ev, text } = view;
-  const usable = metric.usable;
-  const svg = chartSvg(svgEl, width, HEIGHT);
-  const layer = (name: string, clip?: string) => layerOf(svg, name, clip);
-  const own = ev ? Math.max(0, ...METHODS.map((m) => ev.curves[m].values.length - 1)) : view.steps;
-  const steps = Math.max(own, comparedExtent(compared, (r) => r.adapt)?.last ?? 0);
-  const x = d3.scaleLinear([0, Math.max(1, steps)], [MARGIN.left, width - MARGIN.right]);
-  const y = yScale(view, logScale, compared);
-  const [y0, y1] = y.domain() as [number, number];
-  const clampY = (v: number) =>
-    metric.range ? Math.min(y1, Math.max(y0, v)) : logScale ? Math.max(y0, v) : v;
+/** What every step of a draw works with: the layers, the scales and the view. */
+interface Frame {
+  svg: SvgSelection;
+  layer(name: string, clip?: string): Layer;
+  width: number;
+  view: EvalView;
+  /** inner steps on the axis, and the evaluation's own */
+  steps: number;
+  own: number;
+  x: d3.ScaleLinear<number, number>;
+  y: d3.ScaleLogarithmic<number, number> | d3.ScaleLinear<number, number>;
+  /** a value's height, kept inside the axis */
+  cy(v: number): number;
+}
 
-  // axes are rebuilt only when their domain or size changes
-  const axesKey = `${width}:${x.domain().join()}:${y.domain().join()}:${logScale}:${metric.name}`;
-  if (axesStale(svgEl, axesKey)) {
-    layer('grid')
-      .attr('transform', `translate(${MARGIN.left},0)`)
-      .call(
-        d3
-          .axisLeft(y)
-          .ticks(5)
-          .tickSize(-(width - MARGIN.left - MARGIN.right))
-          .tickFormat(() => ''),
-      )
-      .call((g) => g.select('.domain').remove());
-    layer('x-axis')
-      .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
-      .call(d3.axisBottom(x).ticks(Math.min(10, steps)).tickFormat(d3.format('d')));
-    layer('y-axis')
-      .attr('transform', `translate(${MARGIN.left},0)`)
-      .call(d3.axisLeft(y).ticks(5, logScale ? '~g' : metric.tickFormat));
-    axisTitles(
-      layer('labels'),
-      plotArea(width, HEIGHT, MARGIN),
-      { width, height: HEIGHT },
-      {
-        x: text.xLabel,
-        y: text.yLabel,
-      },
-    );
-  }
+/** The grid, the axes and their titles, rebuilt only when their domain or size changes. */
+function drawAxes(svgEl: SVGSVGElement, f: Frame, logScale: boolean): void {
+  const { layer, width, x, y, steps, view } = f;
+  const axesKey = `${width}:${x.domain().join()}:${y.domain().join()}:${logScale}:${view.metric.name}`;
+  if (!axesStale(svgEl, axesKey)) return;
+  layer('grid')
+    .attr('transform', `translate(${MARGIN.left},0)`)
+    .call(
+      d3
+        .axisLeft(y)
+        .ticks(5)
+        .tickSize(-(width - MARGIN.left - MARGIN.right))
+        .tickFormat(() => ''),
+    )
+    .call((g) => g.select('.domain').remove());
+  layer('x-axis')
+    .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
+    .call(d3.axisBottom(x).ticks(Math.min(10, steps)).tickFormat(d3.format('d')));
+  layer('y-axis')
+    .attr('transform', `translate(${MARGIN.left},0)`)
+    .call(d3.axisLeft(y).ticks(5, logScale ? '~g' : view.metric.tickFormat));
+  axisTitles(
+    layer('labels'),
+    plotArea(width, HEIGHT, MARGIN),
+    { width, height: HEIGHT },
+    {
+      x: view.text.xLabel,
+      y: view.text.yLabel,
+    },
+  );
+}
 
-  // the number of inner steps θ was meta-trained for
+/** The number of inner steps θ was meta-trained for, and the metric of guessing (accuracy: 1/N). */
+function drawMarkers({ layer, width, x, y, steps, view }: Frame): void {
+  const { metric } = view;
   const inner = view.trainedSteps;
   layer('trained-marker')
     .selectAll('line')
@@ -132,45 +142,49 @@ function draw(
     // where the curves are not: at the top for a falling metric, at the foot for a rising one
     .attr('y', metric.higherIsBetter ? HEIGHT - MARGIN.bottom - 6 : MARGIN.top + 10)
     .text((d) => `meta-trained with ${d} inner step${d === 1 ? '' : 's'}`);
+  // the chance line, under the curves
+  if (view.chance === null) return;
+  const chance = [view.chance];
+  layer('chance')
+    .selectAll('line')
+    .data(chance)
+    .join('line')
+    .attr('class', 'chance-line')
+    .attr('x1', MARGIN.left)
+    .attr('x2', width - MARGIN.right)
+    .attr('y1', (d) => y(d))
+    .attr('y2', (d) => y(d));
+  layer('chance')
+    .selectAll('text')
+    .data(chance)
+    .join('text')
+    .attr('class', 'marker-text')
+    .attr('text-anchor', 'end')
+    .attr('x', width - MARGIN.right - 4)
+    .attr('y', (d) => y(d) - 4)
+    .text((d) => `chance ${metric.format(d)}`);
+}
 
-  // the metric of guessing (accuracy: 1/N), under the curves
-  if (view.chance !== null) {
-    const chance = [view.chance];
-    layer('chance')
-      .selectAll('line')
-      .data(chance)
-      .join('line')
-      .attr('class', 'chance-line')
-      .attr('x1', MARGIN.left)
-      .attr('x2', width - MARGIN.right)
-      .attr('y1', (d) => y(d))
-      .attr('y2', (d) => y(d));
-    layer('chance')
-      .selectAll('text')
-      .data(chance)
-      .join('text')
-      .attr('class', 'marker-text')
-      .attr('text-anchor', 'end')
-      .attr('x', width - MARGIN.right - 4)
-      .attr('y', (d) => y(d) - 4)
-      .text((d) => `chance ${metric.format(d)}`);
-  }
+type Shown = { m: MethodName; c: EvalCurve };
+const pts = (c: EvalCurve) => c.values.map((v, i) => [i, v, c.ci95[i] ?? 0] as [number, number, number]);
 
-  const data = ev ? METHODS.map((m) => ({ m, c: ev.curves[m] })) : [];
+/** Each initialisation's curve with its 95% band and dots, over the compared runs' curves. */
+function drawCurves(f: Frame, data: Shown[], compared: readonly ComparedRun[]): void {
+  const { svg, layer, width, x, cy } = f;
+  const usable = f.view.metric.usable;
   const area = d3
     .area<[number, number, number]>()
     .digits(1)
     .defined((d) => usable(d[1]) && usable(d[1] + d[2]))
     .x((d) => x(d[0]))
-    .y0((d) => y(clampY(d[1] - d[2])))
-    .y1((d) => y(clampY(d[1] + d[2])));
+    .y0((d) => cy(d[1] - d[2]))
+    .y1((d) => cy(d[1] + d[2]));
   const line = d3
     .line<[number, number, number]>()
     .digits(1)
     .defined((d) => usable(d[1]))
     .x((d) => x(d[0]))
-    .y((d) => y(clampY(d[1])));
-  const pts = (c: EvalCurve) => c.values.map((v, i) => [i, v, c.ci95[i] ?? 0] as [number, number, number]);
+    .y((d) => cy(d[1]));
   plotClip(svg, 'clip-adaptation', {
     x: MARGIN.left,
     y: MARGIN.top - 4,
@@ -178,17 +192,10 @@ function draw(
     height: HEIGHT - MARGIN.top - MARGIN.bottom + 4,
   });
   for (const name of ['bands', 'lines', 'dots', 'compared']) layer(name, 'clip-adaptation');
-  drawCompared(
-    layer('compared', 'clip-adaptation'),
-    compared,
-    (r) => r.adapt,
-    x,
-    (v) => y(clampY(v)),
-    {
-      className: 'compared-adapt',
-      ok: usable,
-    },
-  );
+  drawCompared(layer('compared', 'clip-adaptation'), compared, (r) => r.adapt, x, cy, {
+    className: 'compared-adapt',
+    ok: usable,
+  });
   layer('bands')
     .selectAll('path')
     .data(data)
@@ -214,8 +221,13 @@ function draw(
     .join('circle')
     .attr('r', 2.6)
     .attr('cx', (d) => x(d[0]))
-    .attr('cy', (d) => y(clampY(d[1])));
+    .attr('cy', (d) => cy(d[1]));
+}
 
+/** "evaluating…" before the first evaluation, and the readout at the inner step nearest the pointer. */
+function drawReadout({ svg, width, x, cy, view, own }: Frame, data: Shown[]): void {
+  const ev = view.latest;
+  const usable = view.metric.usable;
   svg
     .selectAll('text.empty')
     .data(ev ? [] : [null])
@@ -225,8 +237,6 @@ function draw(
     .attr('y', HEIGHT / 2)
     .attr('text-anchor', 'middle')
     .text('evaluating…');
-
-  // the readout at the inner step nearest the pointer
   const places = d3.range(ev ? own + 1 : 0);
   plotHover(svg, {
     area: plotArea(width, HEIGHT, MARGIN),
@@ -234,10 +244,44 @@ function draw(
     marks: (i) =>
       data.flatMap(({ m, c }) => {
         const v = c.values[i];
-        return v !== undefined && usable(v) ? [{ y: y(clampY(v)), color: METHOD_COLORS[m] }] : [];
+        return v !== undefined && usable(v) ? [{ y: cy(v), color: METHOD_COLORS[m] }] : [];
       }),
     readout: (i) => [`after ${i} inner step${i === 1 ? '' : 's'}`, ...readingAt(view, i)],
   });
+}
+
+function draw(
+  svgEl: SVGSVGElement,
+  width: number,
+  view: EvalView,
+  logScale: boolean,
+  compared: readonly ComparedRun[],
+): void {
+  const { metric, latest: ev } = view;
+  const svg = chartSvg(svgEl, width, HEIGHT);
+  const own = ev ? Math.max(0, ...METHODS.map((m) => ev.curves[m].values.length - 1)) : view.steps;
+  const steps = Math.max(own, comparedExtent(compared, (r) => r.adapt)?.last ?? 0);
+  const x = d3.scaleLinear([0, Math.max(1, steps)], [MARGIN.left, width - MARGIN.right]);
+  const y = yScale(view, logScale, compared);
+  const [y0, y1] = y.domain() as [number, number];
+  const clampY = (v: number) =>
+    metric.range ? Math.min(y1, Math.max(y0, v)) : logScale ? Math.max(y0, v) : v;
+  const frame: Frame = {
+    svg,
+    layer: (name, clip) => layerOf(svg, name, clip),
+    width,
+    view,
+    steps,
+    own,
+    x,
+    y,
+    cy: (v) => y(clampY(v)),
+  };
+  drawAxes(svgEl, frame, logScale);
+  drawMarkers(frame);
+  const data: Shown[] = ev ? METHODS.map((m) => ({ m, c: ev.curves[m] })) : [];
+  drawCurves(frame, data, compared);
+  drawReadout(frame, data);
 }
 
 /** The paper's Figure 3, live, for every family: the metric after 0..n inner steps with 95% bands. */
@@ -287,7 +331,7 @@ export function AdaptationChart() {
           <button type="button" disabled={full.busy} onClick={full.run} title={full.help}>
             {full.busy ? 'Evaluating…' : full.label}
           </button>
-          <ChartDownload chart="adaptation" />
+          <ChartDownload chart={CHART_EXPORTS['adaptation']} />
         </div>
       </div>
       <p className="chart-sub live" data-testid="adapt-sub">

@@ -1,9 +1,9 @@
 import * as d3 from 'd3';
-import { axisTitles, chartSvg, layerOf, plotClip, type Layer } from './svgFrame';
+import { axisTitles, chartSvg, layerOf, plotClip, type Layer } from '../kit/svgFrame';
 import { useEffect, useRef } from 'react';
 import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
-import { formatLoss } from '../format';
-import { subscribeFrame, THETA_REDRAW_MS, useStore, type State } from '../store';
+import { formatLoss } from '../kit/format';
+import { subscribeFrame, THETA_REDRAW_MS, useStore, type State } from '../shell/store';
 import {
   drawable,
   equalScales,
@@ -14,11 +14,11 @@ import {
   pathPoint,
   zoomBoxes,
   type Box,
-} from '../thetaGeometry';
-import { thetaUiOf } from '../families/registry';
-import { METHOD_COLORS, taskColor, trajectoryColor } from './palette';
-import { useWidth } from './useWidth';
-import { hoverProps, linkHover } from './frame/hover';
+} from './thetaGeometry';
+import { familyOf } from '../shell/families';
+import { METHOD_COLORS, taskColor, trajectoryColor } from '../kit/palette';
+import { useWidth } from '../kit/useWidth';
+import { hoverProps, linkHover } from '../kit/hover';
 
 const HEIGHT = 380;
 const MARGIN = { top: 10, right: 12, bottom: 38, left: 50 };
@@ -96,10 +96,20 @@ function draw(el: SVGSVGElement, width: number, from: From, state: State): void 
 
   drawPaths(layer('paths', clipId), report, paths, state.hoverTask, x, y);
 
+  drawStart(layer('start'), from, report, paths, x, y);
+}
+
+/** Where the paths start: θ, or the random initialisation, marked and named. */
+function drawStart(
+  g: Layer,
+  from: From,
+  report: ThetaReport,
+  paths: ThetaPaths,
+  x: d3.ScaleLinear<number, number>,
+  y: d3.ScaleLinear<number, number>,
+): void {
   const start = paths.start;
-  const startMark = layer('start');
-  startMark
-    .selectAll('path')
+  g.selectAll('path')
     .data([null])
     .join('path')
     .attr('class', 'theta-marker')
@@ -109,8 +119,7 @@ function draw(el: SVGSVGElement, width: number, from: From, state: State): void 
     .attr('fill', from === 'theta' ? trajectoryColor(report.subject, 1) : METHOD_COLORS.random)
     .attr('stroke', '#fff')
     .attr('stroke-width', 2);
-  startMark
-    .selectAll('text')
+  g.selectAll('text')
     .data([null])
     .join('text')
     .attr('class', 'marker-label')
@@ -227,7 +236,7 @@ function TaskLegend() {
   const config = useStore((s) => s.config);
   const showRandom = useStore((s) => s.showRandomPaths);
   const setHover = useStore((s) => s.setHoverTask);
-  const ui = thetaUiOf(config);
+  const ui = familyOf(config.task).theta;
   if (!report || !ui) return null;
   const hasView = report.viewTaskId !== null;
   const { paths } = report;

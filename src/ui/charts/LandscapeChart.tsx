@@ -1,14 +1,14 @@
 import * as d3 from 'd3';
-import { axisTitles, chartSvg, layerOf, plotClip } from './svgFrame';
+import { axisTitles, chartSvg, layerOf, plotClip, type Layer } from '../kit/svgFrame';
 import { useEffect, useRef } from 'react';
 import type { LandscapeReport } from '../../worker/protocol';
-import { thetaUiOf } from '../families/registry';
-import { formatLoss } from '../format';
-import { subscribeFrame, useStore } from '../store';
-import { equalScales } from '../thetaGeometry';
-import { landscapeColor } from './palette';
-import { useWidth } from './useWidth';
-import { Legend } from './frame/legend';
+import { familyOf } from '../shell/families';
+import { formatLoss } from '../kit/format';
+import { subscribeFrame, useStore } from '../shell/store';
+import { equalScales } from './thetaGeometry';
+import { landscapeColor } from '../kit/palette';
+import { useWidth } from '../kit/useWidth';
+import { Legend } from '../kit/legend';
 
 export type LandscapeKind = 'pre' | 'post';
 
@@ -57,6 +57,63 @@ function levelsOf(values: Float32Array): Levels | null {
       thresholds.push(q);
   }
   return { logs, thresholds, lo: floor, median: d3.quantileSorted(finite, 0.5) as number, hi, argmin };
+}
+
+/** The trajectory up to the landscape's step, in its plane, with θ at the centre and the lowest point. */
+function drawOverlay(
+  over: Layer,
+  land: LandscapeReport,
+  argmin: number,
+  x: d3.ScaleLinear<number, number>,
+  y: d3.ScaleLinear<number, number>,
+): void {
+  const n = land.resolution;
+  const pts: [number, number][] = [];
+  for (let i = 0; 2 * i + 1 < land.coords.length; i++)
+    pts.push([land.coords[2 * i] as number, land.coords[2 * i + 1] as number]);
+  pts.push(land.centre);
+  const line = d3
+    .line<[number, number]>()
+    .digits(1)
+    .x((p) => x(p[0]))
+    .y((p) => y(p[1]));
+  over
+    .selectAll('path.landscape-trajectory-halo')
+    .data([pts])
+    .join('path')
+    .attr('class', 'landscape-trajectory-halo')
+    .attr('d', line);
+  over
+    .selectAll('path.landscape-trajectory')
+    .data([pts])
+    .join('path')
+    .attr('class', 'landscape-trajectory')
+    .attr('d', line);
+  const mi = argmin;
+  const minAt: [number, number] = [land.x[mi % n] as number, land.y[Math.floor(mi / n)] as number];
+  const marks = [
+    { key: 'theta', at: land.centre, label: 'θ', symbol: d3.symbolCircle, size: 100 },
+    { key: 'min', at: minAt, label: 'lowest', symbol: d3.symbolCross, size: 90 },
+  ];
+  over
+    .selectAll<SVGPathElement, (typeof marks)[number]>('path.landscape-marker')
+    .data(marks, (d) => d.key)
+    .join('path')
+    .attr('class', 'landscape-marker')
+    .attr('data-marker', (d) => d.key)
+    .attr('d', (d) => d3.symbol(d.symbol, d.size)())
+    .attr(
+      'transform',
+      (d) => `translate(${x(d.at[0])},${y(d.at[1])})${d.key === 'min' ? ' rotate(45)' : ''}`,
+    );
+  over
+    .selectAll<SVGTextElement, (typeof marks)[number]>('text.landscape-label')
+    .data(marks, (d) => d.key)
+    .join('text')
+    .attr('class', 'landscape-label')
+    .attr('x', (d) => x(d.at[0]) + 8)
+    .attr('y', (d) => y(d.at[1]) + (d.key === 'min' ? 14 : -8))
+    .text((d) => d.label);
 }
 
 function draw(el: SVGSVGElement, width: number, kind: LandscapeKind, land: LandscapeReport | null): void {
@@ -111,54 +168,7 @@ function draw(el: SVGSVGElement, width: number, kind: LandscapeKind, land: Lands
   const area = { left: MARGIN.left, top: MARGIN.top, width: side, height: side };
   axisTitles(layer('labels'), area, { width, height }, { x: 'PC1', y: 'PC2' });
 
-  // the trajectory up to the landscape's step, in its plane, and θ at the centre
-  const pts: [number, number][] = [];
-  for (let i = 0; 2 * i + 1 < land.coords.length; i++)
-    pts.push([land.coords[2 * i] as number, land.coords[2 * i + 1] as number]);
-  pts.push(land.centre);
-  const line = d3
-    .line<[number, number]>()
-    .digits(1)
-    .x((p) => x(p[0]))
-    .y((p) => y(p[1]));
-  const over = layer('overlay', clipId);
-  over
-    .selectAll('path.landscape-trajectory-halo')
-    .data([pts])
-    .join('path')
-    .attr('class', 'landscape-trajectory-halo')
-    .attr('d', line);
-  over
-    .selectAll('path.landscape-trajectory')
-    .data([pts])
-    .join('path')
-    .attr('class', 'landscape-trajectory')
-    .attr('d', line);
-  const mi = levels.argmin;
-  const minAt: [number, number] = [land.x[mi % n] as number, land.y[Math.floor(mi / n)] as number];
-  const marks = [
-    { key: 'theta', at: land.centre, label: 'θ', symbol: d3.symbolCircle, size: 100 },
-    { key: 'min', at: minAt, label: 'lowest', symbol: d3.symbolCross, size: 90 },
-  ];
-  over
-    .selectAll<SVGPathElement, (typeof marks)[number]>('path.landscape-marker')
-    .data(marks, (d) => d.key)
-    .join('path')
-    .attr('class', 'landscape-marker')
-    .attr('data-marker', (d) => d.key)
-    .attr('d', (d) => d3.symbol(d.symbol, d.size)())
-    .attr(
-      'transform',
-      (d) => `translate(${x(d.at[0])},${y(d.at[1])})${d.key === 'min' ? ' rotate(45)' : ''}`,
-    );
-  over
-    .selectAll<SVGTextElement, (typeof marks)[number]>('text.landscape-label')
-    .data(marks, (d) => d.key)
-    .join('text')
-    .attr('class', 'landscape-label')
-    .attr('x', (d) => x(d.at[0]) + 8)
-    .attr('y', (d) => y(d.at[1]) + (d.key === 'min' ? 14 : -8))
-    .text((d) => d.label);
+  drawOverlay(layer('overlay', clipId), land, levels.argmin, x, y);
 }
 
 /** The legend of a landscape: its colour scale from the lowest loss to the highest, and the median. */
@@ -206,7 +216,7 @@ export function LandscapeChart({ kind }: { kind: LandscapeKind }) {
   const svgRef = useRef<SVGSVGElement>(null);
   const width = useWidth(ref, 420);
   const land = useStore((s) => s.landscape);
-  const ui = thetaUiOf(useStore((s) => s.config));
+  const ui = familyOf(useStore((s) => s.config.task)).theta;
 
   useEffect(() => {
     const el = svgRef.current;

@@ -1,14 +1,16 @@
 import * as d3 from 'd3';
 import { useEffect, useRef } from 'react';
-import type { OrderPoint } from '../orders/ordersSlice';
-import { useStore } from '../store';
-import { roundUp } from './LearningCurve';
-import { METHOD_COLORS } from './palette';
-import { axisTitles, plotArea, axesStale, chartSvg, layerOf } from './svgFrame';
-import { useWidth } from './useWidth';
+import type { OrderPoint } from '../shell/ordersSlice';
+import { useStore } from '../shell/store';
+import { familyOf } from '../shell/families';
+import { roundUp } from './learningCurveDraw';
+import { METHOD_COLORS } from '../kit/palette';
+import { axisTitles, plotArea, axesStale, chartSvg, layerOf } from '../kit/svgFrame';
+import { useWidth } from '../kit/useWidth';
 import { ChartDownload } from './download/ChartDownload';
-import { Legend } from './frame/legend';
-import { plotHover } from './frame/hover';
+import { CHART_EXPORTS } from './download/charts';
+import { Legend } from '../kit/legend';
+import { plotHover } from '../kit/hover';
 
 const HEIGHT = 220;
 const MARGIN = { top: 12, right: 48, bottom: 36, left: 48 };
@@ -117,7 +119,7 @@ export function OrderChart() {
   const orders = useStore((s) => s.orders);
   const reading = useStore((s) => s.orderReading);
   const inner = useStore((s) => s.config.inner);
-  const glyphs = useStore((s) => s.config.task === 'glyphs');
+  const cadence = useStore((s) => familyOf(s.config.task).ordersCadence);
 
   useEffect(() => {
     if (svgRef.current) draw(svgRef.current, width, orders);
@@ -127,7 +129,7 @@ export function OrderChart() {
     <section className="panel" aria-labelledby="orders-title">
       <div className="chart-head">
         <h2 id="orders-title">First order vs second order</h2>
-        <ChartDownload chart="order-comparison" />
+        <ChartDownload chart={CHART_EXPORTS['order-comparison']} />
       </div>
       <p className="chart-sub live" data-testid="order-reading" aria-live="polite">
         {reading
@@ -154,8 +156,7 @@ export function OrderChart() {
       <p className="note">
         Second-order MAML differentiates through the inner SGD step{inner === 1 ? '' : 's'}; first-order MAML
         drops the Hessian term and keeps only the query gradient at the adapted weights. Both are computed at
-        the current θ on {reading?.tasks ?? 'a batch of'} fixed held-out tasks{' '}
-        {glyphs ? 'now and then (a glyph meta-gradient is costly)' : 'every few seconds'}, off the training
+        the current θ on {reading?.tasks ?? 'a batch of'} fixed held-out tasks {cadence}, off the training
         path, whatever algorithm trains. A cosine near 1 and a ratio near 1 mean the shortcut loses little
         here.
       </p>

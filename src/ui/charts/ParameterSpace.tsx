@@ -1,15 +1,16 @@
 import { useId } from 'react';
 import { ALGO_LABELS } from '../../core/experiment';
 import type { ThetaSubject } from '../../worker/protocol';
-import { thetaUiOf } from '../families/registry';
-import { formatCount } from '../format';
-import { useStore } from '../store';
+import { familyOf } from '../shell/families';
+import { formatCount } from '../kit/format';
+import { useStore } from '../shell/store';
 import { InnerPathsChart } from './InnerPathsChart';
 import { LandscapeChart } from './LandscapeChart';
-import { trajectoryColor } from './palette';
+import { trajectoryColor } from '../kit/palette';
 import { TrajectoryChart } from './TrajectoryChart';
 import { ChartDownload } from './download/ChartDownload';
-import { Legend, type LegendEntry } from './frame/legend';
+import { CHART_EXPORTS } from './download/charts';
+import { Legend, type LegendEntry } from '../kit/legend';
 
 /** The view's legend: the time colours of the trajectory (once it is there), θ₀, θ and the zoom window. */
 function legendEntries(subject: ThetaSubject, time: { first: number; last: number } | null): LegendEntry[] {
@@ -62,7 +63,7 @@ const SUBJECT_LABELS: Record<ThetaSubject, string> = {
 export function ParameterSpace() {
   const report = useStore((s) => s.thetaReport);
   const config = useStore((s) => s.config);
-  const ui = thetaUiOf(config);
+  const ui = familyOf(config.task).theta;
   const asked = useStore((s) => s.thetaSubject);
   // a family that follows only MAML's θ shows it whatever was picked on another page
   const subject = ui && !ui.subjects.includes(asked) ? (ui.subjects[0] ?? asked) : asked;
@@ -132,7 +133,7 @@ export function ParameterSpace() {
                 ? 'Recompute loss landscape'
                 : 'Compute loss landscape'}
           </button>
-          <ChartDownload chart="parameter-space" />
+          <ChartDownload chart={CHART_EXPORTS['parameter-space']} />
         </div>
       </div>
       <p className="chart-sub live" data-testid="theta-sub">

@@ -1,8 +1,8 @@
 import * as d3 from 'd3';
-import { axisTitles, chartSvg, layerOf, plotClip, type Layer } from './svgFrame';
+import { axisTitles, chartSvg, layerOf, plotClip, type Layer } from '../kit/svgFrame';
 import { useEffect, useRef } from 'react';
 import type { ThetaPaths, ThetaReport } from '../../worker/protocol';
-import { subscribeFrame, THETA_REDRAW_MS, useStore, type State } from '../store';
+import { subscribeFrame, THETA_REDRAW_MS, useStore, type State } from '../shell/store';
 import {
   axisLabel,
   equalScales,
@@ -13,10 +13,10 @@ import {
   pathEmphasis,
   pathPoint,
   zoomBoxes,
-} from '../thetaGeometry';
-import { METHOD_COLORS, taskColor, trajectoryColor } from './palette';
-import { useWidth } from './useWidth';
-import { linkHover } from './frame/hover';
+} from './thetaGeometry';
+import { METHOD_COLORS, taskColor, trajectoryColor } from '../kit/palette';
+import { useWidth } from '../kit/useWidth';
+import { linkHover } from '../kit/hover';
 
 const HEIGHT = 380;
 const MARGIN = { top: 12, right: 14, bottom: 42, left: 54 };

@@ -5,10 +5,10 @@
  */
 import * as d3 from 'd3';
 import { useShallow } from 'zustand/react/shallow';
-import { comparedOf, type ComparedCurve, type ComparedRun } from '../runs/comparedSlice';
-import { useStore, type State } from '../store';
-import type { LegendEntry } from './frame/legend';
-import type { Layer } from './svgFrame';
+import { comparedOf, type ComparedCurve, type ComparedRun } from '../shell/comparedSlice';
+import { useStore, type State } from '../shell/store';
+import type { LegendEntry } from '../kit/legend';
+import type { Layer } from '../kit/svgFrame';
 
 /** The compared runs drawn on this page (those of its family). */
 export function comparedRuns(s: State): readonly ComparedRun[] {

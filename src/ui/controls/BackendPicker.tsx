@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { BACKENDS, type BackendRequest } from '../../worker/protocol';
-import { useStore } from '../store';
+import { useStore } from '../shell/store';
 
 const BACKEND_HELP =
   'Where the tensors are computed: WebGPU (GPU), wasm (CPU, SIMD) or plain JavaScript cpu; auto times them on this network and trains on the fastest. Switching continues the same run (θ, baselines, step).';

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { ALGOS, FIELDS, parseExperiment, type Algo, type Experiment } from '../../core/experiment';
-import { useStore } from '../store';
+import { useStore } from '../shell/store';
 import { BackendPicker } from './BackendPicker';
 import { RangeField } from './RangeField';
 

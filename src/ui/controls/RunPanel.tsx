@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { MAX_RUN_FILE_CHARS } from '../../core/runs/runFile';
-import { session } from '../session';
-import { useStore } from '../store';
-import { formatClock, formatCount } from '../format';
+import { session } from '../session/session';
+import { useStore } from '../shell/store';
+import { formatClock, formatCount } from '../kit/format';
 
 /** Open a run file the user picked or dropped (the worker checks it; a bad file changes nothing). */
 async function importRunFile(file: File): Promise<void> {

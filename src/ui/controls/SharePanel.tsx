@@ -1,9 +1,9 @@
 import { useId, useState } from 'react';
 import { ShareLinkField } from './ShareLinkField';
 import { ThetaModelDownload } from './ThetaModelDownload';
-import { makeShareLink } from '../shareLink';
-import { uiFamilyOf } from '../families/registry';
-import { useStore } from '../store';
+import { makeShareLink } from './shareLink';
+import { familyOf } from '../shell/families';
+import { useStore } from '../shell/store';
 
 /** "Copy share link": the experiment, the step and (optionally) θ itself, shown in a read-only field. */
 export function SharePanel() {
@@ -12,9 +12,10 @@ export function SharePanel() {
   const phase = useStore((s) => s.phase);
   const backend = useStore((s) => s.backend);
   const set = useStore((s) => s.set);
-  // the glyph lab's θ is too large for a link: its links say where the run started and replay
-  const lab = useStore((s) => uiFamilyOf(s.config.task).page === 'lab');
-  const start = useStore((s) => s.start);
+  const family = useStore((s) => familyOf(s.config.task));
+  // a family whose θ is too large for a link: its links say where the run started and replay
+  const thetaInLinks = useStore((s) => family.link.thetaLength(s.config) !== null);
+  const replayedFrom = useStore((s) => family.link.replayedFrom(s));
   const [busy, setBusy] = useState(false);
   const weightsId = useId();
 
@@ -33,7 +34,7 @@ export function SharePanel() {
         >
           Copy share link
         </button>
-        {lab ? null : (
+        {!thetaInLinks ? null : (
           <span
             className="inline-field"
             title="Put the trained weights θ in the link's #fragment, so the recipient sees this model at once instead of replaying the training."
@@ -57,12 +58,12 @@ export function SharePanel() {
               It opens at meta-step {share.step}
               {share.withWeights
                 ? ' with θ carried in the link.'
-                : `${lab ? `, starting from ${start === 'shipped' ? 'the shipped θ' : 'the random θ'} and replaying` : ' by replaying'} the training deterministically (bit-identical on the same backend; this run used ${backend ?? 'no backend yet'}).`}
+                : `${replayedFrom} the training deterministically (bit-identical on the same backend; this run used ${backend ?? 'no backend yet'}).`}
             </>
           ) : null
         }
       />
-      <ThetaModelDownload glyph={lab} />
+      <ThetaModelDownload download={family.thetaDownload} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { defaultsFor, type TaskName } from '../../core/experiment';
 import { FAMILY_SCHEMAS } from '../../core/families/schemas';
-import { useStore } from '../store';
-import { pageQuery } from '../url';
+import { useStore } from '../shell/store';
+import { pageQuery } from '../shell/url';
 
 /**
  * The task family, part of the share link (`task=`): switching opens the page for the other

@@ -1,7 +1,6 @@
-import { useStore, type State } from '../store';
-import { formatLoss } from '../format';
-import { uiFamilyOf } from '../families/registry';
-import { parameterCount } from '../viewTask';
+import { useStore, type Store } from '../shell/store';
+import { formatLoss } from '../kit/format';
+import { familyOf } from '../shell/families';
 import { formatRate } from '../../core/wording/rates';
 import { AutoChoiceNote } from './AutoChoiceNote';
 
@@ -25,30 +24,157 @@ export function formatStepTime(stepsPerSec: number): string {
   return `${ms >= 10 ? ms.toFixed(0) : ms.toPrecision(2)} ms/step`;
 }
 
-/** The held-out evaluation's headline for the family shown: MSE, or the glyph lab's accuracy. */
-function evalReadout(s: State): { label: string; text: string | null; help: string } {
-  if (uiFamilyOf(s.config.task).page === 'lab') {
-    const ev = s.glyphEval;
-    const acc = ev?.curves.maml.accuracy;
-    const last = acc && acc.length > 0 ? (acc[acc.length - 1] as number) : undefined;
-    return {
-      label: 'eval accuracy',
-      text: ev && last !== undefined ? `${(last * 100).toFixed(1)}% @ step ${ev.step}` : null,
-      help: 'Held-out evaluation: query accuracy of the MAML initialisation after the evaluated inner steps, on tasks from alphabets never used in meta-training.',
-    };
-  }
-  const ev = s.evaluation;
-  const mse = ev ? ev.curves.maml.mse[Math.min(ev.inner, ev.curves.maml.mse.length - 1)] : undefined;
-  return {
-    label: 'eval MSE',
-    text: ev && mse !== undefined ? `${formatLoss(mse)} @ step ${ev.step}` : null,
-    help: 'Held-out evaluation: mean MSE of the MAML initialisation after the meta-training number of inner steps.',
-  };
+/** The held-out evaluation's headline, in the words of the family shown. */
+const evalReadout = (s: Store) => familyOf(s.config.task).readouts.evaluation(s);
+/** θ's size, as the family shown knows it. */
+const paramsOf = (s: Store) => familyOf(s.config.task).readouts.parameters(s);
+
+/** Play/Pause, Step, Reset and the walk-through's button. */
+function TransportButtons() {
+  const running = useStore((s) => s.running);
+  const phase = useStore((s) => s.phase);
+  const walking = useStore((s) => s.walk !== null);
+  const { toggle, stepOnce, reset, openWalk } = useStore.getState();
+  return (
+    <div className="buttons">
+      <button
+        type="button"
+        className="primary"
+        onClick={toggle}
+        disabled={phase === 'failed'}
+        title="Play/Pause: run meta-training steps continuously in the worker (space bar toggles)."
+      >
+        {running ? 'Pause' : 'Play'}
+      </button>
+      <button
+        type="button"
+        onClick={stepOnce}
+        disabled={running || phase !== 'ready'}
+        title="Step: one meta-step: adapt to a meta-batch of tasks, then update θ once."
+      >
+        Step
+      </button>
+      <button
+        type="button"
+        onClick={reset}
+        disabled={phase === 'failed'}
+        title="Reset: back to the seed's random θ at step 0 (same settings)."
+      >
+        Reset
+      </button>
+      <button
+        type="button"
+        className="walk-button"
+        onClick={() => openWalk(0)}
+        disabled={phase !== 'ready' || walking}
+        title="Walk through one meta-step (W): pause and follow the next step phase by phase, with the real numbers. → / ← move, Esc leaves."
+      >
+        Walk through one meta-step
+      </button>
+    </div>
+  );
 }
 
-/** θ's size: counted by the page for the MLP families (current at once), reported by the worker otherwise. */
-function paramsOf(s: State): number | null {
-  return uiFamilyOf(s.config.task).page === 'regression' ? parameterCount(s.config) : s.numParams;
+/** The run's live readouts: step, speed, backend and engine, time, loss, evaluation, θ's size. */
+function Readouts({ backendName, engine }: { backendName: string; engine: string }) {
+  const step = useStore((s) => s.step);
+  const stepsPerSec = useStore((s) => s.stepsPerSec);
+  const elapsedMs = useStore((s) => s.elapsedMs);
+  const lastLoss = useStore((s) => s.lastLoss);
+  const evalLabel = useStore((s) => evalReadout(s).label);
+  const evalHelp = useStore((s) => evalReadout(s).help);
+  const evalText = useStore((s) => evalReadout(s).text);
+  const numParams = useStore(paramsOf);
+  const tensors = useStore((s) => s.tensors);
+  return (
+    <dl className="readouts">
+      <div title="Meta-step: how many times θ has been updated.">
+        <dt>meta-step</dt>
+        <dd data-readout="step">{step}</dd>
+      </div>
+      <div title="Meta-steps per second over the last two seconds of training (seconds per step when a step takes longer than a second).">
+        <dt>speed</dt>
+        <dd>{formatSpeed(stepsPerSec)}</dd>
+      </div>
+      <div
+        title={`The tfjs backend the worker actually runs on (read back with tf.getBackend()).${tensors !== null ? ` ${tensors} tensors allocated in the worker.` : ''}`}
+      >
+        <dt>backend</dt>
+        <dd data-readout="backend">{backendName}</dd>
+        <dd
+          className="sub"
+          data-readout="engine"
+          title="fused: one WebAssembly call per meta-step; tfjs: the reference kernels"
+        >
+          {engine}
+        </dd>
+      </div>
+      <div title="Time spent meta-training (not counting pauses).">
+        <dt>elapsed</dt>
+        <dd>{formatElapsed(elapsedMs)}</dd>
+      </div>
+      <div title="Meta-loss of the latest meta-batch: query MSE after the inner steps, averaged over the batch's tasks.">
+        <dt>meta-loss</dt>
+        <dd data-readout="loss">{lastLoss === null ? '–' : formatLoss(lastLoss)}</dd>
+      </div>
+      <div className="wide" title={evalHelp}>
+        <dt>{evalLabel}</dt>
+        <dd data-readout="eval">{evalText ?? '–'}</dd>
+      </div>
+      <div title="Number of weights and biases in θ.">
+        <dt>parameters</dt>
+        <dd data-readout="params">{numParams ?? '…'}</dd>
+      </div>
+    </dl>
+  );
+}
+
+/** What the backend choice says: auto mode's measurement, or WebGPU timed against wasm. */
+function SpeedNote() {
+  const running = useStore((s) => s.running);
+  const backend = useStore((s) => s.backend);
+  const stepsPerSec = useStore((s) => s.stepsPerSec);
+  const rates = useStore((s) => s.rates);
+  const autoChoice = useStore((s) => s.autoChoice);
+  const { setBackendRequest } = useStore.getState();
+  const slower =
+    backend === 'webgpu' &&
+    rates?.webgpu !== undefined &&
+    rates.wasm !== undefined &&
+    rates.wasm > rates.webgpu;
+  return autoChoice ? (
+    <AutoChoiceNote choice={autoChoice} trainingRate={stepsPerSec} />
+  ) : slower && rates ? (
+    <p
+      className="note warn"
+      data-testid="backend-speed"
+      data-webgpu-steps-per-second={rates.webgpu}
+      data-wasm-steps-per-second={rates.wasm}
+    >
+      WebGPU is slower than wasm for this network: {formatStepTime(rates.webgpu ?? 0)} vs{' '}
+      {formatStepTime(rates.wasm ?? 0)} measured on the first steps.{' '}
+      <button
+        type="button"
+        onClick={() => setBackendRequest('wasm')}
+        title="Continue this run (θ, baselines, step) on wasm."
+      >
+        Switch to wasm
+      </button>
+    </p>
+  ) : backend === 'webgpu' && rates?.webgpu !== undefined && rates.wasm !== undefined ? (
+    <p
+      className="note"
+      data-testid="backend-speed"
+      data-webgpu-steps-per-second={rates.webgpu}
+      data-wasm-steps-per-second={rates.wasm}
+    >
+      WebGPU measured faster than wasm here: {formatStepTime(rates.webgpu)} vs {formatStepTime(rates.wasm)}.
+    </p>
+  ) : backend === 'webgpu' && !autoChoice && running ? (
+    <p className="note" data-testid="backend-speed">
+      Timing WebGPU against wasm on the first meta-steps…
+    </p>
+  ) : null;
 }
 
 /** Play/Pause, Step, Reset, and the live readouts of the run. */
@@ -58,66 +184,15 @@ export function Transport() {
   const step = useStore((s) => s.step);
   const backend = useStore((s) => s.backend);
   const stepsPerSec = useStore((s) => s.stepsPerSec);
-  const elapsedMs = useStore((s) => s.elapsedMs);
   const replay = useStore((s) => s.replay);
-  const lastLoss = useStore((s) => s.lastLoss);
-  const evalLabel = useStore((s) => evalReadout(s).label);
-  const evalHelp = useStore((s) => evalReadout(s).help);
-  const evalText = useStore((s) => evalReadout(s).text);
   const backendNote = useStore((s) => s.backendNote);
-  const rates = useStore((s) => s.rates);
   const autoChoice = useStore((s) => s.autoChoice);
   const engine = autoChoice && backend === autoChoice.winner.backend ? autoChoice.winner.engine : 'tfjs';
-  const numParams = useStore(paramsOf);
-  const tensors = useStore((s) => s.tensors);
-  const walking = useStore((s) => s.walk !== null);
-  const { toggle, stepOnce, reset, setBackendRequest, openWalk } = useStore.getState();
-
   const backendName = backend ?? (phase === 'failed' ? 'none' : 'starting…');
-  const slower =
-    backend === 'webgpu' &&
-    rates?.webgpu !== undefined &&
-    rates.wasm !== undefined &&
-    rates.wasm > rates.webgpu;
 
   return (
     <section className="panel transport" aria-label="Training">
-      <div className="buttons">
-        <button
-          type="button"
-          className="primary"
-          onClick={toggle}
-          disabled={phase === 'failed'}
-          title="Play/Pause: run meta-training steps continuously in the worker (space bar toggles)."
-        >
-          {running ? 'Pause' : 'Play'}
-        </button>
-        <button
-          type="button"
-          onClick={stepOnce}
-          disabled={running || phase !== 'ready'}
-          title="Step: one meta-step: adapt to a meta-batch of tasks, then update θ once."
-        >
-          Step
-        </button>
-        <button
-          type="button"
-          onClick={reset}
-          disabled={phase === 'failed'}
-          title="Reset: back to the seed's random θ at step 0 (same settings)."
-        >
-          Reset
-        </button>
-        <button
-          type="button"
-          className="walk-button"
-          onClick={() => openWalk(0)}
-          disabled={phase !== 'ready' || walking}
-          title="Walk through one meta-step (W): pause and follow the next step phase by phase, with the real numbers. → / ← move, Esc leaves."
-        >
-          Walk through one meta-step
-        </button>
-      </div>
+      <TransportButtons />
       <p role="status" aria-live="off" className="status-line">
         step {step} · {backendName} · {formatSpeed(stepsPerSec)}
         {engine === 'fused' ? ' (fused engine)' : ''}
@@ -133,84 +208,13 @@ export function Transport() {
           </label>
         </div>
       ) : null}
-      <dl className="readouts">
-        <div title="Meta-step: how many times θ has been updated.">
-          <dt>meta-step</dt>
-          <dd data-readout="step">{step}</dd>
-        </div>
-        <div title="Meta-steps per second over the last two seconds of training (seconds per step when a step takes longer than a second).">
-          <dt>speed</dt>
-          <dd>{formatSpeed(stepsPerSec)}</dd>
-        </div>
-        <div
-          title={`The tfjs backend the worker actually runs on (read back with tf.getBackend()).${tensors !== null ? ` ${tensors} tensors allocated in the worker.` : ''}`}
-        >
-          <dt>backend</dt>
-          <dd data-readout="backend">{backendName}</dd>
-          <dd
-            className="sub"
-            data-readout="engine"
-            title="fused: one WebAssembly call per meta-step; tfjs: the reference kernels"
-          >
-            {engine}
-          </dd>
-        </div>
-        <div title="Time spent meta-training (not counting pauses).">
-          <dt>elapsed</dt>
-          <dd>{formatElapsed(elapsedMs)}</dd>
-        </div>
-        <div title="Meta-loss of the latest meta-batch: query MSE after the inner steps, averaged over the batch's tasks.">
-          <dt>meta-loss</dt>
-          <dd data-readout="loss">{lastLoss === null ? '–' : formatLoss(lastLoss)}</dd>
-        </div>
-        <div className="wide" title={evalHelp}>
-          <dt>{evalLabel}</dt>
-          <dd data-readout="eval">{evalText ?? '–'}</dd>
-        </div>
-        <div title="Number of weights and biases in θ.">
-          <dt>parameters</dt>
-          <dd data-readout="params">{numParams ?? '…'}</dd>
-        </div>
-      </dl>
+      <Readouts backendName={backendName} engine={engine} />
       {backendNote ? (
         <p className="note" data-testid="backend-note">
           Running on <strong>{backendName}</strong>. {backendNote}.
         </p>
       ) : null}
-      {autoChoice ? (
-        <AutoChoiceNote choice={autoChoice} trainingRate={stepsPerSec} />
-      ) : slower && rates ? (
-        <p
-          className="note warn"
-          data-testid="backend-speed"
-          data-webgpu-steps-per-second={rates.webgpu}
-          data-wasm-steps-per-second={rates.wasm}
-        >
-          WebGPU is slower than wasm for this network: {formatStepTime(rates.webgpu ?? 0)} vs{' '}
-          {formatStepTime(rates.wasm ?? 0)} measured on the first steps.{' '}
-          <button
-            type="button"
-            onClick={() => setBackendRequest('wasm')}
-            title="Continue this run (θ, baselines, step) on wasm."
-          >
-            Switch to wasm
-          </button>
-        </p>
-      ) : backend === 'webgpu' && rates?.webgpu !== undefined && rates.wasm !== undefined ? (
-        <p
-          className="note"
-          data-testid="backend-speed"
-          data-webgpu-steps-per-second={rates.webgpu}
-          data-wasm-steps-per-second={rates.wasm}
-        >
-          WebGPU measured faster than wasm here: {formatStepTime(rates.webgpu)} vs{' '}
-          {formatStepTime(rates.wasm)}.
-        </p>
-      ) : backend === 'webgpu' && !autoChoice && running ? (
-        <p className="note" data-testid="backend-speed">
-          Timing WebGPU against wasm on the first meta-steps…
-        </p>
-      ) : null}
+      <SpeedNote />
     </section>
   );
 }

@@ -8,8 +8,8 @@
 import { serializeExperiment, type Experiment } from '../../core/experiment';
 import type { RunSummary } from '../../core/runs/runSummary';
 import type { RunCurve } from '../../worker/protocol';
-import { evalHistoryView } from '../charts/evalView';
-import { useStore } from '../store';
+import { evalHistoryView } from '../shell/evalView';
+import { useStore } from '../shell/store';
 import { deleteSavedRun } from './autosaveDb';
 import { putSavedRun } from './shelfRecords';
 import { runCurves } from './runCurves';

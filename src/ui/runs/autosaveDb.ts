@@ -60,7 +60,7 @@ interface RunsDb extends DBSchema {
 /** sessionStorage key: the saved run a page opened from another family's shelf continues */
 export const OPEN_RUN_KEY = 'maml-open-run';
 
-/** saved runs kept in this browser (a paper-sized sinusoid run is ~100 kB, a glyph run ~2 MB) */
+/** saved runs kept in this browser (a small MLP's run is ~100 kB, a conv net's ~2 MB) */
 export const MAX_SAVED_RUNS = 20;
 
 const DB_NAME = 'maml-playground';

@@ -4,9 +4,9 @@
  * fresh instead.
  */
 import type { FromWorker } from '../../worker/protocol';
-import { formatCount, formatDateTime } from '../format';
-import { hooksOf, useStore } from '../store';
-import { writeAddressBar } from '../url';
+import { formatCount, formatDateTime } from '../kit/format';
+import { hooksOf, useStore } from '../shell/store';
+import { writeAddressBar } from '../shell/url';
 import type { Autosave } from './autosave';
 
 const store = useStore;
@@ -48,7 +48,7 @@ export function showOpenedRun(
   });
   writeAddressBar(msg.config, s.backendRequest);
   // the family's views follow the file's settings (the task view's task, the drawing pad's size)
-  hooksOf(msg.config).configChanged?.(store.getState, store.setState, s.config, msg.config);
+  hooksOf(msg.config).configChanged?.(s.config, msg.config);
   autosave.continued(msg, savedId);
   if (restart) return;
   s.notify(

@@ -5,9 +5,9 @@
  * runs shelf ranks and compares saved runs by them.
  */
 import type { MethodName, RunCurve } from '../../worker/protocol';
-import { evalHistoryView, evalView } from '../charts/evalView';
-import type { Series } from '../series';
-import type { Store } from '../store';
+import { evalHistoryView, evalView } from '../shell/evalView';
+import type { Series } from '../kit/series';
+import type { Store } from '../shell/store';
 
 /** A Series as a run file's curve (finite points only). */
 export function curveOf(name: string, s: Series): RunCurve {

@@ -6,12 +6,12 @@
 import type { Algo, Experiment } from '../../core/experiment';
 import { readRunSummary, type RunSummary } from '../../core/runs/runSummary';
 import { MAX_NAME_LENGTH, type Curve } from '../../core/runs/runFile';
-import { ACCURACY, MSE, type Metric } from '../charts/metric';
-import { formatCount } from '../format';
-import { PAGE_TASKS, uiFamilyOf } from '../families/registry';
+import type { Metric } from '../kit/metric';
+import { formatCount } from '../kit/format';
+import { familyOf, pageTasks } from '../shell/families';
 import type { StoredRun } from './autosaveDb';
 import { withoutFile, type SavedRunMeta, type ShelfRecord, type StoredMeta } from './shelfRecord';
-import type { ComparedCurve, ComparedRun } from './comparedSlice';
+import type { ComparedCurve, ComparedRun } from '../shell/comparedSlice';
 
 export const ALGO_SHORT: Record<Algo, string> = {
   maml: 'MAML',
@@ -49,10 +49,10 @@ interface DamagedEntry {
 export type ShelfEntry = ReadableEntry | DamagedEntry;
 
 export function metricOf(task: string): Metric {
-  return uiFamilyOf(task).page === 'lab' ? ACCURACY : MSE;
+  return familyOf(task).metric;
 }
 
-/** "MAML · sinusoid · α 0.01" */
+/** "MAML · <task> · α 0.01" */
 export function defaultName(config: Experiment): string {
   return `${ALGO_SHORT[config.algo]} · ${config.task} · α ${config.alpha}`;
 }
@@ -65,10 +65,7 @@ export function copyName(name: string): string {
 
 /** The settings that tell runs of one family apart. */
 export function settingsOf(c: Experiment): string {
-  const net =
-    uiFamilyOf(c.task).page === 'lab'
-      ? `${c.ways}-way · ${c.net === 'conv' ? `conv ${c.filters} filters` : 'fc'}`
-      : `net 1-${c.hidden.join('-')}-1`;
+  const net = familyOf(c.task).network(c);
   const inner = `${c.inner} inner step${c.inner === 1 ? '' : 's'}`;
   return `α ${c.alpha} · β ${c.beta} · ${inner} · K ${c.k} · batch ${c.batch} · ${net}`;
 }
@@ -135,7 +132,7 @@ const cache = new Map<string, { savedAt: string; name: string | undefined; entry
 /**
  * The shelf's entry of a stored record (a record that cannot be read is "damaged", with why).
  * `summary`: what reading its file gives, when known (read by the shelf's worker, or given by the
- * record's writer: a glyph run's file is about a megabyte, not parsed again on the main thread);
+ * record's writer: a conv net's run file is about a megabyte, not parsed again on the main thread);
  * `unreadable`: why its file could not be read. With neither, a record that carries its file is
  * read here.
  */
@@ -160,7 +157,7 @@ export function shelfEntry(
     const file = 'text' in run ? run.text : null;
     if (summary === null && file === null) throw new Error('its run file is missing');
     const meta = 'text' in run ? withoutFile(run) : run;
-    entry = entryOf(meta, summary ?? readRunSummary(file as string, { tasks: PAGE_TASKS }));
+    entry = entryOf(meta, summary ?? readRunSummary(file as string, { tasks: pageTasks() }));
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     entry = { ok: false, id: run.id, savedAt: run.savedAt, reason };

@@ -1,21 +1,19 @@
 /**
  * The saved runs' records, read and written off the main thread. Listing the saved runs copies
- * every record out of IndexedDB, each with its run file (a glyph run's is about a megabyte, and up
- * to MAX_SAVED_RUNS are kept), and the shelf reads each file's summary. On the main thread that
- * was one 85-90 ms task on the 2-core machine for 20 glyph runs, then a parse per run. A small
- * worker (shelfRecords.worker.ts) does both and sends back the records without their files, with
- * their summaries: what the shelf lists, compares and names. A run's file is read from IndexedDB
+ * every record out of IndexedDB, each with its run file (a conv net's is about a megabyte, and up
+ * to MAX_SAVED_RUNS are kept), and the shelf reads each file's summary: a long task on the main
+ * thread. A small worker (shelfRecords.worker.ts) does both and sends back the records without
+ * their files, with their summaries: what the shelf lists, compares and names. A run's file is read from IndexedDB
  * only when it is opened or its deletion undone. Where there is no Worker (Node), the same reading
  * runs in place.
  *
  * Writing a record costs the main thread as much: IndexedDB copies the value and wraps a large one
- * in a blob before `put` returns (a glyph run's save was a 20 ms task, unloaded, in the middle of
- * training, and over 50 ms with the machine busy). Autosave, Undo, a rename and a damage mark send
+ * in a blob before `put` returns, in the middle of training. Autosave, Undo, a rename and a damage mark send
  * the record to the same worker, which writes it and answers with what the shelf lists of it;
  * the shelf and the other tabs are told from here.
  */
 import type { RunSummary } from '../../core/runs/runSummary';
-import { PAGE_TASKS } from '../families/registry';
+import { pageTasks } from '../shell/families';
 import { announce, type SavedRun } from './autosaveDb';
 import {
   answer,
@@ -94,7 +92,7 @@ async function write(query: ShelfQuery): Promise<boolean> {
  * `summary`: what readRunSummary gives of its file, when the writer knows it.
  */
 export async function putSavedRun(run: SavedRun, summary: RunSummary | null = null): Promise<void> {
-  await write({ kind: 'put', run, summary, tasks: PAGE_TASKS });
+  await write({ kind: 'put', run, summary, tasks: pageTasks() });
 }
 
 /**
@@ -102,13 +100,13 @@ export async function putSavedRun(run: SavedRun, summary: RunSummary | null = nu
  * is gone. Throws the browser's reason, or why the file cannot be read.
  */
 export function renameSavedRun(runId: string, name: string): Promise<boolean> {
-  return write({ kind: 'rename', runId, name, tasks: PAGE_TASKS });
+  return write({ kind: 'rename', runId, name, tasks: pageTasks() });
 }
 
 /** Mark a saved run damaged, with why (the training worker refused it); storage errors are let go. */
 export async function markSavedRunDamaged(runId: string, reason: string): Promise<void> {
   try {
-    await write({ kind: 'damage', runId, reason, tasks: PAGE_TASKS });
+    await write({ kind: 'damage', runId, reason, tasks: pageTasks() });
   } catch {
     // storage unavailable: the shelf cannot list it either
   }

@@ -8,7 +8,7 @@
  */
 import type { WalkReport } from '../../worker/families/metaStepMessages';
 import { num } from './algorithmLines';
-import type { WalkUpdate } from './walkSlice';
+import type { WalkUpdate } from '../shell/walkSlice';
 
 const W = 380;
 const H = 240;

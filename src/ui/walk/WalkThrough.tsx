@@ -5,20 +5,13 @@
  * announced in a polite live region.
  */
 import { useEffect, useRef } from 'react';
-import { useStore } from '../store';
-import {
-  algorithmLines,
-  num,
-  PHASE_TITLES,
-  phaseAnnouncement,
-  supportBeforeAfter,
-  walkWords,
-} from './algorithmLines';
-import { queryRight } from './GlyphWalkTasks';
-import { WALK_PHASE_COUNT } from './walkSlice';
+import { useStore } from '../shell/store';
+import { algorithmLines, num, PHASE_TITLES, phaseAnnouncement, supportBeforeAfter } from './algorithmLines';
+import { WALK_PHASE_COUNT } from '../shell/walkSlice';
 import { WalkPlaneChart } from './WalkPlaneChart';
-import { WalkTasks } from './WalkTasks';
 import type { WalkReport } from '../../worker/families/metaStepMessages';
+import type { WalkUi } from '../shell/family';
+import { familyOf } from '../shell/families';
 
 const ALGO_NAMES = {
   maml: 'MAML (second order)',
@@ -28,9 +21,9 @@ const ALGO_NAMES = {
 } as const;
 
 /** The numbers of the current phase, as a small table. */
-function PhaseNumbers({ report, phase }: { report: WalkReport; phase: number }) {
+function PhaseNumbers({ report, phase, words }: { report: WalkReport; phase: number; words: WalkUi }) {
   const [before, after] = supportBeforeAfter(report);
-  const { loss } = walkWords(report.view);
+  const { loss } = words;
   const rows: [string, string][] = [];
   if (phase === 0)
     rows.push(['tasks in the meta-batch', `${report.batch}`], ['shown here', `${report.tasks.length}`]);
@@ -43,11 +36,7 @@ function PhaseNumbers({ report, phase }: { report: WalkReport; phase: number }) 
     );
   if (phase === 2) {
     rows.push([`meta-loss (mean query ${loss})`, num(report.metaLoss)]);
-    if (report.view === 'glyphs') {
-      const right = report.tasks.reduce((n, t) => n + queryRight(t, report.ways, report.inner), 0);
-      const all = report.tasks.reduce((n, t) => n + t.yq.length, 0);
-      rows.push(['query images right (shown tasks)', `${right} of ${all}`]);
-    }
+    rows.push(...words.queryRows(report));
     report.queryLoss.slice(0, 8).forEach((l, i) => rows.push([`task ${i + 1}`, num(l)]));
     if (report.queryLoss.length > 8) rows.push(['…', `${report.queryLoss.length - 8} more`]);
   }
@@ -76,7 +65,7 @@ function PhaseNumbers({ report, phase }: { report: WalkReport; phase: number }) 
 export function WalkThrough() {
   const walk = useStore((s) => s.walk);
   const algo = useStore((s) => s.config.algo);
-  const view = useStore((s) => (s.config.task === 'glyphs' ? 'glyphs' : 'curves'));
+  const words = useStore((s) => familyOf(s.config.task).walk);
   const step = useStore((s) => s.step);
   const { walkTo, closeWalk, openWalk } = useStore.getState();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -86,7 +75,7 @@ export function WalkThrough() {
   }, [open]);
   if (!walk) return null;
   const { phase, report, update, updating, error } = walk;
-  const lines = algorithmLines(report?.algo ?? algo, report, update, report?.view ?? view);
+  const lines = algorithmLines(report?.algo ?? algo, report, update, words);
   const last = WALK_PHASE_COUNT - 1;
   const done = phase === last && update !== null;
   return (
@@ -122,7 +111,7 @@ export function WalkThrough() {
       <p className="walk-live" aria-live="polite" data-testid="walk-announcement">
         {error
           ? `The walk-through could not be computed: ${error}`
-          : phaseAnnouncement(phase, report, update, updating)}
+          : phaseAnnouncement(phase, report, update, updating, words)}
       </p>
       <div className="walk-body">
         <ol className="walk-algorithm" aria-label="The algorithm, one line per phase">
@@ -138,10 +127,10 @@ export function WalkThrough() {
         </ol>
         {report ? (
           <div className="walk-views">
-            <WalkTasks report={report} phase={phase} />
+            <words.Tasks report={report} phase={phase} />
             <div className="walk-side">
               <WalkPlaneChart report={report} phase={phase} update={update} />
-              <PhaseNumbers report={report} phase={phase} />
+              <PhaseNumbers report={report} phase={phase} words={words} />
             </div>
           </div>
         ) : (

@@ -5,7 +5,8 @@
  */
 import type { Algo } from '../../core/experiment';
 import type { WalkReport } from '../../worker/families/metaStepMessages';
-import type { WalkUpdate } from './walkSlice';
+import type { WalkUi } from '../shell/family';
+import type { WalkUpdate } from '../shell/walkSlice';
 
 export const PHASE_TITLES = [
   'Sample tasks',
@@ -27,23 +28,12 @@ export function num(x: number | null | undefined): string {
 
 const steps = (n: number) => `${n} inner SGD step${n === 1 ? '' : 's'}`;
 
-/** How a family's tasks are shown: curves (regression) or glyph images (classification). */
-export type WalkView = WalkReport['view'];
+/** The family's words the lines use (its walk description). */
+export type WalkWords = Pick<WalkUi, 'loss' | 'points' | 'scoredBy' | 'sampleLine'>;
 
-/** The words for a family's losses and examples: MSE on points, cross-entropy on images. */
-export function walkWords(view: WalkView): { loss: string; points: string } {
-  return view === 'glyphs' ? { loss: 'cross-entropy', points: 'images' } : { loss: 'loss', points: 'points' };
-}
-
-/** The first line: which tasks are drawn, and what each one holds. */
-function sampleLine(view: WalkView, w: WalkReport | null): string {
-  const T = w ? `${w.batch}` : 'a batch of';
-  if (view !== 'glyphs')
-    return `Sample ${T} tasks Tᵢ from the task distribution, each with K support and Q query points.`;
-  const g = w?.view === 'glyphs' ? w : null;
-  const n = g ? ` (N = ${g.ways})` : '';
-  const kq = g ? `K = ${g.shots} support and Q = ${g.query} query` : 'K support and Q query';
-  return `Sample ${T} tasks Tᵢ from the meta-training alphabets, each N new characters${n} with ${kq} images per class.`;
+/** How many tasks the first line samples: the walk's meta-batch, or "a batch of" before it. */
+export function batchWords(w: WalkReport | null): string {
+  return w ? `${w.batch}` : 'a batch of';
 }
 
 /** The mean support loss before and after the inner loop, over the whole meta-batch. */
@@ -51,17 +41,14 @@ export function supportBeforeAfter(w: WalkReport): [number, number] {
   return [mean(w.supportLoss[0] ?? []), mean(w.supportLoss[w.supportLoss.length - 1] ?? [])];
 }
 
-/**
- * One line per phase for the algorithm `algo`, with the walk's numbers where it has them (`view`:
- * the family's tasks, until the walk says).
- */
+/** One line per phase for the algorithm `algo`, in the family's words, with the walk's numbers where it has them. */
 export function algorithmLines(
   algo: Algo,
   w: WalkReport | null,
   update: WalkUpdate | null,
-  view: WalkView = w?.view ?? 'curves',
+  words: WalkWords,
 ): string[] {
-  const { loss, points } = walkWords(view);
+  const { loss, points } = words;
   const alpha = w ? num(w.alphaMean) : 'α';
   const [before, after] = w ? supportBeforeAfter(w) : [NaN, NaN];
   const support = w ? ` (support ${loss} ${num(before)} → ${num(after)})` : '';
@@ -69,8 +56,8 @@ export function algorithmLines(
   const metaLoss = w ? ` = ${num(w.metaLoss)}` : '';
   const beta = w ? num(w.beta) : 'β';
   const moved = update ? ` — θ moved by ${num(update.moveNorm)}, now at step ${update.step}` : '';
-  const sample = sampleLine(view, w);
-  const score = `Score each θ′ᵢ${view === 'glyphs' ? ' by its cross-entropy' : ''} on its query ${points}`;
+  const sample = words.sampleLine(w);
+  const score = `Score each θ′ᵢ${words.scoredBy} on its query ${points}`;
   switch (algo) {
     case 'metasgd':
       return [
@@ -113,8 +100,8 @@ export function phaseAnnouncement(
   w: WalkReport | null,
   update: WalkUpdate | null,
   updating: boolean,
+  { loss }: Pick<WalkWords, 'loss'>,
 ): string {
-  const { loss } = walkWords(w?.view ?? 'curves');
   const head = `Phase ${phase + 1} of 5, ${PHASE_TITLES[phase] ?? ''}`;
   if (!w) return `${head}: computing the next meta-step…`;
   const [before, after] = supportBeforeAfter(w);

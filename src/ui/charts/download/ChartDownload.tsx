@@ -5,10 +5,10 @@
  * it sits: the section around it, whose heading is the figure's title.
  */
 import { useEffect, useId, useRef, useState } from 'react';
-import { useStore } from '../../store';
-import { CHART_EXPORTS, type ChartId } from './charts';
-import { toCsv } from './csv';
-import { chartFileName, composeFigure, downloadBlob, serializeSvg, svgToPng } from './svgExport';
+import { useStore } from '../../shell/store';
+import type { ChartExport } from './charts';
+import { toCsv } from '../../kit/csv';
+import { chartFileName, composeFigure, downloadBlob, serializeSvg, svgToPng } from '../../kit/svgExport';
 import './download.css';
 
 /** device pixels per CSS pixel in the PNG */
@@ -29,8 +29,7 @@ const FORMATS = [
 ] as const;
 type Format = (typeof FORMATS)[number]['ext'];
 
-async function exportChart(chart: ChartId, format: Format, anchor: HTMLElement): Promise<void> {
-  const spec = CHART_EXPORTS[chart];
+async function exportChart(spec: ChartExport, format: Format, anchor: HTMLElement): Promise<void> {
   const s = useStore.getState();
   const name = chartFileName(spec.slug, s.step, format);
   if (format === 'csv') {
@@ -47,7 +46,7 @@ async function exportChart(chart: ChartId, format: Format, anchor: HTMLElement):
   downloadBlob(blob, name);
 }
 
-export function ChartDownload({ chart }: { chart: ChartId }) {
+export function ChartDownload({ chart }: { chart: ChartExport }) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLUListElement>(null);

@@ -5,15 +5,13 @@
  */
 import { METHODS } from '../../../worker/protocol';
 import type { ThetaPaths } from '../../../worker/protocol';
-import { GLYPH_METHODS } from '../../../worker/families/glyphMessages';
-import type { Series } from '../../series';
-import type { Store } from '../../store';
-import { thetaUiOf } from '../../families/registry';
-import { familyOf } from '../../viewTask';
-import { evalHistoryView, evalView } from '../evalView';
-import type { CsvTable, CsvValue } from './csv';
+import type { Series } from '../../kit/series';
+import type { Store } from '../../shell/store';
+import { familyOf } from '../../shell/families';
+import { evalHistoryView, evalView } from '../../shell/evalView';
+import type { CsvTable, CsvValue } from '../../kit/csv';
 
-type Row = CsvValue[];
+export type Row = CsvValue[];
 
 /** Every entry of a loss series (an entry stands for several steps once a long run is thinned). */
 function seriesRows(series: Series, name: string, quantity: string): Row[] {
@@ -66,34 +64,6 @@ export function adaptationRows(s: Store): CsvTable {
   };
 }
 
-/**
- * The task view: the true curve and each initialisation's prediction after 0..n inner steps on the
- * prediction grid, then the support points (y_support filled, predictions empty), sorted by x.
- */
-export function taskViewRows(s: Store): CsvTable {
-  const family = familyOf(s.config);
-  const { task, predictions: p } = s;
-  const truth = (x: number) => family.truth(task.params, 0, x);
-  const steps = p ? p.steps : 0;
-  const predCols = p
-    ? METHODS.flatMap((m) => Array.from({ length: steps + 1 }, (_, k) => `${m}_after_${k}_steps`))
-    : [];
-  const rows: Row[] = [];
-  if (p) {
-    const g = p.grid.length;
-    for (let i = 0; i < g; i++) {
-      const x = p.grid[i] as number;
-      const preds = METHODS.flatMap((m) =>
-        Array.from({ length: steps + 1 }, (_, k) => p.fans[m][k * g + i] as number),
-      );
-      rows.push([x, truth(x), null, ...preds]);
-    }
-  }
-  task.xs.forEach((x, i) => rows.push([x, truth(x), task.ys[i] as number, ...predCols.map(() => null)]));
-  rows.sort((a, b) => (a[0] as number) - (b[0] as number));
-  return { header: ['x', 'y_true', 'y_support', ...predCols], rows };
-}
-
 /** First order vs second order: the comparisons at each meta-step they were measured. */
 export function orderRows(s: Store): CsvTable {
   return {
@@ -135,7 +105,7 @@ function pathRows(paths: ThetaPaths, series: string, quantity: string): Row[] {
  */
 export function parameterSpaceRows(s: Store): CsvTable {
   const rows: Row[] = [];
-  const ui = thetaUiOf(s.config);
+  const ui = familyOf(s.config.task).theta;
   const pathLoss = ui?.csvPathLoss ?? 'query loss';
   const loss = ui?.landscapeLoss ?? 'loss';
   // a family that follows only MAML's θ shows it whatever was picked on another page
@@ -167,34 +137,4 @@ export function parameterSpaceRows(s: Store): CsvTable {
     }
   }
   return { header: ['series', 'meta_step', 'task', 'inner_step', 'pc1', 'pc2', 'value', 'quantity'], rows };
-}
-
-/** The glyph task view: each query's class probabilities per initialisation after 0..n inner steps. */
-export function glyphTaskRows(s: Store): CsvTable {
-  const task = s.glyphTask;
-  const ways = task?.ways ?? 0;
-  const header = [
-    'query',
-    'true_class',
-    'true_glyph',
-    'method',
-    'inner_step',
-    'predicted_class',
-    ...Array.from({ length: ways }, (_, c) => `p_class_${c}`),
-  ];
-  const rows: Row[] = [];
-  if (task) {
-    const nq = task.ways * task.query;
-    for (const m of GLYPH_METHODS) {
-      for (let step = 0; step <= task.steps; step++) {
-        for (let q = 0; q < nq; q++) {
-          const p = Array.from(task.probs[m].subarray((step * nq + q) * ways, (step * nq + q + 1) * ways));
-          const pred = p.indexOf(Math.max(...p));
-          const truth = task.yq[q] as number;
-          rows.push([q + 1, truth, task.names[truth] ?? null, m, step, pred, ...p]);
-        }
-      }
-    }
-  }
-  return { header, rows };
 }

@@ -1,18 +1,12 @@
 /**
- * What each chart's download menu exports: the file names' slug, which elements of the chart's
- * section make its picture, and the function that gives its data as CSV.
+ * What each shared chart's download menu exports: the file names' slug, which elements of the
+ * chart's section make its picture, and the function that gives its data as CSV (a family's own
+ * views bring their own `ChartExport`).
  */
-import type { Store } from '../../store';
-import {
-  adaptationRows,
-  glyphTaskRows,
-  learningCurveRows,
-  orderRows,
-  parameterSpaceRows,
-  taskViewRows,
-} from './chartRows';
-import type { CsvTable } from './csv';
-import type { FigureParts } from './svgExport';
+import type { Store } from '../../shell/store';
+import { adaptationRows, learningCurveRows, orderRows, parameterSpaceRows } from './chartRows';
+import type { CsvTable } from '../../kit/csv';
+import type { FigureParts } from '../../kit/svgExport';
 
 export interface ChartExport extends FigureParts {
   /** in file names: maml-<slug>-step-<n>.<ext> */
@@ -32,26 +26,12 @@ export const CHART_EXPORTS = {
     labels: '.chart-sub, .legend-item, .numbers',
   },
   'order-comparison': { slug: 'first-vs-second-order', rows: orderRows, ...SINGLE },
-  'task-view': {
-    slug: 'task-view',
-    rows: taskViewRows,
-    graphics: '.task-panel > svg, .legend svg',
-    labels: '.task-desc, .legend-item, .task-panel > figcaption, .panel-summary',
-    boxes: '.task-panel > figcaption > .swatch',
-  },
   'parameter-space': {
     slug: 'parameter-space',
     rows: parameterSpaceRows,
     graphics: '.theta-figure svg[data-testid], .legend svg',
     labels: '.legend-item, .theta-figure > figcaption, .paths-panel > .panel-title, .task-legend li',
     boxes: '.task-legend .swatch',
-  },
-  'glyph-task': {
-    slug: 'glyph-task',
-    rows: glyphTaskRows,
-    graphics: '.glyph-task-body canvas',
-    labels: '.glyph-task-body h3, .step-slider, .class-tag, .class-name, .pred-label, .query-table th',
-    boxes: '.prob-bar > span',
   },
 } satisfies Record<string, ChartExport>;
 

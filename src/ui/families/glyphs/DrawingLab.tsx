@@ -1,10 +1,10 @@
 import { useMemo } from 'react';
 import { rasterizeDrawing } from '../../../core/families/glyphs/data/rasterize';
 import { DrawingPad } from './DrawingPad';
-import { METHOD_COLORS } from '../../charts/palette';
+import { METHOD_COLORS } from '../../kit/palette';
 import { GlyphImage } from './GlyphImage';
 import { useShallow } from 'zustand/react/shallow';
-import { useStore } from '../../store';
+import { useLabStore as useStore } from './labStore';
 import { drawingsComplete, MAX_PAD_SHOTS, MAX_PAD_WAYS, type Drawing } from './labSlice';
 
 function Preview({ drawing, label }: { drawing: Drawing; label: string }) {

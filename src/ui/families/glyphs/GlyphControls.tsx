@@ -1,6 +1,6 @@
 import { ALGO_LABELS, ALGOS, type Algo } from '../../../core/experiment';
 import { BackendPicker } from '../../controls/BackendPicker';
-import { useStore } from '../../store';
+import { useLabStore as useStore } from './labStore';
 import './glyphs.css';
 
 function Select<T extends string | number>({

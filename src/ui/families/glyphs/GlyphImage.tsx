@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { IMAGE_SIZE } from '../../../core/families/glyphs/data/rasterize';
 import { LITTLE_ENDIAN } from '../../../core/runs/base64';
-import { cancelDraw, requestDraw } from '../../frameScheduler';
+import { cancelDraw, requestDraw } from '../../kit/frameScheduler';
 
 const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 

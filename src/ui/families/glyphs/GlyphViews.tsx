@@ -1,4 +1,4 @@
-import { FamilyCharts } from '../../charts/FamilyCharts';
+import { FamilyCharts } from '../../page/FamilyCharts';
 import { DrawingLab } from './DrawingLab';
 import { TaskPanel } from './TaskPanel';
 import './glyphs.css';

@@ -1,11 +1,13 @@
 import { useState } from 'react';
 import { GLYPH_METHODS, type GlyphMethod } from '../../../worker/families/glyphMessages';
-import { GLYPH_METHOD_LABELS, METHOD_COLORS, METHOD_TEXT_COLORS } from '../../charts/palette';
+import { METHOD_COLORS, METHOD_TEXT_COLORS } from '../../kit/palette';
+import { GLYPH_METHOD_LABELS } from './evalView';
 import { GlyphImage } from './GlyphImage';
-import { useStore } from '../../store';
+import { useLabStore as useStore } from './labStore';
 import { MAX_VIEW_STEPS } from './labSlice';
 import { ChartDownload } from '../../charts/download/ChartDownload';
-import { hoverProps } from '../../charts/frame/hover';
+import { GLYPH_TASK_EXPORT } from './taskExport';
+import { hoverProps } from '../../kit/hover';
 
 /** Small bars of class probabilities; the true class (when known) outlined. */
 export function ProbBars({
@@ -94,7 +96,7 @@ export function TaskPanel() {
                 ))}
             </select>
           </label>
-          <ChartDownload chart="glyph-task" />
+          <ChartDownload chart={GLYPH_TASK_EXPORT} />
         </div>
       </div>
       {!task ? (

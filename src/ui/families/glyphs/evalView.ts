@@ -5,11 +5,18 @@
  * an axis of its own beside the meta-training cross-entropy.
  */
 import { METHODS, type MethodName } from '../../../worker/protocol';
-import type { EvalCurve, EvalSource } from '../../charts/evalView';
-import { ACCURACY } from '../../charts/metric';
-import { GLYPH_METHOD_LABELS } from '../../charts/palette';
+import type { EvalCurve, EvalSource } from '../../shell/evalView';
+import { ACCURACY } from '../../kit/metric';
 import { LIVE_EVAL_EVERY } from './labSession';
 import { EVAL_STEPS, EVAL_TASKS, type GlyphEvaluation } from './labSlice';
+import { labState } from './labStore';
+
+/** The lab's names: its pretrained baseline is a classifier that gets a fresh N-way head per task. */
+export const GLYPH_METHOD_LABELS: Record<MethodName, string> = {
+  maml: 'MAML θ',
+  pretrained: 'pretrained (classifier + fresh head)',
+  random: 'random init',
+};
 
 const plural = (n: number) => (n === 1 ? '' : 's');
 const SHORT: Record<MethodName, string> = { maml: 'MAML θ', pretrained: 'pretrained', random: 'random init' };
@@ -21,8 +28,12 @@ function curvesOf(ev: GlyphEvaluation): Record<MethodName, EvalCurve> {
 }
 
 export const glyphEvalSource: EvalSource = {
-  latestDeps: (s) => [s.glyphEval, s.glyphEvalBusy, s.config.ways, s.config.inner],
-  latest: (s) => {
+  latestDeps: (store) => {
+    const s = labState(store);
+    return [s.glyphEval, s.glyphEvalBusy, s.config.ways, s.config.inner];
+  },
+  latest: (store) => {
+    const s = labState(store);
     const ev = s.glyphEval;
     return {
       metric: ACCURACY,
@@ -58,8 +69,9 @@ export const glyphEvalSource: EvalSource = {
     };
   },
 
-  historyDeps: (s) => [s.accuracyHistory, s.config.inner],
-  history: (s) => {
+  historyDeps: (s) => [labState(s).accuracyHistory, s.config.inner],
+  history: (store) => {
+    const s = labState(store);
     const inner = s.config.inner;
     return {
       metric: ACCURACY,

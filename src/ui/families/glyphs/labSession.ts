@@ -7,13 +7,13 @@
  */
 import { parseExperiment, type Experiment } from '../../../core/experiment';
 import type { FamilyReply, FromWorker } from '../../../worker/protocol';
-import type { SessionPart } from '../../session';
-import { send } from '../../port';
-import { useStore } from '../../store';
-import { metaStepReady, metaStepReply, metaStepRewind } from '../metaStepPart';
-import type { GlyphStart, PageLink } from '../../url';
+import type { SessionPart } from '../../shell/family';
+import { send } from '../../shell/port';
+import { useLabStore } from './labStore';
+import { metaStepReady, metaStepReply, metaStepRewind } from '../../shell/metaStep';
+import type { PageLink } from '../../shell/url';
 
-const store = useStore;
+const store = useLabStore;
 export const SHIPPED_THETA_URL = './glyph-init.json';
 /** meta-steps between the quick evaluations made while training */
 export const LIVE_EVAL_EVERY = 50;
@@ -24,7 +24,7 @@ function sameShape(a: Experiment, b: Experiment): boolean {
 
 class LabSession implements SessionPart {
   /** the link asks for: where to start and the step to replay to */
-  private from: GlyphStart | null = null;
+  private from: string | null = null;
   private replayTo: number | null = null;
   /** the shipped θ was looked for (and whether it fits the link's network) */
   private shippedChecked = false;

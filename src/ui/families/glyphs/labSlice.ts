@@ -1,8 +1,9 @@
 /**
  * The glyph lab's part of the page's store: the shipped θ, where the run started, the held-out
  * accuracy evaluations, the task view (a held-out task's predictions after each inner step) and the
- * drawing pad. The shared store (ui/store.ts) composes it with the other families' slices; the lab's
- * requests go to the one worker through the port as the glyph family's `family` requests.
+ * drawing pad, merged into the page's store when the families are installed (labStore.ts types
+ * it). The lab's requests go to the one worker through the port as the glyph family's `family`
+ * requests.
  */
 import type { Point } from '../../../core/families/glyphs/data/strokes';
 import { rasterizeDrawing } from '../../../core/families/glyphs/data/rasterize';
@@ -14,11 +15,14 @@ import type {
   GlyphMethod,
   GlyphTaskReply,
 } from '../../../worker/families/glyphMessages';
-import { send } from '../../port';
-import type { GetStore, SetStore, SliceHooks } from '../../store';
-import type { GlyphStart } from '../../url';
+import { send } from '../../shell/port';
+import type { SliceHooks } from '../../shell/store';
+import { useLabStore } from './labStore';
 
 export type Drawing = Point[][];
+
+/** Where a glyph run starts: the shipped meta-trained θ or the seed's random θ (a link's `from=`). */
+export type GlyphStart = 'shipped' | 'random';
 
 export interface GlyphEvaluation extends Omit<GlyphEvalReply, 'kind' | 'id'> {
   curves: Record<GlyphMethod, AccuracyCurveData>;
@@ -96,7 +100,8 @@ export function drawingsComplete(s: Pick<GlyphLabState, 'drawings'>): boolean {
   return s.drawings.every((row) => row.every((d) => d.length > 0));
 }
 
-export function glyphLabSlice(set: SetStore, get: GetStore): GlyphLabState & GlyphLabActions {
+/** The lab's state as a page opens: no shipped θ looked for yet, a 3 × 2 drawing pad. */
+function initialLabState(): GlyphLabState {
   return {
     shipped: { state: 'checking' },
     start: 'random',
@@ -116,7 +121,13 @@ export function glyphLabSlice(set: SetStore, get: GetStore): GlyphLabState & Gly
     adaptBusy: false,
     testDrawing: [],
     classified: null,
+  };
+}
 
+export function glyphLabSlice(): GlyphLabState & GlyphLabActions {
+  const { getState: get, setState: set } = useLabStore;
+  return {
+    ...initialLabState(),
     loadShipped() {
       const s = get().shipped;
       if (s.state !== 'available') return;
@@ -190,17 +201,19 @@ export function glyphLabSlice(set: SetStore, get: GetStore): GlyphLabState & Gly
   };
 }
 
+const get = () => useLabStore.getState();
+
 export const glyphHooks: SliceHooks = {
-  configChanged(get) {
+  configChanged() {
     // the pad cannot ask for more classes than the network has outputs
     const { padWays, padShots, config } = get();
     if (padWays > config.ways) get().setPadSize(Math.max(2, Math.min(config.ways, MAX_PAD_WAYS)), padShots);
   },
-  paused(get) {
+  paused() {
     get().refreshGlyphTask();
     get().evaluateGlyphs();
   },
-  stepped(get) {
+  stepped() {
     get().refreshGlyphTask();
   },
 };

@@ -1,5 +1,5 @@
 import { GLYPH_THETA } from '../../../core/families/glyphs/thetaBudget';
-import type { ThetaUi } from '../thetaUi';
+import type { ThetaUi } from '../../shell/family';
 
 /**
  * The θ view on glyph pages: MAML's θ only (the pretrained classifier has a head for every

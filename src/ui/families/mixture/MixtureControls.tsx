@@ -1,6 +1,6 @@
 import { FIELDS } from '../../../core/experiment';
 import { COMPONENTS, type Component } from '../../../core/families/mixture/schema';
-import type { FamilyControlsProps } from '../family';
+import type { FamilyControlsProps } from '../regression/regressionFamily';
 
 const LABELS: Record<Component, string> = {
   sine: 'sine',

@@ -1,10 +1,9 @@
 import { mixtureTasks } from '../../../core/families/mixture/sampler';
-import type { RegressionUi } from '../family';
+import { regressionFamily } from '../regression/regressionFamily';
 import { MixtureControls } from './MixtureControls';
 
-export const mixtureUi: RegressionUi = {
+export const mixtureUi = regressionFamily({
   name: 'mixture',
-  page: 'regression',
   tasksFor: (config) => mixtureTasks(config.mix),
   intro: (
     <>
@@ -15,4 +14,4 @@ export const mixtureUi: RegressionUi = {
     </>
   ),
   Controls: MixtureControls,
-};
+});

@@ -5,11 +5,18 @@
  * over the run, on the meta-loss axis.
  */
 import { METHODS, type MethodName } from '../../../worker/protocol';
-import type { EvalCurve, EvalSource } from '../../charts/evalView';
-import { MSE } from '../../charts/metric';
-import { METHOD_LABELS } from '../../charts/palette';
-import type { Store } from '../../store';
+import type { EvalCurve, EvalSource } from '../../shell/evalView';
+import { MSE } from '../../kit/metric';
+import type { Store } from '../../shell/store';
+import { regressionState } from './regressionStore';
 import { FULL_EVAL_TASKS, type Evaluation } from './viewSlice';
+
+/** The initialisations' names on the regression pages. */
+export const METHOD_LABELS: Record<MethodName, string> = {
+  maml: 'MAML θ',
+  pretrained: 'pretrained (joint regression)',
+  random: 'random init',
+};
 
 const plural = (n: number) => (n === 1 ? '' : 's');
 
@@ -29,8 +36,12 @@ function subtitle(ev: Evaluation | null, backend: Store['backend']): string {
 }
 
 export const regressionEvalSource: EvalSource = {
-  latestDeps: (s) => [s.evaluation, s.evalBusy, s.backend, s.config.inner],
-  latest: (s) => {
+  latestDeps: (store) => {
+    const s = regressionState(store);
+    return [s.evaluation, s.evalBusy, s.backend, s.config.inner];
+  },
+  latest: (store) => {
+    const s = regressionState(store);
     const ev = s.evaluation;
     return {
       metric: MSE,
@@ -64,8 +75,9 @@ export const regressionEvalSource: EvalSource = {
     };
   },
 
-  historyDeps: (s) => [s.evalHistory, s.config.inner],
-  history: (s) => {
+  historyDeps: (s) => [regressionState(s).evalHistory, s.config.inner],
+  history: (store) => {
+    const s = regressionState(store);
     const inner = s.config.inner;
     const after = `after ${inner} inner step${plural(inner)}`;
     return {

@@ -5,16 +5,22 @@
  * updates.
  */
 import type { FamilyReply, FromWorker } from '../../../worker/protocol';
-import type { SessionPart } from '../../session';
-import { useStore } from '../../store';
-import { parameterCount } from '../../viewTask';
-import { metaStepReady, metaStepReply, metaStepRewind } from '../metaStepPart';
+import type { SessionPart } from '../../shell/family';
+import { regressionState, useRegressionStore } from './regressionStore';
+import { parameterCount, sampleViewTask } from './viewTask';
+import { metaStepReady, metaStepReply, metaStepRewind } from '../../shell/metaStep';
 import { LIVE_EVAL_TASKS, viewTaskRequest } from './viewSlice';
 
-const store = useStore;
+const store = useRegressionStore;
 
 export const regressionSession: SessionPart = {
-  init(s) {
+  opening(config) {
+    // the task view's first task, from the link's seed and family
+    store.setState({ task: sampleViewTask(config, 0) });
+  },
+
+  init(store) {
+    const s = regressionState(store);
     return { view: viewTaskRequest(s.task, s.fanSteps), evalTasks: LIVE_EVAL_TASKS };
   },
 

@@ -1,14 +1,15 @@
 /**
  * The regression families' part of the page's store (sinusoids, function mixtures): the task view's
- * task and its fans, the live and full MSE evaluations, and the actions that change them. The
- * shared store (ui/store.ts) composes it with the other families' slices.
+ * task and its fans, the live and full MSE evaluations, and the actions that change them, merged
+ * into the page's store when the families are installed (regressionStore.ts types it).
  */
 import { DEFAULT_EXPERIMENT, type Experiment } from '../../../core/experiment';
 import type { BackendName, EvalCurveData, MethodName, ToWorker } from '../../../worker/protocol';
 import type { RegressionRequest } from '../../../worker/families/regressionMessages';
-import { send } from '../../port';
-import type { GetStore, SetStore, SliceHooks } from '../../store';
-import { sampleViewTask, withPoints, type TaskView } from '../../viewTask';
+import { send } from '../../shell/port';
+import type { SliceHooks } from '../../shell/store';
+import { useRegressionStore } from './regressionStore';
+import { sampleViewTask, withPoints, type TaskView } from './viewTask';
 
 export interface Predictions {
   taskId: number;
@@ -43,7 +44,6 @@ export interface RegressionViewState {
   evalHistory: EvalPoint[];
   /** the number of tasks of a full evaluation being computed, or null */
   evalBusy: number | null;
-  adaptLog: boolean;
 }
 
 export interface RegressionViewActions {
@@ -76,10 +76,8 @@ export function viewTaskMessage(task: TaskView, steps: number): Extract<ToWorker
   return { kind: 'family', request: viewTaskRequest(task, steps) };
 }
 
-export function regressionViewSlice(
-  set: SetStore,
-  get: GetStore,
-): RegressionViewState & RegressionViewActions {
+export function regressionViewSlice(): RegressionViewState & RegressionViewActions {
+  const { getState: get, setState: set } = useRegressionStore;
   const show = (next: TaskView, fanSteps = get().fanSteps) => {
     set({ task: next, fanSteps });
     send(viewTaskMessage(next, fanSteps));
@@ -91,7 +89,6 @@ export function regressionViewSlice(
     evaluation: null,
     evalHistory: [],
     evalBusy: null,
-    adaptLog: false,
 
     newTask() {
       const { config, task } = get();
@@ -119,7 +116,8 @@ export function regressionViewSlice(
 
 /** The task view follows the seed, the family and K: same task (same stream), K points. */
 export const regressionHooks: SliceHooks = {
-  configChanged(get, set, prev: Experiment, config: Experiment) {
+  configChanged(prev: Experiment, config: Experiment) {
+    const { getState: get, setState: set } = useRegressionStore;
     let task: TaskView | null = null;
     if (config.seed !== prev.seed || config.task !== prev.task || config.mix?.join() !== prev.mix?.join()) {
       task = sampleViewTask(config, 0);

@@ -1,9 +1,8 @@
 import { sinusoid } from '../../../core/families/sinusoid/sampler';
-import type { RegressionUi } from '../family';
+import { regressionFamily } from '../regression/regressionFamily';
 
-export const sinusoidUi: RegressionUi = {
+export const sinusoidUi = regressionFamily({
   name: 'sinusoid',
-  page: 'regression',
   tasksFor: () => sinusoid,
   intro: (
     <>
@@ -13,4 +12,4 @@ export const sinusoidUi: RegressionUi = {
       <kbd>Play</kbd> (or the space bar) and watch θ learn to learn.
     </>
   ),
-};
+});

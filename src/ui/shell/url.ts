@@ -1,0 +1,166 @@
+/**
+ * The page's URL: the experiment in the query string (the core's canonical names and order), plus
+ * the page's own `backend` (when forced) and, in share links only, `step` with `#theta=` (the
+ * trained weights, for a family whose links carry θ) or `from=` (where the run started, for a
+ * family that names its starts). Reading never throws: every value that had to change becomes a
+ * line of the notice the page shows.
+ */
+import type { LinkRules } from './family';
+import { linkRules } from './families';
+import { parseExperiment, parseNumber, serializeExperiment, type Experiment } from '../../core/experiment';
+import { BACKENDS, type BackendRequest } from '../../worker/protocol';
+
+const PAGE_KEYS = ['step', 'backend', 'from', 'walk', 'phase'] as const;
+
+/** phases a link can open the walk-through at (the fifth, the update, takes a step: not from a link) */
+export const LINK_WALK_PHASES = 4;
+
+export interface PageLink {
+  config: Experiment;
+  backend: BackendRequest;
+  /** share links: the step to meta-train to */
+  step: number | null;
+  /** share links: the encoded weights from `#theta=` */
+  weights: string | null;
+  /** share links: where the run started, one of the family's starts (null: the page's default) */
+  from: string | null;
+  /** share links into the walk-through (`walk=1&phase=N`): the phase to open it at, 1-based */
+  walkPhase: number | null;
+  /** what was changed or ignored, one readable line each */
+  warnings: string[];
+}
+
+function shorten(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/** Read a link; `families`: what each family's links may say (the installed families'). */
+export function readLink(
+  search: string,
+  hash: string,
+  families: Readonly<Record<string, LinkRules>> = linkRules(),
+): PageLink {
+  const params = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
+  const { config, warnings } = parseExperiment(params, { ignore: PAGE_KEYS, tasks: Object.keys(families) });
+  const link = families[config.task];
+  if (!link) throw new Error(`the page has no views for "${config.task}" tasks`);
+  const lines = warnings.map((w) => w.message);
+
+  let backend: BackendRequest = 'auto';
+  const b = params.get('backend');
+  if (b !== null) {
+    const v = b.trim().toLowerCase();
+    if (v === 'auto' || (BACKENDS as readonly string[]).includes(v)) backend = v as BackendRequest;
+    else lines.push(`backend=${shorten(b)} is not one of ${BACKENDS.join(', ')}, auto; using auto`);
+  }
+
+  let from: string | null = null;
+  const f = params.get('from');
+  if (f !== null && link.starts.length > 0) {
+    const v = f.trim().toLowerCase();
+    if (link.starts.includes(v)) from = v;
+    else lines.push(`from=${shorten(f)} is not ${link.starts.join(' or ')}; using the page's default`);
+  }
+
+  const maxStep = link.maxReplaySteps;
+  let step: number | null = null;
+  const s = params.get('step');
+  if (s !== null) {
+    const x = parseNumber(s);
+    if (x === null) {
+      lines.push(`step=${shorten(s)} is not a number; starting from step 0`);
+    } else {
+      let v = Math.round(x);
+      if (v !== x) lines.push(`step=${shorten(s)} must be a whole number; rounded to ${v}`);
+      if (v < 0 || v > maxStep) {
+        const c = Math.min(maxStep, Math.max(0, v));
+        lines.push(`step=${shorten(s)} is outside [0, ${maxStep}]; clamped to ${c}`);
+        v = c;
+      }
+      step = v > 0 ? v : null;
+    }
+  }
+
+  let weights: string | null = null;
+  const frag = new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash);
+  const w = frag.get('theta');
+  if (w !== null && w !== '') weights = w;
+
+  const walkPhase = readWalk(params, lines);
+  return { config, backend, step, weights, from, walkPhase, warnings: lines };
+}
+
+/** `walk=1&phase=N`: the walk-through phase a link opens at (1..4), or null. */
+function readWalk(params: URLSearchParams, lines: string[]): number | null {
+  const w = params.get('walk');
+  const p = params.get('phase');
+  if (w === null) {
+    if (p !== null) lines.push(`phase=${shorten(p)} needs walk=1; ignored it`);
+    return null;
+  }
+  if (w.trim() !== '1' && w.trim().toLowerCase() !== 'true') {
+    if (w.trim() !== '0') lines.push(`walk=${shorten(w)} is not 1; not opening the walk-through`);
+    return null;
+  }
+  if (p === null) return 1;
+  const x = parseNumber(p);
+  if (x === null) {
+    lines.push(`phase=${shorten(p)} is not a number; opening the walk-through at phase 1`);
+    return 1;
+  }
+  const v = Math.min(LINK_WALK_PHASES, Math.max(1, Math.round(x)));
+  if (v !== x) {
+    lines.push(
+      x > LINK_WALK_PHASES
+        ? `phase=${shorten(p)}: a link opens the walk-through at phases 1-${LINK_WALK_PHASES} (the update takes a step); opening at phase ${v}`
+        : `phase=${shorten(p)} is not a phase from 1 to ${LINK_WALK_PHASES}; opening at phase ${v}`,
+    );
+  }
+  return v;
+}
+
+/** The query string the address bar shows: the experiment, plus the backend when one is forced. */
+export function pageQuery(config: Experiment, backend: BackendRequest): string {
+  const q = serializeExperiment(config);
+  return backend === 'auto' ? q : `${q}&backend=${backend}`;
+}
+
+export function shareUrl(
+  base: string,
+  config: Experiment,
+  backend: BackendRequest,
+  step: number,
+  weights: string | null,
+  from: string | null = null,
+  walkPhase: number | null = null,
+): string {
+  const url = new URL(base);
+  const walk = walkPhase !== null ? `&walk=1&phase=${walkPhase}` : '';
+  url.search = `?${pageQuery(config, backend)}${step > 0 ? `&step=${step}` : ''}${from ? `&from=${from}` : ''}${walk}`;
+  url.hash = weights ? `theta=${weights}` : '';
+  return url.toString();
+}
+
+let lastWrite = 0;
+let trailing: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Keep the address bar in step with the experiment without adding history entries. Dragging a
+ * slider fires many changes: write at most every 200 ms, always ending with the latest.
+ */
+export function writeAddressBar(config: Experiment, backend: BackendRequest): void {
+  if (trailing !== null) clearTimeout(trailing);
+  trailing = null;
+  const wait = lastWrite + 200 - Date.now();
+  if (wait > 0) {
+    trailing = setTimeout(() => writeAddressBar(config, backend), wait);
+    return;
+  }
+  lastWrite = Date.now();
+  const url = new URL(window.location.href);
+  const next = `?${pageQuery(config, backend)}`;
+  if (url.search === next && url.hash === '') return;
+  url.search = next;
+  url.hash = '';
+  window.history.replaceState(null, '', url.toString());
+}
