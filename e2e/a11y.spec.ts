@@ -1,12 +1,12 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { collectErrors, copyLink, trainTo, waitReady } from './helpers';
 
 /**
  * Accessibility: axe (WCAG 2.x A and AA rules and axe's best practices) finds no violation on any
  * page (sinusoid, mixture, glyph lab) nor in any panel the page opens: the walk-through, the share
- * panel, the runs shelf with an entry, a chart's download menu, the θ view with its loss landscape
- * and the task view.
+ * panel, the runs shelf with an entry, a chart's download menu, the θ view with its loss landscape,
+ * the task view, and the glyph lab's query probabilities and drawing lab.
  */
 async function violations(page: Page, where: string): Promise<string[]> {
   const result = await new AxeBuilder({ page })
@@ -29,6 +29,44 @@ async function violations(page: Page, where: string): Promise<string[]> {
 }
 
 const walk = (page: Page) => page.getByTestId('walk');
+
+/** One straight stroke across a drawing pad, its direction set by `kind` (0..3), with the mouse. */
+async function stroke(page: Page, pad: Locator, kind: number): Promise<void> {
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  if (!box) throw new Error('a drawing pad has no box');
+  const ends = [
+    [0.5, 0.15, 0.5, 0.85],
+    [0.15, 0.5, 0.85, 0.5],
+    [0.2, 0.2, 0.8, 0.8],
+    [0.8, 0.2, 0.2, 0.8],
+  ][kind % 4] as number[];
+  const at = (i: number) => [
+    box.x + (ends[i] as number) * box.width,
+    box.y + (ends[i + 1] as number) * box.height,
+  ];
+  const [x0, y0] = at(0) as [number, number];
+  const [x1, y1] = at(2) as [number, number];
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  await page.mouse.move(x1, y1, { steps: 6 });
+  await page.mouse.up();
+}
+
+/** The drawing lab: every example pad drawn, adapted, and a test drawing classified. */
+async function drawingLab(page: Page, where: string, found: string[]): Promise<void> {
+  const pads = page.locator('.pad-row');
+  const rows = await pads.count();
+  for (let c = 0; c < rows; c++) {
+    const cells = pads.nth(c).locator('[data-testid^="pad-"]');
+    for (let i = 0; i < (await cells.count()); i++) await stroke(page, cells.nth(i), c);
+  }
+  await page.getByRole('button', { name: 'Adapt', exact: true }).click();
+  await expect(page.getByTestId('adapt-status')).toContainText('Adapted', { timeout: 60_000 });
+  await stroke(page, page.getByTestId('pad-test'), 0);
+  await expect(page.getByTestId('prediction-maml')).toHaveText(/^[A-E]$/, { timeout: 30_000 });
+  found.push(...(await violations(page, `${where} drawing lab, adapted and classifying`)));
+}
 
 /** The walk-through of one meta-step, opened by its key: every phase checked, then closed. */
 async function walkPhases(page: Page, where: string, found: string[]): Promise<void> {
@@ -114,6 +152,11 @@ test('the glyph lab and its panels have no accessibility violation', async ({ pa
   // the first evaluation of the three initialisations has drawn its curves
   await expect(page.locator('path.curve-line')).toHaveCount(3, { timeout: 120_000 });
   found.push(...(await violations(page, 'glyph lab')));
+  // a query's class probabilities, shown on hover
+  await page.locator('td.pred').first().hover();
+  await expect(page.getByTestId('hover-probs')).toContainText('%');
+  found.push(...(await violations(page, 'glyph lab, query probabilities on hover')));
+  await drawingLab(page, 'glyph lab', found);
   // the θ view is built once it comes near the viewport, at the foot of the lab
   await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
   const theta = page.getByRole('region', { name: 'Parameter space (θ)' });

@@ -1,4 +1,7 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { mlpParameterCount } from '../src/core/experiment';
+import { decodeWeights } from '../src/ui/thetaCodec';
+import { readLink } from '../src/ui/url';
 
 /**
  * Console errors and uncaught exceptions, collected for a final check. The page's console event
@@ -186,6 +189,44 @@ export async function copyLink(page: Page, previous?: string): Promise<string> {
   await expect(field).not.toHaveValue('');
   if (previous !== undefined) await expect(field).not.toHaveValue(previous);
   return field.inputValue();
+}
+
+/**
+ * The weights a share link carries in its `#theta=` fragment (an MLP family's θ, the pretrained
+ * baseline's θ and Meta-SGD's α, float32 as the worker held them), read by the page's own codec.
+ * Compared with toEqual they are equal to the bit: the codec keeps every float32 and refuses
+ * non-finite values.
+ */
+export async function linkWeights(
+  link: string,
+): Promise<{ step: number; theta: number[]; pretrained: number[] | null; alpha: number[] | null }> {
+  const url = new URL(link);
+  const { config, weights } = readLink(url.search, url.hash);
+  if (!weights) throw new Error(`the link carries no θ: ${link.slice(0, 120)}`);
+  const w = await decodeWeights(weights, {
+    params: mlpParameterCount(config),
+    maxStep: Number.MAX_SAFE_INTEGER,
+  });
+  const list = (a: Float32Array | null) => (a ? Array.from(a) : null);
+  return { step: w.step, theta: Array.from(w.theta), pretrained: list(w.pretrained), alpha: list(w.alpha) };
+}
+
+/**
+ * The weights of a share link made now (the worker's θ at this moment): the field is cleared first
+ * through the page's debugging handle, so an unchanged link cannot pass for a new one. The worker
+ * answers after the work it has queued (a new backend's first evaluation), hence the long wait.
+ */
+export async function weightsNow(page: Page): ReturnType<typeof linkWeights> {
+  await page.evaluate(() =>
+    (window as unknown as { maml: { store: { setState(s: { share: null }): void } } }).maml.store.setState({
+      share: null,
+    }),
+  );
+  const field = page.getByLabel('Share link');
+  await expect(field).toHaveValue('');
+  await page.getByRole('button', { name: 'Copy share link' }).click({ timeout: 90_000 });
+  await expect(field).not.toHaveValue('', { timeout: 90_000 });
+  return linkWeights(await field.inputValue());
 }
 
 /**

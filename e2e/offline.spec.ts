@@ -13,7 +13,16 @@ async function waitControlled(page: Page): Promise<void> {
   await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
 }
 
-test('after one visit the page loads and trains offline, the glyph lab with its shipped θ', async ({
+/** Press Play on a ready page, wait for `steps` more meta-steps, pause: the family trains here. */
+async function trainsFurther(page: Page, steps: number): Promise<void> {
+  const from = await readStep(page);
+  await page.getByRole('button', { name: 'Play' }).click();
+  await waitStepAtLeast(page, from + steps);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(status(page)).toContainText('paused');
+}
+
+test('after one visit the page loads and trains offline: every family, the glyph lab from its shipped θ', async ({
   page,
   context,
 }) => {
@@ -42,16 +51,21 @@ test('after one visit the page loads and trains offline, the glyph lab with its 
   await context.setOffline(true);
   await page.reload();
   await waitReady(page, /wasm/);
-  await page.getByRole('button', { name: 'Play' }).click();
-  await waitStepAtLeast(page, 10);
-  await page.getByRole('button', { name: 'Pause' }).click();
+  await trainsFurther(page, 10);
 
-  // the glyph lab: its lazily loaded views and the shipped θ come from the cache too
+  // the mixture family
+  await page.goto('./?task=mixture');
+  await waitReady(page, /wasm/);
+  await expect(page.getByLabel('Task family')).toHaveValue('mixture');
+  await trainsFurther(page, 10);
+
+  // the glyph lab: its lazily loaded views and the shipped θ come from the cache too, and it trains on
   await page.goto('./?task=glyphs');
   await waitReady(page, /wasm/);
   await expect(page.getByTestId('theta-source')).toContainText('shipped', { timeout: 30_000 });
   await expect(page.getByTestId('support-grid').getByRole('img')).toHaveCount(5, { timeout: 30_000 });
   await expect(status(page)).toContainText('step 2000 ');
+  await trainsFurther(page, 2);
   expect(errors).toEqual([]);
 
   // the network really is gone: a file that is not precached cannot be fetched

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { collectErrors, readStep, status, waitReady, waitStepAtLeast } from './helpers';
+import { collectErrors, readStep, status, waitReady, waitStepAtLeast, weightsNow } from './helpers';
 
 /** The debugging handle main.tsx puts on window. */
 interface Handle {
@@ -72,9 +72,13 @@ test('switching the backend continues the run there and keeps θ', async ({ page
     .poll(async () => ((await readStep(page)) === (await heldStep()) ? 'settled' : 'arriving'))
     .toBe('settled');
   const step = await readStep(page);
+  const before = await weightsNow(page);
+  expect(before.step).toBe(step);
   await page.getByLabel('compute backend').selectOption('cpu');
   await expect.poll(() => new URL(page.url()).searchParams.get('backend')).toBe('cpu');
   await expect(status(page)).toContainText(`step ${step} · cpu`, { timeout: 60_000 });
+  // the cpu worker holds the same θ and baseline, to the bit (the share link reads it from the worker)
+  expect(await weightsNow(page)).toEqual(before);
   await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect(status(page)).toContainText(`step ${step + 1} · cpu`);
 });

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { collectErrors, readStep, readout, status, trainTo, waitReady } from './helpers';
+import { collectErrors, readStep, readout, status, trainTo, waitReady, weightsNow } from './helpers';
 import { openTrained, savedStep } from './savedRuns';
 
 type Handle = { maml: { store: { getState(): { snapshot: { step: number; theta: Float32Array } | null } } } };
@@ -141,10 +141,14 @@ test('a crashed worker continues exactly from the autosave when it is as recent 
   test.setTimeout(120_000);
   const n = await openTrained(page, EXPERIMENT, 20);
   await thetaAt(page, n);
+  const held = await weightsNow(page);
+  expect(held.step).toBe(n);
   await page.evaluate(() => (window as unknown as { maml: { crashWorker(): void } }).maml.crashWorker());
   const notice = page.getByRole('alert').filter({ hasText: 'The training worker failed on wasm' });
   await expect(notice).toContainText(`continuing exactly from the autosave at step ${n}`);
   await expect(status(page)).toContainText(`step ${n} · cpu`, { timeout: 60_000 });
+  // the restarted worker holds the autosaved θ and baseline, to the bit
+  expect(await weightsNow(page)).toEqual(held);
   // the curve up to n is kept, and training goes on from there
   await expect(page.locator('path.smoothed-loss')).toHaveCount(1);
   await page.getByRole('button', { name: 'Step', exact: true }).click();

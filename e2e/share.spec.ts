@@ -1,10 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { copyLink, readout, readStep, status, trainTo, waitReady } from './helpers';
+import { copyLink, linkWeights, readout, readStep, status, trainTo, waitReady } from './helpers';
 
 test('a share link replays training to the same step, θ and loss; θ in the fragment loads instantly', async ({
   page,
   context,
 }) => {
+  test.setTimeout(180_000);
   await page.goto('./?k=5&batch=10&seed=7');
   await waitReady(page, /wasm/);
   const n = await trainTo(page, 60);
@@ -20,6 +21,8 @@ test('a share link replays training to the same step, θ and loss; θ in the fra
   expect(url.searchParams.get('seed')).toBe('7');
   expect(url.hash.startsWith('#theta=')).toBe(true);
   await expect(page.getByTestId('share-summary')).toContainText(`meta-step ${n}`);
+  const shared = await linkWeights(link);
+  expect(shared.step).toBe(n);
 
   // 1. the replay path: no θ in the link, the recipient meta-trains deterministically to step n
   const replay = await context.newPage();
@@ -35,6 +38,8 @@ test('a share link replays training to the same step, θ and loss; θ in the fra
   expect(new URL(replay.url()).searchParams.get('step')).toBeNull();
   await replay.waitForTimeout(500);
   expect(await readStep(replay)).toBe(n);
+  // the replayed θ (and the pretrained baseline's) is the sharer's, to the bit
+  expect(await linkWeights(await copyLink(replay))).toEqual(shared);
   await replay.close();
 
   // 2. the fragment path: θ arrives in the link, nothing is replayed
@@ -46,6 +51,8 @@ test('a share link replays training to the same step, θ and loss; θ in the fra
   await expect(readout(instant, 'loss')).toHaveText(loss ?? '');
   await expect(instant.locator('.numbers')).toHaveText(adaptation ?? '');
   await expect(instant.getByText(`Loaded the trained θ from the link: meta-step ${n}`)).toBeVisible();
+  // the worker holds the link's θ, to the bit
+  expect(await linkWeights(await copyLink(instant))).toEqual(shared);
   // the shared loss history is drawn too
   const d = await instant.locator('path.smoothed-loss').first().getAttribute('d');
   expect(d?.length ?? 0).toBeGreaterThan(50);
@@ -71,9 +78,13 @@ test("Meta-SGD's learned inner learning rates travel with θ in the link", async
   const evalText = await readout(page, 'eval').textContent();
   const adaptation = await page.locator('.numbers').textContent();
   const link = await copyLink(page);
+  const shared = await linkWeights(link);
+  expect(shared.alpha?.length).toBe(shared.theta.length);
   const other = await context.newPage();
   await other.goto(link);
   await expect(status(other)).toContainText(`step ${n} `);
+  // θ and the learned α arrive in the worker to the bit
+  expect(await linkWeights(await copyLink(other))).toEqual(shared);
   // the adaptation curve uses the learned α vector: without it these numbers would differ
   await expect(readout(other, 'eval')).toHaveText(evalText ?? '');
   await expect(other.locator('.numbers')).toHaveText(adaptation ?? '');
