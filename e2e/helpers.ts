@@ -1,7 +1,11 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { mlpParameterCount } from '../src/core/experiment';
-import { decodeWeights } from '../src/ui/thetaCodec';
-import { readLink } from '../src/ui/url';
+import { decodeWeights } from '../src/ui/shell/thetaCodec';
+import { readLink } from '../src/ui/shell/url';
+import { REGRESSION_LINK_RULES } from '../src/ui/families/regression/linkRules';
+
+/** the regression pages' link rules (the test runner installs no page families) */
+const REGRESSION_LINKS = { sinusoid: REGRESSION_LINK_RULES, mixture: REGRESSION_LINK_RULES };
 
 /**
  * Console errors and uncaught exceptions, collected for a final check. The page's console event
@@ -201,7 +205,7 @@ export async function linkWeights(
   link: string,
 ): Promise<{ step: number; theta: number[]; pretrained: number[] | null; alpha: number[] | null }> {
   const url = new URL(link);
-  const { config, weights } = readLink(url.search, url.hash);
+  const { config, weights } = readLink(url.search, url.hash, REGRESSION_LINKS);
   if (!weights) throw new Error(`the link carries no θ: ${link.slice(0, 120)}`);
   const w = await decodeWeights(weights, {
     params: mlpParameterCount(config),
