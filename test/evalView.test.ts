@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERIMENT, GLYPH_DEFAULTS } from '../src/core/experiment';
+import { DEFAULT_EXPERIMENT } from '../src/core/experiment';
+import { GLYPH_DEFAULTS } from '../src/core/families/glyphs/defaults';
 import { evalHistoryView, evalView } from '../src/ui/shell/evalView';
 import { ACCURACY, MSE } from '../src/ui/kit/metric';
 import { useStore } from '../src/ui/shell/store';

@@ -18,7 +18,8 @@ import {
   writePeerData,
   type TorchPython,
 } from '../src/cli/families/glyphs/peer';
-import { GLYPH_DEFAULTS, type Algo, type Experiment } from '../src/core/experiment';
+import type { Algo, Experiment } from '../src/core/experiment';
+import { GLYPH_DEFAULTS } from '../src/core/families/glyphs/defaults';
 import { classBatchTensors, classifierMetaModel } from '../src/core/families/glyphs/classification';
 import { sampleGlyphBatch } from '../src/core/families/glyphs/data/sampler';
 import { MetaLearner } from '../src/core/meta/learners';

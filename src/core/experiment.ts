@@ -71,11 +71,6 @@ export function defaultsFor(task: string): Experiment {
 
 /** The first family's defaults: the paper's settings (Finn et al. 2017), see shared/REFERENCES.md. */
 export const DEFAULT_EXPERIMENT: Readonly<Experiment> = Object.freeze(defaultsFor(DEFAULT_TASK));
-/**
- * The classifier family's defaults, kept under this name for the CLI's bench (src/cli/bench.ts
- * imports it); new code asks `defaultsFor(task)`.
- */
-export const GLYPH_DEFAULTS: Readonly<Experiment> = Object.freeze(defaultsFor('glyphs'));
 
 /** Whether a field means something for a task family (others are left out of its links). */
 export function fieldApplies(key: keyof Experiment | string, task: string): boolean {

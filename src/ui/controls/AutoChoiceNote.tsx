@@ -26,7 +26,7 @@ export function AutoChoiceNote({ choice, trainingRate }: { choice: AutoChoice; t
       data-probe-webgpu-steps-per-second={choice.probe?.webgpu}
       title={
         choice.probe
-          ? 'auto first times a probe of this device (the fused sinusoid meta-step on wasm and on WebGPU); where WebGPU is within reach, it times both backends on this network and meta-batch and trains on the faster.'
+          ? 'auto first times a probe of this device (a small fused MLP meta-step on wasm and on WebGPU); it times the engines on wasm on this network and meta-batch, and tfjs on WebGPU where the probe puts it within reach, and trains on the fastest.'
           : 'auto times every engine and backend available here on this network and meta-batch, and trains on the fastest.'
       }
     >

@@ -11,7 +11,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GLYPH_DEFAULTS, type Algo, type Experiment } from '../../../core/experiment';
+import type { Algo, Experiment } from '../../../core/experiment';
+import { GLYPH_DEFAULTS } from '../../../core/families/glyphs/defaults';
 import { sampleGlyphBatch } from '../../../core/families/glyphs/data/sampler';
 import { classifierFor } from '../../../core/families/glyphs/family';
 import { Rng } from '../../../core/random';
