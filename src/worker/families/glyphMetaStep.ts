@@ -17,7 +17,7 @@ import { isMetaStepRequest } from './metaStepMessages';
 import { OrdersSchedule, ordersReply } from './ordersSchedule';
 import { WalkKeeper } from './walkKeeper';
 
-/** tasks in the comparison's fixed held-out batch (a glyph meta-gradient takes about a second) */
+/** tasks in the comparison's fixed held-out batch (small: its tfjs meta-gradient is slow) */
 export const GLYPH_ORDERS_TASKS = 6;
 /** and at least this far apart while training */
 const GLYPH_ORDERS_MIN_MS = 5000;

@@ -10,7 +10,7 @@ import { measureWasmBeside, type ProbeOptions, type SteppingRun } from '../backe
 import type { BackendName, DeviceProbe, Engine, FromWorker } from '../protocol';
 import { probeDevice, raceBackends, type Contenders } from '../race';
 
-/** How long the comparisons may take, per kind of family (a glyph step takes a second or more). */
+/** How long the comparisons may take, per kind of family (a classifier's tfjs step is slow). */
 export interface ProbeBudget {
   /** wasm timed beside a forced WebGPU, and in the auto race */
   wasm: ProbeOptions;

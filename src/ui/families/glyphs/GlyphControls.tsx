@@ -49,9 +49,9 @@ function ShippedThetaPanel() {
     <section className="panel" aria-label="Meta-trained θ">
       <h2>Meta-trained θ</h2>
       <p className="note">
-        One glyph meta-step differentiates through the inner SGD step of a conv net (second order): it takes
-        about a second on wasm, so training is slow but runs in a worker; the page stays responsive. The page
-        ships a θ meta-trained with the documented CLI command.
+        One glyph meta-step differentiates through the inner SGD step of a conv net (second order). It runs in
+        a worker, on the fused WebAssembly engine where auto picks it (tens of steps a second), so the page
+        stays responsive. The page ships a θ meta-trained with the documented CLI command.
       </p>
       <div className="shipped">
         <button

@@ -1,6 +1,6 @@
 import type { LinkRules } from '../../shell/family';
 
-/** a glyph meta-step takes about a second on wasm: longer replays are not worth waiting for */
+/** the most meta-steps a glyph link replays (a glyph step is far slower than a regression one) */
 export const MAX_GLYPH_REPLAY_STEPS = 5_000;
 
 /** Glyph links replay from where the run started: the shipped meta-trained θ or the seed's random θ. */
