@@ -19,7 +19,8 @@ test('Play, Pause, Step and Reset drive meta-training', async ({ page }) => {
 
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
-  await page.waitForTimeout(400);
+  // "paused" appears once the worker has stopped: the step it shows is the step θ is at
+  await expect(status(page)).toContainText('· paused');
   const paused = await readStep(page);
   await page.waitForTimeout(1000);
   expect(await readStep(page)).toBe(paused);

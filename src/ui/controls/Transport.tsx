@@ -180,6 +180,7 @@ function SpeedNote() {
 /** Play/Pause, Step, Reset, and the live readouts of the run. */
 export function Transport() {
   const running = useStore((s) => s.running);
+  const workerTraining = useStore((s) => s.workerTraining);
   const phase = useStore((s) => s.phase);
   const step = useStore((s) => s.step);
   const backend = useStore((s) => s.backend);
@@ -198,7 +199,7 @@ export function Transport() {
         {engine === 'fused' ? ' (fused engine)' : ''}
         {running && !replay ? ' · training' : ''}
         {replay ? ' · replaying shared run' : ''}
-        {!running && phase === 'ready' ? ' · paused' : ''}
+        {!running && phase === 'ready' ? (workerTraining ? ' · pausing…' : ' · paused') : ''}
       </p>
       {replay ? (
         <div className="replay">

@@ -40,8 +40,6 @@ const store = useStore;
 class Session implements TrainerPort {
   /** run files: written by the worker (downloads, autosave), opened in it */
   private readonly runs = new SessionRuns({ post: (m) => this.post(m), requestId: () => this.nextRequest++ });
-  /** whether the worker's latest report said it was training */
-  private workerTraining = false;
   /** the worker's messages, applied to the store together once per frame (one render per frame) */
   private readonly inbox = new FrameInbox<FromWorker>((msg) => this.receive(msg));
   private worker: Worker | null = null;
@@ -57,6 +55,8 @@ class Session implements TrainerPort {
     const gen = ++this.generation;
     this.requested = opts.backend;
     this.current = null;
+    // a new worker has trained nothing yet (a crashed one's last report no longer holds)
+    store.setState({ workerTraining: false });
     const worker = new Worker(new URL('../../worker/trainer.worker.ts', import.meta.url), {
       type: 'module',
       name: 'maml-trainer',
@@ -273,6 +273,7 @@ class Session implements TrainerPort {
     const done = s.replay !== null && msg.replayTo === null && !msg.running;
     store.setState({
       step: msg.step,
+      workerTraining: msg.running,
       stepsPerSec: msg.stepsPerSec,
       elapsedMs: msg.elapsedMs,
       tensors: msg.tensors,
@@ -283,8 +284,7 @@ class Session implements TrainerPort {
     });
     part.progress?.(msg);
     // saved once training stops, and after single steps
-    if (!msg.running && (this.workerTraining || n > 0)) this.autosave.stopped();
-    this.workerTraining = msg.running;
+    if (!msg.running && (s.workerTraining || n > 0)) this.autosave.stopped();
     if (done) {
       s.notify('info', `Replayed the shared run to step ${msg.step} and paused there.`);
       part.replayDone?.();

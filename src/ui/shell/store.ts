@@ -84,6 +84,11 @@ export interface SharedState {
   thetaSource: string;
   /** what the user asked for: training or paused */
   running: boolean;
+  /**
+   * whether the worker's latest report says it is training: after Pause it finishes the steps in
+   * flight, so the page says "paused" (at the step θ is at) only once this is false too
+   */
+  workerTraining: boolean;
   step: number;
   stepsPerSec: number;
   elapsedMs: number;
@@ -181,6 +186,7 @@ function sharedState(): SharedState {
     numParams: null,
     thetaSource: '',
     running: false,
+    workerTraining: false,
     step: 0,
     stepsPerSec: 0,
     elapsedMs: 0,
