@@ -46,7 +46,7 @@ function cspMeta(): Plugin {
  * everything the page loads and trains with: the app shell, every JavaScript chunk (the training
  * worker's bundle and the glyph lab's lazily loaded views among them), the wasm backend's binaries
  * and the glyph lab's shipped θ. It is registered from the app's own code after load
- * (`src/ui/offline.ts`, no inline script), and an update waits for the visitor's "Reload".
+ * (`src/ui/session/offline.ts`, no inline script), and an update waits for the visitor's "Reload".
  */
 function offline(): Plugin[] {
   return VitePWA({
