@@ -3,7 +3,7 @@ import { GLYPH_METHODS, type GlyphMethod } from '../../../worker/families/glyphM
 import { METHOD_COLORS, METHOD_TEXT_COLORS } from '../../kit/palette';
 import { GLYPH_METHOD_LABELS } from './evalView';
 import { GlyphImage } from './GlyphImage';
-import { useLabStore as useStore } from './labStore';
+import { useLabStore as useStore, type LabStore } from './labStore';
 import { MAX_VIEW_STEPS } from './labSlice';
 import { ChartDownload } from '../../charts/download/ChartDownload';
 import { GLYPH_TASK_EXPORT } from './taskExport';
@@ -43,6 +43,150 @@ function argMax(a: ArrayLike<number>): number {
   return best;
 }
 
+type GlyphTask = NonNullable<LabStore['glyphTask']>;
+type Hover = { q: number; m: GlyphMethod } | null;
+
+/** New task, the inner steps computed and the download, in the panel's header. */
+function TaskTools({
+  newTask,
+  viewSteps,
+  setViewSteps,
+}: {
+  newTask: () => void;
+  viewSteps: number;
+  setViewSteps: (steps: number) => void;
+}) {
+  return (
+    <div className="chart-tools">
+      <button
+        type="button"
+        onClick={newTask}
+        title="New task: sample another N-way K-shot task from the held-out alphabets (never seen in meta-training)."
+      >
+        New task
+      </button>
+      <label
+        className="inline-field"
+        title="Inner steps computed: how many SGD steps on the support set each initialisation takes at test time."
+      >
+        steps computed
+        <select value={viewSteps} onChange={(e) => setViewSteps(Number(e.target.value))}>
+          {[1, 2, 3, 5, 10]
+            .filter((v) => v <= MAX_VIEW_STEPS)
+            .map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
+        </select>
+      </label>
+      <ChartDownload chart={GLYPH_TASK_EXPORT} />
+    </div>
+  );
+}
+
+/** The support set: one row of K images per class, with the class's name. */
+function SupportSet({ task }: { task: GlyphTask }) {
+  return (
+    <div className="support">
+      <h3 title="Support set: the K labelled examples per class the network adapts on (inner loop).">
+        Support set ({task.ways} classes × {task.shots})
+      </h3>
+      <div className="support-grid" data-testid="support-grid">
+        {Array.from({ length: task.ways }, (_, c) => (
+          <div className="support-row" key={c}>
+            <span className="class-tag">{c}</span>
+            {Array.from({ length: task.shots }, (_, i) => (
+              <GlyphImage
+                key={i}
+                data={task.xs}
+                index={c * task.shots + i}
+                size={44}
+                label={`support: class ${c} (${task.names[c] ?? ''}), example ${i + 1}`}
+              />
+            ))}
+            <span className="class-name">{task.names[c]}</span>
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** The query set's title and the inner step shown. */
+function QueryHead({
+  step,
+  steps,
+  setViewStep,
+}: {
+  step: number;
+  steps: number;
+  setViewStep: (step: number) => void;
+}) {
+  return (
+    <div className="query-head">
+      <h3 title="Query set: new drawings of the same classes, classified by the adapted network.">
+        Query predictions
+      </h3>
+      <label
+        className="step-slider"
+        title="Inner step shown: the predictions after this many SGD steps on the support set (0 = the initialisation itself)."
+      >
+        after <strong data-testid="view-step">{step}</strong> inner step{step === 1 ? '' : 's'}
+        <input
+          type="range"
+          min={0}
+          max={steps}
+          value={step}
+          onChange={(e) => setViewStep(Number(e.target.value))}
+          aria-label="Inner step shown"
+        />
+      </label>
+    </div>
+  );
+}
+
+/** One query image and each initialisation's prediction for it. */
+function QueryRow({
+  task,
+  q,
+  probsAt,
+  setHover,
+}: {
+  task: GlyphTask;
+  q: number;
+  probsAt: (m: GlyphMethod, q: number) => Float32Array;
+  setHover: (hover: Hover) => void;
+}) {
+  const truth = task.yq[q] ?? 0;
+  return (
+    <tr>
+      <td>
+        <GlyphImage data={task.xq} index={q} size={36} label={`query ${q + 1}: class ${truth}`} />
+        <span className="class-tag">{truth}</span>
+      </td>
+      {GLYPH_METHODS.map((m) => {
+        const p = probsAt(m, q);
+        const pred = argMax(p);
+        const ok = pred === truth;
+        return (
+          <td
+            key={m}
+            className={`pred ${ok ? 'ok' : 'wrong'}`}
+            data-method={m}
+            {...hoverProps(setHover, { q, m })}
+          >
+            <span className="pred-label">
+              {ok ? '✓' : '✗'} {pred} <small>{((p[pred] ?? 0) * 100).toFixed(0)}%</small>
+            </span>
+            <ProbBars probs={p} color={METHOD_COLORS[m]} truth={truth} />
+          </td>
+        );
+      })}
+    </tr>
+  );
+}
+
 /**
  * One held-out task: its support set (N rows × K images) and its query images with each
  * initialisation's prediction after the chosen number of inner steps.
@@ -54,7 +198,7 @@ export function TaskPanel() {
   // before the first task arrives, the title names the configured N
   const ways = useStore((s) => s.config.ways);
   const { newGlyphTask: newTask, setViewStep, setViewSteps } = useStore.getState();
-  const [hover, setHover] = useState<{ q: number; m: GlyphMethod } | null>(null);
+  const [hover, setHover] = useState<Hover>(null);
 
   const n = task?.ways ?? 0;
   const nq = task ? task.ways * task.query : 0;
@@ -73,78 +217,15 @@ export function TaskPanel() {
     <section className="panel task-panel glyph-task" aria-label="Task view">
       <div className="chart-head">
         <h2>Task view: a held-out {task?.ways ?? ways}-way task</h2>
-        <div className="chart-tools">
-          <button
-            type="button"
-            onClick={newTask}
-            title="New task: sample another N-way K-shot task from the held-out alphabets (never seen in meta-training)."
-          >
-            New task
-          </button>
-          <label
-            className="inline-field"
-            title="Inner steps computed: how many SGD steps on the support set each initialisation takes at test time."
-          >
-            steps computed
-            <select value={viewSteps} onChange={(e) => setViewSteps(Number(e.target.value))}>
-              {[1, 2, 3, 5, 10]
-                .filter((v) => v <= MAX_VIEW_STEPS)
-                .map((v) => (
-                  <option key={v} value={v}>
-                    {v}
-                  </option>
-                ))}
-            </select>
-          </label>
-          <ChartDownload chart={GLYPH_TASK_EXPORT} />
-        </div>
+        <TaskTools newTask={newTask} viewSteps={viewSteps} setViewSteps={setViewSteps} />
       </div>
       {!task ? (
         <p className="chart-sub">Sampling a task…</p>
       ) : (
         <div className="glyph-task-body">
-          <div className="support">
-            <h3 title="Support set: the K labelled examples per class the network adapts on (inner loop).">
-              Support set ({task.ways} classes × {task.shots})
-            </h3>
-            <div className="support-grid" data-testid="support-grid">
-              {Array.from({ length: task.ways }, (_, c) => (
-                <div className="support-row" key={c}>
-                  <span className="class-tag">{c}</span>
-                  {Array.from({ length: task.shots }, (_, i) => (
-                    <GlyphImage
-                      key={i}
-                      data={task.xs}
-                      index={c * task.shots + i}
-                      size={44}
-                      label={`support: class ${c} (${task.names[c] ?? ''}), example ${i + 1}`}
-                    />
-                  ))}
-                  <span className="class-name">{task.names[c]}</span>
-                </div>
-              ))}
-            </div>
-          </div>
+          <SupportSet task={task} />
           <div className="query">
-            <div className="query-head">
-              <h3 title="Query set: new drawings of the same classes, classified by the adapted network.">
-                Query predictions
-              </h3>
-              <label
-                className="step-slider"
-                title="Inner step shown: the predictions after this many SGD steps on the support set (0 = the initialisation itself)."
-              >
-                after <strong data-testid="view-step">{step}</strong> inner step{step === 1 ? '' : 's'}
-                <input
-                  type="range"
-                  min={0}
-                  max={task.steps}
-                  value={step}
-                  onChange={(e) => setViewStep(Number(e.target.value))}
-                  aria-label="Inner step shown"
-                />
-              </label>
-            </div>
+            <QueryHead step={step} steps={task.steps} setViewStep={setViewStep} />
             <table className="query-table">
               <thead>
                 <tr>
@@ -157,40 +238,9 @@ export function TaskPanel() {
                 </tr>
               </thead>
               <tbody>
-                {Array.from({ length: nq }, (_, q) => {
-                  const truth = task.yq[q] ?? 0;
-                  return (
-                    <tr key={q}>
-                      <td>
-                        <GlyphImage
-                          data={task.xq}
-                          index={q}
-                          size={36}
-                          label={`query ${q + 1}: class ${truth}`}
-                        />
-                        <span className="class-tag">{truth}</span>
-                      </td>
-                      {GLYPH_METHODS.map((m) => {
-                        const p = probsAt(m, q);
-                        const pred = argMax(p);
-                        const ok = pred === truth;
-                        return (
-                          <td
-                            key={m}
-                            className={`pred ${ok ? 'ok' : 'wrong'}`}
-                            data-method={m}
-                            {...hoverProps(setHover, { q, m })}
-                          >
-                            <span className="pred-label">
-                              {ok ? '✓' : '✗'} {pred} <small>{((p[pred] ?? 0) * 100).toFixed(0)}%</small>
-                            </span>
-                            <ProbBars probs={p} color={METHOD_COLORS[m]} truth={truth} />
-                          </td>
-                        );
-                      })}
-                    </tr>
-                  );
-                })}
+                {Array.from({ length: nq }, (_, q) => (
+                  <QueryRow key={q} task={task} q={q} probsAt={probsAt} setHover={setHover} />
+                ))}
               </tbody>
             </table>
             <p className="chart-sub" data-testid="hover-probs">
