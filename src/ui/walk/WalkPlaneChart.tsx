@@ -38,16 +38,14 @@ function Arrow({
   return <line x1={x1} y1={y1} x2={x2} y2={y2} className={cls} markerEnd={`url(#${id})`} />;
 }
 
-export function WalkPlaneChart({
-  report,
-  phase,
-  update,
-}: {
-  report: WalkReport;
-  phase: number;
-  update: WalkUpdate | null;
-}) {
-  const { paths, arrows, axes } = report.plane;
+type Point = [number, number];
+
+/**
+ * Where the chart draws the step: the arrows' scale to θ's units, the update's magnification and
+ * the screen maps, one scale for both axes so angles stay true.
+ */
+function planeView(report: WalkReport, update: WalkUpdate | null) {
+  const { paths, arrows } = report.plane;
   const pts = paths.flat();
   // θ-unit extent of what the step moves (paths and the update), the arrows scaled to it
   const extent = Math.max(1e-12, ...pts.map(([a, b]) => Math.max(Math.abs(a), Math.abs(b))));
@@ -71,6 +69,104 @@ export function WalkPlaneChart({
   const cy = (y0 + y1) / 2;
   const sx = (a: number) => W / 2 + (a - cx) * k;
   const sy = (b: number) => H / 2 - (b - cy) * k;
+  return { arrowScale, move, magnify, sx, sy };
+}
+
+/** One task's inner-loop path θ → θ′ᵢ, with its query loss at the end during the loss phase. */
+function TaskPath({
+  path,
+  i,
+  phase,
+  report,
+  sx,
+  sy,
+}: {
+  path: Point[];
+  i: number;
+  phase: number;
+  report: WalkReport;
+  sx: (a: number) => number;
+  sy: (b: number) => number;
+}) {
+  return (
+    <g className="walk-path" data-walk-path={i} opacity={phase >= 3 ? 0.35 : 1}>
+      <polyline
+        points={path.map(([a, b]) => `${sx(a).toFixed(1)},${sy(b).toFixed(1)}`).join(' ')}
+        stroke={TASK_INK[i % TASK_INK.length]}
+        fill="none"
+      />
+      {path.slice(1).map(([a, b], s) => (
+        <circle
+          key={s}
+          cx={sx(a)}
+          cy={sy(b)}
+          r={s === path.length - 2 ? 4 : 2.5}
+          fill={TASK_INK[i % TASK_INK.length]}
+        />
+      ))}
+      {phase === 2 && path.length > 0 ? (
+        <text
+          x={sx((path[path.length - 1] as [number, number])[0]) + 5}
+          y={sy((path[path.length - 1] as [number, number])[1]) - 4}
+          className="walk-label"
+        >
+          {num(report.tasks[i]?.queryLoss)}
+        </text>
+      ) : null}
+    </g>
+  );
+}
+
+/** The arrows' key, Adam's step and what the plane's axes are. */
+function WalkCaption({
+  report,
+  phase,
+  update,
+  magnify,
+}: {
+  report: WalkReport;
+  phase: number;
+  update: WalkUpdate | null;
+  magnify: number;
+}) {
+  const { arrows, axes } = report.plane;
+  const showArrows = phase >= 3;
+  return (
+    <figcaption>
+      {showArrows ? (
+        <ul className="walk-arrow-keys">
+          {arrows.map((a) => (
+            <li key={a.name} className={ARROWS[a.name].cls}>
+              {ARROWS[a.name].label}: |·| = {num(a.norm)}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {phase === 4 && update ? (
+        <p>
+          Adam's step: |Δθ| = {num(update.moveNorm)}
+          {magnify > 1 ? `, drawn ×${num(magnify)} to be visible` : ''}.
+        </p>
+      ) : null}
+      <p className="walk-note">
+        The plane through θ: horizontal, the {axes[0]}; vertical, the {axes[1]}. Paths and the update are in
+        θ's units; arrows show directions and relative lengths (gradient units).
+      </p>
+    </figcaption>
+  );
+}
+
+export function WalkPlaneChart({
+  report,
+  phase,
+  update,
+}: {
+  report: WalkReport;
+  phase: number;
+  update: WalkUpdate | null;
+}) {
+  const { paths, arrows } = report.plane;
+  const { arrowScale, move, magnify, sx, sy } = planeView(report, update);
   const marker = `walk-head-${report.id}`;
   const showPaths = phase >= 1;
   const showArrows = phase >= 3;
@@ -100,31 +196,7 @@ export function WalkPlaneChart({
         <line x1={sx(0)} x2={sx(0)} y1={0} y2={H} className="walk-axis" />
         {showPaths
           ? paths.map((path, i) => (
-              <g key={i} className="walk-path" data-walk-path={i} opacity={phase >= 3 ? 0.35 : 1}>
-                <polyline
-                  points={path.map(([a, b]) => `${sx(a).toFixed(1)},${sy(b).toFixed(1)}`).join(' ')}
-                  stroke={TASK_INK[i % TASK_INK.length]}
-                  fill="none"
-                />
-                {path.slice(1).map(([a, b], s) => (
-                  <circle
-                    key={s}
-                    cx={sx(a)}
-                    cy={sy(b)}
-                    r={s === path.length - 2 ? 4 : 2.5}
-                    fill={TASK_INK[i % TASK_INK.length]}
-                  />
-                ))}
-                {phase === 2 && path.length > 0 ? (
-                  <text
-                    x={sx((path[path.length - 1] as [number, number])[0]) + 5}
-                    y={sy((path[path.length - 1] as [number, number])[1]) - 4}
-                    className="walk-label"
-                  >
-                    {num(report.tasks[i]?.queryLoss)}
-                  </text>
-                ) : null}
-              </g>
+              <TaskPath key={i} path={path} i={i} phase={phase} report={report} sx={sx} sy={sy} />
             ))
           : null}
         {showArrows
@@ -163,27 +235,7 @@ export function WalkPlaneChart({
           θ (step {report.step})
         </text>
       </svg>
-      <figcaption>
-        {showArrows ? (
-          <ul className="walk-arrow-keys">
-            {arrows.map((a) => (
-              <li key={a.name} className={ARROWS[a.name].cls}>
-                {ARROWS[a.name].label}: |·| = {num(a.norm)}
-              </li>
-            ))}
-          </ul>
-        ) : null}
-        {phase === 4 && update ? (
-          <p>
-            Adam's step: |Δθ| = {num(update.moveNorm)}
-            {magnify > 1 ? `, drawn ×${num(magnify)} to be visible` : ''}.
-          </p>
-        ) : null}
-        <p className="walk-note">
-          The plane through θ: horizontal, the {axes[0]}; vertical, the {axes[1]}. Paths and the update are in
-          θ's units; arrows show directions and relative lengths (gradient units).
-        </p>
-      </figcaption>
+      <WalkCaption report={report} phase={phase} update={update} magnify={magnify} />
     </figure>
   );
 }
