@@ -118,6 +118,120 @@ function RenameField({ entry, done }: { entry: Readable; done(): void }) {
   );
 }
 
+/** A saved run that cannot be read: what went wrong, and Delete. */
+function DamagedEntry({ entry }: { entry: Extract<ShelfEntry, { ok: false }> }) {
+  return (
+    <li className="shelf-entry damaged" data-testid="shelf-entry">
+      <div className="shelf-title">
+        <strong>Damaged saved run{entry.name !== undefined ? ` “${entry.name}”` : ''}</strong>
+        <button type="button" onClick={() => void deleteEntry(entry)}>
+          Delete
+        </button>
+      </div>
+      <p className="shelf-meta">
+        Saved {when(entry.savedAt)}; it cannot be opened: {entry.reason}
+      </p>
+    </li>
+  );
+}
+
+/** The tick that draws this run's curves in the charts (only on its own task's page). */
+function CompareCheck({
+  entry,
+  id,
+  task,
+  other,
+  compared,
+  refuse,
+}: {
+  entry: Readable;
+  id: string;
+  task: string;
+  other: boolean;
+  compared: boolean;
+  refuse(m: string | null): void;
+}) {
+  const toggle = (checked: boolean) => {
+    const s = useStore.getState();
+    if (!checked) {
+      s.uncompareRun(entry.id);
+      refuse(null);
+    } else refuse(s.compareRun(entry.compare));
+  };
+  return (
+    <span
+      className="inline-field"
+      title={
+        other
+          ? `Only ${task} runs are drawn on this page: open a ${entry.config.task} page to compare this one.`
+          : 'Draw its learning and adaptation curves in the charts (dashed).'
+      }
+    >
+      <input
+        id={id}
+        type="checkbox"
+        checked={compared && !other}
+        disabled={other}
+        onChange={(ev) => toggle(ev.currentTarget.checked)}
+      />
+      <label htmlFor={id} className="visually-hidden">
+        Compare {entry.name}
+      </label>
+    </span>
+  );
+}
+
+/** Rename, Open and Delete for one saved run. */
+function EntryActions({
+  entry,
+  live,
+  elsewhere,
+  other,
+  phase,
+  rename,
+}: {
+  entry: Readable;
+  live: boolean;
+  elsewhere: boolean;
+  other: boolean;
+  phase: string;
+  rename(): void;
+}) {
+  return (
+    <div className="field-row shelf-actions">
+      <button type="button" onClick={rename} aria-label={`Rename ${entry.name}`}>
+        Rename
+      </button>
+      <button
+        type="button"
+        disabled={live || phase !== 'ready'}
+        title={
+          other
+            ? `Opens the ${entry.config.task} page and continues this run there.`
+            : 'Continue training this run here (the run on the page stays saved).'
+        }
+        onClick={() => void openEntry(entry)}
+      >
+        Open
+      </button>
+      <button
+        type="button"
+        disabled={live}
+        title={
+          live
+            ? 'This is the run on the page; Start fresh or Reset to leave it first.'
+            : elsewhere
+              ? 'Another tab is training this run: Reset or Start fresh there, or close it, first.'
+              : undefined
+        }
+        onClick={() => void deleteEntry(entry)}
+      >
+        Delete
+      </button>
+    </div>
+  );
+}
+
 function Entry({
   entry,
   live,
@@ -136,50 +250,20 @@ function Entry({
   const compared = useStore((s) => s.compared.some((r) => r.id === entry.id));
   const checkId = useId();
   if (!entry.ok) {
-    return (
-      <li className="shelf-entry damaged" data-testid="shelf-entry">
-        <div className="shelf-title">
-          <strong>Damaged saved run{entry.name !== undefined ? ` “${entry.name}”` : ''}</strong>
-          <button type="button" onClick={() => void deleteEntry(entry)}>
-            Delete
-          </button>
-        </div>
-        <p className="shelf-meta">
-          Saved {when(entry.savedAt)}; it cannot be opened: {entry.reason}
-        </p>
-      </li>
-    );
+    return <DamagedEntry entry={entry} />;
   }
   const other = entry.config.task !== task;
-  const toggle = (checked: boolean) => {
-    const s = useStore.getState();
-    if (!checked) {
-      s.uncompareRun(entry.id);
-      refuse(null);
-    } else refuse(s.compareRun(entry.compare));
-  };
   return (
     <li className="shelf-entry" data-testid="shelf-entry" data-run={entry.id}>
       <div className="shelf-title">
-        <span
-          className="inline-field"
-          title={
-            other
-              ? `Only ${task} runs are drawn on this page: open a ${entry.config.task} page to compare this one.`
-              : 'Draw its learning and adaptation curves in the charts (dashed).'
-          }
-        >
-          <input
-            id={checkId}
-            type="checkbox"
-            checked={compared && !other}
-            disabled={other}
-            onChange={(ev) => toggle(ev.currentTarget.checked)}
-          />
-          <label htmlFor={checkId} className="visually-hidden">
-            Compare {entry.name}
-          </label>
-        </span>
+        <CompareCheck
+          entry={entry}
+          id={checkId}
+          task={task}
+          other={other}
+          compared={compared}
+          refuse={refuse}
+        />
         {renaming ? (
           <RenameField entry={entry} done={() => setRenaming(false)} />
         ) : (
@@ -199,37 +283,14 @@ function Entry({
         {when(entry.savedAt)}
       </p>
       {!renaming ? (
-        <div className="field-row shelf-actions">
-          <button type="button" onClick={() => setRenaming(true)} aria-label={`Rename ${entry.name}`}>
-            Rename
-          </button>
-          <button
-            type="button"
-            disabled={live || phase !== 'ready'}
-            title={
-              other
-                ? `Opens the ${entry.config.task} page and continues this run there.`
-                : 'Continue training this run here (the run on the page stays saved).'
-            }
-            onClick={() => void openEntry(entry)}
-          >
-            Open
-          </button>
-          <button
-            type="button"
-            disabled={live}
-            title={
-              live
-                ? 'This is the run on the page; Start fresh or Reset to leave it first.'
-                : elsewhere
-                  ? 'Another tab is training this run: Reset or Start fresh there, or close it, first.'
-                  : undefined
-            }
-            onClick={() => void deleteEntry(entry)}
-          >
-            Delete
-          </button>
-        </div>
+        <EntryActions
+          entry={entry}
+          live={live}
+          elsewhere={elsewhere}
+          other={other}
+          phase={phase}
+          rename={() => setRenaming(true)}
+        />
       ) : null}
     </li>
   );
