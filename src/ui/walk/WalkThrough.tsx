@@ -62,12 +62,78 @@ function PhaseNumbers({ report, phase, words }: { report: WalkReport; phase: num
   );
 }
 
+/** One button per phase; the update's only from the phase before it (it takes the step). */
+function PhaseTabs({ phase, ready }: { phase: number; ready: boolean }) {
+  const { walkTo } = useStore.getState();
+  const last = WALK_PHASE_COUNT - 1;
+  return (
+    <nav aria-label="Phases of the meta-step" className="walk-phases">
+      {PHASE_TITLES.map((t, i) => (
+        <button
+          key={t}
+          type="button"
+          aria-pressed={i === phase}
+          className={i === phase ? 'current' : i < phase ? 'past' : ''}
+          onClick={() => walkTo(i)}
+          disabled={!ready || (i === last && phase !== last && phase !== last - 1)}
+          title={i === last ? 'The update takes the step (the same as pressing Step).' : undefined}
+        >
+          {i + 1}. {t}
+        </button>
+      ))}
+    </nav>
+  );
+}
+
+/** Back, and Next (or Apply the update, or Walk the next step once the update is done). */
+function WalkNav({ phase, done, blocked }: { phase: number; done: boolean; blocked: boolean }) {
+  const { walkTo, openWalk } = useStore.getState();
+  const last = WALK_PHASE_COUNT - 1;
+  return (
+    <div className="walk-nav">
+      <button
+        type="button"
+        onClick={() => walkTo(phase - 1)}
+        disabled={phase === 0}
+        title="Previous phase (←)"
+      >
+        ← Back
+      </button>
+      {done ? (
+        <button
+          type="button"
+          className="primary"
+          onClick={() => openWalk(0)}
+          title="Walk through the following meta-step"
+        >
+          Walk the next step
+        </button>
+      ) : (
+        <button
+          type="button"
+          className="primary"
+          onClick={() => walkTo(phase + 1)}
+          disabled={blocked}
+          title={
+            phase === last - 1
+              ? 'Apply the update: θ moves, the step counter advances by one (→)'
+              : 'Next phase (→)'
+          }
+        >
+          {phase === last - 1 ? 'Apply the update →' : 'Next →'}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The walk-through panel: header, phases, the live announcement, the algorithm and the views. */
 export function WalkThrough() {
   const walk = useStore((s) => s.walk);
   const algo = useStore((s) => s.config.algo);
   const words = useStore((s) => familyOf(s.config.task).walk);
   const step = useStore((s) => s.step);
-  const { walkTo, closeWalk, openWalk } = useStore.getState();
+  const { closeWalk } = useStore.getState();
   const heading = useRef<HTMLHeadingElement>(null);
   const open = walk !== null;
   useEffect(() => {
@@ -93,21 +159,7 @@ export function WalkThrough() {
           Close
         </button>
       </header>
-      <nav aria-label="Phases of the meta-step" className="walk-phases">
-        {PHASE_TITLES.map((t, i) => (
-          <button
-            key={t}
-            type="button"
-            aria-pressed={i === phase}
-            className={i === phase ? 'current' : i < phase ? 'past' : ''}
-            onClick={() => walkTo(i)}
-            disabled={!report || (i === last && phase !== last && phase !== last - 1)}
-            title={i === last ? 'The update takes the step (the same as pressing Step).' : undefined}
-          >
-            {i + 1}. {t}
-          </button>
-        ))}
-      </nav>
+      <PhaseTabs phase={phase} ready={report !== null} />
       <p className="walk-live" aria-live="polite" data-testid="walk-announcement">
         {error
           ? `The walk-through could not be computed: ${error}`
@@ -137,40 +189,7 @@ export function WalkThrough() {
           <p className="walk-wait">{error ? '' : 'Computing the next meta-step…'}</p>
         )}
       </div>
-      <div className="walk-nav">
-        <button
-          type="button"
-          onClick={() => walkTo(phase - 1)}
-          disabled={phase === 0}
-          title="Previous phase (←)"
-        >
-          ← Back
-        </button>
-        {done ? (
-          <button
-            type="button"
-            className="primary"
-            onClick={() => openWalk(0)}
-            title="Walk through the following meta-step"
-          >
-            Walk the next step
-          </button>
-        ) : (
-          <button
-            type="button"
-            className="primary"
-            onClick={() => walkTo(phase + 1)}
-            disabled={!report || updating}
-            title={
-              phase === last - 1
-                ? 'Apply the update: θ moves, the step counter advances by one (→)'
-                : 'Next phase (→)'
-            }
-          >
-            {phase === last - 1 ? 'Apply the update →' : 'Next →'}
-          </button>
-        )}
-      </div>
+      <WalkNav phase={phase} done={done} blocked={!report || updating} />
     </section>
   );
 }
