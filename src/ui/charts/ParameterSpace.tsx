@@ -3,7 +3,7 @@ import { ALGO_LABELS } from '../../core/experiment';
 import type { ThetaSubject } from '../../worker/protocol';
 import { familyOf } from '../shell/families';
 import { formatCount } from '../kit/format';
-import { useStore } from '../shell/store';
+import { useStore, type Store } from '../shell/store';
 import { InnerPathsChart } from './InnerPathsChart';
 import { LandscapeChart } from './LandscapeChart';
 import { trajectoryColor } from '../kit/palette';
@@ -56,6 +56,106 @@ const SUBJECT_LABELS: Record<ThetaSubject, string> = {
   pretrained: 'pretrained θ',
 };
 
+type ThetaUi = NonNullable<ReturnType<typeof familyOf>['theta']>;
+
+/** Whose trajectory, the random init's paths and the loss landscape, in the view's header. */
+function ThetaTools({
+  ui,
+  subject,
+  randomId,
+  showRandom,
+  busy,
+  landscape,
+  pct,
+}: {
+  ui: ThetaUi;
+  subject: ThetaSubject;
+  randomId: string;
+  showRandom: boolean;
+  busy: Store['landscapeBusy'];
+  landscape: Store['landscape'];
+  pct: number;
+}) {
+  const { setThetaView, computeLandscape } = useStore.getState();
+  return (
+    <div className="chart-tools">
+      {ui.subjects.length > 1 ? (
+        <div className="segmented" role="group" aria-label="trajectory of">
+          <span className="segmented-label">trajectory of</span>
+          {ui.subjects.map((s) => (
+            <button
+              key={s}
+              type="button"
+              aria-pressed={subject === s}
+              onClick={() => setThetaView({ subject: s })}
+              title={
+                s === 'maml'
+                  ? 'Follow the meta-learned θ (MAML, first-order MAML, Meta-SGD or Reptile, as chosen).'
+                  : 'Follow the pretrained baseline’s own θ: the same network trained by plain regression on the same tasks.'
+              }
+            >
+              {SUBJECT_LABELS[s]}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      <span
+        className="inline-field"
+        title="Also adapt the random initialisation (the seed's untrained θ) to the same tasks, drawn dashed and in its own zoomed panel at the same scale."
+      >
+        <input
+          id={randomId}
+          type="checkbox"
+          checked={showRandom}
+          onChange={(e) => setThetaView({ random: e.currentTarget.checked })}
+        />
+        <label htmlFor={randomId}>random init’s paths</label>
+      </span>
+      <button
+        type="button"
+        onClick={computeLandscape}
+        disabled={busy !== null}
+        title={`Evaluate the plain loss and the meta-objective on a ${ui.landscapeResolution}×${ui.landscapeResolution} grid over this plane around the current θ (in the worker, a little at a time between training steps).`}
+      >
+        {busy
+          ? `Computing landscape… ${pct}%`
+          : landscape
+            ? 'Recompute loss landscape'
+            : 'Compute loss landscape'}
+      </button>
+      <ChartDownload chart={CHART_EXPORTS['parameter-space']} />
+    </div>
+  );
+}
+
+/** The computed landscape's description and its two charts (before and after the inner loop). */
+function LandscapeViews({
+  ui,
+  landscape,
+  config,
+  step,
+}: {
+  ui: ThetaUi;
+  landscape: NonNullable<Store['landscape']>;
+  config: Store['config'];
+  step: number | null;
+}) {
+  return (
+    <>
+      <p className="chart-sub" data-testid="landscape-sub">
+        Loss landscape around θ at step {landscape.step} on the same kind of plane (as it was then), a{' '}
+        {landscape.resolution}×{landscape.resolution} grid, mean over {ui.landscapeTasks(landscape, config)};
+        inner loop: {landscape.rate}.
+        {landscape.step !== step ? ' θ has moved since: recompute to follow it.' : ''}
+      </p>
+      <div className="theta-row landscapes">
+        <LandscapeChart kind="pre" />
+        <LandscapeChart kind="post" />
+      </div>
+    </>
+  );
+}
+
 /**
  * The parameter-space view: where meta-training moves θ, where one short inner loop takes θ for
  * each task, and the loss landscapes that explain why.
@@ -74,7 +174,6 @@ export function ParameterSpace() {
   // the step only matters beside a landscape: subscribing to it always would re-render this whole
   // view (and its charts) with every progress report while training
   const step = useStore((s) => (s.landscape !== null || s.landscapeBusy !== null ? s.step : null));
-  const { setThetaView, computeLandscape } = useStore.getState();
   const randomId = useId();
 
   const shown = report && report.subject === subject ? report : null;
@@ -88,53 +187,15 @@ export function ParameterSpace() {
     <section className="panel chart theta-view" aria-labelledby="theta-title" data-testid="theta-view">
       <div className="chart-head">
         <h2 id="theta-title">Parameter space (θ)</h2>
-        <div className="chart-tools">
-          {ui.subjects.length > 1 ? (
-            <div className="segmented" role="group" aria-label="trajectory of">
-              <span className="segmented-label">trajectory of</span>
-              {ui.subjects.map((s) => (
-                <button
-                  key={s}
-                  type="button"
-                  aria-pressed={subject === s}
-                  onClick={() => setThetaView({ subject: s })}
-                  title={
-                    s === 'maml'
-                      ? 'Follow the meta-learned θ (MAML, first-order MAML, Meta-SGD or Reptile, as chosen).'
-                      : 'Follow the pretrained baseline’s own θ: the same network trained by plain regression on the same tasks.'
-                  }
-                >
-                  {SUBJECT_LABELS[s]}
-                </button>
-              ))}
-            </div>
-          ) : null}
-          <span
-            className="inline-field"
-            title="Also adapt the random initialisation (the seed's untrained θ) to the same tasks, drawn dashed and in its own zoomed panel at the same scale."
-          >
-            <input
-              id={randomId}
-              type="checkbox"
-              checked={showRandom}
-              onChange={(e) => setThetaView({ random: e.currentTarget.checked })}
-            />
-            <label htmlFor={randomId}>random init’s paths</label>
-          </span>
-          <button
-            type="button"
-            onClick={computeLandscape}
-            disabled={busy !== null}
-            title={`Evaluate the plain loss and the meta-objective on a ${ui.landscapeResolution}×${ui.landscapeResolution} grid over this plane around the current θ (in the worker, a little at a time between training steps).`}
-          >
-            {busy
-              ? `Computing landscape… ${pct}%`
-              : landscape
-                ? 'Recompute loss landscape'
-                : 'Compute loss landscape'}
-          </button>
-          <ChartDownload chart={CHART_EXPORTS['parameter-space']} />
-        </div>
+        <ThetaTools
+          ui={ui}
+          subject={subject}
+          randomId={randomId}
+          showRandom={showRandom}
+          busy={busy}
+          landscape={landscape}
+          pct={pct}
+        />
       </div>
       <p className="chart-sub live" data-testid="theta-sub">
         {shown
@@ -158,20 +219,7 @@ export function ParameterSpace() {
           </label>
         </div>
       ) : null}
-      {landscape ? (
-        <>
-          <p className="chart-sub" data-testid="landscape-sub">
-            Loss landscape around θ at step {landscape.step} on the same kind of plane (as it was then), a{' '}
-            {landscape.resolution}×{landscape.resolution} grid, mean over{' '}
-            {ui.landscapeTasks(landscape, config)}; inner loop: {landscape.rate}.
-            {landscape.step !== step ? ' θ has moved since: recompute to follow it.' : ''}
-          </p>
-          <div className="theta-row landscapes">
-            <LandscapeChart kind="pre" />
-            <LandscapeChart kind="post" />
-          </div>
-        </>
-      ) : null}
+      {landscape ? <LandscapeViews ui={ui} landscape={landscape} config={config} step={step} /> : null}
       <p className="caption">{ui.caption(shown ? formatCount(shown.numParams) : 'thousands of')}</p>
     </section>
   );
