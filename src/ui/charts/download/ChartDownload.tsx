@@ -46,14 +46,24 @@ async function exportChart(spec: ChartExport, format: Format, anchor: HTMLElemen
   downloadBlob(blob, name);
 }
 
-export function ChartDownload({ chart }: { chart: ChartExport }) {
+/** the page's space bar plays and pauses; in this menu it opens and picks, as menus do */
+function ownSpace(e: React.KeyboardEvent): boolean {
+  if (e.key !== ' ') return false;
+  e.stopPropagation();
+  e.preventDefault();
+  return e.type === 'keydown';
+}
+
+/**
+ * The menu's open state, its button and list, and its items; the first item takes the focus when
+ * the menu opens, and a click elsewhere closes it.
+ */
+function useMenu() {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLUListElement>(null);
-  const menuId = useId();
   const items = () => Array.from(menu.current?.querySelectorAll<HTMLElement>('[role=menuitem]') ?? []);
 
-  // focus the first item when the menu opens; close it on a click elsewhere
   useEffect(() => {
     if (!open) return;
     items()[0]?.focus();
@@ -68,32 +78,12 @@ export function ChartDownload({ chart }: { chart: ChartExport }) {
     setOpen(false);
     button.current?.focus();
   };
-  const pick = (format: Format) => {
-    close();
-    if (!button.current) return;
-    void exportChart(chart, format, button.current).catch((e: unknown) =>
-      useStore
-        .getState()
-        .notify('error', `Could not export the chart as ${format.toUpperCase()}`, [
-          e instanceof Error ? e.message : String(e),
-        ]),
-    );
-  };
-  // the page's space bar plays and pauses; in this menu it opens and picks, as menus do
-  const ownSpace = (e: React.KeyboardEvent) => {
-    if (e.key !== ' ') return false;
-    e.stopPropagation();
-    e.preventDefault();
-    return e.type === 'keydown';
-  };
+  return { open, setOpen, button, menu, items, close };
+}
 
-  const onButtonKey = (e: React.KeyboardEvent<HTMLButtonElement>) => {
-    if (ownSpace(e) || e.key === 'ArrowDown') {
-      e.preventDefault();
-      setOpen(true);
-    }
-  };
-  const onMenuKey = (e: React.KeyboardEvent<HTMLUListElement>) => {
+/** ↑/↓/Home/End move through the items, Space picks, Escape closes (focus back on the button), Tab leaves. */
+function menuKeys(items: () => HTMLElement[], close: () => void, setOpen: (open: boolean) => void) {
+  return (e: React.KeyboardEvent<HTMLUListElement>) => {
     const list = items();
     const at = list.indexOf(document.activeElement as HTMLElement);
     const move = (i: number) => list[(i + list.length) % list.length]?.focus();
@@ -106,6 +96,47 @@ export function ChartDownload({ chart }: { chart: ChartExport }) {
     else if (e.key === 'Tab') setOpen(false);
     else return;
     if (e.key !== 'Tab') e.preventDefault();
+  };
+}
+
+/** The menu's items, one per format. */
+function FormatItems({ pick }: { pick: (format: Format) => void }) {
+  return FORMATS.map((f) => (
+    <li key={f.ext} role="none">
+      <button
+        type="button"
+        role="menuitem"
+        tabIndex={-1}
+        data-format={f.ext}
+        title={f.help}
+        onClick={() => pick(f.ext)}
+      >
+        {f.label}
+      </button>
+    </li>
+  ));
+}
+
+export function ChartDownload({ chart }: { chart: ChartExport }) {
+  const { open, setOpen, button, menu, items, close } = useMenu();
+  const menuId = useId();
+
+  const pick = (format: Format) => {
+    close();
+    if (!button.current) return;
+    void exportChart(chart, format, button.current).catch((e: unknown) =>
+      useStore
+        .getState()
+        .notify('error', `Could not export the chart as ${format.toUpperCase()}`, [
+          e instanceof Error ? e.message : String(e),
+        ]),
+    );
+  };
+  const onButtonKey = (e: React.KeyboardEvent<HTMLButtonElement>) => {
+    if (ownSpace(e) || e.key === 'ArrowDown') {
+      e.preventDefault();
+      setOpen(true);
+    }
   };
 
   return (
@@ -129,23 +160,10 @@ export function ChartDownload({ chart }: { chart: ChartExport }) {
           id={menuId}
           role="menu"
           aria-label="Download this chart as"
-          onKeyDown={onMenuKey}
+          onKeyDown={menuKeys(items, close, setOpen)}
           onKeyUp={(e) => ownSpace(e)}
         >
-          {FORMATS.map((f) => (
-            <li key={f.ext} role="none">
-              <button
-                type="button"
-                role="menuitem"
-                tabIndex={-1}
-                data-format={f.ext}
-                title={f.help}
-                onClick={() => pick(f.ext)}
-              >
-                {f.label}
-              </button>
-            </li>
-          ))}
+          <FormatItems pick={pick} />
         </ul>
       ) : null}
     </div>
