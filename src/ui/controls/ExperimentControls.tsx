@@ -77,6 +77,66 @@ function CommitInput({
   );
 }
 
+type SetConfig = (patch: Partial<Experiment>) => void;
+
+/** The algorithm menu, each option with its help. */
+function AlgoField({ id, algo, setConfig }: { id: string; algo: Algo; setConfig: SetConfig }) {
+  return (
+    <div className="field" title={FIELDS.algo.help}>
+      <div className="field-head">
+        <label htmlFor={id}>algorithm</label>
+      </div>
+      <select
+        id={id}
+        value={algo}
+        title={ALGO_HELP[algo]}
+        onChange={(e) => setConfig({ algo: e.currentTarget.value as Algo })}
+      >
+        {ALGOS.map((a) => (
+          <option key={a} value={a} title={ALGO_HELP[a]}>
+            {ALGO_MENU[a]}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** The seed, typed or drawn afresh. */
+function SeedRow({
+  seed,
+  setConfig,
+  commit,
+}: {
+  seed: number;
+  setConfig: SetConfig;
+  commit: (text: string) => void;
+}) {
+  return (
+    <div className="field-row">
+      <CommitInput
+        label="seed"
+        help={FIELDS.seed.help}
+        value={String(seed)}
+        inputMode="numeric"
+        width="7.5em"
+        onCommit={commit}
+      />
+      <button
+        type="button"
+        title="New seed: a fresh random seed, so new initial weights and a new task stream (restarts from step 0)."
+        onClick={() => {
+          const r = new Uint32Array(1);
+          crypto.getRandomValues(r);
+          setConfig({ seed: (r[0] as number) % 1_000_000 });
+        }}
+      >
+        new seed
+      </button>
+    </div>
+  );
+}
+
 export function ExperimentControls() {
   const config = useStore((s) => s.config);
   const setConfig = useStore((s) => s.setConfig);
@@ -119,50 +179,14 @@ export function ExperimentControls() {
   return (
     <section className="panel controls" aria-labelledby="controls-title">
       <h2 id="controls-title">Meta-training settings</h2>
-      <div className="field" title={FIELDS.algo.help}>
-        <div className="field-head">
-          <label htmlFor={algoId}>algorithm</label>
-        </div>
-        <select
-          id={algoId}
-          value={config.algo}
-          title={ALGO_HELP[config.algo]}
-          onChange={(e) => setConfig({ algo: e.currentTarget.value as Algo })}
-        >
-          {ALGOS.map((a) => (
-            <option key={a} value={a} title={ALGO_HELP[a]}>
-              {ALGO_MENU[a]}
-            </option>
-          ))}
-        </select>
-      </div>
+      <AlgoField id={algoId} algo={config.algo} setConfig={setConfig} />
       {num('alpha', 'inner learning rate α', { log: true, format: fmtRate })}
       {num('beta', 'meta learning rate β', { log: true, format: fmtRate })}
       {num('inner', 'inner steps (meta-training)')}
       {num('k', 'K shots (support points per task)')}
       {num('query', 'query points per task')}
       {num('batch', 'meta-batch size (tasks per step)')}
-      <div className="field-row">
-        <CommitInput
-          label="seed"
-          help={FIELDS.seed.help}
-          value={String(config.seed)}
-          inputMode="numeric"
-          width="7.5em"
-          onCommit={(t) => commit('seed', t)}
-        />
-        <button
-          type="button"
-          title="New seed: a fresh random seed, so new initial weights and a new task stream (restarts from step 0)."
-          onClick={() => {
-            const r = new Uint32Array(1);
-            crypto.getRandomValues(r);
-            setConfig({ seed: (r[0] as number) % 1_000_000 });
-          }}
-        >
-          new seed
-        </button>
-      </div>
+      <SeedRow seed={config.seed} setConfig={setConfig} commit={(t) => commit('seed', t)} />
       <div className="field-row">
         <CommitInput
           label="hidden layers"
