@@ -9,7 +9,7 @@ import {
   type Layer,
   type SvgSelection,
 } from '../kit/svgFrame';
-import { Fragment, useEffect, useId, useRef } from 'react';
+import { Fragment, useEffect, useId, useRef, type ComponentProps } from 'react';
 import { METHODS, type MethodName } from '../../worker/protocol';
 import { subscribeFrame, useStore } from '../shell/store';
 import { evalView, type EvalCurve, type EvalView } from '../shell/evalView';
@@ -284,6 +284,43 @@ function draw(
   drawReadout(frame, data);
 }
 
+/** The legend: each method with its band, the band's meaning, chance (if any) and compared runs. */
+function adaptLegend(
+  view: EvalView,
+  compared: readonly ComparedRun[],
+): ComponentProps<typeof Legend>['entries'] {
+  const { labels, metric } = view;
+  return [
+    ...METHODS.map((m) => ({
+      key: m,
+      label: labels[m],
+      mark: { kind: 'band', color: METHOD_COLORS[m], opacity: 0.18, band: 10, width: 2.2 } as const,
+    })),
+    { key: 'band', label: 'band: 95% confidence interval' },
+    view.chance !== null
+      ? { key: 'chance', label: 'chance', mark: { kind: 'line', className: 'chance-line' } }
+      : null,
+    ...comparedEntries(
+      compared.filter((r) => r.adapt),
+      `saved MAML θ, ${metric.name}`,
+    ),
+  ];
+}
+
+/** The metric after a few chosen step counts, one line each. */
+function StepReadings({ view }: { view: EvalView }) {
+  return (
+    <p className="numbers">
+      {view.numbersAt.map((i, k) => (
+        <Fragment key={i}>
+          {k > 0 ? <br /> : null}
+          after {i} step{i === 1 ? '' : 's'}: {readingAt(view, i).join(' · ')}
+        </Fragment>
+      ))}
+    </p>
+  );
+}
+
 /** The paper's Figure 3, live, for every family: the metric after 0..n inner steps with 95% bands. */
 export function AdaptationChart() {
   const ref = useRef<HTMLDivElement>(null);
@@ -337,24 +374,7 @@ export function AdaptationChart() {
       <p className="chart-sub live" data-testid="adapt-sub">
         {view.subtitle}
       </p>
-      <Legend
-        label="Legend of the adaptation chart"
-        entries={[
-          ...METHODS.map((m) => ({
-            key: m,
-            label: labels[m],
-            mark: { kind: 'band', color: METHOD_COLORS[m], opacity: 0.18, band: 10, width: 2.2 } as const,
-          })),
-          { key: 'band', label: 'band: 95% confidence interval' },
-          view.chance !== null
-            ? { key: 'chance', label: 'chance', mark: { kind: 'line', className: 'chance-line' } }
-            : null,
-          ...comparedEntries(
-            compared.filter((r) => r.adapt),
-            `saved MAML θ, ${metric.name}`,
-          ),
-        ]}
-      />
+      <Legend label="Legend of the adaptation chart" entries={adaptLegend(view, compared)} />
       <div ref={ref} className="chart-body">
         <svg ref={svgRef} role="img" aria-label={text.ariaLabel} />
       </div>
@@ -364,16 +384,7 @@ export function AdaptationChart() {
           {metric.unusable} after some steps (those points are left out). Lower the inner learning rate α.
         </p>
       ) : null}
-      {latest ? (
-        <p className="numbers">
-          {view.numbersAt.map((i, k) => (
-            <Fragment key={i}>
-              {k > 0 ? <br /> : null}
-              after {i} step{i === 1 ? '' : 's'}: {readingAt(view, i).join(' · ')}
-            </Fragment>
-          ))}
-        </p>
-      ) : null}
+      {latest ? <StepReadings view={view} /> : null}
       <p className="caption">{text.caption}</p>
     </section>
   );
