@@ -1,4 +1,5 @@
 import { FUSED_WASM_BASE64 } from './generated/fusedWasm';
+import { WasmModuleLoader } from './wasmLoader';
 
 /** The exports of the AssemblyScript module (./assembly/index.ts). */
 export interface FusedExports {
@@ -48,39 +49,21 @@ export const BUFFER = {
   counters: 17,
 } as const;
 
-let compiled: Promise<WebAssembly.Module> | null = null;
-let loaded: WebAssembly.Module | null = null;
-
-const IMPORTS = {
-  env: {
-    abort: () => {
-      throw new Error('fused engine: wasm abort (out of memory?)');
-    },
-  },
-};
-
-function bytes(): Uint8Array<ArrayBuffer> {
-  const text = atob(FUSED_WASM_BASE64);
-  const out = new Uint8Array(new ArrayBuffer(text.length));
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
-}
+const wasmModule = new WasmModuleLoader<FusedExports>(FUSED_WASM_BASE64, 'fused engine', 'loadFused');
 
 /** Compile the module once per process or worker (asynchronously); later instances are synchronous. */
-export async function loadFused(): Promise<void> {
-  compiled ??= WebAssembly.compile(bytes());
-  loaded = await compiled;
+export function loadFused(): Promise<void> {
+  return wasmModule.load();
 }
 
 /** Whether loadFused() has finished, so engines can be made synchronously. */
 export function fusedLoaded(): boolean {
-  return loaded !== null;
+  return wasmModule.isLoaded;
 }
 
 /** A fresh instance (own memory) of the loaded module. */
 export function instantiateFusedSync(): FusedExports {
-  if (!loaded) throw new Error('fused engine: call loadFused() first');
-  return new WebAssembly.Instance(loaded, IMPORTS).exports as unknown as FusedExports;
+  return wasmModule.instantiate();
 }
 
 /** A fresh instance (own memory) of the module, compiled once per process or worker. */

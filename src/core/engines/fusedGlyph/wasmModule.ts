@@ -1,4 +1,5 @@
 import { FUSED_GLYPH_WASM_BASE64 } from '../fused/generated/fusedGlyphWasm';
+import { WasmModuleLoader } from '../fused/wasmLoader';
 
 /** The exports of the AssemblyScript module (./assembly/index.ts). */
 export interface FusedGlyphExports {
@@ -54,37 +55,23 @@ export const GLYPH_BUFFER = {
   yPre: 18,
 } as const;
 
-let compiled: Promise<WebAssembly.Module> | null = null;
-let loaded: WebAssembly.Module | null = null;
-
-const IMPORTS = {
-  env: {
-    abort: () => {
-      throw new Error('fused glyph engine: wasm abort (out of memory?)');
-    },
-  },
-};
-
-function bytes(): Uint8Array<ArrayBuffer> {
-  const text = atob(FUSED_GLYPH_WASM_BASE64);
-  const out = new Uint8Array(new ArrayBuffer(text.length));
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
-}
+const wasmModule = new WasmModuleLoader<FusedGlyphExports>(
+  FUSED_GLYPH_WASM_BASE64,
+  'fused glyph engine',
+  'loadFusedGlyph',
+);
 
 /** Compile the module once per process or worker (asynchronously); later instances are synchronous. */
-export async function loadFusedGlyph(): Promise<void> {
-  compiled ??= WebAssembly.compile(bytes());
-  loaded = await compiled;
+export function loadFusedGlyph(): Promise<void> {
+  return wasmModule.load();
 }
 
 /** Whether loadFusedGlyph() has finished, so engines can be made synchronously. */
 export function fusedGlyphLoaded(): boolean {
-  return loaded !== null;
+  return wasmModule.isLoaded;
 }
 
 /** A fresh instance (own memory) of the loaded module. */
 export function instantiateFusedGlyphSync(): FusedGlyphExports {
-  if (!loaded) throw new Error('fused glyph engine: call loadFusedGlyph() first');
-  return new WebAssembly.Instance(loaded, IMPORTS).exports as unknown as FusedGlyphExports;
+  return wasmModule.instantiate();
 }
