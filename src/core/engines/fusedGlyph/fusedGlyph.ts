@@ -1,6 +1,4 @@
-import type { Experiment } from '../../experiment';
 import type { ImageTaskBatch } from '../batch';
-import { CONV_DEFAULTS, FC_DEFAULTS } from '../../models/glyphNets';
 import type { AdamState, FusedAlgo, FusedHyper, FusedState } from '../fused/fusedMlp';
 import { GlyphLayout, paddedWidths, type GlyphNetShape } from './layout';
 import {
@@ -11,6 +9,7 @@ import {
 } from './wasmModule';
 
 export type { FusedAlgo, FusedHyper, FusedState };
+export { fusedGlyphSettings } from './settings';
 
 /** A glyph network, its meta-learning algorithm and the batch sizes its buffers must hold. */
 export interface FusedGlyphSettings extends GlyphNetShape, FusedHyper {
@@ -58,30 +57,6 @@ function inRange(name: keyof typeof FUSED_GLYPH_LIMITS, v: number): void {
   const [lo, hi] = FUSED_GLYPH_LIMITS[name];
   if (!Number.isInteger(v) || v < lo || v > hi)
     throw new Error(`fused glyph engine: ${name} must be an integer in ${lo}..${hi}, got ${v}`);
-}
-
-/**
- * The settings for a glyph run's configuration: the network classifierFor(config) builds (the conv
- * net's default blocks and batch norm, the fc net's default widths), buffers for its K, queries
- * and meta-batch.
- */
-export function fusedGlyphSettings(c: Experiment): FusedGlyphSettings {
-  const net = c.net === 'fc' ? 'fc' : 'conv';
-  return {
-    net,
-    ways: c.ways,
-    filters: c.filters,
-    blocks: CONV_DEFAULTS.blocks,
-    hidden: [...FC_DEFAULTS.hidden],
-    batchNorm: net === 'fc' ? FC_DEFAULTS.batchNorm : CONV_DEFAULTS.batchNorm,
-    algo: c.algo,
-    alpha: c.alpha,
-    beta: c.beta,
-    inner: c.inner,
-    shots: c.k,
-    query: c.query,
-    maxTasks: c.batch,
-  };
 }
 
 /** Runs the module's init, turning an out-of-memory abort into a reason a caller can show. */

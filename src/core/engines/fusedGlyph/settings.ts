@@ -1,0 +1,27 @@
+import type { Experiment } from '../../experiment';
+import { CONV_DEFAULTS, FC_DEFAULTS } from '../../models/glyphNets';
+import type { FusedGlyphSettings } from './fusedGlyph';
+
+/**
+ * The settings for a glyph run's configuration: the network classifierFor(config) builds (the conv
+ * net's default blocks and batch norm, the fc net's default widths), buffers for its K, queries
+ * and meta-batch.
+ */
+export function fusedGlyphSettings(c: Experiment): FusedGlyphSettings {
+  const net = c.net === 'fc' ? 'fc' : 'conv';
+  return {
+    net,
+    ways: c.ways,
+    filters: c.filters,
+    blocks: CONV_DEFAULTS.blocks,
+    hidden: [...FC_DEFAULTS.hidden],
+    batchNorm: net === 'fc' ? FC_DEFAULTS.batchNorm : CONV_DEFAULTS.batchNorm,
+    algo: c.algo,
+    alpha: c.alpha,
+    beta: c.beta,
+    inner: c.inner,
+    shots: c.k,
+    query: c.query,
+    maxTasks: c.batch,
+  };
+}
