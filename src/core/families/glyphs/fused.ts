@@ -63,10 +63,15 @@ export class FusedGlyphPretrainer {
     return this.view.value;
   }
 
-  /** the engine took a step (or was replaced by `engine`): re-read θ when next used */
-  stepped(steps = 1, engine = this.engine): void {
+  /** the engine took a step: re-read θ when next used */
+  stepped(): void {
+    this.stepCount += 1;
+    this.view.markStale();
+  }
+
+  /** the run rebuilt its engine (same baseline, carried over): read θ from `engine` from now on */
+  moveTo(engine: FusedGlyphEngine): void {
     this.engine = engine;
-    this.stepCount += steps;
     this.view.markStale();
   }
 

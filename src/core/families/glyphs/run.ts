@@ -216,7 +216,7 @@ export class GlyphRun implements FamilyRun {
     this.fused = rebuilt;
     this.learner.dispose();
     this.learner = new FusedLearner(rebuilt, next.algo, next.alpha);
-    (this.pretrainer as FusedGlyphPretrainer | null)?.stepped(0, rebuilt);
+    (this.pretrainer as FusedGlyphPretrainer | null)?.moveTo(rebuilt);
   }
 
   /** The whole training state as copies (see FamilyRun.exportState). */
