@@ -1,0 +1,205 @@
+/**
+ * One axis of a sensitivity map: a setting of the experiment and the values it takes across the
+ * map. Number axes are `name=lo..hi:log|lin:N` (N values from lo to hi, both included); the
+ * categorical axis is a list (`algo=maml,fomaml,reptile`). Parsing untrusted text never throws:
+ * each fault is clamped, rounded or dropped and explained in one line, as experiment links are;
+ * an axis of more than MAX_AXIS_VALUES values is refused (the map would be larger than 8×8).
+ */
+import { FIELDS, familySchema, fieldApplies, type ParseWarning } from '../experiment';
+import { formatNumber, parseNumber, show, type Experiment, type Field } from '../schema';
+
+/** The settings a map can put on an axis: α, β, inner steps, K, meta-batch, width, algorithm. */
+export const AXIS_NAMES = ['alpha', 'beta', 'inner', 'k', 'batch', 'hidden', 'filters', 'algo'] as const;
+export type AxisName = (typeof AXIS_NAMES)[number];
+
+/** At most this many values per axis: a map has at most 8×8 cells. */
+export const MAX_AXIS_VALUES = 8;
+
+export const AXIS_LABELS: Record<AxisName, string> = {
+  alpha: 'α',
+  beta: 'β',
+  inner: 'inner steps',
+  k: 'K',
+  batch: 'meta-batch',
+  hidden: 'width',
+  filters: 'filters',
+  algo: 'algorithm',
+};
+
+export interface RangeAxis {
+  kind: 'range';
+  name: Exclude<AxisName, 'algo'>;
+  lo: number;
+  hi: number;
+  scale: 'log' | 'lin';
+  /** N as asked (the link keeps it); values may hold fewer when rounding repeats one */
+  count: number;
+  /** the cells' values: lo..hi spaced by scale, whole numbers for integer settings, 3 significant digits otherwise, no repeats */
+  values: number[];
+}
+
+export interface ListAxis {
+  kind: 'list';
+  name: 'algo';
+  values: string[];
+}
+
+export type Axis = RangeAxis | ListAxis;
+export type AxisValue = number | string;
+
+export interface AxisParse {
+  axis: Axis | null;
+  warnings: ParseWarning[];
+  /** why the whole map is refused (an axis of more than MAX_AXIS_VALUES values) */
+  refused: string | null;
+}
+
+/** A number setting's bounds for a task family (its own tighter bounds where it has them). */
+function numberBounds(name: string, task: string): { min: number; max: number; integer: boolean } {
+  const field = FIELDS[name as keyof Experiment] as Field;
+  const bounds = familySchema(task).bounds?.[name as keyof Experiment];
+  if (field.kind === 'number')
+    return { min: bounds?.[0] ?? field.min, max: bounds?.[1] ?? field.max, integer: field.integer };
+  if (field.kind === 'list') return { min: field.min, max: field.max, integer: true };
+  throw new Error(`${name} is not a number setting`);
+}
+
+/** The values of a range: spaced by its scale, rounded as the setting needs, repeats dropped. */
+export function rangeValues(
+  lo: number,
+  hi: number,
+  scale: 'log' | 'lin',
+  count: number,
+  integer: boolean,
+): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = count === 1 ? 0 : i / (count - 1);
+    const v = scale === 'log' ? lo * Math.pow(hi / lo, t) : lo + (hi - lo) * t;
+    const r = integer ? Math.round(v) : Number(v.toPrecision(3));
+    if (!out.includes(r)) out.push(r);
+  }
+  return out;
+}
+
+/** Parse `name` with its body (`lo..hi:scale:N`, or a list for algo) for a task family. */
+export function parseAxis(name: string, body: string, task: string, listSeparator: RegExp): AxisParse {
+  const warnings: ParseWarning[] = [];
+  const given = `${name}=${body}`;
+  const warn = (message: string) => warnings.push({ key: name, given: show(given), message });
+  const result = (axis: Axis | null, refused: string | null = null): AxisParse => ({
+    axis,
+    warnings,
+    refused,
+  });
+  if (!(AXIS_NAMES as readonly string[]).includes(name)) {
+    warn(`unknown axis "${show(name)}" ignored (axes: ${AXIS_NAMES.join(', ')})`);
+    return result(null);
+  }
+  if (!fieldApplies(name, task)) {
+    warn(`${name} does not apply to ${task} tasks; axis ignored`);
+    return result(null);
+  }
+  if (name === 'algo') return parseListAxis(body, listSeparator, warn, result);
+  return parseRangeAxis(name as RangeAxis['name'], body, task, warn, result);
+}
+
+function parseListAxis(
+  body: string,
+  separator: RegExp,
+  warn: (m: string) => void,
+  result: (axis: Axis | null, refused?: string | null) => AxisParse,
+): AxisParse {
+  const known = (FIELDS.algo as { values: readonly string[] }).values;
+  const names = body
+    .split(separator)
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
+  const values = names.filter((n, i) => known.includes(n) && names.indexOf(n) === i);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0)
+    warn(`algo: ${unknown.map(show).join(', ')} not one of ${known.join(', ')}; dropped`);
+  if (values.length === 0) {
+    warn(`algo=${show(body)} names no algorithm; axis ignored`);
+    return result(null);
+  }
+  if (values.length > MAX_AXIS_VALUES)
+    return result(null, `algo has ${values.length} values; a map has at most ${MAX_AXIS_VALUES} per axis`);
+  return result({ kind: 'list', name: 'algo', values });
+}
+
+function parseRangeAxis(
+  name: RangeAxis['name'],
+  body: string,
+  task: string,
+  warn: (m: string) => void,
+  result: (axis: Axis | null, refused?: string | null) => AxisParse,
+): AxisParse {
+  const m = /^([^:]*)\.\.([^:]*):([^:]*):([^:]*)$/.exec(body.trim());
+  if (!m) {
+    warn(`${name}=${show(body)} is not lo..hi:log|lin:N; axis ignored`);
+    return result(null);
+  }
+  let lo = parseNumber(m[1]);
+  let hi = parseNumber(m[2]);
+  let count = parseNumber(m[4]);
+  let scale = (m[3] as string).trim().toLowerCase();
+  if (lo === null || hi === null || count === null) {
+    warn(`${name}=${show(body)}: lo, hi and N must be numbers; axis ignored`);
+    return result(null);
+  }
+  if (scale !== 'log' && scale !== 'lin') {
+    warn(`${name}: scale "${show(scale)}" is not log or lin; using lin`);
+    scale = 'lin';
+  }
+  if (!Number.isInteger(count) || count < 1) {
+    const c = Math.max(1, Math.round(count));
+    warn(`${name}: N=${formatNumber(count)} must be a whole number of at least 1; using ${c}`);
+    count = c;
+  }
+  if (count > MAX_AXIS_VALUES)
+    return result(
+      null,
+      `${name} asks for ${count} values; a map has at most ${MAX_AXIS_VALUES} per axis (${MAX_AXIS_VALUES}×${MAX_AXIS_VALUES} cells)`,
+    );
+  if (lo > hi) {
+    warn(
+      `${name}: range ${formatNumber(lo)}..${formatNumber(hi)} is reversed; using ${formatNumber(hi)}..${formatNumber(lo)}`,
+    );
+    [lo, hi] = [hi, lo];
+  }
+  const b = numberBounds(name, task);
+  [lo, hi] = [lo, hi].map((v) => clampEnd(name, v, b, warn)) as [number, number];
+  const values = rangeValues(lo, hi, scale as 'log' | 'lin', count, b.integer);
+  if (values.length < count)
+    warn(
+      `${name}: ${formatNumber(lo)}..${formatNumber(hi)} has ${values.length} distinct values, not ${count}; using ${values.length}`,
+    );
+  return result({ kind: 'range', name, lo, hi, scale: scale as 'log' | 'lin', count, values });
+}
+
+/** One end of a range inside the setting's bounds, to six significant digits (as links write numbers). */
+function clampEnd(
+  name: string,
+  v: number,
+  b: { min: number; max: number; integer: boolean },
+  warn: (m: string) => void,
+): number {
+  const c = Math.min(b.max, Math.max(b.min, v));
+  if (c !== v)
+    warn(
+      `${name}: ${formatNumber(v)} is outside [${formatNumber(b.min)}, ${formatNumber(b.max)}]; clamped to ${formatNumber(c)}`,
+    );
+  return Number(formatNumber(c));
+}
+
+/** The axis as text: `lo..hi:scale:N`, or the algorithms joined by `separator`. */
+export function axisBody(axis: Axis, separator: string): string {
+  if (axis.kind === 'list') return axis.values.join(separator);
+  return `${formatNumber(axis.lo)}..${formatNumber(axis.hi)}:${axis.scale}:${axis.count}`;
+}
+
+/** A value as tables and readings print it. */
+export function formatAxisValue(v: AxisValue): string {
+  return typeof v === 'number' ? formatNumber(v) : v;
+}
