@@ -44,7 +44,9 @@ async function trainHere(
   for (const i of indices) {
     const cell = plan.cells[i];
     if (!cell) throw new Error(`the plan has no cell ${i}`);
-    const score = await runCell(planCellConfig(cell), plan.steps, plan.eval, (s) => events.progress(i, s));
+    const score = await runCell(planCellConfig(cell), plan.steps, plan.eval, {
+      onProgress: (s) => events.progress(i, s),
+    });
     const result = cellResult(cell, score);
     events.done(result);
     out.push(result);

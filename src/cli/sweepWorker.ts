@@ -20,9 +20,9 @@ const send = (message: unknown): void => {
 
 async function handle(job: CellJob): Promise<void> {
   try {
-    const score = await runCell(planCellConfig(job.cell), job.steps, job.eval, (step) =>
-      send({ kind: 'progress', index: job.cell.index, step }),
-    );
+    const score = await runCell(planCellConfig(job.cell), job.steps, job.eval, {
+      onProgress: (step) => send({ kind: 'progress', index: job.cell.index, step }),
+    });
     send({ kind: 'done', result: cellResult(job.cell, score) });
   } catch (err) {
     send({ kind: 'error', index: job.cell.index, message: err instanceof Error ? err.message : String(err) });

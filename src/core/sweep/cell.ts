@@ -66,15 +66,20 @@ interface Trained {
   divergedAt: number | null;
 }
 
+export interface CellOptions {
+  /** meta-steps trained so far, every 50 steps and at the end */
+  onProgress?: (step: number) => void;
+  /** stops training between meta-steps: runCell then rejects with the signal's reason */
+  signal?: AbortSignal;
+}
+
 /** `steps` meta-steps, every loss read back (async) for the curve; stops at a loss that is not finite. */
-async function trainCell(
-  run: FamilyRun,
-  steps: number,
-  onProgress?: (step: number) => void,
-): Promise<Trained> {
+async function trainCell(run: FamilyRun, steps: number, options: CellOptions): Promise<Trained> {
+  const { onProgress, signal } = options;
   const bins = new CurveBins(steps);
   let finalMetaLoss: number | null = null;
   for (let s = 1; s <= steps; s++) {
+    signal?.throwIfAborted();
     const { meta, pretrained } = run.step();
     pretrained?.dispose();
     const v = (await meta.data())[0] as number;
@@ -115,7 +120,7 @@ export async function runCell(
   config: Experiment,
   steps: number,
   evalRequest: EvalRequest,
-  onProgress?: (step: number) => void,
+  options: CellOptions = {},
 ): Promise<CellScore> {
   if (evalRequest.steps < 1)
     throw new Error('a cell is scored after one inner step: eval steps must be at least 1');
@@ -123,7 +128,7 @@ export async function runCell(
   await family.loadFusedEngine?.();
   const run = family.createRun(config, { engine: 'fused', pretrained: false });
   try {
-    const trained = await trainCell(run, steps, onProgress);
+    const trained = await trainCell(run, steps, options);
     const curve = { steps: trained.bins.steps, loss: trained.bins.loss };
     const diverged = { metric: null, ci95: null, curve, diverged: true, divergedAt: trained.divergedAt };
     if (trained.divergedAt !== null) return { ...diverged, finalMetaLoss: null };

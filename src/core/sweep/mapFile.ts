@@ -104,7 +104,7 @@ export function mapOf(plan: SweepPlan, metric: Metric, cells: readonly (CellResu
   const m = { name: metric.name, unit: metric.unit, direction: metric.direction };
   const base = parseExperiment(plan.config).config;
   const reading = sweepReading({ x: plan.x, y: plan.y, cells, metric: m, algo: base.algo });
-  return { ...header, format: MAP_FORMAT, metric: m, cells: [...cells], reading };
+  return { format: MAP_FORMAT, ...header, metric: m, cells: [...cells], reading };
 }
 
 /** Join a plan's cell files into its map; cells of another plan, repeats and gaps are refused. */
