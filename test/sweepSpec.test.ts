@@ -41,6 +41,13 @@ describe('sweep spec', () => {
     expect(big.refused).toBe(
       'sweep refused: alpha asks for 9 values; a map has at most 8 per axis (8×8 cells)',
     );
+    const many = parseSweepLink(Array(5000).fill('k:1..2:lin:2').join(','), null, 'sinusoid');
+    expect(messages(many)).toEqual([
+      'sweep names 5000 axes; a map has two, so all after the first 4 are ignored',
+      'k is on an axis already; repeat ignored',
+      'k is on an axis already; repeat ignored',
+      'k is on an axis already; repeat ignored',
+    ]);
     const none = parseSweepLink('nonsense', null, 'sinusoid');
     expect(none.spec).toBeNull();
     expect(none.refused).toBe('sweep refused: no valid axis');

@@ -82,14 +82,17 @@ class ChildPool {
   private spawn(): void {
     const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let current: number | null = null;
+    let ready = false;
     const next = () => {
       current = this.queue.shift() ?? null;
       if (current === null) child.disconnect();
       else child.send(this.job(current));
     };
     child.on('message', (m: ChildMessage) => {
-      if (m.kind === 'ready') next();
-      else if (m.kind === 'progress') this.events.progress(m.index, m.step);
+      if (m.kind === 'ready') {
+        ready = true;
+        next();
+      } else if (m.kind === 'progress') this.events.progress(m.index, m.step);
       else if (m.kind === 'done') {
         this.finish(m.result);
         next();
@@ -99,7 +102,9 @@ class ChildPool {
       }
     });
     child.on('exit', (code, signal) => {
-      if (current !== null && !this.results.has(current)) this.lost(current, code, signal);
+      // a worker that cannot start (no backend, no module) would fail every cell alike
+      if (!ready) this.reject(new Error(`a sweep worker exited before it was ready (code ${String(code)})`));
+      else if (current !== null && !this.results.has(current)) this.lost(current, code, signal);
     });
   }
 
@@ -113,13 +118,16 @@ class ChildPool {
   private lost(index: number, code: number | null, signal: NodeJS.Signals | null): void {
     const tries = (this.tries.get(index) ?? 1) + 1;
     this.tries.set(index, tries);
+    const how = signal ? `signal ${signal}` : `code ${String(code)}`;
+    process.stderr.write(
+      `\ncell ${index}: its worker exited (${how})${tries <= ATTEMPTS ? '; retrying it' : ''}\n`,
+    );
     if (tries <= ATTEMPTS) {
       this.queue.unshift(index);
       this.spawn();
       return;
     }
     const cell = this.plan.cells[index] as SweepPlan['cells'][number];
-    const how = signal ? `signal ${signal}` : `code ${String(code)}`;
     const empty = { metric: null, ci95: null, finalMetaLoss: null, curve: { steps: [], loss: [] } };
     const failed = { ...empty, diverged: false, divergedAt: null };
     this.finish({ ...cellResult(cell, failed), failed: `its worker exited (${how}) twice` });

@@ -45,16 +45,21 @@ export function parseSweepAxes(texts: readonly string[], steps: unknown, task: s
 
 /** Parse the link form's `sweep` value (and its `sweepsteps`, absent: the default) for a task family. */
 export function parseSweepLink(value: string, steps: unknown, task: string): SweepParse {
-  const parsed = value
-    .split(',')
-    .filter((t) => t.trim() !== '')
-    .map((t) => {
-      const colon = t.indexOf(':');
-      const name = (colon < 0 ? t : t.slice(0, colon)).trim();
-      return parseAxis(name, colon < 0 ? '' : t.slice(colon + 1), task, /\|/);
-    });
+  const parts = value.split(',').filter((t) => t.trim() !== '');
+  const parsed = parts.slice(0, MAX_LINK_AXES).map((t) => {
+    const colon = t.indexOf(':');
+    const name = (colon < 0 ? t : t.slice(0, colon)).trim();
+    return parseAxis(name, colon < 0 ? '' : t.slice(colon + 1), task, /\|/);
+  });
+  if (parts.length > MAX_LINK_AXES) {
+    const message = `sweep names ${parts.length} axes; a map has two, so all after the first ${MAX_LINK_AXES} are ignored`;
+    parsed.push({ axis: null, refused: null, warnings: [{ key: 'sweep', given: show(value), message }] });
+  }
   return combine(parsed, steps);
 }
+
+/** A hostile link's axes are read this far (a map has two; the rest are explained in one line). */
+const MAX_LINK_AXES = 4;
 
 /** The link form of the axes (the `sweep` value; steps travel as `sweepsteps`). */
 export function serializeSweepLink(spec: SweepSpec): string {
