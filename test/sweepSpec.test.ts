@@ -97,6 +97,14 @@ describe('sweep reading', () => {
     );
   });
 
+  it('gives each algorithm its own clause when the algorithm is the y axis', () => {
+    const algos = { name: 'algo' as const, values: ['maml', 'reptile'] };
+    const cells = [cell(0.3), cell(null, true), cell(null, true), cell(0.4), cell(0.5), cell(0.6)];
+    expect(sweepReading({ x, y: algos, cells, metric, algo: 'maml' })).toBe(
+      'MAML diverges for α ≥ 0.1; Reptile trains in every cell; best one-step MSE 0.3 ± 0.01 at α 0.01, MAML; trained cells span 0.3–0.6',
+    );
+  });
+
   it('counts scattered divergence instead of inventing a threshold, and says what is unfinished', () => {
     const cells = [cell(null, true), cell(0.2), cell(null, true), null, null, null];
     expect(sweepReading({ x, y: null, cells: cells.slice(0, 3), metric, algo: 'fomaml' })).toBe(
