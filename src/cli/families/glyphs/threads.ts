@@ -5,7 +5,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { GlyphThreadPool, type ShardConfig } from '../../../core/engines/fusedGlyph/threads';
+import {
+  GlyphThreadPool,
+  installGlyphThreads,
+  type ShardConfig,
+} from '../../../core/engines/fusedGlyph/threads';
+
+/** Whether a run that does not say trains on the machine's threads (measured: docs/benchmarks.md). */
+const THREADS_BY_DEFAULT = true;
 
 /**
  * The worker runs TypeScript: a small module registers tsx's loader in the worker's thread (Node 20
@@ -45,4 +52,16 @@ export async function nodeGlyphThreads(threads: number): Promise<GlyphThreadPool
 /** The machine's threads for a run that does not say (os.availableParallelism()). */
 export function machineThreads(): number {
   return availableParallelism();
+}
+
+/**
+ * Installs the helper threads fused glyph engines of this process use (installGlyphThreads), for
+ * `npm run train`: `requested` threads, or by default the machine's where that measures faster
+ * (docs/benchmarks.md, glyph speed). Only glyph runs get helpers. Returns the thread count.
+ */
+export async function installTrainThreads(requested: number | undefined, task: string): Promise<number> {
+  const threads = requested ?? (THREADS_BY_DEFAULT ? machineThreads() : 1);
+  if (task !== 'glyphs') return 1;
+  installGlyphThreads(await nodeGlyphThreads(threads));
+  return threads;
 }
