@@ -3,16 +3,12 @@
  * running ./threadWorker.ts, behind a GlyphThreadPool. The workers are unref'd, so a process that
  * is done exits without closing the pool.
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   GlyphThreadPool,
   installGlyphThreads,
   type ShardConfig,
 } from '../../../core/engines/fusedGlyph/threads';
-
-/** Whether a run that does not say trains on the machine's threads (measured: docs/benchmarks.md). */
-const THREADS_BY_DEFAULT = true;
 
 /**
  * The worker runs TypeScript: a small module registers tsx's loader in the worker's thread (Node 20
@@ -49,18 +45,19 @@ export async function nodeGlyphThreads(threads: number): Promise<GlyphThreadPool
   );
 }
 
-/** The machine's threads for a run that does not say (os.availableParallelism()). */
-export function machineThreads(): number {
-  return availableParallelism();
-}
+/**
+ * A run's thread count when it does not say: one, since two threads measured no faster than one on
+ * the 2-core reference machine (docs/benchmarks.md, glyph speed).
+ */
+export const DEFAULT_TRAIN_THREADS = 1;
 
 /**
  * Installs the helper threads fused glyph engines of this process use (installGlyphThreads), for
- * `npm run train`: `requested` threads, or by default the machine's where that measures faster
- * (docs/benchmarks.md, glyph speed). Only glyph runs get helpers. Returns the thread count.
+ * `npm run train`: `requested` threads, or DEFAULT_TRAIN_THREADS. Only glyph runs get helpers.
+ * Returns the thread count.
  */
 export async function installTrainThreads(requested: number | undefined, task: string): Promise<number> {
-  const threads = requested ?? (THREADS_BY_DEFAULT ? machineThreads() : 1);
+  const threads = requested ?? DEFAULT_TRAIN_THREADS;
   if (task !== 'glyphs') return 1;
   installGlyphThreads(await nodeGlyphThreads(threads));
   return threads;
