@@ -1,7 +1,7 @@
 /**
  * Meta-training throughput on the Node backends:
  *   npm run bench -- --json bench.json [--task sinusoid|glyphs] [--engine tfjs|fused]
- *                    [--backend wasm|cpu] [--runs 5]
+ *                    [--backend wasm|cpu] [--runs 5] [--threads N (glyphs: fused on 1 and N threads)]
  * Sinusoids (this file): the paper configuration (K=10, 1 inner step, second-order MAML) at
  * meta-batch 5, 25 and 50, plus the other algorithms at 25, on the tfjs backends and on the fused
  * WebAssembly engine. Steps/s is the median of several timed runs after warm-up. The paper
@@ -149,6 +149,7 @@ async function main(): Promise<void> {
     task: { type: 'string', choices: TASK_CHOICES },
     engine: { type: 'string', choices: ENGINE_CHOICES },
     runs: { type: 'int', min: 1, max: 50 },
+    threads: { type: 'int', min: 1, max: 256 },
   });
   const backend = flags.backend as NodeBackend | undefined;
   const runs = (flags.runs as number | undefined) ?? 5;
@@ -156,7 +157,12 @@ async function main(): Promise<void> {
   const engine = flags.engine as string | undefined;
   // glyphs: tfjs on wasm unless --backend says otherwise (a tfjs-cpu glyph step takes seconds)
   const glyphs = () =>
-    glyphBench({ rounds: runs, engines: engine ? [engine] : null, tfjsBackends: [backend ?? 'wasm'] });
+    glyphBench({
+      rounds: runs,
+      engines: engine ? [engine] : null,
+      tfjsBackends: [backend ?? 'wasm'],
+      threads: flags.threads as number | undefined,
+    });
   let out: Record<string, unknown>;
   if (task === 'glyphs') {
     out = await glyphs();

@@ -17,6 +17,7 @@ import { Interrupt } from './interrupt';
 import { checkResumeConfig, CurveRecorder, loadRunFile, writeFileAtomic } from './runFiles';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
+import { installTrainThreads } from './families/glyphs/threads';
 
 /** --save-run also rewrites its file this often while training */
 const SAVE_EVERY_MS = 60_000;
@@ -38,6 +39,7 @@ const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] 
                        [--pretrained-only (train only the pretrained baseline, where the family can; θ stays as --init gave it)]
                        [--lenient (fix invalid --config values with a warning instead of refusing them)]
                        [--engine auto|fused|tfjs (auto: the fused WebAssembly meta-step where the family has one)]
+                       [--threads N (glyphs on the fused engine: the meta-batch's tasks over N threads, same bits; default 1)]
                        [--save-run run.json (the whole run: θ, optimiser moments, baseline, task stream, curves;
                                              written at the end, every minute while training, and on Ctrl-C,
                                              which then stops after the current meta-step with status 130)]
@@ -80,6 +82,7 @@ const FLAGS = {
   'pretrained-only': { type: 'boolean' },
   lenient: { type: 'boolean' },
   engine: { type: 'string', choices: ['auto', 'fused', 'tfjs'] },
+  threads: { type: 'int', min: 1, max: 256 },
   'save-run': { type: 'string' },
   resume: { type: 'string' },
   help: { type: 'boolean' },
@@ -116,6 +119,9 @@ async function main(): Promise<void> {
     typeof flags.init === 'string' ? readInitTheta(flags.init, config, pretrainedOnly) : undefined;
   const engineFlag = (flags.engine as EngineFlag | undefined) ?? 'auto';
   if (engineFlag !== 'tfjs') await family.loadFusedEngine?.();
+  const threads =
+    engineFlag === 'tfjs' ? 1 : await installTrainThreads(flags.threads as number | undefined, config.task);
+  if (threads > 1) process.stderr.write(`fused engine threads: ${threads}\n`);
   const run = resumed
     ? resumedRun(resumed, config, changes.length > 0, engineFlag, backend, flags.resume as string)
     : newRun(config, engineFlag, flags['no-pretrained'] !== true, saved, pretrainedOnly);

@@ -2,11 +2,13 @@
  * The glyph bench (`npm run bench -- --task glyphs --json F`): the few-shot glyph meta-step
  * (second-order MAML through the conv net, Adam) on every contender of contenders.ts
  * (the tfjs path, and any engine registered there) and the PyTorch peer (scripts/peer/
- * maml_glyphs.py, on one thread and on more) when torch imports. Per case every contender gets
- * the same θ₀ and the same pool of real glyph meta-batches (sampled before timing, so task
- * sampling is outside every contender's clock), and the contenders run interleaved round by
- * round, so all see the same machine load. Rows carry the median rate and its ratio to the peer
- * on one thread and at its best thread count in the same case.
+ * maml_glyphs.py, on one thread and on more) when torch imports. The fused engine runs on one
+ * thread and on `--threads N` (default os.availableParallelism()), its tasks split over workers.
+ * Per case every contender gets the same θ₀ and the same pool of real glyph meta-batches (sampled
+ * before timing, so task sampling is outside every contender's clock), and the contenders run
+ * interleaved round by round, so all see the same machine load. Rows carry the median rate and
+ * its ratio to the peer on one thread and at its best thread count in the same case, and a
+ * threaded fused row its ratio to the fused engine on one thread.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -43,6 +45,8 @@ export interface GlyphBenchRow {
   vsTorchBest?: number;
   /** over the project's tfjs path on wasm, same case and rounds */
   vsTfjsWasm?: number;
+  /** a fused row on several threads: over the fused engine on one thread, same case and rounds */
+  vsFused1Thread?: number;
 }
 
 /** The bench's default glyph configuration: 5-way 1-shot, 3 queries per class, meta-batch 4, 32 filters. */
@@ -102,6 +106,7 @@ function rowsWithRatios(rows: GlyphBenchRow[]): GlyphBenchRow[] {
   const torch = rows.filter((r) => r.engine === 'torch');
   const one = torch.find((r) => r.threads === 1);
   const tfjsWasm = rows.find((r) => r.engine === 'tfjs' && r.backend === 'wasm');
+  const fused1 = rows.find((r) => r.engine === 'fused' && r.threads === 1);
   const best = torch.reduce<GlyphBenchRow | undefined>(
     (b, r) => (b === undefined || r.metaStepsPerSecond > b.metaStepsPerSecond ? r : b),
     undefined,
@@ -113,6 +118,8 @@ function rowsWithRatios(rows: GlyphBenchRow[]): GlyphBenchRow[] {
     if (best) out.vsTorchBest = round(r.metaStepsPerSecond / best.metaStepsPerSecond, 3);
     if (tfjsWasm && r !== tfjsWasm)
       out.vsTfjsWasm = round(r.metaStepsPerSecond / tfjsWasm.metaStepsPerSecond, 3);
+    if (fused1 && r.engine === 'fused' && r !== fused1)
+      out.vsFused1Thread = round(r.metaStepsPerSecond / fused1.metaStepsPerSecond, 3);
     return out;
   });
 }
@@ -174,10 +181,12 @@ export interface GlyphBenchOptions {
   /** the project's engines to time (null: all registered) */
   engines: readonly string[] | null;
   tfjsBackends: readonly NodeBackend[];
+  /** the fused engine is timed on one thread and on this many (default: os.availableParallelism()) */
+  threads?: number;
 }
 
 const HEADER =
-  'case                                  engine backend   thr  meta-steps/s  vs torch 1 thr  vs best\n';
+  'case                                  engine backend   thr  meta-steps/s  vs torch 1 thr  vs best  vs fused 1 thr\n';
 
 function line(r: GlyphBenchRow): string {
   const cols = [
@@ -188,13 +197,15 @@ function line(r: GlyphBenchRow): string {
     r.metaStepsPerSecond.toFixed(2).padStart(13),
     (r.vsTorch1Thread?.toFixed(3) ?? '').padStart(15),
     (r.vsTorchBest?.toFixed(3) ?? '').padStart(8),
+    (r.vsFused1Thread?.toFixed(3) ?? '').padStart(15),
   ];
   return `${cols.join(' ')}\n`;
 }
 
 /** The contenders: the selected engines, then the peer at each thread count (or why it is skipped). */
 function contendersOf(o: GlyphBenchOptions): { kinds: GlyphContenderKind[]; peer: Record<string, unknown> } {
-  const ours = glyphContenders(o.tfjsBackends).filter(
+  const many = o.threads ?? availableParallelism();
+  const ours = glyphContenders(o.tfjsBackends, many > 1 ? [1, many] : [1]).filter(
     (k) => o.engines === null || o.engines.includes(k.engine),
   );
   const python = findTorchPython();
@@ -265,7 +276,9 @@ export async function glyphBench(o: GlyphBenchOptions): Promise<Record<string, u
 function summary(rows: readonly GlyphBenchRow[]): Record<string, unknown> {
   const main = rows.filter((r) => r.case === 'default');
   const name = (r: GlyphBenchRow) =>
-    r.engine === 'torch' ? `torch-${r.threads}thread` : `${r.engine}-${r.backend}`;
+    r.engine === 'torch' || (r.threads ?? 1) > 1
+      ? `${r.engine === 'torch' ? 'torch' : `${r.engine}-${r.backend}`}-${r.threads}thread`
+      : `${r.engine}-${r.backend}`;
   return Object.fromEntries(
     main.map((r) => [
       name(r),
@@ -274,6 +287,7 @@ function summary(rows: readonly GlyphBenchRow[]): Record<string, unknown> {
         ...(r.vsTorch1Thread !== undefined ? { vsTorch1Thread: r.vsTorch1Thread } : {}),
         ...(r.vsTorchBest !== undefined ? { vsTorchBest: r.vsTorchBest } : {}),
         ...(r.vsTfjsWasm !== undefined ? { vsTfjsWasm: r.vsTfjsWasm } : {}),
+        ...(r.vsFused1Thread !== undefined ? { vsFused1Thread: r.vsFused1Thread } : {}),
       },
     ]),
   );

@@ -16,6 +16,7 @@ import { MetaLearner } from '../../../core/meta/learners';
 import { FusedGlyphEngine, fusedGlyphSettings } from '../../../core/engines/fusedGlyph/fusedGlyph';
 import { kernelsOf } from '../../../core/meta/profile';
 import { startBackend, type NodeBackend } from '../../backend';
+import { nodeGlyphThreads } from './threads';
 
 /** One bench configuration, as every contender receives it. */
 export interface GlyphBenchCase {
@@ -163,13 +164,31 @@ export function tfjsContender(backend: NodeBackend): GlyphContenderKind {
  * engine goes into this list as one stepperContender entry (engine name, backend name, and a
  * factory building the engine from the case's config and θ₀, without the pretrained baseline).
  */
-export function glyphContenders(tfjsBackends: readonly NodeBackend[]): GlyphContenderKind[] {
-  return [fusedContender(), ...tfjsBackends.map(tfjsContender)];
+export function glyphContenders(
+  tfjsBackends: readonly NodeBackend[],
+  fusedThreads: readonly number[] = [1],
+): GlyphContenderKind[] {
+  return [...fusedThreads.map(fusedContender), ...tfjsBackends.map(tfjsContender)];
 }
 
-/** The fused WebAssembly glyph meta-step (one wasm call per meta-step), as GlyphRun trains on it. */
-function fusedContender(): GlyphContenderKind {
-  return stepperContender('fused', 'wasm-simd', (c) =>
-    FusedGlyphEngine.create(fusedGlyphSettings(c.config), c.theta0),
-  );
+/**
+ * The fused WebAssembly glyph meta-step (one wasm call per meta-step), as GlyphRun trains on it,
+ * with the meta-batch's tasks split over `threads` threads (worker_threads helpers beyond one).
+ */
+function fusedContender(threads: number): GlyphContenderKind {
+  const kind = stepperContender('fused', 'wasm-simd', async (c) => {
+    const pool = await nodeGlyphThreads(threads);
+    const engine = await FusedGlyphEngine.create(fusedGlyphSettings(c.config), c.theta0, { threads: pool });
+    return {
+      step: (batch: GlyphBatch) => engine.step(batch),
+      get wasmCalls() {
+        return engine.wasmCalls;
+      },
+      dispose() {
+        engine.dispose();
+        pool?.dispose();
+      },
+    };
+  });
+  return { ...kind, threads };
 }

@@ -1,6 +1,7 @@
 import type { ImageTaskBatch } from '../batch';
 import type { AdamState, FusedAlgo, FusedHyper, FusedState } from '../fused/fusedMlp';
 import { GlyphLayout, paddedWidths, type GlyphNetShape } from './layout';
+import { installedGlyphThreads, type GlyphInstance, type GlyphThreadPool } from './threads';
 import {
   GLYPH_BUFFER as B,
   instantiateFusedGlyphSync,
@@ -33,6 +34,8 @@ export interface FusedPretrainedStart {
 export interface FusedGlyphStart {
   alpha0?: Float32Array;
   pretrained?: FusedPretrainedStart;
+  /** helper threads for the meta-batch's tasks (default: installGlyphThreads'; null: none) */
+  threads?: GlyphThreadPool | null;
 }
 
 /** The schema's bounds the engine accepts. */
@@ -103,6 +106,7 @@ export class FusedGlyphEngine {
     readonly settings: Readonly<FusedGlyphSettings>,
     /** the pretrained baseline's layout (C-way head), null without one */
     private readonly preLayout: GlyphLayout | null,
+    private readonly pool: GlyphThreadPool | null,
   ) {
     this.hyper = { alpha: settings.alpha, beta: settings.beta, inner: settings.inner };
     for (const id of Object.values(B)) this.addrs[id] = wasm.addr(id);
@@ -162,6 +166,7 @@ export class FusedGlyphEngine {
       layout,
       { ...settings, hidden: [...settings.hidden] },
       preLayout,
+      opts.threads === undefined ? installedGlyphThreads() : opts.threads,
     );
     if (pre && preLayout) {
       pre.classes.forEach((id, i) => engine.classIndex.set(id, i));
@@ -280,6 +285,7 @@ export class FusedGlyphEngine {
       this.preLayout && s.pretrained ? { classes: this.classes(), theta0: s.pretrained } : undefined;
     const next = FusedGlyphEngine.createSync({ ...this.settings, ...this.hyper, algo }, s.theta, {
       pretrained: pre,
+      threads: this.pool,
     });
     if (next.preLayout && s.pretrained && s.pretrainedAdam)
       next.put(s.pretrained, s.pretrainedAdam, B.pre, B.mPre, B.vPre, 2, next.preLayout);
@@ -291,6 +297,17 @@ export class FusedGlyphEngine {
     const out: number[] = [];
     this.classIndex.forEach((i, id) => (out[i] = id));
     return out;
+  }
+
+  /** Threads that compute a meta-batch's tasks (1: this one alone); same bits for any count. */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** The wasm instance and its buffers, for the task shards of ./threads.ts. */
+  get instance(): GlyphInstance {
+    const [f32, i32] = [this.f32.bind(this), this.i32.bind(this)];
+    return { wasm: this.wasm, settings: this.settings, paddedSize: this.layout.paddedSize, f32, i32 };
   }
 
   /** Calls into wasm since create (one per meta-step). */
@@ -338,7 +355,9 @@ export class FusedGlyphEngine {
     if (this.preLayout && flags & WITH_PRETRAINED) this.globalLabels(batch);
     const { alpha, beta, inner } = this.hyper;
     this.calls += 1;
-    return this.wasm.step(tasks, ns, nq, inner, alpha, beta, flags | ALGO_CODE[this.algo]);
+    const all = flags | ALGO_CODE[this.algo];
+    if (this.pool && tasks > 1) return this.pool.step(this.instance, batch, this.hyper, all);
+    return this.wasm.step(tasks, ns, nq, inner, alpha, beta, all);
   }
 
   /** Y_PRE: every image's pretraining class (support images of all tasks, then query images). */

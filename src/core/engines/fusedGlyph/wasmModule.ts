@@ -29,6 +29,11 @@ export interface FusedGlyphExports {
     beta: number,
     flags: number,
   ): number;
+  /** the pieces of step(), for a meta-batch split over threads (see ./threads.ts) */
+  begin(alpha: number): void;
+  task(t: number, tasks: number, support: number, query: number, inner: number, algo: number): number;
+  addTask(algo: number): void;
+  finish(tasks: number, support: number, query: number, loss: number, beta: number, flags: number): number;
   addr(id: number): number;
 }
 
@@ -53,6 +58,8 @@ export const GLYPH_BUFFER = {
   vPre: 16,
   gPre: 17,
   yPre: 18,
+  taskTheta: 19,
+  taskAlpha: 20,
 } as const;
 
 const wasmModule = new WasmModuleLoader<FusedGlyphExports>(

@@ -29,7 +29,9 @@ const M_PRE = 15;
 const V_PRE = 16;
 const G_PRE = 17;
 const Y_PRE = 18; // its labels: every support image of every task, then every query image
-const BUFFERS = 19;
+const TASK_THETA = 19; // one task's share of G_THETA (task() writes it, addTask() adds it)
+const TASK_ALPHA = 20; // one task's share of G_ALPHA (Meta-SGD)
+const BUFFERS = 21;
 
 // algorithm codes (0 is second-order MAML)
 const FOMAML = 1;
@@ -44,7 +46,8 @@ let gradSteps: usize = 0; // support gradients g_0..g_{S−1}
 let passes: usize = 0; // one support pass per inner step
 let qPass: usize = 0;
 let rPass: usize = 0;
-let bar: usize = 0;
+let bar: usize = 0; // TASK_THETA
+let barAlpha: usize = 0; // TASK_ALPHA
 let vbuf: usize = 0;
 let hv: usize = 0;
 let alphaFill: usize = 0;
@@ -107,6 +110,9 @@ export function init(
   qPass = allocPass(qMax);
   rPass = allocPass(sMax);
   bar = vec();
+  barAlpha = vec();
+  setAddr(TASK_THETA, bar);
+  setAddr(TASK_ALPHA, barAlpha);
   vbuf = vec();
   hv = vec();
   alphaFill = vec();
@@ -165,47 +171,66 @@ function adaptTask(t: i32, Ns: i32, S: i32, rate: usize): usize {
 }
 
 /**
- * One meta-batch of T tasks (Ns support and Nq query images each, S inner steps with rate alpha).
- * flags: bits 0-1 the algorithm, bit 2 also the pretrained baseline's step, bit 3 apply the Adam
- * updates (clear: only leave the gradients in G_THETA / G_ALPHA / G_PRE). Returns the meta-loss
- * before the update; RESULT holds it and the pretrained loss.
+ * Starts a meta-step: the inner rate α in every slot (MAML, FOMAML, Reptile) and G_THETA / G_ALPHA
+ * cleared for addTask().
  */
-export function step(T: i32, Ns: i32, Nq: i32, S: i32, alpha: f32, beta: f64, flags: i32): f64 {
+export function begin(alpha: f32): void {
+  for (let i = 0; i < P; i++) store<f32>(alphaFill + ((<usize>i) << 2), alpha);
+  memory.fill(addr(G_THETA), 0, (<usize>P) << 2);
+  memory.fill(addr(G_ALPHA), 0, (<usize>P) << 2);
+}
+
+/**
+ * Task t of a meta-batch of T (its images at index t of XS / YS / XQ / YQ): its share of the
+ * meta-gradient into TASK_THETA (Reptile: its θ′) and of Meta-SGD's α gradient into TASK_ALPHA.
+ * Reads only θ, α, the rate begin() set and task t's images, so any instance holding the same θ
+ * gives the same bits. Returns the task's query loss summed over its Nq images.
+ */
+export function task(t: i32, T: i32, Ns: i32, Nq: i32, S: i32, algo: i32): f64 {
+  const theta = addr(THETA);
+  const rate = algo == METASGD ? addr(ALPHA) : alphaFill;
+  const innerScale: f32 = <f32>1 / <f32>Ns;
+  const queryScale: f32 = <f32>(1.0 / (<f64>T * <f64>Nq));
+  const current = adaptTask(t, Ns, S, rate);
+  const xq = addr(XQ) + ((<usize>t * <usize>Nq * <usize>PIXELS) << 2);
+  const yq = addr(YQ) + ((<usize>t * <usize>Nq) << 2);
+  const loss = evaluate(current, qPass, xq, yq, Nq, queryScale);
+  if (algo == REPTILE) {
+    memory.copy(bar, current, (<usize>P) << 2);
+    return loss;
+  }
+  memory.fill(bar, 0, (<usize>P) << 2);
+  if (algo == METASGD) memory.fill(barAlpha, 0, (<usize>P) << 2);
+  backward(current, qPass, Nq, bar, dp);
+  // walk back through the inner updates: θ̄_s = θ̄_{s+1} − H(θ_s)·(α ⊙ θ̄_{s+1})
+  for (let s = S - 1; s >= 0; s--) {
+    if (algo == METASGD) axpyNeg(barAlpha, stepVec(gradSteps, s), bar, P);
+    if (algo == FOMAML) continue;
+    const at = s == 0 ? theta : stepVec(thetaSteps, s - 1);
+    mulTo(vbuf, rate, bar, P);
+    memory.fill(hv, 0, (<usize>P) << 2);
+    hessianVector(at, vbuf, pass(s), rPass, Ns, innerScale, hv, dp);
+    subTo(bar, hv, P);
+  }
+  return loss;
+}
+
+/** G_THETA += TASK_THETA (and G_ALPHA += TASK_ALPHA for Meta-SGD): called in task order. */
+export function addTask(algo: i32): void {
+  addTo(addr(G_THETA), bar, P);
+  if (algo == METASGD) addTo(addr(G_ALPHA), barAlpha, P);
+}
+
+/**
+ * Ends a meta-step whose tasks were all added: Reptile's θ − mean θ′, the meta-loss (`loss`: the
+ * task losses summed in task order) into RESULT, Adam when flags bit 3 is set, and the pretrained
+ * baseline's step when bit 2 is. Returns the meta-loss.
+ */
+export function finish(T: i32, Ns: i32, Nq: i32, loss: f64, beta: f64, flags: i32): f64 {
   const algo = flags & 3;
   const update = (flags & 8) != 0;
   const theta = addr(THETA);
   const gTheta = addr(G_THETA);
-  const gAlpha = addr(G_ALPHA);
-  const rate = algo == METASGD ? addr(ALPHA) : alphaFill;
-  for (let i = 0; i < P; i++) store<f32>(alphaFill + ((<usize>i) << 2), alpha);
-  memory.fill(gTheta, 0, (<usize>P) << 2);
-  memory.fill(gAlpha, 0, (<usize>P) << 2);
-  const innerScale: f32 = <f32>1 / <f32>Ns;
-  const queryScale: f32 = <f32>(1.0 / (<f64>T * <f64>Nq));
-  let loss: f64 = 0;
-  for (let t = 0; t < T; t++) {
-    const current = adaptTask(t, Ns, S, rate);
-    const xq = addr(XQ) + ((<usize>t * <usize>Nq * <usize>PIXELS) << 2);
-    const yq = addr(YQ) + ((<usize>t * <usize>Nq) << 2);
-    loss += evaluate(current, qPass, xq, yq, Nq, queryScale);
-    if (algo == REPTILE) {
-      addTo(gTheta, current, P);
-      continue;
-    }
-    memory.fill(bar, 0, (<usize>P) << 2);
-    backward(current, qPass, Nq, bar, dp);
-    // walk back through the inner updates: θ̄_s = θ̄_{s+1} − H(θ_s)·(α ⊙ θ̄_{s+1})
-    for (let s = S - 1; s >= 0; s--) {
-      if (algo == METASGD) axpyNeg(gAlpha, stepVec(gradSteps, s), bar, P);
-      if (algo == FOMAML) continue;
-      const at = s == 0 ? theta : stepVec(thetaSteps, s - 1);
-      mulTo(vbuf, rate, bar, P);
-      memory.fill(hv, 0, (<usize>P) << 2);
-      hessianVector(at, vbuf, pass(s), rPass, Ns, innerScale, hv, dp);
-      subTo(bar, hv, P);
-    }
-    addTo(gTheta, bar, P);
-  }
   if (algo == REPTILE) {
     // Adam is fed θ − mean θ′
     const inv: f32 = <f32>1 / <f32>T;
@@ -219,10 +244,29 @@ export function step(T: i32, Ns: i32, Nq: i32, S: i32, alpha: f32, beta: f64, fl
   const counters = addr(COUNTERS);
   if (update) {
     adam(theta, gTheta, addr(M_THETA), addr(V_THETA), counters, beta, P);
-    if (algo == METASGD) adam(addr(ALPHA), gAlpha, addr(M_ALPHA), addr(V_ALPHA), counters + 4, beta, P);
+    if (algo == METASGD)
+      adam(addr(ALPHA), addr(G_ALPHA), addr(M_ALPHA), addr(V_ALPHA), counters + 4, beta, P);
   }
   store<f64>(addr(RESULT), (flags & 4) != 0 && preWays > 0 ? pretrainStep(T, Ns, Nq, beta, update) : NaN, 8);
   return metaLoss;
+}
+
+/**
+ * One meta-batch of T tasks (Ns support and Nq query images each, S inner steps with rate alpha)
+ * in one call: begin, task and addTask for t = 0..T−1, finish. flags: bits 0-1 the algorithm,
+ * bit 2 also the pretrained baseline's step, bit 3 apply the Adam updates (clear: only leave the
+ * gradients in G_THETA / G_ALPHA / G_PRE). Returns the meta-loss before the update; RESULT holds
+ * it and the pretrained loss.
+ */
+export function step(T: i32, Ns: i32, Nq: i32, S: i32, alpha: f32, beta: f64, flags: i32): f64 {
+  const algo = flags & 3;
+  begin(alpha);
+  let loss: f64 = 0;
+  for (let t = 0; t < T; t++) {
+    loss += task(t, T, Ns, Nq, S, algo);
+    addTask(algo);
+  }
+  return finish(T, Ns, Nq, loss, beta, flags);
 }
 
 /**
