@@ -55,7 +55,8 @@ export interface GlyphHelper {
 
 const METASGD = 2;
 const ATTACH_LIMIT_MS = 120_000;
-const STEP_LIMIT_MS = 30 * 60_000;
+/** a helper that has not finished its shard by then is taken for dead (the caller cannot hear its exit) */
+const STEP_LIMIT_MS = 120_000;
 
 /** Blocks until control word `at` satisfies `ok`, or throws after `limitMs`. */
 function waitFor(
