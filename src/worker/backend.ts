@@ -15,7 +15,9 @@ let wasmPathSet = false;
 
 /** Why WebGPU cannot be used here, or null when an adapter is available. */
 async function webgpuProblem(): Promise<string | null> {
-  const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
+  // (Node, where the host also runs in tests, may have no navigator at all)
+  const nav = typeof navigator === 'undefined' ? undefined : navigator;
+  const gpu = (nav as unknown as { gpu?: GpuLike } | undefined)?.gpu;
   if (!gpu) return 'this browser has no WebGPU (navigator.gpu is missing)';
   try {
     const adapter = await gpu.requestAdapter();
