@@ -131,3 +131,23 @@ describe('the bound on a contender whose step cannot be interrupted', () => {
     expect(fusedOnly.winner).toMatchObject({ backend: 'wasm', engine: 'fused' });
   });
 });
+
+describe('timing a contender that trains already fast enough to time', () => {
+  it('times a slow workload one step at a time after one warm-up step, a fast one in groups', async () => {
+    await startBackend('cpu');
+    const { measureStepsPerSecond } = await import('../src/worker/backend');
+    const options = { budgetMs: 1000, warmup: 2, group: 4, maxSteps: 400 };
+    const slow = fakeClock();
+    // 800 ms a step: 1 warm-up step, then 2 timed ones (the second passes the 1 s budget)
+    expect(await measureStepsPerSecond(() => slow.run('fused', 100, () => 800), options)).toBeCloseTo(1.25);
+    let steps = 0;
+    const fast = fakeClock();
+    const rate = await measureStepsPerSecond(() => {
+      const r = fast.run('fused', 4, () => 10);
+      return { step: () => (steps++, r.step()), dispose: () => r.dispose() };
+    }, options);
+    expect(rate).toBeCloseTo(100);
+    // 2 warm-up steps, then groups of 4 until the budget: 100 timed steps
+    expect(steps).toBe(102);
+  });
+});
