@@ -157,8 +157,9 @@ export class WorkerHost {
     this.loop.snapshotDue = true;
     if (msg.view) this.keeper.family?.request(msg.view);
     await this.keeper.plan.compareForced((e) => this.keeper.probeRun(msg.config, e));
-    // (the page's first view, sent with init; side work nobody asked for waits: see SideBudget)
-    if (this.keeper.family?.urgent) await this.keeper.family.work();
+    // (the page's first view, sent with init; side work nobody asked for waits: see SideBudget).
+    // Already asked to train: the first chunk goes first, the view right after it in the loop
+    if (this.keeper.family?.urgent && !this.loop.running) await this.keeper.family.work();
     if (this.keeper.plan.racing)
       this.keeper.scheduleRace(now() + (this.keeper.plan.budget.sideWasm ? 0 : CLASSIFIER_RACE_DELAY_MS));
     this.ready = true;
