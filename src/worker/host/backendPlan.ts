@@ -44,6 +44,9 @@ export const CLASSIFIER_BUDGET: ProbeBudget = {
   sideWasm: false,
 };
 
+/** training time on the engine that trains before the race takes its rate instead of timing it */
+const TRAINED_MIN_MS = 250;
+
 export class BackendPlan {
   backend: BackendName = 'cpu';
   /** the family's fused meta-step or tfjs kernels (see `planEngine`; the race may change it) */
@@ -163,7 +166,9 @@ export class BackendPlan {
     }
     const budgets: RaceBudgets = { ...this.budget, batch: run.experiment.batch };
     const t = this.trained;
-    if (t.steps > 0 && t.ms > 0 && run.engine === this.engine) {
+    // (a slow engine's training chunks are a measurement already; a fast one's first chunk, a
+    // few ms with its warm-up, is not: it is timed on a throwaway copy like the others)
+    if (t.steps > 0 && t.ms >= TRAINED_MIN_MS && run.engine === this.engine) {
       const rate = t.steps / (t.ms / 1000);
       budgets.trained = { backend: this.backend, engine: this.engine, rate, bounded: false };
     }
