@@ -15,7 +15,9 @@ let wasmPathSet = false;
 
 /** Why WebGPU cannot be used here, or null when an adapter is available. */
 async function webgpuProblem(): Promise<string | null> {
-  const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
+  // (Node, where the host also runs in tests, may have no navigator at all)
+  const nav = typeof navigator === 'undefined' ? undefined : navigator;
+  const gpu = (nav as unknown as { gpu?: GpuLike } | undefined)?.gpu;
   if (!gpu) return 'this browser has no WebGPU (navigator.gpu is missing)';
   try {
     const adapter = await gpu.requestAdapter();
@@ -85,7 +87,9 @@ const SINUSOID_PROBE: ProbeOptions = { budgetMs: 1500, warmup: 2, group: 4, maxS
 /**
  * Meta-steps per second of a throwaway run on the current backend: warm-up steps, then up to
  * `budgetMs` of timed steps in groups, reading each group's losses so the GPU queue cannot run
- * ahead of the clock.
+ * ahead of the clock. A slow workload (a warm-up step longer than `budgetMs / group`) stops
+ * warming up there and is timed one step at a time, so a heavy network costs a few steps, not
+ * `warmup + group` of them.
  */
 export async function measureStepsPerSecond(
   makeRun: () => SteppingRun,
@@ -104,12 +108,20 @@ export async function measureStepsPerSecond(
       await stacked.data();
       tf.dispose([stacked, ...losses]);
     };
-    if (options.warmup > 0) await group(options.warmup);
+    let size = options.group;
+    for (let i = 0; i < options.warmup; i++) {
+      const w0 = performance.now();
+      await group(1);
+      if ((performance.now() - w0) * options.group > options.budgetMs) {
+        size = 1;
+        break;
+      }
+    }
     const t0 = performance.now();
     let steps = 0;
     do {
-      await group(options.group);
-      steps += options.group;
+      await group(size);
+      steps += size;
     } while (steps < options.maxSteps && performance.now() - t0 < options.budgetMs);
     return steps / ((performance.now() - t0) / 1000);
   } finally {

@@ -44,8 +44,15 @@ export function candidates(request: BackendRequest): BackendName[] {
   return BACKENDS.slice(BACKENDS.indexOf(request));
 }
 
-/** Which implementation trains: tfjs kernels on a backend, or the fused WebAssembly meta-step. */
+/** Which implementation trains: tfjs kernels on a backend, or the family's fused meta-step. */
 export type Engine = 'tfjs' | 'fused';
+
+export const ENGINE_REQUESTS = ['auto', 'fused', 'tfjs'] as const;
+/**
+ * What the page asks of the engine: the fastest one (`auto`: the family's fused meta-step where it
+ * runs on the backend, raced in auto mode), the fused one, or tfjs kernels (an explicit choice).
+ */
+export type EngineRequest = (typeof ENGINE_REQUESTS)[number];
 
 /** One contender of the auto race and what it measured (meta-steps/s; an upper bound if `bounded`). */
 export interface RaceEntry {
@@ -108,6 +115,8 @@ export type ToWorker =
       view: FamilyRequest | null;
       /** number of tasks in the live evaluation (0: evaluate only when asked) */
       evalTasks: number;
+      /** the engine asked for (absent: auto) */
+      engine?: EngineRequest;
     }
   | { kind: 'play' }
   /** a share link: meta-train to step `to` (deterministic from the seed), then pause */
@@ -117,7 +126,7 @@ export type ToWorker =
   | { kind: 'reset' }
   | { kind: 'config'; config: Experiment }
   /** continue the same run (θ, the baselines, the step) on another backend, in this worker */
-  | { kind: 'backend'; request: BackendRequest }
+  | { kind: 'backend'; request: BackendRequest; engine?: EngineRequest }
   /** the text of a saved θ file (e.g. the shipped public/glyph-init.json) */
   | { kind: 'loadTheta'; text: string; source: string }
   /** continue a saved run exactly where it stopped (the text of a run file: autosave or import) */
@@ -148,6 +157,8 @@ export type FromWorker =
       kind: 'ready';
       backend: BackendName;
       requested: BackendRequest;
+      /** the implementation that trains on `backend` */
+      engine: Engine;
       /** why the requested backend was not the one obtained, if it was not */
       fallback: string | null;
       numParams: number;

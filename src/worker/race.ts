@@ -12,14 +12,12 @@ import { PROBE_TASK } from '../core/families/registry';
 import { measureStepsPerSecond, type ProbeOptions, type SteppingRun } from './backend';
 import { formatRate, raceLabel } from '../core/wording/rates';
 import { type AutoChoice, type BackendName, type DeviceProbe, type Engine, type RaceEntry } from './protocol';
+import { boundVerdict, OUTPACED, predictFullStep } from './stepBound';
+
+export { OUTPACED } from './stepBound';
 
 /** timed steps before a contender far behind the leader may stop */
 const MIN_TIMED = 3;
-/**
- * "Far behind": a tenth of the leader's rate. WebGPU tfjs is not timed when WebGPU fused, the same
- * meta-step in at most 7 dispatches instead of ~270 kernels on the same device, is this far behind.
- */
-export const OUTPACED = 10;
 
 /** The device probe's wasm side: the fused step takes about a millisecond there. */
 const PROBE_WASM: ProbeOptions = { budgetMs: 300, warmup: 2, group: 4, maxSteps: 400 };
@@ -129,11 +127,28 @@ export async function probeDevice(
   return probe;
 }
 
-/** Which implementations compete: the family's fused engine (on wasm; also on WebGPU), WebGPU. */
+/**
+ * Which implementations compete: the family's fused engine (on wasm; also on WebGPU), WebGPU, and
+ * tfjs kernels (absent: true; false when the page asked for the fused engine only).
+ */
 export interface Contenders {
   fused: boolean;
   fusedWebgpu: boolean;
   webgpu: boolean;
+  tfjs?: boolean;
+}
+
+/** A throwaway copy of the workload on `engine`, at meta-batch `batch` (absent: the real one). */
+export type MakeRun = (engine: Engine, batch?: number) => SteppingRun;
+
+/** The race's time limits, and what the real run already tells about the workload. */
+export interface RaceBudgets {
+  wasm: ProbeOptions;
+  webgpuDeadlineMs: number;
+  /** the workload's meta-batch, for bounding wasm tfjs's step (absent: it is timed unbounded) */
+  batch?: number;
+  /** the contender training now, at the rate its training chunks measured: not timed again */
+  trained?: RaceEntry;
 }
 
 /** Why WebGPU need not be raced on this workload after the device probe, or null. */
@@ -143,74 +158,129 @@ export function probeOutpaced(probe: DeviceProbe | null): string | null {
   return `a probe of this device (the fused ${PROBE_TASK} meta-step on both) ran ${timesText(times)}× slower on WebGPU than on wasm: ${probe.bounded ? 'under ' : ''}${formatRate(probe.webgpu)} against ${formatRate(probe.wasm)} steps/s`;
 }
 
+type Skipped = NonNullable<AutoChoice['skipped']>;
+
 /**
  * "auto": time each contender on a throwaway run of the real workload (the family's fused engine
  * on wasm, and on WebGPU where it runs there; tfjs on wasm and on WebGPU where an adapter exists)
  * and pick the fastest; tfjs is left on `current` (the caller moves the real run when the winner
- * differs). With a `probe` that puts WebGPU an order of magnitude behind wasm, WebGPU tfjs is not
- * timed; a family without a fused engine then has one contender left, wasm tfjs, chosen untimed.
+ * differs). Every contender's cost is bounded before it runs: wasm tfjs by a prediction from
+ * meta-batch 1 and 2 (`predictFullStep`, when `budgets.batch` is given), WebGPU by a deadline.
+ * With a `probe` that puts WebGPU an order of magnitude behind wasm, WebGPU tfjs is not timed; a
+ * family without a fused engine then has one contender left, wasm tfjs, chosen untimed.
  */
 export async function raceBackends(
-  makeRun: (engine: Engine) => SteppingRun,
+  makeRun: MakeRun,
   current: BackendName,
-  budgets: { wasm: ProbeOptions; webgpuDeadlineMs: number },
+  budgets: RaceBudgets,
   contenders: Contenders,
   probe: DeviceProbe | null = null,
 ): Promise<AutoChoice> {
-  const outpaced = !contenders.fusedWebgpu && contenders.webgpu ? probeOutpaced(probe) : null;
+  const tfjs = contenders.tfjs !== false;
+  const outpaced = tfjs && !contenders.fusedWebgpu && contenders.webgpu ? probeOutpaced(probe) : null;
   if (outpaced && probe && !contenders.fused) {
     const winner: RaceEntry = { backend: 'wasm', engine: 'tfjs', rate: 0, bounded: false, untimed: true };
     return { entries: [], winner, skipped: [{ backend: 'webgpu', engine: 'tfjs', reason: outpaced }], probe };
   }
   const entries: RaceEntry[] = [];
-  const fallback: RaceEntry = { backend: current, engine: 'tfjs', rate: 0, bounded: false };
-  const leader = () => leaderOf(entries, fallback);
-  try {
-    if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') {
-      if (contenders.fused) {
-        const rate = await measureStepsPerSecond(() => makeRun('fused'), { ...budgets.wasm, maxSteps: 400 });
-        entries.push({ backend: 'wasm', engine: 'fused', rate, bounded: false });
-      }
-      const rate = await measureStepsPerSecond(() => makeRun('tfjs'), budgets.wasm);
-      entries.push({ backend: 'wasm', engine: 'tfjs', rate, bounded: false });
-    }
-  } catch {
-    // wasm could not start or run: it simply does not compete
-  }
-  const skipped: NonNullable<AutoChoice['skipped']> = [];
+  const skipped: Skipped = [];
+  await raceWasm(makeRun, budgets, contenders, entries, skipped);
   if (outpaced) skipped.push({ backend: 'webgpu', engine: 'tfjs', reason: outpaced });
-  try {
-    if (contenders.webgpu && !outpaced && (await tf.setBackend('webgpu')) && tf.getBackend() === 'webgpu') {
-      // the fused engine first: a late tfjs step left on the queue would hold up its compilation
-      if (contenders.fusedWebgpu) {
-        const f = await timeWebgpuFused(makeRun('fused'), budgets.webgpuDeadlineMs, leader().rate);
-        if ('problem' in f) skipped.push({ backend: 'webgpu', engine: 'fused', reason: f.problem });
-        else entries.push({ backend: 'webgpu', engine: 'fused', rate: f.rate, bounded: f.bounded });
-      }
-      const behind = tfjsOutpaced(entries);
-      if (behind) skipped.push({ backend: 'webgpu', engine: 'tfjs', reason: behind });
-      else {
-        const r = await measureWithDeadline(
-          () => makeRun('tfjs'),
-          budgets.webgpuDeadlineMs,
-          8,
-          leader().rate,
-        );
-        entries.push({ backend: 'webgpu', engine: 'tfjs', rate: r.rate, bounded: r.bounded });
-      }
-    }
-  } catch {
-    // a shader that fails to compile or a lost device: WebGPU does not compete
-  }
+  if (contenders.webgpu && !outpaced) await raceWebgpu(makeRun, budgets, contenders, entries, skipped);
   await backTo(current);
-  const winner = leader();
+  const engine: Engine = !tfjs && contenders.fused ? 'fused' : 'tfjs';
+  const winner = leaderOf(entries, { backend: current, engine, rate: 0, bounded: false });
   const choice: AutoChoice = skipped.length > 0 ? { entries, winner, skipped } : { entries, winner };
   return probe ? { ...choice, probe } : choice;
 }
 
+/** The wasm contenders: the fused engine, then tfjs within its predicted bound. */
+async function raceWasm(
+  makeRun: MakeRun,
+  budgets: RaceBudgets,
+  contenders: Contenders,
+  entries: RaceEntry[],
+  skipped: Skipped,
+): Promise<void> {
+  try {
+    if (!((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm')) return;
+    const trained = budgets.trained;
+    if (contenders.fused && trained?.backend === 'wasm' && trained.engine === 'fused') entries.push(trained);
+    else if (contenders.fused) {
+      const rate = await measureStepsPerSecond(() => makeRun('fused'), { ...budgets.wasm, maxSteps: 400 });
+      entries.push({ backend: 'wasm', engine: 'fused', rate, bounded: false });
+    }
+    if (contenders.tfjs === false) return;
+    const options = await boundedOptions(makeRun, budgets, leaderOf(entries, null)?.rate ?? 0);
+    if ('reason' in options) {
+      skipped.push({ backend: 'wasm', engine: 'tfjs', reason: options.reason });
+      return;
+    }
+    const rate = await measureStepsPerSecond(() => makeRun('tfjs'), options);
+    entries.push({ backend: 'wasm', engine: 'tfjs', rate, bounded: false });
+  } catch {
+    // wasm could not start or run: it simply does not compete
+  }
+}
+
+/**
+ * How to time wasm tfjs, whose steps cannot be interrupted: its full step is predicted first
+ * (without `budgets.batch`, the budget as given); a prediction over the ceiling or far behind
+ * `leader` is a reason to skip it, and a slow one is timed on a single step.
+ */
+async function boundedOptions(
+  makeRun: MakeRun,
+  budgets: RaceBudgets,
+  leader: number,
+): Promise<ProbeOptions | { reason: string }> {
+  if (budgets.batch === undefined) return budgets.wasm;
+  const predicted = await predictFullStep((b) => makeRun('tfjs', b), budgets.batch);
+  const reason = boundVerdict(predicted, leader);
+  if (reason) return { reason };
+  const o = budgets.wasm;
+  if (predicted * (o.warmup + o.group) <= o.budgetMs) return o;
+  // the scaled-down steps already warmed tfjs's kernels up
+  return {
+    budgetMs: o.budgetMs,
+    warmup: 0,
+    group: 1,
+    maxSteps: Math.max(1, Math.floor(o.budgetMs / predicted)),
+  };
+}
+
+/** The WebGPU contenders: the fused engine first, then tfjs unless the fused one puts it far behind. */
+async function raceWebgpu(
+  makeRun: MakeRun,
+  budgets: RaceBudgets,
+  contenders: Contenders,
+  entries: RaceEntry[],
+  skipped: Skipped,
+): Promise<void> {
+  const leader = () => leaderOf(entries, null)?.rate ?? 0;
+  try {
+    if (!((await tf.setBackend('webgpu')) && tf.getBackend() === 'webgpu')) return;
+    // the fused engine first: a late tfjs step left on the queue would hold up its compilation
+    if (contenders.fused && contenders.fusedWebgpu) {
+      const f = await timeWebgpuFused(makeRun('fused'), budgets.webgpuDeadlineMs, leader());
+      if ('problem' in f) skipped.push({ backend: 'webgpu', engine: 'fused', reason: f.problem });
+      else entries.push({ backend: 'webgpu', engine: 'fused', rate: f.rate, bounded: f.bounded });
+    }
+    if (contenders.tfjs === false) return;
+    const behind = tfjsOutpaced(entries);
+    if (behind) {
+      skipped.push({ backend: 'webgpu', engine: 'tfjs', reason: behind });
+      return;
+    }
+    const r = await measureWithDeadline(() => makeRun('tfjs'), budgets.webgpuDeadlineMs, 8, leader());
+    entries.push({ backend: 'webgpu', engine: 'tfjs', rate: r.rate, bounded: r.bounded });
+  } catch {
+    // a shader that fails to compile or a lost device: WebGPU does not compete
+  }
+}
+
 /** The fastest contender measured, or `fallback` while none has a positive rate. */
-function leaderOf(entries: readonly RaceEntry[], fallback: RaceEntry): RaceEntry {
-  return entries.reduce((best, e) => (e.rate > best.rate ? e : best), fallback);
+function leaderOf<F extends RaceEntry | null>(entries: readonly RaceEntry[], fallback: F): RaceEntry | F {
+  return entries.reduce<RaceEntry | F>((best, e) => (e.rate > (best?.rate ?? 0) ? e : best), fallback);
 }
 
 const timesText = (times: number) =>

@@ -9,3 +9,9 @@ export function formatRate(r: number): string {
 export function raceLabel(e: { readonly backend: string; readonly engine: string }): string {
   return `${e.backend === 'webgpu' ? 'WebGPU' : e.backend} ${e.engine}`;
 }
+
+/** A duration as the page writes it: "850 ms", "3.2 s", "95 s". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}

@@ -10,6 +10,7 @@ import { pageQuery } from '../shell/url';
 export function TaskFamilySwitch({ task }: { task: TaskName }) {
   const seed = useStore((s) => s.config.seed);
   const backend = useStore((s) => s.backendRequest);
+  const engine = useStore((s) => s.engineRequest);
   return (
     <label
       className="family-switch"
@@ -23,7 +24,7 @@ export function TaskFamilySwitch({ task }: { task: TaskName }) {
           const next = e.target.value as TaskName;
           if (next === task) return;
           const url = new URL(window.location.href);
-          url.search = `?${pageQuery({ ...defaultsFor(next), seed }, backend)}`;
+          url.search = `?${pageQuery({ ...defaultsFor(next), seed }, backend, engine)}`;
           url.hash = '';
           window.location.assign(url.toString());
         }}

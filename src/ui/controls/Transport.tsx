@@ -187,14 +187,13 @@ export function Transport() {
   const stepsPerSec = useStore((s) => s.stepsPerSec);
   const replay = useStore((s) => s.replay);
   const backendNote = useStore((s) => s.backendNote);
-  const autoChoice = useStore((s) => s.autoChoice);
-  const engine = autoChoice && backend === autoChoice.winner.backend ? autoChoice.winner.engine : 'tfjs';
+  const engine = useStore((s) => s.engine) ?? 'tfjs';
   const backendName = backend ?? (phase === 'failed' ? 'none' : 'starting…');
 
   return (
     <section className="panel transport" aria-label="Training">
       <TransportButtons />
-      <p role="status" aria-live="off" className="status-line">
+      <p role="status" aria-live="off" className="status-line" data-engine={engine}>
         step {step} · {backendName} · {formatSpeed(stepsPerSec)}
         {engine === 'fused' ? ' (fused engine)' : ''}
         {running && !replay ? ' · training' : ''}

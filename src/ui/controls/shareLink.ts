@@ -56,7 +56,16 @@ export async function makeShareLink(): Promise<void> {
     walk && !walk.update && !walk.updating ? Math.min(walk.phase + 1, LINK_WALK_PHASES) : null;
   if (walk && walkPhase !== null && walk.phase + 1 > LINK_WALK_PHASES)
     notes.push(`The link opens the walk-through at phase ${LINK_WALK_PHASES}: the update takes a step.`);
-  const url = shareUrl(window.location.href, s.config, s.backendRequest, snap.step, weights, from, walkPhase);
+  const url = shareUrl(
+    window.location.href,
+    s.config,
+    s.backendRequest,
+    snap.step,
+    weights,
+    from,
+    walkPhase,
+    s.engineRequest,
+  );
   const copied = await copyToClipboard(url);
   store.setState({ share: { url, step: snap.step, withWeights: weights !== null, copied, notes } });
 }

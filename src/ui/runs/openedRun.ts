@@ -46,7 +46,7 @@ export function showOpenedRun(
     seriesVersion: s.seriesVersion + 1,
     replayBreak: s.replayBreak ?? `it continues a saved run from meta-step ${msg.step}`,
   });
-  writeAddressBar(msg.config, s.backendRequest);
+  writeAddressBar(msg.config, s.backendRequest, s.engineRequest);
   // the family's views follow the file's settings (the task view's task, the drawing pad's size)
   hooksOf(msg.config).configChanged?.(s.config, msg.config);
   autosave.continued(msg, savedId);

@@ -88,7 +88,7 @@ export async function openPage(): Promise<void> {
   const link = readLink(window.location.search, window.location.hash);
   const family = familyOf(link.config.task);
   // the link's family and settings are in the store before the first render and the first await
-  store.setState({ config: link.config, backendRequest: link.backend });
+  store.setState({ config: link.config, backendRequest: link.backend, engineRequest: link.engine });
   family.session.opening?.(link.config);
   const warnings = [...link.warnings];
   const s = store.getState();
@@ -133,7 +133,7 @@ export async function openPage(): Promise<void> {
       `Replaying the shared run: meta-training deterministically to step ${replayStep}, then pausing.`,
     );
   }
-  writeAddressBar(link.config, link.backend);
+  writeAddressBar(link.config, link.backend, link.engine);
   await pagePainted();
   installPort(session);
   if (saved) store.setState({ resuming: true });

@@ -82,7 +82,7 @@ export function showReport(msg: Report): void {
 export function thetaLoaded(msg: Extract<FromWorker, { kind: 'thetaLoaded' }>, part: SessionPart): void {
   const s = store.getState();
   store.setState({ config: msg.config });
-  writeAddressBar(msg.config, s.backendRequest);
+  writeAddressBar(msg.config, s.backendRequest, s.engineRequest);
   // (a family's own load as the page opens is told by its own panel: a notice then would push
   // the page down while it opens)
   if (part.thetaLoaded?.() === 'quiet') return;

@@ -73,6 +73,7 @@ class Session implements TrainerPort {
     store.setState({
       phase: 'starting',
       backend: null,
+      engine: null,
       rates: null,
       autoChoice: null,
       backendNote: null,
@@ -88,6 +89,7 @@ class Session implements TrainerPort {
       wasmPath: new URL('tfjs/', document.baseURI).href,
       resume: opts.resume,
       replayTo: opts.replayTo,
+      engine: s.engineRequest,
       ...partOf(s).init(s),
     });
     this.post({ kind: 'thetaView', subject: s.thetaSubject, random: s.showRandomPaths });
@@ -116,7 +118,8 @@ class Session implements TrainerPort {
   }
 
   send(msg: ToWorker): void {
-    if (msg.kind === 'config') writeAddressBar(msg.config, store.getState().backendRequest);
+    const s = store.getState();
+    if (msg.kind === 'config') writeAddressBar(msg.config, s.backendRequest, s.engineRequest);
     this.post(msg);
   }
 
@@ -138,14 +141,24 @@ class Session implements TrainerPort {
     this.runs.open(text, source, savedId, restart);
   }
 
-  /** The same worker continues the run on another backend (θ, moments, baselines, step kept). */
+  /**
+   * The same worker continues the run on another backend, or with another engine (the store's
+   * engine request goes with it): θ, moments, baselines, step kept.
+   */
   switchBackend(request: BackendRequest): void {
     const s = store.getState();
-    writeAddressBar(s.config, request);
+    writeAddressBar(s.config, request, s.engineRequest);
     this.requested = request;
     this.current = null;
-    store.setState({ phase: 'starting', backend: null, rates: null, autoChoice: null, backendNote: null });
-    this.post({ kind: 'backend', request });
+    store.setState({
+      phase: 'starting',
+      backend: null,
+      engine: null,
+      rates: null,
+      autoChoice: null,
+      backendNote: null,
+    });
+    this.post({ kind: 'backend', request, engine: s.engineRequest });
     // a switch pauses the host while it moves the run; what the user asked for continues
     if (s.running && !s.replay) this.post({ kind: 'play' });
   }
@@ -216,6 +229,7 @@ class Session implements TrainerPort {
         store.setState({
           phase: 'ready',
           backend: msg.backend,
+          engine: msg.engine,
           backendNote: msg.fallback,
           step: msg.step,
           numParams: msg.numParams,

@@ -12,6 +12,8 @@ import type {
   AutoChoice,
   BackendName,
   BackendRequest,
+  Engine,
+  EngineRequest,
   LandscapeReport,
   Snapshot,
   ThetaReport,
@@ -73,8 +75,12 @@ export interface LandscapeProgress {
 export interface SharedState {
   config: Experiment;
   backendRequest: BackendRequest;
+  /** the engine asked for: auto (the fastest), the family's fused meta-step, or tfjs kernels */
+  engineRequest: EngineRequest;
   phase: 'starting' | 'ready' | 'failed';
   backend: BackendName | null;
+  /** the implementation that trains on `backend`, as the worker reports it */
+  engine: Engine | null;
   backendNote: string | null;
   rates: Partial<Record<BackendName, number>> | null;
   /** auto mode: the backend the worker's timing chose, and rates that are only upper bounds */
@@ -140,6 +146,8 @@ export interface SharedActions {
   setConfig(patch: Partial<Experiment>): void;
   /** continue the run on another backend (auto, webgpu, wasm or cpu); the link records it */
   setBackendRequest(request: BackendRequest): void;
+  /** continue the run with another engine request (auto, fused or tfjs); the link records it */
+  setEngineRequest(request: EngineRequest): void;
   setThetaView(patch: { subject?: ThetaSubject; random?: boolean }): void;
   computeLandscape(): void;
   setHoverTask(index: number | null): void;
@@ -178,8 +186,10 @@ function sharedState(): SharedState {
   return {
     config: { ...DEFAULT_EXPERIMENT, hidden: [...DEFAULT_EXPERIMENT.hidden] },
     backendRequest: 'auto',
+    engineRequest: 'auto',
     phase: 'starting',
     backend: null,
+    engine: null,
     backendNote: null,
     rates: null,
     autoChoice: null,
@@ -225,7 +235,7 @@ function runActions(
   get: GetStore,
 ): Pick<
   SharedActions,
-  'play' | 'pause' | 'toggle' | 'stepOnce' | 'reset' | 'setConfig' | 'setBackendRequest'
+  'play' | 'pause' | 'toggle' | 'stepOnce' | 'reset' | 'setConfig' | 'setBackendRequest' | 'setEngineRequest'
 > {
   return {
     play() {
@@ -277,6 +287,16 @@ function runActions(
         replayBreak: replayBreak ?? (step > 0 ? `the backend changed at step ${step}` : null),
       });
       getPort()?.switchBackend(request);
+    },
+    setEngineRequest(request) {
+      const { step, replayBreak } = get();
+      set({
+        engineRequest: request,
+        share: null,
+        replayBreak: replayBreak ?? (step > 0 ? `the engine changed at step ${step}` : null),
+      });
+      // the session sends the store's backend and engine requests together
+      getPort()?.switchBackend(get().backendRequest);
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The page's URL: the experiment in the query string (the core's canonical names and order), plus
- * the page's own `backend` (when forced) and, in share links only, `step` with `#theta=` (the
+ * the page's own `backend` (when forced) and `engine` (when asked for) and, in share links only, `step` with `#theta=` (the
  * trained weights, for a family whose links carry θ) or `from=` (where the run started, for a
  * family that names its starts). Reading never throws: every value that had to change becomes a
  * line of the notice the page shows.
@@ -8,9 +8,9 @@
 import type { LinkRules } from './family';
 import { linkRules } from './families';
 import { parseExperiment, parseNumber, serializeExperiment, type Experiment } from '../../core/experiment';
-import { BACKENDS, type BackendRequest } from '../../worker/protocol';
+import { BACKENDS, ENGINE_REQUESTS, type BackendRequest, type EngineRequest } from '../../worker/protocol';
 
-const PAGE_KEYS = ['step', 'backend', 'from', 'walk', 'phase'] as const;
+const PAGE_KEYS = ['step', 'backend', 'engine', 'from', 'walk', 'phase'] as const;
 
 /** phases a link can open the walk-through at (the fifth, the update, takes a step: not from a link) */
 export const LINK_WALK_PHASES = 4;
@@ -18,6 +18,8 @@ export const LINK_WALK_PHASES = 4;
 export interface PageLink {
   config: Experiment;
   backend: BackendRequest;
+  /** the engine asked for (`engine=`: auto, fused or tfjs) */
+  engine: EngineRequest;
   /** share links: the step to meta-train to */
   step: number | null;
   /** share links: the encoded weights from `#theta=` */
@@ -53,6 +55,7 @@ export function readLink(
     if (v === 'auto' || (BACKENDS as readonly string[]).includes(v)) backend = v as BackendRequest;
     else lines.push(`backend=${shorten(b)} is not one of ${BACKENDS.join(', ')}, auto; using auto`);
   }
+  const engine = readEngine(params, lines);
 
   let from: string | null = null;
   const f = params.get('from');
@@ -87,7 +90,17 @@ export function readLink(
   if (w !== null && w !== '') weights = w;
 
   const walkPhase = readWalk(params, lines);
-  return { config, backend, step, weights, from, walkPhase, warnings: lines };
+  return { config, backend, engine, step, weights, from, walkPhase, warnings: lines };
+}
+
+/** `engine=`: auto (the default), fused or tfjs; anything else is a line of the notice. */
+function readEngine(params: URLSearchParams, lines: string[]): EngineRequest {
+  const e = params.get('engine');
+  if (e === null) return 'auto';
+  const v = e.trim().toLowerCase();
+  if ((ENGINE_REQUESTS as readonly string[]).includes(v)) return v as EngineRequest;
+  lines.push(`engine=${shorten(e)} is not one of ${ENGINE_REQUESTS.join(', ')}; using auto`);
+  return 'auto';
 }
 
 /** `walk=1&phase=N`: the walk-through phase a link opens at (1..4), or null. */
@@ -119,10 +132,17 @@ function readWalk(params: URLSearchParams, lines: string[]): number | null {
   return v;
 }
 
-/** The query string the address bar shows: the experiment, plus the backend when one is forced. */
-export function pageQuery(config: Experiment, backend: BackendRequest): string {
+/**
+ * The query string the address bar shows: the experiment, plus the backend when one is forced and
+ * the engine when one is asked for.
+ */
+export function pageQuery(
+  config: Experiment,
+  backend: BackendRequest,
+  engine: EngineRequest = 'auto',
+): string {
   const q = serializeExperiment(config);
-  return backend === 'auto' ? q : `${q}&backend=${backend}`;
+  return `${q}${backend === 'auto' ? '' : `&backend=${backend}`}${engine === 'auto' ? '' : `&engine=${engine}`}`;
 }
 
 export function shareUrl(
@@ -133,10 +153,11 @@ export function shareUrl(
   weights: string | null,
   from: string | null = null,
   walkPhase: number | null = null,
+  engine: EngineRequest = 'auto',
 ): string {
   const url = new URL(base);
   const walk = walkPhase !== null ? `&walk=1&phase=${walkPhase}` : '';
-  url.search = `?${pageQuery(config, backend)}${step > 0 ? `&step=${step}` : ''}${from ? `&from=${from}` : ''}${walk}`;
+  url.search = `?${pageQuery(config, backend, engine)}${step > 0 ? `&step=${step}` : ''}${from ? `&from=${from}` : ''}${walk}`;
   url.hash = weights ? `theta=${weights}` : '';
   return url.toString();
 }
@@ -148,17 +169,21 @@ let trailing: ReturnType<typeof setTimeout> | null = null;
  * Keep the address bar in step with the experiment without adding history entries. Dragging a
  * slider fires many changes: write at most every 200 ms, always ending with the latest.
  */
-export function writeAddressBar(config: Experiment, backend: BackendRequest): void {
+export function writeAddressBar(
+  config: Experiment,
+  backend: BackendRequest,
+  engine: EngineRequest = 'auto',
+): void {
   if (trailing !== null) clearTimeout(trailing);
   trailing = null;
   const wait = lastWrite + 200 - Date.now();
   if (wait > 0) {
-    trailing = setTimeout(() => writeAddressBar(config, backend), wait);
+    trailing = setTimeout(() => writeAddressBar(config, backend, engine), wait);
     return;
   }
   lastWrite = Date.now();
   const url = new URL(window.location.href);
-  const next = `?${pageQuery(config, backend)}`;
+  const next = `?${pageQuery(config, backend, engine)}`;
   if (url.search === next && url.hash === '') return;
   url.search = next;
   url.hash = '';

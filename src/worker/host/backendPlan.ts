@@ -5,10 +5,18 @@
  * per-kernel overhead dominates those, and they must not wait behind the GPU queue).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FamilyRun } from '../../core/families/family';
+import type { FamilyRun, TaskFamily } from '../../core/families/family';
 import { measureWasmBeside, type ProbeOptions, type SteppingRun } from '../backend';
-import type { BackendName, DeviceProbe, Engine, FromWorker } from '../protocol';
-import { probeDevice, raceBackends, type Contenders } from '../race';
+import type {
+  BackendName,
+  BackendRequest,
+  DeviceProbe,
+  Engine,
+  EngineRequest,
+  FromWorker,
+} from '../protocol';
+import { probeDevice, raceBackends, type Contenders, type MakeRun, type RaceBudgets } from '../race';
+import { autoContenders, contenderCount, forcedEngine, fusedReach } from './enginePlan';
 
 /** How long the comparisons may take, per kind of family (a classifier's tfjs step is slow). */
 export interface ProbeBudget {
@@ -36,9 +44,12 @@ export const CLASSIFIER_BUDGET: ProbeBudget = {
   sideWasm: false,
 };
 
+/** training time on the engine that trains before the race takes its rate instead of timing it */
+const TRAINED_MIN_MS = 250;
+
 export class BackendPlan {
   backend: BackendName = 'cpu';
-  /** the fused WebAssembly meta-step or tfjs kernels (chosen by the race; forced backends use tfjs) */
+  /** the family's fused meta-step or tfjs kernels (see `planEngine`; the race may change it) */
   engine: Engine = 'tfjs';
   /** auto mode with more than one contender: they are raced on this workload */
   racing = false;
@@ -49,6 +60,8 @@ export class BackendPlan {
   private wasmRate: number | null = null;
   /** timing the first real WebGPU steps, after `skip` warm-up steps, to compare with wasm */
   private probe: { skip: number; steps: number; ms: number } | null = null;
+  /** training chunks on the current backend and engine since the last change of either */
+  private trained = { steps: 0, ms: 0 };
 
   constructor(
     private readonly post: (msg: FromWorker) => void,
@@ -64,18 +77,61 @@ export class BackendPlan {
     return this.sideWasm;
   }
 
-  /** A forced WebGPU: measure wasm beside it now, and WebGPU on its first real steps. */
-  async compareForced(makeRun: () => SteppingRun): Promise<void> {
+  /**
+   * The engine, and in auto mode the contenders and the starting backend, for `request` on the
+   * backend obtained (`webgpu`: an adapter is there to race). Auto starts on the expected-fastest
+   * engine, the family's fused WebAssembly one where it loads, else tfjs, on wasm, and races when
+   * two or more contenders are left under the engine request; a forced backend trains on its
+   * fastest engine (`forcedEngine`). Returns why the request could not be met, or null.
+   */
+  async planEngine(
+    family: TaskFamily,
+    request: BackendRequest,
+    engine: EngineRequest,
+    webgpu: boolean,
+  ): Promise<string | null> {
+    const fused = await fusedReach(family);
+    this.racing = false;
+    this.trained = { steps: 0, ms: 0 };
+    if (request === 'auto' && this.backend !== 'wasm') {
+      if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') this.backend = 'wasm';
+    }
+    if (request === 'auto' && this.backend === 'wasm') {
+      const auto = autoContenders(engine, fused, webgpu);
+      this.contenders = auto.contenders;
+      this.racing = contenderCount(auto.contenders) > 1;
+      this.engine = auto.contenders.fused ? 'fused' : 'tfjs';
+      return auto.notice;
+    }
+    const forced = forcedEngine(this.backend, engine, fused);
+    this.contenders = { fused: fused.wasm, fusedWebgpu: fused.webgpu, webgpu: false };
+    this.engine = forced.engine;
+    return forced.notice;
+  }
+
+  /**
+   * A forced WebGPU: measure wasm beside it now, and WebGPU on its first real steps. Like with
+   * like: wasm is timed on the fused engine when WebGPU trains on the fused one, else on tfjs.
+   */
+  async compareForced(makeRun: MakeRun): Promise<void> {
     this.sideWasm = false;
     this.probe = null;
     if (this.backend !== 'webgpu' || this.racing) return;
-    this.wasmRate = await measureWasmBeside(makeRun, this.budget.wasm);
+    const engine: Engine = this.engine === 'fused' && this.contenders.fused ? 'fused' : 'tfjs';
+    this.wasmRate = await measureWasmBeside(() => makeRun(engine), this.budget.wasm);
     this.sideWasm = this.budget.sideWasm && this.wasmRate !== null;
     this.probe = { skip: this.budget.webgpuSkip, steps: 0, ms: 0 };
   }
 
+  /** The workload changed (a new race is due): training rates measured so far no longer apply. */
+  forgetTraining(): void {
+    this.trained = { steps: 0, ms: 0 };
+  }
+
   /** Count a training chunk's steps and time towards the WebGPU probe; reports when done. */
   measured(steps: number, ms: number): void {
+    this.trained.steps += steps;
+    this.trained.ms += ms;
     const p = this.probe;
     if (!p) return;
     if (p.skip > 0) {
@@ -100,19 +156,28 @@ export class BackendPlan {
    * device probe (`makeProbe`), once per worker: see `raceBackends`.
    */
   async race(
-    makeRun: (engine: Engine) => SteppingRun,
+    makeRun: MakeRun,
     run: FamilyRun,
     makeProbe: (engine: Engine) => SteppingRun,
   ): Promise<{ moved: boolean; engineChanged: boolean }> {
-    const { fusedWebgpu, webgpu } = this.contenders;
-    if (!fusedWebgpu && webgpu && this.deviceProbe === undefined) {
+    const { fusedWebgpu, webgpu, tfjs } = this.contenders;
+    if (!fusedWebgpu && webgpu && tfjs !== false && this.deviceProbe === undefined) {
       this.deviceProbe = await probeDevice(makeProbe, this.backend, this.budget.webgpuDeadlineMs);
     }
-    const result = await raceBackends(makeRun, this.backend, this.budget, this.contenders, this.deviceProbe);
+    const budgets: RaceBudgets = { ...this.budget, batch: run.experiment.batch };
+    const t = this.trained;
+    // (a slow engine's training chunks are a measurement already; a fast one's first chunk, a
+    // few ms with its warm-up, is not: it is timed on a throwaway copy like the others)
+    if (t.steps > 0 && t.ms >= TRAINED_MIN_MS && run.engine === this.engine) {
+      const rate = t.steps / (t.ms / 1000);
+      budgets.trained = { backend: this.backend, engine: this.engine, rate, bounded: false };
+    }
+    const result = await raceBackends(makeRun, this.backend, budgets, this.contenders, this.deviceProbe);
     const rates: Partial<Record<BackendName, number>> = {};
     for (const e of result.entries) if (e.engine === 'tfjs') rates[e.backend] = e.rate;
     this.post({ kind: 'benchmark', rates, choice: result });
     const winner = result.winner;
+    if (winner.backend !== this.backend || winner.engine !== this.engine) this.trained = { steps: 0, ms: 0 };
     // the fused engine is another implementation on each backend (WebAssembly or WGSL)
     const engineChanged =
       winner.engine !== this.engine || (winner.engine === 'fused' && winner.backend !== this.backend);

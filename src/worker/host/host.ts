@@ -8,7 +8,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FamilyRun } from '../../core/families/family';
-import { familyOf } from '../../core/families/registry';
 import { chooseBackend } from '../backend';
 import { divergenceAdvice } from '../../core/wording/divergence';
 import { causeGpuFault, deviceLostReason, watchGpuDevice } from '../gpuFaults';
@@ -139,27 +138,12 @@ export class WorkerHost {
   private async init(msg: Extract<ToWorker, { kind: 'init' }>): Promise<void> {
     const choice = await chooseBackend(msg.backend, msg.wasmPath);
     this.keeper.choose(msg, choice);
-    // auto: start on wasm (the first views appear at once), then time the contenders (the fused
-    // engine where the family has one, tfjs on wasm, WebGPU) and train on the fastest
-    const family = familyOf(msg.config.task);
-    const load = family.loadFusedEngine;
-    const fused =
-      load !== undefined &&
-      (await load().then(
-        () => true,
-        () => false,
-      ));
-    this.keeper.plan.contenders = {
-      fused,
-      fusedWebgpu: fused && family.fusedOnWebgpu === true,
-      webgpu: choice.backend === 'webgpu',
-    };
-    this.keeper.plan.racing = msg.backend === 'auto' && (fused || choice.backend === 'webgpu');
-    if (this.keeper.plan.racing && choice.backend === 'webgpu') {
-      if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') this.keeper.plan.backend = 'wasm';
-      else this.keeper.plan.racing = false;
-    }
+    // auto: train at once on the expected-fastest engine (the fused one on wasm where the family
+    // has it), then time the other contenders beside training and move to the fastest
+    const webgpu = choice.backend === 'webgpu';
+    await this.keeper.planEngine(msg.config.task, msg.backend, msg.engine ?? 'auto', webgpu);
     this.keeper.replaceRun(msg.config, runFromSnapshot(msg.config, msg.resume, this.keeper.plan.engine));
+    await this.keeper.fallBackFromFused();
     this.keeper.thetaSource = msg.resume
       ? `a snapshot at meta-step ${msg.resume.step}`
       : `random initialisation (seed ${msg.config.seed})`;
@@ -172,11 +156,12 @@ export class WorkerHost {
     }
     this.loop.snapshotDue = true;
     if (msg.view) this.keeper.family?.request(msg.view);
-    await this.keeper.plan.compareForced(() => this.keeper.probeRun(msg.config));
-    // (the page's first view, sent with init; side work nobody asked for waits: see SideBudget)
-    if (this.keeper.family?.urgent) await this.keeper.family.work();
+    await this.keeper.plan.compareForced((e) => this.keeper.probeRun(msg.config, e));
+    // (the page's first view, sent with init; side work nobody asked for waits: see SideBudget).
+    // Already asked to train: the first chunk goes first, the view right after it in the loop
+    if (this.keeper.family?.urgent && !this.loop.running) await this.keeper.family.work();
     if (this.keeper.plan.racing)
-      this.loop.raceAt = now() + (this.keeper.plan.budget.sideWasm ? 0 : CLASSIFIER_RACE_DELAY_MS);
+      this.keeper.scheduleRace(now() + (this.keeper.plan.budget.sideWasm ? 0 : CLASSIFIER_RACE_DELAY_MS));
     this.ready = true;
     this.keeper.progress.restartRate();
     await this.pump();
@@ -260,12 +245,14 @@ export class WorkerHost {
   }
 
   /**
-   * The auto race is due: not while side work is held for the page's first requests, and not
-   * before the page's first views are made (`FamilyWorker.opening`: the race holds the worker
+   * The auto race is due: not while training has yet to post its first chunk's step (the race
+   * never holds the first step), not while side work is held for the page's first requests, and
+   * not before the page's first views are made (`FamilyWorker.opening`: the race holds the worker
    * for seconds), unless they take very long.
    */
   private get raceDue(): boolean {
     if (this.loop.raceAt === null || now() < this.loop.raceAt || this.keeper.side.held) return false;
+    if (this.loop.raceAfterStep !== null && (this.loop.running || this.loop.replayTo !== null)) return false;
     const opening = this.keeper.family?.opening || this.evalRequests.length > 0;
     return !opening || now() >= this.loop.raceAt + OPENING_WAIT_MS;
   }
@@ -282,8 +269,11 @@ export class WorkerHost {
   }
 
   private report(): void {
-    if (this.keeper.run)
-      this.keeper.progress.report(this.keeper.run.stepCount, this.loop.running, this.loop.replayTo);
+    const run = this.keeper.run;
+    if (!run) return;
+    const posted = this.keeper.progress.report(run.stepCount, this.loop.running, this.loop.replayTo);
+    const after = this.loop.raceAfterStep;
+    if (posted && after !== null && run.stepCount > after) this.loop.raceAfterStep = null;
   }
 
   private async trainChunk(): Promise<void> {

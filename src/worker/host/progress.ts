@@ -53,10 +53,11 @@ export class ProgressReporter {
     this.due = true;
   }
 
-  report(step: number, running: boolean, replayTo: number | null): void {
-    if (!this.due) return;
+  /** Posts a progress report when one is due (and not throttled); returns whether it did. */
+  report(step: number, running: boolean, replayTo: number | null): boolean {
+    if (!this.due) return false;
     const t = now();
-    if (running && t - this.lastReportAt < REPORT_MS) return;
+    if (running && t - this.lastReportAt < REPORT_MS) return false;
     this.lastReportAt = t;
     this.due = false;
     const losses = Float32Array.from(this.losses);
@@ -74,5 +75,6 @@ export class ProgressReporter {
       replayTo,
       tensors: tf.memory().numTensors,
     });
+    return true;
   }
 }

@@ -12,11 +12,12 @@ import { adoptSavedConfig, decodeFamilyTheta } from '../../core/families/savedTh
 import { chooseBackend } from '../backend';
 import { familyWorkerFor } from '../families';
 import type { FamilyWorker, HostServices } from '../families/familyWorker';
-import type { BackendName, BackendRequest, Engine, FromWorker, Snapshot } from '../protocol';
+import type { BackendName, BackendRequest, Engine, EngineRequest, FromWorker, Snapshot } from '../protocol';
 import { runFromState } from '../../core/runs/resume';
 import { movedRun, openRunFile } from '../runFiles';
 import { runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
 import { BackendPlan, REGRESSION_BUDGET } from './backendPlan';
+import { fusedWebgpuProblem } from './enginePlan';
 import { ProgressReporter } from './progress';
 import { SideBudget } from './sideBudget';
 
@@ -24,7 +25,7 @@ export type Post = (msg: FromWorker) => void;
 export type Lifecycle =
   | { kind: 'reset' }
   | { kind: 'config'; config: Experiment }
-  | { kind: 'backend'; request: BackendRequest }
+  | { kind: 'backend'; request: BackendRequest; engine?: EngineRequest }
   | { kind: 'loadTheta'; text: string; source: string }
   | { kind: 'openRun'; text: string; source: string };
 
@@ -40,6 +41,11 @@ export class LoopState {
   replayTo: number | null = null;
   /** auto mode: when to race the backends (null: no race due) */
   raceAt: number | null = null;
+  /**
+   * while training, the race waits until a progress report has posted a step above this one (the
+   * first training chunk's), so it never holds the first step; null: it need not wait
+   */
+  raceAfterStep: number | null = null;
   /** the last θ snapshot with finite values (divergence restores it) */
   lastGood: Snapshot | null = null;
   snapshotDue = false;
@@ -50,6 +56,8 @@ export interface OpenSettings {
   wasmPath: string;
   evalTasks: number;
   backend: BackendRequest;
+  /** the engine asked for (absent: auto) */
+  engine?: EngineRequest;
 }
 
 export class RunKeeper {
@@ -61,6 +69,7 @@ export class RunKeeper {
   /** side work (predictions, evaluation, θ view) takes at most a fifth of the time while training */
   readonly side = new SideBudget();
   private requested: BackendRequest = 'auto';
+  private engineRequest: EngineRequest = 'auto';
   private fallback: string | null = null;
   private wasmPath = '';
   /** where the run's θ came from, in words (the page shows it) */
@@ -105,6 +114,7 @@ export class RunKeeper {
     this.wasmPath = settings.wasmPath;
     this.evalTasks = settings.evalTasks;
     this.requested = settings.backend;
+    this.engineRequest = settings.engine ?? 'auto';
     this.plan.backend = choice.backend;
     this.fallback = choice.fallback;
   }
@@ -134,9 +144,56 @@ export class RunKeeper {
     this.part?.markDirty();
   }
 
-  /** A throwaway copy of the workload for timing a backend: the real run's family and settings. */
-  probeRun(config: Experiment, engine: Engine = 'tfjs'): FamilyRun {
-    return familyOf(config.task).createRun(config, { pretrained: this.plan.budget.sideWasm, engine });
+  /**
+   * A throwaway copy of the workload for timing a backend: the real run's family and settings (at
+   * meta-batch `batch` when given: the race's scaled-down copies).
+   */
+  probeRun(config: Experiment, engine: Engine = 'tfjs', batch?: number): FamilyRun {
+    const c = batch === undefined ? config : { ...config, batch };
+    return familyOf(config.task).createRun(c, { pretrained: this.plan.budget.sideWasm, engine });
+  }
+
+  /**
+   * The engine for the backend request, the engine request and the backend obtained (`webgpu`:
+   * whether an adapter is there to race): see `BackendPlan.planEngine`. A request that cannot be
+   * met is said once, as a notice.
+   */
+  async planEngine(
+    task: string,
+    request: BackendRequest,
+    engine: EngineRequest,
+    webgpu: boolean,
+  ): Promise<void> {
+    this.engineRequest = engine;
+    const notice = await this.plan.planEngine(familyOf(task), request, engine, webgpu);
+    if (notice) this.post({ kind: 'notice', level: 'info', message: `${notice}.` });
+  }
+
+  /**
+   * A forced WebGPU on the fused engine that cannot run this network or batch here (a shader that
+   * does not compile, the device's limits): the run continues with tfjs kernels on WebGPU, θ,
+   * Adam's moments, the stream and the step kept, and the page is told why.
+   */
+  async fallBackFromFused(): Promise<void> {
+    if (this.plan.backend !== 'webgpu' || this.plan.engine !== 'fused' || this.plan.racing) return;
+    const run = this.runOrThrow;
+    const problem = await fusedWebgpuProblem(run);
+    if (problem === null) return;
+    const config = this.configOrThrow;
+    this.plan.engine = 'tfjs';
+    this.replaceRun(config, await movedRun(run, config, 'tfjs'));
+    this.post({
+      kind: 'notice',
+      level: 'warning',
+      message: `The fused WGSL engine cannot train this run on WebGPU (${problem}); training with tfjs kernels on WebGPU instead, with θ, Adam's moments, the step and the curves kept.`,
+    });
+  }
+
+  /** Auto mode: race at `at`; while training, not before the first chunk's step is posted. */
+  scheduleRace(at: number): void {
+    this.loop.raceAt = at;
+    this.loop.raceAfterStep = this.current?.stepCount ?? 0;
+    this.plan.forgetTraining();
   }
 
   postReady(resumed: boolean): void {
@@ -147,6 +204,7 @@ export class RunKeeper {
       kind: 'ready',
       backend: this.plan.backend,
       requested: this.requested,
+      engine: run.engine,
       fallback: this.fallback,
       numParams: run.numParams,
       step: run.stepCount,
@@ -161,7 +219,7 @@ export class RunKeeper {
     this.loop.raceAt = null;
     const config = this.configOrThrow;
     const { moved, engineChanged } = await this.plan.race(
-      (e) => this.probeRun(config, e),
+      (e, batch) => this.probeRun(config, e, batch),
       this.runOrThrow,
       // the device probe: the probe family's step, which both fused engines run
       (e) => familyOf(PROBE_TASK).createRun(defaultsFor(PROBE_TASK), { pretrained: false, engine: e }),
@@ -198,21 +256,7 @@ export class RunKeeper {
     } else if (op.kind === 'config') {
       await this.applyConfig(op.config);
     } else if (op.kind === 'backend') {
-      // the whole state moves (θ, Adam's moments, baselines, α, stream, step)
-      const state = await this.runOrThrow.exportState();
-      const config = this.configOrThrow;
-      this.current?.dispose();
-      this.current = null;
-      const choice = await chooseBackend(op.request, this.wasmPath);
-      this.requested = op.request;
-      this.plan.backend = choice.backend;
-      this.plan.engine = 'tfjs';
-      this.plan.racing = false;
-      this.loop.raceAt = null;
-      this.fallback = choice.fallback;
-      this.replaceRun(config, runFromState({ ...state, config }, { engine: this.plan.engine }));
-      this.postReady(true);
-      await this.plan.compareForced(() => this.probeRun(config));
+      await this.switchBackend(op.request, op.engine ?? this.engineRequest);
     } else if (op.kind === 'openRun') {
       await this.openRun(op.text, op.source);
     } else {
@@ -220,6 +264,25 @@ export class RunKeeper {
       // a new run, continuing the file's meta-step count (the shipped glyph θ: step 2000)
       await this.restartBookkeeping(this.runOrThrow.stepCount, null, true);
     }
+  }
+
+  /** Another backend or engine request: the whole state moves (θ, Adam's moments, baselines, α, stream, step). */
+  private async switchBackend(request: BackendRequest, engine: EngineRequest): Promise<void> {
+    const state = await this.runOrThrow.exportState();
+    const config = this.configOrThrow;
+    this.current?.dispose();
+    this.current = null;
+    const choice = await chooseBackend(request, this.wasmPath);
+    this.requested = request;
+    this.plan.backend = choice.backend;
+    this.loop.raceAt = null;
+    this.fallback = choice.fallback;
+    await this.planEngine(config.task, request, engine, choice.backend === 'webgpu');
+    this.replaceRun(config, runFromState({ ...state, config }, { engine: this.plan.engine }));
+    await this.fallBackFromFused();
+    this.postReady(true);
+    if (this.plan.racing) this.scheduleRace(now());
+    else await this.plan.compareForced((e) => this.probeRun(config, e));
   }
 
   /** Continue a saved run exactly where it stopped; a file that cannot be opened changes nothing. */
@@ -286,8 +349,9 @@ export class RunKeeper {
       this.replaceRun(next, runFromSnapshot(next, null, this.plan.engine));
       this.thetaSource = `random initialisation (seed ${next.seed})`;
       await this.restartBookkeeping(0, `${what}: a new network, so meta-training restarts from step 0`);
+      await this.fallBackFromFused();
       this.postReady(false);
-      if (!this.plan.racing) await this.plan.compareForced(() => this.probeRun(next));
+      if (!this.plan.racing) await this.plan.compareForced((e) => this.probeRun(next, e));
     } else if (next.algo !== prev.algo) {
       // switching algorithm keeps θ (and the baseline); the optimiser's moments restart
       const snap = await takeSnapshot(run);
@@ -302,7 +366,7 @@ export class RunKeeper {
       this.settings = { ...next, hidden: [...next.hidden] };
       this.part?.runReplaced();
     }
-    if (rerace) this.loop.raceAt = now();
+    if (rerace) this.scheduleRace(now());
     this.part?.markDirty();
     this.progress.due = true;
   }
