@@ -33,6 +33,8 @@ export interface FusedPretrainedStart {
 export interface FusedGlyphStart {
   alpha0?: Float32Array;
   pretrained?: FusedPretrainedStart;
+  /** test hook: the most WebAssembly memory (bytes) the engine may take, below what wasm allows */
+  memoryLimit?: number;
 }
 
 /** The schema's bounds the engine accepts. */
@@ -59,13 +61,23 @@ function inRange(name: keyof typeof FUSED_GLYPH_LIMITS, v: number): void {
     throw new Error(`fused glyph engine: ${name} must be an integer in ${lo}..${hi}, got ${v}`);
 }
 
-/** Runs the module's init, turning an out-of-memory abort into a reason a caller can show. */
-function initModule(init: () => number, what: string): number {
+/**
+ * Runs the module's init, turning an out-of-memory abort, or memory beyond `limit` bytes (a
+ * test hook), into a reason a caller can show.
+ */
+function initModule(init: () => number, what: string, memory: WebAssembly.Memory, limit = Infinity): number {
+  let padded: number;
   try {
-    return init();
+    padded = init();
   } catch (e) {
     throw new Error(`fused glyph engine: ${what} do not fit in WebAssembly memory (${(e as Error).message})`);
   }
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (memory.buffer.byteLength > limit)
+    throw new Error(
+      `fused glyph engine: ${what} need ${mib(memory.buffer.byteLength)} of WebAssembly memory, over the ${mib(limit)} it may use`,
+    );
+  return padded;
 }
 
 function checkSettings(s: FusedGlyphSettings): void {
@@ -154,6 +166,8 @@ export class FusedGlyphEngine {
         ),
       `${maxTasks} tasks of ${ways * shots} + ${ways * query} images` +
         (pre ? ', and the pretrained baseline on all of them at once,' : ''),
+      wasm.memory,
+      opts.memoryLimit,
     );
     if (padded !== layout.paddedSize || wasm.pretrainedSize() !== (preLayout?.paddedSize ?? 0))
       throw new Error(`fused glyph engine: wasm layout ${padded} ≠ ${layout.paddedSize}`);
