@@ -12,10 +12,10 @@ import type { GlyphRunReport } from '../src/engineCheck/glyphRunCheck';
 test('the glyph run trains on the fused WGSL engine (baseline included) and falls back to tfjs with a reason', async ({
   page,
 }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   const errors = collectErrors(page);
   await page.goto('./engine-check.html?glyph=run');
-  await expect(page.locator('body')).toHaveAttribute('data-done', 'true', { timeout: 220_000 });
+  await expect(page.locator('body')).toHaveAttribute('data-done', 'true', { timeout: 280_000 });
   const r = await page.evaluate(
     () => (window as unknown as { __glyphRunCheck: GlyphRunReport }).__glyphRunCheck,
   );
@@ -25,7 +25,7 @@ test('the glyph run trains on the fused WGSL engine (baseline included) and fall
 
   // the baseline's gradient and loss to 1e-4, its Adam steps and loss curve to 1e-3, with a
   // constant number of dispatches (4 more than the meta-step's) for every shape
-  expect(r.pretrained.map((x) => x.name)).toHaveLength(4);
+  expect(r.pretrained.map((x) => x.name)).toHaveLength(3);
   for (const row of r.pretrained) {
     expect(row.errGrad, row.name).toBeLessThan(1e-4);
     expect(row.errLoss, row.name).toBeLessThan(1e-4);

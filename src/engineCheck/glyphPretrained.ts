@@ -103,17 +103,21 @@ async function pretrainedRow(
   return { name, errGrad, errLoss, errAdam, errCurve, dispatches, declared };
 }
 
-/** Conv and fc, batch norm on and off, meta-batch 1 and 3, other ways, shots and queries. */
+/** Conv and fc, batch norm on and off, two widths, meta-batch 1 and 3, other ways, shots and queries. */
 export async function pretrainedRows(): Promise<PretrainedRow[]> {
   return [
-    await pretrainedRow('conv, batch norm, meta-batch 1', {}, 1, 3),
     await pretrainedRow(
       'conv, batch norm, meta-batch 3, 3-way 2-shot 2 queries',
       { ways: 3, shots: 2, query: 2 },
       3,
-      3,
+      2,
     ),
-    await pretrainedRow('conv, no batch norm, 8 filters', { batchNorm: false, filters: 8 }, 2, 3),
-    await pretrainedRow('fc, batch norm', { net: 'fc' }, 2, 3),
+    await pretrainedRow(
+      'conv, no batch norm, 8 filters, meta-batch 1',
+      { batchNorm: false, filters: 8 },
+      1,
+      2,
+    ),
+    await pretrainedRow('fc, batch norm, meta-batch 2', { net: 'fc' }, 2, 2),
   ];
 }
