@@ -19,6 +19,7 @@ import {
 import { render, type CheckReport, type Row } from './report';
 import { runChecks } from './runChecks';
 import { glyphMain } from './glyph';
+import { glyphRunMain } from './glyphRunCheck';
 
 /**
  * Engine check page: does the fused WebGPU meta-step agree with the tfjs reference on this device,
@@ -258,6 +259,9 @@ async function main(): Promise<void> {
     report.limits = deviceLimits(tf.backend() as unknown as WebGPUBackend);
     // ?glyph=1: the fused WGSL glyph engine's checks instead (report on window.__glyphCheck)
     if (params.get('glyph') === '1') return await glyphMain(report.adapter?.architecture ?? null, status);
+    // ?glyph=run: the glyph run on it, the pretrained baseline, the fallbacks (window.__glyphRunCheck)
+    if (params.get('glyph') === 'run')
+      return await glyphRunMain(report.adapter?.architecture ?? null, status);
     render(report);
     if (runCases) await comparisons();
     if (runBench) await bench();

@@ -21,6 +21,7 @@ import type { FamilyWorker, HostServices } from './familyWorker';
 import { GlyphThetaPart } from './glyphTheta';
 import { GLYPH_METHODS, type GlyphMethod, type GlyphRequest } from './glyphMessages';
 import { GlyphMetaStep } from './glyphMetaStep';
+import { GlyphEngineCheck } from './glyphEngineCheck';
 
 /** query images per class in the task view (few enough to see them all) */
 const VIEW_QUERY = 2;
@@ -45,6 +46,8 @@ export class GlyphWorker implements FamilyWorker {
   private readonly theta: GlyphThetaPart;
   /** the walk-through and the first-order vs second-order comparison */
   private readonly meta: GlyphMetaStep;
+  /** the fused engine's programs compiled before training, or the reason it does not train */
+  private readonly engine = new GlyphEngineCheck();
 
   constructor(private readonly host: HostServices) {
     this.theta = new GlyphThetaPart(host);
@@ -55,13 +58,28 @@ export class GlyphWorker implements FamilyWorker {
     return this.host.run() as GlyphRun;
   }
 
+  /** the current run, or null between runs */
+  private get currentRun(): GlyphRun | null {
+    try {
+      return this.run;
+    } catch {
+      return null;
+    }
+  }
+
   get busy(): boolean {
-    return this.queue.length > 0 || this.evaluation !== null || this.theta.busy || this.meta.busy;
+    return (
+      this.queue.length > 0 ||
+      this.evaluation !== null ||
+      this.theta.busy ||
+      this.meta.busy ||
+      this.engine.pending(this.currentRun)
+    );
   }
 
   /** every glyph request comes from the page */
   get urgent(): boolean {
-    return this.queue.length > 0 || this.meta.pending;
+    return this.queue.length > 0 || this.meta.pending || this.engine.pending(this.currentRun);
   }
 
   /** a task asked for, or an evaluation that has not sent its first curves (one task) */
@@ -77,6 +95,10 @@ export class GlyphWorker implements FamilyWorker {
 
   /** One turn of side work: the page's next request, else a piece of the evaluation, else the rest. */
   async work(): Promise<void> {
+    if (this.engine.pending(this.currentRun)) {
+      await this.engine.work(this.run, (msg) => this.host.post(msg));
+      return;
+    }
     const req = this.queue.shift();
     if (req?.kind === 'showTask') await this.showTask(req.id, req.counter, req.steps);
     else if (req?.kind === 'adapt') await this.adapt(req.id, req.ways, req.shots, req.images, req.steps);

@@ -1,5 +1,6 @@
 import type { ImageTaskBatch } from '../batch';
 import type { AdamState, FusedAlgo, FusedHyper, FusedState } from '../fused/fusedMlp';
+import { checkSettings, initModule } from './checks';
 import { GlyphLayout, paddedWidths, type GlyphNetShape } from './layout';
 import { installedGlyphThreads, type GlyphInstance, type GlyphThreadPool } from './threads';
 import {
@@ -11,6 +12,7 @@ import {
 
 export type { FusedAlgo, FusedHyper, FusedState };
 export { fusedGlyphSettings } from './settings';
+export { FUSED_GLYPH_LIMITS } from './checks';
 
 /** A glyph network, its meta-learning algorithm and the batch sizes its buffers must hold. */
 export interface FusedGlyphSettings extends GlyphNetShape, FusedHyper {
@@ -36,55 +38,14 @@ export interface FusedGlyphStart {
   pretrained?: FusedPretrainedStart;
   /** helper threads for the meta-batch's tasks (default: installGlyphThreads'; null: none) */
   threads?: GlyphThreadPool | null;
+  /** test hook: the most WebAssembly memory (bytes) the engine may take, below what wasm allows */
+  memoryLimit?: number;
 }
-
-/** The schema's bounds the engine accepts. */
-export const FUSED_GLYPH_LIMITS = {
-  ways: [2, 20],
-  shots: [1, 10],
-  query: [1, 50],
-  inner: [1, 5],
-  tasks: [1, 32],
-  filters: [4, 64],
-  blocks: [1, 4],
-  hidden: [1, 4],
-  width: [1, 512],
-} as const;
 
 const ALGO_CODE: Record<FusedAlgo, number> = { maml: 0, fomaml: 1, metasgd: 2, reptile: 3 };
 const WITH_PRETRAINED = 4;
 const APPLY_UPDATE = 8;
 const PIXELS = 784;
-
-function inRange(name: keyof typeof FUSED_GLYPH_LIMITS, v: number): void {
-  const [lo, hi] = FUSED_GLYPH_LIMITS[name];
-  if (!Number.isInteger(v) || v < lo || v > hi)
-    throw new Error(`fused glyph engine: ${name} must be an integer in ${lo}..${hi}, got ${v}`);
-}
-
-/** Runs the module's init, turning an out-of-memory abort into a reason a caller can show. */
-function initModule(init: () => number, what: string): number {
-  try {
-    return init();
-  } catch (e) {
-    throw new Error(`fused glyph engine: ${what} do not fit in WebAssembly memory (${(e as Error).message})`);
-  }
-}
-
-function checkSettings(s: FusedGlyphSettings): void {
-  inRange('ways', s.ways);
-  inRange('shots', s.shots);
-  inRange('query', s.query);
-  inRange('inner', s.inner);
-  inRange('tasks', s.maxTasks);
-  if (s.net === 'conv') {
-    inRange('filters', s.filters);
-    inRange('blocks', s.blocks);
-  } else {
-    inRange('hidden', s.hidden.length);
-    s.hidden.forEach((h) => inRange('width', h));
-  }
-}
 
 /**
  * Meta-training of the few-shot glyph classifiers (conv or fc, batch norm or bias) in one
@@ -158,6 +119,8 @@ export class FusedGlyphEngine {
         ),
       `${maxTasks} tasks of ${ways * shots} + ${ways * query} images` +
         (pre ? ', and the pretrained baseline on all of them at once,' : ''),
+      wasm.memory,
+      opts.memoryLimit,
     );
     if (padded !== layout.paddedSize || wasm.pretrainedSize() !== (preLayout?.paddedSize ?? 0))
       throw new Error(`fused glyph engine: wasm layout ${padded} ≠ ${layout.paddedSize}`);

@@ -67,6 +67,14 @@ function metaTask(geo: Geometry, shape: RowShape, wg: number): string {
     ${BARRIER}
   }`
     : '';
+  // no inner steps (the pretrained baseline's plain gradient): no support pass at all
+  const inner = `kSupport();
+  for (var st = 0u; st < ${n}u; st++) {
+    kForward(st, ${Ns}u, ${f32(1 / Ns)});
+    kBackward(st, ${Ns}u, ${row.gs}u);
+    ${spread(wg, `${P}u`, `${at(row.thetaSlot, `(st + 1u) * ${P}u + j`)} = prm(st, j) - lr(j) * ${at(row.gs, 'j')};`, 'j')}
+    ${BARRIER}
+  }`;
   return `fn kSupport() {
   fX = fTask * ${stride}u;
   fY = fX + ${Ns * PIXELS}u;
@@ -77,13 +85,7 @@ fn kQuery() {
 }
 fn kMetaTask() {
   kCopyTheta();
-  kSupport();
-  for (var st = 0u; st < ${n}u; st++) {
-    kForward(st, ${Ns}u, ${f32(1 / Ns)});
-    kBackward(st, ${Ns}u, ${row.gs}u);
-    ${spread(wg, `${P}u`, `${at(row.thetaSlot, `(st + 1u) * ${P}u + j`)} = prm(st, j) - lr(j) * ${at(row.gs, 'j')};`, 'j')}
-    ${BARRIER}
-  }
+  ${n > 0 ? inner : ''}
   kQuery();
   kForward(${n}u, ${Nq}u, ${f32(1 / Nq)});
   if (fLid == 0u) {

@@ -4,48 +4,16 @@ import type { ImageTaskBatch } from '../batch';
 import type { AdamState, FusedHyper, FusedState } from '../fused/fusedMlp';
 import type { FusedGlyphSettings } from '../fusedGlyph/fusedGlyph';
 import { deviceLimits, tuningFor, variableOf, webgpuBackend } from '../webgpu/device';
-import { DEFAULT_LIMITS, type FusedLimits, type Support } from '../webgpu/layout';
+import type { FusedLimits } from '../webgpu/layout';
 import { momentUniforms, updateUniforms } from '../webgpu/optimizerShaders';
 import { compileChecked, ints, run, type Uniforms } from '../webgpu/programs';
 import { dispatchesPerStep, fits, geometry, type Geometry, type RowShape } from './layout';
+import { maxMacsFor, type WebgpuGlyphOptions } from './options';
 import { glyphProgramSet, glyphProgramShapes, purgeGlyphPipelines, type GlyphProgramSet } from './programs';
 import { packBatch } from './taskShader';
+import { GlyphPretrainedGpu, PRETRAINED_DISPATCHES, pretrainedShape } from './pretrainedGpu';
 
-export interface WebgpuGlyphOptions {
-  /** Meta-SGD's initial α vector (default: α everywhere) */
-  alpha0?: Float32Array;
-  /** invocations per task workgroup (default: by adapter, 4 on SwiftShader, 64 on GPUs) */
-  workgroup?: number;
-  /** most multiply-adds one dispatch may take (default: by adapter) */
-  maxMacs?: number;
-  /** test hook: compile a deliberately broken per-task shader */
-  breakShader?: boolean;
-}
-
-/**
- * The most multiply-adds (glyphStepMacs) one step may put in its per-task dispatch, so the browser
- * never sees a hung GPU. SwiftShader ran the default glyph configuration (3.3·10⁸) in about 4.5 s
- * on the 2-core reference machine: 4·10⁸ keeps a step near 5 s there. GPUs get 2·10¹⁰, an
- * estimate (no GPU measurement yet).
- */
-export const SOFTWARE_MAX_MACS = 4e8;
-export const GPU_MAX_MACS = 2e10;
-
-function maxMacsFor(backend: WebGPUBackend): number {
-  const info = backend.adapterInfo as unknown as { architecture?: string } | undefined;
-  return info?.architecture === 'swiftshader' ? SOFTWARE_MAX_MACS : GPU_MAX_MACS;
-}
-
-/** Whether `s` fits the engine on a device with `limits`, or why not. */
-export function webgpuGlyphFits(
-  s: FusedGlyphSettings,
-  tasks: number,
-  tuning: { workgroup: number; maxMacs: number },
-  limits: FusedLimits = DEFAULT_LIMITS,
-): Support {
-  const shape = { algo: s.algo, inner: s.inner, support: s.ways * s.shots, query: s.ways * s.query };
-  return fits({ ...s, ...shape, tasks, ...tuning }, limits);
-}
+export type { WebgpuGlyphOptions };
 
 /**
  * The glyph meta-step (conv or fc net, batch norm or bias; MAML with exact second order, FOMAML,
@@ -57,32 +25,54 @@ export function webgpuGlyphFits(
 export class WebgpuGlyphEngine {
   readonly theta: tf.Variable;
   readonly alphaVec: tf.Variable | null;
-  readonly settings: Readonly<FusedGlyphSettings>;
+  private settingsNow: FusedGlyphSettings;
   private readonly backend: WebGPUBackend;
   private readonly geo: Geometry;
   private readonly workgroup: number;
   private readonly maxMacs: number;
   private readonly breakShader: boolean;
+  private readonly limits: FusedLimits;
+  private readonly pre: GlyphPretrainedGpu | null;
   private hyper: FusedHyper;
   /** [m, v] of θ, then of α (Meta-SGD), replaced each step */
   private moments: tf.Tensor1D;
   private steps = 0;
   private readonly compiled = new Map<string, GlyphProgramSet>();
 
-  private constructor(settings: FusedGlyphSettings, theta0: Float32Array, opts: WebgpuGlyphOptions) {
+  private constructor(
+    settings: FusedGlyphSettings,
+    theta0: Float32Array | tf.Tensor1D,
+    private readonly opts: WebgpuGlyphOptions,
+  ) {
     this.backend = webgpuBackend();
-    this.settings = { ...settings, hidden: [...settings.hidden] };
+    this.settingsNow = { ...settings, hidden: [...settings.hidden] };
     this.hyper = { alpha: settings.alpha, beta: settings.beta, inner: settings.inner };
     this.geo = geometry(settings);
     this.workgroup = opts.workgroup ?? tuningFor(this.backend).workgroup ?? 64;
     this.maxMacs = opts.maxMacs ?? maxMacsFor(this.backend);
     this.breakShader = opts.breakShader ?? false;
+    this.limits = opts.limits ?? deviceLimits(this.backend);
     const P = this.geo.params;
-    if (theta0.length !== P) throw new Error(`θ has ${theta0.length} values, the network ${P}`);
+    const n = theta0 instanceof Float32Array ? theta0.length : theta0.size;
+    if (n !== P) throw new Error(`θ has ${n} values, the network ${P}`);
     this.theta = variableOf(theta0);
     const metasgd = settings.algo === 'metasgd';
     this.alphaVec = metasgd ? variableOf(opts.alpha0 ?? new Float32Array(P).fill(settings.alpha)) : null;
     this.moments = tf.zeros([(metasgd ? 2 : 1) * 2 * P]);
+    const tuning = { workgroup: this.workgroup, maxMacs: this.maxMacs, breakShader: this.breakShader };
+    this.pre = opts.pretrained
+      ? new GlyphPretrainedGpu(this.backend, settings, opts.pretrained, tuning)
+      : null;
+  }
+
+  /** the pretrained baseline's θ (C-way head), a variable on the device; null without one */
+  get pretrainedTheta(): tf.Variable | null {
+    return this.pre?.theta ?? null;
+  }
+
+  /** the pretrained baseline's classes in the order of its outputs; null without one */
+  get pretrainedClasses(): number[] | null {
+    return this.pre?.classes ?? null;
   }
 
   /**
@@ -95,7 +85,7 @@ export class WebgpuGlyphEngine {
     theta0: Float32Array,
     opts: WebgpuGlyphOptions = {},
   ): Promise<WebgpuGlyphEngine> {
-    const engine = new WebgpuGlyphEngine(settings, theta0, opts);
+    const engine = WebgpuGlyphEngine.build(settings, theta0, opts);
     try {
       await engine.prepare(settings.shots, settings.query);
       return engine;
@@ -103,6 +93,53 @@ export class WebgpuGlyphEngine {
       engine.dispose();
       throw e;
     }
+  }
+
+  /**
+   * An engine whose settings passed the device checks (throws the reason otherwise), its programs
+   * not yet compiled: `prepare` compiles and checks them (else they compile on first use).
+   * θ₀ may be a tensor (copied).
+   */
+  static build(
+    settings: FusedGlyphSettings,
+    theta0: Float32Array | tf.Tensor1D,
+    opts: WebgpuGlyphOptions = {},
+  ): WebgpuGlyphEngine {
+    const engine = new WebgpuGlyphEngine(settings, theta0, opts);
+    try {
+      engine.check(settings.shots, settings.query, settings.maxTasks);
+      return engine;
+    } catch (e) {
+      engine.dispose();
+      throw e;
+    }
+  }
+
+  get settings(): Readonly<FusedGlyphSettings> {
+    return this.settingsNow;
+  }
+
+  /**
+   * An engine for another algorithm that keeps θ and the pretrained baseline (θ and its Adam);
+   * θ's optimiser restarts and Meta-SGD's α starts at α, as the tfjs run does. Throws the reason
+   * when the new algorithm does not fit the device.
+   */
+  withAlgo(algo: FusedGlyphSettings['algo']): WebgpuGlyphEngine {
+    const { alpha0: _, pretrained: __, ...opts } = this.opts;
+    const pre = this.pre ? { classes: this.pre.classes, theta0: this.pre.theta as tf.Tensor1D } : undefined;
+    const theta = this.theta as tf.Tensor1D;
+    const next = WebgpuGlyphEngine.build({ ...this.settings, ...this.hyper, algo }, theta, {
+      ...opts,
+      ...(pre ? { pretrained: pre } : {}),
+    });
+    if (this.pre) next.pre?.carryAdam(this.pre);
+    return next;
+  }
+
+  /** Holds batches up to these sizes from now on (throws the reason when they do not fit). */
+  resize(shots: number, query: number, maxTasks: number): void {
+    this.check(shots, query, maxTasks);
+    this.settingsNow = { ...this.settingsNow, shots, query, maxTasks };
   }
 
   get algo(): FusedGlyphSettings['algo'] {
@@ -123,10 +160,12 @@ export class WebgpuGlyphEngine {
         workgroup: this.workgroup,
         maxMacs: this.maxMacs,
       },
-      deviceLimits(this.backend),
+      this.limits,
     );
-    if (!fit.ok)
-      throw new Error(`the fused WebGPU glyph engine cannot run this configuration: ${fit.reason}`);
+    const w = this.settings.ways;
+    const preFit = this.pre?.fits(pretrainedShape(w, shots, query, tasks), this.limits) ?? fit;
+    const why = !fit.ok ? fit.reason : !preFit.ok ? preFit.reason : null;
+    if (why !== null) throw new Error(`the fused WebGPU glyph engine cannot run this configuration: ${why}`);
   }
 
   /** Checks a batch shape against the device and compiles its programs (rejects with the reason). */
@@ -154,6 +193,7 @@ export class WebgpuGlyphEngine {
     } finally {
       tf.dispose([data, perTask]);
     }
+    await this.pre?.prepare(pretrainedShape(this.settings.ways, shots, query, this.settings.maxTasks));
     this.compiled.set(key, set);
   }
 
@@ -207,7 +247,7 @@ export class WebgpuGlyphEngine {
   }
 
   /** One meta-step; the meta-loss before the update, on the device. */
-  step(batch: ImageTaskBatch): { meta: tf.Scalar; pretrained: null } {
+  step(batch: ImageTaskBatch): { meta: tf.Scalar; pretrained: tf.Scalar | null } {
     const set = this.programsFor(batch);
     const shapes = glyphProgramShapes(set.row, batch.tasks);
     const P = this.geo.params;
@@ -236,7 +276,14 @@ export class WebgpuGlyphEngine {
     this.moments.dispose();
     this.moments = moments;
     perTask.dispose();
-    return { meta, pretrained: null };
+    return { meta, pretrained: this.pre?.step(batch, this.hyper.beta) ?? null };
+  }
+
+  /** The pretrained baseline's loss and gradient on a batch, nothing updated. */
+  pretrainedGradient(batch: ImageTaskBatch): { loss: tf.Scalar; theta: tf.Tensor1D } {
+    if (!this.pre) throw new Error('fused WebGPU glyph engine: no pretrained baseline');
+    this.programsFor(batch);
+    return this.pre.gradient(batch);
   }
 
   /**
@@ -264,7 +311,7 @@ export class WebgpuGlyphEngine {
 
   /** Dispatches in one step (independent of meta-batch, ways, shots, queries, layers, inner steps). */
   dispatchesPerStep(): number {
-    return dispatchesPerStep(this.algo);
+    return dispatchesPerStep(this.algo) + (this.pre ? PRETRAINED_DISPATCHES : 0);
   }
 
   /** α, β and inner steps apply from the next step (a new inner-step count compiles new programs). */
@@ -284,6 +331,7 @@ export class WebgpuGlyphEngine {
     const reads = [this.moments.data(), this.theta.data()];
     if (this.alphaVec) reads.push(this.alphaVec.data());
     const [m, theta, alpha] = (await Promise.all(reads)) as Float32Array[];
+    const pre = (await this.pre?.state()) ?? null;
     const adam = (i: number): AdamState => ({
       t: this.steps,
       m: m!.slice(2 * i * P, (2 * i + 1) * P),
@@ -294,8 +342,8 @@ export class WebgpuGlyphEngine {
       thetaAdam: adam(0),
       alpha: alpha ? Float32Array.from(alpha) : null,
       alphaAdam: alpha ? adam(1) : null,
-      pretrained: null,
-      pretrainedAdam: null,
+      pretrained: pre?.theta ?? null,
+      pretrainedAdam: pre?.adam ?? null,
     };
   }
 
@@ -310,6 +358,8 @@ export class WebgpuGlyphEngine {
         throw new Error('fused WebGPU glyph engine: Meta-SGD state needs α and its Adam');
       parts.push([this.alphaVec, s.alpha, s.alphaAdam]);
     }
+    if (this.pre && (!s.pretrained || !s.pretrainedAdam))
+      throw new Error('fused WebGPU glyph engine: the state has no pretrained θ');
     if (!Number.isInteger(s.thetaAdam.t) || s.thetaAdam.t < 0)
       throw new Error(`Adam step count ${s.thetaAdam.t} is not a whole number ≥ 0`);
     const moments = new Float32Array(parts.length * 2 * P);
@@ -325,9 +375,11 @@ export class WebgpuGlyphEngine {
     this.steps = s.thetaAdam.t;
     this.moments.dispose();
     this.moments = tf.tensor1d(moments);
+    if (this.pre) this.pre.restore(s.pretrained!, s.pretrainedAdam!);
   }
 
   dispose(): void {
+    this.pre?.dispose();
     this.theta.dispose();
     this.alphaVec?.dispose();
     this.moments.dispose();

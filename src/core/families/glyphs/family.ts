@@ -35,6 +35,8 @@ export const glyphFamily: TaskFamily = {
   },
   evalDefaults: { tasks: 200, steps: 5 },
   loadFusedEngine: loadFusedGlyph,
+  // (on WebGPU the fused meta-step runs as WGSL programs: engines/webgpuGlyph, glyphs/gpu.ts)
+  fusedOnWebgpu: true,
   createRun: (config, start) => new GlyphRun(config, start),
   numParams: (config) => classifierFor(config).numParams,
   stateSizes: (config) => glyphStateSizes(config),

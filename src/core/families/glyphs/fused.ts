@@ -14,6 +14,30 @@ import {
 } from '../../engines/fusedGlyph/fusedGlyph';
 import type { AdamState, PretrainedState } from '../../runs/trainingState';
 import { bodyWithHead, type PretrainedStart } from './pretrained';
+import { glyphEngineFaults, reasonOf } from './gpu';
+
+/**
+ * The fused WebAssembly engine for a run's settings, or the reason it cannot hold them (its
+ * buffers beyond the memory WebAssembly may grow to, or the test hook's limit: gpu.ts).
+ */
+export function buildWasmEngine(
+  config: Experiment,
+  theta: Float32Array,
+  alpha: Float32Array | undefined,
+  pre: PretrainedStart | null,
+): { engine: FusedGlyphEngine } | { reason: string } {
+  const memory = glyphEngineFaults().wasmMemoryBytes;
+  try {
+    const engine = FusedGlyphEngine.createSync(fusedGlyphSettings(config), theta, {
+      ...(alpha ? { alpha0: alpha } : {}),
+      ...(pre ? { pretrained: { classes: pre.classes, theta0: pre.theta0 } } : {}),
+      ...(memory !== undefined ? { memoryLimit: memory } : {}),
+    });
+    return { engine };
+  } catch (e) {
+    return { reason: reasonOf(e) };
+  }
+}
 
 /** Whether a live change keeps the engine's buffers (the batch shape fits what they hold). */
 export function engineHolds(engine: FusedGlyphEngine, next: Experiment): boolean {

@@ -16,10 +16,12 @@ import type { MeteredStep } from '../../meta/profile';
 import type { GlyphWalk, WalkAt } from '../../meta/walkthrough';
 import { glyphWalk } from './walk';
 import { FusedLearner } from '../../engines/engineViews';
-import { FusedGlyphEngine, fusedGlyphSettings } from '../../engines/fusedGlyph/fusedGlyph';
+import { FusedGlyphEngine } from '../../engines/fusedGlyph/fusedGlyph';
 import { fusedGlyphLoaded } from '../../engines/fusedGlyph/wasmModule';
-import { engineHolds, FusedGlyphPretrainer, rebuildEngine } from './fused';
+import { buildWasmEngine, engineHolds, FusedGlyphPretrainer, rebuildEngine } from './fused';
 import { glyphStateSizes, PretrainedClassifier, pretrainedStart } from './pretrained';
+import type { WebgpuGlyphEngine } from '../../engines/webgpuGlyph/webgpuGlyph';
+import { buildGpuEngine, continueGpu, GpuGlyphLearner, GpuGlyphPretrainer, reasonOf } from './gpu';
 
 export { classifierFor, decodeGlyphTheta, glyphStateSizes, PretrainedClassifier };
 export type { AccuracyCurve, ClassEvalProtocol };
@@ -31,17 +33,20 @@ export type { AccuracyCurve, ClassEvalProtocol };
 export class GlyphRun implements FamilyRun {
   readonly kind = 'glyphs' as const;
   readonly family = glyphFamily;
-  /** which implementation trains: tfjs kernels, or the fused WebAssembly meta-step */
-  readonly engine: 'tfjs' | 'fused';
   readonly model: Classifier;
   readonly set: GlyphSet;
   readonly theta0: Float32Array;
   readonly randomTheta: tf.Tensor1D;
-  learner: MetaLearner<ClassBatch, tf.Tensor> | FusedLearner;
-  readonly pretrainer: PretrainedClassifier | FusedGlyphPretrainer | null;
+  learner!: MetaLearner<ClassBatch, tf.Tensor> | FusedLearner | GpuGlyphLearner;
+  pretrainer!: PretrainedClassifier | FusedGlyphPretrainer | GpuGlyphPretrainer | null;
   private fused: FusedGlyphEngine | null = null;
+  /** the fused meta-step as WGSL programs (tfjs on WebGPU), and whether its programs compiled */
+  private gpu: WebgpuGlyphEngine | null = null;
+  private gpuReady = false;
+  /** why a fused engine asked for does not train this run (it trains on tfjs kernels instead) */
+  fallbackReason: string | null = null;
   /** the pretrained classifier's classes, in the order of its outputs (fused runs) */
-  private readonly pretrainedClasses: number[] | null = null;
+  private pretrainedClasses: number[] | null = null;
   private readonly taskRng: Rng;
   private config: Experiment;
   stepCount = 0;
@@ -57,37 +62,92 @@ export class GlyphRun implements FamilyRun {
     this.theta0 = this.model.init(Rng.stream(config.seed, 'init'));
     this.randomTheta = tf.tensor1d(this.theta0);
     this.taskRng = Rng.stream(config.seed, 'train');
-    this.engine = options.engine === 'fused' && fusedGlyphLoaded() ? 'fused' : 'tfjs';
     const theta = options.theta ?? this.theta0;
-    if (this.engine === 'fused') {
-      const pre =
-        options.pretrained === false ? null : pretrainedStart(config, this.set, options.pretrainedTheta);
-      const engine = FusedGlyphEngine.createSync(fusedGlyphSettings(config), theta, {
-        ...(config.algo === 'metasgd' && options.alpha ? { alpha0: options.alpha } : {}),
-        ...(pre ? { pretrained: { classes: pre.classes, theta0: pre.theta0 } } : {}),
-      });
+    if (options.engine === 'fused' && this.startFused(theta, options)) return;
+    this.useTfjs(theta, options.alpha, options.pretrained !== false, options.pretrainedTheta);
+  }
+
+  /** which implementation trains: tfjs kernels, or the fused meta-step (WGSL on WebGPU, else wasm) */
+  get engine(): 'tfjs' | 'fused' {
+    return this.fused || this.gpu ? 'fused' : 'tfjs';
+  }
+
+  /**
+   * Trains on the fused engine of the current backend when it can hold these settings; false
+   * (with `fallbackReason` set when it was refused) leaves the run to tfjs.
+   */
+  private startFused(theta: Float32Array, options: RunStart): boolean {
+    const c = this.config;
+    const pre = options.pretrained === false ? null : pretrainedStart(c, this.set, options.pretrainedTheta);
+    const alpha = c.algo === 'metasgd' ? options.alpha : undefined;
+    const onGpu = tf.getBackend() === 'webgpu';
+    if (!onGpu && !fusedGlyphLoaded()) return false;
+    const built = onGpu ? buildGpuEngine(c, theta, alpha, pre) : buildWasmEngine(c, theta, alpha, pre);
+    if ('reason' in built) {
+      this.fallbackReason = built.reason;
+      return false;
+    }
+    const engine = built.engine;
+    if (engine instanceof FusedGlyphEngine) {
       this.fused = engine;
       this.pretrainedClasses = pre?.classes ?? null;
-      this.learner = new FusedLearner(engine, config.algo, config.alpha);
+      this.learner = new FusedLearner(engine, c.algo, c.alpha);
       this.pretrainer = pre ? new FusedGlyphPretrainer(engine, pre) : null;
-      return;
+    } else {
+      this.gpu = engine;
+      this.learner = new GpuGlyphLearner(engine, c.algo, c.alpha);
+      this.pretrainer = pre ? new GpuGlyphPretrainer(engine, pre) : null;
     }
-    this.learner = new MetaLearner(
-      classifierMetaModel(this.model),
-      config.algo,
-      theta,
-      this.hyper(),
-      options.alpha,
-    );
-    this.pretrainer =
-      options.pretrained === false
-        ? null
-        : new PretrainedClassifier(config, this.set, options.pretrainedTheta);
+    return true;
+  }
+
+  private useTfjs(
+    theta: Float32Array,
+    alpha: Float32Array | undefined,
+    pretrained: boolean,
+    pretrainedTheta?: { theta: Float32Array; step: number },
+  ): void {
+    const c = this.config;
+    this.learner = new MetaLearner(classifierMetaModel(this.model), c.algo, theta, this.hyper(), alpha);
+    this.pretrainer = pretrained ? new PretrainedClassifier(c, this.set, pretrainedTheta) : null;
+  }
+
+  /**
+   * Compiles and checks the WGSL programs (the other engines need nothing). When the fused engine
+   * asked for cannot run (refused by a limit, or a shader that does not compile), the run goes on
+   * on tfjs kernels with θ, Adam's moments, the baseline and the step kept, and this rejects
+   * with the reason (so the caller can say why).
+   */
+  async prepare(): Promise<void> {
+    if (this.gpu && !this.gpuReady) {
+      try {
+        await this.gpu.prepare(this.config.k, this.config.query);
+        this.gpuReady = true;
+      } catch (e) {
+        await this.fallBackToTfjs(reasonOf(e));
+      }
+    }
+    if (this.fallbackReason !== null) throw new Error(this.fallbackReason);
+  }
+
+  /** Whether `prepare` has work to do: the WGSL programs are not compiled yet. */
+  get unprepared(): boolean {
+    return this.gpu !== null && !this.gpuReady;
+  }
+
+  /** Continues on tfjs kernels from the fused engine's exact state (θ, α, Adam, baseline, step). */
+  private async fallBackToTfjs(reason: string): Promise<void> {
+    const state = await this.exportState();
+    this.dropEngines();
+    this.fallbackReason = reason;
+    const pre = state.pretrained;
+    this.useTfjs(state.theta, state.alpha ?? undefined, pre !== null, pre ?? undefined);
+    this.restoreState(state);
   }
 
   /** the tfjs meta-learner (runs on the fused engine have none) */
   private tfjsLearner(): MetaLearner<ClassBatch, tf.Tensor> {
-    if (this.learner instanceof FusedLearner) throw new Error('this glyph run trains on the fused engine');
+    if (!(this.learner instanceof MetaLearner)) throw new Error('this glyph run trains on the fused engine');
     return this.learner;
   }
 
@@ -141,6 +201,11 @@ export class GlyphRun implements FamilyRun {
       const engine = this.fused;
       return { step: () => engine.metaGradient(batch), dispose: () => undefined };
     }
+    if (this.gpu) {
+      const [batch, gpu] = [this.nextBatch(), this.gpu];
+      const step = () => tf.dispose(Object.values(gpu.metaGradient(batch)).filter((t) => t !== null));
+      return { step, dispose: () => undefined };
+    }
     const t = classBatchTensors(this.nextBatch());
     const learner = this.tfjsLearner();
     return { step: () => learner.step(t), dispose: () => tf.dispose([t.xs, t.ys, t.xq, t.yq]) };
@@ -155,6 +220,12 @@ export class GlyphRun implements FamilyRun {
       (this.pretrainer as FusedGlyphPretrainer | null)?.stepped();
       this.stepCount += 1;
       return { meta: tf.scalar(r.meta), pretrained: r.pretrained === null ? null : tf.scalar(r.pretrained) };
+    }
+    if (this.gpu) {
+      const r = this.gpu.step(batch);
+      (this.pretrainer as GpuGlyphPretrainer | null)?.stepped();
+      this.stepCount += 1;
+      return r;
     }
     const t = classBatchTensors(batch);
     try {
@@ -174,7 +245,8 @@ export class GlyphRun implements FamilyRun {
    */
   pretrainStep(): tf.Scalar {
     if (!this.pretrainer) throw new Error('this run has no pretrained baseline');
-    if (this.fused) throw new Error('the baseline alone trains on the tfjs engine (--engine tfjs)');
+    if (this.fused || this.gpu)
+      throw new Error('the baseline alone trains on the tfjs engine (--engine tfjs)');
     const batch = this.nextBatch();
     const t = classBatchTensors(batch);
     try {
@@ -188,11 +260,11 @@ export class GlyphRun implements FamilyRun {
   update(next: Experiment): boolean {
     const c = this.config;
     if (restartReason(c, next) !== null) return false;
+    // (a WGSL engine that cannot hold the change: the caller starts a new run)
+    if (this.gpu && !this.updateGpu(this.gpu, next)) return false;
     this.config = { ...next, hidden: [...next.hidden] };
-    if (this.fused) {
-      this.updateFused(this.fused, next);
-      return true;
-    }
+    if (this.fused) this.updateFused(this.fused, next);
+    if (this.fused || this.gpu) return true;
     const learner = this.tfjsLearner();
     if (next.algo !== c.algo) {
       this.learner = new MetaLearner(classifierMetaModel(this.model), next.algo, learner.theta, this.hyper());
@@ -219,6 +291,21 @@ export class GlyphRun implements FamilyRun {
     (this.pretrainer as FusedGlyphPretrainer | null)?.moveTo(rebuilt);
   }
 
+  /** Continues on `next` (the same engine, or one rebuilt for a new algorithm); false: cannot. */
+  private updateGpu(engine: WebgpuGlyphEngine, next: Experiment): boolean {
+    const kept = continueGpu(engine, next);
+    if (kept === null) return false;
+    if (kept !== engine) {
+      engine.dispose();
+      this.gpu = kept;
+      this.gpuReady = false;
+      this.learner = new GpuGlyphLearner(kept, next.algo, next.alpha);
+      (this.pretrainer as GpuGlyphPretrainer | null)?.moveTo(kept);
+    }
+    (this.learner as GpuGlyphLearner).setAlpha(next.alpha);
+    return true;
+  }
+
   /** The whole training state as copies (see FamilyRun.exportState). */
   async exportState(): Promise<TrainingState> {
     const base = {
@@ -227,16 +314,19 @@ export class GlyphRun implements FamilyRun {
       step: this.stepCount,
       stream: this.streamState(),
     };
-    if (this.fused) {
-      const f = this.fused.state();
-      const pretrainer = this.pretrainer as FusedGlyphPretrainer | null;
+    if (this.fused || this.gpu) {
+      const f = this.fused ? this.fused.state() : await (this.gpu as WebgpuGlyphEngine).state();
+      const pretrainer = this.pretrainer as FusedGlyphPretrainer | GpuGlyphPretrainer | null;
       return copyTrainingState({
         ...base,
         theta: f.theta,
         thetaAdam: f.thetaAdam,
         alpha: f.alpha,
         alphaAdam: f.alphaAdam,
-        pretrained: pretrainer ? pretrainer.exportState() : null,
+        pretrained:
+          pretrainer && f.pretrained && f.pretrainedAdam
+            ? { theta: f.pretrained, adam: f.pretrainedAdam, step: pretrainer.stepCount }
+            : null,
       });
     }
     const meta = await this.tfjsLearner().exportState();
@@ -260,8 +350,9 @@ export class GlyphRun implements FamilyRun {
     checkStateFits(this.config, this.pretrainer !== null, state, sizes);
     this.update(state.config);
     const s = copyTrainingState(state);
-    if (this.fused) {
-      this.fused.restore({
+    const engine = this.fused ?? this.gpu;
+    if (engine) {
+      engine.restore({
         theta: s.theta,
         thetaAdam: s.thetaAdam,
         alpha: s.alpha,
@@ -269,8 +360,8 @@ export class GlyphRun implements FamilyRun {
         pretrained: s.pretrained?.theta ?? null,
         pretrainedAdam: s.pretrained?.adam ?? null,
       });
-      (this.learner as FusedLearner).stepped();
-      const pretrainer = this.pretrainer as FusedGlyphPretrainer | null;
+      (this.learner as FusedLearner | GpuGlyphLearner).stepped();
+      const pretrainer = this.pretrainer as FusedGlyphPretrainer | GpuGlyphPretrainer | null;
       if (pretrainer && s.pretrained) pretrainer.restored(s.pretrained.step);
     } else {
       this.tfjsLearner().restoreState({
@@ -293,10 +384,16 @@ export class GlyphRun implements FamilyRun {
     return evaluateGlyphs(this, p);
   }
 
-  dispose(): void {
+  private dropEngines(): void {
     this.learner.dispose();
     this.pretrainer?.dispose();
     this.fused?.dispose();
+    this.gpu?.dispose();
+    [this.fused, this.gpu] = [null, null];
+  }
+
+  dispose(): void {
+    this.dropEngines();
     this.randomTheta.dispose();
   }
 }

@@ -1,0 +1,153 @@
+/**
+ * The glyph family on the fused WGSL meta-step (engines/webgpuGlyph) when tfjs runs on WebGPU:
+ * building the engine (or the reason it cannot run here), and the views of its θ, α and
+ * pretrained θ. Those already are tfjs variables on the device, so the evaluation, the task view,
+ * the walk-through, the θ view and the drawing pad read them as they are and run on tfjs: the
+ * same numbers whichever engine trains.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Experiment } from '../../schema';
+import type { Classifier } from '../../models/classifier';
+import type { InnerRate } from '../../meta/innerLoop';
+import type { PretrainedState } from '../../runs/trainingState';
+import type { FusedLimits } from '../../engines/webgpu/layout';
+import { fusedGlyphSettings } from '../../engines/fusedGlyph/fusedGlyph';
+import { WebgpuGlyphEngine } from '../../engines/webgpuGlyph/webgpuGlyph';
+import { bodyWithHead, type PretrainedStart } from './pretrained';
+
+/**
+ * Test hooks (tests and the engine check set them; a page never does): a broken WGSL shader, the
+ * device limits the WGSL engine checks against, the WebAssembly memory the fused CPU engine may
+ * use. Read from `globalThis.__glyphEngineFaults` when a run builds its engine, so a browser test
+ * can set them in the worker.
+ */
+export interface GlyphEngineFaults {
+  breakShader?: boolean;
+  gpuLimits?: FusedLimits;
+  wasmMemoryBytes?: number;
+}
+
+export function glyphEngineFaults(): GlyphEngineFaults {
+  return (globalThis as { __glyphEngineFaults?: GlyphEngineFaults }).__glyphEngineFaults ?? {};
+}
+
+/** The message of whatever was thrown. */
+export const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * The WGSL engine for a run's settings, checked against the device's limits (not compiled yet:
+ * GlyphRun.prepare compiles), or the reason it cannot run them.
+ */
+export function buildGpuEngine(
+  config: Experiment,
+  theta: Float32Array,
+  alpha: Float32Array | undefined,
+  pre: PretrainedStart | null,
+): { engine: WebgpuGlyphEngine } | { reason: string } {
+  const faults = glyphEngineFaults();
+  try {
+    const engine = WebgpuGlyphEngine.build(fusedGlyphSettings(config), theta, {
+      ...(config.algo === 'metasgd' && alpha ? { alpha0: alpha } : {}),
+      ...(pre ? { pretrained: { classes: pre.classes, theta0: pre.theta0 } } : {}),
+      ...(faults.breakShader ? { breakShader: true } : {}),
+      ...(faults.gpuLimits ? { limits: faults.gpuLimits } : {}),
+    });
+    return { engine };
+  } catch (e) {
+    return { reason: reasonOf(e) };
+  }
+}
+
+/**
+ * The engine a live change continues on: this one (α, β, inner steps and the batch sizes set), one
+ * rebuilt for a new algorithm (θ and the baseline carried), or null where the WGSL engine cannot
+ * hold the change on this device.
+ */
+export function continueGpu(engine: WebgpuGlyphEngine, next: Experiment): WebgpuGlyphEngine | null {
+  try {
+    const kept = next.algo === engine.algo ? engine : engine.withAlgo(next.algo);
+    kept.resize(next.k, next.query, next.batch);
+    kept.setHyper({ alpha: next.alpha, beta: next.beta, inner: next.inner });
+    return kept;
+  } catch {
+    return null;
+  }
+}
+
+/** The meta-learner's side of a run on the WGSL engine: θ and α are the engine's variables. */
+export class GpuGlyphLearner {
+  constructor(
+    private engine: WebgpuGlyphEngine,
+    readonly algo: Experiment['algo'],
+    private alpha: number,
+  ) {}
+
+  get theta(): tf.Variable {
+    return this.engine.theta;
+  }
+
+  get alphaVec(): tf.Variable | null {
+    return this.engine.alphaVec;
+  }
+
+  innerRate(): InnerRate {
+    return this.alphaVec ?? this.alpha;
+  }
+
+  setAlpha(alpha: number): void {
+    this.alpha = alpha;
+  }
+
+  stepped(): void {}
+
+  dispose(): void {}
+}
+
+/** The pretrained baseline of a run on the WGSL engine: its θ lives in the engine. */
+export class GpuGlyphPretrainer {
+  readonly model: Classifier;
+  stepCount: number;
+
+  constructor(
+    private engine: WebgpuGlyphEngine,
+    start: PretrainedStart,
+  ) {
+    this.model = start.model;
+    this.stepCount = start.step;
+  }
+
+  get theta(): tf.Variable {
+    return this.engine.pretrainedTheta as tf.Variable;
+  }
+
+  stepped(): void {
+    this.stepCount += 1;
+  }
+
+  /** the run rebuilt its engine (the baseline carried over) */
+  moveTo(engine: WebgpuGlyphEngine): void {
+    this.engine = engine;
+  }
+
+  restored(step: number): void {
+    this.stepCount = step;
+  }
+
+  /** The feature body θ[0, headOffset), what a θ file stores. */
+  async body(): Promise<Float32Array> {
+    return ((await this.theta.data()) as Float32Array).slice(0, this.model.headOffset);
+  }
+
+  /** θ, its optimiser and the step count as copies, for a run file. */
+  async exportState(): Promise<PretrainedState> {
+    const s = await this.engine.state();
+    if (!s.pretrained || !s.pretrainedAdam) throw new Error('the WGSL engine has no pretrained baseline');
+    return { theta: s.pretrained, adam: s.pretrainedAdam, step: this.stepCount };
+  }
+
+  withHead(target: Classifier, freshTheta: Float32Array): tf.Tensor1D {
+    return bodyWithHead(this.theta, this.model, target, freshTheta);
+  }
+
+  dispose(): void {}
+}
