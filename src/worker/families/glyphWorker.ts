@@ -21,6 +21,7 @@ import type { FamilyWorker, HostServices } from './familyWorker';
 import { GlyphThetaPart } from './glyphTheta';
 import { GLYPH_METHODS, type GlyphMethod, type GlyphRequest } from './glyphMessages';
 import { GlyphMetaStep } from './glyphMetaStep';
+import { addWork, timeWork } from '../host/workProfile';
 
 /** query images per class in the task view (few enough to see them all) */
 const VIEW_QUERY = 2;
@@ -78,25 +79,30 @@ export class GlyphWorker implements FamilyWorker {
   /** One turn of side work: the page's next request, else a piece of the evaluation, else the rest. */
   async work(): Promise<void> {
     const req = this.queue.shift();
-    if (req?.kind === 'showTask') await this.showTask(req.id, req.counter, req.steps);
-    else if (req?.kind === 'adapt') await this.adapt(req.id, req.ways, req.shots, req.images, req.steps);
-    else if (req?.kind === 'classify') await this.classify(req.id, req.adaptId, req.image);
+    if (req?.kind === 'showTask')
+      await timeWork('task view', () => this.showTask(req.id, req.counter, req.steps));
+    else if (req?.kind === 'adapt')
+      await timeWork('drawing pad', () => this.adapt(req.id, req.ways, req.shots, req.images, req.steps));
+    else if (req?.kind === 'classify')
+      await timeWork('drawing pad', () => this.classify(req.id, req.adaptId, req.image));
     else if (this.evaluation && !this.meta.pending) {
       // (a walk the page asked for goes first)
-      await this.evaluationPiece();
+      await timeWork('evaluation piece', () => this.evaluationPiece());
       return;
     }
-    await this.meta.work(this.run, this.host.running());
+    await timeWork('walk and orders', () => this.meta.work(this.run, this.host.running()));
     // the θ view's reports and landscape chunks run when no request of the page waits
-    if (!req) await this.theta.work();
+    if (!req) await timeWork('θ view', () => this.theta.work());
   }
 
   captureStep(run: FamilyRun): void {
+    const t0 = performance.now();
     this.theta.capture(run as GlyphRun);
+    addWork('θ view capture', performance.now() - t0);
   }
 
   flushCaptures(stepsPerSecond: number): Promise<void> {
-    return this.theta.flush(stepsPerSecond);
+    return timeWork('θ view flush', () => this.theta.flush(stepsPerSecond));
   }
 
   discardCaptures(): void {

@@ -14,6 +14,8 @@
  * second on a large network.
  */
 
+import { addWork } from './workProfile';
+
 /** at most a fifth of the worker's time goes to side work while training */
 export const SIDE_SHARE = 0.2;
 /** unused credit is capped, so a long quiet stretch does not buy a long burst */
@@ -65,6 +67,7 @@ export class SideBudget {
     } finally {
       this.last = this.clock();
       if (running) this.credit -= this.last - t0;
+      addWork(running ? 'side (training)' : 'side (paused)', this.last - t0);
     }
   }
 }
