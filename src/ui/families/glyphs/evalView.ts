@@ -7,8 +7,8 @@
 import { METHODS, type MethodName } from '../../../worker/protocol';
 import type { EvalCurve, EvalSource } from '../../shell/evalView';
 import { ACCURACY } from '../../kit/metric';
-import { LIVE_EVAL_EVERY } from './labSession';
-import { EVAL_STEPS, EVAL_TASKS, type GlyphEvaluation } from './labSlice';
+import { LIVE_EVAL_EVERY, LIVE_EVAL_TASKS } from './liveEval';
+import { EVAL_STEPS, EVAL_TASKS, QUICK_EVAL_TASKS, type GlyphEvaluation } from './labSlice';
 import { labState } from './labStore';
 
 /** The lab's names: its pretrained baseline is a classifier that gets a fresh N-way head per task. */
@@ -87,9 +87,11 @@ export const glyphEvalSource: EvalSource = {
       caption:
         `The faint band is the raw meta-loss of each meta-batch (query cross-entropy after ${inner} inner ` +
         `step${plural(inner)}, on meta-training alphabets), the solid line its smoothed trend; left axis. ` +
-        `Circles are the held-out evaluation every ${LIVE_EVAL_EVERY} meta-steps while training and on ` +
-        `pause: query accuracy after ${EVAL_STEPS} inner steps on tasks from held-out alphabets, for each ` +
-        'initialisation; right axis.',
+        `Circles are the held-out evaluation: query accuracy after ${EVAL_STEPS} inner steps on tasks from ` +
+        `held-out alphabets, for each initialisation; right axis. On pause it runs on ${QUICK_EVAL_TASKS} ` +
+        `tasks; while training, a quicker one on ${LIVE_EVAL_TASKS} tasks every ${LIVE_EVAL_EVERY} meta-steps, ` +
+        'or less often when the meta-steps are fast: the evaluation runs on tfjs kernels and is paced to ' +
+        'at most about a fifteenth of the worker’s time, so training keeps its speed.',
     };
   },
 };
