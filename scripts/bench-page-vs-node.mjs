@@ -1,15 +1,20 @@
 /**
  * The page's meta-training rate against the Node core's, same work, same machine, one run:
- *   npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2] [--work fused,tfjs,glyphs] [--port 4176]
+ *   npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2] [--work fused,tfjs,glyphs,glyphs-fused] [--port 4176]
  * Work, each with the pretrained baseline trained alongside, on wasm:
  *   fused, tfjs: the paper's sinusoid configuration (second-order MAML, 1-40-40-1, 25 tasks, K = 10,
  *     one inner step) on each engine;
  *   glyphs: the glyph lab's default configuration (5-way 1-shot conv net, batch 8, tfjs), over a
- *     window six times as long (its meta-steps take seconds).
+ *     window six times as long (its meta-steps take seconds);
+ *   glyphs-fused: the same on the fused WebAssembly glyph engine (the page's auto settles on it),
+ *     over a window twice as long.
  * Node runs `npm run train` (its training seconds exclude the final evaluation); the page is the
  * built app in the system Chromium at 1440×1000 with every chart on screen, the worker doing its
  * side work, its rate read from the store between two meta-steps that bracket a window after a
  * warm-up. Node and page take turns, work by work, round by round, so both see the same machine.
+ * Over the page's window it also records the main thread's long tasks (the longest, and how many
+ * took over 50 ms) and where the worker's time went (its `mamlWorkProfile`: training steps and
+ * each kind of side work, count and milliseconds; the rest is snapshots, reports and messages).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,9 +24,10 @@ import { chromium } from '@playwright/test';
 import { scriptFlags } from './scriptFlags.mjs';
 import { startPreview } from './previewServer.mjs';
 
+const ALL_WORK = 'fused,tfjs,glyphs,glyphs-fused';
 const { option, count } = scriptFlags(
   ['json', 'seconds', 'rounds', 'port', 'work'],
-  'npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2] [--work fused,tfjs,glyphs] [--port 4176]',
+  `npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2] [--work ${ALL_WORK}] [--port 4176]`,
 );
 const seconds = Number(option('seconds', '10'));
 const rounds = count('rounds', 2);
@@ -70,7 +76,18 @@ const works = [
     warmup: 15,
     nodeSteps: 0.5,
   },
-].filter((w) => option('work', 'fused,tfjs,glyphs').split(',').includes(w.work));
+  {
+    work: 'glyphs-fused',
+    engine: 'fused',
+    family: 'glyphs',
+    flags: ['--config', 'task=glyphs', '--engine', 'fused', '--eval-tasks', '1', '--eval-steps', '0'],
+    path: '?task=glyphs',
+    settle: '[data-testid="backend-choice"][data-engine="fused"]',
+    window: 2 * seconds,
+    warmup: 8,
+    nodeSteps: 8,
+  },
+].filter((w) => option('work', ALL_WORK).split(',').includes(w.work));
 
 const tmp = mkdtempSync(join(tmpdir(), 'bench-page-'));
 function nodeRate(w) {
@@ -96,9 +113,38 @@ function nodeRate(w) {
   return result.metaStepsPerSecond;
 }
 
+/** The trainer's worker (the one with a work profile), or null. */
+async function trainerWorker(page) {
+  for (const worker of page.workers()) {
+    const has = await worker
+      .evaluate(() => typeof globalThis.mamlWorkProfile === 'object')
+      .catch(() => false);
+    if (has) return worker;
+  }
+  return null;
+}
+
+/** The worker's time by part between two reads of its profile: count, ms, and share of the window. */
+function profileDelta(before, after, windowMs) {
+  const parts = {};
+  for (const [name, b] of Object.entries(after ?? {})) {
+    const a = before?.[name] ?? { count: 0, ms: 0 };
+    if (b.count === a.count) continue;
+    const ms = b.ms - a.ms;
+    parts[name] = { count: b.count - a.count, ms: Math.round(ms), share: Number((ms / windowMs).toFixed(3)) };
+  }
+  return parts;
+}
+
 async function pageRate(browser, base, w) {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   try {
+    await page.addInitScript(() => {
+      globalThis.benchLongTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) globalThis.benchLongTasks.push({ t: e.startTime, ms: e.duration });
+      }).observe({ type: 'longtask', buffered: true });
+    });
     await page.goto(base + w.path);
     await page.getByRole('status').filter({ hasText: /wasm/ }).waitFor({ timeout: 120_000 });
     if (w.settle) await page.locator(w.settle).waitFor({ timeout: 60_000 });
@@ -119,13 +165,26 @@ async function pageRate(browser, base, w) {
             });
           }),
       );
+    const worker = await trainerWorker(page);
+    const readProfile = () => worker?.evaluate(() => structuredClone(globalThis.mamlWorkProfile)) ?? null;
     const a = await nextReport();
+    const p0 = await readProfile();
     await page.waitForTimeout(w.window * 1000);
     const b = await nextReport();
+    const p1 = await readProfile();
     const engineShown = await page.locator('[data-readout="engine"]').textContent();
     if (engineShown?.trim() !== w.engine)
       throw new Error(`the page trained on ${engineShown}, not ${w.engine}`);
-    return ((b.step - a.step) * 1000) / (b.t - a.t);
+    const long = await page.evaluate(
+      ([from, to]) => globalThis.benchLongTasks.filter((e) => e.t >= from && e.t <= to).map((e) => e.ms),
+      [a.t, b.t],
+    );
+    return {
+      rate: ((b.step - a.step) * 1000) / (b.t - a.t),
+      longestTaskMs: Math.round(Math.max(0, ...long)),
+      tasksOver50ms: long.filter((ms) => ms > 50).length,
+      worker: profileDelta(p0, p1, b.t - a.t),
+    };
   } finally {
     await page.close();
   }
@@ -139,15 +198,29 @@ try {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox'],
   });
-  const rows = works.map((w) => ({ work: w.work, family: w.family, engine: w.engine, node: [], page: [] }));
+  const rows = works.map((w) => ({
+    work: w.work,
+    family: w.family,
+    engine: w.engine,
+    node: [],
+    page: [],
+    windows: [],
+  }));
   for (let r = 0; r < rounds; r++) {
     for (const [i, w] of works.entries()) {
       const row = rows[i];
       row.node.push(nodeRate(w));
-      row.page.push(await pageRate(browser, preview.base, w));
+      const { rate, ...seen } = await pageRate(browser, preview.base, w);
+      row.page.push(rate);
+      row.windows.push(seen);
       process.stderr.write(
-        `round ${r + 1} ${w.work}: node ${row.node.at(-1).toPrecision(3)}, page ${row.page.at(-1).toPrecision(3)} meta-steps/s\n`,
+        `round ${r + 1} ${w.work}: node ${row.node.at(-1).toPrecision(3)}, page ${rate.toPrecision(3)} meta-steps/s (${Math.round((rate / row.node.at(-1)) * 100)}%), longest main-thread task ${seen.longestTaskMs} ms\n`,
       );
+      for (const [part, t] of Object.entries(seen.worker)) {
+        process.stderr.write(
+          `  worker ${part}: ${t.count} × in ${t.ms} ms (${Math.round(t.share * 100)}%)\n`,
+        );
+      }
     }
   }
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -162,6 +235,10 @@ try {
     pageOverNode: round3(mean(row.page) / mean(row.node)),
     node: row.node.map(round3),
     page: row.page.map(round3),
+    pageOverNodeByRound: row.page.map((p, i) => round3(p / row.node[i])),
+    longestMainThreadTaskMs: Math.max(...row.windows.map((x) => x.longestTaskMs)),
+    mainThreadTasksOver50ms: row.windows.map((x) => x.tasksOver50ms),
+    workerTime: row.windows.map((x) => x.worker),
   }));
   const out = {
     date: new Date().toISOString(),
@@ -172,6 +249,7 @@ try {
       tfjs: 'the same on tfjs',
       glyphs:
         'glyphs, second-order MAML, 5-way 1-shot conv net, batch 8, 5 queries per class, pretrained baseline alongside, tfjs',
+      'glyphs-fused': 'the same glyph work on the fused WebAssembly glyph engine',
     },
     seconds,
     rounds,
