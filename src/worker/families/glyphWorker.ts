@@ -21,10 +21,16 @@ import type { FamilyWorker, HostServices } from './familyWorker';
 import { GlyphThetaPart } from './glyphTheta';
 import { GLYPH_METHODS, type GlyphMethod, type GlyphRequest } from './glyphMessages';
 import { GlyphMetaStep } from './glyphMetaStep';
+import { SharePacer } from '../host/sideBudget';
 import { addWork, timeWork } from '../host/workProfile';
 
 /** query images per class in the task view (few enough to see them all) */
 const VIEW_QUERY = 2;
+/**
+ * the held-out evaluation's share of the worker's time while training: its tfjs pieces each cost
+ * about a fused meta-step or more (paused, it runs at full speed)
+ */
+export const EVAL_SHARE = 0.1;
 /** inner steps of an evaluation the page did not size */
 const EVAL_STEPS = 5;
 const S = IMAGE_SIZE;
@@ -46,6 +52,7 @@ export class GlyphWorker implements FamilyWorker {
   private readonly theta: GlyphThetaPart;
   /** the walk-through and the first-order vs second-order comparison */
   private readonly meta: GlyphMetaStep;
+  private readonly evalPacer = new SharePacer(EVAL_SHARE);
 
   constructor(private readonly host: HostServices) {
     this.theta = new GlyphThetaPart(host);
@@ -85,9 +92,10 @@ export class GlyphWorker implements FamilyWorker {
       await timeWork('drawing pad', () => this.adapt(req.id, req.ways, req.shots, req.images, req.steps));
     else if (req?.kind === 'classify')
       await timeWork('drawing pad', () => this.classify(req.id, req.adaptId, req.image));
-    else if (this.evaluation && !this.meta.pending) {
+    else if (this.evaluation && !this.meta.pending && this.evalPacer.ready(this.host.running())) {
       // (a walk the page asked for goes first)
-      await timeWork('evaluation piece', () => this.evaluationPiece());
+      const running = this.host.running();
+      await timeWork('evaluation piece', () => this.evalPacer.run(() => this.evaluationPiece(), running));
       return;
     }
     await timeWork('walk and orders', () => this.meta.work(this.run, this.host.running()));

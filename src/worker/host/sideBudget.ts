@@ -71,3 +71,34 @@ export class SideBudget {
     }
   }
 }
+
+/**
+ * A share of the worker's time for one kind of side work while training (the glyph family's
+ * held-out evaluation, whose pieces each cost about a meta-step or more): after a piece that took
+ * d ms while training, the next waits d × (1 − share) / share, so that kind takes at most `share`
+ * of the time, within the side-work budget. Paused, pieces run back to back.
+ */
+export class SharePacer {
+  private nextAt = -Infinity;
+
+  constructor(
+    private readonly share: number,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
+
+  /** whether a piece may run now */
+  ready(running: boolean): boolean {
+    return !running || this.clock() >= this.nextAt;
+  }
+
+  /** Run one piece, and space the next by its length while training. */
+  async run<T>(fn: () => Promise<T>, running: boolean): Promise<T> {
+    const t0 = this.clock();
+    try {
+      return await fn();
+    } finally {
+      const t = this.clock();
+      this.nextAt = running ? t + ((t - t0) * (1 - this.share)) / this.share : -Infinity;
+    }
+  }
+}

@@ -45,7 +45,7 @@ export const glyphEvalSource: EvalSource = {
         : 'query accuracy on tasks from held-out alphabets after each inner step (computing…)',
       fullEvaluation: {
         label: `Evaluate on ${EVAL_TASKS} tasks`,
-        help: `Evaluate the current θ on ${EVAL_TASKS} tasks from held-out alphabets: adapt each initialisation for 0..${EVAL_STEPS} inner SGD steps and measure query accuracy. It runs beside training (within the fifth of the worker's time that side work may take) and at full speed on pause; the curves tighten as the tasks come in.`,
+        help: `Evaluate the current θ on ${EVAL_TASKS} tasks from held-out alphabets: adapt each initialisation for 0..${EVAL_STEPS} inner SGD steps and measure query accuracy. It runs beside training (on tfjs kernels, within a tenth of the worker's time) and at full speed on pause; the curves tighten as the tasks come in.`,
         tasks: EVAL_TASKS,
         busy: s.glyphEvalBusy,
         run: () => s.evaluateGlyphs(EVAL_TASKS),
@@ -91,7 +91,7 @@ export const glyphEvalSource: EvalSource = {
         `held-out alphabets, for each initialisation; right axis. On pause it runs on ${QUICK_EVAL_TASKS} ` +
         `tasks; while training, a quicker one on ${LIVE_EVAL_TASKS} tasks every ${LIVE_EVAL_EVERY} meta-steps, ` +
         'or less often when the meta-steps are fast: the evaluation runs on tfjs kernels and is paced to ' +
-        'at most about a fifteenth of the worker’s time, so training keeps its speed.',
+        'at most about a thirtieth of the worker’s time, so training keeps its speed.',
     };
   },
 };

@@ -1,13 +1,13 @@
 /**
  * When the glyph lab asks for its quick held-out evaluation while training. The evaluation runs
  * on tfjs (the fused engine only trains), where one initialisation on one task costs about as
- * much as a whole fused meta-step, so asking for one every LIVE_EVAL_EVERY meta-steps would
- * keep the worker's side-work budget (a fifth of its time) full and training a fifth slower.
- * So a live evaluation is asked when the meta-step count crosses a multiple of LIVE_EVAL_EVERY,
- * none is under way, and the last one has rested: after a live evaluation that took D ms from the
- * ask to its last task, the next waits LIVE_EVAL_REST × D (at most LIVE_EVAL_MAX_REST_MS). As the
- * worker gives an evaluation at most a fifth of its time while training, the live evaluation
- * then takes at most about a fifth × 1 / (1 + LIVE_EVAL_REST) of it, however fast the meta-steps.
+ * much as a whole fused meta-step; the worker gives it at most a tenth of its time while training
+ * (EVAL_SHARE in src/worker/families/glyphWorker.ts), and asking for one every LIVE_EVAL_EVERY
+ * meta-steps would keep that tenth always busy. So a live evaluation is asked when the meta-step
+ * count crosses a multiple of LIVE_EVAL_EVERY, none is under way, and the last one has rested:
+ * after a live evaluation that took D ms from the ask to its last task, the next waits
+ * LIVE_EVAL_REST × D (at most LIVE_EVAL_MAX_REST_MS). The live evaluation then takes at most about
+ * a tenth × 1 / (1 + LIVE_EVAL_REST) of the worker's time (a thirtieth), however fast the meta-steps.
  */
 
 /** meta-steps between the quick evaluations made while training, at the least */
