@@ -7,7 +7,11 @@
  *   glyphs: the glyph lab's default configuration (5-way 1-shot conv net, batch 8, tfjs), over a
  *     window six times as long (its meta-steps take seconds);
  *   glyphs-fused: the same on the fused WebAssembly glyph engine (the page's auto settles on it),
- *     over a window twice as long.
+ *     over a window three times as long after 15 s of warm-up (side work that runs every few
+ *     tens of seconds, such as the order comparison, is then counted at about its share).
+ * The tfjs works force the backend and the engine (`backend=wasm&engine=tfjs`; a page that has no
+ * `engine=` setting yet notes the parameter and trains tfjs on a forced wasm anyway). The fused
+ * works run in auto mode and wait until auto shows its choice.
  * Node runs `npm run train` (its training seconds exclude the final evaluation); the page is the
  * built app in the system Chromium at 1440×1000 with every chart on screen, the worker doing its
  * side work, its rate read from the store between two meta-steps that bracket a window after a
@@ -15,14 +19,16 @@
  * Over the page's window it also records the main thread's long tasks (the longest, and how many
  * took over 50 ms) and where the worker's time went (its `mamlWorkProfile`: training steps and
  * each kind of side work, count and milliseconds; the rest is snapshots, reports and messages).
+ * An existing `--json` file keeps its rows of the work not run this time (each row has its date).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { scriptFlags } from './scriptFlags.mjs';
 import { startPreview } from './previewServer.mjs';
+import { pageTrainingRate, workerLines } from './pageTraining.mjs';
 
 const ALL_WORK = 'fused,tfjs,glyphs,glyphs-fused';
 const { option, count } = scriptFlags(
@@ -59,7 +65,7 @@ const works = [
     engine: 'tfjs',
     family: 'sinusoid',
     flags: ['--config', 'k=10', '--engine', 'tfjs'],
-    path: '?backend=wasm',
+    path: '?backend=wasm&engine=tfjs',
     settle: null,
     window: seconds,
     warmup: 3,
@@ -70,7 +76,7 @@ const works = [
     engine: 'tfjs',
     family: 'glyphs',
     flags: ['--config', 'task=glyphs', '--eval-tasks', '1', '--eval-steps', '0'],
-    path: '?task=glyphs&backend=wasm',
+    path: '?task=glyphs&backend=wasm&engine=tfjs',
     settle: null,
     window: 6 * seconds,
     warmup: 15,
@@ -83,11 +89,23 @@ const works = [
     flags: ['--config', 'task=glyphs', '--engine', 'fused', '--eval-tasks', '1', '--eval-steps', '0'],
     path: '?task=glyphs',
     settle: '[data-testid="backend-choice"][data-engine="fused"]',
-    window: 2 * seconds,
-    warmup: 8,
-    nodeSteps: 8,
+    window: 3 * seconds,
+    warmup: 15,
+    nodeSteps: 6,
   },
 ].filter((w) => option('work', ALL_WORK).split(',').includes(w.work));
+
+/**
+ * The rows of an earlier `--json` file for work not measured this time (each with the date,
+ * seconds and rounds it was measured with), so one file holds the latest row of every work.
+ */
+function keptRows(file, fresh) {
+  if (!file || !existsSync(file)) return [];
+  const old = JSON.parse(readFileSync(file, 'utf8'));
+  return (old.results ?? [])
+    .filter((r) => !fresh.some((f) => f.work === r.work))
+    .map((r) => ({ date: old.date, seconds: old.seconds, rounds: old.rounds, ...r }));
+}
 
 const tmp = mkdtempSync(join(tmpdir(), 'bench-page-'));
 function nodeRate(w) {
@@ -113,83 +131,6 @@ function nodeRate(w) {
   return result.metaStepsPerSecond;
 }
 
-/** The trainer's worker (the one with a work profile), or null. */
-async function trainerWorker(page) {
-  for (const worker of page.workers()) {
-    const has = await worker
-      .evaluate(() => typeof globalThis.mamlWorkProfile === 'object')
-      .catch(() => false);
-    if (has) return worker;
-  }
-  return null;
-}
-
-/** The worker's time by part between two reads of its profile: count, ms, and share of the window. */
-function profileDelta(before, after, windowMs) {
-  const parts = {};
-  for (const [name, b] of Object.entries(after ?? {})) {
-    const a = before?.[name] ?? { count: 0, ms: 0 };
-    if (b.count === a.count) continue;
-    const ms = b.ms - a.ms;
-    parts[name] = { count: b.count - a.count, ms: Math.round(ms), share: Number((ms / windowMs).toFixed(3)) };
-  }
-  return parts;
-}
-
-async function pageRate(browser, base, w) {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  try {
-    await page.addInitScript(() => {
-      globalThis.benchLongTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) globalThis.benchLongTasks.push({ t: e.startTime, ms: e.duration });
-      }).observe({ type: 'longtask', buffered: true });
-    });
-    await page.goto(base + w.path);
-    await page.getByRole('status').filter({ hasText: /wasm/ }).waitFor({ timeout: 120_000 });
-    if (w.settle) await page.locator(w.settle).waitFor({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'Play' }).click();
-    await page.waitForTimeout(w.warmup * 1000);
-    // the store's step and the time it arrived, at the first report after now: a window that
-    // starts and ends on a report counts whole meta-steps, however long each takes
-    const nextReport = () =>
-      page.evaluate(
-        () =>
-          new Promise((resolve) => {
-            const { store } = globalThis.maml;
-            const from = store.getState().step;
-            const stop = store.subscribe((s) => {
-              if (s.step === from) return;
-              stop();
-              resolve({ step: s.step, t: performance.now() });
-            });
-          }),
-      );
-    const worker = await trainerWorker(page);
-    const readProfile = () => worker?.evaluate(() => structuredClone(globalThis.mamlWorkProfile)) ?? null;
-    const a = await nextReport();
-    const p0 = await readProfile();
-    await page.waitForTimeout(w.window * 1000);
-    const b = await nextReport();
-    const p1 = await readProfile();
-    const engineShown = await page.locator('[data-readout="engine"]').textContent();
-    if (engineShown?.trim() !== w.engine)
-      throw new Error(`the page trained on ${engineShown}, not ${w.engine}`);
-    const long = await page.evaluate(
-      ([from, to]) => globalThis.benchLongTasks.filter((e) => e.t >= from && e.t <= to).map((e) => e.ms),
-      [a.t, b.t],
-    );
-    return {
-      rate: ((b.step - a.step) * 1000) / (b.t - a.t),
-      longestTaskMs: Math.round(Math.max(0, ...long)),
-      tasksOver50ms: long.filter((ms) => ms > 50).length,
-      worker: profileDelta(p0, p1, b.t - a.t),
-    };
-  } finally {
-    await page.close();
-  }
-}
-
 const preview = startPreview(Number(option('port', '4176')));
 let browser;
 try {
@@ -210,23 +151,23 @@ try {
     for (const [i, w] of works.entries()) {
       const row = rows[i];
       row.node.push(nodeRate(w));
-      const { rate, ...seen } = await pageRate(browser, preview.base, w);
+      const { rate, ...seen } = await pageTrainingRate(browser, preview.base + w.path, w);
       row.page.push(rate);
       row.windows.push(seen);
       process.stderr.write(
         `round ${r + 1} ${w.work}: node ${row.node.at(-1).toPrecision(3)}, page ${rate.toPrecision(3)} meta-steps/s (${Math.round((rate / row.node.at(-1)) * 100)}%), longest main-thread task ${seen.longestTaskMs} ms\n`,
       );
-      for (const [part, t] of Object.entries(seen.worker)) {
-        process.stderr.write(
-          `  worker ${part}: ${t.count} × in ${t.ms} ms (${Math.round(t.share * 100)}%)\n`,
-        );
-      }
+      for (const line of workerLines(seen.worker)) process.stderr.write(line);
     }
   }
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const round3 = (x) => Number(x.toPrecision(3));
+  const date = new Date().toISOString();
   const results = rows.map((row) => ({
     work: row.work,
+    date,
+    seconds,
+    rounds,
     family: row.family,
     engine: row.engine,
     backend: 'wasm',
@@ -241,7 +182,7 @@ try {
     workerTime: row.windows.map((x) => x.worker),
   }));
   const out = {
-    date: new Date().toISOString(),
+    date,
     browser: `${browser.browserType().name()} ${browser.version()}`,
     work: {
       fused:
@@ -251,9 +192,7 @@ try {
         'glyphs, second-order MAML, 5-way 1-shot conv net, batch 8, 5 queries per class, pretrained baseline alongside, tfjs',
       'glyphs-fused': 'the same glyph work on the fused WebAssembly glyph engine',
     },
-    seconds,
-    rounds,
-    results,
+    results: [...keptRows(json, results), ...results],
   };
   for (const r of results) {
     process.stderr.write(
