@@ -67,7 +67,8 @@ export async function pageTrainingRate(browser, url, { engine, settle = null, wa
       .filter({ hasText: /wasm|webgpu|cpu/ })
       .waitFor({ timeout: 120_000 });
     if (settle) await page.locator(settle).waitFor({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'Play' }).click();
+    // (Play waits while the page opens its run: a shipped θ loading, its first views)
+    await page.getByRole('button', { name: 'Play' }).click({ timeout: 120_000 });
     await page.waitForTimeout(warmup * 1000);
     const worker = await trainerWorker(page);
     const readProfile = () => worker?.evaluate(() => structuredClone(globalThis.mamlWorkProfile)) ?? null;
