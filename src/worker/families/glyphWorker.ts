@@ -27,8 +27,8 @@ import { addWork, timeWork } from '../host/workProfile';
 /** query images per class in the task view (few enough to see them all) */
 const VIEW_QUERY = 2;
 /**
- * the held-out evaluation's share of the worker's time while training: its tfjs pieces each cost
- * about a fused meta-step or more (paused, it runs at full speed)
+ * the held-out evaluation's share of the worker's time while training, after its first task: its
+ * tfjs pieces each cost about a fused meta-step or more (paused, it runs at full speed)
  */
 export const EVAL_SHARE = 0.1;
 /** inner steps of an evaluation the page did not size */
@@ -92,7 +92,7 @@ export class GlyphWorker implements FamilyWorker {
       await timeWork('drawing pad', () => this.adapt(req.id, req.ways, req.shots, req.images, req.steps));
     else if (req?.kind === 'classify')
       await timeWork('drawing pad', () => this.classify(req.id, req.adaptId, req.image));
-    else if (this.evaluation && !this.meta.pending && this.evalPacer.ready(this.host.running())) {
+    else if (this.evaluation && !this.meta.pending && this.evaluationDue) {
       // (a walk the page asked for goes first)
       const running = this.host.running();
       await timeWork('evaluation piece', () => this.evalPacer.run(() => this.evaluationPiece(), running));
@@ -101,6 +101,14 @@ export class GlyphWorker implements FamilyWorker {
     await timeWork('walk and orders', () => this.meta.work(this.run, this.host.running()));
     // the θ view's reports and landscape chunks run when no request of the page waits
     if (!req) await timeWork('θ view', () => this.theta.work());
+  }
+
+  /**
+   * An evaluation's next piece may run: its first task at once (the page's first curves), the
+   * rest within EVAL_SHARE of the time while training.
+   */
+  private get evaluationDue(): boolean {
+    return this.evaluation?.job.scored === 0 || this.evalPacer.ready(this.host.running());
   }
 
   captureStep(run: FamilyRun): void {
