@@ -22,9 +22,17 @@ import { GlyphThetaPart } from './glyphTheta';
 import { GLYPH_METHODS, type GlyphMethod, type GlyphRequest } from './glyphMessages';
 import { GlyphMetaStep } from './glyphMetaStep';
 import { GlyphEngineCheck } from './glyphEngineCheck';
+import { probabilityPath } from './glyphPaths';
+import { SharePacer } from '../host/sideBudget';
+import { addWork, timeWork } from '../host/workProfile';
 
 /** query images per class in the task view (few enough to see them all) */
 const VIEW_QUERY = 2;
+/**
+ * the held-out evaluation's share of the worker's time while training, after its first task: its
+ * tfjs pieces each cost about a fused meta-step or more (paused, it runs at full speed)
+ */
+export const EVAL_SHARE = 0.1;
 /** inner steps of an evaluation the page did not size */
 const EVAL_STEPS = 5;
 const S = IMAGE_SIZE;
@@ -48,6 +56,7 @@ export class GlyphWorker implements FamilyWorker {
   private readonly meta: GlyphMetaStep;
   /** the fused engine's programs compiled before training, or the reason it does not train */
   private readonly engine = new GlyphEngineCheck();
+  private readonly evalPacer = new SharePacer(EVAL_SHARE);
 
   constructor(private readonly host: HostServices) {
     this.theta = new GlyphThetaPart(host);
@@ -100,25 +109,39 @@ export class GlyphWorker implements FamilyWorker {
       return;
     }
     const req = this.queue.shift();
-    if (req?.kind === 'showTask') await this.showTask(req.id, req.counter, req.steps);
-    else if (req?.kind === 'adapt') await this.adapt(req.id, req.ways, req.shots, req.images, req.steps);
-    else if (req?.kind === 'classify') await this.classify(req.id, req.adaptId, req.image);
-    else if (this.evaluation && !this.meta.pending) {
+    if (req?.kind === 'showTask')
+      await timeWork('task view', () => this.showTask(req.id, req.counter, req.steps));
+    else if (req?.kind === 'adapt')
+      await timeWork('drawing pad', () => this.adapt(req.id, req.ways, req.shots, req.images, req.steps));
+    else if (req?.kind === 'classify')
+      await timeWork('drawing pad', () => this.classify(req.id, req.adaptId, req.image));
+    else if (this.evaluation && !this.meta.pending && this.evaluationDue) {
       // (a walk the page asked for goes first)
-      await this.evaluationPiece();
+      const running = this.host.running();
+      await timeWork('evaluation piece', () => this.evalPacer.run(() => this.evaluationPiece(), running));
       return;
     }
-    await this.meta.work(this.run, this.host.running());
+    await timeWork('walk and orders', () => this.meta.work(this.run, this.host.running()));
     // the θ view's reports and landscape chunks run when no request of the page waits
-    if (!req) await this.theta.work();
+    if (!req) await timeWork('θ view', () => this.theta.work());
+  }
+
+  /**
+   * An evaluation's next piece may run: its first task at once (the page's first curves), the
+   * rest within EVAL_SHARE of the time while training.
+   */
+  private get evaluationDue(): boolean {
+    return this.evaluation?.job.scored === 0 || this.evalPacer.ready(this.host.running());
   }
 
   captureStep(run: FamilyRun): void {
+    const t0 = performance.now();
     this.theta.capture(run as GlyphRun);
+    addWork('θ view capture', performance.now() - t0);
   }
 
   flushCaptures(stepsPerSecond: number): Promise<void> {
-    return this.theta.flush(stepsPerSecond);
+    return timeWork('θ view flush', () => this.theta.flush(stepsPerSecond));
   }
 
   discardCaptures(): void {
@@ -218,39 +241,6 @@ export class GlyphWorker implements FamilyWorker {
     this.evaluation = null;
   }
 
-  /** Probabilities [steps + 1, B, N] on images xq after 0..steps inner steps on (xs, ys). */
-  private async probabilityPath(
-    theta: tf.Tensor,
-    rate: InnerRate,
-    xs: tf.Tensor5D,
-    ys: tf.Tensor2D,
-    xq: tf.Tensor5D,
-    steps: number,
-    ways: number,
-  ): Promise<Float32Array> {
-    const model = this.run.model;
-    let p: tf.Tensor = tf.tidy(() => broadcastTasks(theta, 1));
-    const out: tf.Tensor[] = [];
-    for (let s = 0; ; s++) {
-      out.push(
-        tf.tidy(() => {
-          const logits = model.apply(model.unflatten(p), xq);
-          return softmax(tf.slice(logits, [0, 0, 0], [1, -1, ways]));
-        }),
-      );
-      if (s === steps) break;
-      const next = tf.tidy(() => classInnerStep(model, p, xs, ys, rate));
-      p.dispose();
-      p = next;
-    }
-    p.dispose();
-    const stacked = tf.concat(out);
-    tf.dispose(out);
-    const data = (await stacked.data()) as Float32Array;
-    stacked.dispose();
-    return data;
-  }
-
   private async showTask(id: number, counter: number, steps: number): Promise<void> {
     const run = this.run;
     const config = this.host.config();
@@ -269,7 +259,7 @@ export class GlyphWorker implements FamilyWorker {
     try {
       const probs = {} as Record<GlyphMethod, Float32Array>;
       for (const m of GLYPH_METHODS) {
-        probs[m] = await this.probabilityPath(thetas[m], this.rateOf(m), xs, ys, xq, steps, n);
+        probs[m] = await probabilityPath(this.run.model, thetas[m], this.rateOf(m), xs, ys, xq, steps, n);
       }
       const names = Array.from(b.classes, (c) => {
         const g = run.set.glyphs[c];

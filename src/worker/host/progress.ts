@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FromWorker } from '../protocol';
+import { addWork } from './workProfile';
 
 /** reports at most every 50 ms (20 per second) */
 const REPORT_MS = 50;
@@ -28,6 +29,7 @@ export class ProgressReporter {
   chunk(step: number, n: number, ms: number, meta: number[], pretrained: number[]): void {
     const t1 = now();
     this.elapsedMs += ms;
+    addWork('train', ms, n);
     this.losses.push(...meta);
     this.pretrained.push(...pretrained);
     this.window.push({ t: t1, step });

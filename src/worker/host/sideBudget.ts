@@ -14,6 +14,8 @@
  * second on a large network.
  */
 
+import { addWork } from './workProfile';
+
 /** at most a fifth of the worker's time goes to side work while training */
 export const SIDE_SHARE = 0.2;
 /** unused credit is capped, so a long quiet stretch does not buy a long burst */
@@ -65,6 +67,38 @@ export class SideBudget {
     } finally {
       this.last = this.clock();
       if (running) this.credit -= this.last - t0;
+      addWork(running ? 'side (training)' : 'side (paused)', this.last - t0);
+    }
+  }
+}
+
+/**
+ * A share of the worker's time for one kind of side work while training (the glyph family's
+ * held-out evaluation, whose pieces each cost about a meta-step or more): after a piece that took
+ * d ms while training, the next waits d × (1 − share) / share, so that kind takes at most `share`
+ * of the time, within the side-work budget. Paused, pieces run back to back.
+ */
+export class SharePacer {
+  private nextAt = -Infinity;
+
+  constructor(
+    private readonly share: number,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
+
+  /** whether a piece may run now */
+  ready(running: boolean): boolean {
+    return !running || this.clock() >= this.nextAt;
+  }
+
+  /** Run one piece, and space the next by its length while training. */
+  async run<T>(fn: () => Promise<T>, running: boolean): Promise<T> {
+    const t0 = this.clock();
+    try {
+      return await fn();
+    } finally {
+      const t = this.clock();
+      this.nextAt = running ? t + ((t - t0) * (1 - this.share)) / this.share : -Infinity;
     }
   }
 }

@@ -7,8 +7,8 @@
 import { METHODS, type MethodName } from '../../../worker/protocol';
 import type { EvalCurve, EvalSource } from '../../shell/evalView';
 import { ACCURACY } from '../../kit/metric';
-import { LIVE_EVAL_EVERY } from './labSession';
-import { EVAL_STEPS, EVAL_TASKS, type GlyphEvaluation } from './labSlice';
+import { LIVE_EVAL_EVERY, LIVE_EVAL_TASKS } from './liveEval';
+import { EVAL_STEPS, EVAL_TASKS, QUICK_EVAL_TASKS, type GlyphEvaluation } from './labSlice';
 import { labState } from './labStore';
 
 /** The lab's names: its pretrained baseline is a classifier that gets a fresh N-way head per task. */
@@ -45,7 +45,7 @@ export const glyphEvalSource: EvalSource = {
         : 'query accuracy on tasks from held-out alphabets after each inner step (computing…)',
       fullEvaluation: {
         label: `Evaluate on ${EVAL_TASKS} tasks`,
-        help: `Evaluate the current θ on ${EVAL_TASKS} tasks from held-out alphabets: adapt each initialisation for 0..${EVAL_STEPS} inner SGD steps and measure query accuracy. It runs beside training (within the fifth of the worker's time that side work may take) and at full speed on pause; the curves tighten as the tasks come in.`,
+        help: `Evaluate the current θ on ${EVAL_TASKS} tasks from held-out alphabets: adapt each initialisation for 0..${EVAL_STEPS} inner SGD steps and measure query accuracy. It runs beside training (on tfjs kernels, within a tenth of the worker's time) and at full speed on pause; the curves tighten as the tasks come in.`,
         tasks: EVAL_TASKS,
         busy: s.glyphEvalBusy,
         run: () => s.evaluateGlyphs(EVAL_TASKS),
@@ -87,9 +87,11 @@ export const glyphEvalSource: EvalSource = {
       caption:
         `The faint band is the raw meta-loss of each meta-batch (query cross-entropy after ${inner} inner ` +
         `step${plural(inner)}, on meta-training alphabets), the solid line its smoothed trend; left axis. ` +
-        `Circles are the held-out evaluation every ${LIVE_EVAL_EVERY} meta-steps while training and on ` +
-        `pause: query accuracy after ${EVAL_STEPS} inner steps on tasks from held-out alphabets, for each ` +
-        'initialisation; right axis.',
+        `Circles are the held-out evaluation: query accuracy after ${EVAL_STEPS} inner steps on tasks from ` +
+        `held-out alphabets, for each initialisation; right axis. On pause it runs on ${QUICK_EVAL_TASKS} ` +
+        `tasks; while training, a quicker one on ${LIVE_EVAL_TASKS} tasks every ${LIVE_EVAL_EVERY} meta-steps, ` +
+        'or less often when the meta-steps are fast: the evaluation runs on tfjs kernels and is paced to ' +
+        'at most about a thirtieth of the worker’s time, so training keeps its speed.',
     };
   },
 };

@@ -12,11 +12,10 @@ import { send } from '../../shell/port';
 import { useLabStore } from './labStore';
 import { metaStepReady, metaStepReply, metaStepRewind } from '../../shell/metaStep';
 import type { PageLink } from '../../shell/url';
+import { LIVE_EVAL_TASKS, LiveEvalPacer } from './liveEval';
 
 const store = useLabStore;
 export const SHIPPED_THETA_URL = './glyph-init.json';
-/** meta-steps between the quick evaluations made while training */
-export const LIVE_EVAL_EVERY = 50;
 
 function sameShape(a: Experiment, b: Experiment): boolean {
   return a.ways === b.ways && a.net === b.net && a.filters === b.filters;
@@ -33,6 +32,8 @@ class LabSession implements SessionPart {
   private launched = false;
   /** the shipped θ is being loaded because the page opened (not because someone asked) */
   private openingLoad = false;
+  /** the quick held-out evaluations made while training */
+  private readonly live = new LiveEvalPacer();
 
   init() {
     return { view: null, evalTasks: 0 };
@@ -105,6 +106,7 @@ class LabSession implements SessionPart {
 
   ready(msg: Extract<FromWorker, { kind: 'ready' }>): void {
     const s = store.getState();
+    this.live.reset();
     metaStepReady(msg);
     store.setState({
       running: msg.running,
@@ -127,10 +129,9 @@ class LabSession implements SessionPart {
 
   progress(msg: Extract<FromWorker, { kind: 'progress' }>): void {
     const s = store.getState();
-    const n = msg.losses.length;
     // a quick held-out evaluation now and then gives the learning curve its accuracy points
-    const crossed = Math.floor(msg.step / LIVE_EVAL_EVERY) > Math.floor((msg.step - n) / LIVE_EVAL_EVERY);
-    if (msg.running && n > 0 && crossed && !s.glyphEvalBusy) s.evaluateGlyphs();
+    if (this.live.due(msg.step, msg.losses.length, msg.running, s.glyphEvalBusy))
+      s.evaluateGlyphs(LIVE_EVAL_TASKS);
   }
 
   replayDone(): void {
@@ -167,6 +168,7 @@ class LabSession implements SessionPart {
           accuracyHistory: history,
           glyphEvalBusy: reply.tasks < reply.asked,
         });
+        if (reply.tasks >= reply.asked) this.live.finished();
         break;
       }
       case 'task':
@@ -193,6 +195,7 @@ class LabSession implements SessionPart {
   }
 
   error(): void {
+    this.live.reset();
     store.setState({ adaptBusy: false, glyphEvalBusy: false });
   }
 }
