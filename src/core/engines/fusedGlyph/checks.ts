@@ -14,7 +14,7 @@ export const FUSED_GLYPH_LIMITS = {
   width: [1, 512],
 } as const;
 
-function inRange(name: keyof typeof FUSED_GLYPH_LIMITS, v: number): void {
+export function inRange(name: keyof typeof FUSED_GLYPH_LIMITS, v: number): void {
   const [lo, hi] = FUSED_GLYPH_LIMITS[name];
   if (!Number.isInteger(v) || v < lo || v > hi)
     throw new Error(`fused glyph engine: ${name} must be an integer in ${lo}..${hi}, got ${v}`);

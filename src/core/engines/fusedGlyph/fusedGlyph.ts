@@ -1,6 +1,6 @@
 import type { ImageTaskBatch } from '../batch';
 import type { AdamState, FusedAlgo, FusedHyper, FusedState } from '../fused/fusedMlp';
-import { checkSettings, initModule } from './checks';
+import { checkSettings, FUSED_GLYPH_LIMITS, initModule, inRange } from './checks';
 import { GlyphLayout, paddedWidths, type GlyphNetShape } from './layout';
 import { installedGlyphThreads, type GlyphInstance, type GlyphThreadPool } from './threads';
 import {
