@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeGlyphThreads } from '../src/cli/families/glyphs/threads';
+import { nodeGlyphThreads } from '../src/cli/engineThreads';
 import { FusedGlyphEngine, type FusedGlyphSettings } from '../src/core/engines/fusedGlyph/fusedGlyph';
 import type { FusedState } from '../src/core/engines/fused/fusedMlp';
 import type { GlyphThreadPool } from '../src/core/engines/fusedGlyph/threads';

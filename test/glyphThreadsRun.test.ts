@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeGlyphThreads } from '../src/cli/families/glyphs/threads';
+import { nodeGlyphThreads } from '../src/cli/engineThreads';
 import { parseExperiment, type Experiment } from '../src/core/experiment';
 import { installGlyphThreads, type GlyphThreadPool } from '../src/core/engines/fusedGlyph/threads';
 import { loadFusedGlyph } from '../src/core/engines/fusedGlyph/wasmModule';

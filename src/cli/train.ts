@@ -17,7 +17,7 @@ import { Interrupt } from './interrupt';
 import { checkResumeConfig, CurveRecorder, loadRunFile, writeFileAtomic } from './runFiles';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
-import { installTrainThreads } from './families/glyphs/threads';
+import { installTrainThreads } from './engineThreads';
 
 /** --save-run also rewrites its file this often while training */
 const SAVE_EVERY_MS = 60_000;
@@ -39,7 +39,7 @@ const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] 
                        [--pretrained-only (train only the pretrained baseline, where the family can; θ stays as --init gave it)]
                        [--lenient (fix invalid --config values with a warning instead of refusing them)]
                        [--engine auto|fused|tfjs (auto: the fused WebAssembly meta-step where the family has one)]
-                       [--threads N (glyphs on the fused engine: the meta-batch's tasks over N threads, same bits; default 1)]
+                       [--threads N (the fused few-shot classifier engine: the meta-batch's tasks over N threads, same bits; default 1)]
                        [--save-run run.json (the whole run: θ, optimiser moments, baseline, task stream, curves;
                                              written at the end, every minute while training, and on Ctrl-C,
                                              which then stops after the current meta-step with status 130)]

@@ -125,6 +125,11 @@ export interface TaskFamily {
   /** its fused meta-step also runs as WGSL programs when tfjs runs on WebGPU (else on wasm only) */
   readonly fusedOnWebgpu?: boolean;
   /**
+   * Its fused WebAssembly engine can split the meta-batch's tasks over helper threads
+   * (core/engines/fusedGlyph/threads.ts), with the same bits whatever the thread count.
+   */
+  readonly fusedThreads?: boolean;
+  /**
    * drawing and dropping a meta-batch is cheap (microseconds), so a snapshot without a stream
    * position may fast-forward its task stream to its step; otherwise such a run starts a new stream
    */

@@ -16,7 +16,7 @@ import { MetaLearner } from '../../../core/meta/learners';
 import { FusedGlyphEngine, fusedGlyphSettings } from '../../../core/engines/fusedGlyph/fusedGlyph';
 import { kernelsOf } from '../../../core/meta/profile';
 import { startBackend, type NodeBackend } from '../../backend';
-import { nodeGlyphThreads } from './threads';
+import { nodeGlyphThreads } from '../../engineThreads';
 
 /** One bench configuration, as every contender receives it. */
 export interface GlyphBenchCase {

@@ -5,8 +5,7 @@
  * mean, Adam and the pretrained step. Since each task's share depends only on θ, α and its images,
  * and the sum runs in the order of the single-call step(), θ and Adam's moments come out to the
  * bit whatever the thread count. The helpers are told per step through shared memory (Atomics),
- * so step() stays synchronous; a platform makes the helpers (src/cli/families/glyphs/threads.ts in
- * Node) and runs glyphShardServer() in each.
+ * so step() stays synchronous; a platform makes the helpers (src/cli/engineThreads.ts in Node) and runs glyphShardServer() in each.
  */
 import type { ImageTaskBatch } from '../batch';
 import type { FusedHyper } from '../fused/fusedMlp';

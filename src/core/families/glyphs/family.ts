@@ -37,6 +37,7 @@ export const glyphFamily: TaskFamily = {
   loadFusedEngine: loadFusedGlyph,
   // (on WebGPU the fused meta-step runs as WGSL programs: engines/webgpuGlyph, glyphs/gpu.ts)
   fusedOnWebgpu: true,
+  fusedThreads: true,
   createRun: (config, start) => new GlyphRun(config, start),
   numParams: (config) => classifierFor(config).numParams,
   stateSizes: (config) => glyphStateSizes(config),

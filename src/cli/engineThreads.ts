@@ -1,14 +1,11 @@
 /**
  * Helper threads for the fused glyph engine in Node (worker_threads): `threads` − 1 workers, each
- * running ./threadWorker.ts, behind a GlyphThreadPool. The workers are unref'd, so a process that
+ * running ./engineThreadWorker.ts, behind a GlyphThreadPool. The workers are unref'd, so a process that
  * is done exits without closing the pool.
  */
 import { Worker } from 'node:worker_threads';
-import {
-  GlyphThreadPool,
-  installGlyphThreads,
-  type ShardConfig,
-} from '../../../core/engines/fusedGlyph/threads';
+import { familyOf } from '../core/families/registry';
+import { GlyphThreadPool, installGlyphThreads, type ShardConfig } from '../core/engines/fusedGlyph/threads';
 
 /**
  * The worker runs TypeScript: a small module registers tsx's loader in the worker's thread (Node 20
@@ -37,7 +34,7 @@ export async function nodeGlyphThreads(threads: number): Promise<GlyphThreadPool
   if (!Number.isInteger(threads) || threads < 1)
     throw new Error(`threads must be a whole number ≥ 1, got ${threads}`);
   if (threads === 1) return null;
-  const url = new URL('./threadWorker.ts', import.meta.url);
+  const url = new URL('./engineThreadWorker.ts', import.meta.url);
   const workers = await Promise.all(Array.from({ length: threads - 1 }, () => startWorker(url)));
   return new GlyphThreadPool(
     workers.map((w) => ({ post: (m: ShardConfig) => w.postMessage(m) })),
@@ -53,12 +50,13 @@ export const DEFAULT_TRAIN_THREADS = 1;
 
 /**
  * Installs the helper threads fused glyph engines of this process use (installGlyphThreads), for
- * `npm run train`: `requested` threads, or DEFAULT_TRAIN_THREADS. Only glyph runs get helpers.
+ * `npm run train`: `requested` threads, or DEFAULT_TRAIN_THREADS. Only runs of a family whose fused
+ * engine splits tasks over threads (`TaskFamily.fusedThreads`) get helpers.
  * Returns the thread count.
  */
 export async function installTrainThreads(requested: number | undefined, task: string): Promise<number> {
   const threads = requested ?? DEFAULT_TRAIN_THREADS;
-  if (task !== 'glyphs') return 1;
+  if (familyOf(task).fusedThreads !== true) return 1;
   installGlyphThreads(await nodeGlyphThreads(threads));
   return threads;
 }
