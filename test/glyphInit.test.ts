@@ -34,4 +34,31 @@ describe('shipped glyph initialisation', () => {
     expect(maml[1]).toBeGreaterThanOrEqual(0.93);
     expect((maml[1] as number) - (random[1] as number)).toBeGreaterThan(0.2);
   });
+
+  it("the paper network's θ (public/glyph-init-paper.json, 4 × 64 filters) reaches its documented accuracy", async () => {
+    // 98.9% ± 0.4% on 600 tasks (docs/benchmarks.md#glyphs-paper); here 40 tasks, 1 query per class
+    await startBackend('wasm');
+    const text = readFileSync(new URL('../public/glyph-init-paper.json', import.meta.url), 'utf8');
+    const saved = decodeGlyphTheta(text);
+    expect(saved.config).toMatchObject({
+      task: 'glyphs',
+      ways: 5,
+      k: 1,
+      net: 'conv',
+      filters: 64,
+      batch: 32,
+    });
+    expect(saved.step).toBe(3340);
+    const run = new GlyphRun(saved.config, {
+      theta: saved.theta,
+      pretrainedTheta: { theta: saved.pretrained!.body, step: saved.pretrained!.step },
+    });
+    const curves = await run.evaluate({ tasks: 40, steps: 1, seed: 2017 });
+    run.dispose();
+    expect(curves.maml!.accuracy[0]).toBeLessThan(0.35);
+    expect(curves.maml!.accuracy[1]).toBeGreaterThanOrEqual(0.95);
+    expect((curves.maml!.accuracy[1] as number) - (curves.pretrained!.accuracy[1] as number)).toBeGreaterThan(
+      0.2,
+    );
+  });
 });

@@ -16,6 +16,19 @@ import { LIVE_EVAL_TASKS, LiveEvalPacer } from './liveEval';
 
 const store = useLabStore;
 export const SHIPPED_THETA_URL = './glyph-init.json';
+/**
+ * The paper's network (4 blocks of 64 filters, 5-way) has its own shipped θ, meta-trained with the
+ * paper's settings (docs/benchmarks.md#glyphs-paper); 1.2 MB, so only a link asking for that
+ * network fetches it (and the offline cache does not hold it).
+ */
+export const PAPER_THETA_URL = './glyph-init-paper.json';
+
+/** The shipped θ file for a link's network: the paper's for its network, else the page default's. */
+export function shippedThetaUrl(config: Experiment): string {
+  return config.net === 'conv' && config.filters === 64 && config.ways === 5
+    ? PAPER_THETA_URL
+    : SHIPPED_THETA_URL;
+}
 
 function sameShape(a: Experiment, b: Experiment): boolean {
   return a.ways === b.ways && a.net === b.net && a.filters === b.filters;
@@ -47,7 +60,7 @@ class LabSession implements SessionPart {
 
   private async checkShipped(config: Experiment): Promise<void> {
     try {
-      const res = await fetch(SHIPPED_THETA_URL, { cache: 'no-cache' });
+      const res = await fetch(shippedThetaUrl(config), { cache: 'no-cache' });
       // a static server may answer a missing file with the page itself
       if (!res.ok || !(res.headers.get('content-type') ?? '').includes('json')) throw new Error('not found');
       const text = await res.text();
