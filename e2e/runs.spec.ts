@@ -32,7 +32,9 @@ test('a reload continues the autosaved run exactly where it stopped; Start fresh
   const loss = await readout(page, 'loss').textContent();
 
   await page.reload();
-  await expect(page.getByText(`Resumed the run from meta-step ${n}`)).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText(`Resumed the run from meta-step ${n.toLocaleString('en-US')}`)).toBeVisible({
+    timeout: 30_000,
+  });
   await expect(status(page)).toContainText(`step ${n} `);
   await expect(status(page)).toContainText('paused');
   await expect(readout(page, 'loss')).toHaveText(loss ?? '');
@@ -95,7 +97,9 @@ test('a run file downloads, imports into another browser profile by the file pic
   await expect(fresh.getByText(/Could not open the run file broken\.json: .*θ/)).toBeVisible();
   expect(await readStep(fresh)).toBe(0);
   await fresh.getByLabel('Import run file').setInputFiles(file);
-  await expect(fresh.getByText(`Resumed the run file run.json from meta-step ${n}`)).toBeVisible();
+  await expect(
+    fresh.getByText(`Resumed the run file run.json from meta-step ${n.toLocaleString('en-US')}`),
+  ).toBeVisible();
   await expect(status(fresh)).toContainText(`step ${n} `);
   // its settings come with it (seed 21, K = 5), and so does θ, to the bit
   await expect.poll(() => new URL(fresh.url()).searchParams.get('seed')).toBe('21');

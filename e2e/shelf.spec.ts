@@ -29,7 +29,7 @@ test('the runs shelf lists saved runs, renames, compares, deletes, and survives 
   // the shelf follows autosave without a reload
   await expect(entries(page)).toHaveCount(1);
   await expect(entries(page).first()).toContainText('MAML · sinusoid · α 0.01');
-  await expect(entries(page).first()).toContainText(`step ${n} `);
+  await expect(entries(page).first()).toContainText(`step ${n.toLocaleString('en-US')} `);
   // the evaluation of the final θ (it arrives after the pause) is in the saved file
   await expect(entries(page).first()).toContainText(/best MSE [\d.]+ at step/);
   const evalSteps = async () => {
@@ -40,7 +40,9 @@ test('the runs shelf lists saved runs, renames, compares, deletes, and survives 
 
   // after a reload: still there, and renamed it keeps its name across reloads
   await page.reload();
-  await expect(page.getByText(`Resumed the run from meta-step ${n}`)).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText(`Resumed the run from meta-step ${n.toLocaleString('en-US')}`)).toBeVisible({
+    timeout: 30_000,
+  });
   await expect(entries(page)).toHaveCount(1);
   await expect(entries(page).first()).toContainText('on the page');
   await renameNewest(page, 'first run');
@@ -48,7 +50,9 @@ test('the runs shelf lists saved runs, renames, compares, deletes, and survives 
   await expect.poll(async () => (await records(page))[0]?.name).toBe('first run');
   await page.reload();
   // (settings changed before the saved run is open would be replaced by the run's)
-  await expect(page.getByText(`Resumed the run from meta-step ${n}`)).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText(`Resumed the run from meta-step ${n.toLocaleString('en-US')}`)).toBeVisible({
+    timeout: 30_000,
+  });
   await expect(entries(page).first().locator('.shelf-name')).toHaveText('first run');
   await waitReady(page, /wasm/);
 

@@ -19,12 +19,12 @@ test("the runs shelf follows the other tabs' saves, renames and deletes without 
   await b.goto(B_RUN);
   await waitReady(b, /wasm/);
   await expect(entries(b)).toHaveCount(1);
-  await expect(entries(b).first()).toContainText(`step ${n} `);
+  await expect(entries(b).first()).toContainText(`step ${n.toLocaleString('en-US')} `);
 
   // a save in A: B's entry follows
   await a.getByRole('button', { name: 'Step', exact: true }).click();
   await expect.poll(() => savedStep(a), { timeout: 30_000 }).toBe(n + 1);
-  await expect(entries(b).first()).toContainText(`step ${n + 1} `);
+  await expect(entries(b).first()).toContainText(`step ${(n + 1).toLocaleString('en-US')} `);
 
   // a rename in A
   await renameNewest(a, 'from tab A');
@@ -33,7 +33,7 @@ test("the runs shelf follows the other tabs' saves, renames and deletes without 
   // B's own run appears in A, newest first
   const m = await trainSaved(b, 10);
   await expect(entries(a)).toHaveCount(2);
-  await expect(entries(a).first()).toContainText(`step ${m} `);
+  await expect(entries(a).first()).toContainText(`step ${m.toLocaleString('en-US')} `);
   const idOf = async (seed: string) => (await records(a)).find((r) => r.key.includes(seed))?.id ?? '';
   const aRun = `[data-run="${await idOf('seed=51')}"]`;
   const bRun = `[data-run="${await idOf('seed=52')}"]`;
@@ -50,7 +50,7 @@ test("the runs shelf follows the other tabs' saves, renames and deletes without 
   const copy = entries(a).filter({ hasText: 'from tab A (copy)' });
   await expect(copy).toContainText(`step ${n + 2} `);
   await expect(entries(a)).toHaveCount(3);
-  await expect(a.locator(aRun)).toContainText(`step ${n + 1} `);
+  await expect(a.locator(aRun)).toContainText(`step ${(n + 1).toLocaleString('en-US')} `);
   await expect(a.locator(aRun).locator('.shelf-name')).toHaveText('from tab A');
   await c.close();
 
@@ -119,7 +119,9 @@ test('a saved run the training worker refuses is marked damaged, with why, and t
   await expect(status(page)).toContainText('step 0 ');
   await expect(damaged).toContainText('the training worker refused it');
   await page.locator(`[data-run="${good.id}"]`).getByRole('button', { name: 'Open', exact: true }).click();
-  await expect(page.getByText(`from meta-step ${n}`)).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText(`from meta-step ${n.toLocaleString('en-US')}`)).toBeVisible({
+    timeout: 30_000,
+  });
   await expect(status(page)).toContainText(`step ${n} `);
   expect(errors).toEqual([]);
 });
