@@ -131,8 +131,11 @@ test('the glyph page on auto shows a task at once on wasm, then races the fused 
   const winner = (await choice.getAttribute('data-winner')) ?? '';
   await expect(status(page)).toContainText(`· ${winner} ·`);
   const text = (await choice.textContent()) ?? '';
-  // the glyph family's fused WebAssembly meta-step and wasm tfjs are both timed on the glyph network
-  await expect(choice).toContainText(/wasm (fused|tfjs) measured [0-9.]+/);
+  // the glyph lab trains on its fused WebAssembly step from the start; wasm tfjs is timed, or
+  // skipped on its meta-batch 1 and 2 prediction; the fused WGSL step is timed or refused with why
+  await expect(choice).toContainText(/auto: (wasm|webgpu) · (fused|tfjs) · [0-9.]+ steps\/s/);
+  await expect(choice).toContainText(/wasm tfjs (measured [0-9.]+|not timed: meta-batch 1 and 2 predict)/);
+  await expect(choice).toContainText(/WebGPU fused (measured|not timed: )/);
   if (text.includes('not timed: a probe of this device')) {
     // the device probe (the fused sinusoid step on both backends) put WebGPU an order of magnitude
     // behind wasm: WebGPU tfjs's seconds-long glyph steps were not raced, and wasm won
