@@ -106,3 +106,41 @@ export class FusedPretrainer {
     this.view.dispose();
   }
 }
+
+/** A fused WebGPU engine (MLP or glyph): its θ and Meta-SGD's α already are tfjs variables. */
+export interface GpuVariables {
+  readonly theta: tf.Variable;
+  readonly alphaVec: tf.Variable | null;
+}
+
+/**
+ * The meta-learner's side of a run on a fused WebGPU engine: the views hand out the engine's
+ * variables as they are (the engine owns them).
+ */
+export class GpuLearner {
+  constructor(
+    private readonly engine: GpuVariables,
+    readonly algo: Algo,
+    private alpha: number,
+  ) {}
+
+  get theta(): tf.Variable {
+    return this.engine.theta;
+  }
+
+  get alphaVec(): tf.Variable | null {
+    return this.engine.alphaVec;
+  }
+
+  innerRate(): InnerRate {
+    return this.alphaVec ?? this.alpha;
+  }
+
+  setAlpha(alpha: number): void {
+    this.alpha = alpha;
+  }
+
+  stepped(): void {}
+
+  dispose(): void {}
+}

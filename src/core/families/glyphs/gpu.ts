@@ -8,7 +8,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../../schema';
 import type { Classifier } from '../../models/classifier';
-import type { InnerRate } from '../../meta/innerLoop';
 import type { PretrainedState } from '../../runs/trainingState';
 import type { FusedLimits } from '../../engines/webgpu/layout';
 import { fusedGlyphSettings } from '../../engines/fusedGlyph/fusedGlyph';
@@ -72,35 +71,6 @@ export function continueGpu(engine: WebgpuGlyphEngine, next: Experiment): Webgpu
   } catch {
     return null;
   }
-}
-
-/** The meta-learner's side of a run on the WGSL engine: θ and α are the engine's variables. */
-export class GpuGlyphLearner {
-  constructor(
-    private engine: WebgpuGlyphEngine,
-    readonly algo: Experiment['algo'],
-    private alpha: number,
-  ) {}
-
-  get theta(): tf.Variable {
-    return this.engine.theta;
-  }
-
-  get alphaVec(): tf.Variable | null {
-    return this.engine.alphaVec;
-  }
-
-  innerRate(): InnerRate {
-    return this.alphaVec ?? this.alpha;
-  }
-
-  setAlpha(alpha: number): void {
-    this.alpha = alpha;
-  }
-
-  stepped(): void {}
-
-  dispose(): void {}
 }
 
 /** The pretrained baseline of a run on the WGSL engine: its θ lives in the engine. */

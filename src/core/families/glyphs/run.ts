@@ -15,13 +15,13 @@ import { evaluateGlyphs, type AccuracyCurve, type ClassEvalProtocol } from './ev
 import type { MeteredStep } from '../../meta/profile';
 import type { GlyphWalk, WalkAt } from '../../meta/walkthrough';
 import { glyphWalk } from './walk';
-import { FusedLearner } from '../../engines/engineViews';
+import { FusedLearner, GpuLearner } from '../../engines/engineViews';
 import { FusedGlyphEngine } from '../../engines/fusedGlyph/fusedGlyph';
 import { fusedGlyphLoaded } from '../../engines/fusedGlyph/wasmModule';
 import { buildWasmEngine, engineHolds, FusedGlyphPretrainer, rebuildEngine } from './fused';
 import { glyphStateSizes, PretrainedClassifier, pretrainedStart } from './pretrained';
 import type { WebgpuGlyphEngine } from '../../engines/webgpuGlyph/webgpuGlyph';
-import { buildGpuEngine, continueGpu, GpuGlyphLearner, GpuGlyphPretrainer, reasonOf } from './gpu';
+import { buildGpuEngine, continueGpu, GpuGlyphPretrainer, reasonOf } from './gpu';
 
 export { classifierFor, decodeGlyphTheta, glyphStateSizes, PretrainedClassifier };
 export type { AccuracyCurve, ClassEvalProtocol };
@@ -37,7 +37,7 @@ export class GlyphRun implements FamilyRun {
   readonly set: GlyphSet;
   readonly theta0: Float32Array;
   readonly randomTheta: tf.Tensor1D;
-  learner!: MetaLearner<ClassBatch, tf.Tensor> | FusedLearner | GpuGlyphLearner;
+  learner!: MetaLearner<ClassBatch, tf.Tensor> | FusedLearner | GpuLearner;
   pretrainer!: PretrainedClassifier | FusedGlyphPretrainer | GpuGlyphPretrainer | null;
   private fused: FusedGlyphEngine | null = null;
   /** the fused meta-step as WGSL programs (tfjs on WebGPU), and whether its programs compiled */
@@ -95,7 +95,7 @@ export class GlyphRun implements FamilyRun {
       this.pretrainer = pre ? new FusedGlyphPretrainer(engine, pre) : null;
     } else {
       this.gpu = engine;
-      this.learner = new GpuGlyphLearner(engine, c.algo, c.alpha);
+      this.learner = new GpuLearner(engine, c.algo, c.alpha);
       this.pretrainer = pre ? new GpuGlyphPretrainer(engine, pre) : null;
     }
     return true;
@@ -299,10 +299,10 @@ export class GlyphRun implements FamilyRun {
       engine.dispose();
       this.gpu = kept;
       this.gpuReady = false;
-      this.learner = new GpuGlyphLearner(kept, next.algo, next.alpha);
+      this.learner = new GpuLearner(kept, next.algo, next.alpha);
       (this.pretrainer as GpuGlyphPretrainer | null)?.moveTo(kept);
     }
-    (this.learner as GpuGlyphLearner).setAlpha(next.alpha);
+    (this.learner as GpuLearner).setAlpha(next.alpha);
     return true;
   }
 
@@ -360,7 +360,7 @@ export class GlyphRun implements FamilyRun {
         pretrained: s.pretrained?.theta ?? null,
         pretrainedAdam: s.pretrained?.adam ?? null,
       });
-      (this.learner as FusedLearner | GpuGlyphLearner).stepped();
+      (this.learner as FusedLearner | GpuLearner).stepped();
       const pretrainer = this.pretrainer as FusedGlyphPretrainer | GpuGlyphPretrainer | null;
       if (pretrainer && s.pretrained) pretrainer.restored(s.pretrained.step);
     } else {
