@@ -25,6 +25,16 @@ import { SessionRuns } from './sessionRuns';
 import { useStore, type Store } from '../shell/store';
 import { writeAddressBar } from '../shell/url';
 
+/** What the page knows of the worker's backend and engine while a worker starts or switches: nothing yet. */
+const STARTING = {
+  phase: 'starting',
+  backend: null,
+  engine: null,
+  rates: null,
+  autoChoice: null,
+  backendNote: null,
+} as const;
+
 export function partOf(s: Store): SessionPart {
   return familyOf(s.config.task).session;
 }
@@ -71,12 +81,7 @@ class Session implements TrainerPort {
     };
     const s = store.getState();
     store.setState({
-      phase: 'starting',
-      backend: null,
-      engine: null,
-      rates: null,
-      autoChoice: null,
-      backendNote: null,
+      ...STARTING,
       step: opts.resume?.step ?? s.step,
       // a landscape in progress dies with the old worker
       landscapeBusy: null,
@@ -150,14 +155,7 @@ class Session implements TrainerPort {
     writeAddressBar(s.config, request, s.engineRequest);
     this.requested = request;
     this.current = null;
-    store.setState({
-      phase: 'starting',
-      backend: null,
-      engine: null,
-      rates: null,
-      autoChoice: null,
-      backendNote: null,
-    });
+    store.setState(STARTING);
     this.post({ kind: 'backend', request, engine: s.engineRequest });
     // a switch pauses the host while it moves the run; what the user asked for continues
     if (s.running && !s.replay) this.post({ kind: 'play' });
