@@ -50,13 +50,17 @@ export const DEFAULT_TRAIN_THREADS = 1;
 
 /**
  * Installs the helper threads fused glyph engines of this process use (installGlyphThreads), for
- * `npm run train`: `requested` threads, or DEFAULT_TRAIN_THREADS. Only runs of a family whose fused
- * engine splits tasks over threads (`TaskFamily.fusedThreads`) get helpers.
- * Returns the thread count.
+ * `npm run train`: `requested` threads, or DEFAULT_TRAIN_THREADS. Only runs that may train on a
+ * fused engine (`engine` other than tfjs), of a family whose fused engine splits tasks over
+ * threads (`TaskFamily.fusedThreads`), get helpers; more than one thread is said on stderr.
  */
-export async function installTrainThreads(requested: number | undefined, task: string): Promise<number> {
+export async function installTrainThreads(
+  requested: number | undefined,
+  task: string,
+  engine: 'auto' | 'fused' | 'tfjs',
+): Promise<void> {
+  if (engine === 'tfjs' || familyOf(task).fusedThreads !== true) return;
   const threads = requested ?? DEFAULT_TRAIN_THREADS;
-  if (familyOf(task).fusedThreads !== true) return 1;
   installGlyphThreads(await nodeGlyphThreads(threads));
-  return threads;
+  if (threads > 1) process.stderr.write(`fused engine threads: ${threads}\n`);
 }

@@ -1,6 +1,6 @@
 /**
  * The train CLI's side of run files (src/core/runs): reading --resume's file, checking --config
- * against it, recording the curves a file carries, and writing --save-run's file safely.
+ * against it, recording the curves a file carries, and writing --save-run's file safely (RunSaver).
  */
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type * as tf from '@tensorflow/tfjs';
@@ -8,8 +8,11 @@ import { FIELD_ORDER, fieldApplies, type Experiment } from '../core/experiment';
 import { restartReason } from '../core/families/restart';
 import { RunFileError } from '../core/runs/parseRunFile';
 import { readRunFile } from '../core/runs/resume';
-import { MAX_RUN_FILE_CHARS, type Curve, type RunFile } from '../core/runs/runFile';
+import type { FamilyRun } from '../core/families/family';
+import { encodeRunFile, MAX_RUN_FILE_CHARS, runFileOf, type Curve, type RunFile } from '../core/runs/runFile';
 import { UsageError } from './args';
+import type { NodeBackend } from './backend';
+import { Interrupt } from './interrupt';
 
 /** Reads and checks a run file; every problem with it is one line and exit status 2. */
 export function loadRunFile(path: string): RunFile {
@@ -117,5 +120,47 @@ export function writeFileAtomic(path: string, text: string): void {
       // nothing was written
     }
     throw e;
+  }
+}
+
+/** --save-run also rewrites its file this often while training */
+const SAVE_EVERY_MS = 60_000;
+
+/** --save-run: the whole run with its curves, rewritten every minute and at the end; Ctrl-C saves and stops. */
+export class RunSaver {
+  readonly recorder: CurveRecorder;
+  readonly interrupt = new Interrupt();
+  private readonly createdAt: string;
+  private lastSave = performance.now();
+
+  constructor(
+    private readonly run: FamilyRun,
+    private readonly path: string,
+    private readonly resumed: RunFile | null,
+    private readonly backend: NodeBackend,
+  ) {
+    this.recorder = new CurveRecorder(resumed?.curves);
+    this.createdAt = resumed?.createdAt ?? new Date().toISOString();
+  }
+
+  async write(quiet = false): Promise<void> {
+    const state = await this.run.exportState();
+    const meta = {
+      createdAt: this.createdAt,
+      curves: this.recorder.all(),
+      ...(this.run.engine === 'tfjs' ? { backend: this.backend } : {}),
+      ...(this.resumed?.name !== undefined ? { name: this.resumed.name } : {}),
+    };
+    writeFileAtomic(this.path, encodeRunFile(runFileOf(state, meta)));
+    if (!quiet) process.stderr.write(`wrote the run (meta-step ${state.step}) to ${this.path}\n`);
+  }
+
+  /** After each meta-step: a Ctrl-C gets its turn, and a minute's training is saved. */
+  async afterStep(): Promise<void> {
+    await this.interrupt.poll();
+    if (performance.now() - this.lastSave > SAVE_EVERY_MS) {
+      await this.write(true); // a run killed mid-step (or a lost machine) keeps its last minute
+      this.lastSave = performance.now();
+    }
   }
 }

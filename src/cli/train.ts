@@ -11,16 +11,12 @@ import { familyOf, registeredFamilies } from '../core/families/registry';
 import { decodeTheta, encodeTheta, type SavedTheta } from '../core/thetaFile';
 import type { FamilyRun, StepLosses } from '../core/families/family';
 import { runFromState } from '../core/runs/resume';
-import { encodeRunFile, runFileOf, type RunFile } from '../core/runs/runFile';
+import type { RunFile } from '../core/runs/runFile';
 import { parseFlags, runMain, UsageError } from './args';
-import { Interrupt } from './interrupt';
-import { checkResumeConfig, CurveRecorder, loadRunFile, writeFileAtomic } from './runFiles';
+import { checkResumeConfig, loadRunFile, RunSaver } from './runFiles';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
 import { installTrainThreads } from './engineThreads';
-
-/** --save-run also rewrites its file this often while training */
-const SAVE_EVERY_MS = 60_000;
 
 /** The registered families' evaluation protocols, families sharing one named together. */
 function evalDefaultsText(): string {
@@ -119,9 +115,7 @@ async function main(): Promise<void> {
     typeof flags.init === 'string' ? readInitTheta(flags.init, config, pretrainedOnly) : undefined;
   const engineFlag = (flags.engine as EngineFlag | undefined) ?? 'auto';
   if (engineFlag !== 'tfjs') await family.loadFusedEngine?.();
-  const threads =
-    engineFlag === 'tfjs' ? 1 : await installTrainThreads(flags.threads as number | undefined, config.task);
-  if (threads > 1) process.stderr.write(`fused engine threads: ${threads}\n`);
+  await installTrainThreads(flags.threads as number | undefined, config.task, engineFlag);
   const run = resumed
     ? resumedRun(resumed, config, changes.length > 0, engineFlag, backend, flags.resume as string)
     : newRun(config, engineFlag, flags['no-pretrained'] !== true, saved, pretrainedOnly);
@@ -277,45 +271,6 @@ function checkRunFits(
   process.stderr.write(
     `engine: ${run.engine === 'fused' ? 'fused WebAssembly meta-step' : `tfjs (${backend})`}\n`,
   );
-}
-
-/** --save-run: the whole run with its curves, rewritten every minute and at the end; Ctrl-C saves and stops. */
-class RunSaver {
-  readonly recorder: CurveRecorder;
-  readonly interrupt = new Interrupt();
-  private readonly createdAt: string;
-  private lastSave = performance.now();
-
-  constructor(
-    private readonly run: FamilyRun,
-    private readonly path: string,
-    private readonly resumed: RunFile | null,
-    private readonly backend: NodeBackend,
-  ) {
-    this.recorder = new CurveRecorder(resumed?.curves);
-    this.createdAt = resumed?.createdAt ?? new Date().toISOString();
-  }
-
-  async write(quiet = false): Promise<void> {
-    const state = await this.run.exportState();
-    const meta = {
-      createdAt: this.createdAt,
-      curves: this.recorder.all(),
-      ...(this.run.engine === 'tfjs' ? { backend: this.backend } : {}),
-      ...(this.resumed?.name !== undefined ? { name: this.resumed.name } : {}),
-    };
-    writeFileAtomic(this.path, encodeRunFile(runFileOf(state, meta)));
-    if (!quiet) process.stderr.write(`wrote the run (meta-step ${state.step}) to ${this.path}\n`);
-  }
-
-  /** After each meta-step: a Ctrl-C gets its turn, and a minute's training is saved. */
-  async afterStep(): Promise<void> {
-    await this.interrupt.poll();
-    if (performance.now() - this.lastSave > SAVE_EVERY_MS) {
-      await this.write(true); // a run killed mid-step (or a lost machine) keeps its last minute
-      this.lastSave = performance.now();
-    }
-  }
 }
 
 interface Trained {
