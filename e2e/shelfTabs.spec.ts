@@ -48,7 +48,7 @@ test("the runs shelf follows the other tabs' saves, renames and deletes without 
   await c.getByRole('button', { name: 'Step', exact: true }).click();
   await expect.poll(() => savedStep(c), { timeout: 30_000 }).toBe(n + 2);
   const copy = entries(a).filter({ hasText: 'from tab A (copy)' });
-  await expect(copy).toContainText(`step ${n + 2} `);
+  await expect(copy).toContainText(`step ${(n + 2).toLocaleString('en-US')} `);
   await expect(entries(a)).toHaveCount(3);
   await expect(a.locator(aRun)).toContainText(`step ${(n + 1).toLocaleString('en-US')} `);
   await expect(a.locator(aRun).locator('.shelf-name')).toHaveText('from tab A');
