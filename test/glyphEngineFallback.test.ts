@@ -67,7 +67,8 @@ describe('the glyph run falls back from a fused engine to tfjs with a reason', (
     expect(check.pending(run)).toBe(false);
     expect(check.pending(tfjs)).toBe(false);
     expect(posted).toHaveLength(1);
-    expect(posted[0]).toMatchObject({ kind: 'notice', level: 'warning' });
+    // the notice also moves the status line's engine to the one the run trains on now
+    expect(posted[0]).toMatchObject({ kind: 'notice', level: 'warning', engine: 'tfjs' });
     expect((posted[0] as { message: string }).message).toMatch(
       /WebAssembly memory.*goes on with tfjs kernels/,
     );

@@ -246,7 +246,13 @@ export type FromWorker =
   | ({ kind: 'theta' } & ThetaReport)
   | { kind: 'landscapeProgress'; id: number; done: number; total: number }
   | ({ kind: 'landscape' } & LandscapeReport)
-  | { kind: 'notice'; level: 'info' | 'warning'; message: string }
+  | {
+      kind: 'notice';
+      level: 'info' | 'warning';
+      message: string;
+      /** the engine the run trains on from now on, where the notice tells of a move (a fallback) */
+      engine?: Engine;
+    }
   | { kind: 'error'; message: string; fatal: boolean };
 
 /** The buffers of a message that can be transferred instead of copied. */

@@ -73,6 +73,7 @@ export function showReport(msg: Report): void {
       if (s.landscapeBusy?.id === msg.id) store.setState({ landscape: msg, landscapeBusy: null });
       break;
     case 'notice':
+      if (msg.engine !== undefined) store.setState({ engine: msg.engine });
       s.notify(msg.level === 'warning' ? 'warning' : 'info', msg.message);
       break;
   }

@@ -24,6 +24,7 @@ export class GlyphEngineCheck {
       kind: 'notice',
       level: 'warning',
       message: `The fused glyph engine cannot train this run (${run.fallbackReason}); training goes on with tfjs kernels.`,
+      engine: run.engine,
     });
   }
 }

@@ -186,6 +186,7 @@ export class RunKeeper {
       kind: 'notice',
       level: 'warning',
       message: `The fused WGSL engine cannot train this run on WebGPU (${problem}); training with tfjs kernels on WebGPU instead, with θ, Adam's moments, the step and the curves kept.`,
+      engine: 'tfjs',
     });
   }
 
