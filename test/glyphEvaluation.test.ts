@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../src/core/experiment';
 import { GlyphEvaluation } from '../src/core/families/glyphs/evaluation';
 import { GlyphRun } from '../src/core/families/glyphs/run';
+import { loadFusedGlyph } from '../src/core/engines/fusedGlyph/wasmModule';
 import { startBackend } from './helpers';
 
 const config = (extra = '') => parseExperiment(`task=glyphs&batch=2&query=2&filters=8${extra}`).config;
@@ -84,5 +85,32 @@ describe('glyph evaluation in pieces', () => {
     single.dispose();
     expect(tf.memory().numTensors).toBe(before);
     run.dispose();
+  });
+
+  it('scores a run on the fused engine there, with the numbers of the tfjs kernels', async () => {
+    await startBackend('wasm');
+    await loadFusedGlyph();
+    for (const algo of ['maml', 'metasgd'] as const) {
+      const fused = new GlyphRun(config(`&algo=${algo}`), { engine: 'fused' });
+      const tfjs = new GlyphRun(config(`&algo=${algo}`));
+      expect([fused.engine, tfjs.engine]).toEqual(['fused', 'tfjs']);
+      const jobs = [new GlyphEvaluation(fused, protocol), new GlyphEvaluation(tfjs, protocol)];
+      expect(jobs.map((j) => j.engine)).toEqual(['fused', 'tfjs']);
+      const [a, b] = await Promise.all(
+        jobs.map(async (job) => {
+          while (!job.finished) await job.next();
+          const out = job.result();
+          job.dispose();
+          return out;
+        }),
+      );
+      for (const m of ['maml', 'pretrained', 'random']) {
+        expect(a![m]!.accuracy).toHaveLength(protocol.steps + 1);
+        a![m]!.accuracy.forEach((v, i) => expect(v, `${algo} ${m}`).toBeCloseTo(b![m]!.accuracy[i]!, 5));
+        a![m]!.loss.forEach((v, i) => expect(v, `${algo} ${m}`).toBeCloseTo(b![m]!.loss[i]!, 4));
+      }
+      fused.dispose();
+      tfjs.dispose();
+    }
   });
 });

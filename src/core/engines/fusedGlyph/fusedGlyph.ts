@@ -300,7 +300,8 @@ export class FusedGlyphEngine {
     this.i32(B.counters, 3)[counter] = adam.t;
   }
 
-  private run(batch: ImageTaskBatch, flags: number): number {
+  /** Copies a batch's images and labels into the engine's buffers (checked against its settings). */
+  loadBatch(batch: ImageTaskBatch): void {
     if (this.disposed) throw new Error('fused glyph engine: used after dispose');
     const s = this.settings;
     const { tasks, ways, shots, query } = batch;
@@ -315,6 +316,13 @@ export class FusedGlyphEngine {
     this.i32(B.ys, tasks * ns).set(batch.ys);
     this.f32(B.xq, tasks * nq * PIXELS).set(batch.xq);
     this.i32(B.yq, tasks * nq).set(batch.yq);
+  }
+
+  private run(batch: ImageTaskBatch, flags: number): number {
+    this.loadBatch(batch);
+    const { tasks, ways, shots, query } = batch;
+    const ns = ways * shots;
+    const nq = ways * query;
     if (this.preLayout && flags & WITH_PRETRAINED) this.globalLabels(batch);
     const { alpha, beta, inner } = this.hyper;
     this.calls += 1;

@@ -35,6 +35,9 @@ export interface FusedGlyphExports {
   addTask(algo: number): void;
   finish(tasks: number, support: number, query: number, loss: number, beta: number, flags: number): number;
   addr(id: number): number;
+  /** the query accuracy and loss of task t after 0..steps inner steps from θ, into SCORE */
+  score(t: number, support: number, query: number, steps: number, vectorRate: number): void;
+  scoreStepsLimit(): number;
 }
 
 /** Buffer ids understood by addr(); in step with the constants in ./assembly/index.ts. */
@@ -60,6 +63,7 @@ export const GLYPH_BUFFER = {
   yPre: 18,
   taskTheta: 19,
   taskAlpha: 20,
+  score: 21,
 } as const;
 
 const wasmModule = new WasmModuleLoader<FusedGlyphExports>(

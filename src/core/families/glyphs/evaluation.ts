@@ -4,13 +4,19 @@
  * the support set for 0..steps inner steps and scored on the query set. Every initialisation is
  * copied when the job starts, so a job spread over a stretch of training still describes one θ
  * (that of `step`); one piece is one initialisation on one chunk of tasks, so a worker can run
- * the job between training steps and handle its messages in between.
+ * the job between training steps and handle its messages in between. A run on the fused
+ * WebAssembly engine is scored there too (FusedGlyphScorer: the same tasks and maths as the tfjs
+ * adaptation curve, in one wasm call per task); others on tfjs kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { InnerRate } from '../../meta/innerLoop';
 import { meanCi } from '../../meta/statistics';
+import { fusedGlyphSettings } from '../../engines/fusedGlyph/settings';
+import { FusedGlyphScorer } from '../../engines/fusedGlyph/scoring';
+import { FusedLearner } from '../../engines/engineViews';
 import { Rng } from '../../random';
 import { classAdaptationCurve, classBatchTensors, type ClassBatch } from './classification';
+import type { GlyphBatch } from './data/sampler';
 import type { GlyphRun } from './run';
 
 export interface ClassEvalProtocol {
@@ -33,6 +39,15 @@ interface Start {
   name: string;
   theta: tf.Tensor;
   rate: InnerRate;
+  /** θ and the rate as numbers, read once for the fused scorer */
+  read?: { theta: Float32Array; rate: number | Float32Array };
+}
+
+/** a chunk of tasks: as drawn (the fused scorer) and as tensors (tfjs), each made when first used */
+interface Chunk {
+  n: number;
+  raw: GlyphBatch;
+  t: ClassBatch | null;
 }
 
 export class GlyphEvaluation {
@@ -46,7 +61,8 @@ export class GlyphEvaluation {
   private readonly loss: Float32Array[];
   /** tasks scored by every initialisation so far, the current chunk and the next initialisation on it */
   private done = 0;
-  private batch: { n: number; t: ClassBatch } | null = null;
+  private batch: Chunk | null = null;
+  private readonly scorer: FusedGlyphScorer | null;
   private method = 0;
   private disposed = false;
 
@@ -74,6 +90,12 @@ export class GlyphEvaluation {
     this.chunk = Math.max(1, p.chunk ?? 25);
     this.acc = this.starts.map(() => new Float32Array(p.tasks * this.cols));
     this.loss = this.starts.map(() => new Float32Array(p.tasks * this.cols));
+    this.scorer = run.learner instanceof FusedLearner ? fusedScorer(run, this.chunk, p.steps) : null;
+  }
+
+  /** where the scores are computed */
+  get engine(): 'fused' | 'tfjs' {
+    return this.scorer ? 'fused' : 'tfjs';
   }
 
   get tasks(): number {
@@ -104,16 +126,14 @@ export class GlyphEvaluation {
     if (this.finished) return;
     if (!this.batch) {
       const n = Math.min(this.chunk, this.p.tasks - this.done);
-      this.batch = { n, t: classBatchTensors(this.run.nextBatch('test', this.rng, n)) };
+      this.batch = { n, raw: this.run.nextBatch('test', this.rng, n), t: null };
     }
     const start = this.starts[this.method] as Start;
-    const curve = classAdaptationCurve(this.run.model, start.theta, start.rate, this.batch.t, this.p.steps);
-    try {
-      this.acc[this.method]?.set(await curve.accuracy.data(), this.done * this.cols);
-      this.loss[this.method]?.set(await curve.loss.data(), this.done * this.cols);
-    } finally {
-      tf.dispose([curve.accuracy, curve.loss]);
-    }
+    const scores = this.scorer
+      ? await this.scoreFused(this.scorer, start, this.batch.raw)
+      : await this.scoreTfjs(start, this.batch);
+    this.acc[this.method]?.set(scores.accuracy, this.done * this.cols);
+    this.loss[this.method]?.set(scores.loss, this.done * this.cols);
     this.method += 1;
     if (this.method === this.starts.length) {
       this.method = 0;
@@ -141,8 +161,38 @@ export class GlyphEvaluation {
     return out;
   }
 
+  private async scoreFused(
+    scorer: FusedGlyphScorer,
+    start: Start,
+    raw: GlyphBatch,
+  ): Promise<{ accuracy: Float32Array; loss: Float32Array }> {
+    if (!start.read) {
+      const theta = (await start.theta.data()) as Float32Array;
+      const rate = typeof start.rate === 'number' ? start.rate : ((await start.rate.data()) as Float32Array);
+      start.read = { theta, rate };
+    }
+    return scorer.score(start.read.theta, start.read.rate, raw, this.p.steps);
+  }
+
+  private async scoreTfjs(
+    start: Start,
+    chunk: Chunk,
+  ): Promise<{ accuracy: Float32Array; loss: Float32Array }> {
+    const t = (chunk.t ??= classBatchTensors(chunk.raw));
+    const curve = classAdaptationCurve(this.run.model, start.theta, start.rate, t, this.p.steps);
+    try {
+      return {
+        accuracy: (await curve.accuracy.data()) as Float32Array,
+        loss: (await curve.loss.data()) as Float32Array,
+      };
+    } finally {
+      tf.dispose([curve.accuracy, curve.loss]);
+    }
+  }
+
   private disposeBatch(): void {
-    if (this.batch) tf.dispose([this.batch.t.xs, this.batch.t.ys, this.batch.t.xq, this.batch.t.yq]);
+    const t = this.batch?.t;
+    if (t) tf.dispose([t.xs, t.ys, t.xq, t.yq]);
     this.batch = null;
   }
 
@@ -150,8 +200,27 @@ export class GlyphEvaluation {
     if (this.disposed) return;
     this.disposed = true;
     this.disposeBatch();
+    this.scorer?.dispose();
     for (const s of this.starts) tf.dispose(typeof s.rate === 'number' ? [s.theta] : [s.theta, s.rate]);
   }
+}
+
+/** A fused scorer for the run's network and evaluation batches, or null where it cannot hold them. */
+function fusedScorer(run: GlyphRun, chunk: number, steps: number): FusedGlyphScorer | null {
+  const c = run.experiment;
+  try {
+    const scorer = FusedGlyphScorer.createSync(fusedGlyphSettings(c), {
+      ways: c.ways,
+      shots: c.k,
+      query: c.query,
+      maxTasks: chunk,
+    });
+    if (steps <= scorer.stepsLimit) return scorer;
+    scorer.dispose();
+  } catch {
+    // (the tfjs kernels score what the engine cannot hold)
+  }
+  return null;
 }
 
 /** The whole evaluation at once (the CLI, reports, tests). */

@@ -31,7 +31,11 @@ const G_PRE = 17;
 const Y_PRE = 18; // its labels: every support image of every task, then every query image
 const TASK_THETA = 19; // one task's share of G_THETA (task() writes it, addTask() adds it)
 const TASK_ALPHA = 20; // one task's share of G_ALPHA (Meta-SGD)
-const BUFFERS = 21;
+const SCORE = 21; // f32 [accuracy, mean loss] on the query set after 0..S inner steps (score())
+const BUFFERS = 22;
+
+/** the most inner steps score() follows */
+const SCORE_STEPS = 100;
 
 // algorithm codes (0 is second-order MAML)
 const FOMAML = 1;
@@ -102,6 +106,7 @@ export function init(
   setAddr(XQ, floats(tMax * qMax * PIXELS));
   setAddr(YQ, floats(tMax * qMax));
   setAddr(RESULT, heap.alloc(16));
+  setAddr(SCORE, floats(2 * (SCORE_STEPS + 1)));
   setAddr(COUNTERS, heap.alloc(16));
   thetaSteps = floats(P * steps);
   gradSteps = floats(P * steps);
@@ -287,6 +292,61 @@ function pretrainStep(T: i32, Ns: i32, Nq: i32, beta: f64, update: bool): f64 {
   if (update) adam(pre, g, addr(M_PRE), addr(V_PRE), addr(COUNTERS) + 8, beta, preP);
   selectHead(metaWays);
   return loss / <f64>n;
+}
+
+/**
+ * The evaluation of θ on task t: fine-tunes a copy of θ on its Ns support images for S inner
+ * steps (rate: α per parameter from ALPHA when `vectorRate`, else the scalar begin() set) and
+ * writes the query accuracy and mean query loss after 0..S steps into SCORE. θ is not changed.
+ */
+export function score(t: i32, Ns: i32, Nq: i32, S: i32, vectorRate: bool): void {
+  const rate = vectorRate ? addr(ALPHA) : alphaFill;
+  const xs = addr(XS) + ((<usize>t * <usize>Ns * <usize>PIXELS) << 2);
+  const ys = addr(YS) + ((<usize>t * <usize>Ns) << 2);
+  const xq = addr(XQ) + ((<usize>t * <usize>Nq * <usize>PIXELS) << 2);
+  const yq = addr(YQ) + ((<usize>t * <usize>Nq) << 2);
+  const out = addr(SCORE);
+  const g = stepVec(gradSteps, 0);
+  const steps = min<i32>(S, SCORE_STEPS);
+  let current = addr(THETA);
+  for (let s = 0; ; s++) {
+    const loss = evaluate(current, qPass, xq, yq, Nq, <f32>1 / <f32>Nq);
+    store<f32>(out + ((<usize>(2 * s)) << 2), queryAccuracy(head(qPass, PROB), yq, Nq));
+    store<f32>(out + ((<usize>(2 * s + 1)) << 2), <f32>(loss / <f64>Nq));
+    if (s == steps) break;
+    evaluate(current, pass(0), xs, ys, Ns, <f32>1 / <f32>Ns);
+    memory.fill(g, 0, (<usize>P) << 2);
+    backward(current, pass(0), Ns, g, dp);
+    // θ′ alternates between the first two inner-step slots (the engine holds at least two)
+    const next = stepVec(thetaSteps, s & 1);
+    subScaledTo(next, current, rate, g, P);
+    current = next;
+  }
+}
+
+/** The share of N rows whose largest probability (the first, on a tie) is at the label. */
+function queryAccuracy(prob: usize, labels: usize, N: i32): f32 {
+  const row = (<usize>waysPadded) << 2;
+  let right = 0;
+  for (let n = 0; n < N; n++) {
+    const pr = prob + <usize>n * row;
+    let best = 0;
+    let top = load<f32>(pr);
+    for (let c = 1; c < ways; c++) {
+      const p = load<f32>(pr + ((<usize>c) << 2));
+      if (p > top) {
+        top = p;
+        best = c;
+      }
+    }
+    if (best == load<i32>(labels + ((<usize>n) << 2))) right++;
+  }
+  return <f32>right / <f32>N;
+}
+
+/** The most inner steps score() follows. */
+export function scoreStepsLimit(): i32 {
+  return SCORE_STEPS;
 }
 
 export function innerStepsLimit(): i32 {
