@@ -17,6 +17,7 @@ import { checkResumeConfig, loadRunFile, RunSaver } from './runFiles';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
 import { installTrainThreads } from './engineThreads';
+import { loadImagesFlag } from './imagesFlag';
 
 /** The registered families' evaluation protocols, families sharing one named together. */
 function evalDefaultsText(): string {
@@ -34,6 +35,7 @@ const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] 
                        [--save-theta theta.json] [--init theta.json (start from a saved θ)]
                        [--pretrained-only (train only the pretrained baseline, where the family can; θ stays as --init gave it)]
                        [--lenient (fix invalid --config values with a warning instead of refusing them)]
+                       [--images <folder or .zip> (image classes to import: one folder per class, see docs/own-images.md)]
                        [--engine auto|fused|tfjs (auto: the fused WebAssembly meta-step where the family has one)]
                        [--threads N (the fused few-shot classifier engine: the meta-batch's tasks over N threads, same bits; default 1)]
                        [--save-run run.json (the whole run: θ, optimiser moments, baseline, task stream, curves;
@@ -81,6 +83,7 @@ const FLAGS = {
   threads: { type: 'int', min: 1, max: 256 },
   'save-run': { type: 'string' },
   resume: { type: 'string' },
+  images: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
   const steps = (flags.steps as number | undefined) ?? 1000;
   const backend = (flags.backend as NodeBackend | undefined) ?? 'wasm';
   await startBackend(backend);
+  if (typeof flags.images === 'string') await loadImagesFlag(flags.images);
 
   const pretrainedOnly = flags['pretrained-only'] === true;
   if (pretrainedOnly && (flags['no-pretrained'] || typeof flags.init !== 'string')) {
