@@ -24,16 +24,18 @@ export function toClassImage(img: GrayImage): Float32Array {
   const y0 = (CLASS_IMAGE_SIZE - h) / 2;
   const cols = areaWeights(img.width, x0, scale);
   const rows = areaWeights(img.height, y0, scale);
-  const across = new Float32Array(img.height * CLASS_IMAGE_SIZE);
+  const n = CLASS_IMAGE_SIZE;
+  const across = new Float32Array(img.height * n);
   for (let y = 0; y < img.height; y++)
-    for (const [src, dst, wt] of cols)
-      across[y * CLASS_IMAGE_SIZE + dst] =
-        (across[y * CLASS_IMAGE_SIZE + dst] as number) + wt * (ink[y * img.width + src] as number);
+    for (let e = 0; e < cols.wt.length; e++)
+      across[y * n + (cols.dst[e] as number)] =
+        (across[y * n + (cols.dst[e] as number)] as number) +
+        (cols.wt[e] as number) * (ink[y * img.width + (cols.src[e] as number)] as number);
   const out = new Float32Array(CLASS_IMAGE_PIXELS);
-  for (const [src, dst, wt] of rows)
-    for (let x = 0; x < CLASS_IMAGE_SIZE; x++)
-      out[dst * CLASS_IMAGE_SIZE + x] =
-        (out[dst * CLASS_IMAGE_SIZE + x] as number) + wt * (across[src * CLASS_IMAGE_SIZE + x] as number);
+  for (let e = 0; e < rows.wt.length; e++) {
+    const [to, from, wt] = [(rows.dst[e] as number) * n, (rows.src[e] as number) * n, rows.wt[e] as number];
+    for (let x = 0; x < n; x++) out[to + x] = (out[to + x] as number) + wt * (across[from + x] as number);
+  }
   return out;
 }
 
@@ -50,26 +52,36 @@ function inkOf(img: GrayImage): Float32Array {
     sum += (light[y * width] as number) + (light[y * width + width - 1] as number);
     count += 2;
   }
-  const flip = sum / count >= 0.5;
-  return flip ? light.map((v) => 1 - v) : light.slice();
+  const ink = light.slice();
+  if (sum / count >= 0.5) for (let i = 0; i < ink.length; i++) ink[i] = 1 - (ink[i] as number);
+  return ink;
 }
 
 /**
- * Area-averaging weights along one axis, as [src, dst, weight]: source pixel i spans
+ * Area-averaging weights along one axis, as parallel src, dst, wt arrays: source pixel i spans
  * [off + i·scale, off + (i+1)·scale) in output pixels, and its weight in output pixel j is the
  * length of that span inside [j, j + 1), so a fully covered output pixel's weights sum to 1.
  */
-function areaWeights(n: number, off: number, scale: number): [number, number, number][] {
-  const out: [number, number, number][] = [];
+function areaWeights(
+  n: number,
+  off: number,
+  scale: number,
+): { src: Int32Array; dst: Int32Array; wt: Float32Array } {
+  const src: number[] = [];
+  const dst: number[] = [];
+  const wt: number[] = [];
   for (let i = 0; i < n; i++) {
     const a = off + i * scale;
     const b = a + scale;
     for (let j = Math.max(0, Math.floor(a)); j < Math.min(CLASS_IMAGE_SIZE, Math.ceil(b)); j++) {
       const overlap = Math.min(b, j + 1) - Math.max(a, j);
-      if (overlap > 0) out.push([i, j, overlap]);
+      if (overlap <= 0) continue;
+      src.push(i);
+      dst.push(j);
+      wt.push(overlap);
     }
   }
-  return out;
+  return { src: Int32Array.from(src), dst: Int32Array.from(dst), wt: Float32Array.from(wt) };
 }
 
 /** A 28×28 image turned k quarter turns counter-clockwise (as tf.image.rot90), written at out[at..]. */

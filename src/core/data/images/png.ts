@@ -40,41 +40,46 @@ function checkHeader(bytes: Uint8Array): void {
     );
 }
 
-/** Sample i of a decoded PNG's data, scaled to 0..1 (depths under 8 are packed, rows byte-aligned). */
-function sampler(png: DecodedPng, channels: number): (i: number) => number {
-  const { data, depth, width } = png;
-  if (depth >= 8) {
-    const max = depth === 16 ? 65535 : 255;
-    return (i) => (data[i] as number) / max;
-  }
+/** A decoded PNG's samples scaled to 0..1 (depths under 8 are packed, rows byte-aligned). */
+function samples(png: DecodedPng, channels: number): Float32Array {
+  const { data, depth, width, height } = png;
   const perRow = width * channels;
+  const out = new Float32Array(perRow * height);
+  if (depth >= 8) {
+    const scale = 1 / (depth === 16 ? 65535 : 255);
+    for (let i = 0; i < out.length; i++) out[i] = (data[i] as number) * scale;
+    return out;
+  }
   const rowBytes = Math.ceil((perRow * depth) / 8);
   const max = (1 << depth) - 1;
-  return (i) => {
-    const row = Math.floor(i / perRow);
-    const bit = (i - row * perRow) * depth;
-    const byte = data[row * rowBytes + (bit >> 3)] as number;
-    return ((byte >> (8 - depth - (bit & 7))) & max) / max;
-  };
+  for (let y = 0; y < height; y++) {
+    for (let i = 0, bit = 0; i < perRow; i++, bit += depth) {
+      const byte = data[y * rowBytes + (bit >> 3)] as number;
+      out[y * perRow + i] = ((byte >> (8 - depth - (bit & 7))) & max) / max;
+    }
+  }
+  return out;
 }
 
 function toLightness(png: DecodedPng): Float32Array {
   const { width, height } = png;
   let channels = png.channels;
-  let at: (i: number) => number;
+  let v: Float32Array;
   if (png.palette) {
     const rgb = convertIndexedToRgb(png);
     channels = rgb.length / (width * height);
-    at = (i) => (rgb[i] as number) / 255;
-  } else at = sampler(png, channels);
+    v = Float32Array.from(rgb, (x) => x / 255);
+  } else v = samples(png, channels);
+  if (channels === 1) return v;
   const light = new Float32Array(width * height);
   const color = channels >= 3;
   const alpha = channels === 2 || channels === 4;
-  for (let p = 0; p < width * height; p++) {
-    const i = p * channels;
-    const v = color ? 0.299 * at(i) + 0.587 * at(i + 1) + 0.114 * at(i + 2) : at(i);
-    const a = alpha ? at(i + channels - 1) : 1;
-    light[p] = a * v + (1 - a);
+  for (let p = 0, i = 0; p < light.length; p++, i += channels) {
+    const g = color
+      ? 0.299 * (v[i] as number) + 0.587 * (v[i + 1] as number) + 0.114 * (v[i + 2] as number)
+      : (v[i] as number);
+    const a = alpha ? (v[i + channels - 1] as number) : 1;
+    light[p] = a * g + (1 - a);
   }
   return light;
 }
