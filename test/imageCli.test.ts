@@ -38,6 +38,12 @@ describe('train CLI --images', () => {
     expect(r.stdout).toMatch(/Accuracy on 4 .*3-way 1-shot/);
     const json = JSON.parse(readFileSync(out, 'utf8'));
     expect(json.eval.maml.accuracy).toHaveLength(2);
+    expect(json.images).toMatchObject({
+      classes: 20,
+      images: 80,
+      split: { protocol: 'omniglot', train: 15, test: 5 },
+    });
+    expect(json.images.sha256).toMatch(/^[0-9a-f]{64}$/);
     const csv = join(dir, 'curves.csv');
     writeFileSync(csv, 'task,x,y\n1,2,3\n');
     const bad = train(['--config', config, '--images', csv, '--steps', '1']);

@@ -32,6 +32,26 @@ function folderFiles(root: string): ArchiveFile[] {
   return paths.map((p) => ({ path: relative(root, p).split(sep).join('/'), bytes: readFileSync(p) }));
 }
 
+/** What a --json result says of the imported data. */
+export interface ImagesJson {
+  sha256: string;
+  classes: number;
+  images: number;
+  split: { protocol: string; train: number; test: number; rotations: boolean };
+  skipped: number;
+}
+
+export function imagesJson(set: ClassImageSet): ImagesJson {
+  const { protocol, train, test, rotations } = set.split;
+  return {
+    sha256: set.hash,
+    classes: set.classes.length,
+    images: set.images,
+    split: { protocol, train: train.length, test: test.length, rotations },
+    skipped: set.skippedCount,
+  };
+}
+
 /** What was imported, in a few lines for stderr. */
 export function importSummary(set: ClassImageSet): string {
   const s = set.split;

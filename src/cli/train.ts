@@ -17,7 +17,7 @@ import { checkResumeConfig, loadRunFile, RunSaver } from './runFiles';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
 import { installTrainThreads } from './engineThreads';
-import { loadImagesFlag } from './imagesFlag';
+import { imagesJson, loadImagesFlag, type ImagesJson } from './imagesFlag';
 
 /** The registered families' evaluation protocols, families sharing one named together. */
 function evalDefaultsText(): string {
@@ -61,6 +61,8 @@ export interface TrainResult {
   metaStepsPerSecond: number;
   finalMetaLoss: number | null;
   eval: Record<string, unknown>;
+  /** --images: what was imported (its SHA-256 identifies the data) */
+  images?: ImagesJson;
 }
 
 type Flags = Record<string, string | number | boolean>;
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
   const steps = (flags.steps as number | undefined) ?? 1000;
   const backend = (flags.backend as NodeBackend | undefined) ?? 'wasm';
   await startBackend(backend);
-  if (typeof flags.images === 'string') await loadImagesFlag(flags.images);
+  const images = typeof flags.images === 'string' ? imagesJson(await loadImagesFlag(flags.images)) : null;
 
   const pretrainedOnly = flags['pretrained-only'] === true;
   if (pretrainedOnly && (flags['no-pretrained'] || typeof flags.init !== 'string')) {
@@ -153,6 +155,7 @@ async function main(): Promise<void> {
     metaStepsPerSecond: trained.steps / Math.max(trained.seconds, 1e-9),
     finalMetaLoss: trained.lastLoss,
     eval: report.json,
+    ...(images ? { images } : {}),
   };
   process.stdout.write(`${report.table}\n`);
   finish(result, flags.json, trained.steps, trained.seconds, backend);

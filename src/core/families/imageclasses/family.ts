@@ -10,7 +10,7 @@ export function loadedSource(): ImageSource {
   const set = loadedImageClasses();
   if (!set)
     throw new Error(
-      'no image classes are loaded: give --images <folder or .zip> (or import them on the page)',
+      'no image classes are loaded: the CLI takes them with --images <folder or .zip> (the page has no import yet)',
     );
   return new ImageSource(set);
 }
