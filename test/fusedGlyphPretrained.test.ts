@@ -4,6 +4,7 @@ import { FusedGlyphEngine } from '../src/core/engines/fusedGlyph/fusedGlyph';
 import { parseExperiment } from '../src/core/experiment';
 import { classBatchTensors } from '../src/core/families/glyphs/classification';
 import { glyphSet, splitClasses } from '../src/core/families/glyphs/data/hershey';
+import { GlyphSource } from '../src/core/families/glyphs/data/source';
 import { PretrainedClassifier } from '../src/core/families/glyphs/run';
 import { Rng } from '../src/core/random';
 import { bytes, startBackend } from './helpers';
@@ -31,7 +32,7 @@ describe('fused glyph engine: pretrained baseline', () => {
   });
 
   it('takes the same steps as PretrainedClassifier, beside an unchanged meta-step', async () => {
-    const reference = new PretrainedClassifier(config, glyphSet());
+    const reference = new PretrainedClassifier(config, new GlyphSource(glyphSet()));
     const start = await reference.exportState();
     const theta0 = modelFor(s).init(new Rng(2, 'init'));
     const engine = await FusedGlyphEngine.create(s, theta0, { pretrained: { classes, theta0: start.theta } });

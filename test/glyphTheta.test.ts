@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../src/core/experiment';
 import { classBatchTensors, type ClassBatch } from '../src/core/families/glyphs/classification';
+import { glyphSet } from '../src/core/families/glyphs/data/hershey';
 import { sampleGlyphBatch } from '../src/core/families/glyphs/data/sampler';
 import { GlyphRun } from '../src/core/families/glyphs/run';
 import { GLYPH_THETA } from '../src/core/families/glyphs/thetaBudget';
@@ -117,7 +118,7 @@ describe('the glyph θ view', () => {
       Rng.stream(config.seed, 'theta-view/landscape'),
       GLYPH_THETA.landscapeTasks,
       { split: 'train', ways: config.ways, shots: config.k, query: GLYPH_THETA.landscapeQuery },
-      run.set,
+      glyphSet(),
     );
     const b = classBatchTensors(batch);
     const learner = run.learner as MetaLearner<ClassBatch, tf.Tensor>;

@@ -17,6 +17,7 @@ import { checkResumeConfig, loadRunFile, RunSaver } from './runFiles';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
 import { installTrainThreads } from './engineThreads';
+import { imagesJson, loadImagesFlag, type ImagesJson } from './imagesFlag';
 
 /** The registered families' evaluation protocols, families sharing one named together. */
 function evalDefaultsText(): string {
@@ -34,6 +35,7 @@ const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] 
                        [--save-theta theta.json] [--init theta.json (start from a saved θ)]
                        [--pretrained-only (train only the pretrained baseline, where the family can; θ stays as --init gave it)]
                        [--lenient (fix invalid --config values with a warning instead of refusing them)]
+                       [--images <folder or .zip> (image classes to import: one folder per class, see docs/own-images.md)]
                        [--engine auto|fused|tfjs (auto: the fused WebAssembly meta-step where the family has one)]
                        [--threads N (the fused few-shot classifier engine: the meta-batch's tasks over N threads, same bits; default 1)]
                        [--save-run run.json (the whole run: θ, optimiser moments, baseline, task stream, curves;
@@ -59,6 +61,8 @@ export interface TrainResult {
   metaStepsPerSecond: number;
   finalMetaLoss: number | null;
   eval: Record<string, unknown>;
+  /** --images: what was imported (its SHA-256 identifies the data) */
+  images?: ImagesJson;
 }
 
 type Flags = Record<string, string | number | boolean>;
@@ -81,6 +85,7 @@ const FLAGS = {
   threads: { type: 'int', min: 1, max: 256 },
   'save-run': { type: 'string' },
   resume: { type: 'string' },
+  images: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -99,6 +104,7 @@ async function main(): Promise<void> {
   const steps = (flags.steps as number | undefined) ?? 1000;
   const backend = (flags.backend as NodeBackend | undefined) ?? 'wasm';
   await startBackend(backend);
+  const images = typeof flags.images === 'string' ? imagesJson(await loadImagesFlag(flags.images)) : null;
 
   const pretrainedOnly = flags['pretrained-only'] === true;
   if (pretrainedOnly && (flags['no-pretrained'] || typeof flags.init !== 'string')) {
@@ -149,6 +155,7 @@ async function main(): Promise<void> {
     metaStepsPerSecond: trained.steps / Math.max(trained.seconds, 1e-9),
     finalMetaLoss: trained.lastLoss,
     eval: report.json,
+    ...(images ? { images } : {}),
   };
   process.stdout.write(`${report.table}\n`);
   finish(result, flags.json, trained.steps, trained.seconds, backend);

@@ -4,6 +4,7 @@
  */
 import type { TaskFamily } from './family';
 import { glyphFamily } from './glyphs/family';
+import { imageClassesFamily } from './imageclasses/family';
 import { mixtureFamily } from './mixture/family';
 import { sinusoidFamily } from './sinusoid/family';
 
@@ -11,6 +12,7 @@ const FAMILIES: Readonly<Record<string, TaskFamily>> = {
   sinusoid: sinusoidFamily,
   glyphs: glyphFamily,
   mixture: mixtureFamily,
+  imageclasses: imageClassesFamily,
 };
 
 /** The family of a task name; every name the schema accepts has one (checked by a test). */

@@ -5,10 +5,16 @@
  */
 import type { FamilySchema } from '../schema';
 import { glyphSchema } from './glyphs/schema';
+import { imageClassesSchema } from './imageclasses/schema';
 import { mixtureSchema } from './mixture/schema';
 import { sinusoidSchema } from './sinusoid/schema';
 
-export const FAMILY_SCHEMAS: readonly FamilySchema[] = [sinusoidSchema, glyphSchema, mixtureSchema];
+export const FAMILY_SCHEMAS: readonly FamilySchema[] = [
+  sinusoidSchema,
+  glyphSchema,
+  mixtureSchema,
+  imageClassesSchema,
+];
 
 /** The family a config without a task belongs to (the paper's first experiment). */
 export const DEFAULT_TASK: string = sinusoidSchema.name;

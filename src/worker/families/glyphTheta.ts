@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../../core/experiment';
 import { classBatchTensors } from '../../core/families/glyphs/classification';
-import { sampleGlyphBatch, type GlyphBatch } from '../../core/families/glyphs/data/sampler';
+import type { GlyphBatch, GlyphTaskSpec } from '../../core/families/glyphs/data/sampler';
 import type { GlyphRun } from '../../core/families/glyphs/run';
 import { GLYPH_THETA } from '../../core/families/glyphs/thetaBudget';
 import { classInnerPaths, classLandscapeLosses } from '../../core/families/glyphs/thetaView';
@@ -23,9 +23,13 @@ import type { HostServices } from './familyWorker';
 
 /** A glyph class in words: its alphabet and its label. */
 function className(run: GlyphRun, c: number): string {
-  const g = run.set.glyphs[c];
-  const a = g ? run.set.alphabets[g.alphabet] : undefined;
-  return g ? `${a?.name ?? '?'} ${g.label}` : `class ${c}`;
+  return run.source.className(c);
+}
+
+/** The view's tasks: shown ones held out, the landscape's from meta-training (its own query sizes). */
+function viewSpec(c: Experiment, split: 'train' | 'test'): GlyphTaskSpec {
+  const query = split === 'test' ? GLYPH_THETA.shownQuery : GLYPH_THETA.landscapeQuery;
+  return { split, ways: c.ways, shots: c.k, query };
 }
 
 export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
@@ -41,12 +45,7 @@ export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
     tensors: () => ({ maml: run.learner.theta, pretrained: null, alpha: run.learner.alphaVec }),
     shownKey: (c) => `${c.task}:${c.seed}:${c.ways}:${c.k}:${c.net}:${c.filters}`,
     sampleShown: (c: Experiment) =>
-      sampleGlyphBatch(
-        Rng.stream(c.seed, 'theta-view/tasks'),
-        GLYPH_THETA.shownTasks,
-        { split: 'test', ways: c.ways, shots: c.k, query: GLYPH_THETA.shownQuery },
-        run.set,
-      ),
+      run.source.sample(Rng.stream(c.seed, 'theta-view/tasks'), GLYPH_THETA.shownTasks, viewSpec(c, 'test')),
     describeShown: (shown) => ({
       taskParams: Float32Array.from(shown.classes),
       paramsPerTask: shown.ways,
@@ -83,11 +82,10 @@ export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
     },
     landscape(c, subject, plane, resolution) {
       // the meta-objective's own tasks: meta-training alphabets, a stream of the view's own
-      const batch = sampleGlyphBatch(
+      const batch = run.source.sample(
         Rng.stream(c.seed, 'theta-view/landscape'),
         GLYPH_THETA.landscapeTasks,
-        { split: 'train', ways: c.ways, shots: c.k, query: GLYPH_THETA.landscapeQuery },
-        run.set,
+        viewSpec(c, 'train'),
       );
       const b = classBatchTensors(batch);
       const rate = typeof subject.rate === 'number' ? subject.rate : tf.tensor1d(subject.rate);

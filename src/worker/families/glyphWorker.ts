@@ -8,7 +8,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { FamilyRun } from '../../core/families/family';
 import { classInnerStep } from '../../core/families/glyphs/classification';
 import { IMAGE_SIZE } from '../../core/families/glyphs/data/rasterize';
-import { sampleGlyphBatch } from '../../core/families/glyphs/data/sampler';
 import { GlyphEvaluation } from '../../core/families/glyphs/evaluation';
 import type { GlyphRun } from '../../core/families/glyphs/run';
 import type { InnerRate } from '../../core/meta/innerLoop';
@@ -245,12 +244,12 @@ export class GlyphWorker implements FamilyWorker {
     const run = this.run;
     const config = this.host.config();
     const rng = Rng.stream(config.seed, `glyph-view-task-${counter}`);
-    const b = sampleGlyphBatch(
-      rng,
-      1,
-      { split: 'test', ways: config.ways, shots: config.k, query: VIEW_QUERY },
-      run.set,
-    );
+    const b = run.source.sample(rng, 1, {
+      split: 'test',
+      ways: config.ways,
+      shots: config.k,
+      query: VIEW_QUERY,
+    });
     const n = b.ways;
     const xs = tf.tensor5d(b.xs, [1, n * b.shots, S, S, 1]);
     const ys = tf.tensor2d(b.ys, [1, n * b.shots], 'int32');
@@ -261,11 +260,7 @@ export class GlyphWorker implements FamilyWorker {
       for (const m of GLYPH_METHODS) {
         probs[m] = await probabilityPath(this.run.model, thetas[m], this.rateOf(m), xs, ys, xq, steps, n);
       }
-      const names = Array.from(b.classes, (c) => {
-        const g = run.set.glyphs[c];
-        const a = g ? run.set.alphabets[g.alphabet] : undefined;
-        return g ? `${a?.name ?? '?'} ${g.label}` : `class ${c}`;
-      });
+      const names = Array.from(b.classes, (c) => run.source.className(c));
       this.host.post({
         kind: 'family',
         reply: {

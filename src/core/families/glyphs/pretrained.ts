@@ -3,7 +3,7 @@ import type { Experiment } from '../../schema';
 import type { Classifier } from '../../models/classifier';
 import { softmaxCrossEntropy } from '../../ops/crossEntropy';
 import { Rng } from '../../random';
-import { glyphSet, splitClasses, type GlyphSet } from './data/hershey';
+import { GlyphSource, type ClassSource } from './data/source';
 import { IMAGE_SIZE } from './data/rasterize';
 import type { GlyphBatch } from './data/sampler';
 import { FlatAdam } from '../../meta/adam';
@@ -12,15 +12,15 @@ import type { ClassBatch } from './classification';
 import { classifierFor } from './family';
 
 /** The classes the pretrained classifier tells apart: every meta-training class. */
-export function pretrainingClasses(set: GlyphSet = glyphSet()): number[] {
-  return splitClasses('train', set);
+export function pretrainingClasses(source: ClassSource = new GlyphSource()): number[] {
+  return source.trainClasses();
 }
 
-/** The lengths of a glyph config's training state: θ, and the pretrained C-way classifier's θ. */
-export function glyphStateSizes(config: Experiment): StateSizes {
+/** The lengths of a classification config's training state: θ, and the pretrained C-way classifier's θ. */
+export function glyphStateSizes(config: Experiment, source: ClassSource = new GlyphSource()): StateSizes {
   return {
     theta: classifierFor(config).numParams,
-    pretrained: classifierFor(config, pretrainingClasses().length).numParams,
+    pretrained: classifierFor(config, pretrainingClasses(source).length).numParams,
   };
 }
 
@@ -40,10 +40,10 @@ export interface PretrainedStart {
  */
 export function pretrainedStart(
   config: Experiment,
-  set: GlyphSet,
+  source: ClassSource,
   start?: { theta: Float32Array; step: number },
 ): PretrainedStart {
-  const classes = pretrainingClasses(set);
+  const classes = pretrainingClasses(source);
   const model = classifierFor(config, classes.length);
   const theta0 = model.init(Rng.stream(config.seed, 'pretrain-init'));
   if (!start) return { classes, model, theta0, step: 0 };
@@ -91,8 +91,8 @@ export class PretrainedClassifier {
    * `start` continues from a saved network: its whole θ (same C-way head), or only its feature
    * body θ[0, headOffset) with the head from the seed (what θ files carry).
    */
-  constructor(config: Experiment, set: GlyphSet, start?: { theta: Float32Array; step: number }) {
-    const p = pretrainedStart(config, set, start);
+  constructor(config: Experiment, source: ClassSource, start?: { theta: Float32Array; step: number }) {
+    const p = pretrainedStart(config, source, start);
     p.classes.forEach((id, i) => this.classIndex.set(id, i));
     this.model = p.model;
     this.stepCount = p.step;

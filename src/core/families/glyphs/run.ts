@@ -3,12 +3,12 @@ import type { Experiment } from '../../schema';
 import { restartReason } from '../restart';
 import type { Classifier } from '../../models/classifier';
 import { Rng } from '../../random';
-import { glyphSet, type GlyphSet } from './data/hershey';
-import { sampleGlyphBatch, type GlyphBatch } from './data/sampler';
+import type { GlyphBatch } from './data/sampler';
+import { GlyphSource, type ClassSource } from './data/source';
 import { checkStateFits, copyTrainingState, type TrainingState } from '../../runs/trainingState';
 import { classBatchTensors, classifierMetaModel, type ClassBatch } from './classification';
 import { MetaLearner, type Hyper } from '../../meta/learners';
-import type { EvalReport, EvalRequest, FamilyRun, RunStart, StepLosses } from '../family';
+import type { EvalReport, EvalRequest, FamilyRun, RunStart, StepLosses, TaskFamily } from '../family';
 import { classifierFor, decodeGlyphTheta, glyphFamily } from './family';
 import { glyphReport } from './report';
 import { evaluateGlyphs, type AccuracyCurve, type ClassEvalProtocol } from './evaluation';
@@ -27,14 +27,12 @@ export { classifierFor, decodeGlyphTheta, glyphStateSizes, PretrainedClassifier 
 export type { AccuracyCurve, ClassEvalProtocol };
 
 /**
- * Few-shot glyph classification run: N-way K-shot tasks from the meta-training alphabets, the
- * meta-learner, the pretrained classifier and the random initialisation, all from the seed.
+ * Few-shot classification run: N-way K-shot tasks from the meta-training classes of a class
+ * source (the generated glyphs unless given), the meta-learner, the pretrained classifier and the
+ * random initialisation, all from the seed.
  */
 export class GlyphRun implements FamilyRun {
-  readonly kind = 'glyphs' as const;
-  readonly family = glyphFamily;
   readonly model: Classifier;
-  readonly set: GlyphSet;
   readonly theta0: Float32Array;
   readonly randomTheta: tf.Tensor1D;
   learner!: MetaLearner<ClassBatch, tf.Tensor> | FusedLearner | GpuLearner;
@@ -55,9 +53,10 @@ export class GlyphRun implements FamilyRun {
     config: Experiment,
     /** pretrainedTheta: the pretrained classifier's whole θ or its feature body (θ files) */
     options: RunStart = {},
+    readonly source: ClassSource = new GlyphSource(),
+    readonly family: TaskFamily = glyphFamily,
   ) {
     this.config = { ...config, hidden: [...config.hidden] };
-    this.set = glyphSet();
     this.model = classifierFor(config);
     this.theta0 = this.model.init(Rng.stream(config.seed, 'init'));
     this.randomTheta = tf.tensor1d(this.theta0);
@@ -78,7 +77,8 @@ export class GlyphRun implements FamilyRun {
    */
   private startFused(theta: Float32Array, options: RunStart): boolean {
     const c = this.config;
-    const pre = options.pretrained === false ? null : pretrainedStart(c, this.set, options.pretrainedTheta);
+    const pre =
+      options.pretrained === false ? null : pretrainedStart(c, this.source, options.pretrainedTheta);
     const alpha = c.algo === 'metasgd' ? options.alpha : undefined;
     const onGpu = tf.getBackend() === 'webgpu';
     if (!onGpu && !fusedGlyphLoaded()) return false;
@@ -109,7 +109,7 @@ export class GlyphRun implements FamilyRun {
   ): void {
     const c = this.config;
     this.learner = new MetaLearner(classifierMetaModel(this.model), c.algo, theta, this.hyper(), alpha);
-    this.pretrainer = pretrained ? new PretrainedClassifier(c, this.set, pretrainedTheta) : null;
+    this.pretrainer = pretrained ? new PretrainedClassifier(c, this.source, pretrainedTheta) : null;
   }
 
   /**
@@ -191,7 +191,7 @@ export class GlyphRun implements FamilyRun {
     tasks = this.config.batch,
   ): GlyphBatch {
     const c = this.config;
-    return sampleGlyphBatch(rng, tasks, { split, ways: c.ways, shots: c.k, query: c.query }, this.set);
+    return this.source.sample(rng, tasks, { split, ways: c.ways, shots: c.k, query: c.query });
   }
 
   /** One meta-step on the next meta-batch, ready to run (kernel counts: meta/profile.ts). */

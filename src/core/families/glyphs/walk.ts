@@ -65,11 +65,9 @@ function queryProbabilities(model: Classifier, adapted: tf.Tensor3D, xq: tf.Tens
 
 /** "Cyrillic Ж" for label n of task t. */
 function classNames(run: GlyphRun, batch: GlyphBatch, task: number): string[] {
-  return Array.from(batch.classes.subarray(task * batch.ways, (task + 1) * batch.ways), (id) => {
-    const g = run.set.glyphs[id];
-    const a = g ? run.set.alphabets[g.alphabet] : undefined;
-    return g ? `${a?.name ?? '?'} ${g.label}` : `class ${id}`;
-  });
+  return Array.from(batch.classes.subarray(task * batch.ways, (task + 1) * batch.ways), (id) =>
+    run.source.className(id),
+  );
 }
 
 /**
