@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { defaultsFor, FIELDS, parseExperiment, serializeExperiment } from '../src/core/experiment';
+import { defaultsFor, FIELDS, parseExperiment, PRESETS, serializeExperiment } from '../src/core/experiment';
 import { PAPER_SINE, sineRanges } from '../src/core/families/regression/distribution';
 import { regressionFamily } from '../src/core/families/regression/family';
 import { RegressionRun } from '../src/core/families/regression/run';
@@ -9,7 +9,6 @@ import { sinusoidFamily } from '../src/core/families/sinusoid/family';
 import { sinusoid, sinusoidTasks } from '../src/core/families/sinusoid/sampler';
 import { sinusoidSchema } from '../src/core/families/sinusoid/schema';
 import { mixtureTasksFor } from '../src/core/families/mixture/sampler';
-import { PRESETS } from '../src/core/presets';
 import { Rng } from '../src/core/random';
 import { RANGE_AXIS_FIELDS } from '../src/core/sweep/axes';
 import { parseSweepAxes, sweepCells } from '../src/core/sweep/spec';

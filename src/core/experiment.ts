@@ -6,7 +6,6 @@
  * defaulted, and every such change is reported as a human-readable warning.
  */
 import { DEFAULT_TASK, FAMILY_SCHEMAS } from './families/schemas';
-import { PRESETS, presetNamed } from './presets';
 import {
   formatNumber,
   parseField,
@@ -19,6 +18,7 @@ import {
   type FamilySchema,
   type Field,
   type FieldValue,
+  type Preset,
 } from './schema';
 
 export { ALGOS, ALGO_LABELS, parseNumber, type Algo, type Experiment } from './schema';
@@ -30,6 +30,15 @@ export function familySchema(task: string): FamilySchema {
   const f = FAMILY_SCHEMAS.find((s) => s.name === task);
   if (!f) throw new Error(`unknown task family "${task}" (known: ${TASKS.join(', ')})`);
   return f;
+}
+
+/** Every family's presets, in registry order (see FamilySchema.presets). */
+export const PRESETS: readonly Preset[] = FAMILY_SCHEMAS.flatMap((f) => f.presets ?? []);
+
+/** The preset of a name (case-insensitive), or undefined. */
+export function presetNamed(name: string): Preset | undefined {
+  const n = name.trim().toLowerCase();
+  return PRESETS.find((p) => p.name === n);
 }
 
 /** Every field: the task, the shared ones, each family's own (first declaration wins), the seed. */

@@ -123,6 +123,22 @@ export interface FamilySchema {
   readonly queryFollowsK?: boolean;
   /** which of its fields force a new run when they change (see families/restart.ts) */
   readonly restartRules?: readonly RestartRule[];
+  /** named experiments of the literature, opened with `preset=<name>` */
+  readonly presets?: readonly Preset[];
+}
+
+/**
+ * A named experiment: a share link opened with `preset=<name>` in a page link or the CLI's
+ * --config (fields given beside it override the preset's).
+ */
+export interface Preset {
+  readonly name: string;
+  /** for menus */
+  readonly label: string;
+  /** the settings, as a share-link query string */
+  readonly link: string;
+  /** where the settings come from, in one line */
+  readonly source: string;
 }
 
 /** The fields every family shares, in share-link order; `seed` comes after the families' fields. */

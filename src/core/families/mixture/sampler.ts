@@ -1,7 +1,7 @@
 import type { Rng } from '../../random';
 import type { RegressionBatch, RegressionFamily } from '../regression/tasks';
 import type { Experiment } from '../../schema';
-import { PAPER_SINE, sineRanges, type SineRanges, type Split } from '../regression/distribution';
+import { PAPER_SINE, rangeText, sineRanges, type SineRanges, type Split } from '../regression/distribution';
 import { describeSine, drawSine, sineValue } from '../sinusoid/sampler';
 import { COMPONENTS, type Component } from './schema';
 
@@ -79,7 +79,7 @@ export function mixtureTasks(
     xRange: sine.x,
     yBound: yBound(sine),
     paramsPerTask: PER_TASK,
-    range: `${kinds.join(', ')}`,
+    range: `${kinds.join(', ')}; sines A ∈ ${rangeText(sine.amp)}, φ ∈ ${rangeText(sine.phase, 'π')}, ω ∈ ${rangeText(sine.freq)}; x ∈ ${rangeText(sine.x)}`,
 
     sampleBatch(rng: Rng, tasks: number, support: number, query: number): RegressionBatch {
       const xs = new Float32Array(tasks * support);

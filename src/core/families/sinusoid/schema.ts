@@ -1,6 +1,7 @@
 import type { FamilySchema } from '../../schema';
 import { DISTRIBUTION_FIELDS } from '../regression/distribution';
 import { HIDDEN_FIELD, HIDDEN_RESTART } from '../regression/schema';
+import { SINUSOID_PRESETS } from './presets';
 
 /** Sinusoid regression, the MAML paper's toy problem: the shared defaults are its settings. */
 export const sinusoidSchema: FamilySchema = {
@@ -11,4 +12,5 @@ export const sinusoidSchema: FamilySchema = {
   defaults: {},
   queryFollowsK: true,
   restartRules: [HIDDEN_RESTART],
+  presets: SINUSOID_PRESETS,
 };

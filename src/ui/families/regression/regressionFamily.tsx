@@ -7,6 +7,7 @@
 import type { ComponentType, ReactNode } from 'react';
 import type { Experiment } from '../../../core/experiment';
 import type { RegressionFamily } from '../../../core/families/regression/tasks';
+import type { Split } from '../../../core/families/regression/distribution';
 import { FamilyCharts } from '../../page/FamilyCharts';
 import { MSE } from '../../kit/metric';
 import { ExperimentControls } from '../../controls/ExperimentControls';
@@ -31,8 +32,8 @@ export interface FamilyControlsProps {
 
 export interface RegressionSpec {
   readonly name: string;
-  /** the task sampler the task view draws from (plain TypeScript, no tfjs) */
-  tasksFor(config: Experiment): RegressionFamily;
+  /** the task sampler the task view draws from (plain TypeScript, no tfjs), meta-training's by default */
+  tasksFor(config: Experiment, split?: Split): RegressionFamily;
   readonly intro: ReactNode;
   /** controls for the family's own fields, shown under the shared ones */
   readonly Controls?: ComponentType<FamilyControlsProps>;

@@ -3,19 +3,19 @@
  * MAML paper's sinusoids and on the harder Meta-SGD / PARL sinusoids (the presets), K = 5 and 10,
  * as held-out MSE after one inner step with its 95% interval. Each setting is one sensitivity map
  * (algorithm × K) trained by `npm run sweep`, so a cell equals `npm run train` of its settings.
- *   node scripts/build-fused.mjs && npx tsx src/cli/sinusoidTable.ts --steps 70000 --json table.json
+ *   node scripts/build-fused.mjs && npx tsx src/cli/families/sinusoid/table.ts --steps 70000 --json table.json
  * The markdown table on stdout, the sweeps' progress on stderr.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALGOS, ALGO_LABELS, type Algo } from '../core/schema';
-import { presetNamed } from '../core/presets';
-import type { SweepMap } from '../core/sweep/mapFile';
-import { parseFlags, runMain, UsageError } from './args';
+import { ALGOS, ALGO_LABELS, type Algo } from '../../../core/schema';
+import { presetNamed } from '../../../core/experiment';
+import type { SweepMap } from '../../../core/sweep/mapFile';
+import { parseFlags, runMain, UsageError } from '../../args';
 
-const USAGE = `usage: npx tsx src/cli/sinusoidTable.ts [--steps N (meta-steps per run, default 70000, the paper's)]
+const USAGE = `usage: npx tsx src/cli/families/sinusoid/table.ts [--steps N (meta-steps per run, default 70000, the paper's)]
                        [--eval-tasks N (default 600)] [--workers N] [--json table.json]`;
 
 const FLAGS = {
