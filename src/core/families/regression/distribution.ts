@@ -99,8 +99,12 @@ export function testDiffers(config: Experiment, fields: Readonly<Record<string, 
   return testKeys(fields).some((k) => record[k] !== undefined);
 }
 
-/** A range as the task descriptions print it. */
+/** A range as the descriptions print it, e.g. "[0.1, 5]", "1", "[0, π]" (unit π: multiples of π). */
 export function rangeText(r: readonly [number, number], unit = ''): string {
-  const f = (x: number) => `${Number(x.toPrecision(3))}${unit}`;
+  const f = (x: number) => {
+    const n = Number(x.toPrecision(3));
+    if (unit === '') return String(n);
+    return n === 0 ? '0' : n === 1 ? unit : n === -1 ? `-${unit}` : `${n}${unit}`;
+  };
   return r[0] === r[1] ? f(r[0]) : `[${f(r[0])}, ${f(r[1])}]`;
 }

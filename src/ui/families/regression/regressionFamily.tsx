@@ -18,6 +18,7 @@ import { REGRESSION_LINK_RULES } from './linkRules';
 import { regressionReadouts } from './readouts';
 import { regressionSession } from './sessionPart';
 import { TaskView } from './TaskView';
+import { DistributionControls } from './DistributionControls';
 import { layersModelDownload } from './thetaDownload';
 import { regressionThetaUi } from './thetaUi';
 import { registerSampler, parameterCount } from './viewTask';
@@ -74,6 +75,7 @@ function Sidebar() {
     <>
       <ExperimentControls />
       {controls ? controls({ config, setConfig }) : null}
+      <DistributionControls config={config} setConfig={setConfig} />
     </>
   );
 }
