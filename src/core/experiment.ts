@@ -18,6 +18,7 @@ import {
   type FamilySchema,
   type Field,
   type FieldValue,
+  type Preset,
 } from './schema';
 
 export { ALGOS, ALGO_LABELS, parseNumber, type Algo, type Experiment } from './schema';
@@ -29,6 +30,15 @@ export function familySchema(task: string): FamilySchema {
   const f = FAMILY_SCHEMAS.find((s) => s.name === task);
   if (!f) throw new Error(`unknown task family "${task}" (known: ${TASKS.join(', ')})`);
   return f;
+}
+
+/** Every family's presets, in registry order (see FamilySchema.presets). */
+export const PRESETS: readonly Preset[] = FAMILY_SCHEMAS.flatMap((f) => f.presets ?? []);
+
+/** The preset of a name (case-insensitive), or undefined. */
+export function presetNamed(name: string): Preset | undefined {
+  const n = name.trim().toLowerCase();
+  return PRESETS.find((p) => p.name === n);
 }
 
 /** Every field: the task, the shared ones, each family's own (first declaration wins), the seed. */
@@ -61,7 +71,8 @@ export function defaultsFor(task: string): Experiment {
   const family = familySchema(task);
   const out: Record<string, FieldValue> = { task, ...SHARED_DEFAULTS };
   for (const [key, v] of Object.entries(CARRIED)) out[key] = copyValue(v);
-  for (const [key, spec] of Object.entries(family.fields)) out[key] = copyValue(spec.default);
+  for (const [key, spec] of Object.entries(family.fields))
+    if (!spec.implicit) out[key] = copyValue(spec.default);
   for (const [key, v] of Object.entries(family.defaults)) out[key] = copyValue(v as FieldValue);
   // the canonical key order, so configs print and compare alike
   const ordered: Record<string, FieldValue> = {};
@@ -121,6 +132,28 @@ export interface ParseOptions {
   tasks?: readonly string[];
 }
 
+/** `preset=<name>`: the preset's settings under the entries given beside it (see presets.ts). */
+function expandPreset(entries: Map<string, unknown>, warnings: ParseWarning[]): void {
+  if (!entries.has('preset')) return;
+  const raw = entries.get('preset');
+  entries.delete('preset');
+  const preset = typeof raw === 'string' ? presetNamed(raw) : undefined;
+  if (!preset) {
+    const known = PRESETS.map((p) => p.name).join(', ');
+    warnings.push({
+      key: 'preset',
+      given: show(raw),
+      message: `preset=${show(raw)} is not one of ${known}; ignored`,
+    });
+    return;
+  }
+  // a K given beside the preset carries the query size along, as a K in a plain link does
+  const kGiven = entries.has('k') && !entries.has('query');
+  new URLSearchParams(preset.link).forEach((v, k) => {
+    if (!entries.has(k) && !(kGiven && k === 'query')) entries.set(k, v);
+  });
+}
+
 /** Parse untrusted input (query string, full URL, URLSearchParams or object). Never throws. */
 export function parseExperiment(input: ExperimentInput, options: ParseOptions = {}): ParseResult {
   const entries = toEntries(input);
@@ -128,6 +161,7 @@ export function parseExperiment(input: ExperimentInput, options: ParseOptions = 
   const allowed = options.tasks ?? TASKS;
   const warn = (key: string, raw: unknown) => (message: string) =>
     warnings.push({ key, given: show(raw), message });
+  expandPreset(entries, warnings);
   // the task comes first: it picks the defaults and bounds of everything else
   let task: string = options.base?.task ?? DEFAULT_TASK;
   if (!allowed.includes(task)) task = allowed[0] ?? DEFAULT_TASK;
@@ -154,8 +188,10 @@ export function parseExperiment(input: ExperimentInput, options: ParseOptions = 
     let field: Field = FIELDS[key];
     const bounds = family.bounds?.[key];
     if (bounds && field.kind === 'number') field = { ...field, min: bounds[0], max: bounds[1] };
-    record[key] = parseField(key, field, raw, record[key] as FieldValue, warn(key, raw));
+    const fallback = (record[key] ?? implicitDefault(key, record, family)) as FieldValue;
+    record[key] = parseField(key, field, raw, fallback, warn(key, raw));
   }
+  dropImplicitDefaults(record, family);
   // regression families: the query set is as large as the support set by default, as in the paper
   if (family.queryFollowsK && !entries.has('query') && entries.has('k')) record.query = record.k;
   const ignore = new Set(options.ignore ?? []);
@@ -164,6 +200,28 @@ export function parseExperiment(input: ExperimentInput, options: ParseOptions = 
     warnings.push({ key, given: show(raw), message: `unknown parameter "${show(key)}" ignored` });
   }
   return { config: record as unknown as Experiment, warnings };
+}
+
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** What an implicit field left out means: its default, or the value of the field it follows. */
+function implicitDefault(key: string, record: Record<string, unknown>, family: FamilySchema): unknown {
+  const spec = family.fields[key];
+  if (!spec) return undefined;
+  return spec.follows ? (record[spec.follows] ?? family.fields[spec.follows]?.default) : spec.default;
+}
+
+/**
+ * Leaves out the family's implicit fields that are at their default (a `follows` field's default
+ * is the followed field's value): a config means one thing in one way.
+ */
+function dropImplicitDefaults(record: Record<string, unknown>, family: FamilySchema): void {
+  const drop: string[] = [];
+  for (const [key, spec] of Object.entries(family.fields)) {
+    if (!spec.implicit || record[key] === undefined) continue;
+    if (sameValue(record[key], implicitDefault(key, record, family))) drop.push(key);
+  }
+  for (const key of drop) delete record[key];
 }
 
 /** Canonical query string (no leading "?") in FIELD_ORDER. */

@@ -70,7 +70,17 @@ export interface SetField {
   values: readonly string[];
   help: string;
 }
-export type Field = NumberField | EnumField | ListField | SetField;
+/**
+ * A closed interval `lo,hi` of real numbers inside [min, max] (one number is the interval of that
+ * single value); a reversed interval is turned round and ends outside the bounds are clamped.
+ */
+export interface RangeField {
+  kind: 'range';
+  min: number;
+  max: number;
+  help: string;
+}
+export type Field = NumberField | EnumField | ListField | SetField | RangeField;
 export type FieldValue = string | number | number[] | string[];
 
 /** A family's own field: its descriptor, its default, and whether every config carries it. */
@@ -79,6 +89,12 @@ export interface FamilyField {
   default: FieldValue;
   /** present in every config whatever its family (only the first families' fields) */
   carried?: boolean;
+  /**
+   * left out of a config while at its default, so configs, links and run files that do not set it
+   * stay as they were; its default is `follows`'s value where it names another field
+   */
+  implicit?: boolean;
+  follows?: string;
 }
 
 /** A change of settings that needs a new run (a new network): the fields it watches, and why in words. */
@@ -107,6 +123,22 @@ export interface FamilySchema {
   readonly queryFollowsK?: boolean;
   /** which of its fields force a new run when they change (see families/restart.ts) */
   readonly restartRules?: readonly RestartRule[];
+  /** named experiments of the literature, opened with `preset=<name>` */
+  readonly presets?: readonly Preset[];
+}
+
+/**
+ * A named experiment: a share link opened with `preset=<name>` in a page link or the CLI's
+ * --config (fields given beside it override the preset's).
+ */
+export interface Preset {
+  readonly name: string;
+  /** for menus */
+  readonly label: string;
+  /** the settings, as a share-link query string */
+  readonly link: string;
+  /** where the settings come from, in one line */
+  readonly source: string;
 }
 
 /** The fields every family shares, in share-link order; `seed` comes after the families' fields. */
@@ -246,6 +278,7 @@ export function parseField(
     return v;
   }
   if (field.kind === 'set') return parseSet(key, field, raw, fallback, warn);
+  if (field.kind === 'range') return parseRange(key, field, raw, fallback, warn);
   return parseList(key, field, raw, fallback, warn);
 }
 
@@ -307,4 +340,31 @@ function parseList(
     );
   }
   return clamped;
+}
+
+function parseRange(
+  key: string,
+  field: RangeField,
+  raw: unknown,
+  fallback: FieldValue,
+  warn: (message: string) => void,
+): FieldValue {
+  const items = listItems(raw);
+  const ends = items.slice(0, 3).map(parseNumber);
+  if (items.length === 0 || items.length > 2 || ends.some((x) => x === null)) {
+    warn(`${key}=${show(raw)} is not a range lo,hi of two numbers; using ${String(fallback)}`);
+    return fallback;
+  }
+  let [lo, hi] = [ends[0] as number, (ends[1] ?? ends[0]) as number];
+  if (lo > hi) {
+    warn(`${key}=${show(raw)} is reversed; using ${formatNumber(hi)},${formatNumber(lo)}`);
+    [lo, hi] = [hi, lo];
+  }
+  const clamp = (x: number) => Math.min(field.max, Math.max(field.min, x));
+  if (clamp(lo) !== lo || clamp(hi) !== hi) {
+    warn(
+      `${key}=${show(raw)} reaches outside [${formatNumber(field.min)}, ${formatNumber(field.max)}]; clamped to ${formatNumber(clamp(lo))},${formatNumber(clamp(hi))}`,
+    );
+  }
+  return [clamp(lo), clamp(hi)];
 }

@@ -8,12 +8,52 @@
 import { FIELDS, familySchema, fieldApplies, type ParseWarning } from '../experiment';
 import { formatNumber, parseNumber, show, type Experiment, type Field } from '../schema';
 
-/** The settings a map can put on an axis: α, β, inner steps, K, meta-batch, width, algorithm. */
-export const AXIS_NAMES = ['alpha', 'beta', 'inner', 'k', 'batch', 'hidden', 'filters', 'algo'] as const;
-export type AxisName = (typeof AXIS_NAMES)[number];
+/**
+ * The task-distribution ranges a map can move (every range field of the families' schemas; a test
+ * checks the list against the schema): `<range>.lo` and `<range>.hi` set one end (the other end
+ * kept, moved only as far as needed to stay in order), `<range>.shift` moves both ends by the value.
+ */
+export const RANGE_AXIS_FIELDS = [
+  'amp',
+  'phase',
+  'freq',
+  'xrange',
+  'testamp',
+  'testphase',
+  'testfreq',
+  'testxrange',
+] as const;
+const RANGE_MOVES = ['lo', 'hi', 'shift'] as const;
+type RangeMove = (typeof RANGE_MOVES)[number];
+export type RangeAxisName = `${(typeof RANGE_AXIS_FIELDS)[number]}.${RangeMove}`;
+
+const RANGE_AXES = RANGE_AXIS_FIELDS.flatMap((f) => RANGE_MOVES.map((m) => `${f}.${m}` as RangeAxisName));
+
+/** The settings a map can put on an axis: α, β, inner steps, K, meta-batch, width, algorithm, task ranges. */
+export const AXIS_NAMES = [
+  ...(['alpha', 'beta', 'inner', 'k', 'batch', 'hidden', 'filters', 'algo'] as const),
+  ...RANGE_AXES,
+];
+export type AxisName =
+  'alpha' | 'beta' | 'inner' | 'k' | 'batch' | 'hidden' | 'filters' | 'algo' | RangeAxisName;
 
 /** At most this many values per axis: a map has at most 8×8 cells. */
 export const MAX_AXIS_VALUES = 8;
+
+const RANGE_WORDS: Record<string, string> = {
+  amp: 'amplitude',
+  phase: 'phase (π)',
+  freq: 'frequency',
+  xrange: 'x',
+};
+const MOVE_WORDS: Record<RangeMove, string> = { lo: 'from', hi: 'up to', shift: 'shift' };
+
+function rangeAxisLabel(name: RangeAxisName): string {
+  const [field, move] = name.split('.') as [string, RangeMove];
+  const test = field.startsWith('test');
+  const what = RANGE_WORDS[test ? field.slice(4) : field] ?? field;
+  return `${test ? 'test' : 'training'} ${what} ${MOVE_WORDS[move]}`;
+}
 
 export const AXIS_LABELS: Record<AxisName, string> = {
   alpha: 'α',
@@ -24,7 +64,15 @@ export const AXIS_LABELS: Record<AxisName, string> = {
   hidden: 'width',
   filters: 'filters',
   algo: 'algorithm',
+  ...(Object.fromEntries(RANGE_AXES.map((n) => [n, rangeAxisLabel(n)])) as Record<RangeAxisName, string>),
 };
+
+/** A task-distribution axis's range field and how it moves it, or null for another axis. */
+export function rangeAxis(name: string): { field: string; move: RangeMove } | null {
+  if (!(RANGE_AXES as readonly string[]).includes(name)) return null;
+  const [field, move] = name.split('.') as [string, RangeMove];
+  return { field, move };
+}
 
 export interface RangeAxis {
   kind: 'range';
@@ -56,6 +104,14 @@ export interface AxisParse {
 
 /** A number setting's bounds for a task family (its own tighter bounds where it has them). */
 function numberBounds(name: string, task: string): { min: number; max: number; integer: boolean } {
+  const range = rangeAxis(name);
+  if (range) {
+    const f = FIELDS[range.field as keyof Experiment] as Field & { min: number; max: number };
+    const width = f.max - f.min;
+    return range.move === 'shift'
+      ? { min: -width, max: width, integer: false }
+      : { min: f.min, max: f.max, integer: false };
+  }
   const field = FIELDS[name as keyof Experiment] as Field;
   const bounds = familySchema(task).bounds?.[name as keyof Experiment];
   if (field.kind === 'number')
@@ -93,10 +149,13 @@ export function parseAxis(name: string, body: string, task: string, listSeparato
     refused,
   });
   if (!(AXIS_NAMES as readonly string[]).includes(name)) {
-    warn(`unknown axis "${show(name)}" ignored (axes: ${AXIS_NAMES.join(', ')})`);
+    const list = name.includes('.')
+      ? `task-range axes: <range>.lo|hi|shift for ${RANGE_AXIS_FIELDS.join(', ')}`
+      : `axes: ${AXIS_NAMES.filter((n) => !rangeAxis(n)).join(', ')}`;
+    warn(`unknown axis "${show(name)}" ignored (${list})`);
     return result(null);
   }
-  if (!fieldApplies(name, task)) {
+  if (!fieldApplies(rangeAxis(name)?.field ?? name, task)) {
     warn(`${name} does not apply to ${task} tasks; axis ignored`);
     return result(null);
   }
@@ -170,6 +229,10 @@ function parseRangeAxis(
   }
   const b = numberBounds(name, task);
   [lo, hi] = [lo, hi].map((v) => clampEnd(name, v, b, warn)) as [number, number];
+  if (scale === 'log' && lo <= 0) {
+    warn(`${name}: a log scale needs values above 0; using lin`);
+    scale = 'lin';
+  }
   const values = rangeValues(lo, hi, scale as 'log' | 'lin', count, b.integer);
   if (values.length < count)
     warn(
@@ -191,6 +254,32 @@ function clampEnd(
       `${name}: ${formatNumber(v)} is outside [${formatNumber(b.min)}, ${formatNumber(b.max)}]; clamped to ${formatNumber(c)}`,
     );
   return Number(formatNumber(c));
+}
+
+/**
+ * Writes one cell's axis value into a config's link entries: a width sets every hidden layer; a
+ * range axis moves the range the entries hold so far (a test range left out follows meta-training's,
+ * else the default), its ends kept in order and inside the field's bounds.
+ */
+export function setAxisEntry(entries: URLSearchParams, base: Experiment, name: AxisName, v: AxisValue): void {
+  const text = typeof v === 'number' ? formatNumber(v) : v;
+  const range = rangeAxis(name);
+  if (!range || typeof v !== 'number') {
+    entries.set(name, name === 'hidden' ? base.hidden.map(() => text).join(',') : text);
+    return;
+  }
+  const spec = familySchema(base.task).fields[range.field];
+  const field = FIELDS[range.field as keyof Experiment] as Field & { min: number; max: number };
+  const held = entries.get(range.field) ?? (spec?.follows ? entries.get(spec.follows) : null);
+  const [lo, hi] = (held ?? (spec?.default as number[]).join(',')).split(',').map(Number) as [number, number];
+  const clamp = (x: number) => Number(formatNumber(Math.min(field.max, Math.max(field.min, x))));
+  const ends =
+    range.move === 'shift'
+      ? [lo + v, hi + v]
+      : range.move === 'lo'
+        ? [v, Math.max(v, hi)]
+        : [Math.min(lo, v), v];
+  entries.set(range.field, ends.map((x) => formatNumber(clamp(x))).join(','));
 }
 
 /** The axis as text: `lo..hi:scale:N`, or the algorithms joined by `separator`. */

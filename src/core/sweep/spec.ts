@@ -11,8 +11,16 @@ import {
   type Experiment,
   type ParseWarning,
 } from '../experiment';
-import { formatNumber, parseNumber, show } from '../schema';
-import { axisBody, parseAxis, type Axis, type AxisName, type AxisParse, type AxisValue } from './axes';
+import { parseNumber, show } from '../schema';
+import {
+  axisBody,
+  parseAxis,
+  setAxisEntry,
+  type Axis,
+  type AxisName,
+  type AxisParse,
+  type AxisValue,
+} from './axes';
 
 export const DEFAULT_SWEEP_STEPS = 2000;
 export const MAX_SWEEP_STEPS = 1_000_000;
@@ -144,8 +152,7 @@ export function sweepCells(base: Experiment, spec: SweepSpec): SweepCell[] {
 export function cellConfig(base: Experiment, settings: readonly [AxisName, AxisValue][]): Experiment {
   const entries = new URLSearchParams(serializeExperiment(base));
   for (const [name, v] of settings) {
-    const text = typeof v === 'number' ? formatNumber(v) : v;
-    entries.set(name, name === 'hidden' ? base.hidden.map(() => text).join(',') : text);
+    setAxisEntry(entries, base, name, v);
     if (name === 'k' && familySchema(base.task).queryFollowsK && base.query === base.k)
       entries.delete('query');
   }

@@ -27,6 +27,7 @@ import { METHOD_COLORS } from '../kit/palette';
 import { useWidth } from '../kit/useWidth';
 import { ChartDownload } from './download/ChartDownload';
 import { CHART_EXPORTS } from './download/charts';
+import { drawTestCurves, testExtent, testLegend, testReadings } from './adaptationTest';
 
 const HEIGHT = 280;
 const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
@@ -34,14 +35,15 @@ const MARGIN = { top: 14, right: 16, bottom: 40, left: 52 };
 type Y = d3.ScaleLinear<number, number> | d3.ScaleLogarithmic<number, number>;
 
 /** Each method's metric after `i` inner steps, with its 95% interval: "MAML 0.12 ± 0.01" (one task: no interval). */
-function readingAt({ latest, labels, metric }: EvalView, i: number): string[] {
+function readingAt(view: EvalView, i: number): string[] {
+  const { latest, labels, metric } = view;
   if (!latest) return [];
   return METHODS.flatMap((m) => {
     const c = latest.curves[m];
     const v = c.values[i];
     const ci = latest.tasks < 2 ? '' : ` ± ${metric.formatCi(c.ci95[i] ?? 0)}`;
     return v === undefined ? [] : [`${labels[m]} ${metric.format(v)}${ci}`];
-  });
+  }).concat(testReadings(view, i));
 }
 
 /** The metric's axis: its fixed range (accuracy), or fitted to the usable values and their bands. */
@@ -62,8 +64,8 @@ function yScale(view: EvalView, logScale: boolean, compared: readonly ComparedRu
       });
     }
   }
-  const saved = comparedExtent(compared, (r) => r.adapt, metric.usable);
-  if (saved) [lo, hi] = [Math.min(lo, saved.lo), Math.max(hi, saved.hi)];
+  for (const e of [comparedExtent(compared, (r) => r.adapt, metric.usable), testExtent(view)])
+    if (e) [lo, hi] = [Math.min(lo, e.lo), Math.max(hi, e.hi)];
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
     lo = 0.01;
     hi = 10;
@@ -191,7 +193,8 @@ function drawCurves(f: Frame, data: Shown[], compared: readonly ComparedRun[]): 
     width: width - MARGIN.left - MARGIN.right + 4,
     height: HEIGHT - MARGIN.top - MARGIN.bottom + 4,
   });
-  for (const name of ['bands', 'lines', 'dots', 'compared']) layer(name, 'clip-adaptation');
+  for (const name of ['bands', 'lines', 'dots', 'compared', 'test']) layer(name, 'clip-adaptation');
+  drawTestCurves(layer('test', 'clip-adaptation'), f.view, x, cy);
   drawCompared(layer('compared', 'clip-adaptation'), compared, (r) => r.adapt, x, cy, {
     className: 'compared-adapt',
     ok: usable,
@@ -297,6 +300,7 @@ function adaptLegend(
       mark: { kind: 'band', color: METHOD_COLORS[m], opacity: 0.18, band: 10, width: 2.2 } as const,
     })),
     { key: 'band', label: 'band: 95% confidence interval' },
+    testLegend(view),
     view.chance !== null
       ? { key: 'chance', label: 'chance', mark: { kind: 'line', className: 'chance-line' } }
       : null,

@@ -24,6 +24,8 @@ export interface EvalView {
   labels: Record<MethodName, string>;
   /** the latest evaluation: θ's meta-step, tasks used, a curve per initialisation; null before one */
   latest: { step: number; tasks: number; curves: Record<MethodName, EvalCurve> } | null;
+  /** the latest evaluation's curves on the test distribution, where it differs from meta-training's */
+  test?: { range: string; curves: Record<MethodName, EvalCurve> };
   /** inner steps the axis shows before the first evaluation */
   steps: number;
   /** the line under the title */

@@ -52,6 +52,8 @@ export type RegressionReply =
       /** the backend that evaluated (wasm beside WebGPU training, else the training backend) */
       computedOn: BackendName;
       curves: Record<MethodName, EvalCurveData>;
+      /** the same on the test distribution, where the config's differs from meta-training's (its range in words) */
+      test?: { range: string; curves: Record<MethodName, EvalCurveData> };
     }
   /** the walk-through's replies and the first-order vs second-order comparison */
   | MetaStepReply;

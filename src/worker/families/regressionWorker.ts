@@ -13,6 +13,7 @@ import {
   type EvalMethod,
 } from '../../core/families/regression/evaluate';
 import type { RegressionRun } from '../../core/families/regression/run';
+import { testDiffers, type Split } from '../../core/families/regression/distribution';
 import { VIEW_GRID_POINTS, viewGrid, type RegressionBatch } from '../../core/families/regression/tasks';
 import { adaptationPredictions } from '../../core/meta/innerLoop';
 import { regressionMetaModel } from '../../core/meta/learners';
@@ -48,7 +49,7 @@ export class RegressionWorker implements FamilyWorker {
   private taskDirty = false;
   private taskRequested = false;
   private lastPredictAt = -Infinity;
-  private evalBatch: { key: string; batch: RegressionBatch } | null = null;
+  private readonly evalBatches = new Map<Split, { key: string; batch: RegressionBatch }>();
   private evalDirty = true;
   private lastEvalAt = -Infinity;
   private evalInterval = EVAL_MIN_MS;
@@ -143,7 +144,7 @@ export class RegressionWorker implements FamilyWorker {
   }
 
   runReplaced(): void {
-    this.evalBatch = null;
+    this.evalBatches.clear();
     this.ordersBatch = null;
     this.theta.clear();
     this.markDirty();
@@ -231,25 +232,43 @@ export class RegressionWorker implements FamilyWorker {
     this.host.post({ kind: 'family', reply });
   }
 
+  /** A split's held-out tasks, kept while the settings that draw them stay the same. */
+  private heldOut(split: Split, tasks: number): RegressionBatch {
+    const config = this.host.config();
+    const sampler = this.run.family.tasksFor(config, split);
+    const key = `${config.k}:${tasks}:${sampler.range ?? ''}`;
+    const kept = this.evalBatches.get(split);
+    if (kept?.key === key) return kept.batch;
+    const batch = makeEvalTasks(sampler, { ...DEFAULT_EVAL, tasks, k: config.k });
+    this.evalBatches.set(split, { key, batch });
+    return batch;
+  }
+
+  /** Every initialisation's curve on one split's held-out tasks. */
+  private async curvesOn(split: Split, tasks: number): Promise<Record<MethodName, EvalCurveData>> {
+    const batch = this.heldOut(split, tasks);
+    const result = await this.withMethods((methods) => evaluate(this.run.model, methods, batch, EVAL_STEPS));
+    const none: EvalCurveData = { mse: [], ci95: [] };
+    const curves = {} as Record<MethodName, EvalCurveData>;
+    for (const m of METHODS) curves[m] = result[m] ?? none;
+    return curves;
+  }
+
+  /** The adaptation curves on meta-training's distribution and, where the config's differs, on the test one's. */
   async evaluate(requested: number, _steps: number | undefined, _id: number | null): Promise<void> {
     const run = this.run;
     const config = this.host.config();
     this.evalDirty = false;
     // per-task copies of θ dominate the memory: keep tasks × parameters around 4 million
     const tasks = Math.max(10, Math.min(requested, Math.floor(4e6 / run.model.numParams)));
-    const key = `${config.k}:${tasks}`;
-    if (!this.evalBatch || this.evalBatch.key !== key) {
-      this.evalBatch = { key, batch: makeEvalTasks(run.tasks, { ...DEFAULT_EVAL, tasks, k: config.k }) };
-    }
     const t0 = now();
-    const batch = this.evalBatch.batch;
-    const result = await this.withMethods((methods) => evaluate(run.model, methods, batch, EVAL_STEPS));
+    const curves = await this.curvesOn('train', tasks);
+    const test = testDiffers(config, run.family.schema.fields)
+      ? { range: run.family.tasksFor(config, 'test').range ?? '', curves: await this.curvesOn('test', tasks) }
+      : null;
     const took = now() - t0;
     this.lastEvalAt = now();
     this.evalInterval = Math.max(EVAL_MIN_MS, took / EVAL_SHARE);
-    const none: EvalCurveData = { mse: [], ci95: [] };
-    const curves = {} as Record<MethodName, EvalCurveData>;
-    for (const m of METHODS) curves[m] = result[m] ?? none;
     const reply = {
       kind: 'eval' as const,
       step: run.stepCount,
@@ -259,6 +278,7 @@ export class RegressionWorker implements FamilyWorker {
       inner: config.inner,
       computedOn: this.host.inferenceBackend(),
       curves,
+      ...(test ? { test } : {}),
     };
     this.host.post({ kind: 'family', reply });
   }
@@ -270,7 +290,7 @@ export class RegressionWorker implements FamilyWorker {
   private async compareOrders(): Promise<void> {
     const run = this.run;
     const config = this.host.config();
-    const key = `${config.seed}:${config.k}:${config.task}:${config.mix?.join() ?? ''}`;
+    const key = `${config.seed}:${config.k}:${config.task}:${run.tasks.range ?? ''}`;
     if (!this.ordersBatch || this.ordersBatch.key !== key) {
       this.ordersBatch = { key, batch: orderCompareTasks(run.tasks, config.seed, ORDERS_TASKS, config.k) };
     }

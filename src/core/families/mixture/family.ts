@@ -1,6 +1,6 @@
 import { regressionFamily } from '../regression/family';
-import { mixtureTasks } from './sampler';
+import { mixtureTasksFor } from './sampler';
 import { mixtureSchema } from './schema';
 
 /** Function mixtures: the regression machinery with tasks drawn from the config's kinds of function. */
-export const mixtureFamily = regressionFamily(mixtureSchema, (config) => mixtureTasks(config.mix));
+export const mixtureFamily = regressionFamily(mixtureSchema, mixtureTasksFor);

@@ -1,12 +1,14 @@
 import type { Rng } from '../../random';
 import type { RegressionBatch, RegressionFamily } from '../regression/tasks';
-import { SINUSOID } from '../sinusoid/sampler';
+import type { Experiment } from '../../schema';
+import { PAPER_SINE, rangeText, sineRanges, type SineRanges, type Split } from '../regression/distribution';
+import { describeSine, drawSine, sineValue } from '../sinusoid/sampler';
 import { COMPONENTS, type Component } from './schema';
 
 /**
  * Parameter ranges of each kind of function, on the sinusoids' x ∈ [−5, 5], chosen so every kind
  * spans a y range comparable to the sinusoids' (|y| ≤ 5):
- *   sine       y = A·sin(x − φ)        A ~ U[0.1, 5], φ ~ U[0, π]            (the paper's tasks)
+ *   sine       y = A·sin(ωx − φ)       the sine ranges of the config (the paper's: A ~ U[0.1, 5], φ ~ U[0, π], ω = 1)
  *   line       y = a·x + b             a ~ U[−0.8, 0.8], b ~ U[−1.5, 1.5]     |y| ≤ 5.5
  *   quadratic  y = a·(x − c)² + b      a ~ U[−0.12, 0.12], c ~ U[−1, 1], b ~ U[−1.5, 1.5]   |y| ≤ 5.8
  *   abs        y = a·|x − c| + b       a ~ U[−0.8, 0.8], c ~ U[−1, 1], b ~ U[−1.5, 1.5]     |y| ≤ 6.3
@@ -17,13 +19,13 @@ export const MIXTURE_RANGES = {
   abs: { a: [-0.8, 0.8], c: [-1, 1], b: [-1.5, 1.5] },
 } as const;
 
-/** Per task: [kind index in COMPONENTS, p1, p2, p3] (sine: A, φ, 0; line: a, b, 0; others: a, c, b). */
+/** Per task: [kind index in COMPONENTS, p1, p2, p3] (sine: A, φ, ω; line: a, b, 0; others: a, c, b). */
 const PER_TASK = 4;
 
 function value(kind: number, p1: number, p2: number, p3: number, x: number): number {
   switch (COMPONENTS[kind]) {
     case 'sine':
-      return p1 * Math.sin(x - p2);
+      return sineValue(p1, p2, p3, x);
     case 'line':
       return p1 * x + p2;
     case 'quadratic':
@@ -35,11 +37,11 @@ function value(kind: number, p1: number, p2: number, p3: number, x: number): num
   }
 }
 
-function drawTask(rng: Rng, kind: Component): [number, number, number] {
+function drawTask(rng: Rng, kind: Component, sine: SineRanges): [number, number, number] {
   const u = (r: readonly [number, number]) => rng.uniform(r[0], r[1]);
   switch (kind) {
     case 'sine':
-      return [u(SINUSOID.amplitude), u(SINUSOID.phase), 0];
+      return drawSine(rng, sine);
     case 'line':
       return [u(MIXTURE_RANGES.line.a), u(MIXTURE_RANGES.line.b), 0];
     case 'quadratic': {
@@ -53,17 +55,31 @@ function drawTask(rng: Rng, kind: Component): [number, number, number] {
   }
 }
 
+/** The largest |y| of any kind on the ranges' inputs (6.3 on the paper's x ∈ [−5, 5], from the |x| curves). */
+function yBound(sine: SineRanges): number {
+  const xm = Math.max(5, Math.abs(sine.x[0]), Math.abs(sine.x[1]));
+  const curves = xm === 5 ? 6.3 : Math.max(0.8 * (xm + 1) + 1.5, 0.12 * (xm + 1) ** 2 + 1.5);
+  return Math.max(curves, Math.abs(sine.amp[0]), Math.abs(sine.amp[1]));
+}
+
 const sign = (v: number) => (v < 0 ? '−' : '+');
 const fixed = (v: number) => Math.abs(v).toFixed(2);
 
-/** Tasks drawn uniformly from the chosen kinds of function (all four when none are given). */
-export function mixtureTasks(mix: readonly Component[] = COMPONENTS): RegressionFamily {
+/**
+ * Tasks drawn uniformly from the chosen kinds of function (all four when none are given), their
+ * inputs and sine tasks from the given ranges (the paper's by default).
+ */
+export function mixtureTasks(
+  mix: readonly Component[] = COMPONENTS,
+  sine: SineRanges = PAPER_SINE,
+): RegressionFamily {
   const kinds = mix.length > 0 ? [...mix] : [...COMPONENTS];
   return {
     name: 'mixture',
-    xRange: SINUSOID.x,
-    yBound: 6.3,
+    xRange: sine.x,
+    yBound: yBound(sine),
     paramsPerTask: PER_TASK,
+    range: `${kinds.join(', ')}; sines A ∈ ${rangeText(sine.amp)}, φ ∈ ${rangeText(sine.phase, 'π')}, ω ∈ ${rangeText(sine.freq)}; x ∈ ${rangeText(sine.x)}`,
 
     sampleBatch(rng: Rng, tasks: number, support: number, query: number): RegressionBatch {
       const xs = new Float32Array(tasks * support);
@@ -71,11 +87,11 @@ export function mixtureTasks(mix: readonly Component[] = COMPONENTS): Regression
       const xq = new Float32Array(tasks * query);
       const yq = new Float32Array(tasks * query);
       const taskParams = new Float32Array(tasks * PER_TASK);
-      const [x0, x1] = SINUSOID.x;
+      const [x0, x1] = sine.x;
       for (let t = 0; t < tasks; t++) {
         const kind = kinds[rng.int(kinds.length)] as Component;
         const k = COMPONENTS.indexOf(kind);
-        const [p1, p2, p3] = drawTask(rng, kind);
+        const [p1, p2, p3] = drawTask(rng, kind, sine);
         taskParams.set([k, p1, p2, p3], t * PER_TASK);
         for (let i = 0; i < support; i++) {
           const x = rng.uniform(x0, x1);
@@ -99,7 +115,7 @@ export function mixtureTasks(mix: readonly Component[] = COMPONENTS): Regression
       const [k, p1, p2, p3] = [p[o] as number, p[o + 1] as number, p[o + 2] as number, p[o + 3] as number];
       switch (COMPONENTS[k]) {
         case 'sine':
-          return `sine: y = ${p1.toFixed(2)}·sin(x − ${p2.toFixed(2)})`;
+          return `sine: ${describeSine(p1, p2, p3)}`;
         case 'line':
           return `line: y = ${p1.toFixed(2)}·x ${sign(p2)} ${fixed(p2)}`;
         case 'quadratic':
@@ -112,3 +128,7 @@ export function mixtureTasks(mix: readonly Component[] = COMPONENTS): Regression
     },
   };
 }
+
+/** A mixture config's task sampler for one split (meta-training's by default). */
+export const mixtureTasksFor = (config: Experiment, split: Split = 'train'): RegressionFamily =>
+  mixtureTasks(split === 'test' ? (config.testmix ?? config.mix) : config.mix, sineRanges(config, split));

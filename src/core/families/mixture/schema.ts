@@ -1,4 +1,5 @@
 import type { FamilySchema } from '../../schema';
+import { DISTRIBUTION_FIELDS } from '../regression/distribution';
 import { HIDDEN_FIELD, HIDDEN_RESTART } from '../regression/schema';
 
 /** The function families a mixture task can be drawn from. */
@@ -9,6 +10,8 @@ declare module '../../schema' {
   interface Experiment {
     /** mixture tasks: which function families tasks are drawn from (uniformly) */
     mix?: Component[];
+    /** mixture tasks: the kinds test tasks are drawn from; absent: as for meta-training */
+    testmix?: Component[];
   }
 }
 
@@ -29,6 +32,17 @@ export const mixtureSchema: FamilySchema = {
         help: 'Which kinds of function tasks are drawn from, comma separated (sine, line, quadratic, abs).',
       },
       default: [...COMPONENTS],
+    },
+    ...DISTRIBUTION_FIELDS,
+    testmix: {
+      field: {
+        kind: 'set',
+        values: COMPONENTS,
+        help: 'Which kinds of function test tasks are drawn from (evaluation and the test view); left out: as for meta-training.',
+      },
+      default: [...COMPONENTS],
+      implicit: true,
+      follows: 'mix',
     },
   },
   defaults: {},

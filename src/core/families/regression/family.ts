@@ -5,12 +5,13 @@ import { DEFAULT_EVAL } from './evaluate';
 import { RegressionRun } from './run';
 import { loadFused } from '../../engines/fused/wasmModule';
 import type { RegressionFamily } from './tasks';
+import type { Split } from './distribution';
 
 /** A regression family: an MLP on 1-D inputs, scored by MSE; what differs is the task sampler. */
 export interface RegressionTaskFamily extends TaskFamily {
   readonly kind: 'regression';
-  /** the task sampler for a config */
-  tasksFor(config: Experiment): RegressionFamily;
+  /** the task sampler of a config's meta-training (default) or test distribution */
+  tasksFor(config: Experiment, split?: Split): RegressionFamily;
 }
 
 const MSE = {
@@ -23,7 +24,7 @@ const MSE = {
 /** Everything a regression family shares; a new one supplies its schema and task sampler. */
 export function regressionFamily(
   schema: FamilySchema,
-  tasksFor: (config: Experiment) => RegressionFamily,
+  tasksFor: (config: Experiment, split: Split) => RegressionFamily,
 ): RegressionTaskFamily {
   return {
     kind: 'regression',
@@ -33,7 +34,7 @@ export function regressionFamily(
     fusedOnWebgpu: true,
     cheapSkip: true,
     evalDefaults: { tasks: DEFAULT_EVAL.tasks, steps: DEFAULT_EVAL.steps },
-    tasksFor,
+    tasksFor: (config, split = 'train') => tasksFor(config, split),
     createRun(config, start) {
       return new RegressionRun(this, config, start);
     },

@@ -28,8 +28,8 @@ export type { StepLosses };
  * from the config's seed. Used as-is by the CLI, the tests and the Web Worker.
  */
 export class RegressionRun implements FamilyRun {
-  /** the task sampler of this config (e.g. the mixture's chosen kinds of function) */
-  readonly tasks: RegressionFamily;
+  /** the task sampler of this config's meta-training distribution (e.g. the mixture's kinds, the sine ranges) */
+  tasks: RegressionFamily;
   readonly model: Mlp;
   readonly theta0: Float32Array;
   readonly randomTheta: tf.Tensor1D;
@@ -204,6 +204,7 @@ export class RegressionRun implements FamilyRun {
     if (restartReason(c, next) !== null) return false;
     if (this.gpu && !this.gpuFits(next, this.pretrainer !== null)) return false;
     this.config = { ...next, hidden: [...next.hidden] };
+    this.tasks = this.family.tasksFor(this.config);
     const engine = this.fused ?? this.gpu;
     if (engine) {
       engine.setHyper(this.hyper());

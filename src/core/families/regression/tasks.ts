@@ -13,6 +13,8 @@ export interface RegressionFamily {
   /** the largest |y| a task of this family reaches on xRange (the task view's y range) */
   readonly yBound: number;
   readonly paramsPerTask: number;
+  /** the distribution in one line, e.g. "A ∈ [0.1, 5], φ ∈ [0, π], ω ∈ 1, x ∈ [-5, 5]" */
+  readonly range?: string;
   /** sample a whole meta-batch in one call */
   sampleBatch(
     rng: import('../../random').Rng,

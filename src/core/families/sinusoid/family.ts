@@ -1,6 +1,6 @@
 import { regressionFamily } from '../regression/family';
-import { sinusoid } from './sampler';
+import { sinusoidTasksFor } from './sampler';
 import { sinusoidSchema } from './schema';
 
-/** Sinusoid regression exactly as in the MAML paper. */
-export const sinusoidFamily = regressionFamily(sinusoidSchema, () => sinusoid);
+/** Sinusoid regression as in the MAML paper, on the config's ranges for each split. */
+export const sinusoidFamily = regressionFamily(sinusoidSchema, sinusoidTasksFor);

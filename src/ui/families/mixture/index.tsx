@@ -1,10 +1,10 @@
-import { mixtureTasks } from '../../../core/families/mixture/sampler';
+import { mixtureTasksFor } from '../../../core/families/mixture/sampler';
 import { regressionFamily } from '../regression/regressionFamily';
 import { MixtureControls } from './MixtureControls';
 
 export const mixtureUi = regressionFamily({
   name: 'mixture',
-  tasksFor: (config) => mixtureTasks(config.mix),
+  tasksFor: mixtureTasksFor,
   intro: (
     <>
       Multimodal meta-learning: each task is a sinusoid, a line, a quadratic or an |x| curve with random

@@ -1,4 +1,6 @@
 import * as d3 from 'd3';
+import { familySchema } from '../../../core/experiment';
+import { testDiffers, type Split } from '../../../core/families/regression/distribution';
 import { useEffect, useRef } from 'react';
 import { METHODS, type MethodName } from '../../../worker/protocol';
 import { RangeField } from '../../controls/RangeField';
@@ -76,20 +78,32 @@ function TaskTools({
   newTask,
   fanSteps,
   setFanSteps,
+  testDiffers,
 }: {
-  newTask: () => void;
+  newTask: (split?: Split) => void;
   fanSteps: number;
   setFanSteps: (steps: number) => void;
+  /** the config tests on another distribution than it meta-trains on */
+  testDiffers: boolean;
 }) {
   return (
     <div className="chart-tools">
       <button
         type="button"
-        onClick={newTask}
+        onClick={() => newTask('train')}
         title="New task: sample another task of this family (e.g. a new amplitude and phase) with K support points from the seed."
       >
         New task
       </button>
+      {testDiffers ? (
+        <button
+          type="button"
+          onClick={() => newTask('test')}
+          title="New test task: sample a task from the test distribution (the test ranges), not meta-training's."
+        >
+          New test task
+        </button>
+      ) : null}
       <div className="compact">
         <RangeField
           label="adaptation steps shown"
@@ -117,7 +131,8 @@ function TaskDesc({
 }) {
   return (
     <p className="task-desc">
-      Task <strong>{task.description}</strong> · {task.xs.length} support point
+      {task.split === 'test' ? 'Test task' : 'Task'} <strong>{task.description}</strong> · {task.xs.length}{' '}
+      support point
       {task.xs.length === 1 ? '' : 's'} · inner learning rate α = {config.alpha}
       {config.algo === 'metasgd' ? ' (MAML panel: the learned per-parameter α)' : ''}
       {hoveredOther ? (
@@ -193,7 +208,12 @@ export function TaskView() {
     <section className={`panel chart task-view${linked ? ' linked' : ''}`} aria-labelledby="task-title">
       <div className="chart-head">
         <h2 id="task-title">Task view: adapting to one task</h2>
-        <TaskTools newTask={newTask} fanSteps={fanSteps} setFanSteps={setFanSteps} />
+        <TaskTools
+          newTask={newTask}
+          fanSteps={fanSteps}
+          setFanSteps={setFanSteps}
+          testDiffers={testDiffers(config, familySchema(config.task).fields)}
+        />
       </div>
       <TaskDesc task={task} config={config} hoveredOther={hoveredOther} />
       <FanLegend steps={fanSteps} />

@@ -20,9 +20,9 @@ export const METHOD_LABELS: Record<MethodName, string> = {
 
 const plural = (n: number) => (n === 1 ? '' : 's');
 
-function curvesOf(ev: Evaluation): Record<MethodName, EvalCurve> {
+function curvesOf(curves: Evaluation['curves']): Record<MethodName, EvalCurve> {
   const out = {} as Record<MethodName, EvalCurve>;
-  for (const m of METHODS) out[m] = { values: ev.curves[m].mse, ci95: ev.curves[m].ci95 };
+  for (const m of METHODS) out[m] = { values: curves[m].mse, ci95: curves[m].ci95 };
   return out;
 }
 
@@ -46,7 +46,8 @@ export const regressionEvalSource: EvalSource = {
     return {
       metric: MSE,
       labels: METHOD_LABELS,
-      latest: ev ? { step: ev.step, tasks: ev.tasks, curves: curvesOf(ev) } : null,
+      latest: ev ? { step: ev.step, tasks: ev.tasks, curves: curvesOf(ev.curves) } : null,
+      ...(ev?.test ? { test: { range: ev.test.range, curves: curvesOf(ev.test.curves) } } : {}),
       steps: 10,
       subtitle: subtitle(ev, s.backend),
       fullEvaluation: {

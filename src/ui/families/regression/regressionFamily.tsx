@@ -7,6 +7,7 @@
 import type { ComponentType, ReactNode } from 'react';
 import type { Experiment } from '../../../core/experiment';
 import type { RegressionFamily } from '../../../core/families/regression/tasks';
+import type { Split } from '../../../core/families/regression/distribution';
 import { FamilyCharts } from '../../page/FamilyCharts';
 import { MSE } from '../../kit/metric';
 import { ExperimentControls } from '../../controls/ExperimentControls';
@@ -17,6 +18,7 @@ import { REGRESSION_LINK_RULES } from './linkRules';
 import { regressionReadouts } from './readouts';
 import { regressionSession } from './sessionPart';
 import { TaskView } from './TaskView';
+import { DistributionControls } from './DistributionControls';
 import { layersModelDownload } from './thetaDownload';
 import { regressionThetaUi } from './thetaUi';
 import { registerSampler, parameterCount } from './viewTask';
@@ -31,8 +33,8 @@ export interface FamilyControlsProps {
 
 export interface RegressionSpec {
   readonly name: string;
-  /** the task sampler the task view draws from (plain TypeScript, no tfjs) */
-  tasksFor(config: Experiment): RegressionFamily;
+  /** the task sampler the task view draws from (plain TypeScript, no tfjs), meta-training's by default */
+  tasksFor(config: Experiment, split?: Split): RegressionFamily;
   readonly intro: ReactNode;
   /** controls for the family's own fields, shown under the shared ones */
   readonly Controls?: ComponentType<FamilyControlsProps>;
@@ -73,6 +75,7 @@ function Sidebar() {
     <>
       <ExperimentControls />
       {controls ? controls({ config, setConfig }) : null}
+      <DistributionControls config={config} setConfig={setConfig} />
     </>
   );
 }

@@ -9,7 +9,8 @@ import type { RegressionRequest } from '../../../worker/families/regressionMessa
 import { send } from '../../shell/port';
 import type { SliceHooks } from '../../shell/store';
 import { useRegressionStore } from './regressionStore';
-import { sampleViewTask, withPoints, type TaskView } from './viewTask';
+import { familyOf, sampleViewTask, withPoints, type TaskView } from './viewTask';
+import type { Split } from '../../../core/families/regression/distribution';
 
 export interface Predictions {
   taskId: number;
@@ -26,6 +27,8 @@ export interface Evaluation {
   inner: number;
   computedOn: BackendName;
   curves: Record<MethodName, EvalCurveData>;
+  /** the curves on the test distribution, where the config's differs from meta-training's */
+  test?: { range: string; curves: Record<MethodName, EvalCurveData> };
 }
 
 /** One live-evaluation result as a point on the learning curve: MSE after `inner` steps. */
@@ -47,7 +50,8 @@ export interface RegressionViewState {
 }
 
 export interface RegressionViewActions {
-  newTask(): void;
+  /** draw the next task of the seed from meta-training's (default) or the test distribution */
+  newTask(split?: Split): void;
   addPoint(x: number, y: number): void;
   removePoint(index: number): void;
   setFanSteps(n: number): void;
@@ -90,9 +94,9 @@ export function regressionViewSlice(): RegressionViewState & RegressionViewActio
     evalHistory: [],
     evalBusy: null,
 
-    newTask() {
+    newTask(split = 'train') {
       const { config, task } = get();
-      show(sampleViewTask(config, task.counter + 1));
+      show(sampleViewTask(config, task.counter + 1, config.k, split));
     },
     addPoint(x, y) {
       const { task } = get();
@@ -119,10 +123,14 @@ export const regressionHooks: SliceHooks = {
   configChanged(prev: Experiment, config: Experiment) {
     const { getState: get, setState: set } = useRegressionStore;
     let task: TaskView | null = null;
+    const shown = get().task;
     if (config.seed !== prev.seed || config.task !== prev.task || config.mix?.join() !== prev.mix?.join()) {
       task = sampleViewTask(config, 0);
-    } else if (config.k !== prev.k) {
-      task = sampleViewTask(config, get().task.counter, config.k);
+    } else if (
+      config.k !== prev.k ||
+      familyOf(config, shown.split).range !== familyOf(prev, shown.split).range
+    ) {
+      task = sampleViewTask(config, shown.counter, config.k, shown.split);
     }
     if (task) {
       set({ task });

@@ -1,9 +1,9 @@
-import { sinusoid } from '../../../core/families/sinusoid/sampler';
+import { sinusoidTasksFor } from '../../../core/families/sinusoid/sampler';
 import { regressionFamily } from '../regression/regressionFamily';
 
 export const sinusoidUi = regressionFamily({
   name: 'sinusoid',
-  tasksFor: () => sinusoid,
+  tasksFor: sinusoidTasksFor,
   intro: (
     <>
       Model-Agnostic Meta-Learning (Finn, Abbeel &amp; Levine, 2017), live in your browser. MAML searches for
