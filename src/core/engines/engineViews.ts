@@ -7,12 +7,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { InnerRate } from '../meta/innerLoop';
+import { spreadRates } from '../meta/mamlppSchedule';
 import type { Algo } from '../schema';
 
 /** What a view reads of an engine: copies of its vectors in the project's flat layout. */
 export interface EngineVectors {
   theta(): Float32Array;
+  /** Meta-SGD's α, or MAML++'s LSLR rates */
   alphaVec(): Float32Array | null;
+  /** MAML++: θ's parameter tensor lengths (engines without MAML++ leave it out) */
+  readonly tensorSizes?: readonly number[];
   pretrainedTheta(): Float32Array | null;
 }
 
@@ -48,6 +52,8 @@ export class SyncedVariable {
 export class FusedLearner {
   private readonly thetaView: SyncedVariable;
   private readonly alphaView: SyncedVariable | null;
+  /** MAML++: the step-0 learned rates spread per parameter (what evaluation adapts with) */
+  private readonly rateView: SyncedVariable | null;
 
   constructor(
     engine: EngineVectors,
@@ -56,6 +62,11 @@ export class FusedLearner {
   ) {
     this.thetaView = new SyncedVariable(() => engine.theta());
     this.alphaView = algo === 'metasgd' ? new SyncedVariable(() => engine.alphaVec() as Float32Array) : null;
+    const sizes = engine.tensorSizes;
+    this.rateView =
+      algo === 'mamlpp' && sizes
+        ? new SyncedVariable(() => spreadRates(engine.alphaVec() as Float32Array, 0, sizes))
+        : null;
   }
 
   get theta(): tf.Variable {
@@ -66,8 +77,9 @@ export class FusedLearner {
     return this.alphaView?.value ?? null;
   }
 
+  /** Meta-SGD's α; MAML++'s step-0 learned rates spread per parameter; else the scalar α. */
   innerRate(): InnerRate {
-    return this.alphaVec ?? this.alpha;
+    return this.alphaVec ?? this.rateView?.value ?? this.alpha;
   }
 
   setAlpha(alpha: number): void {
@@ -78,11 +90,13 @@ export class FusedLearner {
   stepped(): void {
     this.thetaView.markStale();
     this.alphaView?.markStale();
+    this.rateView?.markStale();
   }
 
   dispose(): void {
     this.thetaView.dispose();
     this.alphaView?.dispose();
+    this.rateView?.dispose();
   }
 }
 

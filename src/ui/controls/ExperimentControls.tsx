@@ -18,6 +18,7 @@ const ALGO_MENU: Record<Algo, string> = {
   fomaml: 'first-order MAML',
   metasgd: 'Meta-SGD',
   reptile: 'Reptile',
+  mamlpp: 'MAML++',
 };
 
 const ALGO_HELP: Record<Algo, string> = {
@@ -26,6 +27,8 @@ const ALGO_HELP: Record<Algo, string> = {
     'First-order MAML: treats the inner gradient as constant, so the meta-gradient is the query gradient at the adapted weights.',
   metasgd: 'Meta-SGD: also meta-learns a per-parameter inner learning rate vector α.',
   reptile: 'Reptile: moves θ towards the average of the task-adapted weights; no meta-gradient at all.',
+  mamlpp:
+    'MAML++: learned per-layer, per-step inner rates, a query loss after every inner step, first order before second, and a cosine-annealed β.',
 };
 
 function fmtRate(v: number): string {

@@ -10,6 +10,7 @@ import { batchTensors, type EvalMethod } from './evaluate';
 import { regressionReport } from './report';
 import { JointLearner, MetaLearner, type Hyper } from '../../meta/learners';
 import { FusedMlpEngine } from '../../engines/fused/fusedMlp';
+import { scheduleOf } from '../../meta/mamlppSchedule';
 import { fusedLoaded } from '../../engines/fused/wasmModule';
 import { FusedLearner, FusedPretrainer, GpuLearner } from '../../engines/engineViews';
 import { GpuPretrainer } from './gpuViews';
@@ -131,7 +132,8 @@ export class RegressionRun implements FamilyRun {
   }
 
   private hyper(): Hyper {
-    return { alpha: this.config.alpha, beta: this.config.beta, inner: this.config.inner };
+    const c = this.config;
+    return { alpha: c.alpha, beta: c.beta, inner: c.inner, schedule: scheduleOf(c) };
   }
 
   /** The next meta-batch of the seed's task stream (also used by the pretrained baseline). */
