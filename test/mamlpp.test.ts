@@ -243,3 +243,59 @@ describe('MAML++ meta-gradient on tfjs: finite differences', () => {
     learner.dispose();
   });
 });
+
+describe('MAML++ training: fused WebAssembly against tfjs across the schedule switches', () => {
+  beforeAll(async () => {
+    await startBackend('cpu');
+  });
+
+  it('per-step losses, θ and the rates agree over 8 steps (first order → second, MSL → last step, β annealed)', async () => {
+    const sizes = [1, 16, 16, 1];
+    const theta = new Mlp(sizes).init(new Rng(2, 'init'));
+    const schedule = { msl: 5, firstOrder: 3, span: 6 };
+    const hyper = { alpha: 0.03, beta: 0.01, inner: 2, schedule };
+    const ref = new MetaLearner(new Mlp(sizes), 'mamlpp', theta, hyper);
+    const fused = await FusedMlpEngine.create({ sizes, algo: 'mamlpp', ...hyper }, theta);
+    for (let n = 0; n < 8; n++) {
+      const b = batchOf(50 + n, 3);
+      const t = batchTensors(b);
+      const loss = ref.step(t);
+      const want = loss.dataSync()[0] as number;
+      tf.dispose([loss, t]);
+      expect(Math.abs(fused.step(b).meta - want) / want).toBeLessThan(1e-4);
+    }
+    expect(ref.metaSteps).toBe(8);
+    expect(fused.metaSteps).toBe(8);
+    expect(relDiff(fused.theta(), ref.theta.dataSync())).toBeLessThan(1e-4);
+    const rates = fused.alphaVec() as Float32Array;
+    expect(relDiff(rates, (ref.rates as tf.Variable).dataSync())).toBeLessThan(1e-4);
+    // the rates of the two steps in use moved; the other rows stayed at α
+    expect(rates.slice(0, 12).every((r) => r !== Math.fround(0.03))).toBe(true);
+    expect(rates.slice(12).every((r) => r === Math.fround(0.03))).toBe(true);
+    ref.dispose();
+    fused.dispose();
+  });
+});
+
+describe('MAML++ cosine β in training', () => {
+  it('once the span is over, Adam moves θ by about β/100 instead of β', async () => {
+    const sizes = [1, 16, 16, 1];
+    const theta = new Mlp(sizes).init(new Rng(2, 'init'));
+    const secondMove = async (span: number) => {
+      const schedule = { msl: 0, firstOrder: 0, span };
+      const engine = await FusedMlpEngine.create(
+        { sizes, algo: 'mamlpp', alpha: 0.03, beta: 0.01, inner: 1, schedule },
+        theta,
+      );
+      engine.step(batchOf(1, 3));
+      const before = engine.theta();
+      engine.step(batchOf(2, 3));
+      const d = engine.theta().map((x, i) => x - (before[i] as number));
+      engine.dispose();
+      return Math.sqrt(dot(d, d));
+    };
+    const ratio = (await secondMove(1_000_000)) / (await secondMove(1));
+    expect(ratio).toBeGreaterThan(80);
+    expect(ratio).toBeLessThan(120);
+  });
+});

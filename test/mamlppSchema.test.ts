@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperiment, serializeExperiment } from '../src/core/experiment';
-import { scheduleOf, MAMLPP_DEFAULTS } from '../src/core/meta/mamlppSchedule';
+import { loadFused } from '../src/core/engines/fused/wasmModule';
+import { familyOf } from '../src/core/families/registry';
+import { lslrSize, MAMLPP_DEFAULTS, scheduleOf } from '../src/core/meta/mamlppSchedule';
+import { startBackend, train } from './helpers';
 
 describe('MAML++ in the experiment schema', () => {
   it('algo=mamlpp with its schedule settings parses and prints back', () => {
@@ -29,5 +32,26 @@ describe('MAML++ in the experiment schema', () => {
     expect(warnings[0]?.message).toMatch(
       /^algo=mamlpp: MAML\+\+ is not built for glyph classification .*; using maml$/,
     );
+  });
+});
+
+describe('MAML++ rates travel between engines', () => {
+  it('a tfjs run state restored on the fused engine keeps θ and the rates', async () => {
+    await startBackend('cpu');
+    await loadFused();
+    const config = parseExperiment('algo=mamlpp&hidden=8&batch=2&k=3&query=3&inner=2').config;
+    const family = familyOf('sinusoid');
+    const tfjs = family.createRun(config, { engine: 'tfjs' });
+    await train(tfjs, 3);
+    const state = await tfjs.exportState();
+    expect(state.alpha?.length).toBe(lslrSize(4));
+    const fused = family.createRun(config, { engine: 'fused' });
+    fused.restoreState(state);
+    const carried = await fused.exportState();
+    expect(carried.alpha).toEqual(state.alpha);
+    expect(carried.alphaAdam).toEqual(state.alphaAdam);
+    expect(carried.theta).toEqual(state.theta);
+    tfjs.dispose();
+    fused.dispose();
   });
 });
