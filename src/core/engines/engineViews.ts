@@ -6,8 +6,8 @@
  * its vectors (the fused WebAssembly MLP and glyph engines) fits.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { InnerRate } from '../meta/innerLoop';
-import { spreadRates } from '../meta/mamlppSchedule';
+import type { InnerRate, StepRates } from '../meta/innerLoop';
+import { LSLR_STEPS, spreadRates } from '../meta/mamlppSchedule';
 import type { Algo } from '../schema';
 
 /** What a view reads of an engine: copies of its vectors in the project's flat layout. */
@@ -52,8 +52,8 @@ export class SyncedVariable {
 export class FusedLearner {
   private readonly thetaView: SyncedVariable;
   private readonly alphaView: SyncedVariable | null;
-  /** MAML++: the step-0 learned rates spread per parameter (what evaluation adapts with) */
-  private readonly rateView: SyncedVariable | null;
+  /** MAML++: each inner step's learned rates spread per parameter (what evaluation adapts with) */
+  private readonly rateViews: SyncedVariable[];
 
   constructor(
     engine: EngineVectors,
@@ -63,10 +63,15 @@ export class FusedLearner {
     this.thetaView = new SyncedVariable(() => engine.theta());
     this.alphaView = algo === 'metasgd' ? new SyncedVariable(() => engine.alphaVec() as Float32Array) : null;
     const sizes = engine.tensorSizes;
-    this.rateView =
+    this.rateViews =
       algo === 'mamlpp' && sizes
-        ? new SyncedVariable(() => spreadRates(engine.alphaVec() as Float32Array, 0, sizes))
-        : null;
+        ? Array.from(
+            { length: LSLR_STEPS },
+            (_, s) => new SyncedVariable(() => spreadRates(engine.alphaVec() as Float32Array, s, sizes)),
+          )
+        : [];
+    // made now, so reading them later never changes the tensor count
+    for (const v of this.rateViews) void v.value;
   }
 
   get theta(): tf.Variable {
@@ -79,7 +84,12 @@ export class FusedLearner {
 
   /** Meta-SGD's α; MAML++'s step-0 learned rates spread per parameter; else the scalar α. */
   innerRate(): InnerRate {
-    return this.alphaVec ?? this.rateView?.value ?? this.alpha;
+    return this.alphaVec ?? this.rateViews[0]?.value ?? this.alpha;
+  }
+
+  /** MAML++: every inner step's learned rates spread per parameter. */
+  stepRates(): StepRates | null {
+    return this.rateViews.length > 0 ? { perStep: this.rateViews.map((v) => v.value) } : null;
   }
 
   setAlpha(alpha: number): void {
@@ -90,13 +100,13 @@ export class FusedLearner {
   stepped(): void {
     this.thetaView.markStale();
     this.alphaView?.markStale();
-    this.rateView?.markStale();
+    for (const v of this.rateViews) v.markStale();
   }
 
   dispose(): void {
     this.thetaView.dispose();
     this.alphaView?.dispose();
-    this.rateView?.dispose();
+    for (const v of this.rateViews) v.dispose();
   }
 }
 
@@ -148,6 +158,11 @@ export class GpuLearner {
 
   innerRate(): InnerRate {
     return this.alphaVec ?? this.alpha;
+  }
+
+  /** The WebGPU engines train no MAML++. */
+  stepRates(): StepRates | null {
+    return null;
   }
 
   setAlpha(alpha: number): void {

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Algo } from '../experiment';
 import { Mlp, mse, type Params } from '../models/mlp';
 import { FlatAdam, type AdamState } from './adam';
-import { adapt, innerStep, splitRate, type InnerRate } from './innerLoop';
+import { adapt, innerStep, splitRate, type InnerRate, type StepRates } from './innerLoop';
 import { checkLslr, mamlppObjective, spreadStepRates, type StepwiseModel } from './mamlpp';
-import { lslrInit, MAMLPP_DEFAULTS, mamlppPhase, type MamlppSchedule } from './mamlppSchedule';
+import { LSLR_STEPS, lslrInit, MAMLPP_DEFAULTS, mamlppPhase, type MamlppSchedule } from './mamlppSchedule';
 
 /** One meta-batch as tensors: support [T, K, 1] and query [T, Q, 1]. */
 export interface BatchTensors {
@@ -128,8 +128,8 @@ export class MetaLearner<B = BatchTensors, A = unknown> implements Learner<B> {
   private readonly alphaAdam: FlatAdam | null;
   private readonly task: MetaModel<B, A>;
   private hyper: Hyper;
-  /** innerRate()'s spread of the step-0 LSLR rates, and the meta-step it was made at */
-  private spread: { rate: tf.Tensor; at: number } | null = null;
+  /** MAML++: every step's LSLR rates spread per parameter, and the meta-step they were made at */
+  private spread: { rows: tf.Variable[]; at: number } | null = null;
 
   constructor(
     model: Mlp | MetaModel<B, A>,
@@ -155,6 +155,12 @@ export class MetaLearner<B = BatchTensors, A = unknown> implements Learner<B> {
       checkLslr(start, tensors);
       this.rates = variableFrom(start);
       this.alphaAdam = new FlatAdam(start.length, hyper.beta);
+      // made once, refreshed when read after a step: reading them never changes the tensor count
+      const size = this.task.numParams;
+      const rows = Array.from({ length: LSLR_STEPS }, () =>
+        tf.tidy(() => tf.variable(tf.zeros([size]), false)),
+      );
+      this.spread = { rows, at: -1 };
     }
   }
 
@@ -168,16 +174,23 @@ export class MetaLearner<B = BatchTensors, A = unknown> implements Learner<B> {
     return this.adam.iterations;
   }
 
-  /** MAML++: the step-0 learned rates spread per parameter (valid until the next step). */
+  /** Meta-SGD's α, MAML++'s step-0 learned rates spread per parameter, or the scalar α. */
   innerRate(): InnerRate {
-    if (this.alphaVec) return this.alphaVec;
-    if (!this.rates) return this.hyper.alpha;
-    if (this.spread?.at !== this.metaSteps) {
-      this.spread?.rate.dispose();
+    return this.alphaVec ?? this.stepRates()?.perStep[0] ?? this.hyper.alpha;
+  }
+
+  /** MAML++: every inner step's learned rates spread per parameter (valid until the next step). */
+  stepRates(): StepRates | null {
+    const { rates, spread } = this;
+    if (!rates || !spread) return null;
+    if (spread.at !== this.metaSteps) {
       const sizes = this.task.tensorSizes as readonly number[];
-      this.spread = { rate: spreadStepRates(this.rates, 0, sizes) as tf.Tensor, at: this.metaSteps };
+      spread.rows.forEach((row, s) =>
+        tf.tidy(() => row.assign(spreadStepRates(rates, s, sizes) as tf.Tensor)),
+      );
+      spread.at = this.metaSteps;
     }
-    return this.spread.rate;
+    return { perStep: spread.rows };
   }
 
   setHyper(h: Partial<Hyper>): void {
@@ -232,7 +245,9 @@ export class MetaLearner<B = BatchTensors, A = unknown> implements Learner<B> {
       return out.objective;
     };
     const { value, grads } = tf.valueAndGrads(f)(xs);
-    return { loss: reported.last ?? (value as tf.Scalar), grads };
+    if (reported.last === null) return { loss: value as tf.Scalar, grads };
+    value.dispose();
+    return { loss: reported.last, grads };
   }
 
   step(batch: B): tf.Scalar {
@@ -289,13 +304,14 @@ export class MetaLearner<B = BatchTensors, A = unknown> implements Learner<B> {
       assignFrom(learned, s.alpha.value, this.algo === 'mamlpp' ? 'MAML++ rates' : 'Meta-SGD α');
       this.alphaAdam.restore(s.alpha.adam);
     }
+    if (this.spread) this.spread.at = -1;
   }
 
   dispose(): void {
     this.theta.dispose();
     this.alphaVec?.dispose();
     this.rates?.dispose();
-    this.spread?.rate.dispose();
+    tf.dispose(this.spread?.rows);
     this.adam.dispose();
     this.alphaAdam?.dispose();
   }

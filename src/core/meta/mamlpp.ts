@@ -66,3 +66,31 @@ export function checkLslr(rates: ArrayLike<number>, tensors: number): void {
     );
   }
 }
+
+/** What a walk through a MAML++ meta-step needs: the learned rates and the schedules' phase. */
+export interface MamlppWalk {
+  /** the LSLR rates, [LSLR_STEPS × tensors] */
+  rates: tf.Tensor;
+  weights: readonly number[];
+  firstOrder: boolean;
+}
+
+/**
+ * The MAML++ meta-gradient w.r.t. θ at one batch, as its meta-learner computes it; metaLoss is
+ * the last inner step's query loss (what the step reports). Call inside tf.tidy.
+ */
+export function mamlppWalkGradient<B, A>(
+  model: StepwiseModel<B, A>,
+  theta: tf.Tensor,
+  batch: B,
+  m: MamlppWalk,
+): { metaLoss: tf.Scalar; gradient: tf.Tensor1D } {
+  const reported: { last: tf.Scalar | null } = { last: null };
+  const f = (th: tf.Tensor) => {
+    const out = mamlppObjective(model, th, m.rates, batch, m.weights, m.firstOrder);
+    reported.last = tf.keep(out.last);
+    return out.objective;
+  };
+  const { grad } = tf.valueAndGrad(f)(theta);
+  return { metaLoss: reported.last as unknown as tf.Scalar, gradient: grad as tf.Tensor1D };
+}

@@ -10,7 +10,8 @@ import { batchTensors, type EvalMethod } from './evaluate';
 import { regressionReport } from './report';
 import { JointLearner, MetaLearner, type Hyper } from '../../meta/learners';
 import { FusedMlpEngine } from '../../engines/fused/fusedMlp';
-import { scheduleOf } from '../../meta/mamlppSchedule';
+import { mamlppPhase, scheduleOf } from '../../meta/mamlppSchedule';
+import type { MamlppWalk } from '../../meta/mamlpp';
 import { fusedLoaded } from '../../engines/fused/wasmModule';
 import { FusedLearner, FusedPretrainer, GpuLearner } from '../../engines/engineViews';
 import { GpuPretrainer } from './gpuViews';
@@ -314,9 +315,31 @@ export class RegressionRun implements FamilyRun {
     return regressionWalk(this, shown, at);
   }
 
+  /**
+   * MAML++'s learned rates and its schedules' phase at the next meta-step, for a walk through it
+   * (null for the other algorithms). Call inside tf.tidy: the fused engine's rates become a tensor.
+   */
+  mamlppWalk(): MamlppWalk | null {
+    if (this.config.algo !== 'mamlpp') return null;
+    const learner = this.learner;
+    if (learner instanceof MetaLearner) return { ...learner.phase(), rates: learner.rates as tf.Tensor };
+    const engine = this.fused as FusedMlpEngine;
+    const { inner, beta } = this.config;
+    const phase = mamlppPhase(engine.metaSteps, inner, beta, scheduleOf(this.config));
+    return { ...phase, rates: tf.tensor1d(engine.alphaVec() as Float32Array) };
+  }
+
   /** The three initialisations the UI and the CLI compare. */
   methods(): EvalMethod[] {
-    const m: EvalMethod[] = [{ name: 'maml', theta: this.learner.theta, rate: this.learner.innerRate() }];
+    const stepRates = this.learner.stepRates();
+    const m: EvalMethod[] = [
+      {
+        name: 'maml',
+        theta: this.learner.theta,
+        rate: this.learner.innerRate(),
+        ...(stepRates ? { stepRates } : {}),
+      },
+    ];
     if (this.pretrainer)
       m.push({ name: 'pretrained', theta: this.pretrainer.theta, rate: this.config.alpha });
     m.push({ name: 'random', theta: this.randomTheta, rate: this.config.alpha });
