@@ -7,6 +7,7 @@
  */
 import { DEFAULT_TASK, FAMILY_SCHEMAS } from './families/schemas';
 import {
+  ALGO_FIELDS,
   formatNumber,
   parseField,
   SEED_FIELD,
@@ -47,6 +48,7 @@ export const FIELDS = ((): { readonly [K in keyof Experiment]-?: Field } => {
     task: { kind: 'enum', values: TASKS, help: 'Which family of tasks to meta-learn over.' },
     ...SHARED_FIELDS,
   };
+  for (const [key, spec] of Object.entries(ALGO_FIELDS)) out[key] = spec.field;
   for (const f of FAMILY_SCHEMAS) {
     for (const [key, spec] of Object.entries(f.fields)) if (!(key in out)) out[key] = spec.field;
   }
@@ -85,7 +87,7 @@ export const DEFAULT_EXPERIMENT: Readonly<Experiment> = Object.freeze(defaultsFo
 
 /** Whether a field means something for a task family (others are left out of its links). */
 export function fieldApplies(key: keyof Experiment | string, task: string): boolean {
-  if (key === 'task' || key === 'seed' || key in SHARED_FIELDS) return true;
+  if (key === 'task' || key === 'seed' || key in SHARED_FIELDS || key in ALGO_FIELDS) return true;
   const family = FAMILY_SCHEMAS.find((f) => f.name === task);
   return family !== undefined && key in family.fields;
 }
@@ -185,6 +187,12 @@ export function parseExperiment(input: ExperimentInput, options: ParseOptions = 
       warnings.push({ key, given: show(raw), message: `${key} does not apply to ${task} tasks; ignored` });
       continue;
     }
+    const algoField = ALGO_FIELDS[key];
+    if (algoField && record.algo !== algoField.algo) {
+      const message = `${key} applies only to algo=${algoField.algo}; ignored`;
+      warnings.push({ key, given: show(raw), message });
+      continue;
+    }
     let field: Field = FIELDS[key];
     const bounds = family.bounds?.[key];
     if (bounds && field.kind === 'number') field = { ...field, min: bounds[0], max: bounds[1] };
@@ -192,6 +200,7 @@ export function parseExperiment(input: ExperimentInput, options: ParseOptions = 
     record[key] = parseField(key, field, raw, fallback, warn(key, raw));
   }
   dropImplicitDefaults(record, family);
+  refuseAlgo(family, record, warnings);
   // regression families: the query set is as large as the support set by default, as in the paper
   if (family.queryFollowsK && !entries.has('query') && entries.has('k')) record.query = record.k;
   const ignore = new Set(options.ignore ?? []);
@@ -224,12 +233,27 @@ function dropImplicitDefaults(record: Record<string, unknown>, family: FamilySch
   for (const key of drop) delete record[key];
 }
 
+/**
+ * A family that cannot train the chosen algorithm falls back to MAML with its one-line reason;
+ * an algorithm's own settings are dropped when another algorithm is chosen.
+ */
+function refuseAlgo(family: FamilySchema, record: Record<string, unknown>, warnings: ParseWarning[]): void {
+  const algo = record.algo as Experiment['algo'];
+  const reason = family.refusedAlgos?.[algo];
+  if (reason !== undefined) {
+    warnings.push({ key: 'algo', given: algo, message: `algo=${algo}: ${reason}; using maml` });
+    record.algo = 'maml';
+  }
+  for (const [key, spec] of Object.entries(ALGO_FIELDS)) if (record.algo !== spec.algo) delete record[key];
+}
+
 /** Canonical query string (no leading "?") in FIELD_ORDER. */
 export function serializeExperiment(config: Experiment): string {
   const params = new URLSearchParams();
   const record = config as unknown as Record<string, unknown>;
   for (const key of FIELD_ORDER) {
     if (!fieldApplies(key, config.task)) continue;
+    if (ALGO_FIELDS[key] && ALGO_FIELDS[key].algo !== config.algo) continue;
     const v = record[key];
     if (v === undefined) continue;
     params.set(key, Array.isArray(v) ? v.join(',') : typeof v === 'number' ? formatNumber(v) : String(v));

@@ -5,7 +5,7 @@
  * folder (src/core/families/<family>/schema.ts) and `experiment.ts` composes them all.
  */
 
-export const ALGOS = ['maml', 'fomaml', 'metasgd', 'reptile'] as const;
+export const ALGOS = ['maml', 'fomaml', 'metasgd', 'reptile', 'mamlpp'] as const;
 export type Algo = (typeof ALGOS)[number];
 
 export const ALGO_LABELS: Record<Algo, string> = {
@@ -13,6 +13,7 @@ export const ALGO_LABELS: Record<Algo, string> = {
   fomaml: 'First-order MAML',
   metasgd: 'Meta-SGD',
   reptile: 'Reptile',
+  mamlpp: 'MAML++',
 };
 
 /**
@@ -40,6 +41,12 @@ export interface Experiment {
   /** tasks per meta-batch */
   batch: number;
   seed: number;
+  /** MAML++ only (absent otherwise): meta-steps over which the multi-step loss anneals */
+  msl?: number;
+  /** MAML++ only: meta-steps of first-order gradients before second order */
+  firstOrder?: number;
+  /** MAML++ only: meta-steps over which β is cosine-annealed (the run's planned length) */
+  span?: number;
 }
 
 export interface NumberField {
@@ -125,6 +132,8 @@ export interface FamilySchema {
   readonly restartRules?: readonly RestartRule[];
   /** named experiments of the literature, opened with `preset=<name>` */
   readonly presets?: readonly Preset[];
+  /** algorithms this family cannot train, each with the reason shown when a link asks for it */
+  readonly refusedAlgos?: Readonly<Partial<Record<Algo, string>>>;
 }
 
 /**
@@ -191,6 +200,43 @@ export const SHARED_FIELDS: Readonly<Record<string, Field>> = {
     max: 100,
     integer: true,
     help: 'Meta-batch size: tasks averaged into each meta-gradient step.',
+  },
+};
+
+/**
+ * Settings of one algorithm (MAML++'s schedules, see meta/mamlppSchedule.ts): optional in a
+ * config, present in links only when that algorithm is chosen.
+ */
+export const ALGO_FIELDS: Readonly<Record<string, { algo: Algo; field: NumberField }>> = {
+  msl: {
+    algo: 'mamlpp',
+    field: {
+      kind: 'number',
+      min: 0,
+      max: 1e7,
+      integer: true,
+      help: 'MAML++ multi-step loss: meta-steps over which the per-step query-loss weights anneal to the last step.',
+    },
+  },
+  firstOrder: {
+    algo: 'mamlpp',
+    field: {
+      kind: 'number',
+      min: 0,
+      max: 1e7,
+      integer: true,
+      help: 'MAML++ derivative-order annealing: meta-steps of first-order gradients before exact second order.',
+    },
+  },
+  span: {
+    algo: 'mamlpp',
+    field: {
+      kind: 'number',
+      min: 1,
+      max: 1e7,
+      integer: true,
+      help: 'MAML++ cosine-annealed β: meta-steps over which β falls to β/100 (the planned run length).',
+    },
   },
 };
 

@@ -6,13 +6,17 @@
  * its vectors (the fused WebAssembly MLP and glyph engines) fits.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { InnerRate } from '../meta/innerLoop';
+import type { InnerRate, StepRates } from '../meta/innerLoop';
+import { LSLR_STEPS, spreadRates } from '../meta/mamlppSchedule';
 import type { Algo } from '../schema';
 
 /** What a view reads of an engine: copies of its vectors in the project's flat layout. */
 export interface EngineVectors {
   theta(): Float32Array;
+  /** Meta-SGD's α, or MAML++'s LSLR rates */
   alphaVec(): Float32Array | null;
+  /** MAML++: θ's parameter tensor lengths (engines without MAML++ leave it out) */
+  readonly tensorSizes?: readonly number[];
   pretrainedTheta(): Float32Array | null;
 }
 
@@ -48,6 +52,8 @@ export class SyncedVariable {
 export class FusedLearner {
   private readonly thetaView: SyncedVariable;
   private readonly alphaView: SyncedVariable | null;
+  /** MAML++: each inner step's learned rates spread per parameter (what evaluation adapts with) */
+  private readonly rateViews: SyncedVariable[];
 
   constructor(
     engine: EngineVectors,
@@ -56,6 +62,16 @@ export class FusedLearner {
   ) {
     this.thetaView = new SyncedVariable(() => engine.theta());
     this.alphaView = algo === 'metasgd' ? new SyncedVariable(() => engine.alphaVec() as Float32Array) : null;
+    const sizes = engine.tensorSizes;
+    this.rateViews =
+      algo === 'mamlpp' && sizes
+        ? Array.from(
+            { length: LSLR_STEPS },
+            (_, s) => new SyncedVariable(() => spreadRates(engine.alphaVec() as Float32Array, s, sizes)),
+          )
+        : [];
+    // made now, so reading them later never changes the tensor count
+    for (const v of this.rateViews) void v.value;
   }
 
   get theta(): tf.Variable {
@@ -66,8 +82,14 @@ export class FusedLearner {
     return this.alphaView?.value ?? null;
   }
 
+  /** Meta-SGD's α; MAML++'s step-0 learned rates spread per parameter; else the scalar α. */
   innerRate(): InnerRate {
-    return this.alphaVec ?? this.alpha;
+    return this.alphaVec ?? this.rateViews[0]?.value ?? this.alpha;
+  }
+
+  /** MAML++: every inner step's learned rates spread per parameter. */
+  stepRates(): StepRates | null {
+    return this.rateViews.length > 0 ? { perStep: this.rateViews.map((v) => v.value) } : null;
   }
 
   setAlpha(alpha: number): void {
@@ -78,11 +100,13 @@ export class FusedLearner {
   stepped(): void {
     this.thetaView.markStale();
     this.alphaView?.markStale();
+    for (const v of this.rateViews) v.markStale();
   }
 
   dispose(): void {
     this.thetaView.dispose();
     this.alphaView?.dispose();
+    for (const v of this.rateViews) v.dispose();
   }
 }
 
@@ -134,6 +158,11 @@ export class GpuLearner {
 
   innerRate(): InnerRate {
     return this.alphaVec ?? this.alpha;
+  }
+
+  /** The WebGPU engines train no MAML++. */
+  stepRates(): StepRates | null {
+    return null;
   }
 
   setAlpha(alpha: number): void {

@@ -2,13 +2,24 @@ import * as tf from '@tensorflow/tfjs';
 import { taskMse, type Mlp, type Params } from '../models/mlp';
 import { stopGradient } from '../ops/stopGradient';
 
+/** Per-step rates (MAML++'s LSLR): step s adapts with perStep[s] (the last one past the end). */
+export interface StepRates {
+  readonly perStep: readonly tf.Tensor[];
+}
 /** Inner learning rate: one scalar α, or Meta-SGD's per-parameter α as a flat vector [P]. */
 export type InnerRate = number | tf.Tensor;
 /** The same, split like the parameters. */
 export type SplitRate = number | Params;
 
-export function splitRate(model: Mlp, rate: InnerRate): SplitRate {
-  return typeof rate === 'number' ? rate : model.unflatten(rate);
+/** Step s's rate (a flat vector or α); code that adapts with one rate for every step reads step 0's. */
+export function rateAt(rate: InnerRate | StepRates, s = 0): InnerRate {
+  if (typeof rate === 'number' || rate instanceof tf.Tensor) return rate;
+  return rate.perStep[Math.min(s, rate.perStep.length - 1)] as tf.Tensor;
+}
+
+export function splitRate(model: Mlp, rate: InnerRate | StepRates, s = 0): SplitRate {
+  const r = rateAt(rate, s);
+  return typeof r === 'number' ? r : model.unflatten(r);
 }
 
 /**
@@ -57,26 +68,24 @@ export function adapt(
 export function adaptationCurve(
   model: Mlp,
   theta: tf.Tensor,
-  rate: InnerRate,
+  rate: InnerRate | StepRates,
   xs: tf.Tensor3D,
   ys: tf.Tensor3D,
   xq: tf.Tensor3D,
   yq: tf.Tensor3D,
   steps: number,
 ): tf.Tensor2D {
-  const split = tf.tidy(() => splitRate(model, rate));
   let p = tf.tidy(() => model.unflatten(theta));
   const cols: tf.Tensor1D[] = [];
   // one tidy per step keeps only the current parameters alive (600 tasks × 40×40 each)
   for (let s = 0; ; s++) {
     cols.push(tf.tidy(() => taskMse(model.predict(p, xq), yq)));
     if (s === steps) break;
-    const next = tf.tidy(() => innerStep(model, p, xs, ys, split));
+    const next = tf.tidy(() => innerStep(model, p, xs, ys, splitRate(model, rate, s)));
     tf.dispose(p);
     p = next;
   }
   tf.dispose(p);
-  if (typeof split !== 'number') tf.dispose(split);
   const out = tf.stack(cols, 1) as tf.Tensor2D;
   tf.dispose(cols);
   return out;
@@ -89,20 +98,19 @@ export function adaptationCurve(
 export function adaptationPredictions(
   model: Mlp,
   theta: tf.Tensor,
-  rate: InnerRate,
+  rate: InnerRate | StepRates,
   xs: tf.Tensor3D,
   ys: tf.Tensor3D,
   grid: tf.Tensor3D,
   steps: number,
 ): tf.Tensor3D {
   return tf.tidy(() => {
-    const split = splitRate(model, rate);
     let p = model.unflatten(theta);
     const preds: tf.Tensor2D[] = [];
     for (let s = 0; ; s++) {
       preds.push(tf.squeeze(model.predict(p, grid), [2]) as tf.Tensor2D);
       if (s === steps) break;
-      p = innerStep(model, p, xs, ys, split);
+      p = innerStep(model, p, xs, ys, splitRate(model, rate, s));
     }
     return tf.stack(preds) as tf.Tensor3D;
   });

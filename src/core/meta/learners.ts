@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Algo } from '../experiment';
 import { Mlp, mse, type Params } from '../models/mlp';
 import { FlatAdam, type AdamState } from './adam';
-import { adapt, innerStep, splitRate, type InnerRate } from './innerLoop';
+import { adapt, innerStep, splitRate, type InnerRate, type StepRates } from './innerLoop';
+import { checkLslr, mamlppObjective, spreadStepRates, type StepwiseModel } from './mamlpp';
+import { LSLR_STEPS, lslrInit, MAMLPP_DEFAULTS, mamlppPhase, type MamlppSchedule } from './mamlppSchedule';
 
 /** One meta-batch as tensors: support [T, K, 1] and query [T, Q, 1]. */
 export interface BatchTensors {
@@ -16,6 +18,8 @@ export interface Hyper {
   alpha: number;
   beta: number;
   inner: number;
+  /** MAML++'s schedules (default MAMLPP_DEFAULTS); ignored by the other algorithms */
+  schedule?: MamlppSchedule;
 }
 
 /**
@@ -32,7 +36,10 @@ export interface OptimisedVector {
   adam: AdamState;
 }
 
-/** What a meta-learner must keep to continue exactly: θ and Meta-SGD's α, with their Adam states. */
+/**
+ * What a meta-learner must keep to continue exactly: θ and the learned inner rates (Meta-SGD's
+ * per-parameter α, or MAML++'s per-step, per-tensor LSLR rates), with their Adam states.
+ */
 export interface MetaLearnerState {
   theta: OptimisedVector;
   alpha: OptimisedVector | null;
@@ -72,6 +79,10 @@ export interface MetaModel<B, A> {
   adapt(theta: tf.Tensor, batch: B, rate: InnerRate, steps: number, firstOrder: boolean): A;
   queryLoss(adapted: A, batch: B): tf.Scalar;
   flatten(adapted: A): tf.Tensor;
+  /** MAML++ (absent: the model cannot train it): θ's parameter tensor lengths, in θ's order */
+  tensorSizes?: readonly number[];
+  /** MAML++: per-task parameters after each inner step, with per-step, per-tensor scalar rates */
+  adaptEach?(theta: tf.Tensor, batch: B, rates: Params[], firstOrder: boolean): A[];
 }
 
 /** Sinusoid regression with the MLP's hand-written (but twice differentiable) inner gradient. */
@@ -82,22 +93,43 @@ export function regressionMetaModel(model: Mlp): MetaModel<BatchTensors, Params>
       adapt(model, model.unflatten(theta), batch.xs, batch.ys, splitRate(model, rate), steps, firstOrder),
     queryLoss: (adapted, batch) => mse(model.predict(adapted, batch.xq), batch.yq),
     flatten: (adapted) => model.flatten(adapted),
+    tensorSizes: model.paramSizes,
+    adaptEach: (theta, batch, rates, firstOrder) => {
+      let p = model.unflatten(theta);
+      return rates.map((r) => (p = innerStep(model, p, batch.xs, batch.ys, r, firstOrder)));
+    },
+  };
+}
+
+/** The model's MAML++ view, or why it has none. */
+function stepwise<B, A>(task: MetaModel<B, A>): StepwiseModel<B, A> {
+  const { tensorSizes, adaptEach } = task;
+  if (!tensorSizes || !adaptEach) throw new Error('MAML++ is not available for this model');
+  return {
+    tensors: tensorSizes.length,
+    adaptEach: (theta, batch, rates, firstOrder) => adaptEach(theta, batch, rates, firstOrder),
+    queryLoss: (adapted, batch) => task.queryLoss(adapted, batch),
   };
 }
 
 /**
- * MAML (second order), first-order MAML, Meta-SGD and Reptile, batched over tasks, for any
- * MetaModel. The meta-loss is the mean query loss after `inner` SGD steps on each task's support
- * set.
+ * MAML (second order), first-order MAML, Meta-SGD, Reptile and MAML++, batched over tasks, for
+ * any MetaModel. The meta-loss is the mean query loss after `inner` SGD steps on each task's
+ * support set; MAML++ (see mamlppSchedule.ts) weights the query loss after every step, learns
+ * per-step, per-tensor inner rates and anneals its derivative order and β with the meta-step count.
  */
 export class MetaLearner<B = BatchTensors, A = unknown> implements Learner<B> {
   readonly theta: tf.Variable;
   /** Meta-SGD's learned per-parameter inner learning rate (null for the others) */
   readonly alphaVec: tf.Variable | null;
+  /** MAML++'s learned inner rates, [LSLR_STEPS × tensors] row-major (null for the others) */
+  readonly rates: tf.Variable | null;
   private readonly adam: FlatAdam;
   private readonly alphaAdam: FlatAdam | null;
   private readonly task: MetaModel<B, A>;
   private hyper: Hyper;
+  /** MAML++: every step's LSLR rates spread per parameter, and the meta-step they were made at */
+  private spread: { rows: tf.Variable[]; at: number } | null = null;
 
   constructor(
     model: Mlp | MetaModel<B, A>,
@@ -111,18 +143,54 @@ export class MetaLearner<B = BatchTensors, A = unknown> implements Learner<B> {
     this.hyper = { ...hyper };
     this.theta = variableFrom(theta0);
     this.adam = new FlatAdam(size, hyper.beta);
+    this.alphaVec = null;
+    this.rates = null;
+    this.alphaAdam = null;
     if (algo === 'metasgd') {
-      const a = alpha0 ?? new Float32Array(size).fill(hyper.alpha);
-      this.alphaVec = variableFrom(a);
+      this.alphaVec = variableFrom(alpha0 ?? new Float32Array(size).fill(hyper.alpha));
       this.alphaAdam = new FlatAdam(size, hyper.beta);
-    } else {
-      this.alphaVec = null;
-      this.alphaAdam = null;
+    } else if (algo === 'mamlpp') {
+      const tensors = stepwise(this.task).tensors;
+      const start = alpha0 ?? lslrInit(tensors, hyper.alpha);
+      checkLslr(start, tensors);
+      this.rates = variableFrom(start);
+      this.alphaAdam = new FlatAdam(start.length, hyper.beta);
+      // made once, refreshed when read after a step: reading them never changes the tensor count
+      const size = this.task.numParams;
+      const rows = Array.from({ length: LSLR_STEPS }, () =>
+        tf.tidy(() => tf.variable(tf.zeros([size]), false)),
+      );
+      this.spread = { rows, at: -1 };
     }
   }
 
+  /** The learned vector next to θ (Meta-SGD's α or MAML++'s rates), or null. */
+  private get learnedRates(): tf.Variable | null {
+    return this.alphaVec ?? this.rates;
+  }
+
+  /** Meta-steps applied so far: the clock of MAML++'s schedules. */
+  get metaSteps(): number {
+    return this.adam.iterations;
+  }
+
+  /** Meta-SGD's α, MAML++'s step-0 learned rates spread per parameter, or the scalar α. */
   innerRate(): InnerRate {
-    return this.alphaVec ?? this.hyper.alpha;
+    return this.alphaVec ?? this.stepRates()?.perStep[0] ?? this.hyper.alpha;
+  }
+
+  /** MAML++: every inner step's learned rates spread per parameter (valid until the next step). */
+  stepRates(): StepRates | null {
+    const { rates, spread } = this;
+    if (!rates || !spread) return null;
+    if (spread.at !== this.metaSteps) {
+      const sizes = this.task.tensorSizes as readonly number[];
+      spread.rows.forEach((row, s) =>
+        tf.tidy(() => row.assign(spreadStepRates(rates, s, sizes) as tf.Tensor)),
+      );
+      spread.at = this.metaSteps;
+    }
+    return { perStep: spread.rows };
   }
 
   setHyper(h: Partial<Hyper>): void {
@@ -131,27 +199,69 @@ export class MetaLearner<B = BatchTensors, A = unknown> implements Learner<B> {
     if (this.alphaAdam) this.alphaAdam.learningRate = this.hyper.beta;
   }
 
-  /** The meta-objective at θ (and Meta-SGD's α): differentiable w.r.t. both. */
-  metaLoss(theta: tf.Tensor, batch: B, alphaVec: tf.Tensor | null = null): tf.Scalar {
-    const rate = alphaVec ?? this.hyper.alpha;
+  /** MAML++'s schedules at the current meta-step. */
+  phase(): ReturnType<typeof mamlppPhase> {
+    const { inner, beta, schedule } = this.hyper;
+    return mamlppPhase(this.metaSteps, inner, beta, schedule ?? MAMLPP_DEFAULTS);
+  }
+
+  /** The meta-objective at θ (and the learned rates): differentiable w.r.t. both. */
+  metaLoss(theta: tf.Tensor, batch: B, learned: tf.Tensor | null = null): tf.Scalar {
+    return this.metaLosses(theta, batch, learned).objective;
+  }
+
+  /** The meta-objective and the reported loss (MAML++: the last step's query loss; else the same). */
+  private metaLosses(
+    theta: tf.Tensor,
+    batch: B,
+    learned: tf.Tensor | null,
+  ): { objective: tf.Scalar; last: tf.Scalar } {
+    if (this.algo === 'mamlpp') {
+      const { weights, firstOrder } = this.phase();
+      return mamlppObjective(
+        stepwise(this.task),
+        theta,
+        learned ?? (this.rates as tf.Tensor),
+        batch,
+        weights,
+        firstOrder,
+      );
+    }
+    const rate = learned ?? this.hyper.alpha;
     const adapted = this.task.adapt(theta, batch, rate, this.hyper.inner, this.algo === 'fomaml');
-    return this.task.queryLoss(adapted, batch);
+    const loss = this.task.queryLoss(adapted, batch);
+    return { objective: loss, last: loss };
   }
 
   /** The meta-gradient at the current θ without applying it (used by tests and the bench). */
   metaGradient(batch: B): { loss: tf.Scalar; grads: tf.Tensor[] } {
-    const xs: tf.Tensor[] = this.alphaVec ? [this.theta, this.alphaVec] : [this.theta];
-    const f = (...args: tf.Tensor[]) => this.metaLoss(args[0] as tf.Tensor, batch, args[1] ?? null);
+    const learned = this.learnedRates;
+    const xs: tf.Tensor[] = learned ? [this.theta, learned] : [this.theta];
+    const reported: { last: tf.Scalar | null } = { last: null };
+    const f = (...args: tf.Tensor[]) => {
+      const out = this.metaLosses(args[0] as tf.Tensor, batch, args[1] ?? null);
+      // the reported loss outlives the gradient's scope (the caller disposes it)
+      reported.last = out.last === out.objective ? null : tf.keep(out.last);
+      return out.objective;
+    };
     const { value, grads } = tf.valueAndGrads(f)(xs);
-    return { loss: value as tf.Scalar, grads };
+    if (reported.last === null) return { loss: value as tf.Scalar, grads };
+    value.dispose();
+    return { loss: reported.last, grads };
   }
 
   step(batch: B): tf.Scalar {
     if (this.algo === 'reptile') return this.reptileStep(batch);
     return tf.tidy(() => {
+      const lr = this.algo === 'mamlpp' ? this.phase().beta : this.hyper.beta;
       const { loss, grads } = this.metaGradient(batch);
+      this.adam.learningRate = lr;
       this.adam.apply(this.theta, grads[0] as tf.Tensor);
-      if (this.alphaVec && this.alphaAdam) this.alphaAdam.apply(this.alphaVec, grads[1] as tf.Tensor);
+      const learned = this.learnedRates;
+      if (learned && this.alphaAdam) {
+        this.alphaAdam.learningRate = lr;
+        this.alphaAdam.apply(learned, grads[1] as tf.Tensor);
+      }
       return loss;
     });
   }
@@ -167,36 +277,41 @@ export class MetaLearner<B = BatchTensors, A = unknown> implements Learner<B> {
     });
   }
 
-  /** θ, α and both optimisers as copies, for a run file. */
+  /** θ, the learned rates and both optimisers as copies, for a run file. */
   async exportState(): Promise<MetaLearnerState> {
     const theta = { value: await copyOf(this.theta), adam: await this.adam.exportState() };
+    const learned = this.learnedRates;
     const alpha =
-      this.alphaVec && this.alphaAdam
-        ? { value: await copyOf(this.alphaVec), adam: await this.alphaAdam.exportState() }
+      learned && this.alphaAdam
+        ? { value: await copyOf(learned), adam: await this.alphaAdam.exportState() }
         : null;
     return { theta, alpha };
   }
 
   /** Continue exactly from exportState() of a learner with the same algorithm and network. */
   restoreState(s: MetaLearnerState): void {
-    if ((s.alpha !== null) !== (this.alphaVec !== null)) {
+    const learned = this.learnedRates;
+    if ((s.alpha !== null) !== (learned !== null)) {
       throw new Error(
-        this.alphaVec
-          ? 'a Meta-SGD run needs its learned α'
+        learned
+          ? `a ${this.algo} run needs its learned rates`
           : `a ${this.algo} run has no learned α to restore`,
       );
     }
     assignFrom(this.theta, s.theta.value, 'θ');
     this.adam.restore(s.theta.adam);
-    if (s.alpha && this.alphaVec && this.alphaAdam) {
-      assignFrom(this.alphaVec, s.alpha.value, 'Meta-SGD α');
+    if (s.alpha && learned && this.alphaAdam) {
+      assignFrom(learned, s.alpha.value, this.algo === 'mamlpp' ? 'MAML++ rates' : 'Meta-SGD α');
       this.alphaAdam.restore(s.alpha.adam);
     }
+    if (this.spread) this.spread.at = -1;
   }
 
   dispose(): void {
     this.theta.dispose();
     this.alphaVec?.dispose();
+    this.rates?.dispose();
+    tf.dispose(this.spread?.rows);
     this.adam.dispose();
     this.alphaAdam?.dispose();
   }

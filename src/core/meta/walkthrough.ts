@@ -15,6 +15,22 @@ import * as tf from '@tensorflow/tfjs';
 import type { Algo, Experiment } from '../schema';
 import type { InnerRate } from './innerLoop';
 import { orderGradients, triangleAngle, type OrderCompareModel } from './orderCompare';
+import type { MetaModel } from './learners';
+import { mamlppWalkGradient, stepRates, type MamlppWalk, type StepwiseModel } from './mamlpp';
+
+/** The walk model's MAML++ view (the regression model has one; the schema keeps MAML++ off others). */
+function stepwiseOf<B, A>(model: WalkModel<B, A>): StepwiseModel<B, A> {
+  const m = model as unknown as MetaModel<B, A>;
+  if (!m.tensorSizes || !m.adaptEach) throw new Error('MAML++ is not available for this model');
+  const adaptEach = m.adaptEach.bind(m);
+  return { tensors: m.tensorSizes.length, adaptEach, queryLoss: (a, b) => model.queryLoss(a, b) };
+}
+
+/** The first `steps` rows of the LSLR rates as per-tensor scalars. */
+function stepRatesOf<B, A>(m: MamlppWalk, steps: number, model: WalkModel<B, A>) {
+  const tensors = stepwiseOf(model).tensors;
+  return Array.from({ length: steps }, (_, s) => stepRates(m.rates, s, tensors));
+}
 
 export type WalkPhase = 'sample' | 'inner' | 'query' | 'gradient' | 'update';
 
@@ -153,6 +169,8 @@ export interface WalkSettings {
   inner: number;
   /** tasks to trace parameter by parameter (the first `shown` of the batch) */
   shown: number;
+  /** MAML++: its learned per-step rates and the phase of its schedules */
+  mamlpp?: MamlppWalk;
 }
 
 /** Phases 2-4 as tensors (the caller owns and disposes them). */
@@ -191,6 +209,10 @@ export function peekBatch<B>(run: PeekableStream<B>): B {
 
 /** The phase-4 vectors and the meta-loss, by the algorithm's own formula. */
 function walkGradients<B, A>(model: WalkModel<B, A>, theta: tf.Tensor, batch: B, s: WalkSettings) {
+  if (s.mamlpp) {
+    const g = mamlppWalkGradient(stepwiseOf(model), theta, batch, s.mamlpp);
+    return { ...g, firstOrder: null, alphaGradient: null };
+  }
   if (s.algo === 'maml' || s.algo === 'metasgd') {
     const g = orderGradients(model, theta, batch, { rate: s.rate, steps: s.inner });
     return {
@@ -233,10 +255,14 @@ export function walkTensors<B, A>(
     const support: tf.Tensor1D[] = [];
     const adapted: tf.Tensor2D[] = [];
     let last: A | null = null;
+    // MAML++ adapts with each step's learned rates
+    const each = s.mamlpp
+      ? stepwiseOf(model).adaptEach(theta, batch, stepRatesOf(s.mamlpp, s.inner, model), false)
+      : [];
     // adapting afresh for every s (a MetaModel adapts from a shared θ only): the inner loop is
     // short, and this phase is computed once per walk, not per training step
     for (let k = 0; k <= s.inner; k++) {
-      last = model.adapt(theta, batch, s.rate, k, false);
+      last = k > 0 && s.mamlpp ? (each[k - 1] as A) : model.adapt(theta, batch, s.rate, k, false);
       support.push(model.taskLoss(last, batch, 'support'));
       adapted.push(firstTasks(model.flatten(last), s.shown));
     }

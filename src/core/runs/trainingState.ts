@@ -6,6 +6,7 @@
  */
 import { restartReason } from '../families/restart';
 import type { AdamState } from '../meta/adam';
+import { lslrSize } from '../meta/mamlppSchedule';
 import type { Experiment } from '../schema';
 
 export type { AdamState };
@@ -103,14 +104,18 @@ export function checkTrainingState(state: TrainingState, sizes: StateSizes, subj
   };
   vector('θ', state.theta, sizes.theta);
   adam('θ', state.thetaAdam, sizes.theta);
-  const metasgd = state.config.algo === 'metasgd';
-  if (metasgd && (!state.alpha || !state.alphaAdam)) fail(' uses Meta-SGD but has no learned α');
-  if (!metasgd && (state.alpha || state.alphaAdam)) {
-    fail(` has a learned α, which only Meta-SGD runs have (its algorithm is ${state.config.algo})`);
+  const algo = state.config.algo;
+  const what = algo === 'mamlpp' ? 'MAML++ rates' : 'Meta-SGD α';
+  const learns = algo === 'metasgd' || algo === 'mamlpp';
+  if (learns && (!state.alpha || !state.alphaAdam))
+    fail(algo === 'mamlpp' ? ' uses MAML++ but has no learned rates' : ' uses Meta-SGD but has no learned α');
+  if (!learns && (state.alpha || state.alphaAdam)) {
+    fail(` has a learned α, which only Meta-SGD runs have (its algorithm is ${algo})`);
   }
   if (state.alpha && state.alphaAdam) {
-    vector('Meta-SGD α', state.alpha, sizes.theta);
-    adam('Meta-SGD α', state.alphaAdam, sizes.theta);
+    const size = algo === 'mamlpp' ? lslrSize(2 * (state.config.hidden.length + 1)) : sizes.theta;
+    vector(what, state.alpha, size);
+    adam(what, state.alphaAdam, size);
   }
   if (state.pretrained) {
     vector('pretrained θ', state.pretrained.theta, sizes.pretrained);

@@ -12,6 +12,7 @@ const ALGO_SHORT: Record<Algo, string> = {
   fomaml: 'FOMAML',
   metasgd: 'Meta-SGD',
   reptile: 'Reptile',
+  mamlpp: 'MAML++',
 };
 
 /** What a reading needs of a cell: null while it has not finished. */

@@ -1,5 +1,12 @@
 import { useId, useState } from 'react';
-import { ALGOS, FIELDS, parseExperiment, type Algo, type Experiment } from '../../core/experiment';
+import {
+  ALGOS,
+  familySchema,
+  FIELDS,
+  parseExperiment,
+  type Algo,
+  type Experiment,
+} from '../../core/experiment';
 import { useStore } from '../shell/store';
 import { BackendPicker } from './BackendPicker';
 import { RangeField } from './RangeField';
@@ -18,6 +25,7 @@ const ALGO_MENU: Record<Algo, string> = {
   fomaml: 'first-order MAML',
   metasgd: 'Meta-SGD',
   reptile: 'Reptile',
+  mamlpp: 'MAML++',
 };
 
 const ALGO_HELP: Record<Algo, string> = {
@@ -26,6 +34,8 @@ const ALGO_HELP: Record<Algo, string> = {
     'First-order MAML: treats the inner gradient as constant, so the meta-gradient is the query gradient at the adapted weights.',
   metasgd: 'Meta-SGD: also meta-learns a per-parameter inner learning rate vector α.',
   reptile: 'Reptile: moves θ towards the average of the task-adapted weights; no meta-gradient at all.',
+  mamlpp:
+    'MAML++: learned per-layer, per-step inner rates, a query loss after every inner step, first order before second, and a cosine-annealed β.',
 };
 
 function fmtRate(v: number): string {
@@ -80,7 +90,18 @@ function CommitInput({
 type SetConfig = (patch: Partial<Experiment>) => void;
 
 /** The algorithm menu, each option with its help. */
-function AlgoField({ id, algo, setConfig }: { id: string; algo: Algo; setConfig: SetConfig }) {
+function AlgoField({
+  id,
+  algo,
+  task,
+  setConfig,
+}: {
+  id: string;
+  algo: Algo;
+  task: string;
+  setConfig: SetConfig;
+}) {
+  const refused = familySchema(task).refusedAlgos ?? {};
   return (
     <div className="field" title={FIELDS.algo.help}>
       <div className="field-head">
@@ -93,7 +114,7 @@ function AlgoField({ id, algo, setConfig }: { id: string; algo: Algo; setConfig:
         onChange={(e) => setConfig({ algo: e.currentTarget.value as Algo })}
       >
         {ALGOS.map((a) => (
-          <option key={a} value={a} title={ALGO_HELP[a]}>
+          <option key={a} value={a} title={refused[a] ?? ALGO_HELP[a]} disabled={refused[a] !== undefined}>
             {ALGO_MENU[a]}
           </option>
         ))}
@@ -179,7 +200,7 @@ export function ExperimentControls() {
   return (
     <section className="panel controls" aria-labelledby="controls-title">
       <h2 id="controls-title">Meta-training settings</h2>
-      <AlgoField id={algoId} algo={config.algo} setConfig={setConfig} />
+      <AlgoField id={algoId} algo={config.algo} task={config.task} setConfig={setConfig} />
       {num('alpha', 'inner learning rate α', { log: true, format: fmtRate })}
       {num('beta', 'meta learning rate β', { log: true, format: fmtRate })}
       {num('inner', 'inner steps (meta-training)')}

@@ -18,6 +18,7 @@ export const ALGO_SHORT: Record<Algo, string> = {
   fomaml: 'FOMAML',
   metasgd: 'Meta-SGD',
   reptile: 'Reptile',
+  mamlpp: 'MAML++',
 };
 
 interface ReadableEntry {

@@ -18,6 +18,7 @@ const ALGO_NAMES = {
   fomaml: 'first-order MAML',
   metasgd: 'Meta-SGD',
   reptile: 'Reptile',
+  mamlpp: 'MAML++',
 } as const;
 
 /** The numbers of the current phase, as a small table. */

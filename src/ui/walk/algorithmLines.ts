@@ -75,6 +75,14 @@ export function algorithmLines(
         `The direction d = θ − mean θ′ᵢ, no gradient through the inner loop: |d| = ${num(w?.norms.gradient)}.`,
         `Adam (β = ${beta}) treats d as the gradient and moves θ towards the adapted θ′ᵢ${moved}.`,
       ];
+    case 'mamlpp':
+      return [
+        sample,
+        `For each task: θ_{s+1} = θ_s − α_s ∘ ∇θ L_support(θ_s), ${inner}, each step with its own learned rate per layer's weights and biases (step 1's mean ${alpha})${support}.`,
+        `${score} after every inner step; the meta-loss weights those query losses (annealed towards the last step); shown: the last step's mean${metaLoss}.`,
+        `Gradients with respect to θ and to the rates: first order in the first meta-steps, then back through every inner step (second order): |g_θ| = ${num(w?.norms.gradient)}.`,
+        `Adam (β = ${beta}, annealed by a cosine over the planned run) updates θ and the rates${moved}.`,
+      ];
     case 'fomaml':
       return [
         sample,

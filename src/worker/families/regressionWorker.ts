@@ -204,7 +204,7 @@ export class RegressionWorker implements FamilyWorker {
       const g = tf.tensor3d(grid, [1, VIEW_GRID_POINTS, 1]);
       try {
         for (const m of methods) {
-          const pred = adaptationPredictions(run.model, m.theta, m.rate, xs, ys, g, steps);
+          const pred = adaptationPredictions(run.model, m.theta, m.stepRates ?? m.rate, xs, ys, g, steps);
           try {
             out[m.name as MethodName] = (await pred.data()) as Float32Array;
           } finally {

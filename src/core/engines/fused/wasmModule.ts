@@ -47,6 +47,11 @@ export const BUFFER = {
   yq: 15,
   result: 16,
   counters: 17,
+  rates: 18,
+  mRates: 19,
+  vRates: 20,
+  gRates: 21,
+  weights: 22,
 } as const;
 
 const wasmModule = new WasmModuleLoader<FusedExports>(FUSED_WASM_BASE64, 'fused engine', 'loadFused');

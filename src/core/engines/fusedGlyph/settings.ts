@@ -1,6 +1,7 @@
 import type { Experiment } from '../../experiment';
 import { CONV_DEFAULTS, FC_DEFAULTS } from '../../models/glyphNets';
 import type { FusedGlyphSettings } from './fusedGlyph';
+import { classicAlgo } from '../fused/fusedMlp';
 
 /**
  * The settings for a glyph run's configuration: the network classifierFor(config) builds (the conv
@@ -16,7 +17,7 @@ export function fusedGlyphSettings(c: Experiment): FusedGlyphSettings {
     blocks: CONV_DEFAULTS.blocks,
     hidden: [...FC_DEFAULTS.hidden],
     batchNorm: net === 'fc' ? FC_DEFAULTS.batchNorm : CONV_DEFAULTS.batchNorm,
-    algo: c.algo,
+    algo: classicAlgo(c.algo),
     alpha: c.alpha,
     beta: c.beta,
     inner: c.inner,

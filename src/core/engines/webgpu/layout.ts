@@ -236,6 +236,8 @@ export function supports(s: FusedSettings, deviceLimits: FusedLimits = DEFAULT_L
   const limits = { ...DEFAULT_LIMITS };
   for (const k of Object.keys(limits) as (keyof FusedLimits)[])
     limits[k] = Math.min(limits[k], deviceLimits[k]);
+  if (s.algo === 'mamlpp')
+    return { ok: false, reason: 'the WebGPU engine has no MAML++ (it trains on WebAssembly)' };
   const sizes = s.sizes;
   if (sizes.length < 3 || sizes[0] !== 1 || sizes[sizes.length - 1] !== 1) {
     return {

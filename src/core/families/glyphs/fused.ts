@@ -7,6 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../../schema';
 import type { Classifier } from '../../models/classifier';
 import { SyncedVariable } from '../../engines/engineViews';
+import { classicAlgo } from '../../engines/fused/fusedMlp';
 import {
   FusedGlyphEngine,
   fusedGlyphSettings,
@@ -55,7 +56,7 @@ export function rebuildEngine(
   next: Experiment,
   pretrainedClasses: readonly number[] | null,
 ): FusedGlyphEngine {
-  const from = next.algo === previous.algo ? previous : previous.withAlgoSync(next.algo);
+  const from = next.algo === previous.algo ? previous : previous.withAlgoSync(classicAlgo(next.algo));
   const s = from.state();
   const start: FusedGlyphStart = pretrainedClasses
     ? { pretrained: { classes: pretrainedClasses, theta0: s.pretrained as Float32Array } }

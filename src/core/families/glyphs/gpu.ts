@@ -11,6 +11,7 @@ import type { Classifier } from '../../models/classifier';
 import type { PretrainedState } from '../../runs/trainingState';
 import type { FusedLimits } from '../../engines/webgpu/layout';
 import { fusedGlyphSettings } from '../../engines/fusedGlyph/fusedGlyph';
+import { classicAlgo } from '../../engines/fused/fusedMlp';
 import { WebgpuGlyphEngine } from '../../engines/webgpuGlyph/webgpuGlyph';
 import { bodyWithHead, type PretrainedStart } from './pretrained';
 
@@ -64,7 +65,7 @@ export function buildGpuEngine(
  */
 export function continueGpu(engine: WebgpuGlyphEngine, next: Experiment): WebgpuGlyphEngine | null {
   try {
-    const kept = next.algo === engine.algo ? engine : engine.withAlgo(next.algo);
+    const kept = next.algo === engine.algo ? engine : engine.withAlgo(classicAlgo(next.algo));
     kept.resize(next.k, next.query, next.batch);
     kept.setHyper({ alpha: next.alpha, beta: next.beta, inner: next.inner });
     return kept;

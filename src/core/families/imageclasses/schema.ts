@@ -15,4 +15,5 @@ export const imageClassesSchema: FamilySchema = {
   defaults: glyphSchema.defaults,
   ...(glyphSchema.bounds ? { bounds: glyphSchema.bounds } : {}),
   ...(glyphSchema.restartRules ? { restartRules: glyphSchema.restartRules } : {}),
+  ...(glyphSchema.refusedAlgos ? { refusedAlgos: glyphSchema.refusedAlgos } : {}),
 };

@@ -3,7 +3,7 @@ import type { Mlp } from '../../models/mlp';
 import { Rng } from '../../random';
 import { meanCi } from '../../meta/statistics';
 import type { RegressionBatch, RegressionFamily } from './tasks';
-import { adaptationCurve, type InnerRate } from '../../meta/innerLoop';
+import { adaptationCurve, type InnerRate, type StepRates } from '../../meta/innerLoop';
 
 /** The MAML paper's protocol: 600 held-out tasks, 100 query points, 0..10 inner steps. */
 export interface EvalProtocol {
@@ -28,6 +28,8 @@ export interface EvalMethod {
   name: string;
   theta: tf.Tensor;
   rate: InnerRate;
+  /** MAML++: the learned rates of every inner step (`rate` is step 0's) */
+  stepRates?: StepRates;
 }
 
 export function makeEvalTasks(family: RegressionFamily, p: EvalProtocol): RegressionBatch {
@@ -60,7 +62,7 @@ export async function evaluate(
   const out: Record<string, EvalCurve> = {};
   try {
     for (const m of methods) {
-      const curve = adaptationCurve(model, m.theta, m.rate, t.xs, t.ys, t.xq, t.yq, steps);
+      const curve = adaptationCurve(model, m.theta, m.stepRates ?? m.rate, t.xs, t.ys, t.xq, t.yq, steps);
       const values = await curve.data();
       curve.dispose();
       out[m.name] = summarize(values, tasks.tasks, steps + 1);

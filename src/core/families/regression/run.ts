@@ -10,6 +10,8 @@ import { batchTensors, type EvalMethod } from './evaluate';
 import { regressionReport } from './report';
 import { JointLearner, MetaLearner, type Hyper } from '../../meta/learners';
 import { FusedMlpEngine } from '../../engines/fused/fusedMlp';
+import { mamlppPhase, scheduleOf } from '../../meta/mamlppSchedule';
+import type { MamlppWalk } from '../../meta/mamlpp';
 import { fusedLoaded } from '../../engines/fused/wasmModule';
 import { FusedLearner, FusedPretrainer, GpuLearner } from '../../engines/engineViews';
 import { GpuPretrainer } from './gpuViews';
@@ -131,7 +133,8 @@ export class RegressionRun implements FamilyRun {
   }
 
   private hyper(): Hyper {
-    return { alpha: this.config.alpha, beta: this.config.beta, inner: this.config.inner };
+    const c = this.config;
+    return { alpha: c.alpha, beta: c.beta, inner: c.inner, schedule: scheduleOf(c) };
   }
 
   /** The next meta-batch of the seed's task stream (also used by the pretrained baseline). */
@@ -313,9 +316,31 @@ export class RegressionRun implements FamilyRun {
     return regressionWalk(this, shown, at);
   }
 
+  /**
+   * MAML++'s learned rates and its schedules' phase at the next meta-step, for a walk through it
+   * (null for the other algorithms). Call inside tf.tidy: the fused engine's rates become a tensor.
+   */
+  mamlppWalk(): MamlppWalk | null {
+    if (this.config.algo !== 'mamlpp') return null;
+    const learner = this.learner;
+    if (learner instanceof MetaLearner) return { ...learner.phase(), rates: learner.rates as tf.Tensor };
+    const engine = this.fused as FusedMlpEngine;
+    const { inner, beta } = this.config;
+    const phase = mamlppPhase(engine.metaSteps, inner, beta, scheduleOf(this.config));
+    return { ...phase, rates: tf.tensor1d(engine.alphaVec() as Float32Array) };
+  }
+
   /** The three initialisations the UI and the CLI compare. */
   methods(): EvalMethod[] {
-    const m: EvalMethod[] = [{ name: 'maml', theta: this.learner.theta, rate: this.learner.innerRate() }];
+    const stepRates = this.learner.stepRates();
+    const m: EvalMethod[] = [
+      {
+        name: 'maml',
+        theta: this.learner.theta,
+        rate: this.learner.innerRate(),
+        ...(stepRates ? { stepRates } : {}),
+      },
+    ];
     if (this.pretrainer)
       m.push({ name: 'pretrained', theta: this.pretrainer.theta, rate: this.config.alpha });
     m.push({ name: 'random', theta: this.randomTheta, rate: this.config.alpha });

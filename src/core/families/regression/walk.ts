@@ -59,7 +59,8 @@ export async function regressionWalk(run: RegressionRun, shown: number, at?: Wal
   const model = run.model;
   const t = tf.tidy(() => {
     const { theta, rate } = walkStart(run.learner, c, at);
-    const settings = { algo: c.algo, rate, inner: c.inner, shown: n };
+    const mamlpp = run.mamlppWalk();
+    const settings = { algo: c.algo, rate, inner: c.inner, shown: n, ...(mamlpp ? { mamlpp } : {}) };
     const b = batchTensors(batch);
     const w = walkTensors(regressionWalkModel(model), theta, b, settings);
     return { w, predictions: gridPredictions(model, w.adapted, grid) } as unknown as tf.TensorContainerObject;

@@ -135,6 +135,7 @@ function TaskDesc({
       support point
       {task.xs.length === 1 ? '' : 's'} · inner learning rate α = {config.alpha}
       {config.algo === 'metasgd' ? ' (MAML panel: the learned per-parameter α)' : ''}
+      {config.algo === 'mamlpp' ? ' (MAML++ panel: each inner step’s learned rates)' : ''}
       {hoveredOther ? (
         <span className="ghost-note" style={{ color: hoveredOther.color }}>
           {' '}

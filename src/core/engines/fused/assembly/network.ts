@@ -175,3 +175,38 @@ export function hessianVector(
     }
   }
 }
+
+/**
+ * MAML++'s per-tensor rates spread over the padded layout: every slot of layer l's weights gets
+ * r[2l], of its biases r[2l + 1]; the slots after the last tensor (up to n) get 0.
+ */
+export function spreadTensorRates(dst: usize, r: usize, n: i32): void {
+  zero(dst, n);
+  for (let l = 0; l < layers; l++) {
+    const w = load<f32>(r + ((<usize>(2 * l)) << 2));
+    const b = load<f32>(r + ((<usize>(2 * l + 1)) << 2));
+    const weights = lin(l) * lout(l);
+    for (let i = 0; i < weights; i++) store<f32>(dst + offW(l) + ((<usize>i) << 2), w);
+    for (let i = 0; i < lout(l); i++) store<f32>(dst + offB(l) + ((<usize>i) << 2), b);
+  }
+}
+
+/** Σ a⊙b over n floats from byte offset o (in order, f32). */
+function blockDot(a: usize, b: usize, o: usize, n: i32): f32 {
+  let s: f32 = 0;
+  for (let i = 0; i < n; i++) {
+    const k = o + ((<usize>i) << 2);
+    s += load<f32>(a + k) * load<f32>(b + k);
+  }
+  return s;
+}
+
+/** g[2l] −= Σ a⊙b over layer l's weights, g[2l + 1] −= the same over its biases. */
+export function tensorDotsNeg(g: usize, a: usize, b: usize): void {
+  for (let l = 0; l < layers; l++) {
+    const gw = g + ((<usize>(2 * l)) << 2);
+    const gb = gw + 4;
+    store<f32>(gw, load<f32>(gw) - blockDot(a, b, offW(l), lin(l) * lout(l)));
+    store<f32>(gb, load<f32>(gb) - blockDot(a, b, offB(l), lout(l)));
+  }
+}
