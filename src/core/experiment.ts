@@ -154,6 +154,7 @@ export function parseExperiment(input: ExperimentInput, options: ParseOptions = 
     let field: Field = FIELDS[key];
     const bounds = family.bounds?.[key];
     if (bounds && field.kind === 'number') field = { ...field, min: bounds[0], max: bounds[1] };
+    if (key === 'algo' && family.algos && field.kind === 'enum') field = { ...field, values: family.algos };
     record[key] = parseField(key, field, raw, record[key] as FieldValue, warn(key, raw));
   }
   // regression families: the query set is as large as the support set by default, as in the paper

@@ -107,6 +107,13 @@ export interface FamilySchema {
   readonly queryFollowsK?: boolean;
   /** which of its fields force a new run when they change (see families/restart.ts) */
   readonly restartRules?: readonly RestartRule[];
+  /** the algorithms it implements, when not all of ALGOS (links asking for another are told so) */
+  readonly algos?: readonly Algo[];
+  /**
+   * false: the family runs in the CLI and in core only, with no page or worker part yet; the page's
+   * menu and links leave it out (default true)
+   */
+  readonly inPage?: boolean;
 }
 
 /** The fields every family shares, in share-link order; `seed` comes after the families' fields. */
