@@ -8,6 +8,7 @@ import { metaGradient, type PgBatch } from '../src/core/families/nav2d/metaGradi
 import { initPolicy, policyParamCount } from '../src/core/families/nav2d/policy';
 import { readSync } from '../src/core/families/nav2d/reads';
 import type { Nav2dRun } from '../src/core/families/nav2d/run';
+import { adapted, klHessianVector, meanKl, TRPO } from '../src/core/families/nav2d/trpo';
 import { Rng } from '../src/core/random';
 import { relDiff, startBackend } from './helpers';
 
@@ -67,6 +68,7 @@ function fixedBatch(rng: Rng, tasks: number, m: number): PgBatch {
     obs: tf.tensor3d(draw(tasks * m * 2, 0.3), [tasks, m, 2]),
     act: tf.tensor3d(draw(tasks * m * 2, 1), [tasks, m, 2]),
     weights: tf.tensor2d(draw(tasks * m, 0.2), [tasks, m]),
+    live: tf.fill([tasks, m], 1 / m) as tf.Tensor2D,
   };
 }
 
@@ -100,7 +102,7 @@ describe('2-D navigation: the meta-gradient', () => {
     const first = await dir(true);
     expect(Math.abs(second - fd)).toBeLessThan(0.01 * Math.abs(fd));
     expect(Math.abs(first - fd)).toBeGreaterThan(0.1 * Math.abs(fd));
-    tf.dispose([theta, v, pre.obs, pre.act, pre.weights, post.obs, post.act, post.weights]);
+    tf.dispose([theta, v, ...Object.values(pre), ...Object.values(post)]);
     await startBackend('wasm');
   });
 });
@@ -151,5 +153,53 @@ describe('2-D navigation: runs', () => {
     expect(c.stepCount).toBe(3);
     a.dispose();
     c.dispose();
+  });
+});
+
+describe('2-D navigation: TRPO', () => {
+  it('the KL Hessian-vector product matches the KL’s curvature along v; a TRPO run steps reproducibly', async () => {
+    await startBackend('cpu');
+    const hidden = [6];
+    const rng = new Rng(8, 'trpo');
+    const q = {
+      hidden,
+      pre: [fixedBatch(rng, 2, 12)],
+      post: fixedBatch(rng, 2, 12),
+      alpha: 0.5,
+      firstOrder: false,
+    };
+    const p = policyParamCount(hidden);
+    const theta = tf.tensor1d(initPolicy(hidden, new Rng(2, 'init')));
+    const v = tf.tidy(() => {
+      const raw = tf.tensor1d(Float32Array.from({ length: p }, () => rng.normal()));
+      return tf.div(raw, tf.norm(raw)) as tf.Tensor1D;
+    });
+    const old = tf.tidy(() => adapted(theta, q));
+    const eps = 1e-2;
+    const kl = (await tf.tidy(() => meanKl(tf.add(theta, tf.mul(v, eps)), old, q)).data())[0] as number;
+    const hv = klHessianVector(theta, old, q, v);
+    const vhv = (await tf.tidy(() => tf.sum(tf.mul(v, hv))).data())[0] as number;
+    expect(vhv).toBeGreaterThan(0);
+    expect(Math.abs((2 * kl) / eps ** 2 - vhv)).toBeLessThan(0.05 * vhv);
+    tf.dispose([
+      theta,
+      v,
+      hv,
+      ...Object.values(old),
+      ...q.pre.flatMap(Object.values),
+      ...Object.values(q.post),
+    ]);
+    await startBackend('wasm');
+    const before = tf.memory().numTensors;
+    const config = { ...tiny(), metaopt: 'trpo' as const };
+    const runs = [0, 1].map(() => familyOf('nav2d').createRun(config, { pretrained: false }) as Nav2dRun);
+    for (const run of runs)
+      for (let s = 0; s < 2; s++) tf.dispose(Object.values(await run.stepAsync()) as tf.Tensor[]);
+    const [a, b] = await Promise.all(runs.map(thetaOf));
+    expect(a).toEqual(b);
+    expect(relDiff(a!, runs[0]!.theta0)).toBeGreaterThan(0);
+    expect(TRPO.maxKl).toBe(0.01);
+    runs.forEach((r) => r.dispose());
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -15,6 +15,8 @@ const RIDGE = 1e-5;
 export interface Advantages {
   /** per step weights [T·N·H] */
   weights: Float32Array;
+  /** per step: 1 / live steps of its task while the episode runs, else 0 [T·N·H] */
+  live: Float32Array;
   /** per task: mean undiscounted return of its trajectories [T] */
   returns: Float32Array;
 }
@@ -74,6 +76,7 @@ function taskAdvantages(
   from: number,
   trajs: number,
   out: Float32Array,
+  live: Float32Array,
 ): number {
   const n = trajs * HORIZON;
   const ret = new Float64Array(n);
@@ -100,7 +103,7 @@ function taskAdvantages(
     }
   }
   const w = fitBaseline(xtx, xty);
-  normalise(obs, alive, from, n, ret, w, f, out);
+  normalise(obs, alive, from, n, ret, w, f, out, live);
   return total / trajs;
 }
 
@@ -114,6 +117,7 @@ function normalise(
   w: Float64Array,
   f: Float64Array,
   out: Float32Array,
+  live: Float32Array,
 ): void {
   const adv = new Float64Array(n);
   let count = 0;
@@ -133,6 +137,7 @@ function normalise(
   const std = Math.sqrt(ss / count);
   for (let i = 0; i < n; i++) {
     out[from + i] = alive[from + i] === 0 ? 0 : ((adv[i] as number) - mean) / (std + 1e-8) / count;
+    live[from + i] = (alive[from + i] as number) / count;
   }
 }
 
@@ -145,9 +150,10 @@ export function advantages(
   trajs: number,
 ): Advantages {
   const weights = new Float32Array(rewards.length);
+  const live = new Float32Array(rewards.length);
   const returns = new Float32Array(tasks);
   for (let t = 0; t < tasks; t++) {
-    returns[t] = taskAdvantages(obs, rewards, alive, t * trajs * HORIZON, trajs, weights);
+    returns[t] = taskAdvantages(obs, rewards, alive, t * trajs * HORIZON, trajs, weights, live);
   }
-  return { weights, returns };
+  return { weights, live, returns };
 }

@@ -34,13 +34,19 @@ export function* sampleBatch(
 ): Reading<Sampled> {
   const r: Rollout = yield* rollout(theta, s.hidden, goals, s.trajs, rng);
   const a = advantages(r.obsData, r.rewards, r.alive, r.tasks, r.trajs);
-  const weights = tf.tensor2d(a.weights, [r.tasks, r.trajs * HORIZON]);
-  return { batch: { obs: r.obs, act: r.act, weights }, returns: a.returns };
+  const shape: [number, number] = [r.tasks, r.trajs * HORIZON];
+  const batch = {
+    obs: r.obs,
+    act: r.act,
+    weights: tf.tensor2d(a.weights, shape),
+    live: tf.tensor2d(a.live, shape),
+  };
+  return { batch, returns: a.returns };
 }
 
 export function disposeBatch(b: PgBatch): void {
   disposeRollout({ obs: b.obs, act: b.act } as Rollout);
-  b.weights.dispose();
+  tf.dispose([b.weights, b.live]);
 }
 
 export const meanOf = (a: ArrayLike<number>): number => Array.from(a).reduce((s, x) => s + x, 0) / a.length;

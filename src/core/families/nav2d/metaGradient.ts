@@ -15,6 +15,8 @@ export interface PgBatch {
   obs: tf.Tensor3D;
   act: tf.Tensor3D;
   weights: tf.Tensor2D;
+  /** 1 / live steps of the task on live steps, else 0: a task mean over its live steps */
+  live: tf.Tensor2D;
 }
 
 /** Σ over tasks of each task's REINFORCE surrogate −Σ w · log π (per-task gradients stay apart). */

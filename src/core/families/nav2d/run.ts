@@ -23,6 +23,7 @@ import {
 import { metaGradient, surrogateSum } from './metaGradient';
 import { initPolicy, perTask, policyParamCount } from './policy';
 import { readAsync, readSync, type Reading } from './reads';
+import { trpoStep } from './trpo';
 import { nav2dReport } from './report';
 
 export const DEFAULT_TRAJS = 20;
@@ -85,16 +86,28 @@ export class Nav2dRun implements FamilyRun {
     const c = this.config;
     const s = pgSettings(c);
     const sample = yield* sampleMetaBatch(this.meta.theta as tf.Tensor1D, c.batch, c.inner, s, this.rng);
-    const { value, grad } = metaGradient(
-      this.meta.theta as tf.Tensor1D,
-      c.hidden,
-      sample.pre,
-      sample.post,
-      c.alpha,
-      c.algo === 'fomaml',
-    );
-    this.meta.adam.apply(this.meta.theta, grad);
-    tf.dispose([value, grad]);
+    const problem = {
+      hidden: c.hidden,
+      pre: sample.pre,
+      post: sample.post,
+      alpha: c.alpha,
+      firstOrder: c.algo === 'fomaml',
+    };
+    if (c.metaopt === 'trpo') {
+      yield* trpoStep(this.meta.theta, problem);
+    } else {
+      const th = this.meta.theta as tf.Tensor1D;
+      const { value, grad } = metaGradient(
+        th,
+        c.hidden,
+        sample.pre,
+        sample.post,
+        c.alpha,
+        problem.firstOrder,
+      );
+      this.meta.adam.apply(this.meta.theta, grad);
+      tf.dispose([value, grad]);
+    }
     sample.pre.forEach(disposeBatch);
     disposeBatch(sample.post);
     const pretrained = this.joint ? yield* this.jointStep(sample.goals, s) : null;

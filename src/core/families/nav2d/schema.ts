@@ -1,10 +1,16 @@
 import type { FamilySchema } from '../../schema';
 import { HIDDEN_FIELD } from '../regression/schema';
 
+/** Meta-optimisers of the policy: Adam with rate β, or TRPO with a KL radius of 0.01. */
+export const META_OPTIMISERS = ['adam', 'trpo'] as const;
+export type MetaOptimiser = (typeof META_OPTIMISERS)[number];
+
 declare module '../../schema' {
   interface Experiment {
     /** 2-D navigation: trajectories sampled per task for each policy-gradient step */
     trajs?: number;
+    /** 2-D navigation: the meta-optimiser, Adam (rate β) or the paper's TRPO */
+    metaopt?: MetaOptimiser;
   }
 }
 
@@ -29,6 +35,14 @@ export const nav2dSchema: FamilySchema = {
         help: 'Trajectories per task: rollouts of 100 steps sampled for each policy-gradient step.',
       },
       default: 20,
+    },
+    metaopt: {
+      field: {
+        kind: 'enum',
+        values: META_OPTIMISERS,
+        help: 'Meta-optimiser: Adam with rate β, or the paper’s TRPO (KL radius 0.01, conjugate gradient, line search).',
+      },
+      default: 'adam',
     },
   },
   defaults: { alpha: 0.1, beta: 0.01, inner: 1, batch: 20 },
