@@ -1,6 +1,6 @@
 /**
  * Meta-training throughput on the Node backends:
- *   npm run bench -- --json bench.json [--task sinusoid|glyphs] [--engine tfjs|fused]
+ *   npm run bench -- --json bench.json [--task sinusoid|glyphs|nav2d] [--engine tfjs|fused]
  *                    [--backend wasm|cpu] [--runs 5] [--threads N (glyphs: fused on 1 and N threads)]
  * Sinusoids (this file): the paper configuration (K=10, 1 inner step, second-order MAML) at
  * meta-batch 5, 25 and 50, plus the other algorithms at 25, on the tfjs backends and on the fused
@@ -8,6 +8,7 @@
  * configuration also runs fused, tfjs-wasm and the PyTorch peer (scripts/peer/, when PEER_PYTHON
  * can import torch) interleaved round by round: `sideBySide` and `peer` in the JSON.
  * Glyphs: families/glyphs/bench.ts (`--task glyphs`; without --task its document goes under `glyphs`).
+ * 2-D navigation: families/nav2d/bench.ts (`--task nav2d` only: its meta-iterations take seconds).
  */
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
@@ -18,6 +19,7 @@ import { parseFlags, runMain } from './args';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { measureFused, type FusedRow } from './benchFused';
 import { glyphBench } from './families/glyphs/bench';
+import { nav2dBench } from './families/nav2d/bench';
 import { sideBySide } from './benchSideBySide';
 
 interface BenchResult {
@@ -75,7 +77,7 @@ async function measure(backend: NodeBackend, config: Experiment, runs: number): 
   };
 }
 
-const TASK_CHOICES = ['sinusoid', 'glyphs'] as const;
+const TASK_CHOICES = ['sinusoid', 'glyphs', 'nav2d'] as const;
 const ENGINE_CHOICES = ['tfjs', 'fused'] as const;
 
 function row(r: BenchResult | FusedRow): string {
@@ -166,6 +168,9 @@ async function main(): Promise<void> {
   let out: Record<string, unknown>;
   if (task === 'glyphs') {
     out = await glyphs();
+  } else if (task === 'nav2d') {
+    await startBackend(backend ?? 'wasm');
+    out = await nav2dBench(backend ?? 'wasm', flags.runs === undefined ? 3 : runs);
   } else {
     out = await sinusoidBench(backend ? [backend] : NODE_BACKENDS, engine ? [engine] : ENGINE_CHOICES, runs);
     if (task === undefined) out.glyphs = await glyphs();

@@ -130,8 +130,10 @@ async function main(): Promise<void> {
   if (pretrainedOnly) process.stderr.write(`training only the pretrained baseline (θ stays)\n`);
   const saveRun = typeof flags['save-run'] === 'string' ? flags['save-run'] : null;
   const saver = saveRun ? new RunSaver(run, saveRun, resumed, backend) : null;
-  const oneStep = (): StepLosses =>
-    pretrainedOnly && pretrainStep ? { meta: pretrainStep(), pretrained: null } : run.step();
+  const oneStep = (): StepLosses | Promise<StepLosses> =>
+    pretrainedOnly && pretrainStep
+      ? { meta: pretrainStep(), pretrained: null }
+      : (run.stepAsync?.() ?? run.step());
   const trained = await trainSteps(run, steps, oneStep, saver);
   if (trained.interrupted) {
     run.dispose();
@@ -291,7 +293,7 @@ interface Trained {
 async function trainSteps(
   run: FamilyRun,
   steps: number,
-  oneStep: () => StepLosses,
+  oneStep: () => StepLosses | Promise<StepLosses>,
   saver: RunSaver | null,
 ): Promise<Trained> {
   const progress = new Progress(steps);
@@ -300,7 +302,7 @@ async function trainSteps(
   let trained = 0;
   const start = performance.now();
   for (let s = 1; s <= steps && !saver?.interrupt.requested; s++) {
-    const { meta, pretrained } = oneStep();
+    const { meta, pretrained } = await oneStep();
     trained = s;
     const recorded = saver ? await saver.recorder.add(run.stepCount, meta, pretrained) : null;
     pretrained?.dispose();

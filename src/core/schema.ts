@@ -134,6 +134,11 @@ export interface FamilySchema {
   readonly presets?: readonly Preset[];
   /** algorithms this family cannot train, each with the reason shown when a link asks for it */
   readonly refusedAlgos?: Readonly<Partial<Record<Algo, string>>>;
+  /**
+   * false: the family runs in the CLI and in core only, with no page or worker part yet; the page's
+   * menu and links leave it out (default true)
+   */
+  readonly inPage?: boolean;
 }
 
 /**

@@ -74,6 +74,11 @@ export interface FamilyRun {
   readonly pretrainer: { readonly theta: tf.Variable; stepCount?: number } | null;
   /** one meta-step (and the baseline's step on the same tasks); losses stay on the device */
   step(): StepLosses;
+  /**
+   * The same meta-step with its mid-step reads (a family that samples its own data, such as
+   * rollouts, reads them back) awaited instead of blocking; callers that can wait prefer it.
+   */
+  stepAsync?(): Promise<StepLosses>;
   /** draw (and drop) the next meta-batch: fast-forwards the task stream to a saved step */
   skipBatch(): void;
   /** the task stream's position, and a jump to one (exact resume without fast-forwarding) */

@@ -6,6 +6,7 @@ import type { TaskFamily } from './family';
 import { glyphFamily } from './glyphs/family';
 import { imageClassesFamily } from './imageclasses/family';
 import { mixtureFamily } from './mixture/family';
+import { nav2dFamily } from './nav2d/family';
 import { sinusoidFamily } from './sinusoid/family';
 
 const FAMILIES: Readonly<Record<string, TaskFamily>> = {
@@ -13,6 +14,7 @@ const FAMILIES: Readonly<Record<string, TaskFamily>> = {
   glyphs: glyphFamily,
   mixture: mixtureFamily,
   imageclasses: imageClassesFamily,
+  nav2d: nav2dFamily,
 };
 
 /** The family of a task name; every name the schema accepts has one (checked by a test). */

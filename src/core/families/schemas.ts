@@ -7,6 +7,7 @@ import type { FamilySchema } from '../schema';
 import { glyphSchema } from './glyphs/schema';
 import { imageClassesSchema } from './imageclasses/schema';
 import { mixtureSchema } from './mixture/schema';
+import { nav2dSchema } from './nav2d/schema';
 import { sinusoidSchema } from './sinusoid/schema';
 
 export const FAMILY_SCHEMAS: readonly FamilySchema[] = [
@@ -14,6 +15,7 @@ export const FAMILY_SCHEMAS: readonly FamilySchema[] = [
   glyphSchema,
   mixtureSchema,
   imageClassesSchema,
+  nav2dSchema,
 ];
 
 /** The family a config without a task belongs to (the paper's first experiment). */

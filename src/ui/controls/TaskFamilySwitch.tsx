@@ -3,6 +3,9 @@ import { FAMILY_SCHEMAS } from '../../core/families/schemas';
 import { useStore } from '../shell/store';
 import { pageQuery } from '../shell/url';
 
+/** The families the page shows (a family may run in the CLI only: FamilySchema.inPage). */
+const PAGE_SCHEMAS = FAMILY_SCHEMAS.filter((f) => f.inPage !== false);
+
 /**
  * The task family, part of the share link (`task=`): switching opens the page for the other
  * family with its defaults (same seed and backend).
@@ -14,7 +17,7 @@ export function TaskFamilySwitch({ task }: { task: TaskName }) {
   return (
     <label
       className="family-switch"
-      title={`Task family: what MAML meta-learns over. ${FAMILY_SCHEMAS.map((f) => f.blurb).join(' ')}`}
+      title={`Task family: what MAML meta-learns over. ${PAGE_SCHEMAS.map((f) => f.blurb).join(' ')}`}
     >
       Task family{' '}
       <select
@@ -29,7 +32,7 @@ export function TaskFamilySwitch({ task }: { task: TaskName }) {
           window.location.assign(url.toString());
         }}
       >
-        {FAMILY_SCHEMAS.map((f) => (
+        {PAGE_SCHEMAS.map((f) => (
           <option key={f.name} value={f.name}>
             {f.label}
           </option>

@@ -1,0 +1,59 @@
+import type { FamilySchema } from '../../schema';
+import { HIDDEN_FIELD } from '../regression/schema';
+
+/** Meta-optimisers of the policy: Adam with rate β, or TRPO with a KL radius of 0.01. */
+export const META_OPTIMISERS = ['adam', 'trpo'] as const;
+export type MetaOptimiser = (typeof META_OPTIMISERS)[number];
+
+declare module '../../schema' {
+  interface Experiment {
+    /** 2-D navigation: trajectories sampled per task for each policy-gradient step */
+    trajs?: number;
+    /** 2-D navigation: the meta-optimiser, Adam (rate β) or the paper's TRPO */
+    metaopt?: MetaOptimiser;
+  }
+}
+
+/**
+ * 2-D navigation (the MAML paper's point environment, §5.3): meta-reinforcement learning of a
+ * Gaussian policy 2-100-100-2. Shared defaults are the paper's: α = 0.1, one inner step,
+ * meta-batch 20, 20 trajectories per task; β is Adam's rate (the paper meta-trains with TRPO).
+ * K and the query size do not apply: each task's data is the trajectories it samples.
+ */
+export const nav2dSchema: FamilySchema = {
+  name: 'nav2d',
+  label: '2-D navigation (meta-RL)',
+  blurb: 'Meta-reinforcement learning (the paper’s 2-D navigation): a point walks to an unseen goal.',
+  fields: {
+    hidden: { ...HIDDEN_FIELD, default: [100, 100] },
+    trajs: {
+      field: {
+        kind: 'number',
+        min: 1,
+        max: 100,
+        integer: true,
+        help: 'Trajectories per task: rollouts of 100 steps sampled for each policy-gradient step.',
+      },
+      default: 20,
+    },
+    metaopt: {
+      field: {
+        kind: 'enum',
+        values: META_OPTIMISERS,
+        help: 'Meta-optimiser: Adam with rate β, or the paper’s TRPO (KL radius 0.01, conjugate gradient, line search).',
+      },
+      default: 'adam',
+    },
+  },
+  defaults: { alpha: 0.1, beta: 0.01, inner: 1, batch: 20 },
+  bounds: { inner: [1, 3], batch: [1, 40] },
+  refusedAlgos: {
+    metasgd: 'the navigation policy adapts with one rate α (Meta-SGD is not implemented for policies)',
+    reptile: 'policy-gradient Reptile is not implemented for the navigation family',
+    mamlpp: 'MAML++ is not implemented for policy-gradient meta-learning',
+  },
+  inPage: false,
+  restartRules: [
+    { fields: ['hidden'], reason: (next) => `hidden layers changed to ${next.hidden.join(',')}` },
+  ],
+};

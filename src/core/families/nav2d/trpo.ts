@@ -1,0 +1,127 @@
+/**
+ * The paper's meta-optimiser for reinforcement learning: TRPO on the post-update policies. The
+ * step direction solves H x = g by conjugate gradient, with g the meta-gradient and H the Hessian
+ * of the mean KL divergence between the post-update policies before and after the step (both as
+ * functions of θ through the inner step; its Hessian-vector products are nested tf.grads). The
+ * step is scaled to KL = δ and backtracked until the importance-weighted surrogate improves and
+ * the KL stays within δ; if no trial does, θ is kept. Settings as pytorch-maml-rl's defaults.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { safeExp } from '../../ops/softmax';
+import { metaGradient, pgInnerStep, type PgBatch } from './metaGradient';
+import { logProb, perTask, policyMean, splitPolicy } from './policy';
+import type { Reading } from './reads';
+
+export const TRPO = { maxKl: 0.01, cgIters: 10, damping: 1e-5, backtrack: 0.8, lineSearchSteps: 15 };
+
+/** What the step needs of one meta-iteration's data. */
+export interface TrpoProblem {
+  hidden: readonly number[];
+  pre: readonly PgBatch[];
+  post: PgBatch;
+  alpha: number;
+  firstOrder: boolean;
+}
+
+export type Adapted = {
+  mean: tf.Tensor3D;
+  logStd: tf.Tensor3D;
+  logp: tf.Tensor2D;
+};
+
+/** The post-update policy of every task at θ, on the post-update batch. */
+export function adapted(theta: tf.Tensor, q: TrpoProblem): Adapted {
+  let p = perTask(theta, q.post.obs.shape[0]);
+  for (const b of q.pre) p = pgInnerStep(p, q.hidden, b, q.alpha, q.firstOrder);
+  const parts = splitPolicy(p, q.hidden);
+  return {
+    mean: policyMean(parts, q.post.obs),
+    logStd: parts.logStd,
+    logp: logProb(parts, q.post.obs, q.post.act),
+  };
+}
+
+/** Mean over tasks of the live-step mean KL(old ‖ new) of the diagonal Gaussians. */
+export function meanKl(theta: tf.Tensor, old: Adapted, q: TrpoProblem): tf.Scalar {
+  const now = adapted(theta, q);
+  const oldVar = tf.exp(tf.mul(old.logStd, 2));
+  const invVar = safeExp(tf.mul(now.logStd, -2));
+  const spread = tf.mul(tf.add(oldVar, tf.square(tf.sub(old.mean, now.mean))), tf.mul(invVar, 0.5));
+  const perDim = tf.sub(tf.add(tf.sub(now.logStd, old.logStd), spread), 0.5);
+  const kl = tf.sum(tf.mul(tf.sum(perDim, 2), q.post.live));
+  return tf.div(kl, q.post.obs.shape[0]) as tf.Scalar;
+}
+
+/** Mean over tasks of −Σ w · π_new / π_old on the post-update batch (the meta-loss at the old θ). */
+function surrogate(theta: tf.Tensor, old: Adapted, q: TrpoProblem): tf.Scalar {
+  const ratio = tf.exp(tf.sub(adapted(theta, q).logp, old.logp));
+  return tf.div(tf.neg(tf.sum(tf.mul(ratio, q.post.weights))), q.post.obs.shape[0]) as tf.Scalar;
+}
+
+/** H v + damping · v, H the Hessian of the mean KL at θ (where its gradient is zero). */
+export function klHessianVector(
+  theta: tf.Tensor1D,
+  old: Adapted,
+  q: TrpoProblem,
+  v: tf.Tensor1D,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    const gradDotV = (th: tf.Tensor) => tf.sum(tf.mul(tf.grad((t: tf.Tensor) => meanKl(t, old, q))(th), v));
+    return tf.add(tf.grad(gradDotV)(theta), tf.mul(v, TRPO.damping)) as tf.Tensor1D;
+  });
+}
+
+/** Conjugate gradient for H x = b, `iters` iterations, all on the device. */
+function conjugateGradient(hv: (v: tf.Tensor1D) => tf.Tensor1D, b: tf.Tensor1D, iters: number): tf.Tensor1D {
+  let x: tf.Tensor = tf.zerosLike(b);
+  let r: tf.Tensor = tf.clone(b);
+  let p: tf.Tensor = tf.clone(b);
+  let rr: tf.Tensor = tf.sum(tf.square(r));
+  for (let i = 0; i < iters; i++) {
+    const next = tf.tidy(() => {
+      const hp = hv(p as tf.Tensor1D);
+      const step = tf.div(rr, tf.add(tf.sum(tf.mul(p, hp)), 1e-12));
+      const x2 = tf.add(x, tf.mul(step, p));
+      const r2 = tf.sub(r, tf.mul(step, hp));
+      const rr2 = tf.sum(tf.square(r2));
+      return { x2, r2, rr2, p2: tf.add(r2, tf.mul(tf.div(rr2, tf.add(rr, 1e-12)), p)) };
+    });
+    tf.dispose([x, r, p, rr]);
+    [x, r, p, rr] = [next.x2, next.r2, next.p2, next.rr2];
+  }
+  tf.dispose([r, p, rr]);
+  return x as tf.Tensor1D;
+}
+
+/**
+ * One TRPO meta-step on θ (assigned in place when a trial is accepted). Yields to read the line
+ * search's losses and KLs; returns the accepted step fraction, or null when θ was kept.
+ */
+export function* trpoStep(theta: tf.Variable, q: TrpoProblem): Reading<number | null> {
+  const th = theta as unknown as tf.Tensor1D;
+  const old = tf.tidy(() => adapted(th, q));
+  const { value, grad } = metaGradient(th, q.hidden, q.pre, q.post, q.alpha, q.firstOrder);
+  value.dispose();
+  const before = tf.tidy(() => surrogate(th, old, q));
+  const x = tf.tidy(() => conjugateGradient((v) => klHessianVector(th, old, q, v), grad, TRPO.cgIters));
+  const full = tf.tidy(() => {
+    const xhx = tf.sum(tf.mul(x, klHessianVector(th, old, q, x)));
+    return tf.mul(x, tf.sqrt(tf.div(2 * TRPO.maxKl, tf.add(xhx, 1e-12))));
+  });
+  tf.dispose([grad, x]);
+  let accepted: number | null = null;
+  for (let k = 0, frac = 1; k < TRPO.lineSearchSteps && accepted === null; k++, frac *= TRPO.backtrack) {
+    const trial = tf.tidy(() => tf.sub(th, tf.mul(full, frac)));
+    const checks = tf.tidy(() => [surrogate(trial, old, q), meanKl(trial, old, q)]);
+    const read = yield [before, ...checks];
+    tf.dispose(checks);
+    const [start, loss, kl] = read.map((values) => values[0] as number) as [number, number, number];
+    if (loss < start && kl <= TRPO.maxKl) {
+      theta.assign(trial);
+      accepted = frac;
+    }
+    trial.dispose();
+  }
+  tf.dispose([before, full, old.mean, old.logStd, old.logp]);
+  return accepted;
+}
