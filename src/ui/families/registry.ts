@@ -4,7 +4,6 @@
  */
 import type { UiFamily } from '../shell/family';
 import { glyphsUi } from './glyphs';
-import { imageClassesUi } from './imageclasses';
 import { mixtureUi } from './mixture';
 import { sinusoidUi } from './sinusoid';
 
@@ -12,7 +11,6 @@ export const UI_FAMILIES: Readonly<Record<string, UiFamily>> = {
   sinusoid: sinusoidUi,
   glyphs: glyphsUi,
   mixture: mixtureUi,
-  imageclasses: imageClassesUi,
 };
 
 /** Families the page can show (every one the schema knows, checked by a test). */

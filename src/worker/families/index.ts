@@ -28,7 +28,6 @@ const WORKER_PARTS: Readonly<Record<string, MakeWorkerPart>> = {
   sinusoid: regressionPart,
   glyphs: classifierPart,
   mixture: regressionPart,
-  imageclasses: classifierPart,
 };
 
 /** The worker part of a family (every registered family has one: checked by a test). */
