@@ -1,9 +1,9 @@
 /**
  * The few-shot evaluation on the fused glyph engine: each initialisation (θ and its inner rate) is
  * fine-tuned on every task's support images for 0..steps inner steps and scored on its query
- * images, one wasm call per task. The maths is that of classAdaptationCurve
- * (families/glyphs/classification.ts) on tfjs kernels: each task's own batch statistics, mean
- * query cross-entropy, the first largest probability as the prediction (test/fusedGlyphScoring).
+ * images, one wasm call per task. The maths is that of the classifier family's
+ * classAdaptationCurve on tfjs kernels: each task's own batch statistics, mean query
+ * cross-entropy, the first largest probability as the prediction (test/fusedGlyphScoring).
  */
 import type { ImageTaskBatch } from '../batch';
 import { FusedGlyphEngine, type FusedGlyphSettings } from './fusedGlyph';
