@@ -36,6 +36,10 @@ async function trainCell(m: Extract<ToSweepWorker, { kind: 'cell' }>): Promise<v
   post({ kind: 'done', result: cellResult(m.cell, score), runText });
 }
 
+/** how long a new worker trains before its rate is timed */
+const WARM_UP_MS = 1000;
+let warmedUp = false;
+
 /** Steps per second after a short warm-up, and the time of one scoring, for the experiment. */
 async function probe(m: Extract<ToSweepWorker, { kind: 'probe' }>): Promise<void> {
   const { config } = parseExperiment(m.query);
@@ -51,12 +55,19 @@ async function probe(m: Extract<ToSweepWorker, { kind: 'probe' }>): Promise<void
         meta.dispose();
       }
     };
-    await steps(5);
+    // warm-up: a new worker's WebAssembly runs baseline code until the optimised code is compiled
+    // in the background, and its first scoring fills caches; a pool worker trains for minutes, so
+    // the warm rate is what a cell costs
+    const warm = performance.now();
+    do await steps(10);
+    while (!warmedUp && performance.now() - warm < WARM_UP_MS);
+    if (!warmedUp) await run.evaluateReport(m.eval);
+    warmedUp = true;
     const t0 = performance.now();
     let n = 0;
-    while (n < 5 || performance.now() - t0 < m.budgetMs) {
-      await steps(5);
-      n += 5;
+    while (n < 20 || performance.now() - t0 < m.budgetMs) {
+      await steps(10);
+      n += 10;
     }
     const t1 = performance.now();
     await run.evaluateReport(m.eval);

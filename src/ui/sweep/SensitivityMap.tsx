@@ -4,8 +4,8 @@
  * map, its share link and its downloads.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { serializeSweepLink } from '../../core/sweep/spec';
-import { planKey } from '../../core/sweep/mapFile';
+import { serializeSweepLink, type SweepSpec } from '../../core/sweep/spec';
+import { planKey, type SweepPlan } from '../../core/sweep/mapFile';
 import { ChartDownload } from '../charts/download/ChartDownload';
 import { useStore } from '../shell/store';
 import { pageQuery } from '../shell/url';
@@ -15,8 +15,9 @@ import { parseDraft } from './mapDraft';
 import { estimateSeconds, formatSeconds, secondsLeft } from './mapView';
 import { MAP_EXPORT } from './mapExport';
 import './sweep.css';
+import { restorePlan } from './mapKeeper';
 import { poolSize } from './cellPool';
-import { useSweep, stepsDone } from './sweepStore';
+import { useSweep, stepsDone, type MapRate } from './sweepStore';
 import {
   cancelMap,
   closeMapPanel,
@@ -84,8 +85,57 @@ function shareLink(spec: Parameters<typeof serializeSweepLink>[0]): string {
   return url.toString();
 }
 
+/** The estimate before Start: from the rate measured on this map's cells, once it is known. */
+function estimateText(plan: SweepPlan | null, rate: MapRate | null, probing: string | null): string {
+  if (!plan) return '';
+  const key = planKey(plan);
+  const workers = poolSize(navigator.hardwareConcurrency, plan.cells.length);
+  if (rate?.key === key) {
+    const sec = estimateSeconds(plan.cells.length, plan.steps, rate, workers);
+    return `about ${formatSeconds(sec)} on ${workers} worker${workers === 1 ? '' : 's'} (${Math.round(rate.stepsPerSec)} meta-steps/s measured on this map's first and last cells)`;
+  }
+  return probing === key ? 'timing a few meta-steps for the estimate…' : '';
+}
+
+/** Start, Cancel, the map's share link, Close, and the estimate. */
+function MapActions({ plan, spec }: { plan: SweepPlan | null; spec: SweepSpec | null }) {
+  const { status, rate, probing } = useSweep();
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className="sweep-row">
+      <button
+        type="button"
+        data-testid="sweep-start"
+        disabled={!plan || status === 'running'}
+        onClick={() => plan && startMap(plan)}
+      >
+        Start
+      </button>
+      <button type="button" data-testid="sweep-cancel" disabled={status !== 'running'} onClick={cancelMap}>
+        Cancel
+      </button>
+      <button
+        type="button"
+        disabled={!spec}
+        onClick={() => {
+          if (!spec) return;
+          void navigator.clipboard?.writeText(shareLink(spec)).then(() => setCopied(true));
+        }}
+      >
+        {copied ? 'Link copied' : 'Copy link to this map'}
+      </button>
+      <button type="button" onClick={closeMapPanel}>
+        Close
+      </button>
+      <span className="note" data-testid="sweep-estimate">
+        {estimateText(plan, rate, probing)}
+      </span>
+    </div>
+  );
+}
+
 export function SensitivityMap() {
-  const { open, draft, status, rate, probing, message, families } = useSweep();
+  const { open, draft, message, families } = useSweep();
   const config = useStore((s) => s.config);
   const family = families[config.task];
   const parse = useMemo(() => parseDraft(draft, config.task), [draft, config.task]);
@@ -97,18 +147,14 @@ export function SensitivityMap() {
     if (open) void describeFamily(config.task);
   }, [open, config.task]);
   useEffect(() => {
-    if (open && plan) void measureRate(plan);
+    if (!open || !plan) return;
+    if (useSweep.getState().linkRestore) {
+      useSweep.setState({ linkRestore: false });
+      void restorePlan(plan);
+    }
+    void measureRate(plan);
   }, [open, plan]);
-  const [copied, setCopied] = useState(false);
   if (!open) return null;
-  const key = plan ? planKey(plan) : null;
-  const workers = plan ? poolSize(navigator.hardwareConcurrency, plan.cells.length) : 1;
-  const estimate =
-    plan && rate?.key === key
-      ? `about ${formatSeconds(estimateSeconds(plan.cells.length, plan.steps, rate, workers))} on ${workers} worker${workers === 1 ? '' : 's'} (${Math.round(rate.stepsPerSec)} meta-steps/s measured on this map's first and last cells)`
-      : probing === key
-        ? 'timing a few meta-steps for the estimate…'
-        : '';
   return (
     <section className="panel sweep" aria-labelledby="sweep-title" data-testid="sweep-panel">
       <div className="chart-head">
@@ -120,36 +166,7 @@ export function SensitivityMap() {
         engine, and is scored on held-out tasks after one inner step (as <code>npm run sweep</code> does).
       </p>
       <MapForm draft={draft} task={config.task} parse={parse} />
-      <div className="sweep-row">
-        <button
-          type="button"
-          data-testid="sweep-start"
-          disabled={!plan || status === 'running'}
-          onClick={() => plan && startMap(plan)}
-        >
-          Start
-        </button>
-        <button type="button" data-testid="sweep-cancel" disabled={status !== 'running'} onClick={cancelMap}>
-          Cancel
-        </button>
-        <button
-          type="button"
-
-          disabled={!parse.spec}
-          onClick={() => {
-            if (!parse.spec) return;
-            void navigator.clipboard?.writeText(shareLink(parse.spec)).then(() => setCopied(true));
-          }}
-        >
-          {copied ? 'Link copied' : 'Copy link to this map'}
-        </button>
-        <button type="button" onClick={closeMapPanel}>
-          Close
-        </button>
-        <span className="note" data-testid="sweep-estimate">
-          {estimate}
-        </span>
-      </div>
+      <MapActions plan={plan} spec={parse.spec} />
       {message ? (
         <p className="note" data-testid="sweep-message">
           {message}

@@ -6,16 +6,17 @@
 import { formatAxisValue, AXIS_LABELS } from '../../core/sweep/axes';
 import { planOf, planKey, type SweepPlan } from '../../core/sweep/mapFile';
 import { SWEEP_EVAL_SEED, type SweepSpec } from '../../core/sweep/spec';
-import { parseExperiment, type Experiment } from '../../core/experiment';
+import { parseExperiment, serializeExperiment, type Experiment } from '../../core/experiment';
 import type { FromSweepWorker, ToSweepWorker } from '../../worker/sweepProtocol';
 import { session } from '../session/session';
 import { useStore } from '../shell/store';
 import { CellPool, poolSize, type CellWorker } from './cellPool';
 import { defaultDraft, draftOfSpec, type MapDraft } from './mapDraft';
 import { useSweep, type FamilyInfo } from './sweepStore';
+import { keepMapSoon, restoreLatest } from './mapKeeper';
 
 /** each timing of a cell runs its meta-steps this long (plus a warm-up and one scoring) */
-const PROBE_MS = 300;
+const PROBE_MS = 500;
 
 let pool: CellPool | null = null;
 
@@ -34,11 +35,12 @@ export function openMapPanel(): void {
   const s = useSweep.getState();
   if (s.draftTask !== task) useSweep.setState({ draft: defaultDraft(task), draftTask: task });
   useSweep.setState({ open: true });
+  void restoreLatest(serializeExperiment(useStore.getState().config));
 }
 
 /** A share link's map: the panel opens with its axes; nothing trains until Start. */
 export function openMapFromLink(spec: SweepSpec, task: string): void {
-  useSweep.setState({ draft: draftOfSpec(spec), draftTask: task, open: true });
+  useSweep.setState({ draft: draftOfSpec(spec), draftTask: task, open: true, linkRestore: true });
 }
 
 export function closeMapPanel(): void {
@@ -54,19 +56,21 @@ export function planFor(config: Experiment, spec: SweepSpec, family: FamilyInfo)
   return planOf(config, spec, { tasks: family.evalTasks, steps: 1, seed: SWEEP_EVAL_SEED });
 }
 
-/** One request to a fresh worker (ended after): `message`, answered by a message of kind `kind`. */
-function ask<K extends FromSweepWorker['kind']>(
-  message: ToSweepWorker,
-  kind: K,
-): Promise<Extract<FromSweepWorker, { kind: K }>> {
+type Reply<K extends FromSweepWorker['kind']> = Extract<FromSweepWorker, { kind: K }>;
+
+/** Requests to a fresh worker (ended after), each answered by a message of kind `kind`, in order. */
+function ask<K extends FromSweepWorker['kind']>(messages: ToSweepWorker[], kind: K): Promise<Reply<K>[]> {
   return new Promise((resolve, reject) => {
     const w = makeWorker();
+    const replies: Reply<K>[] = [];
     w.onmessage = (e: { data: FromSweepWorker }) => {
       const m = e.data;
-      if (m.kind === 'ready') w.postMessage(message);
+      if (m.kind === 'ready') for (const message of messages) w.postMessage(message);
       else if (m.kind === kind) {
+        replies.push(m as Reply<K>);
+        if (replies.length < messages.length) return;
         w.terminate();
-        resolve(m as Extract<FromSweepWorker, { kind: K }>);
+        resolve(replies);
       } else if (m.kind === 'error') {
         w.terminate();
         reject(new Error(m.message));
@@ -86,7 +90,8 @@ export async function describeFamily(task: string): Promise<void> {
   if (useSweep.getState().families[task] || asked.has(task)) return;
   asked.add(task);
   try {
-    const m = await ask({ kind: 'describe', task }, 'family');
+    const [m] = await ask([{ kind: 'describe', task }], 'family');
+    if (!m) return;
     useSweep.setState((s) => ({
       families: { ...s.families, [task]: { metric: m.metric, evalTasks: m.evalTasks } },
     }));
@@ -113,10 +118,10 @@ export async function measureRate(plan: SweepPlan): Promise<void> {
     (c, i, a) => c && a.indexOf(c) === i,
   );
   try {
-    const rates = [];
-    for (const c of ends)
-      if (c)
-        rates.push(await ask({ kind: 'probe', query: c.query, budgetMs: PROBE_MS, eval: plan.eval }, 'rate'));
+    const probes = ends.flatMap((c) =>
+      c ? [{ kind: 'probe' as const, query: c.query, budgetMs: PROBE_MS, eval: plan.eval }] : [],
+    );
+    const rates = await ask(probes, 'rate');
     const secPerStep = rates.reduce((a, r) => a + 1 / r.stepsPerSec, 0) / rates.length;
     const evalSec = rates.reduce((a, r) => a + r.evalSec, 0) / rates.length;
     if (useSweep.getState().probing === key)
@@ -126,6 +131,35 @@ export async function measureRate(plan: SweepPlan): Promise<void> {
       probing: null,
       message: `could not time a cell: ${e instanceof Error ? e.message : String(e)}`,
     });
+  }
+}
+
+/** PROGRESS_MS: cells in training report every 50 meta-steps; the page shows them this often */
+const PROGRESS_MS = 250;
+
+/** Progress reports coalesced: the store (and the map) update at most every PROGRESS_MS. */
+class ProgressInbox {
+  private pending = new Map<number, number>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  add(index: number, step: number): void {
+    this.pending.set(index, step);
+    this.timer ??= setTimeout(() => this.flush(), PROGRESS_MS);
+  }
+
+  /** a finished cell's late reports are dropped */
+  drop(index: number): void {
+    this.pending.delete(index);
+  }
+
+  private flush(): void {
+    this.timer = null;
+    const st = useSweep.getState();
+    if (st.status !== 'running' || this.pending.size === 0) return;
+    const next = { ...st.inProgress };
+    for (const [i, step] of this.pending) if (st.cells[i] === null) next[i] = step;
+    this.pending.clear();
+    useSweep.setState({ inProgress: next });
   }
 }
 
@@ -158,10 +192,11 @@ export function startMap(plan: SweepPlan): void {
     hover: null,
   });
   const started = performance.now();
+  const progress = new ProgressInbox();
   pool = new CellPool(plan, todo, makeWorker, wasmPath(), {
-    progress: (index, step) =>
-      useSweep.setState((st) => ({ inProgress: { ...st.inProgress, [index]: step } })),
-    done: (result, runText) =>
+    progress: (index, step) => progress.add(index, step),
+    done: (result, runText) => {
+      progress.drop(result.index);
       useSweep.setState((st) => {
         const { [result.index]: _done, ...rest } = st.inProgress;
         const cells2 = [...st.cells];
@@ -169,7 +204,9 @@ export function startMap(plan: SweepPlan): void {
         cells2[result.index] = result;
         texts[result.index] = runText;
         return { cells: cells2, runTexts: texts, inProgress: rest };
-      }),
+      });
+      keepMapSoon();
+    },
     finished: () => {
       pool = null;
       useSweep.setState({ status: 'done', tookSec: (performance.now() - started) / 1000 });

@@ -9,7 +9,8 @@ import type { CellResult, SweepPlan } from '../../core/sweep/mapFile';
 import { defaultDraft, type MapDraft } from './mapDraft';
 import type { MapMetric } from './mapView';
 
-export type MapStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
+/** restored: finished cells kept in this browser, shown again; Start trains the rest */
+export type MapStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'failed' | 'restored';
 
 export interface MapRate {
   /** the experiment whose cells were timed (the plan's config and sweep) */
@@ -49,6 +50,8 @@ export interface SweepState {
   /** the timing in progress (its key), so a form change does not start another */
   probing: string | null;
   hover: number | null;
+  /** a share link opened the panel: its map is shown if this browser kept it */
+  linkRestore: boolean;
 }
 
 export const useSweep = create<SweepState>(() => ({
@@ -69,6 +72,7 @@ export const useSweep = create<SweepState>(() => ({
   rate: null,
   probing: null,
   hover: null,
+  linkRestore: false,
 }));
 
 /** Meta-steps the current map has trained: finished cells whole, cells in training so far. */
