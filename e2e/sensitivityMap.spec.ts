@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { collectErrors, readStep, waitReady } from './helpers';
 
 test('sensitivity map: a 3×2 link opens the panel, cells fill, hover, cancel keeps cells, click opens the run', async ({
@@ -61,6 +62,16 @@ test('sensitivity map: a 3×2 link opens the panel, cells fill, hover, cancel ke
   const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
   expect(longTasks.filter((d) => d > 200)).toEqual([]);
 
+  // downloads through the chart menu: CSV (one row per cell) and a standalone SVG with the title
+  const csv = await download(page, panel, 'csv');
+  expect(csv.name).toMatch(/sensitivity-map.*\.csv$/);
+  const lines = csv.text.trim().split(/\r?\n/);
+  expect(lines[0]).toBe('alpha,beta,MSE after 1 step,ci95,final meta-loss,status');
+  expect(lines).toHaveLength(7);
+  const svg = await download(page, panel, 'svg');
+  expect(svg.text).toMatch(/<svg[^>]*xmlns=/);
+  expect(svg.text).toContain('Sensitivity map');
+
   // hover: the cell's numbers and its learning curve
   const trained = page.locator('g.map-cell[data-state=trained] rect.cell-fill').first();
   await trained.hover();
@@ -86,5 +97,23 @@ test('sensitivity map: a 3×2 link opens the panel, cells fill, hover, cancel ke
     'stroke-width',
     '3',
   );
+
+  // the finished cells are kept in this browser: the same link shows them again, training nothing
+  await page.goto('./?task=sinusoid&sweep=alpha:0.001..1:log:3,beta:0.001..0.01:log:2&sweepsteps=200');
+  await expect(page.getByTestId('sweep-message')).toContainText('6 finished cells kept in this browser');
+  await expect(page.locator('g.map-cell[data-state=trained], g.map-cell[data-state=diverged]')).toHaveCount(
+    6,
+  );
+  await expect(page.getByTestId('sweep-progress')).toContainText('all 6 cells finished');
   expect(errors).toEqual([]);
 });
+
+/** Pick a format from a section's Download menu: the file's name and text. */
+async function download(page: Page, section: Locator, format: 'svg' | 'csv') {
+  await section.getByRole('button', { name: 'Download ▾' }).click();
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    section.locator(`[role=menuitem][data-format="${format}"]`).click(),
+  ]);
+  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
+}

@@ -174,20 +174,12 @@ describe('the page pool', () => {
 });
 
 describe('a kept map', () => {
-  it('keeps its cells and, while they are small, its runs', async () => {
-    const { savedMap, MAX_KEPT_RUN_CHARS } = await import('../src/ui/sweep/mapSaves');
+  it('is its plan, its key and its cells (runs are kept apart)', async () => {
+    const { savedMap } = await import('../src/ui/sweep/mapSaves');
     const cells = [result(0, 0.5), null, null, null, null, null];
-    const small = savedMap(plan, mse, cells, ['run', null, null, null, null, null], new Date(0));
-    expect(small).toMatchObject({ base: plan.config, savedAt: '1970-01-01T00:00:00.000Z' });
-    expect(small.runTexts[0]).toBe('run');
-    expect(small.cells).toEqual(cells);
-    const big = savedMap(
-      plan,
-      mse,
-      cells,
-      ['x'.repeat(MAX_KEPT_RUN_CHARS), null, null, null, null, null],
-      new Date(0),
-    );
-    expect(big.runTexts).toEqual([null, null, null, null, null, null]);
+    const kept = savedMap(plan, mse, cells, new Date(0));
+    expect(kept).toMatchObject({ base: plan.config, savedAt: '1970-01-01T00:00:00.000Z', plan, metric: mse });
+    expect(kept.cells).toEqual(cells);
+    expect(kept.cells).not.toBe(cells);
   });
 });

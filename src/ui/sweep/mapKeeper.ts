@@ -8,7 +8,15 @@ import { planKey, type SweepPlan } from '../../core/sweep/mapFile';
 import { parseSweepLink } from '../../core/sweep/spec';
 import { formatDateTime } from '../kit/format';
 import { draftOfSpec } from './mapDraft';
-import { latestMapFor, loadMap, saveMap, savedMap, type SavedMap } from './mapSaves';
+import {
+  latestMapFor,
+  loadCellRuns,
+  loadMap,
+  saveCellRun,
+  saveMap,
+  savedMap,
+  type SavedMap,
+} from './mapSaves';
 import { useSweep } from './sweepStore';
 
 /** cells finishing close together are saved once */
@@ -21,12 +29,19 @@ export function keepMapSoon(): void {
     timer = null;
     const s = useSweep.getState();
     if (!s.plan || !s.metric || s.cells.every((c) => c === null)) return;
-    void saveMap(savedMap(s.plan, s.metric, s.cells, s.runTexts, new Date()));
+    void saveMap(savedMap(s.plan, s.metric, s.cells, new Date()));
   }, SAVE_DELAY_MS);
 }
 
+/** Keep a trained cell's run (written once) and the map's cells soon. */
+export function keepCell(plan: SweepPlan, index: number, runText: string | null): void {
+  if (runText !== null) void saveCellRun(planKey(plan), index, runText);
+  keepMapSoon();
+}
+
 /** Show a saved map and its axes in the form (never over a map that is training). */
-function show(m: SavedMap): void {
+async function show(m: SavedMap): Promise<void> {
+  const runTexts = await loadCellRuns(m.key, m.cells.length);
   const s = useSweep.getState();
   if (s.status === 'running') return;
   const task = parseExperiment(m.plan.config).config.task;
@@ -36,7 +51,7 @@ function show(m: SavedMap): void {
     plan: m.plan,
     metric: m.metric,
     cells: m.cells,
-    runTexts: m.runTexts,
+    runTexts,
     inProgress: {},
     status: finished === m.cells.length ? 'done' : 'restored',
     tookSec: null,
@@ -50,7 +65,7 @@ function show(m: SavedMap): void {
 export async function restoreLatest(base: string): Promise<void> {
   if (useSweep.getState().plan) return;
   const m = await latestMapFor(base);
-  if (m && !useSweep.getState().plan) show(m);
+  if (m && !useSweep.getState().plan) await show(m);
 }
 
 /** The saved map of this plan, unless it is the one shown. */
@@ -59,5 +74,5 @@ export async function restorePlan(plan: SweepPlan): Promise<void> {
   const shown = useSweep.getState().plan;
   if (shown && planKey(shown) === key) return;
   const m = await loadMap(key);
-  if (m) show(m);
+  if (m) await show(m);
 }

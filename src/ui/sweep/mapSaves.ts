@@ -1,9 +1,10 @@
 /**
  * Sensitivity maps kept in this browser (IndexedDB through `idb`, a database of their own beside
- * the saved runs'): one record per map, keyed by its plan (base experiment, axes, steps,
- * evaluation), with its finished cells and, while they are small, the trained cells' run files.
- * Saved as cells finish, so closing the panel or the tab loses nothing already finished. Anything
- * unreadable is treated as absent (a private window, a full disk).
+ * the saved runs'): one small record per map, keyed by its plan (base experiment, axes, steps,
+ * evaluation), with its finished cells, rewritten as cells finish; and each trained cell's run
+ * file as a record of its own, written once (a map's runs together are megabytes: rewriting them
+ * at every cell would block the page). Closing the panel or the tab loses nothing already
+ * finished. Anything unreadable is treated as absent (a private window, a full disk).
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { planKey, type CellResult, type SweepPlan } from '../../core/sweep/mapFile';
@@ -18,18 +19,22 @@ export interface SavedMap {
   plan: SweepPlan;
   metric: MapMetric;
   cells: (CellResult | null)[];
-  /** the trained cells' run files, or nulls when they were too large to keep */
-  runTexts: (string | null)[];
+}
+
+interface CellRun {
+  /** the map's key */
+  key: string;
+  index: number;
+  text: string;
 }
 
 interface MapsDb extends DBSchema {
   maps: { key: string; value: SavedMap; indexes: { 'by-base': string; 'by-saved': string } };
+  runs: { key: [string, number]; value: CellRun };
 }
 
 /** maps kept; the oldest beyond this are dropped */
 export const MAX_SAVED_MAPS = 12;
-/** a map keeps its cells' run files only while they total less than this (characters) */
-export const MAX_KEPT_RUN_CHARS = 16 * 1024 * 1024;
 
 let db: Promise<IDBPDatabase<MapsDb>> | null = null;
 
@@ -39,20 +44,19 @@ function open(): Promise<IDBPDatabase<MapsDb>> {
       const maps = d.createObjectStore('maps', { keyPath: 'key' });
       maps.createIndex('by-base', 'base');
       maps.createIndex('by-saved', 'savedAt');
+      d.createObjectStore('runs', { keyPath: ['key', 'index'] });
     },
   });
   return db;
 }
 
-/** The record of a map as it stands: its run files only while they are small enough to keep. */
+/** The record of a map as it stands (its runs are kept apart, saveCellRun). */
 export function savedMap(
   plan: SweepPlan,
   metric: MapMetric,
   cells: readonly (CellResult | null)[],
-  runTexts: readonly (string | null)[],
   now: Date,
 ): SavedMap {
-  const chars = runTexts.reduce((a, t) => a + (t?.length ?? 0), 0);
   return {
     key: planKey(plan),
     base: plan.config,
@@ -60,8 +64,31 @@ export function savedMap(
     plan,
     metric,
     cells: [...cells],
-    runTexts: chars < MAX_KEPT_RUN_CHARS ? [...runTexts] : runTexts.map(() => null),
   };
+}
+
+/** the runs of a map's cells: keys [map key, 0] to [map key, last] */
+const runsOf = (key: string) => IDBKeyRange.bound([key, 0], [key, Number.MAX_SAFE_INTEGER]);
+
+/** Keep a trained cell's run file (once, when it finishes). */
+export async function saveCellRun(key: string, index: number, text: string): Promise<void> {
+  try {
+    await (await open()).put('runs', { key, index, text });
+  } catch {
+    // not kept: the cell's numbers still are; only opening its run after a reload is lost
+  }
+}
+
+/** The run files kept for a map's cells (null where none is). */
+export async function loadCellRuns(key: string, cells: number): Promise<(string | null)[]> {
+  const out: (string | null)[] = Array.from({ length: cells }, () => null);
+  try {
+    for (const r of await (await open()).getAll('runs', runsOf(key)))
+      if (r.index < cells) out[r.index] = r.text;
+  } catch {
+    // none kept
+  }
+  return out;
 }
 
 /** Write a map (and drop the oldest beyond MAX_SAVED_MAPS); false when the browser refused. */
@@ -74,7 +101,10 @@ export async function saveMap(map: SavedMap): Promise<boolean> {
     if (isNew) {
       const extra = (await d.count('maps')) - MAX_SAVED_MAPS;
       const oldest = extra > 0 ? await d.getAllKeysFromIndex('maps', 'by-saved', null, extra) : [];
-      for (const key of oldest) await d.delete('maps', key);
+      for (const key of oldest) {
+        await d.delete('maps', key);
+        await d.delete('runs', runsOf(key));
+      }
     }
     return true;
   } catch {

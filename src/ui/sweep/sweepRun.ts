@@ -13,7 +13,7 @@ import { useStore } from '../shell/store';
 import { CellPool, poolSize, type CellWorker } from './cellPool';
 import { defaultDraft, draftOfSpec, type MapDraft } from './mapDraft';
 import { useSweep, type FamilyInfo } from './sweepStore';
-import { keepMapSoon, restoreLatest } from './mapKeeper';
+import { keepCell, restoreLatest } from './mapKeeper';
 
 /** each timing of a cell runs its meta-steps this long (plus a warm-up and one scoring) */
 const PROBE_MS = 500;
@@ -205,7 +205,7 @@ export function startMap(plan: SweepPlan): void {
         texts[result.index] = runText;
         return { cells: cells2, runTexts: texts, inProgress: rest };
       });
-      keepMapSoon();
+      keepCell(plan, result.index, runText);
     },
     finished: () => {
       pool = null;
