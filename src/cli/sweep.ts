@@ -25,7 +25,7 @@ import {
   type SweepMap,
   type SweepPlan,
 } from '../core/sweep/mapFile';
-import { MAX_SWEEP_STEPS, parseSweepAxes } from '../core/sweep/spec';
+import { MAX_SWEEP_STEPS, parseSweepAxes, SWEEP_EVAL_SEED } from '../core/sweep/spec';
 import { formatSweepTable } from '../core/sweep/table';
 import { parseFlags, runMain, UsageError } from './args';
 import { startBackend } from './backend';
@@ -108,7 +108,7 @@ function planFromFlags(flags: Flags): SweepPlan {
   const evalRequest = {
     tasks: (flags['eval-tasks'] as number | undefined) ?? family.evalDefaults.tasks,
     steps: 1,
-    seed: (flags['eval-seed'] as number | undefined) ?? 2017,
+    seed: (flags['eval-seed'] as number | undefined) ?? SWEEP_EVAL_SEED,
   };
   return planOf(config, parsed.spec, evalRequest);
 }

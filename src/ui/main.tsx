@@ -7,6 +7,7 @@ import { registerOffline } from './session/offline';
 import { openPage } from './session/openPage';
 import { session } from './session/session';
 import { useStore } from './shell/store';
+import { useSweep } from './sweep/sweepStore';
 import type { GpuFault } from '../worker/protocol';
 // the stylesheets in cascade order: on equal specificity a later file's rule wins
 import './styles/page.css';
@@ -43,6 +44,7 @@ registerOffline();
 Object.assign(window, {
   maml: {
     store: useStore,
+    sweep: useSweep,
     crashWorker: () => session.crashWorker(),
     gpuFault: (fault: GpuFault) => session.gpuFault(fault),
   },

@@ -71,6 +71,8 @@ export interface CellOptions {
   onProgress?: (step: number) => void;
   /** stops training between meta-steps: runCell then rejects with the signal's reason */
   signal?: AbortSignal;
+  /** called with the trained run before it is scored and disposed (not for a diverged cell) */
+  onTrained?: (run: FamilyRun) => Promise<void>;
 }
 
 /** `steps` meta-steps, every loss read back (async) for the curve; stops at a loss that is not finite. */
@@ -132,6 +134,7 @@ export async function runCell(
     const curve = { steps: trained.bins.steps, loss: trained.bins.loss };
     const diverged = { metric: null, ci95: null, curve, diverged: true, divergedAt: trained.divergedAt };
     if (trained.divergedAt !== null) return { ...diverged, finalMetaLoss: null };
+    await options.onTrained?.(run);
     const report = await run.evaluateReport(evalRequest);
     const { metric, ci95, limit } = oneStep(report.json, family);
     const finalMetaLoss = trained.finalMetaLoss;

@@ -24,6 +24,8 @@ import {
 
 export const DEFAULT_SWEEP_STEPS = 2000;
 export const MAX_SWEEP_STEPS = 1_000_000;
+/** the held-out tasks' seed a map is scored on unless told otherwise (the CLI's --eval-seed) */
+export const SWEEP_EVAL_SEED = 2017;
 
 export interface SweepSpec {
   x: Axis;

@@ -6,6 +6,7 @@ import { familyOf } from '../shell/families';
 import { markRendered } from '../kit/firstPaint';
 import { RunPanel } from '../controls/RunPanel';
 import { RunsShelf } from '../shelf/RunsShelf';
+import { MapButton, SensitivityMap } from '../sweep/SensitivityMap';
 import { SharePanel } from '../controls/SharePanel';
 import { Transport } from '../controls/Transport';
 import { Notices } from './Notices';
@@ -72,9 +73,11 @@ export function App() {
           <family.Sidebar />
           <SharePanel />
           <RunPanel />
+          <MapButton />
           <RunsShelf />
         </aside>
         <div className="charts">
+          <SensitivityMap />
           <family.Views />
         </div>
       </main>

@@ -15,6 +15,7 @@ import { decodeWeights } from '../shell/thetaCodec';
 import { readLink, writeAddressBar, type PageLink } from '../shell/url';
 import type { UiFamily } from '../shell/family';
 import { installPort } from '../shell/port';
+import { openMapFromLink } from '../sweep/sweepRun';
 
 const store = useStore;
 /** θ carried in a link may come from a long run: any step up to this is accepted */
@@ -142,6 +143,7 @@ export async function openPage(): Promise<void> {
   partOf(store.getState()).opened?.(link);
   session.autosave.start();
   if (link.walkPhase !== null) openWalkWhenSettled(link.walkPhase);
+  if (link.sweep) openMapFromLink(link.sweep, link.config.task);
 }
 
 /** A link into the walk-through opens it once θ is in place: loaded, or the replay arrived. */

@@ -8,9 +8,10 @@
 import type { LinkRules } from './family';
 import { linkRules } from './families';
 import { parseExperiment, parseNumber, serializeExperiment, type Experiment } from '../../core/experiment';
+import { parseSweepLink, type SweepSpec } from '../../core/sweep/spec';
 import { BACKENDS, ENGINE_REQUESTS, type BackendRequest, type EngineRequest } from '../../worker/protocol';
 
-const PAGE_KEYS = ['step', 'backend', 'engine', 'from', 'walk', 'phase'] as const;
+const PAGE_KEYS = ['step', 'backend', 'engine', 'from', 'walk', 'phase', 'sweep', 'sweepsteps'] as const;
 
 /** phases a link can open the walk-through at (the fifth, the update, takes a step: not from a link) */
 export const LINK_WALK_PHASES = 4;
@@ -28,6 +29,8 @@ export interface PageLink {
   from: string | null;
   /** share links into the walk-through (`walk=1&phase=N`): the phase to open it at, 1-based */
   walkPhase: number | null;
+  /** a sensitivity map's axes (`sweep=` and `sweepsteps=`): the link opens its panel */
+  sweep: SweepSpec | null;
   /** what was changed or ignored, one readable line each */
   warnings: string[];
 }
@@ -90,7 +93,21 @@ export function readLink(
   if (w !== null && w !== '') weights = w;
 
   const walkPhase = readWalk(params, lines);
-  return { config, backend, engine, step, weights, from, walkPhase, warnings: lines };
+  const sweep = readSweep(params, config.task, lines);
+  return { config, backend, engine, step, weights, from, walkPhase, sweep, warnings: lines };
+}
+
+/** `sweep=` (with `sweepsteps=`): the map's axes, each changed value a line, a refused map one line. */
+function readSweep(params: URLSearchParams, task: string, lines: string[]): SweepSpec | null {
+  const v = params.get('sweep');
+  if (v === null) {
+    if (params.get('sweepsteps') !== null) lines.push('sweepsteps needs sweep=; ignored it');
+    return null;
+  }
+  const parsed = parseSweepLink(v, params.get('sweepsteps') ?? undefined, task);
+  lines.push(...parsed.warnings.map((w) => w.message));
+  if (parsed.refused) lines.push(parsed.refused);
+  return parsed.spec;
 }
 
 /** `engine=`: auto (the default), fused or tfjs; anything else is a line of the notice. */

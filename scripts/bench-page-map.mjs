@@ -1,0 +1,83 @@
+/**
+ * A sensitivity map trained in the page, timed from outside (npm run bench:map): open a map link
+ * (default: the paper sinusoid configuration, α 0.001..0.3 × β 0.0001..0.01, 8×8 cells of 2,000
+ * meta-steps), wait for the estimate, press Start, wait until every cell has finished. Prints the
+ * wall time, the page's estimate, the workers, and the main thread's long tasks over the run;
+ * --json writes the page's cells (as the map file's cells) for comparison with `npm run sweep`.
+ *   node scripts/bench-page-map.mjs [--link '<query>'] [--port 4311] [--json page-map.json]
+ */
+import { writeFileSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+import { startPreview } from './previewServer.mjs';
+
+const DEFAULT_LINK =
+  '?task=sinusoid&sweep=alpha:0.001..0.3:log:8,beta:0.0001..0.01:log:8&sweepsteps=2000&backend=wasm';
+
+function flag(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+
+const link = flag('link', DEFAULT_LINK);
+const port = Number(flag('port', process.env.E2E_PORT ?? 4311));
+const jsonPath = flag('json', null);
+
+const preview = startPreview(port);
+let browser = null;
+try {
+  await preview.ready();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--no-first-run'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await page.addInitScript(() => {
+    globalThis.benchLongTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) globalThis.benchLongTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(`${preview.base}${link}`);
+  const estimate = page.getByTestId('sweep-estimate');
+  await estimate.filter({ hasText: /measured/ }).waitFor({ timeout: 120_000 });
+  const estimateText = (await estimate.textContent()) ?? '';
+  await page.evaluate(() => {
+    globalThis.benchLongTasks.length = 0;
+  });
+  const t0 = Date.now();
+  await page.getByTestId('sweep-start').click();
+  await page
+    .getByTestId('sweep-progress')
+    .filter({ hasText: /all \d+ cells finished/ })
+    .waitFor({ timeout: 30 * 60_000 });
+  const wallSec = (Date.now() - t0) / 1000;
+  const out = await page.evaluate(() => {
+    const s = globalThis.maml.sweep.getState();
+    return {
+      workers: s.workers,
+      cores: navigator.hardwareConcurrency,
+      tookSec: s.tookSec,
+      cells: s.cells,
+      reading: globalThis.document.querySelector('[data-testid=sweep-reading]')?.textContent ?? '',
+      longTasks: globalThis.benchLongTasks,
+    };
+  });
+  const over50 = out.longTasks.filter((d) => d > 50);
+  const summary = {
+    link,
+    cells: out.cells.length,
+    wallSec: Number(wallSec.toFixed(1)),
+    pageTookSec: Number(out.tookSec.toFixed(1)),
+    estimate: estimateText,
+    workers: out.workers,
+    hardwareConcurrency: out.cores,
+    longTasksOver50ms: over50.length,
+    longestTaskMs: Math.round(Math.max(0, ...out.longTasks)),
+    reading: out.reading,
+  };
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify({ cells: out.cells }, null, 2)}\n`);
+} finally {
+  await browser?.close();
+  preview.stop();
+}
