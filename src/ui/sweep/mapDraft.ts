@@ -4,7 +4,7 @@
  * back from a parsed spec (a share link opens the form with its axes).
  */
 import { fieldApplies, FIELDS } from '../../core/experiment';
-import { AXIS_NAMES, type Axis, type AxisName } from '../../core/sweep/axes';
+import { AXIS_NAMES, rangeAxis, type Axis, type AxisName } from '../../core/sweep/axes';
 import { DEFAULT_SWEEP_STEPS, parseSweepAxes, type SweepParse, type SweepSpec } from '../../core/sweep/spec';
 
 export interface AxisDraft {
@@ -25,8 +25,10 @@ export interface MapDraft {
   steps: string;
 }
 
+type StartRange = [number, number, 'log' | 'lin'];
+
 /** A starting range for each number setting (clamped to the family's bounds by the parser). */
-const DEFAULT_RANGES: Record<Exclude<AxisName, 'algo'>, [number, number, 'log' | 'lin']> = {
+const DEFAULT_RANGES: Partial<Record<AxisName, StartRange>> = {
   alpha: [0.001, 0.3, 'log'],
   beta: [0.0001, 0.01, 'log'],
   inner: [1, 5, 'lin'],
@@ -35,6 +37,16 @@ const DEFAULT_RANGES: Record<Exclude<AxisName, 'algo'>, [number, number, 'log' |
   hidden: [10, 80, 'lin'],
   filters: [8, 64, 'lin'],
 };
+
+/** A task range's end moves over the range's bounds; a shift over half their width. */
+function startRange(name: AxisName): StartRange {
+  const fixed = DEFAULT_RANGES[name];
+  if (fixed) return fixed;
+  const range = rangeAxis(name);
+  const field = range ? FIELDS[range.field as keyof typeof FIELDS] : undefined;
+  if (!range || field?.kind !== 'range') throw new Error(`${name} is not a number setting`);
+  return range.move === 'shift' ? [0, (field.max - field.min) / 2, 'lin'] : [field.min, field.max, 'lin'];
+}
 
 /** Every algorithm the schema knows (read generically: the list grows without this file). */
 export function algorithms(): string[] {
@@ -48,7 +60,7 @@ export function axesFor(task: string): AxisName[] {
 
 export function axisDraft(name: AxisName, count = 4): AxisDraft {
   if (name === 'algo') return { name, lo: '', hi: '', scale: 'lin', count: '', algos: algorithms() };
-  const [lo, hi, scale] = DEFAULT_RANGES[name];
+  const [lo, hi, scale] = startRange(name);
   return { name, lo: String(lo), hi: String(hi), scale, count: String(count), algos: [] };
 }
 
