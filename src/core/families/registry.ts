@@ -5,12 +5,14 @@
 import type { TaskFamily } from './family';
 import { glyphFamily } from './glyphs/family';
 import { mixtureFamily } from './mixture/family';
+import { sheetFamily } from './sheet/family';
 import { sinusoidFamily } from './sinusoid/family';
 
 const FAMILIES: Readonly<Record<string, TaskFamily>> = {
   sinusoid: sinusoidFamily,
   glyphs: glyphFamily,
   mixture: mixtureFamily,
+  sheet: sheetFamily,
 };
 
 /** The family of a task name; every name the schema accepts has one (checked by a test). */

@@ -6,9 +6,15 @@
 import type { FamilySchema } from '../schema';
 import { glyphSchema } from './glyphs/schema';
 import { mixtureSchema } from './mixture/schema';
+import { sheetSchema } from './sheet/schema';
 import { sinusoidSchema } from './sinusoid/schema';
 
-export const FAMILY_SCHEMAS: readonly FamilySchema[] = [sinusoidSchema, glyphSchema, mixtureSchema];
+export const FAMILY_SCHEMAS: readonly FamilySchema[] = [
+  sinusoidSchema,
+  glyphSchema,
+  mixtureSchema,
+  sheetSchema,
+];
 
 /** The family a config without a task belongs to (the paper's first experiment). */
 export const DEFAULT_TASK: string = sinusoidSchema.name;
