@@ -2,7 +2,7 @@ import { describeImport, importTable } from '../../data/csv/importTable';
 import type { Experiment } from '../../schema';
 import { regressionFamily, type RegressionTaskFamily } from '../regression/family';
 import { loadedTable, setLoadedTable } from './loaded';
-import { tableTasks, tooSmallLine } from './sampler';
+import { checkTrainable, tableTasks, tooSmallLine } from './sampler';
 import { sheetSchema } from './schema';
 
 /** Read a table file, keep it for the runs to come, and say what was read. */
@@ -11,6 +11,7 @@ async function loadTaskFile(
   config: Experiment,
 ): Promise<{ hash: string; lines: string[] }> {
   const table = await importTable(bytes);
+  checkTrainable(table, config.k, config.query);
   setLoadedTable(table);
   const small = tooSmallLine(table, config.k + config.query, config.k, config.query);
   return { hash: table.hash, lines: [...describeImport(table), ...(small ? [small] : [])] };

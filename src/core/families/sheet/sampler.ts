@@ -39,14 +39,18 @@ export function tooSmallLine(table: TaskTable, need: number, support: number, qu
   return `${small.length} task${small.length === 1 ? ' has' : 's have'} fewer than K + query = ${support} + ${query} points and ${small.length === 1 ? 'is' : 'are'} left out: ${names.join(', ')}${more}`;
 }
 
+/**
+ * The tasks a batch draws from. Held out: every task with more than K points (evaluation covers
+ * them all). Meta-training: those with K + query points; where none has that many (a view asking
+ * for many query points), those with more than K points (their query points then repeat).
+ */
 function poolsFor(table: TaskTable, heldOut: boolean, support: number, query: number): number[] {
-  const need = support + query;
-  const pools = usable(table, heldOut, need);
+  const full = heldOut ? [] : usable(table, heldOut, support + query);
+  if (full.length > 0) return full;
+  const pools = usable(table, heldOut, support + 1);
   if (pools.length === 0) {
     const side = heldOut ? 'held-out' : 'meta-training';
-    throw new TableError(
-      `no ${side} task has K + query = ${support} + ${query} points: lower K or query, or add points`,
-    );
+    throw new TableError(`no ${side} task has K + 1 = ${support + 1} points: lower K, or add points`);
   }
   return pools;
 }
@@ -71,9 +75,9 @@ function interpolate(task: TableTask, x: number): number {
 
 /**
  * A meta-batch from one side of the split: tasks drawn with replacement among those with enough
- * points, support and query drawn without replacement from each task's pool. `query` may exceed
- * what the pool has beyond the support (held-out evaluation): the extra query points are drawn
- * with replacement from the task's non-support points.
+ * points (poolsFor), support and query drawn without replacement from each task's pool. Where
+ * `query` exceeds what a pool has beyond the support (held-out evaluation's 100 points), the extra
+ * query points are drawn with replacement from the task's non-support points.
  */
 function drawBatch(
   table: TaskTable,
@@ -83,7 +87,7 @@ function drawBatch(
   support: number,
   query: number,
 ): RegressionBatch {
-  const pools = poolsFor(table, heldOut, support, heldOut ? Math.min(query, 1) : query);
+  const pools = poolsFor(table, heldOut, support, query);
   const xs = new Float32Array(count * support);
   const ys = new Float32Array(count * support);
   const xq = new Float32Array(count * query);
@@ -106,6 +110,15 @@ function drawBatch(
     }
   }
   return { tasks: count, support, query, xs, ys, xq, yq, taskParams };
+}
+
+/**
+ * Throws TableError when a config cannot train on a table: no meta-training task with more than K
+ * points, or no such held-out task.
+ */
+export function checkTrainable(table: TaskTable, k: number, query: number): void {
+  poolsFor(table, false, k, query);
+  poolsFor(table, true, k, query);
 }
 
 /** The tasks of an imported table as a regression family (standardised x and y). */
