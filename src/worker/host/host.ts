@@ -15,6 +15,7 @@ import type { FamilyWorker } from '../families/familyWorker';
 import type { ToWorker } from '../protocol';
 import { writeRunFile } from '../runFiles';
 import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
+import { readTaskFile } from './taskFile';
 import { LoopState, now, RunKeeper, type Lifecycle, type Post } from './runKeeper';
 
 /** θ is snapshotted (kept as the last finite θ and sent to the page) this often while training */
@@ -98,6 +99,10 @@ export class WorkerHost {
       case 'config':
         this.lifecycle.push(msg);
         break;
+      case 'taskFile':
+        this.keeper.stopRunning();
+        void readTaskFile(msg, this.keeper.config, this.post, () => this.handle({ kind: 'reset' }));
+        return;
       case 'evaluate':
         this.evalRequests.push({
           tasks: msg.tasks,
