@@ -12,7 +12,7 @@ function curves(): string {
   return `${rows.join('\n')}\n`;
 }
 
-test('import tasks: a CSV read in a worker, previewed with its split and scaling, then trained on', async ({
+test('import tasks: a CSV read in a worker, previewed with its split and scaling, trained on, kept over a reload', async ({
   page,
 }) => {
   const errors = collectErrors(page);
@@ -42,5 +42,11 @@ test('import tasks: a CSV read in a worker, previewed with its split and scaling
   await page.getByRole('button', { name: 'Play' }).click();
   await waitStepAtLeast(page, 20);
   await page.getByRole('button', { name: 'Pause' }).click();
+
+  // a reload trains on the imported file again (kept in IndexedDB), not on the example
+  await page.reload();
+  await waitReady(page);
+  await expect(page.locator('.import-note')).toHaveCount(0);
+  await expect(page.locator('.task-desc')).toContainText(/task "p\d"/);
   expect(errors).toEqual([]);
 });

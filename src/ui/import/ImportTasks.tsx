@@ -1,6 +1,8 @@
-import { useState, type DragEvent } from 'react';
+import { useEffect, useState, type DragEvent } from 'react';
 import type { ImportedTable } from '../../core/data/csv/importTable';
 import { session } from '../session/session';
+import { useStore } from '../shell/store';
+import { keepTaskFile, keptTaskFile } from './taskFiles';
 import { parseTaskFile } from './parseTaskFile';
 import { TaskPreview } from './TaskPreview';
 
@@ -15,10 +17,44 @@ type State =
  * a worker with a progress bar, then previewed (a few tasks, the split, the scaling, what was
  * skipped); "Train on these tasks" hands the table to the page (`onTable`, which throws the
  * reason when the run cannot use it) and the file to the training worker, which starts the run
- * again on it. Nothing leaves the browser.
+ * again on it; the file is kept in IndexedDB for the next load (taskFiles.ts). Nothing leaves the browser.
  */
-export function ImportTasks({ task, onTable }: { task: string; onTable(table: ImportedTable): void }) {
+/** the page says once per load that imported data is not kept */
+let toldNotKept = false;
+
+/** Keep the file for the next load; where the browser refuses, say so once (training goes on). */
+async function keep(task: string, name: string, bytes: ArrayBuffer, hash: string): Promise<void> {
+  if (await keepTaskFile({ task, name, hash, bytes, savedAt: new Date().toISOString() })) return;
+  if (toldNotKept) return;
+  toldNotKept = true;
+  useStore
+    .getState()
+    .notify('warning', 'The imported tasks are not kept in this browser', [
+      'Storage is full or turned off: training goes on, and after a reload the file must be imported again.',
+    ]);
+}
+
+interface Props {
+  task: string;
+  /** the page takes the table (throws the reason when the run cannot use it) */
+  onTable(table: ImportedTable): void;
+  /** on mount, train on the file kept from an earlier import, when there is one */
+  restore: boolean;
+}
+
+export function ImportTasks({ task, onTable, restore }: Props) {
   const [state, setState] = useState<State>({ kind: 'idle' });
+  useEffect(() => {
+    if (!restore) return;
+    void keptTaskFile(task).then(async (kept) => {
+      if (!kept) return;
+      const { table } = await parseTaskFile(kept.bytes, () => undefined);
+      onTable(table);
+      session.send({ kind: 'taskFile', task, bytes: kept.bytes, source: kept.name });
+    });
+    // once per mount: a later import replaces the kept file itself
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   const read = async (file: File) => {
     setState({ kind: 'reading', name: file.name, done: 0 });
     try {
@@ -44,6 +80,7 @@ export function ImportTasks({ task, onTable }: { task: string; onTable(table: Im
       return;
     }
     session.send({ kind: 'taskFile', task, bytes: s.bytes, source: s.name });
+    void keep(task, s.name, s.bytes, s.table.hash);
     setState({ kind: 'idle' });
   };
   return (

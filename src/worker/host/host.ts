@@ -101,7 +101,12 @@ export class WorkerHost {
         break;
       case 'taskFile':
         this.keeper.stopRunning();
-        void readTaskFile(msg, this.keeper.config, this.post, () => this.handle({ kind: 'reset' }));
+        void readTaskFile(
+          msg,
+          () => this.keeper.config,
+          this.post,
+          () => this.handle({ kind: 'reset' }),
+        );
         return;
       case 'evaluate':
         this.evalRequests.push({

@@ -21,7 +21,7 @@ export function SheetControls({ config }: FamilyControlsProps) {
   return (
     <>
       {example && <p className="import-note">Training on the example table (40 sensors over a day).</p>}
-      <ImportTasks task={config.task} onTable={use} />
+      <ImportTasks task={config.task} onTable={use} restore={example} />
     </>
   );
 }
