@@ -9,7 +9,7 @@ import { TaskPreview } from './TaskPreview';
 type State =
   | { kind: 'idle' }
   | { kind: 'reading'; name: string; done: number }
-  | { kind: 'preview'; name: string; bytes: ArrayBuffer; table: ImportedTable; lines: string[] }
+  | { kind: 'preview'; name: string; file: Blob; table: ImportedTable; lines: string[] }
   | { kind: 'error'; name: string; message: string };
 
 /**
@@ -23,8 +23,8 @@ type State =
 let toldNotKept = false;
 
 /** Keep the file for the next load; where the browser refuses, say so once (training goes on). */
-async function keep(task: string, name: string, bytes: ArrayBuffer, hash: string): Promise<void> {
-  if (await keepTaskFile({ task, name, hash, bytes, savedAt: new Date().toISOString() })) return;
+async function keep(task: string, name: string, file: Blob, hash: string): Promise<void> {
+  if (await keepTaskFile({ task, name, hash, file, savedAt: new Date().toISOString() })) return;
   if (toldNotKept) return;
   toldNotKept = true;
   useStore
@@ -48,9 +48,9 @@ export function ImportTasks({ task, onTable, restore }: Props) {
     if (!restore) return;
     void keptTaskFile(task).then(async (kept) => {
       if (!kept) return;
-      const { table } = await parseTaskFile(kept.bytes, () => undefined);
+      const { table } = await parseTaskFile(kept.file, () => undefined);
       onTable(table);
-      session.send({ kind: 'taskFile', task, bytes: kept.bytes, source: kept.name });
+      session.send({ kind: 'taskFile', task, file: kept.file, source: kept.name });
     });
     // once per mount: a later import replaces the kept file itself
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -58,11 +58,10 @@ export function ImportTasks({ task, onTable, restore }: Props) {
   const read = async (file: File) => {
     setState({ kind: 'reading', name: file.name, done: 0 });
     try {
-      const bytes = await file.arrayBuffer();
-      const { table, lines } = await parseTaskFile(bytes, (done) =>
+      const { table, lines } = await parseTaskFile(file, (done) =>
         setState({ kind: 'reading', name: file.name, done }),
       );
-      setState({ kind: 'preview', name: file.name, bytes, table, lines });
+      setState({ kind: 'preview', name: file.name, file, table, lines });
     } catch (err) {
       setState({ kind: 'error', name: file.name, message: err instanceof Error ? err.message : String(err) });
     }
@@ -79,8 +78,8 @@ export function ImportTasks({ task, onTable, restore }: Props) {
       setState({ kind: 'error', name: s.name, message: err instanceof Error ? err.message : String(err) });
       return;
     }
-    session.send({ kind: 'taskFile', task, bytes: s.bytes, source: s.name });
-    void keep(task, s.name, s.bytes, s.table.hash);
+    session.send({ kind: 'taskFile', task, file: s.file, source: s.name });
+    void keep(task, s.name, s.file, s.table.hash);
     setState({ kind: 'idle' });
   };
   return (

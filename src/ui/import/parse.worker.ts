@@ -8,11 +8,16 @@ import type { ParseReply, ParseRequest } from './parseMessages';
 const reply = (m: ParseReply) => self.postMessage(m);
 
 self.onmessage = (e: MessageEvent<ParseRequest>) => {
-  importTable(new Uint8Array(e.data.bytes), {
-    chunkBytes: 1 << 18,
-    onProgress: (done) => reply({ kind: 'progress', done }),
-  }).then(
-    (table) => reply({ kind: 'done', table, lines: describeImport(table) }),
-    (err: unknown) => reply({ kind: 'error', message: err instanceof Error ? err.message : String(err) }),
-  );
+  e.data.file
+    .arrayBuffer()
+    .then((bytes) =>
+      importTable(new Uint8Array(bytes), {
+        chunkBytes: 1 << 18,
+        onProgress: (done) => reply({ kind: 'progress', done }),
+      }),
+    )
+    .then(
+      (table) => reply({ kind: 'done', table, lines: describeImport(table) }),
+      (err: unknown) => reply({ kind: 'error', message: err instanceof Error ? err.message : String(err) }),
+    );
 };

@@ -2,7 +2,8 @@ import type { ImportedTable } from '../../core/data/csv/importTable';
 
 /** The page asks the parsing worker to read one task file. */
 export interface ParseRequest {
-  bytes: ArrayBuffer;
+  /** the file as the page has it (a Blob is passed by reference: the page never reads its bytes) */
+  file: Blob;
 }
 
 /** Progress while reading (share of the bytes), then the table or the reason it cannot be used. */

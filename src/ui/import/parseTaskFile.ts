@@ -1,12 +1,13 @@
 import type { ImportedTable } from '../../core/data/csv/importTable';
-import type { ParseReply } from './parseMessages';
+import type { ParseReply, ParseRequest } from './parseMessages';
 
 /**
- * Reads a task file's bytes in a Web Worker of its own (a large file never blocks the page);
+ * Reads a task file in a Web Worker of its own (the page never reads its bytes, so a large file
+ * never blocks it);
  * `onProgress` gets the share read. The worker ends with the read. Rejects with the reader's reason.
  */
 export function parseTaskFile(
-  bytes: ArrayBuffer,
+  file: Blob,
   onProgress: (done: number) => void,
 ): Promise<{ table: ImportedTable; lines: string[] }> {
   const worker = new Worker(new URL('./parse.worker.ts', import.meta.url), {
@@ -26,7 +27,6 @@ export function parseTaskFile(
       worker.terminate();
       reject(new Error(e.message || 'the file could not be read'));
     };
-    // a copy goes to the worker: the page keeps its bytes for the training worker
-    worker.postMessage({ bytes: bytes.slice(0) });
+    worker.postMessage({ file } satisfies ParseRequest);
   });
 }

@@ -1,6 +1,6 @@
 /**
  * The task file a family trains on, kept in IndexedDB (through `idb`) so a reload trains on it
- * again: the last imported file per family, its bytes, name and SHA-256. Nothing leaves the
+ * again: the last imported file per family (a Blob), its name and SHA-256. Nothing leaves the
  * browser. A private window or a full disk means the file is not kept (false / null), never an
  * error.
  */
@@ -10,7 +10,7 @@ export interface KeptTaskFile {
   task: string;
   name: string;
   hash: string;
-  bytes: ArrayBuffer;
+  file: Blob;
   savedAt: string;
 }
 

@@ -100,12 +100,16 @@ export class WorkerHost {
         this.lifecycle.push(msg);
         break;
       case 'taskFile':
-        this.keeper.stopRunning();
+        // the run goes on until the file is read, then starts again on it, still playing if it was
         void readTaskFile(
           msg,
           () => this.keeper.config,
           this.post,
-          () => this.handle({ kind: 'reset' }),
+          () => {
+            const playing = this.loop.running;
+            this.handle({ kind: 'reset' });
+            if (playing) this.handle({ kind: 'play' });
+          },
         );
         return;
       case 'evaluate':

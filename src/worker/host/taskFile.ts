@@ -17,7 +17,10 @@ export async function readTaskFile(
   const load = familyOf(msg.task).loadTaskFile;
   if (!load) return;
   try {
-    const { lines } = await load(new Uint8Array(msg.bytes), config() ?? defaultsFor(msg.task));
+    const { lines } = await load(
+      new Uint8Array(await msg.file.arrayBuffer()),
+      config() ?? defaultsFor(msg.task),
+    );
     post({ kind: 'notice', level: 'info', message: `${msg.source}: ${lines[0] ?? ''}` });
     if (config()) restart();
   } catch (e) {
