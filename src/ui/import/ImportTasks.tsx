@@ -42,19 +42,26 @@ interface Props {
   restore: boolean;
 }
 
-export function ImportTasks({ task, onTable, restore }: Props) {
-  const [state, setState] = useState<State>({ kind: 'idle' });
+/** On mount, when asked, train on the file kept from an earlier import (if there is one). */
+function useRestore(task: string, restore: boolean, onTable: Props['onTable']): void {
   useEffect(() => {
     if (!restore) return;
-    void keptTaskFile(task).then(async (kept) => {
-      if (!kept) return;
-      const { table } = await parseTaskFile(kept.file, () => undefined);
-      onTable(table);
-      session.send({ kind: 'taskFile', task, file: kept.file, source: kept.name });
-    });
+    void keptTaskFile(task)
+      .then(async (kept) => {
+        if (!kept) return;
+        const { table } = await parseTaskFile(kept.file, () => undefined);
+        onTable(table);
+        session.send({ kind: 'taskFile', task, file: kept.file, source: kept.name });
+      })
+      .catch(() => undefined); // a kept file this config cannot use leaves the example in place
     // once per mount: a later import replaces the kept file itself
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+}
+
+export function ImportTasks({ task, onTable, restore }: Props) {
+  const [state, setState] = useState<State>({ kind: 'idle' });
+  useRestore(task, restore, onTable);
   const read = async (file: File) => {
     setState({ kind: 'reading', name: file.name, done: 0 });
     try {
