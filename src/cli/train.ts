@@ -18,6 +18,7 @@ import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
 import { installTrainThreads } from './engineThreads';
 import { imagesJson, loadImagesFlag, type ImagesJson } from './imagesFlag';
+import { readTaskFile } from './taskFile';
 
 /** The registered families' evaluation protocols, families sharing one named together. */
 function evalDefaultsText(): string {
@@ -31,6 +32,7 @@ function evalDefaultsText(): string {
 }
 
 const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] [--steps N] [--backend wasm|cpu]
+                       [--tasks curves.csv (a family that reads its tasks from your file: task, x, y columns)]
                        [--json out.json] [--eval-tasks N] [--eval-steps N] [--eval-seed 2017] [--no-pretrained]
                        [--save-theta theta.json] [--init theta.json (start from a saved θ)]
                        [--pretrained-only (train only the pretrained baseline, where the family can; θ stays as --init gave it)]
@@ -63,6 +65,8 @@ export interface TrainResult {
   eval: Record<string, unknown>;
   /** --images: what was imported (its SHA-256 identifies the data) */
   images?: ImagesJson;
+  /** SHA-256 of the --tasks file the run trained on */
+  dataHash?: string;
 }
 
 type Flags = Record<string, string | number | boolean>;
@@ -70,6 +74,7 @@ type EngineFlag = 'auto' | 'fused' | 'tfjs';
 
 const FLAGS = {
   config: { type: 'string' },
+  tasks: { type: 'string' },
   steps: { type: 'int', min: 0, max: 10_000_000 },
   backend: { type: 'string', choices: NODE_BACKENDS },
   json: { type: 'string' },
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
   const lenient = flags.lenient === true;
   const changes = resumed ? checkResumeConfig(resumed.state.config, config, lenient) : [];
   const family = familyOf(config.task);
+  const dataHash = await readTaskFile(family, flags.tasks as string | undefined, config);
   const steps = (flags.steps as number | undefined) ?? 1000;
   const backend = (flags.backend as NodeBackend | undefined) ?? 'wasm';
   await startBackend(backend);
@@ -158,6 +164,7 @@ async function main(): Promise<void> {
     finalMetaLoss: trained.lastLoss,
     eval: report.json,
     ...(images ? { images } : {}),
+    ...(dataHash ? { dataHash } : {}),
   };
   process.stdout.write(`${report.table}\n`);
   finish(result, flags.json, trained.steps, trained.seconds, backend);

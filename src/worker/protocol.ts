@@ -124,6 +124,11 @@ export type ToWorker =
   | { kind: 'pause' }
   | { kind: 'step' }
   | { kind: 'reset' }
+  /**
+   * the user's own task file for a family that reads its tasks from one (TaskFamily.loadTaskFile):
+   * read in the worker, then the run starts again on its tasks; what was read comes back as a notice
+   */
+  | { kind: 'taskFile'; task: string; file: Blob; source: string }
   | { kind: 'config'; config: Experiment }
   /** continue the same run (θ, the baselines, the step) on another backend, in this worker */
   | { kind: 'backend'; request: BackendRequest; engine?: EngineRequest }

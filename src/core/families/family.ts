@@ -139,6 +139,13 @@ export interface TaskFamily {
    * position may fast-forward its task stream to its step; otherwise such a run starts a new stream
    */
   readonly cheapSkip?: boolean;
+  /**
+   * Where the family's tasks come from the user's own file (the CLI's --tasks): reads the file's
+   * bytes and keeps its tasks for the runs created after it resolves. `lines` say what was read
+   * (rows, split, scaling, what was skipped); `hash` names the data (SHA-256, hex). Rejects with
+   * the reason when the file cannot be used.
+   */
+  loadTaskFile?(bytes: Uint8Array, config: Experiment): Promise<{ hash: string; lines: string[] }>;
   /** the CLI's default evaluation: held-out tasks and inner steps */
   readonly evalDefaults: { tasks: number; steps: number };
   createRun(config: Experiment, start?: RunStart): FamilyRun;

@@ -7,6 +7,7 @@ import { glyphFamily } from './glyphs/family';
 import { imageClassesFamily } from './imageclasses/family';
 import { mixtureFamily } from './mixture/family';
 import { nav2dFamily } from './nav2d/family';
+import { sheetFamily } from './sheet/family';
 import { sinusoidFamily } from './sinusoid/family';
 
 const FAMILIES: Readonly<Record<string, TaskFamily>> = {
@@ -15,6 +16,7 @@ const FAMILIES: Readonly<Record<string, TaskFamily>> = {
   mixture: mixtureFamily,
   imageclasses: imageClassesFamily,
   nav2d: nav2dFamily,
+  sheet: sheetFamily,
 };
 
 /** The family of a task name; every name the schema accepts has one (checked by a test). */

@@ -8,6 +8,7 @@ import { glyphSchema } from './glyphs/schema';
 import { imageClassesSchema } from './imageclasses/schema';
 import { mixtureSchema } from './mixture/schema';
 import { nav2dSchema } from './nav2d/schema';
+import { sheetSchema } from './sheet/schema';
 import { sinusoidSchema } from './sinusoid/schema';
 
 export const FAMILY_SCHEMAS: readonly FamilySchema[] = [
@@ -16,6 +17,7 @@ export const FAMILY_SCHEMAS: readonly FamilySchema[] = [
   mixtureSchema,
   imageClassesSchema,
   nav2dSchema,
+  sheetSchema,
 ];
 
 /** The family a config without a task belongs to (the paper's first experiment). */

@@ -5,12 +5,14 @@
 import type { UiFamily } from '../shell/family';
 import { glyphsUi } from './glyphs';
 import { mixtureUi } from './mixture';
+import { sheetUi } from './sheet';
 import { sinusoidUi } from './sinusoid';
 
 export const UI_FAMILIES: Readonly<Record<string, UiFamily>> = {
   sinusoid: sinusoidUi,
   glyphs: glyphsUi,
   mixture: mixtureUi,
+  sheet: sheetUi,
 };
 
 /** Families the page can show (every one the schema knows, checked by a test). */

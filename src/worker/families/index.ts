@@ -28,6 +28,7 @@ const WORKER_PARTS: Readonly<Record<string, MakeWorkerPart>> = {
   sinusoid: regressionPart,
   glyphs: classifierPart,
   mixture: regressionPart,
+  sheet: regressionPart,
 };
 
 /** The worker part of a family (every registered family has one: checked by a test). */

@@ -15,6 +15,7 @@ import type { FamilyWorker } from '../families/familyWorker';
 import type { ToWorker } from '../protocol';
 import { writeRunFile } from '../runFiles';
 import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
+import { readTaskFile, type TaskFileHost } from './taskFile';
 import { LoopState, now, RunKeeper, type Lifecycle, type Post } from './runKeeper';
 
 /** θ is snapshotted (kept as the last finite θ and sent to the page) this often while training */
@@ -54,6 +55,14 @@ export class WorkerHost {
   private lastSnapshotAt = 0;
   /** run files the page asked for (autosave, download), written between training chunks */
   private readonly exportRequests: Extract<ToWorker, { kind: 'exportRun' }>[] = [];
+
+  /** what reading a task file needs of the host */
+  private readonly taskFiles: TaskFileHost = {
+    config: () => this.keeper.config,
+    post: (m) => this.post(m),
+    playing: () => this.loop.running,
+    handle: (m) => this.handle(m),
+  };
 
   constructor(private readonly post: Post) {
     this.keeper = new RunKeeper(post, this.loop);
@@ -98,6 +107,9 @@ export class WorkerHost {
       case 'config':
         this.lifecycle.push(msg);
         break;
+      case 'taskFile':
+        void readTaskFile(msg, this.taskFiles);
+        return;
       case 'evaluate':
         this.evalRequests.push({
           tasks: msg.tasks,

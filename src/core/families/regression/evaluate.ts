@@ -32,8 +32,12 @@ export interface EvalMethod {
   stepRates?: StepRates;
 }
 
+/** The protocol's held-out tasks (the family's held-out side where it keeps one). */
 export function makeEvalTasks(family: RegressionFamily, p: EvalProtocol): RegressionBatch {
-  return family.sampleBatch(Rng.stream(p.seed, 'eval'), p.tasks, p.k, p.points);
+  const rng = Rng.stream(p.seed, 'eval');
+  return family.sampleHeldOut
+    ? family.sampleHeldOut(rng, p.tasks, p.k, p.points)
+    : family.sampleBatch(rng, p.tasks, p.k, p.points);
 }
 
 export function batchTensors(b: RegressionBatch) {

@@ -22,6 +22,16 @@ export interface RegressionFamily {
     support: number,
     query: number,
   ): RegressionBatch;
+  /**
+   * a meta-batch of the tasks held out from meta-training, where the family keeps such tasks
+   * apart (evaluation draws from it instead of sampleBatch)
+   */
+  sampleHeldOut?(
+    rng: import('../../random').Rng,
+    tasks: number,
+    support: number,
+    query: number,
+  ): RegressionBatch;
   /** the true function of a task at x */
   truth(taskParams: ArrayLike<number>, offset: number, x: number): number;
   /** one-line description of a task for the UI */
