@@ -23,7 +23,9 @@ describe('2-D navigation: settings', () => {
     expect(familyOf('nav2d').numParams(c)).toBe(2 * 100 + 100 + 100 * 100 + 100 + 100 * 2 + 2 + 2);
     const bad = parseExperiment('task=nav2d&algo=metasgd&trajs=1e9');
     expect(bad.config.algo).toBe('maml');
-    expect(bad.warnings.map((w) => w.message).join()).toMatch(/algo=metasgd: the navigation policy adapts with one rate α/);
+    expect(bad.warnings.map((w) => w.message).join()).toMatch(
+      /algo=metasgd: the navigation policy adapts with one rate α/,
+    );
     expect(bad.config.trajs).toBe(100);
     expect(parseExperiment('task=sinusoid&algo=metasgd').config.algo).toBe('metasgd');
   });
