@@ -58,7 +58,9 @@ describe('train CLI', () => {
   it('refuses an invalid --config value with the same explanation a link gets, unless --lenient', () => {
     const r = train(['--config', 'task=mixtur', '--steps', '2']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/task=mixtur is not one of sinusoid, glyphs, mixture; using sinusoid/);
+    expect(r.stderr).toMatch(
+      /task=mixtur is not one of sinusoid, glyphs, mixture, imageclasses, nav2d, sheet; using sinusoid/,
+    );
     const errorLines = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
     expect(errorLines).toHaveLength(1);
     expect(errorLines[0]).toMatch(/--lenient/);
