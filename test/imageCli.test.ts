@@ -38,6 +38,8 @@ describe('train CLI --images', () => {
     expect(r.stdout).toMatch(/Accuracy on 4 .*3-way 1-shot/);
     const json = JSON.parse(readFileSync(out, 'utf8'));
     expect(json.eval.maml.accuracy).toHaveLength(2);
+    // the engine that trained and evaluated, read before the run is disposed
+    expect(json.engine).toBe('fused');
     expect(json.images).toMatchObject({
       classes: 20,
       images: 80,

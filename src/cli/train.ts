@@ -150,13 +150,13 @@ async function main(): Promise<void> {
 
   process.stderr.write(`evaluating on ${request.tasks} held-out tasks...\n`);
   const report = await run.evaluateReport(request);
-  const step = run.stepCount;
+  const [step, engine] = [run.stepCount, run.engine];
   run.dispose();
   const result: TrainResult = {
     config,
     query: serializeExperiment(config),
     backend,
-    engine: run.engine,
+    engine,
     steps: trained.steps,
     step,
     seconds: trained.seconds,
