@@ -53,5 +53,12 @@ describe('train CLI --images', () => {
     expect(bad.stderr.trim()).toBe(
       `error: --images ${csv}: not a zip archive (give a .zip or a folder of class folders)`,
     );
+    // no --images at all: one line and exit 2, no stack
+    const none = train(['--config', config, '--steps', '1']);
+    expect(none.status).toBe(2);
+    expect(none.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([
+      'error: no image classes are loaded: the CLI takes them with --images <folder or .zip> (the page has no import yet)',
+    ]);
+    expect(none.stderr).not.toMatch(/ at /);
   }, 480_000);
 });

@@ -1,3 +1,5 @@
+import { InputError } from '../core/inputError';
+
 /** A small strict flag parser: unknown flags and bad values are errors, never guesses. */
 export class UsageError extends Error {}
 
@@ -57,14 +59,14 @@ export function parseFlags(
 }
 
 /**
- * Run a CLI main: usage errors print one line and exit 2, other failures exit 1; a main that
+ * Run a CLI main: usage errors and faults in the user's data (InputError) print one line and exit 2, other failures exit 1; a main that
  * returns exits with process.exitCode (0 unless it set one, e.g. 130 after Ctrl-C).
  */
 export function runMain(main: () => Promise<void>): void {
   main().then(
     () => process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0),
     (err: unknown) => {
-      if (err instanceof UsageError) {
+      if (err instanceof UsageError || err instanceof InputError) {
         process.stderr.write(`error: ${err.message}\n`);
         process.exit(2);
       }

@@ -3,6 +3,8 @@
  * made to unpack or decode more than it can hold because a file says so. Omniglot's two archives
  * (32,460 images of 105×105, 9 MB zipped) sit far inside every cap.
  */
+import { InputError } from '../../inputError';
+
 export const IMPORT_LIMITS = {
   /** image files read from one import */
   files: 100_000,
@@ -15,7 +17,7 @@ export const IMPORT_LIMITS = {
 } as const;
 
 /** A fault of the imported data, said in one line for the person who chose the file. */
-export class ImportError extends Error {
+export class ImportError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'ImportError';

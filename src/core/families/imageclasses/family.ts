@@ -1,4 +1,5 @@
 import { loadedImageClasses } from '../../data/images/loaded';
+import { ImportError } from '../../data/images/limits';
 import type { TaskFamily } from '../family';
 import { glyphFamily } from '../glyphs/family';
 import { GlyphRun, glyphStateSizes } from '../glyphs/run';
@@ -9,7 +10,7 @@ import { ImageSource } from './source';
 export function loadedSource(): ImageSource {
   const set = loadedImageClasses();
   if (!set)
-    throw new Error(
+    throw new ImportError(
       'no image classes are loaded: the CLI takes them with --images <folder or .zip> (the page has no import yet)',
     );
   return new ImageSource(set);
