@@ -1,4 +1,5 @@
 import { ALGO_LABELS } from '../../schema';
+import { innerRateText } from '../../wording/innerRate';
 import type { EvalReport, EvalRequest } from '../family';
 import { DEFAULT_EVAL, evaluate, makeEvalTasks, type EvalCurve, type EvalProtocol } from './evaluate';
 import { testDiffers } from './distribution';
@@ -40,7 +41,7 @@ export function formatMseTable(e: RegressionEval, algo: keyof typeof ALGO_LABELS
   };
   const from = e.distribution ? ` from ${e.distribution}` : '';
   const lines = [
-    `MSE on ${e.tasks} held-out tasks${from} (K=${e.k}, ${e.points} query points, 95% CI) after n inner steps, α=${alpha}:`,
+    `MSE on ${e.tasks} held-out tasks${from} (K=${e.k}, ${e.points} query points, 95% CI) after n inner steps, ${innerRateText(algo, alpha)}:`,
     `${'n'.padStart(3)} ${present.map(([name]) => name.padStart(22)).join('')}`,
   ];
   for (let i = 0; i < e.innerSteps.length; i++) {
