@@ -24,7 +24,7 @@ export function formatAccuracyTable(e: GlyphEval, config: Experiment): string {
   const present = cols.filter((c): c is [string, AccuracyCurve] => c[1] !== undefined);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const lines = [
-    `Accuracy on ${e.tasks} held-out-alphabet tasks (${e.ways}-way ${e.k}-shot, ${e.query} queries per class, 95% CI) after n inner steps, ${innerRateText(config.algo, config.alpha)}:`,
+    `Accuracy on ${e.tasks} held-out tasks (classes not meta-trained on, ${e.ways}-way ${e.k}-shot, ${e.query} queries per class, 95% CI) after n inner steps, ${innerRateText(config.algo, config.alpha)}:`,
     `${'n'.padStart(3)} ${present.map(([name]) => name.padStart(22)).join('')}`,
   ];
   e.innerSteps.forEach((n, i) => {
