@@ -20,7 +20,8 @@ const config = (over: Partial<Experiment> = {}): Experiment => ({
 
 const task: ViewTask = {
   id: 7,
-  params: Float32Array.from([2, 0.5]),
+  // a sinusoid task: amplitude, phase, frequency
+  params: Float32Array.from([2, 0.5, 1]),
   xs: Float32Array.from([-3, -1, 0.5, 2, 4]),
   ys: Float32Array.from([-3, -1, 0.5, 2, 4].map((x) => 2 * Math.sin(x - 0.5))),
   steps: 3,

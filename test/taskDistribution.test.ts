@@ -51,7 +51,7 @@ describe('task distribution settings', () => {
     expect(serializeExperiment(d)).toBe(
       'task=sinusoid&algo=maml&alpha=0.01&beta=0.001&inner=1&k=10&query=10&batch=25&hidden=40,40&seed=1',
     );
-    const explicit = parseExperiment('amp=0.1,5&phase=0,1&freq=1&xrange=-5,5&testamp=0.1,5');
+    const explicit = parseExperiment('amp=0.1,5&phi=0,1&freq=1&xrange=-5,5&testamp=0.1,5');
     expect(explicit.warnings).toEqual([]);
     expect(explicit.config).toEqual(d);
   });
@@ -62,16 +62,16 @@ describe('task distribution settings', () => {
     expect(ok.config).toMatchObject({ amp: [1, 2], freq: [0.8, 1.2], testamp: [3, 4], xrange: [-3, -3] });
     expect(serializeExperiment(ok.config)).toContain('amp=1,2&freq=0.8,1.2&xrange=-3,-3&testamp=3,4');
     expect(parseExperiment(serializeExperiment(ok.config)).config).toEqual(ok.config);
-    const bad = parseExperiment('amp=5,1&phase=NaN,1&freq=0,99&xrange=1,2,3&testfreq=');
+    const bad = parseExperiment('amp=5,1&phi=NaN,1&freq=0,99&xrange=1,2,3&testfreq=');
     expect(messages(bad)).toEqual([
       'amp=5,1 is reversed; using 1,5',
-      'phase=NaN,1 is not a range lo,hi of two numbers; using 0,1',
+      'phi=NaN,1 is not a range lo,hi of two numbers; using 0,1',
       'freq=0,99 reaches outside [0.1, 5]; clamped to 0.1,5',
       'xrange=1,2,3 is not a range lo,hi of two numbers; using -5,5',
       'testfreq= is not a range lo,hi of two numbers; using 0.1,5',
     ]);
     expect(bad.config).toMatchObject({ amp: [1, 5], freq: [0.1, 5] });
-    expect(bad.config.phase).toBeUndefined();
+    expect(bad.config.phi).toBeUndefined();
     expect(bad.config.testfreq).toBeUndefined();
   });
 
@@ -220,7 +220,7 @@ describe('distribution sweep axes', () => {
     ]);
     const hostile = parseSweepAxes(['amp.top=1..2:lin:2', 'freq.lo=-3..2:log:2'], 100, 'sinusoid');
     expect(messages(hostile)).toEqual([
-      'unknown axis "amp.top" ignored (task-range axes: <range>.lo|hi|shift for amp, phase, freq, xrange, testamp, testphase, testfreq, testxrange)',
+      'unknown axis "amp.top" ignored (task-range axes: <range>.lo|hi|shift for amp, phi, freq, xrange, testamp, testphi, testfreq, testxrange)',
       'freq.lo: -3 is outside [0.1, 5]; clamped to 0.1',
     ]);
   });

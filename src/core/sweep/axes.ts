@@ -15,11 +15,11 @@ import { formatNumber, parseNumber, show, type Experiment, type Field } from '..
  */
 export const RANGE_AXIS_FIELDS = [
   'amp',
-  'phase',
+  'phi',
   'freq',
   'xrange',
   'testamp',
-  'testphase',
+  'testphi',
   'testfreq',
   'testxrange',
 ] as const;

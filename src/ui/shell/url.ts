@@ -11,7 +11,17 @@ import { parseExperiment, parseNumber, serializeExperiment, type Experiment } fr
 import { parseSweepLink, type SweepSpec } from '../../core/sweep/spec';
 import { BACKENDS, ENGINE_REQUESTS, type BackendRequest, type EngineRequest } from '../../worker/protocol';
 
-const PAGE_KEYS = ['step', 'backend', 'engine', 'from', 'walk', 'phase', 'sweep', 'sweepsteps'] as const;
+/** the link keys the page reads beside the experiment (no experiment field may share one) */
+export const PAGE_KEYS = [
+  'step',
+  'backend',
+  'engine',
+  'from',
+  'walk',
+  'phase',
+  'sweep',
+  'sweepsteps',
+] as const;
 
 /** phases a link can open the walk-through at (the fifth, the update, takes a step: not from a link) */
 export const LINK_WALK_PHASES = 4;

@@ -5,14 +5,14 @@ declare module '../../schema' {
     /** sine tasks' amplitude range A for meta-training, [lo, hi]; absent: the paper's [0.1, 5] */
     amp?: number[];
     /** sine tasks' phase range φ for meta-training in multiples of π; absent: the paper's [0, 1] */
-    phase?: number[];
+    phi?: number[];
     /** sine tasks' frequency range ω for meta-training; absent: 1, the paper's sinusoids */
     freq?: number[];
     /** the tasks' input range x for meta-training; absent: the paper's [−5, 5] */
     xrange?: number[];
     /** the same four for the test tasks (evaluation, the test view); absent: as for meta-training */
     testamp?: number[];
-    testphase?: number[];
+    testphi?: number[];
     testfreq?: number[];
     testxrange?: number[];
   }
@@ -34,7 +34,7 @@ export const PAPER_SINE: SineRanges = { amp: [0.1, 5], phase: [0, 1], freq: [1, 
 
 const RANGE_KEYS = [
   ['amp', 'amp'],
-  ['phase', 'phase'],
+  ['phi', 'phase'],
   ['freq', 'freq'],
   ['xrange', 'x'],
 ] as const;
