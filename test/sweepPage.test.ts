@@ -6,7 +6,14 @@ import { readLink } from '../src/ui/shell/url';
 import { REGRESSION_LINK_RULES } from '../src/ui/families/regression/linkRules';
 import { CellPool, poolSize, type CellWorker } from '../src/ui/sweep/cellPool';
 import { axisText, defaultDraft, draftOfSpec, parseDraft } from '../src/ui/sweep/mapDraft';
-import { currentCell, estimateSeconds, goodnessScale, mapRows, secondsLeft } from '../src/ui/sweep/mapView';
+import {
+  currentCell,
+  estimateSeconds,
+  goodnessScale,
+  mapRows,
+  paceSecondsLeft,
+  secondsLeft,
+} from '../src/ui/sweep/mapView';
 import type { FromSweepWorker, ToSweepWorker } from '../src/worker/sweepProtocol';
 
 const base = defaultsFor('sinusoid');
@@ -70,6 +77,20 @@ describe('the map view', () => {
     const cell = plan.cells[4]!;
     expect(currentCell(plan, { ...base, alpha: cell.x as number, beta: cell.y as number })).toBe(4);
     expect(currentCell(plan, { ...base, alpha: 0.0123 })).toBeNull();
+  });
+
+  it("gives the time left at the map's own pace once cells have finished in this run", () => {
+    const pace = { cells: 8, finished: 0, inProgress: [0.5, 0.5], cellSecs: [] as number[], workers: 2 };
+    expect(paceSecondsLeft(pace)).toBeNull();
+    // 2 finished (6 s and 8 s), 2 half done, 4 queued: 5 cells' work on 2 workers at 7 s a cell
+    expect(paceSecondsLeft({ ...pace, finished: 2, cellSecs: [6, 8] })).toBeCloseTo(17.5, 12);
+    // the last cell, a fifth done: what it has left, not half of it (the other worker is idle)
+    expect(paceSecondsLeft({ ...pace, finished: 7, inProgress: [0.2], cellSecs: [5] })).toBeCloseTo(4, 12);
+    // reports past the end count as finished; one worker takes every queued cell
+    expect(paceSecondsLeft({ ...pace, finished: 6, inProgress: [1.3, 0], cellSecs: [2], workers: 1 })).toBe(
+      2,
+    );
+    expect(paceSecondsLeft({ ...pace, finished: 8, inProgress: [], cellSecs: [2] })).toBe(0);
   });
 
   it('estimates from a measured rate and a pace, and writes one CSV row per cell', () => {
