@@ -153,7 +153,7 @@ class FakeWorker implements CellWorker {
   }
 }
 
-function runPool(fate: (index: number, attempt: number) => 'ok' | 'die', size: number) {
+function runPool(fate: (index: number, attempt: number) => 'ok' | 'die', size: number, begun: number[] = []) {
   const tries = new Map<number, number>();
   const done: CellResult[] = [];
   return new Promise<CellResult[]>((resolve, reject) => {
@@ -168,6 +168,7 @@ function runPool(fate: (index: number, attempt: number) => 'ok' | 'die', size: n
         }),
       'wasm/',
       {
+        began: (i) => begun.push(i),
         progress: () => undefined,
         done: (r) => done.push(r),
         finished: () => resolve(done),
@@ -185,7 +186,14 @@ describe('the page pool', () => {
   });
 
   it('retries a cell whose worker dies once, then marks it failed; the others train', async () => {
-    const done = await runPool((i, attempt) => (i === 2 || (i === 4 && attempt === 1) ? 'die' : 'ok'), 2);
+    const begun: number[] = [];
+    const done = await runPool(
+      (i, attempt) => (i === 2 || (i === 4 && attempt === 1) ? 'die' : 'ok'),
+      2,
+      begun,
+    );
+    // each hand-over to a worker is told (a retried cell twice): the map times its cells from it
+    expect(begun.sort()).toEqual([0, 1, 2, 2, 3, 4, 4, 5]);
     const byIndex = new Map(done.map((r) => [r.index, r]));
     expect(done).toHaveLength(6);
     expect(byIndex.get(2)?.failed).toMatch(/failed twice \(boom\)/);
