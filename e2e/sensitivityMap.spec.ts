@@ -105,6 +105,22 @@ test('sensitivity map: a 3×2 link opens the panel, cells fill, hover, cancel ke
     6,
   );
   await expect(page.getByTestId('sweep-progress')).toContainText('all 6 cells finished');
+
+  // the map is one entry on the runs shelf: Open shows it again, Delete removes it
+  const entry = page.getByTestId('shelf-map');
+  await expect(entry).toHaveCount(1);
+  await expect(entry).toContainText('α 0.001 … 1 (3) × β 0.001 … 0.01 (2)');
+  await expect(entry).toContainText('6 of 6 cells');
+  await expect(entry.getByTestId('shelf-map-reading')).toContainText(/best one-step MSE/);
+  await panel.getByRole('button', { name: 'Close' }).click();
+  await expect(panel).toHaveCount(0);
+  await entry.getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByTestId('sweep-progress')).toContainText('all 6 cells finished');
+  await entry.getByRole('button', { name: 'Delete' }).click();
+  await expect(entry).toHaveCount(0);
+  await page.goto('./?task=sinusoid&sweep=alpha:0.001..1:log:3,beta:0.001..0.01:log:2&sweepsteps=200');
+  await expect(page.getByTestId('sweep-panel')).toBeVisible();
+  await expect(page.getByTestId('sweep-map')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 

@@ -6,7 +6,14 @@ import { readLink } from '../src/ui/shell/url';
 import { REGRESSION_LINK_RULES } from '../src/ui/families/regression/linkRules';
 import { CellPool, poolSize, type CellWorker } from '../src/ui/sweep/cellPool';
 import { axisText, defaultDraft, draftOfSpec, parseDraft } from '../src/ui/sweep/mapDraft';
-import { currentCell, estimateSeconds, goodnessScale, mapRows, secondsLeft } from '../src/ui/sweep/mapView';
+import {
+  currentCell,
+  estimateSeconds,
+  goodnessScale,
+  mapRows,
+  paceSecondsLeft,
+  secondsLeft,
+} from '../src/ui/sweep/mapView';
 import type { FromSweepWorker, ToSweepWorker } from '../src/worker/sweepProtocol';
 
 const base = defaultsFor('sinusoid');
@@ -72,6 +79,20 @@ describe('the map view', () => {
     expect(currentCell(plan, { ...base, alpha: 0.0123 })).toBeNull();
   });
 
+  it("gives the time left at the map's own pace once cells have finished in this run", () => {
+    const pace = { cells: 8, finished: 0, inProgress: [0.5, 0.5], cellSecs: [] as number[], workers: 2 };
+    expect(paceSecondsLeft(pace)).toBeNull();
+    // 2 finished (6 s and 8 s), 2 half done, 4 queued: 5 cells' work on 2 workers at 7 s a cell
+    expect(paceSecondsLeft({ ...pace, finished: 2, cellSecs: [6, 8] })).toBeCloseTo(17.5, 12);
+    // the last cell, a fifth done: what it has left, not half of it (the other worker is idle)
+    expect(paceSecondsLeft({ ...pace, finished: 7, inProgress: [0.2], cellSecs: [5] })).toBeCloseTo(4, 12);
+    // reports past the end count as finished; one worker takes every queued cell
+    expect(paceSecondsLeft({ ...pace, finished: 6, inProgress: [1.3, 0], cellSecs: [2], workers: 1 })).toBe(
+      2,
+    );
+    expect(paceSecondsLeft({ ...pace, finished: 8, inProgress: [], cellSecs: [2] })).toBe(0);
+  });
+
   it('estimates from a measured rate and a pace, and writes one CSV row per cell', () => {
     expect(estimateSeconds(6, 100, { stepsPerSec: 50, evalSec: 1 }, 2)).toBe(9);
     expect(secondsLeft(600, 0, 5)).toBeNull();
@@ -132,7 +153,7 @@ class FakeWorker implements CellWorker {
   }
 }
 
-function runPool(fate: (index: number, attempt: number) => 'ok' | 'die', size: number) {
+function runPool(fate: (index: number, attempt: number) => 'ok' | 'die', size: number, begun: number[] = []) {
   const tries = new Map<number, number>();
   const done: CellResult[] = [];
   return new Promise<CellResult[]>((resolve, reject) => {
@@ -147,6 +168,7 @@ function runPool(fate: (index: number, attempt: number) => 'ok' | 'die', size: n
         }),
       'wasm/',
       {
+        began: (i) => begun.push(i),
         progress: () => undefined,
         done: (r) => done.push(r),
         finished: () => resolve(done),
@@ -164,7 +186,14 @@ describe('the page pool', () => {
   });
 
   it('retries a cell whose worker dies once, then marks it failed; the others train', async () => {
-    const done = await runPool((i, attempt) => (i === 2 || (i === 4 && attempt === 1) ? 'die' : 'ok'), 2);
+    const begun: number[] = [];
+    const done = await runPool(
+      (i, attempt) => (i === 2 || (i === 4 && attempt === 1) ? 'die' : 'ok'),
+      2,
+      begun,
+    );
+    // each hand-over to a worker is told (a retried cell twice): the map times its cells from it
+    expect(begun.sort()).toEqual([0, 1, 2, 2, 3, 4, 4, 5]);
     const byIndex = new Map(done.map((r) => [r.index, r]));
     expect(done).toHaveLength(6);
     expect(byIndex.get(2)?.failed).toMatch(/failed twice \(boom\)/);

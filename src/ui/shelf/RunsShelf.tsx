@@ -6,6 +6,7 @@ import { deleteSavedRun, getStoredRun, OPEN_RUN_KEY, type SavedRun } from '../ru
 import { putSavedRun, renameSavedRun } from '../runs/shelfRecords';
 import { ALGO_SHORT, type ShelfEntry } from '../runs/shelfEntry';
 import { whileNoTabHolds } from '../runs/runLocks';
+import { MapsShelf } from './MapsShelf';
 import { useHeldRuns, useShelf } from './useShelf';
 
 type Readable = Extract<ShelfEntry, { ok: true }>;
@@ -335,6 +336,7 @@ export function RunsShelf() {
           </ul>
         </>
       )}
+      <MapsShelf />
     </section>
   );
 }

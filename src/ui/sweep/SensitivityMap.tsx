@@ -12,12 +12,12 @@ import { pageQuery } from '../shell/url';
 import { MapForm } from './MapForm';
 import { MapHeatmap } from './MapHeatmap';
 import { parseDraft } from './mapDraft';
-import { estimateSeconds, formatSeconds, secondsLeft } from './mapView';
+import { estimateSeconds, formatSeconds, paceSecondsLeft, secondsLeft } from './mapView';
 import { MAP_EXPORT } from './mapExport';
 import './sweep.css';
 import { restorePlan } from './mapKeeper';
 import { poolSize } from './cellPool';
-import { useSweep, stepsDone, type MapRate } from './sweepStore';
+import { useSweep, stepsDone, type MapRate, type SweepState } from './sweepStore';
 import {
   cancelMap,
   closeMapPanel,
@@ -54,6 +54,27 @@ function useClock(on: boolean): number {
   return now;
 }
 
+/**
+ * Seconds left while the map trains: at its own pace once cells have finished in this run; before
+ * that, the estimate made before Start less the time spent; without one, its meta-steps' pace.
+ */
+function timeLeft(s: SweepState, elapsed: number): number | null {
+  if (!s.plan || s.status !== 'running') return null;
+  const { steps } = s.plan;
+  const finished = s.cells.filter((c) => c !== null).length;
+  const pace = paceSecondsLeft({
+    cells: s.plan.cells.length,
+    finished,
+    inProgress: Object.values(s.inProgress).map((n) => n / steps),
+    cellSecs: s.cellSecs,
+    workers: s.workers,
+  });
+  if (pace !== null) return pace;
+  if (s.rate?.key === planKey(s.plan))
+    return Math.max(0, estimateSeconds(s.plan.cells.length - finished, steps, s.rate, s.workers) - elapsed);
+  return secondsLeft(s.plan.cells.length * steps, stepsDone(s), elapsed);
+}
+
 function Progress() {
   const s = useSweep();
   const now = useClock(s.status === 'running');
@@ -62,7 +83,7 @@ function Progress() {
   const done = stepsDone(s);
   const finished = s.cells.filter((c) => c !== null).length;
   const elapsed = s.startedAt !== null ? Math.max(0, now - s.startedAt) / 1000 : 0;
-  const left = s.status === 'running' ? secondsLeft(total, done, elapsed) : null;
+  const left = timeLeft(s, elapsed);
   const text =
     s.status === 'running'
       ? `${finished} of ${s.plan.cells.length} cells on ${s.workers} worker${s.workers === 1 ? '' : 's'}${left !== null ? `, about ${formatSeconds(left)} left` : ''}`
@@ -85,8 +106,16 @@ function shareLink(spec: Parameters<typeof serializeSweepLink>[0]): string {
   return url.toString();
 }
 
-/** The estimate before Start: from the rate measured on this map's cells, once it is known. */
-function estimateText(plan: SweepPlan | null, rate: MapRate | null, probing: string | null): string {
+/**
+ * The estimate before Start: from the rate measured on this map's cells, once it is known (timed
+ * only while the playground's training is paused).
+ */
+function estimateText(
+  plan: SweepPlan | null,
+  rate: MapRate | null,
+  probing: string | null,
+  pageBusy: boolean,
+): string {
   if (!plan) return '';
   const key = planKey(plan);
   const workers = poolSize(navigator.hardwareConcurrency, plan.cells.length);
@@ -94,12 +123,14 @@ function estimateText(plan: SweepPlan | null, rate: MapRate | null, probing: str
     const sec = estimateSeconds(plan.cells.length, plan.steps, rate, workers);
     return `about ${formatSeconds(sec)} on ${workers} worker${workers === 1 ? '' : 's'} (${Math.round(rate.stepsPerSec)} meta-steps/s measured on this map's first and last cells)`;
   }
-  return probing === key ? 'timing a few meta-steps for the estimate…' : '';
+  if (probing === key) return 'timing a few meta-steps for the estimate…';
+  return pageBusy ? 'the estimate is timed once the playground’s training is paused (Start pauses it)' : '';
 }
 
 /** Start, Cancel, the map's share link, Close, and the estimate. */
 function MapActions({ plan, spec }: { plan: SweepPlan | null; spec: SweepSpec | null }) {
   const { status, rate, probing } = useSweep();
+  const pageBusy = useStore((p) => p.running || p.workerTraining);
   const [copied, setCopied] = useState(false);
   return (
     <div className="sweep-row">
@@ -128,7 +159,7 @@ function MapActions({ plan, spec }: { plan: SweepPlan | null; spec: SweepSpec | 
         Close
       </button>
       <span className="note" data-testid="sweep-estimate">
-        {estimateText(plan, rate, probing)}
+        {estimateText(plan, rate, probing, pageBusy)}
       </span>
     </div>
   );
@@ -137,6 +168,7 @@ function MapActions({ plan, spec }: { plan: SweepPlan | null; spec: SweepSpec | 
 export function SensitivityMap() {
   const { open, draft, message, families } = useSweep();
   const config = useStore((s) => s.config);
+  const pageBusy = useStore((s) => s.running || s.workerTraining);
   const family = families[config.task];
   const parse = useMemo(() => parseDraft(draft, config.task), [draft, config.task]);
   const plan = useMemo(
@@ -152,8 +184,8 @@ export function SensitivityMap() {
       useSweep.setState({ linkRestore: false });
       void restorePlan(plan);
     }
-    void measureRate(plan);
-  }, [open, plan]);
+    if (!pageBusy) void measureRate(plan);
+  }, [open, plan, pageBusy]);
   if (!open) return null;
   return (
     <section className="panel sweep" aria-labelledby="sweep-title" data-testid="sweep-panel">

@@ -17,6 +17,8 @@ export interface CellWorker {
 }
 
 export interface PoolEvents {
+  /** a cell is handed to a worker (again, when its first worker died) */
+  began?(index: number): void;
   progress(index: number, step: number): void;
   /** a finished cell: trained, diverged, or failed twice; runText opens its run */
   done(result: CellResult, runText: string | null): void;
@@ -76,7 +78,10 @@ export class CellPool {
     const next = () => {
       current = this.queue.shift() ?? null;
       if (current === null) this.retire(worker);
-      else worker.postMessage(this.job(current));
+      else {
+        this.events.began?.(current);
+        worker.postMessage(this.job(current));
+      }
     };
     worker.onmessage = (e) => {
       if (this.stopped) return;

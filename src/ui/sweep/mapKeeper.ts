@@ -13,10 +13,12 @@ import {
   loadCellRuns,
   loadMap,
   saveCellRun,
+  deleteMap,
   saveMap,
   savedMap,
   type SavedMap,
 } from './mapSaves';
+import { mapsChanged } from './mapsChannel';
 import { useSweep } from './sweepStore';
 
 /** cells finishing close together are saved once */
@@ -29,7 +31,9 @@ export function keepMapSoon(): void {
     timer = null;
     const s = useSweep.getState();
     if (!s.plan || !s.metric || s.cells.every((c) => c === null)) return;
-    void saveMap(savedMap(s.plan, s.metric, s.cells, new Date()));
+    void saveMap(savedMap(s.plan, s.metric, s.cells, new Date())).then((ok) => {
+      if (ok) mapsChanged();
+    });
   }, SAVE_DELAY_MS);
 }
 
@@ -75,4 +79,28 @@ export async function restorePlan(plan: SweepPlan): Promise<void> {
   if (shown && planKey(shown) === key) return;
   const m = await loadMap(key);
   if (m) await show(m);
+}
+
+/**
+ * A kept map from the runs shelf: the panel opens with it and its cells (never over a map that is
+ * training); false when it is no longer kept or a map is training.
+ */
+export async function openSavedMap(key: string): Promise<boolean> {
+  const m = await loadMap(key);
+  if (!m || useSweep.getState().status === 'running') return false;
+  await show(m);
+  useSweep.setState({ open: true, linkRestore: false });
+  return useSweep.getState().plan === m.plan;
+}
+
+/**
+ * Delete a kept map and its cells' runs (refused while it trains); the map stays on the panel
+ * when it is shown there, no longer kept.
+ */
+export async function deleteSavedMap(key: string): Promise<boolean> {
+  const s = useSweep.getState();
+  if (s.status === 'running' && s.plan && planKey(s.plan) === key) return false;
+  const ok = await deleteMap(key);
+  if (ok) mapsChanged();
+  return ok;
 }

@@ -131,3 +131,24 @@ export async function latestMapFor(base: string): Promise<SavedMap | null> {
     return null;
   }
 }
+
+/** Every map kept (each a small record: its cells' numbers, not their runs); [] when unreadable. */
+export async function listMaps(): Promise<SavedMap[]> {
+  try {
+    return await (await open()).getAll('maps');
+  } catch {
+    return [];
+  }
+}
+
+/** Remove a map and its cells' run files; false when the browser refused. */
+export async function deleteMap(key: string): Promise<boolean> {
+  try {
+    const d = await open();
+    await d.delete('maps', key);
+    await d.delete('runs', runsOf(key));
+    return true;
+  } catch {
+    return false;
+  }
+}

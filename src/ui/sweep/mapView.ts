@@ -73,6 +73,29 @@ export function secondsLeft(totalSteps: number, doneSteps: number, elapsedSec: n
   return (Math.max(0, totalSteps - doneSteps) * elapsedSec) / doneSteps;
 }
 
+/**
+ * Seconds left while a map trains, at its own pace once cells have finished in this run: the
+ * mean seconds a cell took (handed to a worker until scored) times the cells still to train (a
+ * cell in training counts by the part it has left), shared over the workers, and never less than
+ * what the slowest cell in training has left; null until a cell has finished in this run.
+ */
+export function paceSecondsLeft(pace: {
+  cells: number;
+  finished: number;
+  /** the fraction trained of each cell in training */
+  inProgress: readonly number[];
+  cellSecs: readonly number[];
+  workers: number;
+}): number | null {
+  if (pace.cellSecs.length === 0) return null;
+  const perCell = pace.cellSecs.reduce((a, b) => a + b, 0) / pace.cellSecs.length;
+  const partLeft = pace.inProgress.map((f) => 1 - Math.min(1, Math.max(0, f)));
+  const trainingLeft = partLeft.reduce((a, b) => a + b, 0);
+  const queued = Math.max(0, pace.cells - pace.finished - pace.inProgress.length);
+  const share = (queued + trainingLeft) / Math.max(1, pace.workers);
+  return perCell * Math.max(share, ...partLeft, 0);
+}
+
 /** A duration as the page says it: "45 s", "2 min 10 s". */
 export function formatSeconds(s: number): string {
   const r = Math.max(0, Math.round(s));

@@ -105,14 +105,22 @@ export async function describeFamily(task: string): Promise<void> {
 
 const asked = new Set<string>();
 
+/** Whether the playground's own training holds the cores (asked to train, or steps in flight). */
+export function pageTraining(): boolean {
+  const p = useStore.getState();
+  return p.running || p.workerTraining;
+}
+
 /**
  * Times the map's first and last cells (the smallest and largest networks and batches where an
- * axis changes them) and keeps their mean cost per cell, once per plan.
+ * axis changes them) and keeps their mean cost per cell, once per plan; only while the
+ * playground's training is paused (Start pauses it: a timing beside it would be too slow), and
+ * a timing it overlapped is dropped (the next pause times again).
  */
 export async function measureRate(plan: SweepPlan): Promise<void> {
   const key = planKey(plan);
   const s = useSweep.getState();
-  if (s.rate?.key === key || s.probing === key || s.status === 'running') return;
+  if (s.rate?.key === key || s.probing === key || s.status === 'running' || pageTraining()) return;
   useSweep.setState({ probing: key });
   const ends = [plan.cells[0], plan.cells[plan.cells.length - 1]].filter(
     (c, i, a) => c && a.indexOf(c) === i,
@@ -124,8 +132,9 @@ export async function measureRate(plan: SweepPlan): Promise<void> {
     const rates = await ask(probes, 'rate');
     const secPerStep = rates.reduce((a, r) => a + 1 / r.stepsPerSec, 0) / rates.length;
     const evalSec = rates.reduce((a, r) => a + r.evalSec, 0) / rates.length;
-    if (useSweep.getState().probing === key)
-      useSweep.setState({ rate: { key, stepsPerSec: 1 / secPerStep, evalSec }, probing: null });
+    if (useSweep.getState().probing !== key) return;
+    if (pageTraining()) useSweep.setState({ probing: null });
+    else useSweep.setState({ rate: { key, stepsPerSec: 1 / secPerStep, evalSec }, probing: null });
   } catch (e) {
     useSweep.setState({
       probing: null,
@@ -188,22 +197,29 @@ export function startMap(plan: SweepPlan): void {
     message: page.running ? 'the playground’s training is paused while the map trains' : null,
     workers,
     startedAt: performance.now(),
+    cellSecs: [],
     tookSec: null,
     hover: null,
   });
   const started = performance.now();
   const progress = new ProgressInbox();
+  const began = new Map<number, number>();
   pool = new CellPool(plan, todo, makeWorker, wasmPath(), {
+    began: (index) => began.set(index, performance.now()),
     progress: (index, step) => progress.add(index, step),
     done: (result, runText) => {
       progress.drop(result.index);
+      const from = began.get(result.index);
+      const sec =
+        from !== undefined && result.failed === undefined ? (performance.now() - from) / 1000 : null;
       useSweep.setState((st) => {
         const { [result.index]: _done, ...rest } = st.inProgress;
         const cells2 = [...st.cells];
         const texts = [...st.runTexts];
         cells2[result.index] = result;
         texts[result.index] = runText;
-        return { cells: cells2, runTexts: texts, inProgress: rest };
+        const cellSecs = sec !== null ? [...st.cellSecs, sec] : st.cellSecs;
+        return { cells: cells2, runTexts: texts, inProgress: rest, cellSecs };
       });
       keepCell(plan, result.index, runText);
     },

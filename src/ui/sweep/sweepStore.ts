@@ -44,6 +44,8 @@ export interface SweepState {
   message: string | null;
   workers: number;
   startedAt: number | null;
+  /** seconds each cell finished in this run took, from being handed to a worker until scored */
+  cellSecs: number[];
   /** seconds the last map took, when it finished */
   tookSec: number | null;
   rate: MapRate | null;
@@ -68,6 +70,7 @@ export const useSweep = create<SweepState>(() => ({
   message: null,
   workers: 1,
   startedAt: null,
+  cellSecs: [],
   tookSec: null,
   rate: null,
   probing: null,
