@@ -2,16 +2,28 @@
  * The page's URL: the experiment in the query string (the core's canonical names and order), plus
  * the page's own `backend` (when forced) and `engine` (when asked for) and, in share links only, `step` with `#theta=` (the
  * trained weights, for a family whose links carry θ) or `from=` (where the run started, for a
- * family that names its starts). Reading never throws: every value that had to change becomes a
+ * family that names its starts) and `data=` (the content hash of imported data the run trained on,
+ * src/core/data/dataLink.ts). Reading never throws: every value that had to change becomes a
  * line of the notice the page shows.
  */
 import type { LinkRules } from './family';
 import { linkRules } from './families';
 import { parseExperiment, parseNumber, serializeExperiment, type Experiment } from '../../core/experiment';
+import { readDataLink } from '../../core/data/dataLink';
 import { parseSweepLink, type SweepSpec } from '../../core/sweep/spec';
 import { BACKENDS, ENGINE_REQUESTS, type BackendRequest, type EngineRequest } from '../../worker/protocol';
 
-const PAGE_KEYS = ['step', 'backend', 'engine', 'from', 'walk', 'phase', 'sweep', 'sweepsteps'] as const;
+const PAGE_KEYS = [
+  'step',
+  'backend',
+  'engine',
+  'from',
+  'walk',
+  'phase',
+  'sweep',
+  'sweepsteps',
+  'data',
+] as const;
 
 /** phases a link can open the walk-through at (the fifth, the update, takes a step: not from a link) */
 export const LINK_WALK_PHASES = 4;
@@ -31,6 +43,8 @@ export interface PageLink {
   walkPhase: number | null;
   /** a sensitivity map's axes (`sweep=` and `sweepsteps=`): the link opens its panel */
   sweep: SweepSpec | null;
+  /** share links of a run on imported data (`data=`): the data's content hash, never the data */
+  data: string | null;
   /** what was changed or ignored, one readable line each */
   warnings: string[];
 }
@@ -94,7 +108,9 @@ export function readLink(
 
   const walkPhase = readWalk(params, lines);
   const sweep = readSweep(params, config.task, lines);
-  return { config, backend, engine, step, weights, from, walkPhase, sweep, warnings: lines };
+  const data = readDataLink(params.get('data'));
+  if (data.warning) lines.push(data.warning);
+  return { config, backend, engine, step, weights, from, walkPhase, sweep, data: data.hash, warnings: lines };
 }
 
 /** `sweep=` (with `sweepsteps=`): the map's axes, each changed value a line, a refused map one line. */
@@ -171,10 +187,12 @@ export function shareUrl(
   from: string | null = null,
   walkPhase: number | null = null,
   engine: EngineRequest = 'auto',
+  data: string | null = null,
 ): string {
   const url = new URL(base);
   const walk = walkPhase !== null ? `&walk=1&phase=${walkPhase}` : '';
-  url.search = `?${pageQuery(config, backend, engine)}${step > 0 ? `&step=${step}` : ''}${from ? `&from=${from}` : ''}${walk}`;
+  const dataHash = data ? `&data=${data}` : '';
+  url.search = `?${pageQuery(config, backend, engine)}${step > 0 ? `&step=${step}` : ''}${from ? `&from=${from}` : ''}${walk}${dataHash}`;
   url.hash = weights ? `theta=${weights}` : '';
   return url.toString();
 }
