@@ -80,7 +80,7 @@ function useRestore(
 /** The one line asking for the file a link's run trained on. */
 function AskForFile({ hash }: { hash: string }) {
   return (
-    <p className="import-ask" role="status">
+    <p className="import-ask">
       This link&apos;s run trained on a file of its author&apos;s (content hash {shortHash(hash)}), which this
       browser does not have: import that file to train on it. Until then the run trains on the example.
     </p>

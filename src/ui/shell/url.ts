@@ -10,6 +10,7 @@ import type { LinkRules } from './family';
 import { linkRules } from './families';
 import { parseExperiment, parseNumber, serializeExperiment, type Experiment } from '../../core/experiment';
 import { readDataLink } from '../../core/data/dataLink';
+import { askedData, linkData } from '../import/linkedData';
 import { parseSweepLink, type SweepSpec } from '../../core/sweep/spec';
 import { BACKENDS, ENGINE_REQUESTS, type BackendRequest, type EngineRequest } from '../../worker/protocol';
 
@@ -202,7 +203,9 @@ let trailing: ReturnType<typeof setTimeout> | null = null;
 
 /**
  * Keep the address bar in step with the experiment without adding history entries. Dragging a
- * slider fires many changes: write at most every 200 ms, always ending with the latest.
+ * slider fires many changes: write at most every 200 ms, always ending with the latest. It keeps
+ * `data=` (the imported data the run trains on, else the data the opened link asked for), so a
+ * reload asks for the same data.
  */
 export function writeAddressBar(
   config: Experiment,
@@ -218,7 +221,8 @@ export function writeAddressBar(
   }
   lastWrite = Date.now();
   const url = new URL(window.location.href);
-  const next = `?${pageQuery(config, backend, engine)}`;
+  const data = linkData(config.task) ?? askedData(config.task);
+  const next = `?${pageQuery(config, backend, engine)}${data ? `&data=${data}` : ''}`;
   if (url.search === next && url.hash === '') return;
   url.search = next;
   url.hash = '';
