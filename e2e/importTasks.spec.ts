@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { collectErrors, waitReady, waitStepAtLeast } from './helpers';
+import { collectErrors, copyLink, waitReady, waitStepAtLeast } from './helpers';
 
 /** Ten curves of 12 points, one malformed row (line 5) and one with NaN (line 9). */
 function curves(): string {
@@ -48,5 +49,46 @@ test('import tasks: a CSV read in a worker, previewed with its split and scaling
   await waitReady(page);
   await expect(page.locator('.import-note')).toHaveCount(0);
   await expect(page.locator('.task-desc')).toContainText(/task "p\d"/);
+  expect(errors).toEqual([]);
+});
+
+test('a share link of a run on an imported file carries its content hash: asks for the file elsewhere, refuses another', async ({
+  page,
+}) => {
+  const errors = collectErrors(page);
+  const file = { name: 'curves.csv', mimeType: 'text/csv', buffer: Buffer.from(curves()) };
+  const hash = createHash('sha256').update(file.buffer).digest('hex').slice(0, 16);
+  const input = page.getByLabel('import tasks from a CSV or TSV file');
+
+  // a link naming other data: the panel asks for it, and this file is refused with one line
+  await page.goto('./?task=sheet&k=4&data=0123456789abcdef');
+  await waitReady(page);
+  await expect(page.locator('.import-ask')).toContainText('content hash 0123456789abcdef');
+  await input.setInputFiles(file);
+  await expect(page.locator('.import-error')).toContainText(`hash begins ${hash}`);
+  await expect(page.locator('.import-summary')).toHaveCount(0);
+
+  // a link naming this file: imported, trained on, and the run's own link names it
+  await page.goto(`./?task=sheet&k=4&data=${hash}`);
+  await waitReady(page);
+  await expect(page.locator('.import-ask')).toBeVisible();
+  await input.setInputFiles(file);
+  await page.getByRole('button', { name: 'Train on these tasks' }).click();
+  await expect(page.locator('.import-ask')).toHaveCount(0);
+  await expect(page.locator('.task-desc')).toContainText(/task "p\d"/);
+  const link = await copyLink(page);
+  expect(new URL(link).searchParams.get('data')).toBe(hash);
+
+  // opened again in this browser, which keeps the file: no question, the file's tasks
+  await page.goto(link);
+  await waitReady(page);
+  await expect(page.locator('.import-note')).toHaveCount(0);
+  await expect(page.locator('.import-ask')).toHaveCount(0);
+  await expect(page.locator('.task-desc')).toContainText(/task "p\d"/);
+
+  // a hostile value is a line of the link's notice
+  await page.goto('./?task=sheet&k=4&data=<b>zz</b>');
+  await waitReady(page);
+  await expect(page.getByRole('alert')).toContainText('data=<b>zz</b> is not a content hash');
   expect(errors).toEqual([]);
 });

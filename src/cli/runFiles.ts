@@ -9,7 +9,14 @@ import { restartReason } from '../core/families/restart';
 import { RunFileError } from '../core/runs/parseRunFile';
 import { readRunFile } from '../core/runs/resume';
 import type { FamilyRun } from '../core/families/family';
-import { encodeRunFile, MAX_RUN_FILE_CHARS, runFileOf, type Curve, type RunFile } from '../core/runs/runFile';
+import {
+  encodeRunFile,
+  MAX_RUN_FILE_CHARS,
+  runFileOf,
+  type Curve,
+  type RunData,
+  type RunFile,
+} from '../core/runs/runFile';
 import { UsageError } from './args';
 import type { NodeBackend } from './backend';
 import { Interrupt } from './interrupt';
@@ -138,6 +145,8 @@ export class RunSaver {
     private readonly path: string,
     private readonly resumed: RunFile | null,
     private readonly backend: NodeBackend,
+    /** the imported data the file embeds (null: none) */
+    private readonly data: RunData | null = null,
   ) {
     this.recorder = new CurveRecorder(resumed?.curves);
     this.createdAt = resumed?.createdAt ?? new Date().toISOString();
@@ -150,6 +159,7 @@ export class RunSaver {
       curves: this.recorder.all(),
       ...(this.run.engine === 'tfjs' ? { backend: this.backend } : {}),
       ...(this.resumed?.name !== undefined ? { name: this.resumed.name } : {}),
+      ...(this.data ? { data: this.data } : {}),
     };
     writeFileAtomic(this.path, encodeRunFile(runFileOf(state, meta)));
     if (!quiet) process.stderr.write(`wrote the run (meta-step ${state.step}) to ${this.path}\n`);

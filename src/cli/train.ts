@@ -43,6 +43,7 @@ const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] 
                        [--save-run run.json (the whole run: θ, optimiser moments, baseline, task stream, curves;
                                              written at the end, every minute while training, and on Ctrl-C,
                                              which then stops after the current meta-step with status 130)]
+                       [--embed-data (--save-run's file also carries the --tasks file, so --resume needs no --tasks)]
                        [--resume run.json (continue a saved run exactly: its settings, engine and step; --steps N
                                            trains N more meta-steps. --config may only repeat the file's values,
                                            or with --lenient change what a running run can: alpha, beta, inner,
@@ -89,6 +90,7 @@ const FLAGS = {
   engine: { type: 'string', choices: ['auto', 'fused', 'tfjs'] },
   threads: { type: 'int', min: 1, max: 256 },
   'save-run': { type: 'string' },
+  'embed-data': { type: 'boolean' },
   resume: { type: 'string' },
   images: { type: 'string' },
   help: { type: 'boolean' },
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
   const lenient = flags.lenient === true;
   const changes = resumed ? checkResumeConfig(resumed.state.config, config, lenient) : [];
   const family = familyOf(config.task);
-  const dataHash = await readTaskFile(family, flags.tasks as string | undefined, config);
+  const data = await readTaskFile(family, flags.tasks as string | undefined, config, resumed?.data ?? null);
   const steps = (flags.steps as number | undefined) ?? 1000;
   const backend = (flags.backend as NodeBackend | undefined) ?? 'wasm';
   await startBackend(backend);
@@ -135,7 +137,8 @@ async function main(): Promise<void> {
   checkRunFits(run, config, engineFlag, pretrainedOnly && !pretrainStep, backend);
   if (pretrainedOnly) process.stderr.write(`training only the pretrained baseline (θ stays)\n`);
   const saveRun = typeof flags['save-run'] === 'string' ? flags['save-run'] : null;
-  const saver = saveRun ? new RunSaver(run, saveRun, resumed, backend) : null;
+  const embed = flags['embed-data'] || resumed?.data ? data : null; // an embedding file stays whole
+  const saver = saveRun ? new RunSaver(run, saveRun, resumed, backend, embed) : null;
   const oneStep = (): StepLosses | Promise<StepLosses> =>
     pretrainedOnly && pretrainStep
       ? { meta: pretrainStep(), pretrained: null }
@@ -164,7 +167,7 @@ async function main(): Promise<void> {
     finalMetaLoss: trained.lastLoss,
     eval: report.json,
     ...(images ? { images } : {}),
-    ...(dataHash ? { dataHash } : {}),
+    ...(data ? { dataHash: data.hash } : {}),
   };
   process.stdout.write(`${report.table}\n`);
   finish(result, flags.json, trained.steps, trained.seconds, backend);
@@ -182,6 +185,9 @@ function checkFlagCombinations(flags: Flags, resumed: RunFile | null): void {
         '--no-pretrained: the run file trains a pretrained baseline, which a resumed run keeps',
       );
     }
+  }
+  if (flags['embed-data'] && (typeof flags['save-run'] !== 'string' || !(flags.tasks || resumed?.data))) {
+    throw new UsageError('--embed-data needs --save-run and the data to embed (--tasks FILE)');
   }
   if (flags['pretrained-only'] && typeof flags['save-run'] === 'string') {
     throw new UsageError('--save-run cannot be combined with --pretrained-only (it takes no meta-steps)');

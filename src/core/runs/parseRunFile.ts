@@ -6,7 +6,7 @@
  */
 import { familySchema, parseExperiment, TASKS, type Experiment } from '../experiment';
 import { APP_VERSION } from './appVersion';
-import { base64ToFloat32 } from './base64';
+import { base64ToBytes, base64ToFloat32 } from './base64';
 import {
   MAX_CURVE_POINTS,
   MAX_CURVES,
@@ -16,6 +16,7 @@ import {
   RUN_FILE_VERSION,
   FIRST_RUN_FILE_VERSION,
   type Curve,
+  type RunData,
   type RunFile,
 } from './runFile';
 import {
@@ -254,6 +255,7 @@ export function parseRunFile(
   const config = readConfig(doc, options);
   const state = readState(doc, config, sizesOf);
   const curves = readCurves(doc);
+  const data = readData(doc);
   return {
     appVersion,
     ...(name !== undefined ? { name } : {}),
@@ -262,5 +264,22 @@ export function parseRunFile(
     ...(backend !== undefined ? { backend } : {}),
     state,
     curves,
+    ...(data ? { data } : {}),
   };
+}
+
+/**
+ * The embedded data, when there is any: a name, a SHA-256 in hex and the bytes in base64. That the
+ * bytes have that hash is checked by whoever reads them (hashing is asynchronous).
+ */
+function readData(doc: Json): RunData | null {
+  if (doc.data === undefined) return null;
+  const d = object(doc, 'data', 'data');
+  const name = string(d, 'name', 'data.name', MAX_NAME_LENGTH);
+  const hash = string(d, 'sha256', 'data.sha256', 64).toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(hash))
+    fail(`This run file's data.sha256 is ${describe(d.sha256)}, not 64 hex digits`);
+  const bytes = base64ToBytes(string(d, 'base64', 'data.base64', MAX_RUN_FILE_CHARS));
+  if (!bytes) fail("This run file's data.base64 is not base64");
+  return { name, hash, bytes };
 }

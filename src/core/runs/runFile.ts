@@ -12,11 +12,12 @@
  *                "alpha": b64 | null, "alphaAdam": {...} | null,
  *                "pretrained": { "theta": b64, "adam": {...}, "step": 4210 } | null,
  *                "stream": [a, b, c, d (, cached normal)] },
- *     "curves": [{ "name": "meta-loss", "steps": [1, 2, ...], "values": [...] }, ...] }
+ *     "curves": [{ "name": "meta-loss", "steps": [1, 2, ...], "values": [...] }, ...],
+ *     "data"?: { "name": "curves.csv", "sha256": hex, "base64": b64 } }   (imported data, embedded on request)
  */
 import { fieldApplies, FIELD_ORDER, type Experiment } from '../experiment';
 import { APP_VERSION } from './appVersion';
-import { float32ToBase64 } from './base64';
+import { bytesToBase64, float32ToBase64 } from './base64';
 import { copyTrainingState, type AdamState, type TrainingState } from './trainingState';
 
 export const RUN_FILE_FORMAT = 'maml-playground-run';
@@ -55,6 +56,15 @@ export interface RunFile {
   backend?: string;
   state: TrainingState;
   curves: Curve[];
+  /** the imported data the run trains on, when the user chose to embed it (the file moves whole) */
+  data?: RunData;
+}
+
+/** Imported data a run file carries: the file's name, its SHA-256 (64 hex digits) and its bytes. */
+export interface RunData {
+  name: string;
+  hash: string;
+  bytes: Uint8Array;
 }
 
 export interface RunFileMeta {
@@ -64,6 +74,7 @@ export interface RunFileMeta {
   curves?: Curve[];
   /** the save time (default: now) */
   savedAt?: Date;
+  data?: RunData;
 }
 
 /** A run file for a state taken with FamilyRun.exportState(), stamped with this app's version. */
@@ -77,6 +88,7 @@ export function runFileOf(state: TrainingState, meta: RunFileMeta = {}): RunFile
     ...(meta.backend !== undefined ? { backend: meta.backend } : {}),
     state: copyTrainingState(state),
     curves: (meta.curves ?? []).map((c) => ({ name: c.name, steps: [...c.steps], values: [...c.values] })),
+    ...(meta.data ? { data: meta.data } : {}),
   };
 }
 
@@ -144,6 +156,9 @@ export function encodeRunFile(file: RunFile): string {
       stream: s.stream,
     },
     curves: file.curves.map((c) => ({ name: c.name, steps: c.steps, values: c.values })),
+    ...(file.data
+      ? { data: { name: file.data.name, sha256: file.data.hash, base64: bytesToBase64(file.data.bytes) } }
+      : {}),
   };
   return `${JSON.stringify(doc)}\n`;
 }

@@ -1,7 +1,7 @@
 /**
  * The share link, for every family: the page's settings and step, with θ and a coarse learning
  * curve when asked and the family's links carry θ, or where the run started (when the family names
- * its starts), copied to the clipboard when the browser allows.
+ * its starts), and the content hash of imported data the run trains on; copied to the clipboard when the browser allows.
  */
 import { copyToClipboard } from './ShareLinkField';
 import { binSeries } from '../kit/series';
@@ -10,6 +10,7 @@ import { useStore } from '../shell/store';
 import { encodeWeights, HISTORY_POINTS, MAX_SHARE_CHARS } from '../shell/thetaCodec';
 import { familyOf } from '../shell/families';
 import { LINK_WALK_PHASES, shareUrl } from '../shell/url';
+import { linkData } from '../import/linkedData';
 
 const store = useStore;
 
@@ -56,6 +57,11 @@ export async function makeShareLink(): Promise<void> {
     walk && !walk.update && !walk.updating ? Math.min(walk.phase + 1, LINK_WALK_PHASES) : null;
   if (walk && walkPhase !== null && walk.phase + 1 > LINK_WALK_PHASES)
     notes.push(`The link opens the walk-through at phase ${LINK_WALK_PHASES}: the update takes a step.`);
+  const data = linkData(s.config.task);
+  if (data)
+    notes.push(
+      'The link carries the content hash of your imported file, not the file: whoever opens it needs the same file.',
+    );
   const url = shareUrl(
     window.location.href,
     s.config,
@@ -65,6 +71,7 @@ export async function makeShareLink(): Promise<void> {
     from,
     walkPhase,
     s.engineRequest,
+    data,
   );
   const copied = await copyToClipboard(url);
   store.setState({ share: { url, step: snap.step, withWeights: weights !== null, copied, notes } });

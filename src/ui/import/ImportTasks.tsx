@@ -2,6 +2,8 @@ import { useEffect, useState, type DragEvent } from 'react';
 import type { ImportedTable } from '../../core/data/csv/importTable';
 import { session } from '../session/session';
 import { useStore } from '../shell/store';
+import { dataMatches, dataMismatch, shortHash } from '../../core/data/dataLink';
+import { askedData, setTrainedData } from './linkedData';
 import { keepTaskFile, keptTaskFile } from './taskFiles';
 import { parseTaskFile } from './parseTaskFile';
 import { TaskPreview } from './TaskPreview';
@@ -18,6 +20,8 @@ type State =
  * skipped); "Train on these tasks" hands the table to the page (`onTable`, which throws the
  * reason when the run cannot use it) and the file to the training worker, which starts the run
  * again on it; the file is kept in IndexedDB for the next load (taskFiles.ts). Nothing leaves the browser.
+ * A link that names data by its content hash (`data=`) trains on the kept file with that hash; without
+ * one the panel asks for the file in one line, and refuses a file whose hash differs (linkedData.ts).
  */
 /** the page says once per load that imported data is not kept */
 let toldNotKept = false;
@@ -42,15 +46,29 @@ interface Props {
   restore: boolean;
 }
 
-/** On mount, when asked, train on the file kept from an earlier import (if there is one). */
-function useRestore(task: string, restore: boolean, onTable: Props['onTable']): void {
+/**
+ * On mount, when asked, train on the file kept from an earlier import (if there is one); where the
+ * opened link names other data, leave the kept file and ask for the link's (`ask`).
+ */
+function useRestore(
+  task: string,
+  restore: boolean,
+  onTable: Props['onTable'],
+  ask: (hash: string) => void,
+): void {
   useEffect(() => {
     if (!restore) return;
+    const wanted = askedData(task);
     void keptTaskFile(task)
       .then(async (kept) => {
+        if (wanted !== null && !(kept && dataMatches(wanted, kept.hash))) {
+          ask(wanted);
+          return;
+        }
         if (!kept) return;
         const { table } = await parseTaskFile(kept.file, () => undefined);
         onTable(table);
+        setTrainedData(task, kept.hash);
         session.send({ kind: 'taskFile', task, file: kept.file, source: kept.name });
       })
       .catch(() => undefined); // a kept file this config cannot use leaves the example in place
@@ -59,15 +77,45 @@ function useRestore(task: string, restore: boolean, onTable: Props['onTable']): 
   }, []);
 }
 
+/** The one line asking for the file a link's run trained on. */
+function AskForFile({ hash }: { hash: string }) {
+  return (
+    <p className="import-ask">
+      This link&apos;s run trained on a file of its author&apos;s (content hash {shortHash(hash)}), which this
+      browser does not have: import that file to train on it. Until then the run trains on the example.
+    </p>
+  );
+}
+
+/** The read file's preview: a few tasks, what was read, and the button that trains on them. */
+function Preview({ state, onUse }: { state: Extract<State, { kind: 'preview' }>; onUse(): void }) {
+  return (
+    <div className="import-summary">
+      <TaskPreview table={state.table} />
+      <ul>
+        {state.lines.map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
+      <button type="button" onClick={onUse}>
+        Train on these tasks
+      </button>
+    </div>
+  );
+}
+
 export function ImportTasks({ task, onTable, restore }: Props) {
   const [state, setState] = useState<State>({ kind: 'idle' });
-  useRestore(task, restore, onTable);
+  const [wanted, setWanted] = useState<string | null>(null);
+  useRestore(task, restore, onTable, setWanted);
   const read = async (file: File) => {
     setState({ kind: 'reading', name: file.name, done: 0 });
     try {
       const { table, lines } = await parseTaskFile(file, (done) =>
         setState({ kind: 'reading', name: file.name, done }),
       );
+      const asked = askedData(task);
+      if (asked !== null && !dataMatches(asked, table.hash)) throw new Error(dataMismatch(asked, table.hash));
       setState({ kind: 'preview', name: file.name, file, table, lines });
     } catch (err) {
       setState({ kind: 'error', name: file.name, message: err instanceof Error ? err.message : String(err) });
@@ -87,11 +135,14 @@ export function ImportTasks({ task, onTable, restore }: Props) {
     }
     session.send({ kind: 'taskFile', task, file: s.file, source: s.name });
     void keep(task, s.name, s.file, s.table.hash);
+    setTrainedData(task, s.table.hash);
+    setWanted(null);
     setState({ kind: 'idle' });
   };
   return (
     <fieldset className="field import-tasks" onDragOver={(e) => e.preventDefault()} onDrop={drop}>
       <legend>import tasks</legend>
+      {wanted !== null && <AskForFile hash={wanted} />}
       <label className="import-drop">
         Drop a CSV or TSV here, or{' '}
         <input
@@ -117,19 +168,7 @@ export function ImportTasks({ task, onTable, restore }: Props) {
           {state.name}: {state.message}
         </p>
       )}
-      {state.kind === 'preview' && (
-        <div className="import-summary">
-          <TaskPreview table={state.table} />
-          <ul>
-            {state.lines.map((line) => (
-              <li key={line}>{line}</li>
-            ))}
-          </ul>
-          <button type="button" onClick={() => use(state)}>
-            Train on these tasks
-          </button>
-        </div>
-      )}
+      {state.kind === 'preview' && <Preview state={state} onUse={() => use(state)} />}
     </fieldset>
   );
 }

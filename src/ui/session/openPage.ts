@@ -16,6 +16,7 @@ import { readLink, writeAddressBar, type PageLink } from '../shell/url';
 import type { UiFamily } from '../shell/family';
 import { installPort } from '../shell/port';
 import { openMapFromLink } from '../sweep/sweepRun';
+import { askForData } from '../import/linkedData';
 
 const store = useStore;
 /** θ carried in a link may come from a long run: any step up to this is accepted */
@@ -91,6 +92,7 @@ export async function openPage(): Promise<void> {
   // the link's family and settings are in the store before the first render and the first await
   store.setState({ config: link.config, backendRequest: link.backend, engineRequest: link.engine });
   family.session.opening?.(link.config);
+  askForData(link.config.task, link.data);
   const warnings = [...link.warnings];
   const s = store.getState();
   s.meta.clear();

@@ -2,12 +2,15 @@
  * The page's URL: the experiment in the query string (the core's canonical names and order), plus
  * the page's own `backend` (when forced) and `engine` (when asked for) and, in share links only, `step` with `#theta=` (the
  * trained weights, for a family whose links carry θ) or `from=` (where the run started, for a
- * family that names its starts). Reading never throws: every value that had to change becomes a
+ * family that names its starts) and `data=` (the content hash of imported data the run trained on,
+ * src/core/data/dataLink.ts). Reading never throws: every value that had to change becomes a
  * line of the notice the page shows.
  */
 import type { LinkRules } from './family';
 import { linkRules } from './families';
 import { parseExperiment, parseNumber, serializeExperiment, type Experiment } from '../../core/experiment';
+import { readDataLink } from '../../core/data/dataLink';
+import { askedData, linkData } from '../import/linkedData';
 import { parseSweepLink, type SweepSpec } from '../../core/sweep/spec';
 import { BACKENDS, ENGINE_REQUESTS, type BackendRequest, type EngineRequest } from '../../worker/protocol';
 
@@ -21,6 +24,7 @@ export const PAGE_KEYS = [
   'phase',
   'sweep',
   'sweepsteps',
+  'data',
 ] as const;
 
 /** phases a link can open the walk-through at (the fifth, the update, takes a step: not from a link) */
@@ -41,6 +45,8 @@ export interface PageLink {
   walkPhase: number | null;
   /** a sensitivity map's axes (`sweep=` and `sweepsteps=`): the link opens its panel */
   sweep: SweepSpec | null;
+  /** share links of a run on imported data (`data=`): the data's content hash, never the data */
+  data: string | null;
   /** what was changed or ignored, one readable line each */
   warnings: string[];
 }
@@ -104,7 +110,9 @@ export function readLink(
 
   const walkPhase = readWalk(params, lines);
   const sweep = readSweep(params, config.task, lines);
-  return { config, backend, engine, step, weights, from, walkPhase, sweep, warnings: lines };
+  const data = readDataLink(params.get('data'));
+  if (data.warning) lines.push(data.warning);
+  return { config, backend, engine, step, weights, from, walkPhase, sweep, data: data.hash, warnings: lines };
 }
 
 /** `sweep=` (with `sweepsteps=`): the map's axes, each changed value a line, a refused map one line. */
@@ -181,10 +189,12 @@ export function shareUrl(
   from: string | null = null,
   walkPhase: number | null = null,
   engine: EngineRequest = 'auto',
+  data: string | null = null,
 ): string {
   const url = new URL(base);
   const walk = walkPhase !== null ? `&walk=1&phase=${walkPhase}` : '';
-  url.search = `?${pageQuery(config, backend, engine)}${step > 0 ? `&step=${step}` : ''}${from ? `&from=${from}` : ''}${walk}`;
+  const dataHash = data ? `&data=${data}` : '';
+  url.search = `?${pageQuery(config, backend, engine)}${step > 0 ? `&step=${step}` : ''}${from ? `&from=${from}` : ''}${walk}${dataHash}`;
   url.hash = weights ? `theta=${weights}` : '';
   return url.toString();
 }
@@ -194,7 +204,9 @@ let trailing: ReturnType<typeof setTimeout> | null = null;
 
 /**
  * Keep the address bar in step with the experiment without adding history entries. Dragging a
- * slider fires many changes: write at most every 200 ms, always ending with the latest.
+ * slider fires many changes: write at most every 200 ms, always ending with the latest. It keeps
+ * `data=` (the imported data the run trains on, else the data the opened link asked for), so a
+ * reload asks for the same data.
  */
 export function writeAddressBar(
   config: Experiment,
@@ -210,7 +222,8 @@ export function writeAddressBar(
   }
   lastWrite = Date.now();
   const url = new URL(window.location.href);
-  const next = `?${pageQuery(config, backend, engine)}`;
+  const data = linkData(config.task) ?? askedData(config.task);
+  const next = `?${pageQuery(config, backend, engine)}${data ? `&data=${data}` : ''}`;
   if (url.search === next && url.hash === '') return;
   url.search = next;
   url.hash = '';
