@@ -2,7 +2,13 @@ import type { Rng } from '../../random';
 import { CLASS_IMAGE_PIXELS, rotateQuarter } from '../../data/images/convert';
 import type { ClassImageSet } from '../../data/images/importer';
 import type { ClassSource } from '../glyphs/data/source';
-import { GLYPH_LIMITS, type GlyphBatch, type GlyphTaskSpec } from '../glyphs/data/sampler';
+import {
+  checkTaskSpec,
+  emptyGlyphBatch,
+  pickDistinct,
+  type GlyphBatch,
+  type GlyphTaskSpec,
+} from '../glyphs/data/sampler';
 
 /**
  * Imported image classes as a class source. Class id = 4·class + quarter turns: with rotations
@@ -40,29 +46,12 @@ export class ImageSource implements ClassSource {
 
   sample(rng: Rng, tasks: number, spec: GlyphTaskSpec): GlyphBatch {
     const { ways: n, shots: k, query: q } = spec;
-    for (const [name, v] of [
-      ['ways', n],
-      ['shots', k],
-      ['query', q],
-    ] as const) {
-      const [lo, hi] = GLYPH_LIMITS[name];
-      if (!Number.isInteger(v) || v < lo || v > hi)
-        throw new Error(`${name} must be an integer in ${lo}..${hi}, got ${v}`);
-    }
+    checkTaskSpec(spec);
     const pool = this.pool(spec.split, n, k + q);
-    const b: GlyphBatch = {
-      tasks,
-      ways: n,
-      shots: k,
-      query: q,
-      xs: new Float32Array(tasks * n * k * CLASS_IMAGE_PIXELS),
-      ys: new Int32Array(tasks * n * k),
-      xq: new Float32Array(tasks * n * q * CLASS_IMAGE_PIXELS),
-      yq: new Int32Array(tasks * n * q),
-      classes: new Int32Array(tasks * n),
-    };
+    const b = emptyGlyphBatch(tasks, n, k, q);
+    const chosen = new Int32Array(n);
     for (let t = 0; t < tasks; t++) {
-      const chosen = pickDistinct(rng, pool, n);
+      pickDistinct(rng, pool, n, chosen, 0);
       for (let label = 0; label < n; label++) {
         const c = chosen[label] as number;
         const turn = this.data.split.rotations ? rng.int(4) : 0;
@@ -77,10 +66,13 @@ export class ImageSource implements ClassSource {
   private fill(rng: Rng, b: GlyphBatch, c: number, turn: number, slot: number, label: number): void {
     const cls = this.data.classes[c];
     if (!cls) throw new Error(`no class ${c}`);
-    const picks = pickDistinct(
+    const picks = new Int32Array(b.shots + b.query);
+    pickDistinct(
       rng,
       Array.from({ length: cls.count }, (_, i) => i),
-      b.shots + b.query,
+      picks.length,
+      picks,
+      0,
     );
     picks.forEach((img, i) => {
       const src = cls.pixels.subarray(img * CLASS_IMAGE_PIXELS, (img + 1) * CLASS_IMAGE_PIXELS);
@@ -90,14 +82,4 @@ export class ImageSource implements ClassSource {
       rotateQuarter(src, turn, support ? b.xs : b.xq, e * CLASS_IMAGE_PIXELS);
     });
   }
-}
-
-/** n distinct entries of pool, uniformly, in random order (partial Fisher-Yates on a copy). */
-function pickDistinct(rng: Rng, pool: readonly number[], n: number): number[] {
-  const idx = Array.from(pool);
-  for (let i = 0; i < n; i++) {
-    const j = i + rng.int(idx.length - i);
-    [idx[i], idx[j]] = [idx[j] as number, idx[i] as number];
-  }
-  return idx.slice(0, n);
 }

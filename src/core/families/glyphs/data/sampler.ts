@@ -45,6 +45,28 @@ export interface GlyphBatch {
   classes: Int32Array;
 }
 
+/** Refuses an N-way K-shot spec outside GLYPH_LIMITS, naming the value (any class source's check). */
+export function checkTaskSpec(spec: GlyphTaskSpec): void {
+  checkRange('ways', spec.ways);
+  checkRange('shots', spec.shots);
+  checkRange('query', spec.query);
+}
+
+/** A meta-batch of `tasks` N-way tasks with room for K support and Q query 28×28 images per class. */
+export function emptyGlyphBatch(tasks: number, n: number, k: number, q: number): GlyphBatch {
+  return {
+    tasks,
+    ways: n,
+    shots: k,
+    query: q,
+    xs: new Float32Array(tasks * n * k * IMAGE_PIXELS),
+    ys: new Int32Array(tasks * n * k),
+    xq: new Float32Array(tasks * n * q * IMAGE_PIXELS),
+    yq: new Int32Array(tasks * n * q),
+    classes: new Int32Array(tasks * n),
+  };
+}
+
 function checkRange(name: keyof typeof GLYPH_LIMITS, v: number): void {
   const [lo, hi] = GLYPH_LIMITS[name];
   if (!Number.isInteger(v) || v < lo || v > hi)
@@ -52,7 +74,13 @@ function checkRange(name: keyof typeof GLYPH_LIMITS, v: number): void {
 }
 
 /** Pick n distinct entries of pool uniformly, in random order (partial Fisher-Yates). */
-function pickDistinct(rng: Rng, pool: readonly number[], n: number, out: Int32Array, offset: number): void {
+export function pickDistinct(
+  rng: Rng,
+  pool: readonly number[],
+  n: number,
+  out: Int32Array,
+  offset: number,
+): void {
   const idx = Array.from(pool);
   for (let i = 0; i < n; i++) {
     const j = i + rng.int(idx.length - i);
@@ -69,9 +97,7 @@ export function sampleGlyphBatch(
   spec: GlyphTaskSpec,
   set: GlyphSet = glyphSet(),
 ): GlyphBatch {
-  checkRange('ways', spec.ways);
-  checkRange('shots', spec.shots);
-  checkRange('query', spec.query);
+  checkTaskSpec(spec);
   if (!Number.isInteger(tasks) || tasks < 1)
     throw new Error(`tasks must be a positive integer, got ${tasks}`);
   const { ways: n, shots: k, query: q } = spec;
@@ -82,17 +108,7 @@ export function sampleGlyphBatch(
   if (spec.sameAlphabet && alphabets.length === 0)
     throw new Error(`no ${spec.split} alphabet has ${n} classes`);
 
-  const batch: GlyphBatch = {
-    tasks,
-    ways: n,
-    shots: k,
-    query: q,
-    xs: new Float32Array(tasks * n * k * IMAGE_PIXELS),
-    ys: new Int32Array(tasks * n * k),
-    xq: new Float32Array(tasks * n * q * IMAGE_PIXELS),
-    yq: new Int32Array(tasks * n * q),
-    classes: new Int32Array(tasks * n),
-  };
+  const batch = emptyGlyphBatch(tasks, n, k, q);
   for (let t = 0; t < tasks; t++) {
     const from = spec.sameAlphabet ? (alphabets[rng.int(alphabets.length)]?.glyphs ?? pool) : pool;
     pickDistinct(rng, from, n, batch.classes, t * n);
