@@ -213,37 +213,24 @@ export const SHARED_FIELDS: Readonly<Record<string, Field>> = {
  * config, present in links only when that algorithm is chosen.
  */
 export const ALGO_FIELDS: Readonly<Record<string, { algo: Algo; field: NumberField }>> = {
-  msl: {
-    algo: 'mamlpp',
-    field: {
-      kind: 'number',
-      min: 0,
-      max: 1e7,
-      integer: true,
-      help: 'MAML++ multi-step loss: meta-steps over which the per-step query-loss weights anneal to the last step.',
-    },
-  },
-  firstOrder: {
-    algo: 'mamlpp',
-    field: {
-      kind: 'number',
-      min: 0,
-      max: 1e7,
-      integer: true,
-      help: 'MAML++ derivative-order annealing: meta-steps of first-order gradients before exact second order.',
-    },
-  },
-  span: {
-    algo: 'mamlpp',
-    field: {
-      kind: 'number',
-      min: 1,
-      max: 1e7,
-      integer: true,
-      help: 'MAML++ cosine-annealed β: meta-steps over which β falls to β/100 (the planned run length).',
-    },
-  },
+  msl: mamlppSteps(
+    0,
+    'MAML++ multi-step loss: meta-steps over which the per-step query-loss weights anneal to the last step.',
+  ),
+  firstOrder: mamlppSteps(
+    0,
+    'MAML++ derivative-order annealing: meta-steps of first-order gradients before exact second order.',
+  ),
+  span: mamlppSteps(
+    1,
+    'MAML++ cosine-annealed β: meta-steps over which β falls to β/100 (the planned run length).',
+  ),
 };
+
+/** A MAML++ schedule length: a whole number of meta-steps from `min` to 10 million. */
+function mamlppSteps(min: number, help: string): { algo: Algo; field: NumberField } {
+  return { algo: 'mamlpp', field: { kind: 'number', min, max: 1e7, integer: true, help } };
+}
 
 export const SEED_FIELD: NumberField = {
   kind: 'number',
