@@ -121,6 +121,27 @@ test('glyph lab: train or load θ, draw three symbols, adapt, classify a new dra
   expect(errors).toEqual([]);
 });
 
+test('the glyph lab trains its shipped θ on the engine auto chose', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = collectErrors(page);
+  await page.goto('./?task=glyphs');
+  await expect(page.getByTestId('shipped-status')).not.toContainText('looking', { timeout: 30_000 });
+  test.skip(
+    ((await page.getByTestId('shipped-status').textContent()) ?? '').includes('No shipped θ'),
+    'this build ships no glyph θ',
+  );
+  await expect(page.getByTestId('theta-source')).toContainText('shipped', { timeout: 30_000 });
+  const choice = page.getByTestId('backend-choice');
+  await expect(choice).toHaveAttribute('data-engine', /\w+/, { timeout: 120_000 });
+  const chosen = await choice.getAttribute('data-engine');
+  await page.getByRole('button', { name: 'Play' }).click();
+  await expect.poll(() => readStep(page), { timeout: 60_000 }).toBeGreaterThan(2001);
+  // the loaded θ moves to the chosen engine with the rest of the run (not a tfjs run of its own)
+  await expect(page.locator('[data-readout="engine"]')).toHaveText(chosen ?? '');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  expect(errors).toEqual([]);
+});
+
 test('the task family switch goes to glyphs and back through the link', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto('./');

@@ -317,7 +317,9 @@ export class RunKeeper {
   loadTheta(text: string, source: string): void {
     const saved = decodeFamilyTheta(text);
     const config = adoptSavedConfig(this.configOrThrow, saved);
+    // the loaded θ trains on the engine the plan chose, like every other new run
     const run = familyOf(config.task).createRun(config, {
+      engine: this.plan.engine,
       theta: saved.theta,
       ...(saved.alpha && config.algo === 'metasgd' ? { alpha: saved.alpha } : {}),
       ...(saved.pretrained
