@@ -52,6 +52,21 @@ test('moving sliders and pickers updates the URL in place, and training keeps θ
   await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect.poll(() => readStep(page)).toBe(1);
 
+  // Escape puts a typed field back and applies nothing (no new run, no link change)
+  const hiddenField = page.getByLabel('hidden layers');
+  await hiddenField.fill('33');
+  await hiddenField.press('Escape');
+  await expect(hiddenField).toHaveValue('20');
+  const amp = page.getByLabel('amp', { exact: true });
+  const ampBefore = await amp.inputValue();
+  await amp.fill('1,2');
+  await amp.press('Escape');
+  await expect(amp).toHaveValue(ampBefore);
+  await page.waitForTimeout(300);
+  expect(new URL(page.url()).searchParams.get('hidden')).toBe('20');
+  expect(new URL(page.url()).searchParams.has('amp')).toBe(false);
+  expect(await readStep(page)).toBe(1);
+
   // no history spam
   expect(await page.evaluate(() => history.length)).toBe(historyLength);
   const params = new URL(page.url()).searchParams;

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import {
   ALGOS,
   familySchema,
@@ -9,6 +9,7 @@ import {
 } from '../../core/experiment';
 import { useStore } from '../shell/store';
 import { BackendPicker } from './BackendPicker';
+import { CommitInput } from './CommitInput';
 import { RangeField } from './RangeField';
 
 type NumericKey = 'alpha' | 'beta' | 'inner' | 'k' | 'query' | 'batch' | 'seed';
@@ -40,51 +41,6 @@ const ALGO_HELP: Record<Algo, string> = {
 
 function fmtRate(v: number): string {
   return v >= 1e-4 ? String(Number(v.toPrecision(3))) : v.toExponential(1);
-}
-
-/** Text inputs that apply on Enter or when focus leaves (so typing "12" is not two new runs). */
-function CommitInput({
-  label,
-  help,
-  value,
-  onCommit,
-  inputMode,
-  width,
-}: {
-  label: string;
-  help: string;
-  value: string;
-  onCommit: (text: string) => void;
-  inputMode: 'numeric' | 'text';
-  width: string;
-}) {
-  const id = useId();
-  const [draft, setDraft] = useState<string | null>(null);
-  return (
-    <span className="inline-field" title={help}>
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type="text"
-        inputMode={inputMode}
-        style={{ width }}
-        value={draft ?? value}
-        title={help}
-        onChange={(e) => setDraft(e.currentTarget.value)}
-        onBlur={() => {
-          if (draft !== null && draft !== value) onCommit(draft);
-          setDraft(null);
-        }}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') e.currentTarget.blur();
-          if (e.key === 'Escape') {
-            setDraft(null);
-            e.currentTarget.blur();
-          }
-        }}
-      />
-    </span>
-  );
 }
 
 type SetConfig = (patch: Partial<Experiment>) => void;

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import {
   familySchema,
   FIELDS,
@@ -6,6 +6,7 @@ import {
   serializeExperiment,
   type Experiment,
 } from '../../../core/experiment';
+import { CommitInput } from '../../controls/CommitInput';
 import { useStore } from '../../shell/store';
 import type { FamilyControlsProps } from './regressionFamily';
 
@@ -24,42 +25,6 @@ function rangeText(config: Experiment, key: string): string {
   const spec = familySchema(config.task).fields[key];
   const v = record[key] ?? (spec?.follows ? record[spec.follows] : undefined) ?? (spec?.default as number[]);
   return v.join(',');
-}
-
-/** One "lo,hi" box, applied on Enter or when focus leaves. */
-function RangeBox({
-  label,
-  help,
-  value,
-  onCommit,
-}: {
-  label: string;
-  help: string;
-  value: string;
-  onCommit(text: string): void;
-}) {
-  const id = useId();
-  const [draft, setDraft] = useState<string | null>(null);
-  return (
-    <span className="inline-field" title={help}>
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type="text"
-        style={{ width: '6.5em' }}
-        value={draft ?? value}
-        onChange={(e) => setDraft(e.currentTarget.value)}
-        onBlur={() => {
-          if (draft !== null && draft !== value) onCommit(draft);
-          setDraft(null);
-        }}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') e.currentTarget.blur();
-          if (e.key === 'Escape') setDraft(null);
-        }}
-      />
-    </span>
-  );
 }
 
 /** Every field of a config, with the left-out ones named as undefined (a patch that replaces the whole config). */
@@ -121,11 +86,12 @@ export function DistributionControls({ config, setConfig }: FamilyControlsProps)
     setConfig(wholePatch(config, next));
   };
   const box = (key: string, label: string) => (
-    <RangeBox
+    <CommitInput
       key={key}
       label={label}
       help={FIELDS[key as keyof Experiment].help}
       value={rangeText(config, key)}
+      width="6.5em"
       onCommit={(t) => commit(key, t)}
     />
   );
