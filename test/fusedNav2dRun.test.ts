@@ -86,6 +86,19 @@ describe('2-D navigation on the fused engine: runs', () => {
     a.dispose();
   });
 
+  it('evaluates on the fused engine as tfjs does (goals in groups the engine holds)', async () => {
+    const a = fusedRun();
+    const ref = familyOf('nav2d').createRun(tiny(), { engine: 'tfjs', pretrained: true }) as Nav2dRun;
+    const request = { tasks: 5, steps: 2, seed: 11 };
+    const [got, want] = [await a.evaluate(request), await ref.evaluate(request)];
+    expect(Object.keys(got)).toEqual(['maml', 'pretrained', 'random']);
+    for (const name of Object.keys(want)) {
+      expect(relDiff(got[name] as Float32Array, want[name] as Float32Array)).toBeLessThan(1e-4);
+    }
+    a.dispose();
+    ref.dispose();
+  });
+
   it('TRPO stays on tfjs kernels and says why', async () => {
     const run = fusedRun('&metaopt=trpo', false);
     expect(run.engine).toBe('tfjs');

@@ -38,7 +38,14 @@ export interface FusedNav2dState {
   pretrainedAdam: AdamState;
 }
 
-type Which = 'meta' | 'pretrained';
+/** which flat θ: the meta-learned one, the baseline's, or any θ to evaluate */
+type Which = 'meta' | 'pretrained' | 'eval';
+const WHICH_CODE: Record<Which, number> = { meta: 0, pretrained: 1, eval: 2 };
+const WHICH_BUFFER: Record<Which, number> = {
+  meta: NAV2D_BUFFER.theta,
+  pretrained: NAV2D_BUFFER.pre,
+  eval: NAV2D_BUFFER.eval,
+};
 
 export class FusedNav2dEngine {
   /** calls into WebAssembly so far (a constant number per meta-iteration) */
@@ -101,7 +108,7 @@ export class FusedNav2dEngine {
   /** θ slot `slot` of the first `tasks` tasks = θ (or the baseline's θ). */
   broadcast(slot: number, which: Which, tasks: number): void {
     this.wasmCalls++;
-    this.ex.broadcast(slot, which === 'meta' ? 0 : 1, tasks);
+    this.ex.broadcast(slot, WHICH_CODE[which], tasks);
   }
 
   /** Samples data slot `slot` at θ slot `thetaSlot` with this noise [H, tasks, trajs, 2]. */
@@ -185,7 +192,7 @@ export class FusedNav2dEngine {
 
   setTheta(which: Which, theta: Float32Array): void {
     if (theta.length !== this.numParams) throw new Error('θ does not fit the policy');
-    this.f32(which === 'meta' ? NAV2D_BUFFER.theta : NAV2D_BUFFER.pre, this.numParams).set(theta);
+    this.f32(WHICH_BUFFER[which], this.numParams).set(theta);
   }
 
   private counters(): Int32Array {

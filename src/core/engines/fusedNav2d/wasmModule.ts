@@ -53,6 +53,7 @@ export const NAV2D_BUFFER = {
   weight: 13,
   result: 14,
   counters: 15,
+  eval: 16,
 } as const;
 
 const wasmModule = new WasmModuleLoader<FusedNav2dExports>(

@@ -136,3 +136,51 @@ export function fusedSettings(c: Experiment, joint: boolean): FusedIterationSett
     joint,
   };
 }
+
+/** The tasks [from, to) of a noise array laid out [H, tasks, trajs, 2]. */
+function noiseOf(noise: Float32Array, tasks: number, trajs: number, from: number, to: number): Float32Array {
+  const row = trajs * ACT_DIM;
+  const out = new Float32Array(HORIZON * (to - from) * row);
+  for (let h = 0; h < HORIZON; h++) {
+    out.set(noise.subarray((h * tasks + from) * row, (h * tasks + to) * row), h * (to - from) * row);
+  }
+  return out;
+}
+
+/**
+ * The fused counterpart of iteration.ts adaptationReturns: per-task average returns [tasks,
+ * steps + 1] of θ adapted 0..steps times on the goals, each step on fresh trajectories, with the
+ * same random numbers (every step's noise is drawn for all goals, in step order). The goals are
+ * taken in groups the engine holds, on its data slot 0 and θ slots 0 and 1.
+ */
+export function fusedAdaptationReturns(
+  engine: FusedNav2dEngine,
+  theta: Float32Array,
+  goals: Float32Array,
+  steps: number,
+  s: { trajs: number; alpha: number },
+  rng: Rng,
+): Float32Array {
+  const tasks = goals.length / 2;
+  const noises = Array.from({ length: steps + 1 }, () =>
+    actionNoise(rng, HORIZON * tasks * s.trajs * ACT_DIM),
+  );
+  const out = new Float32Array(tasks * (steps + 1));
+  engine.setTheta('eval', theta);
+  for (let from = 0; from < tasks; from += engine.settings.tasks) {
+    const to = Math.min(tasks, from + engine.settings.tasks);
+    const n = to - from;
+    engine.setGoals(goals.subarray(2 * from, 2 * to));
+    engine.broadcast(0, 'eval', n);
+    for (let k = 0; k <= steps; k++) {
+      const noise = noiseOf(noises[k] as Float32Array, tasks, s.trajs, from, to);
+      const r = engine.rollout(0, k % 2, noise, n, s.trajs);
+      const a = advantages(r.obs, r.rewards, r.alive, n, s.trajs);
+      a.returns.forEach((v, t) => (out[(from + t) * (steps + 1) + k] = v));
+      if (k === steps) break;
+      engine.setWeights(0, a.weights, n, s.trajs);
+      engine.inner(0, k % 2, (k + 1) % 2, n, s.trajs, s.alpha);
+    }
+  }
+  return out;
+}

@@ -40,6 +40,7 @@ import {
   buildEngine,
   DEFAULT_TRAJS,
   engineHolds,
+  fusedAdaptationReturns,
   fusedIteration,
   fusedRefusal,
   fusedSettings,
@@ -270,10 +271,14 @@ export class Nav2dRun implements FamilyRun {
     return true;
   }
 
-  /** Average returns on held-out goals after 0..steps inner steps, for each initialisation. */
+  /**
+   * Average returns on held-out goals after 0..steps inner steps, for each initialisation (on the
+   * fused engine when it trains: the same protocol and random numbers).
+   */
   async evaluate(request: EvalRequest): Promise<Record<string, Float32Array>> {
     const goals = sampleGoals(Rng.stream(request.seed, 'nav2d-eval-goals'), request.tasks);
     const s = pgSettings(this.config);
+    if (this.fused) return this.evaluateFused(this.fused, request, goals);
     const inits: [string, tf.Tensor1D][] = [['maml', this.learner.theta as tf.Tensor1D]];
     if (this.pretrainer) inits.push(['pretrained', this.pretrainer.theta as tf.Tensor1D]);
     inits.push(['random', this.randomTheta]);
@@ -281,6 +286,23 @@ export class Nav2dRun implements FamilyRun {
     for (const [name, theta] of inits) {
       const rng = Rng.stream(request.seed, 'nav2d-eval-noise');
       out[name] = await readAsync(adaptationReturns(theta, goals, request.steps, s, rng));
+    }
+    return out;
+  }
+
+  private evaluateFused(
+    engine: FusedNav2dEngine,
+    request: EvalRequest,
+    goals: Float32Array,
+  ): Record<string, Float32Array> {
+    const s = pgSettings(this.config);
+    const inits: [string, Float32Array][] = [['maml', engine.theta()]];
+    if (this.withJoint) inits.push(['pretrained', engine.pretrainedTheta()]);
+    inits.push(['random', this.theta0]);
+    const out: Record<string, Float32Array> = {};
+    for (const [name, theta] of inits) {
+      const rng = Rng.stream(request.seed, 'nav2d-eval-noise');
+      out[name] = fusedAdaptationReturns(engine, theta, goals, request.steps, s, rng);
     }
     return out;
   }

@@ -43,7 +43,8 @@ const ALIVE_IO = 12;
 const WEIGHT_IO = 13;
 const RESULT = 14; // f64 [meta surrogate, pretrained surrogate]
 const COUNTERS = 15; // i32 [Adam steps of θ, of the pretrained θ]
-const BUFFERS = 16;
+const EVAL = 16; // any θ to evaluate (flat)
+const BUFFERS = 17;
 
 export const HORIZON: i32 = 100;
 const STEP: f32 = 0.1;
@@ -107,6 +108,7 @@ export function init(
   for (let id = REWARD_IO; id <= WEIGHT_IO; id++) store<usize>(addrs + ((<usize>id) << 2), fl(samples));
   store<usize>(addrs + (RESULT << 2), heap.alloc(16));
   store<usize>(addrs + (COUNTERS << 2), heap.alloc(16));
+  store<usize>(addrs + (EVAL << 2), fl(flatP4));
   dataTab = heap.alloc((<usize>(slots * 4)) << 2);
   for (let s = 0; s < slots; s++) {
     const layers = heap.alloc((<usize>nL) << 2);
@@ -134,9 +136,9 @@ export function paddedSize(): i32 {
   return P;
 }
 
-/** θ slot s of every task = the flat θ (which: 0 the meta-learned, 1 the pretrained). */
+/** θ slot s of every task = the flat θ (which: 0 the meta-learned, 1 the pretrained, 2 EVAL). */
 export function broadcast(s: i32, which: i32, tasks: i32): void {
-  const src = addr(which == 0 ? THETA : PRE);
+  const src = addr(which == 0 ? THETA : which == 1 ? PRE : EVAL);
   unpack(thetaOf(s, 0), src);
   for (let t = 1; t < tasks; t++) memory.copy(thetaOf(s, t), thetaOf(s, 0), (<usize>P) << 2);
 }
