@@ -1,7 +1,7 @@
 // Compiles the fused engines (AssemblyScript, 128-bit SIMD) to WebAssembly and writes each as a
 // base64 TypeScript module, so Node, vitest and a Vite-built worker import them without file
-// loading: the MLP engine (src/core/engines/fused) and the glyph engine (src/core/engines/fusedGlyph,
-// which also uses the MLP engine's kernels). Skips a module whose generated file is newer than every
+// loading: the MLP engine (src/core/engines/fused), the glyph engine (src/core/engines/fusedGlyph)
+// and the 2-D navigation engine (src/core/engines/fusedNav2d), the last two on the MLP engine's kernels. Skips a module whose generated file is newer than every
 // one of its sources. Runs before typecheck, unit tests, dev, build and bench (see package.json).
 import { mkdirSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ const outDir = join(root, 'src/core/engines/fused/generated');
 const mlpDir = join(root, 'src/core/engines/fused/assembly');
 const glyphDir = join(root, 'src/core/engines/fusedGlyph/assembly');
 
+const nav2dDir = join(root, 'src/core/engines/fusedNav2d/assembly');
+
 const MODULES = [
   { entry: join(mlpDir, 'index.ts'), dirs: [mlpDir], file: 'fusedWasm.ts', name: 'FUSED_WASM_BASE64' },
   {
@@ -20,6 +22,12 @@ const MODULES = [
     dirs: [glyphDir, mlpDir],
     file: 'fusedGlyphWasm.ts',
     name: 'FUSED_GLYPH_WASM_BASE64',
+  },
+  {
+    entry: join(nav2dDir, 'index.ts'),
+    dirs: [nav2dDir, mlpDir],
+    file: 'fusedNav2dWasm.ts',
+    name: 'FUSED_NAV2D_WASM_BASE64',
   },
 ];
 

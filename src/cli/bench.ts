@@ -170,7 +170,8 @@ async function main(): Promise<void> {
     out = await glyphs();
   } else if (task === 'nav2d') {
     await startBackend(backend ?? 'wasm');
-    out = await nav2dBench(backend ?? 'wasm', flags.runs === undefined ? 3 : runs);
+    const nav2dEngines = engine ? [engine as (typeof ENGINE_CHOICES)[number]] : undefined;
+    out = await nav2dBench(backend ?? 'wasm', flags.runs === undefined ? 3 : runs, nav2dEngines);
   } else {
     out = await sinusoidBench(backend ? [backend] : NODE_BACKENDS, engine ? [engine] : ENGINE_CHOICES, runs);
     if (task === undefined) out.glyphs = await glyphs();

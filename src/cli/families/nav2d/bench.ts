@@ -1,10 +1,12 @@
 /**
- * The 2-D navigation bench (`npm run bench -- --task nav2d [--runs N] [--backend wasm|cpu]`):
- * meta-iterations per second of the paper configuration (meta-batch 20, 20 trajectories of 100
- * steps per task, one inner step) for second-order MAML and FOMAML, without the pretrained
- * baseline. A meta-iteration is everything: sampling the pre- and post-update trajectories,
- * the baselines, the inner step and the meta-gradient with Adam's update. One warm-up
- * iteration, then `runs` timed ones, interleaved between the algorithms; the median is reported.
+ * The 2-D navigation bench (`npm run bench -- --task nav2d [--runs N] [--backend wasm|cpu]
+ * [--engine tfjs|fused]`): meta-iterations per second of the paper configuration (meta-batch 20,
+ * 20 trajectories of 100 steps per task, one inner step) for second-order MAML and FOMAML on
+ * each engine (tfjs kernels on the backend, and the fused WebAssembly engine), side by side in
+ * one process, without the pretrained baseline. A meta-iteration is everything: sampling the
+ * pre- and post-update trajectories, the baselines, the inner step and the meta-gradient with
+ * Adam's update. One warm-up iteration, then `runs` timed ones, interleaved between the rows;
+ * the median is reported.
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
@@ -13,9 +15,13 @@ import { familyOf } from '../../../core/families/registry';
 import type { FamilyRun } from '../../../core/families/family';
 import type { NodeBackend } from '../../backend';
 
+export type Nav2dEngine = 'tfjs' | 'fused';
+
 export interface Nav2dBenchRow {
   task: 'nav2d';
+  /** the tfjs backend (the fused engine runs in its own WebAssembly instance whatever it is) */
   backend: NodeBackend;
+  engine: Nav2dEngine;
   algo: Algo;
   config: string;
   /** median over the timed iterations */
@@ -34,30 +40,47 @@ async function timedStep(run: FamilyRun): Promise<number> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-export async function nav2dBench(backend: NodeBackend, runs: number): Promise<Record<string, unknown>> {
-  const algos: Algo[] = ['maml', 'fomaml'];
-  const timed = new Map<Algo, { run: FamilyRun; seconds: number[] }>();
-  for (const algo of algos) {
-    const config = parseExperiment(`task=nav2d&algo=${algo}`).config;
-    const run = familyOf('nav2d').createRun(config, { pretrained: false });
-    await timedStep(run); // warm-up
-    timed.set(algo, { run, seconds: [] });
+interface Timed {
+  engine: Nav2dEngine;
+  algo: Algo;
+  run: FamilyRun;
+  seconds: number[];
+}
+
+export async function nav2dBench(
+  backend: NodeBackend,
+  runs: number,
+  engines: readonly Nav2dEngine[] = ['fused', 'tfjs'],
+): Promise<Record<string, unknown>> {
+  const family = familyOf('nav2d');
+  if (engines.includes('fused')) await family.loadFusedEngine?.();
+  const timed: Timed[] = [];
+  for (const engine of engines) {
+    for (const algo of ['maml', 'fomaml'] as const) {
+      const config = parseExperiment(`task=nav2d&algo=${algo}`).config;
+      const run = family.createRun(config, { pretrained: false, engine });
+      if (run.engine !== engine) throw new Error(`nav2d bench: the ${engine} engine did not load`);
+      await timedStep(run); // warm-up
+      timed.push({ engine, algo, run, seconds: [] });
+    }
   }
   for (let r = 0; r < runs; r++) {
-    for (const t of timed.values()) t.seconds.push(await timedStep(t.run));
+    for (const t of timed) t.seconds.push(await timedStep(t.run));
   }
-  const rows: Nav2dBenchRow[] = [...timed].map(([algo, t]) => ({
+  const rows: Nav2dBenchRow[] = timed.map((t) => ({
     task: 'nav2d',
     backend,
-    algo,
+    engine: t.engine,
+    algo: t.algo,
     config: serializeExperiment(t.run.experiment),
-    metaIterationsPerSecond: 1 / median(t.seconds),
+    metaIterationsPerSecond: Number((1 / median(t.seconds)).toFixed(4)),
     seconds: t.seconds.map((s) => Number(s.toFixed(3))),
   }));
-  for (const t of timed.values()) t.run.dispose();
+  for (const t of timed) t.run.dispose();
   for (const row of rows) {
+    const on = row.engine === 'fused' ? 'fused wasm' : `tfjs ${backend}`;
     process.stderr.write(
-      `nav2d ${row.algo.padEnd(7)} ${backend}: ${row.metaIterationsPerSecond.toFixed(3)} meta-iterations/s\n`,
+      `nav2d ${row.algo.padEnd(7)} ${on.padEnd(10)}: ${row.metaIterationsPerSecond.toFixed(3)} meta-iterations/s\n`,
     );
   }
   return { date: new Date().toISOString(), loadAverage: loadavg()[0], rows };

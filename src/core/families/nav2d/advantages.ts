@@ -25,7 +25,14 @@ function features(obs: Float32Array, step: number, t: number, out: Float64Array)
   const x = Math.max(-10, Math.min(10, obs[2 * step] as number));
   const y = Math.max(-10, Math.min(10, obs[2 * step + 1] as number));
   const al = t / 100;
-  out.set([x, y, x * x, y * y, al, al * al, al * al * al, 1]);
+  out[0] = x;
+  out[1] = y;
+  out[2] = x * x;
+  out[3] = y * y;
+  out[4] = al;
+  out[5] = al * al;
+  out[6] = al * al * al;
+  out[7] = 1;
 }
 
 /** Solve the symmetric positive definite system A w = b (A [n·n], overwritten) by Cholesky. */

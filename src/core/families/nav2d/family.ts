@@ -1,3 +1,4 @@
+import { loadFusedNav2d } from '../../engines/fusedNav2d/wasmModule';
 import type { TaskFamily } from '../family';
 import { policyParamCount } from './policy';
 import { Nav2dRun } from './run';
@@ -17,6 +18,8 @@ export const nav2dFamily: TaskFamily = {
     format: (v: number) => v.toFixed(2),
   },
   evalDefaults: { tasks: 40, steps: 3 },
+  // the fused WebAssembly meta-iteration (engines/fusedNav2d); TRPO stays on tfjs kernels
+  loadFusedEngine: loadFusedNav2d,
   createRun: (config, start) => new Nav2dRun(nav2dFamily, config, start),
   numParams: (config) => policyParamCount(config.hidden),
   stateSizes: (config) => ({
