@@ -14,6 +14,7 @@ interface Row {
   errLoss: number;
   dispatches: number;
   declared: number;
+  chunks: number;
   pass: boolean;
 }
 
@@ -68,7 +69,17 @@ test('the fused WGSL glyph meta-step matches the CPU engine with a constant disp
   expect(counts).toHaveLength(3);
   expect(new Set(counts).size).toBe(1);
   for (const row of r.rows) expect(row.dispatches, row.name).toBe(row.declared);
-  for (const row of r.rows) expect(row.dispatches, row.name).toBeLessThanOrEqual(5);
+  const whole = r.rows.filter((x) => !x.name.startsWith('split'));
+  for (const row of whole) expect([row.chunks, row.dispatches <= 5], row.name).toEqual([1, true]);
+
+  // over a per-dispatch limit (work or memory) the same step runs in task chunks, equal to the
+  // CPU engine to the tolerance: 2 dispatches per chunk (the per-task program, the sums) and the
+  // optimizer's, however many tasks this step has
+  const split = r.rows.filter((x) => x.name.startsWith('split'));
+  expect(split.map((x) => x.chunks)).toEqual([4, 3, 4, 4, 8, 3]);
+  for (const row of split)
+    expect(row.dispatches, row.name).toBe(2 * row.chunks + (row.algo === 'metasgd' ? 4 : 3));
+  expect(split.some((x) => /memory/.test(x.name))).toBe(true);
 
   // the Hessian term weighs far more than the tolerance, so MAML's check is of second order
   expect(r.hessianShare).toBeGreaterThan(100 * r.tolerance);

@@ -4,6 +4,7 @@ import {
   autoContenders,
   contenderCount,
   forcedEngine,
+  fusedFallbackNotice,
   fusedWebgpuProblem,
 } from '../src/worker/host/enginePlan';
 
@@ -71,5 +72,15 @@ describe("the fused WGSL engine's fallback", () => {
     );
     expect(await fusedWebgpuProblem(fakeRun({ engine: 'tfjs' }))).toMatch(/not available/);
     expect(await fusedWebgpuProblem(fakeRun({ prepare: () => Promise.resolve(), onGpu: true }))).toBeNull();
+  });
+
+  it('says why a run left the fused WGSL engine, what it kept, and that it trains on tfjs now', () => {
+    const n = fusedFallbackNotice('cannot hold this change on WebGPU (over the binding limit)');
+    expect(n).toMatchObject({ kind: 'notice', level: 'warning', engine: 'tfjs' });
+    if (n.kind !== 'notice') throw new Error('not a notice');
+    expect(n.message).toContain(
+      'The fused WGSL engine cannot hold this change on WebGPU (over the binding limit)',
+    );
+    expect(n.message).toContain("θ, Adam's moments, the step and the curves kept");
   });
 });

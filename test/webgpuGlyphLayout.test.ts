@@ -133,14 +133,14 @@ describe('fused WebGPU glyph layout', () => {
   });
 
   it('accepts the default configuration and refuses over-limit networks with a reason', () => {
-    expect(fits(fitSettings())).toEqual({ ok: true });
-    expect(fits(fitSettings({ net: 'fc', hidden: [256, 128, 64, 64] }))).toEqual({ ok: true });
+    expect(fits(fitSettings())).toEqual({ ok: true, perChunk: 4, chunks: 1 });
+    expect(fits(fitSettings({ net: 'fc', hidden: [256, 128, 64, 64] }))).toMatchObject({ ok: true });
     const big = fits(fitSettings({ filters: 64, ways: 20, support: 200, query: 1000, tasks: 32 }));
     expect(big.ok).toBe(false);
     if (!big.ok) expect(big.reason).toMatch(/storage binding limit/);
-    const slow = fits(fitSettings({ filters: 64, tasks: 8, maxMacs: 2e9 }));
+    const slow = fits(fitSettings({ filters: 64, tasks: 8, maxMacs: 1e8 }));
     expect(slow.ok).toBe(false);
-    if (!slow.ok) expect(slow.reason).toMatch(/multiply-adds in one dispatch/);
+    if (!slow.ok) expect(slow.reason).toMatch(/one task's meta-step .* multiply-adds in one dispatch/);
     const wide = fits(fitSettings({ workgroup: 512 }));
     expect(wide.ok).toBe(false);
     if (!wide.ok) expect(wide.reason).toMatch(/invocations/);
@@ -150,6 +150,40 @@ describe('fused WebGPU glyph layout', () => {
     expect(glyphStepMacs(geometry(conv), fitSettings(), 8)).toBe(
       2 * glyphStepMacs(geometry(conv), fitSettings(), 4),
     );
+  });
+
+  it('splits a meta-batch over the work or memory limit into task chunks fixed by the settings', () => {
+    const perTask = glyphStepMacs(geometry(conv), fitSettings(), 1);
+    // the work limit: as many tasks per dispatch as it holds
+    expect(fits(fitSettings({ tasks: 8, maxMacs: 3 * perTask }))).toEqual({
+      ok: true,
+      perChunk: 3,
+      chunks: 3,
+    });
+    expect(fits(fitSettings({ tasks: 32, maxMacs: perTask }))).toEqual({ ok: true, perChunk: 1, chunks: 32 });
+    // the memory limit: the per-task buffer holds one chunk at a time
+    const rowBytes = glyphRow(geometry(conv), fitSettings()).stride * 4;
+    const limits = { ...DEFAULT_LIMITS, maxStorageBufferBindingSize: 2 * rowBytes + 8 };
+    expect(fits(fitSettings({ tasks: 5 }), limits)).toEqual({ ok: true, perChunk: 2, chunks: 3 });
+    // the page's default (5-way 1-shot, 5 queries, meta-batch 8, 32 filters) on SwiftShader's limit
+    const page = fitSettings({ support: 5, query: 25, tasks: 8, maxMacs: 4e8 });
+    expect(fits(page)).toEqual({ ok: true, perChunk: 3, chunks: 3 });
+    // the dispatches: 2 per chunk (per-task program, sums) and the optimizer's, as one chunk's 4/5
+    expect(dispatchesPerStep('maml', 3)).toBe(9);
+    expect(dispatchesPerStep('metasgd', 3)).toBe(10);
+    expect(dispatchesPerStep('maml', 1)).toBe(dispatchesPerStep('maml'));
+    const set = glyphProgramSet(geometry(conv), page, 4, false, { perChunk: 3, chunks: 3 });
+    const split = set.split!;
+    expect(split.sums.stride).toBe(set.row.params + 1);
+    expect(split.sum.code).toContain(`for (var t = 0u; t < 3u; t++)`);
+    expect(split.sum.code).toContain(`perTask[t * ${set.row.stride}u + col]`);
+    expect(glyphProgramSet(geometry(conv), page, 4).split).toBeNull();
+    const ms = glyphProgramSet(geometry(conv), { ...page, algo: 'metasgd' }, 4, false, {
+      perChunk: 2,
+      chunks: 4,
+    });
+    expect(ms.split!.sums.gradAlpha).toBe(ms.row.params);
+    expect(ms.split!.sum.code).toContain(`${ms.row.gradAlpha}u + i - ${ms.row.params}u`);
   });
 
   it('packs a batch task after task: support images, labels, query images, labels', () => {

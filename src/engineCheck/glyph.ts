@@ -157,7 +157,7 @@ async function runChecks(report: GlyphReport, status: (s: string) => void): Prom
   report.fallbacks = await fallbackChecks();
 }
 
-/** Runs the checks, or with ?gbench=N only times N steps of the default configuration. */
+/** Runs the checks, or with ?gbench=N only times N steps (glyphBench; `gconfig=page`: the lab's default). */
 export async function glyphMain(adapter: string | null, status: (s: string) => void): Promise<void> {
   const bench = Number(new URLSearchParams(location.search).get('gbench') ?? 0);
   const report: GlyphReport = {
@@ -177,7 +177,8 @@ export async function glyphMain(adapter: string | null, status: (s: string) => v
   try {
     if (bench > 0) {
       status('glyph: timing');
-      report.rates = await glyphBench(bench);
+      const page = new URLSearchParams(location.search).get('gconfig') === 'page';
+      report.rates = await glyphBench(bench, page ? 'page' : 'default');
     } else await runChecks(report, status);
   } catch (e) {
     report.error = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);

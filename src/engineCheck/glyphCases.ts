@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { FusedGlyphEngine, type FusedGlyphSettings } from '../core/engines/fusedGlyph/fusedGlyph';
-import { WebgpuGlyphEngine } from '../core/engines/webgpuGlyph/webgpuGlyph';
+import { WebgpuGlyphEngine, type WebgpuGlyphOptions } from '../core/engines/webgpuGlyph/webgpuGlyph';
+import { geometry, glyphRow, glyphStepMacs } from '../core/engines/webgpuGlyph/layout';
+import { DEFAULT_LIMITS } from '../core/engines/webgpu/layout';
 import type { ImageTaskBatch } from '../core/engines/batch';
 import { ConvNet } from '../core/models/convnet';
 import { FcClassifier } from '../core/models/fcClassifier';
@@ -23,6 +25,8 @@ export interface GlyphRowResult {
   errLoss: number;
   dispatches: number;
   declared: number;
+  /** per-task dispatches of the step (1: not split) */
+  chunks: number;
   pass: boolean;
 }
 
@@ -32,6 +36,11 @@ export interface GlyphCase {
   tasks: number;
   /** a live change of α and inner steps after creation (setHyper on both engines) */
   change?: { alpha: number; inner: number };
+  /**
+   * split the WGSL step into task chunks (layout.taskChunks): the per-dispatch work limit set to
+   * this many tasks' multiply-adds, or the storage binding limit to this many tasks' rows
+   */
+  split?: { by: 'work' | 'memory'; tasks: number };
 }
 
 export function glyphSettings(over: Partial<FusedGlyphSettings> = {}): FusedGlyphSettings {
@@ -79,7 +88,50 @@ export const GLYPH_CASES: GlyphCase[] = [
     over: { net: 'fc', batchNorm: false, algo: 'metasgd', ways: 3 },
     tasks: 3,
   },
+  // over a per-dispatch limit: the same step in task chunks (the engine's 8 tasks in 4 chunks
+  // of 2, or 3 of 3; a meta-batch of 5 leaves the last chunks partly or wholly idle)
+  {
+    name: 'split by work: MAML, 4 chunks of 2, meta-batch 5',
+    over: {},
+    tasks: 5,
+    split: { by: 'work', tasks: 2 },
+  },
+  {
+    name: 'split by work: MAML, 2 steps, meta-batch 8',
+    over: { inner: 2 },
+    tasks: 8,
+    split: { by: 'work', tasks: 3 },
+  },
+  { name: 'split by work: FOMAML', over: { algo: 'fomaml' }, tasks: 5, split: { by: 'work', tasks: 2 } },
+  { name: 'split by work: Meta-SGD', over: { algo: 'metasgd' }, tasks: 5, split: { by: 'work', tasks: 2 } },
+  {
+    name: 'split by work: Reptile',
+    over: { algo: 'reptile', inner: 2 },
+    tasks: 3,
+    split: { by: 'work', tasks: 1 },
+  },
+  {
+    name: 'split by memory: MAML, bias',
+    over: { batchNorm: false },
+    tasks: 7,
+    split: { by: 'memory', tasks: 3 },
+  },
 ];
+
+/** The WGSL engine's options that split a case's step as asked (GlyphCase.split). */
+export function splitOptions(s: FusedGlyphSettings, c: GlyphCase): WebgpuGlyphOptions {
+  if (!c.split) return {};
+  const shape = {
+    algo: s.algo,
+    inner: c.change?.inner ?? s.inner,
+    support: s.ways * s.shots,
+    query: s.ways * s.query,
+  };
+  const geo = geometry(s);
+  if (c.split.by === 'work') return { maxMacs: c.split.tasks * glyphStepMacs(geo, shape, 1) };
+  const bytes = c.split.tasks * glyphRow(geo, shape).stride * 4;
+  return { limits: { ...DEFAULT_LIMITS, maxStorageBufferBindingSize: bytes } };
+}
 
 export function thetaFor(s: FusedGlyphSettings): Float32Array {
   const model =
@@ -131,7 +183,10 @@ export async function gradientCase(c: GlyphCase, tolerance: number): Promise<Gly
   if (c.change) cpu.setHyper(c.change);
   const ref = cpu.metaGradient(b);
   cpu.dispose();
-  const gpu = await WebgpuGlyphEngine.create(s, theta, alpha0 ? { alpha0 } : {});
+  const gpu = await WebgpuGlyphEngine.create(s, theta, {
+    ...splitOptions(s, c),
+    ...(alpha0 ? { alpha0 } : {}),
+  });
   if (c.change) gpu.setHyper(c.change);
   const inner = c.change?.inner ?? s.inner;
   try {
@@ -153,6 +208,7 @@ export async function gradientCase(c: GlyphCase, tolerance: number): Promise<Gly
       errLoss,
       dispatches: stepped.count,
       declared: gpu.dispatchesPerStep(),
+      chunks: gpu.taskChunks.chunks,
       pass: ok && stepped.count === gpu.dispatchesPerStep(),
     };
   } finally {

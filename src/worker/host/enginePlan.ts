@@ -6,7 +6,7 @@
  */
 import type { FamilyRun, TaskFamily } from '../../core/families/family';
 import type { Contenders } from '../race';
-import type { BackendName, Engine, EngineRequest } from '../protocol';
+import type { BackendName, Engine, EngineRequest, FromWorker } from '../protocol';
 
 /** Where the family's fused meta-step runs: WebAssembly (loaded), and WGSL on WebGPU. */
 export interface FusedReach {
@@ -101,4 +101,14 @@ export async function fusedReach(family: TaskFamily): Promise<FusedReach> {
       () => false,
     ));
   return { wasm, webgpu: wasm && family.fusedOnWebgpu === true };
+}
+
+/** The notice of a run moved from the fused WGSL engine to tfjs kernels (`why`: what it cannot do). */
+export function fusedFallbackNotice(why: string): FromWorker {
+  return {
+    kind: 'notice',
+    level: 'warning',
+    message: `The fused WGSL engine ${why}; training with tfjs kernels on WebGPU instead, with θ, Adam's moments, the step and the curves kept.`,
+    engine: 'tfjs',
+  };
 }

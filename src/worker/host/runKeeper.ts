@@ -17,7 +17,7 @@ import { runFromState } from '../../core/runs/resume';
 import { movedRun, openRunFile } from '../runFiles';
 import { runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
 import { BackendPlan, REGRESSION_BUDGET } from './backendPlan';
-import { fusedWebgpuProblem } from './enginePlan';
+import { fusedFallbackNotice, fusedWebgpuProblem } from './enginePlan';
 import { ProgressReporter } from './progress';
 import { SideBudget } from './sideBudget';
 
@@ -182,12 +182,19 @@ export class RunKeeper {
     const config = this.configOrThrow;
     this.plan.engine = 'tfjs';
     this.replaceRun(config, await movedRun(run, config, 'tfjs'));
-    this.post({
-      kind: 'notice',
-      level: 'warning',
-      message: `The fused WGSL engine cannot train this run on WebGPU (${problem}); training with tfjs kernels on WebGPU instead, with θ, Adam's moments, the step and the curves kept.`,
-      engine: 'tfjs',
-    });
+    this.post(fusedFallbackNotice(`cannot train this run on WebGPU (${problem})`));
+  }
+
+  /**
+   * A live change the fused WGSL engine cannot hold (a device limit): the run continues with it
+   * on tfjs kernels, θ, Adam's moments, the stream, the step and the curves kept; says why.
+   */
+  private async fallBackOnChange(run: FamilyRun, next: Experiment): Promise<void> {
+    const problem = (await fusedWebgpuProblem(run)) ?? 'the fused engine cannot hold this change';
+    this.plan.engine = 'tfjs';
+    this.replaceRun(next, await movedRun(run, next, 'tfjs'));
+    this.post(fusedFallbackNotice(`cannot hold this change on WebGPU (${problem})`));
+    this.postReady(true);
   }
 
   /** Auto mode: race at `at`; while training, not before the first chunk's step is posted. */
@@ -364,8 +371,9 @@ export class RunKeeper {
         level: 'info',
         message: `Algorithm switched to ${next.algo} at step ${snap.step}: θ is kept, the optimiser's moments restart.`,
       });
+    } else if (!run.update(next) && this.plan.backend === 'webgpu' && run.engine === 'fused') {
+      await this.fallBackOnChange(run, next);
     } else {
-      run.update(next);
       this.settings = { ...next, hidden: [...next.hidden] };
       this.part?.runReplaced();
     }

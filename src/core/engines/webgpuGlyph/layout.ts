@@ -1,5 +1,5 @@
 import type { FusedAlgo } from '../fused/fusedMlp';
-import { DEFAULT_LIMITS, type FusedLimits, type Support } from '../webgpu/layout';
+import { DEFAULT_LIMITS, type FusedLimits } from '../webgpu/layout';
 
 /**
  * Where everything lives for the fused WebGPU glyph meta-step: the geometry of the network in the
@@ -245,13 +245,66 @@ export interface GlyphFitSettings extends GlyphNet, RowShape {
 const MIB = 1024 * 1024;
 
 /**
- * Whether a network and batch fit the engine under the device's limits, capped at WebGPU's
- * defaults (so what runs here runs on every adapter); the reason names the limit.
+ * How a meta-step's per-task work is split into dispatches: `perChunk` tasks (workgroups) per
+ * per-task dispatch, `chunks` such dispatches (each followed by one that adds its rows to the
+ * running sums; see dispatchesPerStep). One chunk is the whole meta-batch in one dispatch.
  */
-export function fits(s: GlyphFitSettings, deviceLimits: FusedLimits = DEFAULT_LIMITS): Support {
+export interface TaskChunks {
+  perChunk: number;
+  chunks: number;
+}
+
+export type GlyphFit = ({ ok: true } & TaskChunks) | { ok: false; reason: string };
+
+/** WebGPU's defaults, lowered to the device's where it has less (what runs here runs everywhere). */
+function cappedLimits(deviceLimits: FusedLimits): FusedLimits {
   const limits = { ...DEFAULT_LIMITS };
   for (const k of Object.keys(limits) as (keyof FusedLimits)[])
     limits[k] = Math.min(limits[k], deviceLimits[k]);
+  return limits;
+}
+
+/**
+ * The task chunks for a meta-batch of `s.tasks`: as many tasks per dispatch as both the storage
+ * binding limit (their rows of the per-task buffer) and the per-dispatch work limit (their
+ * multiply-adds) allow. Depends only on the network, the batch shape the engine holds and the
+ * adapter's limits. The reason names the limit when one task alone is over it.
+ */
+export function taskChunks(s: GlyphFitSettings, limits: FusedLimits): GlyphFit {
+  const geo = geometry(s);
+  const row = glyphRow(geo, s);
+  const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const rowBytes = row.stride * 4;
+  if (rowBytes > cap)
+    return {
+      ok: false,
+      reason:
+        `the per-task buffer needs ${(rowBytes / MIB).toFixed(2)} MiB for one task (activations of ` +
+        `${row.images} images, θ for ${s.inner} inner steps of ${geo.params} parameters), over the ` +
+        `device's ${(cap / MIB).toFixed(0)} MiB storage binding limit`,
+    };
+  const taskMacs = glyphStepMacs(geo, s, 1);
+  if (taskMacs > s.maxMacs)
+    return {
+      ok: false,
+      reason:
+        `one task's meta-step would be ${(taskMacs / 1e9).toFixed(1)}·10⁹ multiply-adds in one ` +
+        `dispatch (limit ${(s.maxMacs / 1e9).toFixed(1)}·10⁹ on this adapter, so the browser never ` +
+        `sees a hung GPU)`,
+    };
+  const perChunk = Math.max(
+    1,
+    Math.min(s.tasks, Math.floor(cap / rowBytes), Math.floor(s.maxMacs / taskMacs)),
+  );
+  return { ok: true, perChunk, chunks: Math.ceil(s.tasks / perChunk) };
+}
+
+/**
+ * Whether a network and batch fit the engine under the device's limits, capped at WebGPU's
+ * defaults, and in how many task chunks (taskChunks); the reason names the limit.
+ */
+export function fits(s: GlyphFitSettings, deviceLimits: FusedLimits = DEFAULT_LIMITS): GlyphFit {
+  const limits = cappedLimits(deviceLimits);
   const wg = s.workgroup;
   if (wg > limits.maxComputeInvocationsPerWorkgroup || wg > limits.maxComputeWorkgroupSizeX)
     return { ok: false, reason: `workgroups of ${wg} invocations exceed the device's limit` };
@@ -259,46 +312,29 @@ export function fits(s: GlyphFitSettings, deviceLimits: FusedLimits = DEFAULT_LI
     return { ok: false, reason: `${STORAGE_BINDINGS} storage buffers per shader exceed the device's limit` };
   if (s.tasks > limits.maxComputeWorkgroupsPerDimension)
     return { ok: false, reason: `${s.tasks} task workgroups exceed maxComputeWorkgroupsPerDimension` };
-  const geo = geometry(s);
-  const row = glyphRow(geo, s);
   const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
-  const bytes = s.tasks * row.stride * 4;
-  if (bytes > cap) {
-    return {
-      ok: false,
-      reason:
-        `the per-task buffer needs ${s.tasks} tasks × ${((row.stride * 4) / MIB).toFixed(2)} MiB = ` +
-        `${(bytes / MIB).toFixed(0)} MiB (activations of ${row.images} images, θ for ${s.inner} ` +
-        `inner steps of ${geo.params} parameters), over the device's ${(cap / MIB).toFixed(0)} MiB ` +
-        `storage binding limit`,
-    };
-  }
   const batchBytes = s.tasks * batchStride(s) * 4;
   if (batchBytes > cap)
     return {
       ok: false,
       reason: `the batch needs ${(batchBytes / MIB).toFixed(0)} MiB, over the storage binding limit`,
     };
-  const macs = glyphStepMacs(geo, s, s.tasks);
-  if (macs > s.maxMacs)
-    return {
-      ok: false,
-      reason:
-        `one meta-step would be ${(macs / 1e9).toFixed(1)}·10⁹ multiply-adds in one dispatch ` +
-        `(limit ${(s.maxMacs / 1e9).toFixed(1)}·10⁹ on this adapter, so the browser never sees a hung GPU)`,
-    };
   const sections = s.algo === 'metasgd' ? 2 : 1;
-  const flat = Math.ceil((sections * geo.params) / FLAT_WORKGROUP);
+  const flat = Math.ceil((sections * geometry(s).params) / FLAT_WORKGROUP);
   if (flat > limits.maxComputeWorkgroupsPerDimension)
     return { ok: false, reason: `${flat} optimizer workgroups exceed maxComputeWorkgroupsPerDimension` };
-  return { ok: true };
+  return taskChunks(s, limits);
 }
 
 /**
  * Dispatches of one meta-step: the per-task program, Adam's moments, one update per parameter
- * vector (θ, and Meta-SGD's α), the mean loss. Independent of the meta-batch, ways, shots,
- * queries, layers and inner steps.
+ * vector (θ, and Meta-SGD's α), the mean loss. Split into `chunks` task chunks (taskChunks), the
+ * per-task program runs once per chunk, each run followed by the dispatch that adds the chunk's
+ * rows to the running sums. Independent of anything a step changes: the count is fixed by the
+ * algorithm and the chunk count, which the network, the batch shape the engine holds and the
+ * adapter's limits fix.
  */
-export function dispatchesPerStep(algo: FusedAlgo): number {
-  return 3 + (algo === 'metasgd' ? 2 : 1);
+export function dispatchesPerStep(algo: FusedAlgo, chunks = 1): number {
+  const perTask = chunks === 1 ? 1 : 2 * chunks;
+  return perTask + 2 + (algo === 'metasgd' ? 2 : 1);
 }

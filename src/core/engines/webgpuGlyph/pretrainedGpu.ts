@@ -6,6 +6,13 @@
  * engine's maths. It reuses the per-task program as one task with no support set and no inner
  * step (its "query loss gradient at θ" is the plain gradient), then Adam's moments, the update
  * and the loss: 4 dispatches a step, whatever the batch.
+ *
+ * Batch norm takes its statistics over every image at once, so that one program cannot be split
+ * into task chunks as the meta-step's is. Where it is over a per-dispatch limit (its multiply-adds
+ * or its buffer) and the start gives the network (`model`), the gradient and loss are computed
+ * with tfjs kernels on the same device instead (PretrainedClassifier's maths), and Adam's moments,
+ * the update and the loss stay the WGSL programs, reading them as one row (programs.ts
+ * SplitPrograms' sums row).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
@@ -15,8 +22,16 @@ import { variableOf } from '../webgpu/device';
 import type { FusedLimits, Support } from '../webgpu/layout';
 import { momentUniforms, updateUniforms } from '../webgpu/optimizerShaders';
 import { compileChecked, ints, run, type Uniforms } from '../webgpu/programs';
-import { PIXELS, fits, geometry, type Geometry, type GlyphNet, type RowShape } from './layout';
-import { glyphProgramSet, glyphProgramShapes, purgeGlyphPipelines, type GlyphProgramSet } from './programs';
+import { IMAGE, PIXELS, fits, geometry, type Geometry, type GlyphNet, type RowShape } from './layout';
+import type { Classifier } from '../../models/classifier';
+import { softmaxCrossEntropy } from '../../ops/crossEntropy';
+import {
+  glyphProgramSet,
+  glyphProgramShapes,
+  purgeGlyphPipelines,
+  type GlyphProgramSet,
+  type SplitPrograms,
+} from './programs';
 
 /** Dispatches of the baseline's step: its gradient program, Adam's moments, the update, the loss. */
 export const PRETRAINED_DISPATCHES = 4;
@@ -26,6 +41,8 @@ export interface GpuPretrainedStart {
   classes: readonly number[];
   /** copied (a tensor too) */
   theta0: Float32Array | tf.Tensor1D;
+  /** the baseline's network (C-way head), for its tfjs-kernel gradient when WGSL cannot hold it */
+  model?: Classifier;
 }
 
 /** The baseline's batch as one task: every image of the meta-batch is a "query" image. */
@@ -64,13 +81,17 @@ export class GlyphPretrainedGpu {
   private steps = 0;
   private readonly classIndex = new Map<number, number>();
   private readonly compiled = new Map<number, GlyphProgramSet>();
+  /** the network of the tfjs-kernel gradient (GpuPretrainedStart.model), null without one */
+  readonly model: Classifier | null;
 
   constructor(
     private readonly backend: WebGPUBackend,
     private readonly net: GlyphNet,
     start: GpuPretrainedStart,
     private readonly tuning: { workgroup: number; maxMacs: number; breakShader: boolean },
+    private readonly limits: FusedLimits,
   ) {
+    this.model = start.model ?? null;
     this.geo = geometry({ ...net, ways: start.classes.length });
     const n = start.theta0 instanceof Float32Array ? start.theta0.length : start.theta0.size;
     if (n !== this.geo.params)
@@ -84,27 +105,49 @@ export class GlyphPretrainedGpu {
     return [...this.classIndex.keys()];
   }
 
-  /** Whether a batch of this shape fits the device, or why not. */
+  /** Whether a batch of this shape fits the device (its gradient in WGSL or in tfjs kernels). */
   fits(shape: RowShape, limits: FusedLimits): Support {
     const fit = fits({ ...this.net, ways: this.geo.ways, ...shape, tasks: 1, ...this.tuning }, limits);
-    return fit.ok ? fit : { ok: false, reason: `the pretrained baseline's step: ${fit.reason}` };
+    if (fit.ok || this.model) return { ok: true };
+    return { ok: false, reason: `the pretrained baseline's step: ${fit.reason}` };
+  }
+
+  /** WGSL dispatches of a step of this shape (on tfjs kernels, the gradient's kernels come on top). */
+  dispatches(shape: RowShape): number {
+    return this.onKernels(shape) ? PRETRAINED_DISPATCHES - 1 : PRETRAINED_DISPATCHES;
+  }
+
+  /** Whether this shape's gradient runs as tfjs kernels (one WGSL dispatch cannot hold it). */
+  onKernels(shape: RowShape): boolean {
+    const s = { ...this.net, ways: this.geo.ways, ...shape, tasks: 1, ...this.tuning };
+    return this.model !== null && !fits(s, this.limits).ok;
   }
 
   private uniforms(): Uniforms {
-    return [...ints(1), { type: 'float32', data: [0] }];
+    return [...ints(1), { type: 'float32', data: [0] }, ...ints(0)];
+  }
+
+  /** The programs of a shape (the split ones, reading one row, for a tfjs-kernel gradient). */
+  private setOf(shape: RowShape): GlyphProgramSet {
+    const wg = this.tuning.workgroup;
+    if (!this.onKernels(shape)) return glyphProgramSet(this.geo, shape, wg, this.tuning.breakShader);
+    const set = glyphProgramSet(this.geo, shape, wg, false, { perChunk: 1, chunks: 2 });
+    const split = set.split as SplitPrograms;
+    return { ...set, row: split.sums, moments: split.moments, gradient: split.gradient, loss: split.loss };
   }
 
   /** Compiles the programs for a batch shape (rejects with the compiler's reason). */
   async prepare(shape: RowShape): Promise<void> {
     if (this.compiled.has(shape.query)) return;
-    const set = glyphProgramSet(this.geo, shape, this.tuning.workgroup, this.tuning.breakShader);
+    const set = this.setOf(shape);
+    const kernels = this.onKernels(shape);
     const sizes = glyphProgramShapes(set.row, 1);
     const data = tf.zeros([shape.query * (PIXELS + 1)]);
     const row = tf.zeros([sizes.task.size]);
     const b = this.backend;
     try {
       await compileChecked(b, [
-        () => run(b, set.task, sizes.task, [this.theta, data], this.uniforms()),
+        ...(kernels ? [] : [() => run(b, set.task, sizes.task, [this.theta, data], this.uniforms())]),
         () => run(b, set.moments, sizes.moments, [row, this.moments], momentUniforms(1)),
         () => run(b, set.update, sizes.update, [this.theta, this.moments], updateUniforms(0.001, 1, 0)),
         () => run(b, set.loss, sizes.loss, [row], ints(1, 0)),
@@ -121,7 +164,7 @@ export class GlyphPretrainedGpu {
   private programsFor(shape: RowShape): GlyphProgramSet {
     let set = this.compiled.get(shape.query);
     if (!set) {
-      set = glyphProgramSet(this.geo, shape, this.tuning.workgroup, this.tuning.breakShader);
+      set = this.setOf(shape);
       this.compiled.set(shape.query, set);
     }
     return set;
@@ -129,6 +172,7 @@ export class GlyphPretrainedGpu {
 
   /** The per-image losses and the gradient at θ: one row (the caller disposes it). */
   private row(batch: ImageTaskBatch, set: GlyphProgramSet): tf.Tensor1D {
+    if (this.onKernels(this.shapeOf(batch))) return this.kernelRow(batch);
     const data = tf.tensor1d(packPretrained(batch, this.classIndex));
     try {
       const shape = glyphProgramShapes(set.row, 1).task;
@@ -136,6 +180,21 @@ export class GlyphPretrainedGpu {
     } finally {
       data.dispose();
     }
+  }
+
+  /** [gradient, loss] at θ on every image of the batch, by tfjs kernels (the caller disposes it). */
+  private kernelRow(batch: ImageTaskBatch): tf.Tensor1D {
+    const model = this.model as Classifier;
+    const packed = packPretrained(batch, this.classIndex);
+    const n = packed.length / (PIXELS + 1);
+    return tf.tidy(() => {
+      const images = tf.tensor(packed.subarray(0, n * PIXELS), [1, n, IMAGE, IMAGE, 1]) as tf.Tensor5D;
+      const y = tf.tensor2d(Int32Array.from(packed.subarray(n * PIXELS)), [1, n], 'int32');
+      const { value, grad } = tf.valueAndGrad((th: tf.Tensor) =>
+        softmaxCrossEntropy(model.apply(model.unflatten(th), images), y),
+      )(this.theta);
+      return tf.concat([grad, tf.reshape(value, [1])]) as tf.Tensor1D;
+    });
   }
 
   private loss(set: GlyphProgramSet, row: tf.Tensor): tf.Scalar {

@@ -7,7 +7,14 @@ import {
   updateShader,
   type Section,
 } from '../webgpu/optimizerShaders';
-import { FLAT_WORKGROUP, glyphRow, type Geometry, type GlyphRow, type RowShape } from './layout';
+import {
+  FLAT_WORKGROUP,
+  glyphRow,
+  type Geometry,
+  type GlyphRow,
+  type RowShape,
+  type TaskChunks,
+} from './layout';
 import { taskInputs, taskShader } from './taskShader';
 
 /** Every shader key of this engine starts with it (so a failed compile can be purged). */
@@ -28,6 +35,24 @@ export interface GlyphProgramSet {
   moments: GlyphSpec;
   gradient: GlyphSpec;
   update: GlyphSpec;
+  loss: GlyphSpec;
+  /** the programs of a meta-step split into task chunks (splitPrograms); null: one chunk */
+  split: SplitPrograms | null;
+}
+
+/**
+ * A meta-step in task chunks: after each chunk's per-task dispatch, `sum` adds the chunk's rows
+ * to the running sums (one "row" of `sums.stride` floats: the gradient columns and the loss);
+ * the last chunk's `sum` divides by the task count. Adam's moments, the gradient and the loss
+ * then read that one row, with the task count 1 (x / 1 is x: the same floats as one chunk).
+ */
+export interface SplitPrograms {
+  perChunk: number;
+  chunks: number;
+  sums: GlyphRow;
+  sum: GlyphSpec;
+  moments: GlyphSpec;
+  gradient: GlyphSpec;
   loss: GlyphSpec;
 }
 
@@ -61,6 +86,7 @@ export function glyphProgramSet(
   shape: RowShape,
   wg: number,
   breakShader = false,
+  chunks: TaskChunks = { perChunk: 1, chunks: 1 },
 ): GlyphProgramSet {
   const row = glyphRow(geo, shape);
   const r = reductionLayout(row);
@@ -72,7 +98,7 @@ export function glyphProgramSet(
       key: `${GLYPH_KEY_PREFIX}Task_${tag}${breakShader ? '_broken' : ''}`,
       code: taskShader(geo, shape, wg, breakShader),
       variableNames: taskInputs(shape.algo),
-      uniforms: 'tasks : i32, alpha : f32,',
+      uniforms: 'tasks : i32, alpha : f32, row0 : i32,',
       workgroupSize: wg,
     },
     moments: {
@@ -103,6 +129,79 @@ export function glyphProgramSet(
       uniforms: 'tasks : i32, row0 : i32,',
       workgroupSize: FLAT_WORKGROUP,
     },
+    split: chunks.chunks > 1 ? splitPrograms(row, tag, chunks) : null,
+  };
+}
+
+/** The sums row of a split meta-step: θ's gradient, Meta-SGD's α gradient, the loss. */
+function sumsRow(row: GlyphRow): GlyphRow {
+  const P = row.params;
+  const alpha = row.gradAlpha >= 0;
+  const loss = (alpha ? 2 : 1) * P;
+  return { ...row, grad: 0, gradAlpha: alpha ? P : -1, loss, stride: loss + 1 };
+}
+
+/**
+ * One invocation per value of the sums row: the previous sums plus the chunk's rows in task
+ * order (rows past the meta-batch skipped), the same additions in the same order as one
+ * dispatch's mean over tasks (optimizerShaders' meanGrad); the last chunk divides by the tasks.
+ */
+function sumShader(row: GlyphRow, sums: GlyphRow, perChunk: number): string {
+  const P = row.params;
+  const alpha = row.gradAlpha >= 0 ? `else if (i < ${2 * P}u) { col = ${row.gradAlpha}u + i - ${P}u; }` : '';
+  return `fn main(index: i32) {
+  let i = u32(index);
+  if (i >= ${sums.stride}u) { return; }
+  var col = ${row.loss}u;
+  if (i < ${P}u) { col = ${row.grad}u + i; } ${alpha}
+  let tasks = u32(uniforms.tasks);
+  let row0 = u32(uniforms.row0);
+  var acc = 0.0;
+  if (row0 > 0u) { acc = sums[i]; }
+  for (var t = 0u; t < ${perChunk}u; t++) {
+    if (row0 + t < tasks) { acc = acc + perTask[t * ${row.stride}u + col]; }
+  }
+  if (uniforms.last != 0) { acc = acc / f32(tasks); }
+  result[i] = acc;
+}`;
+}
+
+function splitPrograms(row: GlyphRow, tag: string, chunks: TaskChunks): SplitPrograms {
+  const sums = sumsRow(row);
+  const r = reductionLayout(sums);
+  const secs = glyphSections(sums);
+  const key = `${GLYPH_KEY_PREFIX}Split${chunks.perChunk}_${tag}`;
+  return {
+    ...chunks,
+    sums,
+    sum: {
+      key: `${key}_sum`,
+      code: sumShader(row, sums, chunks.perChunk),
+      variableNames: ['perTask', 'sums'],
+      uniforms: 'tasks : i32, row0 : i32, last : i32,',
+      workgroupSize: FLAT_WORKGROUP,
+    },
+    moments: {
+      key: `${key}_moments`,
+      code: momentsShader(r, secs),
+      variableNames: ['perTask', 'moments'],
+      uniforms: 'tasks : i32, b1 : f32, ob1 : f32, b2 : f32, ob2 : f32,',
+      workgroupSize: FLAT_WORKGROUP,
+    },
+    gradient: {
+      key: `${key}_gradient`,
+      code: gradientShader(r, secs),
+      variableNames: ['perTask'],
+      uniforms: 'tasks : i32,',
+      workgroupSize: FLAT_WORKGROUP,
+    },
+    loss: {
+      key: `${key}_loss`,
+      code: lossShader(r),
+      variableNames: ['perTask'],
+      uniforms: 'tasks : i32, row0 : i32,',
+      workgroupSize: FLAT_WORKGROUP,
+    },
   };
 }
 
@@ -113,6 +212,7 @@ export function glyphProgramShapes(row: GlyphRow, tasks: number) {
   const flat = (n: number) => Math.ceil(n / FLAT_WORKGROUP);
   return {
     task: { size: tasks * row.stride, groups: tasks },
+    sum: { size: row.stride, groups: flat(row.stride) },
     moments: { size: secs * 2 * P, groups: flat(secs * P) },
     gradient: { size: secs * P, groups: flat(secs * P) },
     update: { size: P, groups: flat(P) },

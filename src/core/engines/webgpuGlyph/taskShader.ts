@@ -7,7 +7,7 @@ import { BARRIER, at, f32, spread } from './wgsl';
 
 /**
  * The per-task program: one workgroup per task computes that task's whole contribution to the
- * meta-step (dispatch 1 of the step): the inner SGD steps on the support images (each adapted θ
+ * meta-step (the step's first dispatch, or one per task chunk from task `row0`: layout.taskChunks): the inner SGD steps on the support images (each adapted θ
  * kept in the row), the query loss and its gradient at the adapted θ, then for MAML and Meta-SGD
  * reverse mode back through every inner step:
  *   λ_n = ∇L_q(θ_n);  λ_s = λ_{s+1} − H_s·(α ⊙ λ_{s+1});  ∂/∂θ = λ_0;  ∂/∂α = −Σ_s g_s ⊙ λ_{s+1},
@@ -123,8 +123,10 @@ fn main(index: i32) {
   fBase = row * ${row.stride}u;
   fLid = localIndex;
   fAlpha = uniforms.alpha;
-  if (row < u32(uniforms.tasks)) {
-    fTask = row;
+  // a task chunk's workgroup w is task row0 + w of the batch and row w of this dispatch's output
+  let task = u32(uniforms.row0) + row;
+  if (task < u32(uniforms.tasks)) {
+    fTask = task;
     kMetaTask();
   }
 }`;

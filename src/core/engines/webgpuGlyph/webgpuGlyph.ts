@@ -6,20 +6,22 @@ import type { FusedGlyphSettings } from '../fusedGlyph/fusedGlyph';
 import { deviceLimits, tuningFor, variableOf, webgpuBackend } from '../webgpu/device';
 import type { FusedLimits } from '../webgpu/layout';
 import { momentUniforms, updateUniforms } from '../webgpu/optimizerShaders';
-import { compileChecked, ints, run, type Uniforms } from '../webgpu/programs';
-import { dispatchesPerStep, fits, geometry, type Geometry, type RowShape } from './layout';
+import { compileChecked, ints, run } from '../webgpu/programs';
+import { dryRuns, taskRows, zeroSums, type TaskRows } from './chunks';
+import { dispatchesPerStep, fits, geometry, type Geometry, type RowShape, type TaskChunks } from './layout';
 import { maxMacsFor, type WebgpuGlyphOptions } from './options';
 import { glyphProgramSet, glyphProgramShapes, purgeGlyphPipelines, type GlyphProgramSet } from './programs';
 import { packBatch } from './taskShader';
-import { GlyphPretrainedGpu, PRETRAINED_DISPATCHES, pretrainedShape } from './pretrainedGpu';
+import { GlyphPretrainedGpu, pretrainedShape } from './pretrainedGpu';
 
 export type { WebgpuGlyphOptions };
 
 /**
  * The glyph meta-step (conv or fc net, batch norm or bias; MAML with exact second order, FOMAML,
- * Meta-SGD, Reptile; Adam) in WebGPU dispatches whose number depends only on the algorithm (see
- * dispatchesPerStep): one per-task program, Adam's moments, one update per parameter vector and
- * the mean loss. θ and α are tf.Variables in the project's flat layout; Adam's moments stay on
+ * Meta-SGD, Reptile; Adam) in WebGPU dispatches whose number depends only on the algorithm and
+ * the task chunks (see dispatchesPerStep): the per-task program (once per chunk where the batch
+ * the engine holds is over a per-dispatch limit: chunks.ts), Adam's moments, one update per
+ * parameter vector and the mean loss. θ and α are tf.Variables in the project's flat layout; Adam's moments stay on
  * the device; nothing is read back during a step. Mirrors FusedGlyphEngine's API.
  */
 export class WebgpuGlyphEngine {
@@ -38,6 +40,9 @@ export class WebgpuGlyphEngine {
   private moments: tf.Tensor1D;
   private steps = 0;
   private readonly compiled = new Map<string, GlyphProgramSet>();
+  private readonly prepared = new Set<GlyphProgramSet>();
+  /** each split program set's zero sums (chunks.ts) */
+  private readonly zeros = new Map<GlyphProgramSet, tf.Tensor1D | null>();
 
   private constructor(
     settings: FusedGlyphSettings,
@@ -60,9 +65,8 @@ export class WebgpuGlyphEngine {
     this.alphaVec = metasgd ? variableOf(opts.alpha0 ?? new Float32Array(P).fill(settings.alpha)) : null;
     this.moments = tf.zeros([(metasgd ? 2 : 1) * 2 * P]);
     const tuning = { workgroup: this.workgroup, maxMacs: this.maxMacs, breakShader: this.breakShader };
-    this.pre = opts.pretrained
-      ? new GlyphPretrainedGpu(this.backend, settings, opts.pretrained, tuning)
-      : null;
+    const pre = opts.pretrained;
+    this.pre = pre ? new GlyphPretrainedGpu(this.backend, settings, pre, tuning, this.limits) : null;
   }
 
   /** the pretrained baseline's θ (C-way head), a variable on the device; null without one */
@@ -126,7 +130,10 @@ export class WebgpuGlyphEngine {
    */
   withAlgo(algo: FusedGlyphSettings['algo']): WebgpuGlyphEngine {
     const { alpha0: _, pretrained: __, ...opts } = this.opts;
-    const pre = this.pre ? { classes: this.pre.classes, theta0: this.pre.theta as tf.Tensor1D } : undefined;
+    const p = this.pre;
+    const pre = p
+      ? { classes: p.classes, theta0: p.theta as tf.Tensor1D, model: p.model ?? undefined }
+      : undefined;
     const theta = this.theta as tf.Tensor1D;
     const next = WebgpuGlyphEngine.build({ ...this.settings, ...this.hyper, algo }, theta, {
       ...opts,
@@ -142,6 +149,11 @@ export class WebgpuGlyphEngine {
     this.settingsNow = { ...this.settingsNow, shots, query, maxTasks };
   }
 
+  /** How the settings' batch shape is split into per-task dispatches (layout.taskChunks). */
+  get taskChunks(): TaskChunks {
+    return this.check(this.settings.shots, this.settings.query, this.settings.maxTasks);
+  }
+
   get algo(): FusedGlyphSettings['algo'] {
     return this.settings.algo;
   }
@@ -151,7 +163,8 @@ export class WebgpuGlyphEngine {
     return { algo: this.algo, inner: this.hyper.inner, support: w * shots, query: w * query };
   }
 
-  private check(shots: number, query: number, tasks: number): void {
+  /** The task chunks of a batch shape on this device (throws the reason when it does not fit). */
+  private check(shots: number, query: number, tasks: number): TaskChunks {
     const fit = fits(
       {
         ...this.settings,
@@ -165,36 +178,44 @@ export class WebgpuGlyphEngine {
     const w = this.settings.ways;
     const preFit = this.pre?.fits(pretrainedShape(w, shots, query, tasks), this.limits) ?? fit;
     const why = !fit.ok ? fit.reason : !preFit.ok ? preFit.reason : null;
-    if (why !== null) throw new Error(`the fused WebGPU glyph engine cannot run this configuration: ${why}`);
+    if (why !== null || !fit.ok)
+      throw new Error(`the fused WebGPU glyph engine cannot run this configuration: ${why}`);
+    return { perChunk: fit.perChunk, chunks: fit.chunks };
+  }
+
+  /** The programs of a batch shape split as the engine's settings split it (made once per shape). */
+  private setFor(shots: number, query: number): GlyphProgramSet {
+    const shape = this.shapeOf(shots, query);
+    const chunks = this.check(shots, query, this.settings.maxTasks);
+    const key = `${shape.support},${shape.query},${shape.inner},${chunks.perChunk}`;
+    let set = this.compiled.get(key);
+    if (!set) {
+      set = glyphProgramSet(this.geo, shape, this.workgroup, this.breakShader, chunks);
+      this.compiled.set(key, set);
+      this.zeros.set(set, zeroSums(set));
+    }
+    return set;
   }
 
   /** Checks a batch shape against the device and compiles its programs (rejects with the reason). */
   async prepare(shots: number, query: number): Promise<void> {
-    this.check(shots, query, this.settings.maxTasks);
+    const set = this.setFor(shots, query);
+    if (this.prepared.has(set)) return;
     const shape = this.shapeOf(shots, query);
-    const key = `${shape.support},${shape.query},${shape.inner}`;
-    if (this.compiled.has(key)) return;
-    const set = glyphProgramSet(this.geo, shape, this.workgroup, this.breakShader);
-    const sizes = glyphProgramShapes(set.row, 1);
     const data = tf.zeros([this.geo.params + (shape.support + shape.query) * 785]);
-    const perTask = tf.zeros([sizes.task.size]);
+    const rows = tf.zeros([glyphProgramShapes(set.row, 1).task.size]);
+    const inputs = { task: this.taskInputs(data), rows, moments: this.moments, theta: this.theta };
     const b = this.backend;
     try {
-      await compileChecked(b, [
-        () => run(b, set.task, sizes.task, this.taskInputs(data), this.taskUniforms(1)),
-        () => run(b, set.moments, sizes.moments, [perTask, this.moments], momentUniforms(1)),
-        () => run(b, set.gradient, sizes.gradient, [perTask], ints(1)),
-        () => run(b, set.update, sizes.update, [this.theta, this.moments], updateUniforms(0.001, 1, 0)),
-        () => run(b, set.loss, sizes.loss, [perTask], ints(1, 0)),
-      ]);
+      await compileChecked(b, dryRuns(b, set, this.zeros.get(set) ?? null, inputs, this.hyper.alpha));
     } catch (e) {
       purgeGlyphPipelines(b);
       throw e;
     } finally {
-      tf.dispose([data, perTask]);
+      tf.dispose([data, rows]);
     }
     await this.pre?.prepare(pretrainedShape(this.settings.ways, shots, query, this.settings.maxTasks));
-    this.compiled.set(key, set);
+    this.prepared.add(set);
   }
 
   /** The programs for a batch (a shape `prepare` did not see is compiled on first use, unchecked). */
@@ -204,42 +225,31 @@ export class WebgpuGlyphEngine {
       throw new Error(
         `fused WebGPU glyph engine: batch ${batch.tasks}×${batch.ways}-way is outside its settings`,
       );
-    this.check(batch.shots, batch.query, batch.tasks);
-    const shape = this.shapeOf(batch.shots, batch.query);
-    const key = `${shape.support},${shape.query},${shape.inner}`;
-    let set = this.compiled.get(key);
-    if (!set) {
-      set = glyphProgramSet(this.geo, shape, this.workgroup, this.breakShader);
-      this.compiled.set(key, set);
-    }
-    return set;
+    return this.setFor(batch.shots, batch.query); // (what holds maxTasks tasks holds fewer)
   }
 
   private taskInputs(data: tf.Tensor): tf.Tensor[] {
     return this.alphaVec ? [this.theta, this.alphaVec, data] : [this.theta, data];
   }
 
-  private taskUniforms(tasks: number): Uniforms {
-    return [...ints(tasks), { type: 'float32', data: [this.hyper.alpha] }];
-  }
-
-  private perTask(batch: ImageTaskBatch, set: GlyphProgramSet): tf.Tensor1D {
+  /** The per-task rows of a batch (one dispatch, or the chunk sums: chunks.ts). */
+  private perTask(batch: ImageTaskBatch, set: GlyphProgramSet): TaskRows {
     const data = tf.tensor1d(packBatch(batch));
     try {
-      const shape = glyphProgramShapes(set.row, batch.tasks).task;
-      return run(this.backend, set.task, shape, this.taskInputs(data), this.taskUniforms(batch.tasks));
+      const zeros = this.zeros.get(set) ?? null;
+      return taskRows(this.backend, set, this.taskInputs(data), batch.tasks, this.hyper.alpha, zeros);
     } finally {
       data.dispose();
     }
   }
 
-  private loss(set: GlyphProgramSet, perTask: tf.Tensor, tasks: number): tf.Scalar {
+  private loss(t: TaskRows): tf.Scalar {
     const out = run(
       this.backend,
-      set.loss,
-      glyphProgramShapes(set.row, tasks).loss,
-      [perTask],
-      ints(tasks, 0),
+      t.loss,
+      glyphProgramShapes(t.row, t.tasks).loss,
+      [t.rows],
+      ints(t.tasks, 0),
     );
     const scalar = tf.reshape(out, []) as tf.Scalar; // a view: no dispatch
     out.dispose();
@@ -249,15 +259,15 @@ export class WebgpuGlyphEngine {
   /** One meta-step; the meta-loss before the update, on the device. */
   step(batch: ImageTaskBatch): { meta: tf.Scalar; pretrained: tf.Scalar | null } {
     const set = this.programsFor(batch);
-    const shapes = glyphProgramShapes(set.row, batch.tasks);
     const P = this.geo.params;
-    const perTask = this.perTask(batch, set);
+    const t = this.perTask(batch, set);
+    const shapes = glyphProgramShapes(t.row, t.tasks);
     const moments = run(
       this.backend,
-      set.moments,
+      t.moments,
       shapes.moments,
-      [perTask, this.moments],
-      momentUniforms(batch.tasks),
+      [t.rows, this.moments],
+      momentUniforms(t.tasks),
     );
     this.steps += 1;
     const targets = this.alphaVec ? [this.theta, this.alphaVec] : [this.theta];
@@ -272,10 +282,10 @@ export class WebgpuGlyphEngine {
       v.assign(next);
       next.dispose();
     });
-    const meta = this.loss(set, perTask, batch.tasks);
+    const meta = this.loss(t);
     this.moments.dispose();
     this.moments = moments;
-    perTask.dispose();
+    t.rows.dispose();
     return { meta, pretrained: this.pre?.step(batch, this.hyper.beta) ?? null };
   }
 
@@ -291,17 +301,11 @@ export class WebgpuGlyphEngine {
    * Reptile that is θ − mean θ′.
    */
   metaGradient(batch: ImageTaskBatch): { loss: tf.Scalar; theta: tf.Tensor1D; alpha: tf.Tensor1D | null } {
-    const set = this.programsFor(batch);
-    const perTask = this.perTask(batch, set);
-    const grad = run(
-      this.backend,
-      set.gradient,
-      glyphProgramShapes(set.row, batch.tasks).gradient,
-      [perTask],
-      ints(batch.tasks),
-    );
-    const loss = this.loss(set, perTask, batch.tasks);
-    perTask.dispose();
+    const t = this.perTask(batch, this.programsFor(batch));
+    const shape = glyphProgramShapes(t.row, t.tasks).gradient;
+    const grad = run(this.backend, t.gradient, shape, [t.rows], ints(t.tasks));
+    const loss = this.loss(t);
+    t.rows.dispose();
     const P = this.geo.params;
     const theta = tf.slice(grad, 0, P);
     const alpha = this.alphaVec ? tf.slice(grad, P, P) : null;
@@ -309,9 +313,15 @@ export class WebgpuGlyphEngine {
     return { loss, theta, alpha };
   }
 
-  /** Dispatches in one step (independent of meta-batch, ways, shots, queries, layers, inner steps). */
+  /**
+   * Dispatches in one step of the settings' batch shape: fixed by the algorithm and the task
+   * chunks (the network, the batch shape the engine holds, the adapter's limits), whatever a step
+   * changes. A baseline whose gradient runs as tfjs kernels (pretrainedGpu.ts) adds those.
+   */
   dispatchesPerStep(): number {
-    return dispatchesPerStep(this.algo) + (this.pre ? PRETRAINED_DISPATCHES : 0);
+    const s = this.settings;
+    const pre = this.pre?.dispatches(pretrainedShape(s.ways, s.shots, s.query, s.maxTasks)) ?? 0;
+    return dispatchesPerStep(this.algo, this.taskChunks.chunks) + pre;
   }
 
   /** α, β and inner steps apply from the next step (a new inner-step count compiles new programs). */
@@ -379,6 +389,7 @@ export class WebgpuGlyphEngine {
   }
 
   dispose(): void {
+    for (const z of this.zeros.values()) z?.dispose();
     this.pre?.dispose();
     this.theta.dispose();
     this.alphaVec?.dispose();

@@ -48,7 +48,7 @@ export function buildGpuEngine(
   try {
     const engine = WebgpuGlyphEngine.build(fusedGlyphSettings(config), theta, {
       ...(config.algo === 'metasgd' && alpha ? { alpha0: alpha } : {}),
-      ...(pre ? { pretrained: { classes: pre.classes, theta0: pre.theta0 } } : {}),
+      ...(pre ? { pretrained: { classes: pre.classes, theta0: pre.theta0, model: pre.model } } : {}),
       ...(faults.breakShader ? { breakShader: true } : {}),
       ...(faults.gpuLimits ? { limits: faults.gpuLimits } : {}),
     });
@@ -60,17 +60,20 @@ export function buildGpuEngine(
 
 /**
  * The engine a live change continues on: this one (α, β, inner steps and the batch sizes set), one
- * rebuilt for a new algorithm (θ and the baseline carried), or null where the WGSL engine cannot
+ * rebuilt for a new algorithm (θ and the baseline carried), or the reason the WGSL engine cannot
  * hold the change on this device.
  */
-export function continueGpu(engine: WebgpuGlyphEngine, next: Experiment): WebgpuGlyphEngine | null {
+export function continueGpu(
+  engine: WebgpuGlyphEngine,
+  next: Experiment,
+): WebgpuGlyphEngine | { reason: string } {
   try {
     const kept = next.algo === engine.algo ? engine : engine.withAlgo(classicAlgo(next.algo));
     kept.resize(next.k, next.query, next.batch);
     kept.setHyper({ alpha: next.alpha, beta: next.beta, inner: next.inner });
     return kept;
-  } catch {
-    return null;
+  } catch (e) {
+    return { reason: reasonOf(e) };
   }
 }
 

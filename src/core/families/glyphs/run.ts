@@ -291,10 +291,16 @@ export class GlyphRun implements FamilyRun {
     (this.pretrainer as FusedGlyphPretrainer | null)?.moveTo(rebuilt);
   }
 
-  /** Continues on `next` (the same engine, or one rebuilt for a new algorithm); false: cannot. */
+  /**
+   * Continues on `next` (the same engine, or one rebuilt for a new algorithm); false: cannot, with
+   * the reason as `fallbackReason` (the caller moves the run to tfjs kernels).
+   */
   private updateGpu(engine: WebgpuGlyphEngine, next: Experiment): boolean {
     const kept = continueGpu(engine, next);
-    if (kept === null) return false;
+    if ('reason' in kept) {
+      this.fallbackReason = kept.reason;
+      return false;
+    }
     if (kept !== engine) {
       engine.dispose();
       this.gpu = kept;
