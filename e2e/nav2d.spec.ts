@@ -41,6 +41,8 @@ test('2-D navigation: the arena draws, Play trains, a click places a goal and on
   // the held-out returns after 0..3 inner steps (the paused page asks for them)
   await expect(page.getByTestId('nav-return-maml')).toHaveCount(1, { timeout: 60_000 });
 
+  // the shared θ view follows the policy's flat θ, with the fixed goals' inner-loop paths
+  await expect(page.getByTestId('theta-view').locator('svg').first()).toBeVisible({ timeout: 60_000 });
   // a click places a goal there; the worker adapts once and the after-step paths are drawn again
   await expect(page.getByTestId('nav-arena-status')).toContainText('Click anywhere');
   const before = await postPaths(page).first().getAttribute('d');

@@ -6,6 +6,7 @@ import { adaptOnGoal, clampGoal } from '../src/core/families/nav2d/arena';
 import { HORIZON } from '../src/core/families/nav2d/env';
 import { initPolicy } from '../src/core/families/nav2d/policy';
 import { readAsync } from '../src/core/families/nav2d/reads';
+import { policyPaths, PolicyLandscape } from '../src/core/families/nav2d/thetaView';
 import { Rng } from '../src/core/random';
 import type { FamilyRun } from '../src/core/families/family';
 import type { Nav2dRun } from '../src/core/families/nav2d/run';
@@ -194,5 +195,58 @@ describe('2-D navigation page: the worker part', () => {
     worker.request({ kind: 'walk', id: 2, shown: 1 });
     expect(posted.at(-1)).toMatchObject({ kind: 'family', reply: { kind: 'walkFailed', id: 2 } });
     run.dispose();
+  });
+});
+
+describe('2-D navigation page: the θ view of a policy', () => {
+  const plane = (p: number) => {
+    const d1 = new Float32Array(p);
+    const d2 = new Float32Array(p);
+    d1[0] = 1;
+    d2[1] = 1;
+    return { origin: new Float32Array(p), d1, d2 };
+  };
+
+  it('paths of fixed goals: θ first, one point per inner step, costs of sampled returns, no tensors left', async () => {
+    const c = tiny();
+    const theta = tf.tensor1d(initPolicy(c.hidden, Rng.stream(1, 'init')));
+    const before = tf.memory().numTensors;
+    const goals = Float32Array.from([0.3, 0.3, -0.4, 0.1]);
+    const s = { hidden: c.hidden, alpha: 0.1, trajs: 3 };
+    const basis = plane(theta.shape[0]);
+    const got = await readAsync(policyPaths(basis, theta, goals, 2, s, Rng.stream(3, 'paths')));
+    expect(tf.memory().numTensors).toBe(before);
+    const t0 = theta.dataSync();
+    for (let t = 0; t < 2; t++) {
+      expect(got.coords[t * 6]).toBeCloseTo(t0[0] as number, 5);
+      expect(got.coords[t * 6 + 1]).toBeCloseTo(t0[1] as number, 5);
+    }
+    expect(got.costs).toHaveLength(6);
+    expect(Array.from(got.costs).every((v) => v > 0)).toBe(true);
+    // the steps move θ (in these two coordinates too)
+    expect(got.coords[4]).not.toBeCloseTo(got.coords[0] as number, 6);
+
+    const land = new PolicyLandscape({
+      basis,
+      centre: t0 as Float32Array,
+      span: 0.5,
+      resolution: 3,
+      goals,
+      settings: s,
+      rng: () => Rng.stream(3, 'land'),
+    });
+    expect(land.chunkCount).toBe(9);
+    await land.computeChunkAsync(4);
+    await land.computeChunkAsync(0);
+    land.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Array.from(land.x)).toEqual([t0[0]! - 0.5, t0[0]!, t0[0]! + 0.5].map(Math.fround));
+    for (const i of [0, 4]) {
+      expect(land.pre[i]).toBeGreaterThan(0);
+      expect(land.post[i]).toBeGreaterThan(0);
+    }
+    expect(land.pre[0]).not.toBe(land.pre[4]);
+    expect(Number.isNaN(land.pre[1])).toBe(true);
+    theta.dispose();
   });
 });

@@ -2,7 +2,8 @@
  * The navigation family's worker part: the arena's adaptation to the page's goal, for every
  * initialisation, and the held-out returns after 0..n inner steps. Each runs one initialisation
  * per turn of side work, so training chunks come between them; every read is awaited (no
- * synchronous read-back). The walk-through's requests are answered with the reason it has none.
+ * synchronous read-back), and the θ view between them. The shared walk-through's requests are
+ * answered with the reason it has none (the page shows the phases itself).
  */
 import type * as tf from '@tensorflow/tfjs';
 import { adaptOnGoal, type ArenaPaths } from '../../core/families/nav2d/arena';
@@ -19,6 +20,8 @@ import type { FamilyRequest, MethodName } from '../protocol';
 import type { FamilyWorker, HostServices } from './familyWorker';
 import { isMetaStepRequest } from './metaStepMessages';
 import type { ArenaMethodData, ArenaPathsData, Nav2dReply, ReturnCurveData } from './nav2dMessages';
+import { Nav2dThetaPart } from './nav2dTheta';
+import type { ThetaSubject } from '../theta/messages';
 
 /** A policy step takes seconds on tfjs: the backend comparisons time only a step or two. */
 export const POLICY_BUDGET: ProbeBudget = {
@@ -50,11 +53,14 @@ export class Nav2dWorker implements FamilyWorker {
   private arena: (Job<ArenaMethodData> & { goal: [number, number] }) | null = null;
   private evaluation: (Job<ReturnCurveData> & { tasks: number; steps: number }) | null = null;
   private readonly evalPacer = new SharePacer(EVAL_SHARE);
+  private readonly theta: Nav2dThetaPart;
 
-  constructor(private readonly host: HostServices) {}
+  constructor(private readonly host: HostServices) {
+    this.theta = new Nav2dThetaPart(host);
+  }
 
   get busy(): boolean {
-    return this.arena !== null || this.evaluation !== null;
+    return this.arena !== null || this.evaluation !== null || this.theta.busy;
   }
 
   /** a goal the page placed is answered whatever the side-work budget */
@@ -86,11 +92,12 @@ export class Nav2dWorker implements FamilyWorker {
     return Promise.resolve();
   }
 
+  /** One turn of side work: the page's goal first, then a piece of the evaluation, then the θ view. */
   async work(): Promise<void> {
     if (this.arena) await this.arenaPiece();
     else if (this.evaluation && this.evalPacer.ready(this.host.running())) {
       await this.evalPacer.run(() => this.evaluationPiece(), this.host.running());
-    }
+    } else await this.theta.work();
   }
 
   private post(reply: Nav2dReply): void {
@@ -165,23 +172,34 @@ export class Nav2dWorker implements FamilyWorker {
     this.post({ kind: 'navReturns', id: job.id, step: job.step, tasks: job.tasks, trajs: s.trajs, curves });
   }
 
-  captureStep(_run: FamilyRun): void {}
-
-  flushCaptures(_stepsPerSecond: number): Promise<void> {
-    return Promise.resolve();
+  captureStep(run: FamilyRun): void {
+    this.theta.capture(run);
   }
 
-  discardCaptures(): void {}
+  flushCaptures(stepsPerSecond: number): Promise<void> {
+    return this.theta.flush(stepsPerSecond);
+  }
 
-  markDirty(): void {}
+  discardCaptures(): void {
+    this.theta.discardCaptures();
+  }
+
+  markDirty(): void {
+    this.theta.markDirty();
+  }
 
   /** a new run: what was under way belongs to the old one (the page asks again on `ready`) */
   runReplaced(): void {
     this.arena = null;
     this.evaluation = null;
+    this.theta.clear();
   }
 
-  setThetaView(): void {}
+  setThetaView(subject: ThetaSubject, random: boolean): void {
+    this.theta.setView(subject, random);
+  }
 
-  requestLandscape(): void {}
+  requestLandscape(id: number, resolution: number): void {
+    this.theta.requestLandscape(id, resolution);
+  }
 }

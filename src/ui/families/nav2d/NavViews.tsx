@@ -1,3 +1,4 @@
+import { ParameterSpace } from '../../charts/ParameterSpace';
 import { MountWhenNear } from '../../kit/MountWhenNear';
 import { WalkThrough } from '../../walk/WalkThrough';
 import { Arena } from './Arena';
@@ -41,7 +42,8 @@ function ArenaPanel() {
 
 /**
  * The navigation page's chart column: the shared walk-through (it says where this family's phases
- * are shown), the arena, the return chart, the learning curve and the phase-by-phase walk.
+ * are shown), the arena, the return chart, the learning curve, the phase-by-phase walk and the
+ * shared parameter-space view of θ.
  */
 export function NavViews() {
   return (
@@ -56,6 +58,9 @@ export function NavViews() {
       </MountWhenNear>
       <MountWhenNear minHeight={200}>
         <NavWalk />
+      </MountWhenNear>
+      <MountWhenNear minHeight={800}>
+        <ParameterSpace />
       </MountWhenNear>
     </>
   );

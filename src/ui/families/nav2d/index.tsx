@@ -7,6 +7,7 @@ import { navHooks, navSlice } from './navSlice';
 import { navState } from './navStore';
 import { navSession } from './session';
 import { navThetaDownload } from './thetaDownload';
+import { navThetaUi } from './thetaUi';
 
 /** the most meta-iterations a navigation link replays (each takes seconds on tfjs) */
 export const MAX_NAV_REPLAY_STEPS = 500;
@@ -76,7 +77,7 @@ export const nav2dUi: UiFamily = {
     },
     parameters: (s) => s.numParams,
   },
-  theta: null,
+  theta: navThetaUi,
   walk,
   link,
   thetaDownload: navThetaDownload,
