@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { parseExperiment } from '../src/core/experiment';
-import { collectErrors, readStep, waitReady, waitStepAtLeast, watchTraining } from './helpers';
+import { collectErrors, copyLink, readStep, waitReady, waitStepAtLeast, watchTraining } from './helpers';
 
 // Playwright's trace recording runs on the page's main thread: the long-task check must not measure it
 test.use({ trace: 'off' });
@@ -59,6 +59,17 @@ test('2-D navigation: the arena draws, Play trains, a click places a goal and on
   await expect(page.getByTestId('nav-goal-note')).toContainText('clamped to the arena');
   await expect(page.getByTestId('nav-goal-note')).toContainText('(0.50, 0.50)');
   await page.screenshot({ path: 'test-results/nav2d-arena.png', fullPage: true });
+  // the share link replays from the seed (θ is not carried); θ downloads as one JSON file
+  const link = new URL(await copyLink(page));
+  expect(link.searchParams.get('task')).toBe('nav2d');
+  expect(link.searchParams.get('trajs')).toBe('4');
+  expect(Number(link.searchParams.get('step'))).toBe(await readStep(page));
+  expect(link.hash).toBe('');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download θ' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`maml-nav2d-theta-step-${await readStep(page)}.json`);
   expect(errors).toEqual([]);
 });
 
@@ -84,4 +95,25 @@ test('2-D navigation: no main-thread task over 50 ms while the policy trains (5 
     await expect(p.getByTestId('nav-post-random').locator('path')).toHaveCount(4, { timeout: 60_000 });
     await expect(p.getByTestId('nav-return-random')).toHaveCount(1, { timeout: 60_000 });
   });
+});
+
+test('2-D navigation: after one visit the page opens offline and the worker adapts to a goal', async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(120_000);
+  const errors = collectErrors(page);
+  await page.goto(`./?${SMALL}`);
+  await waitReady(page, /wasm/);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await context.setOffline(true);
+  await page.reload();
+  await waitReady(page, /wasm/);
+  await expect(postPaths(page)).toHaveCount(4, { timeout: 60_000 });
+  await clickArena(page, 0.3, 0.3);
+  await expect(page.getByTestId('nav-arena-status')).toContainText('Click anywhere', { timeout: 60_000 });
+  await expect(postPaths(page)).toHaveCount(4);
+  expect(errors).toEqual([]);
 });

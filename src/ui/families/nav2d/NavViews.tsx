@@ -23,7 +23,7 @@ function ArenaPanel() {
             : 'Sampling trajectories…'}
       </p>
       {note ? (
-        <p className="note warning" role="status" data-testid="nav-goal-note">
+        <p className="note warning" aria-live="polite" data-testid="nav-goal-note">
           {note}
         </p>
       ) : null}
