@@ -13,6 +13,7 @@ import type { Nav2dRun } from '../src/core/families/nav2d/run';
 import type { HostServices } from '../src/worker/families/familyWorker';
 import type { Nav2dReply } from '../src/worker/families/nav2dMessages';
 import { Nav2dWorker } from '../src/worker/families/nav2dWorker';
+import { probeStep } from '../src/worker/backend';
 import type { FromWorker } from '../src/worker/protocol';
 import {
   curvePoints,
@@ -195,6 +196,17 @@ describe('2-D navigation page: the worker part', () => {
     worker.request({ kind: 'walk', id: 2, shown: 1 });
     expect(posted.at(-1)).toMatchObject({ kind: 'family', reply: { kind: 'walkFailed', id: 2 } });
     run.dispose();
+  });
+
+  it('the backend probes await a run’s stepAsync where it has one (no blocking read-back)', async () => {
+    const calls: string[] = [];
+    const meta = tf.scalar(1);
+    const step = () => (calls.push('step'), { meta, pretrained: null });
+    const stepAsync = () => (calls.push('stepAsync'), Promise.resolve({ meta, pretrained: null }));
+    await probeStep({ step, stepAsync, dispose: () => undefined });
+    await probeStep({ step, dispose: () => undefined });
+    expect(calls).toEqual(['stepAsync', 'step']);
+    meta.dispose();
   });
 });
 
