@@ -7,7 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { adaptOnGoal, type ArenaPaths } from '../../core/families/nav2d/arena';
-import { sampleGoals } from '../../core/families/nav2d/env';
+import { HORIZON, sampleGoals } from '../../core/families/nav2d/env';
 import { adaptationReturns } from '../../core/families/nav2d/iteration';
 import { readAsync } from '../../core/families/nav2d/reads';
 import { pgSettings } from '../../core/families/nav2d/run';
@@ -142,7 +142,7 @@ export class Nav2dWorker implements FamilyWorker {
       step: job.step,
       goal: job.goal,
       trajs: s.trajs,
-      horizon: got.pre.points.length / 2 / s.trajs - 1,
+      horizon: HORIZON,
       alpha: s.alpha,
       methods: job.done,
     });

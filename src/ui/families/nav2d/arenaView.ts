@@ -79,7 +79,7 @@ export function learningExtent(
   pts: readonly [number, number][],
   history: readonly Partial<Record<MethodName | 'step', number>>[],
 ): [number, number] {
-  const values = pts.map((p) => p[1]);
+  const values = pts.map((p) => p[1]).filter(Number.isFinite);
   for (const h of history)
     for (const m of ['maml', 'pretrained', 'random'] as const) {
       const v = h[m];

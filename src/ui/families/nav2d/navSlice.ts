@@ -98,6 +98,10 @@ export function historyPoint(r: ReturnsReply): HistoryPoint {
 const get = () => useNavStore.getState();
 
 export const navHooks: SliceHooks = {
+  /** paused, a settings change (α, trajectories) shows at once in the arena */
+  configChanged() {
+    if (!get().running) get().refreshArena();
+  },
   paused() {
     get().refreshArena();
     get().evaluateReturns();
