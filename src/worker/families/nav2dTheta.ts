@@ -16,8 +16,7 @@ import { landscapeSpan, projectPoint } from '../../core/projection';
 import { Rng } from '../../core/random';
 import type { ThetaPaths } from '../protocol';
 import type { ThetaViewModel } from '../theta/model';
-import type { ThetaSubject } from '../theta/messages';
-import { ThetaView } from '../theta/view';
+import { FamilyThetaPart } from './familyThetaPart';
 import type { HostServices } from './familyWorker';
 
 /** the view's budget: goals shown, goals the landscape averages, its finest grid, report spacing */
@@ -72,53 +71,9 @@ export function policyThetaModel(run: FamilyRun): ThetaViewModel<Float32Array> {
   };
 }
 
-/** The θ view as the navigation worker part drives it. */
-export class Nav2dThetaPart {
-  private readonly view: ThetaView;
-
-  constructor(private readonly host: HostServices) {
-    this.view = new ThetaView(host.post, (fn) => host.inference(fn));
-  }
-
-  get busy(): boolean {
-    return this.view.busy;
-  }
-
-  /** A report when one is due, then the next point of a landscape in progress. */
-  async work(): Promise<void> {
-    const running = this.host.running();
-    const config = this.host.config();
-    const model = policyThetaModel(this.host.run());
-    this.view.applyView();
-    if (this.view.reportDue(running, performance.now())) await this.view.report(model, config, null, running);
-    if (this.view.landscapeActive) await this.view.landscapeStep(model, config, running);
-  }
-
-  capture(run: FamilyRun): void {
-    this.view.capture(policyThetaModel(run));
-  }
-
-  flush(stepsPerSecond?: number): Promise<void> {
-    return this.view.flush(stepsPerSecond);
-  }
-
-  discardCaptures(): void {
-    this.view.discardCaptures();
-  }
-
-  markDirty(): void {
-    this.view.markDirty();
-  }
-
-  clear(): void {
-    this.view.clear();
-  }
-
-  setView(subject: ThetaSubject, random: boolean): void {
-    this.view.setView(subject, random);
-  }
-
-  requestLandscape(id: number, resolution: number): void {
-    this.view.requestLandscape(id, resolution);
+/** The θ view as the navigation worker part drives it: MAML's θ or the pretrained policy's. */
+export class Nav2dThetaPart extends FamilyThetaPart {
+  constructor(host: HostServices) {
+    super(host, policyThetaModel, ['maml', 'pretrained']);
   }
 }
