@@ -6,8 +6,8 @@
  * number comes from the caller's Rng.
  */
 import * as tf from '@tensorflow/tfjs';
-import { chunkPoints, type LandscapeGrid } from '../../projection/grid';
-import { projectPoint, type PlaneBasis } from '../../projection/pca';
+import { chunkPoints, gridAxes, type LandscapeGrid } from '../../projection/grid';
+import type { PlaneBasis } from '../../projection/pca';
 import { projectTensor } from '../../projection/paths';
 import type { Rng } from '../../random';
 import { adaptationReturns, disposeBatch, sampleBatch, type PgSettings } from './iteration';
@@ -76,17 +76,14 @@ export class PolicyLandscape implements LandscapeGrid {
   private disposed = false;
 
   constructor(private readonly spec: PolicyLandscapeSpec) {
-    const n = Math.max(1, Math.floor(spec.resolution));
-    this.resolution = n;
-    this.chunkCount = n * n;
-    this.offsets = Float32Array.from({ length: n }, (_, i) =>
-      n === 1 ? 0 : spec.span * ((2 * i) / (n - 1) - 1),
-    );
-    const [cx, cy] = projectPoint(spec.basis, spec.centre);
-    this.x = this.offsets.map((a) => cx + a);
-    this.y = this.offsets.map((b) => cy + b);
-    this.pre = new Float32Array(n * n).fill(NaN);
-    this.post = new Float32Array(n * n).fill(NaN);
+    const axes = gridAxes(spec);
+    this.resolution = axes.resolution;
+    this.chunkCount = axes.resolution * axes.resolution;
+    this.offsets = axes.offsets;
+    this.x = axes.x;
+    this.y = axes.y;
+    this.pre = axes.pre;
+    this.post = axes.post;
   }
 
   async computeChunkAsync(c: number): Promise<void> {
