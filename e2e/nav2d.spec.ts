@@ -70,6 +70,8 @@ test('2-D navigation: the arena draws, Play trains, a click places a goal and on
     page.getByRole('button', { name: 'Download θ' }).click(),
   ]);
   expect(download.suggestedFilename()).toBe(`maml-nav2d-theta-step-${await readStep(page)}.json`);
+  // the worker never failed (a θ view report once detached the goals it still needed)
+  await expect(page.getByText('The training worker failed')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 

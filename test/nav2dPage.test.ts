@@ -13,6 +13,7 @@ import type { Nav2dRun } from '../src/core/families/nav2d/run';
 import type { HostServices } from '../src/worker/families/familyWorker';
 import type { Nav2dReply } from '../src/worker/families/nav2dMessages';
 import { Nav2dWorker } from '../src/worker/families/nav2dWorker';
+import { policyThetaModel } from '../src/worker/families/nav2dTheta';
 import { probeStep } from '../src/worker/backend';
 import type { FromWorker } from '../src/worker/protocol';
 import {
@@ -193,6 +194,12 @@ describe('2-D navigation page: the worker part', () => {
       Array.from((core.random as Float32Array).filter((_, i) => i % 3 === 0)).reduce((a, b) => a + b, 0) / 3,
       4,
     );
+    // the θ view's report is transferred to the page: its goals must not be the shown goals themselves
+    const model = policyThetaModel(run);
+    const shown = model.sampleShown(config);
+    const described = model.describeShown(shown, null).taskParams;
+    expect(described).toEqual(shown);
+    expect(described.buffer).not.toBe(shown.buffer);
     worker.request({ kind: 'walk', id: 2, shown: 1 });
     expect(posted.at(-1)).toMatchObject({ kind: 'family', reply: { kind: 'walkFailed', id: 2 } });
     run.dispose();

@@ -35,7 +35,8 @@ export function policyThetaModel(run: FamilyRun): ThetaViewModel<Float32Array> {
     shownKey: (c) => `${c.task}:${c.seed}:${c.hidden.join()}`,
     sampleShown: (c: Experiment) =>
       sampleGoals(Rng.stream(c.seed, 'theta-view/tasks'), POLICY_THETA.shownGoals),
-    describeShown: (goals) => ({ taskParams: goals, paramsPerTask: 2 }),
+    // a copy: the report's arrays are transferred to the page, the shown goals stay for the next paths
+    describeShown: (goals) => ({ taskParams: goals.slice(), paramsPerTask: 2 }),
     pathSteps: (c) => Math.max(1, c.inner),
     async paths(plane, theta, rate, goals, _task, steps): Promise<ThetaPaths> {
       const c = run.experiment;
