@@ -67,9 +67,16 @@ export async function chooseBackend(request: BackendRequest, wasmPath: string): 
 /** What the speed probe needs of a run: a meta-step and disposal (a run of any family). */
 export interface SteppingRun {
   step(): { meta: tf.Tensor; pretrained: tf.Tensor | null };
+  /** the same step with its mid-step reads awaited (FamilyRun.stepAsync), where the run has one */
+  stepAsync?(): Promise<{ meta: tf.Tensor; pretrained: tf.Tensor | null }>;
   /** compile and check before the first step (the fused WebGPU engine); rejects with the reason */
   prepare?(): Promise<void>;
   dispose(): void;
+}
+
+/** One step of a probed run: awaited reads where it has them (no blocking read-back), else `step`. */
+export function probeStep(run: SteppingRun): Promise<{ meta: tf.Tensor; pretrained: tf.Tensor | null }> {
+  return run.stepAsync ? run.stepAsync() : Promise.resolve(run.step());
 }
 
 export interface ProbeOptions {
@@ -100,7 +107,7 @@ export async function measureStepsPerSecond(
     const group = async (n: number) => {
       const losses: tf.Tensor[] = [];
       for (let i = 0; i < n; i++) {
-        const l = run.step();
+        const l = await probeStep(run);
         losses.push(l.meta);
         if (l.pretrained) losses.push(l.pretrained);
       }

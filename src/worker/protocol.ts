@@ -8,6 +8,7 @@
 import type { Experiment } from '../core/experiment';
 import type { RunSummary } from '../core/runs/runSummary';
 import { glyphTransferables, type GlyphReply, type GlyphRequest } from './families/glyphMessages';
+import { nav2dTransferables, type Nav2dReply, type Nav2dRequest } from './families/nav2dMessages';
 import {
   regressionTransferables,
   type RegressionReply,
@@ -27,9 +28,9 @@ export { SUBJECTS } from './theta/messages';
 export type { EvalCurveData, ViewTask } from './families/regressionMessages';
 
 /** A request only one kind of family understands (the task view's task, the drawing pad's). */
-export type FamilyRequest = RegressionRequest | GlyphRequest;
+export type FamilyRequest = RegressionRequest | GlyphRequest | Nav2dRequest;
 /** Its answers. */
-export type FamilyReply = RegressionReply | GlyphReply;
+export type FamilyReply = RegressionReply | GlyphReply | Nav2dReply;
 
 export const BACKENDS = ['webgpu', 'wasm', 'cpu'] as const;
 /** the GPU faults the test hook can cause for real: a lost device, a shader that fails to compile */
@@ -272,7 +273,11 @@ export function transferablesOf(msg: FromWorker): ArrayBuffer[] {
       add(msg.pretrainedLosses);
       break;
     case 'family':
-      for (const b of [...regressionTransferables(msg.reply), ...glyphTransferables(msg.reply)]) {
+      for (const b of [
+        ...regressionTransferables(msg.reply),
+        ...glyphTransferables(msg.reply),
+        ...nav2dTransferables(msg.reply),
+      ]) {
         if (!out.includes(b)) out.push(b);
       }
       break;

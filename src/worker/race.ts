@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadFused } from '../core/engines/fused/wasmModule';
 import { PROBE_TASK } from '../core/families/registry';
-import { measureStepsPerSecond, type ProbeOptions, type SteppingRun } from './backend';
+import { measureStepsPerSecond, probeStep, type ProbeOptions, type SteppingRun } from './backend';
 import { formatRate, raceLabel } from '../core/wording/rates';
 import { type AutoChoice, type BackendName, type DeviceProbe, type Engine, type RaceEntry } from './protocol';
 import { boundVerdict, OUTPACED, predictFullStep } from './stepBound';
@@ -43,7 +43,7 @@ export async function measureWithDeadline(
   let timedFrom = -1;
   let steps = 0;
   for (;;) {
-    const l = run.step();
+    const l = await probeStep(run);
     const losses = l.pretrained ? [l.meta, l.pretrained] : [l.meta];
     const done = Promise.all(losses.map((t) => t.data()));
     const outcome = await Promise.race([

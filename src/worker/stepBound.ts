@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { formatDuration, formatRate } from '../core/wording/rates';
-import type { SteppingRun } from './backend';
+import { probeStep, type SteppingRun } from './backend';
 
 /**
  * "Far behind": a tenth of the leader's rate. WebGPU tfjs is not timed when WebGPU fused, the same
@@ -49,7 +49,7 @@ async function timeStep(run: SteppingRun, warmup: number): Promise<number> {
   let ms = 0;
   for (let i = 0; i <= warmup; i++) {
     const t0 = performance.now();
-    const l = run.step();
+    const l = await probeStep(run);
     const losses = l.pretrained ? [l.meta, l.pretrained] : [l.meta];
     await Promise.all(losses.map((t) => t.data()));
     tf.dispose(losses);

@@ -45,6 +45,39 @@ export function chunkPoints(
  */
 export type GridLosses = (thetas: tf.Tensor2D) => tf.Tensor2D;
 
+/** A grid's axes around θ on the plane: its offsets, their plane coordinates, and empty losses. */
+export interface GridAxes {
+  resolution: number;
+  /** offsets a (and b) from θ along d1 (and d2), `span` each side */
+  offsets: Float32Array;
+  x: Float32Array;
+  y: Float32Array;
+  /** NaN until a grid point is computed */
+  pre: Float32Array;
+  post: Float32Array;
+}
+
+export function gridAxes(spec: {
+  basis: PlaneBasis;
+  centre: Float32Array;
+  span: number;
+  resolution: number;
+}): GridAxes {
+  const n = Math.max(1, Math.floor(spec.resolution));
+  const offsets = Float32Array.from({ length: n }, (_, i) =>
+    n === 1 ? 0 : spec.span * ((2 * i) / (n - 1) - 1),
+  );
+  const [cx, cy] = projectPoint(spec.basis, spec.centre);
+  return {
+    resolution: n,
+    offsets,
+    x: offsets.map((a) => cx + a),
+    y: offsets.map((b) => cy + b),
+    pre: new Float32Array(n * n).fill(NaN),
+    post: new Float32Array(n * n).fill(NaN),
+  };
+}
+
 export interface GridSpec {
   basis: PlaneBasis;
   /** θ at the middle of the grid [P] */
@@ -84,18 +117,16 @@ export class GridLandscape implements LandscapeGrid {
     const p = spec.centre.length;
     if (spec.basis.origin.length !== p)
       throw new Error(`the plane has ${spec.basis.origin.length} parameters, θ ${p}`);
-    const n = Math.max(1, Math.floor(spec.resolution));
+    const axes = gridAxes(spec);
+    const n = axes.resolution;
     this.resolution = n;
     this.chunkSize = Math.max(1, Math.min(n * n, Math.floor(spec.chunkSize)));
     this.chunkCount = Math.ceil((n * n) / this.chunkSize);
-    this.offsets = Float32Array.from({ length: n }, (_, i) =>
-      n === 1 ? 0 : spec.span * ((2 * i) / (n - 1) - 1),
-    );
-    const [cx, cy] = projectPoint(spec.basis, spec.centre);
-    this.x = this.offsets.map((a) => cx + a);
-    this.y = this.offsets.map((b) => cy + b);
-    this.pre = new Float32Array(n * n).fill(NaN);
-    this.post = new Float32Array(n * n).fill(NaN);
+    this.offsets = axes.offsets;
+    this.x = axes.x;
+    this.y = axes.y;
+    this.pre = axes.pre;
+    this.post = axes.post;
     const both = new Float32Array(2 * p);
     both.set(spec.basis.d1);
     both.set(spec.basis.d2, p);

@@ -5,6 +5,7 @@
 import type { UiFamily } from '../shell/family';
 import { glyphsUi } from './glyphs';
 import { mixtureUi } from './mixture';
+import { nav2dUi } from './nav2d';
 import { sheetUi } from './sheet';
 import { sinusoidUi } from './sinusoid';
 
@@ -13,6 +14,7 @@ export const UI_FAMILIES: Readonly<Record<string, UiFamily>> = {
   glyphs: glyphsUi,
   mixture: mixtureUi,
   sheet: sheetUi,
+  nav2d: nav2dUi,
 };
 
 /** Families the page can show (every one the schema knows, checked by a test). */

@@ -17,8 +17,7 @@ import { GridLandscape } from '../../core/projection/grid';
 import { Rng } from '../../core/random';
 import type { ThetaPaths } from '../protocol';
 import type { ThetaViewModel } from '../theta/model';
-import type { ThetaSubject } from '../theta/messages';
-import { ThetaView } from '../theta/view';
+import { FamilyThetaPart } from './familyThetaPart';
 import type { HostServices } from './familyWorker';
 
 /** A glyph class in words: its alphabet and its label. */
@@ -107,58 +106,12 @@ export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
   };
 }
 
-/** The θ view as the glyph worker part drives it: the same hooks as the regression part's. */
-export class GlyphThetaPart {
-  private readonly view: ThetaView;
-
-  constructor(private readonly host: HostServices) {
-    this.view = new ThetaView(host.post, (fn) => host.inference(fn));
-  }
-
-  private get model(): ThetaViewModel {
-    return glyphThetaModel(this.host.run() as GlyphRun);
-  }
-
-  get busy(): boolean {
-    return this.view.busy;
-  }
-
-  /** A report when one is due, then the next chunk of a landscape in progress. */
-  async work(): Promise<void> {
-    const running = this.host.running();
-    const config = this.host.config();
-    this.view.applyView();
-    if (this.view.reportDue(running, performance.now()))
-      await this.view.report(this.model, config, null, running);
-    if (this.view.landscapeActive) await this.view.landscapeStep(this.model, config, running);
-  }
-
-  capture(run: GlyphRun): void {
-    this.view.capture(glyphThetaModel(run));
-  }
-
-  flush(stepsPerSecond?: number): Promise<void> {
-    return this.view.flush(stepsPerSecond);
-  }
-
-  discardCaptures(): void {
-    this.view.discardCaptures();
-  }
-
-  markDirty(): void {
-    this.view.markDirty();
-  }
-
-  clear(): void {
-    this.view.clear();
-  }
-
-  setView(subject: ThetaSubject, random: boolean): void {
-    // the pretrained classifier has a C-way head: only MAML's θ is a point of this space
-    this.view.setView(subject === 'pretrained' ? 'maml' : subject, random);
-  }
-
-  requestLandscape(id: number, resolution: number): void {
-    this.view.requestLandscape(id, resolution);
+/**
+ * The θ view as the glyph worker part drives it: MAML's θ only (the pretrained classifier has a
+ * C-way head, so it is not a point of this space).
+ */
+export class GlyphThetaPart extends FamilyThetaPart {
+  constructor(host: HostServices) {
+    super(host, (run) => glyphThetaModel(run as GlyphRun), ['maml']);
   }
 }

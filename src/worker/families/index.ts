@@ -1,6 +1,7 @@
 import { CLASSIFIER_BUDGET, REGRESSION_BUDGET, type ProbeBudget } from '../host/backendPlan';
 import type { FamilyWorker, HostServices } from './familyWorker';
 import { GlyphWorker } from './glyphWorker';
+import { Nav2dWorker, POLICY_BUDGET } from './nav2dWorker';
 import { RegressionWorker } from './regressionWorker';
 
 /** A family's worker part, and how long the backend comparisons may take on its steps. */
@@ -23,12 +24,16 @@ const classifierPart: MakeWorkerPart = (host) => ({
   budget: CLASSIFIER_BUDGET,
 });
 
+/** The navigation policy's part: the arena's adaptation to a placed goal, the held-out returns. */
+const policyPart: MakeWorkerPart = (host) => ({ worker: new Nav2dWorker(host), budget: POLICY_BUDGET });
+
 /** The worker part of every registered family, by name: one line per family. */
 const WORKER_PARTS: Readonly<Record<string, MakeWorkerPart>> = {
   sinusoid: regressionPart,
   glyphs: classifierPart,
   mixture: regressionPart,
   sheet: regressionPart,
+  nav2d: policyPart,
 };
 
 /** The worker part of a family (every registered family has one: checked by a test). */

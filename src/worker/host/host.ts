@@ -302,7 +302,8 @@ export class WorkerHost {
         if (this.loop.stepRequests <= 0) break;
         this.loop.stepRequests -= 1;
       }
-      const l = run.step();
+      // a family whose step reads back midway (rollouts) awaits its reads instead of blocking
+      const l = run.stepAsync ? await run.stepAsync() : run.step();
       metas.push(l.meta);
       if (l.pretrained) pres.push(l.pretrained);
       family.captureStep(run);

@@ -52,7 +52,7 @@ export const nav2dSchema: FamilySchema = {
     reptile: 'policy-gradient Reptile is not implemented for the navigation family',
     mamlpp: 'MAML++ is not implemented for policy-gradient meta-learning',
   },
-  inPage: false,
+  inPage: true,
   restartRules: [
     { fields: ['hidden'], reason: (next) => `hidden layers changed to ${next.hidden.join(',')}` },
   ],

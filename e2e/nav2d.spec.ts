@@ -1,0 +1,121 @@
+import { expect, test, type Page } from '@playwright/test';
+import { parseExperiment } from '../src/core/experiment';
+import { collectErrors, copyLink, readStep, waitReady, waitStepAtLeast, watchTraining } from './helpers';
+
+// Playwright's trace recording runs on the page's main thread: the long-task check must not measure it
+test.use({ trace: 'off' });
+
+// a small policy, meta-batch and trajectory count: tfjs-wasm takes seconds per paper-sized iteration
+const SMALL = 'task=nav2d&hidden=16,16&batch=2&trajs=4';
+
+const postPaths = (page: Page) => page.getByTestId('nav-post-maml').locator('path');
+
+/** The arena's MAML panel: a click at (fx, fy) of its square, as fractions of its size. */
+async function clickArena(page: Page, fx: number, fy: number): Promise<void> {
+  const square = page.locator('[data-method="maml"] rect.nav-click');
+  const box = await square.boundingBox();
+  if (!box) throw new Error('no arena');
+  await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
+}
+
+test('2-D navigation: the arena draws, Play trains, a click places a goal and one step redraws it', async ({
+  page,
+}) => {
+  test.setTimeout(150_000);
+  const errors = collectErrors(page);
+  await page.goto(`./?${SMALL}`);
+  await waitReady(page);
+  await expect(page.getByLabel('Task family')).toHaveValue('nav2d');
+  // the arena: every initialisation's trajectories before the step and after it
+  for (const m of ['maml', 'pretrained', 'random']) {
+    await expect(page.getByTestId(`nav-pre-${m}`).locator('path')).toHaveCount(4, { timeout: 60_000 });
+    await expect(page.getByTestId(`nav-post-${m}`).locator('path')).toHaveCount(4);
+  }
+  await expect(page.getByTestId('nav-arena-status')).toContainText('meta-step 0');
+
+  await page.getByRole('button', { name: 'Play' }).click();
+  await waitStepAtLeast(page, 2, 90_000);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const step = await readStep(page);
+  expect(step).toBeGreaterThanOrEqual(2);
+  // the held-out returns after 0..3 inner steps (the paused page asks for them)
+  await expect(page.getByTestId('nav-return-maml')).toHaveCount(1, { timeout: 60_000 });
+
+  // the shared θ view follows the policy's flat θ, with the fixed goals' inner-loop paths
+  await expect(page.getByTestId('theta-view').locator('svg').first()).toBeVisible({ timeout: 60_000 });
+  // a click places a goal there; the worker adapts once and the after-step paths are drawn again
+  await expect(page.getByTestId('nav-arena-status')).toContainText('Click anywhere');
+  const before = await postPaths(page).first().getAttribute('d');
+  const star = page.locator('[data-method="maml"] [data-testid="nav-goal"]');
+  const starBefore = await star.getAttribute('transform');
+  await clickArena(page, 0.2, 0.8);
+  await expect(star).not.toHaveAttribute('transform', starBefore ?? '');
+  await expect(page.getByTestId('nav-arena-status')).toContainText('Click anywhere', { timeout: 60_000 });
+  await expect(postPaths(page)).toHaveCount(4);
+  expect(await postPaths(page).first().getAttribute('d')).not.toBe(before);
+  await expect(page.getByTestId('nav-goal-note')).toHaveCount(0);
+  // outside the goals' square (the drawing reaches 0.6): clamped, and the page says so
+  await clickArena(page, 0.99, 0.01);
+  await expect(page.getByTestId('nav-goal-note')).toContainText('clamped to the arena');
+  await expect(page.getByTestId('nav-goal-note')).toContainText('(0.50, 0.50)');
+  await page.screenshot({ path: 'test-results/nav2d-arena.png', fullPage: true });
+  // the share link replays from the seed (θ is not carried); θ downloads as one JSON file
+  const link = new URL(await copyLink(page));
+  expect(link.searchParams.get('task')).toBe('nav2d');
+  expect(link.searchParams.get('trajs')).toBe('4');
+  expect(Number(link.searchParams.get('step'))).toBe(await readStep(page));
+  expect(link.hash).toBe('');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download θ' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`maml-nav2d-theta-step-${await readStep(page)}.json`);
+  // the worker never failed (a θ view report once detached the goals it still needed)
+  await expect(page.getByText('The training worker failed')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('2-D navigation: a hostile link is clamped and each change explained in one line', async ({ page }) => {
+  const errors = collectErrors(page);
+  const link = '?task=nav2d&trajs=1e9&alpha=NaN&hidden=16&batch=2';
+  await page.goto(`./${link}`);
+  const items = page.getByRole('alert').getByRole('listitem');
+  const core = parseExperiment(link);
+  expect(core.warnings.map((w) => w.key).sort()).toEqual(['alpha', 'trajs']);
+  for (const w of core.warnings) await expect(items.filter({ hasText: w.message })).toHaveCount(1);
+  await waitReady(page);
+  const params = new URL(page.url()).searchParams;
+  expect(params.get('trajs')).toBe('100');
+  expect(params.get('alpha')).toBe(String(core.config.alpha));
+  await expect(page.getByRole('slider', { name: 'trajectories per task' })).toHaveValue('100');
+  expect(errors).toEqual([]);
+});
+
+test('2-D navigation: no main-thread task over 50 ms while the policy trains (5 s)', async ({ page }) => {
+  await watchTraining(page, `./?${SMALL}`, /wasm/, 2, 5_000, async (p) => {
+    // the watch is of training: the arena's first adaptation and the first evaluation are drawn
+    await expect(p.getByTestId('nav-post-random').locator('path')).toHaveCount(4, { timeout: 60_000 });
+    await expect(p.getByTestId('nav-return-random')).toHaveCount(1, { timeout: 60_000 });
+  });
+});
+
+test('2-D navigation: after one visit the page opens offline and the worker adapts to a goal', async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(120_000);
+  const errors = collectErrors(page);
+  await page.goto(`./?${SMALL}`);
+  await waitReady(page, /wasm/);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await context.setOffline(true);
+  await page.reload();
+  await waitReady(page, /wasm/);
+  await expect(postPaths(page)).toHaveCount(4, { timeout: 60_000 });
+  await clickArena(page, 0.3, 0.3);
+  await expect(page.getByTestId('nav-arena-status')).toContainText('Click anywhere', { timeout: 60_000 });
+  await expect(postPaths(page)).toHaveCount(4);
+  expect(errors).toEqual([]);
+});
