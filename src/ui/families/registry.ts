@@ -4,6 +4,7 @@
  */
 import type { UiFamily } from '../shell/family';
 import { glyphsUi } from './glyphs';
+import { imageClassesUi } from './imageclasses';
 import { mixtureUi } from './mixture';
 import { sheetUi } from './sheet';
 import { sinusoidUi } from './sinusoid';
@@ -13,6 +14,7 @@ export const UI_FAMILIES: Readonly<Record<string, UiFamily>> = {
   glyphs: glyphsUi,
   mixture: mixtureUi,
   sheet: sheetUi,
+  imageclasses: imageClassesUi,
 };
 
 /** Families the page can show (every one the schema knows, checked by a test). */

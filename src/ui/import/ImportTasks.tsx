@@ -1,10 +1,8 @@
-import { useEffect, useState, type DragEvent } from 'react';
+import { useState, type DragEvent } from 'react';
 import type { ImportedTable } from '../../core/data/csv/importTable';
-import { session } from '../session/session';
-import { useStore } from '../shell/store';
-import { dataMatches, dataMismatch, shortHash } from '../../core/data/dataLink';
-import { askedData, setTrainedData } from './linkedData';
-import { keepTaskFile, keptTaskFile } from './taskFiles';
+import { dataMatches, dataMismatch } from '../../core/data/dataLink';
+import { askedData } from './linkedData';
+import { AskForFile, keep, trainOn, useRestore } from './keptData';
 import { parseTaskFile } from './parseTaskFile';
 import { TaskPreview } from './TaskPreview';
 
@@ -23,68 +21,12 @@ type State =
  * A link that names data by its content hash (`data=`) trains on the kept file with that hash; without
  * one the panel asks for the file in one line, and refuses a file whose hash differs (linkedData.ts).
  */
-/** the page says once per load that imported data is not kept */
-let toldNotKept = false;
-
-/** Keep the file for the next load; where the browser refuses, say so once (training goes on). */
-async function keep(task: string, name: string, file: Blob, hash: string): Promise<void> {
-  if (await keepTaskFile({ task, name, hash, file, savedAt: new Date().toISOString() })) return;
-  if (toldNotKept) return;
-  toldNotKept = true;
-  useStore
-    .getState()
-    .notify('warning', 'The imported tasks are not kept in this browser', [
-      'Storage is full or turned off: training goes on, and after a reload the file must be imported again.',
-    ]);
-}
-
 interface Props {
   task: string;
   /** the page takes the table (throws the reason when the run cannot use it) */
   onTable(table: ImportedTable): void;
   /** on mount, train on the file kept from an earlier import, when there is one */
   restore: boolean;
-}
-
-/**
- * On mount, when asked, train on the file kept from an earlier import (if there is one); where the
- * opened link names other data, leave the kept file and ask for the link's (`ask`).
- */
-function useRestore(
-  task: string,
-  restore: boolean,
-  onTable: Props['onTable'],
-  ask: (hash: string) => void,
-): void {
-  useEffect(() => {
-    if (!restore) return;
-    const wanted = askedData(task);
-    void keptTaskFile(task)
-      .then(async (kept) => {
-        if (wanted !== null && !(kept && dataMatches(wanted, kept.hash))) {
-          ask(wanted);
-          return;
-        }
-        if (!kept) return;
-        const { table } = await parseTaskFile(kept.file, () => undefined);
-        onTable(table);
-        setTrainedData(task, kept.hash);
-        session.send({ kind: 'taskFile', task, file: kept.file, source: kept.name });
-      })
-      .catch(() => undefined); // a kept file this config cannot use leaves the example in place
-    // once per mount: a later import replaces the kept file itself
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-}
-
-/** The one line asking for the file a link's run trained on. */
-function AskForFile({ hash }: { hash: string }) {
-  return (
-    <p className="import-ask">
-      This link&apos;s run trained on a file of its author&apos;s (content hash {shortHash(hash)}), which this
-      browser does not have: import that file to train on it. Until then the run trains on the example.
-    </p>
-  );
 }
 
 /** The read file's preview: a few tasks, what was read, and the button that trains on them. */
@@ -107,7 +49,12 @@ function Preview({ state, onUse }: { state: Extract<State, { kind: 'preview' }>;
 export function ImportTasks({ task, onTable, restore }: Props) {
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [wanted, setWanted] = useState<string | null>(null);
-  useRestore(task, restore, onTable, setWanted);
+  useRestore(
+    task,
+    restore,
+    async (kept) => onTable((await parseTaskFile(kept.file, () => undefined)).table),
+    setWanted,
+  );
   const read = async (file: File) => {
     setState({ kind: 'reading', name: file.name, done: 0 });
     try {
@@ -133,9 +80,8 @@ export function ImportTasks({ task, onTable, restore }: Props) {
       setState({ kind: 'error', name: s.name, message: err instanceof Error ? err.message : String(err) });
       return;
     }
-    session.send({ kind: 'taskFile', task, file: s.file, source: s.name });
+    trainOn(task, s.name, s.file, s.table.hash);
     void keep(task, s.name, s.file, s.table.hash);
-    setTrainedData(task, s.table.hash);
     setWanted(null);
     setState({ kind: 'idle' });
   };

@@ -2,6 +2,7 @@ import { CLASSIFIER_BUDGET, REGRESSION_BUDGET, type ProbeBudget } from '../host/
 import type { FamilyWorker, HostServices } from './familyWorker';
 import { GlyphWorker } from './glyphWorker';
 import { RegressionWorker } from './regressionWorker';
+import { trainOnExampleClasses } from '../../core/families/imageclasses/family';
 
 /** A family's worker part, and how long the backend comparisons may take on its steps. */
 export interface WorkerPart {
@@ -23,12 +24,17 @@ const classifierPart: MakeWorkerPart = (host) => ({
   budget: CLASSIFIER_BUDGET,
 });
 
+// the page's runs of imported image classes train on the generated glyph classes until images
+// arrive (the CLI, which never loads this module, refuses instead)
+trainOnExampleClasses();
+
 /** The worker part of every registered family, by name: one line per family. */
 const WORKER_PARTS: Readonly<Record<string, MakeWorkerPart>> = {
   sinusoid: regressionPart,
   glyphs: classifierPart,
   mixture: regressionPart,
   sheet: regressionPart,
+  imageclasses: classifierPart,
 };
 
 /** The worker part of a family (every registered family has one: checked by a test). */
