@@ -143,6 +143,8 @@ export type ToWorker =
       curves: RunCurve[];
       name: string | null;
       createdAt: string | null;
+      /** embed the imported data the run trains on (the user chose to), so the file moves whole */
+      embedData?: boolean;
     }
   /** evaluate now on `tasks` held-out tasks (0..`steps` inner steps; the family's default if absent) */
   | { kind: 'evaluate'; tasks: number; steps?: number; id?: number }
@@ -224,6 +226,11 @@ export type FromWorker =
       createdAt: string;
       curves: RunCurve[];
     }
+  /**
+   * an opened run file brought the data its run trains on (checked against its SHA-256): the page
+   * keeps it as an imported file (`hash`: the content hash the family names the data by)
+   */
+  | { kind: 'runData'; task: string; name: string; hash: string; file: Blob }
   /** a run file could not be opened: nothing changed (the run before it goes on) */
   | { kind: 'runNotOpened'; source: string; reason: string }
   /** a saved θ file was loaded: its meta-step, settings and the pretrained baseline's steps */

@@ -2,7 +2,7 @@ import { useState, type DragEvent } from 'react';
 import type { ImportedTable } from '../../core/data/csv/importTable';
 import { dataMatches, dataMismatch } from '../../core/data/dataLink';
 import { askedData } from './linkedData';
-import { AskForFile, keep, trainOn, useRestore } from './keptData';
+import { AskForFile, keep, trainOn, useArrivedData, useRestore } from './keptData';
 import { parseTaskFile } from './parseTaskFile';
 import { TaskPreview } from './TaskPreview';
 
@@ -54,6 +54,11 @@ export function ImportTasks({ task, onTable, restore }: Props) {
     restore,
     async (kept) => onTable((await parseTaskFile(kept.file, () => undefined)).table),
     setWanted,
+  );
+  useArrivedData(
+    task,
+    async (file) => onTable((await parseTaskFile(file, () => undefined)).table),
+    () => setWanted(null),
   );
   const read = async (file: File) => {
     setState({ kind: 'reading', name: file.name, done: 0 });

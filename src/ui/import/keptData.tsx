@@ -1,29 +1,16 @@
 /**
- * What every import panel shares: keeping the imported file in IndexedDB for the next load (said
- * once where the browser refuses), training on the kept file when the page opens, and asking for
- * the file a share link names by its content hash (linkedData.ts).
+ * What every import panel shares: handing a file to the training worker, training on the kept
+ * file when the page opens, taking the data an opened run file brought, and asking for the file a
+ * share link names by its content hash (linkedData.ts).
  */
 import { useEffect } from 'react';
 import { dataMatches, shortHash } from '../../core/data/dataLink';
 import { session } from '../session/session';
-import { useStore } from '../shell/store';
+import { onDataArrived } from './arrivedData';
 import { askedData, setTrainedData } from './linkedData';
-import { keepTaskFile, keptTaskFile, type KeptTaskFile } from './taskFiles';
+import { keptTaskFile, type KeptTaskFile } from './taskFiles';
 
-/** the page says once per load that imported data is not kept */
-let toldNotKept = false;
-
-/** Keep the file for the next load; where the browser refuses, say so once (training goes on). */
-export async function keep(task: string, name: string, file: Blob, hash: string): Promise<void> {
-  if (await keepTaskFile({ task, name, hash, file, savedAt: new Date().toISOString() })) return;
-  if (toldNotKept) return;
-  toldNotKept = true;
-  useStore
-    .getState()
-    .notify('warning', 'The imported data is not kept in this browser', [
-      'Storage is full or turned off: training goes on, and after a reload the file must be imported again.',
-    ]);
-}
+export { keep } from './arrivedData';
 
 /** The page's run of `task` trains on this file from now on: the training worker gets it. */
 export function trainOn(task: string, name: string, file: Blob, hash: string): void {
@@ -59,6 +46,27 @@ export function useRestore(
     // once per mount: a later import replaces the kept file itself
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+}
+
+/**
+ * Data an opened run file brought for `task` (the worker trains on it already): `read` makes the
+ * page's part of it, as for an import; the asking line goes (`arrived`).
+ */
+export function useArrivedData(
+  task: string,
+  read: (file: Blob, name: string) => Promise<void>,
+  arrived: () => void,
+): void {
+  useEffect(
+    () =>
+      onDataArrived((data) => {
+        if (data.task !== task) return;
+        arrived();
+        void read(data.file, data.name).catch(() => undefined);
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [task],
+  );
 }
 
 /** The one line asking for the file a link's run trained on. */

@@ -17,6 +17,7 @@ import {
 } from '../../worker/protocol';
 import { familyOf } from '../shell/families';
 import { FrameInbox } from '../kit/frameInbox';
+import { dataArrived } from '../import/arrivedData';
 import type { SessionPart } from '../shell/family';
 import type { TrainerPort } from '../shell/port';
 import type { Autosave, RunFileReply } from '../runs/autosave';
@@ -136,9 +137,14 @@ class Session implements TrainerPort {
     });
   }
 
-  /** The run as a run file, written by the worker (its whole state plus these curves). */
-  exportRun(curves: RunCurve[], name: string | null, createdAt: string | null): Promise<RunFileReply> {
-    return this.runs.exportRun(curves, name, createdAt);
+  /** The run as a run file, written by the worker (its whole state plus these curves; `embedData`: and its imported data). */
+  exportRun(
+    curves: RunCurve[],
+    name: string | null,
+    createdAt: string | null,
+    embedData = false,
+  ): Promise<RunFileReply> {
+    return this.runs.exportRun(curves, name, createdAt, embedData);
   }
 
   /** Continue a saved run (autosave: its record's id; an imported file: null) in the running worker. */
@@ -258,6 +264,9 @@ class Session implements TrainerPort {
       case 'runFile':
       case 'runOpened':
         this.runs.received(msg);
+        break;
+      case 'runData':
+        dataArrived(msg);
         break;
       case 'thetaLoaded':
         thetaLoaded(msg, part);

@@ -15,6 +15,7 @@ import type { FamilyWorker } from '../families/familyWorker';
 import type { ToWorker } from '../protocol';
 import { writeRunFile } from '../runFiles';
 import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
+import { embeddedData } from './runData';
 import { readTaskFile, type TaskFileHost } from './taskFile';
 import { LoopState, now, RunKeeper, type Lifecycle, type Post } from './runKeeper';
 
@@ -372,7 +373,8 @@ export class WorkerHost {
       config: this.keeper.configOrThrow,
     };
     try {
-      const { text, summary } = await writeRunFile(run, { ...req, backend: this.keeper.plan.backend });
+      const data = req.embedData ? await embeddedData(reply.config.task) : null;
+      const { text, summary } = await writeRunFile(run, { ...req, backend: this.keeper.plan.backend, data });
       this.post({ ...reply, text, summary, error: null });
     } catch (e) {
       this.post({ ...reply, text: null, summary: null, error: errorText(e) });

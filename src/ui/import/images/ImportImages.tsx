@@ -1,7 +1,7 @@
 import { useRef, useState, type DragEvent } from 'react';
 import { dataMatches, dataMismatch } from '../../../core/data/dataLink';
 import { askedData } from '../linkedData';
-import { AskForFile, keep, trainOn, useRestore } from '../keptData';
+import { AskForFile, keep, trainOn, useArrivedData, useRestore } from '../keptData';
 import { ConversionPreview, SplitView } from './ConversionPreview';
 import { droppedSource, entriesOf, type DropEntry } from './droppedFiles';
 import type { ImageImportRequest, ImportedImages } from './imageMessages';
@@ -79,6 +79,11 @@ export function ImportImages({ task, onImages, restore }: Props) {
     async (kept) =>
       onImages(await importImages({ kind: 'zip', file: kept.file }, () => undefined).done, kept.name),
     setWanted,
+  );
+  useArrivedData(
+    task,
+    async (file, name) => onImages(await importImages({ kind: 'zip', file }, () => undefined).done, name),
+    () => setWanted(null),
   );
   const read = async (name: string, request: Promise<ImageImportRequest>) => {
     setState({ kind: 'reading', name, phase: 'reading', done: 0, total: 0 });
