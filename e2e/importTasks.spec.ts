@@ -158,3 +158,34 @@ test('a run download can embed the imported file: another profile opens it, chec
   await other.close();
   expect([...errors, ...freshErrors]).toEqual([]);
 });
+
+test('columns the reader chose from several: the user picks task, x and y, read again in the worker, trained on', async ({
+  page,
+}) => {
+  const errors = collectErrors(page);
+  const rows = ['who,when,a,b,c'];
+  for (let t = 0; t < 8; t++)
+    for (let i = 0; i < 10; i++) rows.push(`s${t},${i},${t + i},${-i},${(t * i) % 7}`);
+  await page.goto('./?task=sheet&k=4');
+  await waitReady(page);
+  await page
+    .getByLabel('import tasks from a CSV or TSV file')
+    .setInputFiles({ name: 'open.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  const summary = page.locator('.import-summary');
+  await expect(summary).toContainText(
+    'columns task = who, x = when, y = a (chosen from several: check them)',
+  );
+  await page.getByLabel('y column').selectOption('c');
+  await expect(summary).toContainText('columns task = who, x = when, y = c');
+  await expect(summary).not.toContainText('chosen from several');
+  // the same column twice is said, and nothing is read
+  await page.getByLabel('x column').selectOption('who');
+  await expect(summary).toContainText('must be three different columns');
+  await expect(summary).toContainText('columns task = who, x = when, y = c');
+  await page.getByRole('button', { name: 'Train on these tasks' }).click();
+  await expect(page.locator('.task-desc')).toContainText(/task "s\d"/);
+  await expect(
+    page.getByText('open.csv: 80 rows in 8 tasks; columns task = who, x = when, y = c'),
+  ).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -5,6 +5,7 @@
  * A message the other side does not understand is a compile error, not a silent no-op. Large
  * numeric payloads are typed arrays sent as transferables (see `transferablesOf`).
  */
+import type { FileReading } from '../core/families/family';
 import type { Experiment } from '../core/experiment';
 import type { RunSummary } from '../core/runs/runSummary';
 import { glyphTransferables, type GlyphReply, type GlyphRequest } from './families/glyphMessages';
@@ -128,7 +129,7 @@ export type ToWorker =
    * the user's own task file for a family that reads its tasks from one (TaskFamily.loadTaskFile):
    * read in the worker, then the run starts again on its tasks; what was read comes back as a notice
    */
-  | { kind: 'taskFile'; task: string; file: Blob; source: string }
+  | { kind: 'taskFile'; task: string; file: Blob; source: string; reading?: FileReading }
   | { kind: 'config'; config: Experiment }
   /** continue the same run (θ, the baselines, the step) on another backend, in this worker */
   | { kind: 'backend'; request: BackendRequest; engine?: EngineRequest }

@@ -5,11 +5,22 @@ import { askedData } from './linkedData';
 import { AskForFile, keep, trainOn, useArrivedData, useRestore } from './keptData';
 import { parseTaskFile } from './parseTaskFile';
 import { TaskPreview } from './TaskPreview';
+import { ColumnPicker, type PickedColumns } from './ColumnPicker';
 
 type State =
   | { kind: 'idle' }
   | { kind: 'reading'; name: string; done: number }
-  | { kind: 'preview'; name: string; file: Blob; table: ImportedTable; lines: string[] }
+  | {
+      kind: 'preview';
+      name: string;
+      file: File;
+      table: ImportedTable;
+      lines: string[];
+      /** the columns the user picked (none: the reader's choice) */
+      picked: PickedColumns | null;
+      /** the reader chose the columns from several: the picker is shown */
+      choosable: boolean;
+    }
   | { kind: 'error'; name: string; message: string };
 
 /**
@@ -29,11 +40,22 @@ interface Props {
   restore: boolean;
 }
 
-/** The read file's preview: a few tasks, what was read, and the button that trains on them. */
-function Preview({ state, onUse }: { state: Extract<State, { kind: 'preview' }>; onUse(): void }) {
+type Previewed = Extract<State, { kind: 'preview' }>;
+
+/** The read file's preview: a few tasks, the column choice where it was open, what was read, and the button that trains on them. */
+function Preview({
+  state,
+  onUse,
+  onPick,
+}: {
+  state: Previewed;
+  onUse(): void;
+  onPick(c: PickedColumns): void;
+}) {
   return (
     <div className="import-summary">
       <TaskPreview table={state.table} />
+      {state.choosable && <ColumnPicker columns={state.table.columns} onPick={onPick} />}
       <ul>
         {state.lines.map((line) => (
           <li key={line}>{line}</li>
@@ -52,7 +74,7 @@ export function ImportTasks({ task, onTable, restore }: Props) {
   useRestore(
     task,
     restore,
-    async (kept) => onTable((await parseTaskFile(kept.file, () => undefined)).table),
+    async (kept) => onTable((await parseTaskFile(kept.file, () => undefined, kept.reading?.columns)).table),
     setWanted,
   );
   useArrivedData(
@@ -60,15 +82,18 @@ export function ImportTasks({ task, onTable, restore }: Props) {
     async (file) => onTable((await parseTaskFile(file, () => undefined)).table),
     () => setWanted(null),
   );
-  const read = async (file: File) => {
+  const read = async (file: File, picked: PickedColumns | null = null) => {
     setState({ kind: 'reading', name: file.name, done: 0 });
     try {
-      const { table, lines } = await parseTaskFile(file, (done) =>
-        setState({ kind: 'reading', name: file.name, done }),
+      const { table, lines } = await parseTaskFile(
+        file,
+        (done) => setState({ kind: 'reading', name: file.name, done }),
+        picked ?? undefined,
       );
       const asked = askedData(task);
       if (asked !== null && !dataMatches(asked, table.hash)) throw new Error(dataMismatch(asked, table.hash));
-      setState({ kind: 'preview', name: file.name, file, table, lines });
+      const choosable = picked !== null || table.columns.ambiguous;
+      setState({ kind: 'preview', name: file.name, file, table, lines, picked, choosable });
     } catch (err) {
       setState({ kind: 'error', name: file.name, message: err instanceof Error ? err.message : String(err) });
     }
@@ -85,8 +110,9 @@ export function ImportTasks({ task, onTable, restore }: Props) {
       setState({ kind: 'error', name: s.name, message: err instanceof Error ? err.message : String(err) });
       return;
     }
-    trainOn(task, s.name, s.file, s.table.hash);
-    void keep(task, s.name, s.file, s.table.hash);
+    const reading = s.picked ? { columns: s.picked } : undefined;
+    trainOn(task, s.name, s.file, s.table.hash, reading);
+    void keep(task, s.name, s.file, s.table.hash, reading);
     setWanted(null);
     setState({ kind: 'idle' });
   };
@@ -119,7 +145,9 @@ export function ImportTasks({ task, onTable, restore }: Props) {
           {state.name}: {state.message}
         </p>
       )}
-      {state.kind === 'preview' && <Preview state={state} onUse={() => use(state)} />}
+      {state.kind === 'preview' && (
+        <Preview state={state} onUse={() => use(state)} onPick={(picked) => void read(state.file, picked)} />
+      )}
     </fieldset>
   );
 }

@@ -3,6 +3,7 @@
  * the browser refuses), and data a run file brought (the worker checked and loaded it), which the
  * import panels take as if it had been imported (`onDataArrived`).
  */
+import type { FileReading } from '../../core/families/family';
 import { useStore } from '../shell/store';
 import { setTrainedData } from './linkedData';
 import { keepTaskFile } from './taskFiles';
@@ -11,8 +12,15 @@ import { keepTaskFile } from './taskFiles';
 let toldNotKept = false;
 
 /** Keep the file for the next load; where the browser refuses, say so once (training goes on). */
-export async function keep(task: string, name: string, file: Blob, hash: string): Promise<void> {
-  if (await keepTaskFile({ task, name, hash, file, savedAt: new Date().toISOString() })) return;
+export async function keep(
+  task: string,
+  name: string,
+  file: Blob,
+  hash: string,
+  reading?: FileReading,
+): Promise<void> {
+  const kept = { task, name, hash, file, savedAt: new Date().toISOString() };
+  if (await keepTaskFile(reading ? { ...kept, reading } : kept)) return;
   if (toldNotKept) return;
   toldNotKept = true;
   useStore

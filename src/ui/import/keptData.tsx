@@ -5,6 +5,7 @@
  */
 import { useEffect } from 'react';
 import { dataMatches, shortHash } from '../../core/data/dataLink';
+import type { FileReading } from '../../core/families/family';
 import { session } from '../session/session';
 import { onDataArrived } from './arrivedData';
 import { askedData, setTrainedData } from './linkedData';
@@ -13,8 +14,8 @@ import { keptTaskFile, type KeptTaskFile } from './taskFiles';
 export { keep } from './arrivedData';
 
 /** The page's run of `task` trains on this file from now on: the training worker gets it. */
-export function trainOn(task: string, name: string, file: Blob, hash: string): void {
-  session.send({ kind: 'taskFile', task, file, source: name });
+export function trainOn(task: string, name: string, file: Blob, hash: string, reading?: FileReading): void {
+  session.send({ kind: 'taskFile', task, file, source: name, ...(reading ? { reading } : {}) });
   setTrainedData(task, hash);
 }
 
@@ -40,7 +41,7 @@ export function useRestore(
         }
         if (!kept) return;
         await read(kept);
-        trainOn(task, kept.name, kept.file, kept.hash);
+        trainOn(task, kept.name, kept.file, kept.hash, kept.reading);
       })
       .catch(() => undefined);
     // once per mount: a later import replaces the kept file itself

@@ -28,7 +28,7 @@ export async function readTaskFile(
   try {
     const config = host.config() ?? defaultsFor(msg.task);
     const bytes = new Uint8Array(await msg.file.arrayBuffer());
-    const { lines } = await load(bytes, config);
+    const { lines } = await load(bytes, config, msg.reading);
     holdData(msg.task, msg.source, bytes);
     host.post({ kind: 'notice', level: 'info', message: `${msg.source}: ${lines[0] ?? ''}` });
     if (!host.config()) return;
