@@ -10,6 +10,7 @@ function omniglotLike(): Buffer {
 test('import images: a zip decoded in a worker, its conversion and split shown, trained on, kept over a reload', async ({
   page,
 }) => {
+  test.setTimeout(240_000);
   const errors = collectErrors(page);
   await page.goto('./?task=imageclasses&ways=3&k=1');
   await waitReady(page);
@@ -48,6 +49,12 @@ test('import images: a zip decoded in a worker, its conversion and split shown, 
   await page.getByRole('button', { name: 'Pause' }).click();
   const link = await copyLink(page);
   expect(new URL(link).searchParams.get('data')).toMatch(/^[0-9a-f]{16}$/);
+  // a crashed training worker: the one that replaces it trains on the same classes, not the example
+  await page.evaluate(() => (window as unknown as { maml: { crashWorker(): void } }).maml.crashWorker());
+  await expect(page.getByRole('alert').filter({ hasText: 'The training worker failed' })).toBeVisible();
+  await waitReady(page);
+  await expect(page.getByText(/omniglot\.zip: imported 20 classes/)).toBeVisible({ timeout: 60_000 });
+  await expect(page.locator('.class-name').first()).toContainText('Alphabet_', { timeout: 60_000 });
 
   // a reload trains on the kept archive, not on the example
   await page.reload();

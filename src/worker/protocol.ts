@@ -129,7 +129,15 @@ export type ToWorker =
    * the user's own task file for a family that reads its tasks from one (TaskFamily.loadTaskFile):
    * read in the worker, then the run starts again on its tasks; what was read comes back as a notice
    */
-  | { kind: 'taskFile'; task: string; file: Blob; source: string; reading?: FileReading }
+  | {
+      kind: 'taskFile';
+      task: string;
+      file: Blob;
+      source: string;
+      reading?: FileReading;
+      /** the settings to check the data against while the worker has none (sent before its init) */
+      config?: Experiment;
+    }
   | { kind: 'config'; config: Experiment }
   /** continue the same run (θ, the baselines, the step) on another backend, in this worker */
   | { kind: 'backend'; request: BackendRequest; engine?: EngineRequest }

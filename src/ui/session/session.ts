@@ -60,6 +60,8 @@ class Session implements TrainerPort {
   private snapshotWaiters = new Map<number, (s: Snapshot) => void>();
   private nextRequest = 1;
   private generation = 0;
+  /** the imported data last given to the worker: a replaced worker gets it before its init */
+  private data: Extract<ToWorker, { kind: 'taskFile' }> | null = null;
 
   start(opts: StartOptions): void {
     this.stopWorker();
@@ -88,6 +90,8 @@ class Session implements TrainerPort {
       landscapeBusy: null,
       replay: opts.replayTo !== null ? { target: opts.replayTo, from: opts.resume?.step ?? 0 } : null,
     });
+    // a restarted worker trains on the page's imported data, not on a family's example
+    if (this.data?.task === s.config.task) this.post({ ...this.data, config: s.config });
     this.post({
       kind: 'init',
       config: s.config,
@@ -126,6 +130,7 @@ class Session implements TrainerPort {
   send(msg: ToWorker): void {
     const s = store.getState();
     if (msg.kind === 'config') writeAddressBar(msg.config, s.backendRequest, s.engineRequest);
+    if (msg.kind === 'taskFile') this.data = msg;
     this.post(msg);
   }
 
@@ -266,6 +271,7 @@ class Session implements TrainerPort {
         this.runs.received(msg);
         break;
       case 'runData':
+        this.data = { kind: 'taskFile', task: msg.task, file: msg.file, source: msg.name };
         dataArrived(msg);
         break;
       case 'thetaLoaded':

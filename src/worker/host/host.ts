@@ -56,6 +56,8 @@ export class WorkerHost {
   private lastSnapshotAt = 0;
   /** run files the page asked for (autosave, download), written between training chunks */
   private readonly exportRequests: Extract<ToWorker, { kind: 'exportRun' }>[] = [];
+  /** the task file being read: a replaced worker's first run waits for the data it was given */
+  private dataRead: Promise<void> = Promise.resolve();
 
   /** what reading a task file needs of the host */
   private readonly taskFiles: TaskFileHost = {
@@ -109,7 +111,7 @@ export class WorkerHost {
         this.lifecycle.push(msg);
         break;
       case 'taskFile':
-        void readTaskFile(msg, this.taskFiles);
+        this.dataRead = readTaskFile(msg, this.taskFiles);
         return;
       case 'evaluate':
         this.evalRequests.push({
@@ -150,6 +152,7 @@ export class WorkerHost {
 
   private async init(msg: Extract<ToWorker, { kind: 'init' }>): Promise<void> {
     const choice = await chooseBackend(msg.backend, msg.wasmPath);
+    await this.dataRead;
     this.keeper.choose(msg, choice);
     // auto: train at once on the expected-fastest engine (the fused one on wasm where the family
     // has it), then time the other contenders beside training and move to the fastest

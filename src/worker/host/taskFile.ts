@@ -26,7 +26,7 @@ export async function readTaskFile(
   const load = familyOf(msg.task).loadTaskFile;
   if (!load) return;
   try {
-    const config = host.config() ?? defaultsFor(msg.task);
+    const config = host.config() ?? msg.config ?? defaultsFor(msg.task);
     const bytes = new Uint8Array(await msg.file.arrayBuffer());
     const { lines } = await load(bytes, config, msg.reading);
     holdData(msg.task, msg.source, bytes);
