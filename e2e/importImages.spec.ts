@@ -12,7 +12,7 @@ test('import images: a zip decoded in a worker, its conversion and split shown, 
 }) => {
   test.setTimeout(240_000);
   const errors = collectErrors(page);
-  await page.goto('./?task=imageclasses&ways=3&k=1');
+  await page.goto('./?task=imageclasses&k=1');
   await waitReady(page);
   await expect(page.getByLabel('Task family')).toHaveValue('imageclasses');
   await expect(page.locator('.import-note')).toContainText('the example');
