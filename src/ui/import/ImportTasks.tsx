@@ -68,6 +68,24 @@ function Preview({
   );
 }
 
+/** The picker of a table file. */
+function TableInput({ onFile }: { onFile(file: File): void }) {
+  return (
+    <label className="import-drop">
+      Drop a CSV or TSV here, or{' '}
+      <input
+        type="file"
+        accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values"
+        aria-label="import tasks from a CSV or TSV file"
+        onChange={(e) => {
+          const file = e.currentTarget.files?.[0];
+          if (file) onFile(file);
+        }}
+      />
+    </label>
+  );
+}
+
 export function ImportTasks({ task, onTable, restore }: Props) {
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [wanted, setWanted] = useState<string | null>(null);
@@ -120,18 +138,7 @@ export function ImportTasks({ task, onTable, restore }: Props) {
     <fieldset className="field import-tasks" onDragOver={(e) => e.preventDefault()} onDrop={drop}>
       <legend>import tasks</legend>
       {wanted !== null && <AskForFile hash={wanted} />}
-      <label className="import-drop">
-        Drop a CSV or TSV here, or{' '}
-        <input
-          type="file"
-          accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values"
-          aria-label="import tasks from a CSV or TSV file"
-          onChange={(e) => {
-            const file = e.currentTarget.files?.[0];
-            if (file) void read(file);
-          }}
-        />
-      </label>
+      <TableInput onFile={(file) => void read(file)} />
       {state.kind === 'reading' && (
         <progress
           className="import-progress"
