@@ -57,7 +57,7 @@ describe('train CLI --images', () => {
     const none = train(['--config', config, '--steps', '1']);
     expect(none.status).toBe(2);
     expect(none.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([
-      'error: no image classes are loaded: the CLI takes them with --images <folder or .zip> (the page has no import yet)',
+      'error: no image classes are loaded: the CLI takes them with --images <folder or .zip>, the page with its "Import images" panel',
     ]);
     expect(none.stderr).not.toMatch(/ at /);
   }, 480_000);

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { filesOfZip, importImageClasses, type ClassImageSet } from '../core/data/images/importer';
 import { setLoadedImageClasses } from '../core/data/images/loaded';
+import { describeClasses } from '../core/data/images/summary';
 import { isHiddenPath } from '../core/data/images/layout';
 import { ImportError, IMPORT_LIMITS } from '../core/data/images/limits';
 import type { ArchiveFile } from '../core/data/images/zip';
@@ -54,18 +55,7 @@ export function imagesJson(set: ClassImageSet): ImagesJson {
 
 /** What was imported, in a few lines for stderr. */
 export function importSummary(set: ClassImageSet): string {
-  const s = set.split;
-  const lines = [
-    `imported ${set.classes.length} classes, ${set.images} images (sha256 ${set.hash})`,
-    `split (${s.protocol}): ${s.train.length} classes for meta-training, ${s.test.length} held out` +
-      (s.rotations ? '; 90° rotations make each class four' : ''),
-  ];
-  if (set.skippedCount > 0) {
-    lines.push(`skipped ${set.skippedCount} files:`, ...set.skipped.map((l) => `  ${l}`));
-    if (set.skippedCount > set.skipped.length)
-      lines.push(`  ... and ${set.skippedCount - set.skipped.length} more`);
-  }
-  return lines.join('\n');
+  return describeClasses(set).join('\n');
 }
 
 /**

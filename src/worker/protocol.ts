@@ -5,6 +5,7 @@
  * A message the other side does not understand is a compile error, not a silent no-op. Large
  * numeric payloads are typed arrays sent as transferables (see `transferablesOf`).
  */
+import type { FileReading } from '../core/families/family';
 import type { Experiment } from '../core/experiment';
 import type { RunSummary } from '../core/runs/runSummary';
 import { glyphTransferables, type GlyphReply, type GlyphRequest } from './families/glyphMessages';
@@ -129,7 +130,15 @@ export type ToWorker =
    * the user's own task file for a family that reads its tasks from one (TaskFamily.loadTaskFile):
    * read in the worker, then the run starts again on its tasks; what was read comes back as a notice
    */
-  | { kind: 'taskFile'; task: string; file: Blob; source: string }
+  | {
+      kind: 'taskFile';
+      task: string;
+      file: Blob;
+      source: string;
+      reading?: FileReading;
+      /** the settings to check the data against while the worker has none (sent before its init) */
+      config?: Experiment;
+    }
   | { kind: 'config'; config: Experiment }
   /** continue the same run (θ, the baselines, the step) on another backend, in this worker */
   | { kind: 'backend'; request: BackendRequest; engine?: EngineRequest }
@@ -144,6 +153,8 @@ export type ToWorker =
       curves: RunCurve[];
       name: string | null;
       createdAt: string | null;
+      /** embed the imported data the run trains on (the user chose to), so the file moves whole */
+      embedData?: boolean;
     }
   /** evaluate now on `tasks` held-out tasks (0..`steps` inner steps; the family's default if absent) */
   | { kind: 'evaluate'; tasks: number; steps?: number; id?: number }
@@ -225,6 +236,11 @@ export type FromWorker =
       createdAt: string;
       curves: RunCurve[];
     }
+  /**
+   * an opened run file brought the data its run trains on (checked against its SHA-256): the page
+   * keeps it as an imported file (`hash`: the content hash the family names the data by)
+   */
+  | { kind: 'runData'; task: string; name: string; hash: string; file: Blob }
   /** a run file could not be opened: nothing changed (the run before it goes on) */
   | { kind: 'runNotOpened'; source: string; reason: string }
   /** a saved θ file was loaded: its meta-step, settings and the pretrained baseline's steps */

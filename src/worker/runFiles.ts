@@ -7,7 +7,8 @@
 import type { Experiment } from '../core/experiment';
 import type { FamilyRun } from '../core/families/family';
 import { readRunFile, runFromState } from '../core/runs/resume';
-import { encodeRunFile, runFileOf, type RunFile } from '../core/runs/runFile';
+import { encodeRunFile, runFileOf, type RunData, type RunFile } from '../core/runs/runFile';
+import { loadRunData, type OpenedData } from './host/runData';
 import type { RunSummary } from '../core/runs/runSummary';
 import type { BackendName, Engine, RunCurve } from './protocol';
 
@@ -17,12 +18,20 @@ import type { BackendName, Engine, RunCurve } from './protocol';
  */
 export async function writeRunFile(
   run: FamilyRun,
-  opts: { curves: RunCurve[]; name: string | null; createdAt: string | null; backend: BackendName },
+  opts: {
+    curves: RunCurve[];
+    name: string | null;
+    createdAt: string | null;
+    backend: BackendName;
+    /** the imported data to embed (the user chose to) */
+    data?: RunData | null;
+  },
 ): Promise<{ text: string; summary: RunSummary }> {
   const state = await run.exportState();
   const file = runFileOf(state, {
     curves: opts.curves,
     backend: opts.backend,
+    ...(opts.data ? { data: opts.data } : {}),
     ...(opts.name !== null ? { name: opts.name } : {}),
     ...(opts.createdAt !== null ? { createdAt: opts.createdAt } : {}),
   });
@@ -34,11 +43,17 @@ export async function writeRunFile(
 
 /**
  * Read a run file of the family `task` and build its run on `engine` (bit-identical to the saved
- * run on the engine and backend it was trained on). Throws a readable Error.
+ * run on the engine and backend it was trained on), on the data it embeds when it does (checked
+ * and loaded first: `data`). Throws a readable Error.
  */
-export function openRunFile(text: string, task: string, engine: Engine): { file: RunFile; run: FamilyRun } {
+export async function openRunFile(
+  text: string,
+  task: string,
+  engine: Engine,
+): Promise<{ file: RunFile; run: FamilyRun; data: OpenedData | null }> {
+  const data = await loadRunData(text, task);
   const file = readRunFile(text, { tasks: [task] });
-  return { file, run: runFromState(file.state, { engine }) };
+  return { file, run: runFromState(file.state, { engine }), data };
 }
 
 /** A run moved to another engine or backend with its whole state (θ, moments, stream, step). */

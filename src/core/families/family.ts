@@ -5,6 +5,7 @@
  * the sizes a θ file must have. The CLI, the worker host and the tests work on any registered
  * family through this interface; see registry.ts.
  */
+import type { ColumnRequest } from '../data/csv/columns';
 import type * as tf from '@tensorflow/tfjs';
 import type { InnerRate } from '../meta/innerLoop';
 import type { MetaStepWalk, WalkAt } from '../meta/walkthrough';
@@ -119,6 +120,11 @@ export interface FamilyRun {
   dispose(): void;
 }
 
+/** How to read a user's file where the reader leaves a choice (a table's task, x and y columns). */
+export interface FileReading {
+  columns?: ColumnRequest;
+}
+
 export interface TaskFamily {
   readonly schema: FamilySchema;
   readonly metric: Metric;
@@ -145,7 +151,11 @@ export interface TaskFamily {
    * (rows, split, scaling, what was skipped); `hash` names the data (SHA-256, hex). Rejects with
    * the reason when the file cannot be used.
    */
-  loadTaskFile?(bytes: Uint8Array, config: Experiment): Promise<{ hash: string; lines: string[] }>;
+  loadTaskFile?(
+    bytes: Uint8Array,
+    config: Experiment,
+    reading?: FileReading,
+  ): Promise<{ hash: string; lines: string[] }>;
   /** the CLI's default evaluation: held-out tasks and inner steps */
   readonly evalDefaults: { tasks: number; steps: number };
   createRun(config: Experiment, start?: RunStart): FamilyRun;

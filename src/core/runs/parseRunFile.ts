@@ -269,6 +269,19 @@ export function parseRunFile(
 }
 
 /**
+ * A run file's settings and embedded data alone (null: it carries none), read before its state,
+ * whose sizes may depend on the data (an image family's baseline has a head per class). Throws
+ * RunFileError.
+ */
+export function readRunFileData(
+  text: string,
+  options: ParseRunFileOptions = {},
+): { config: Experiment; data: RunData | null } {
+  const doc = readHeader(text);
+  return { config: readConfig(doc, options), data: readData(doc) };
+}
+
+/**
  * The embedded data, when there is any: a name, a SHA-256 in hex and the bytes in base64. That the
  * bytes have that hash is checked by whoever reads them (hashing is asynchronous).
  */

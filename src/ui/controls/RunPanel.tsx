@@ -3,6 +3,7 @@ import { MAX_RUN_FILE_CHARS } from '../../core/runs/runFile';
 import { session } from '../session/session';
 import { useStore } from '../shell/store';
 import { formatClock, formatCount } from '../kit/format';
+import { linkData } from '../import/linkedData';
 
 /** Open a run file the user picked or dropped (the worker checks it; a bad file changes nothing). */
 async function importRunFile(file: File): Promise<void> {
@@ -24,10 +25,10 @@ async function importRunFile(file: File): Promise<void> {
 }
 
 /** The run as a file the CLI and another browser can continue (same format as `--save-run`). */
-async function downloadRunFile(): Promise<void> {
+async function downloadRunFile(embedData: boolean): Promise<void> {
   const s = useStore.getState();
   const { curves, name } = session.autosave.fileParts();
-  const reply = await session.exportRun(curves, name, null);
+  const reply = await session.exportRun(curves, name, null, embedData);
   if (reply.text === null) {
     s.notify('error', 'Could not write the run file', [reply.error ?? 'unknown error']);
     return;
@@ -78,6 +79,10 @@ export function RunPanel() {
   const phase = useStore((s) => s.phase);
   const input = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
+  const [embed, setEmbed] = useState(false);
+  const task = useStore((s) => s.config.task);
+  // (read at each render: the panel renders again as the run restarts on imported data)
+  const imported = linkData(task) !== null;
   const dropping = useDropRunFile();
   return (
     <section className={`panel runs${dropping ? ' dropping' : ''}`} aria-labelledby="run-title">
@@ -96,11 +101,20 @@ export function RunPanel() {
           title="Download run file: θ, Adam's moments, the baselines, the task stream and the curves, in the format of npm run train -- --save-run (the CLI continues it with --resume)."
           onClick={() => {
             setBusy(true);
-            void downloadRunFile().finally(() => setBusy(false));
+            void downloadRunFile(imported && embed).finally(() => setBusy(false));
           }}
         >
           Download run file
         </button>
+        {imported && (
+          <label
+            className="inline-field"
+            title="The run file also carries the imported data (checked by its SHA-256 when opened), so it continues on another machine without the file. It stays out unless you tick this."
+          >
+            <input type="checkbox" checked={embed} onChange={(e) => setEmbed(e.currentTarget.checked)} /> with
+            the imported data
+          </label>
+        )}
         <button
           type="button"
           disabled={phase === 'failed'}

@@ -4,6 +4,7 @@
  */
 import type { UiFamily } from '../shell/family';
 import { glyphsUi } from './glyphs';
+import { imageClassesUi } from './imageclasses';
 import { mixtureUi } from './mixture';
 import { nav2dUi } from './nav2d';
 import { sheetUi } from './sheet';
@@ -15,6 +16,7 @@ export const UI_FAMILIES: Readonly<Record<string, UiFamily>> = {
   mixture: mixtureUi,
   sheet: sheetUi,
   nav2d: nav2dUi,
+  imageclasses: imageClassesUi,
 };
 
 /** Families the page can show (every one the schema knows, checked by a test). */

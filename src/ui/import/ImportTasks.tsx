@@ -1,17 +1,26 @@
-import { useEffect, useState, type DragEvent } from 'react';
+import { useState, type DragEvent } from 'react';
 import type { ImportedTable } from '../../core/data/csv/importTable';
-import { session } from '../session/session';
-import { useStore } from '../shell/store';
-import { dataMatches, dataMismatch, shortHash } from '../../core/data/dataLink';
-import { askedData, setTrainedData } from './linkedData';
-import { keepTaskFile, keptTaskFile } from './taskFiles';
+import { dataMatches, dataMismatch } from '../../core/data/dataLink';
+import { askedData } from './linkedData';
+import { AskForFile, keep, trainOn, useArrivedData, useRestore } from './keptData';
 import { parseTaskFile } from './parseTaskFile';
 import { TaskPreview } from './TaskPreview';
+import { ColumnPicker, type PickedColumns } from './ColumnPicker';
 
 type State =
   | { kind: 'idle' }
   | { kind: 'reading'; name: string; done: number }
-  | { kind: 'preview'; name: string; file: Blob; table: ImportedTable; lines: string[] }
+  | {
+      kind: 'preview';
+      name: string;
+      file: File;
+      table: ImportedTable;
+      lines: string[];
+      /** the columns the user picked (none: the reader's choice) */
+      picked: PickedColumns | null;
+      /** the reader chose the columns from several: the picker is shown */
+      choosable: boolean;
+    }
   | { kind: 'error'; name: string; message: string };
 
 /**
@@ -23,21 +32,6 @@ type State =
  * A link that names data by its content hash (`data=`) trains on the kept file with that hash; without
  * one the panel asks for the file in one line, and refuses a file whose hash differs (linkedData.ts).
  */
-/** the page says once per load that imported data is not kept */
-let toldNotKept = false;
-
-/** Keep the file for the next load; where the browser refuses, say so once (training goes on). */
-async function keep(task: string, name: string, file: Blob, hash: string): Promise<void> {
-  if (await keepTaskFile({ task, name, hash, file, savedAt: new Date().toISOString() })) return;
-  if (toldNotKept) return;
-  toldNotKept = true;
-  useStore
-    .getState()
-    .notify('warning', 'The imported tasks are not kept in this browser', [
-      'Storage is full or turned off: training goes on, and after a reload the file must be imported again.',
-    ]);
-}
-
 interface Props {
   task: string;
   /** the page takes the table (throws the reason when the run cannot use it) */
@@ -46,52 +40,22 @@ interface Props {
   restore: boolean;
 }
 
-/**
- * On mount, when asked, train on the file kept from an earlier import (if there is one); where the
- * opened link names other data, leave the kept file and ask for the link's (`ask`).
- */
-function useRestore(
-  task: string,
-  restore: boolean,
-  onTable: Props['onTable'],
-  ask: (hash: string) => void,
-): void {
-  useEffect(() => {
-    if (!restore) return;
-    const wanted = askedData(task);
-    void keptTaskFile(task)
-      .then(async (kept) => {
-        if (wanted !== null && !(kept && dataMatches(wanted, kept.hash))) {
-          ask(wanted);
-          return;
-        }
-        if (!kept) return;
-        const { table } = await parseTaskFile(kept.file, () => undefined);
-        onTable(table);
-        setTrainedData(task, kept.hash);
-        session.send({ kind: 'taskFile', task, file: kept.file, source: kept.name });
-      })
-      .catch(() => undefined); // a kept file this config cannot use leaves the example in place
-    // once per mount: a later import replaces the kept file itself
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-}
+type Previewed = Extract<State, { kind: 'preview' }>;
 
-/** The one line asking for the file a link's run trained on. */
-function AskForFile({ hash }: { hash: string }) {
-  return (
-    <p className="import-ask">
-      This link&apos;s run trained on a file of its author&apos;s (content hash {shortHash(hash)}), which this
-      browser does not have: import that file to train on it. Until then the run trains on the example.
-    </p>
-  );
-}
-
-/** The read file's preview: a few tasks, what was read, and the button that trains on them. */
-function Preview({ state, onUse }: { state: Extract<State, { kind: 'preview' }>; onUse(): void }) {
+/** The read file's preview: a few tasks, the column choice where it was open, what was read, and the button that trains on them. */
+function Preview({
+  state,
+  onUse,
+  onPick,
+}: {
+  state: Previewed;
+  onUse(): void;
+  onPick(c: PickedColumns): void;
+}) {
   return (
     <div className="import-summary">
       <TaskPreview table={state.table} />
+      {state.choosable && <ColumnPicker columns={state.table.columns} onPick={onPick} />}
       <ul>
         {state.lines.map((line) => (
           <li key={line}>{line}</li>
@@ -104,19 +68,50 @@ function Preview({ state, onUse }: { state: Extract<State, { kind: 'preview' }>;
   );
 }
 
+/** The picker of a table file. */
+function TableInput({ onFile }: { onFile(file: File): void }) {
+  return (
+    <label className="import-drop">
+      Drop a CSV or TSV here, or{' '}
+      <input
+        type="file"
+        accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values"
+        aria-label="import tasks from a CSV or TSV file"
+        onChange={(e) => {
+          const file = e.currentTarget.files?.[0];
+          if (file) onFile(file);
+        }}
+      />
+    </label>
+  );
+}
+
 export function ImportTasks({ task, onTable, restore }: Props) {
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [wanted, setWanted] = useState<string | null>(null);
-  useRestore(task, restore, onTable, setWanted);
-  const read = async (file: File) => {
+  useRestore(
+    task,
+    restore,
+    async (kept) => onTable((await parseTaskFile(kept.file, () => undefined, kept.reading?.columns)).table),
+    setWanted,
+  );
+  useArrivedData(
+    task,
+    async (file) => onTable((await parseTaskFile(file, () => undefined)).table),
+    () => setWanted(null),
+  );
+  const read = async (file: File, picked: PickedColumns | null = null) => {
     setState({ kind: 'reading', name: file.name, done: 0 });
     try {
-      const { table, lines } = await parseTaskFile(file, (done) =>
-        setState({ kind: 'reading', name: file.name, done }),
+      const { table, lines } = await parseTaskFile(
+        file,
+        (done) => setState({ kind: 'reading', name: file.name, done }),
+        picked ?? undefined,
       );
       const asked = askedData(task);
       if (asked !== null && !dataMatches(asked, table.hash)) throw new Error(dataMismatch(asked, table.hash));
-      setState({ kind: 'preview', name: file.name, file, table, lines });
+      const choosable = picked !== null || table.columns.ambiguous;
+      setState({ kind: 'preview', name: file.name, file, table, lines, picked, choosable });
     } catch (err) {
       setState({ kind: 'error', name: file.name, message: err instanceof Error ? err.message : String(err) });
     }
@@ -133,9 +128,9 @@ export function ImportTasks({ task, onTable, restore }: Props) {
       setState({ kind: 'error', name: s.name, message: err instanceof Error ? err.message : String(err) });
       return;
     }
-    session.send({ kind: 'taskFile', task, file: s.file, source: s.name });
-    void keep(task, s.name, s.file, s.table.hash);
-    setTrainedData(task, s.table.hash);
+    const reading = s.picked ? { columns: s.picked } : undefined;
+    trainOn(task, s.name, s.file, s.table.hash, reading);
+    void keep(task, s.name, s.file, s.table.hash, reading);
     setWanted(null);
     setState({ kind: 'idle' });
   };
@@ -143,18 +138,7 @@ export function ImportTasks({ task, onTable, restore }: Props) {
     <fieldset className="field import-tasks" onDragOver={(e) => e.preventDefault()} onDrop={drop}>
       <legend>import tasks</legend>
       {wanted !== null && <AskForFile hash={wanted} />}
-      <label className="import-drop">
-        Drop a CSV or TSV here, or{' '}
-        <input
-          type="file"
-          accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values"
-          aria-label="import tasks from a CSV or TSV file"
-          onChange={(e) => {
-            const file = e.currentTarget.files?.[0];
-            if (file) void read(file);
-          }}
-        />
-      </label>
+      <TableInput onFile={(file) => void read(file)} />
       {state.kind === 'reading' && (
         <progress
           className="import-progress"
@@ -168,7 +152,9 @@ export function ImportTasks({ task, onTable, restore }: Props) {
           {state.name}: {state.message}
         </p>
       )}
-      {state.kind === 'preview' && <Preview state={state} onUse={() => use(state)} />}
+      {state.kind === 'preview' && (
+        <Preview state={state} onUse={() => use(state)} onPick={(picked) => void read(state.file, picked)} />
+      )}
     </fieldset>
   );
 }

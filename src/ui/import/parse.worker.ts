@@ -13,6 +13,7 @@ self.onmessage = (e: MessageEvent<ParseRequest>) => {
     .then((bytes) =>
       importTable(new Uint8Array(bytes), {
         chunkBytes: 1 << 18,
+        ...(e.data.columns ? { columns: e.data.columns } : {}),
         onProgress: (done) => reply({ kind: 'progress', done }),
       }),
     )

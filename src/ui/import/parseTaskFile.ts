@@ -1,14 +1,16 @@
+import type { ColumnRequest } from '../../core/data/csv/columns';
 import type { ImportedTable } from '../../core/data/csv/importTable';
 import type { ParseReply, ParseRequest } from './parseMessages';
 
 /**
  * Reads a task file in a Web Worker of its own (the page never reads its bytes, so a large file
  * never blocks it);
- * `onProgress` gets the share read. The worker ends with the read. Rejects with the reader's reason.
+ * `onProgress` gets the share read; `columns`, the user's choice of columns. The worker ends with the read. Rejects with the reader's reason.
  */
 export function parseTaskFile(
   file: Blob,
   onProgress: (done: number) => void,
+  columns?: ColumnRequest,
 ): Promise<{ table: ImportedTable; lines: string[] }> {
   const worker = new Worker(new URL('./parse.worker.ts', import.meta.url), {
     type: 'module',
@@ -27,6 +29,6 @@ export function parseTaskFile(
       worker.terminate();
       reject(new Error(e.message || 'the file could not be read'));
     };
-    worker.postMessage({ file } satisfies ParseRequest);
+    worker.postMessage({ file, ...(columns ? { columns } : {}) } satisfies ParseRequest);
   });
 }

@@ -5,6 +5,7 @@
  * error.
  */
 import { openDB, type DBSchema } from 'idb';
+import type { FileReading } from '../../core/families/family';
 
 export interface KeptTaskFile {
   task: string;
@@ -12,6 +13,8 @@ export interface KeptTaskFile {
   hash: string;
   file: Blob;
   savedAt: string;
+  /** how it was read (the columns the user chose), when the reader left a choice */
+  reading?: FileReading;
 }
 
 interface TaskFilesDb extends DBSchema {

@@ -17,6 +17,7 @@ import {
 } from '../../worker/protocol';
 import { familyOf } from '../shell/families';
 import { FrameInbox } from '../kit/frameInbox';
+import { dataArrived } from '../import/arrivedData';
 import type { SessionPart } from '../shell/family';
 import type { TrainerPort } from '../shell/port';
 import type { Autosave, RunFileReply } from '../runs/autosave';
@@ -59,6 +60,8 @@ class Session implements TrainerPort {
   private snapshotWaiters = new Map<number, (s: Snapshot) => void>();
   private nextRequest = 1;
   private generation = 0;
+  /** the imported data last given to the worker: a replaced worker gets it before its init */
+  private data: Extract<ToWorker, { kind: 'taskFile' }> | null = null;
 
   start(opts: StartOptions): void {
     this.stopWorker();
@@ -87,6 +90,8 @@ class Session implements TrainerPort {
       landscapeBusy: null,
       replay: opts.replayTo !== null ? { target: opts.replayTo, from: opts.resume?.step ?? 0 } : null,
     });
+    // a restarted worker trains on the page's imported data, not on a family's example
+    if (this.data?.task === s.config.task) this.post({ ...this.data, config: s.config });
     this.post({
       kind: 'init',
       config: s.config,
@@ -125,6 +130,7 @@ class Session implements TrainerPort {
   send(msg: ToWorker): void {
     const s = store.getState();
     if (msg.kind === 'config') writeAddressBar(msg.config, s.backendRequest, s.engineRequest);
+    if (msg.kind === 'taskFile') this.data = msg;
     this.post(msg);
   }
 
@@ -136,9 +142,14 @@ class Session implements TrainerPort {
     });
   }
 
-  /** The run as a run file, written by the worker (its whole state plus these curves). */
-  exportRun(curves: RunCurve[], name: string | null, createdAt: string | null): Promise<RunFileReply> {
-    return this.runs.exportRun(curves, name, createdAt);
+  /** The run as a run file, written by the worker (its whole state plus these curves; `embedData`: and its imported data). */
+  exportRun(
+    curves: RunCurve[],
+    name: string | null,
+    createdAt: string | null,
+    embedData = false,
+  ): Promise<RunFileReply> {
+    return this.runs.exportRun(curves, name, createdAt, embedData);
   }
 
   /** Continue a saved run (autosave: its record's id; an imported file: null) in the running worker. */
@@ -258,6 +269,10 @@ class Session implements TrainerPort {
       case 'runFile':
       case 'runOpened':
         this.runs.received(msg);
+        break;
+      case 'runData':
+        this.data = { kind: 'taskFile', task: msg.task, file: msg.file, source: msg.name };
+        dataArrived(msg);
         break;
       case 'thetaLoaded':
         thetaLoaded(msg, part);

@@ -29,12 +29,17 @@ export class SessionRuns implements RunWriter {
 
   constructor(private readonly worker: WorkerLine) {}
 
-  /** The run as a run file, written by the worker (its whole state plus these curves). */
-  exportRun(curves: RunCurve[], name: string | null, createdAt: string | null): Promise<RunFileReply> {
+  /** The run as a run file, written by the worker (its whole state plus these curves; `embedData`: and its imported data). */
+  exportRun(
+    curves: RunCurve[],
+    name: string | null,
+    createdAt: string | null,
+    embedData = false,
+  ): Promise<RunFileReply> {
     const requestId = this.worker.requestId();
     return new Promise((resolve) => {
       this.waiters.set(requestId, resolve);
-      this.worker.post({ kind: 'exportRun', requestId, curves, name, createdAt });
+      this.worker.post({ kind: 'exportRun', requestId, curves, name, createdAt, embedData });
     });
   }
 

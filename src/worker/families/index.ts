@@ -3,6 +3,7 @@ import type { FamilyWorker, HostServices } from './familyWorker';
 import { GlyphWorker } from './glyphWorker';
 import { Nav2dWorker, POLICY_BUDGET } from './nav2dWorker';
 import { RegressionWorker } from './regressionWorker';
+import { trainOnExampleClasses } from '../../core/families/imageclasses/family';
 
 /** A family's worker part, and how long the backend comparisons may take on its steps. */
 export interface WorkerPart {
@@ -27,6 +28,10 @@ const classifierPart: MakeWorkerPart = (host) => ({
 /** The navigation policy's part: the arena's adaptation to a placed goal, the held-out returns. */
 const policyPart: MakeWorkerPart = (host) => ({ worker: new Nav2dWorker(host), budget: POLICY_BUDGET });
 
+// the page's runs of imported image classes train on the generated glyph classes until images
+// arrive (the CLI, which never loads this module, refuses instead)
+trainOnExampleClasses();
+
 /** The worker part of every registered family, by name: one line per family. */
 const WORKER_PARTS: Readonly<Record<string, MakeWorkerPart>> = {
   sinusoid: regressionPart,
@@ -34,6 +39,7 @@ const WORKER_PARTS: Readonly<Record<string, MakeWorkerPart>> = {
   mixture: regressionPart,
   sheet: regressionPart,
   nav2d: policyPart,
+  imageclasses: classifierPart,
 };
 
 /** The worker part of a family (every registered family has one: checked by a test). */

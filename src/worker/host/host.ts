@@ -15,6 +15,7 @@ import type { FamilyWorker } from '../families/familyWorker';
 import type { ToWorker } from '../protocol';
 import { writeRunFile } from '../runFiles';
 import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
+import { embeddedData } from './runData';
 import { readTaskFile, type TaskFileHost } from './taskFile';
 import { LoopState, now, RunKeeper, type Lifecycle, type Post } from './runKeeper';
 
@@ -55,6 +56,8 @@ export class WorkerHost {
   private lastSnapshotAt = 0;
   /** run files the page asked for (autosave, download), written between training chunks */
   private readonly exportRequests: Extract<ToWorker, { kind: 'exportRun' }>[] = [];
+  /** the task file being read: a replaced worker's first run waits for the data it was given */
+  private dataRead: Promise<void> = Promise.resolve();
 
   /** what reading a task file needs of the host */
   private readonly taskFiles: TaskFileHost = {
@@ -108,7 +111,7 @@ export class WorkerHost {
         this.lifecycle.push(msg);
         break;
       case 'taskFile':
-        void readTaskFile(msg, this.taskFiles);
+        this.dataRead = readTaskFile(msg, this.taskFiles);
         return;
       case 'evaluate':
         this.evalRequests.push({
@@ -149,6 +152,7 @@ export class WorkerHost {
 
   private async init(msg: Extract<ToWorker, { kind: 'init' }>): Promise<void> {
     const choice = await chooseBackend(msg.backend, msg.wasmPath);
+    await this.dataRead;
     this.keeper.choose(msg, choice);
     // auto: train at once on the expected-fastest engine (the fused one on wasm where the family
     // has it), then time the other contenders beside training and move to the fastest
@@ -373,7 +377,8 @@ export class WorkerHost {
       config: this.keeper.configOrThrow,
     };
     try {
-      const { text, summary } = await writeRunFile(run, { ...req, backend: this.keeper.plan.backend });
+      const data = req.embedData ? await embeddedData(reply.config.task) : null;
+      const { text, summary } = await writeRunFile(run, { ...req, backend: this.keeper.plan.backend, data });
       this.post({ ...reply, text, summary, error: null });
     } catch (e) {
       this.post({ ...reply, text: null, summary: null, error: errorText(e) });

@@ -295,16 +295,27 @@ export class RunKeeper {
 
   /** Continue a saved run exactly where it stopped; a file that cannot be opened changes nothing. */
   async openRun(text: string, source: string): Promise<void> {
-    let opened: ReturnType<typeof openRunFile>;
+    let opened: Awaited<ReturnType<typeof openRunFile>>;
     try {
-      opened = openRunFile(text, this.configOrThrow.task, this.plan.engine);
+      opened = await openRunFile(text, this.configOrThrow.task, this.plan.engine);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       this.post({ kind: 'runNotOpened', source, reason: why });
       this.progress.due = true;
       return;
     }
-    const { file, run } = opened;
+    const { file, run, data } = opened;
+    // the page keeps the data the file brought, as if it had been imported
+    if (data) {
+      const { name, hash, bytes } = data;
+      this.post({
+        kind: 'runData',
+        task: file.state.config.task,
+        name,
+        hash,
+        file: new Blob([bytes as BlobPart]),
+      });
+    }
     this.replaceRun(file.state.config, run);
     this.thetaSource = `${source} (meta-step ${run.stepCount})`;
     await this.restartBookkeeping(run.stepCount, null);

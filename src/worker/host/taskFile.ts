@@ -1,6 +1,7 @@
 import { defaultsFor, type Experiment } from '../../core/experiment';
 import { familyOf } from '../../core/families/registry';
 import type { ToWorker } from '../protocol';
+import { holdData } from './runData';
 import type { Post } from './runKeeper';
 
 /** What reading a task file needs of the worker host. */
@@ -25,8 +26,10 @@ export async function readTaskFile(
   const load = familyOf(msg.task).loadTaskFile;
   if (!load) return;
   try {
-    const config = host.config() ?? defaultsFor(msg.task);
-    const { lines } = await load(new Uint8Array(await msg.file.arrayBuffer()), config);
+    const config = host.config() ?? msg.config ?? defaultsFor(msg.task);
+    const bytes = new Uint8Array(await msg.file.arrayBuffer());
+    const { lines } = await load(bytes, config, msg.reading);
+    holdData(msg.task, msg.source, bytes);
     host.post({ kind: 'notice', level: 'info', message: `${msg.source}: ${lines[0] ?? ''}` });
     if (!host.config()) return;
     const playing = host.playing();

@@ -16,6 +16,4 @@ export const imageClassesSchema: FamilySchema = {
   ...(glyphSchema.bounds ? { bounds: glyphSchema.bounds } : {}),
   ...(glyphSchema.restartRules ? { restartRules: glyphSchema.restartRules } : {}),
   ...(glyphSchema.refusedAlgos ? { refusedAlgos: glyphSchema.refusedAlgos } : {}),
-  // the page has no image import yet: the CLI's --images trains them (docs/own-images.md)
-  inPage: false,
 };

@@ -1,5 +1,6 @@
 import { describeImport, importTable } from '../../data/csv/importTable';
 import type { Experiment } from '../../schema';
+import type { FileReading } from '../family';
 import { regressionFamily, type RegressionTaskFamily } from '../regression/family';
 import { loadedTable, setLoadedTable } from './loaded';
 import { checkTrainable, tableTasks, tooSmallLine } from './sampler';
@@ -9,8 +10,9 @@ import { sheetSchema } from './schema';
 async function loadTaskFile(
   bytes: Uint8Array,
   config: Experiment,
+  reading: FileReading = {},
 ): Promise<{ hash: string; lines: string[] }> {
-  const table = await importTable(bytes);
+  const table = await importTable(bytes, reading.columns ? { columns: reading.columns } : {});
   checkTrainable(table, config.k, config.query);
   setLoadedTable(table);
   const small = tooSmallLine(table, config.k + config.query, config.k, config.query);

@@ -79,7 +79,7 @@ function ShippedThetaPanel() {
 }
 
 /** The glyph experiment's settings (N-way, K-shot, α, meta-batch, backend, algorithm). */
-function GlyphExperiment() {
+export function GlyphExperiment() {
   const c = useStore((s) => s.config);
   const setConfig = useStore((s) => s.setConfig);
   return (

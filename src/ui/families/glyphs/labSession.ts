@@ -75,7 +75,7 @@ class LabSession implements SessionPart {
           query: raw.query,
         },
       });
-      this.shippedFits = saved.task === 'glyphs' && sameShape(saved, config);
+      this.shippedFits = saved.task === config.task && sameShape(saved, config);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       store.setState({ shipped: { state: 'missing', why } });

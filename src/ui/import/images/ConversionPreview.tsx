@@ -1,0 +1,85 @@
+import { useEffect, useRef } from 'react';
+import type { ConversionSample } from '../../../core/data/images/preview';
+import type { GroupCount } from '../../../core/data/images/summary';
+import type { ImportedImages } from './imageMessages';
+
+const SHOWN_GROUPS = 6;
+
+/** A 28×28 ink image drawn as the network sees it (ink 1 black on white), twice its size. */
+function InkCanvas({ pixels, label }: { pixels: Float32Array; label: string }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (!ctx) return;
+    const img = ctx.createImageData(28, 28);
+    pixels.forEach((v, i) => {
+      const g = Math.round(255 * (1 - Math.min(1, Math.max(0, v))));
+      img.data.set([g, g, g, 255], 4 * i);
+    });
+    ctx.putImageData(img, 0, 0);
+  }, [pixels]);
+  return <canvas ref={ref} width={28} height={28} className="import-ink" aria-label={label} />;
+}
+
+/** One original (the PNG as given) beside its conversion. */
+function Sample({ sample }: { sample: ConversionSample }) {
+  const ref = useRef<HTMLImageElement>(null);
+  useEffect(() => {
+    const u = URL.createObjectURL(new Blob([sample.png as BlobPart], { type: 'image/png' }));
+    if (ref.current) ref.current.src = u;
+    return () => URL.revokeObjectURL(u);
+  }, [sample.png]);
+  const name = sample.path.split('/').slice(-2).join('/');
+  return (
+    <figure className="import-sample" title={sample.path}>
+      <img ref={ref} alt={`original ${name}`} className="import-original" />
+      <InkCanvas pixels={sample.pixels} label={`${name} as 28×28`} />
+      <figcaption>{name}</figcaption>
+    </figure>
+  );
+}
+
+/** A few originals with the 28×28 images the network is given. */
+export function ConversionPreview({ samples }: { samples: readonly ConversionSample[] }) {
+  return (
+    <div className="import-conversion" aria-label="images and their 28×28 conversions">
+      {samples.map((s) => (
+        <Sample key={s.path} sample={s} />
+      ))}
+    </div>
+  );
+}
+
+function Side({ title, groups }: { title: string; groups: readonly GroupCount[] }) {
+  const classes = groups.reduce((s, g) => s + g.classes, 0);
+  const images = groups.reduce((s, g) => s + g.images, 0);
+  const named = groups.filter((g) => g.group !== null);
+  return (
+    <div className="import-side">
+      <strong>
+        {title}: {classes} classes, {images} images
+        {named.length > 0 ? ` in ${named.length} groups` : ''}
+      </strong>
+      {named.length > 0 && (
+        <ul>
+          {named.slice(0, SHOWN_GROUPS).map((g) => (
+            <li key={g.group}>
+              {g.group}: {g.classes} classes
+            </li>
+          ))}
+          {named.length > SHOWN_GROUPS && <li>… and {named.length - SHOWN_GROUPS} more groups</li>}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** The split: which groups (or classes) meta-train and which are held out, with their counts. */
+export function SplitView({ result }: { result: ImportedImages }) {
+  return (
+    <div className="import-split" aria-label="meta-training and held-out classes">
+      <Side title="meta-training" groups={result.groups.train} />
+      <Side title="held out" groups={result.groups.test} />
+    </div>
+  );
+}

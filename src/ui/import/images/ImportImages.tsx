@@ -1,0 +1,150 @@
+import { useRef, useState, type DragEvent } from 'react';
+import { dataMatches, dataMismatch } from '../../../core/data/dataLink';
+import { askedData } from '../linkedData';
+import { AskForFile, keep, trainOn, useArrivedData, useRestore } from '../keptData';
+import { ConversionPreview, SplitView } from './ConversionPreview';
+import { droppedSource, entriesOf, type DropEntry } from './droppedFiles';
+import type { ImageImportRequest, ImportedImages } from './imageMessages';
+import { importImages } from './importImages';
+import '../import.css';
+
+type State =
+  | { kind: 'idle' }
+  | { kind: 'reading'; name: string; phase: 'reading' | 'decoding'; done: number; total: number }
+  | { kind: 'preview'; name: string; result: ImportedImages }
+  | { kind: 'error'; name: string; message: string };
+
+interface Props {
+  task: string;
+  /** the page takes the imported classes (throws the reason when the run cannot use them) */
+  onImages(result: ImportedImages, name: string): void;
+  /** on mount, train on the archive kept from an earlier import, when there is one */
+  restore: boolean;
+}
+
+const errorLine = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The imported classes before training: conversions, split, what was read, and the button. */
+function Preview({ state, onUse }: { state: Extract<State, { kind: 'preview' }>; onUse(): void }) {
+  return (
+    <div className="import-summary">
+      <ConversionPreview samples={state.result.samples} />
+      <SplitView result={state.result} />
+      <ul>
+        {state.result.lines.map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
+      <button type="button" onClick={onUse}>
+        Train on these classes
+      </button>
+    </div>
+  );
+}
+
+function Progress({ state, onCancel }: { state: Extract<State, { kind: 'reading' }>; onCancel(): void }) {
+  return (
+    <div className="import-reading">
+      <progress
+        className="import-progress"
+        max={Math.max(1, state.total)}
+        value={state.done}
+        aria-label={`${state.phase} ${state.name}`}
+      />
+      <span className="note">
+        {state.phase} {state.done}/{state.total}
+      </span>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+/**
+ * "Import images": a zip (picker or drop) or a dropped folder of class folders, imported in a
+ * worker with a progress bar and a cancel button, then shown (a few images beside their 28×28
+ * conversions, the split, what was read); "Train on these classes" hands them to the page
+ * (`onImages`) and the archive to the training worker, and keeps it in IndexedDB. Every fault is
+ * one line, and nothing kept or trained on changes until the button is pressed. A link naming
+ * data by content hash asks for it and refuses other data, as the table import does.
+ */
+export function ImportImages({ task, onImages, restore }: Props) {
+  const [state, setState] = useState<State>({ kind: 'idle' });
+  const [wanted, setWanted] = useState<string | null>(null);
+  const cancelRef = useRef<() => void>(() => undefined);
+  useRestore(
+    task,
+    restore,
+    async (kept) =>
+      onImages(await importImages({ kind: 'zip', file: kept.file }, () => undefined).done, kept.name),
+    setWanted,
+  );
+  useArrivedData(
+    task,
+    async (file, name) => onImages(await importImages({ kind: 'zip', file }, () => undefined).done, name),
+    () => setWanted(null),
+  );
+  const read = async (name: string, request: Promise<ImageImportRequest>) => {
+    setState({ kind: 'reading', name, phase: 'reading', done: 0, total: 0 });
+    try {
+      const job = importImages(await request, (phase, done, total) =>
+        setState({ kind: 'reading', name, phase, done, total }),
+      );
+      cancelRef.current = job.cancel;
+      const result = await job.done;
+      const asked = askedData(task);
+      if (asked !== null && !dataMatches(asked, result.hash))
+        throw new Error(dataMismatch(asked, result.hash));
+      setState({ kind: 'preview', name, result });
+    } catch (err) {
+      setState(
+        errorLine(err) === 'cancelled' ? { kind: 'idle' } : { kind: 'error', name, message: errorLine(err) },
+      );
+    }
+  };
+  const drop = (e: DragEvent) => {
+    e.preventDefault();
+    const entries: DropEntry[] = entriesOf(e.dataTransfer.items);
+    const name = entries.length === 1 ? (entries[0]?.name ?? 'the drop') : `${entries.length} dropped items`;
+    if (entries.length > 0) void read(name, droppedSource(entries));
+  };
+  const use = (s: Extract<State, { kind: 'preview' }>) => {
+    try {
+      onImages(s.result, s.name);
+    } catch (err) {
+      setState({ kind: 'error', name: s.name, message: errorLine(err) });
+      return;
+    }
+    trainOn(task, s.name, s.result.archive, s.result.hash);
+    void keep(task, s.name, s.result.archive, s.result.hash);
+    setWanted(null);
+    setState({ kind: 'idle' });
+  };
+  return (
+    <fieldset className="field import-tasks" onDragOver={(e) => e.preventDefault()} onDrop={drop}>
+      <legend>import images</legend>
+      {wanted !== null && <AskForFile hash={wanted} />}
+      <label className="import-drop">
+        Drop a zip or a folder of class folders here, or{' '}
+        <input
+          type="file"
+          accept=".zip,application/zip"
+          aria-label="import image classes from a zip file"
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0];
+            if (file) void read(file.name, Promise.resolve({ kind: 'zip', file }));
+            e.currentTarget.value = '';
+          }}
+        />
+      </label>
+      {state.kind === 'reading' && <Progress state={state} onCancel={() => cancelRef.current()} />}
+      {state.kind === 'error' && (
+        <p className="import-error" role="alert">
+          {state.name}: {state.message}
+        </p>
+      )}
+      {state.kind === 'preview' && <Preview state={state} onUse={() => use(state)} />}
+    </fieldset>
+  );
+}

@@ -1,0 +1,43 @@
+import type { ImageImportReply, ImageImportRequest, ImportedImages } from './imageMessages';
+
+/** A running image import: its result (or one-line fault), and how to stop it. */
+export interface ImageImport {
+  done: Promise<ImportedImages>;
+  /** ends the worker at once; `done` rejects with "cancelled" */
+  cancel(): void;
+}
+
+/**
+ * Imports a zip or a dropped folder's files in a Web Worker of its own (the page never reads
+ * their bytes), `onProgress` getting the phase and count; the worker ends with the import.
+ */
+export function importImages(
+  request: ImageImportRequest,
+  onProgress: (phase: 'reading' | 'decoding', done: number, total: number) => void,
+): ImageImport {
+  const worker = new Worker(new URL('./imageImport.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'maml-image-import',
+  });
+  let cancel = () => undefined as void;
+  const done = new Promise<ImportedImages>((resolve, reject) => {
+    cancel = () => {
+      worker.terminate();
+      reject(new Error('cancelled'));
+    };
+    worker.onmessage = (e: MessageEvent<ImageImportReply>) => {
+      const m = e.data;
+      if (m.kind === 'progress') return onProgress(m.phase, m.done, m.total);
+      worker.terminate();
+      if (m.kind === 'done') resolve(m.result);
+      else reject(new Error(m.message));
+    };
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      worker.terminate();
+      reject(new Error(e.message || 'the images could not be read'));
+    };
+    worker.postMessage(request);
+  });
+  return { done, cancel };
+}

@@ -1,0 +1,81 @@
+/**
+ * What every import panel shares: handing a file to the training worker, training on the kept
+ * file when the page opens, taking the data an opened run file brought, and asking for the file a
+ * share link names by its content hash (linkedData.ts).
+ */
+import { useEffect } from 'react';
+import { dataMatches, shortHash } from '../../core/data/dataLink';
+import type { FileReading } from '../../core/families/family';
+import { session } from '../session/session';
+import { onDataArrived } from './arrivedData';
+import { askedData, setTrainedData } from './linkedData';
+import { keptTaskFile, type KeptTaskFile } from './taskFiles';
+
+export { keep } from './arrivedData';
+
+/** The page's run of `task` trains on this file from now on: the training worker gets it. */
+export function trainOn(task: string, name: string, file: Blob, hash: string, reading?: FileReading): void {
+  session.send({ kind: 'taskFile', task, file, source: name, ...(reading ? { reading } : {}) });
+  setTrainedData(task, hash);
+}
+
+/**
+ * On mount, when asked, train on the file kept from an earlier import (if there is one): `read`
+ * makes the page's part of it (throws when this config cannot use it, which leaves the example in
+ * place). Where the opened link names other data, the kept file is left and `ask` gets the hash.
+ */
+export function useRestore(
+  task: string,
+  restore: boolean,
+  read: (kept: KeptTaskFile) => Promise<void>,
+  ask: (hash: string) => void,
+): void {
+  useEffect(() => {
+    if (!restore) return;
+    const wanted = askedData(task);
+    void keptTaskFile(task)
+      .then(async (kept) => {
+        if (wanted !== null && !(kept && dataMatches(wanted, kept.hash))) {
+          ask(wanted);
+          return;
+        }
+        if (!kept) return;
+        await read(kept);
+        trainOn(task, kept.name, kept.file, kept.hash, kept.reading);
+      })
+      .catch(() => undefined);
+    // once per mount: a later import replaces the kept file itself
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+}
+
+/**
+ * Data an opened run file brought for `task` (the worker trains on it already): `read` makes the
+ * page's part of it, as for an import; the asking line goes (`arrived`).
+ */
+export function useArrivedData(
+  task: string,
+  read: (file: Blob, name: string) => Promise<void>,
+  arrived: () => void,
+): void {
+  useEffect(
+    () =>
+      onDataArrived((data) => {
+        if (data.task !== task) return;
+        arrived();
+        void read(data.file, data.name).catch(() => undefined);
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [task],
+  );
+}
+
+/** The one line asking for the file a link's run trained on. */
+export function AskForFile({ hash }: { hash: string }) {
+  return (
+    <p className="import-ask">
+      This link&apos;s run trained on data of its author&apos;s (content hash {shortHash(hash)}), which this
+      browser does not have: import that file to train on it. Until then the run trains on the example.
+    </p>
+  );
+}
