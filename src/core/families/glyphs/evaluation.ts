@@ -9,7 +9,9 @@
  * adaptation curve, in one wasm call per task); others on tfjs kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { InnerRate } from '../../meta/innerLoop';
+import { rateAt, type InnerRate, type StepRates } from '../../meta/innerLoop';
+import { MetaLearner } from '../../meta/learners';
+import { isStepNorm } from './stepNorm';
 import { meanCi } from '../../meta/statistics';
 import { fusedGlyphSettings } from '../../engines/fusedGlyph/settings';
 import { FusedGlyphScorer } from '../../engines/fusedGlyph/scoring';
@@ -38,7 +40,8 @@ export interface AccuracyCurve {
 interface Start {
   name: string;
   theta: tf.Tensor;
-  rate: InnerRate;
+  /** one rate for every step, or MAML++'s learned rates per step */
+  rate: InnerRate | StepRates;
   /** θ and the rate as numbers, read once for the fused scorer */
   read?: { theta: Float32Array; rate: number | Float32Array };
 }
@@ -73,17 +76,11 @@ export class GlyphEvaluation {
     this.step = run.stepCount;
     this.rng = Rng.stream(p.seed, 'eval');
     const alpha = run.experiment.alpha;
-    const rate = run.learner.innerRate();
     const head = run.model.init(Rng.stream(p.seed, 'fresh-head'));
-    this.starts = [
-      {
-        name: 'maml',
-        theta: tf.clone(run.learner.theta),
-        rate: typeof rate === 'number' ? rate : tf.clone(rate),
-      },
-    ];
+    this.starts = [{ name: 'maml', theta: tf.clone(run.learner.theta), rate: learnedRate(run) }];
     if (run.pretrainer) {
-      this.starts.push({ name: 'pretrained', theta: run.pretrainer.withHead(run.model, head), rate: alpha });
+      const theta = run.pretrainer.withHead(run.model, head);
+      this.starts.push({ name: 'pretrained', theta: sameNormEveryStep(run, theta), rate: alpha });
     }
     this.starts.push({ name: 'random', theta: tf.clone(run.randomTheta), rate: alpha });
     this.cols = p.steps + 1;
@@ -168,7 +165,8 @@ export class GlyphEvaluation {
   ): Promise<{ accuracy: Float32Array; loss: Float32Array }> {
     if (!start.read) {
       const theta = (await start.theta.data()) as Float32Array;
-      const rate = typeof start.rate === 'number' ? start.rate : ((await start.rate.data()) as Float32Array);
+      const r = rateAt(start.rate);
+      const rate = typeof r === 'number' ? r : ((await r.data()) as Float32Array);
       start.read = { theta, rate };
     }
     return scorer.score(start.read.theta, start.read.rate, raw, this.p.steps);
@@ -201,8 +199,30 @@ export class GlyphEvaluation {
     this.disposed = true;
     this.disposeBatch();
     this.scorer?.dispose();
-    for (const s of this.starts) tf.dispose(typeof s.rate === 'number' ? [s.theta] : [s.theta, s.rate]);
+    for (const s of this.starts) {
+      const rates = typeof s.rate === 'number' ? [] : s.rate instanceof tf.Tensor ? [s.rate] : s.rate.perStep;
+      tf.dispose([s.theta, ...rates]);
+    }
   }
+}
+
+/** The meta-learned start's inner rate as copies: α, Meta-SGD's vector or MAML++'s rates per step. */
+function learnedRate(run: GlyphRun): InnerRate | StepRates {
+  const steps = run.learner instanceof MetaLearner ? run.learner.stepRates() : null;
+  if (steps) return { perStep: steps.perStep.map((r) => tf.clone(r)) };
+  const rate = run.learner.innerRate();
+  return typeof rate === 'number' ? rate : tf.clone(rate);
+}
+
+/**
+ * A start that was not meta-trained with per-step batch norm (the pretrained body) keeps its one
+ * batch norm at every step: its sets are copies of it (disposes `theta`).
+ */
+function sameNormEveryStep(run: GlyphRun, theta: tf.Tensor1D): tf.Tensor1D {
+  if (!isStepNorm(run.model)) return theta;
+  const out = run.model.setsFromBase(theta);
+  theta.dispose();
+  return out;
 }
 
 /** A fused scorer for the run's network and evaluation batches, or null where it cannot hold them. */

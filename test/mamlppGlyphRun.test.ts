@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { parseExperiment } from '../src/core/experiment';
+import { FUSED_GLYPH_NO_MAMLPP } from '../src/core/engines/fusedGlyph/settings';
+import { loadFusedGlyph } from '../src/core/engines/fusedGlyph/wasmModule';
+import { glyphFamily } from '../src/core/families/glyphs/family';
+import { buildGpuEngine } from '../src/core/families/glyphs/gpu';
+import { GlyphRun } from '../src/core/families/glyphs/run';
+import { isStepNorm } from '../src/core/families/glyphs/stepNorm';
+import { MetaLearner } from '../src/core/meta/learners';
+import { lslrSize, mamlppPhase } from '../src/core/meta/mamlppSchedule';
+import { bytes, startBackend, train } from './helpers';
+
+/**
+ * A MAML++ glyph run (tfjs): its longer θ and rates in the training state, the schedules at the
+ * run's meta-step count, a bit-identical resume across the schedule switches, evaluation without
+ * leaks, and the fused engines' refusal (the run trains on tfjs and says so).
+ */
+
+const link = (extra = '') =>
+  `task=glyphs&algo=mamlpp&ways=3&k=1&query=2&batch=2&filters=4&inner=2&msl=3&firstOrder=2&span=6${extra}`;
+const config = (extra = '') => parseExperiment(link(extra)).config;
+
+function learnerOf(run: GlyphRun): MetaLearner<unknown, unknown> {
+  if (!(run.learner instanceof MetaLearner)) throw new Error('not a tfjs run');
+  return run.learner as MetaLearner<unknown, unknown>;
+}
+
+describe('MAML++ glyph runs', () => {
+  it('θ carries the batch-norm sets and the state the rates; the schedules follow the run', async () => {
+    await startBackend('wasm');
+    for (const net of ['conv', 'fc']) {
+      const c = config(`&net=${net}`);
+      const run = new GlyphRun(c, { pretrained: false });
+      const plain = glyphFamily.numParams({ ...c, algo: 'maml' });
+      expect(isStepNorm(run.model)).toBe(true);
+      expect(run.numParams).toBeGreaterThan(plain);
+      expect(glyphFamily.numParams(c)).toBe(run.numParams);
+      const learner = learnerOf(run);
+      // (the fc net's 784-wide first layer is slow on CPU: its phases once)
+      for (let n = 0; n < (net === 'conv' ? 7 : 1); n++) {
+        // at n: MSL weights until 3, first order until 2, β annealed over 6
+        expect(learner.phase()).toEqual(mamlppPhase(n, 2, c.beta, { msl: 3, firstOrder: 2, span: 6 }));
+        await train(run, 1);
+      }
+      const state = await run.exportState();
+      expect(state.theta).toHaveLength(run.numParams);
+      const tensors = isStepNorm(run.model) ? run.model.rateSizes.length : 0;
+      expect(state.alpha).toHaveLength(lslrSize(tensors));
+      expect(glyphFamily.stateSizes(c)).toMatchObject({ theta: run.numParams, lslr: state.alpha!.length });
+      run.dispose();
+    }
+  });
+
+  it('resumes bit for bit across the derivative-order and MSL switches', async () => {
+    await startBackend('wasm');
+    const c = config();
+    const first = new GlyphRun(c);
+    await train(first, 1);
+    const saved = await first.exportState();
+    await train(first, 4);
+    const resumed = new GlyphRun(c);
+    resumed.restoreState(saved);
+    await train(resumed, 4);
+    const [a, b] = [await first.exportState(), await resumed.exportState()];
+    expect(bytes(b.theta)).toEqual(bytes(a.theta));
+    expect(bytes(b.alpha)).toEqual(bytes(a.alpha));
+    expect(bytes(b.alphaAdam?.v ?? null)).toEqual(bytes(a.alphaAdam?.v ?? null));
+    expect(bytes(b.thetaAdam.m)).toEqual(bytes(a.thetaAdam.m));
+    expect(bytes(b.theta)).not.toEqual(bytes(saved.theta));
+    first.dispose();
+    resumed.dispose();
+  });
+
+  it('trains, evaluates and switches algorithm without leaking tensors', async () => {
+    await startBackend('wasm');
+    const start = tf.memory().numTensors;
+    const run = new GlyphRun(config());
+    await train(run, 2);
+    const before = tf.memory().numTensors;
+    const curves = await run.evaluate({ tasks: 4, steps: 3, seed: 2, chunk: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Object.keys(curves)).toEqual(['maml', 'pretrained', 'random']);
+    for (const curve of Object.values(curves)) expect(curve.accuracy.every(Number.isFinite)).toBe(true);
+    // the network changes shape: the caller starts a new run
+    expect(run.update({ ...run.experiment, algo: 'maml' })).toBe(false);
+    expect(run.update({ ...run.experiment, alpha: 0.2 })).toBe(true);
+    await train(run, 1);
+    run.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('the fused glyph engines refuse MAML++ with the reason; the run trains on tfjs', async () => {
+    await startBackend('wasm');
+    await loadFusedGlyph();
+    const c = config();
+    const run = new GlyphRun(c, { engine: 'fused' });
+    expect(run.engine).toBe('tfjs');
+    expect(run.fallbackReason).toBe(FUSED_GLYPH_NO_MAMLPP);
+    await expect(run.prepare()).rejects.toThrow(FUSED_GLYPH_NO_MAMLPP);
+    const { meta, pretrained } = run.step();
+    expect(Number.isFinite((await meta.data())[0])).toBe(true);
+    tf.dispose([meta, pretrained as tf.Tensor]);
+    run.dispose();
+    const maml = new GlyphRun(config('&algo=maml'), { engine: 'fused' });
+    expect(maml.engine).toBe('fused');
+    maml.dispose();
+    const theta = new Float32Array(glyphFamily.numParams(c));
+    expect(buildGpuEngine(c, theta, undefined, null)).toEqual({ reason: FUSED_GLYPH_NO_MAMLPP });
+  });
+});
