@@ -90,6 +90,23 @@ describe('MAML++ glyph runs', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 
+  it('switching algorithm keeps θ: sets made from the batch norm, or dropped', async () => {
+    await startBackend('wasm');
+    const maml = new GlyphRun(config('&algo=maml'), { pretrained: false });
+    await train(maml, 1);
+    const plain = (await maml.exportState()).theta;
+    const withSets = new GlyphRun(config(), { pretrained: false, theta: plain });
+    const model = withSets.model;
+    if (!isStepNorm(model)) throw new Error('MAML++ runs keep batch-norm sets');
+    const theta = (await withSets.exportState()).theta;
+    expect(bytes(theta.slice(0, plain.length))).toEqual(bytes(plain));
+    expect(bytes(theta)).toEqual(bytes(model.fromBase(plain)));
+    const back = new GlyphRun(config('&algo=maml'), { pretrained: false, theta });
+    expect(bytes((await back.exportState()).theta)).toEqual(bytes(plain));
+    await train(withSets, 1);
+    [maml, withSets, back].forEach((r) => r.dispose());
+  });
+
   it('the fused glyph engines refuse MAML++ with the reason; the run trains on tfjs', async () => {
     await startBackend('wasm');
     await loadFusedGlyph();

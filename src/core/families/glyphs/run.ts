@@ -10,7 +10,7 @@ import { classBatchTensors, classifierMetaModel, type ClassBatch } from './class
 import { MetaLearner, type Hyper } from '../../meta/learners';
 import type { EvalReport, EvalRequest, FamilyRun, RunStart, StepLosses, TaskFamily } from '../family';
 import { classifierFor, decodeGlyphTheta, glyphFamily } from './family';
-import { glyphHyper, metaClassifierFor, normSetsChange } from './metaNet';
+import { fitTheta, glyphHyper, metaClassifierFor, normSetsChange } from './metaNet';
 import { glyphReport } from './report';
 import { evaluateGlyphs, type AccuracyCurve, type ClassEvalProtocol } from './evaluation';
 import type { MeteredStep } from '../../meta/profile';
@@ -62,7 +62,7 @@ export class GlyphRun implements FamilyRun {
     this.theta0 = this.model.init(Rng.stream(config.seed, 'init'));
     this.randomTheta = tf.tensor1d(this.theta0);
     this.taskRng = Rng.stream(config.seed, 'train');
-    const theta = options.theta ?? this.theta0;
+    const theta = options.theta ? fitTheta(this.model, options.theta) : this.theta0;
     if (options.engine === 'fused' && this.startFused(theta, options)) return;
     this.useTfjs(theta, options.alpha, options.pretrained !== false, options.pretrainedTheta);
   }

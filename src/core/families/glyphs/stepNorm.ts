@@ -112,7 +112,13 @@ export class StepNormClassifier implements Classifier {
 
   /** The base network's initialisation, its batch-norm values copied into every set. */
   init(rng: Rng): Float32Array {
-    const base = this.base.init(rng);
+    return this.fromBase(this.base.init(rng));
+  }
+
+  /** θ of this network from a θ of the base network: every set a copy of its batch norm. */
+  fromBase(base: Float32Array): Float32Array {
+    if (base.length !== this.baseParams)
+      throw new Error(`a base θ has ${this.baseParams} numbers, not ${base.length}`);
     const theta = new Float32Array(this.numParams);
     let at = 0;
     for (const s of this.repeat) {
