@@ -9,6 +9,8 @@ import { GlyphRun } from '../src/core/families/glyphs/run';
 import { isStepNorm } from '../src/core/families/glyphs/stepNorm';
 import { MetaLearner } from '../src/core/meta/learners';
 import { lslrSize, mamlppPhase } from '../src/core/meta/mamlppSchedule';
+import { GlyphEngineCheck } from '../src/worker/families/glyphEngineCheck';
+import type { FromWorker } from '../src/worker/protocol';
 import { bytes, startBackend, train } from './helpers';
 
 /**
@@ -115,6 +117,12 @@ describe('MAML++ glyph runs', () => {
     expect(run.engine).toBe('tfjs');
     expect(run.fallbackReason).toBe(FUSED_GLYPH_NO_MAMLPP);
     await expect(run.prepare()).rejects.toThrow(FUSED_GLYPH_NO_MAMLPP);
+    // the worker says why once, and moves the status line's engine to tfjs
+    const posted: FromWorker[] = [];
+    await new GlyphEngineCheck().work(run, (m) => posted.push(m));
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatchObject({ kind: 'notice', level: 'warning', engine: 'tfjs' });
+    expect((posted[0] as { message: string }).message).toContain(FUSED_GLYPH_NO_MAMLPP);
     const { meta, pretrained } = run.step();
     expect(Number.isFinite((await meta.data())[0])).toBe(true);
     tf.dispose([meta, pretrained as tf.Tensor]);
