@@ -5,7 +5,7 @@ import { FUSED_GLYPH_NO_MAMLPP } from '../src/core/engines/fusedGlyph/settings';
 import { loadFusedGlyph } from '../src/core/engines/fusedGlyph/wasmModule';
 import { glyphFamily } from '../src/core/families/glyphs/family';
 import { buildGpuEngine } from '../src/core/families/glyphs/gpu';
-import { GlyphRun } from '../src/core/families/glyphs/run';
+import { GlyphRun, type AccuracyCurve } from '../src/core/families/glyphs/run';
 import { isStepNorm } from '../src/core/families/glyphs/stepNorm';
 import { MetaLearner } from '../src/core/meta/learners';
 import { lslrSize, mamlppPhase } from '../src/core/meta/mamlppSchedule';
@@ -90,6 +90,24 @@ describe('MAML++ glyph runs', () => {
     await train(run, 1);
     run.dispose();
     expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('the pretrained and random starts are the plain network and score as in a MAML run', async () => {
+    await startBackend('wasm');
+    const protocol = { tasks: 3, steps: 2, seed: 4 };
+    const curves = [];
+    for (const algo of ['mamlpp', 'maml']) {
+      const run = new GlyphRun(config(`&algo=${algo}`));
+      curves.push(await run.evaluate(protocol));
+      run.dispose();
+    }
+    const [pp, plain] = curves as [Record<string, AccuracyCurve>, Record<string, AccuracyCurve>];
+    expect(pp.pretrained).toEqual(plain.pretrained);
+    expect(pp.random).toEqual(plain.random);
+    // θ itself, untrained, is the random θ with every set a copy: the same before adapting; its
+    // batch norm is then not adapted (each step reads its own set), the baselines' is
+    expect(pp.maml?.accuracy[0]).toBe(pp.random?.accuracy[0]);
+    expect(pp.maml?.loss[0]).toBe(pp.random?.loss[0]);
   });
 
   it('switching algorithm keeps θ: sets made from the batch norm, or dropped', async () => {

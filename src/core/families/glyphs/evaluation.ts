@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { rateAt, type InnerRate, type StepRates } from '../../meta/innerLoop';
 import { MetaLearner } from '../../meta/learners';
 import { isStepNorm } from './stepNorm';
+import type { Classifier } from '../../models/classifier';
 import { meanCi } from '../../meta/statistics';
 import { fusedGlyphSettings } from '../../engines/fusedGlyph/settings';
 import { FusedGlyphScorer } from '../../engines/fusedGlyph/scoring';
@@ -39,6 +40,8 @@ export interface AccuracyCurve {
 
 interface Start {
   name: string;
+  /** the network it is (MAML++'s θ keeps per-step batch-norm sets, the baselines do not) */
+  model: Classifier;
   theta: tf.Tensor;
   /** one rate for every step, or MAML++'s learned rates per step */
   rate: InnerRate | StepRates;
@@ -76,13 +79,22 @@ export class GlyphEvaluation {
     this.step = run.stepCount;
     this.rng = Rng.stream(p.seed, 'eval');
     const alpha = run.experiment.alpha;
-    const head = run.model.init(Rng.stream(p.seed, 'fresh-head'));
-    this.starts = [{ name: 'maml', theta: tf.clone(run.learner.theta), rate: learnedRate(run) }];
+    // the baselines are the plain network, fine-tuned alike whatever the meta-learner's network
+    const plain = isStepNorm(run.model) ? run.model.base : run.model;
+    const head = plain.init(Rng.stream(p.seed, 'fresh-head'));
+    const meta = {
+      name: 'maml',
+      model: run.model,
+      theta: tf.clone(run.learner.theta),
+      rate: learnedRate(run),
+    };
+    this.starts = [meta];
     if (run.pretrainer) {
-      const theta = run.pretrainer.withHead(run.model, head);
-      this.starts.push({ name: 'pretrained', theta: sameNormEveryStep(run, theta), rate: alpha });
+      const theta = run.pretrainer.withHead(plain, head);
+      this.starts.push({ name: 'pretrained', model: plain, theta, rate: alpha });
     }
-    this.starts.push({ name: 'random', theta: tf.clone(run.randomTheta), rate: alpha });
+    const random = tf.slice(run.randomTheta, 0, plain.numParams);
+    this.starts.push({ name: 'random', model: plain, theta: random, rate: alpha });
     this.cols = p.steps + 1;
     this.chunk = Math.max(1, p.chunk ?? 25);
     this.acc = this.starts.map(() => new Float32Array(p.tasks * this.cols));
@@ -177,7 +189,7 @@ export class GlyphEvaluation {
     chunk: Chunk,
   ): Promise<{ accuracy: Float32Array; loss: Float32Array }> {
     const t = (chunk.t ??= classBatchTensors(chunk.raw));
-    const curve = classAdaptationCurve(this.run.model, start.theta, start.rate, t, this.p.steps);
+    const curve = classAdaptationCurve(start.model, start.theta, start.rate, t, this.p.steps);
     try {
       return {
         accuracy: (await curve.accuracy.data()) as Float32Array,
@@ -212,17 +224,6 @@ function learnedRate(run: GlyphRun): InnerRate | StepRates {
   if (steps) return { perStep: steps.perStep.map((r) => tf.clone(r)) };
   const rate = run.learner.innerRate();
   return typeof rate === 'number' ? rate : tf.clone(rate);
-}
-
-/**
- * A start that was not meta-trained with per-step batch norm (the pretrained body) keeps its one
- * batch norm at every step: its sets are copies of it (disposes `theta`).
- */
-function sameNormEveryStep(run: GlyphRun, theta: tf.Tensor1D): tf.Tensor1D {
-  if (!isStepNorm(run.model)) return theta;
-  const out = run.model.setsFromBase(theta);
-  theta.dispose();
-  return out;
 }
 
 /** A fused scorer for the run's network and evaluation batches, or null where it cannot hold them. */

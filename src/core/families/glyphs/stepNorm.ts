@@ -128,11 +128,6 @@ export class StepNormClassifier implements Classifier {
     return theta;
   }
 
-  /** θ [P] whose sets are all copies of its current one (the queue of `theta` is not read). */
-  setsFromBase(theta: tf.Tensor1D): tf.Tensor1D {
-    return tf.tidy(() => pieces(theta, this.repeat)) as tf.Tensor1D;
-  }
-
   /** The next inner step's set moved into place, on θ [P] or per-task θ [T, P] (differentiable). */
   advance(theta: tf.Tensor): tf.Tensor {
     return pieces(theta, this.shift);
