@@ -11,6 +11,7 @@ import { MetaLearner } from '../src/core/meta/learners';
 import { lslrSize, mamlppPhase } from '../src/core/meta/mamlppSchedule';
 import { GlyphEngineCheck } from '../src/worker/families/glyphEngineCheck';
 import type { FromWorker } from '../src/worker/protocol';
+import { WorkerHost } from '../src/worker/host/host';
 import { bytes, startBackend, train } from './helpers';
 
 /**
@@ -151,4 +152,49 @@ describe('MAML++ glyph runs', () => {
     const theta = new Float32Array(glyphFamily.numParams(c));
     expect(buildGpuEngine(c, theta, undefined, null)).toEqual({ reason: FUSED_GLYPH_NO_MAMLPP });
   });
+
+  it('the worker switches a glyph run to MAML++ and back keeping θ, and trains on', async () => {
+    await startBackend('wasm');
+    const seen: FromWorker[] = [];
+    const host = new WorkerHost((m) => seen.push(m));
+    const waitFor = async (kind: FromWorker['kind'], count: number) => {
+      for (let i = 0; i < 3000 && seen.filter((m) => m.kind === kind).length < count; i++) {
+        const error = seen.find((m) => m.kind === 'error');
+        if (error) throw new Error(`host error: ${JSON.stringify(error)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(seen.filter((m) => m.kind === kind).length).toBeGreaterThanOrEqual(count);
+    };
+    const run = () => (host as unknown as { run: GlyphRun }).run;
+    const maml = config('&algo=maml');
+    const init = {
+      backend: 'wasm' as const,
+      wasmPath: '',
+      resume: null,
+      replayTo: null,
+      view: null,
+      evalTasks: 0,
+    };
+    host.handle({ kind: 'init', config: maml, ...init } as const);
+    await waitFor('ready', 1);
+    host.handle({ kind: 'step' });
+    await waitFor('progress', 1);
+    const theta = async () => Float32Array.from(await run().learner.theta.data());
+    const base = glyphFamily.numParams(maml);
+    for (const [next, count] of [
+      [config(), 2],
+      [maml, 4],
+    ] as const) {
+      const kept = (await theta()).slice(0, base);
+      host.handle({ kind: 'config', config: next });
+      await waitFor('notice', count - 1);
+      expect(run().experiment.algo).toBe(next.algo);
+      const now = await theta();
+      expect(now).toHaveLength(glyphFamily.numParams(next));
+      expect(bytes(now.slice(0, base))).toEqual(bytes(kept));
+      host.handle({ kind: 'step' });
+      await waitFor('progress', count);
+    }
+    run().dispose();
+  }, 120_000);
 });

@@ -7,7 +7,7 @@ import type { TaskFamily } from '../family';
 import { GlyphRun, glyphStateSizes } from './run';
 import { glyphSchema } from './schema';
 import { loadFusedGlyph } from '../../engines/fusedGlyph/wasmModule';
-import { metaClassifierFor, normSetsChange } from './metaNet';
+import { fitTheta, metaClassifierFor, normSetsChange } from './metaNet';
 
 export function classifierFor(config: Experiment, ways = config.ways): Classifier {
   return config.net === 'fc' ? new FcClassifier({ ways }) : new ConvNet({ ways, filters: config.filters });
@@ -41,6 +41,7 @@ export const glyphFamily: TaskFamily = {
   fusedThreads: true,
   createRun: (config, start) => new GlyphRun(config, start),
   numParams: (config) => metaClassifierFor(config).numParams,
+  fitTheta: (config, theta) => fitTheta(metaClassifierFor(config), theta),
   stateSizes: (config) => glyphStateSizes(config),
   pretrainedSize: (config) => classifierFor(config).headOffset,
   sameNetwork: (a, b) =>
