@@ -34,13 +34,15 @@ export function runFromSnapshot(
     if (a.length !== size) throw new Error(`${name} has ${a.length} values, the network has ${size}`);
     if (!allFinite(a)) throw new Error(`${name} contains values that are not finite`);
   };
-  check('θ', snap.theta);
+  // (an algorithm switch may change θ's layout: the family fits the θ it keeps)
+  const theta = family.fitTheta ? family.fitTheta(config, snap.theta) : snap.theta;
+  check('θ', theta);
   if (snap.alpha) check('Meta-SGD α', snap.alpha);
   if (snap.pretrained && !allFinite(snap.pretrained))
     throw new Error('pretrained θ contains values that are not finite');
   const run = family.createRun(config, {
     engine,
-    theta: snap.theta,
+    theta,
     ...(snap.alpha && config.algo === 'metasgd' ? { alpha: snap.alpha } : {}),
     ...(snap.pretrained
       ? { pretrainedTheta: { theta: snap.pretrained, step: snap.pretrainedStep ?? snap.step } }

@@ -151,6 +151,11 @@ export interface TaskFamily {
   createRun(config: Experiment, start?: RunStart): FamilyRun;
   /** parameters of the network a config describes */
   numParams(config: Experiment): number;
+  /**
+   * θ of another algorithm's layout made to fit `config`'s network (a family whose θ layout
+   * depends on the algorithm); absent, or a θ it cannot fit, returns θ unchanged
+   */
+  fitTheta?(config: Experiment, theta: Float32Array): Float32Array;
   /** the lengths of a config's training state: θ and the pretrained baseline's whole network */
   stateSizes(config: Experiment): StateSizes;
   /** length of the pretrained baseline's part a θ file carries, when the family saves one */
