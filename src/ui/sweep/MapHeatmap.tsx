@@ -117,7 +117,7 @@ export function MapHeatmap() {
                 {
                   key: 'scale',
                   lead: fmt(metric.direction === 'lower' ? scale.max : scale.min),
-                  label: `${fmt(metric.direction === 'lower' ? scale.min : scale.max)} one-step ${metric.name}${scale.log ? ' (log scale)' : ''}`,
+                  label: `${fmt(metric.direction === 'lower' ? scale.min : scale.max)} one-step ${metric.name}${scale.log ? ' (log scale)' : ''}; ${metric.direction} is better`,
                   mark: {
                     kind: 'scale' as const,
                     id: 'sweep-scale',
