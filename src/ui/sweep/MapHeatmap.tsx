@@ -13,7 +13,7 @@ import { useWidth } from '../kit/useWidth';
 import { useStore } from '../shell/store';
 import { drawMap, HATCH_ID, mapColor } from './heatmapDraw';
 import { currentCell, goodnessScale, type MapMetric } from './mapView';
-import { useSweep } from './sweepStore';
+import { useSweep, type SweepState } from './sweepStore';
 import { openCell } from './sweepRun';
 
 function Sparkline({ curve }: { curve: CellResult['curve'] }) {
@@ -74,19 +74,20 @@ function HoverCard({ plan, cell, metric }: { plan: SweepPlan; cell: CellResult |
   );
 }
 
+/** what the heatmap reads of the map's store (a form edit or the estimate does not redraw it) */
+const heatmapOf = (s: SweepState) => ({
+  plan: s.plan,
+  cells: s.cells,
+  inProgress: s.inProgress,
+  metric: s.metric,
+  hover: s.hover,
+});
+
 export function MapHeatmap() {
   const box = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const width = useWidth(box);
-  const { plan, cells, inProgress, metric, hover } = useSweep(
-    useShallow((s) => ({
-      plan: s.plan,
-      cells: s.cells,
-      inProgress: s.inProgress,
-      metric: s.metric,
-      hover: s.hover,
-    })),
-  );
+  const { plan, cells, inProgress, metric, hover } = useSweep(useShallow(heatmapOf));
   const config = useStore((s) => s.config);
   const scale = useMemo(() => (plan && metric ? goodnessScale(cells, metric) : null), [plan, cells, metric]);
   const current = useMemo(() => (plan ? currentCell(plan, config) : null), [plan, config]);
