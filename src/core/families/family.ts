@@ -42,10 +42,11 @@ export interface EvalReport {
   table: string;
 }
 
-/** Where a run starts when not from the seed: a saved θ, Meta-SGD's rates, the baseline. */
+/** Where a run starts when not from the seed: a saved θ, the learned inner rates, the baseline. */
 export interface RunStart {
   pretrained?: boolean;
   theta?: Float32Array;
+  /** the learned inner rates: Meta-SGD's α [P], or MAML++'s LSLR rates [LSLR_STEPS × tensors] */
   alpha?: Float32Array;
   /** the pretrained baseline's saved network (the whole θ, or a family-defined part of it) */
   pretrainedTheta?: { theta: Float32Array; step: number };
@@ -53,10 +54,12 @@ export interface RunStart {
   engine?: 'tfjs' | 'fused';
 }
 
-/** What the host and the views read of a meta-learner: θ and Meta-SGD's α as tensors. */
+/** What the host and the views read of a meta-learner: θ and its learned inner rates as tensors. */
 export interface ThetaLearner {
   readonly theta: tf.Variable;
   readonly alphaVec: tf.Variable | null;
+  /** MAML++'s learned rates [LSLR_STEPS × tensors] row-major (absent or null for the others) */
+  readonly rates?: tf.Variable | null;
   innerRate(): InnerRate;
 }
 
