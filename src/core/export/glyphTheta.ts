@@ -26,6 +26,7 @@ import {
 } from '../models/glyphNets';
 import { LSLR_STEPS } from '../meta/mamlppSchedule';
 import { base64ToFloat32, float32ToBase64 } from '../runs/base64';
+import type { SavedTheta } from '../thetaFile';
 import { checkSets, glyphThetaLayout, readRates, type GlyphRates } from './glyphThetaSets';
 
 export const GLYPH_THETA_FORMAT = 'maml-playground-glyph-theta';
@@ -242,4 +243,36 @@ export function readGlyphThetaFile(text: string): ReadGlyphTheta {
     theta,
     rates: readRates((file.adaptation as Partial<GlyphThetaFile['adaptation']> | undefined)?.rates, layout),
   };
+}
+
+/** A glyph θ file read as a saved θ (src/core/thetaFile.ts), with MAML++'s rates beside it. */
+export interface GlyphSavedTheta extends SavedTheta {
+  rates: Float32Array | null;
+}
+
+/**
+ * A glyph θ file as what `--init` starts from: its experiment, step and θ (MAML++'s batch-norm sets
+ * included), Meta-SGD's per-parameter rates and MAML++'s rates; checked as readGlyphThetaFile does.
+ */
+export function glyphThetaSaved(text: string): GlyphSavedTheta {
+  const { file, theta, rates } = readGlyphThetaFile(text);
+  const rateText = file.adaptation.learningRates;
+  const alpha = typeof rateText === 'string' ? base64ToFloat32(rateText, 'This glyph θ file’s rates') : null;
+  if (alpha && (alpha.length !== theta.length || !alpha.every(Number.isFinite))) {
+    throw new Error(`This glyph θ file's rates are not ${theta.length} finite numbers`);
+  }
+  const step = Number.isInteger(file.step) && file.step >= 0 ? file.step : 0;
+  return { config: parseExperiment(file.experiment).config, step, theta, alpha, rates };
+}
+
+/** Whether a text is a glyph θ file (by its format), before reading it. */
+export function isGlyphThetaText(text: string): boolean {
+  try {
+    const raw = JSON.parse(text) as unknown;
+    return (
+      raw !== null && typeof raw === 'object' && (raw as { format?: unknown }).format === GLYPH_THETA_FORMAT
+    );
+  } catch {
+    return false;
+  }
 }
