@@ -1,7 +1,7 @@
 /**
  * MAML++'s side of the glyph θ file (glyphTheta.ts): the per-step batch-norm sets as named
  * tensors after the network's own, and the LSLR rates with their shape. Names and order follow
- * the MAML++ glyph net (src/core/families/glyphs/stepNorm.ts): set s (1 … LSLR_STEPS) repeats
+ * the MAML++ glyph net (its family's stepNorm.ts): set s (1 … LSLR_STEPS) repeats
  * every batch-norm γ and β of the network, named `set<s>.<name>`; the rates have one row per inner
  * step and one column per network tensor, then one column shared by the queued sets. No tfjs here.
  */
