@@ -1,4 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { collectErrors, readStep, waitReady } from './helpers';
 
@@ -121,6 +124,67 @@ test('sensitivity map: a 3×2 link opens the panel, cells fill, hover, cancel ke
   await page.goto('./?task=sinusoid&sweep=alpha:0.001..1:log:3,beta:0.001..0.01:log:2&sweepsteps=200');
   await expect(page.getByTestId('sweep-panel')).toBeVisible();
   await expect(page.getByTestId('sweep-map')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('a glyph map: small defaults, an estimate first, accuracy higher-is-better, cells equal the CLI’s bit for bit', async ({
+  page,
+}) => {
+  test.setTimeout(480_000);
+  const errors = collectErrors(page);
+  // opened from the button, a glyph map starts small: 3×3 cells of 100 meta-steps
+  await page.goto('./?task=glyphs');
+  await waitReady(page);
+  await page.getByTestId('sweep-open').click();
+  await expect(page.getByTestId('sweep-x-count')).toHaveValue('3');
+  await expect(page.getByTestId('sweep-y-count')).toHaveValue('3');
+  await expect(page.getByTestId('sweep-steps')).toHaveValue('100');
+  // a tiny map from a link: an estimate timed on this machine before Start, then both cells
+  await page.goto('./?task=glyphs&sweep=alpha:0.05..0.4:log:2&sweepsteps=20');
+  await waitReady(page);
+  await expect(page.getByTestId('sweep-estimate')).toContainText(
+    /about \d+ (s|min).*meta-steps\/s measured/,
+    {
+      timeout: 120_000,
+    },
+  );
+  await page.getByTestId('sweep-start').click();
+  await expect(page.getByTestId('sweep-progress')).toContainText('all 2 cells finished', {
+    timeout: 240_000,
+  });
+  await expect(page.getByTestId('sweep-reading')).toContainText(
+    /best one-step accuracy [\d.]+% ± [\d.]+% \(higher is better\)/,
+  );
+  await expect(page.getByTestId('sweep-panel')).toContainText('higher is better');
+  const map = await page.evaluate(() => {
+    const s = (
+      window as unknown as {
+        maml: { sweep: { getState(): { plan: { config: string } | null; cells: unknown[] } } };
+      }
+    ).maml.sweep.getState();
+    return { config: s.plan?.config ?? '', cells: s.cells };
+  });
+  // the same map from the terminal: every cell the same, bit for bit
+  const out = join(await mkdtemp(join(tmpdir(), 'glyph-map-')), 'cli.json');
+  const json = spawnSync(
+    'npx',
+    [
+      'tsx',
+      'src/cli/sweep.ts',
+      '--config',
+      map.config,
+      '--x',
+      'alpha=0.05..0.4:log:2',
+      '--steps',
+      '20',
+      '--json',
+      out,
+    ],
+    { encoding: 'utf8', timeout: 240_000 },
+  );
+  expect(json.status, json.stderr).toBe(0);
+  const cliCells = (JSON.parse(await readFile(out, 'utf8')) as { cells: unknown[] }).cells;
+  expect(map.cells).toEqual(cliCells);
   expect(errors).toEqual([]);
 });
 

@@ -129,6 +129,19 @@ describe('the glyph θ file', () => {
     expect(compare(config, theta, file)).toBeLessThan(1e-5);
   });
 
+  it('a MAML++ run’s file runs the same way: the snippet reads the network’s own tensors (the set of the unadapted θ)', async () => {
+    const config = small('&ways=3&filters=8&algo=mamlpp');
+    const run = new GlyphRun(config, { pretrained: false });
+    await train(run, 2);
+    const theta = await copy(run.learner.theta);
+    const rates = await copy(run.learner.rates!);
+    run.dispose();
+    const file = glyphThetaFile(config, 2, theta, null, rates);
+    const base = classifierFor(config).numParams;
+    expect(file.size).toBeGreaterThan(base);
+    expect(compare(config, theta.slice(0, base), file)).toBeLessThan(1e-5);
+  });
+
   it('refuses a θ that does not fit the net', () => {
     expect(() => glyphThetaFile(small(''), 0, new Float32Array(10))).toThrow(/θ has 10 numbers.*28357/);
   });

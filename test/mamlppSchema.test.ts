@@ -25,13 +25,16 @@ describe('MAML++ in the experiment schema', () => {
     expect(serializeExperiment(switched.config)).not.toContain('span');
   });
 
-  it('the glyph family refuses MAML++ in one line and trains MAML', () => {
-    const { config, warnings } = parseExperiment('task=glyphs&algo=mamlpp');
+  it('glyph links keep MAML++ for both networks; a family without it refuses in one line', () => {
+    for (const net of ['conv', 'fc']) {
+      const { config, warnings } = parseExperiment(`task=glyphs&net=${net}&algo=mamlpp&msl=20`);
+      expect(warnings).toEqual([]);
+      expect(config).toMatchObject({ algo: 'mamlpp', net, msl: 20 });
+    }
+    const { config, warnings } = parseExperiment('task=nav2d&algo=mamlpp');
     expect(config.algo).toBe('maml');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.message).toMatch(
-      /^algo=mamlpp: MAML\+\+ is not built for glyph classification .*; using maml$/,
-    );
+    expect(warnings[0]?.message).toMatch(/^algo=mamlpp: MAML\+\+ is not implemented .*; using maml$/);
   });
 });
 

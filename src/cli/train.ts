@@ -4,11 +4,12 @@
  *   npm run train -- --config '...' --steps N --save-run run.json; npm run train -- --resume run.json --steps M
  * Progress on stderr, the evaluation table on stdout, the full result as JSON.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { parseExperiment, serializeExperiment, type Experiment } from '../core/experiment';
 import { familyOf, registeredFamilies } from '../core/families/registry';
-import { decodeTheta, encodeTheta, type SavedTheta } from '../core/thetaFile';
+import { encodeTheta } from '../core/thetaFile';
+import { initRates, readInitTheta, type InitTheta } from './initTheta';
 import type { FamilyRun, StepLosses } from '../core/families/family';
 import { runFromState } from '../core/runs/resume';
 import type { RunFile } from '../core/runs/runFile';
@@ -34,7 +35,7 @@ function evalDefaultsText(): string {
 const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] [--steps N] [--backend wasm|cpu]
                        [--tasks curves.csv (a family that reads its tasks from your file: task, x, y columns)]
                        [--json out.json] [--eval-tasks N] [--eval-steps N] [--eval-seed 2017] [--no-pretrained]
-                       [--save-theta theta.json] [--init theta.json (start from a saved θ)]
+                       [--save-theta theta.json] [--init theta.json (start from a saved θ, or the glyph lab's θ file)]
                        [--pretrained-only (train only the pretrained baseline, where the family can; θ stays as --init gave it)]
                        [--lenient (fix invalid --config values with a warning instead of refusing them)]
                        [--images <folder or .zip> (image classes to import: one folder per class, see docs/own-images.md)]
@@ -215,40 +216,21 @@ function readConfig(flags: Flags, resumed: RunFile | null): Experiment {
   return config;
 }
 
-/** The --init θ file, which must be of the config's network. */
-function readInitTheta(path: string, config: Experiment, pretrainedOnly: boolean): SavedTheta {
-  const saved = decodeTheta(
-    readFileSync(path, 'utf8'),
-    (c) => familyOf(c.task).numParams(c),
-    (c) => familyOf(c.task).pretrainedSize?.(c),
-  );
-  if (!familyOf(config.task).sameNetwork(saved.config, config))
-    throw new UsageError(
-      `--init θ was trained for ${serializeExperiment(saved.config)}: a different network`,
-    );
-  process.stderr.write(
-    `starting from θ in ${path} (meta-step ${saved.step} of ${serializeExperiment(saved.config)})` +
-      `${saved.pretrained ? `, pretrained baseline from its ${saved.pretrained.step} steps` : ''}\n`,
-  );
-  if (pretrainedOnly && saved.pretrained) {
-    throw new UsageError(`${path} already carries a pretrained baseline`);
-  }
-  return saved;
-}
-
 /** A new run of the config, from the seed or from --init's θ (continuing its step count). */
 function newRun(
   config: Experiment,
   engineFlag: EngineFlag,
   pretrained: boolean,
-  saved: SavedTheta | undefined,
+  saved: InitTheta | undefined,
   pretrainedOnly: boolean,
 ): FamilyRun {
+  const rates = initRates(config, saved);
   const run = familyOf(config.task).createRun(config, {
     // the baseline alone trains on tfjs (the fused step trains it beside a meta-step)
     engine: engineFlag === 'tfjs' || pretrainedOnly ? 'tfjs' : 'fused',
     pretrained,
     ...(saved ? { theta: saved.theta } : {}),
+    ...(rates ? { alpha: rates } : {}),
     ...(saved?.pretrained
       ? { pretrainedTheta: { theta: saved.pretrained.body, step: saved.pretrained.step } }
       : {}),

@@ -24,7 +24,13 @@ export interface RunCurve {
   values: number[];
 }
 
-export type { LandscapeReport, ThetaPaths, ThetaReport, ThetaSubject } from './theta/messages';
+export type {
+  InnerRatesReport,
+  LandscapeReport,
+  ThetaPaths,
+  ThetaReport,
+  ThetaSubject,
+} from './theta/messages';
 export { SUBJECTS } from './theta/messages';
 export type { EvalCurveData, ViewTask } from './families/regressionMessages';
 
@@ -96,6 +102,8 @@ export interface Snapshot {
   pretrained: Float32Array | null;
   /** Meta-SGD's learned per-parameter inner learning rate [P] */
   alpha: Float32Array | null;
+  /** MAML++'s learned per-step, per-tensor inner rates [LSLR_STEPS × tensors] (absent: none) */
+  rates?: Float32Array | null;
   /** the pretrained baseline's own step count (it may differ from `step`: a loaded θ file's) */
   pretrainedStep?: number;
   /** the task stream's position (the generator's state), for an exact continuation */
@@ -301,6 +309,7 @@ export function transferablesOf(msg: FromWorker): ArrayBuffer[] {
       add(msg.snapshot.theta);
       add(msg.snapshot.pretrained);
       add(msg.snapshot.alpha);
+      add(msg.snapshot.rates);
       break;
     case 'theta':
       add(msg.steps);
@@ -310,6 +319,7 @@ export function transferablesOf(msg: FromWorker): ArrayBuffer[] {
         add(p?.coords);
         add(p?.losses);
       }
+      add(msg.rates?.values);
       break;
     case 'landscape':
       for (const a of [msg.x, msg.y, msg.pre, msg.post, msg.coords]) add(a);

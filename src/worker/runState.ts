@@ -17,8 +17,8 @@ export function allFinite(a: ArrayLike<number>): boolean {
 }
 
 /**
- * A run of `config` positioned at `snap`: θ, the pretrained baseline's θ and step, Meta-SGD's α,
- * and the task stream (exactly, when the snapshot carries its position; otherwise by drawing the
+ * A run of `config` positioned at `snap`: θ, the pretrained baseline's θ and step, the learned
+ * inner rates (Meta-SGD's α, MAML++'s LSLR rates), and the task stream (exactly, when the snapshot carries its position; otherwise by drawing the
  * snapshot's steps' batches again). Adam's moments start again from zero (they are not part of a
  * snapshot).
  */
@@ -34,14 +34,17 @@ export function runFromSnapshot(
     if (a.length !== size) throw new Error(`${name} has ${a.length} values, the network has ${size}`);
     if (!allFinite(a)) throw new Error(`${name} contains values that are not finite`);
   };
-  check('θ', snap.theta);
+  // (an algorithm switch may change θ's layout: the family fits the θ it keeps)
+  const theta = family.fitTheta ? family.fitTheta(config, snap.theta) : snap.theta;
+  check('θ', theta);
   if (snap.alpha) check('Meta-SGD α', snap.alpha);
+  if (snap.rates) check("MAML++'s rates", snap.rates, snap.rates.length);
   if (snap.pretrained && !allFinite(snap.pretrained))
     throw new Error('pretrained θ contains values that are not finite');
   const run = family.createRun(config, {
     engine,
-    theta: snap.theta,
-    ...(snap.alpha && config.algo === 'metasgd' ? { alpha: snap.alpha } : {}),
+    theta,
+    ...learnedOf(config, snap),
     ...(snap.pretrained
       ? { pretrainedTheta: { theta: snap.pretrained, step: snap.pretrainedStep ?? snap.step } }
       : {}),
@@ -59,6 +62,13 @@ export function runFromSnapshot(
   }
 }
 
+/** The learned rates a snapshot gives a run of `config`'s algorithm (none for the others). */
+function learnedOf(config: Experiment, snap: Snapshot): { alpha?: Float32Array } {
+  if (config.algo === 'metasgd' && snap.alpha) return { alpha: snap.alpha };
+  if (config.algo === 'mamlpp' && snap.rates) return { alpha: snap.rates };
+  return {};
+}
+
 /** Read the run's state back from the device (asynchronously). */
 export async function takeSnapshot(run: FamilyRun): Promise<Snapshot> {
   const step = run.stepCount;
@@ -66,19 +76,26 @@ export async function takeSnapshot(run: FamilyRun): Promise<Snapshot> {
   const theta = (await run.learner.theta.data()) as Float32Array;
   const pretrained = run.pretrainer ? ((await run.pretrainer.theta.data()) as Float32Array) : null;
   const alpha = run.learner.alphaVec ? ((await run.learner.alphaVec.data()) as Float32Array) : null;
+  const rates = run.learner.rates ? ((await run.learner.rates.data()) as Float32Array) : null;
   const pretrainedStep = run.pretrainer?.stepCount;
   return {
     step,
     theta,
     pretrained,
     alpha,
+    ...(rates ? { rates } : {}),
     stream,
     ...(pretrainedStep !== undefined ? { pretrainedStep } : {}),
   };
 }
 
 export function snapshotFinite(s: Snapshot): boolean {
-  return allFinite(s.theta) && (!s.pretrained || allFinite(s.pretrained)) && (!s.alpha || allFinite(s.alpha));
+  return (
+    allFinite(s.theta) &&
+    (!s.pretrained || allFinite(s.pretrained)) &&
+    (!s.alpha || allFinite(s.alpha)) &&
+    (!s.rates || allFinite(s.rates))
+  );
 }
 
 export function copySnapshot(s: Snapshot): Snapshot {
@@ -87,6 +104,7 @@ export function copySnapshot(s: Snapshot): Snapshot {
     theta: s.theta.slice(),
     pretrained: s.pretrained ? s.pretrained.slice() : null,
     alpha: s.alpha ? s.alpha.slice() : null,
+    ...(s.rates ? { rates: s.rates.slice() } : {}),
     ...(s.stream ? { stream: [...s.stream] } : {}),
   };
 }

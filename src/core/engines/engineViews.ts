@@ -52,6 +52,8 @@ export class SyncedVariable {
 export class FusedLearner {
   private readonly thetaView: SyncedVariable;
   private readonly alphaView: SyncedVariable | null;
+  /** MAML++: the learned rates as the engine keeps them, [LSLR_STEPS × tensors] */
+  private readonly ratesView: SyncedVariable | null;
   /** MAML++: each inner step's learned rates spread per parameter (what evaluation adapts with) */
   private readonly rateViews: SyncedVariable[];
 
@@ -63,6 +65,7 @@ export class FusedLearner {
     this.thetaView = new SyncedVariable(() => engine.theta());
     this.alphaView = algo === 'metasgd' ? new SyncedVariable(() => engine.alphaVec() as Float32Array) : null;
     const sizes = engine.tensorSizes;
+    this.ratesView = algo === 'mamlpp' ? new SyncedVariable(() => engine.alphaVec() as Float32Array) : null;
     this.rateViews =
       algo === 'mamlpp' && sizes
         ? Array.from(
@@ -72,6 +75,7 @@ export class FusedLearner {
         : [];
     // made now, so reading them later never changes the tensor count
     for (const v of this.rateViews) void v.value;
+    if (this.ratesView) void this.ratesView.value;
   }
 
   get theta(): tf.Variable {
@@ -80,6 +84,11 @@ export class FusedLearner {
 
   get alphaVec(): tf.Variable | null {
     return this.alphaView?.value ?? null;
+  }
+
+  /** MAML++'s learned rates [LSLR_STEPS × tensors], or null. */
+  get rates(): tf.Variable | null {
+    return this.ratesView?.value ?? null;
   }
 
   /** Meta-SGD's α; MAML++'s step-0 learned rates spread per parameter; else the scalar α. */
@@ -100,12 +109,14 @@ export class FusedLearner {
   stepped(): void {
     this.thetaView.markStale();
     this.alphaView?.markStale();
+    this.ratesView?.markStale();
     for (const v of this.rateViews) v.markStale();
   }
 
   dispose(): void {
     this.thetaView.dispose();
     this.alphaView?.dispose();
+    this.ratesView?.dispose();
     for (const v of this.rateViews) v.dispose();
   }
 }
@@ -158,6 +169,11 @@ export class GpuLearner {
 
   innerRate(): InnerRate {
     return this.alphaVec ?? this.alpha;
+  }
+
+  /** The WebGPU engines train no MAML++: no learned rates. */
+  get rates(): null {
+    return null;
   }
 
   /** The WebGPU engines train no MAML++. */

@@ -43,10 +43,11 @@ export interface EvalReport {
   table: string;
 }
 
-/** Where a run starts when not from the seed: a saved θ, Meta-SGD's rates, the baseline. */
+/** Where a run starts when not from the seed: a saved θ, the learned inner rates, the baseline. */
 export interface RunStart {
   pretrained?: boolean;
   theta?: Float32Array;
+  /** the learned inner rates: Meta-SGD's α [P], or MAML++'s LSLR rates [LSLR_STEPS × tensors] */
   alpha?: Float32Array;
   /** the pretrained baseline's saved network (the whole θ, or a family-defined part of it) */
   pretrainedTheta?: { theta: Float32Array; step: number };
@@ -54,10 +55,12 @@ export interface RunStart {
   engine?: 'tfjs' | 'fused';
 }
 
-/** What the host and the views read of a meta-learner: θ and Meta-SGD's α as tensors. */
+/** What the host and the views read of a meta-learner: θ and its learned inner rates as tensors. */
 export interface ThetaLearner {
   readonly theta: tf.Variable;
   readonly alphaVec: tf.Variable | null;
+  /** MAML++'s learned rates [LSLR_STEPS × tensors] row-major (absent or null for the others) */
+  readonly rates?: tf.Variable | null;
   innerRate(): InnerRate;
 }
 
@@ -161,6 +164,11 @@ export interface TaskFamily {
   createRun(config: Experiment, start?: RunStart): FamilyRun;
   /** parameters of the network a config describes */
   numParams(config: Experiment): number;
+  /**
+   * θ of another algorithm's layout made to fit `config`'s network (a family whose θ layout
+   * depends on the algorithm); absent, or a θ it cannot fit, returns θ unchanged
+   */
+  fitTheta?(config: Experiment, theta: Float32Array): Float32Array;
   /** the lengths of a config's training state: θ and the pretrained baseline's whole network */
   stateSizes(config: Experiment): StateSizes;
   /** length of the pretrained baseline's part a θ file carries, when the family saves one */

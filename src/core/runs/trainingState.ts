@@ -46,6 +46,8 @@ export interface StateSizes {
   theta: number;
   /** the pretrained baseline's whole network */
   pretrained: number;
+  /** MAML++'s rates (LSLR_STEPS × parameter tensors); absent: those of the config's MLP */
+  lslr?: number;
 }
 
 /** Meta-step counts and Adam step counts fit a wasm i32 counter. */
@@ -113,7 +115,8 @@ export function checkTrainingState(state: TrainingState, sizes: StateSizes, subj
     fail(` has a learned α, which only Meta-SGD runs have (its algorithm is ${algo})`);
   }
   if (state.alpha && state.alphaAdam) {
-    const size = algo === 'mamlpp' ? lslrSize(2 * (state.config.hidden.length + 1)) : sizes.theta;
+    const mlpRates = () => lslrSize(2 * (state.config.hidden.length + 1));
+    const size = algo === 'mamlpp' ? (sizes.lslr ?? mlpRates()) : sizes.theta;
     vector(what, state.alpha, size);
     adam(what, state.alphaAdam, size);
   }

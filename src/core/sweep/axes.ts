@@ -22,6 +22,17 @@ export const RANGE_AXIS_FIELDS = [
   'testphi',
   'testfreq',
   'testxrange',
+  ...(['lineslope', 'lineoff', 'quadcurv', 'quadctr', 'quadoff', 'absslope', 'absctr', 'absoff'] as const),
+  ...([
+    'testlineslope',
+    'testlineoff',
+    'testquadcurv',
+    'testquadctr',
+    'testquadoff',
+    'testabsslope',
+    'testabsctr',
+    'testabsoff',
+  ] as const),
 ] as const;
 const RANGE_MOVES = ['lo', 'hi', 'shift'] as const;
 type RangeMove = (typeof RANGE_MOVES)[number];
@@ -42,9 +53,17 @@ export const MAX_AXIS_VALUES = 8;
 
 const RANGE_WORDS: Record<string, string> = {
   amp: 'amplitude',
-  phase: 'phase (π)',
+  phi: 'phase (π)',
   freq: 'frequency',
   xrange: 'x',
+  lineslope: 'line slope',
+  lineoff: 'line intercept',
+  quadcurv: 'quadratic curvature',
+  quadctr: 'quadratic centre',
+  quadoff: 'quadratic offset',
+  absslope: '|x| slope',
+  absctr: '|x| centre',
+  absoff: '|x| offset',
 };
 const MOVE_WORDS: Record<RangeMove, string> = { lo: 'from', hi: 'up to', shift: 'shift' };
 
@@ -150,7 +169,7 @@ export function parseAxis(name: string, body: string, task: string, listSeparato
   });
   if (!(AXIS_NAMES as readonly string[]).includes(name)) {
     const list = name.includes('.')
-      ? `task-range axes: <range>.lo|hi|shift for ${RANGE_AXIS_FIELDS.join(', ')}`
+      ? `task-range axes: <range>.lo|hi|shift for ${RANGE_AXIS_FIELDS.filter((f) => fieldApplies(f, task)).join(', ')}`
       : `axes: ${AXIS_NAMES.filter((n) => !rangeAxis(n)).join(', ')}`;
     warn(`unknown axis "${show(name)}" ignored (${list})`);
     return result(null);

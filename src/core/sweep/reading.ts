@@ -102,8 +102,10 @@ export function sweepReading(input: ReadInput): string {
   if (best) {
     const at = [valueText(input.x.name, input.x.values[best.i % nx] as AxisValue)];
     if (input.y) at.push(valueText(input.y.name, input.y.values[Math.floor(best.i / nx)] as AxisValue));
+    // an accuracy reads the other way round from an MSE: say which way is better
+    const better = input.metric.direction === 'higher' ? ' (higher is better)' : '';
     parts.push(
-      `best one-step ${name} ${formatMetric(best.c.metric, unit)} ± ${formatMetric(best.c.ci95 ?? NaN, unit)} at ${at.join(', ')}`,
+      `best one-step ${name} ${formatMetric(best.c.metric, unit)} ± ${formatMetric(best.c.ci95 ?? NaN, unit)}${better} at ${at.join(', ')}`,
     );
   }
   if (trained.length > 1) {

@@ -5,6 +5,7 @@ import { familyOf } from '../shell/families';
 import { formatCount } from '../kit/format';
 import { useStore, type Store } from '../shell/store';
 import { InnerPathsChart } from './InnerPathsChart';
+import { InnerRatesChart } from './InnerRatesChart';
 import { LandscapeChart } from './LandscapeChart';
 import { trajectoryColor } from '../kit/palette';
 import { TrajectoryChart } from './TrajectoryChart';
@@ -220,6 +221,7 @@ export function ParameterSpace() {
         </div>
       ) : null}
       {landscape ? <LandscapeViews ui={ui} landscape={landscape} config={config} step={step} /> : null}
+      <InnerRatesChart />
       <p className="caption">{ui.caption(shown ? formatCount(shown.numParams) : 'thousands of')}</p>
     </section>
   );

@@ -73,7 +73,13 @@ async function linkTheta(
       warnings.push(`step=${link.step} differs from the step stored with the weights; using ${w.step}`);
     }
     return {
-      resume: { step: w.step, theta: w.theta, pretrained: w.pretrained, alpha: w.alpha },
+      resume: {
+        step: w.step,
+        theta: w.theta,
+        pretrained: w.pretrained,
+        alpha: w.alpha,
+        rates: w.rates ?? null,
+      },
       lastLoss: Number.isFinite(w.lastLoss) ? w.lastLoss : null,
     };
   } catch (e) {

@@ -150,4 +150,14 @@ export interface UiFamily {
   network(config: Experiment): string;
   /** how often the first- vs second-order comparison is computed, in words */
   readonly ordersCadence: string;
+  /**
+   * The sensitivity map's starting size for a family whose cells cost much: values per axis and
+   * meta-steps per cell (absent: 4 values per axis, 2,000 meta-steps)
+   */
+  readonly mapDefaults?: MapDefaults;
+}
+
+export interface MapDefaults {
+  readonly count: number;
+  readonly steps: number;
 }

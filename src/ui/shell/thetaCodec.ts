@@ -1,6 +1,6 @@
 /**
  * θ in a share link's fragment: the trained weights (MAML θ, the pretrained baseline's θ, Meta-SGD's
- * α), the step and a short loss history, packed little-endian, deflated ('deflate-raw') and
+ * α, MAML++'s learned rates), the step and a short loss history, packed little-endian, deflated ('deflate-raw') and
  * base64url-encoded. The fragment never reaches a server. Decoding treats the text as hostile:
  * size limits before and after inflating, exact lengths, finite values only.
  */
@@ -9,6 +9,10 @@ const MAGIC = [0x4d, 0x4c]; // "ML"
 const VERSION = 1;
 const FLAG_PRETRAINED = 1;
 const FLAG_ALPHA = 2;
+/** MAML++'s rates follow the header as their count (uint32) and that many float32 */
+const FLAG_RATES = 4;
+/** the most MAML++ rates a link may carry (LSLR_STEPS × the parameter tensors of any network) */
+const MAX_RATES = 10_000;
 /** a fragment longer than this is not decoded at all */
 export const MAX_FRAGMENT_CHARS = 4_000_000;
 /** links whose θ would not fit in this many characters are shared without θ */
@@ -22,6 +26,8 @@ export interface SharedWeights {
   theta: Float32Array;
   pretrained: Float32Array | null;
   alpha: Float32Array | null;
+  /** MAML++'s learned rates [LSLR_STEPS × tensors] (absent: none) */
+  rates?: Float32Array | null;
   /** the meta-loss shown when the link was made (NaN when none) */
   lastLoss: number;
   /** (step, loss) pairs, binned means of the sharer's meta-loss curve */
@@ -73,15 +79,22 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
   return out;
 }
 
+/** the bytes MAML++'s rates take after the header: their count and the rates */
+function ratesBytes(flags: number, r: number): number {
+  return flags & FLAG_RATES ? 4 + 4 * r : 0;
+}
+
 export async function encodeWeights(w: SharedWeights): Promise<string> {
   const p = w.theta.length;
   const h = Math.min(w.historySteps.length, w.historyLosses.length);
   let flags = 0;
   if (w.pretrained) flags |= FLAG_PRETRAINED;
   if (w.alpha) flags |= FLAG_ALPHA;
+  const r = w.rates ? w.rates.length : 0;
+  if (w.rates) flags |= FLAG_RATES;
   const arrays = 1 + (w.pretrained ? 1 : 0) + (w.alpha ? 1 : 0);
   const header = 4 + 4 + 4 + 4 + 4;
-  const buf = new ArrayBuffer(header + 4 * p * arrays + 8 * h);
+  const buf = new ArrayBuffer(header + ratesBytes(flags, r) + 4 * p * arrays + 8 * h);
   const view = new DataView(buf);
   view.setUint8(0, MAGIC[0] as number);
   view.setUint8(1, MAGIC[1] as number);
@@ -95,6 +108,11 @@ export async function encodeWeights(w: SharedWeights): Promise<string> {
   const put = (a: ArrayLike<number>, n: number) => {
     for (let i = 0; i < n; i++, o += 4) view.setFloat32(o, a[i] as number, true);
   };
+  if (w.rates) {
+    view.setUint32(o, r, true);
+    o += 4;
+    put(w.rates, r);
+  }
   put(w.theta, p);
   if (w.pretrained) put(w.pretrained, p);
   if (w.alpha) put(w.alpha, p);
@@ -131,10 +149,12 @@ export async function decodeWeights(
   }
   if (step > expect.maxStep) throw new Error(`the link's step ${step} is beyond ${expect.maxStep}`);
   const arrays = 1 + (flags & FLAG_PRETRAINED ? 1 : 0) + (flags & FLAG_ALPHA ? 1 : 0);
-  if (h > 100_000 || bytes.length !== 20 + 4 * p * arrays + 8 * h) {
+  const r = flags & FLAG_RATES && bytes.length >= 24 ? view.getUint32(20, true) : 0;
+  if (r > MAX_RATES) throw new Error(`the link carries ${r} MAML++ rates, more than ${MAX_RATES}`);
+  if (h > 100_000 || bytes.length !== 20 + ratesBytes(flags, r) + 4 * p * arrays + 8 * h) {
     throw new Error('the weights in the link have the wrong length');
   }
-  let o = 20;
+  let o = 20 + (flags & FLAG_RATES ? 4 : 0);
   const take = (n: number, what: string, finite = true) => {
     const a = new Float32Array(n);
     for (let i = 0; i < n; i++, o += 4) a[i] = view.getFloat32(o, true);
@@ -143,10 +163,20 @@ export async function decodeWeights(
     }
     return a;
   };
+  const rates = flags & FLAG_RATES ? take(r, "MAML++'s rates") : null;
   const theta = take(p, 'θ');
   const pretrained = flags & FLAG_PRETRAINED ? take(p, 'the pretrained θ') : null;
   const alpha = flags & FLAG_ALPHA ? take(p, "Meta-SGD's α") : null;
   const historySteps = take(h, 'the loss history');
   const historyLosses = take(h, 'the loss history', false);
-  return { step, theta, pretrained, alpha, lastLoss, historySteps, historyLosses };
+  return {
+    step,
+    theta,
+    pretrained,
+    alpha,
+    ...(rates ? { rates } : {}),
+    lastLoss,
+    historySteps,
+    historyLosses,
+  };
 }

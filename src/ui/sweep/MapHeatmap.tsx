@@ -3,6 +3,7 @@
  * hovered cell's numbers with its small learning curve. A click on a trained cell opens its run.
  */
 import { useEffect, useMemo, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { sweepReading, formatMetric } from '../../core/sweep/reading';
 import { AXIS_LABELS, formatAxisValue } from '../../core/sweep/axes';
 import { parseExperiment } from '../../core/experiment';
@@ -12,7 +13,7 @@ import { useWidth } from '../kit/useWidth';
 import { useStore } from '../shell/store';
 import { drawMap, HATCH_ID, mapColor } from './heatmapDraw';
 import { currentCell, goodnessScale, type MapMetric } from './mapView';
-import { useSweep } from './sweepStore';
+import { useSweep, type SweepState } from './sweepStore';
 import { openCell } from './sweepRun';
 
 function Sparkline({ curve }: { curve: CellResult['curve'] }) {
@@ -73,20 +74,33 @@ function HoverCard({ plan, cell, metric }: { plan: SweepPlan; cell: CellResult |
   );
 }
 
+/** what the heatmap reads of the map's store (a form edit or the estimate does not redraw it) */
+const heatmapOf = (s: SweepState) => ({
+  plan: s.plan,
+  cells: s.cells,
+  inProgress: s.inProgress,
+  metric: s.metric,
+  hover: s.hover,
+});
+
 export function MapHeatmap() {
   const box = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const width = useWidth(box);
-  const { plan, cells, inProgress, metric, hover } = useSweep();
+  const { plan, cells, inProgress, metric, hover } = useSweep(useShallow(heatmapOf));
   const config = useStore((s) => s.config);
   const scale = useMemo(() => (plan && metric ? goodnessScale(cells, metric) : null), [plan, cells, metric]);
   const current = useMemo(() => (plan ? currentCell(plan, config) : null), [plan, config]);
   useEffect(() => {
     if (svgRef.current && plan) drawMap(svgRef.current, { plan, cells, inProgress, scale, current, width });
   }, [plan, cells, inProgress, scale, current, width]);
+  // the reading changes only when a cell finishes, not with each progress report
+  const reading = useMemo(() => {
+    if (!plan || !metric) return '';
+    const base = parseExperiment(plan.config).config;
+    return sweepReading({ x: plan.x, y: plan.y, cells, metric, algo: base.algo });
+  }, [plan, cells, metric]);
   if (!plan || !metric) return null;
-  const base = parseExperiment(plan.config).config;
-  const reading = sweepReading({ x: plan.x, y: plan.y, cells, metric, algo: base.algo });
   const cellAt = (t: EventTarget): number | null => {
     const g = (t as Element).closest?.('g.map-cell');
     const i = g ? Number(g.getAttribute('data-index')) : NaN;
@@ -117,7 +131,7 @@ export function MapHeatmap() {
                 {
                   key: 'scale',
                   lead: fmt(metric.direction === 'lower' ? scale.max : scale.min),
-                  label: `${fmt(metric.direction === 'lower' ? scale.min : scale.max)} one-step ${metric.name}${scale.log ? ' (log scale)' : ''}`,
+                  label: `${fmt(metric.direction === 'lower' ? scale.min : scale.max)} one-step ${metric.name}${scale.log ? ' (log scale)' : ''}; ${metric.direction} is better`,
                   mark: {
                     kind: 'scale' as const,
                     id: 'sweep-scale',

@@ -4,6 +4,7 @@
  * map, its share link and its downloads.
  */
 import { useEffect, useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { serializeSweepLink, type SweepSpec } from '../../core/sweep/spec';
 import { planKey, type SweepPlan } from '../../core/sweep/mapFile';
 import { ChartDownload } from '../charts/download/ChartDownload';
@@ -54,11 +55,26 @@ function useClock(on: boolean): number {
   return now;
 }
 
+/** what the progress line reads of the map's store (a hover or a form edit does not redraw it) */
+const progressOf = (s: SweepState) => ({
+  plan: s.plan,
+  cells: s.cells,
+  inProgress: s.inProgress,
+  status: s.status,
+  workers: s.workers,
+  startedAt: s.startedAt,
+  cellSecs: s.cellSecs,
+  tookSec: s.tookSec,
+  rate: s.rate,
+});
+
+type ProgressView = ReturnType<typeof progressOf>;
+
 /**
  * Seconds left while the map trains: at its own pace once cells have finished in this run; before
  * that, the estimate made before Start less the time spent; without one, its meta-steps' pace.
  */
-function timeLeft(s: SweepState, elapsed: number): number | null {
+function timeLeft(s: ProgressView, elapsed: number): number | null {
   if (!s.plan || s.status !== 'running') return null;
   const { steps } = s.plan;
   const finished = s.cells.filter((c) => c !== null).length;
@@ -76,7 +92,7 @@ function timeLeft(s: SweepState, elapsed: number): number | null {
 }
 
 function Progress() {
-  const s = useSweep();
+  const s = useSweep(useShallow(progressOf));
   const now = useClock(s.status === 'running');
   if (!s.plan) return null;
   const total = s.plan.cells.length * s.plan.steps;
@@ -129,7 +145,9 @@ function estimateText(
 
 /** Start, Cancel, the map's share link, Close, and the estimate. */
 function MapActions({ plan, spec }: { plan: SweepPlan | null; spec: SweepSpec | null }) {
-  const { status, rate, probing } = useSweep();
+  const { status, rate, probing } = useSweep(
+    useShallow((s) => ({ status: s.status, rate: s.rate, probing: s.probing })),
+  );
   const pageBusy = useStore((p) => p.running || p.workerTraining);
   const [copied, setCopied] = useState(false);
   return (
@@ -166,7 +184,10 @@ function MapActions({ plan, spec }: { plan: SweepPlan | null; spec: SweepSpec | 
 }
 
 export function SensitivityMap() {
-  const { open, draft, message, families } = useSweep();
+  // each part of the panel reads its own slice: a progress report redraws the bar and the map only
+  const { open, draft, message, families } = useSweep(
+    useShallow((s) => ({ open: s.open, draft: s.draft, message: s.message, families: s.families })),
+  );
   const config = useStore((s) => s.config);
   const pageBusy = useStore((s) => s.running || s.workerTraining);
   const family = families[config.task];

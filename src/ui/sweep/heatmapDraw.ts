@@ -123,7 +123,54 @@ function fillOf(c: CellResult | null, state: CellState, scale: GoodnessScale | n
 
 const MARKS: Partial<Record<CellState, string>> = { diverged: '✕', failed: '!' };
 
-/** Draw (or redraw) the map; cells keep their elements, so a hover survives a redraw. */
+/** What one cell's element shows: where it is, its state, its colour, its progress, its mark. */
+interface CellLook {
+  i: number;
+  state: CellState;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  fill: string;
+  current: boolean;
+  done: number;
+}
+
+/** the look each cell's element was last drawn with: an unchanged cell is not touched again */
+const drawn = new WeakMap<SVGGElement, string>();
+
+function drawCell(el: SVGGElement, c: CellLook): void {
+  const sig = JSON.stringify(c);
+  if (drawn.get(el) === sig) return;
+  drawn.set(el, sig);
+  const node = d3.select(el).attr('data-index', c.i).attr('data-state', c.state);
+  node
+    .select('rect.cell-fill')
+    .attr('x', c.x)
+    .attr('y', c.y)
+    .attr('width', c.w)
+    .attr('height', c.h)
+    .attr('fill', c.fill)
+    .attr('stroke', c.current ? '#111827' : 'none')
+    .attr('stroke-width', c.current ? 3 : 0);
+  node
+    .select('rect.cell-progress')
+    .attr('x', c.x)
+    .attr('y', c.y + c.h - 4)
+    .attr('height', 4)
+    .attr('width', c.w * c.done)
+    .attr('fill', '#2563eb');
+  node
+    .select('text.cell-mark')
+    .attr('x', c.x + c.w / 2)
+    .attr('y', c.y + c.h / 2)
+    .text(MARKS[c.state] ?? '');
+}
+
+/**
+ * Draw (or redraw) the map; cells keep their elements, so a hover survives a redraw, and only the
+ * cells whose look changed (a progress report, a finished cell, a new colour scale) are touched.
+ */
 export function drawMap(el: SVGSVGElement, input: MapDrawInput): MapGeometry {
   const g = mapGeometry(input.plan, input.width);
   const svg = chartSvg(el, input.width, g.height);
@@ -149,33 +196,17 @@ export function drawMap(el: SVGSVGElement, input: MapDrawInput): MapGeometry {
     if (!pc) return;
     const c = cells[i] ?? null;
     const state = cellState(c, inProgress[i] !== undefined);
-    const x0 = g.x(key(pc.x)) ?? 0;
-    const y0 = g.y(key(pc.y)) ?? 0;
-    const w = g.x.bandwidth();
-    const h = g.y.bandwidth();
-    const node = d3.select(this).attr('data-index', i).attr('data-state', state);
-    node
-      .select('rect.cell-fill')
-      .attr('x', x0)
-      .attr('y', y0)
-      .attr('width', w)
-      .attr('height', h)
-      .attr('fill', fillOf(c, state, scale))
-      .attr('stroke', i === current ? '#111827' : 'none')
-      .attr('stroke-width', i === current ? 3 : 0);
-    const done = state === 'training' ? (inProgress[i] ?? 0) / plan.steps : 0;
-    node
-      .select('rect.cell-progress')
-      .attr('x', x0)
-      .attr('y', y0 + h - 4)
-      .attr('height', 4)
-      .attr('width', w * done)
-      .attr('fill', '#2563eb');
-    node
-      .select('text.cell-mark')
-      .attr('x', x0 + w / 2)
-      .attr('y', y0 + h / 2)
-      .text(MARKS[state] ?? '');
+    drawCell(this, {
+      i,
+      state,
+      x: g.x(key(pc.x)) ?? 0,
+      y: g.y(key(pc.y)) ?? 0,
+      w: g.x.bandwidth(),
+      h: g.y.bandwidth(),
+      fill: fillOf(c, state, scale),
+      current: i === current,
+      done: state === 'training' ? (inProgress[i] ?? 0) / plan.steps : 0,
+    });
   });
   return g;
 }

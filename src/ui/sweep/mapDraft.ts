@@ -6,6 +6,7 @@
 import { fieldApplies, FIELDS } from '../../core/experiment';
 import { AXIS_NAMES, rangeAxis, type Axis, type AxisName } from '../../core/sweep/axes';
 import { DEFAULT_SWEEP_STEPS, parseSweepAxes, type SweepParse, type SweepSpec } from '../../core/sweep/spec';
+import type { MapDefaults } from '../shell/family';
 
 export interface AxisDraft {
   name: AxisName;
@@ -64,11 +65,19 @@ export function axisDraft(name: AxisName, count = 4): AxisDraft {
   return { name, lo: String(lo), hi: String(hi), scale, count: String(count), algos: [] };
 }
 
-export function defaultDraft(task: string): MapDraft {
+/** The form a family's map starts from: α × β, of the family's size where it has one. */
+export function defaultDraft(
+  task: string,
+  size: MapDefaults = { count: 4, steps: DEFAULT_SWEEP_STEPS },
+): MapDraft {
   const names = axesFor(task);
   const x: AxisName = names.includes('alpha') ? 'alpha' : (names[0] ?? 'alpha');
   const y = names.find((n) => n === 'beta' && n !== x) ?? names.find((n) => n !== x) ?? null;
-  return { x: axisDraft(x), y: y ? axisDraft(y) : null, steps: String(DEFAULT_SWEEP_STEPS) };
+  return {
+    x: axisDraft(x, size.count),
+    y: y ? axisDraft(y, size.count) : null,
+    steps: String(size.steps),
+  };
 }
 
 /** The axis as the CLI's `--x` text. */

@@ -9,6 +9,7 @@ import { SWEEP_EVAL_SEED, type SweepSpec } from '../../core/sweep/spec';
 import { parseExperiment, serializeExperiment, type Experiment } from '../../core/experiment';
 import type { FromSweepWorker, ToSweepWorker } from '../../worker/sweepProtocol';
 import { session } from '../session/session';
+import { familyOf } from '../shell/families';
 import { useStore } from '../shell/store';
 import { CellPool, poolSize, type CellWorker } from './cellPool';
 import { defaultDraft, draftOfSpec, type MapDraft } from './mapDraft';
@@ -33,7 +34,8 @@ function makeWorker(): CellWorker {
 export function openMapPanel(): void {
   const task = useStore.getState().config.task;
   const s = useSweep.getState();
-  if (s.draftTask !== task) useSweep.setState({ draft: defaultDraft(task), draftTask: task });
+  if (s.draftTask !== task)
+    useSweep.setState({ draft: defaultDraft(task, familyOf(task).mapDefaults), draftTask: task });
   useSweep.setState({ open: true });
   void restoreLatest(serializeExperiment(useStore.getState().config));
 }

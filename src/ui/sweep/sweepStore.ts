@@ -79,7 +79,7 @@ export const useSweep = create<SweepState>(() => ({
 }));
 
 /** Meta-steps the current map has trained: finished cells whole, cells in training so far. */
-export function stepsDone(s: SweepState): number {
+export function stepsDone(s: Pick<SweepState, 'plan' | 'cells' | 'inProgress'>): number {
   if (!s.plan) return 0;
   const finished = s.cells.filter((c) => c !== null).length * s.plan.steps;
   return finished + Object.values(s.inProgress).reduce((a, b) => a + b, 0);

@@ -41,7 +41,12 @@ export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
     theta0: run.theta0,
     reportMs: GLYPH_THETA.reportMs,
     maxLandscapeResolution: GLYPH_THETA.landscapeResolution,
-    tensors: () => ({ maml: run.learner.theta, pretrained: null, alpha: run.learner.alphaVec }),
+    tensors: () => ({
+      maml: run.learner.theta,
+      pretrained: null,
+      alpha: run.learner.alphaVec,
+      rates: run.learner.rates ?? null,
+    }),
     shownKey: (c) => `${c.task}:${c.seed}:${c.ways}:${c.k}:${c.net}:${c.filters}`,
     sampleShown: (c: Experiment) =>
       run.source.sample(Rng.stream(c.seed, 'theta-view/tasks'), GLYPH_THETA.shownTasks, viewSpec(c, 'test')),

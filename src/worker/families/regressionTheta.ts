@@ -3,7 +3,8 @@
  * family's sampler, the paths of `thetaPaths.ts` and the MLP's batched `LossLandscape`.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Experiment } from '../../core/experiment';
+import { layerSizes, type Experiment } from '../../core/experiment';
+import { mlpTensorSizes } from '../../core/meta/mamlppSchedule';
 import { batchTensors } from '../../core/families/regression/evaluate';
 import type { RegressionRun } from '../../core/families/regression/run';
 import type { RegressionBatch } from '../../core/families/regression/tasks';
@@ -37,7 +38,9 @@ export function regressionThetaModel(run: RegressionRun): ThetaViewModel<Regress
       maml: run.learner.theta,
       pretrained: run.pretrainer ? run.pretrainer.theta : null,
       alpha: run.learner.alphaVec,
+      rates: run.learner.rates ?? null,
     }),
+    tensorSizes: (config) => mlpTensorSizes(layerSizes(config)),
     shownKey: (config) => `${config.task}:${config.seed}:${config.k}`,
     sampleShown: (config) =>
       run.tasks.sampleBatch(Rng.stream(config.seed, 'theta-view/tasks'), SHOWN_TASKS, config.k, QUERY_POINTS),

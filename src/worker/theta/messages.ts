@@ -17,6 +17,25 @@ export interface ThetaPaths {
   losses: Float32Array;
 }
 
+/**
+ * The learned inner learning rates beside θ (MAML++'s per step and tensor, Meta-SGD's per tensor),
+ * with the α they started from.
+ */
+export interface InnerRatesReport {
+  algo: 'mamlpp' | 'metasgd';
+  /** parameter tensors in θ's order, as the chart labels them ("W1", "b1", …) */
+  tensors: string[];
+  /** inner steps with a row (MAML++: the run's inner steps; Meta-SGD: 1, its α serves every step) */
+  steps: number;
+  /** [steps × tensors] row-major: MAML++'s rate, or Meta-SGD's mean α over the tensor */
+  values: Float32Array;
+  /** Meta-SGD: the smallest and largest α of each tensor [tensors] (MAML++: null) */
+  low: Float32Array | null;
+  high: Float32Array | null;
+  /** the α every rate started from */
+  initial: number;
+}
+
 /** The trajectory of θ projected on its two leading principal components, with the paths. */
 export interface ThetaReport {
   subject: ThetaSubject;
@@ -51,6 +70,8 @@ export interface ThetaReport {
   paths: ThetaPaths;
   /** the same tasks adapted from the random initialisation (only when asked for) */
   random: ThetaPaths | null;
+  /** the meta-learner's learned inner rates (null: it learns none, or the baseline is shown) */
+  rates: InnerRatesReport | null;
 }
 
 /** The loss on a grid over the plane around θ: plain loss and meta-objective. */

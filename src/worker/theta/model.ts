@@ -39,8 +39,18 @@ export interface ThetaViewModel<S = unknown> {
   readonly reportMs: number;
   /** the finest landscape grid worth computing for this network */
   readonly maxLandscapeResolution: number;
-  /** live tensors: MAML's θ, the pretrained baseline's where it is comparable (same network), Meta-SGD's α */
-  tensors(): { maml: tf.Tensor; pretrained: tf.Tensor | null; alpha: tf.Tensor | null };
+  /**
+   * live tensors: MAML's θ, the pretrained baseline's where it is comparable (same network),
+   * Meta-SGD's α, MAML++'s learned rates [LSLR_STEPS × tensors]
+   */
+  tensors(): {
+    maml: tf.Tensor;
+    pretrained: tf.Tensor | null;
+    alpha: tf.Tensor | null;
+    rates?: tf.Tensor | null;
+  };
+  /** the parameter tensors' lengths in θ's order, where the view can name them (Meta-SGD's α per tensor) */
+  tensorSizes?(config: Experiment): readonly number[];
   /** the displayed tasks are sampled again when this changes */
   shownKey(config: Experiment): string;
   /** fixed displayed tasks of the seed, on their own random stream (never the training stream) */

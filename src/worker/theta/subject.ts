@@ -30,6 +30,7 @@ export function subjectOf(
   theta: Float32Array,
   pre: Float32Array | null,
   alpha: Float32Array | null,
+  lslr: Float32Array | null = null,
 ): Subject | null {
   if (which === 'pretrained' && pre) {
     if (!allFinite(pre)) return null;
@@ -44,6 +45,14 @@ export function subjectOf(
       theta,
       rate: alpha,
       rateText: `Meta-SGD's learned per-parameter α (mean ${fmt(mean(alpha))}, mean |α| ${fmt(abs / alpha.length)})`,
+    };
+  }
+  if (lslr) {
+    return {
+      name: 'maml',
+      theta,
+      rate: config.alpha,
+      rateText: `MAML++'s learned rates per step and layer (see the rates chart); these paths step with α = ${fmt(config.alpha)}`,
     };
   }
   return { name: 'maml', theta, rate: config.alpha, rateText: `α = ${fmt(config.alpha)}` };

@@ -12,10 +12,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../../core/experiment';
 import { projectPoint, SnapshotBuffer, trajectoryPlane, type TrajectoryPlane } from '../../core/projection';
-import type { FromWorker, ThetaReport, ThetaSubject, ViewTask } from '../protocol';
+import type { FromWorker, InnerRatesReport, ThetaReport, ThetaSubject, ViewTask } from '../protocol';
 import { allFinite } from '../runState';
 import { advanceLandscapeJob, startLandscapeJob, type LandscapeJob } from './landscape';
 import type { ThetaViewModel } from './model';
+import { mamlppRatesReport, metasgdRatesReport } from './rates';
 import { read } from './read';
 import { subjectOf, type Subject } from './subject';
 
@@ -192,7 +193,7 @@ export class ThetaView {
     const t0 = now();
     this.dirty = false;
     this.lastReportAt = t0;
-    const subject = await this.currentSubject(model, config, running);
+    const { subject, rates } = await this.currentSubject(model, config, running);
     if (!subject) return;
     const plane = this.planeOf(subject.name);
     if (!plane) return;
@@ -225,6 +226,7 @@ export class ThetaView {
       ...(taskNames ? { taskNames } : {}),
       paths,
       random,
+      rates: subject.name === 'maml' ? rates : null,
     };
     this.post({ kind: 'theta', ...report });
     this.interval = Math.max(THETA_MIN_MS, model.reportMs, THETA_COST_SHARE * (now() - t0));
@@ -257,7 +259,7 @@ export class ThetaView {
     id: number,
     resolution: number,
   ): Promise<void> {
-    const subject = await this.currentSubject(model, config, running);
+    const { subject } = await this.currentSubject(model, config, running);
     const plane = subject ? this.planeOf(subject.name) : null;
     if (!subject || !plane) {
       this.post({ kind: 'notice', level: 'warning', message: 'No finite θ to compute a landscape around.' });
@@ -286,13 +288,14 @@ export class ThetaView {
     model: ThetaViewModel,
     config: Experiment,
     running: boolean,
-  ): Promise<Subject | null> {
+  ): Promise<{ subject: Subject | null; rates: InnerRatesReport | null }> {
     this.ensureTrails(model.numParams);
     const live = model.tensors();
-    const [theta, pre, alpha] = await Promise.all([
+    const [theta, pre, alpha, lslr] = await Promise.all([
       read(live.maml),
       live.pretrained ? read(live.pretrained) : Promise.resolve(null),
       live.alpha ? read(live.alpha) : Promise.resolve(null),
+      live.rates ? read(live.rates) : Promise.resolve(null),
     ]);
     const trail = this.trails.maml;
     const finite = allFinite(theta) && (!pre || allFinite(pre));
@@ -300,7 +303,12 @@ export class ThetaView {
       trail.push(model.stepCount, theta);
       if (pre) this.trails.pretrained.push(model.stepCount, pre);
     }
-    return subjectOf(this.subject, config, theta, pre, alpha);
+    const rates = lslr
+      ? mamlppRatesReport(lslr, config)
+      : alpha
+        ? metasgdRatesReport(alpha, model.tensorSizes?.(config) ?? null, config)
+        : null;
+    return { subject: subjectOf(this.subject, config, theta, pre, alpha, lslr), rates };
   }
 
   private planeOf(subject: ThetaSubject): TrajectoryPlane | null {

@@ -3,12 +3,18 @@ import { CONV_DEFAULTS, FC_DEFAULTS } from '../../models/glyphNets';
 import type { FusedGlyphSettings } from './fusedGlyph';
 import { classicAlgo } from '../fused/fusedMlp';
 
+/** Why the fused glyph engines (WebAssembly and WGSL) do not train MAML++. */
+export const FUSED_GLYPH_NO_MAMLPP =
+  'MAML++ is not built for the fused glyph engines (no per-step batch norm or learned per-step rates): it trains on tfjs kernels';
+
 /**
  * The settings for a glyph run's configuration: the network classifierFor(config) builds (the conv
  * net's default blocks and batch norm, the fc net's default widths), buffers for its K, queries
- * and meta-batch.
+ * and meta-batch. Throws FUSED_GLYPH_NO_MAMLPP for MAML++, so both engines refuse it with the reason
+ * and the run trains on tfjs.
  */
 export function fusedGlyphSettings(c: Experiment): FusedGlyphSettings {
+  if (c.algo === 'mamlpp') throw new Error(FUSED_GLYPH_NO_MAMLPP);
   const net = c.net === 'fc' ? 'fc' : 'conv';
   return {
     net,

@@ -9,8 +9,9 @@ import {
 import { stopGradient } from '../../ops/stopGradient';
 import { IMAGE_SIZE } from './data/rasterize';
 import type { GlyphBatch } from './data/sampler';
-import type { InnerRate } from '../../meta/innerLoop';
+import { rateAt, type InnerRate, type StepRates } from '../../meta/innerLoop';
 import type { MetaModel } from '../../meta/learners';
+import { isStepNorm } from './stepNorm';
 
 /** A meta-batch of classification tasks: images [T, B, 28, 28, 1], int32 labels [T, B]. */
 export interface ClassBatch {
@@ -33,7 +34,8 @@ export function classBatchTensors(b: GlyphBatch): ClassBatch {
 /**
  * One inner SGD step for every task at once on flat per-task parameters θ [T, P]. The inner
  * gradient comes from a nested tf.grad (the classifiers' ops all have second-order gradients,
- * see ops/), so autodiff of the result gives the exact second-order meta-gradient.
+ * see ops/), so autodiff of the result gives the exact second-order meta-gradient. A network with
+ * MAML++'s per-step batch norm then moves its next step's set into place (stepNorm.ts).
  */
 export function classInnerStep(
   model: Classifier,
@@ -44,7 +46,8 @@ export function classInnerStep(
   firstOrder = false,
 ): tf.Tensor {
   const g = tf.grad((p: tf.Tensor) => summedTaskCrossEntropy(model.apply(model.unflatten(p), x), y))(thetas);
-  return tf.sub(thetas, tf.mul(firstOrder ? stopGradient(g) : g, rate));
+  const next = tf.sub(thetas, tf.mul(firstOrder ? stopGradient(g) : g, rate));
+  return isStepNorm(model) ? model.advance(next) : next;
 }
 
 /** Per-task copies of θ [P] adapted with `steps` inner steps: [T, P]. */
@@ -62,24 +65,40 @@ export function classAdapt(
   return p;
 }
 
+/**
+ * The classifier as a MetaModel. A network with per-step batch norm (stepNorm.ts) also trains
+ * MAML++: one LSLR rate per parameter tensor (the queue of further batch-norm sets counts as one)
+ * per inner step.
+ */
 export function classifierMetaModel(model: Classifier): MetaModel<ClassBatch, tf.Tensor> {
-  return {
+  const meta: MetaModel<ClassBatch, tf.Tensor> = {
     numParams: model.numParams,
     adapt: (theta, b, rate, steps, firstOrder) =>
       classAdapt(model, theta, b.xs, b.ys, rate, steps, firstOrder),
     queryLoss: (adapted, b) => softmaxCrossEntropy(model.apply(model.unflatten(adapted), b.xq), b.yq),
     flatten: (adapted) => adapted,
   };
+  if (!isStepNorm(model)) return meta;
+  const sizes = model.rateSizes;
+  const adaptEach = (theta: tf.Tensor, b: ClassBatch, rates: tf.Tensor[][], firstOrder: boolean) => {
+    let p: tf.Tensor = broadcastTasks(theta, b.xs.shape[0]);
+    return rates.map((r) => {
+      const rate = tf.concat(r.map((one, i) => tf.mul(tf.ones([sizes[i] as number]), one)));
+      return (p = classInnerStep(model, p, b.xs, b.ys, rate, firstOrder));
+    });
+  };
+  return { ...meta, tensorSizes: sizes, adaptEach };
 }
 
 /**
- * Query accuracy and loss per task after 0..steps inner steps (no tape): [T, steps + 1] each.
+ * Query accuracy and loss per task after 0..steps inner steps (no tape): [T, steps + 1] each;
+ * step s adapts with rateAt(rate, s) (MAML++'s learned rates of that step).
  * One tidy per step keeps only the current per-task parameters alive.
  */
 export function classAdaptationCurve(
   model: Classifier,
   theta: tf.Tensor,
-  rate: InnerRate,
+  rate: InnerRate | StepRates,
   b: ClassBatch,
   steps: number,
 ): { accuracy: tf.Tensor2D; loss: tf.Tensor2D } {
@@ -94,7 +113,7 @@ export function classAdaptationCurve(
     acc.push(a);
     loss.push(l);
     if (s === steps) break;
-    const next = tf.tidy(() => classInnerStep(model, p, b.xs, b.ys, rate));
+    const next = tf.tidy(() => classInnerStep(model, p, b.xs, b.ys, rateAt(rate, s)));
     p.dispose();
     p = next;
   }

@@ -9,7 +9,10 @@
  * adaptation curve, in one wasm call per task); others on tfjs kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { InnerRate } from '../../meta/innerLoop';
+import { rateAt, type InnerRate, type StepRates } from '../../meta/innerLoop';
+import { MetaLearner } from '../../meta/learners';
+import { isStepNorm } from './stepNorm';
+import type { Classifier } from '../../models/classifier';
 import { meanCi } from '../../meta/statistics';
 import { fusedGlyphSettings } from '../../engines/fusedGlyph/settings';
 import { FusedGlyphScorer } from '../../engines/fusedGlyph/scoring';
@@ -37,8 +40,11 @@ export interface AccuracyCurve {
 
 interface Start {
   name: string;
+  /** the network it is (MAML++'s θ keeps per-step batch-norm sets, the baselines do not) */
+  model: Classifier;
   theta: tf.Tensor;
-  rate: InnerRate;
+  /** one rate for every step, or MAML++'s learned rates per step */
+  rate: InnerRate | StepRates;
   /** θ and the rate as numbers, read once for the fused scorer */
   read?: { theta: Float32Array; rate: number | Float32Array };
 }
@@ -73,19 +79,22 @@ export class GlyphEvaluation {
     this.step = run.stepCount;
     this.rng = Rng.stream(p.seed, 'eval');
     const alpha = run.experiment.alpha;
-    const rate = run.learner.innerRate();
-    const head = run.model.init(Rng.stream(p.seed, 'fresh-head'));
-    this.starts = [
-      {
-        name: 'maml',
-        theta: tf.clone(run.learner.theta),
-        rate: typeof rate === 'number' ? rate : tf.clone(rate),
-      },
-    ];
+    // the baselines are the plain network, fine-tuned alike whatever the meta-learner's network
+    const plain = isStepNorm(run.model) ? run.model.base : run.model;
+    const head = plain.init(Rng.stream(p.seed, 'fresh-head'));
+    const meta = {
+      name: 'maml',
+      model: run.model,
+      theta: tf.clone(run.learner.theta),
+      rate: learnedRate(run),
+    };
+    this.starts = [meta];
     if (run.pretrainer) {
-      this.starts.push({ name: 'pretrained', theta: run.pretrainer.withHead(run.model, head), rate: alpha });
+      const theta = run.pretrainer.withHead(plain, head);
+      this.starts.push({ name: 'pretrained', model: plain, theta, rate: alpha });
     }
-    this.starts.push({ name: 'random', theta: tf.clone(run.randomTheta), rate: alpha });
+    const random = tf.slice(run.randomTheta, 0, plain.numParams);
+    this.starts.push({ name: 'random', model: plain, theta: random, rate: alpha });
     this.cols = p.steps + 1;
     this.chunk = Math.max(1, p.chunk ?? 25);
     this.acc = this.starts.map(() => new Float32Array(p.tasks * this.cols));
@@ -168,7 +177,8 @@ export class GlyphEvaluation {
   ): Promise<{ accuracy: Float32Array; loss: Float32Array }> {
     if (!start.read) {
       const theta = (await start.theta.data()) as Float32Array;
-      const rate = typeof start.rate === 'number' ? start.rate : ((await start.rate.data()) as Float32Array);
+      const r = rateAt(start.rate);
+      const rate = typeof r === 'number' ? r : ((await r.data()) as Float32Array);
       start.read = { theta, rate };
     }
     return scorer.score(start.read.theta, start.read.rate, raw, this.p.steps);
@@ -179,7 +189,7 @@ export class GlyphEvaluation {
     chunk: Chunk,
   ): Promise<{ accuracy: Float32Array; loss: Float32Array }> {
     const t = (chunk.t ??= classBatchTensors(chunk.raw));
-    const curve = classAdaptationCurve(this.run.model, start.theta, start.rate, t, this.p.steps);
+    const curve = classAdaptationCurve(start.model, start.theta, start.rate, t, this.p.steps);
     try {
       return {
         accuracy: (await curve.accuracy.data()) as Float32Array,
@@ -201,8 +211,19 @@ export class GlyphEvaluation {
     this.disposed = true;
     this.disposeBatch();
     this.scorer?.dispose();
-    for (const s of this.starts) tf.dispose(typeof s.rate === 'number' ? [s.theta] : [s.theta, s.rate]);
+    for (const s of this.starts) {
+      const rates = typeof s.rate === 'number' ? [] : s.rate instanceof tf.Tensor ? [s.rate] : s.rate.perStep;
+      tf.dispose([s.theta, ...rates]);
+    }
   }
+}
+
+/** The meta-learned start's inner rate as copies: α, Meta-SGD's vector or MAML++'s rates per step. */
+function learnedRate(run: GlyphRun): InnerRate | StepRates {
+  const steps = run.learner instanceof MetaLearner ? run.learner.stepRates() : null;
+  if (steps) return { perStep: steps.perStep.map((r) => tf.clone(r)) };
+  const rate = run.learner.innerRate();
+  return typeof rate === 'number' ? rate : tf.clone(rate);
 }
 
 /** A fused scorer for the run's network and evaluation batches, or null where it cannot hold them. */

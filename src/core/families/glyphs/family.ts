@@ -7,6 +7,7 @@ import type { TaskFamily } from '../family';
 import { GlyphRun, glyphStateSizes } from './run';
 import { glyphSchema } from './schema';
 import { loadFusedGlyph } from '../../engines/fusedGlyph/wasmModule';
+import { fitTheta, metaClassifierFor, normSetsChange } from './metaNet';
 
 export function classifierFor(config: Experiment, ways = config.ways): Classifier {
   return config.net === 'fc' ? new FcClassifier({ ways }) : new ConvNet({ ways, filters: config.filters });
@@ -16,7 +17,7 @@ export function classifierFor(config: Experiment, ways = config.ways): Classifie
 export function decodeGlyphTheta(text: string): SavedTheta {
   return decodeTheta(
     text,
-    (c) => classifierFor(c).numParams,
+    (c) => metaClassifierFor(c).numParams,
     (c) => classifierFor(c).headOffset,
   );
 }
@@ -39,8 +40,14 @@ export const glyphFamily: TaskFamily = {
   fusedOnWebgpu: true,
   fusedThreads: true,
   createRun: (config, start) => new GlyphRun(config, start),
-  numParams: (config) => classifierFor(config).numParams,
+  numParams: (config) => metaClassifierFor(config).numParams,
+  fitTheta: (config, theta) => fitTheta(metaClassifierFor(config), theta),
   stateSizes: (config) => glyphStateSizes(config),
   pretrainedSize: (config) => classifierFor(config).headOffset,
-  sameNetwork: (a, b) => a.task === b.task && a.ways === b.ways && a.net === b.net && a.filters === b.filters,
+  sameNetwork: (a, b) =>
+    a.task === b.task &&
+    a.ways === b.ways &&
+    a.net === b.net &&
+    a.filters === b.filters &&
+    !normSetsChange(a, b),
 };

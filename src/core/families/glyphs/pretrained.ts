@@ -10,17 +10,25 @@ import { FlatAdam } from '../../meta/adam';
 import type { PretrainedState, StateSizes } from '../../runs/trainingState';
 import type { ClassBatch } from './classification';
 import { classifierFor } from './family';
+import { metaClassifierFor } from './metaNet';
+import { isStepNorm } from './stepNorm';
+import { lslrSize } from '../../meta/mamlppSchedule';
 
 /** The classes the pretrained classifier tells apart: every meta-training class. */
 export function pretrainingClasses(source: ClassSource = new GlyphSource()): number[] {
   return source.trainClasses();
 }
 
-/** The lengths of a classification config's training state: θ, and the pretrained C-way classifier's θ. */
+/**
+ * The lengths of a classification config's training state: θ, the pretrained C-way classifier's
+ * θ, and MAML++'s rates.
+ */
 export function glyphStateSizes(config: Experiment, source: ClassSource = new GlyphSource()): StateSizes {
+  const model = metaClassifierFor(config);
   return {
-    theta: classifierFor(config).numParams,
+    theta: model.numParams,
     pretrained: classifierFor(config, pretrainingClasses(source).length).numParams,
+    ...(isStepNorm(model) ? { lslr: lslrSize(model.rateSizes.length) } : {}),
   };
 }
 

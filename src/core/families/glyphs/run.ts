@@ -10,6 +10,7 @@ import { classBatchTensors, classifierMetaModel, type ClassBatch } from './class
 import { MetaLearner, type Hyper } from '../../meta/learners';
 import type { EvalReport, EvalRequest, FamilyRun, RunStart, StepLosses, TaskFamily } from '../family';
 import { classifierFor, decodeGlyphTheta, glyphFamily } from './family';
+import { fitTheta, glyphHyper, metaClassifierFor, normSetsChange } from './metaNet';
 import { glyphReport } from './report';
 import { evaluateGlyphs, type AccuracyCurve, type ClassEvalProtocol } from './evaluation';
 import type { MeteredStep } from '../../meta/profile';
@@ -57,11 +58,11 @@ export class GlyphRun implements FamilyRun {
     readonly family: TaskFamily = glyphFamily,
   ) {
     this.config = { ...config, hidden: [...config.hidden] };
-    this.model = classifierFor(config);
+    this.model = metaClassifierFor(config);
     this.theta0 = this.model.init(Rng.stream(config.seed, 'init'));
     this.randomTheta = tf.tensor1d(this.theta0);
     this.taskRng = Rng.stream(config.seed, 'train');
-    const theta = options.theta ?? this.theta0;
+    const theta = options.theta ? fitTheta(this.model, options.theta) : this.theta0;
     if (options.engine === 'fused' && this.startFused(theta, options)) return;
     this.useTfjs(theta, options.alpha, options.pretrained !== false, options.pretrainedTheta);
   }
@@ -156,7 +157,7 @@ export class GlyphRun implements FamilyRun {
   }
 
   private hyper(): Hyper {
-    return { alpha: this.config.alpha, beta: this.config.beta, inner: this.config.inner };
+    return glyphHyper(this.config);
   }
 
   get numParams(): number {
@@ -256,10 +257,10 @@ export class GlyphRun implements FamilyRun {
     }
   }
 
-  /** Live changes keep θ; a new task shape (ways, net, filters), seed or task family does not. */
+  /** Live changes keep θ; a new task shape (ways, net, filters, MAML++'s sets), seed or family does not. */
   update(next: Experiment): boolean {
     const c = this.config;
-    if (restartReason(c, next) !== null) return false;
+    if (restartReason(c, next) !== null || normSetsChange(c, next)) return false;
     // (a WGSL engine that cannot hold the change: the caller starts a new run)
     if (this.gpu && !this.updateGpu(this.gpu, next)) return false;
     this.config = { ...next, hidden: [...next.hidden] };
@@ -352,8 +353,7 @@ export class GlyphRun implements FamilyRun {
    * too (same flat layout, same Adam), but continues only to float precision, not to the bit.
    */
   restoreState(state: TrainingState): void {
-    const sizes = { theta: this.numParams, pretrained: this.pretrainer?.model.numParams ?? 0 };
-    checkStateFits(this.config, this.pretrainer !== null, state, sizes);
+    checkStateFits(this.config, this.pretrainer !== null, state, glyphStateSizes(this.config, this.source));
     this.update(state.config);
     const s = copyTrainingState(state);
     const engine = this.fused ?? this.gpu;

@@ -58,9 +58,6 @@ export const glyphSchema: FamilySchema = {
     },
   },
   defaults: { alpha: 0.4, k: 1, query: 5, batch: 8 },
-  refusedAlgos: {
-    mamlpp: 'MAML++ is not built for glyph classification (it needs per-step batch-norm statistics)',
-  },
   bounds: { k: [1, 10], query: [1, 50], batch: [1, 32] },
   restartRules: [
     { fields: ['ways', 'net', 'filters'], reason: () => 'the network changed shape (ways, net or filters)' },

@@ -24,6 +24,8 @@ import {
   type WalkTensors,
 } from '../../meta/walkthrough';
 import { classBatchTensors, classifierMetaModel, type ClassBatch } from './classification';
+import { MetaLearner } from '../../meta/learners';
+import type { MamlppWalk } from '../../meta/mamlpp';
 import { IMAGE_SIZE } from './data/rasterize';
 import type { GlyphBatch } from './data/sampler';
 import type { GlyphRun } from './run';
@@ -63,6 +65,13 @@ function queryProbabilities(model: Classifier, adapted: tf.Tensor3D, xq: tf.Tens
   return tf.reshape(softmax(logits), [n, steps, b, ways]);
 }
 
+/** A MAML++ run's learned rates and schedule phase (MAML++ trains on tfjs only), else null. */
+function mamlppWalk(run: GlyphRun): MamlppWalk | null {
+  const learner = run.learner;
+  if (!(learner instanceof MetaLearner) || learner.rates === null) return null;
+  return { ...learner.phase(), rates: learner.rates };
+}
+
 /** "Cyrillic Ж" for label n of task t. */
 function classNames(run: GlyphRun, batch: GlyphBatch, task: number): string[] {
   return Array.from(batch.classes.subarray(task * batch.ways, (task + 1) * batch.ways), (id) =>
@@ -82,7 +91,8 @@ export async function glyphWalk(run: GlyphRun, shown: number, at?: WalkAt): Prom
   const model = run.model;
   const t = tf.tidy(() => {
     const { theta, rate } = walkStart(run.learner, c, at);
-    const settings = { algo: c.algo, rate, inner: c.inner, shown: n };
+    const mamlpp = mamlppWalk(run);
+    const settings = { algo: c.algo, rate, inner: c.inner, shown: n, ...(mamlpp ? { mamlpp } : {}) };
     const b = classBatchTensors(batch);
     const w = walkTensors(glyphWalkModel(model), theta, b, settings);
     const probs = queryProbabilities(model, w.adapted, b.xq, batch.ways);

@@ -4,22 +4,16 @@ import type { Experiment } from '../../schema';
 import { PAPER_SINE, rangeText, sineRanges, type SineRanges, type Split } from '../regression/distribution';
 import { describeSine, drawSine, sineValue } from '../sinusoid/sampler';
 import { COMPONENTS, type Component } from './schema';
+import { kindRanges, kindRangesText, kindsYBound, MIXTURE_RANGES, type KindRanges } from './ranges';
 
 /**
- * Parameter ranges of each kind of function, on the sinusoids' x ∈ [−5, 5], chosen so every kind
- * spans a y range comparable to the sinusoids' (|y| ≤ 5):
+ * The kinds of function, on the sinusoids' x ∈ [−5, 5] by default:
  *   sine       y = A·sin(ωx − φ)       the sine ranges of the config (the paper's: A ~ U[0.1, 5], φ ~ U[0, π], ω = 1)
- *   line       y = a·x + b             a ~ U[−0.8, 0.8], b ~ U[−1.5, 1.5]     |y| ≤ 5.5
- *   quadratic  y = a·(x − c)² + b      a ~ U[−0.12, 0.12], c ~ U[−1, 1], b ~ U[−1.5, 1.5]   |y| ≤ 5.8
- *   abs        y = a·|x − c| + b       a ~ U[−0.8, 0.8], c ~ U[−1, 1], b ~ U[−1.5, 1.5]     |y| ≤ 6.3
+ *   line       y = a·x + b             the kind ranges of the config (ranges.ts: a ~ U[−0.8, 0.8], b ~ U[−1.5, 1.5])
+ *   quadratic  y = a·(x − c)² + b      a ~ U[−0.12, 0.12], c ~ U[−1, 1], b ~ U[−1.5, 1.5] by default
+ *   abs        y = a·|x − c| + b       a ~ U[−0.8, 0.8], c ~ U[−1, 1], b ~ U[−1.5, 1.5] by default
+ * Per task: [kind index in COMPONENTS, p1, p2, p3] (sine: A, φ, ω; line: a, b, 0; others: a, c, b).
  */
-export const MIXTURE_RANGES = {
-  line: { a: [-0.8, 0.8], b: [-1.5, 1.5] },
-  quadratic: { a: [-0.12, 0.12], c: [-1, 1], b: [-1.5, 1.5] },
-  abs: { a: [-0.8, 0.8], c: [-1, 1], b: [-1.5, 1.5] },
-} as const;
-
-/** Per task: [kind index in COMPONENTS, p1, p2, p3] (sine: A, φ, ω; line: a, b, 0; others: a, c, b). */
 const PER_TASK = 4;
 
 function value(kind: number, p1: number, p2: number, p3: number, x: number): number {
@@ -37,29 +31,29 @@ function value(kind: number, p1: number, p2: number, p3: number, x: number): num
   }
 }
 
-function drawTask(rng: Rng, kind: Component, sine: SineRanges): [number, number, number] {
+/** A task's parameters, drawn in a fixed order: sine A, φ, ω; line a, b; quadratic and |x| a, c, b. */
+function drawTask(rng: Rng, kind: Component, sine: SineRanges, ranges: KindRanges): [number, number, number] {
   const u = (r: readonly [number, number]) => rng.uniform(r[0], r[1]);
   switch (kind) {
     case 'sine':
       return drawSine(rng, sine);
     case 'line':
-      return [u(MIXTURE_RANGES.line.a), u(MIXTURE_RANGES.line.b), 0];
+      return [u(ranges.line.a), u(ranges.line.b), 0];
     case 'quadratic': {
-      const r = MIXTURE_RANGES.quadratic;
+      const r = ranges.quadratic;
       return [u(r.a), u(r.c), u(r.b)];
     }
     case 'abs': {
-      const r = MIXTURE_RANGES.abs;
+      const r = ranges.abs;
       return [u(r.a), u(r.c), u(r.b)];
     }
   }
 }
 
 /** The largest |y| of any kind on the ranges' inputs (6.3 on the paper's x ∈ [−5, 5], from the |x| curves). */
-function yBound(sine: SineRanges): number {
+function yBound(sine: SineRanges, ranges: KindRanges): number {
   const xm = Math.max(5, Math.abs(sine.x[0]), Math.abs(sine.x[1]));
-  const curves = xm === 5 ? 6.3 : Math.max(0.8 * (xm + 1) + 1.5, 0.12 * (xm + 1) ** 2 + 1.5);
-  return Math.max(curves, Math.abs(sine.amp[0]), Math.abs(sine.amp[1]));
+  return Math.max(kindsYBound(ranges, xm), Math.abs(sine.amp[0]), Math.abs(sine.amp[1]));
 }
 
 const sign = (v: number) => (v < 0 ? '−' : '+');
@@ -72,14 +66,16 @@ const fixed = (v: number) => Math.abs(v).toFixed(2);
 export function mixtureTasks(
   mix: readonly Component[] = COMPONENTS,
   sine: SineRanges = PAPER_SINE,
+  ranges: KindRanges = MIXTURE_RANGES,
 ): RegressionFamily {
   const kinds = mix.length > 0 ? [...mix] : [...COMPONENTS];
+  const moved = kindRangesText(ranges, (r) => rangeText(r));
   return {
     name: 'mixture',
     xRange: sine.x,
-    yBound: yBound(sine),
+    yBound: yBound(sine, ranges),
     paramsPerTask: PER_TASK,
-    range: `${kinds.join(', ')}; sines A ∈ ${rangeText(sine.amp)}, φ ∈ ${rangeText(sine.phase, 'π')}, ω ∈ ${rangeText(sine.freq)}; x ∈ ${rangeText(sine.x)}`,
+    range: `${kinds.join(', ')}; sines A ∈ ${rangeText(sine.amp)}, φ ∈ ${rangeText(sine.phase, 'π')}, ω ∈ ${rangeText(sine.freq)}; ${moved ? `${moved}; ` : ''}x ∈ ${rangeText(sine.x)}`,
 
     sampleBatch(rng: Rng, tasks: number, support: number, query: number): RegressionBatch {
       const xs = new Float32Array(tasks * support);
@@ -91,7 +87,7 @@ export function mixtureTasks(
       for (let t = 0; t < tasks; t++) {
         const kind = kinds[rng.int(kinds.length)] as Component;
         const k = COMPONENTS.indexOf(kind);
-        const [p1, p2, p3] = drawTask(rng, kind, sine);
+        const [p1, p2, p3] = drawTask(rng, kind, sine, ranges);
         taskParams.set([k, p1, p2, p3], t * PER_TASK);
         for (let i = 0; i < support; i++) {
           const x = rng.uniform(x0, x1);
@@ -131,4 +127,8 @@ export function mixtureTasks(
 
 /** A mixture config's task sampler for one split (meta-training's by default). */
 export const mixtureTasksFor = (config: Experiment, split: Split = 'train'): RegressionFamily =>
-  mixtureTasks(split === 'test' ? (config.testmix ?? config.mix) : config.mix, sineRanges(config, split));
+  mixtureTasks(
+    split === 'test' ? (config.testmix ?? config.mix) : config.mix,
+    sineRanges(config, split),
+    kindRanges(config, split),
+  );

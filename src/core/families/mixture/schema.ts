@@ -1,6 +1,7 @@
 import type { FamilySchema } from '../../schema';
 import { DISTRIBUTION_FIELDS } from '../regression/distribution';
 import { HIDDEN_FIELD, HIDDEN_RESTART } from '../regression/schema';
+import { KIND_RANGE_FIELDS } from './ranges';
 
 /** The function families a mixture task can be drawn from. */
 export const COMPONENTS = ['sine', 'line', 'quadratic', 'abs'] as const;
@@ -34,6 +35,7 @@ export const mixtureSchema: FamilySchema = {
       default: [...COMPONENTS],
     },
     ...DISTRIBUTION_FIELDS,
+    ...KIND_RANGE_FIELDS,
     testmix: {
       field: {
         kind: 'set',

@@ -11,7 +11,7 @@ import { regressionReport } from './report';
 import { JointLearner, MetaLearner, type Hyper } from '../../meta/learners';
 import { FusedMlpEngine } from '../../engines/fused/fusedMlp';
 import { mamlppPhase, scheduleOf } from '../../meta/mamlppSchedule';
-import type { MamlppWalk } from '../../meta/mamlpp';
+import { checkLslr, type MamlppWalk } from '../../meta/mamlpp';
 import { fusedLoaded } from '../../engines/fused/wasmModule';
 import { FusedLearner, FusedPretrainer, GpuLearner } from '../../engines/engineViews';
 import { GpuPretrainer } from './gpuViews';
@@ -23,6 +23,18 @@ import { regressionWalk } from './walk';
 import { checkStateFits, copyTrainingState, type TrainingState } from '../../runs/trainingState';
 
 export type { StepLosses };
+
+/**
+ * The learned inner rates a run starts from, where its algorithm learns them: Meta-SGD's α [P] or
+ * MAML++'s LSLR rates (checked against the network: a wrong length throws).
+ */
+function learnedStart(config: Experiment, alpha: Float32Array | undefined): Float32Array | undefined {
+  if (!alpha) return undefined;
+  if (config.algo === 'metasgd') return alpha;
+  if (config.algo !== 'mamlpp') return undefined;
+  checkLslr(alpha, 2 * (layerSizes(config).length - 1));
+  return alpha;
+}
 
 /**
  * One meta-training run of a regression family (sinusoids, function mixtures): the task stream,
@@ -53,17 +65,19 @@ export class RegressionRun implements FamilyRun {
     config: Experiment,
     options: RunStart = {},
   ) {
+    // checked before any tensor is made: a refused start leaves nothing behind
+    const learned = learnedStart(config, options.alpha);
     this.config = { ...config, hidden: [...config.hidden] };
     this.tasks = family.tasksFor(config);
     this.model = new Mlp(layerSizes(config));
     this.theta0 = this.model.init(Rng.stream(config.seed, 'init'));
     this.randomTheta = tf.tensor1d(this.theta0);
     this.taskRng = Rng.stream(config.seed, 'train');
-    // both fused engines start from the same settings: θ, the baseline, Meta-SGD's rates
+    // both fused engines start from the same settings: θ, the baseline, the learned inner rates
     const settings = { sizes: layerSizes(config), algo: config.algo, ...this.hyper() };
     const start = {
       pretrained: options.pretrained !== false,
-      ...(config.algo === 'metasgd' && options.alpha ? { alpha0: options.alpha } : {}),
+      ...(learned ? { alpha0: learned } : {}),
       ...(options.pretrainedTheta ? { pretrainedTheta0: options.pretrainedTheta.theta } : {}),
     };
     const theta = options.theta ?? this.theta0;
@@ -77,13 +91,7 @@ export class RegressionRun implements FamilyRun {
       this.useFused(FusedMlpEngine.createSync(settings, theta, start));
       return;
     }
-    this.learner = new MetaLearner(
-      this.model,
-      config.algo,
-      theta,
-      this.hyper(),
-      config.algo === 'metasgd' ? options.alpha : undefined,
-    );
+    this.learner = new MetaLearner(this.model, config.algo, theta, this.hyper(), learned);
     this.pretrainer =
       options.pretrained === false
         ? null

@@ -85,4 +85,6 @@ export const glyphsUi: UiFamily = {
   thetaDownload: glyphThetaDownload,
   network: (c) => `${c.ways}-way · ${c.net === 'conv' ? `conv ${c.filters} filters` : 'fc'}`,
   ordersCadence: 'now and then (a glyph meta-gradient is costly)',
+  // a glyph meta-step costs tens of times a sinusoid's: a 3×3 map of short cells to start from
+  mapDefaults: { count: 3, steps: 100 },
 };

@@ -4,11 +4,11 @@ import type { ThetaDownloadUi } from '../../shell/family';
 import { session } from '../../session/session';
 import { useStore } from '../../shell/store';
 
-/** The glyph lab's θ (and Meta-SGD's rates) as one self-describing file (src/core/export/glyphTheta.ts). */
+/** The glyph lab's θ (with Meta-SGD's or MAML++'s learned rates) as one self-describing file (src/core/export/glyphTheta.ts). */
 async function downloadGlyphTheta(): Promise<void> {
   const snap = await session.snapshot();
   const { config } = useStore.getState();
-  const file = glyphThetaFile(config, snap.step, snap.theta, snap.alpha);
+  const file = glyphThetaFile(config, snap.step, snap.theta, snap.alpha, snap.rates ?? null);
   downloadBlob(
     new Blob([JSON.stringify(file, null, 1)], { type: 'application/json' }),
     `maml-${config.task}-theta-step-${snap.step}.json`,
