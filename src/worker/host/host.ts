@@ -2,9 +2,8 @@
  * The one worker host, for every task family: a thin loop around the core's FamilyRun. It owns no
  * maths of its own; it chooses backends (and races them in auto mode), schedules steps in short
  * chunks so messages are handled between them, reads losses back asynchronously, throttles
- * reports, snapshots θ, guards against divergence, replays share links, loads θ files, and gives
- * the family's worker part (families/) its turn for side work. Every change of state happens
- * inside one `pump` loop, so nothing interleaves with a half-finished step.
+ * reports, snapshots θ, guards against divergence, replays share links, loads θ files, and gives the
+ * family's part (families/) its side work. Every change of state happens in one `pump` loop.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FamilyRun } from '../../core/families/family';
@@ -17,7 +16,8 @@ import { writeRunFile } from '../runFiles';
 import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
 import { embeddedData } from './runData';
 import { readTaskFile, type TaskFileHost } from './taskFile';
-import { LoopState, now, RunKeeper, type Lifecycle, type Post } from './runKeeper';
+import { LoopState, now, type Lifecycle, type Post } from './loopState';
+import { RunKeeper } from './runKeeper';
 
 /** θ is snapshotted (kept as the last finite θ and sent to the page) this often while training */
 const SNAPSHOT_MS = 1000;

@@ -12,7 +12,7 @@ import { adoptSavedConfig, decodeFamilyTheta } from '../../core/families/savedTh
 import { chooseBackend } from '../backend';
 import { familyWorkerFor } from '../families';
 import type { FamilyWorker, HostServices } from '../families/familyWorker';
-import type { BackendName, BackendRequest, Engine, EngineRequest, FromWorker, Snapshot } from '../protocol';
+import type { BackendName, BackendRequest, Engine, EngineRequest } from '../protocol';
 import { runFromState } from '../../core/runs/resume';
 import { movedRun, openRunFile } from '../runFiles';
 import { runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
@@ -21,35 +21,7 @@ import { fusedFallbackNotice, fusedWebgpuProblem } from './enginePlan';
 import { ProgressReporter } from './progress';
 import { SideBudget } from './sideBudget';
 
-export type Post = (msg: FromWorker) => void;
-export type Lifecycle =
-  | { kind: 'reset' }
-  | { kind: 'config'; config: Experiment }
-  | { kind: 'backend'; request: BackendRequest; engine?: EngineRequest }
-  | { kind: 'loadTheta'; text: string; source: string }
-  | { kind: 'openRun'; text: string; source: string };
-
-export const now = () => performance.now();
-
-/**
- * What the page asked of training and what the loop keeps between chunks, shared by the host's
- * loop (host.ts) and the run's transitions here: one object both hold, no inherited fields.
- */
-export class LoopState {
-  running = false;
-  stepRequests = 0;
-  replayTo: number | null = null;
-  /** auto mode: when to race the backends (null: no race due) */
-  raceAt: number | null = null;
-  /**
-   * while training, the race waits until a progress report has posted a step above this one (the
-   * first training chunk's), so it never holds the first step; null: it need not wait
-   */
-  raceAfterStep: number | null = null;
-  /** the last θ snapshot with finite values (divergence restores it) */
-  lastGood: Snapshot | null = null;
-  snapshotDue = false;
-}
+import { now, type Lifecycle, type LoopState, type Post } from './loopState';
 
 /** The init message's settings the keeper needs to open the first run. */
 export interface OpenSettings {

@@ -2,7 +2,7 @@ import { defaultsFor, type Experiment } from '../../core/experiment';
 import { familyOf } from '../../core/families/registry';
 import type { ToWorker } from '../protocol';
 import { holdData } from './runData';
-import type { Post } from './runKeeper';
+import type { Post } from './loopState';
 
 /** What reading a task file needs of the worker host. */
 export interface TaskFileHost {

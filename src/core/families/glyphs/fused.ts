@@ -13,7 +13,13 @@ import {
   fusedGlyphSettings,
   type FusedGlyphStart,
 } from '../../engines/fusedGlyph/fusedGlyph';
-import type { AdamState, PretrainedState } from '../../runs/trainingState';
+import type { FusedState } from '../../engines/fused/fusedMlp';
+import {
+  copyTrainingState,
+  type AdamState,
+  type PretrainedState,
+  type TrainingState,
+} from '../../runs/trainingState';
 import { bodyWithHead, type PretrainedStart } from './pretrained';
 import { glyphEngineFaults, reasonOf } from './gpu';
 
@@ -125,4 +131,23 @@ export class FusedGlyphPretrainer {
   dispose(): void {
     this.view.dispose();
   }
+}
+
+/** A run's training state from an engine's state (θ, α, the baseline and their Adam moments). */
+export function engineTrainingState(
+  base: Pick<TrainingState, 'config' | 'engine' | 'step' | 'stream'>,
+  f: FusedState,
+  pretrainer: { readonly stepCount: number } | null,
+): TrainingState {
+  return copyTrainingState({
+    ...base,
+    theta: f.theta,
+    thetaAdam: f.thetaAdam,
+    alpha: f.alpha,
+    alphaAdam: f.alphaAdam,
+    pretrained:
+      pretrainer && f.pretrained && f.pretrainedAdam
+        ? { theta: f.pretrained, adam: f.pretrainedAdam, step: pretrainer.stepCount }
+        : null,
+  });
 }

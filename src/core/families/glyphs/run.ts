@@ -19,7 +19,8 @@ import { glyphWalk } from './walk';
 import { FusedLearner, GpuLearner } from '../../engines/engineViews';
 import { FusedGlyphEngine } from '../../engines/fusedGlyph/fusedGlyph';
 import { fusedGlyphLoaded } from '../../engines/fusedGlyph/wasmModule';
-import { buildWasmEngine, engineHolds, FusedGlyphPretrainer, rebuildEngine } from './fused';
+import { buildWasmEngine, engineHolds, engineTrainingState } from './fused';
+import { FusedGlyphPretrainer, rebuildEngine } from './fused';
 import { glyphStateSizes, PretrainedClassifier, pretrainedStart } from './pretrained';
 import type { WebgpuGlyphEngine } from '../../engines/webgpuGlyph/webgpuGlyph';
 import { buildGpuEngine, continueGpu, GpuGlyphPretrainer, reasonOf } from './gpu';
@@ -323,18 +324,11 @@ export class GlyphRun implements FamilyRun {
     };
     if (this.fused || this.gpu) {
       const f = this.fused ? this.fused.state() : await (this.gpu as WebgpuGlyphEngine).state();
-      const pretrainer = this.pretrainer as FusedGlyphPretrainer | GpuGlyphPretrainer | null;
-      return copyTrainingState({
-        ...base,
-        theta: f.theta,
-        thetaAdam: f.thetaAdam,
-        alpha: f.alpha,
-        alphaAdam: f.alphaAdam,
-        pretrained:
-          pretrainer && f.pretrained && f.pretrainedAdam
-            ? { theta: f.pretrained, adam: f.pretrainedAdam, step: pretrainer.stepCount }
-            : null,
-      });
+      return engineTrainingState(
+        base,
+        f,
+        this.pretrainer as FusedGlyphPretrainer | GpuGlyphPretrainer | null,
+      );
     }
     const meta = await this.tfjsLearner().exportState();
     const pretrainer = this.pretrainer as PretrainedClassifier | null;
