@@ -54,6 +54,20 @@ function Axes({ y, width, xLabel }: { y: d3.ScaleLinear<number, number>; width: 
   );
 }
 
+/** The starting α across the plot, dashed grey: what every learned rate began at. */
+function StartLine({ y, width }: { y: number; width: number }) {
+  return (
+    <line
+      x1={MARGIN.left}
+      x2={width - MARGIN.right}
+      y1={y}
+      y2={y}
+      stroke={START_COLOR}
+      strokeDasharray="2 3"
+    />
+  );
+}
+
 /** MAML++: a line per tensor over the inner steps 1..steps. */
 function StepLines({ r, width }: { r: InnerRatesReport; width: number }) {
   const y = d3.scaleLinear(span(r), [HEIGHT - MARGIN.bottom, MARGIN.top]);
@@ -74,14 +88,7 @@ function StepLines({ r, width }: { r: InnerRatesReport; width: number }) {
           {s + 1}
         </text>
       ))}
-      <line
-        x1={MARGIN.left}
-        x2={width - MARGIN.right}
-        y1={y(r.initial)}
-        y2={y(r.initial)}
-        stroke={START_COLOR}
-        strokeDasharray="2 3"
-      />
+      <StartLine y={y(r.initial)} width={width} />
       {r.tensors.map((name, i) => {
         const pts = Array.from(
           { length: r.steps },
@@ -116,14 +123,7 @@ function TensorDots({ r, width }: { r: InnerRatesReport; width: number }) {
   return (
     <>
       <Axes y={y} width={width} xLabel="parameter tensor (α is the same at every inner step)" />
-      <line
-        x1={MARGIN.left}
-        x2={width - MARGIN.right}
-        y1={y(r.initial)}
-        y2={y(r.initial)}
-        stroke={START_COLOR}
-        strokeDasharray="2 3"
-      />
+      <StartLine y={y(r.initial)} width={width} />
       {r.tensors.map((name, i) => {
         const cx = x(name) ?? 0;
         const { color } = tensorStyle(i);
