@@ -5,13 +5,13 @@
  * TypeScript (advantages.ts) between the engine's calls, so both engines compute the same
  * estimator on the same random numbers.
  */
-import type { Rng } from '../../random';
+import { Rng } from '../../random';
 import type { Experiment } from '../../schema';
 import { FusedNav2dEngine, type FusedRollout } from '../../engines/fusedNav2d/fusedNav2d';
 import { advantages } from './advantages';
 import { actionNoise, HORIZON, sampleGoals } from './env';
-import { meanOf } from './iteration';
-import { ACT_DIM } from './policy';
+import { EVAL_TRAJS_FACTOR, evalRate, evalTrajs, meanOf } from './iteration';
+import { ACT_DIM, policyParamCount } from './policy';
 
 /** Trajectories per task when a config leaves them out (the paper's 20). */
 export const DEFAULT_TRAJS = 20;
@@ -148,19 +148,36 @@ function noiseOf(noise: Float32Array, tasks: number, trajs: number, from: number
 }
 
 /**
- * The fused counterpart of iteration.ts adaptationReturns: per-task average returns [tasks,
- * steps + 1] of θ adapted 0..steps times on the goals, each step on fresh trajectories, with the
- * same random numbers (every step's noise is drawn for all goals, in step order). The goals are
- * taken in groups the engine holds, on its data slot 0 and θ slots 0 and 1.
+ * An engine for the evaluation protocol of a config (evalTrajs trajectories per goal, goals in
+ * groups of half the meta-batch, two θ slots), or null when it cannot be made.
+ */
+export function buildEvalEngine(c: Experiment): FusedNav2dEngine | null {
+  const trajs = evalTrajs(c.trajs ?? DEFAULT_TRAJS);
+  const tasks = Math.max(1, Math.ceil(c.batch / EVAL_TRAJS_FACTOR));
+  const built = buildEngine(
+    { ...c, batch: tasks, trajs, inner: 1 },
+    new Float32Array(policyParamCount(c.hidden)),
+    null,
+  );
+  return 'engine' in built ? built.engine : null;
+}
+
+/**
+ * The fused counterpart of iteration.ts adaptationReturns (the same protocol: evalTrajs(s.trajs)
+ * trajectories per step, rates evalRate): per-task average returns [tasks, steps + 1] of θ adapted
+ * 0..steps times on the goals, each step on fresh trajectories, with the same random numbers
+ * (every step's noise is drawn for all goals, in step order). The goals are taken in groups the
+ * engine holds, on its data slot 0 and θ slots 0 and 1.
  */
 export function fusedAdaptationReturns(
   engine: FusedNav2dEngine,
   theta: Float32Array,
   goals: Float32Array,
   steps: number,
-  s: { trajs: number; alpha: number },
+  protocol: { trajs: number; alpha: number },
   rng: Rng,
 ): Float32Array {
+  const s = { trajs: evalTrajs(protocol.trajs), alpha: protocol.alpha };
   const tasks = goals.length / 2;
   const noises = Array.from({ length: steps + 1 }, () =>
     actionNoise(rng, HORIZON * tasks * s.trajs * ACT_DIM),
@@ -179,8 +196,27 @@ export function fusedAdaptationReturns(
       a.returns.forEach((v, t) => (out[(from + t) * (steps + 1) + k] = v));
       if (k === steps) break;
       engine.setWeights(0, a.weights, n, s.trajs);
-      engine.inner(0, k % 2, (k + 1) % 2, n, s.trajs, s.alpha);
+      engine.inner(0, k % 2, (k + 1) % 2, n, s.trajs, evalRate(s.alpha, k));
     }
+  }
+  return out;
+}
+
+/**
+ * Each initialisation's per-task returns [tasks, steps + 1] by the evaluation protocol on the
+ * evaluation engine: the request's held-out goals, each initialisation on the same noise stream.
+ */
+export function fusedEvaluation(
+  evaluator: FusedNav2dEngine,
+  inits: readonly (readonly [string, Float32Array])[],
+  request: { tasks: number; steps: number; seed: number },
+  s: { trajs: number; alpha: number },
+): Record<string, Float32Array> {
+  const goals = sampleGoals(Rng.stream(request.seed, 'nav2d-eval-goals'), request.tasks);
+  const out: Record<string, Float32Array> = {};
+  for (const [name, theta] of inits) {
+    const rng = Rng.stream(request.seed, 'nav2d-eval-noise');
+    out[name] = fusedAdaptationReturns(evaluator, theta, goals, request.steps, s, rng);
   }
   return out;
 }

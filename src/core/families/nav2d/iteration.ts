@@ -86,8 +86,26 @@ export function* sampleMetaBatch(
 }
 
 /**
+ * The evaluation protocol's trajectories per adaptation step: twice a training step's (the
+ * released evaluation samples 4,000 steps per adaptation step, the training 2,000 per task).
+ */
+export const EVAL_TRAJS_FACTOR = 2;
+
+/** Trajectories per goal and adaptation step in the evaluation protocol. */
+export function evalTrajs(trainTrajs: number): number {
+  return trainTrajs * EVAL_TRAJS_FACTOR;
+}
+
+/** The inner rate of evaluation step k (from 0): α for the first, α / 2 for every later one. */
+export function evalRate(alpha: number, k: number): number {
+  return k === 0 ? alpha : alpha / 2;
+}
+
+/**
  * Per-task average returns [tasks, steps + 1] of an initialisation adapted 0..steps times on the
- * goals, each step on fresh trajectories sampled at the current parameters.
+ * goals, each step on fresh trajectories sampled at the current parameters: the evaluation
+ * protocol of the released code, evalTrajs(s.trajs) trajectories per step, the rate α for the
+ * first step and α / 2 after it (evalRate).
  */
 export function* adaptationReturns(
   theta: tf.Tensor1D,
@@ -98,16 +116,17 @@ export function* adaptationReturns(
 ): Reading<Float32Array> {
   const tasks = goals.length / 2;
   const out = new Float32Array(tasks * (steps + 1));
+  const sampling = { ...s, trajs: evalTrajs(s.trajs) };
   let params: tf.Tensor = theta;
   for (let k = 0; ; k++) {
-    const got = yield* sampleBatch(params, goals, s, rng);
+    const got = yield* sampleBatch(params, goals, sampling, rng);
     got.returns.forEach((v, t) => (out[t * (steps + 1) + k] = v));
     if (k === steps) {
       disposeBatch(got.batch);
       break;
     }
     const p = params;
-    params = tf.tidy(() => pgInnerStep(perTask(p, tasks), s.hidden, got.batch, s.alpha));
+    params = tf.tidy(() => pgInnerStep(perTask(p, tasks), s.hidden, got.batch, evalRate(s.alpha, k)));
     disposeBatch(got.batch);
     if (p !== theta) p.dispose();
   }

@@ -1,6 +1,8 @@
 import { meanCi } from '../../meta/statistics';
 import { ALGO_LABELS, type Experiment } from '../../schema';
 import type { EvalReport, EvalRequest } from '../family';
+import { DEFAULT_TRAJS } from './fused';
+import { evalRate, evalTrajs } from './iteration';
 import type { Nav2dRun } from './run';
 
 /** The paper's MAML average returns on 2-D navigation after 0-3 inner steps (Finn et al. 2017). */
@@ -29,7 +31,7 @@ export function formatReturnTable(
     ([key, label]) => [label || ALGO_LABELS[config.algo], curves[key] as ReturnCurve] as const,
   );
   const lines = [
-    `Average return on ${tasks} held-out goals (${config.trajs ?? 20} trajectories each, 95% CI) after n inner steps, α=${config.alpha}:`,
+    `Average return on ${tasks} held-out goals (${evalTrajs(config.trajs ?? DEFAULT_TRAJS)} trajectories per step, 95% CI) after n inner steps of rate ${config.alpha}, then ${evalRate(config.alpha, 1)}:`,
     `${'n'.padStart(3)} ${present.map(([name]) => name.padStart(24)).join('')}${'paper MAML'.padStart(12)}`,
   ];
   for (let i = 0; i <= steps; i++) {
@@ -55,7 +57,8 @@ export async function nav2dReport(run: Nav2dRun, request: EvalRequest): Promise<
   const json = {
     tasks: request.tasks,
     seed: request.seed,
-    trajectories: run.experiment.trajs ?? 20,
+    trajectories: evalTrajs(run.experiment.trajs ?? DEFAULT_TRAJS),
+    rates: Array.from({ length: request.steps }, (_, k) => evalRate(run.experiment.alpha, k)),
     innerSteps: Array.from({ length: request.steps + 1 }, (_, i) => i),
     paperMaml: [...PAPER_MAML_RETURNS],
     ...curves,

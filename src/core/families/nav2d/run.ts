@@ -23,6 +23,7 @@ import { actionNoise, HORIZON, sampleGoals } from './env';
 import {
   adaptationReturns,
   disposeBatch,
+  evalTrajs,
   meanOf,
   sampleBatch,
   sampleMetaBatch,
@@ -38,9 +39,10 @@ import type { FusedNav2dEngine } from '../../engines/fusedNav2d/fusedNav2d';
 import { fusedNav2dLoaded } from '../../engines/fusedNav2d/wasmModule';
 import {
   buildEngine,
+  buildEvalEngine,
   DEFAULT_TRAJS,
   engineHolds,
-  fusedAdaptationReturns,
+  fusedEvaluation,
   fusedIteration,
   fusedRefusal,
   fusedSettings,
@@ -81,6 +83,8 @@ export class Nav2dRun implements FamilyRun {
   private readonly joint: Trained | null = null;
   /** the fused engine, its θ and baseline θ as tfjs variables (read after each step) */
   private fused: FusedNav2dEngine | null = null;
+  /** the fused evaluation's own engine (built at the first evaluation; tfjs kernels if it cannot be) */
+  private evaluator: FusedNav2dEngine | null = null;
   private readonly views: SyncedVariable[] = [];
   private readonly withJoint: boolean;
   private readonly rng: Rng;
@@ -272,13 +276,17 @@ export class Nav2dRun implements FamilyRun {
   }
 
   /**
-   * Average returns on held-out goals after 0..steps inner steps, for each initialisation (on the
-   * fused engine when it trains: the same protocol and random numbers).
+   * Average returns on held-out goals after 0..steps inner steps, for each initialisation, by the
+   * protocol of iteration.ts adaptationReturns (on the fused engine when it trains: the same
+   * protocol and random numbers).
    */
   async evaluate(request: EvalRequest): Promise<Record<string, Float32Array>> {
     const goals = sampleGoals(Rng.stream(request.seed, 'nav2d-eval-goals'), request.tasks);
     const s = pgSettings(this.config);
-    if (this.fused) return this.evaluateFused(this.fused, request, goals);
+    if (this.fused && (this.evaluator?.settings.trajs ?? 0) < evalTrajs(s.trajs)) {
+      this.evaluator = buildEvalEngine(this.config);
+    }
+    if (this.fused && this.evaluator) return this.evaluateFused(this.fused, this.evaluator, request);
     const inits: [string, tf.Tensor1D][] = [['maml', this.learner.theta as tf.Tensor1D]];
     if (this.pretrainer) inits.push(['pretrained', this.pretrainer.theta as tf.Tensor1D]);
     inits.push(['random', this.randomTheta]);
@@ -290,21 +298,12 @@ export class Nav2dRun implements FamilyRun {
     return out;
   }
 
-  private evaluateFused(
-    engine: FusedNav2dEngine,
-    request: EvalRequest,
-    goals: Float32Array,
-  ): Record<string, Float32Array> {
-    const s = pgSettings(this.config);
+  /** The evaluation on an engine of its own (evalTrajs trajectories per goal), kept between calls. */
+  private evaluateFused(engine: FusedNav2dEngine, evaluator: FusedNav2dEngine, request: EvalRequest) {
     const inits: [string, Float32Array][] = [['maml', engine.theta()]];
     if (this.withJoint) inits.push(['pretrained', engine.pretrainedTheta()]);
     inits.push(['random', this.theta0]);
-    const out: Record<string, Float32Array> = {};
-    for (const [name, theta] of inits) {
-      const rng = Rng.stream(request.seed, 'nav2d-eval-noise');
-      out[name] = fusedAdaptationReturns(engine, theta, goals, request.steps, s, rng);
-    }
-    return out;
+    return fusedEvaluation(evaluator, inits, request, pgSettings(this.config));
   }
 
   evaluateReport(request: EvalRequest): Promise<EvalReport> {
@@ -384,6 +383,7 @@ export class Nav2dRun implements FamilyRun {
     for (const v of this.views) v.dispose();
     this.fused?.dispose();
     this.fused = null;
+    this.evaluator = null;
     this.randomTheta.dispose();
   }
 }
