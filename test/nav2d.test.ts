@@ -4,8 +4,9 @@ import { parseExperiment } from '../src/core/experiment';
 import { familyOf } from '../src/core/families/registry';
 import { advantages } from '../src/core/families/nav2d/advantages';
 import { HORIZON, rollout, sampleGoals, STEP_LIMIT } from '../src/core/families/nav2d/env';
-import { metaGradient, type PgBatch } from '../src/core/families/nav2d/metaGradient';
-import { initPolicy, policyParamCount } from '../src/core/families/nav2d/policy';
+import { adaptationReturns, disposeBatch, sampleBatch } from '../src/core/families/nav2d/iteration';
+import { metaGradient, pgInnerStep, type PgBatch } from '../src/core/families/nav2d/metaGradient';
+import { initPolicy, perTask, policyParamCount } from '../src/core/families/nav2d/policy';
 import { readSync } from '../src/core/families/nav2d/reads';
 import type { Nav2dRun } from '../src/core/families/nav2d/run';
 import { adapted, klHessianVector, meanKl, TRPO } from '../src/core/families/nav2d/trpo';
@@ -19,7 +20,7 @@ beforeAll(() => startBackend('wasm'));
 describe('2-D navigation: settings', () => {
   it('has the paper defaults and refuses the algorithms it does not implement', () => {
     const c = parseExperiment('task=nav2d').config;
-    expect([c.alpha, c.batch, c.inner, c.trajs, c.hidden]).toEqual([0.1, 20, 1, 20, [100, 100]]);
+    expect([c.alpha, c.batch, c.inner, c.trajs, c.hidden]).toEqual([0.5, 20, 1, 20, [100, 100]]);
     expect(familyOf('nav2d').numParams(c)).toBe(2 * 100 + 100 + 100 * 100 + 100 + 100 * 2 + 2 + 2);
     const bad = parseExperiment('task=nav2d&algo=metasgd&trajs=1e9');
     expect(bad.config.algo).toBe('maml');
@@ -155,6 +156,33 @@ describe('2-D navigation: runs', () => {
     expect(c.stepCount).toBe(3);
     a.dispose();
     c.dispose();
+  });
+});
+
+describe('2-D navigation: the evaluation protocol', () => {
+  it('adapts on twice the training trajectories per step, at rate α for the first step and α / 2 after', () => {
+    const hidden = [8];
+    const theta = tf.tensor1d(initPolicy(hidden, new Rng(5, 'init')));
+    const goals = new Float32Array([0.3, -0.2, -0.1, 0.4]);
+    const s = { hidden, alpha: 0.5, trajs: 2 };
+    const rng = new Rng(7, 'eval');
+    const got = readSync(adaptationReturns(theta, goals, 2, s, rng));
+    const ref = new Rng(7, 'eval');
+    const want: number[][] = [];
+    let params: tf.Tensor = theta;
+    for (const rate of [0.5, 0.25, null]) {
+      const batch = readSync(sampleBatch(params, goals, { ...s, trajs: 4 }, ref));
+      want.push(Array.from(batch.returns));
+      const p = params;
+      if (rate !== null) params = tf.tidy(() => pgInnerStep(perTask(p, 2), hidden, batch.batch, rate));
+      if (p !== theta && rate !== null) p.dispose();
+      disposeBatch(batch.batch);
+    }
+    if (params !== theta) params.dispose();
+    const byTask = [0, 1].flatMap((t) => want.map((r) => r[t] as number));
+    expect(relDiff(got, Float32Array.from(byTask))).toBeLessThan(1e-6);
+    expect(rng.state()).toEqual(ref.state());
+    theta.dispose();
   });
 });
 

@@ -16,8 +16,10 @@ declare module '../../schema' {
 
 /**
  * 2-D navigation (the MAML paper's point environment, §5.3): meta-reinforcement learning of a
- * Gaussian policy 2-100-100-2. Shared defaults are the paper's: α = 0.1, one inner step,
- * meta-batch 20, 20 trajectories per task; β is Adam's rate (the paper meta-trains with TRPO).
+ * Gaussian policy 2-100-100-2. Shared defaults: one inner step, meta-batch 20 and 20 trajectories
+ * per task (the paper's); α = 0.5, the rate the released code (cbfinn/maml_rl) meta-trains and
+ * evaluates the point policy with (the paper's text says 0.1); β is Adam's rate (the paper
+ * meta-trains with TRPO).
  * K and the query size do not apply: each task's data is the trajectories it samples.
  */
 export const nav2dSchema: FamilySchema = {
@@ -46,7 +48,7 @@ export const nav2dSchema: FamilySchema = {
     },
   },
   // β = 0.003: Adam at 0.01 diverged near meta-iteration 250 of the paper's run (docs/nav2d.md)
-  defaults: { alpha: 0.1, beta: 0.003, inner: 1, batch: 20 },
+  defaults: { alpha: 0.5, beta: 0.003, inner: 1, batch: 20 },
   bounds: { inner: [1, 3], batch: [1, 40] },
   refusedAlgos: {
     metasgd: 'the navigation policy adapts with one rate α (Meta-SGD is not implemented for policies)',
