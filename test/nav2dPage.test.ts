@@ -145,7 +145,7 @@ describe('2-D navigation page: charts and words', () => {
     const c = tiny();
     const texts = NAV_PHASES.map((_, i) => phaseText(i, null, c));
     expect(new Set(texts).size).toBe(NAV_PHASES.length);
-    expect(texts[1]).toContain('α = 0.1');
+    expect(texts[1]).toContain(`α = ${c.alpha}`);
     expect(phaseText(3, null, { ...c, algo: 'fomaml' })).toMatch(/First-order/);
   });
 });
