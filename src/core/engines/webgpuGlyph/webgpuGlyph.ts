@@ -19,11 +19,11 @@ export type { WebgpuGlyphOptions };
 
 /**
  * The glyph meta-step (conv or fc net, batch norm or bias; MAML with exact second order, FOMAML,
- * Meta-SGD, Reptile; Adam) in WebGPU dispatches whose number depends only on the algorithm and
- * the task chunks (see dispatchesPerStep): the per-task program (once per chunk where the batch
- * the engine holds is over a per-dispatch limit: chunks.ts), Adam's moments, one update per
- * parameter vector and the mean loss. θ and α are tf.Variables in the project's flat layout; Adam's moments stay on
- * the device; nothing is read back during a step. Mirrors FusedGlyphEngine's API.
+ * Meta-SGD, Reptile; Adam) in WebGPU dispatches whose number depends only on the algorithm, the
+ * task chunks and the phases (fit.dispatchesPerStep): the per-task program (once per chunk and
+ * phase where the batch or one task is over a per-dispatch limit: chunks.ts, phases.ts), Adam's
+ * moments, one update per parameter vector and the mean loss. θ and α are tf.Variables in the
+ * project's flat layout; Adam's moments stay on the device; nothing is read back during a step.
  */
 export class WebgpuGlyphEngine {
   readonly theta: tf.Variable;
@@ -315,9 +315,9 @@ export class WebgpuGlyphEngine {
   }
 
   /**
-   * Dispatches in one step of the settings' batch shape: fixed by the algorithm and the task
-   * chunks (the network, the batch shape the engine holds, the adapter's limits), whatever a step
-   * changes. A baseline whose gradient runs as tfjs kernels (pretrainedGpu.ts) adds those.
+   * Dispatches in one step of the settings' batch shape: fixed by the algorithm, the task chunks
+   * and the phases (the network, the batch shape the engine holds, the adapter's limits), whatever
+   * a step changes. A baseline whose gradient runs as tfjs kernels (pretrainedGpu.ts) adds those.
    */
   dispatchesPerStep(): number {
     const s = this.settings;
