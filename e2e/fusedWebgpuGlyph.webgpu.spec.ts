@@ -15,6 +15,8 @@ interface Row {
   dispatches: number;
   declared: number;
   chunks: number;
+  phases: number;
+  bitEqual: boolean | null;
   pass: boolean;
 }
 
@@ -69,8 +71,9 @@ test('the fused WGSL glyph meta-step matches the CPU engine with a constant disp
   expect(counts).toHaveLength(3);
   expect(new Set(counts).size).toBe(1);
   for (const row of r.rows) expect(row.dispatches, row.name).toBe(row.declared);
-  const whole = r.rows.filter((x) => !x.name.startsWith('split'));
-  for (const row of whole) expect([row.chunks, row.dispatches <= 5], row.name).toEqual([1, true]);
+  const whole = r.rows.filter((x) => !/^(split|phases)/.test(x.name));
+  for (const row of whole)
+    expect([row.chunks, row.phases, row.dispatches <= 5], row.name).toEqual([1, 1, true]);
 
   // over a per-dispatch limit (work or memory) the same step runs in task chunks, equal to the
   // CPU engine to the tolerance: 2 dispatches per chunk (the per-task program, the sums) and the
@@ -80,6 +83,17 @@ test('the fused WGSL glyph meta-step matches the CPU engine with a constant disp
   for (const row of split)
     expect(row.dispatches, row.name).toBe(2 * row.chunks + (row.algo === 'metasgd' ? 4 : 3));
   expect(split.some((x) => /memory/.test(x.name))).toBe(true);
+
+  // one task over the work limit: its per-task program in phases, the per-task buffer carried from
+  // phase to phase; the same bits as the unsplit step, and the CPU engine's numbers to the tolerance
+  const phased = r.rows.filter((x) => x.name.startsWith('phases'));
+  expect(phased.map((x) => x.algo).sort()).toEqual(['fomaml', 'maml', 'maml', 'metasgd', 'reptile']);
+  for (const row of phased) {
+    expect(row.phases, row.name).toBeGreaterThan(1);
+    expect(row.bitEqual, row.name).toBe(true);
+    const perTask = row.chunks * row.phases + (row.chunks > 1 ? row.chunks : 0);
+    expect(row.dispatches, row.name).toBe(perTask + (row.algo === 'metasgd' ? 4 : 3));
+  }
 
   // the Hessian term weighs far more than the tolerance, so MAML's check is of second order
   expect(r.hessianShare).toBeGreaterThan(100 * r.tolerance);

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { collectErrors, readStep, status, waitReady } from './helpers';
 
 // Runs in the chromium-webgpu project (SwiftShader adapter; the file name ends in webgpu.spec.ts).
@@ -47,9 +47,29 @@ async function threeSteps(page: Page): Promise<{ losses: number[]; secondsPerSte
 const SMALL = 'task=glyphs&ways=3&batch=2&query=1&filters=8';
 const SLOW = { timeout: 300_000 };
 
-test('?task=glyphs&backend=webgpu trains the glyph lab on the WGSL engine', async ({ page }) => {
+/**
+ * The small link's first three losses on the fused WebAssembly engine: the curve every engine
+ * must draw for this seed (in a browser context of its own, so this browser saves no run of the
+ * link that the WebGPU page would then continue).
+ */
+async function wasmLosses(browser: Browser): Promise<number[]> {
+  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+  try {
+    const page = await context.newPage();
+    await page.goto(`./?${SMALL}&backend=wasm`);
+    await waitReady(page, /wasm/);
+    await expect(status(page)).toHaveAttribute('data-engine', 'fused');
+    expect(await readStep(page)).toBe(0);
+    return (await threeSteps(page)).losses;
+  } finally {
+    await context.close();
+  }
+}
+
+test('?task=glyphs&backend=webgpu trains the glyph lab on the WGSL engine', async ({ page, browser }) => {
   test.setTimeout(900_000);
   const errors = collectErrors(page);
+  const onWasm = { losses: await wasmLosses(browser) };
   // the page's own default configuration: accepted (in 3 task chunks on SwiftShader's per-dispatch
   // limit) and compiled before the worker reports ready, so no refusal
   await page.goto('./?task=glyphs&backend=webgpu');
@@ -63,9 +83,17 @@ test('?task=glyphs&backend=webgpu trains the glyph lab on the WGSL engine', asyn
   await page.goto(`./?${SMALL}&backend=webgpu`);
   await waitReady(page, /webgpu/);
   await expect(status(page)).toHaveAttribute('data-engine', 'fused');
+  expect(await readStep(page)).toBe(0);
   const { losses, secondsPerStep } = await threeSteps(page);
-  console.log(JSON.stringify({ losses, secondsPerStep, curve: await curve(page) }));
+  const onGpu = await curve(page);
+  console.log(JSON.stringify({ losses, secondsPerStep, curve: onGpu, wasm: onWasm.losses }));
   for (const l of losses) expect(Number.isFinite(l)).toBe(true);
+  // the first losses are the wasm page's, step for step (f32 sums in another order: 1e-5)
+  expect(onGpu.steps).toEqual([1, 2, 3]);
+  losses.forEach((l, i) => {
+    const want = onWasm.losses[i] as number;
+    expect(Math.abs(l - want) / Math.abs(want), `step ${i + 1}: ${l} against ${want}`).toBeLessThan(1e-5);
+  });
   await expect(status(page)).toHaveAttribute('data-engine', 'fused');
   expect(errors).toEqual([]);
 });

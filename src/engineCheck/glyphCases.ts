@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FusedGlyphEngine, type FusedGlyphSettings } from '../core/engines/fusedGlyph/fusedGlyph';
 import { WebgpuGlyphEngine, type WebgpuGlyphOptions } from '../core/engines/webgpuGlyph/webgpuGlyph';
 import { geometry, glyphRow, glyphStepMacs } from '../core/engines/webgpuGlyph/layout';
+import { taskOps } from '../core/engines/webgpuGlyph/phases';
 import { DEFAULT_LIMITS } from '../core/engines/webgpu/layout';
 import type { ImageTaskBatch } from '../core/engines/batch';
 import { ConvNet } from '../core/models/convnet';
@@ -25,8 +26,12 @@ export interface GlyphRowResult {
   errLoss: number;
   dispatches: number;
   declared: number;
-  /** per-task dispatches of the step (1: not split) */
+  /** task chunks of the step (1: not split) */
   chunks: number;
+  /** phases of one task's per-task program (1: one dispatch per chunk) */
+  phases: number;
+  /** split into phases: the meta-gradient and loss equal the unsplit WGSL step's to the bit */
+  bitEqual: boolean | null;
   pass: boolean;
 }
 
@@ -37,10 +42,11 @@ export interface GlyphCase {
   /** a live change of α and inner steps after creation (setHyper on both engines) */
   change?: { alpha: number; inner: number };
   /**
-   * split the WGSL step into task chunks (layout.taskChunks): the per-dispatch work limit set to
-   * this many tasks' multiply-adds, or the storage binding limit to this many tasks' rows
+   * split the WGSL step into task chunks (fit.taskChunks): the per-dispatch work limit set to
+   * this many tasks' multiply-adds, or the storage binding limit to this many tasks' rows; or one
+   * task into phases (phases.ts): the work limit at this share of one task's multiply-adds
    */
-  split?: { by: 'work' | 'memory'; tasks: number };
+  split?: { by: 'work' | 'memory'; tasks: number } | { by: 'phases'; share: number };
 }
 
 export function glyphSettings(over: Partial<FusedGlyphSettings> = {}): FusedGlyphSettings {
@@ -116,6 +122,37 @@ export const GLYPH_CASES: GlyphCase[] = [
     tasks: 7,
     split: { by: 'memory', tasks: 3 },
   },
+  // one task over the work limit: its operations in phases (with task chunks of one task each)
+  {
+    name: 'phases: MAML, 2 steps, 2 chunks',
+    over: { inner: 2, maxTasks: 2 },
+    tasks: 2,
+    split: { by: 'phases', share: 0.3 },
+  },
+  {
+    name: 'phases: Meta-SGD',
+    over: { algo: 'metasgd', maxTasks: 1 },
+    tasks: 1,
+    split: { by: 'phases', share: 0.3 },
+  },
+  {
+    name: 'phases: FOMAML, bias, 2 shots',
+    over: { algo: 'fomaml', batchNorm: false, shots: 2, maxTasks: 2 },
+    tasks: 2,
+    split: { by: 'phases', share: 0.4 },
+  },
+  {
+    name: 'phases: Reptile, 2 steps',
+    over: { algo: 'reptile', inner: 2, maxTasks: 1 },
+    tasks: 1,
+    split: { by: 'phases', share: 0.3 },
+  },
+  {
+    name: 'phases: fc, MAML',
+    over: { net: 'fc', maxTasks: 2 },
+    tasks: 2,
+    split: { by: 'phases', share: 0.3 },
+  },
 ];
 
 /** The WGSL engine's options that split a case's step as asked (GlyphCase.split). */
@@ -128,6 +165,10 @@ export function splitOptions(s: FusedGlyphSettings, c: GlyphCase): WebgpuGlyphOp
     query: s.ways * s.query,
   };
   const geo = geometry(s);
+  if (c.split.by === 'phases') {
+    const largest = Math.max(...taskOps(geo, shape, 4).map((o) => o.macs));
+    return { maxMacs: Math.max(largest, c.split.share * glyphStepMacs(geo, shape, 1)) };
+  }
   if (c.split.by === 'work') return { maxMacs: c.split.tasks * glyphStepMacs(geo, shape, 1) };
   const bytes = c.split.tasks * glyphRow(geo, shape).stride * 4;
   return { limits: { ...DEFAULT_LIMITS, maxStorageBufferBindingSize: bytes } };
@@ -198,7 +239,9 @@ export async function gradientCase(c: GlyphCase, tolerance: number): Promise<Gly
     const errTheta = relError(gt, ref.theta);
     const errAlpha = ref.alpha && ga ? relError(ga, ref.alpha) : ref.alpha || ga ? Infinity : null;
     const errLoss = Math.abs((gl[0] as number) - ref.loss) / Math.abs(ref.loss);
-    const ok = [errTheta, errAlpha ?? 0, errLoss].every((e) => e <= tolerance);
+    const bitEqual =
+      c.split?.by === 'phases' ? await sameAsUnsplit(s, theta, alpha0, c, b, [gl, gt, ga]) : null;
+    const ok = [errTheta, errAlpha ?? 0, errLoss].every((e) => e <= tolerance) && bitEqual !== false;
     return {
       name: c.name,
       algo: s.algo,
@@ -209,10 +252,38 @@ export async function gradientCase(c: GlyphCase, tolerance: number): Promise<Gly
       dispatches: stepped.count,
       declared: gpu.dispatchesPerStep(),
       chunks: gpu.taskChunks.chunks,
+      phases: gpu.taskChunks.phases.ends.length,
+      bitEqual,
       pass: ok && stepped.count === gpu.dispatchesPerStep(),
     };
   } finally {
     gpu.dispose();
+  }
+}
+
+/** Whether the unsplit WGSL step gives the same bits as `got` ([loss, θ gradient, α gradient]). */
+async function sameAsUnsplit(
+  s: FusedGlyphSettings,
+  theta: Float32Array,
+  alpha0: Float32Array | undefined,
+  c: GlyphCase,
+  b: ImageTaskBatch,
+  got: (ArrayLike<number> | null)[],
+): Promise<boolean> {
+  const whole = await WebgpuGlyphEngine.create(s, theta, alpha0 ? { alpha0 } : {});
+  try {
+    if (c.change) whole.setHyper(c.change);
+    if (whole.taskChunks.phases.ends.length !== 1) return false;
+    const r = whole.metaGradient(b);
+    const want = await Promise.all([r.loss.data(), r.theta.data(), r.alpha?.data() ?? null]);
+    tf.dispose([r.loss, r.theta, r.alpha].filter((x) => x !== null) as tf.Tensor[]);
+    return want.every((w, i) => {
+      const g = got[i] ?? null;
+      if (w === null || g === null) return w === g;
+      return w.length === g.length && Array.from(w).every((v, j) => Object.is(v, g[j]));
+    });
+  } finally {
+    whole.dispose();
   }
 }
 

@@ -1,15 +1,17 @@
 /**
- * The per-task part of a meta-step, in one dispatch or in task chunks (layout.taskChunks): what
+ * The per-task part of a meta-step, in one dispatch or in task chunks (fit.taskChunks): what
  * the reductions (Adam's moments, the gradient, the loss) then read. Split, each chunk's
  * per-task dispatch is followed by the one that adds its rows to the running sums
  * (programs.SplitPrograms), so the per-task buffer holds one chunk at a time and no dispatch
  * takes more multiply-adds than the adapter's limit. The chunk count is the engine's, not the
- * step's: a smaller meta-batch leaves the last chunks' workgroups idle.
+ * step's: a smaller meta-batch leaves the last chunks' workgroups idle. A task over the work
+ * limit alone runs its per-task program in phases (phases.ts), all writing one chunk's rows.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { momentUniforms, updateUniforms } from '../webgpu/optimizerShaders';
 import { ints, run, type Uniforms } from '../webgpu/programs';
+import { runInto } from './runInto';
 import type { GlyphRow } from './layout';
 import { glyphProgramShapes, type GlyphProgramSet, type GlyphSpec } from './programs';
 
@@ -23,9 +25,26 @@ export interface TaskRows {
   loss: GlyphSpec;
 }
 
-/** The per-task program's uniforms: the meta-batch's tasks, α, the chunk's first task. */
-export function taskUniforms(tasks: number, alpha: number, row0: number): Uniforms {
-  return [...ints(tasks), { type: 'float32', data: [alpha] }, ...ints(row0)];
+/** The per-task program's uniforms: the meta-batch's tasks, α, the chunk's first task, the phase. */
+export function taskUniforms(tasks: number, alpha: number, row0: number, phase = 0): Uniforms {
+  return [...ints(tasks), { type: 'float32', data: [alpha] }, ...ints(row0, phase)];
+}
+
+/**
+ * The per-task program over the tasks from `row0`, once per phase (programs' `phases`): the first
+ * phase makes the rows, each later one continues in them. The caller disposes the rows.
+ */
+export function phasedTask(
+  backend: WebGPUBackend,
+  set: GlyphProgramSet,
+  shape: { size: number; groups: number },
+  inputs: tf.Tensor[],
+  u: { tasks: number; alpha: number; row0: number },
+): tf.Tensor1D {
+  const rows = run(backend, set.task, shape, inputs, taskUniforms(u.tasks, u.alpha, u.row0, 0));
+  for (let p = 1; p < set.phases; p++)
+    runInto(backend, set.task, shape, inputs, taskUniforms(u.tasks, u.alpha, u.row0, p), rows);
+  return rows;
 }
 
 /** The sums row's starting value for the first chunk (never read: see programs' sumShader). */
@@ -48,7 +67,7 @@ export function taskRows(
   const split = set.split;
   if (!split) {
     const shape = glyphProgramShapes(set.row, tasks).task;
-    const rows = run(backend, set.task, shape, inputs, taskUniforms(tasks, alpha, 0));
+    const rows = phasedTask(backend, set, shape, inputs, { tasks, alpha, row0: 0 });
     return { rows, row: set.row, tasks, moments: set.moments, gradient: set.gradient, loss: set.loss };
   }
   if (!zeros) throw new Error('fused WebGPU glyph engine: a split meta-step needs its zero sums');
@@ -57,7 +76,7 @@ export function taskRows(
   let sums = zeros;
   for (let c = 0; c < split.chunks; c++) {
     const row0 = c * split.perChunk;
-    const chunk = run(backend, set.task, chunkShape, inputs, taskUniforms(tasks, alpha, row0));
+    const chunk = phasedTask(backend, set, chunkShape, inputs, { tasks, alpha, row0 });
     const last = c === split.chunks - 1 ? 1 : 0;
     const next = run(backend, split.sum, sumShape, [chunk, sums], ints(tasks, row0, last));
     chunk.dispose();

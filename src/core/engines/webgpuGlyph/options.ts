@@ -2,7 +2,7 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { FusedGlyphSettings } from '../fusedGlyph/fusedGlyph';
 import { DEFAULT_LIMITS, type FusedLimits, type Support } from '../webgpu/layout';
-import { fits } from './layout';
+import { fits } from './fit';
 import type { GpuPretrainedStart } from './pretrainedGpu';
 
 export interface WebgpuGlyphOptions {

@@ -22,7 +22,9 @@ import { variableOf } from '../webgpu/device';
 import type { FusedLimits, Support } from '../webgpu/layout';
 import { momentUniforms, updateUniforms } from '../webgpu/optimizerShaders';
 import { compileChecked, ints, run, type Uniforms } from '../webgpu/programs';
-import { IMAGE, PIXELS, fits, geometry, type Geometry, type GlyphNet, type RowShape } from './layout';
+import { IMAGE, PIXELS, geometry, type Geometry, type GlyphNet, type RowShape } from './layout';
+import { fits, type GlyphFit } from './fit';
+import { taskUniforms } from './chunks';
 import type { Classifier } from '../../models/classifier';
 import { softmaxCrossEntropy } from '../../ops/crossEntropy';
 import {
@@ -105,9 +107,20 @@ export class GlyphPretrainedGpu {
     return [...this.classIndex.keys()];
   }
 
+  /**
+   * Its gradient program on a batch of this shape in one dispatch (it has no task chunks, and no
+   * phases: batch norm's statistics span the whole batch), or why not.
+   */
+  private oneDispatch(shape: RowShape, limits: FusedLimits): GlyphFit {
+    const fit = fits({ ...this.net, ways: this.geo.ways, ...shape, tasks: 1, ...this.tuning }, limits);
+    if (!fit.ok || fit.phases.ends.length === 1) return fit;
+    const macs = (this.tuning.maxMacs / 1e9).toFixed(1);
+    return { ok: false, reason: `its gradient is over ${macs}·10⁹ multiply-adds in one dispatch` };
+  }
+
   /** Whether a batch of this shape fits the device (its gradient in WGSL or in tfjs kernels). */
   fits(shape: RowShape, limits: FusedLimits): Support {
-    const fit = fits({ ...this.net, ways: this.geo.ways, ...shape, tasks: 1, ...this.tuning }, limits);
+    const fit = this.oneDispatch(shape, limits);
     if (fit.ok || this.model) return { ok: true };
     return { ok: false, reason: `the pretrained baseline's step: ${fit.reason}` };
   }
@@ -119,12 +132,11 @@ export class GlyphPretrainedGpu {
 
   /** Whether this shape's gradient runs as tfjs kernels (one WGSL dispatch cannot hold it). */
   onKernels(shape: RowShape): boolean {
-    const s = { ...this.net, ways: this.geo.ways, ...shape, tasks: 1, ...this.tuning };
-    return this.model !== null && !fits(s, this.limits).ok;
+    return this.model !== null && !this.oneDispatch(shape, this.limits).ok;
   }
 
   private uniforms(): Uniforms {
-    return [...ints(1), { type: 'float32', data: [0] }, ...ints(0)];
+    return taskUniforms(1, 0, 0);
   }
 
   /** The programs of a shape (the split ones, reading one row, for a tfjs-kernel gradient). */

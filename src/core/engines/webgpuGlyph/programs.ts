@@ -7,14 +7,9 @@ import {
   updateShader,
   type Section,
 } from '../webgpu/optimizerShaders';
-import {
-  FLAT_WORKGROUP,
-  glyphRow,
-  type Geometry,
-  type GlyphRow,
-  type RowShape,
-  type TaskChunks,
-} from './layout';
+import { FLAT_WORKGROUP, glyphRow, type Geometry, type GlyphRow, type RowShape } from './layout';
+import type { TaskChunks } from './fit';
+import type { PhasePlan } from './phases';
 import { taskInputs, taskShader } from './taskShader';
 
 /** Every shader key of this engine starts with it (so a failed compile can be purged). */
@@ -31,6 +26,8 @@ export interface GlyphSpec {
 
 export interface GlyphProgramSet {
   row: GlyphRow;
+  /** the per-task program runs once per phase of one task's operations (phases.ts) */
+  phases: number;
   task: GlyphSpec;
   moments: GlyphSpec;
   gradient: GlyphSpec;
@@ -86,19 +83,22 @@ export function glyphProgramSet(
   shape: RowShape,
   wg: number,
   breakShader = false,
-  chunks: TaskChunks = { perChunk: 1, chunks: 1 },
+  chunks: Pick<TaskChunks, 'perChunk' | 'chunks'> & { phases?: PhasePlan } = { perChunk: 1, chunks: 1 },
 ): GlyphProgramSet {
   const row = glyphRow(geo, shape);
   const r = reductionLayout(row);
   const secs = glyphSections(row);
   const tag = tagOf(geo, shape, wg);
+  const phases = chunks.phases;
+  const phased = phases && phases.ends.length > 1 ? `_ph${phases.ends.join('.')}` : '';
   return {
     row,
+    phases: phases?.ends.length ?? 1,
     task: {
-      key: `${GLYPH_KEY_PREFIX}Task_${tag}${breakShader ? '_broken' : ''}`,
-      code: taskShader(geo, shape, wg, breakShader),
+      key: `${GLYPH_KEY_PREFIX}Task_${tag}${phased}${breakShader ? '_broken' : ''}`,
+      code: taskShader(geo, shape, wg, breakShader, phases),
       variableNames: taskInputs(shape.algo),
-      uniforms: 'tasks : i32, alpha : f32, row0 : i32,',
+      uniforms: 'tasks : i32, alpha : f32, row0 : i32, phase : i32,',
       workgroupSize: wg,
     },
     moments: {
@@ -129,7 +129,10 @@ export function glyphProgramSet(
       uniforms: 'tasks : i32, row0 : i32,',
       workgroupSize: FLAT_WORKGROUP,
     },
-    split: chunks.chunks > 1 ? splitPrograms(row, tag, chunks) : null,
+    split:
+      chunks.chunks > 1
+        ? splitPrograms(row, tag, { perChunk: chunks.perChunk, chunks: chunks.chunks })
+        : null,
   };
 }
 
@@ -166,7 +169,11 @@ function sumShader(row: GlyphRow, sums: GlyphRow, perChunk: number): string {
 }`;
 }
 
-function splitPrograms(row: GlyphRow, tag: string, chunks: TaskChunks): SplitPrograms {
+function splitPrograms(
+  row: GlyphRow,
+  tag: string,
+  chunks: Pick<TaskChunks, 'perChunk' | 'chunks'>,
+): SplitPrograms {
   const sums = sumsRow(row);
   const r = reductionLayout(sums);
   const secs = glyphSections(sums);

@@ -8,7 +8,8 @@ import type { FusedLimits } from '../webgpu/layout';
 import { momentUniforms, updateUniforms } from '../webgpu/optimizerShaders';
 import { compileChecked, ints, run } from '../webgpu/programs';
 import { dryRuns, taskRows, zeroSums, type TaskRows } from './chunks';
-import { dispatchesPerStep, fits, geometry, type Geometry, type RowShape, type TaskChunks } from './layout';
+import { geometry, type Geometry, type RowShape } from './layout';
+import { dispatchesPerStep, fits, type TaskChunks } from './fit';
 import { maxMacsFor, type WebgpuGlyphOptions } from './options';
 import { glyphProgramSet, glyphProgramShapes, purgeGlyphPipelines, type GlyphProgramSet } from './programs';
 import { packBatch } from './taskShader';
@@ -18,11 +19,11 @@ export type { WebgpuGlyphOptions };
 
 /**
  * The glyph meta-step (conv or fc net, batch norm or bias; MAML with exact second order, FOMAML,
- * Meta-SGD, Reptile; Adam) in WebGPU dispatches whose number depends only on the algorithm and
- * the task chunks (see dispatchesPerStep): the per-task program (once per chunk where the batch
- * the engine holds is over a per-dispatch limit: chunks.ts), Adam's moments, one update per
- * parameter vector and the mean loss. θ and α are tf.Variables in the project's flat layout; Adam's moments stay on
- * the device; nothing is read back during a step. Mirrors FusedGlyphEngine's API.
+ * Meta-SGD, Reptile; Adam) in WebGPU dispatches whose number depends only on the algorithm, the
+ * task chunks and the phases (fit.dispatchesPerStep): the per-task program (once per chunk and
+ * phase where the batch or one task is over a per-dispatch limit: chunks.ts, phases.ts), Adam's
+ * moments, one update per parameter vector and the mean loss. θ and α are tf.Variables in the
+ * project's flat layout; Adam's moments stay on the device; nothing is read back during a step.
  */
 export class WebgpuGlyphEngine {
   readonly theta: tf.Variable;
@@ -149,7 +150,7 @@ export class WebgpuGlyphEngine {
     this.settingsNow = { ...this.settingsNow, shots, query, maxTasks };
   }
 
-  /** How the settings' batch shape is split into per-task dispatches (layout.taskChunks). */
+  /** How the settings' batch shape is split into per-task dispatches (fit.taskChunks). */
   get taskChunks(): TaskChunks {
     return this.check(this.settings.shots, this.settings.query, this.settings.maxTasks);
   }
@@ -180,14 +181,14 @@ export class WebgpuGlyphEngine {
     const why = !fit.ok ? fit.reason : !preFit.ok ? preFit.reason : null;
     if (why !== null || !fit.ok)
       throw new Error(`the fused WebGPU glyph engine cannot run this configuration: ${why}`);
-    return { perChunk: fit.perChunk, chunks: fit.chunks };
+    return { perChunk: fit.perChunk, chunks: fit.chunks, phases: fit.phases };
   }
 
   /** The programs of a batch shape split as the engine's settings split it (made once per shape). */
   private setFor(shots: number, query: number): GlyphProgramSet {
     const shape = this.shapeOf(shots, query);
     const chunks = this.check(shots, query, this.settings.maxTasks);
-    const key = `${shape.support},${shape.query},${shape.inner},${chunks.perChunk}`;
+    const key = `${shape.support},${shape.query},${shape.inner},${chunks.perChunk},${chunks.phases.ends}`;
     let set = this.compiled.get(key);
     if (!set) {
       set = glyphProgramSet(this.geo, shape, this.workgroup, this.breakShader, chunks);
@@ -314,14 +315,15 @@ export class WebgpuGlyphEngine {
   }
 
   /**
-   * Dispatches in one step of the settings' batch shape: fixed by the algorithm and the task
-   * chunks (the network, the batch shape the engine holds, the adapter's limits), whatever a step
-   * changes. A baseline whose gradient runs as tfjs kernels (pretrainedGpu.ts) adds those.
+   * Dispatches in one step of the settings' batch shape: fixed by the algorithm, the task chunks
+   * and the phases (the network, the batch shape the engine holds, the adapter's limits), whatever
+   * a step changes. A baseline whose gradient runs as tfjs kernels (pretrainedGpu.ts) adds those.
    */
   dispatchesPerStep(): number {
     const s = this.settings;
     const pre = this.pre?.dispatches(pretrainedShape(s.ways, s.shots, s.query, s.maxTasks)) ?? 0;
-    return dispatchesPerStep(this.algo, this.taskChunks.chunks) + pre;
+    const { chunks, phases } = this.taskChunks;
+    return dispatchesPerStep(this.algo, chunks, phases.ends.length) + pre;
   }
 
   /** α, β and inner steps apply from the next step (a new inner-step count compiles new programs). */
