@@ -1,3 +1,4 @@
+import { isGlyphThetaText } from './export/glyphTheta';
 import { base64ToFloat32, float32ToBase64 } from './runs/base64';
 import { parseExperiment, serializeExperiment, type Experiment } from './experiment';
 
@@ -82,4 +83,15 @@ export function decodeTheta(
     alpha: typeof r.alpha === 'string' ? fromBase64(r.alpha, size) : null,
     pretrained,
   };
+}
+
+/** Whether a text is a θ file of either format (this one, or the glyph θ file), by its format field. */
+export function isThetaFileText(text: string): boolean {
+  if (isGlyphThetaText(text)) return true;
+  try {
+    const raw = JSON.parse(text) as unknown;
+    return raw !== null && typeof raw === 'object' && (raw as { format?: unknown }).format === THETA_FORMAT;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,5 @@
 import { glyphThetaSaved, isGlyphThetaText } from '../export/glyphTheta';
-import { decodeTheta, THETA_FORMAT, type SavedTheta } from '../thetaFile';
+import { decodeTheta, type SavedTheta } from '../thetaFile';
 import { familySchema, serializeExperiment, type Experiment } from '../experiment';
 import { familyOf } from './registry';
 
@@ -37,17 +37,6 @@ export function decodeAnyTheta(text: string, tasks?: readonly string[]): ReadThe
     );
   }
   return saved;
-}
-
-/** Whether a text is a θ file of either format (by its format field), before reading it. */
-export function isThetaFileText(text: string): boolean {
-  if (isGlyphThetaText(text)) return true;
-  try {
-    const raw = JSON.parse(text) as unknown;
-    return raw !== null && typeof raw === 'object' && (raw as { format?: unknown }).format === THETA_FORMAT;
-  } catch {
-    return false;
-  }
 }
 
 /**

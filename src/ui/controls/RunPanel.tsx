@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { isThetaFileText } from '../../core/families/savedTheta';
+import { isThetaFileText } from '../../core/thetaFile';
 import { MAX_RUN_FILE_CHARS } from '../../core/runs/runFile';
 import { session } from '../session/session';
 import { useStore } from '../shell/store';
