@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment, type Experiment } from '../src/core/experiment';
-import { encodeTheta } from '../src/core/thetaFile';
+import { glyphThetaFile } from '../src/core/export/glyphTheta';
+import { encodeTheta, isThetaFileText } from '../src/core/thetaFile';
 import type { GlyphRun } from '../src/core/families/glyphs/run';
 import { WorkerHost } from '../src/worker/host/host';
 import type { FromWorker } from '../src/worker/protocol';
@@ -108,4 +109,64 @@ describe('the worker host with a glyph run', () => {
     expect(order.indexOf('task')).toBeLessThan(order.indexOf('theta'));
     run().dispose();
   }, 60_000);
+
+  it('opens a glyph θ file (θ with MAML++’s sets and rates) as a new run, and refuses a bad one in one line', async () => {
+    await startBackend('wasm');
+    const q =
+      'task=glyphs&algo=mamlpp&ways=3&k=1&query=2&batch=2&filters=4&inner=2&msl=3&firstOrder=2&span=6';
+    const config = parseExperiment(q).config;
+    const { host, seen, waitFor, run, start } = harness();
+    start(config);
+    await waitFor('ready');
+    host.handle({ kind: 'step' });
+    host.handle({ kind: 'step' });
+    expect((await waitFor('progress', 2)).step).toBe(2);
+    const theta = Float32Array.from(await run().learner.theta.data());
+    const rates = Float32Array.from(await run().learner.rates!.data());
+    // a file written from another point: θ and rates the run does not have
+    const fileTheta = theta.map((v, i) => v + 0.01 * Math.sin(i));
+    const fileRates = rates.map((v, i) => v * (1 + 0.1 * ((i % 3) - 1)));
+    const file = glyphThetaFile(config, 40, fileTheta, null, fileRates);
+    const text = JSON.stringify(file);
+    expect(isThetaFileText(text)).toBe(true);
+    expect(isThetaFileText(encodeTheta({ config, step: 1, theta, alpha: null }))).toBe(true);
+    expect(isThetaFileText('{"format":"maml-playground-run","version":1}')).toBe(false);
+    expect(isThetaFileText('not json')).toBe(false);
+
+    // refused files: the run goes on unchanged, the page told why in one line
+    const bad = JSON.parse(text) as Record<string, unknown>;
+    bad.version = 2;
+    const wrongRates = JSON.parse(text) as typeof file;
+    wrongRates.adaptation.rates!.shape = [10, 2];
+    const sine = encodeTheta({
+      config: parseExperiment('task=sinusoid').config,
+      step: 1,
+      theta: new Float32Array(1761),
+      alpha: null,
+    });
+    const refusals = [
+      [JSON.stringify(bad), /version 2; this page reads version 1/],
+      [JSON.stringify(wrongRates), /MAML\+\+ rates have shape \[10, 2\]/],
+      [sine, /θ file is of a .+ run; here only .+ θ opens/],
+    ] as const;
+    for (const [i, [t, why]] of refusals.entries()) {
+      host.handle({ kind: 'loadTheta', text: t, source: 'the θ file bad.json' });
+      const refused = await waitFor('runNotOpened', i + 1);
+      expect(refused.source).toBe('the θ file bad.json');
+      expect(refused.reason).toMatch(why);
+      expect(refused.reason).not.toContain('\n');
+    }
+    expect(run().stepCount).toBe(2);
+    expect(Array.from(await run().learner.theta.data())).toEqual(Array.from(theta));
+    expect(seen.some((m) => m.kind === 'thetaLoaded')).toBe(false);
+
+    host.handle({ kind: 'loadTheta', text, source: 'the θ file good.json' });
+    const loaded = await waitFor('thetaLoaded');
+    expect(loaded).toMatchObject({ step: 40, source: 'the θ file good.json' });
+    expect(loaded.config.algo).toBe('mamlpp');
+    expect(run().stepCount).toBe(40);
+    expect(Array.from(await run().learner.theta.data())).toEqual(Array.from(fileTheta));
+    expect(Array.from(await run().learner.rates!.data())).toEqual(Array.from(fileRates));
+    run().dispose();
+  }, 120_000);
 });

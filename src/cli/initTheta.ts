@@ -4,30 +4,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { serializeExperiment, type Experiment } from '../core/experiment';
-import { glyphThetaSaved, isGlyphThetaText } from '../core/export/glyphTheta';
 import { familyOf } from '../core/families/registry';
-import { decodeTheta, type SavedTheta } from '../core/thetaFile';
+import { decodeAnyTheta, type ReadTheta } from '../core/families/savedTheta';
 import { UsageError } from './args';
 
 /** A saved θ, with MAML++'s rates where the file carries them. */
-export type InitTheta = SavedTheta & { rates?: Float32Array | null };
-
-/** The file in either format. */
-function decodeInit(text: string): InitTheta {
-  if (isGlyphThetaText(text)) return glyphThetaSaved(text);
-  return decodeTheta(
-    text,
-    (c) => familyOf(c.task).numParams(c),
-    (c) => familyOf(c.task).pretrainedSize?.(c),
-  );
-}
+export type InitTheta = ReadTheta;
 
 /**
  * The --init θ file, which must be of the config's network; a family that fits θ across
  * algorithms (the glyph nets with or without MAML++'s batch-norm sets) takes another algorithm's θ.
  */
 export function readInitTheta(path: string, config: Experiment, pretrainedOnly: boolean): InitTheta {
-  const saved = decodeInit(readFileSync(path, 'utf8'));
+  const saved = decodeAnyTheta(readFileSync(path, 'utf8'));
   const family = familyOf(config.task);
   const fitted =
     family.fitTheta !== undefined && family.sameNetwork(saved.config, { ...config, algo: saved.config.algo });

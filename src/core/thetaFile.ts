@@ -1,3 +1,4 @@
+import { isGlyphThetaText } from './export/glyphTheta';
 import { base64ToFloat32, float32ToBase64 } from './runs/base64';
 import { parseExperiment, serializeExperiment, type Experiment } from './experiment';
 
@@ -17,6 +18,9 @@ export interface SavedTheta {
   pretrained?: { body: Float32Array; step: number } | null;
 }
 
+/** The format field of a θ file. */
+export const THETA_FORMAT = 'maml-playground-theta/1';
+
 /** A float32 vector of `expected` finite numbers from base64, or an error naming `what`. */
 function fromBase64(s: string, expected: number, what = 'θ'): Float32Array {
   const out = base64ToFloat32(s, what);
@@ -27,7 +31,7 @@ function fromBase64(s: string, expected: number, what = 'θ'): Float32Array {
 
 export function encodeTheta(saved: SavedTheta): string {
   return `${JSON.stringify({
-    format: 'maml-playground-theta/1',
+    format: THETA_FORMAT,
     query: serializeExperiment(saved.config),
     step: saved.step,
     size: saved.theta.length,
@@ -57,7 +61,7 @@ export function decodeTheta(
     throw new Error('not a JSON file');
   }
   const r = raw as Record<string, unknown>;
-  if (r === null || typeof r !== 'object' || r.format !== 'maml-playground-theta/1') {
+  if (r === null || typeof r !== 'object' || r.format !== THETA_FORMAT) {
     throw new Error('not a MAML Playground θ file');
   }
   if (typeof r.query !== 'string' || typeof r.theta !== 'string') throw new Error('θ file is missing fields');
@@ -79,4 +83,15 @@ export function decodeTheta(
     alpha: typeof r.alpha === 'string' ? fromBase64(r.alpha, size) : null,
     pretrained,
   };
+}
+
+/** Whether a text is a θ file of either format (this one, or the glyph θ file), by its format field. */
+export function isThetaFileText(text: string): boolean {
+  if (isGlyphThetaText(text)) return true;
+  try {
+    const raw = JSON.parse(text) as unknown;
+    return raw !== null && typeof raw === 'object' && (raw as { format?: unknown }).format === THETA_FORMAT;
+  } catch {
+    return false;
+  }
 }

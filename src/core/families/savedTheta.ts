@@ -1,6 +1,10 @@
+import { glyphThetaSaved, isGlyphThetaText } from '../export/glyphTheta';
 import { decodeTheta, type SavedTheta } from '../thetaFile';
-import type { Experiment } from '../schema';
+import { familySchema, serializeExperiment, type Experiment } from '../experiment';
 import { familyOf } from './registry';
+
+/** A θ file read: θ (Meta-SGD's α, a pretrained body where it has them) and MAML++'s rates. */
+export type ReadTheta = SavedTheta & { rates?: Float32Array | null };
 
 /** Read a θ file of any family, checking its sizes against the network its settings describe. */
 export function decodeFamilyTheta(text: string): SavedTheta {
@@ -9,6 +13,30 @@ export function decodeFamilyTheta(text: string): SavedTheta {
     (c) => familyOf(c.task).numParams(c),
     (c) => familyOf(c.task).pretrainedSize?.(c),
   );
+}
+
+/**
+ * Read a θ file of either format: the playground's θ file (`--save-theta`) or the glyph network's
+ * θ file (the glyph lab's Download θ and the CLI's, with MAML++'s batch-norm sets and rates), each
+ * checked against the network its settings describe; `tasks`, where given, are the families this
+ * reader opens. Throws one line saying what is wrong (the file may come from anywhere).
+ */
+export function decodeAnyTheta(text: string, tasks?: readonly string[]): ReadTheta {
+  const saved: ReadTheta = isGlyphThetaText(text) ? glyphThetaSaved(text) : decodeFamilyTheta(text);
+  const task = saved.config.task;
+  if (tasks && !tasks.includes(task)) {
+    const label = (t: string) => familySchema(t).label;
+    throw new Error(
+      `This θ file is of a ${label(task)} run; here only ${tasks.map(label).join(' or ')} θ opens`,
+    );
+  }
+  const want = familyOf(task).numParams(saved.config);
+  if (saved.theta.length !== want) {
+    throw new Error(
+      `This θ file's θ has ${saved.theta.length} numbers; the network of ${serializeExperiment(saved.config)} has ${want}`,
+    );
+  }
+  return saved;
 }
 
 /**

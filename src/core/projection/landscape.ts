@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { innerStep, splitRate, type InnerRate } from '../meta/innerLoop';
+import { innerStep, splitRate, type InnerRate, type StepRates } from '../meta/innerLoop';
 import type { BatchTensors } from '../meta/learners';
 import { taskMse, type Mlp, type Params } from '../models/mlp';
 import { projectPoint, type Plane, type PlaneBasis } from './pca';
@@ -27,8 +27,8 @@ export interface LandscapeSpec {
   centre: tf.Tensor | Float32Array;
   /** the fixed tasks: support [T, K, 1], query [T, Q, 1]; copied, the caller keeps ownership */
   batch: BatchTensors;
-  /** inner learning rate (Meta-SGD: its learned vector [P]; copied) */
-  rate: InnerRate;
+  /** inner learning rate (Meta-SGD: its learned vector [P]; MAML++: one per step; copied) */
+  rate: InnerRate | StepRates;
   /** inner steps of the meta-objective */
   steps: number;
   /** half-width of the grid along d1 and d2 (one number: a square grid) */
@@ -58,7 +58,7 @@ export class LossLandscape {
   private readonly model: Mlp;
   private readonly steps: number;
   private readonly tasks: number;
-  private readonly rate: InnerRate;
+  private readonly rate: InnerRate | StepRates;
   private readonly centre: tf.Tensor2D;
   private readonly dirs: tf.Tensor2D;
   /** support and query tiled for a full chunk [chunk·T, K|Q, 1] */
@@ -106,7 +106,7 @@ export class LossLandscape {
     both.set(basis.d2, p);
     this.centre = tf.tensor2d(centre, [1, p]);
     this.dirs = tf.tensor2d(both, [2, p]);
-    this.rate = typeof spec.rate === 'number' ? spec.rate : tf.clone(spec.rate);
+    this.rate = copyRate(spec.rate);
     this.tiled = tf.tidy(() => ({
       xs: tf.tile(batch.xs, [g, 1, 1]),
       ys: tf.tile(batch.ys, [g, 1, 1]),
@@ -167,7 +167,7 @@ export class LossLandscape {
     this.disposed = true;
     const { xs, ys, xq, yq } = this.tiled;
     tf.dispose([this.centre, this.dirs, this.plainX, this.plainY, xs, ys, xq, yq]);
-    if (typeof this.rate !== 'number') this.rate.dispose();
+    tf.dispose(rateTensors(this.rate));
   }
 
   /** [2, G]: row 0 the plain loss, row 1 the meta-objective of the chunk's grid points. */
@@ -187,11 +187,10 @@ export class LossLandscape {
       const perTask = tf.reshape(tf.tile(tf.expandDims(thetas, 1), [1, t, 1]), [g * t, -1]);
       const xs = rows(this.tiled.xs, g * t);
       const ys = rows(this.tiled.ys, g * t);
-      const split = splitRate(model, this.rate);
       let params: Params = model.unflatten(perTask);
       for (let s = 0; s < this.steps; s++) {
         // keep only the current parameters alive: G·T copies of θ per step add up
-        const nextParams = tf.tidy(() => innerStep(model, params, xs, ys, split));
+        const nextParams = tf.tidy(() => innerStep(model, params, xs, ys, splitRate(model, this.rate, s)));
         tf.dispose(params);
         params = nextParams;
       }
@@ -233,4 +232,16 @@ export function landscapeSpan(
   }
   const span = far * margin;
   return span > 0 && Number.isFinite(span) ? span : fallback;
+}
+
+/** The tensors a rate holds (none for a scalar α). */
+function rateTensors(rate: InnerRate | StepRates): tf.Tensor[] {
+  if (typeof rate === 'number') return [];
+  return rate instanceof tf.Tensor ? [rate] : [...rate.perStep];
+}
+
+/** A copy the landscape owns. */
+function copyRate(rate: InnerRate | StepRates): InnerRate | StepRates {
+  if (typeof rate === 'number') return rate;
+  return rate instanceof tf.Tensor ? tf.clone(rate) : { perStep: rate.perStep.map((r) => tf.clone(r)) };
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { innerStep, splitRate, type InnerRate } from '../meta/innerLoop';
+import { innerStep, splitRate, type InnerRate, type StepRates } from '../meta/innerLoop';
 import type { Mlp } from '../models/mlp';
 import type { PlaneBasis } from './pca';
 
@@ -38,6 +38,7 @@ export function projectTensor(basis: PlaneBasis, rows: tf.Tensor2D): tf.Tensor2D
  * training), is flattened with `Mlp.flatten` and projected with one matMul; only the 2-D result
  * needs to leave the device. The values of first-order variants equal the full ones (the stop-
  * gradient only changes derivatives), so the path depends on θ, the rate and the steps alone.
+ * Step s adapts with `rateAt(rate, s)`: MAML++'s learned rates of that step, as in evaluation.
  */
 export function innerPathCoords(
   model: Mlp,
@@ -45,7 +46,7 @@ export function innerPathCoords(
   theta: tf.Tensor | Float32Array,
   xs: tf.Tensor3D,
   ys: tf.Tensor3D,
-  rate: InnerRate,
+  rate: InnerRate | StepRates,
   steps: number,
 ): tf.Tensor3D {
   const t = xs.shape[0];
@@ -54,11 +55,10 @@ export function innerPathCoords(
     throw new Error(`the plane has ${basis.origin.length} parameters, the model ${p}`);
   return tf.tidy(() => {
     const flat = theta instanceof Float32Array ? tf.tensor1d(theta) : tf.reshape(theta, [p]);
-    const split = splitRate(model, rate);
     let params = model.unflatten(flat);
     const points: tf.Tensor2D[] = [tf.broadcastTo(tf.reshape(flat, [1, p]), [t, p]) as tf.Tensor2D];
     for (let s = 0; s < steps; s++) {
-      params = innerStep(model, params, xs, ys, split);
+      params = innerStep(model, params, xs, ys, splitRate(model, rate, s));
       points.push(model.flatten(params) as tf.Tensor2D);
     }
     const rows = tf.reshape(tf.stack(points, 1), [t * (steps + 1), p]) as tf.Tensor2D;
@@ -73,7 +73,7 @@ export async function innerPaths(
   theta: tf.Tensor | Float32Array,
   xs: tf.Tensor3D,
   ys: tf.Tensor3D,
-  rate: InnerRate,
+  rate: InnerRate | StepRates,
   steps: number,
 ): Promise<InnerPaths> {
   const coords = innerPathCoords(model, basis, theta, xs, ys, rate, steps);

@@ -1,11 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
+import { isThetaFileText } from '../../core/thetaFile';
 import { MAX_RUN_FILE_CHARS } from '../../core/runs/runFile';
 import { session } from '../session/session';
 import { useStore } from '../shell/store';
 import { formatClock, formatCount } from '../kit/format';
 import { linkData } from '../import/linkedData';
 
-/** Open a run file the user picked or dropped (the worker checks it; a bad file changes nothing). */
+/**
+ * Open a run file or a θ file (either format: `--save-theta`'s, or a glyph network's θ file with
+ * MAML++'s sets and rates) the user picked or dropped; the worker checks it, and a bad file changes
+ * nothing and is answered with the reason.
+ */
 async function importRunFile(file: File): Promise<void> {
   const s = useStore.getState();
   if (file.size > MAX_RUN_FILE_CHARS) {
@@ -21,7 +26,8 @@ async function importRunFile(file: File): Promise<void> {
     s.notify('error', `Could not read ${file.name}`, [e instanceof Error ? e.message : String(e)]);
     return;
   }
-  session.openRun(text, `the run file ${file.name}`);
+  if (isThetaFileText(text)) session.loadThetaFile(text, `the θ file ${file.name}`);
+  else session.openRun(text, `the run file ${file.name}`);
 }
 
 /** The run as a file the CLI and another browser can continue (same format as `--save-run`). */
@@ -118,7 +124,7 @@ export function RunPanel() {
         <button
           type="button"
           disabled={phase === 'failed'}
-          title="Import run file: continue a run saved by this page or by npm run train -- --save-run (or drop the file onto the page)."
+          title="Import run file: continue a run saved by this page or by npm run train -- --save-run, or start a new run from a θ file (npm run train -- --save-theta, or the glyph lab's Download θ); or drop the file onto the page."
           onClick={() => input.current?.click()}
         >
           Import run file

@@ -152,6 +152,12 @@ class Session implements TrainerPort {
     return this.runs.exportRun(curves, name, createdAt, embedData);
   }
 
+  /** A new run from a θ file the user opened (the worker checks it; a bad file changes nothing). */
+  loadThetaFile(text: string, source: string): void {
+    store.setState({ running: false, replay: null, share: null });
+    this.post({ kind: 'loadTheta', text, source });
+  }
+
   /** Continue a saved run (autosave: its record's id; an imported file: null) in the running worker. */
   openRun(text: string, source: string, savedId: string | null = null, restart = false): void {
     this.runs.open(text, source, savedId, restart);

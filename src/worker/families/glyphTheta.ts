@@ -10,6 +10,7 @@ import type { Experiment } from '../../core/experiment';
 import { classBatchTensors } from '../../core/families/glyphs/classification';
 import type { GlyphBatch, GlyphTaskSpec } from '../../core/families/glyphs/data/sampler';
 import type { GlyphRun } from '../../core/families/glyphs/run';
+import { isStepNorm } from '../../core/families/glyphs/stepNorm';
 import { GLYPH_THETA } from '../../core/families/glyphs/thetaBudget';
 import { classInnerPaths, classLandscapeLosses } from '../../core/families/glyphs/thetaView';
 import { landscapeSpan, projectPoint, projectTensor } from '../../core/projection';
@@ -17,6 +18,7 @@ import { GridLandscape } from '../../core/projection/grid';
 import { Rng } from '../../core/random';
 import type { ThetaPaths } from '../protocol';
 import type { ThetaViewModel } from '../theta/model';
+import { rateTensors } from '../theta/pathRate';
 import { FamilyThetaPart } from './familyThetaPart';
 import type { HostServices } from './familyWorker';
 
@@ -47,6 +49,10 @@ export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
       alpha: run.learner.alphaVec,
       rates: run.learner.rates ?? null,
     }),
+    lslrSizes: () => {
+      const net = run.model;
+      return isStepNorm(net) ? net.rateSizes : null;
+    },
     shownKey: (c) => `${c.task}:${c.seed}:${c.ways}:${c.k}:${c.net}:${c.filters}`,
     sampleShown: (c: Experiment) =>
       run.source.sample(Rng.stream(c.seed, 'theta-view/tasks'), GLYPH_THETA.shownTasks, viewSpec(c, 'test')),
@@ -63,7 +69,7 @@ export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
     async paths(plane, theta, rate, shown, _task, steps): Promise<ThetaPaths> {
       const b = classBatchTensors(shown);
       const thetaT = tf.tensor1d(theta);
-      const rateT = typeof rate === 'number' ? rate : tf.tensor1d(rate);
+      const { rate: rateT, made } = rateTensors(rate, steps);
       const t = shown.tasks;
       const out = tf.tidy(() => {
         const p = classInnerPaths(model, thetaT, b, rateT, steps);
@@ -80,8 +86,7 @@ export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
           losses: losses as Float32Array,
         };
       } finally {
-        tf.dispose([b.xs, b.ys, b.xq, b.yq, thetaT, out.coords, out.loss]);
-        if (typeof rateT !== 'number') rateT.dispose();
+        tf.dispose([b.xs, b.ys, b.xq, b.yq, thetaT, out.coords, out.loss, ...made]);
       }
     },
     landscape(c, subject, plane, resolution) {
@@ -92,7 +97,7 @@ export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
         viewSpec(c, 'train'),
       );
       const b = classBatchTensors(batch);
-      const rate = typeof subject.rate === 'number' ? subject.rate : tf.tensor1d(subject.rate);
+      const { rate, made } = rateTensors(subject.rate, c.inner);
       const land = new GridLandscape({
         basis: plane,
         centre: subject.theta,
@@ -102,8 +107,7 @@ export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
         chunkSize: GLYPH_THETA.landscapeChunk,
         losses: (thetas) => classLandscapeLosses(model, thetas, b, rate, c.inner),
         release: () => {
-          tf.dispose([b.xs, b.ys, b.xq, b.yq]);
-          if (typeof rate !== 'number') rate.dispose();
+          tf.dispose([b.xs, b.ys, b.xq, b.yq, ...made]);
         },
       });
       return { land, tasks: batch.tasks, k: c.k, innerSteps: c.inner };

@@ -6,10 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { batchTensors } from '../../core/families/regression/evaluate';
 import type { RegressionRun } from '../../core/families/regression/run';
 import type { RegressionBatch } from '../../core/families/regression/tasks';
-import { adaptationCurve, type InnerRate } from '../../core/meta/innerLoop';
+import { adaptationCurve } from '../../core/meta/innerLoop';
 import { innerPaths, projectPoint, type TrajectoryPlane } from '../../core/projection';
 import type { ThetaPaths, ViewTask } from '../protocol';
+import { rateTensors } from '../theta/pathRate';
 import { read } from '../theta/read';
+import type { PathRate } from '../theta/subject';
 
 /** points on which each shown task's loss is measured (the task view's task: on its true curve) */
 export const QUERY_POINTS = 50;
@@ -22,14 +24,15 @@ interface PathPart {
 
 /**
  * Inner-loop paths from θ for the task view's task (first, when there is one) and the shown
- * tasks, with each task's query MSE after every step. Tensors are made here, from arrays, so it
+ * tasks, with each task's query MSE after every step, each step taken with the rate the subject
+ * adapts with (MAML++: that step's learned rates). Tensors are made here, from arrays, so it
  * runs on whichever backend `inference` selected.
  */
 export async function pathsFrom(
   run: RegressionRun,
   plane: TrajectoryPlane,
   theta: Float32Array,
-  rate: number | Float32Array,
+  rate: PathRate,
   shown: { batch: RegressionBatch },
   task: ViewTask | null,
   steps: number,
@@ -43,7 +46,8 @@ export async function pathsFrom(
   const parts: PathPart[] = [];
   try {
     const thetaT = keep(tf.tensor1d(theta));
-    const rateT: InnerRate = typeof rate === 'number' ? rate : keep(tf.tensor1d(rate));
+    const { rate: rateT, made } = rateTensors(rate, steps);
+    created.push(...made);
     const pathsAndLosses = async (
       xs: tf.Tensor3D,
       ys: tf.Tensor3D,

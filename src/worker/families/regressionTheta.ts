@@ -12,6 +12,7 @@ import { landscapeSpan, LossLandscape, projectPoint } from '../../core/projectio
 import { Rng } from '../../core/random';
 import type { ViewTask } from '../protocol';
 import type { LandscapeBuild, ShownDescription, ThetaViewModel } from '../theta/model';
+import { rateTensors } from '../theta/pathRate';
 import { pathsFrom, QUERY_POINTS } from './regressionPaths';
 
 /** fixed tasks of the seed shown beside the task view's own */
@@ -41,6 +42,7 @@ export function regressionThetaModel(run: RegressionRun): ThetaViewModel<Regress
       rates: run.learner.rates ?? null,
     }),
     tensorSizes: (config) => mlpTensorSizes(layerSizes(config)),
+    lslrSizes: (config) => mlpTensorSizes(layerSizes(config)),
     shownKey: (config) => `${config.task}:${config.seed}:${config.k}`,
     sampleShown: (config) =>
       run.tasks.sampleBatch(Rng.stream(config.seed, 'theta-view/tasks'), SHOWN_TASKS, config.k, QUERY_POINTS),
@@ -63,7 +65,7 @@ export function regressionThetaModel(run: RegressionRun): ThetaViewModel<Regress
         config.query,
       );
       const b = batchTensors(batch);
-      const rate = typeof subject.rate === 'number' ? subject.rate : tf.tensor1d(subject.rate);
+      const { rate, made } = rateTensors(subject.rate, config.inner);
       try {
         // the landscape copies the batch and the rate: both can go once it is built
         const land = new LossLandscape({
@@ -80,7 +82,7 @@ export function regressionThetaModel(run: RegressionRun): ThetaViewModel<Regress
         return { land, tasks: LANDSCAPE_TASKS, k: config.k, innerSteps: config.inner };
       } finally {
         tf.dispose(b);
-        if (typeof rate !== 'number') rate.dispose();
+        tf.dispose(made);
       }
     },
   };

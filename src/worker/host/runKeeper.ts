@@ -8,7 +8,7 @@ import { defaultsFor, type Experiment } from '../../core/experiment';
 import type { FamilyRun } from '../../core/families/family';
 import { familyOf, PROBE_TASK } from '../../core/families/registry';
 import { restartReason } from '../../core/families/restart';
-import { adoptSavedConfig, decodeFamilyTheta } from '../../core/families/savedTheta';
+import { adoptSavedConfig, decodeAnyTheta, type ReadTheta } from '../../core/families/savedTheta';
 import { chooseBackend } from '../backend';
 import { familyWorkerFor } from '../families';
 import type { FamilyWorker, HostServices } from '../families/familyWorker';
@@ -239,8 +239,7 @@ export class RunKeeper {
       await this.switchBackend(op.request, op.engine ?? this.engineRequest);
     } else if (op.kind === 'openRun') {
       await this.openRun(op.text, op.source);
-    } else {
-      this.loadTheta(op.text, op.source);
+    } else if (this.loadTheta(op.text, op.source)) {
       // a new run, continuing the file's meta-step count (the shipped glyph θ: step 2000)
       await this.restartBookkeeping(this.runOrThrow.stepCount, null, true);
     }
@@ -304,14 +303,26 @@ export class RunKeeper {
     });
   }
 
-  loadTheta(text: string, source: string): void {
-    const saved = decodeFamilyTheta(text);
+  /**
+   * Start a new run from a θ file of either format (checked; the page's family only); a file that
+   * cannot be read changes nothing and is answered with the reason. True when θ was loaded.
+   */
+  loadTheta(text: string, source: string): boolean {
+    let saved: ReadTheta;
+    try {
+      saved = decodeAnyTheta(text, [this.configOrThrow.task]);
+    } catch (e) {
+      this.post({ kind: 'runNotOpened', source, reason: e instanceof Error ? e.message : String(e) });
+      this.progress.due = true;
+      return false;
+    }
     const config = adoptSavedConfig(this.configOrThrow, saved);
+    const learned = config.algo === 'metasgd' ? saved.alpha : config.algo === 'mamlpp' ? saved.rates : null;
     // the loaded θ trains on the engine the plan chose, like every other new run
     const run = familyOf(config.task).createRun(config, {
       engine: this.plan.engine,
       theta: saved.theta,
-      ...(saved.alpha && config.algo === 'metasgd' ? { alpha: saved.alpha } : {}),
+      ...(learned ? { alpha: learned } : {}),
       ...(saved.pretrained
         ? { pretrainedTheta: { theta: saved.pretrained.body, step: saved.pretrained.step } }
         : {}),
@@ -329,6 +340,7 @@ export class RunKeeper {
       source,
       pretrainedSteps: saved.pretrained?.step ?? null,
     });
+    return true;
   }
 
   async applyConfig(next: Experiment): Promise<void> {

@@ -10,7 +10,7 @@ import type { Experiment } from '../../core/experiment';
 import type { TrajectoryPlane } from '../../core/projection';
 import type { LandscapeGrid } from '../../core/projection/grid';
 import type { ThetaPaths, ViewTask } from '../protocol';
-import type { Subject } from './subject';
+import type { PathRate, Subject } from './subject';
 
 /** How a report describes its displayed tasks to the page. */
 export interface ShownDescription {
@@ -51,6 +51,11 @@ export interface ThetaViewModel<S = unknown> {
   };
   /** the parameter tensors' lengths in θ's order, where the view can name them (Meta-SGD's α per tensor) */
   tensorSizes?(config: Experiment): readonly number[];
+  /**
+   * The lengths, in θ's order, of the tensors MAML++'s learned rates cover (one rate per tensor
+   * and inner step), so the paths and the landscape adapt with them; null where the run has none.
+   */
+  lslrSizes?(config: Experiment): readonly number[] | null;
   /** the displayed tasks are sampled again when this changes */
   shownKey(config: Experiment): string;
   /** fixed displayed tasks of the seed, on their own random stream (never the training stream) */
@@ -66,7 +71,7 @@ export interface ThetaViewModel<S = unknown> {
   paths(
     plane: TrajectoryPlane,
     theta: Float32Array,
-    rate: number | Float32Array,
+    rate: PathRate,
     shown: S,
     task: ViewTask | null,
     steps: number,

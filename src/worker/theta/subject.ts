@@ -3,15 +3,27 @@
  * inner learning rate it adapts with and that rate as the page words it.
  */
 import type { Experiment } from '../../core/experiment';
+import { LSLR_STEPS } from '../../core/meta/mamlppSchedule';
 import type { ThetaSubject } from '../protocol';
 import { allFinite } from '../runState';
+
+/**
+ * MAML++'s learned rates as read back: `lslr` is [LSLR_STEPS × sizes.length] row-major, one rate
+ * per step and parameter tensor; `sizes` are those tensors' lengths in θ's order.
+ */
+export interface LearnedStepRates {
+  lslr: Float32Array;
+  sizes: readonly number[];
+}
+
+/** How a subject adapts: α, Meta-SGD's per-parameter vector, or MAML++'s rates per step. */
+export type PathRate = number | Float32Array | LearnedStepRates;
 
 /** The θ of one subject, read back, with the inner learning rate it adapts with. */
 export interface Subject {
   name: ThetaSubject;
   theta: Float32Array;
-  /** a number, or Meta-SGD's learned per-parameter vector */
-  rate: number | Float32Array;
+  rate: PathRate;
   rateText: string;
 }
 
@@ -30,7 +42,7 @@ export function subjectOf(
   theta: Float32Array,
   pre: Float32Array | null,
   alpha: Float32Array | null,
-  lslr: Float32Array | null = null,
+  lslr: LearnedStepRates | null = null,
 ): Subject | null {
   if (which === 'pretrained' && pre) {
     if (!allFinite(pre)) return null;
@@ -47,13 +59,19 @@ export function subjectOf(
       rateText: `Meta-SGD's learned per-parameter α (mean ${fmt(mean(alpha))}, mean |α| ${fmt(abs / alpha.length)})`,
     };
   }
-  if (lslr) {
+  if (lslr && fitsTheta(lslr, theta.length)) {
     return {
       name: 'maml',
       theta,
-      rate: config.alpha,
-      rateText: `MAML++'s learned rates per step and layer (see the rates chart); these paths step with α = ${fmt(config.alpha)}`,
+      rate: lslr,
+      rateText: "MAML++'s learned rates per step and layer (see the rates chart)",
     };
   }
   return { name: 'maml', theta, rate: config.alpha, rateText: `α = ${fmt(config.alpha)}` };
+}
+
+/** Rates that cover θ: LSLR_STEPS rows of one rate per tensor, the tensors summing to θ's length. */
+function fitsTheta(r: LearnedStepRates, params: number): boolean {
+  const total = r.sizes.reduce((a, b) => a + b, 0);
+  return r.sizes.length > 0 && r.lslr.length === LSLR_STEPS * r.sizes.length && total === params;
 }

@@ -308,7 +308,9 @@ export class ThetaView {
       : alpha
         ? metasgdRatesReport(alpha, model.tensorSizes?.(config) ?? null, config)
         : null;
-    return { subject: subjectOf(this.subject, config, theta, pre, alpha, lslr), rates };
+    const sizes = lslr ? (model.lslrSizes?.(config) ?? null) : null;
+    const learned = lslr && sizes ? { lslr, sizes } : null;
+    return { subject: subjectOf(this.subject, config, theta, pre, alpha, learned), rates };
   }
 
   private planeOf(subject: ThetaSubject): TrajectoryPlane | null {

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { broadcastTasks, type Classifier } from '../../models/classifier';
 import { taskAccuracy, taskCrossEntropy } from '../../ops/crossEntropy';
-import type { InnerRate } from '../../meta/innerLoop';
+import { rateAt, type InnerRate, type StepRates } from '../../meta/innerLoop';
 import { classInnerStep, type ClassBatch } from './classification';
 
 export interface ClassPaths {
@@ -18,12 +18,15 @@ export interface ClassPaths {
   accuracy: tf.Tensor2D;
 }
 
-/** Every task's θ′ after each inner step from θ [P], with its query loss and accuracy (caller disposes). */
+/**
+ * Every task's θ′ after each inner step from θ [P], with its query loss and accuracy (caller
+ * disposes). Step s adapts with `rateAt(rate, s)` (MAML++: that step's learned rates).
+ */
 export function classInnerPaths(
   model: Classifier,
   theta: tf.Tensor,
   b: ClassBatch,
-  rate: InnerRate,
+  rate: InnerRate | StepRates,
   steps: number,
 ): ClassPaths {
   const t = b.xs.shape[0];
@@ -41,7 +44,7 @@ export function classInnerPaths(
       loss.push(l);
       acc.push(a);
       if (s === steps) break;
-      const next = tf.tidy(() => classInnerStep(model, p, b.xs, b.ys, rate));
+      const next = tf.tidy(() => classInnerStep(model, p, b.xs, b.ys, rateAt(rate, s)));
       p.dispose();
       p = next;
     }
@@ -68,7 +71,7 @@ export function classLandscapeLosses(
   model: Classifier,
   thetas: tf.Tensor2D,
   b: ClassBatch,
-  rate: InnerRate,
+  rate: InnerRate | StepRates,
   steps: number,
 ): tf.Tensor2D {
   const g = thetas.shape[0];
@@ -85,7 +88,7 @@ export function classLandscapeLosses(
     let p: tf.Tensor = perTask;
     for (let s = 0; s < steps; s++) {
       // keep only the current parameters alive: G·T copies of θ per step add up
-      const next = tf.tidy(() => classInnerStep(model, p, xs, ys, rate));
+      const next = tf.tidy(() => classInnerStep(model, p, xs, ys, rateAt(rate, s)));
       if (p !== perTask) p.dispose();
       p = next;
     }
