@@ -1,14 +1,16 @@
 import type { ImageTaskBatch } from '../batch';
 import { lslrInit } from '../../meta/mamlppSchedule';
 import type { AdamState, FusedAlgo, FusedHyper, FusedState } from '../fused/fusedMlp';
+import type { FusedGlyphStart, WasmGlyphSettings } from './types';
 import { checkSettings, FUSED_GLYPH_LIMITS, initModule, inRange } from './checks';
-import { GlyphLayout, paddedWidths, type GlyphNetShape } from './layout';
+import { GlyphLayout, paddedWidths } from './layout';
 import {
   checkRates,
   globalLabels,
   phaseAt,
   rateTensors,
   ratesLength,
+  rateTensorSizes,
   thetaLayout,
   type GlyphAlgo,
 } from './mamlpp';
@@ -21,42 +23,9 @@ import {
 } from './wasmModule';
 
 export type { FusedAlgo, FusedHyper, FusedState, GlyphAlgo };
-export { fusedGlyphSettings } from './settings';
+export type { FusedGlyphSettings, FusedGlyphStart, FusedPretrainedStart, WasmGlyphSettings } from './types';
+export { fusedGlyphSettings, wasmGlyphSettings } from './settings';
 export { FUSED_GLYPH_LIMITS } from './checks';
-
-/** A glyph network, its meta-learning algorithm and the batch sizes its buffers must hold. */
-export interface FusedGlyphSettings extends GlyphNetShape, FusedHyper {
-  algo: FusedAlgo;
-  /** support images per class (1-10) and query images per class (1-50) */
-  shots: number;
-  query: number;
-  /** largest meta-batch the engine will be given (1-32) */
-  maxTasks: number;
-}
-
-/** The WebAssembly engine's settings: those of the fused glyph engines, or MAML++ (./mamlpp.ts). */
-export interface WasmGlyphSettings extends Omit<FusedGlyphSettings, 'algo'> {
-  algo: GlyphAlgo;
-}
-
-/** The pretrained baseline: a C-way classifier with the same body (PretrainedClassifier). */
-export interface FusedPretrainedStart {
-  /** glyph class ids in the order of its C outputs (PretrainedClassifier's pretraining classes) */
-  classes: readonly number[];
-  /** its start θ (C-way head), in the project's layout */
-  theta0: Float32Array;
-}
-
-/** Where an engine starts besides θ: the learned rates, the pretrained baseline. */
-export interface FusedGlyphStart {
-  /** Meta-SGD's α per parameter, or MAML++'s rates [LSLR_STEPS × tensors] (default: all α) */
-  alpha0?: Float32Array;
-  pretrained?: FusedPretrainedStart;
-  /** helper threads for the meta-batch's tasks (default: installGlyphThreads'; null: none) */
-  threads?: GlyphThreadPool | null;
-  /** test hook: the most WebAssembly memory (bytes) the engine may take, below what wasm allows */
-  memoryLimit?: number;
-}
 
 const ALGO_CODE: Record<GlyphAlgo, number> = { maml: 0, fomaml: 1, metasgd: 2, reptile: 3, mamlpp: 0 };
 const FIRST_ORDER = 1;
@@ -219,6 +188,11 @@ export class FusedGlyphEngine {
   /** Meta-SGD's α or MAML++'s rates [LSLR_STEPS × tensors], as a copy; null for the others. */
   alphaVec(): Float32Array | null {
     return this.learned(B.alpha);
+  }
+
+  /** MAML++: the rate tensors' lengths in θ's order (what FusedLearner spreads the rates over). */
+  get tensorSizes(): readonly number[] | undefined {
+    return this.algo === 'mamlpp' ? rateTensorSizes(this.settings) : undefined;
   }
 
   /** Meta-steps applied so far: the clock of MAML++'s schedules. */

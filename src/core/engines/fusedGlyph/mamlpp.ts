@@ -19,7 +19,7 @@ export type GlyphAlgo = 'maml' | 'fomaml' | 'metasgd' | 'reptile' | 'mamlpp';
 
 /**
  * θ's layout for an algorithm: MAML++ on a network with batch norm keeps LSLR_STEPS further sets of
- * every γ and β after the network (glyphs/stepNorm.ts: NORM_SETS − 1 of them).
+ * every γ and β after the network (StepNormClassifier: NORM_SETS − 1 of them).
  */
 export function thetaLayout(s: GlyphNetShape & { algo: GlyphAlgo }): GlyphLayout {
   return new GlyphLayout(s, s.algo === 'mamlpp' && s.batchNorm ? LSLR_STEPS : 0);
@@ -28,6 +28,16 @@ export function thetaLayout(s: GlyphNetShape & { algo: GlyphAlgo }): GlyphLayout
 /** MAML++'s rate tensors: the network's parameter tensors, and the queue of sets as one. */
 export function rateTensors(s: GlyphNetShape): number {
   return glyphSpecs(s).length + (s.batchNorm ? 1 : 0);
+}
+
+/** The rate tensors' lengths in θ's order (StepNormClassifier.rateSizes with batch norm). */
+export function rateTensorSizes(s: GlyphNetShape): number[] {
+  const sizes = glyphSpecs(s).map((p) => p.shape.reduce((a, b) => a * b, 1));
+  if (!s.batchNorm) return sizes;
+  const set = glyphSpecs(s)
+    .filter((p) => p.name.endsWith('.gamma') || p.name.endsWith('.beta'))
+    .reduce((a, p) => a + (p.shape[0] as number), 0);
+  return [...sizes, LSLR_STEPS * set];
 }
 
 /** The learned rates' length, [LSLR_STEPS × tensors] row-major. */

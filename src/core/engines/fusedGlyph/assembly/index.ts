@@ -346,7 +346,8 @@ export function initMamlpp(): i32 {
   PT = setupMamlpp(P, maxSteps, passes, gradSteps, qPass, rPass, dp, vbuf, hv);
   for (let id = 0; id <= G_ALPHA; id++) {
     const isRates = id == ALPHA || id == M_ALPHA || id == V_ALPHA || id == G_ALPHA;
-    setAddr(id, floats(isRates ? ratesSize() : PT));
+    // the rates' buffers hold P at least, so begin() (the classic score) may clear G_ALPHA
+    setAddr(id, floats(isRates ? max<i32>(ratesSize(), P) : PT));
   }
   setAddr(TASK_THETA, mamlppBar());
   setAddr(TASK_ALPHA, mamlppBarRate());

@@ -1,4 +1,4 @@
-// MAML++ on the glyph networks (src/core/meta/mamlpp.ts with glyphs/stepNorm.ts on tfjs): learned
+// MAML++ on the classifier networks (src/core/meta/mamlpp.ts with StepNormClassifier on tfjs): learned
 // rates per parameter tensor and inner step (LSLR), the weighted query loss after every inner step,
 // first or second order, and with batch norm the per-step γ/β sets (BNWB).
 //
