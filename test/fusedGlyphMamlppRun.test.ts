@@ -3,6 +3,9 @@ import { parseExperiment } from '../src/core/experiment';
 import { loadFusedGlyph } from '../src/core/engines/fusedGlyph/wasmModule';
 import { GlyphEvaluation } from '../src/core/families/glyphs/evaluation';
 import { GlyphRun } from '../src/core/families/glyphs/run';
+import { CLASSIFIER_BUDGET } from '../src/worker/host/backendPlan';
+import { raceBackends } from '../src/worker/race';
+import type { Engine } from '../src/worker/protocol';
 import { bytes, startBackend, train } from './helpers';
 import { relError } from './fusedGlyphReference';
 
@@ -80,4 +83,22 @@ describe('MAML++ glyph runs on the fused WebAssembly engine', () => {
     expect(bytes(y.alphaAdam?.v ?? null)).toEqual(bytes(x.alphaAdam?.v ?? null));
     [whole, half, resumed].forEach((r) => r.dispose());
   });
+
+  it("auto's race picks the fused WebAssembly engine for a glyph MAML++ link", async () => {
+    await startBackend('wasm');
+    const c = config('conv');
+    const made: string[] = [];
+    const makeRun = (engine: Engine) => {
+      made.push(engine);
+      return new GlyphRun(c, { engine, pretrained: false });
+    };
+    const contenders = { fused: true, fusedWebgpu: false, webgpu: false };
+    const choice = await raceBackends(makeRun, 'wasm', CLASSIFIER_BUDGET, contenders);
+    expect(made[0]).toBe('fused');
+    expect(choice.winner).toMatchObject({ backend: 'wasm', engine: 'fused' });
+    // the fused contender really trained on the fused engine (measured about 95× the tfjs rate)
+    const rate = (engine: string) => choice.entries.find((e) => e.engine === engine)?.rate ?? 0;
+    expect(rate('fused')).toBeGreaterThan(5 * rate('tfjs'));
+    await startBackend('cpu');
+  }, 120_000);
 });
