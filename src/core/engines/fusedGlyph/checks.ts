@@ -1,5 +1,5 @@
 /** The fused glyph engine's checks before it builds: the schema's bounds and its WebAssembly memory. */
-import type { FusedGlyphSettings } from './fusedGlyph';
+import type { WasmGlyphSettings } from './fusedGlyph';
 
 /** The schema's bounds the engine accepts. */
 export const FUSED_GLYPH_LIMITS = {
@@ -44,7 +44,7 @@ export function initModule(
   return padded;
 }
 
-export function checkSettings(s: FusedGlyphSettings): void {
+export function checkSettings(s: WasmGlyphSettings): void {
   inRange('ways', s.ways);
   inRange('shots', s.shots);
   inRange('query', s.query);

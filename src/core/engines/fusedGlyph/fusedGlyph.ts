@@ -1,7 +1,19 @@
 import type { ImageTaskBatch } from '../batch';
+import { lslrInit } from '../../meta/mamlppSchedule';
 import type { AdamState, FusedAlgo, FusedHyper, FusedState } from '../fused/fusedMlp';
+import type { FusedGlyphStart, WasmGlyphSettings } from './types';
 import { checkSettings, FUSED_GLYPH_LIMITS, initModule, inRange } from './checks';
-import { GlyphLayout, paddedWidths, type GlyphNetShape } from './layout';
+import { GlyphLayout, paddedWidths } from './layout';
+import {
+  checkRates,
+  globalLabels,
+  phaseAt,
+  rateTensors,
+  ratesLength,
+  rateTensorSizes,
+  thetaLayout,
+  type GlyphAlgo,
+} from './mamlpp';
 import { installedGlyphThreads, type GlyphInstance, type GlyphThreadPool } from './threads';
 import {
   GLYPH_BUFFER as B,
@@ -10,47 +22,21 @@ import {
   type FusedGlyphExports,
 } from './wasmModule';
 
-export type { FusedAlgo, FusedHyper, FusedState };
-export { fusedGlyphSettings } from './settings';
+export type { FusedAlgo, FusedHyper, FusedState, GlyphAlgo };
+export type { FusedGlyphSettings, FusedGlyphStart, FusedPretrainedStart, WasmGlyphSettings } from './types';
+export { fusedGlyphSettings, wasmGlyphSettings } from './settings';
 export { FUSED_GLYPH_LIMITS } from './checks';
 
-/** A glyph network, its meta-learning algorithm and the batch sizes its buffers must hold. */
-export interface FusedGlyphSettings extends GlyphNetShape, FusedHyper {
-  algo: FusedAlgo;
-  /** support images per class (1-10) and query images per class (1-50) */
-  shots: number;
-  query: number;
-  /** largest meta-batch the engine will be given (1-32) */
-  maxTasks: number;
-}
-
-/** The pretrained baseline: a C-way classifier with the same body (PretrainedClassifier). */
-export interface FusedPretrainedStart {
-  /** glyph class ids in the order of its C outputs (PretrainedClassifier's pretraining classes) */
-  classes: readonly number[];
-  /** its start θ (C-way head), in the project's layout */
-  theta0: Float32Array;
-}
-
-/** Where an engine starts besides θ: Meta-SGD's per-parameter rates, the pretrained baseline. */
-export interface FusedGlyphStart {
-  alpha0?: Float32Array;
-  pretrained?: FusedPretrainedStart;
-  /** helper threads for the meta-batch's tasks (default: installGlyphThreads'; null: none) */
-  threads?: GlyphThreadPool | null;
-  /** test hook: the most WebAssembly memory (bytes) the engine may take, below what wasm allows */
-  memoryLimit?: number;
-}
-
-const ALGO_CODE: Record<FusedAlgo, number> = { maml: 0, fomaml: 1, metasgd: 2, reptile: 3 };
+const ALGO_CODE: Record<GlyphAlgo, number> = { maml: 0, fomaml: 1, metasgd: 2, reptile: 3, mamlpp: 0 };
+const FIRST_ORDER = 1;
 const WITH_PRETRAINED = 4;
 const APPLY_UPDATE = 8;
 const PIXELS = 784;
 
 /**
  * Meta-training of the few-shot glyph classifiers (conv or fc, batch norm or bias) in one
- * WebAssembly call per meta-step: MAML (exact second order), FOMAML, Meta-SGD and Reptile, then
- * Adam. θ, α and the Adam moments live in wasm memory; the maths matches the tfjs MetaLearner
+ * WebAssembly call per meta-step: MAML (exact second order), FOMAML, Meta-SGD, Reptile and MAML++
+ * (./mamlpp.ts), then Adam. θ, α and the Adam moments live in wasm memory; the maths matches the tfjs MetaLearner
  * (src/core/meta/learners.ts) with the glyph family's classifier meta-model; see
  * test/fusedGlyph.test.ts.
  */
@@ -64,17 +50,18 @@ export class FusedGlyphEngine {
   private constructor(
     private readonly wasm: FusedGlyphExports,
     private readonly layout: GlyphLayout,
-    readonly settings: Readonly<FusedGlyphSettings>,
+    readonly settings: Readonly<WasmGlyphSettings>,
     /** the pretrained baseline's layout (C-way head), null without one */
     private readonly preLayout: GlyphLayout | null,
     private readonly pool: GlyphThreadPool | null,
   ) {
-    this.hyper = { alpha: settings.alpha, beta: settings.beta, inner: settings.inner };
+    const { alpha, beta, inner, schedule } = settings;
+    this.hyper = { alpha, beta, inner, ...(schedule ? { schedule } : {}) };
     for (const id of Object.values(B)) this.addrs[id] = wasm.addr(id);
   }
 
   static async create(
-    settings: FusedGlyphSettings,
+    settings: WasmGlyphSettings,
     theta0: Float32Array,
     opts: FusedGlyphStart = {},
   ): Promise<FusedGlyphEngine> {
@@ -84,12 +71,12 @@ export class FusedGlyphEngine {
 
   /** The same, synchronously, once loadFusedGlyph() has compiled the module. */
   static createSync(
-    settings: FusedGlyphSettings,
+    settings: WasmGlyphSettings,
     theta0: Float32Array,
     opts: FusedGlyphStart = {},
   ): FusedGlyphEngine {
     checkSettings(settings);
-    const layout = new GlyphLayout(settings);
+    const layout = thetaLayout(settings);
     const widths = paddedWidths(settings);
     const [w1, w2, w3, w4] = [0, 1, 2, 3].map((i) => widths[i] ?? 0) as [number, number, number, number];
     const wasm = instantiateFusedGlyphSync();
@@ -122,8 +109,9 @@ export class FusedGlyphEngine {
       wasm.memory,
       opts.memoryLimit,
     );
-    if (padded !== layout.paddedSize || wasm.pretrainedSize() !== (preLayout?.paddedSize ?? 0))
-      throw new Error(`fused glyph engine: wasm layout ${padded} ≠ ${layout.paddedSize}`);
+    const full = settings.algo === 'mamlpp' ? wasm.initMamlpp() : padded;
+    if (full !== layout.paddedSize || wasm.pretrainedSize() !== (preLayout?.paddedSize ?? 0))
+      throw new Error(`fused glyph engine: wasm layout ${full} ≠ ${layout.paddedSize}`);
     const engine = new FusedGlyphEngine(
       wasm,
       layout,
@@ -138,21 +126,27 @@ export class FusedGlyphEngine {
     layout.pad(theta0, engine.vec(B.theta));
     if (settings.algo === 'metasgd') {
       layout.pad(opts.alpha0 ?? new Float32Array(layout.size).fill(settings.alpha), engine.vec(B.alpha));
+    } else if (settings.algo === 'mamlpp') {
+      if (wasm.mamlppTensors() !== rateTensors(settings))
+        throw new Error('fused glyph engine: rate tensors differ');
+      engine.putRates(B.alpha, opts.alpha0 ?? lslrInit(rateTensors(settings), settings.alpha));
     }
     return engine;
   }
 
-  get algo(): FusedAlgo {
+  get algo(): GlyphAlgo {
     return this.settings.algo;
   }
 
   /** α, β and inner steps apply from the next step (as MetaLearner.setHyper). */
   setHyper(h: Partial<FusedHyper>): void {
     if (h.inner !== undefined) inRange('inner', h.inner);
+    const schedule = h.schedule ?? this.hyper.schedule;
     this.hyper = {
       alpha: h.alpha ?? this.hyper.alpha,
       beta: h.beta ?? this.hyper.beta,
       inner: h.inner ?? this.hyper.inner,
+      ...(schedule ? { schedule } : {}),
     };
   }
 
@@ -179,21 +173,42 @@ export class FusedGlyphEngine {
   }
 
   /**
-   * The meta-gradient at the current θ (and Meta-SGD's α) without any update. For Reptile, `theta`
-   * is what Adam is fed: θ − mean θ′.
+   * The meta-gradient at the current θ (and the learned rates') without any update. For Reptile,
+   * `theta` is what Adam is fed: θ − mean θ′; for MAML++ `loss` is the last inner step's query loss.
    */
   metaGradient(batch: ImageTaskBatch): { loss: number; theta: Float32Array; alpha: Float32Array | null } {
     const loss = this.run(batch, 0);
-    const alpha = this.algo === 'metasgd' ? this.layout.unpad(this.vec(B.gAlpha)) : null;
-    return { loss, theta: this.layout.unpad(this.vec(B.gTheta)), alpha };
+    return { loss, theta: this.layout.unpad(this.vec(B.gTheta)), alpha: this.learned(B.gAlpha) };
   }
 
   theta(): Float32Array {
     return this.layout.unpad(this.vec(B.theta));
   }
 
+  /** Meta-SGD's α or MAML++'s rates [LSLR_STEPS × tensors], as a copy; null for the others. */
   alphaVec(): Float32Array | null {
-    return this.algo === 'metasgd' ? this.layout.unpad(this.vec(B.alpha)) : null;
+    return this.learned(B.alpha);
+  }
+
+  /** MAML++: the rate tensors' lengths in θ's order (what FusedLearner spreads the rates over). */
+  get tensorSizes(): readonly number[] | undefined {
+    return this.algo === 'mamlpp' ? rateTensorSizes(this.settings) : undefined;
+  }
+
+  /** Meta-steps applied so far: the clock of MAML++'s schedules. */
+  get metaSteps(): number {
+    return this.i32(B.counters, 3)[0] as number;
+  }
+
+  /** A learned-rates buffer (α, its moments or gradient) as a flat copy; null without one. */
+  private learned(id: number): Float32Array | null {
+    if (this.algo === 'mamlpp') return this.f32(id, ratesLength(this.settings)).slice();
+    return this.algo === 'metasgd' ? this.layout.unpad(this.vec(id)) : null;
+  }
+
+  private putRates(id: number, rates: ArrayLike<number>): void {
+    checkRates(this.settings, rates);
+    this.f32(id, rates.length).set(rates);
   }
 
   /** θ, α, the pretrained θ and their Adam states, as copies. */
@@ -205,12 +220,13 @@ export class FusedGlyphEngine {
       v: layout.unpad(this.vec(v)),
     });
     const pre = this.preLayout;
-    const metasgd = this.algo === 'metasgd';
+    const m = this.learned(B.mAlpha);
+    const v = this.learned(B.vAlpha);
     return {
       theta: this.theta(),
       thetaAdam: adam(B.mTheta, B.vTheta, 0),
       alpha: this.alphaVec(),
-      alphaAdam: metasgd ? adam(B.mAlpha, B.vAlpha, 1) : null,
+      alphaAdam: m && v ? { t: counters[1] as number, m, v } : null,
       pretrained: this.pretrainedTheta(),
       pretrainedAdam: pre ? adam(B.mPre, B.vPre, 2, pre) : null,
     };
@@ -219,10 +235,11 @@ export class FusedGlyphEngine {
   /** Restores a state() taken from an engine (or a MetaLearner) with the same settings. */
   restore(s: FusedState): void {
     this.put(s.theta, s.thetaAdam, B.theta, B.mTheta, B.vTheta, 0);
-    if (this.algo === 'metasgd') {
+    if (this.algo === 'metasgd' || this.algo === 'mamlpp') {
       if (!s.alpha || !s.alphaAdam)
-        throw new Error('fused glyph engine: Meta-SGD state needs α and its Adam');
-      this.put(s.alpha, s.alphaAdam, B.alpha, B.mAlpha, B.vAlpha, 1);
+        throw new Error(`fused glyph engine: a ${this.algo} state needs its learned rates and their Adam`);
+      if (this.algo === 'metasgd') this.put(s.alpha, s.alphaAdam, B.alpha, B.mAlpha, B.vAlpha, 1);
+      else this.putRatesState(s.alpha, s.alphaAdam);
     }
     if (this.preLayout) {
       if (!s.pretrained || !s.pretrainedAdam)
@@ -253,6 +270,15 @@ export class FusedGlyphEngine {
     if (next.preLayout && s.pretrained && s.pretrainedAdam)
       next.put(s.pretrained, s.pretrainedAdam, B.pre, B.mPre, B.vPre, 2, next.preLayout);
     return next;
+  }
+
+  private putRatesState(rates: Float32Array, adam: AdamState): void {
+    if (!Number.isInteger(adam.t) || adam.t < 0)
+      throw new Error(`Adam step count ${adam.t} is not a whole number ≥ 0`);
+    this.putRates(B.alpha, rates);
+    this.putRates(B.mAlpha, adam.m);
+    this.putRates(B.vAlpha, adam.v);
+    this.i32(B.counters, 3)[1] = adam.t;
   }
 
   /** The pretrained baseline's classes, in the order of its outputs. */
@@ -323,28 +349,19 @@ export class FusedGlyphEngine {
     const { tasks, ways, shots, query } = batch;
     const ns = ways * shots;
     const nq = ways * query;
-    if (this.preLayout && flags & WITH_PRETRAINED) this.globalLabels(batch);
+    if (this.preLayout && flags & WITH_PRETRAINED)
+      globalLabels(batch, this.classIndex, this.i32(B.yPre, batch.tasks * (ns + nq)));
     const { alpha, beta, inner } = this.hyper;
     this.calls += 1;
+    if (this.algo === 'mamlpp') {
+      const phase = phaseAt(this.metaSteps, this.hyper);
+      this.f32(B.weights, phase.weights.length).set(phase.weights);
+      const f = flags | (phase.firstOrder ? FIRST_ORDER : 0);
+      return this.wasm.mamlppStep(tasks, ns, nq, inner, phase.beta, beta, f);
+    }
     const all = flags | ALGO_CODE[this.algo];
     if (this.pool && tasks > 1) return this.pool.step(this.instance, batch, this.hyper, all);
     return this.wasm.step(tasks, ns, nq, inner, alpha, beta, all);
-  }
-
-  /** Y_PRE: every image's pretraining class (support images of all tasks, then query images). */
-  private globalLabels(b: ImageTaskBatch): void {
-    const ns = b.ways * b.shots;
-    const nq = b.ways * b.query;
-    const out = this.i32(B.yPre, b.tasks * (ns + nq));
-    const map = (local: Int32Array, perTask: number, offset: number) => {
-      for (let i = 0; i < b.tasks * perTask; i++) {
-        const task = Math.floor(i / perTask);
-        const id = b.classes[task * b.ways + (local[i] as number)] as number;
-        out[offset + i] = this.classIndex.get(id) ?? 0;
-      }
-    };
-    map(b.ys, ns, 0);
-    map(b.yq, nq, b.tasks * ns);
   }
 
   // views are made per use: cheap, and never stale (the module's memory never grows after init)

@@ -36,14 +36,15 @@ export function paddedWidths(s: GlyphNetShape): number[] {
  * Maps the project's flat θ (ParamLayout order: per layer W, then γ, β or b; then head W, head b)
  * to the wasm module's padded layout and back: every width and the number of logits rounded up to
  * a multiple of 4 (conv filters [3, 3, C, F] as rows tap·C_p + c of a [9·C_p × F_p] matrix).
- * Padded slots are always zero.
+ * Padded slots are always zero. With `sets`, every γ and β again per set, each padded to 4.
  */
 export class GlyphLayout {
   readonly size: number;
   readonly paddedSize: number;
   private readonly index: Int32Array;
 
-  constructor(shape: GlyphNetShape) {
+  /** `sets`: MAML++'s further batch-norm sets after the network (StepNormClassifier's layout) */
+  constructor(shape: GlyphNetShape, sets = 0) {
     const positions: number[] = [];
     let offset = 0;
     /** a [rows × cols] matrix stored [rowsP × colsP] with row r at padded row rowOf(r) */
@@ -54,7 +55,10 @@ export class GlyphLayout {
       offset += rowsP * colsP;
     };
     const vector = (n: number): void => matrix(1, n, 1, () => 0);
-    for (const spec of glyphSpecs(shape)) {
+    const specs = glyphSpecs(shape);
+    const norms = specs.filter((p) => p.name.endsWith('.gamma') || p.name.endsWith('.beta'));
+    for (let k = 0; k < sets; k++) specs.push(...norms);
+    for (const spec of specs) {
       const dims = spec.shape;
       if (dims.length === 4) {
         // conv filter [3, 3, C, F]: rows (tap, c) → tap·C_p + c (the image's single channel stays 1)

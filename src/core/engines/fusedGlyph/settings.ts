@@ -1,17 +1,27 @@
 import type { Experiment } from '../../experiment';
 import { CONV_DEFAULTS, FC_DEFAULTS } from '../../models/glyphNets';
-import type { FusedGlyphSettings } from './fusedGlyph';
+import type { FusedGlyphSettings, WasmGlyphSettings } from './fusedGlyph';
 import { classicAlgo } from '../fused/fusedMlp';
+import { scheduleOf } from '../../meta/mamlppSchedule';
 
-/** Why the fused glyph engines (WebAssembly and WGSL) do not train MAML++. */
+/** Why the fused WGSL glyph engine does not train MAML++. */
 export const FUSED_GLYPH_NO_MAMLPP =
-  'MAML++ is not built for the fused glyph engines (no per-step batch norm or learned per-step rates): it trains on tfjs kernels';
+  'MAML++ is not built for the fused WGSL glyph engine (no per-step batch norm or learned per-step rates): it trains on tfjs kernels';
+
+/**
+ * The settings of the fused WebAssembly glyph engine for a glyph run's configuration: those of
+ * fusedGlyphSettings, and MAML++ (with its schedules) as well.
+ */
+export function wasmGlyphSettings(c: Experiment): WasmGlyphSettings {
+  if (c.algo !== 'mamlpp') return fusedGlyphSettings(c);
+  return { ...fusedGlyphSettings({ ...c, algo: 'maml' }), algo: 'mamlpp', schedule: scheduleOf(c) };
+}
 
 /**
  * The settings for a glyph run's configuration: the network classifierFor(config) builds (the conv
  * net's default blocks and batch norm, the fc net's default widths), buffers for its K, queries
- * and meta-batch. Throws FUSED_GLYPH_NO_MAMLPP for MAML++, so both engines refuse it with the reason
- * and the run trains on tfjs.
+ * and meta-batch. Throws FUSED_GLYPH_NO_MAMLPP for MAML++, so the WGSL engine refuses it with the
+ * reason (the WebAssembly engine takes wasmGlyphSettings).
  */
 export function fusedGlyphSettings(c: Experiment): FusedGlyphSettings {
   if (c.algo === 'mamlpp') throw new Error(FUSED_GLYPH_NO_MAMLPP);

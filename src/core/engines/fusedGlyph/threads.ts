@@ -9,7 +9,7 @@
  */
 import type { ImageTaskBatch } from '../batch';
 import type { FusedHyper } from '../fused/fusedMlp';
-import type { FusedGlyphSettings } from './fusedGlyph';
+import type { WasmGlyphSettings } from './fusedGlyph';
 import {
   CONTROL,
   HELPER_WORDS,
@@ -27,7 +27,7 @@ import { GLYPH_BUFFER as B, type FusedGlyphExports } from './wasmModule';
 /** An engine's wasm instance as the shard code reads and writes it. */
 export interface GlyphInstance {
   readonly wasm: FusedGlyphExports;
-  readonly settings: Readonly<FusedGlyphSettings>;
+  readonly settings: Readonly<WasmGlyphSettings>;
   readonly paddedSize: number;
   f32(id: number, n: number): Float32Array;
   i32(id: number, n: number): Int32Array;
@@ -41,7 +41,7 @@ export interface ShardConfig {
   helper: number;
   threads: number;
   /** the engine's settings with the largest shard as its meta-batch, no pretrained baseline */
-  settings: FusedGlyphSettings;
+  settings: WasmGlyphSettings;
   dims: ShardDims;
   control: SharedArrayBuffer;
   data: SharedArrayBuffer;

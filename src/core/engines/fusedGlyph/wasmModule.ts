@@ -38,6 +38,19 @@ export interface FusedGlyphExports {
   /** the query accuracy and loss of task t after 0..steps inner steps from θ, into SCORE */
   score(t: number, support: number, query: number, steps: number, vectorRate: number): void;
   scoreStepsLimit(): number;
+  /** MAML++ (../assembly/mamlpp.ts): after init, θ's buffers hold the sets; returns θ's padded length */
+  initMamlpp(): number;
+  mamlppTensors(): number;
+  mamlppStep(
+    tasks: number,
+    support: number,
+    query: number,
+    inner: number,
+    beta: number,
+    pretrainedBeta: number,
+    flags: number,
+  ): number;
+  scoreMamlpp(t: number, support: number, query: number, steps: number, rows: number): void;
 }
 
 /** Buffer ids understood by addr(); in step with the constants in ./assembly/index.ts. */
@@ -64,6 +77,8 @@ export const GLYPH_BUFFER = {
   taskTheta: 19,
   taskAlpha: 20,
   score: 21,
+  spread: 22,
+  weights: 23,
 } as const;
 
 const wasmModule = new WasmModuleLoader<FusedGlyphExports>(

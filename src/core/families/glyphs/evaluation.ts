@@ -9,13 +9,12 @@
  * adaptation curve, in one wasm call per task); others on tfjs kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rateAt, type InnerRate, type StepRates } from '../../meta/innerLoop';
-import { MetaLearner } from '../../meta/learners';
+import type { InnerRate, StepRates } from '../../meta/innerLoop';
 import { isStepNorm } from './stepNorm';
 import type { Classifier } from '../../models/classifier';
 import { meanCi } from '../../meta/statistics';
-import { fusedGlyphSettings } from '../../engines/fusedGlyph/settings';
-import { FusedGlyphScorer } from '../../engines/fusedGlyph/scoring';
+import { wasmGlyphSettings } from '../../engines/fusedGlyph/settings';
+import { FusedGlyphScorer, type ScoreRate } from '../../engines/fusedGlyph/scoring';
 import { FusedLearner } from '../../engines/engineViews';
 import { Rng } from '../../random';
 import { classAdaptationCurve, classBatchTensors, type ClassBatch } from './classification';
@@ -46,7 +45,7 @@ interface Start {
   /** one rate for every step, or MAML++'s learned rates per step */
   rate: InnerRate | StepRates;
   /** θ and the rate as numbers, read once for the fused scorer */
-  read?: { theta: Float32Array; rate: number | Float32Array };
+  read?: { theta: Float32Array; rate: ScoreRate };
 }
 
 /** a chunk of tasks: as drawn (the fused scorer) and as tensors (tfjs), each made when first used */
@@ -177,9 +176,7 @@ export class GlyphEvaluation {
   ): Promise<{ accuracy: Float32Array; loss: Float32Array }> {
     if (!start.read) {
       const theta = (await start.theta.data()) as Float32Array;
-      const r = rateAt(start.rate);
-      const rate = typeof r === 'number' ? r : ((await r.data()) as Float32Array);
-      start.read = { theta, rate };
+      start.read = { theta, rate: await rateNumbers(start.rate) };
     }
     return scorer.score(start.read.theta, start.read.rate, raw, this.p.steps);
   }
@@ -220,22 +217,25 @@ export class GlyphEvaluation {
 
 /** The meta-learned start's inner rate as copies: α, Meta-SGD's vector or MAML++'s rates per step. */
 function learnedRate(run: GlyphRun): InnerRate | StepRates {
-  const steps = run.learner instanceof MetaLearner ? run.learner.stepRates() : null;
+  const steps = 'stepRates' in run.learner ? run.learner.stepRates() : null;
   if (steps) return { perStep: steps.perStep.map((r) => tf.clone(r)) };
   const rate = run.learner.innerRate();
   return typeof rate === 'number' ? rate : tf.clone(rate);
+}
+
+/** A start's rate as numbers for the fused scorer: α, α per parameter, or per step (MAML++). */
+async function rateNumbers(rate: InnerRate | StepRates): Promise<ScoreRate> {
+  if (typeof rate === 'number') return rate;
+  if (rate instanceof tf.Tensor) return (await rate.data()) as Float32Array;
+  return Promise.all(rate.perStep.map(async (r) => (await r.data()) as Float32Array));
 }
 
 /** A fused scorer for the run's network and evaluation batches, or null where it cannot hold them. */
 function fusedScorer(run: GlyphRun, chunk: number, steps: number): FusedGlyphScorer | null {
   const c = run.experiment;
   try {
-    const scorer = FusedGlyphScorer.createSync(fusedGlyphSettings(c), {
-      ways: c.ways,
-      shots: c.k,
-      query: c.query,
-      maxTasks: chunk,
-    });
+    const batch = { ways: c.ways, shots: c.k, query: c.query, maxTasks: chunk };
+    const scorer = FusedGlyphScorer.createSync(wasmGlyphSettings(c), batch, c.algo === 'mamlpp');
     if (steps <= scorer.stepsLimit) return scorer;
     scorer.dispose();
   } catch {

@@ -10,7 +10,7 @@ import { SyncedVariable } from '../../engines/engineViews';
 import { classicAlgo } from '../../engines/fused/fusedMlp';
 import {
   FusedGlyphEngine,
-  fusedGlyphSettings,
+  wasmGlyphSettings,
   type FusedGlyphStart,
 } from '../../engines/fusedGlyph/fusedGlyph';
 import type { FusedState } from '../../engines/fused/fusedMlp';
@@ -35,7 +35,7 @@ export function buildWasmEngine(
 ): { engine: FusedGlyphEngine } | { reason: string } {
   const memory = glyphEngineFaults().wasmMemoryBytes;
   try {
-    const engine = FusedGlyphEngine.createSync(fusedGlyphSettings(config), theta, {
+    const engine = FusedGlyphEngine.createSync(wasmGlyphSettings(config), theta, {
       ...(alpha ? { alpha0: alpha } : {}),
       ...(pre ? { pretrained: { classes: pre.classes, theta0: pre.theta0 } } : {}),
       ...(memory !== undefined ? { memoryLimit: memory } : {}),
@@ -67,7 +67,7 @@ export function rebuildEngine(
   const start: FusedGlyphStart = pretrainedClasses
     ? { pretrained: { classes: pretrainedClasses, theta0: s.pretrained as Float32Array } }
     : {};
-  const engine = FusedGlyphEngine.createSync(fusedGlyphSettings(next), s.theta, start);
+  const engine = FusedGlyphEngine.createSync(wasmGlyphSettings(next), s.theta, start);
   engine.restore(s);
   if (from !== previous) from.dispose();
   return engine;

@@ -81,7 +81,7 @@ export class GlyphRun implements FamilyRun {
     const c = this.config;
     const pre =
       options.pretrained === false ? null : pretrainedStart(c, this.source, options.pretrainedTheta);
-    const alpha = c.algo === 'metasgd' ? options.alpha : undefined;
+    const alpha = c.algo === 'metasgd' || c.algo === 'mamlpp' ? options.alpha : undefined;
     const onGpu = tf.getBackend() === 'webgpu';
     if (!onGpu && !fusedGlyphLoaded()) return false;
     const built = onGpu ? buildGpuEngine(c, theta, alpha, pre) : buildWasmEngine(c, theta, alpha, pre);

@@ -3,36 +3,51 @@
 // gradient, Reptile, Adam) on buffers that live in this module's memory. The TypeScript wrapper
 // (../fusedGlyph.ts) owns the layout conversion and reads the buffers.
 import { adam, addTo, axpyNeg, mulTo, subScaledTo, subTo } from '../../fused/assembly/vector';
-import { softmaxCrossEntropy } from './loss';
-import { allocScratch, backward, forward } from './net';
-import { G, PROB, allocPass, floats, head, patchFloats } from './pass';
+import { queryAccuracy } from './loss';
+import { allocScratch, backward, evaluate } from './net';
+import { PROB, allocPass, floats, head, patchFloats } from './pass';
 import { hessianVector } from './rop';
-import { PIXELS, setShape, selectHead, ways, waysPadded } from './shape';
-
-// buffer ids for addr(); keep in step with BUFFER in ../wasmModule.ts
-const THETA = 0;
-const ALPHA = 1;
-const M_THETA = 2;
-const V_THETA = 3;
-const M_ALPHA = 4;
-const V_ALPHA = 5;
-const G_THETA = 6;
-const G_ALPHA = 7;
-const XS = 8;
-const YS = 9;
-const XQ = 10;
-const YQ = 11;
-const RESULT = 12; // f64 [meta loss, pretrained loss]
-const COUNTERS = 13; // i32 [Adam steps of θ, of α, of the pretrained θ]
-const PRE = 14; // the pretrained baseline's θ (C-way head), its Adam moments and gradient
-const M_PRE = 15;
-const V_PRE = 16;
-const G_PRE = 17;
-const Y_PRE = 18; // its labels: every support image of every task, then every query image
-const TASK_THETA = 19; // one task's share of G_THETA (task() writes it, addTask() adds it)
-const TASK_ALPHA = 20; // one task's share of G_ALPHA (Meta-SGD)
-const SCORE = 21; // f32 [accuracy, mean loss] on the query set after 0..S inner steps (score())
-const BUFFERS = 22;
+import {
+  addr as bufferAddr,
+  allocAddrs,
+  THETA,
+  ALPHA,
+  M_THETA,
+  V_THETA,
+  M_ALPHA,
+  V_ALPHA,
+  G_THETA,
+  G_ALPHA,
+  XS,
+  YS,
+  XQ,
+  YQ,
+  RESULT,
+  COUNTERS,
+  PRE,
+  M_PRE,
+  V_PRE,
+  G_PRE,
+  Y_PRE,
+  TASK_THETA,
+  TASK_ALPHA,
+  SCORE,
+  SPREAD,
+  WEIGHTS,
+  setAddr,
+} from './buffers';
+import {
+  lossWeights,
+  mamlppBar,
+  mamlppBarRate,
+  mamlppMetaStep,
+  mamlppScore,
+  ratesSize,
+  rateTensors,
+  setupMamlpp,
+  spreadRows,
+} from './mamlpp';
+import { PIXELS, setShape, selectHead } from './shape';
 
 /** the most inner steps score() follows */
 const SCORE_STEPS = 100;
@@ -42,8 +57,8 @@ const FOMAML = 1;
 const METASGD = 2;
 const REPTILE = 3;
 
-let addrs: usize = 0;
 let P: i32 = 0;
+let PT: i32 = 0; // MAML++: θ with its queue of batch-norm sets
 let maxSteps: i32 = 0;
 let thetaSteps: usize = 0; // θ_1..θ_S of the current task
 let gradSteps: usize = 0; // support gradients g_0..g_{S−1}
@@ -63,10 +78,7 @@ let prePass: usize = 0;
 let preImages: usize = 0; // support and query images of the whole batch, contiguous
 
 export function addr(id: i32): usize {
-  return load<usize>(addrs + ((<usize>id) << 2));
-}
-function setAddr(id: i32, p: usize): void {
-  store<usize>(addrs + ((<usize>id) << 2), p);
+  return bufferAddr(id);
 }
 function vec(): usize {
   return floats(P);
@@ -99,7 +111,7 @@ export function init(
   P = setShape(isConv, nLayers, widths, nWays, bn);
   maxSteps = steps;
   allocScratch();
-  addrs = heap.alloc(BUFFERS << 2);
+  allocAddrs();
   for (let id = 0; id <= G_ALPHA; id++) setAddr(id, vec());
   setAddr(XS, floats(tMax * sMax * PIXELS));
   setAddr(YS, floats(tMax * sMax));
@@ -148,13 +160,6 @@ function pass(s: i32): usize {
 }
 function stepVec(base: usize, s: i32): usize {
   return base + ((<usize>s * <usize>P) << 2);
-}
-
-/** Loss (summed over the N images) and G at θ, forward pass kept in `ps`. */
-function evaluate(theta: usize, ps: usize, x: usize, y: usize, N: i32, scale: f32): f64 {
-  const prob = head(ps, PROB);
-  forward(theta, ps, x, N, prob);
-  return softmaxCrossEntropy(prob, head(ps, G), prob, y, N, ways, waysPadded, scale);
 }
 
 /** Adapts θ to task t with S inner steps; returns θ_S (θ itself when S is 0). */
@@ -324,26 +329,6 @@ export function score(t: i32, Ns: i32, Nq: i32, S: i32, vectorRate: bool): void 
   }
 }
 
-/** The share of N rows whose largest probability (the first, on a tie) is at the label. */
-function queryAccuracy(prob: usize, labels: usize, N: i32): f32 {
-  const row = (<usize>waysPadded) << 2;
-  let right = 0;
-  for (let n = 0; n < N; n++) {
-    const pr = prob + <usize>n * row;
-    let best = 0;
-    let top = load<f32>(pr);
-    for (let c = 1; c < ways; c++) {
-      const p = load<f32>(pr + ((<usize>c) << 2));
-      if (p > top) {
-        top = p;
-        best = c;
-      }
-    }
-    if (best == load<i32>(labels + ((<usize>n) << 2))) right++;
-  }
-  return <f32>right / <f32>N;
-}
-
 /** The most inner steps score() follows. */
 export function scoreStepsLimit(): i32 {
   return SCORE_STEPS;
@@ -351,4 +336,52 @@ export function scoreStepsLimit(): i32 {
 
 export function innerStepsLimit(): i32 {
   return maxSteps;
+}
+
+/**
+ * MAML++ (mamlpp.ts), called right after init: θ, its Adam moments and gradient hold the queue of
+ * batch-norm sets, ALPHA and its buffers the rates [LSLR_ROWS × tensors]. Returns θ's padded length.
+ */
+export function initMamlpp(): i32 {
+  PT = setupMamlpp(P, maxSteps, passes, gradSteps, qPass, rPass, dp, vbuf, hv);
+  for (let id = 0; id <= G_ALPHA; id++) {
+    const isRates = id == ALPHA || id == M_ALPHA || id == V_ALPHA || id == G_ALPHA;
+    // the rates' buffers hold P at least, so begin() (the classic score) may clear G_ALPHA
+    setAddr(id, floats(isRates ? max<i32>(ratesSize(), P) : PT));
+  }
+  setAddr(TASK_THETA, mamlppBar());
+  setAddr(TASK_ALPHA, mamlppBarRate());
+  setAddr(SPREAD, spreadRows());
+  setAddr(WEIGHTS, lossWeights());
+  return PT;
+}
+
+/** MAML++'s rate tensors (the base network's, and the queue of sets with batch norm). */
+export function mamlppTensors(): i32 {
+  return rateTensors();
+}
+
+/**
+ * One MAML++ meta-step of T tasks with S inner steps, the weights in WEIGHTS: flags bit 0 first
+ * order, bit 2 also the pretrained baseline's step (Adam at preBeta), bit 3 apply Adam to θ and the
+ * rates at rate beta (clear: leave the gradients in G_THETA / G_ALPHA). Returns the last step's
+ * query loss.
+ */
+export function mamlppStep(T: i32, Ns: i32, Nq: i32, S: i32, beta: f64, preBeta: f64, flags: i32): f64 {
+  const metaLoss = mamlppMetaStep(T, Ns, Nq, S, (flags & 1) != 0);
+  store<f64>(addr(RESULT), metaLoss);
+  const counters = addr(COUNTERS);
+  const update = (flags & 8) != 0;
+  if (update) {
+    adam(addr(THETA), addr(G_THETA), addr(M_THETA), addr(V_THETA), counters, beta, PT);
+    adam(addr(ALPHA), addr(G_ALPHA), addr(M_ALPHA), addr(V_ALPHA), counters + 4, beta, ratesSize());
+  }
+  const pre = (flags & 4) != 0 && preWays > 0 ? pretrainStep(T, Ns, Nq, preBeta, update) : NaN;
+  store<f64>(addr(RESULT), pre, 8);
+  return metaLoss;
+}
+
+/** score() for a θ with its sets: step s adapts with SPREAD row min(s, rows − 1), then advances. */
+export function scoreMamlpp(t: i32, Ns: i32, Nq: i32, S: i32, rows: i32): void {
+  mamlppScore(t, Ns, Nq, min<i32>(S, SCORE_STEPS), rows);
 }

@@ -1,4 +1,5 @@
 // Softmax cross-entropy over the first `ways` of WP logit columns (the padded ones are ignored).
+import { ways, waysPadded } from './shape';
 
 /**
  * For N rows of logits z (WP wide; prob may be z itself): prob = softmax(z), g = (prob − onehot(label))·scale (padded
@@ -65,4 +66,24 @@ export function softmaxGradR(
       store<f32>(gr + o, v);
     }
   }
+}
+
+/** The share of N rows whose largest probability (the first, on a tie) is at the label. */
+export function queryAccuracy(prob: usize, labels: usize, N: i32): f32 {
+  const row = (<usize>waysPadded) << 2;
+  let right = 0;
+  for (let n = 0; n < N; n++) {
+    const pr = prob + <usize>n * row;
+    let best = 0;
+    let top = load<f32>(pr);
+    for (let c = 1; c < ways; c++) {
+      const p = load<f32>(pr + ((<usize>c) << 2));
+      if (p > top) {
+        top = p;
+        best = c;
+      }
+    }
+    if (best == load<i32>(labels + ((<usize>n) << 2))) right++;
+  }
+  return <f32>right / <f32>N;
 }

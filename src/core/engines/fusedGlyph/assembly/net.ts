@@ -8,9 +8,10 @@ import {
   reluInPlace,
   zero,
 } from '../../fused/assembly/kernels';
+import { softmaxCrossEntropy } from './loss';
 import { bnBackward, bnForward } from './norm';
 import { col2im, im2col, poolMean, unpool } from './patches';
-import { A, DFEAT, DY, DZ, FEAT, G, M1, M2, P, S, XH, head, setSlot, slot } from './pass';
+import { A, DFEAT, DY, DZ, FEAT, G, M1, M2, P, PROB, S, XH, head, setSlot, slot } from './pass';
 import {
   batchNorm,
   conv,
@@ -27,6 +28,7 @@ import {
   rows,
   sizeIn,
   sizeOut,
+  ways,
   waysPadded,
   width,
 } from './shape';
@@ -162,4 +164,11 @@ export function backward(theta: usize, pass: usize, N: i32, grad: usize, dp: usi
       scatterPatches(pass, l, N, dp);
     }
   }
+}
+
+/** Loss (summed over the N images) and the logit gradient G at θ, forward pass kept in `ps`. */
+export function evaluate(theta: usize, ps: usize, x: usize, y: usize, N: i32, scale: f32): f64 {
+  const prob = head(ps, PROB);
+  forward(theta, ps, x, N, prob);
+  return softmaxCrossEntropy(prob, head(ps, G), prob, y, N, ways, waysPadded, scale);
 }
