@@ -17,6 +17,8 @@ export interface EngineVectors {
   alphaVec(): Float32Array | null;
   /** MAML++: θ's parameter tensor lengths (engines without MAML++ leave it out) */
   readonly tensorSizes?: readonly number[];
+  /** MAML++: meta-steps applied so far, the clock of its schedules (engines without MAML++ leave it out) */
+  readonly metaSteps?: number;
   pretrainedTheta(): Float32Array | null;
 }
 
@@ -58,7 +60,7 @@ export class FusedLearner {
   private readonly rateViews: SyncedVariable[];
 
   constructor(
-    engine: EngineVectors,
+    private readonly engine: EngineVectors,
     readonly algo: Algo,
     private alpha: number,
   ) {
@@ -89,6 +91,11 @@ export class FusedLearner {
   /** MAML++'s learned rates [LSLR_STEPS × tensors], or null. */
   get rates(): tf.Variable | null {
     return this.ratesView?.value ?? null;
+  }
+
+  /** MAML++: the meta-steps the engine has applied (its schedules' clock); 0 for engines without it. */
+  get metaSteps(): number {
+    return this.engine.metaSteps ?? 0;
   }
 
   /** Meta-SGD's α; MAML++'s step-0 learned rates spread per parameter; else the scalar α. */
