@@ -19,7 +19,7 @@ import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
 import { installTrainThreads } from './engineThreads';
 import { imagesJson, loadImagesFlag, type ImagesJson } from './imagesFlag';
-import { readTaskFile } from './taskFile';
+import { readTaskFile, type DataFlags } from './taskFile';
 
 /** The registered families' evaluation protocols, families sharing one named together. */
 function evalDefaultsText(): string {
@@ -34,6 +34,7 @@ function evalDefaultsText(): string {
 
 const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] [--steps N] [--backend wasm|cpu]
                        [--tasks curves.csv (a family that reads its tasks from your file: task, x, y columns)]
+                       [--columns task,x,y (--tasks' columns by header name or 0-based index, where the reader's choice is not yours)]
                        [--json out.json] [--eval-tasks N] [--eval-steps N] [--eval-seed 2017] [--no-pretrained]
                        [--save-theta theta.json] [--init theta.json (start from a saved θ, or the glyph lab's θ file)]
                        [--pretrained-only (train only the pretrained baseline, where the family can; θ stays as --init gave it)]
@@ -77,6 +78,7 @@ type EngineFlag = 'auto' | 'fused' | 'tfjs';
 const FLAGS = {
   config: { type: 'string' },
   tasks: { type: 'string' },
+  columns: { type: 'string' },
   steps: { type: 'int', min: 0, max: 10_000_000 },
   backend: { type: 'string', choices: NODE_BACKENDS },
   json: { type: 'string' },
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
   const lenient = flags.lenient === true;
   const changes = resumed ? checkResumeConfig(resumed.state.config, config, lenient) : [];
   const family = familyOf(config.task);
-  const data = await readTaskFile(family, flags.tasks as string | undefined, config, resumed?.data ?? null);
+  const data = await readTaskFile(family, config, flags as DataFlags, resumed?.data ?? null);
   const steps = (flags.steps as number | undefined) ?? 1000;
   const backend = (flags.backend as NodeBackend | undefined) ?? 'wasm';
   await startBackend(backend);
@@ -189,6 +191,11 @@ function checkFlagCombinations(flags: Flags, resumed: RunFile | null): void {
   }
   if (flags['embed-data'] && (typeof flags['save-run'] !== 'string' || !(flags.tasks || resumed?.data))) {
     throw new UsageError('--embed-data needs --save-run and the data to embed (--tasks FILE)');
+  }
+  if (typeof flags.columns === 'string' && !(flags.tasks || resumed?.data)) {
+    throw new UsageError(
+      '--columns needs the table it picks from (--tasks FILE, or a run file that embeds it)',
+    );
   }
   if (flags['pretrained-only'] && typeof flags['save-run'] === 'string') {
     throw new UsageError('--save-run cannot be combined with --pretrained-only (it takes no meta-steps)');

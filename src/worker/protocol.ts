@@ -248,7 +248,7 @@ export type FromWorker =
    * an opened run file brought the data its run trains on (checked against its SHA-256): the page
    * keeps it as an imported file (`hash`: the content hash the family names the data by)
    */
-  | { kind: 'runData'; task: string; name: string; hash: string; file: Blob }
+  | { kind: 'runData'; task: string; name: string; hash: string; file: Blob; reading?: FileReading }
   /** a run file could not be opened: nothing changed (the run before it goes on) */
   | { kind: 'runNotOpened'; source: string; reason: string }
   /** a saved θ file was loaded: its meta-step, settings and the pretrained baseline's steps */

@@ -51,11 +51,12 @@ export function useRestore(
 
 /**
  * Data an opened run file brought for `task` (the worker trains on it already): `read` makes the
- * page's part of it, as for an import; the asking line goes (`arrived`).
+ * page's part of it, as for an import, read as the file says (`reading`: the columns chosen); the
+ * asking line goes (`arrived`).
  */
 export function useArrivedData(
   task: string,
-  read: (file: Blob, name: string) => Promise<void>,
+  read: (file: Blob, name: string, reading?: FileReading) => Promise<void>,
   arrived: () => void,
 ): void {
   useEffect(
@@ -63,7 +64,7 @@ export function useArrivedData(
       onDataArrived((data) => {
         if (data.task !== task) return;
         arrived();
-        void read(data.file, data.name).catch(() => undefined);
+        void read(data.file, data.name, data.reading).catch(() => undefined);
       }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [task],

@@ -271,7 +271,13 @@ class Session implements TrainerPort {
         this.runs.received(msg);
         break;
       case 'runData':
-        this.data = { kind: 'taskFile', task: msg.task, file: msg.file, source: msg.name };
+        this.data = {
+          kind: 'taskFile',
+          task: msg.task,
+          file: msg.file,
+          source: msg.name,
+          ...(msg.reading ? { reading: msg.reading } : {}),
+        };
         dataArrived(msg);
         break;
       case 'thetaLoaded':

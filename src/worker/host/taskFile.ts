@@ -29,7 +29,7 @@ export async function readTaskFile(
     const config = host.config() ?? msg.config ?? defaultsFor(msg.task);
     const bytes = new Uint8Array(await msg.file.arrayBuffer());
     const { lines } = await load(bytes, config, msg.reading);
-    holdData(msg.task, msg.source, bytes);
+    holdData(msg.task, msg.source, bytes, msg.reading);
     host.post({ kind: 'notice', level: 'info', message: `${msg.source}: ${lines[0] ?? ''}` });
     if (!host.config()) return;
     const playing = host.playing();
