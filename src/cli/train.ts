@@ -12,9 +12,9 @@ import { encodeTheta } from '../core/thetaFile';
 import { initRates, readInitTheta, type InitTheta } from './initTheta';
 import type { FamilyRun, StepLosses } from '../core/families/family';
 import { runFromState } from '../core/runs/resume';
-import type { RunFile } from '../core/runs/runFile';
+import type { RunData, RunFile } from '../core/runs/runFile';
 import { parseFlags, runMain, UsageError } from './args';
-import { checkResumeConfig, loadRunFile, RunSaver } from './runFiles';
+import { checkResumeConfig, parseRunHead, readRunHead, RunSaver, type RunHead } from './runFiles';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
 import { installTrainThreads } from './engineThreads';
@@ -105,17 +105,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const resumed = typeof flags.resume === 'string' ? loadRunFile(flags.resume) : null;
-  checkFlagCombinations(flags, resumed);
-  const config = readConfig(flags, resumed);
-  const lenient = flags.lenient === true;
-  const changes = resumed ? checkResumeConfig(resumed.state.config, config, lenient) : [];
+  const { resumed, config, changes, data, images } = await readInputs(flags);
   const family = familyOf(config.task);
-  const data = await readTaskFile(family, config, flags as DataFlags, resumed?.data ?? null);
   const steps = (flags.steps as number | undefined) ?? 1000;
   const backend = (flags.backend as NodeBackend | undefined) ?? 'wasm';
   await startBackend(backend);
-  const images = typeof flags.images === 'string' ? imagesJson(await loadImagesFlag(flags.images)) : null;
 
   const pretrainedOnly = flags['pretrained-only'] === true;
   if (pretrainedOnly && (flags['no-pretrained'] || typeof flags.init !== 'string')) {
@@ -176,17 +170,39 @@ async function main(): Promise<void> {
   finish(result, flags.json, trained.steps, trained.seconds, backend);
 }
 
+/**
+ * --resume's file, the data (--tasks or the file's own, and --images) and the settings, in the
+ * order a run of imported data needs: the data is loaded before the file's state is read, whose
+ * sizes depend on it. Flag combinations are refused before anything loads.
+ */
+async function readInputs(flags: Flags): Promise<{
+  resumed: RunFile | null;
+  config: Experiment;
+  changes: string[];
+  data: RunData | null;
+  images: ImagesJson | null;
+}> {
+  const head = typeof flags.resume === 'string' ? readRunHead(flags.resume) : null;
+  checkFlagCombinations(flags, head);
+  const config = readConfig(flags, head);
+  const changes = head ? checkResumeConfig(head.config, config, flags.lenient === true) : [];
+  const data = await readTaskFile(familyOf(config.task), config, flags as DataFlags, head?.data ?? null);
+  const images = typeof flags.images === 'string' ? imagesJson(await loadImagesFlag(flags.images)) : null;
+  const resumed = head ? parseRunHead(head) : null;
+  if (flags['no-pretrained'] && resumed?.state.pretrained) {
+    throw new UsageError(
+      '--no-pretrained: the run file trains a pretrained baseline, which a resumed run keeps',
+    );
+  }
+  return { resumed, config, changes, data, images };
+}
+
 /** Flags that contradict each other or the run file, refused before anything loads. */
-function checkFlagCombinations(flags: Flags, resumed: RunFile | null): void {
+function checkFlagCombinations(flags: Flags, resumed: RunHead | null): void {
   if (resumed) {
     for (const other of ['init', 'pretrained-only'] as const) {
       if (flags[other])
         throw new UsageError(`--resume cannot be combined with --${other}: the run file carries θ`);
-    }
-    if (flags['no-pretrained'] && resumed.state.pretrained) {
-      throw new UsageError(
-        '--no-pretrained: the run file trains a pretrained baseline, which a resumed run keeps',
-      );
     }
   }
   if (flags['embed-data'] && (typeof flags['save-run'] !== 'string' || !(flags.tasks || resumed?.data))) {
@@ -203,10 +219,10 @@ function checkFlagCombinations(flags: Flags, resumed: RunFile | null): void {
 }
 
 /** The --config experiment (on the run file's settings when resuming); invalid values refuse unless --lenient. */
-function readConfig(flags: Flags, resumed: RunFile | null): Experiment {
+function readConfig(flags: Flags, resumed: RunHead | null): Experiment {
   const { config, warnings } = parseExperiment(String(flags.config ?? ''), {
     ignore: ['step', 'backend'],
-    ...(resumed ? { base: resumed.state.config } : {}),
+    ...(resumed ? { base: resumed.config } : {}),
   });
   const lenient = flags.lenient === true;
   const unknown = warnings.filter((w) => w.message.startsWith('unknown parameter'));
