@@ -1,7 +1,8 @@
 import { useRef, useState, type DragEvent } from 'react';
 import { dataMatches, dataMismatch } from '../../../core/data/dataLink';
 import { askedData } from '../linkedData';
-import { AskForFile, keep, trainOn, useArrivedData, useRestore } from '../keptData';
+import { classSetTransfer } from '../../../core/data/images/handOver';
+import { AskForFile, keep, trainOn, useArrivedData, useRestore, type ReadData } from '../keptData';
 import { ConversionPreview, SplitView } from './ConversionPreview';
 import { droppedSource, entriesOf, type DropEntry } from './droppedFiles';
 import type { ImageImportRequest, ImportedImages } from './imageMessages';
@@ -21,6 +22,12 @@ interface Props {
   /** on mount, train on the archive kept from an earlier import, when there is one */
   restore: boolean;
 }
+
+/** The decoded classes, moved to the training worker (the archive is still kept and embedded). */
+const handOver = (result: ImportedImages): ReadData => ({
+  data: result.decoded,
+  transfer: classSetTransfer(result.decoded),
+});
 
 const errorLine = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -76,8 +83,11 @@ export function ImportImages({ task, onImages, restore }: Props) {
   useRestore(
     task,
     restore,
-    async (kept) =>
-      onImages(await importImages({ kind: 'zip', file: kept.file }, () => undefined).done, kept.name),
+    async (kept) => {
+      const result = await importImages({ kind: 'zip', file: kept.file }, () => undefined).done;
+      onImages(result, kept.name);
+      return handOver(result);
+    },
     setWanted,
   );
   useArrivedData(
@@ -116,7 +126,7 @@ export function ImportImages({ task, onImages, restore }: Props) {
       setState({ kind: 'error', name: s.name, message: errorLine(err) });
       return;
     }
-    trainOn(task, s.name, s.result.archive, s.result.hash);
+    trainOn(task, s.name, s.result.archive, s.result.hash, undefined, handOver(s.result));
     void keep(task, s.name, s.result.archive, s.result.hash);
     setWanted(null);
     setState({ kind: 'idle' });
