@@ -69,6 +69,29 @@ function Progress({ state, onCancel }: { state: Extract<State, { kind: 'reading'
 }
 
 /**
+ * The archive kept from an earlier import (on mount, when asked; its decoded classes handed to
+ * the training worker) and one a run file brought, each imported for the page's part of it.
+ */
+function useKeptImages({ task, onImages, restore }: Props, setWanted: (hash: string | null) => void) {
+  const importZip = (file: Blob) => importImages({ kind: 'zip', file }, () => undefined).done;
+  useRestore(
+    task,
+    restore,
+    async (kept) => {
+      const result = await importZip(kept.file);
+      onImages(result, kept.name);
+      return handOver(result);
+    },
+    setWanted,
+  );
+  useArrivedData(
+    task,
+    async (file, name) => onImages(await importZip(file), name),
+    () => setWanted(null),
+  );
+}
+
+/**
  * "Import images": a zip (picker or drop) or a dropped folder of class folders, imported in a
  * worker with a progress bar and a cancel button, then shown (a few images beside their 28×28
  * conversions, the split, what was read); "Train on these classes" hands them to the page
@@ -80,21 +103,7 @@ export function ImportImages({ task, onImages, restore }: Props) {
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [wanted, setWanted] = useState<string | null>(null);
   const cancelRef = useRef<() => void>(() => undefined);
-  useRestore(
-    task,
-    restore,
-    async (kept) => {
-      const result = await importImages({ kind: 'zip', file: kept.file }, () => undefined).done;
-      onImages(result, kept.name);
-      return handOver(result);
-    },
-    setWanted,
-  );
-  useArrivedData(
-    task,
-    async (file, name) => onImages(await importImages({ kind: 'zip', file }, () => undefined).done, name),
-    () => setWanted(null),
-  );
+  useKeptImages({ task, onImages, restore }, setWanted);
   const read = async (name: string, request: Promise<ImageImportRequest>) => {
     setState({ kind: 'reading', name, phase: 'reading', done: 0, total: 0 });
     try {
