@@ -83,8 +83,10 @@ describe('a page-made image run file in the CLI', () => {
     expect(json.eval).toEqual(pageEval);
     const saved = readRunFile(readFileSync(after, 'utf8'), { tasks: ['imageclasses'] });
     expect(Array.from(saved.state.theta)).toEqual(Array.from(pageTheta));
-    // the CLI's file still carries the archive, so it moves on whole
+    // the CLI's file still carries the archive, so it moves on whole: it resumes again
     expect(saved.data?.name).toBe('images_background.zip');
+    const onward = train(['--resume', after, '--steps', '1', ...common]);
+    expect(onward.status, onward.stderr).toBe(0);
 
     // a download without the data resumes with the archive given again (--images)
     const doc = JSON.parse(text) as Record<string, unknown>;

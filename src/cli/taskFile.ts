@@ -71,7 +71,10 @@ export async function readTaskFile(
     for (const line of lines) process.stderr.write(`tasks: ${line}\n`);
     process.stderr.write(`tasks: ${where} has SHA-256 ${hash}\n`);
     const name = path === undefined ? (embedded as RunData).name : basename(path);
-    return { name, hash, bytes, ...(reading ? { reading } : {}) };
+    // a run file states the SHA-256 of the bytes it embeds (an image family names its data by
+    // another hash, of the images' paths and bytes)
+    const fileHash = path === undefined ? (embedded as RunData).hash : await sha256Hex(bytes);
+    return { name, hash: fileHash, bytes, ...(reading ? { reading } : {}) };
   } catch (err) {
     if (err instanceof TableError)
       throw new UsageError(`${path === undefined ? '' : '--tasks '}${where}: ${err.message}`);
