@@ -102,5 +102,24 @@ describe('a page-made image run file in the CLI', () => {
     const missing = train(['--resume', bare, '--steps', '1', ...common]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('no image classes are loaded');
+
+    // the CLI's own --images run embeds the archive too (--embed-data), and resumes on it alone
+    const embedded = join(dir, 'embedded.run.json');
+    const made = train([
+      '--config',
+      CONFIG,
+      '--images',
+      zipPath,
+      '--steps',
+      '1',
+      '--save-run',
+      embedded,
+      '--embed-data',
+      ...common,
+    ]);
+    expect(made.status, made.stderr).toBe(0);
+    const resumedAlone = train(['--resume', embedded, '--steps', '1', ...common]);
+    expect(resumedAlone.status, resumedAlone.stderr).toBe(0);
+    expect(resumedAlone.stderr).toContain("the run file's data (images_background.zip) has SHA-256");
   }, 300_000);
 });

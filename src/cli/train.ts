@@ -45,7 +45,7 @@ const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] 
                        [--save-run run.json (the whole run: θ, optimiser moments, baseline, task stream, curves;
                                              written at the end, every minute while training, and on Ctrl-C,
                                              which then stops after the current meta-step with status 130)]
-                       [--embed-data (--save-run's file also carries the --tasks file, so --resume needs no --tasks)]
+                       [--embed-data (--save-run's file also carries the --tasks file or the --images archive, so --resume needs neither)]
                        [--resume run.json (continue a saved run exactly: its settings, engine and step; --steps N
                                            trains N more meta-steps. --config may only repeat the file's values,
                                            or with --lenient change what a running run can: alpha, beta, inner,
@@ -187,14 +187,15 @@ async function readInputs(flags: Flags): Promise<{
   const config = readConfig(flags, head);
   const changes = head ? checkResumeConfig(head.config, config, flags.lenient === true) : [];
   const data = await readTaskFile(familyOf(config.task), config, flags as DataFlags, head?.data ?? null);
-  const images = typeof flags.images === 'string' ? imagesJson(await loadImagesFlag(flags.images)) : null;
+  const loaded = typeof flags.images === 'string' ? await loadImagesFlag(flags.images) : null;
   const resumed = head ? parseRunHead(head) : null;
   if (flags['no-pretrained'] && resumed?.state.pretrained) {
     throw new UsageError(
       '--no-pretrained: the run file trains a pretrained baseline, which a resumed run keeps',
     );
   }
-  return { resumed, config, changes, data, images };
+  const images = loaded ? imagesJson(loaded.set) : null;
+  return { resumed, config, changes, data: loaded?.data ?? data, images };
 }
 
 /** Flags that contradict each other or the run file, refused before anything loads. */
@@ -205,8 +206,9 @@ function checkFlagCombinations(flags: Flags, resumed: RunHead | null): void {
         throw new UsageError(`--resume cannot be combined with --${other}: the run file carries θ`);
     }
   }
-  if (flags['embed-data'] && (typeof flags['save-run'] !== 'string' || !(flags.tasks || resumed?.data))) {
-    throw new UsageError('--embed-data needs --save-run and the data to embed (--tasks FILE)');
+  const dataGiven = flags.tasks || flags.images || resumed?.data;
+  if (flags['embed-data'] && (typeof flags['save-run'] !== 'string' || !dataGiven)) {
+    throw new UsageError('--embed-data needs --save-run and the data to embed (--tasks FILE or --images)');
   }
   if (typeof flags.columns === 'string' && !(flags.tasks || resumed?.data)) {
     throw new UsageError(
