@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { syntheticFiles, zipOf } from '../test/syntheticImages';
 import { collectErrors, copyLink, waitReady, waitStepAtLeast } from './helpers';
@@ -50,11 +51,14 @@ test('import images: a zip decoded in a worker, its conversion and split shown, 
   const link = await copyLink(page);
   expect(new URL(link).searchParams.get('data')).toMatch(/^[0-9a-f]{16}$/);
   // a crashed training worker: the one that replaces it trains on the same classes, not the example
+  const imported = page.getByText(/omniglot\.zip: imported 20 classes/);
+  // (the first worker's notice fades first, so the one that comes next is the replacement's)
+  await expect(imported).toHaveCount(0, { timeout: 30_000 });
   await page.evaluate(() => (window as unknown as { maml: { crashWorker(): void } }).maml.crashWorker());
   await expect(page.getByRole('alert').filter({ hasText: 'The training worker failed' })).toBeVisible();
   await waitReady(page);
-  // the replacement worker read the archive itself: its notice beside the first worker's
-  await expect(page.getByText(/omniglot\.zip: imported 20 classes/)).toHaveCount(2, { timeout: 60_000 });
+  // the replacement worker read the archive itself (the decoded set went to the first worker)
+  await expect(imported).toHaveCount(1, { timeout: 60_000 });
   await expect(page.locator('.class-name').first()).toContainText('Alphabet_', { timeout: 60_000 });
 
   // a reload trains on the kept archive, not on the example
@@ -71,5 +75,53 @@ test('import images: a zip decoded in a worker, its conversion and split shown, 
   const other = Buffer.from(zipOf(syntheticFiles({ alphabets: 4, characters: 5, images: 7, side: 35 })));
   await input.setInputFiles({ name: 'other.zip', mimeType: 'application/zip', buffer: other });
   await expect(page.locator('.import-error')).toContainText('not the same data');
+  expect(errors).toEqual([]);
+});
+
+test('storage full: an image import trains on, the page says once that the data is not kept, and the download still embeds it', async ({
+  page,
+}, info) => {
+  test.setTimeout(240_000);
+  const errors = collectErrors(page);
+  // every write to the kept task files fails the way a full disk does
+  await page.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (
+      this: IDBObjectStore,
+      ...args: Parameters<IDBObjectStore['put']>
+    ) {
+      if (this.transaction.db.name === 'maml-task-files')
+        throw new DOMException('the quota is used up', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+  });
+  await page.goto('./?task=imageclasses&k=1');
+  await waitReady(page);
+  const input = page.getByLabel('import image classes from a zip file');
+  for (const name of ['first.zip', 'second.zip']) {
+    await input.setInputFiles({ name, mimeType: 'application/zip', buffer: omniglotLike() });
+    await page.getByRole('button', { name: 'Train on these classes' }).click();
+    await expect(page.locator('.import-trained')).toContainText(`Training on ${name}`);
+  }
+  await expect(page.locator('.class-name').first()).toContainText('Alphabet_', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Play' }).click();
+  await waitStepAtLeast(page, 3, 120_000);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const notKept = await page.evaluate(
+    () =>
+      (window as unknown as { maml: { store: { getState(): { notices: { title: string }[] } } } }).maml.store
+        .getState()
+        .notices.filter((n) => n.title === 'The imported data is not kept in this browser').length,
+  );
+  expect(notKept).toBe(1);
+
+  await page.getByLabel('with the imported data').check();
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download run file' }).click();
+  const path = info.outputPath('whole.json');
+  await (await download).saveAs(path);
+  const doc = JSON.parse(readFileSync(path, 'utf8')) as { step: number; data: { name: string } };
+  expect(doc.data.name).toBe('second.zip');
+  expect(doc.step).toBeGreaterThanOrEqual(3);
   expect(errors).toEqual([]);
 });

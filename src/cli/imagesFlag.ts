@@ -1,10 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { sha256Hex } from '../core/data/csv/importTable';
 import { filesOfZip, importImageClasses, type ClassImageSet } from '../core/data/images/importer';
 import { setLoadedImageClasses } from '../core/data/images/loaded';
 import { describeClasses } from '../core/data/images/summary';
 import { isHiddenPath } from '../core/data/images/layout';
 import { ImportError, IMPORT_LIMITS } from '../core/data/images/limits';
+import { archiveOf } from '../core/data/images/preview';
+import type { RunData } from '../core/runs/runFile';
 import type { ArchiveFile } from '../core/data/images/zip';
 import { UsageError } from './args';
 
@@ -60,9 +63,11 @@ export function importSummary(set: ClassImageSet): string {
 
 /**
  * --images: a folder of class folders or a .zip of one, imported with the same core as the page
- * (so the same files give the same numbers) and made the classes runs train on.
+ * (so the same files give the same numbers) and made the classes runs train on. `data` is the
+ * archive a run file embeds (--embed-data): the zip's bytes, or a folder's files stored in one
+ * zip, which imports to the same classes and content hash.
  */
-export async function loadImagesFlag(path: string): Promise<ClassImageSet> {
+export async function loadImagesFlag(path: string): Promise<{ set: ClassImageSet; data: RunData }> {
   try {
     const st = statSync(path, { throwIfNoEntry: false });
     if (!st) throw new UsageError(`--images ${path}: no such file or folder`);
@@ -77,7 +82,9 @@ export async function loadImagesFlag(path: string): Promise<ClassImageSet> {
     });
     process.stderr.write(`${importSummary(set)}\n`);
     setLoadedImageClasses(set);
-    return set;
+    const bytes = st.isDirectory() ? archiveOf(files) : new Uint8Array(readFileSync(path));
+    const name = st.isDirectory() ? `${basename(resolve(path))}.zip` : basename(path);
+    return { set, data: { name, hash: await sha256Hex(bytes), bytes } };
   } catch (e) {
     if (e instanceof ImportError) throw new UsageError(`--images ${path}: ${e.message}`);
     throw e;

@@ -6,7 +6,7 @@ import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'n
 import type * as tf from '@tensorflow/tfjs';
 import { FIELD_ORDER, fieldApplies, type Experiment } from '../core/experiment';
 import { restartReason } from '../core/families/restart';
-import { RunFileError } from '../core/runs/parseRunFile';
+import { readRunFileData, RunFileError } from '../core/runs/parseRunFile';
 import { readRunFile } from '../core/runs/resume';
 import type { FamilyRun } from '../core/families/family';
 import {
@@ -21,8 +21,21 @@ import { UsageError } from './args';
 import type { NodeBackend } from './backend';
 import { Interrupt } from './interrupt';
 
-/** Reads and checks a run file; every problem with it is one line and exit status 2. */
-export function loadRunFile(path: string): RunFile {
+/**
+ * --resume's file read as far as its settings and embedded data: a run file of imported data is
+ * parsed whole (`parseRunHead`) only once that data is loaded, because its state's sizes depend
+ * on it (an image family's baseline has a head per class). Every problem with it is one line and
+ * exit status 2.
+ */
+export interface RunHead {
+  path: string;
+  text: string;
+  config: Experiment;
+  data: RunData | null;
+}
+
+/** Reads a run file and checks its header, settings and embedded data (see RunHead). */
+export function readRunHead(path: string): RunHead {
   let text: string;
   try {
     // a UTF-8 character is 1-4 bytes: refuse what cannot fit before reading it into memory
@@ -36,8 +49,17 @@ export function loadRunFile(path: string): RunFile {
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? String(e));
     throw new UsageError(`--resume ${path}: cannot read it (${why})`);
   }
+  return { path, text, ...asUsage(path, () => readRunFileData(text)) };
+}
+
+/** The whole run file of a head, once the data it trains on is loaded. */
+export function parseRunHead(head: RunHead): RunFile {
+  return asUsage(head.path, () => readRunFile(head.text));
+}
+
+function asUsage<T>(path: string, read: () => T): T {
   try {
-    return readRunFile(text);
+    return read();
   } catch (e) {
     if (e instanceof RunFileError) throw new UsageError(`--resume ${path}: ${e.message}`);
     throw e;

@@ -12,14 +12,14 @@ import { encodeTheta } from '../core/thetaFile';
 import { initRates, readInitTheta, type InitTheta } from './initTheta';
 import type { FamilyRun, StepLosses } from '../core/families/family';
 import { runFromState } from '../core/runs/resume';
-import type { RunFile } from '../core/runs/runFile';
+import type { RunData, RunFile } from '../core/runs/runFile';
 import { parseFlags, runMain, UsageError } from './args';
-import { checkResumeConfig, loadRunFile, RunSaver } from './runFiles';
+import { checkResumeConfig, parseRunHead, readRunHead, RunSaver, type RunHead } from './runFiles';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
 import { formatDuration, Progress } from './progress';
 import { installTrainThreads } from './engineThreads';
 import { imagesJson, loadImagesFlag, type ImagesJson } from './imagesFlag';
-import { readTaskFile } from './taskFile';
+import { readTaskFile, type DataFlags } from './taskFile';
 
 /** The registered families' evaluation protocols, families sharing one named together. */
 function evalDefaultsText(): string {
@@ -34,6 +34,7 @@ function evalDefaultsText(): string {
 
 const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] [--steps N] [--backend wasm|cpu]
                        [--tasks curves.csv (a family that reads its tasks from your file: task, x, y columns)]
+                       [--columns task,x,y (--tasks' columns by header name or 0-based index, where the reader's choice is not yours)]
                        [--json out.json] [--eval-tasks N] [--eval-steps N] [--eval-seed 2017] [--no-pretrained]
                        [--save-theta theta.json] [--init theta.json (start from a saved θ, or the glyph lab's θ file)]
                        [--pretrained-only (train only the pretrained baseline, where the family can; θ stays as --init gave it)]
@@ -44,7 +45,7 @@ const USAGE = `usage: npm run train -- [--config '<query string or share URL>'] 
                        [--save-run run.json (the whole run: θ, optimiser moments, baseline, task stream, curves;
                                              written at the end, every minute while training, and on Ctrl-C,
                                              which then stops after the current meta-step with status 130)]
-                       [--embed-data (--save-run's file also carries the --tasks file, so --resume needs no --tasks)]
+                       [--embed-data (--save-run's file also carries the --tasks file or the --images archive, so --resume needs neither)]
                        [--resume run.json (continue a saved run exactly: its settings, engine and step; --steps N
                                            trains N more meta-steps. --config may only repeat the file's values,
                                            or with --lenient change what a running run can: alpha, beta, inner,
@@ -77,6 +78,7 @@ type EngineFlag = 'auto' | 'fused' | 'tfjs';
 const FLAGS = {
   config: { type: 'string' },
   tasks: { type: 'string' },
+  columns: { type: 'string' },
   steps: { type: 'int', min: 0, max: 10_000_000 },
   backend: { type: 'string', choices: NODE_BACKENDS },
   json: { type: 'string' },
@@ -103,17 +105,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const resumed = typeof flags.resume === 'string' ? loadRunFile(flags.resume) : null;
-  checkFlagCombinations(flags, resumed);
-  const config = readConfig(flags, resumed);
-  const lenient = flags.lenient === true;
-  const changes = resumed ? checkResumeConfig(resumed.state.config, config, lenient) : [];
+  const { resumed, config, changes, data, images } = await readInputs(flags);
   const family = familyOf(config.task);
-  const data = await readTaskFile(family, flags.tasks as string | undefined, config, resumed?.data ?? null);
   const steps = (flags.steps as number | undefined) ?? 1000;
   const backend = (flags.backend as NodeBackend | undefined) ?? 'wasm';
   await startBackend(backend);
-  const images = typeof flags.images === 'string' ? imagesJson(await loadImagesFlag(flags.images)) : null;
 
   const pretrainedOnly = flags['pretrained-only'] === true;
   if (pretrainedOnly && (flags['no-pretrained'] || typeof flags.init !== 'string')) {
@@ -174,21 +170,50 @@ async function main(): Promise<void> {
   finish(result, flags.json, trained.steps, trained.seconds, backend);
 }
 
+/**
+ * --resume's file, the data (--tasks or the file's own, and --images) and the settings, in the
+ * order a run of imported data needs: the data is loaded before the file's state is read, whose
+ * sizes depend on it. Flag combinations are refused before anything loads.
+ */
+async function readInputs(flags: Flags): Promise<{
+  resumed: RunFile | null;
+  config: Experiment;
+  changes: string[];
+  data: RunData | null;
+  images: ImagesJson | null;
+}> {
+  const head = typeof flags.resume === 'string' ? readRunHead(flags.resume) : null;
+  checkFlagCombinations(flags, head);
+  const config = readConfig(flags, head);
+  const changes = head ? checkResumeConfig(head.config, config, flags.lenient === true) : [];
+  const data = await readTaskFile(familyOf(config.task), config, flags as DataFlags, head?.data ?? null);
+  const loaded = typeof flags.images === 'string' ? await loadImagesFlag(flags.images) : null;
+  const resumed = head ? parseRunHead(head) : null;
+  if (flags['no-pretrained'] && resumed?.state.pretrained) {
+    throw new UsageError(
+      '--no-pretrained: the run file trains a pretrained baseline, which a resumed run keeps',
+    );
+  }
+  const images = loaded ? imagesJson(loaded.set) : null;
+  return { resumed, config, changes, data: loaded?.data ?? data, images };
+}
+
 /** Flags that contradict each other or the run file, refused before anything loads. */
-function checkFlagCombinations(flags: Flags, resumed: RunFile | null): void {
+function checkFlagCombinations(flags: Flags, resumed: RunHead | null): void {
   if (resumed) {
     for (const other of ['init', 'pretrained-only'] as const) {
       if (flags[other])
         throw new UsageError(`--resume cannot be combined with --${other}: the run file carries θ`);
     }
-    if (flags['no-pretrained'] && resumed.state.pretrained) {
-      throw new UsageError(
-        '--no-pretrained: the run file trains a pretrained baseline, which a resumed run keeps',
-      );
-    }
   }
-  if (flags['embed-data'] && (typeof flags['save-run'] !== 'string' || !(flags.tasks || resumed?.data))) {
-    throw new UsageError('--embed-data needs --save-run and the data to embed (--tasks FILE)');
+  const dataGiven = flags.tasks || flags.images || resumed?.data;
+  if (flags['embed-data'] && (typeof flags['save-run'] !== 'string' || !dataGiven)) {
+    throw new UsageError('--embed-data needs --save-run and the data to embed (--tasks FILE or --images)');
+  }
+  if (typeof flags.columns === 'string' && !(flags.tasks || resumed?.data)) {
+    throw new UsageError(
+      '--columns needs the table it picks from (--tasks FILE, or a run file that embeds it)',
+    );
   }
   if (flags['pretrained-only'] && typeof flags['save-run'] === 'string') {
     throw new UsageError('--save-run cannot be combined with --pretrained-only (it takes no meta-steps)');
@@ -196,10 +221,10 @@ function checkFlagCombinations(flags: Flags, resumed: RunFile | null): void {
 }
 
 /** The --config experiment (on the run file's settings when resuming); invalid values refuse unless --lenient. */
-function readConfig(flags: Flags, resumed: RunFile | null): Experiment {
+function readConfig(flags: Flags, resumed: RunHead | null): Experiment {
   const { config, warnings } = parseExperiment(String(flags.config ?? ''), {
     ignore: ['step', 'backend'],
-    ...(resumed ? { base: resumed.state.config } : {}),
+    ...(resumed ? { base: resumed.config } : {}),
   });
   const lenient = flags.lenient === true;
   const unknown = warnings.filter((w) => w.message.startsWith('unknown parameter'));

@@ -144,6 +144,12 @@ export type ToWorker =
       file: Blob;
       source: string;
       reading?: FileReading;
+      /**
+       * the file as the page's import worker already read it (TaskFamily.adoptTaskData: decoded
+       * images, their buffers transferred), so it is not read again; `file` stays the data kept
+       * and embedded
+       */
+      read?: unknown;
       /** the settings to check the data against while the worker has none (sent before its init) */
       config?: Experiment;
     }
@@ -248,7 +254,7 @@ export type FromWorker =
    * an opened run file brought the data its run trains on (checked against its SHA-256): the page
    * keeps it as an imported file (`hash`: the content hash the family names the data by)
    */
-  | { kind: 'runData'; task: string; name: string; hash: string; file: Blob }
+  | { kind: 'runData'; task: string; name: string; hash: string; file: Blob; reading?: FileReading }
   /** a run file could not be opened: nothing changed (the run before it goes on) */
   | { kind: 'runNotOpened'; source: string; reason: string }
   /** a saved θ file was loaded: its meta-step, settings and the pretrained baseline's steps */

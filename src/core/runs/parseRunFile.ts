@@ -4,6 +4,7 @@
  * before anything is built from it; each problem becomes one RunFileError with a sentence a
  * person can act on ("This run file's θ has 1,761 numbers but its settings need 66,561").
  */
+import type { ColumnRequest } from '../data/csv/columns';
 import { familySchema, parseExperiment, TASKS, type Experiment } from '../experiment';
 import { APP_VERSION } from './appVersion';
 import { base64ToBytes, base64ToFloat32 } from './base64';
@@ -294,5 +295,20 @@ function readData(doc: Json): RunData | null {
     fail(`This run file's data.sha256 is ${describe(d.sha256)}, not 64 hex digits`);
   const bytes = base64ToBytes(string(d, 'base64', 'data.base64', MAX_RUN_FILE_CHARS));
   if (!bytes) fail("This run file's data.base64 is not base64");
-  return { name, hash, bytes };
+  if (d.columns === undefined) return { name, hash, bytes };
+  return { name, hash, bytes, reading: { columns: readColumns(object(d, 'columns', 'data.columns')) } };
+}
+
+/** The column choice the data was read with: each role a header name or a column index. */
+function readColumns(c: Json): ColumnRequest {
+  const out: ColumnRequest = {};
+  for (const role of ['task', 'x', 'y'] as const) {
+    const v = c[role];
+    if (v === undefined) continue;
+    out[role] =
+      typeof v === 'number'
+        ? wholeNumber(c, role, `data.columns.${role}`)
+        : string(c, role, `data.columns.${role}`, MAX_NAME_LENGTH);
+  }
+  return out;
 }

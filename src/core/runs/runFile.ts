@@ -13,8 +13,11 @@
  *                "pretrained": { "theta": b64, "adam": {...}, "step": 4210 } | null,
  *                "stream": [a, b, c, d (, cached normal)] },
  *     "curves": [{ "name": "meta-loss", "steps": [1, 2, ...], "values": [...] }, ...],
- *     "data"?: { "name": "curves.csv", "sha256": hex, "base64": b64 } }   (imported data, embedded on request)
+ *     "data"?: { "name": "curves.csv", "sha256": hex, "base64": b64,
+ *                "columns"?: { "task"?: name | index, "x"?: ..., "y"?: ... } } }
+ *   (imported data, embedded on request, with the columns the user chose where the reader left a choice)
  */
+import type { ColumnRequest } from '../data/csv/columns';
 import { fieldApplies, FIELD_ORDER, type Experiment } from '../experiment';
 import { APP_VERSION } from './appVersion';
 import { bytesToBase64, float32ToBase64 } from './base64';
@@ -60,11 +63,16 @@ export interface RunFile {
   data?: RunData;
 }
 
-/** Imported data a run file carries: the file's name, its SHA-256 (64 hex digits) and its bytes. */
+/**
+ * Imported data a run file carries: the file's name, its SHA-256 (64 hex digits) and its bytes,
+ * and how it was read where the reader left a choice (a table's task, x and y columns), so the
+ * resumed run reads it the same way.
+ */
 export interface RunData {
   name: string;
   hash: string;
   bytes: Uint8Array;
+  reading?: { columns?: ColumnRequest };
 }
 
 export interface RunFileMeta {
@@ -156,9 +164,18 @@ export function encodeRunFile(file: RunFile): string {
       stream: s.stream,
     },
     curves: file.curves.map((c) => ({ name: c.name, steps: c.steps, values: c.values })),
-    ...(file.data
-      ? { data: { name: file.data.name, sha256: file.data.hash, base64: bytesToBase64(file.data.bytes) } }
-      : {}),
+    ...(file.data ? { data: dataDoc(file.data) } : {}),
   };
   return `${JSON.stringify(doc)}\n`;
+}
+
+/** The embedded data as the file writes it (the column choice only where one was made). */
+function dataDoc(data: RunData): Record<string, unknown> {
+  const columns = data.reading?.columns;
+  return {
+    name: data.name,
+    sha256: data.hash,
+    base64: bytesToBase64(data.bytes),
+    ...(columns && Object.keys(columns).length > 0 ? { columns: { ...columns } } : {}),
+  };
 }

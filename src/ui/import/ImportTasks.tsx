@@ -97,7 +97,8 @@ export function ImportTasks({ task, onTable, restore }: Props) {
   );
   useArrivedData(
     task,
-    async (file) => onTable((await parseTaskFile(file, () => undefined)).table),
+    async (file, _name, reading) =>
+      onTable((await parseTaskFile(file, () => undefined, reading?.columns)).table),
     () => setWanted(null),
   );
   const read = async (file: File, picked: PickedColumns | null = null) => {

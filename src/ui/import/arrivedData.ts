@@ -30,12 +30,13 @@ export async function keep(
     ]);
 }
 
-/** Data a run file brought: its family, file name, content hash and bytes. */
+/** Data a run file brought: its family, file name, content hash, bytes and how it was read. */
 export interface ArrivedData {
   task: string;
   name: string;
   hash: string;
   file: Blob;
+  reading?: FileReading;
 }
 
 const listeners = new Set<(data: ArrivedData) => void>();
@@ -49,6 +50,6 @@ export function onDataArrived(listener: (data: ArrivedData) => void): () => void
 /** An opened run file's data: the run trains on it, the page keeps it and its panel shows it. */
 export function dataArrived(data: ArrivedData): void {
   setTrainedData(data.task, data.hash);
-  void keep(data.task, data.name, data.file, data.hash);
+  void keep(data.task, data.name, data.file, data.hash, data.reading);
   for (const listener of listeners) listener(data);
 }

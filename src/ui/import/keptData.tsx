@@ -13,21 +13,51 @@ import { keptTaskFile, type KeptTaskFile } from './taskFiles';
 
 export { keep } from './arrivedData';
 
-/** The page's run of `task` trains on this file from now on: the training worker gets it. */
-export function trainOn(task: string, name: string, file: Blob, hash: string, reading?: FileReading): void {
-  session.send({ kind: 'taskFile', task, file, source: name, ...(reading ? { reading } : {}) });
+/**
+ * What the page's import worker already read of a file (TaskFamily.adoptTaskData), handed to the
+ * training worker with its buffers moved (`transfer`), so the file is not read twice.
+ */
+export interface ReadData {
+  data: unknown;
+  transfer: Transferable[];
+}
+
+/**
+ * The page's run of `task` trains on this file from now on: the training worker gets it, with
+ * what was read of it already (`read`, moved: the page cannot use it after).
+ */
+export function trainOn(
+  task: string,
+  name: string,
+  file: Blob,
+  hash: string,
+  reading?: FileReading,
+  read?: ReadData,
+): void {
+  session.send(
+    {
+      kind: 'taskFile',
+      task,
+      file,
+      source: name,
+      ...(reading ? { reading } : {}),
+      ...(read ? { read: read.data } : {}),
+    },
+    read?.transfer ?? [],
+  );
   setTrainedData(task, hash);
 }
 
 /**
  * On mount, when asked, train on the file kept from an earlier import (if there is one): `read`
  * makes the page's part of it (throws when this config cannot use it, which leaves the example in
- * place). Where the opened link names other data, the kept file is left and `ask` gets the hash.
+ * place) and may give what it read for the training worker. Where the opened link names other
+ * data, the kept file is left and `ask` gets the hash.
  */
 export function useRestore(
   task: string,
   restore: boolean,
-  read: (kept: KeptTaskFile) => Promise<void>,
+  read: (kept: KeptTaskFile) => Promise<ReadData | void>,
   ask: (hash: string) => void,
 ): void {
   useEffect(() => {
@@ -40,8 +70,8 @@ export function useRestore(
           return;
         }
         if (!kept) return;
-        await read(kept);
-        trainOn(task, kept.name, kept.file, kept.hash, kept.reading);
+        const readData = await read(kept);
+        trainOn(task, kept.name, kept.file, kept.hash, kept.reading, readData ?? undefined);
       })
       .catch(() => undefined);
     // once per mount: a later import replaces the kept file itself
@@ -51,11 +81,12 @@ export function useRestore(
 
 /**
  * Data an opened run file brought for `task` (the worker trains on it already): `read` makes the
- * page's part of it, as for an import; the asking line goes (`arrived`).
+ * page's part of it, as for an import, read as the file says (`reading`: the columns chosen); the
+ * asking line goes (`arrived`).
  */
 export function useArrivedData(
   task: string,
-  read: (file: Blob, name: string) => Promise<void>,
+  read: (file: Blob, name: string, reading?: FileReading) => Promise<void>,
   arrived: () => void,
 ): void {
   useEffect(
@@ -63,7 +94,7 @@ export function useArrivedData(
       onDataArrived((data) => {
         if (data.task !== task) return;
         arrived();
-        void read(data.file, data.name).catch(() => undefined);
+        void read(data.file, data.name, data.reading).catch(() => undefined);
       }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [task],

@@ -48,6 +48,14 @@ interface StartOptions {
 
 const store = useStore;
 
+type TaskFileMessage = Extract<ToWorker, { kind: 'taskFile' }>;
+
+function withoutRead(msg: TaskFileMessage): TaskFileMessage {
+  const kept = { ...msg };
+  delete kept.read;
+  return kept;
+}
+
 class Session implements TrainerPort {
   /** run files: written by the worker (downloads, autosave), opened in it */
   private readonly runs = new SessionRuns({ post: (m) => this.post(m), requestId: () => this.nextRequest++ });
@@ -123,15 +131,16 @@ class Session implements TrainerPort {
     return this.runs.autosave;
   }
 
-  private post(msg: ToWorker): void {
-    this.worker?.postMessage(msg);
+  private post(msg: ToWorker, transfer: Transferable[] = []): void {
+    this.worker?.postMessage(msg, transfer);
   }
 
-  send(msg: ToWorker): void {
+  send(msg: ToWorker, transfer: Transferable[] = []): void {
     const s = store.getState();
     if (msg.kind === 'config') writeAddressBar(msg.config, s.backendRequest, s.engineRequest);
-    if (msg.kind === 'taskFile') this.data = msg;
-    this.post(msg);
+    // a restarted worker reads the file itself: what was read of it is moved to this worker
+    if (msg.kind === 'taskFile') this.data = withoutRead(msg);
+    this.post(msg, transfer);
   }
 
   snapshot(): Promise<Snapshot> {
@@ -277,7 +286,13 @@ class Session implements TrainerPort {
         this.runs.received(msg);
         break;
       case 'runData':
-        this.data = { kind: 'taskFile', task: msg.task, file: msg.file, source: msg.name };
+        this.data = {
+          kind: 'taskFile',
+          task: msg.task,
+          file: msg.file,
+          source: msg.name,
+          ...(msg.reading ? { reading: msg.reading } : {}),
+        };
         dataArrived(msg);
         break;
       case 'thetaLoaded':

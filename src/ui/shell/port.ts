@@ -7,7 +7,8 @@ import type { BackendRequest, Snapshot, ToWorker } from '../../worker/protocol';
 
 /** What the store needs from the worker side. */
 export interface TrainerPort {
-  send(msg: ToWorker): void;
+  /** `transfer`: buffers the message moves to the worker (they are unusable here after) */
+  send(msg: ToWorker, transfer?: Transferable[]): void;
   /** a fresh snapshot of θ from the worker */
   snapshot(): Promise<Snapshot>;
   /** continue the run on another backend (θ, the baselines, the step); the link records it */

@@ -6,27 +6,30 @@
  */
 import { sha256Hex } from '../../core/data/csv/importTable';
 import { familyOf } from '../../core/families/registry';
+import type { FileReading } from '../../core/families/family';
 import { readRunFileData } from '../../core/runs/parseRunFile';
 import type { RunData } from '../../core/runs/runFile';
 
-let held: { task: string; name: string; bytes: Uint8Array } | null = null;
+let held: { task: string; name: string; bytes: Uint8Array; reading?: FileReading } | null = null;
 
-/** The runs of `task` train on this file from now on. */
-export function holdData(task: string, name: string, bytes: Uint8Array): void {
-  held = { task, name, bytes };
+/** The runs of `task` train on this file from now on, read as `reading` says (the columns chosen). */
+export function holdData(task: string, name: string, bytes: Uint8Array, reading?: FileReading): void {
+  held = { task, name, bytes, ...(reading ? { reading } : {}) };
 }
 
 /** The data runs of `task` train on, as a run file embeds it (null: they train on no imported file). */
 export async function embeddedData(task: string): Promise<RunData | null> {
   if (!held || held.task !== task) return null;
-  return { name: held.name, hash: await sha256Hex(held.bytes), bytes: held.bytes };
+  const { name, bytes, reading } = held;
+  return { name, hash: await sha256Hex(bytes), bytes, ...(reading ? { reading } : {}) };
 }
 
-/** Embedded data that was loaded: its file, and the content hash its family names it by. */
+/** Embedded data that was loaded: its file, the content hash its family names it by, how it was read. */
 export interface OpenedData {
   name: string;
   bytes: Uint8Array;
   hash: string;
+  reading?: FileReading;
 }
 
 /**
@@ -43,7 +46,7 @@ export async function loadRunData(text: string, task: string): Promise<OpenedDat
   const sha = await sha256Hex(data.bytes);
   if (sha !== data.hash)
     throw new Error(`its data (${data.name}) has SHA-256 ${sha}, not the ${data.hash} the file states`);
-  const { hash } = await load(data.bytes, config);
-  holdData(config.task, data.name, data.bytes);
-  return { name: data.name, bytes: data.bytes, hash };
+  const { hash } = await load(data.bytes, config, data.reading);
+  holdData(config.task, data.name, data.bytes, data.reading);
+  return { name: data.name, bytes: data.bytes, hash, ...(data.reading ? { reading: data.reading } : {}) };
 }

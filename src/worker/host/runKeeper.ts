@@ -278,13 +278,14 @@ export class RunKeeper {
     const { file, run, data } = opened;
     // the page keeps the data the file brought, as if it had been imported
     if (data) {
-      const { name, hash, bytes } = data;
+      const { name, hash, bytes, reading } = data;
       this.post({
         kind: 'runData',
         task: file.state.config.task,
         name,
         hash,
         file: new Blob([bytes as BlobPart]),
+        ...(reading ? { reading } : {}),
       });
     }
     this.replaceRun(file.state.config, run);

@@ -14,22 +14,25 @@ export interface TaskFileHost {
 }
 
 /**
- * A task file the page sent: the family reads and keeps its tasks while the run goes on, then the
- * run starts again on them, still playing if it was (when the worker has a config by then; else
- * its first run trains on them). A notice says what was read, or why the file was not used (the
+ * A task file the page sent: the family reads and keeps its tasks (or adopts what the page's
+ * import worker already read of it, `read`) while the run goes on, then the run starts again on
+ * them, still playing if it was (when the worker has a config by then; else its first run trains
+ * on them). A notice says what was read, or why the file was not used (the
  * run then keeps its tasks).
  */
 export async function readTaskFile(
   msg: Extract<ToWorker, { kind: 'taskFile' }>,
   host: TaskFileHost,
 ): Promise<void> {
-  const load = familyOf(msg.task).loadTaskFile;
+  const family = familyOf(msg.task);
+  const load = family.loadTaskFile;
   if (!load) return;
   try {
     const config = host.config() ?? msg.config ?? defaultsFor(msg.task);
     const bytes = new Uint8Array(await msg.file.arrayBuffer());
-    const { lines } = await load(bytes, config, msg.reading);
-    holdData(msg.task, msg.source, bytes);
+    const adopt = msg.read !== undefined ? family.adoptTaskData : undefined;
+    const { lines } = adopt ? await adopt(msg.read, config) : await load(bytes, config, msg.reading);
+    holdData(msg.task, msg.source, bytes, msg.reading);
     host.post({ kind: 'notice', level: 'info', message: `${msg.source}: ${lines[0] ?? ''}` });
     if (!host.config()) return;
     const playing = host.playing();

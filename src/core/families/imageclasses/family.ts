@@ -1,6 +1,7 @@
 import { filesOfZip, importImageClasses, type ClassImageSet } from '../../data/images/importer';
 import { loadedImageClasses, setLoadedImageClasses } from '../../data/images/loaded';
 import { describeClasses, splitCounts, tooFewClassesLine } from '../../data/images/summary';
+import { isClassImageSet } from '../../data/images/handOver';
 import { ImportError } from '../../data/images/limits';
 import type { Experiment } from '../../schema';
 import type { TaskFamily } from '../family';
@@ -52,6 +53,14 @@ async function loadTaskFile(
   return { hash: set.hash, lines: describeClasses(set) };
 }
 
+/** Classes the page's import worker decoded, handed over: checked like an archive's, kept. */
+async function adoptTaskData(read: unknown, config: Experiment): Promise<{ hash: string; lines: string[] }> {
+  if (!isClassImageSet(read)) throw new ImportError('the decoded classes handed over are not whole');
+  checkClassesTrainable(read, config);
+  setLoadedImageClasses(read);
+  return { hash: read.hash, lines: describeClasses(read) };
+}
+
 /**
  * The user's image classes: everything but the data is the glyph family's (network, fused
  * engines, pretrained baseline, evaluation), so numbers compare with the glyph runs'.
@@ -60,6 +69,7 @@ export const imageClassesFamily: TaskFamily = {
   ...glyphFamily,
   schema: imageClassesSchema,
   loadTaskFile,
+  adoptTaskData,
   createRun: (config, start) => new GlyphRun(config, start, loadedSource(), imageClassesFamily),
   stateSizes: (config) => glyphStateSizes(config, loadedSource()),
 };

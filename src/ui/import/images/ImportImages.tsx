@@ -1,7 +1,8 @@
 import { useRef, useState, type DragEvent } from 'react';
 import { dataMatches, dataMismatch } from '../../../core/data/dataLink';
 import { askedData } from '../linkedData';
-import { AskForFile, keep, trainOn, useArrivedData, useRestore } from '../keptData';
+import { classSetTransfer } from '../../../core/data/images/handOver';
+import { AskForFile, keep, trainOn, useArrivedData, useRestore, type ReadData } from '../keptData';
 import { ConversionPreview, SplitView } from './ConversionPreview';
 import { droppedSource, entriesOf, type DropEntry } from './droppedFiles';
 import type { ImageImportRequest, ImportedImages } from './imageMessages';
@@ -21,6 +22,12 @@ interface Props {
   /** on mount, train on the archive kept from an earlier import, when there is one */
   restore: boolean;
 }
+
+/** The decoded classes, moved to the training worker (the archive is still kept and embedded). */
+const handOver = (result: ImportedImages): ReadData => ({
+  data: result.decoded,
+  transfer: classSetTransfer(result.decoded),
+});
 
 const errorLine = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -62,6 +69,29 @@ function Progress({ state, onCancel }: { state: Extract<State, { kind: 'reading'
 }
 
 /**
+ * The archive kept from an earlier import (on mount, when asked; its decoded classes handed to
+ * the training worker) and one a run file brought, each imported for the page's part of it.
+ */
+function useKeptImages({ task, onImages, restore }: Props, setWanted: (hash: string | null) => void) {
+  const importZip = (file: Blob) => importImages({ kind: 'zip', file }, () => undefined).done;
+  useRestore(
+    task,
+    restore,
+    async (kept) => {
+      const result = await importZip(kept.file);
+      onImages(result, kept.name);
+      return handOver(result);
+    },
+    setWanted,
+  );
+  useArrivedData(
+    task,
+    async (file, name) => onImages(await importZip(file), name),
+    () => setWanted(null),
+  );
+}
+
+/**
  * "Import images": a zip (picker or drop) or a dropped folder of class folders, imported in a
  * worker with a progress bar and a cancel button, then shown (a few images beside their 28×28
  * conversions, the split, what was read); "Train on these classes" hands them to the page
@@ -73,18 +103,7 @@ export function ImportImages({ task, onImages, restore }: Props) {
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [wanted, setWanted] = useState<string | null>(null);
   const cancelRef = useRef<() => void>(() => undefined);
-  useRestore(
-    task,
-    restore,
-    async (kept) =>
-      onImages(await importImages({ kind: 'zip', file: kept.file }, () => undefined).done, kept.name),
-    setWanted,
-  );
-  useArrivedData(
-    task,
-    async (file, name) => onImages(await importImages({ kind: 'zip', file }, () => undefined).done, name),
-    () => setWanted(null),
-  );
+  useKeptImages({ task, onImages, restore }, setWanted);
   const read = async (name: string, request: Promise<ImageImportRequest>) => {
     setState({ kind: 'reading', name, phase: 'reading', done: 0, total: 0 });
     try {
@@ -116,7 +135,7 @@ export function ImportImages({ task, onImages, restore }: Props) {
       setState({ kind: 'error', name: s.name, message: errorLine(err) });
       return;
     }
-    trainOn(task, s.name, s.result.archive, s.result.hash);
+    trainOn(task, s.name, s.result.archive, s.result.hash, undefined, handOver(s.result));
     void keep(task, s.name, s.result.archive, s.result.hash);
     setWanted(null);
     setState({ kind: 'idle' });

@@ -1,9 +1,11 @@
 /**
  * Imports image classes off the main thread: a zip read and checked by the core's zip reader, or
  * a dropped folder's files read one at a time (caps checked before any is read), then every image
- * decoded and converted with progress messages (at most one every PROGRESS_MS). The page cancels
- * by ending the worker.
+ * decoded and converted with progress messages (at most one every PROGRESS_MS). The decoded
+ * classes go to the page with their buffers moved, not copied. The page cancels by ending the
+ * worker.
  */
+import { classSetTransfer } from '../../../core/data/images/handOver';
 import { filesOfZip, importImageClasses } from '../../../core/data/images/importer';
 import { isHiddenPath } from '../../../core/data/images/layout';
 import { ImportError, IMPORT_LIMITS } from '../../../core/data/images/limits';
@@ -60,16 +62,17 @@ async function importRequest(req: ImageImportRequest): Promise<ImportedImages> {
     groups: splitGroups(set),
     counts: splitCounts(set),
     samples: conversionSamples(files),
+    decoded: set,
   };
 }
 
 self.onmessage = (e: MessageEvent<ImageImportRequest>) => {
   importRequest(e.data).then(
     (result) =>
-      reply(
-        { kind: 'done', result },
-        result.samples.map((s) => s.pixels.buffer as ArrayBuffer),
-      ),
+      reply({ kind: 'done', result }, [
+        ...result.samples.map((s) => s.pixels.buffer as ArrayBuffer),
+        ...classSetTransfer(result.decoded),
+      ]),
     (err: unknown) => reply({ kind: 'error', message: err instanceof Error ? err.message : String(err) }),
   );
 };

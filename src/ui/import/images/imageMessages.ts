@@ -1,3 +1,4 @@
+import type { ClassImageSet } from '../../../core/data/images/importer';
 import type { ConversionSample } from '../../../core/data/images/preview';
 import type { GroupCount, SplitCounts } from '../../../core/data/images/summary';
 import type { SplitProtocol } from '../../../core/data/images/layout';
@@ -27,6 +28,8 @@ export interface ImportedImages {
   counts: SplitCounts;
   /** a few originals with their 28×28 conversions */
   samples: ConversionSample[];
+  /** every class decoded: moved to the training worker when trained on, so no image is decoded twice */
+  decoded: ClassImageSet;
 }
 
 /** Progress while reading files and decoding images, then the import or its one-line fault. */

@@ -1,0 +1,54 @@
+/**
+ * Decoded image classes handed from one thread to another (the page's import worker to the
+ * training worker, by way of the page) instead of being decoded again: the pixel buffers are the
+ * transferables (moved, not copied), and the receiving side checks the shape of what arrived
+ * before it trains on it, as it would check a file.
+ */
+import { CLASS_IMAGE_PIXELS } from './convert';
+import type { ClassImageSet, ImageClass } from './importer';
+
+/** The buffers a set's transfer moves: each class's pixels (the set is unusable where it was sent from). */
+export function classSetTransfer(set: ClassImageSet): ArrayBuffer[] {
+  return set.classes.map((c) => c.pixels.buffer as ArrayBuffer);
+}
+
+const isIndexList = (v: unknown, below: number): v is number[] =>
+  Array.isArray(v) && v.every((i) => Number.isInteger(i) && i >= 0 && i < below);
+
+function isImageClass(v: unknown): v is ImageClass {
+  if (typeof v !== 'object' || v === null) return false;
+  const c = v as Partial<ImageClass>;
+  return (
+    typeof c.name === 'string' &&
+    (c.group === null || typeof c.group === 'string') &&
+    Number.isInteger(c.count) &&
+    (c.count as number) > 0 &&
+    c.pixels instanceof Float32Array &&
+    c.pixels.length === (c.count as number) * CLASS_IMAGE_PIXELS
+  );
+}
+
+/**
+ * Whether `v` is a whole decoded set as importImageClasses makes it: classes whose pixel arrays
+ * hold their counts' images (a detached buffer has none), a split of valid class indices, a
+ * SHA-256 in hex.
+ */
+export function isClassImageSet(v: unknown): v is ClassImageSet {
+  if (typeof v !== 'object' || v === null) return false;
+  const s = v as Partial<ClassImageSet>;
+  if (!Array.isArray(s.classes) || s.classes.length < 2 || !s.classes.every(isImageClass)) return false;
+  const split = s.split;
+  const n = s.classes.length;
+  return (
+    typeof split === 'object' &&
+    split !== null &&
+    isIndexList(split.train, n) &&
+    isIndexList(split.test, n) &&
+    typeof split.rotations === 'boolean' &&
+    typeof s.hash === 'string' &&
+    /^[0-9a-f]{64}$/.test(s.hash) &&
+    s.images === s.classes.reduce((sum, c) => sum + c.count, 0) &&
+    Array.isArray(s.skipped) &&
+    Number.isInteger(s.skippedCount)
+  );
+}
