@@ -6,7 +6,8 @@
  * waits for meta-iteration `--steps`, then pauses. It reports the wall time from Play to that
  * step (the page's own clock), the backend and engine shown, the main thread's long tasks over the
  * run (the longest, how many took over 50 ms), the page's last post-update return and its
- * held-out return after one step.
+ * held-out return after one step. Every 30 s it logs the step reached and the long tasks so far,
+ * so a run stopped early still says how far it got.
  */
 import { writeFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
@@ -28,7 +29,16 @@ function stepReached(page, target) {
     (want) =>
       new Promise((resolve) => {
         const { store } = globalThis.maml;
-        const log = setInterval(() => console.log(`bench: meta-iteration ${store.getState().step}`), 30_000);
+        const t0 = performance.now();
+        // every 30 s: the step, the seconds since Play and the run's long tasks so far
+        const log = setInterval(() => {
+          const long = globalThis.benchLongTasks.filter((e) => e.t >= t0).map((e) => Math.round(e.ms));
+          const s = ((performance.now() - t0) / 1000).toFixed(0);
+          const over = long.filter((ms) => ms > 50).length;
+          console.log(
+            `bench: meta-iteration ${store.getState().step} at ${s} s; longest task ${Math.max(0, ...long)} ms, ${over} over 50 ms`,
+          );
+        }, 30_000);
         const check = (s) => {
           if (s.step < want) return false;
           clearInterval(log);
