@@ -58,7 +58,10 @@ function draw(el: SVGSVGElement, width: number, returns: ReturnsReply | null): v
   const box: ChartBox = { width, height: HEIGHT, margin: MARGIN };
   const svg = chartSvg(el, width, HEIGHT);
   const x = d3.scaleLinear([0, EVAL_STEPS], [MARGIN.left, width - MARGIN.right]);
-  const y = d3.scaleLinear(returnExtent(returns?.curves ?? {}), [HEIGHT - MARGIN.bottom, MARGIN.top]).nice();
+  // the axis reaches the paper's best return, so its whole reference line is on the chart
+  const [lo, hi] = returnExtent(returns?.curves ?? {});
+  const top = Math.min(0, Math.max(hi, Math.max(...PAPER_MAML_RETURNS) + 1));
+  const y = d3.scaleLinear([lo, top], [HEIGHT - MARGIN.bottom, MARGIN.top]).nice();
   const axes = layerOf(svg, 'axes');
   if (axesStale(el, `${width}|${y.domain().join()}`)) {
     axes.selectAll('*').remove();
