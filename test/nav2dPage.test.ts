@@ -19,6 +19,7 @@ import type { FromWorker } from '../src/worker/protocol';
 import {
   curvePoints,
   learningExtent,
+  niceEnd,
   pathLines,
   returnExtent,
   VIEW_HALF,
@@ -108,11 +109,21 @@ describe('2-D navigation page: charts and words', () => {
     expect(b).toBeGreaterThan(-10);
   });
 
-  it('reads a series without its non-finite values', () => {
+  it('reads a series without its non-finite values, binned to at most the points asked', () => {
     const s = { length: 3, steps: [1, 2, 3], values: [-5, NaN, -4] };
     expect(curvePoints(s)).toEqual([
       [1, -5],
       [3, -4],
+    ]);
+    const long = { length: 1000, steps: [...Array(1000).keys()], values: Array<number>(1000).fill(-2) };
+    const binned = curvePoints(long, 100);
+    expect(binned.length).toBeLessThanOrEqual(100);
+    expect(binned.every(([, v]) => v === -2)).toBe(true);
+  });
+
+  it("ends the learning curve's x axis at the next 1, 2 or 5 × 10ⁿ", () => {
+    expect([1, 3, 10, 11, 150, 200, 201, 499, 501].map(niceEnd)).toEqual([
+      1, 5, 10, 20, 200, 200, 500, 500, 1000,
     ]);
   });
 

@@ -1,10 +1,16 @@
-/** A progress line on stderr: step, meta-loss, steps/s, ETA. Redraws in place on a terminal. */
+/**
+ * A progress line on stderr: step, the meta-step's own number under its family's name for it (the
+ * meta-loss unless the family names another quantity), steps/s, ETA. Redraws in place on a terminal.
+ */
 export class Progress {
   private readonly start = performance.now();
   private lastDraw = 0;
   private readonly tty = Boolean(process.stderr.isTTY);
 
-  constructor(private readonly total: number) {}
+  constructor(
+    private readonly total: number,
+    private readonly quantity = 'meta-loss',
+  ) {}
 
   update(step: number, loss: number | null, force = false): void {
     const now = performance.now();
@@ -18,7 +24,7 @@ export class Progress {
     const filled = Math.round((width * step) / Math.max(this.total, 1));
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
     const line =
-      `[${bar}] step ${step}/${this.total}  meta-loss ${loss === null ? '   -  ' : loss.toFixed(4)}  ` +
+      `[${bar}] step ${step}/${this.total}  ${this.quantity} ${loss === null ? '   -  ' : loss.toFixed(4)}  ` +
       `${rate.toFixed(1)} steps/s  ETA ${formatDuration(eta)}`;
     process.stderr.write(this.tty ? `\r${line}\x1b[K` : `${line}\n`);
   }

@@ -13,6 +13,7 @@ import { initRates, readInitTheta, type InitTheta } from './initTheta';
 import type { FamilyRun, StepLosses } from '../core/families/family';
 import { runFromState } from '../core/runs/resume';
 import type { RunData, RunFile } from '../core/runs/runFile';
+import { META_LOSS } from '../core/schema';
 import { parseFlags, runMain, UsageError } from './args';
 import { checkResumeConfig, parseRunHead, readRunHead, RunSaver, type RunHead } from './runFiles';
 import { NODE_BACKENDS, startBackend, type NodeBackend } from './backend';
@@ -140,7 +141,8 @@ async function main(): Promise<void> {
     pretrainedOnly && pretrainStep
       ? { meta: pretrainStep(), pretrained: null }
       : (run.stepAsync?.() ?? run.step());
-  const trained = await trainSteps(run, steps, oneStep, saver);
+  const quantity = (family.schema.trainingQuantity ?? META_LOSS).name;
+  const trained = await trainSteps(run, steps, oneStep, saver, quantity);
   if (trained.interrupted) {
     run.dispose();
     process.exitCode = 130;
@@ -315,8 +317,10 @@ async function trainSteps(
   steps: number,
   oneStep: () => StepLosses | Promise<StepLosses>,
   saver: RunSaver | null,
+  /** the meta-step's number in the progress line and errors ("meta-loss" or the family's name) */
+  quantity: string,
 ): Promise<Trained> {
-  const progress = new Progress(steps);
+  const progress = new Progress(steps, quantity);
   let smoothed: number | null = null;
   let lastLoss: number | null = null;
   let trained = 0;
@@ -329,7 +333,7 @@ async function trainSteps(
     if (s % 50 === 0 || s === steps) {
       const v = recorded ?? ((await meta.data())[0] as number); // async read-back, every 50 steps only
       lastLoss = v;
-      if (!Number.isFinite(v)) throw new Error(`meta-loss became ${v} at step ${s}: lower alpha or beta`);
+      if (!Number.isFinite(v)) throw new Error(`${quantity} became ${v} at step ${s}: lower alpha or beta`);
       smoothed = smoothed === null ? v : 0.9 * smoothed + 0.1 * v;
       progress.update(s, smoothed, s === steps);
     }

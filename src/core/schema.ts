@@ -139,7 +139,24 @@ export interface FamilySchema {
    * menu and links leave it out (default true)
    */
   readonly inPage?: boolean;
+  /**
+   * What a meta-step's own number is when it is not a loss to lower (absent: the meta-loss, the
+   * query loss after the inner steps); the CLI's progress line and the page's readout name it so
+   */
+  readonly trainingQuantity?: TrainingQuantity;
 }
+
+/** A meta-step's own number in words: a short name for a readout, and one sentence of help. */
+export interface TrainingQuantity {
+  readonly name: string;
+  readonly help: string;
+}
+
+/** The meta-loss, what every family's meta-step reports unless its schema names another quantity. */
+export const META_LOSS: TrainingQuantity = {
+  name: 'meta-loss',
+  help: 'Meta-loss of the latest meta-batch: the query loss after the inner steps, averaged over the batch’s tasks.',
+};
 
 /**
  * A named experiment: a share link opened with `preset=<name>` in a page link or the CLI's

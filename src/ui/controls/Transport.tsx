@@ -2,6 +2,8 @@ import { useStore, type Store } from '../shell/store';
 import { formatLoss } from '../kit/format';
 import { familyOf } from '../shell/families';
 import { formatRate } from '../../core/wording/rates';
+import { familySchema } from '../../core/experiment';
+import { META_LOSS } from '../../core/schema';
 import { AutoChoiceNote } from './AutoChoiceNote';
 
 function formatElapsed(ms: number): string {
@@ -26,6 +28,8 @@ export function formatStepTime(stepsPerSec: number): string {
 
 /** The held-out evaluation's headline, in the words of the family shown. */
 const evalReadout = (s: Store) => familyOf(s.config.task).readouts.evaluation(s);
+/** What the meta-step's own number is for the family shown (the meta-loss unless it names another). */
+const quantityOf = (s: Store) => familySchema(s.config.task).trainingQuantity ?? META_LOSS;
 /** θ's size, as the family shown knows it. */
 const paramsOf = (s: Store) => familyOf(s.config.task).readouts.parameters(s);
 
@@ -81,6 +85,7 @@ function Readouts({ backendName, engine }: { backendName: string; engine: string
   const stepsPerSec = useStore((s) => s.stepsPerSec);
   const elapsedMs = useStore((s) => s.elapsedMs);
   const lastLoss = useStore((s) => s.lastLoss);
+  const quantity = useStore(quantityOf);
   const evalLabel = useStore((s) => evalReadout(s).label);
   const evalHelp = useStore((s) => evalReadout(s).help);
   const evalText = useStore((s) => evalReadout(s).text);
@@ -113,8 +118,8 @@ function Readouts({ backendName, engine }: { backendName: string; engine: string
         <dt>elapsed</dt>
         <dd>{formatElapsed(elapsedMs)}</dd>
       </div>
-      <div title="Meta-loss of the latest meta-batch: query MSE after the inner steps, averaged over the batch's tasks.">
-        <dt>meta-loss</dt>
+      <div title={quantity.help}>
+        <dt>{quantity.name}</dt>
         <dd data-readout="loss">{lastLoss === null ? '–' : formatLoss(lastLoss)}</dd>
       </div>
       <div className="wide" title={evalHelp}>

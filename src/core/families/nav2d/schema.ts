@@ -56,6 +56,10 @@ export const nav2dSchema: FamilySchema = {
     mamlpp: 'MAML++ is not implemented for policy-gradient meta-learning',
   },
   inPage: true,
+  trainingQuantity: {
+    name: 'post-update return',
+    help: 'Average return of the latest meta-batch’s trajectories after the inner policy-gradient step (higher is better): what meta-training maximises.',
+  },
   restartRules: [
     { fields: ['hidden'], reason: (next) => `hidden layers changed to ${next.hidden.join(',')}` },
   ],

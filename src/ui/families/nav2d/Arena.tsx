@@ -3,105 +3,127 @@
  * square with the goal, the trajectories sampled before the inner step (dashed, faint) and after
  * one policy-gradient step on them (solid). A click anywhere places a new goal there (clamped to
  * the square) and the worker adapts every initialisation to it once.
+ *
+ * The frame (axes, words, the goal's star) is SVG, built when the layout changes; the
+ * trajectories are drawn on a canvas under it, one panel per animation-frame job, when a new
+ * adaptation arrives; a new goal only moves the stars. Each panel's group says what its canvas
+ * shows: `data-pre` and `data-post` (trajectories drawn) and `data-adaptation` (the reply's id).
  */
 import * as d3 from 'd3';
 import { useEffect, useMemo, useRef } from 'react';
 import type { MethodName } from '../../../worker/protocol';
 import { METHOD_COLORS } from '../../kit/palette';
-import { chartSvg, layerOf } from '../../kit/svgFrame';
+import { cancelDraw, requestDraw } from '../../kit/frameScheduler';
+import { setAttr } from '../../kit/svgFrame';
 import { useWidth } from '../../kit/useWidth';
-import { ARENA_HALF, NAV_METHOD_LABELS, VIEW_HALF, panelLine, pathLines } from './arenaView';
-import type { ArenaReply } from './navSlice';
-import { useNavStore } from './navStore';
+import { useStore } from '../../shell/store';
+import { drawPanelPaths, sizeCanvas, toPixel, type PanelBox } from './arenaCanvas';
+import { ARENA_HALF, NAV_METHOD_LABELS, VIEW_HALF, panelLine } from './arenaView';
+import { navState, useNavStore } from './navStore';
 
 const METHOD_ORDER: readonly MethodName[] = ['maml', 'pretrained', 'random'];
 const MARGIN = { top: 22, right: 8, bottom: 46, left: 34 };
 
-function drawPanel(
-  g: d3.Selection<SVGGElement, unknown, null, undefined>,
-  size: number,
-  arena: ArenaReply | null,
-  method: MethodName,
-  goal: [number, number],
-): void {
-  const x = d3.scaleLinear([-VIEW_HALF, VIEW_HALF], [0, size]);
-  const y = d3.scaleLinear([-VIEW_HALF, VIEW_HALF], [size, 0]);
-  g.selectAll('*').remove();
+interface Panel extends PanelBox {
+  method: MethodName;
+}
+
+/** The panels' layout for a width: as many side by side as fit (three on a desktop). */
+export function arenaLayout(
+  width: number,
+  methods: readonly MethodName[],
+): { width: number; height: number; panels: Panel[] } {
+  const perRow = Math.max(1, Math.min(methods.length, Math.floor(width / 220)));
+  const size = Math.min(260, Math.floor(width / perRow) - MARGIN.left - MARGIN.right);
+  const cell = { w: size + MARGIN.left + MARGIN.right, h: size + MARGIN.top + MARGIN.bottom };
+  const panels = methods.map((method, i) => ({
+    method,
+    size,
+    left: (i % perRow) * cell.w + MARGIN.left,
+    top: Math.floor(i / perRow) * cell.h + MARGIN.top,
+  }));
+  return { width: cell.w * perRow, height: cell.h * Math.ceil(methods.length / perRow), panels };
+}
+
+type Group = d3.Selection<SVGGElement, unknown, null, undefined>;
+
+/** One panel's frame: square outline, axes, words, the start, the goal's star and the click target. */
+function drawFrame(g: Group, p: Panel, placeGoal: (x: number, y: number) => void): void {
+  const x = d3.scaleLinear([-VIEW_HALF, VIEW_HALF], [0, p.size]);
+  const y = d3.scaleLinear([-VIEW_HALF, VIEW_HALF], [p.size, 0]);
   g.append('rect')
     .attr('class', 'nav-square')
     .attr('x', x(-ARENA_HALF))
     .attr('y', y(ARENA_HALF))
     .attr('width', x(ARENA_HALF) - x(-ARENA_HALF))
     .attr('height', y(-ARENA_HALF) - y(ARENA_HALF))
-    .attr('fill', '#f8fafc')
+    .attr('fill', 'none')
     .attr('stroke', '#94a3b8');
-  g.append('g').attr('transform', `translate(0,${size})`).call(d3.axisBottom(x).ticks(5));
+  g.append('g').attr('transform', `translate(0,${p.size})`).call(d3.axisBottom(x).ticks(5));
   g.append('g').call(d3.axisLeft(y).ticks(5));
-  g.append('text')
-    .attr('x', size / 2)
-    .attr('y', size + 30)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', 11)
-    .text('x position');
-  g.append('text')
-    .attr('transform', `translate(${-26},${size / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', 11)
-    .text('y position');
-  g.append('text').attr('x', 0).attr('y', -8).attr('font-size', 12).text(NAV_METHOD_LABELS[method]);
-  const data = arena?.methods[method];
-  const line = d3
-    .line<[number, number]>()
-    .x((p) => x(p[0]))
-    .y((p) => y(p[1]));
-  const color = METHOD_COLORS[method];
-  if (data && arena) {
-    const pre = g.append('g').attr('class', 'nav-pre').attr('data-testid', `nav-pre-${method}`);
-    for (const l of pathLines(data.pre, arena.horizon))
-      pre
-        .append('path')
-        .attr('d', line(l))
-        .attr('fill', 'none')
-        .attr('stroke', '#9ca3af')
-        .attr('stroke-dasharray', '3 2')
-        .attr('stroke-width', 0.8)
-        .attr('opacity', 0.7);
-    const post = g.append('g').attr('class', 'nav-post').attr('data-testid', `nav-post-${method}`);
-    for (const l of pathLines(data.post, arena.horizon))
-      post
-        .append('path')
-        .attr('d', line(l))
-        .attr('fill', 'none')
-        .attr('stroke', color)
-        .attr('stroke-width', 1.1)
-        .attr('opacity', 0.85);
-    g.append('text')
-      .attr('x', 0)
-      .attr('y', size + 42)
+  const label = (text: string, at: { x: number; y: number; rotate?: boolean }) =>
+    g
+      .append('text')
+      .attr('transform', `translate(${at.x},${at.y})${at.rotate ? ' rotate(-90)' : ''}`)
+      .attr('text-anchor', 'middle')
       .attr('font-size', 11)
-      .text(panelLine(data.pre.averageReturn, data.post.averageReturn));
-  }
+      .text(text);
+  label('x position', { x: p.size / 2, y: p.size + 30 });
+  label('y position', { x: -26, y: p.size / 2, rotate: true });
+  g.append('text').attr('y', -8).attr('font-size', 12).text(NAV_METHOD_LABELS[p.method]);
+  g.append('text')
+    .attr('class', 'nav-line')
+    .attr('y', p.size + 42)
+    .attr('font-size', 11);
   g.append('circle').attr('cx', x(0)).attr('cy', y(0)).attr('r', 3).attr('fill', '#111827');
   g.append('path')
     .attr('d', d3.symbol(d3.symbolStar, 110)())
-    .attr('transform', `translate(${x(goal[0])},${y(goal[1])})`)
     .attr('fill', '#dc2626')
     .attr('data-testid', 'nav-goal');
+  g.append('rect')
+    .attr('class', 'nav-click')
+    .attr('width', p.size)
+    .attr('height', p.size)
+    .attr('fill', 'transparent')
+    .style('cursor', 'crosshair')
+    .on('click', (e: MouseEvent) => {
+      const [px, py] = d3.pointer(e, g.node());
+      placeGoal(x.invert(px), y.invert(py));
+    });
 }
 
-/** The panels' layout for a width: as many side by side as fit (three on a desktop). */
-function layout(width: number, count: number): { size: number; perRow: number } {
-  const perRow = Math.max(1, Math.min(count, Math.floor(width / 220)));
-  const size = Math.min(260, Math.floor(width / perRow) - MARGIN.left - MARGIN.right);
-  return { size, perRow };
+/** The job that draws one panel's trajectories of the latest adaptation and says so on its group. */
+function panelJob(ctx: CanvasRenderingContext2D, p: Panel, g: SVGGElement): () => void {
+  return () => {
+    const arena = navState(useStore.getState()).arena;
+    const data = arena?.methods[p.method];
+    const drawn = drawPanelPaths(ctx, p, data, arena?.horizon ?? 0, METHOD_COLORS[p.method]);
+    setAttr(g, 'data-pre', drawn.pre);
+    setAttr(g, 'data-post', drawn.post);
+    setAttr(g, 'data-adaptation', arena?.id ?? 0);
+    const line = g.querySelector('text.nav-line');
+    const text = data ? panelLine(data.pre.averageReturn, data.post.averageReturn) : '';
+    if (line && line.textContent !== text) line.textContent = text;
+  };
+}
+
+/** The job that puts every panel's star on the store's goal. */
+function goalJob(panels: readonly Panel[], groups: readonly SVGGElement[]): () => void {
+  return () => {
+    const [gx, gy] = navState(useStore.getState()).goal;
+    panels.forEach((p, i) => {
+      const star = groups[i]?.querySelector('[data-testid="nav-goal"]');
+      const [px, py] = toPixel({ left: 0, top: 0, size: p.size }, gx, gy);
+      if (star) setAttr(star, 'transform', `translate(${px},${py})`);
+    });
+  };
 }
 
 export function Arena() {
   const holder = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
   const width = useWidth(holder);
-  const arena = useNavStore((s) => s.arena);
-  const goal = useNavStore((s) => s.goal);
   const hasPretrained = useNavStore((s) => s.arena?.methods.pretrained !== undefined || s.arena === null);
   const placeGoal = useNavStore((s) => s.placeGoal);
   const methods = useMemo(
@@ -110,44 +132,46 @@ export function Arena() {
   );
 
   useEffect(() => {
-    const el = svgRef.current;
-    if (!el) return;
-    const { size, perRow } = layout(width, methods.length);
-    const cell = { w: size + MARGIN.left + MARGIN.right, h: size + MARGIN.top + MARGIN.bottom };
-    const rows = Math.ceil(methods.length / perRow);
-    const svg = chartSvg(el, cell.w * perRow, cell.h * rows);
-    const root = layerOf(svg, 'panels');
+    const svg = svgRef.current;
+    const ctx = canvasRef.current?.getContext('2d');
+    if (!svg || !ctx) return;
+    const geo = arenaLayout(width, methods);
+    setAttr(svg, 'width', geo.width);
+    setAttr(svg, 'height', geo.height);
+    sizeCanvas(ctx.canvas, geo.width, geo.height);
+    const root = d3.select(svg);
     root.selectAll('*').remove();
-    methods.forEach((m, i) => {
+    const groups = geo.panels.map((p) => {
       const g = root
         .append('g')
-        .attr('data-method', m)
-        .attr(
-          'transform',
-          `translate(${(i % perRow) * cell.w + MARGIN.left},${Math.floor(i / perRow) * cell.h + MARGIN.top})`,
-        );
-      drawPanel(g as unknown as d3.Selection<SVGGElement, unknown, null, undefined>, size, arena, m, goal);
-      const x = d3.scaleLinear([0, size], [-VIEW_HALF, VIEW_HALF]);
-      const y = d3.scaleLinear([size, 0], [-VIEW_HALF, VIEW_HALF]);
-      g.append('rect')
-        .attr('class', 'nav-click')
-        .attr('width', size)
-        .attr('height', size)
-        .attr('fill', 'transparent')
-        .style('cursor', 'crosshair')
-        .on('click', (e: MouseEvent) => {
-          const [px, py] = d3.pointer(e, g.node());
-          placeGoal(x(px), y(py));
-        });
+        .attr('data-method', p.method)
+        .attr('transform', `translate(${p.left},${p.top})`) as unknown as Group;
+      drawFrame(g, p, placeGoal);
+      return g.node() as SVGGElement;
     });
-  }, [width, arena, goal, methods, placeGoal]);
+    const paths = geo.panels.map((p, i) => panelJob(ctx, p, groups[i] as SVGGElement));
+    const stars = goalJob(geo.panels, groups);
+    paths.forEach((job) => requestDraw(job));
+    requestDraw(stars);
+    const unsubscribe = useStore.subscribe((s, prev) => {
+      if (navState(s).arena !== navState(prev).arena) paths.forEach((job) => requestDraw(job));
+      if (navState(s).goal !== navState(prev).goal) requestDraw(stars);
+    });
+    return () => {
+      unsubscribe();
+      paths.forEach(cancelDraw);
+      cancelDraw(stars);
+    };
+  }, [width, methods, placeGoal]);
 
   return (
-    <div ref={holder} className="nav-arena-holder">
+    <div ref={holder} className="nav-arena-holder" style={{ position: 'relative' }}>
+      <canvas ref={canvasRef} aria-hidden="true" style={{ position: 'absolute', left: 0, top: 0 }} />
       <svg
         ref={svgRef}
         data-testid="nav-arena"
         role="img"
+        style={{ position: 'relative', display: 'block' }}
         aria-label="The 2-D navigation arena: trajectories toward the goal before and after one inner policy-gradient step, for each initialisation"
       />
     </div>

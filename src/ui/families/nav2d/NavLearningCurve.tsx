@@ -7,11 +7,11 @@ import * as d3 from 'd3';
 import { useEffect, useRef } from 'react';
 import { METHODS } from '../../../worker/protocol';
 import { METHOD_COLORS } from '../../kit/palette';
-import { chartSvg, layerOf } from '../../kit/svgFrame';
+import { axesStale, chartSvg, layerOf } from '../../kit/svgFrame';
 import { useWidth } from '../../kit/useWidth';
 import { subscribeFrame } from '../../shell/subscribeFrame';
 import { useStore } from '../../shell/store';
-import { curvePoints, learningExtent } from './arenaView';
+import { curvePoints, learningExtent, niceEnd } from './arenaView';
 import { drawAxes } from './chartAxes';
 import { navState, useNavStore } from './navStore';
 
@@ -20,42 +20,54 @@ const M = { top: 12, right: 16, bottom: 40, left: 52 };
 
 function draw(el: SVGSVGElement, width: number): void {
   const s = navState(useStore.getState());
-  const pts = curvePoints(s.meta);
+  const pts = curvePoints(s.meta, Math.floor(width / 2));
   const history = s.returnHistory;
   const svg = chartSvg(el, width, HEIGHT);
-  const g = layerOf(svg, 'plot');
-  g.selectAll('*').remove();
-  const last = Math.max(1, pts.at(-1)?.[0] ?? 1, history.at(-1)?.step ?? 1);
-  const x = d3.scaleLinear([0, last], [M.left, width - M.right]);
+  const last = Math.max(
+    1,
+    s.meta.length > 0 ? (s.meta.steps[s.meta.length - 1] as number) : 1,
+    history.at(-1)?.step ?? 1,
+  );
+  const x = d3.scaleLinear([0, niceEnd(last)], [M.left, width - M.right]);
   const y = d3.scaleLinear(learningExtent(pts, history), [HEIGHT - M.bottom, M.top]).nice();
-  drawAxes(g, { width, height: HEIGHT, margin: M }, x, y, {
-    x: 'meta-iteration',
-    y: 'average return after the step',
-    xTicks: 6,
-  });
+  const axes = layerOf(svg, 'axes');
+  if (axesStale(el, `${width}|${x.domain().join()}|${y.domain().join()}`)) {
+    axes.selectAll('*').remove();
+    drawAxes(axes, { width, height: HEIGHT, margin: M }, x, y, {
+      x: 'meta-iteration',
+      y: 'average return after the step',
+      xTicks: 6,
+    });
+  }
+  const g = layerOf(svg, 'plot');
   const line = d3
     .line<[number, number]>()
     .x((p) => x(p[0]))
     .y((p) => y(p[1]));
-  g.append('path')
+  g.selectAll('path.nav-learning')
+    .data([null])
+    .join('path')
+    .attr('class', 'nav-learning')
     .attr('d', line(pts))
     .attr('fill', 'none')
     .attr('stroke', METHOD_COLORS.maml)
     .attr('stroke-width', 1.5)
     .attr('data-testid', 'nav-learning-line');
-  for (const m of METHODS) {
-    for (const p of history) {
+  const dots = METHODS.flatMap((m) =>
+    history.flatMap((p) => {
       const v = p[m];
-      if (v === undefined || !Number.isFinite(v)) continue;
-      g.append('circle')
-        .attr('cx', x(p.step))
-        .attr('cy', y(v))
-        .attr('r', 3.5)
-        .attr('fill', 'white')
-        .attr('stroke', METHOD_COLORS[m])
-        .attr('stroke-width', 1.5);
-    }
-  }
+      return v === undefined || !Number.isFinite(v) ? [] : [{ m, cx: x(p.step), cy: y(v) }];
+    }),
+  );
+  g.selectAll('circle')
+    .data(dots)
+    .join('circle')
+    .attr('cx', (d) => d.cx)
+    .attr('cy', (d) => d.cy)
+    .attr('r', 3.5)
+    .attr('fill', 'white')
+    .attr('stroke', (d) => METHOD_COLORS[d.m])
+    .attr('stroke-width', 1.5);
 }
 
 export function NavLearningCurve() {

@@ -10,7 +10,9 @@ import { useNavStore } from './navStore';
 /** The arena's panel: its three views of one goal, the clamp note, and what the picture teaches. */
 function ArenaPanel() {
   const note = useNavStore((s) => s.goalNote);
-  const pending = useNavStore((s) => s.arenaPending !== null);
+  // while training the arena follows θ with a request every few meta-iterations: only a paused
+  // page's request (a placed goal, a changed setting) is worth a line of its own
+  const pending = useNavStore((s) => s.arenaPending !== null && !s.running);
   const arena = useNavStore((s) => s.arena);
   return (
     <section className="panel" aria-labelledby="nav-arena-title">

@@ -7,7 +7,8 @@ import { useEffect, useRef } from 'react';
 import { PAPER_MAML_RETURNS } from '../../../core/families/nav2d/report';
 import { METHODS } from '../../../worker/protocol';
 import { METHOD_COLORS } from '../../kit/palette';
-import { chartSvg, layerOf, type Layer } from '../../kit/svgFrame';
+import { cancelDraw, requestDraw } from '../../kit/frameScheduler';
+import { axesStale, chartSvg, layerOf, type Layer } from '../../kit/svgFrame';
 import { useWidth } from '../../kit/useWidth';
 import { NAV_METHOD_LABELS, formatReturn, returnExtent } from './arenaView';
 import { drawAxes, legendRow, type ChartBox } from './chartAxes';
@@ -55,15 +56,23 @@ function drawCurves(g: Layer, box: ChartBox, x: Scale, y: Scale, returns: Return
 
 function draw(el: SVGSVGElement, width: number, returns: ReturnsReply | null): void {
   const box: ChartBox = { width, height: HEIGHT, margin: MARGIN };
-  const g = layerOf(chartSvg(el, width, HEIGHT), 'plot');
-  g.selectAll('*').remove();
+  const svg = chartSvg(el, width, HEIGHT);
   const x = d3.scaleLinear([0, EVAL_STEPS], [MARGIN.left, width - MARGIN.right]);
-  const y = d3.scaleLinear(returnExtent(returns?.curves ?? {}), [HEIGHT - MARGIN.bottom, MARGIN.top]).nice();
-  drawAxes(g, box, x, y, {
-    x: 'inner policy-gradient steps on the new goal',
-    y: 'average return (higher is better)',
-    xTicks: EVAL_STEPS,
-  });
+  // the axis reaches the paper's best return, so its whole reference line is on the chart
+  const [lo, hi] = returnExtent(returns?.curves ?? {});
+  const top = Math.min(0, Math.max(hi, Math.max(...PAPER_MAML_RETURNS) + 1));
+  const y = d3.scaleLinear([lo, top], [HEIGHT - MARGIN.bottom, MARGIN.top]).nice();
+  const axes = layerOf(svg, 'axes');
+  if (axesStale(el, `${width}|${y.domain().join()}`)) {
+    axes.selectAll('*').remove();
+    drawAxes(axes, box, x, y, {
+      x: 'inner policy-gradient steps on the new goal',
+      y: 'average return (higher is better)',
+      xTicks: EVAL_STEPS,
+    });
+  }
+  const g = layerOf(svg, 'plot');
+  g.selectAll('*').remove();
   drawCurves(g, box, x, y, returns);
 }
 
@@ -82,7 +91,12 @@ export function ReturnChart() {
   const busy = useNavStore((s) => s.returnsBusy);
 
   useEffect(() => {
-    if (svgRef.current) draw(svgRef.current, width, returns);
+    const el = svgRef.current;
+    if (!el) return;
+    // drawn in an animation frame, not in the task that brought the evaluation
+    const job = () => draw(el, width, returns);
+    requestDraw(job);
+    return () => cancelDraw(job);
   }, [width, returns]);
 
   return (

@@ -3,6 +3,7 @@
  * axis, the arena's words. No DOM: the charts draw these, and tests check them.
  */
 import type { MethodName } from '../../../worker/protocol';
+import { binSeries } from '../../kit/series';
 import type { ArenaPathsData, ReturnCurveData } from '../../../worker/families/nav2dMessages';
 
 export const NAV_METHOD_LABELS: Record<MethodName, string> = {
@@ -60,17 +61,20 @@ export function panelLine(pre: number, post: number): string {
   return `return ${formatReturn(pre)} → ${formatReturn(post)} after one step`;
 }
 
-/** A series' (step, value) points, finite values only. */
-export function curvePoints(series: {
-  length: number;
-  steps: ArrayLike<number>;
-  values: ArrayLike<number>;
-}): [number, number][] {
+/**
+ * A series' (step, value) points, finite values only, binned by step into at most `bins` means
+ * (the learning curve draws one point per two pixels however long the run).
+ */
+export function curvePoints(
+  series: { length: number; steps: ArrayLike<number>; values: ArrayLike<number> },
+  bins = Infinity,
+): [number, number][] {
+  const b = binSeries(series.steps, series.values, series.length, Math.max(1, bins));
   const out: [number, number][] = [];
-  for (let i = 0; i < series.length; i++) {
-    const v = series.values[i] as number;
-    if (Number.isFinite(v)) out.push([series.steps[i] as number, v]);
-  }
+  b.x.forEach((x, i) => {
+    const v = b.mean[i] as number;
+    if (Number.isFinite(v)) out.push([x, v]);
+  });
   return out;
 }
 
@@ -90,4 +94,10 @@ export function learningExtent(
   const hi = Math.max(...values);
   const pad = Math.max(1, (hi - lo) * 0.08);
   return [lo - pad, Math.min(0, hi + pad)];
+}
+
+/** The x axis' end: the next of 1, 2, 5 × 10ⁿ at or above the last meta-iteration (axes rebuilt rarely). */
+export function niceEnd(last: number): number {
+  const decade = 10 ** Math.floor(Math.log10(Math.max(1, last)));
+  return [1, 2, 5, 10].map((f) => f * decade).find((end) => end >= last) ?? 10 * decade;
 }
