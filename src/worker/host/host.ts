@@ -16,8 +16,10 @@ import { writeRunFile } from '../runFiles';
 import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
 import { embeddedData } from './runData';
 import { readTaskFile, type TaskFileHost } from './taskFile';
-import { LoopState, now, type Lifecycle, type Post } from './loopState';
+import { LoopState, now, yieldToEvents, type Lifecycle, type Post } from './loopState';
 import { RunKeeper } from './runKeeper';
+import { SharePacer } from './sideBudget';
+import { timeWork } from './workProfile';
 
 /** θ is snapshotted (kept as the last finite θ and sent to the page) this often while training */
 const SNAPSHOT_MS = 1000;
@@ -27,20 +29,10 @@ const CHUNK_MS = 30;
 const CLASSIFIER_RACE_DELAY_MS = 1500;
 /** the race waits for the page's first views (`FamilyWorker.opening`) at most this long */
 const OPENING_WAIT_MS = 10_000;
+/** run files (autosave every few seconds, a download) take at most this share of training time */
+const RUN_FILE_SHARE = 0.03;
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/** Yield to the event loop so queued messages are handled (a macrotask, without timer clamping). */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
-  });
-}
 
 export class WorkerHost {
   private readonly loop = new LoopState();
@@ -56,6 +48,8 @@ export class WorkerHost {
   private lastSnapshotAt = 0;
   /** run files the page asked for (autosave, download), written between training chunks */
   private readonly exportRequests: Extract<ToWorker, { kind: 'exportRun' }>[] = [];
+  /** while training, the next run file waits out RUN_FILE_SHARE of the last one's time */
+  private readonly runFiles = new SharePacer(RUN_FILE_SHARE);
   /** the task file being read: a replaced worker's first run waits for the data it was given */
   private dataRead: Promise<void> = Promise.resolve();
 
@@ -225,8 +219,9 @@ export class WorkerHost {
         this.report();
         if (this.loop.running && now() - this.lastSnapshotAt > SNAPSHOT_MS) this.loop.snapshotDue = true;
         if (this.loop.snapshotDue || this.snapshotRequests.length > 0) await this.snapshot();
-        const save = this.exportRequests.shift();
-        if (save) await this.exportRun(save);
+        const save = this.runFiles.ready(this.loop.running) ? this.exportRequests.shift() : undefined;
+        if (save)
+          await this.runFiles.run(() => timeWork('run file', () => this.exportRun(save)), this.loop.running);
         const ask = this.evalRequests.shift();
         if (ask) await family.evaluate(ask.tasks, ask.steps, ask.id);
         if (family.urgent || this.keeper.side.allows(this.loop.running))
@@ -389,7 +384,7 @@ export class WorkerHost {
     const run = this.keeper.runOrThrow;
     this.loop.snapshotDue = false;
     this.lastSnapshotAt = now();
-    const snap = await takeSnapshot(run);
+    const snap = await timeWork('snapshot', () => takeSnapshot(run));
     if (snapshotFinite(snap)) this.loop.lastGood = snap;
     const requests = this.snapshotRequests.splice(0);
     if (requests.length === 0) requests.push(-1);
