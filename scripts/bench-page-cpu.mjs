@@ -55,14 +55,16 @@ function processTree(rootPid) {
 
 /**
  * CPU milliseconds (user + system) so far per thread, keyed `name` (summed over threads of that
- * name), and `threads`: each thread's own time keyed `pid/tid name`, so a delta can pick the
+ * name), of the processes under `rootPid` but those named in `skipProcesses`, and `threads`: each thread's own time keyed `pid/tid name`, so a delta can pick the
  * busiest thread of a name.
  */
-export function threadCpu(rootPid) {
+export function threadCpu(rootPid, skipProcesses = []) {
   const byName = {};
   const threads = {};
   if (!rootPid || !existsSync('/proc/self/stat')) return { byName, threads };
   for (const pid of processTree(rootPid)) {
+    const own = readText(`/proc/${pid}/stat`);
+    if (!own || skipProcesses.includes(statFields(own)[0])) continue;
     let tids;
     try {
       tids = readdirSync(`/proc/${pid}/task`);

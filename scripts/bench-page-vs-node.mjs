@@ -154,10 +154,16 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** The trainer worker's and the main thread's CPU in a page window: the busiest thread of each name. */
+/**
+ * Core shares in a page window: the trainer worker (the busiest worker thread), the busiest main
+ * thread (Linux names the renderer's, the browser's and the GPU process's main threads after the
+ * executable), and every browser thread but the worker together.
+ */
 function pageCpu(cpu) {
   const share = (name) => cpu[name]?.busiestCoreShare ?? 0;
-  return { worker: share('DedicatedWorker'), main: share('CrRendererMain') };
+  const total = Object.values(cpu).reduce((sum, c) => sum + c.coreShare, 0);
+  const worker = share('DedicatedWorker');
+  return { worker, main: share('chromium'), rest: round3(total - worker) };
 }
 
 /** One round of work `w`: Node and the page in the round's order, appended to `row`. */
@@ -188,7 +194,7 @@ async function round(browser, w, row, r) {
   const cpu = pageCpu(seen.cpu);
   row.pageCpu.push(cpu);
   process.stderr.write(
-    `round ${r + 1} ${w.work} (${r % 2 === 0 ? 'Node first' : 'page first'}, load ${row.load.at(-1)}): node ${row.node.at(-1).toPrecision(3)}, page ${row.page.at(-1).toPrecision(3)} meta-steps/s (${Math.round((row.page.at(-1) / row.node.at(-1)) * 100)}%); core share: Node ${row.nodeCoreShare.at(-1)}, page worker ${cpu.worker}, main ${cpu.main}; longest main-thread task ${seen.longestTaskMs} ms\n`,
+    `round ${r + 1} ${w.work} (${r % 2 === 0 ? 'Node first' : 'page first'}, load ${row.load.at(-1)}): node ${row.node.at(-1).toPrecision(3)}, page ${row.page.at(-1).toPrecision(3)} meta-steps/s (${Math.round((row.page.at(-1) / row.node.at(-1)) * 100)}%); core share: Node ${row.nodeCoreShare.at(-1)}, page worker ${cpu.worker}, busiest main thread ${cpu.main}, the browser's other threads ${cpu.rest}; longest main-thread task ${seen.longestTaskMs} ms\n`,
   );
   for (const line of workerLines(seen.worker)) process.stderr.write(line);
 }
@@ -216,6 +222,11 @@ function resultRow(row, date) {
     nodeCoreShare: row.nodeCoreShare,
     pageWorkerCoreShare: row.pageCpu.map((c) => c.worker),
     pageMainThreadCoreShare: row.pageCpu.map((c) => c.main),
+    pageOtherThreadsCoreShare: row.pageCpu.map((c) => c.rest),
+    // page ÷ Node in meta-steps per core-second of the trainer (Node's CPU includes its start-up)
+    pageOverNodePerCoreSecond: ratios.map((q, i) =>
+      round3((q * row.nodeCoreShare[i]) / (row.pageCpu[i].worker || NaN)),
+    ),
     longestMainThreadTaskMs: Math.max(...row.windows.map((x) => x.longestTaskMs)),
     mainThreadTasksOver50ms: row.windows.map((x) => x.tasksOver50ms),
     workerTime: row.windows.map((x) => x.worker),

@@ -52,7 +52,8 @@ function nextReport(page) {
  * seconds after `warmup` seconds of training. `settle`: a selector to wait for before Play (auto's
  * choice shown). Throws when the page trains on another engine than `engine`. Returns the rate,
  * the backend and engine shown, the longest main-thread task in the window and how many took
- * over 50 ms, the worker's time by part, and with `browserPid` the CPU by thread name (`cpu`).
+ * over 50 ms, the worker's time by part, and with `browserPid` the CPU by thread name (`cpu`) of
+ * the processes under it that are not Node (the bench passes its own id: the browser is its child).
  */
 export async function pageTrainingRate(
   browser,
@@ -80,11 +81,11 @@ export async function pageTrainingRate(
     const readProfile = () => worker?.evaluate(() => structuredClone(globalThis.mamlWorkProfile)) ?? null;
     // a window that starts and ends on a report counts whole meta-steps, however long each takes
     const a = await nextReport(page);
-    const c0 = threadCpu(browserPid);
+    const c0 = threadCpu(browserPid, ['node']);
     const p0 = await readProfile();
     await page.waitForTimeout(window * 1000);
     const b = await nextReport(page);
-    const c1 = threadCpu(browserPid);
+    const c1 = threadCpu(browserPid, ['node']);
     const p1 = await readProfile();
     const shown = async (name) => (await page.locator(`[data-readout="${name}"]`).textContent())?.trim();
     const engineShown = await shown('engine');
