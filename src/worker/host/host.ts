@@ -18,7 +18,6 @@ import { embeddedData } from './runData';
 import { readTaskFile, type TaskFileHost } from './taskFile';
 import { LoopState, now, yieldToEvents, type Lifecycle, type Post } from './loopState';
 import { RunKeeper } from './runKeeper';
-import { SharePacer } from './sideBudget';
 import { timeWork } from './workProfile';
 
 /** θ is snapshotted (kept as the last finite θ and sent to the page) this often while training */
@@ -29,8 +28,6 @@ const CHUNK_MS = 30;
 const CLASSIFIER_RACE_DELAY_MS = 1500;
 /** the race waits for the page's first views (`FamilyWorker.opening`) at most this long */
 const OPENING_WAIT_MS = 10_000;
-/** run files (autosave every few seconds, a download) take at most this share of training time */
-const RUN_FILE_SHARE = 0.03;
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -48,8 +45,6 @@ export class WorkerHost {
   private lastSnapshotAt = 0;
   /** run files the page asked for (autosave, download), written between training chunks */
   private readonly exportRequests: Extract<ToWorker, { kind: 'exportRun' }>[] = [];
-  /** while training, the next run file waits out RUN_FILE_SHARE of the last one's time */
-  private readonly runFiles = new SharePacer(RUN_FILE_SHARE);
   /** the task file being read: a replaced worker's first run waits for the data it was given */
   private dataRead: Promise<void> = Promise.resolve();
 
@@ -219,9 +214,8 @@ export class WorkerHost {
         this.report();
         if (this.loop.running && now() - this.lastSnapshotAt > SNAPSHOT_MS) this.loop.snapshotDue = true;
         if (this.loop.snapshotDue || this.snapshotRequests.length > 0) await this.snapshot();
-        const save = this.runFiles.ready(this.loop.running) ? this.exportRequests.shift() : undefined;
-        if (save)
-          await this.runFiles.run(() => timeWork('run file', () => this.exportRun(save)), this.loop.running);
+        const save = this.exportRequests.shift();
+        if (save) await timeWork('run file', () => this.exportRun(save));
         const ask = this.evalRequests.shift();
         if (ask) await family.evaluate(ask.tasks, ask.steps, ask.id);
         if (family.urgent || this.keeper.side.allows(this.loop.running))
