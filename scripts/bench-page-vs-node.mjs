@@ -1,6 +1,7 @@
 /**
  * The page's meta-training rate against the Node core's, same work, same machine, one run:
- *   npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2] [--work fused,tfjs,glyphs,glyphs-fused] [--port 4176]
+ *   npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2] [--work fused,tfjs,glyphs,glyphs-fused]
+ *                         [--port 4176] [--max-task-ms 50]
  * Work, each with the pretrained baseline trained alongside, on wasm:
  *   fused, tfjs: the paper's sinusoid configuration (second-order MAML, 1-40-40-1, 25 tasks, K = 10,
  *     one inner step) on each engine;
@@ -12,29 +13,37 @@
  * The tfjs works force the backend and the engine (`backend=wasm&engine=tfjs`; a page that has no
  * `engine=` setting yet notes the parameter and trains tfjs on a forced wasm anyway). The fused
  * works run in auto mode and wait until auto shows its choice.
- * Node runs `npm run train` (its training seconds exclude the final evaluation); the page is the
- * built app in the system Chromium at 1440×1000 with every chart on screen, the worker doing its
- * side work, its rate read from the store between two meta-steps that bracket a window after a
- * warm-up. Node and page take turns, work by work, round by round, so both see the same machine.
+ * Node runs `npm run train` (its training seconds exclude the final evaluation) for about as many
+ * steps as its last rate fits in the page's window; the page is the built app in the system
+ * Chromium at 1440×1000 with every chart on screen, the worker doing its side work, its rate read
+ * from the store between two meta-steps that bracket a window after a warm-up. Node and page take
+ * turns round by round, in alternating order (Node first in odd rounds, the page first in even
+ * ones), so a load that rises or falls during the run weighs on both; each round gives a ratio, and
+ * the result is their median (and their mean, for comparison with older rows).
  * Over the page's window it also records the main thread's long tasks (the longest, and how many
- * took over 50 ms) and where the worker's time went (its `mamlWorkProfile`: training steps and
- * each kind of side work, count and milliseconds; the rest is snapshots, reports and messages).
+ * took over --max-task-ms; any such task makes the bench exit with status 1 after writing its
+ * results), where the worker's time went (its `mamlWorkProfile`: training steps and each kind of
+ * side work, count and milliseconds; the rest is snapshots, reports and messages), the CPU each
+ * browser thread took (Linux: the trainer worker's core share against Node's, the main thread's),
+ * and the machine's load average.
  * An existing `--json` file keeps its rows of the work not run this time (each row has its date).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { scriptFlags } from './scriptFlags.mjs';
 import { startPreview } from './previewServer.mjs';
 import { pageTrainingRate, workerLines } from './pageTraining.mjs';
+import { childrenCpuMs } from './bench-page-cpu.mjs';
 
 const ALL_WORK = 'fused,tfjs,glyphs,glyphs-fused';
 const { option, count } = scriptFlags(
-  ['json', 'seconds', 'rounds', 'port', 'work'],
-  `npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2] [--work ${ALL_WORK}] [--port 4176]`,
+  ['json', 'seconds', 'rounds', 'port', 'work', 'max-task-ms'],
+  `npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2] [--work ${ALL_WORK}] [--port 4176] [--max-task-ms 50]`,
 );
+const maxTaskMs = Number(option('max-task-ms', '50'));
 const seconds = Number(option('seconds', '10'));
 const rounds = count('rounds', 2);
 const json = option('json', null);
@@ -108,9 +117,14 @@ function keptRows(file, fresh) {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'bench-page-'));
-function nodeRate(w) {
+/**
+ * One Node run of `w`: about as many steps as `rate` (the last Node rate, else the work's guess)
+ * fits in the page's window. Returns Node's rate and its CPU share of one core over the run.
+ */
+function nodeRun(w, rate) {
   const out = join(tmp, `${w.work}.json`);
-  const steps = Math.max(3, Math.round(w.nodeSteps * w.window));
+  const steps = Math.max(3, Math.round(rate * w.window));
+  const [cpu0, t0] = [childrenCpuMs(), performance.now()];
   execFileSync(
     process.execPath,
     [
@@ -126,9 +140,98 @@ function nodeRate(w) {
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  const coreShare = (childrenCpuMs() - cpu0) / (performance.now() - t0);
   const result = JSON.parse(readFileSync(out, 'utf8'));
   if (result.engine !== w.engine) throw new Error(`Node trained on ${result.engine}, not ${w.engine}`);
-  return result.metaStepsPerSecond;
+  return { rate: result.metaStepsPerSecond, coreShare };
+}
+
+const round3 = (x) => Number(x.toPrecision(3));
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Core shares in a page window: the trainer worker (the busiest worker thread), the busiest main
+ * thread (Linux names the renderer's, the browser's and the GPU process's main threads after the
+ * executable), and every browser thread but the worker together.
+ */
+function pageCpu(cpu) {
+  const share = (name) => cpu[name]?.busiestCoreShare ?? 0;
+  const total = Object.values(cpu).reduce((sum, c) => sum + c.coreShare, 0);
+  const worker = share('DedicatedWorker');
+  return { worker, main: share('chromium'), rest: round3(total - worker) };
+}
+
+/** One round of work `w`: Node and the page in the round's order, appended to `row`. */
+async function round(browser, w, row, r) {
+  const load = loadavg()[0];
+  const node = () => {
+    const n = nodeRun(w, row.node.at(-1) ?? w.nodeSteps);
+    row.node.push(n.rate);
+    row.nodeCoreShare.push(round3(n.coreShare));
+  };
+  const page = async () => {
+    const { rate, ...seen } = await pageTrainingRate(browser, preview.base + w.path, {
+      ...w,
+      browserPid: process.pid,
+    });
+    row.page.push(rate);
+    row.windows.push(seen);
+  };
+  if (r % 2 === 0) {
+    node();
+    await page();
+  } else {
+    await page();
+    node();
+  }
+  row.load.push(round3((load + loadavg()[0]) / 2));
+  const seen = row.windows.at(-1);
+  const cpu = pageCpu(seen.cpu);
+  row.pageCpu.push(cpu);
+  process.stderr.write(
+    `round ${r + 1} ${w.work} (${r % 2 === 0 ? 'Node first' : 'page first'}, load ${row.load.at(-1)}): node ${row.node.at(-1).toPrecision(3)}, page ${row.page.at(-1).toPrecision(3)} meta-steps/s (${Math.round((row.page.at(-1) / row.node.at(-1)) * 100)}%); core share: Node ${row.nodeCoreShare.at(-1)}, page worker ${cpu.worker}, busiest main thread ${cpu.main}, the browser's other threads ${cpu.rest}; longest main-thread task ${seen.longestTaskMs} ms\n`,
+  );
+  for (const line of workerLines(seen.worker)) process.stderr.write(line);
+}
+
+/** A work's result row from its rounds. */
+function resultRow(row, date) {
+  const ratios = row.page.map((p, i) => p / row.node[i]);
+  return {
+    work: row.work,
+    date,
+    seconds,
+    rounds,
+    family: row.family,
+    engine: row.engine,
+    backend: 'wasm',
+    nodeMetaStepsPerSecond: round3(median(row.node)),
+    pageMetaStepsPerSecond: round3(median(row.page)),
+    pageOverNode: round3(median(ratios)),
+    pageOverNodeMean: round3(mean(ratios)),
+    node: row.node.map(round3),
+    page: row.page.map(round3),
+    pageOverNodeByRound: ratios.map(round3),
+    order: row.node.map((_, i) => (i % 2 === 0 ? 'node, page' : 'page, node')),
+    loadAverage: row.load,
+    nodeCoreShare: row.nodeCoreShare,
+    pageWorkerCoreShare: row.pageCpu.map((c) => c.worker),
+    pageMainThreadCoreShare: row.pageCpu.map((c) => c.main),
+    pageOtherThreadsCoreShare: row.pageCpu.map((c) => c.rest),
+    // page ÷ Node in meta-steps per core-second of the trainer (Node's CPU includes its start-up)
+    pageOverNodePerCoreSecond: ratios.map((q, i) =>
+      round3((q * row.nodeCoreShare[i]) / (row.pageCpu[i].worker || NaN)),
+    ),
+    longestMainThreadTaskMs: Math.max(...row.windows.map((x) => x.longestTaskMs)),
+    mainThreadTasksOver50ms: row.windows.map((x) => x.tasksOver50ms),
+    workerTime: row.windows.map((x) => x.worker),
+    browserCpu: row.windows.map((x) => x.cpu),
+  };
 }
 
 const preview = startPreview(Number(option('port', '4176')));
@@ -144,43 +247,17 @@ try {
     family: w.family,
     engine: w.engine,
     node: [],
+    nodeCoreShare: [],
     page: [],
+    pageCpu: [],
     windows: [],
+    load: [],
   }));
   for (let r = 0; r < rounds; r++) {
-    for (const [i, w] of works.entries()) {
-      const row = rows[i];
-      row.node.push(nodeRate(w));
-      const { rate, ...seen } = await pageTrainingRate(browser, preview.base + w.path, w);
-      row.page.push(rate);
-      row.windows.push(seen);
-      process.stderr.write(
-        `round ${r + 1} ${w.work}: node ${row.node.at(-1).toPrecision(3)}, page ${rate.toPrecision(3)} meta-steps/s (${Math.round((rate / row.node.at(-1)) * 100)}%), longest main-thread task ${seen.longestTaskMs} ms\n`,
-      );
-      for (const line of workerLines(seen.worker)) process.stderr.write(line);
-    }
+    for (const [i, w] of works.entries()) await round(browser, w, rows[i], r);
   }
-  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const round3 = (x) => Number(x.toPrecision(3));
   const date = new Date().toISOString();
-  const results = rows.map((row) => ({
-    work: row.work,
-    date,
-    seconds,
-    rounds,
-    family: row.family,
-    engine: row.engine,
-    backend: 'wasm',
-    nodeMetaStepsPerSecond: round3(mean(row.node)),
-    pageMetaStepsPerSecond: round3(mean(row.page)),
-    pageOverNode: round3(mean(row.page) / mean(row.node)),
-    node: row.node.map(round3),
-    page: row.page.map(round3),
-    pageOverNodeByRound: row.page.map((p, i) => round3(p / row.node[i])),
-    longestMainThreadTaskMs: Math.max(...row.windows.map((x) => x.longestTaskMs)),
-    mainThreadTasksOver50ms: row.windows.map((x) => x.tasksOver50ms),
-    workerTime: row.windows.map((x) => x.worker),
-  }));
+  const results = rows.map((row) => resultRow(row, date));
   const out = {
     date,
     browser: `${browser.browserType().name()} ${browser.version()}`,
@@ -196,12 +273,18 @@ try {
   };
   for (const r of results) {
     process.stderr.write(
-      `${r.work}: page ${r.pageMetaStepsPerSecond} / node ${r.nodeMetaStepsPerSecond} = ${Math.round(r.pageOverNode * 100)}%\n`,
+      `${r.work}: page / node, median of ${r.rounds} rounds ${Math.round(r.pageOverNode * 100)}% (rounds ${r.pageOverNodeByRound.map((x) => `${Math.round(x * 100)}%`).join(', ')}; mean ${Math.round(r.pageOverNodeMean * 100)}%), longest main-thread task ${r.longestMainThreadTaskMs} ms\n`,
     );
   }
   const text = `${JSON.stringify(out, null, 2)}\n`;
   if (json) writeFileSync(json, text);
   else process.stdout.write(text);
+  const long = results.filter((r) => r.longestMainThreadTaskMs > maxTaskMs);
+  for (const r of long)
+    process.stderr.write(
+      `${r.work}: a main-thread task of ${r.longestMainThreadTaskMs} ms in the page's windows, over ${maxTaskMs} ms (tasks over 50 ms by round: ${r.mainThreadTasksOver50ms.join(', ')})\n`,
+    );
+  if (long.length > 0) process.exitCode = 1;
 } catch (e) {
   process.stderr.write(`bench:page failed: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 1;

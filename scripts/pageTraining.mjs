@@ -3,8 +3,10 @@
  * benchmarks bench:page and bench:browser share it): open a link, wait until it trains on the
  * engine asked for, press Play, warm up, then count the store's meta-steps between two reports
  * that bracket a window. Over that window it also records the main thread's long tasks and where
- * the worker's time went (its `mamlWorkProfile`, src/worker/host/workProfile.ts).
+ * the worker's time went (its `mamlWorkProfile`, src/worker/host/workProfile.ts), and, given the
+ * browser's process id, the CPU each of the browser's threads took (bench-page-cpu.mjs).
  */
+import { cpuDelta, threadCpu } from './bench-page-cpu.mjs';
 
 /** The trainer's worker (the one with a work profile), or null. */
 async function trainerWorker(page) {
@@ -50,9 +52,14 @@ function nextReport(page) {
  * seconds after `warmup` seconds of training. `settle`: a selector to wait for before Play (auto's
  * choice shown). Throws when the page trains on another engine than `engine`. Returns the rate,
  * the backend and engine shown, the longest main-thread task in the window and how many took
- * over 50 ms, and the worker's time by part.
+ * over 50 ms, the worker's time by part, and with `browserPid` the CPU by thread name (`cpu`) of
+ * the processes under it that are not Node (the bench passes its own id: the browser is its child).
  */
-export async function pageTrainingRate(browser, url, { engine, settle = null, warmup, window }) {
+export async function pageTrainingRate(
+  browser,
+  url,
+  { engine, settle = null, warmup, window, browserPid = null },
+) {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   try {
     await page.addInitScript(() => {
@@ -74,9 +81,11 @@ export async function pageTrainingRate(browser, url, { engine, settle = null, wa
     const readProfile = () => worker?.evaluate(() => structuredClone(globalThis.mamlWorkProfile)) ?? null;
     // a window that starts and ends on a report counts whole meta-steps, however long each takes
     const a = await nextReport(page);
+    const c0 = threadCpu(browserPid, ['node']);
     const p0 = await readProfile();
     await page.waitForTimeout(window * 1000);
     const b = await nextReport(page);
+    const c1 = threadCpu(browserPid, ['node']);
     const p1 = await readProfile();
     const shown = async (name) => (await page.locator(`[data-readout="${name}"]`).textContent())?.trim();
     const engineShown = await shown('engine');
@@ -92,6 +101,7 @@ export async function pageTrainingRate(browser, url, { engine, settle = null, wa
       longestTaskMs: Math.round(Math.max(0, ...long)),
       tasksOver50ms: long.filter((ms) => ms > 50).length,
       worker: profileDelta(p0, p1, b.t - a.t),
+      cpu: cpuDelta(c0, c1, b.t - a.t),
     };
   } finally {
     await page.close();

@@ -11,30 +11,36 @@ for (let i = 0; i < ALPHABET.length; i++) CODES[ALPHABET.charCodeAt(i)] = i;
 /** the platform's byte order (typed arrays use it) */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** the alphabet's character codes, and '=' */
+const ENCODE = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const PAD = 61;
+/** base64 text is ASCII: decoded as UTF-8, each byte is its character */
+const ASCII = new TextDecoder();
+
+/** Padded base64 of `bytes`, written as ASCII bytes and decoded into a string in one call. */
 export function bytesToBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  const chunk: string[] = [];
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
   const full = bytes.length - (bytes.length % 3);
+  let o = 0;
   for (let i = 0; i < full; i += 3) {
     const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
-    chunk.push(
-      ALPHABET[n >>> 18] as string,
-      ALPHABET[(n >>> 12) & 63] as string,
-      ALPHABET[(n >>> 6) & 63] as string,
-      ALPHABET[n & 63] as string,
-    );
-    if (chunk.length >= 4096) parts.push(chunk.splice(0).join(''));
+    out[o] = ENCODE[n >>> 18] as number;
+    out[o + 1] = ENCODE[(n >>> 12) & 63] as number;
+    out[o + 2] = ENCODE[(n >>> 6) & 63] as number;
+    out[o + 3] = ENCODE[n & 63] as number;
+    o += 4;
   }
   const rest = bytes.length - full;
   if (rest > 0) {
     const a = bytes[full] as number;
     const b = rest === 2 ? (bytes[full + 1] as number) : 0;
     const n = (a << 16) | (b << 8);
-    chunk.push(ALPHABET[n >>> 18] as string, ALPHABET[(n >>> 12) & 63] as string);
-    chunk.push(rest === 2 ? (ALPHABET[(n >>> 6) & 63] as string) : '=', '=');
+    out[o] = ENCODE[n >>> 18] as number;
+    out[o + 1] = ENCODE[(n >>> 12) & 63] as number;
+    out[o + 2] = rest === 2 ? (ENCODE[(n >>> 6) & 63] as number) : PAD;
+    out[o + 3] = PAD;
   }
-  parts.push(chunk.join(''));
-  return parts.join('');
+  return ASCII.decode(out);
 }
 
 /** The bytes of a padded base64 string, or null when it is not one (wrong length or character). */

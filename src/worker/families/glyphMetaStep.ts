@@ -2,8 +2,9 @@
  * The glyph family's meta-step views in the worker: "Walk through one meta-step" (the shared
  * WalkKeeper) and the first-order vs second-order comparison on a fixed held-out batch of glyph
  * tasks of the seed. A glyph meta-gradient is costly (a conv net, differentiated twice), so the
- * batch is small and the comparison runs at most a twentieth of the time while training, and
- * once at the θ training stopped at, after that θ's evaluation.
+ * batch is small and the comparison runs at most a fiftieth of the time while training (several
+ * fused meta-steps' worth each time), and once at the θ training stopped at, after that θ's
+ * evaluation.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FamilyRun } from '../../core/families/family';
@@ -21,6 +22,8 @@ import { WalkKeeper } from './walkKeeper';
 export const GLYPH_ORDERS_TASKS = 6;
 /** and at least this far apart while training */
 const GLYPH_ORDERS_MIN_MS = 5000;
+/** the comparison's share of the worker's time while training */
+const GLYPH_ORDERS_SHARE = 0.02;
 
 /** The comparison's batch: held-out alphabets, from its own stream of the seed. */
 export function glyphOrderTasks(run: GlyphRun, seed: number, tasks = GLYPH_ORDERS_TASKS): GlyphBatch {
@@ -29,7 +32,7 @@ export function glyphOrderTasks(run: GlyphRun, seed: number, tasks = GLYPH_ORDER
 
 export class GlyphMetaStep {
   private readonly walk: WalkKeeper;
-  private readonly orders = new OrdersSchedule(GLYPH_ORDERS_MIN_MS);
+  private readonly orders = new OrdersSchedule(GLYPH_ORDERS_MIN_MS, GLYPH_ORDERS_SHARE);
   /**
    * Paused, the comparison waits for the evaluation the page asks for at the same θ (after a
    * pause, a loaded θ, a new worker): a second of conv-net meta-gradient does not hold it up.

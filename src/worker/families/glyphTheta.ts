@@ -42,6 +42,7 @@ export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
     },
     theta0: run.theta0,
     reportMs: GLYPH_THETA.reportMs,
+    reportShare: GLYPH_THETA.reportShare,
     maxLandscapeResolution: GLYPH_THETA.landscapeResolution,
     tensors: () => ({
       maml: run.learner.theta,

@@ -1,12 +1,13 @@
 /**
  * When the first-order vs second-order comparison runs, for every family: once after training
  * stops or the settings change (at the θ shown), and while training at least `minMs` apart and at
- * most about a twentieth of the worker's time (the interval adapts to how long the last one took).
+ * most about a twentieth of the worker's time, or a smaller `share` (the interval adapts to how
+ * long the last one took).
  */
 import { orderReading, reptileReading, type OrderComparison } from '../../core/meta/orderCompare';
 import type { OrdersReply } from './metaStepMessages';
 
-/** a comparison takes at most this share of the worker's time while training */
+/** a comparison takes at most this share of the worker's time while training (unless told less) */
 const SHARE = 0.05;
 
 export class OrdersSchedule {
@@ -14,7 +15,10 @@ export class OrdersSchedule {
   private lastAt = -Infinity;
   private interval: number;
 
-  constructor(private readonly minMs = 3000) {
+  constructor(
+    private readonly minMs = 3000,
+    private readonly share = SHARE,
+  ) {
     this.interval = minMs;
   }
 
@@ -39,7 +43,7 @@ export class OrdersSchedule {
       return await measure();
     } finally {
       this.lastAt = performance.now();
-      this.interval = Math.max(this.minMs, (this.lastAt - t0) / SHARE);
+      this.interval = Math.max(this.minMs, (this.lastAt - t0) / this.share);
     }
   }
 }

@@ -16,8 +16,9 @@ import { writeRunFile } from '../runFiles';
 import { copySnapshot, runFromSnapshot, snapshotFinite, takeSnapshot } from '../runState';
 import { embeddedData } from './runData';
 import { readTaskFile, type TaskFileHost } from './taskFile';
-import { LoopState, now, type Lifecycle, type Post } from './loopState';
+import { LoopState, now, yieldToEvents, type Lifecycle, type Post } from './loopState';
 import { RunKeeper } from './runKeeper';
+import { timeWork } from './workProfile';
 
 /** θ is snapshotted (kept as the last finite θ and sent to the page) this often while training */
 const SNAPSHOT_MS = 1000;
@@ -29,18 +30,6 @@ const CLASSIFIER_RACE_DELAY_MS = 1500;
 const OPENING_WAIT_MS = 10_000;
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/** Yield to the event loop so queued messages are handled (a macrotask, without timer clamping). */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
-  });
-}
 
 export class WorkerHost {
   private readonly loop = new LoopState();
@@ -226,7 +215,7 @@ export class WorkerHost {
         if (this.loop.running && now() - this.lastSnapshotAt > SNAPSHOT_MS) this.loop.snapshotDue = true;
         if (this.loop.snapshotDue || this.snapshotRequests.length > 0) await this.snapshot();
         const save = this.exportRequests.shift();
-        if (save) await this.exportRun(save);
+        if (save) await timeWork('run file', () => this.exportRun(save));
         const ask = this.evalRequests.shift();
         if (ask) await family.evaluate(ask.tasks, ask.steps, ask.id);
         if (family.urgent || this.keeper.side.allows(this.loop.running))
@@ -389,7 +378,7 @@ export class WorkerHost {
     const run = this.keeper.runOrThrow;
     this.loop.snapshotDue = false;
     this.lastSnapshotAt = now();
-    const snap = await takeSnapshot(run);
+    const snap = await timeWork('snapshot', () => takeSnapshot(run));
     if (snapshotFinite(snap)) this.loop.lastGood = snap;
     const requests = this.snapshotRequests.splice(0);
     if (requests.length === 0) requests.push(-1);

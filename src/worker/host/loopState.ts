@@ -1,6 +1,7 @@
 /**
  * What the host's scheduling loop (host.ts) and the run keeper (runKeeper.ts) share: the page's
- * lifecycle requests, the clock, and the loop's state between training chunks.
+ * lifecycle requests, the clock, yielding to queued messages, and the loop's state between training
+ * chunks.
  */
 import type { Experiment } from '../../core/experiment';
 import type { BackendRequest, EngineRequest, FromWorker, Snapshot } from '../protocol';
@@ -14,6 +15,18 @@ export type Lifecycle =
   | { kind: 'openRun'; text: string; source: string };
 
 export const now = () => performance.now();
+
+/** Yields to the event loop so queued messages are handled (a macrotask, without timer clamping). */
+export function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+}
 
 /**
  * What the page asked of training and what the loop keeps between chunks, shared by the host's

@@ -37,6 +37,8 @@ export interface ThetaViewModel<S = unknown> {
   readonly theta0: Float32Array;
   /** θ reports at most this often while training (ms; slower when they cost more) */
   readonly reportMs: number;
+  /** while training, reports take at most this share of the worker's time (default 1/8) */
+  readonly reportShare?: number;
   /** the finest landscape grid worth computing for this network */
   readonly maxLandscapeResolution: number;
   /**

@@ -22,8 +22,8 @@ import { subjectOf, type Subject } from './subject';
 
 /** θ reports at most as often as the family allows (400 ms for regression) ... */
 const THETA_MIN_MS = 400;
-/** ... and at most 1/8 of the time: the interval grows with what a report costs */
-const THETA_COST_SHARE = 8;
+/** ... and at most 1/8 of the time, or the family's share: the interval grows with what a report costs */
+const THETA_SHARE = 1 / 8;
 /** floats of snapshots per trajectory: 256 snapshots of the paper's 1-40-40-1 network */
 const SNAPSHOT_FLOATS = 512 * 1024;
 /**
@@ -229,7 +229,8 @@ export class ThetaView {
       rates: subject.name === 'maml' ? rates : null,
     };
     this.post({ kind: 'theta', ...report });
-    this.interval = Math.max(THETA_MIN_MS, model.reportMs, THETA_COST_SHARE * (now() - t0));
+    const share = model.reportShare ?? THETA_SHARE;
+    this.interval = Math.max(THETA_MIN_MS, model.reportMs, (now() - t0) / share);
   }
 
   /** Start a requested landscape, or compute the next chunk of the one in progress. */

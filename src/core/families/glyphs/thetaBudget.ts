@@ -12,6 +12,11 @@ export const GLYPH_THETA = {
   pathSteps: 5,
   /** θ reports at most this often while training (ms); slower when they cost more */
   reportMs: 2000,
+  /**
+   * and, while training, at most this share of the worker's time (a report adapts the conv net on
+   * every shown task on tfjs kernels, which takes several of the fused engine's meta-steps)
+   */
+  reportShare: 0.04,
   /** landscape grid points per side (the regression pages use 25) */
   landscapeResolution: 9,
   /** meta-training tasks the landscape's losses average over */
