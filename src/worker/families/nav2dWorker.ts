@@ -8,7 +8,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { adaptOnGoal, type ArenaPaths } from '../../core/families/nav2d/arena';
 import { HORIZON, sampleGoals } from '../../core/families/nav2d/env';
-import { adaptationReturns } from '../../core/families/nav2d/iteration';
+import { adaptationReturns, evalTrajs } from '../../core/families/nav2d/iteration';
 import { readAsync } from '../../core/families/nav2d/reads';
 import { pgSettings } from '../../core/families/nav2d/run';
 import { meanCi } from '../../core/meta/statistics';
@@ -169,7 +169,14 @@ export class Nav2dWorker implements FamilyWorker {
     if (job.todo.length > 0) return;
     this.evaluation = null;
     const curves = job.done;
-    this.post({ kind: 'navReturns', id: job.id, step: job.step, tasks: job.tasks, trajs: s.trajs, curves });
+    this.post({
+      kind: 'navReturns',
+      id: job.id,
+      step: job.step,
+      tasks: job.tasks,
+      trajs: evalTrajs(s.trajs),
+      curves,
+    });
   }
 
   captureStep(run: FamilyRun): void {

@@ -113,11 +113,12 @@ export function ReturnChart() {
         />
       </div>
       <p className="caption">
-        Each curve starts from one initialisation and takes 0–{EVAL_STEPS} REINFORCE steps of size α on fresh
-        trajectories toward goals never used in meta-training; the return is the negative distance to the goal
-        summed over the 100-step episode (0 would be standing on the goal). The band is the 95% interval over
-        goals; the dotted line is the MAML paper&apos;s table (−40.41, −11.68, −3.33, −3.23). MAML should gain
-        most from the first step: that is what it was meta-trained for.
+        Each curve starts from one initialisation and takes 0–{EVAL_STEPS} REINFORCE steps (the first of rate
+        α, the next of α/2, as the paper's released evaluation) on fresh trajectories toward goals never used
+        in meta-training; the return is the negative distance to the goal summed over the 100-step episode (0
+        would be standing on the goal). The band is the 95% interval over goals; the dotted line is the MAML
+        paper&apos;s table (−40.41, −11.68, −3.33, −3.23). MAML should gain most from the first step: that is
+        what it was meta-trained for.
       </p>
     </section>
   );

@@ -53,8 +53,9 @@ export const nav2dUi: UiFamily = {
   footer: (
     <>
       Training runs in a Web Worker with TensorFlow.js; trajectories, goals and weights derive from the seed,
-      so a share link replays the run. Paper settings: α = 0.1, meta-batch 20 goals, 20 trajectories of 100
-      steps per goal, policy 2-100-100-2, TRPO (here Adam by default, TRPO in the settings).
+      so a share link replays the run. Paper settings: α = 0.5 (the released code's rate; the paper's text
+      says 0.1), meta-batch 20 goals, 20 trajectories of 100 steps per goal, policy 2-100-100-2, TRPO (here
+      Adam by default, TRPO in the settings).
     </>
   ),
   code: [],
