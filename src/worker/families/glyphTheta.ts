@@ -33,6 +33,40 @@ function viewSpec(c: Experiment, split: 'train' | 'test'): GlyphTaskSpec {
   return { split, ways: c.ways, shots: c.k, query };
 }
 
+type PathsArgs = Parameters<ThetaViewModel<GlyphBatch>['paths']>;
+
+/** The shown tasks' inner paths from θ, projected onto the view's plane, with their losses. */
+async function shownPaths(
+  model: GlyphRun['model'],
+  plane: PathsArgs[0],
+  theta: PathsArgs[1],
+  rate: PathsArgs[2],
+  shown: PathsArgs[3],
+  steps: PathsArgs[5],
+): Promise<ThetaPaths> {
+  const b = classBatchTensors(shown);
+  const thetaT = tf.tensor1d(theta);
+  const { rate: rateT, made } = rateTensors(rate, steps);
+  const t = shown.tasks;
+  const out = tf.tidy(() => {
+    const p = classInnerPaths(model, thetaT, b, rateT, steps);
+    const rows = tf.reshape(p.thetas, [t * (steps + 1), model.numParams]) as tf.Tensor2D;
+    return { coords: projectTensor(plane, rows), loss: p.loss };
+  });
+  try {
+    const [coords, losses] = await Promise.all([out.coords.data(), out.loss.data()]);
+    return {
+      start: projectPoint(plane, theta),
+      tasks: t,
+      steps,
+      coords: coords as Float32Array,
+      losses: losses as Float32Array,
+    };
+  } finally {
+    tf.dispose([b.xs, b.ys, b.xq, b.yq, thetaT, out.coords, out.loss, ...made]);
+  }
+}
+
 export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
   const model = run.model;
   return {
@@ -67,29 +101,7 @@ export function glyphThetaModel(run: GlyphRun): ThetaViewModel<GlyphBatch> {
       ),
     }),
     pathSteps: (c) => Math.max(c.inner, GLYPH_THETA.pathSteps),
-    async paths(plane, theta, rate, shown, _task, steps): Promise<ThetaPaths> {
-      const b = classBatchTensors(shown);
-      const thetaT = tf.tensor1d(theta);
-      const { rate: rateT, made } = rateTensors(rate, steps);
-      const t = shown.tasks;
-      const out = tf.tidy(() => {
-        const p = classInnerPaths(model, thetaT, b, rateT, steps);
-        const rows = tf.reshape(p.thetas, [t * (steps + 1), model.numParams]) as tf.Tensor2D;
-        return { coords: projectTensor(plane, rows), loss: p.loss };
-      });
-      try {
-        const [coords, losses] = await Promise.all([out.coords.data(), out.loss.data()]);
-        return {
-          start: projectPoint(plane, theta),
-          tasks: t,
-          steps,
-          coords: coords as Float32Array,
-          losses: losses as Float32Array,
-        };
-      } finally {
-        tf.dispose([b.xs, b.ys, b.xq, b.yq, thetaT, out.coords, out.loss, ...made]);
-      }
-    },
+    paths: (plane, theta, rate, shown, _task, steps) => shownPaths(model, plane, theta, rate, shown, steps),
     landscape(c, subject, plane, resolution) {
       // the meta-objective's own tasks: meta-training alphabets, a stream of the view's own
       const batch = run.source.sample(
