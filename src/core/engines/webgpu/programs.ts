@@ -97,6 +97,20 @@ export function programShapes(s: FusedSettings) {
   };
 }
 
+/** A 1-D program object for one run of `spec` (a new one each time: tfjs edits `shaderKey`). */
+export function programOf(spec: Spec, shape: { size: number; groups: number }): WebGPUProgram {
+  return {
+    shaderKey: spec.key,
+    variableNames: spec.variableNames,
+    uniforms: spec.uniforms,
+    outputShape: [shape.size],
+    dispatchLayout: { x: [0] },
+    dispatch: [shape.groups, 1, 1],
+    workgroupSize: [spec.workgroupSize, 1, 1],
+    getUserCode: () => spec.code,
+  };
+}
+
 /**
  * Runs one program; the output is a new tensor owned by the caller. A fresh program object per
  * run, because tfjs appends input shapes and types to `shaderKey` in place.
@@ -108,17 +122,7 @@ export function run(
   inputs: tf.Tensor[],
   uniforms: Uniforms,
 ): tf.Tensor1D {
-  const program: WebGPUProgram = {
-    shaderKey: spec.key,
-    variableNames: spec.variableNames,
-    uniforms: spec.uniforms,
-    outputShape: [shape.size],
-    dispatchLayout: { x: [0] },
-    dispatch: [shape.groups, 1, 1],
-    workgroupSize: [spec.workgroupSize, 1, 1],
-    getUserCode: () => spec.code,
-  };
-  const info = backend.runWebGPUProgram(program, inputs, 'float32', uniforms);
+  const info = backend.runWebGPUProgram(programOf(spec, shape), inputs, 'float32', uniforms);
   return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor1D;
 }
 

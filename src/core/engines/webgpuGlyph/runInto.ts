@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import type { Uniforms } from '../webgpu/programs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { programOf, type Uniforms } from '../webgpu/programs';
 import type { GlyphSpec } from './programs';
 
 /**
@@ -19,15 +19,5 @@ export function runInto(
 ): void {
   if (into.size !== shape.size)
     throw new Error(`runInto: output of ${into.size} values, program ${shape.size}`);
-  const program: WebGPUProgram = {
-    shaderKey: spec.key,
-    variableNames: spec.variableNames,
-    uniforms: spec.uniforms,
-    outputShape: [shape.size],
-    dispatchLayout: { x: [0] },
-    dispatch: [shape.groups, 1, 1],
-    workgroupSize: [spec.workgroupSize, 1, 1],
-    getUserCode: () => spec.code,
-  };
-  backend.runWebGPUProgram(program, inputs, 'float32', uniforms, into);
+  backend.runWebGPUProgram(programOf(spec, shape), inputs, 'float32', uniforms, into);
 }
