@@ -2,14 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import {
   classBatchTensors,
   classifierMetaModel,
-  classInnerStep,
+  withLearnedRates,
   type ClassBatch,
 } from '../src/core/families/glyphs/classification';
 import { StepNormClassifier } from '../src/core/families/glyphs/stepNorm';
 import type { GlyphBatch } from '../src/core/families/glyphs/data/sampler';
 import { MetaLearner, type MetaLearnerState, type MetaModel } from '../src/core/meta/learners';
 import { lslrSize, type MamlppSchedule } from '../src/core/meta/mamlppSchedule';
-import { broadcastTasks, type Classifier } from '../src/core/models/classifier';
+import type { Classifier } from '../src/core/models/classifier';
 import type { FusedState } from '../src/core/engines/fused/fusedMlp';
 import type { WasmGlyphSettings } from '../src/core/engines/fusedGlyph/fusedGlyph';
 import { rateTensors } from '../src/core/engines/fusedGlyph/mamlpp';
@@ -43,15 +43,7 @@ export function mamlppModel(s: WasmGlyphSettings): Classifier {
 function metaModel(model: Classifier): MetaModel<ClassBatch, tf.Tensor> {
   const meta = classifierMetaModel(model);
   if (meta.tensorSizes) return meta;
-  const sizes = model.layout.sizes;
-  const adaptEach = (theta: tf.Tensor, b: ClassBatch, rates: tf.Tensor[][], firstOrder: boolean) => {
-    let p: tf.Tensor = broadcastTasks(theta, b.xs.shape[0]);
-    return rates.map((r) => {
-      const rate = tf.concat(r.map((one, i) => tf.mul(tf.ones([sizes[i] as number]), one)));
-      return (p = classInnerStep(model, p, b.xs, b.ys, rate, firstOrder));
-    });
-  };
-  return { ...meta, tensorSizes: sizes, adaptEach };
+  return withLearnedRates(meta, model, model.layout.sizes);
 }
 
 export function mamlppLearner(

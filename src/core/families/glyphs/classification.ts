@@ -79,7 +79,18 @@ export function classifierMetaModel(model: Classifier): MetaModel<ClassBatch, tf
     flatten: (adapted) => adapted,
   };
   if (!isStepNorm(model)) return meta;
-  const sizes = model.rateSizes;
+  return withLearnedRates(meta, model, model.rateSizes);
+}
+
+/**
+ * `meta` with MAML++'s per-step adaptation: step s spreads its rate per tensor (of `sizes`, in
+ * θ's order) over the tensor's parameters and takes one inner step of `model`.
+ */
+export function withLearnedRates(
+  meta: MetaModel<ClassBatch, tf.Tensor>,
+  model: Classifier,
+  sizes: readonly number[],
+): MetaModel<ClassBatch, tf.Tensor> {
   const adaptEach = (theta: tf.Tensor, b: ClassBatch, rates: tf.Tensor[][], firstOrder: boolean) => {
     let p: tf.Tensor = broadcastTasks(theta, b.xs.shape[0]);
     return rates.map((r) => {
