@@ -14,7 +14,7 @@ import {
   type GlyphNet,
   type RowShape,
 } from './layout';
-import { planPhases, taskOps, type PhasePlan } from './phases';
+import { onePhase, planPhases, taskOps, type PhasePlan } from './phases';
 
 /** Storage buffers bound by the widest program (per-task: output, θ, α, batch). */
 const STORAGE_BINDINGS = 4;
@@ -28,6 +28,9 @@ export interface GlyphFitSettings extends GlyphNet, RowShape {
 }
 
 const MIB = 1024 * 1024;
+
+/** Multiply-adds in 10⁹, to two significant digits. */
+const giga = (macs: number): string => String(Number((macs / 1e9).toPrecision(2)));
 
 /**
  * How a meta-step's per-task work is split into dispatches: `perChunk` tasks (workgroups) per
@@ -55,7 +58,8 @@ function cappedLimits(deviceLimits: FusedLimits): FusedLimits {
  * The task chunks for a meta-batch of `s.tasks`: as many tasks per dispatch as both the storage
  * binding limit (their rows of the per-task buffer) and the per-dispatch work limit (their
  * multiply-adds) allow. Depends only on the network, the batch shape the engine holds and the
- * adapter's limits. The reason names the limit when one task alone is over it.
+ * adapter's limits. The reason names the limit when one task alone is over it: its row over the
+ * storage binding limit, or one piece of an operation that cannot be cut under the work limit.
  */
 export function taskChunks(s: GlyphFitSettings, limits: FusedLimits): GlyphFit {
   const geo = geometry(s);
@@ -73,15 +77,14 @@ export function taskChunks(s: GlyphFitSettings, limits: FusedLimits): GlyphFit {
   const taskMacs = glyphStepMacs(geo, s, 1);
   const ops = taskOps(geo, s, s.workgroup);
   if (taskMacs > s.maxMacs) {
-    // one task per dispatch, in phases of its operations
+    // one task per dispatch, in phases of its operations (an operation over the limit cut first)
     const phased = planPhases(ops, s.maxMacs);
     if (!phased.ok)
       return {
         ok: false,
         reason:
-          `one task's ${phased.what} would be ${(phased.macs / 1e9).toFixed(2)}·10⁹ ` +
-          `multiply-adds in one dispatch (limit ${(s.maxMacs / 1e9).toFixed(1)}·10⁹ on this adapter, so ` +
-          `the browser never sees a hung GPU)`,
+          `one task's ${phased.what} would be ${giga(phased.macs)}·10⁹ multiply-adds in one ` +
+          `dispatch (limit ${giga(s.maxMacs)}·10⁹ on this adapter, so the browser never sees a hung GPU)`,
       };
     return { ok: true, perChunk: 1, chunks: s.tasks, phases: phased.plan };
   }
@@ -89,7 +92,7 @@ export function taskChunks(s: GlyphFitSettings, limits: FusedLimits): GlyphFit {
     1,
     Math.min(s.tasks, Math.floor(cap / rowBytes), Math.floor(s.maxMacs / taskMacs)),
   );
-  return { ok: true, perChunk, chunks: Math.ceil(s.tasks / perChunk), phases: { ends: [ops.length] } };
+  return { ok: true, perChunk, chunks: Math.ceil(s.tasks / perChunk), phases: onePhase(ops) };
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   reader,
   rowsOf,
   spread,
+  spreadRange,
   weightGradSum,
 } from './wgsl';
 
@@ -30,10 +31,11 @@ function forwardLayer(geo: Geometry, row: GlyphRow, l: number, wg: number): stri
   const F = g.f;
   const bn = geo.batchNorm;
   const src = inputAct(row, l, false);
-  const lin = `fn kLin${l}(s: u32, n: u32) {
-  ${spread(
+  const lin = `fn kLin${l}(s: u32, n: u32, lo: u32, hi: u32) {
+  ${spreadRange(
     wg,
-    `${rowsOf(g)} * ${F}u`,
+    'lo',
+    'hi',
     `let r = e / ${F}u;
     let f = e - r * ${F}u;
     var acc = ${bn ? '0.0' : `prm(s, ${g.offB}u + f)`};
@@ -161,10 +163,11 @@ function dyLayer(geo: Geometry, row: GlyphRow, l: number, wg: number): string {
   const from = last
     ? `${at(row.dfeat, `(r / ${geo.positions}u) * ${F}u + f`)} * ${f32(1 / geo.positions)}`
     : `kGath${l + 1}(r, f, s, ${dzOf(row, l + 1, geo.batchNorm, false)}u)`;
-  return `fn kDy${l}(s: u32, n: u32) {
-  ${spread(
+  return `fn kDy${l}(s: u32, n: u32, lo: u32, hi: u32) {
+  ${spreadRange(
     wg,
-    `${rowsOf(g)} * ${F}u`,
+    'lo',
+    'hi',
     `let r = e / ${F}u;
     let f = e - r * ${F}u;
     var v = 0.0;
@@ -175,7 +178,10 @@ function dyLayer(geo: Geometry, row: GlyphRow, l: number, wg: number): string {
 }`;
 }
 
-/** Batch norm's (or the bias's) backward of layer l, then dW. */
+/**
+ * Layer l's backward pass in two functions: `kNorm` batch norm's (or the bias's) backward, then
+ * `kWGrad` the weight gradient's elements lo ≤ e < hi (e = k·F + f, each a sum over all images).
+ */
 function paramsBackward(geo: Geometry, row: GlyphRow, l: number, wg: number): string {
   const g = geo.layers[l]!;
   const s = row.layers[l]!;
@@ -216,13 +222,16 @@ function paramsBackward(geo: Geometry, row: GlyphRow, l: number, wg: number): st
         'f',
       )}`;
   const dz = dzOf(row, l, geo.batchNorm, false);
-  return `fn kBack${l}(s: u32, n: u32, out: u32) {
+  return `fn kNorm${l}(s: u32, n: u32, out: u32) {
   let rows = ${rowsOf(g)};
   let inv = 1.0 / f32(rows);
   ${norm}
-  ${spread(
+}
+fn kWGrad${l}(s: u32, n: u32, out: u32, lo: u32, hi: u32) {
+  ${spreadRange(
     wg,
-    `${g.k * F}u`,
+    'lo',
+    'hi',
     `var acc = 0.0;
     ${weightGradSum(g, geo.conv, [{ input: reader(src), other: (i) => at(dz, i) }])}
     result[fBase + out + ${g.offW}u + e] = acc;`,
@@ -231,7 +240,10 @@ function paramsBackward(geo: Geometry, row: GlyphRow, l: number, wg: number): st
 }`;
 }
 
-/** Every plain-pass function, and `kForward(s, n, scale)` / `kBackward(s, n, out)`. */
+/**
+ * Every plain-pass function. `kLin`, `kDy` and `kWGrad` compute the elements lo ≤ e < hi of their
+ * output (phases.ts calls each with the whole range, or cuts it into consecutive ranges).
+ */
 export function plainPasses(geo: Geometry, row: GlyphRow, wg: number): string {
   const L = geo.layers.length;
   const parts: string[] = [poolFn('kPool', geo, wg), headForward(geo, row, wg), headBackward(geo, row, wg)];
@@ -241,15 +253,5 @@ export function plainPasses(geo: Geometry, row: GlyphRow, wg: number): string {
     parts.push(paramsBackward(geo, row, l, wg));
     if (l > 0) parts.push(gatherFn(`kGath${l}`, g, geo.conv, (i) => `prm(s, ${i})`));
   }
-  const fwd = geo.layers.map((_, l) => `kLin${l}(s, n);${geo.batchNorm ? ` kBn${l}(s, n);` : ''}`);
-  const back = geo.layers.map((_, l) => `kDy${L - 1 - l}(s, n); kBack${L - 1 - l}(s, n, out);`).join('\n  ');
-  parts.push(`fn kForward(s: u32, n: u32, scale: f32) {
-  ${fwd.join('\n  ')}
-  kHead(s, n, scale);
-}
-fn kBackward(s: u32, n: u32, out: u32) {
-  kHeadBack(s, n, out);
-  ${back}
-}`);
   return parts.join('\n');
 }

@@ -4,8 +4,9 @@
  * consecutive operations whose sum stays under the per-dispatch work limit. The per-task program
  * runs one phase per dispatch (taskShader.ts), every phase writing into the same per-task rows,
  * so a task over the limit runs in several dispatches with the same arithmetic in the same order
- * as one. The op costs add up to layout.glyphStepMacs: forward 1, backward 2 and R-op 9
- * multiply-adds per weight use.
+ * as one. An operation alone over the limit is first cut into pieces along its outputs (cuts.ts).
+ * The op costs add up to layout.glyphStepMacs: forward 1, backward 2 and R-op 9 multiply-adds per
+ * weight use.
  */
 import {
   PIXELS,
@@ -14,8 +15,10 @@ import {
   rowsPerImage,
   secondOrder,
   type Geometry,
+  type LayerGeometry,
   type RowShape,
 } from './layout';
+import { cutOps, planCuts, type Cut, type OpCut } from './cuts';
 import { BARRIER, at, f32, spread } from './wgsl';
 
 /** Where an operation's images are: the support set, the query set, or none read. */
@@ -28,15 +31,21 @@ export interface TaskOp {
   what: string;
   images: OpImages;
   macs: number;
+  /** how it can be cut into pieces along its outputs (cuts.ts); none: it runs whole */
+  cut?: OpCut;
 }
 
-/** The phases of a task's meta-step: `ends[p]` is one past phase p's last operation. */
+/**
+ * The phases of a task's meta-step: the operations of taskOps with `cuts` cut into pieces
+ * (cuts.cutOps), and `ends[p]` one past phase p's last operation of that list.
+ */
 export interface PhasePlan {
+  cuts: Cut[];
   ends: number[];
 }
 
 /** The whole meta-step in one phase. */
-export const onePhase = (ops: readonly TaskOp[]): PhasePlan => ({ ends: [ops.length] });
+export const onePhase = (ops: readonly TaskOp[]): PhasePlan => ({ cuts: [], ends: [ops.length] });
 
 /** Multiply-adds per image of layer l's weight uses, and of the head. */
 function perImage(geo: Geometry): { layers: number[]; head: number } {
@@ -46,27 +55,65 @@ function perImage(geo: Geometry): { layers: number[]; head: number } {
   };
 }
 
+/**
+ * Layer g's operation on `n` images cut by images: `call(lo, hi)` computes output elements
+ * lo ≤ e < hi (image i's are i·rows·F up to (i + 1)·rows·F); `after` ends the last piece.
+ */
+function byImages(
+  g: LayerGeometry,
+  n: number,
+  unitMacs: number,
+  op: Pick<TaskOp, 'what' | 'images'>,
+  call: (lo: number, hi: number) => string,
+  after = '',
+): TaskOp {
+  const per = rowsPerImage(g) * g.f;
+  const code = (lo: number, hi: number) => `${call(lo * per, hi * per)}${hi === n ? after : ''}`;
+  return { ...op, code: code(0, n), macs: n * unitMacs, cut: { unit: 'image', units: n, unitMacs, code } };
+}
+
+/** Layer g's weight gradient over `n` images cut by its k·F elements, `first` before the first piece. */
+function byWeights(
+  g: LayerGeometry,
+  n: number,
+  factor: number,
+  op: Pick<TaskOp, 'what' | 'images'>,
+  first: string,
+  call: (lo: number, hi: number) => string,
+): TaskOp {
+  const units = g.k * g.f;
+  const unitMacs = factor * n * rowsPerImage(g);
+  const code = (lo: number, hi: number) => `${lo === 0 ? first : ''}${call(lo, hi)}`;
+  return {
+    ...op,
+    code: code(0, units),
+    macs: units * unitMacs,
+    cut: { unit: 'weight', units, unitMacs, code },
+  };
+}
+
 /** The plain pass's operations at θ_s on `n` images of `images`, its gradient written at `out`. */
 function plainOps(geo: Geometry, s: number, n: number, images: OpImages, out: number | null): TaskOp[] {
   const w = perImage(geo);
-  const L = geo.layers.length;
-  const scale = f32(1 / n);
   const on = `on ${n} ${images ?? ''} images`;
-  const ops: TaskOp[] = geo.layers.map((_, l) => ({
-    code: `kLin${l}(${s}u, ${n}u);${geo.batchNorm ? ` kBn${l}(${s}u, ${n}u);` : ''}`,
-    what: `forward pass of layer ${l + 1} ${on}`,
-    images,
-    macs: n * (w.layers[l] as number),
-  }));
-  ops.push({ code: `kHead(${s}u, ${n}u, ${scale});`, what: `head ${on}`, images, macs: n * w.head });
+  const ops: TaskOp[] = geo.layers.map((g, l) => {
+    const what = `forward pass of layer ${l + 1} ${on}`;
+    const bn = geo.batchNorm ? ` kBn${l}(${s}u, ${n}u);` : '';
+    const call = (lo: number, hi: number) => `kLin${l}(${s}u, ${n}u, ${lo}u, ${hi}u);`;
+    return byImages(g, n, w.layers[l] as number, { what, images }, call, bn);
+  });
+  ops.push({ code: `kHead(${s}u, ${n}u, ${f32(1 / n)});`, what: `head ${on}`, images, macs: n * w.head });
   if (out === null) return ops;
   const headBack = `kHeadBack(${s}u, ${n}u, ${out}u);`;
   ops.push({ code: headBack, what: `head's backward pass ${on}`, images, macs: 2 * n * w.head });
-  for (let l = L - 1; l >= 0; l--) {
-    const macs = n * (w.layers[l] as number);
-    const what = `backward pass of layer ${l + 1} ${on}`;
-    ops.push({ code: `kDy${l}(${s}u, ${n}u);`, what, images, macs });
-    ops.push({ code: `kBack${l}(${s}u, ${n}u, ${out}u);`, what, images, macs });
+  for (let l = geo.layers.length - 1; l >= 0; l--) {
+    const g = geo.layers[l] as LayerGeometry;
+    const op = { what: `backward pass of layer ${l + 1} ${on}`, images };
+    const dy = (lo: number, hi: number) => `kDy${l}(${s}u, ${n}u, ${lo}u, ${hi}u);`;
+    ops.push(byImages(g, n, w.layers[l] as number, op, dy));
+    const norm = `kNorm${l}(${s}u, ${n}u, ${out}u); `;
+    const grad = (lo: number, hi: number) => `kWGrad${l}(${s}u, ${n}u, ${out}u, ${lo}u, ${hi}u);`;
+    ops.push(byWeights(g, n, 1, op, norm, grad));
   }
   return ops;
 }
@@ -74,23 +121,24 @@ function plainOps(geo: Geometry, s: number, n: number, images: OpImages, out: nu
 /** H(θ_s)·(α ⊙ λ) on the `n` support images (rpasses.ts), into the row's hv. */
 function hessianOps(geo: Geometry, s: number, n: number): TaskOp[] {
   const w = perImage(geo);
-  const L = geo.layers.length;
   const images: OpImages = 'support';
   const on = `on ${n} support images`;
-  const ops: TaskOp[] = geo.layers.map((_, l) => ({
-    code: `kRLin${l}(${s}u, ${n}u);${geo.batchNorm ? ` kRBn${l}(${s}u, ${n}u);` : ''}`,
-    what: `Hessian-vector forward pass of layer ${l + 1} ${on}`,
-    images,
-    macs: 3 * n * (w.layers[l] as number),
-  }));
+  const ops: TaskOp[] = geo.layers.map((g, l) => {
+    const what = `Hessian-vector forward pass of layer ${l + 1} ${on}`;
+    const bn = geo.batchNorm ? ` kRBn${l}(${s}u, ${n}u);` : '';
+    const call = (lo: number, hi: number) => `kRLin${l}(${s}u, ${n}u, ${lo}u, ${hi}u);`;
+    return byImages(g, n, 3 * (w.layers[l] as number), { what, images }, call, bn);
+  });
   const what = `Hessian-vector product's head ${on}`;
   ops.push({ code: `kRHead(${s}u, ${n}u, ${f32(1 / n)});`, what, images, macs: 3 * n * w.head });
   ops.push({ code: `kRHeadBack(${s}u, ${n}u);`, what, images, macs: 6 * n * w.head });
-  for (let l = L - 1; l >= 0; l--) {
-    const part = { what: `Hessian-vector backward pass of layer ${l + 1} ${on}`, images };
-    const macs = 3 * n * (w.layers[l] as number);
-    ops.push({ code: `kRDy${l}(${s}u, ${n}u);`, ...part, macs });
-    ops.push({ code: `kRBack${l}(${s}u, ${n}u);`, ...part, macs });
+  for (let l = geo.layers.length - 1; l >= 0; l--) {
+    const g = geo.layers[l] as LayerGeometry;
+    const op = { what: `Hessian-vector backward pass of layer ${l + 1} ${on}`, images };
+    const dy = (lo: number, hi: number) => `kRDy${l}(${s}u, ${n}u, ${lo}u, ${hi}u);`;
+    ops.push(byImages(g, n, 3 * (w.layers[l] as number), op, dy));
+    const grad = (lo: number, hi: number) => `kRWGrad${l}(${s}u, ${n}u, ${lo}u, ${hi}u);`;
+    ops.push(byWeights(g, n, 3, op, `kRNorm${l}(${s}u, ${n}u); `, grad));
   }
   return ops;
 }
@@ -143,24 +191,30 @@ export function taskOps(geo: Geometry, shape: RowShape, wg: number): TaskOp[] {
   return ops;
 }
 
-/** Phases of at most `maxMacs` multiply-adds each; the reason when one operation alone is over. */
+/**
+ * Phases of at most `maxMacs` multiply-adds each: the operations over it cut into pieces
+ * (cuts.ts), then consecutive operations packed in order; the reason when one operation cannot be
+ * cut small enough (its `what` and multiply-adds).
+ */
 export function planPhases(
   ops: readonly TaskOp[],
   maxMacs: number,
 ): { ok: true; plan: PhasePlan } | { ok: false; what: string; macs: number } {
+  const cut = planCuts(ops, maxMacs);
+  if (!cut.ok) return cut;
+  const pieces = cutOps(ops, cut.cuts);
   const ends: number[] = [];
   let sum = 0;
-  for (let i = 0; i < ops.length; i++) {
-    const m = (ops[i] as TaskOp).macs;
-    if (m > maxMacs) return { ok: false, what: (ops[i] as TaskOp).what, macs: m };
+  for (let i = 0; i < pieces.length; i++) {
+    const m = (pieces[i] as TaskOp).macs;
     if (sum + m > maxMacs && i > 0) {
       ends.push(i);
       sum = 0;
     }
     sum += m;
   }
-  ends.push(ops.length);
-  return { ok: true, plan: { ends } };
+  ends.push(pieces.length);
+  return { ok: true, plan: { cuts: cut.cuts, ends } };
 }
 
 /** WGSL that points fX / fY at a task's support or query images and labels. */
@@ -171,16 +225,17 @@ function imagesCode(shape: RowShape, images: 'support' | 'query'): string {
 }
 
 /**
- * `fn kPhase(p: u32)`: phase p's operations (a switch on the dispatch's uniform phase, so control
+ * `fn kPhase(p: u32)`: phase p's operations, cut as the plan cuts them (a switch on the dispatch's uniform phase, so control
  * stays uniform for the barriers), each phase pointing at its images first.
  */
 export function phaseFunction(ops: readonly TaskOp[], plan: PhasePlan, shape: RowShape): string {
+  const pieces = cutOps(ops, plan.cuts);
   const cases: string[] = [];
   let from = 0;
   plan.ends.forEach((end, p) => {
     const lines: string[] = [];
     let images: OpImages = null;
-    for (const op of ops.slice(from, end)) {
+    for (const op of pieces.slice(from, end)) {
       if (op.images !== null && op.images !== images) {
         images = op.images;
         lines.push(imagesCode(shape, images));

@@ -10,6 +10,7 @@ import {
 import { FLAT_WORKGROUP, glyphRow, type Geometry, type GlyphRow, type RowShape } from './layout';
 import type { TaskChunks } from './fit';
 import type { PhasePlan } from './phases';
+import { cutsKey } from './cuts';
 import { taskInputs, taskShader } from './taskShader';
 
 /** Every shader key of this engine starts with it (so a failed compile can be purged). */
@@ -90,7 +91,7 @@ export function glyphProgramSet(
   const secs = glyphSections(row);
   const tag = tagOf(geo, shape, wg);
   const phases = chunks.phases;
-  const phased = phases && phases.ends.length > 1 ? `_ph${phases.ends.join('.')}` : '';
+  const phased = phases && phases.ends.length > 1 ? `_ph${phases.ends.join('.')}${cutsKey(phases.cuts)}` : '';
   return {
     row,
     phases: phases?.ends.length ?? 1,

@@ -10,6 +10,7 @@ import {
   reader,
   rowsOf,
   spread,
+  spreadRange,
   weightGradSum,
   type Term,
 } from './wgsl';
@@ -30,10 +31,11 @@ function forwardLayerR(geo: Geometry, row: GlyphRow, l: number, wg: number): str
   const bn = geo.batchNorm;
   const terms: Term[] = [{ input: reader(inputAct(row, l, false)), other: (i) => `dir(${i})` }];
   if (l > 0) terms.push({ input: reader(inputAct(row, l, true)), other: (i) => `prm(s, ${i})` });
-  const lin = `fn kRLin${l}(s: u32, n: u32) {
-  ${spread(
+  const lin = `fn kRLin${l}(s: u32, n: u32, lo: u32, hi: u32) {
+  ${spreadRange(
     wg,
-    `${rowsOf(g)} * ${F}u`,
+    'lo',
+    'hi',
     `let r = e / ${F}u;
     let f = e - r * ${F}u;
     var acc = 0.0;
@@ -155,10 +157,11 @@ function dyLayerR(geo: Geometry, row: GlyphRow, l: number, wg: number): string {
   const from = last
     ? `${at(row.rdfeat, `(r / ${geo.positions}u) * ${F}u + f`)} * ${f32(1 / geo.positions)}`
     : `kGath${l + 1}(r, f, s, ${dzOf(row, l + 1, bn, true)}u) + kGathV${l + 1}(r, f, s, ${dzOf(row, l + 1, bn, false)}u)`;
-  return `fn kRDy${l}(s: u32, n: u32) {
-  ${spread(
+  return `fn kRDy${l}(s: u32, n: u32, lo: u32, hi: u32) {
+  ${spreadRange(
     wg,
-    `${rowsOf(g)} * ${F}u`,
+    'lo',
+    'hi',
     `let r = e / ${F}u;
     let f = e - r * ${F}u;
     var v = 0.0;
@@ -218,13 +221,16 @@ function paramsBackwardR(geo: Geometry, row: GlyphRow, l: number, wg: number): s
   const dz = dzOf(row, l, geo.batchNorm, false);
   const terms: Term[] = [{ input: reader(inputAct(row, l, false)), other: (i) => at(rdz, i) }];
   if (l > 0) terms.push({ input: reader(inputAct(row, l, true)), other: (i) => at(dz, i) });
-  return `fn kRBack${l}(s: u32, n: u32) {
+  return `fn kRNorm${l}(s: u32, n: u32) {
   let rows = ${rowsOf(g)};
   let inv = 1.0 / f32(rows);
   ${norm}
-  ${spread(
+}
+fn kRWGrad${l}(s: u32, n: u32, lo: u32, hi: u32) {
+  ${spreadRange(
     wg,
-    `${g.k * F}u`,
+    'lo',
+    'hi',
     `var acc = 0.0;
     ${weightGradSum(g, geo.conv, terms)}
     ${hv(`${g.offW}u + e`)} = acc;`,
@@ -233,7 +239,11 @@ function paramsBackwardR(geo: Geometry, row: GlyphRow, l: number, wg: number): s
 }`;
 }
 
-/** Every R-pass function, and `kHessianVector(s, n, scale)` (H(θ_s)·V into the row's hv). */
+/**
+ * Every R-pass function (H(θ_s)·V into the row's hv, in the order phases.ts calls them). Like the
+ * plain passes, `kRLin`, `kRDy` and `kRWGrad` compute the elements lo ≤ e < hi of their output;
+ * `kRNorm` is batch norm's (or the bias's) part of a layer's R-backward.
+ */
 export function rPasses(geo: Geometry, row: GlyphRow, wg: number): string {
   const L = geo.layers.length;
   const parts: string[] = [headR(geo, row, wg)];
@@ -241,13 +251,5 @@ export function rPasses(geo: Geometry, row: GlyphRow, wg: number): string {
     parts.push(forwardLayerR(geo, row, l, wg), dyLayerR(geo, row, l, wg), paramsBackwardR(geo, row, l, wg));
     if (l > 0) parts.push(gatherFn(`kGathV${l}`, geo.layers[l]!, geo.conv, (i) => `dir(${i})`));
   }
-  const fwd = geo.layers.map((_, l) => `kRLin${l}(s, n);${geo.batchNorm ? ` kRBn${l}(s, n);` : ''}`);
-  const back = geo.layers.map((_, l) => `kRDy${L - 1 - l}(s, n); kRBack${L - 1 - l}(s, n);`);
-  parts.push(`fn kHessianVector(s: u32, n: u32, scale: f32) {
-  ${fwd.join('\n  ')}
-  kRHead(s, n, scale);
-  kRHeadBack(s, n);
-  ${back.join('\n  ')}
-}`);
   return parts.join('\n');
 }

@@ -30,6 +30,17 @@ export function spread(wg: number, count: string, body: string, v = 'e'): string
   }`;
 }
 
+/**
+ * A strided loop over the outputs `lo` ≤ v < `hi` (WGSL u32 expressions): each output's arithmetic
+ * is the same whichever range it falls in, so a loop cut into consecutive ranges (one per
+ * dispatch) computes the same bits as one loop over all of them.
+ */
+export function spreadRange(wg: number, lo: string, hi: string, body: string, v = 'e'): string {
+  return `for (var ${v} = ${lo} + fLid; ${v} < ${hi}; ${v} += ${wg}u) {
+    ${body}
+  }`;
+}
+
 /** Offset in the row of layer l's input activation (−1: the images in `batch`). */
 export function inputAct(row: GlyphRow, l: number, tangent: boolean): number {
   if (l === 0) return -1;
