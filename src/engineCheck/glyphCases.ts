@@ -30,6 +30,8 @@ export interface GlyphRowResult {
   chunks: number;
   /** phases of one task's per-task program (1: one dispatch per chunk) */
   phases: number;
+  /** operations cut into pieces, each alone over the work limit (cuts.ts) */
+  cuts: number;
   /** split into phases: the meta-gradient and loss equal the unsplit WGSL step's to the bit */
   bitEqual: boolean | null;
   pass: boolean;
@@ -44,9 +46,11 @@ export interface GlyphCase {
   /**
    * split the WGSL step into task chunks (fit.taskChunks): the per-dispatch work limit set to
    * this many tasks' multiply-adds, or the storage binding limit to this many tasks' rows; or one
-   * task into phases (phases.ts): the work limit at this share of one task's multiply-adds
+   * task into phases (phases.ts): the work limit at this share of one task's multiply-adds; or
+   * cut inside operations (cuts.ts): the limit at this share of the largest operation's
    */
-  split?: { by: 'work' | 'memory'; tasks: number } | { by: 'phases'; share: number };
+  split?:
+    { by: 'work' | 'memory'; tasks: number } | { by: 'phases'; share: number } | { by: 'cut'; share: number };
 }
 
 export function glyphSettings(over: Partial<FusedGlyphSettings> = {}): FusedGlyphSettings {
@@ -153,6 +157,25 @@ export const GLYPH_CASES: GlyphCase[] = [
     tasks: 2,
     split: { by: 'phases', share: 0.3 },
   },
+  // operations over the work limit cut into pieces by images or by weight-gradient elements
+  {
+    name: 'cuts: MAML, batch norm, 3 shots, 2 chunks',
+    over: { shots: 3, maxTasks: 2 },
+    tasks: 2,
+    split: { by: 'cut', share: 0.7 },
+  },
+  {
+    name: 'cuts: Meta-SGD, bias, 3 shots',
+    over: { algo: 'metasgd', batchNorm: false, shots: 3, maxTasks: 1 },
+    tasks: 1,
+    split: { by: 'cut', share: 0.7 },
+  },
+  {
+    name: 'cuts: fc, FOMAML, 3 shots',
+    over: { net: 'fc', algo: 'fomaml', shots: 3, maxTasks: 1 },
+    tasks: 1,
+    split: { by: 'cut', share: 0.5 },
+  },
 ];
 
 /** The WGSL engine's options that split a case's step as asked (GlyphCase.split). */
@@ -165,10 +188,10 @@ export function splitOptions(s: FusedGlyphSettings, c: GlyphCase): WebgpuGlyphOp
     query: s.ways * s.query,
   };
   const geo = geometry(s);
-  if (c.split.by === 'phases') {
-    const largest = Math.max(...taskOps(geo, shape, 4).map((o) => o.macs));
+  const largest = Math.max(...taskOps(geo, shape, 4).map((o) => o.macs));
+  if (c.split.by === 'phases')
     return { maxMacs: Math.max(largest, c.split.share * glyphStepMacs(geo, shape, 1)) };
-  }
+  if (c.split.by === 'cut') return { maxMacs: c.split.share * largest };
   if (c.split.by === 'work') return { maxMacs: c.split.tasks * glyphStepMacs(geo, shape, 1) };
   const bytes = c.split.tasks * glyphRow(geo, shape).stride * 4;
   return { limits: { ...DEFAULT_LIMITS, maxStorageBufferBindingSize: bytes } };
@@ -240,7 +263,9 @@ export async function gradientCase(c: GlyphCase, tolerance: number): Promise<Gly
     const errAlpha = ref.alpha && ga ? relError(ga, ref.alpha) : ref.alpha || ga ? Infinity : null;
     const errLoss = Math.abs((gl[0] as number) - ref.loss) / Math.abs(ref.loss);
     const bitEqual =
-      c.split?.by === 'phases' ? await sameAsUnsplit(s, theta, alpha0, c, b, [gl, gt, ga]) : null;
+      c.split?.by === 'phases' || c.split?.by === 'cut'
+        ? await sameAsUnsplit(s, theta, alpha0, c, b, [gl, gt, ga])
+        : null;
     const ok = [errTheta, errAlpha ?? 0, errLoss].every((e) => e <= tolerance) && bitEqual !== false;
     return {
       name: c.name,
@@ -253,6 +278,7 @@ export async function gradientCase(c: GlyphCase, tolerance: number): Promise<Gly
       declared: gpu.dispatchesPerStep(),
       chunks: gpu.taskChunks.chunks,
       phases: gpu.taskChunks.phases.ends.length,
+      cuts: gpu.taskChunks.phases.cuts.length,
       bitEqual,
       pass: ok && stepped.count === gpu.dispatchesPerStep(),
     };
