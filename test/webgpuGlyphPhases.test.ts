@@ -161,6 +161,30 @@ describe('phases of one task of the fused WebGPU glyph meta-step', () => {
     expect(set.task.code).toContain('kRLin1(0u, 100u, 156800u, 313600u); kRBn1(0u, 100u);');
   });
 
+  it('refuses no network or batch of the glyph schema for work at SwiftShader’s limit, only for memory', () => {
+    let [refused, cut] = [0, 0];
+    const nets: GlyphNet[] = [{ ...paper(2), net: 'fc', hidden: [256, 128, 64, 64] }];
+    for (const filters of [4, 64]) for (const blocks of [1, 4]) nets.push({ ...paper(2), filters, blocks });
+    for (const net of nets)
+      for (const batchNorm of [true, false])
+        for (const ways of [2, 20])
+          for (const [shots, query] of [
+            [1, 1],
+            [10, 5],
+            [10, 50],
+          ] as const)
+            for (const inner of [1, 10])
+              for (const algo of ['maml', 'metasgd'] as FusedAlgo[]) {
+                const shape = { algo, inner, support: ways * shots, query: ways * query };
+                const fit = fits(settings({ ...net, batchNorm, ways }, shape, 32));
+                if (fit.ok && fit.phases.cuts.length > 0) cut++;
+                if (fit.ok) continue;
+                refused++;
+                expect(fit.reason).toMatch(/storage binding limit/);
+              }
+    expect([refused > 0, cut > 0]).toEqual([true, true]);
+  });
+
   it('refuses what cannot be cut under the limit, and a row over the storage binding limit', () => {
     // below one image's share of layer 2 (49 rows × 576 × 64) no cut fits
     const tiny = fits({
