@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { advantages } from '../src/core/families/nav2d/advantages';
 import { actionNoise, HORIZON, sampleGoals } from '../src/core/families/nav2d/env';
+import { adaptAt } from '../src/core/families/nav2d/fusedTrpo';
 import { metaGradient, type PgBatch } from '../src/core/families/nav2d/metaGradient';
 import { initPolicy } from '../src/core/families/nav2d/policy';
 import { FusedNav2dEngine, type FusedRollout } from '../src/core/engines/fusedNav2d/fusedNav2d';
@@ -92,18 +93,9 @@ export function tfjsMetaGradient(
 
 /**
  * The meta-objective at another θ on the engine's sampled data (data slots 0..inner kept): the
- * inner steps and the post-update surrogate recomputed at θ; the engine's θ is put back after.
+ * inner steps and the post-update surrogate recomputed at θ (the engine's θ is untouched).
  */
 export function fusedObjective(engine: FusedNav2dEngine, c: Case, theta: Float32Array): number {
-  const kept = engine.theta();
-  engine.setTheta('meta', theta);
-  engine.broadcast(0, 'meta', c.tasks);
-  for (let k = 0; k < c.inner; k++) {
-    engine.refresh(k, k, c.tasks, c.trajs);
-    engine.inner(k, k, k + 1, c.tasks, c.trajs, c.alpha);
-  }
-  engine.refresh(c.inner, c.inner, c.tasks, c.trajs);
-  const value = engine.meta(c.inner, c.tasks, c.trajs, c.alpha, true, 0.01, false).value;
-  engine.setTheta('meta', kept);
-  return value;
+  adaptAt(engine, c, theta);
+  return engine.meta(c.inner, c.tasks, c.trajs, c.alpha, true, 0.01, false).value;
 }

@@ -53,17 +53,26 @@ export function conjugateGradient(
 }
 
 /**
- * The surrogate and KL at a trial θ: θ slot 0 = trial, the inner steps and the post slot
- * recomputed (trpoKeep called first).
+ * The engine's data slots 0..inner (kept) re-read at another θ: θ slot 0 = θ, each inner step
+ * recomputed on its batch, every slot's layer outputs at its θ slot.
  */
-export function trpoTrial(engine: FusedNav2dEngine, q: FusedTrpoProblem, trial: Float32Array) {
-  engine.setTheta('eval', trial);
+export function adaptAt(
+  engine: FusedNav2dEngine,
+  q: { inner: number; tasks: number; trajs: number; alpha: number },
+  theta: Float32Array,
+): void {
+  engine.setTheta('eval', theta);
   engine.broadcast(0, 'eval', q.tasks);
   for (let k = 0; k < q.inner; k++) {
     engine.refresh(k, k, q.tasks, q.trajs);
     engine.inner(k, k, k + 1, q.tasks, q.trajs, q.alpha);
   }
   engine.refresh(q.inner, q.inner, q.tasks, q.trajs);
+}
+
+/** The surrogate and KL at a trial θ (trpoKeep called first). */
+export function trpoTrial(engine: FusedNav2dEngine, q: FusedTrpoProblem, trial: Float32Array) {
+  adaptAt(engine, q, trial);
   return engine.trpoCheck(q.inner, q.tasks, q.trajs);
 }
 

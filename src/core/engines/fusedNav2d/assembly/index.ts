@@ -10,7 +10,7 @@
 // step's rows are contiguous for the batched forward pass.
 import { adam } from '../../fused/assembly/vector';
 import { ACT, OBS, P, flatP, flatP4, lsOff, nL, outW, pack, unpack } from './layout';
-import { forward, forwardRows, gradient, hessianVector } from './policy';
+import { forward, forwardRows, gradient } from './policy';
 import {
   ACT_IO,
   ALIVE_IO,
@@ -31,15 +31,16 @@ import {
   V_THETA,
   WEIGHT_IO,
   acc,
+  accumulate,
   addr,
   alive,
   bindTask,
   finishGrad,
   gTask,
-  hvTask,
   pos,
   slotPtr,
   thetaOf,
+  throughSteps,
   vTask,
 } from './slots';
 
@@ -181,21 +182,8 @@ export function meta(K: i32, tasks: i32, N: i32, alpha: f32, firstOrder: bool, b
     bindTask(K, t, M);
     memory.fill(vTask, 0, (<usize>P) << 2);
     value += gradient(thetaOf(K, t), vTask, M);
-    if (!firstOrder) {
-      for (let k = K - 1; k >= 0; k--) {
-        bindTask(k, t, M);
-        memory.fill(hvTask, 0, (<usize>P) << 2);
-        hessianVector(thetaOf(k, t), vTask, hvTask, gTask, M);
-        for (let i = 0; i < P; i++) {
-          const o = (<usize>i) << 2;
-          store<f32>(vTask + o, load<f32>(vTask + o) - load<f32>(hvTask + o) * alpha);
-        }
-      }
-    }
-    for (let i = 0; i < P; i++) {
-      const o = (<usize>i) << 2;
-      store<f32>(acc + o, load<f32>(acc + o) + load<f32>(vTask + o));
-    }
+    if (!firstOrder) throughSteps(vTask, t, K - 1, -1, -1, M, alpha);
+    accumulate(vTask);
   }
   store<f64>(addr(RESULT), value / <f64>tasks);
   finishGrad(tasks);

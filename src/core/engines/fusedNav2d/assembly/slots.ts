@@ -3,7 +3,7 @@
 // slots (every task's padded θ), and per-task scratch. Everything is allocated once by init(), so
 // memory never grows afterwards and the wrapper's views stay valid.
 import { OBS, ACT, P, actOff, actWidth, flatP4, nL, outW, pack, setLayout } from './layout';
-import { allocScratch, bind } from './policy';
+import { allocScratch, bind, hessianVector } from './policy';
 
 // buffer ids for addr(); keep in step with NAV2D_BUFFER in ../wasmModule.ts
 export const THETA = 0; // the meta-learned θ (flat, the project's layout)
@@ -148,4 +148,25 @@ export function finishGrad(tasks: i32): void {
   for (let i = 0; i < P; i++) store<f32>(acc + ((<usize>i) << 2), load<f32>(acc + ((<usize>i) << 2)) * inv);
   memory.fill(addr(GRAD), 0, (<usize>flatP4) << 2);
   pack(addr(GRAD), acc);
+}
+
+/** x ← x − α H_k x for task t, through inner steps `from` down to `to` (step −1 or +1). */
+export function throughSteps(x: usize, t: i32, from: i32, to: i32, step: i32, M: i32, alpha: f32): void {
+  for (let k = from; k != to; k += step) {
+    bindTask(k, t, M);
+    memory.fill(hvTask, 0, (<usize>P) << 2);
+    hessianVector(thetaOf(k, t), x, hvTask, gTask, M);
+    for (let i = 0; i < P; i++) {
+      const o = (<usize>i) << 2;
+      store<f32>(x + o, load<f32>(x + o) - load<f32>(hvTask + o) * alpha);
+    }
+  }
+}
+
+/** acc += x (padded). */
+export function accumulate(x: usize): void {
+  for (let i = 0; i < P; i++) {
+    const o = (<usize>i) << 2;
+    store<f32>(acc + o, load<f32>(acc + o) + load<f32>(x + o));
+  }
 }

@@ -3,23 +3,23 @@
 // the post-update policies before and after the step as a function of θ through the inner steps,
 // and the line search's check (importance-weighted surrogate and KL) at a trial θ.
 import { ACT, P, lsOff, nL, outW, unpack } from './layout';
-import { fisherVector, hessianVector } from './policy';
+import { fisherVector } from './policy';
 import {
   HORIZON,
   RESULT,
   VEC,
   WEIGHT_IO,
   acc,
+  accumulate,
   addr,
   bindTask,
   finishGrad,
-  gTask,
-  hvTask,
   liveW,
   oldLs,
   oldMu,
   slotPtr,
   thetaOf,
+  throughSteps,
   vTask,
   wTask,
 } from './slots';
@@ -53,19 +53,6 @@ export function trpoKeep(K: i32, tasks: i32, N: i32): void {
   }
 }
 
-/** x ← x − α H_k x for task t, through inner steps `from` down to `to` (step −1 or +1). */
-function throughSteps(x: usize, t: i32, from: i32, to: i32, step: i32, M: i32, alpha: f32): void {
-  for (let k = from; k != to; k += step) {
-    bindTask(k, t, M);
-    memory.fill(hvTask, 0, (<usize>P) << 2);
-    hessianVector(thetaOf(k, t), x, hvTask, gTask, M);
-    for (let i = 0; i < P; i++) {
-      const o = (<usize>i) << 2;
-      store<f32>(x + o, load<f32>(x + o) - load<f32>(hvTask + o) * alpha);
-    }
-  }
-}
-
 /**
  * GRAD = H v for v in VEC, H the Hessian at θ of the mean over tasks of the live-step mean KL
  * between the kept post-update policy and the post-update policy of θ′ (θ through the K inner
@@ -82,10 +69,7 @@ export function trpoHv(K: i32, tasks: i32, N: i32, alpha: f32, firstOrder: bool)
     memory.fill(wTask, 0, (<usize>P) << 2);
     fisherVector(thetaOf(K, t), vTask, wTask, M);
     if (!firstOrder) throughSteps(wTask, t, K - 1, -1, -1, M, alpha);
-    for (let i = 0; i < P; i++) {
-      const o = (<usize>i) << 2;
-      store<f32>(acc + o, load<f32>(acc + o) + load<f32>(wTask + o));
-    }
+    accumulate(wTask);
   }
   finishGrad(tasks);
 }
