@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { advantages } from '../src/core/families/nav2d/advantages';
 import { actionNoise, HORIZON, sampleGoals } from '../src/core/families/nav2d/env';
+import { adaptAt } from '../src/core/families/nav2d/fusedTrpo';
 import { metaGradient, type PgBatch } from '../src/core/families/nav2d/metaGradient';
 import { initPolicy } from '../src/core/families/nav2d/policy';
 import { FusedNav2dEngine, type FusedRollout } from '../src/core/engines/fusedNav2d/fusedNav2d';
@@ -37,6 +38,7 @@ export interface Sampled {
   goals: Float32Array;
   rollouts: FusedRollout[];
   weights: Float32Array[];
+  live: Float32Array[];
 }
 
 /** Samples and adapts on the engine (θ slots 0..inner, data slots 0..inner). */
@@ -47,15 +49,17 @@ export function sampleOnEngine(engine: FusedNav2dEngine, c: Case): Sampled {
   engine.broadcast(0, 'meta', c.tasks);
   const rollouts: FusedRollout[] = [];
   const weights: Float32Array[] = [];
+  const live: Float32Array[] = [];
   for (let k = 0; k <= c.inner; k++) {
     const r = engine.rollout(k, k, actionNoise(rng, HORIZON * c.tasks * c.trajs * 2), c.tasks, c.trajs);
     const a = advantages(r.obs, r.rewards, r.alive, c.tasks, c.trajs);
     engine.setWeights(k, a.weights, c.tasks, c.trajs);
     rollouts.push(r);
     weights.push(a.weights);
+    live.push(a.live);
     if (k < c.inner) engine.inner(k, k, k + 1, c.tasks, c.trajs, c.alpha);
   }
-  return { goals, rollouts, weights };
+  return { goals, rollouts, weights, live };
 }
 
 /** The sampled data as the tfjs losses read it. */
@@ -65,7 +69,7 @@ export function tfjsBatches(s: Sampled, c: Case): PgBatch[] {
     obs: tf.tensor3d(r.obs, [c.tasks, m, 2]),
     act: tf.tensor3d(r.act, [c.tasks, m, 2]),
     weights: tf.tensor2d(s.weights[k] as Float32Array, [c.tasks, m]),
-    live: tf.zeros([c.tasks, m]) as tf.Tensor2D,
+    live: tf.tensor2d(s.live[k] as Float32Array, [c.tasks, m]),
   }));
 }
 
@@ -89,18 +93,9 @@ export function tfjsMetaGradient(
 
 /**
  * The meta-objective at another θ on the engine's sampled data (data slots 0..inner kept): the
- * inner steps and the post-update surrogate recomputed at θ; the engine's θ is put back after.
+ * inner steps and the post-update surrogate recomputed at θ (the engine's θ is untouched).
  */
 export function fusedObjective(engine: FusedNav2dEngine, c: Case, theta: Float32Array): number {
-  const kept = engine.theta();
-  engine.setTheta('meta', theta);
-  engine.broadcast(0, 'meta', c.tasks);
-  for (let k = 0; k < c.inner; k++) {
-    engine.refresh(k, k, c.tasks, c.trajs);
-    engine.inner(k, k, k + 1, c.tasks, c.trajs, c.alpha);
-  }
-  engine.refresh(c.inner, c.inner, c.tasks, c.trajs);
-  const value = engine.meta(c.inner, c.tasks, c.trajs, c.alpha, true, 0.01, false).value;
-  engine.setTheta('meta', kept);
-  return value;
+  adaptAt(engine, c, theta);
+  return engine.meta(c.inner, c.tasks, c.trajs, c.alpha, true, 0.01, false).value;
 }

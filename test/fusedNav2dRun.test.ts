@@ -74,7 +74,7 @@ describe('2-D navigation on the fused engine: runs', () => {
     c.dispose();
   });
 
-  it('a larger meta-batch rebuilds the engine with the state kept; TRPO needs a new run', async () => {
+  it('a larger meta-batch rebuilds the engine with the state kept; TRPO switches on live', async () => {
     const a = fusedRun('', false);
     await readLosses(a.step());
     const kept = await thetaOf(a);
@@ -82,7 +82,9 @@ describe('2-D navigation on the fused engine: runs', () => {
     expect(await thetaOf(a)).toEqual(kept);
     await readLosses(a.step());
     expect(a.engine).toBe('fused');
-    expect(a.update(tiny('&metaopt=trpo'))).toBe(false);
+    expect(a.update(tiny('&metaopt=trpo'))).toBe(true);
+    await readLosses(a.step());
+    expect(a.engine).toBe('fused');
     a.dispose();
   });
 
@@ -97,13 +99,5 @@ describe('2-D navigation on the fused engine: runs', () => {
     }
     a.dispose();
     ref.dispose();
-  });
-
-  it('TRPO stays on tfjs kernels and says why', async () => {
-    const run = fusedRun('&metaopt=trpo', false);
-    expect(run.engine).toBe('tfjs');
-    expect(run.fallbackReason).toMatch(/TRPO.*tfjs kernels/);
-    await expect(run.prepare()).rejects.toThrow(/TRPO/);
-    run.dispose();
   });
 });

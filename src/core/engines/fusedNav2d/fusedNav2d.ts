@@ -172,6 +172,42 @@ export class FusedNav2dEngine {
     return { value: this.result(1), grad: this.f32(NAV2D_BUFFER.grad, this.numParams).slice() };
   }
 
+  /**
+   * Keeps the policy that sampled data slot `inner` (at θ slot `inner`) for TRPO's KL and
+   * surrogate, with its live weights (reference layout): 1 / live steps of the task, else 0.
+   */
+  trpoKeep(inner: number, tasks: number, trajs: number, live: Float32Array): void {
+    if (live.length !== tasks * trajs * NAV2D_HORIZON) throw new Error('live weights do not fit the rollout');
+    this.f32(NAV2D_BUFFER.weight, live.length).set(live);
+    this.wasmCalls++;
+    this.ex.trpoKeep(inner, tasks, trajs);
+  }
+
+  /**
+   * H v, H the Hessian at θ of the mean KL between the kept post-update policies and those of θ
+   * through the inner steps (see assembly/trpo.ts trpoHv); the data slots as meta() reads them.
+   */
+  klHessianVector(
+    v: Float32Array,
+    inner: number,
+    tasks: number,
+    trajs: number,
+    alpha: number,
+    firstOrder: boolean,
+  ): Float32Array {
+    this.f32(NAV2D_BUFFER.vec, this.numParams).set(v);
+    this.wasmCalls++;
+    this.ex.trpoHv(inner, tasks, trajs, alpha, firstOrder ? 1 : 0);
+    return this.f32(NAV2D_BUFFER.grad, this.numParams).slice();
+  }
+
+  /** After data slot `inner` was refreshed at a trial θ: its surrogate −Σ w π/π_old and mean KL. */
+  trpoCheck(inner: number, tasks: number, trajs: number): { surrogate: number; kl: number } {
+    this.wasmCalls++;
+    this.ex.trpoCheck(inner, tasks, trajs);
+    return { surrogate: this.result(0), kl: this.result(1) };
+  }
+
   private result(i: number): number {
     return new Float64Array(this.ex.memory.buffer, this.ex.addr(NAV2D_BUFFER.result), 2)[i] as number;
   }

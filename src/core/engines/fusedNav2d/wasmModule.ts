@@ -33,9 +33,12 @@ export interface FusedNav2dExports {
   ): void;
   joint(slot: number, thetaSlot: number, tasks: number, trajs: number, beta: number, apply: number): void;
   readTheta(slot: number, task: number): void;
+  trpoKeep(inner: number, tasks: number, trajs: number): void;
+  trpoHv(inner: number, tasks: number, trajs: number, alpha: number, firstOrder: number): void;
+  trpoCheck(inner: number, tasks: number, trajs: number): void;
 }
 
-/** Buffer ids understood by addr(); in step with the constants in ./assembly/index.ts. */
+/** Buffer ids understood by addr(); in step with the constants in ./assembly/slots.ts. */
 export const NAV2D_BUFFER = {
   theta: 0,
   mTheta: 1,
@@ -54,6 +57,7 @@ export const NAV2D_BUFFER = {
   result: 14,
   counters: 15,
   eval: 16,
+  vec: 17,
 } as const;
 
 const wasmModule = new WasmModuleLoader<FusedNav2dExports>(

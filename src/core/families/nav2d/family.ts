@@ -18,7 +18,7 @@ export const nav2dFamily: TaskFamily = {
     format: (v: number) => v.toFixed(2),
   },
   evalDefaults: { tasks: 40, steps: 3 },
-  // the fused WebAssembly meta-iteration (engines/fusedNav2d); TRPO stays on tfjs kernels
+  // the fused WebAssembly meta-iteration (engines/fusedNav2d), Adam or TRPO
   loadFusedEngine: loadFusedNav2d,
   createRun: (config, start) => new Nav2dRun(nav2dFamily, config, start),
   numParams: (config) => policyParamCount(config.hidden),

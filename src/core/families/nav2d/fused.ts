@@ -8,9 +8,10 @@
 import { Rng } from '../../random';
 import type { Experiment } from '../../schema';
 import { FusedNav2dEngine, type FusedRollout } from '../../engines/fusedNav2d/fusedNav2d';
-import { advantages } from './advantages';
+import { advantages, type Advantages } from './advantages';
 import { actionNoise, HORIZON, sampleGoals } from './env';
 import { EVAL_TRAJS_FACTOR, evalRate, evalTrajs, meanOf } from './iteration';
+import { fusedTrpoStep } from './fusedTrpo';
 import { ACT_DIM, policyParamCount } from './policy';
 
 /** Trajectories per task when a config leaves them out (the paper's 20). */
@@ -24,13 +25,15 @@ export interface FusedIterationSettings {
   alpha: number;
   beta: number;
   firstOrder: boolean;
+  /** the meta-optimiser is TRPO (fusedTrpo.ts), else Adam with rate β */
+  trpo: boolean;
   /** the pretrained baseline takes its step too */
   joint: boolean;
 }
 
 /**
  * Samples data slot `slot` at θ slot `slot` (noise drawn from `rng`) and sets its advantage
- * weights; the rollout and the tasks' average returns.
+ * weights; the rollout and its advantages (weights, live weights, the tasks' average returns).
  */
 export function sampleSlot(
   engine: FusedNav2dEngine,
@@ -38,46 +41,49 @@ export function sampleSlot(
   tasks: number,
   trajs: number,
   rng: Rng,
-): { rollout: FusedRollout; returns: Float32Array } {
+): Advantages & { rollout: FusedRollout } {
   const noise = actionNoise(rng, HORIZON * tasks * trajs * ACT_DIM);
   const rollout = engine.rollout(slot, slot, noise, tasks, trajs);
   const a = advantages(rollout.obs, rollout.rewards, rollout.alive, tasks, trajs);
   engine.setWeights(slot, a.weights, tasks, trajs);
-  return { rollout, returns: a.returns };
+  return { ...a, rollout };
 }
 
 /**
  * Samples and adapts every task (θ slots 0..inner, data slots 0..inner) without updating θ; the
- * goals and the average return before each inner step and after the last.
+ * goals, the average return before each inner step and after the last, and the post-update
+ * batch's advantages.
  */
 export function sampleAdapted(
   engine: FusedNav2dEngine,
   s: FusedIterationSettings,
   rng: Rng,
-): { goals: Float32Array; returns: number[] } {
+): { goals: Float32Array; returns: number[]; post: Advantages } {
   const goals = sampleGoals(rng, s.tasks);
   engine.setGoals(goals);
   engine.broadcast(0, 'meta', s.tasks);
   const returns: number[] = [];
-  for (let k = 0; k <= s.inner; k++) {
-    returns.push(meanOf(sampleSlot(engine, k, s.tasks, s.trajs, rng).returns));
-    if (k < s.inner) engine.inner(k, k, k + 1, s.tasks, s.trajs, s.alpha);
+  for (let k = 0; ; k++) {
+    const got = sampleSlot(engine, k, s.tasks, s.trajs, rng);
+    returns.push(meanOf(got.returns));
+    if (k === s.inner) return { goals, returns, post: got };
+    engine.inner(k, k, k + 1, s.tasks, s.trajs, s.alpha);
   }
-  return { goals, returns };
 }
 
 /**
- * One meta-iteration: sampling, the inner steps, the meta-gradient with Adam's update of θ, then
- * the baseline's REINFORCE step on its own rollouts to the same goals. The average post-update
- * return and the baseline's average return (null without it).
+ * One meta-iteration: sampling, the inner steps, the meta-gradient with Adam's update of θ (or
+ * TRPO's step), then the baseline's REINFORCE step on its own rollouts to the same goals. The
+ * average post-update return and the baseline's average return (null without it).
  */
 export function fusedIteration(
   engine: FusedNav2dEngine,
   s: FusedIterationSettings,
   rng: Rng,
 ): { meta: number; pretrained: number | null } {
-  const { returns } = sampleAdapted(engine, s, rng);
-  engine.meta(s.inner, s.tasks, s.trajs, s.alpha, s.firstOrder, s.beta, true);
+  const { returns, post } = sampleAdapted(engine, s, rng);
+  if (s.trpo) fusedTrpoStep(engine, { ...s, weights: post.weights, live: post.live });
+  else engine.meta(s.inner, s.tasks, s.trajs, s.alpha, s.firstOrder, s.beta, true);
   let pretrained: number | null = null;
   if (s.joint) {
     engine.broadcast(0, 'pretrained', s.tasks);
@@ -89,9 +95,6 @@ export function fusedIteration(
 
 /** Why a fused engine asked for does not train this config, or null when it can. */
 export function fusedRefusal(config: Experiment): string | null {
-  if (config.metaopt === 'trpo') {
-    return 'TRPO (metaopt=trpo) trains on tfjs kernels: the fused engine has the Adam meta-optimiser only';
-  }
   if (config.hidden.length > 4) return 'the fused engine takes at most 4 hidden layers';
   return null;
 }
@@ -133,6 +136,7 @@ export function fusedSettings(c: Experiment, joint: boolean): FusedIterationSett
     alpha: c.alpha,
     beta: c.beta,
     firstOrder: c.algo === 'fomaml',
+    trpo: c.metaopt === 'trpo',
     joint,
   };
 }

@@ -1,11 +1,11 @@
 /**
  * A meta-training run of 2-D navigation (see FamilyRun): θ of the Gaussian policy meta-trained
- * with policy-gradient MAML (second order, or FOMAML) and Adam; beside it, when asked, the
+ * with policy-gradient MAML (second order, or FOMAML) and Adam or TRPO; beside it, when asked, the
  * pretrained baseline: the same policy trained with REINFORCE on the same goals jointly (its own
  * trajectories, no adaptation). One random stream carries goals and action noise, so its
  * position (streamState) is the whole of the environment's state. With `engine: 'fused'` (and
  * the module loaded) it trains on the fused WebAssembly engine (fused.ts), drawing the same
- * random numbers in the same order; TRPO stays on tfjs kernels, with `fallbackReason` saying so.
+ * random numbers in the same order (TRPO: fusedTrpo.ts); `fallbackReason` says why it cannot.
  */
 import * as tf from '@tensorflow/tfjs';
 import { FlatAdam } from '../../meta/adam';
@@ -255,8 +255,8 @@ export class Nav2dRun implements FamilyRun {
   }
 
   /**
-   * Everything but the network's shape changes live (α, β, trajectories, meta-batch, FOMAML); a
-   * fused run rebuilds its engine (state kept) for a larger batch, and needs a new run for TRPO.
+   * Everything but the network's shape changes live (α, β, trajectories, meta-batch, FOMAML, the
+   * meta-optimiser); a fused run rebuilds its engine (state kept) for a larger batch.
    */
   update(next: Experiment): boolean {
     if (!this.family.sameNetwork(this.config, next)) return false;

@@ -53,7 +53,7 @@ export function meanKl(theta: tf.Tensor, old: Adapted, q: TrpoProblem): tf.Scala
 }
 
 /** Mean over tasks of −Σ w · π_new / π_old on the post-update batch (the meta-loss at the old θ). */
-function surrogate(theta: tf.Tensor, old: Adapted, q: TrpoProblem): tf.Scalar {
+export function surrogate(theta: tf.Tensor, old: Adapted, q: TrpoProblem): tf.Scalar {
   const ratio = tf.exp(tf.sub(adapted(theta, q).logp, old.logp));
   return tf.div(tf.neg(tf.sum(tf.mul(ratio, q.post.weights))), q.post.obs.shape[0]) as tf.Scalar;
 }

@@ -9,128 +9,46 @@
 // [task, trajectory·H + step]; inside, a task's samples are [step·N + trajectory], so each time
 // step's rows are contiguous for the batched forward pass.
 import { adam } from '../../fused/assembly/vector';
+import { ACT, OBS, P, flatP, flatP4, lsOff, nL, outW, pack, unpack } from './layout';
+import { forward, forwardRows, gradient } from './policy';
 import {
-  ACT,
-  OBS,
-  P,
-  actOff,
-  actWidth,
-  flatP,
-  flatP4,
-  lsOff,
-  nL,
-  outW,
-  pack,
-  setLayout,
-  unpack,
-} from './layout';
-import { allocScratch, bind, forward, forwardRows, gradient, hessianVector } from './policy';
+  ACT_IO,
+  ALIVE_IO,
+  COUNTERS,
+  EVAL,
+  GOALS,
+  GRAD,
+  HORIZON,
+  M_PRE,
+  M_THETA,
+  NOISE,
+  OBS_IO,
+  PRE,
+  RESULT,
+  REWARD_IO,
+  THETA,
+  V_PRE,
+  V_THETA,
+  WEIGHT_IO,
+  acc,
+  accumulate,
+  addr,
+  alive,
+  bindTask,
+  finishGrad,
+  gTask,
+  pos,
+  slotPtr,
+  thetaOf,
+  throughSteps,
+  vTask,
+} from './slots';
 
-// buffer ids for addr(); keep in step with NAV2D_BUFFER in ../wasmModule.ts
-const THETA = 0; // the meta-learned θ (flat, the project's layout)
-const M_THETA = 1;
-const V_THETA = 2;
-const PRE = 3; // the pretrained baseline's θ (flat)
-const M_PRE = 4;
-const V_PRE = 5;
-const GRAD = 6; // the last gradient (flat)
-const NOISE = 7; // action noise [H, T, N, 2]
-const GOALS = 8; // [T, 2]
-const OBS_IO = 9; // [T, N·H, 2]
-const ACT_IO = 10;
-const REWARD_IO = 11; // [T, N·H]
-const ALIVE_IO = 12;
-const WEIGHT_IO = 13;
-const RESULT = 14; // f64 [meta surrogate, pretrained surrogate]
-const COUNTERS = 15; // i32 [Adam steps of θ, of the pretrained θ]
-const EVAL = 16; // any θ to evaluate (flat)
-const BUFFERS = 17;
+export { addr, init } from './slots';
+export { trpoHv, trpoKeep, trpoCheck } from './trpo';
 
-export const HORIZON: i32 = 100;
 const STEP: f32 = 0.1;
 const DONE: f32 = 0.01;
-
-let addrs: usize = 0;
-let tMax: i32 = 0;
-let mMax: i32 = 0; // samples per task: trajectories × H
-let slots: i32 = 0;
-let dataTab: usize = 0; // per slot: obs, act, weights, layer-output table
-let thetaSlots: usize = 0; // per slot: tMax padded θs
-let pos: usize = 0;
-let alive: usize = 0;
-let gTask: usize = 0;
-let vTask: usize = 0;
-let hvTask: usize = 0;
-let junk: usize = 0;
-let acc: usize = 0;
-
-export function addr(id: i32): usize {
-  return load<usize>(addrs + ((<usize>id) << 2));
-}
-function fl(n: i32): usize {
-  return heap.alloc((<usize>(n > 0 ? n : 1)) << 2);
-}
-function slotPtr(s: i32, k: i32): usize {
-  return load<usize>(dataTab + ((<usize>(s * 4 + k)) << 2));
-}
-/** padded θ of task t in θ slot s */
-function thetaOf(s: i32, t: i32): usize {
-  return thetaSlots + ((<usize>(s * tMax + t) * <usize>P) << 2);
-}
-
-/** Allocates everything once (memory never grows afterwards, so the wrapper's views stay valid). */
-export function init(
-  h1: i32,
-  h2: i32,
-  h3: i32,
-  h4: i32,
-  count: i32,
-  tasks: i32,
-  trajs: i32,
-  nSlots: i32,
-): i32 {
-  const hidden = heap.alloc(16);
-  store<i32>(hidden, h1);
-  store<i32>(hidden, h2, 4);
-  store<i32>(hidden, h3, 8);
-  store<i32>(hidden, h4, 12);
-  setLayout(hidden, count);
-  tMax = tasks;
-  mMax = trajs * HORIZON;
-  slots = nSlots;
-  const samples = tMax * mMax;
-  addrs = heap.alloc(BUFFERS << 2);
-  for (let id = THETA; id <= GRAD; id++) store<usize>(addrs + ((<usize>id) << 2), fl(flatP4));
-  store<usize>(addrs + (NOISE << 2), fl(samples * ACT));
-  store<usize>(addrs + (GOALS << 2), fl(tMax * OBS));
-  store<usize>(addrs + (OBS_IO << 2), fl(samples * OBS));
-  store<usize>(addrs + (ACT_IO << 2), fl(samples * ACT));
-  for (let id = REWARD_IO; id <= WEIGHT_IO; id++) store<usize>(addrs + ((<usize>id) << 2), fl(samples));
-  store<usize>(addrs + (RESULT << 2), heap.alloc(16));
-  store<usize>(addrs + (COUNTERS << 2), heap.alloc(16));
-  store<usize>(addrs + (EVAL << 2), fl(flatP4));
-  dataTab = heap.alloc((<usize>(slots * 4)) << 2);
-  for (let s = 0; s < slots; s++) {
-    const layers = heap.alloc((<usize>nL) << 2);
-    const block = fl(samples * actWidth);
-    for (let l = 0; l < nL; l++)
-      store<usize>(layers + ((<usize>l) << 2), block + ((<usize>samples * <usize>actOff(l)) << 2));
-    store<usize>(dataTab + ((<usize>(s * 4)) << 2), fl(samples * OBS));
-    store<usize>(dataTab + ((<usize>(s * 4 + 1)) << 2), fl(samples * ACT));
-    store<usize>(dataTab + ((<usize>(s * 4 + 2)) << 2), fl(samples));
-    store<usize>(dataTab + ((<usize>(s * 4 + 3)) << 2), layers);
-  }
-  thetaSlots = fl(slots * tMax * P);
-  pos = fl(tMax * trajs * OBS);
-  alive = fl(tMax * trajs);
-  gTask = fl(P);
-  vTask = fl(P);
-  hvTask = fl(P);
-  junk = fl(P);
-  acc = fl(P);
-  allocScratch(mMax);
-  return P;
-}
 
 export function paddedSize(): i32 {
   return P;
@@ -141,23 +59,6 @@ export function broadcast(s: i32, which: i32, tasks: i32): void {
   const src = addr(which == 0 ? THETA : which == 1 ? PRE : EVAL);
   unpack(thetaOf(s, 0), src);
   for (let t = 1; t < tasks; t++) memory.copy(thetaOf(s, t), thetaOf(s, 0), (<usize>P) << 2);
-}
-
-/** Binds task t of data slot s (M samples each) for the policy passes. */
-function bindTask(s: i32, t: i32, M: i32): void {
-  const q0 = <usize>t * <usize>M;
-  const layers = slotPtr(s, 3);
-  const shifted = junk; // a table of nL shifted pointers (junk is P ≥ nL floats long)
-  for (let l = 0; l < nL; l++) {
-    const base = load<usize>(layers + ((<usize>l) << 2));
-    store<usize>(shifted + ((<usize>l) << 2), base + ((q0 * <usize>outW(l)) << 2));
-  }
-  bind(
-    slotPtr(s, 0) + ((q0 * OBS) << 2),
-    slotPtr(s, 1) + ((q0 * ACT) << 2),
-    slotPtr(s, 2) + (q0 << 2),
-    shifted,
-  );
 }
 
 /** One environment step of task t's N agents at time h (their means are in the layer outputs). */
@@ -267,14 +168,6 @@ export function inner(s: i32, from: i32, to: i32, tasks: i32, N: i32, alpha: f32
   }
 }
 
-/** GRAD (flat) = acc (padded) / tasks. */
-function finishGrad(tasks: i32): void {
-  const inv = <f32>1 / <f32>tasks;
-  for (let i = 0; i < P; i++) store<f32>(acc + ((<usize>i) << 2), load<f32>(acc + ((<usize>i) << 2)) * inv);
-  memory.fill(addr(GRAD), 0, (<usize>flatP4) << 2);
-  pack(addr(GRAD), acc);
-}
-
 /**
  * The meta-gradient after K inner steps (data slots 0..K−1 sampled at θ slots 0..K−1, the post-update
  * data in slot K at θ slot K): per task v = ∇L_post(θ_K), then (unless first order) v ← v − α H_k v
@@ -289,21 +182,8 @@ export function meta(K: i32, tasks: i32, N: i32, alpha: f32, firstOrder: bool, b
     bindTask(K, t, M);
     memory.fill(vTask, 0, (<usize>P) << 2);
     value += gradient(thetaOf(K, t), vTask, M);
-    if (!firstOrder) {
-      for (let k = K - 1; k >= 0; k--) {
-        bindTask(k, t, M);
-        memory.fill(hvTask, 0, (<usize>P) << 2);
-        hessianVector(thetaOf(k, t), vTask, hvTask, gTask, M);
-        for (let i = 0; i < P; i++) {
-          const o = (<usize>i) << 2;
-          store<f32>(vTask + o, load<f32>(vTask + o) - load<f32>(hvTask + o) * alpha);
-        }
-      }
-    }
-    for (let i = 0; i < P; i++) {
-      const o = (<usize>i) << 2;
-      store<f32>(acc + o, load<f32>(acc + o) + load<f32>(vTask + o));
-    }
+    if (!firstOrder) throughSteps(vTask, t, K - 1, -1, -1, M, alpha);
+    accumulate(vTask);
   }
   store<f64>(addr(RESULT), value / <f64>tasks);
   finishGrad(tasks);

@@ -117,6 +117,12 @@ function outputGrad(th: usize, g: usize, M: i32): f64 {
 /** g += ∇L(θ) of the bound task at θ (its stored layer outputs are θ's); returns L. */
 export function gradient(th: usize, g: usize, M: i32): f64 {
   const value = outputGrad(th, g, M);
+  backward(th, g, M);
+  return value;
+}
+
+/** g += the weights' and biases' part of the gradient, from ∂/∂μ in the last layer's scratch. */
+function backward(th: usize, g: usize, M: i32): void {
   for (let l = nL - 1; l >= 0; l--) {
     const a = inW(l);
     const b = outW(l);
@@ -142,7 +148,6 @@ export function gradient(th: usize, g: usize, M: i32): f64 {
       maskByPositive(prev, at(outs, l - 1), M * a);
     }
   }
-  return value;
 }
 
 /** R-forward: R{layer outputs} in direction v (the inputs are data: R{x} = 0). */
@@ -238,4 +243,31 @@ export function hessianVector(th: usize, v: usize, hv: usize, g: usize, M: i32):
       maskByPositive(rprev, at(outs, l - 1), M * a);
     }
   }
+}
+
+/**
+ * hv += F u for the bound task at θ (stored layer outputs at θ), F the Hessian at θ′ = θ of
+ * Σ_q c_q KL(π_θ(·|s_q) ‖ π_θ′(·|s_q)) with c the bound weights: per sample c·e^{−2ℓ} on the means
+ * and 2c on the log-stds (where the two policies are equal the KL's first derivatives vanish, so
+ * this Gauss-Newton form is its exact Hessian).
+ */
+export function fisherVector(th: usize, u: usize, hv: usize, M: i32): void {
+  rForward(th, u, M);
+  const rmu = at(rTab, nL - 1);
+  const d = at(dTab, nL - 1);
+  const b = outW(nL - 1);
+  zero(d, M * b);
+  for (let k = 0; k < ACT; k++) {
+    const iv = invVar(th, k);
+    let c: f64 = 0;
+    for (let q = 0; q < M; q++) {
+      const w = load<f32>(wts + ((<usize>q) << 2));
+      const o = (<usize>(q * b + k)) << 2;
+      store<f32>(d + o, w * iv * load<f32>(rmu + o));
+      c += <f64>w;
+    }
+    const p = hv + ((<usize>(lsOff + k)) << 2);
+    store<f32>(p, load<f32>(p) + <f32>(2 * c) * load<f32>(u + ((<usize>(lsOff + k)) << 2)));
+  }
+  backward(th, hv, M);
 }
