@@ -31,10 +31,10 @@ interface Report {
 test('the fused WebGPU meta-step matches tfjs (MAML++: the WebAssembly engine), stays within 8 dispatches, leaks nothing and falls back with a reason', async ({
   page,
 }) => {
-  test.setTimeout(400_000);
+  test.setTimeout(600_000);
   const errors = collectErrors(page);
   await page.goto('./engine-check.html?bench=0'); // no timing in tests
-  await expect(page.locator('body')).toHaveAttribute('data-done', 'true', { timeout: 380_000 });
+  await expect(page.locator('body')).toHaveAttribute('data-done', 'true', { timeout: 580_000 });
   const r = await page.evaluate(() => (window as unknown as { __engineCheck: Report }).__engineCheck);
   expect(r.error).toBeNull();
   expect(r.adapter?.architecture).toBe('swiftshader');
