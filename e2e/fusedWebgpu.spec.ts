@@ -28,13 +28,13 @@ interface Report {
   error: string | null;
 }
 
-test('the fused WebGPU meta-step matches tfjs, stays within 8 dispatches, leaks nothing and falls back with a reason', async ({
+test('the fused WebGPU meta-step matches tfjs (MAML++: the WebAssembly engine), stays within 8 dispatches, leaks nothing and falls back with a reason', async ({
   page,
 }) => {
-  test.setTimeout(400_000);
+  test.setTimeout(600_000);
   const errors = collectErrors(page);
   await page.goto('./engine-check.html?bench=0'); // no timing in tests
-  await expect(page.locator('body')).toHaveAttribute('data-done', 'true', { timeout: 380_000 });
+  await expect(page.locator('body')).toHaveAttribute('data-done', 'true', { timeout: 580_000 });
   const r = await page.evaluate(() => (window as unknown as { __engineCheck: Report }).__engineCheck);
   expect(r.error).toBeNull();
   expect(r.adapter?.architecture).toBe('swiftshader');
@@ -43,7 +43,7 @@ test('the fused WebGPU meta-step matches tfjs, stays within 8 dispatches, leaks 
   // every case within 1e-5 relative (norm-based), and every value of each axis covered
   for (const row of r.rows) expect(row, `${row.name}: ${row.detail}`).toMatchObject({ pass: true });
   const algos = new Set(r.rows.map((x) => x.algo));
-  expect([...algos].sort()).toEqual(['fomaml', 'maml', 'metasgd', 'reptile']);
+  expect([...algos].sort()).toEqual(['fomaml', 'maml', 'mamlpp', 'metasgd', 'reptile']);
   for (const axis of [/inner 1,/, /inner 2,/, /inner 5,/, /T 1,/, /T 7,/, /T 25,/]) {
     expect(
       r.rows.some((x) => axis.test(x.detail)),
@@ -56,6 +56,19 @@ test('the fused WebGPU meta-step matches tfjs, stays within 8 dispatches, leaks 
   expect(maml.length).toBeGreaterThan(0);
   for (const x of maml) expect(x.hessianShare, x.name).toBeGreaterThan(1000 * r.tolerance);
   expect(r.rows.some((x) => x.errPretrained !== null)).toBe(true); // the baseline's step checked
+  // MAML++ against the WebAssembly engine: θ's and the rates' meta-gradient for 1, 2 and 5 inner
+  // steps in both phases, Adam steps across the schedule switches, states moved both ways, and a
+  // bit-identical resume
+  const pp = r.rows.filter((x) => x.algo === 'mamlpp');
+  for (const phase of [/first order/, /second order/])
+    for (const inner of [/inner 1,/, /inner 2,/, /inner 5,/])
+      expect(pp.some((x) => phase.test(x.name) && inner.test(x.detail) && x.errAlpha !== null)).toBe(true);
+  expect(pp.filter((x) => x.hessianShare !== null)).toHaveLength(
+    3 * (r.rows.some((x) => x.name.endsWith('GPU tuning')) ? 2 : 1),
+  );
+  for (const name of ['12 Adam steps', 'WebAssembly → WebGPU', 'WebGPU → WebAssembly', 'WebGPU resume'])
+    expect(pp.some((x) => x.name.includes(name))).toBe(true);
+  for (const x of pp.filter((y) => y.name.includes('resume'))) expect(x.errTheta + (x.errAlpha ?? 0)).toBe(0);
   // SwiftShader's own tuning (4 invocations, activations in storage) and the GPU tuning (64,
   // activations in workgroup memory) are both checked
   expect(r.rows.some((x) => x.name.endsWith('GPU tuning'))).toBe(true);

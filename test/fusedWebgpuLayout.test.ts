@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_LIMITS,
   mlpLayout,
+  rateCount,
   rowLayout,
   sharedBytes,
   stepMacs,
@@ -9,6 +10,9 @@ import {
   type FusedSettings,
 } from '../src/core/engines/webgpu/layout';
 import { programSet } from '../src/core/engines/webgpu/programs';
+import { phaseUniforms } from '../src/core/engines/webgpu/mamlppShader';
+import { fitsDevice, RUN_NO_MAMLPP } from '../src/core/engines/webgpu/tryFused';
+import { LSLR_STEPS } from '../src/core/meta/mamlppSchedule';
 import { Mlp } from '../src/core/models/mlp';
 
 // The fused WebGPU engine's layout and limits are plain TypeScript: checked here without a GPU.
@@ -117,5 +121,56 @@ describe('fused WebGPU layout', () => {
       expect(set.task.key).toContain(algo);
     }
     expect(programSet(paper, true).task.code).toContain('notDeclaredAnywhere');
+  });
+});
+
+describe('fused WebGPU layout: MAML++', () => {
+  const pp: FusedSettings = { ...paper, algo: 'mamlpp', inner: 5 };
+
+  it('accepts MAML++ and gives each task row its rates’ gradient, support gradients and query gradients', () => {
+    expect(supports(pp)).toEqual({ ok: true });
+    const r = rowLayout(pp);
+    const P = mlpLayout(pp.sizes).params;
+    expect(rateCount(pp)).toBe(LSLR_STEPS * 6);
+    expect(rateCount(paper)).toBe(0);
+    // the row's columns, in order and without overlap: ∂θ, ∂rates, loss, θ_0..θ_S, g_0..g_{S−1}, w·∇L_q
+    expect(r.gradAlpha).toBe(-1);
+    expect(r.gradRates).toBe(r.grad + P);
+    expect(r.loss).toBe(r.gradRates + rateCount(pp));
+    expect(r.thetaSlot).toBe(r.loss + 1);
+    expect(r.stepGrads).toBe(r.thetaSlot + 6 * P);
+    expect(r.queryGrads).toBe(r.stepGrads + 5 * P);
+    const rowFloats = r.queryGrads + 4 * P;
+    expect(r.stride).toBe(r.shared ? rowFloats : rowFloats + r.actFloats);
+    // the other algorithms' rows have none of it
+    const maml = rowLayout(paper);
+    expect([maml.gradRates, maml.stepGrads, maml.queryGrads]).toEqual([-1, -1, -1]);
+    // a query pass after every inner step: more work than MAML's step, counted against the limit
+    expect(stepMacs(pp)).toBeGreaterThan(stepMacs({ ...pp, algo: 'maml' }));
+  });
+
+  it('compiles one program for the whole schedule: the phase and the loss weights are uniforms', () => {
+    const set = programSet(pp);
+    expect(set.task.variableNames).toEqual(['theta', 'rates', 'thetaPre', 'batch']);
+    expect(set.task.uniforms).toBe(
+      'tasks : i32, alpha : f32, order2 : i32, w0 : f32, w1 : f32, w2 : f32, w3 : f32, w4 : f32,',
+    );
+    expect(set.task.code).not.toMatch(/undefined|NaN/);
+    // the Hessian-vector products run only in the second-order phase, chosen at run time
+    expect(set.task.code).toContain('if (uniforms.order2 != 0)');
+    expect(set.task.code.match(/forwardR\(/g)?.length).toBe(1 + 5);
+    expect(set.ratesUpdate?.code).toContain(`${rateCount(pp)}u`);
+    expect(programSet(paper).ratesUpdate).toBeNull();
+    // a phase's uniforms: the order flag, then one weight per inner step
+    const phase = phaseUniforms({ weights: [0.1, 0.2, 0.3, 0.2, 0.2], firstOrder: true, beta: 0.001 });
+    expect(phase).toEqual([
+      { type: 'int32', data: [0] },
+      ...[0.1, 0.2, 0.3, 0.2, 0.2].map((w) => ({ type: 'float32', data: [w] })),
+    ]);
+  });
+
+  it('a run keeps MAML++ on WebAssembly with the reason (its WebGPU views have no learned rates)', () => {
+    const shape = { tasks: 25, support: 10, query: 10 };
+    expect(fitsDevice(pp, shape, { pretrained: true })).toEqual({ ok: false, reason: RUN_NO_MAMLPP });
   });
 });

@@ -20,16 +20,19 @@ import { render, type CheckReport, type Row } from './report';
 import { runChecks } from './runChecks';
 import { glyphMain } from './glyph';
 import { glyphRunMain } from './glyphRunCheck';
+import { MAMLPP_STEP_CASE, mamlppGradientRows, mamlppStepReference, mamlppStepRows } from './mamlpp';
 
 /**
  * Engine check page: does the fused WebGPU meta-step agree with the tfjs reference on this device,
  * how many dispatches does a step take, and how fast is it? References run on tfjs-cpu first;
  * the fused engine then runs on tfjs-webgpu in the same page from the same θ and batches.
- * URL: ?cases=0 skips the comparisons, ?bench=0 the speed runs (fused, tfjs on webgpu and wasm).
+ * URL: ?cases=0 skips the comparisons (?cases=mamlpp runs only MAML++'s), ?bench=0 the speed runs
+ * (fused, tfjs on webgpu and wasm).
  */
 const TOLERANCE = 1e-5;
 const params = new URLSearchParams(location.search);
 const runCases = params.get('cases') !== '0';
+const onlyMamlpp = params.get('cases') === 'mamlpp';
 const runBench = params.get('bench') !== '0';
 const report: CheckReport = {
   done: false,
@@ -149,12 +152,27 @@ function stepsRow(
 const detailOf = (k: (typeof GRADIENT_CASES)[number]) =>
   `${k.sizes.join('-')}, T ${k.tasks}, K ${k.support}, Q ${k.query}, inner ${k.inner}, α ${k.alpha}`;
 
+/** MAML++ against the fused WebAssembly engine (and the baseline against tfjs), for one tuning. */
+async function mamlppComparisons(
+  ref: Awaited<ReturnType<typeof mamlppStepReference>>,
+  tuning: Tuning,
+  suffix: string,
+) {
+  status(`fused: MAML++${suffix}…`);
+  report.rows.push(...(await mamlppGradientRows(tuning, suffix, TOLERANCE)));
+  const steps = await mamlppStepRows(ref, tuning, suffix, TOLERANCE);
+  report.rows.push(...steps.rows);
+  report.dispatches.push({ name: MAMLPP_STEP_CASE.name + suffix, ...steps.dispatches });
+  render(report);
+}
+
 async function comparisons(): Promise<void> {
   status('tfjs-cpu reference…');
   await switchBackend('cpu');
+  const ppRef = await mamlppStepReference();
   const refGrads: GradResult[] = [];
   const refFirstOrder: (GradResult | null)[] = [];
-  for (const k of GRADIENT_CASES) {
+  for (const k of onlyMamlpp ? [] : GRADIENT_CASES) {
     const d = caseData(k);
     refGrads.push(await referenceGradient(k, d.theta0, d.alpha0, d.batches[0]!));
     const fo =
@@ -164,7 +182,7 @@ async function comparisons(): Promise<void> {
     refFirstOrder.push(fo);
   }
   const refSteps: StepsResult[] = [];
-  for (const k of STEP_CASES) {
+  for (const k of onlyMamlpp ? [] : STEP_CASES) {
     const d = caseData(k, 3);
     refSteps.push(await referenceSteps(k, d.theta0, d.alpha0, d.batches));
   }
@@ -182,6 +200,8 @@ async function comparisons(): Promise<void> {
   if (own.workgroup !== gpu.workgroup || own.workgroupMemory !== gpu.workgroupMemory)
     tunings.push([' · GPU tuning', gpu]);
   for (const [suffix, tuning] of tunings) {
+    await mamlppComparisons(ppRef, tuning, suffix);
+    if (onlyMamlpp) continue;
     for (const [i, k] of GRADIENT_CASES.entries()) {
       status(`fused: ${k.name}${suffix}…`);
       const d = caseData(k);
@@ -208,6 +228,7 @@ async function comparisons(): Promise<void> {
       render(report);
     }
   }
+  if (onlyMamlpp) return;
   status('tensor leak check…');
   report.leak = await leakCheck(STEP_CASES[1]!);
   status('fallback checks…');

@@ -2,11 +2,20 @@ import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { Algo } from '../../experiment';
 import type { PointBatch } from '../batch';
-import type { AdamState, FusedState } from '../fused/fusedMlp';
+import type { FusedState } from '../fused/fusedMlp';
+import { readState, sectionsOf, writeState, type Section } from './engineState';
 import { deviceLimits, tuningFor, variableOf, webgpuBackend } from './device';
+import {
+  LSLR_STEPS,
+  lslrInit,
+  MAMLPP_DEFAULTS,
+  mamlppPhase,
+  type MamlppSchedule,
+} from '../../meta/mamlppSchedule';
 import {
   DEFAULT_LIMITS,
   mlpLayout,
+  rateCount,
   sectionCount,
   supports,
   type FusedLimits,
@@ -24,11 +33,14 @@ import {
 } from './programs';
 import { momentUniforms, updateUniforms } from './optimizerShaders';
 import { batchStride, packBatch } from './taskShader';
+import { phaseUniforms } from './mamlppShader';
 
 export interface FusedHyper {
   alpha: number;
   beta: number;
   inner: number;
+  /** MAML++'s schedules (default MAMLPP_DEFAULTS) */
+  schedule?: MamlppSchedule;
 }
 
 export interface FusedConfig extends FusedHyper {
@@ -39,7 +51,7 @@ export interface FusedConfig extends FusedHyper {
 export interface FusedOptions {
   /** train the pretrained baseline's joint regression in the same dispatches */
   pretrained?: boolean;
-  /** Meta-SGD's initial α vector (default: α everywhere) */
+  /** Meta-SGD's initial α vector, or MAML++'s rates [LSLR_STEPS × tensors] (default: α everywhere) */
   alpha0?: Float32Array;
   /** the baseline's initial θ (default: theta0, as ExperimentRun does) */
   pretrainedTheta0?: Float32Array | tf.Tensor1D;
@@ -54,15 +66,18 @@ export interface FusedOptions {
 }
 
 /**
- * One meta-step of MAML / FOMAML / Meta-SGD / Reptile on the MLP regression family (plus the
- * pretrained baseline's joint step) in at most 7 WebGPU dispatches: the per-task program, Adam's
- * moments for every parameter vector, one update per parameter vector, and the losses. θ, α and
- * the baseline's θ are tf.Variables; Adam's moments stay on the device; nothing is read back.
+ * One meta-step of MAML / FOMAML / Meta-SGD / Reptile / MAML++ on the MLP regression family (plus
+ * the pretrained baseline's joint step) in at most 7 WebGPU dispatches: the per-task program,
+ * Adam's moments for every parameter vector, one update per parameter vector, and the losses. θ,
+ * α (MAML++: its rates) and the baseline's θ are tf.Variables; Adam's moments stay on the device;
+ * nothing is read back. MAML++'s schedules are functions of the meta-step count (uniforms).
  * `prepare` must have compiled the programs for a batch shape before `step` runs on it.
  */
 export class FusedWebgpuMlp {
   readonly theta: tf.Variable;
   readonly alphaVec: tf.Variable | null;
+  /** MAML++'s learned rates [LSLR_STEPS × tensors] (row-major, step then tensor) */
+  readonly rates: tf.Variable | null;
   readonly pretrainedTheta: tf.Variable | null;
   private readonly backend: WebGPUBackend;
   private readonly config: FusedConfig;
@@ -71,9 +86,11 @@ export class FusedWebgpuMlp {
   private readonly breakShader: boolean;
   /** invocations per task workgroup and where activations live (by adapter unless set) */
   readonly tuning: Pick<FusedSettings, 'workgroup' | 'workgroupMemory' | 'blocked'>;
-  /** [m, v] per optimizer section (θ, α, baseline θ), replaced each step */
+  /** [m, v] per optimizer section (θ, α, baseline θ), then MAML++ rates' [m, v]; replaced each step */
   private moments: tf.Tensor1D;
-  private metaSteps = 0;
+  /** meta-updates applied: Adam's step count for θ and the clock of MAML++'s schedules */
+  metaSteps = 0;
+  private ratesSteps = 0;
   private pretrainedSteps = 0;
   private readonly compiled = new Map<string, ProgramSet>();
 
@@ -98,8 +115,18 @@ export class FusedWebgpuMlp {
     this.theta = variableOf(theta0);
     this.alphaVec =
       config.algo === 'metasgd' ? variableOf(opts.alpha0 ?? new Float32Array(P).fill(config.alpha)) : null;
+    const R = rateCount(config);
+    const rates0 = opts.alpha0 ?? lslrInit(R / LSLR_STEPS, config.alpha);
+    if (R > 0 && rates0.length !== R) throw new Error(`MAML++ rates must be ${R} numbers`);
+    this.rates = R > 0 ? variableOf(rates0) : null;
     this.pretrainedTheta = this.pretrained ? variableOf(opts.pretrainedTheta0 ?? theta0) : null;
-    this.moments = tf.zeros([sectionCount(this.settingsFor(1, 1, 1)) * 2 * P]);
+    this.moments = tf.zeros([sectionCount(this.settingsFor(1, 1, 1)) * 2 * P + 2 * R]);
+  }
+
+  /** MAML++'s phase (weights, order, β) at the meta-step count; β alone for the others. */
+  private phase() {
+    const c = this.config;
+    return mamlppPhase(this.metaSteps, c.inner, c.beta, c.schedule ?? MAMLPP_DEFAULTS);
   }
 
   private settingsFor(tasks: number, support: number, query: number): FusedSettings {
@@ -133,21 +160,20 @@ export class FusedWebgpuMlp {
     const data = tf.zeros([shape.tasks * batchStride(s)]);
     const perTask = tf.zeros([sizes.task.size]);
     const vec = tf.zeros([P]);
+    const b = this.backend;
+    const update =
+      (spec: ProgramSet['update'], shape: { size: number; groups: number }, v: tf.Tensor) => () =>
+        run(b, spec, shape, [v, this.moments], updateUniforms(1, 1, 0));
+    const rates =
+      set.ratesUpdate && this.rates ? [update(set.ratesUpdate, sizes.ratesUpdate, this.rates)] : [];
     try {
-      await compileChecked(this.backend, [
-        () => run(this.backend, set.task, sizes.task, this.taskInputs(data), this.taskUniforms(shape.tasks)),
-        () =>
-          run(this.backend, set.moments, sizes.moments, this.reduceInputs(perTask, true), momentUniforms(1)),
-        () => run(this.backend, set.gradient, sizes.gradient, this.reduceInputs(perTask, false), ints(1)),
-        () =>
-          run(
-            this.backend,
-            set.update,
-            sizes.update,
-            [vec, this.moments],
-            updateUniforms(this.config.beta, 1, 0),
-          ),
-        () => run(this.backend, set.loss, sizes.loss, [perTask], ints(1, 0)),
+      await compileChecked(b, [
+        () => run(b, set.task, sizes.task, this.taskInputs(data), this.taskUniforms(shape.tasks)),
+        () => run(b, set.moments, sizes.moments, this.reduceInputs(perTask, true), momentUniforms(1)),
+        () => run(b, set.gradient, sizes.gradient, this.reduceInputs(perTask, false), ints(1)),
+        update(set.update, sizes.update, vec),
+        () => run(b, set.loss, sizes.loss, [perTask], ints(1, 0)),
+        ...rates,
       ]);
     } finally {
       tf.dispose([data, perTask, vec]);
@@ -177,13 +203,15 @@ export class FusedWebgpuMlp {
   private taskInputs(data: tf.Tensor): tf.Tensor[] {
     const inputs: tf.Tensor[] = [this.theta];
     if (this.alphaVec) inputs.push(this.alphaVec);
+    if (this.rates) inputs.push(this.rates);
     if (this.pretrainedTheta) inputs.push(this.pretrainedTheta);
     inputs.push(data);
     return inputs;
   }
 
   private taskUniforms(tasks: number): Uniforms {
-    return [...ints(tasks), { type: 'float32', data: [this.config.alpha] }];
+    const base: Uniforms = [...ints(tasks), { type: 'float32', data: [this.config.alpha] }];
+    return this.rates ? [...base, ...phaseUniforms(this.phase())] : base;
   }
 
   private reduceInputs(perTask: tf.Tensor, withMoments: boolean): tf.Tensor[] {
@@ -226,6 +254,8 @@ export class FusedWebgpuMlp {
     const s = this.settingsFor(batch.tasks, batch.support, batch.query);
     const shapes = programShapes(s);
     const P = this.params;
+    // MAML++: θ and the rates step at the cosine β of the schedules (before this step counts)
+    const metaBeta = this.rates ? this.phase().beta : this.config.beta;
     const perTask = this.perTask(batch, set);
     const moments = run(
       this.backend,
@@ -235,23 +265,25 @@ export class FusedWebgpuMlp {
       momentUniforms(batch.tasks),
     );
     this.metaSteps += 1;
-    const targets: [tf.Variable, number][] = [[this.theta, this.metaSteps]];
-    if (this.alphaVec) targets.push([this.alphaVec, this.metaSteps]);
+    const targets: [tf.Variable, number, number][] = [[this.theta, this.metaSteps, metaBeta]];
+    if (this.alphaVec) targets.push([this.alphaVec, this.metaSteps, metaBeta]);
     if (this.pretrainedTheta) {
       this.pretrainedSteps += 1;
-      targets.push([this.pretrainedTheta, this.pretrainedSteps]);
+      targets.push([this.pretrainedTheta, this.pretrainedSteps, this.config.beta]);
     }
-    targets.forEach(([v, t], i) => {
-      const next = run(
-        this.backend,
-        set.update,
-        shapes.update,
-        [v, moments],
-        updateUniforms(this.config.beta, t, i * 2 * P),
-      );
+    const apply = (spec: ProgramSet['update'], shape: typeof shapes.update, v: tf.Variable, u: Uniforms) => {
+      const next = run(this.backend, spec, shape, [v, moments], u);
       v.assign(next);
       next.dispose();
-    });
+    };
+    targets.forEach(([v, t, beta], i) =>
+      apply(set.update, shapes.update, v, updateUniforms(beta, t, i * 2 * P)),
+    );
+    if (this.rates && set.ratesUpdate) {
+      this.ratesSteps += 1;
+      const u = updateUniforms(metaBeta, this.ratesSteps, targets.length * 2 * P);
+      apply(set.ratesUpdate, shapes.ratesUpdate, this.rates, u);
+    }
     const meta = this.loss(set, perTask, batch.tasks, 0, s);
     const pretrained = this.pretrained ? this.loss(set, perTask, batch.tasks, batch.tasks, s) : null;
     this.moments.dispose();
@@ -279,7 +311,7 @@ export class FusedWebgpuMlp {
     perTask.dispose();
     const P = this.params;
     const theta = tf.slice(grad, 0, P);
-    const alpha = this.alphaVec ? tf.slice(grad, P, P) : null;
+    const alpha = this.alphaVec || this.rates ? tf.slice(grad, P, grad.size - P) : null;
     grad.dispose();
     return { loss, theta, alpha };
   }
@@ -287,7 +319,7 @@ export class FusedWebgpuMlp {
   /** Dispatches in one step: per-task, moments, one update per parameter vector, the losses. */
   dispatchesPerStep(): number {
     const secs = sectionCount({ algo: this.config.algo, pretrained: this.pretrained });
-    return 2 + secs + (this.pretrained ? 2 : 1);
+    return 2 + secs + (this.rates ? 1 : 0) + (this.pretrained ? 2 : 1);
   }
 
   /**
@@ -298,75 +330,38 @@ export class FusedWebgpuMlp {
     if (h.inner !== undefined && h.inner !== this.config.inner) this.compiled.clear();
     if (h.alpha !== undefined) this.config.alpha = h.alpha;
     if (h.beta !== undefined) this.config.beta = h.beta;
+    if (h.schedule !== undefined) this.config.schedule = h.schedule;
     if (h.inner !== undefined) this.config.inner = h.inner;
   }
 
-  /** Each parameter vector with its Adam step count, in moment-section order (θ, α, baseline). */
-  private sections(): { value: tf.Variable; steps: number }[] {
-    const out = [{ value: this.theta, steps: this.metaSteps }];
-    if (this.alphaVec) out.push({ value: this.alphaVec, steps: this.metaSteps });
-    if (this.pretrainedTheta) out.push({ value: this.pretrainedTheta, steps: this.pretrainedSteps });
-    return out;
+  /** Each learned vector, its Adam step count and where its [m, v] lie in the moments. */
+  private sections(): Section[] {
+    const steps = { meta: this.metaSteps, pretrained: this.pretrainedSteps, rates: this.ratesSteps };
+    return sectionsOf(this, steps, this.params);
   }
 
   /**
-   * θ, α, the baseline, Adam's moments and step counts as copies, read back asynchronously (the
-   * same layout as the WebAssembly engine's state, so either engine continues the other's run).
+   * θ, α (MAML++: its rates), the baseline, Adam's moments and step counts as copies, read back
+   * asynchronously (the WebAssembly engine's state layout, so either engine continues the other's run).
    */
-  async state(): Promise<FusedState> {
-    const P = this.params;
-    const parts = this.sections();
-    const [m, ...values] = (await Promise.all([
-      this.moments.data(),
-      ...parts.map((p) => p.value.data()),
-    ])) as Float32Array[];
-    const read = (i: number): [Float32Array, AdamState] => [
-      Float32Array.from(values[i] as Float32Array),
-      {
-        t: (parts[i] as { steps: number }).steps,
-        m: m!.slice(2 * i * P, (2 * i + 1) * P),
-        v: m!.slice((2 * i + 1) * P, (2 * i + 2) * P),
-      },
-    ];
-    const [theta, thetaAdam] = read(0);
-    const [alpha, alphaAdam] = this.alphaVec ? read(1) : [null, null];
-    const [pretrained, pretrainedAdam] = this.pretrainedTheta ? read(parts.length - 1) : [null, null];
-    return { theta, thetaAdam, alpha, alphaAdam, pretrained, pretrainedAdam };
+  state(): Promise<FusedState> {
+    return readState(this, this.sections(), this.moments);
   }
 
   /** Restores a state() of an engine with the same settings (from either engine). */
   restore(s: FusedState): void {
-    const P = this.params;
-    const parts = this.sections();
-    const moments = new Float32Array(parts.length * 2 * P);
-    const put = (v: tf.Variable, value: Float32Array, adam: AdamState, section: number) => {
-      if (value.length !== P || adam.m.length !== P || adam.v.length !== P)
-        throw new Error(`fused WebGPU engine: a state vector has the wrong length (the network has ${P})`);
-      tf.tidy(() => v.assign(tf.tensor1d(value)));
-      moments.set(adam.m, section * 2 * P);
-      moments.set(adam.v, section * 2 * P + P);
-    };
-    put(this.theta, s.theta, s.thetaAdam, 0);
-    if (this.alphaVec) {
-      if (!s.alpha || !s.alphaAdam)
-        throw new Error('fused WebGPU engine: Meta-SGD state needs α and its Adam');
-      put(this.alphaVec, s.alpha, s.alphaAdam, 1);
-    }
-    if (this.pretrainedTheta) {
-      if (!s.pretrained || !s.pretrainedAdam)
-        throw new Error('fused WebGPU engine: state has no pretrained θ');
-      put(this.pretrainedTheta, s.pretrained, s.pretrainedAdam, parts.length - 1);
-      this.pretrainedSteps = s.pretrainedAdam.t;
-    }
-    this.metaSteps = s.thetaAdam.t;
+    const { moments, steps } = writeState(this, this.sections(), s, this.moments.size);
+    this.metaSteps = steps.meta;
+    this.pretrainedSteps = steps.pretrained;
+    this.ratesSteps = steps.rates;
     this.moments.dispose();
     this.moments = tf.tensor1d(moments);
   }
 
   /**
    * An engine for another algorithm, on the device: θ and the baseline (θ, its Adam) carry over,
-   * the meta-optimiser restarts (Meta-SGD: α from the scalar), as the other engines do. This
-   * engine stays usable; dispose it when done.
+   * the meta-optimiser restarts (Meta-SGD and MAML++: rates from the scalar α), as the other
+   * engines do. This engine stays usable; dispose it when done.
    */
   withAlgo(algo: Algo): FusedWebgpuMlp {
     const pre = this.pretrainedTheta;
@@ -375,12 +370,18 @@ export class FusedWebgpuMlp {
       ...(pre ? { pretrainedTheta0: pre as tf.Tensor as tf.Tensor1D } : {}),
       ...this.tuning,
     });
-    if (pre) {
-      const P = this.params;
-      const from = (sectionCount({ algo: this.config.algo, pretrained: true }) - 1) * 2 * P;
-      const to = (sectionCount({ algo, pretrained: true }) - 1) * 2 * P;
+    const from = this.sections().find((p) => p.value === pre);
+    const to = next.sections().find((p) => p.value === next.pretrainedTheta);
+    if (from && to) {
+      const n = 2 * from.n;
+      const after = next.moments.size - to.at - n;
       const kept = tf.tidy(
-        () => tf.concat([tf.zeros([to]), tf.slice(this.moments, from, 2 * P)]) as tf.Tensor1D,
+        () =>
+          tf.concat([
+            tf.zeros([to.at]),
+            tf.slice(this.moments, from.at, n),
+            tf.zeros([after]),
+          ]) as tf.Tensor1D,
       );
       next.moments.dispose();
       next.moments = kept;
@@ -392,6 +393,7 @@ export class FusedWebgpuMlp {
   dispose(): void {
     this.theta.dispose();
     this.alphaVec?.dispose();
+    this.rates?.dispose();
     this.pretrainedTheta?.dispose();
     this.moments.dispose();
   }

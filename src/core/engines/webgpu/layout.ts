@@ -1,4 +1,5 @@
 import type { Algo } from '../../experiment';
+import { LSLR_STEPS } from '../../meta/mamlppSchedule';
 
 /**
  * Where everything lives for the fused WebGPU meta-step of the MLP regression family: the flat θ
@@ -93,9 +94,14 @@ export function mlpLayout(sizes: readonly number[]): MlpLayout {
   return { sizes: [...sizes], layers: sizes.length - 1, params: o, wOff, bOff };
 }
 
-/** Whether the algorithm differentiates through the inner steps (Hessian-vector products). */
+/** Whether the algorithm differentiates through the inner steps (MAML++: in its second-order phase). */
 export function secondOrder(algo: Algo): boolean {
-  return algo === 'maml' || algo === 'metasgd';
+  return algo === 'maml' || algo === 'metasgd' || algo === 'mamlpp';
+}
+
+/** MAML++'s learned rates: LSLR_STEPS rows of one rate per parameter tensor (W, b per layer); else 0. */
+export function rateCount(s: Pick<FusedSettings, 'algo' | 'sizes'>): number {
+  return s.algo === 'mamlpp' ? LSLR_STEPS * 2 * (s.sizes.length - 1) : 0;
 }
 
 /**
@@ -115,6 +121,12 @@ export interface RowLayout extends MlpLayout {
   grad: number;
   /** Meta-SGD's ∂/∂α (−1 when absent) */
   gradAlpha: number;
+  /** MAML++: ∂/∂rates [LSLR_STEPS × tensors], rows past the inner steps 0 (−1 when absent) */
+  gradRates: number;
+  /** MAML++: the support gradient g_s at θ_s, s = 0..inner−1, P floats each (−1 when absent) */
+  stepGrads: number;
+  /** MAML++: w_s·∇L_query(θ_{s+1}) for s = 0..inner−2, P floats each (−1 when absent) */
+  queryGrads: number;
   /** this task's loss before the update */
   loss: number;
   /** θ_s, θ after s inner steps (s = 0..inner), at thetaSlot + s·P; θ_0 is a copy of θ */
@@ -154,8 +166,12 @@ export function rowLayout(s: FusedSettings): RowLayout {
   const takeRow = counter();
   const grad = takeRow(m.params);
   const gradAlpha = s.algo === 'metasgd' ? takeRow(m.params) : -1;
+  const pp = s.algo === 'mamlpp';
+  const gradRates = pp ? takeRow(rateCount(s)) : -1;
   const loss = takeRow(1);
   const thetaSlot = takeRow((s.inner + 1) * m.params);
+  const stepGrads = pp ? takeRow(s.inner * m.params) : -1;
+  const queryGrads = pp ? takeRow((s.inner - 1) * m.params) : -1;
   const rowFloats = takeRow(0);
   const take = counter();
   const x = take(points);
@@ -177,7 +193,8 @@ export function rowLayout(s: FusedSettings): RowLayout {
   const workgroup = s.workgroup ?? TASK_WORKGROUP;
   const stride = shared ? rowFloats : rowFloats + actFloats;
   const blocked = s.blocked ?? true;
-  const base = { ...m, workgroup, blocked, points, grad, gradAlpha, loss, thetaSlot, shared, actFloats };
+  const columns = { grad, gradAlpha, gradRates, stepGrads, queryGrads, loss, thetaSlot };
+  const base = { ...m, ...columns, workgroup, blocked, points, shared, actFloats };
   return { ...base, actBase: shared ? 0 : rowFloats, x, y, act, delta, rAct, rDelta, stride };
 }
 
@@ -199,13 +216,15 @@ export function sectionCount(s: Pick<FusedSettings, 'algo' | 'pretrained'>): num
 /**
  * Multiply-adds of one meta-step, estimated: a plain pass (forward, backward, parameter sums) on
  * N points costs about 3·N·W for W weights, an R-op pass 9·N·W. Inner steps and the query run
- * plain passes; MAML and Meta-SGD add an R-op pass per inner step; the joint step is one plain
- * pass over K + Q points.
+ * plain passes (MAML++: a query pass after every step); MAML, Meta-SGD and MAML++ (counted in its
+ * second-order phase) add an R-op pass per inner step; the joint step is one plain pass over K + Q.
  */
 export function stepMacs(s: FusedSettings): number {
   const w = mlpLayout(s.sizes).params;
   const plain = (n: number) => 3 * n * w;
-  let perTask = s.inner * plain(s.support) + plain(s.query);
+  // MAML++ also scores the query after every inner step (the multi-step loss)
+  const queries = s.algo === 'mamlpp' ? s.inner : 1;
+  let perTask = s.inner * plain(s.support) + queries * plain(s.query);
   if (secondOrder(s.algo)) perTask += 3 * s.inner * plain(s.support);
   if (s.pretrained) perTask += plain(s.support + s.query);
   return s.tasks * perTask;
@@ -236,8 +255,6 @@ export function supports(s: FusedSettings, deviceLimits: FusedLimits = DEFAULT_L
   const limits = { ...DEFAULT_LIMITS };
   for (const k of Object.keys(limits) as (keyof FusedLimits)[])
     limits[k] = Math.min(limits[k], deviceLimits[k]);
-  if (s.algo === 'mamlpp')
-    return { ok: false, reason: 'the WebGPU engine has no MAML++ (it trains on WebAssembly)' };
   const sizes = s.sizes;
   if (sizes.length < 3 || sizes[0] !== 1 || sizes[sizes.length - 1] !== 1) {
     return {
@@ -293,7 +310,7 @@ export function supports(s: FusedSettings, deviceLimits: FusedLimits = DEFAULT_L
         `(limit ${MAX_STEP_MACS / 1e9}·10⁹, so the browser never sees a hung GPU)`,
     };
   }
-  const flat = Math.ceil((sectionCount(s) * row.params) / FLAT_WORKGROUP);
+  const flat = Math.ceil((sectionCount(s) * row.params + rateCount(s)) / FLAT_WORKGROUP);
   if (flat > limits.maxComputeWorkgroupsPerDimension) {
     return { ok: false, reason: `${flat} optimizer workgroups exceed maxComputeWorkgroupsPerDimension` };
   }

@@ -61,13 +61,50 @@ ${cases.join('\n')}
 }`;
 }
 
-/** The new Adam moments of every section: output [sections × 2P] = (m, v) per section. */
-export function momentsShader(r: RowLayout, secs: Section[]): string {
+/**
+ * `meanRates(j)`: the meta-batch gradient of MAML++'s rate j (R rates, meta rows only), and the
+ * branch of `main` that handles invocations from `first` on for them (empty without rates).
+ */
+function ratesTail(r: RowLayout, R: number, first: number, body: string): [string, string] {
+  if (R === 0) return ['', ''];
+  const fn = `fn meanRates(j: u32) -> f32 {
+  let tasks = u32(uniforms.tasks);
+  var acc = 0.0;
+  for (var t = 0u; t < tasks; t++) {
+    acc = acc + perTask[t * ${r.stride}u + ${r.gradRates}u + j];
+  }
+  return acc / f32(tasks);
+}`;
+  const branch = `if (i >= ${first}u) {
+    let j = i - ${first}u;
+    let g = meanRates(j);
+    ${body}
+    return;
+  }`;
+  return [fn, branch];
+}
+
+/**
+ * The new Adam moments of every section: output [sections × 2P] = (m, v) per section, then
+ * MAML++'s R rates' (m, v) [2R] after them.
+ */
+export function momentsShader(r: RowLayout, secs: Section[], R = 0): string {
   const P = r.params;
+  const n = secs.length * P;
+  const [fn, branch] = ratesTail(
+    r,
+    R,
+    n,
+    `let mo = ${2 * n}u + j;
+    result[mo] = moments[mo] * uniforms.b1 + g * uniforms.ob1;
+    result[mo + ${R}u] = moments[mo + ${R}u] * uniforms.b2 + (g * g) * uniforms.ob2;`,
+  );
   return `${meanGrad(r, secs)}
+${fn}
 fn main(index: i32) {
   let i = u32(index);
-  if (i >= ${secs.length * P}u) { return; }
+  if (i >= ${n + R}u) { return; }
+  ${branch}
   let sec = i / ${P}u;
   let j = i - sec * ${P}u;
   let g = meanGrad(sec, j);
@@ -79,13 +116,17 @@ fn main(index: i32) {
 }`;
 }
 
-/** The meta-gradient itself (tests and the check page): output [sections × P]. */
-export function gradientShader(r: RowLayout, secs: Section[]): string {
+/** The meta-gradient itself (tests and the check page): output [sections × P], then MAML++'s R rates. */
+export function gradientShader(r: RowLayout, secs: Section[], R = 0): string {
   const P = r.params;
+  const n = secs.length * P;
+  const [fn, branch] = ratesTail(r, R, n, 'result[i] = g;');
   return `${meanGrad(r, secs)}
+${fn}
 fn main(index: i32) {
   let i = u32(index);
-  if (i >= ${secs.length * P}u) { return; }
+  if (i >= ${n + R}u) { return; }
+  ${branch}
   let sec = i / ${P}u;
   result[i] = meanGrad(sec, i - sec * ${P}u);
 }`;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { FLAT_WORKGROUP, rowCount, rowLayout, sectionCount, type FusedSettings } from './layout';
+import { FLAT_WORKGROUP, rateCount, rowCount, rowLayout, sectionCount, type FusedSettings } from './layout';
+import { taskUniformDecl } from './mamlppShader';
 import { gradientShader, lossShader, momentsShader, sections, updateShader } from './optimizerShaders';
 import { taskInputs, taskShader } from './taskShader';
 
@@ -33,7 +34,20 @@ export interface ProgramSet {
   moments: Spec;
   gradient: Spec;
   update: Spec;
+  /** MAML++: Adam's update of the learned rates (null for the other algorithms) */
+  ratesUpdate: Spec | null;
   loss: Spec;
+}
+
+/** Adam's update of one parameter vector of n floats (keyed by n: the code depends on nothing else). */
+function updateSpec(n: number): Spec {
+  return {
+    key: `${KEY_PREFIX}Update_${n}`,
+    code: updateShader(n),
+    variableNames: ['param', 'moments'],
+    uniforms: 'c1 : f32, c2 : f32, eps : f32, mOff : i32,',
+    workgroupSize: FLAT_WORKGROUP,
+  };
 }
 
 /** The WGSL programs for one configuration (sizes, algorithm, K, Q, inner steps, baseline). */
@@ -42,35 +56,31 @@ export function programSet(s: FusedSettings, breakShader = false): ProgramSet {
   const tag = `${s.sizes.join('x')}_${s.algo}_n${s.inner}_K${s.support}_Q${s.query}_p${s.pretrained ? 1 : 0}_w${r.workgroup}_m${r.shared ? 1 : 0}_b${r.blocked ? 1 : 0}`;
   const all = sections(r, s.algo, s.pretrained);
   const meta = all.filter((x) => !x.pretrainedRows);
+  const R = rateCount(s);
   return {
     task: {
       key: `${KEY_PREFIX}Task_${tag}${breakShader ? '_broken' : ''}`,
       code: taskShader(s, breakShader),
       variableNames: taskInputs(s),
-      uniforms: 'tasks : i32, alpha : f32,',
+      uniforms: taskUniformDecl(s),
       workgroupSize: r.workgroup,
     },
     moments: {
       key: `${KEY_PREFIX}Moments_${tag}`,
-      code: momentsShader(r, all),
+      code: momentsShader(r, all, R),
       variableNames: ['perTask', 'moments'],
       uniforms: 'tasks : i32, b1 : f32, ob1 : f32, b2 : f32, ob2 : f32,',
       workgroupSize: FLAT_WORKGROUP,
     },
     gradient: {
       key: `${KEY_PREFIX}Gradient_${tag}`,
-      code: gradientShader(r, meta),
+      code: gradientShader(r, meta, R),
       variableNames: ['perTask'],
       uniforms: 'tasks : i32,',
       workgroupSize: FLAT_WORKGROUP,
     },
-    update: {
-      key: `${KEY_PREFIX}Update_${r.params}`,
-      code: updateShader(r.params),
-      variableNames: ['param', 'moments'],
-      uniforms: 'c1 : f32, c2 : f32, eps : f32, mOff : i32,',
-      workgroupSize: FLAT_WORKGROUP,
-    },
+    update: updateSpec(r.params),
+    ratesUpdate: R > 0 ? updateSpec(R) : null,
     loss: {
       key: `${KEY_PREFIX}Loss_${r.stride}_${r.loss}`,
       code: lossShader(r),
@@ -87,12 +97,14 @@ export function programShapes(s: FusedSettings) {
   const P = r.params;
   const secs = sectionCount(s);
   const metaSecs = secs - (s.pretrained ? 1 : 0);
+  const R = rateCount(s);
   const flat = (n: number) => Math.ceil(n / FLAT_WORKGROUP);
   return {
     task: { size: rowCount(s) * r.stride, groups: rowCount(s) },
-    moments: { size: secs * 2 * P, groups: flat(secs * P) },
-    gradient: { size: metaSecs * P, groups: flat(metaSecs * P) },
+    moments: { size: secs * 2 * P + 2 * R, groups: flat(secs * P + R) },
+    gradient: { size: metaSecs * P + R, groups: flat(metaSecs * P + R) },
     update: { size: P, groups: flat(P) },
+    ratesUpdate: { size: R, groups: flat(R) },
     loss: { size: 1, groups: 1 },
   };
 }

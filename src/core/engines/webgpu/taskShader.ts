@@ -1,6 +1,7 @@
 import { rowLayout, secondOrder, type FusedSettings, type RowLayout } from './layout';
 import type { PointBatch } from '../batch';
 import { actAt, backwardPass, forwardPass, fullBarrier, lossPass, parameterPass } from './mlpPasses';
+import { mamlppPasses, mamlppTask, rateAccessor } from './mamlppShader';
 
 /** WGSL literals for the loss scale 1/n and the output delta's 2/n, as f32 of the double. */
 const invOf = (n: number) => `${Math.fround(1 / n)}`;
@@ -13,7 +14,8 @@ const cOf = (n: number) => `${Math.fround(2 / n)}`;
  * Meta-SGD reverse mode back through every inner step:
  *   λ_n = ∇L_q(θ_n);  λ_s = λ_{s+1} − H_s·(α ⊙ λ_{s+1});  ∂/∂θ = λ_0;  ∂/∂α = −Σ_s g_s ⊙ λ_{s+1},
  * (θ_{s+1} = θ_s − α ⊙ g_s, g_s and H_s the support gradient and Hessian at θ_s) with each H·v
- * an R-op pass, never a Hessian. FOMAML stops at λ_n; Reptile keeps θ_n. Pretrained rows (T..2T−1)
+ * an R-op pass, never a Hessian. FOMAML stops at λ_n; Reptile keeps θ_n; MAML++ adds per-step
+ * rates and the weighted query losses (mamlppShader.ts). Pretrained rows (T..2T−1)
  * run the baseline's joint regression on support and query points together.
  */
 
@@ -21,6 +23,7 @@ const cOf = (n: number) => `${Math.fround(2 / n)}`;
 export function taskInputs(s: FusedSettings): string[] {
   const names = ['theta'];
   if (s.algo === 'metasgd') names.push('alphaVec');
+  if (s.algo === 'mamlpp') names.push('rates');
   if (s.pretrained) names.push('thetaPre');
   names.push('batch');
   return names;
@@ -62,8 +65,12 @@ function accessors(r: RowLayout, s: FusedSettings): string {
   return `fn prm(s: u32, i: u32) -> f32 {
   return result[fBase + ${r.thetaSlot}u + s * ${P}u + i];
 }
-fn lr(i: u32) -> f32 {
+${
+  s.algo === 'mamlpp'
+    ? rateAccessor(r)
+    : `fn lr(i: u32) -> f32 {
   return ${s.algo === 'metasgd' ? 'alphaVec[i]' : 'fAlpha'};
+}`
 }
 fn dir(i: u32) -> f32 {
   return lr(i) * result[fBase + ${r.grad}u + i];
@@ -79,6 +86,7 @@ ${s.pretrained ? copy('copyPretrainedTheta', 'thetaPre') : ''}`;
 }
 
 function metaTask(r: RowLayout, s: FusedSettings): string {
+  if (s.algo === 'mamlpp') return mamlppTask(r, s, cOf(s.support), cOf(s.query), invOf(s.query));
   const P = r.params;
   const n = s.inner;
   const second = secondOrder(s.algo);
@@ -138,13 +146,14 @@ function jointTask(s: FusedSettings): string {
 }`;
 }
 
-/** Builds the WGSL user code of the per-task program (`breakShader` is a test hook). */
-export function taskShader(s: FusedSettings, breakShader = false): string {
-  const r = rowLayout(s);
+/** The passes the per-task program calls (those its algorithm needs). */
+function taskPasses(r: RowLayout, s: FusedSettings): string[] {
   const P = r.params;
   const meta = s.algo === 'metasgd';
   const ga = r.gradAlpha;
   const second = secondOrder(s.algo);
+  // MAML++ keeps each step's support gradient for its rates' gradient
+  const keep = s.algo === 'mamlpp' ? `\n    result[fBase + ${r.stepGrads}u + s * ${P}u + j] = g;` : '';
   const passes = [
     forwardPass(r, false),
     backwardPass(r, false),
@@ -152,10 +161,11 @@ export function taskShader(s: FusedSettings, breakShader = false): string {
       r,
       'sgdStep',
       false,
-      `result[fBase + ${r.thetaSlot}u + (s + 1u) * ${P}u + j] = prm(s, j) - lr(j) * g;`,
+      `result[fBase + ${r.thetaSlot}u + (s + 1u) * ${P}u + j] = prm(s, j) - lr(j) * g;${keep}`,
     ),
     lossPass(r),
   ];
+  if (s.algo === 'mamlpp') passes.push(...mamlppPasses(r));
   if (s.algo !== 'reptile') {
     const zeroAlpha = meta ? ` result[fBase + ${ga}u + j] = 0.0;` : '';
     passes.push(parameterPass(r, 'queryGrad', false, `result[fBase + ${r.grad}u + j] = g;${zeroAlpha}`));
@@ -181,11 +191,19 @@ export function taskShader(s: FusedSettings, breakShader = false): string {
       parameterPass(r, 'jointGradAdd', false, `${at} = ${at} + g;`),
     );
   }
+  return passes;
+}
+
+/** Builds the WGSL user code of the per-task program (`breakShader` is a test hook). */
+export function taskShader(s: FusedSettings, breakShader = false): string {
+  const r = rowLayout(s);
+  const passes = taskPasses(r, s);
   return `
 var<private> fBase: u32;
 var<private> fLid: u32;
 var<private> fTask: u32;
 var<private> fAlpha: f32;
+var<private> fS: u32;
 var<workgroup> fRow: u32;
 ${r.shared ? `var<workgroup> wmem: array<f32, ${r.actFloats}>;` : ''}
 ${accessors(r, s)}
