@@ -278,6 +278,26 @@ describe('MAML++ training: fused WebAssembly against tfjs across the schedule sw
 });
 
 describe('MAML++ cosine β in training', () => {
+  it("the pretrained baseline keeps the constant β: its steps are MAML's, whatever MAML++'s cosine β", async () => {
+    const sizes = [1, 16, 16, 1];
+    const theta = new Mlp(sizes).init(new Rng(2, 'init'));
+    const baseline = async (algo: 'maml' | 'mamlpp') => {
+      const schedule = { msl: 0, firstOrder: 0, span: 1 };
+      const engine = await FusedMlpEngine.create(
+        { sizes, algo, alpha: 0.03, beta: 0.01, inner: 1, schedule },
+        theta,
+        { pretrained: true },
+      );
+      for (let n = 0; n < 4; n++) engine.step(batchOf(70 + n, 3));
+      const pre = engine.pretrainedTheta() as Float32Array;
+      engine.dispose();
+      return pre;
+    };
+    const maml = await baseline('maml');
+    expect(maml.some((x, i) => x !== theta[i])).toBe(true);
+    // with span 1 MAML++'s θ steps at β/100 from the second step on; the baseline must not
+    expect(Array.from(await baseline('mamlpp'))).toEqual(Array.from(maml));
+  });
   it('once the span is over, Adam moves θ by about β/100 instead of β', async () => {
     const sizes = [1, 16, 16, 1];
     const theta = new Mlp(sizes).init(new Rng(2, 'init'));

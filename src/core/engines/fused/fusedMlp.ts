@@ -325,7 +325,7 @@ export class FusedMlpEngine {
       rate = phase.beta;
     }
     this.calls += 1;
-    return this.wasm.step(tasks, support, query, inner, alpha, rate, flags | code);
+    return this.wasm.step(tasks, support, query, inner, alpha, rate, flags | code, beta);
   }
 
   // views are made per use: cheap, and never stale (the module's memory never grows after init)

@@ -23,6 +23,8 @@ export interface FusedExports {
     alpha: number,
     beta: number,
     flags: number,
+    /** the pretrained baseline's rate (MAML++'s cosine β is θ's alone) */
+    jointBeta: number,
   ): number;
   addr(id: number): number;
 }

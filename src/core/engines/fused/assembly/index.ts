@@ -178,10 +178,11 @@ function rateAt(s: i32): usize {
  * flags: bits 0-1 the algorithm, bit 2 also train the pretrained baseline, bit 3 apply the Adam
  * updates (clear: only leave the gradients in G_THETA / G_ALPHA / G_RATES), bit 4 MAML++ (learned
  * per-step rates RATES, query losses weighted by WEIGHTS), bit 5 MAML++'s first-order phase.
+ * beta is θ's Adam rate (MAML++: the phase's cosine β), jointBeta the pretrained baseline's.
  * Returns the meta-loss before the update (MAML++: the last step's query loss); RESULT holds it
  * and the pretrained loss.
  */
-export function step(T: i32, K: i32, Q: i32, S: i32, alpha: f32, beta: f64, flags: i32): f64 {
+export function step(T: i32, K: i32, Q: i32, S: i32, alpha: f32, beta: f64, flags: i32, jointBeta: f64): f64 {
   callAlgo = flags & 3;
   stepwise = (flags & MAMLPP) != 0;
   firstOrder = callAlgo == FOMAML || (flags & FIRST_ORDER) != 0;
@@ -221,7 +222,7 @@ export function step(T: i32, K: i32, Q: i32, S: i32, alpha: f32, beta: f64, flag
     if (stepwise)
       adam(addr(RATES), addr(G_RATES), addr(M_RATES), addr(V_RATES), counters + 4, beta, rateCount);
   }
-  store<f64>(result, flags & WITH_PRETRAINED ? jointStep(T, K, Q, beta, update) : NaN, 8);
+  store<f64>(result, flags & WITH_PRETRAINED ? jointStep(T, K, Q, jointBeta, update) : NaN, 8);
   return metaLoss;
 }
 
