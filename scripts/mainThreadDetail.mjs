@@ -3,9 +3,10 @@
  *  - `DETAIL_CATEGORIES`: the trace categories of the timeline events (script calls, event
  *    dispatch, style, layout, paint, GC, ...);
  *  - `sampleTimes(profile)`: a CDP `Profiler` profile as samples (time in µs on the trace's clock,
- *    the sampled function and its two callers);
+ *    the µs since the sample before, the sampled function and its two callers);
  *  - `describeTasks(tasks, events, samples)`: the costliest tasks by CPU, each with its events'
- *    self CPU time by name and its sampled JavaScript by function.
+ *    self CPU time by name and its sampled JavaScript by function;
+ *  - `describeWindow(events, samples)`: the same over the whole window (every task together).
  */
 
 export const DETAIL_CATEGORIES = 'devtools.timeline,disabled-by-default-devtools.timeline,v8.execute';
@@ -13,6 +14,7 @@ export const DETAIL_CATEGORIES = 'devtools.timeline,disabled-by-default-devtools
 /** How many tasks, parts and functions a description keeps. */
 const TOP_TASKS = 8;
 const TOP_PARTS = 6;
+const TOP_WINDOW = 12;
 
 const fileOf = (url) => (url ?? '').split('/').pop()?.split('?')[0] ?? '';
 
@@ -42,7 +44,7 @@ export function sampleTimes(profile) {
     t += profile.timeDeltas[i] ?? 0;
     const id = profile.samples[i];
     if (byId.get(id)?.callFrame.functionName === '(idle)') continue;
-    out.push({ t, fn: label(id) });
+    out.push({ t, dt: profile.timeDeltas[i] ?? 0, fn: label(id) });
   }
   return out;
 }
@@ -100,4 +102,14 @@ export function describeTasks(tasks, events, samples) {
         js: topOf(fns, TOP_PARTS),
       };
     });
+}
+
+/** Self CPU by event name, and sampled JavaScript by function, over every event and sample. */
+export function describeWindow(events, samples) {
+  const fns = new Map();
+  for (const s of samples) fns.set(s.fn, (fns.get(s.fn) ?? 0) + s.dt / 1000);
+  return {
+    parts: topOf(selfTimes(events, -Infinity, Infinity), TOP_WINDOW),
+    js: topOf(fns, TOP_WINDOW),
+  };
 }

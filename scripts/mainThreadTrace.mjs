@@ -6,7 +6,7 @@
  * layout, paint, GC, ...) and samples the main thread's JavaScript, so the costliest tasks come
  * back with where their CPU went (mainThreadDetail.mjs).
  */
-import { DETAIL_CATEGORIES, describeTasks, sampleTimes } from './mainThreadDetail.mjs';
+import { DETAIL_CATEGORIES, describeTasks, describeWindow, sampleTimes } from './mainThreadDetail.mjs';
 
 /** Tasks of the renderer's main thread longer than this (wall) are kept. */
 const KEEP_US = 20_000;
@@ -42,8 +42,9 @@ export async function traceMainThread(page, { detail = false } = {}) {
   return {
     /**
      * The longest main-thread task by wall and by CPU time (ms), how many were over `gate` ms each
-     * way, and with `detail` the costliest tasks by CPU with their parts (`costliest`) and the main
-     * thread's CPU summed over all its tasks (`mainCpuMs`, `mainTasks`: those over 1 ms of CPU).
+     * way, and with `detail` the costliest tasks by CPU with their parts (`costliest`), the parts
+     * over the whole window (`window`) and the main thread's CPU summed over its tasks of over 1 ms
+     * of CPU (`mainCpuMs`, `mainTasks`).
      */
     async stop(gate) {
       await cdp.send('Tracing.end');
@@ -67,11 +68,13 @@ export async function traceMainThread(page, { detail = false } = {}) {
         tasks += 1;
       }
       const mainEvents = events.filter((e) => isMain(`${e.pid}:${e.tid}`));
+      const samples = sampleTimes(profile);
       return {
         ...out,
         mainCpuMs: Math.round(cpuSum),
         mainTasks: tasks,
-        costliest: describeTasks(main, mainEvents, sampleTimes(profile)),
+        costliest: describeTasks(main, mainEvents, samples),
+        window: describeWindow(mainEvents, samples),
       };
     },
   };
