@@ -56,10 +56,24 @@ try {
   const trace = await traceMainThread(page, { detail: has('detail') });
   const t0 = Date.now();
   await page.getByTestId('sweep-start').click();
+  // the map's store says when it has ended (a locator's wait would poll the page's DOM meanwhile)
+  await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const { sweep } = globalThis.maml;
+        const ended = (s) => ['done', 'failed', 'cancelled'].includes(s.status);
+        if (ended(sweep.getState())) resolve(null);
+        const stop = sweep.subscribe((s) => {
+          if (!ended(s)) return;
+          stop();
+          resolve(null);
+        });
+      }),
+  );
   await page
     .getByTestId('sweep-progress')
     .filter({ hasText: /all \d+ cells finished/ })
-    .waitFor({ timeout: 30 * 60_000 });
+    .waitFor({ timeout: 60_000 });
   const wallSec = (Date.now() - t0) / 1000;
   const mainThread = await trace.stop(gate);
   const out = await page.evaluate(() => {

@@ -9,7 +9,8 @@
  *  - `describeWindow(events, samples)`: the same over the whole window (every task together).
  */
 
-export const DETAIL_CATEGORIES = 'devtools.timeline,disabled-by-default-devtools.timeline,v8.execute';
+export const DETAIL_CATEGORIES =
+  'devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,disabled-by-default-v8.compile';
 
 /** How many tasks, parts and functions a description keeps. */
 const TOP_TASKS = 8;
