@@ -7,7 +7,8 @@
  * (`mainThread`; on a loaded machine wall time includes waiting for a core, CPU time is the page's
  * own work). --detail adds where the costliest tasks' CPU went (events and sampled functions).
  * --json writes the page's cells (as the map file's cells) for comparison with `npm run sweep`.
- * Exits 1 when a main-thread task took over --max-task-ms (50) of CPU time (--wall: of wall time).
+ * Exits 1 when a main-thread task took over --max-task-ms (50) of CPU time (--wall: of wall time,
+ * as the page's long-task observer reports it).
  *   node scripts/bench-page-map.mjs [--link '<query>'] [--port 4311] [--json page-map.json]
  *                                   [--detail] [--wall] [--max-task-ms 50]
  */
@@ -105,7 +106,9 @@ try {
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify({ cells: out.cells }, null, 2)}\n`);
   const wall = has('wall') || !mainThread.cpuMeasured;
-  const worst = wall ? mainThread.longestWallMs : mainThread.longestCpuMs;
+  // wall time as the page's long-task observer sees it (the e2e gates' measure); the trace also
+  // counts tasks the observer does not attribute to the page
+  const worst = wall ? summary.longestTaskMs : mainThread.longestCpuMs;
   const what = wall ? 'wall time' : 'CPU time';
   if (worst > gate) {
     process.stderr.write(`FAIL: a main-thread task of ${worst} ms ${what}, over the ${gate} ms gate\n`);
