@@ -21,9 +21,12 @@
  * ones), so a load that rises or falls during the run weighs on both; each round gives a ratio, and
  * the result is their median (and their mean, for comparison with older rows).
  * Over the page's window it also records the main thread's long tasks (the longest, and how many
- * took over --max-task-ms; any such task makes the bench exit with status 1 after writing its
- * results), where the worker's time went (its `mamlWorkProfile`: training steps and each kind of
- * side work, count and milliseconds; the rest is snapshots, reports and messages), the CPU each
+ * took over --max-task-ms of wall time; any such task makes the bench exit with status 1 after
+ * writing its results), each traced task's wall and CPU time from Chromium's trace (CPU time is
+ * the page's own work; on a loaded machine wall time adds the waits for a core; --detail adds
+ * where the costliest tasks' CPU went: timeline events and sampled functions), where the worker's
+ * time went (its `mamlWorkProfile`: training steps and each kind of side work, count and
+ * milliseconds; the rest is snapshots, reports and messages), the CPU each
  * browser thread took (Linux: the trainer worker's core share against Node's, the main thread's),
  * and the machine's load average.
  * An existing `--json` file keeps its rows of the work not run this time (each row has its date).
@@ -39,9 +42,9 @@ import { pageTrainingRate, workerLines } from './pageTraining.mjs';
 import { childrenCpuMs } from './bench-page-cpu.mjs';
 
 const ALL_WORK = 'fused,tfjs,glyphs,glyphs-fused';
-const { option, count } = scriptFlags(
-  ['json', 'seconds', 'rounds', 'port', 'work', 'max-task-ms'],
-  `npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2] [--work ${ALL_WORK}] [--port 4176] [--max-task-ms 50]`,
+const { option, count, has } = scriptFlags(
+  ['json', 'seconds', 'rounds', 'port', 'work', 'max-task-ms', 'detail'],
+  `npm run bench:page -- [--json out.json] [--seconds 10] [--rounds 2] [--work ${ALL_WORK}] [--port 4176] [--max-task-ms 50] [--detail]`,
 );
 const maxTaskMs = Number(option('max-task-ms', '50'));
 const seconds = Number(option('seconds', '10'));
@@ -178,6 +181,8 @@ async function round(browser, w, row, r) {
     const { rate, ...seen } = await pageTrainingRate(browser, preview.base + w.path, {
       ...w,
       browserPid: process.pid,
+      detail: has('detail'),
+      gate: maxTaskMs,
     });
     row.page.push(rate);
     row.windows.push(seen);
@@ -194,7 +199,7 @@ async function round(browser, w, row, r) {
   const cpu = pageCpu(seen.cpu);
   row.pageCpu.push(cpu);
   process.stderr.write(
-    `round ${r + 1} ${w.work} (${r % 2 === 0 ? 'Node first' : 'page first'}, load ${row.load.at(-1)}): node ${row.node.at(-1).toPrecision(3)}, page ${row.page.at(-1).toPrecision(3)} meta-steps/s (${Math.round((row.page.at(-1) / row.node.at(-1)) * 100)}%); core share: Node ${row.nodeCoreShare.at(-1)}, page worker ${cpu.worker}, busiest main thread ${cpu.main}, the browser's other threads ${cpu.rest}; longest main-thread task ${seen.longestTaskMs} ms\n`,
+    `round ${r + 1} ${w.work} (${r % 2 === 0 ? 'Node first' : 'page first'}, load ${row.load.at(-1)}): node ${row.node.at(-1).toPrecision(3)}, page ${row.page.at(-1).toPrecision(3)} meta-steps/s (${Math.round((row.page.at(-1) / row.node.at(-1)) * 100)}%); core share: Node ${row.nodeCoreShare.at(-1)}, page worker ${cpu.worker}, busiest main thread ${cpu.main}, the browser's other threads ${cpu.rest}; longest main-thread task ${seen.longestTaskMs} ms (traced: ${seen.mainThread.longestWallMs} ms wall, ${seen.mainThread.longestCpuMs} ms CPU)\n`,
   );
   for (const line of workerLines(seen.worker)) process.stderr.write(line);
 }
@@ -229,6 +234,10 @@ function resultRow(row, date) {
     ),
     longestMainThreadTaskMs: Math.max(...row.windows.map((x) => x.longestTaskMs)),
     mainThreadTasksOver50ms: row.windows.map((x) => x.tasksOver50ms),
+    // from Chromium's trace: each window's longest task by wall and by CPU time, and the tasks
+    // over --max-task-ms each way (CPU time is the page's own work, wall time adds the waits)
+    mainThreadTrace: row.windows.map((x) => x.mainThread),
+    longestMainThreadTaskCpuMs: Math.max(...row.windows.map((x) => x.mainThread.longestCpuMs)),
     workerTime: row.windows.map((x) => x.worker),
     browserCpu: row.windows.map((x) => x.cpu),
   };

@@ -2,39 +2,79 @@
  * The page's main-thread tasks from Chromium's trace (the `toplevel` category over CDP): each
  * task's wall time and the CPU time its thread spent in it. On a loaded machine a task's wall time
  * includes the time the OS gave the core to other processes; its CPU time is the page's own work.
+ * With `{ detail: true }` it also records the timeline events inside the tasks (script, style,
+ * layout, paint, GC, ...) and samples the main thread's JavaScript, so the costliest tasks come
+ * back with where their CPU went (mainThreadDetail.mjs).
  */
+import { DETAIL_CATEGORIES, describeTasks, describeWindow, sampleTimes } from './mainThreadDetail.mjs';
 
 /** Tasks of the renderer's main thread longer than this (wall) are kept. */
 const KEEP_US = 20_000;
 
 /** Starts tracing `page`; `stop()` ends it and gives the main thread's longest tasks. */
-export async function traceMainThread(page) {
+export async function traceMainThread(page, { detail = false } = {}) {
   const cdp = await page.context().newCDPSession(page);
   const kept = [];
   const names = new Map();
+  const events = [];
+  let cpuSum = 0;
+  let tasks = 0;
   cdp.on('Tracing.dataCollected', ({ value }) => {
     for (const e of value) {
       if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
-      else if (e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && e.dur > KEEP_US)
-        kept.push({ thread: `${e.pid}:${e.tid}`, wall: e.dur / 1000, cpu: (e.tdur ?? NaN) / 1000 });
+      else if (e.ph !== 'X') continue;
+      else if (e.name === 'ThreadControllerImpl::RunTask') {
+        const thread = `${e.pid}:${e.tid}`;
+        if (e.dur > KEEP_US || (detail && e.tdur > 1000))
+          kept.push({ thread, ts: e.ts, wall: e.dur / 1000, cpu: (e.tdur ?? NaN) / 1000 });
+        if (detail) events.push(e);
+      } else if (detail) events.push(e);
     }
   });
   const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-  await cdp.send('Tracing.start', { categories: 'toplevel,__metadata', transferMode: 'ReportEvents' });
+  const categories = detail ? `toplevel,__metadata,${DETAIL_CATEGORIES}` : 'toplevel,__metadata';
+  if (detail) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
+  await cdp.send('Tracing.start', { categories, transferMode: 'ReportEvents' });
   return {
-    /** the longest main-thread task by wall and by CPU time (ms), and how many were over `gate` ms each way */
+    /**
+     * The longest main-thread task by wall and by CPU time (ms), how many were over `gate` ms each
+     * way, and with `detail` the costliest tasks by CPU with their parts (`costliest`), the parts
+     * over the whole window (`window`) and the main thread's CPU summed over its tasks of over 1 ms
+     * of CPU (`mainCpuMs`, `mainTasks`).
+     */
     async stop(gate) {
       await cdp.send('Tracing.end');
       await complete;
+      const profile = detail ? (await cdp.send('Profiler.stop')).profile : null;
       await cdp.detach();
-      const main = kept.filter((t) => names.get(t.thread) === 'CrRendererMain');
+      const isMain = (key) => names.get(key) === 'CrRendererMain';
+      const main = kept.filter((t) => isMain(t.thread));
       const round = (v) => Math.round(v * 10) / 10;
-      return {
-        longestWallMs: round(Math.max(0, ...main.map((t) => t.wall))),
+      const long = main.filter((t) => t.wall * 1000 > KEEP_US);
+      const out = {
+        longestWallMs: round(Math.max(0, ...long.map((t) => t.wall))),
         longestCpuMs: round(Math.max(0, ...main.map((t) => t.cpu))),
-        overGateWall: main.filter((t) => t.wall > gate).length,
+        overGateWall: long.filter((t) => t.wall > gate).length,
         overGateCpu: main.filter((t) => t.cpu > gate).length,
         cpuMeasured: main.every((t) => Number.isFinite(t.cpu)),
+      };
+      if (!detail) return out;
+      for (const t of main) {
+        cpuSum += t.cpu;
+        tasks += 1;
+      }
+      const mainEvents = events.filter((e) => isMain(`${e.pid}:${e.tid}`));
+      const samples = sampleTimes(profile);
+      return {
+        ...out,
+        mainCpuMs: Math.round(cpuSum),
+        mainTasks: tasks,
+        costliest: describeTasks(main, mainEvents, samples),
+        window: describeWindow(mainEvents, samples),
       };
     },
   };

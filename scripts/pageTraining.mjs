@@ -4,9 +4,11 @@
  * engine asked for, press Play, warm up, then count the store's meta-steps between two reports
  * that bracket a window. Over that window it also records the main thread's long tasks and where
  * the worker's time went (its `mamlWorkProfile`, src/worker/host/workProfile.ts), and, given the
- * browser's process id, the CPU each of the browser's threads took (bench-page-cpu.mjs).
+ * browser's process id, the CPU each of the browser's threads took (bench-page-cpu.mjs), and from
+ * Chromium's trace each main-thread task's wall and CPU time (mainThreadTrace.mjs).
  */
 import { cpuDelta, threadCpu } from './bench-page-cpu.mjs';
+import { traceMainThread } from './mainThreadTrace.mjs';
 
 /** The trainer's worker (the one with a work profile), or null. */
 async function trainerWorker(page) {
@@ -53,12 +55,14 @@ function nextReport(page) {
  * choice shown). Throws when the page trains on another engine than `engine`. Returns the rate,
  * the backend and engine shown, the longest main-thread task in the window and how many took
  * over 50 ms, the worker's time by part, and with `browserPid` the CPU by thread name (`cpu`) of
- * the processes under it that are not Node (the bench passes its own id: the browser is its child).
+ * the processes under it that are not Node (the bench passes its own id: the browser is its child),
+ * and `mainThread`: the traced tasks' longest wall and CPU times and how many took over `gate` ms
+ * (with `detail`, where the costliest tasks' CPU went).
  */
 export async function pageTrainingRate(
   browser,
   url,
-  { engine, settle = null, warmup, window, browserPid = null },
+  { engine, settle = null, warmup, window, browserPid = null, detail = false, gate = 50 },
 ) {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   try {
@@ -80,6 +84,7 @@ export async function pageTrainingRate(
     const worker = await trainerWorker(page);
     const readProfile = () => worker?.evaluate(() => structuredClone(globalThis.mamlWorkProfile)) ?? null;
     // a window that starts and ends on a report counts whole meta-steps, however long each takes
+    const trace = await traceMainThread(page, { detail });
     const a = await nextReport(page);
     const c0 = threadCpu(browserPid, ['node']);
     const p0 = await readProfile();
@@ -87,6 +92,7 @@ export async function pageTrainingRate(
     const b = await nextReport(page);
     const c1 = threadCpu(browserPid, ['node']);
     const p1 = await readProfile();
+    const mainThread = await trace.stop(gate);
     const shown = async (name) => (await page.locator(`[data-readout="${name}"]`).textContent())?.trim();
     const engineShown = await shown('engine');
     if (engineShown !== engine) throw new Error(`the page trained on ${engineShown}, not ${engine}`);
@@ -102,6 +108,7 @@ export async function pageTrainingRate(
       tasksOver50ms: long.filter((ms) => ms > 50).length,
       worker: profileDelta(p0, p1, b.t - a.t),
       cpu: cpuDelta(c0, c1, b.t - a.t),
+      mainThread,
     };
   } finally {
     await page.close();
