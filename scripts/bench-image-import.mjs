@@ -70,6 +70,27 @@ function observe() {
   }
 }
 
+/**
+ * Resolves when the page has not changed its DOM for 3 s (at most 120 s): the ms waited. (Runs in
+ * the page.)
+ */
+function untilQuiet() {
+  const w = /** @type {any} */ (globalThis);
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    let last = t0;
+    const seen = new w.MutationObserver(() => (last = performance.now()));
+    seen.observe(w.document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    const check = setInterval(() => {
+      const now = performance.now();
+      if (now - last < 3000 && now - t0 < 120_000) return;
+      clearInterval(check);
+      seen.disconnect();
+      resolve(Math.round(now - t0));
+    }, 250);
+  });
+}
+
 const preview = startPreview(Number(option('port', '4179')));
 let browser;
 try {
@@ -84,9 +105,11 @@ try {
     .getByRole('status')
     .filter({ hasText: /wasm|webgpu|cpu/ })
     .waitFor({ timeout: 120_000 });
-  // the page's opening work (the example's evaluation) is over before the import starts
+  // the page's opening work (the example's evaluation and the charts it redraws) is over before
+  // the import starts: its tasks are not the import's
   await page.locator('path.curve-line').nth(2).waitFor({ timeout: 120_000 });
-  await page.waitForTimeout(3000);
+  const quietMs = await page.evaluate(untilQuiet);
+  process.stderr.write(`page quiet after ${quietMs} ms\n`);
   await page.evaluate(observe);
   let trace = await traceMainThread(page);
   const t0 = Date.now();

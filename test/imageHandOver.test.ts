@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { classSetTransfer, isClassImageSet } from '../src/core/data/images/handOver';
+import { classBatches, classSetTransfer, isClassImageSet } from '../src/core/data/images/handOver';
 import { filesOfZip, importImageClasses } from '../src/core/data/images/importer';
 import { loadedImageClasses, setLoadedImageClasses } from '../src/core/data/images/loaded';
 import { parseExperiment } from '../src/core/experiment';
@@ -102,5 +102,25 @@ describe('decoded image classes handed over to the training worker', () => {
     });
     expect(seen[0]).toMatchObject({ level: 'warning' });
     expect(loadedImageClasses()).toBe(null);
+  });
+
+  it('the import worker sends the classes in batches under the size cap, which put back together make the whole set', async () => {
+    const decoded = await importImageClasses(filesOfZip(zip()));
+    const perClass = decoded.classes[0]!.pixels.byteLength;
+    const batches = classBatches(decoded.classes, 3 * perClass + 1);
+    expect(batches.map((b) => b.length)).toEqual([3, 3, 3, 3, 3, 1]);
+    // each batch its own message: its buffers moved with it, the receiver putting the set together
+    const arrived = batches.flatMap((b) =>
+      structuredClone(b, { transfer: classSetTransfer({ classes: b }) }),
+    );
+    const whole = { ...decoded, classes: arrived };
+    expect(isClassImageSet(whole)).toBe(true);
+    expect(arrived.map((c) => c.name)).toEqual(decoded.classes.map((c) => c.name));
+    expect(decoded.classes.every((c) => c.pixels.length === 0)).toBe(true);
+    const again = await importImageClasses(filesOfZip(zip()));
+    expect(arrived.map((c) => Array.from(c.pixels))).toEqual(again.classes.map((c) => Array.from(c.pixels)));
+    // a class over the cap is a batch of its own; nothing is dropped
+    expect(classBatches(again.classes, 1).map((b) => b.length)).toEqual(again.classes.map(() => 1));
+    expect(classBatches([], 1)).toEqual([]);
   });
 });

@@ -25,7 +25,7 @@ export function toClassImage(img: GrayImage): Float32Array {
   const cols = areaWeights(img.width, x0, scale);
   const rows = areaWeights(img.height, y0, scale);
   const n = CLASS_IMAGE_SIZE;
-  const across = new Float32Array(img.height * n);
+  const across = scratch(1, img.height * n).fill(0);
   for (let y = 0; y < img.height; y++)
     for (let e = 0; e < cols.wt.length; e++)
       across[y * n + (cols.dst[e] as number)] =
@@ -52,21 +52,51 @@ function inkOf(img: GrayImage): Float32Array {
     sum += (light[y * width] as number) + (light[y * width + width - 1] as number);
     count += 2;
   }
-  const ink = light.slice();
-  if (sum / count >= 0.5) for (let i = 0; i < ink.length; i++) ink[i] = 1 - (ink[i] as number);
+  const ink = scratch(0, light.length);
+  if (sum / count >= 0.5) for (let i = 0; i < ink.length; i++) ink[i] = 1 - (light[i] as number);
+  else ink.set(light);
   return ink;
 }
+
+/**
+ * Working arrays reused from one image to the next (an import converts tens of thousands of
+ * images; fresh arrays for each would leave the garbage collector gigabytes to free): slot
+ * `slot`'s array viewed at length `length`, its contents left from the last use.
+ */
+const scratches: Float32Array[] = [];
+function scratch(slot: number, length: number): Float32Array {
+  const have = scratches[slot];
+  if (have && have.length >= length) return have.subarray(0, length);
+  const made = new Float32Array(length);
+  scratches[slot] = made;
+  return made;
+}
+
+interface AreaWeights {
+  src: Int32Array;
+  dst: Int32Array;
+  wt: Float32Array;
+}
+
+/** the weights last made, by their arguments: images of one size share them (read only) */
+const madeWeights = new Map<string, AreaWeights>();
 
 /**
  * Area-averaging weights along one axis, as parallel src, dst, wt arrays: source pixel i spans
  * [off + i·scale, off + (i+1)·scale) in output pixels, and its weight in output pixel j is the
  * length of that span inside [j, j + 1), so a fully covered output pixel's weights sum to 1.
  */
-function areaWeights(
-  n: number,
-  off: number,
-  scale: number,
-): { src: Int32Array; dst: Int32Array; wt: Float32Array } {
+function areaWeights(n: number, off: number, scale: number): AreaWeights {
+  const key = `${n} ${off} ${scale}`;
+  const have = madeWeights.get(key);
+  if (have) return have;
+  if (madeWeights.size >= 8) madeWeights.clear();
+  const made = makeAreaWeights(n, off, scale);
+  madeWeights.set(key, made);
+  return made;
+}
+
+function makeAreaWeights(n: number, off: number, scale: number): AreaWeights {
   const src: number[] = [];
   const dst: number[] = [];
   const wt: number[] = [];

@@ -8,8 +8,33 @@ import { CLASS_IMAGE_PIXELS } from './convert';
 import type { ClassImageSet, ImageClass } from './importer';
 
 /** The buffers a set's transfer moves: each class's pixels (the set is unusable where it was sent from). */
-export function classSetTransfer(set: ClassImageSet): ArrayBuffer[] {
+export function classSetTransfer(set: Pick<ClassImageSet, 'classes'>): ArrayBuffer[] {
   return set.classes.map((c) => c.pixels.buffer as ArrayBuffer);
+}
+
+/** The most pixel bytes one batch of classes carries (a few thousand 28×28 images). */
+export const BATCH_PIXEL_BYTES = 8 * 2 ** 20;
+
+/**
+ * A set's classes in order, cut into batches of at most `maxBytes` of pixels each (a class larger
+ * than that is a batch of its own): each batch is one message, so no single message makes its
+ * receiver take over thousands of buffers in one task.
+ */
+export function classBatches(classes: readonly ImageClass[], maxBytes = BATCH_PIXEL_BYTES): ImageClass[][] {
+  const out: ImageClass[][] = [];
+  let batch: ImageClass[] = [];
+  let bytes = 0;
+  for (const c of classes) {
+    if (batch.length > 0 && bytes + c.pixels.byteLength > maxBytes) {
+      out.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(c);
+    bytes += c.pixels.byteLength;
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
 }
 
 const isIndexList = (v: unknown, below: number): v is number[] =>

@@ -12,10 +12,12 @@ function InkCanvas({ pixels, label }: { pixels: Float32Array; label: string }) {
     const ctx = ref.current?.getContext('2d');
     if (!ctx) return;
     const img = ctx.createImageData(28, 28);
-    pixels.forEach((v, i) => {
-      const g = Math.round(255 * (1 - Math.min(1, Math.max(0, v))));
-      img.data.set([g, g, g, 255], 4 * i);
-    });
+    const rgba = img.data;
+    for (let i = 0; i < pixels.length; i++) {
+      const g = Math.round(255 * (1 - Math.min(1, Math.max(0, pixels[i] as number))));
+      rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] = g;
+      rgba[4 * i + 3] = 255;
+    }
     ctx.putImageData(img, 0, 0);
   }, [pixels]);
   return <canvas ref={ref} width={28} height={28} className="import-ink" aria-label={label} />;

@@ -1,4 +1,4 @@
-import { useRef, useState, type DragEvent } from 'react';
+import { startTransition, useRef, useState, type DragEvent } from 'react';
 import { dataMatches, dataMismatch } from '../../../core/data/dataLink';
 import { askedData } from '../linkedData';
 import { classSetTransfer } from '../../../core/data/images/handOver';
@@ -115,7 +115,8 @@ export function ImportImages({ task, onImages, restore }: Props) {
       const asked = askedData(task);
       if (asked !== null && !dataMatches(asked, result.hash))
         throw new Error(dataMismatch(asked, result.hash));
-      setState({ kind: 'preview', name, result });
+      // an interruptible render: the preview's parts do not add up to one long task
+      startTransition(() => setState({ kind: 'preview', name, result }));
     } catch (err) {
       setState(
         errorLine(err) === 'cancelled' ? { kind: 'idle' } : { kind: 'error', name, message: errorLine(err) },

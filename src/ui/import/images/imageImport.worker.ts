@@ -2,10 +2,10 @@
  * Imports image classes off the main thread: a zip read and checked by the core's zip reader, or
  * a dropped folder's files read one at a time (caps checked before any is read), then every image
  * decoded and converted with progress messages (at most one every PROGRESS_MS). The decoded
- * classes go to the page with their buffers moved, not copied. The page cancels by ending the
- * worker.
+ * classes go to the page in batches, their buffers moved, not copied. The page cancels by ending
+ * the worker.
  */
-import { classSetTransfer } from '../../../core/data/images/handOver';
+import { classBatches, classSetTransfer } from '../../../core/data/images/handOver';
 import { filesOfZip, importImageClasses } from '../../../core/data/images/importer';
 import { isHiddenPath } from '../../../core/data/images/layout';
 import { ImportError, IMPORT_LIMITS } from '../../../core/data/images/limits';
@@ -14,7 +14,7 @@ import { describeClasses, splitCounts, splitGroups } from '../../../core/data/im
 import type { ArchiveFile } from '../../../core/data/images/zip';
 import type { FolderFile, ImageImportReply, ImageImportRequest, ImportedImages } from './imageMessages';
 
-const PROGRESS_MS = 100;
+const PROGRESS_MS = 250;
 const reply = (m: ImageImportReply, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
 
 let lastProgress = 0;
@@ -66,13 +66,18 @@ async function importRequest(req: ImageImportRequest): Promise<ImportedImages> {
   };
 }
 
+/** The import to the page: the classes a batch a message (each a short task there), then the rest. */
+function send(result: ImportedImages): void {
+  const { classes, ...decoded } = result.decoded;
+  for (const batch of classBatches(classes))
+    reply({ kind: 'classes', classes: batch }, classSetTransfer({ classes: batch }));
+  reply({ kind: 'done', result: { ...result, decoded } }, [
+    ...result.samples.map((s) => s.pixels.buffer as ArrayBuffer),
+  ]);
+}
+
 self.onmessage = (e: MessageEvent<ImageImportRequest>) => {
-  importRequest(e.data).then(
-    (result) =>
-      reply({ kind: 'done', result }, [
-        ...result.samples.map((s) => s.pixels.buffer as ArrayBuffer),
-        ...classSetTransfer(result.decoded),
-      ]),
-    (err: unknown) => reply({ kind: 'error', message: err instanceof Error ? err.message : String(err) }),
+  importRequest(e.data).then(send, (err: unknown) =>
+    reply({ kind: 'error', message: err instanceof Error ? err.message : String(err) }),
   );
 };

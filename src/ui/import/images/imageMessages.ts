@@ -1,4 +1,4 @@
-import type { ClassImageSet } from '../../../core/data/images/importer';
+import type { ClassImageSet, ImageClass } from '../../../core/data/images/importer';
 import type { ConversionSample } from '../../../core/data/images/preview';
 import type { GroupCount, SplitCounts } from '../../../core/data/images/summary';
 import type { SplitProtocol } from '../../../core/data/images/layout';
@@ -32,8 +32,16 @@ export interface ImportedImages {
   decoded: ClassImageSet;
 }
 
-/** Progress while reading files and decoding images, then the import or its one-line fault. */
+/** The import as its last message carries it: the decoded set without its classes (sent before it). */
+export type SentImages = Omit<ImportedImages, 'decoded'> & { decoded: Omit<ClassImageSet, 'classes'> };
+
+/**
+ * Progress while reading files and decoding images, then the import or its one-line fault. A
+ * successful import sends the decoded classes first, in order, a batch a message (`classes`,
+ * their buffers moved), then `done` with the rest.
+ */
 export type ImageImportReply =
   | { kind: 'progress'; phase: 'reading' | 'decoding'; done: number; total: number }
-  | { kind: 'done'; result: ImportedImages }
+  | { kind: 'classes'; classes: ImageClass[] }
+  | { kind: 'done'; result: SentImages }
   | { kind: 'error'; message: string };

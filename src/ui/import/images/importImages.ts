@@ -1,3 +1,4 @@
+import type { ImageClass } from '../../../core/data/images/importer';
 import type { ImageImportReply, ImageImportRequest, ImportedImages } from './imageMessages';
 
 /** A running image import: its result (or one-line fault), and how to stop it. */
@@ -9,7 +10,9 @@ export interface ImageImport {
 
 /**
  * Imports a zip or a dropped folder's files in a Web Worker of its own (the page never reads
- * their bytes), `onProgress` getting the phase and count; the worker ends with the import.
+ * their bytes), `onProgress` getting the phase and count; the decoded classes arrive in batches
+ * (each message a short task here) and are put together when the import is done. The worker ends
+ * with the import.
  */
 export function importImages(
   request: ImageImportRequest,
@@ -25,11 +28,16 @@ export function importImages(
       worker.terminate();
       reject(new Error('cancelled'));
     };
+    const classes: ImageClass[] = [];
     worker.onmessage = (e: MessageEvent<ImageImportReply>) => {
       const m = e.data;
       if (m.kind === 'progress') return onProgress(m.phase, m.done, m.total);
+      if (m.kind === 'classes') {
+        for (const c of m.classes) classes.push(c);
+        return;
+      }
       worker.terminate();
-      if (m.kind === 'done') resolve(m.result);
+      if (m.kind === 'done') resolve({ ...m.result, decoded: { ...m.result.decoded, classes } });
       else reject(new Error(m.message));
     };
     worker.onerror = (e: ErrorEvent) => {
