@@ -93,9 +93,12 @@ test('the fused WebGPU meta-step matches tfjs (MAML++: the WebAssembly engine), 
   expect(broken?.reason).toMatch(/failed to compile.*notDeclaredAnywhere/s);
   expect(after?.fellBack).toBe(false);
 
-  // inside whole runs, as the page's worker drives it: the reference's curve, live changes,
-  // bit-identical resume (MAML, Meta-SGD), and an over-limit network on the WebAssembly engine
-  expect(r.runs.map((x) => x.name)).toHaveLength(5);
+  // inside whole runs, as the page's worker drives it: the reference's curve, live changes, a
+  // MAML++ run (θ, its rates, the losses) against tfjs and the WebAssembly engine, bit-identical
+  // resume (MAML, Meta-SGD, MAML++), and an over-limit network on the WebAssembly engine
+  expect(r.runs.map((x) => x.name)).toHaveLength(8);
+  expect(r.runs.filter((x) => x.name.includes('MAML++')).map((x) => x.name)).toHaveLength(2);
+  expect(r.runs.filter((x) => x.name.includes('mamlpp'))).toHaveLength(1);
   for (const x of r.runs) expect(x, `${x.name}: ${x.detail}`).toMatchObject({ pass: true });
 
   await expect(page.getByRole('table').first()).toBeVisible();

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InnerRate, StepRates } from '../meta/innerLoop';
 import { LSLR_STEPS, spreadRates } from '../meta/mamlppSchedule';
+import { spreadStepRates } from '../meta/mamlpp';
 import type { Algo } from '../schema';
 
 /** What a view reads of an engine: copies of its vectors in the project's flat layout. */
@@ -149,22 +150,46 @@ export class FusedPretrainer {
   }
 }
 
-/** A fused WebGPU engine (MLP or glyph): its θ and Meta-SGD's α already are tfjs variables. */
+/** A fused WebGPU engine (MLP or glyph): its θ, Meta-SGD's α and MAML++'s rates already are tfjs variables. */
 export interface GpuVariables {
   readonly theta: tf.Variable;
   readonly alphaVec: tf.Variable | null;
+  /** MAML++: the learned rates [LSLR_STEPS × tensors] (engines without MAML++ leave it out) */
+  readonly rates?: tf.Variable | null;
+  /** MAML++: meta-steps applied so far, the clock of its schedules (engines without MAML++ leave it out) */
+  readonly metaSteps?: number;
 }
 
 /**
  * The meta-learner's side of a run on a fused WebGPU engine: the views hand out the engine's
- * variables as they are (the engine owns them).
+ * variables as they are (the engine owns them). MAML++'s per-step rates spread per parameter are
+ * variables of this view, refilled on the device (never read back) when first used after a step.
  */
 export class GpuLearner {
+  /** MAML++: each inner step's learned rates spread per parameter, and the meta-step they hold */
+  private readonly spread: { rows: tf.Variable[]; at: number } | null;
+
+  /** `tensorSizes`: θ's parameter tensor lengths, needed for MAML++ */
   constructor(
     private readonly engine: GpuVariables,
     readonly algo: Algo,
     private alpha: number,
-  ) {}
+    private readonly tensorSizes: readonly number[] = [],
+  ) {
+    const size = tensorSizes.reduce((a, b) => a + b, 0);
+    if (algo === 'mamlpp' && !engine.rates) throw new Error('this WebGPU engine has no MAML++ rates');
+    if (algo === 'mamlpp' && size === 0) throw new Error("MAML++ needs θ's parameter tensor lengths");
+    // made now, so reading them later never changes the tensor count
+    this.spread =
+      algo === 'mamlpp'
+        ? {
+            rows: Array.from({ length: LSLR_STEPS }, () =>
+              tf.tidy(() => tf.variable(tf.zeros([size]), false)),
+            ),
+            at: -1,
+          }
+        : null;
+  }
 
   get theta(): tf.Variable {
     return this.engine.theta;
@@ -174,25 +199,45 @@ export class GpuLearner {
     return this.engine.alphaVec;
   }
 
+  /** MAML++'s learned rates [LSLR_STEPS × tensors] (the engine's variable), or null. */
+  get rates(): tf.Variable | null {
+    return this.engine.rates ?? null;
+  }
+
+  /** MAML++: the meta-steps the engine has applied (its schedules' clock); 0 for engines without it. */
+  get metaSteps(): number {
+    return this.engine.metaSteps ?? 0;
+  }
+
+  /** Meta-SGD's α; MAML++'s step-0 learned rates spread per parameter; else the scalar α. */
   innerRate(): InnerRate {
-    return this.alphaVec ?? this.alpha;
+    return this.alphaVec ?? this.stepRates()?.perStep[0] ?? this.alpha;
   }
 
-  /** The WebGPU engines train no MAML++: no learned rates. */
-  get rates(): null {
-    return null;
-  }
-
-  /** The WebGPU engines train no MAML++. */
+  /** MAML++: every inner step's learned rates spread per parameter (valid until the next step). */
   stepRates(): StepRates | null {
-    return null;
+    const { spread } = this;
+    const rates = this.rates;
+    if (!spread || !rates) return null;
+    if (spread.at !== this.metaSteps) {
+      spread.rows.forEach((row, s) =>
+        tf.tidy(() => row.assign(spreadStepRates(rates, s, this.tensorSizes) as tf.Tensor)),
+      );
+      spread.at = this.metaSteps;
+    }
+    return { perStep: spread.rows };
   }
 
   setAlpha(alpha: number): void {
     this.alpha = alpha;
   }
 
-  stepped(): void {}
+  /** the engine's state changed other than by a step (a restore): the spread rates are refilled */
+  stepped(): void {
+    if (this.spread) this.spread.at = -1;
+  }
 
-  dispose(): void {}
+  dispose(): void {
+    for (const v of this.spread?.rows ?? []) v.dispose();
+  }
 }

@@ -31,24 +31,14 @@ export async function tryFusedWebgpu(
 }
 
 /**
- * Why a run does not train MAML++ on this engine although the engine has it: a run hands the
- * learned rates to evaluation, the walk-through and the θ view through its learner's views, and
- * the WebGPU learner's views (engines/engineViews.ts, `GpuLearner`) have no MAML++ rates yet.
- */
-export const RUN_NO_MAMLPP =
-  'a MAML++ run does not train on the WebGPU engine yet (it trains on WebAssembly)';
-
-/**
  * Whether a run of this configuration and batch shape fits the active WebGPU device's limits with
- * the adapter's tuning (or the tuning `opts` sets), or why not (also when tfjs is not on WebGPU,
- * and for MAML++: RUN_NO_MAMLPP).
+ * the adapter's tuning (or the tuning `opts` sets), or why not (also when tfjs is not on WebGPU).
  */
 export function fitsDevice(
   config: Pick<FusedConfig, 'sizes' | 'algo' | 'inner'>,
   shape: { tasks: number; support: number; query: number },
   opts: FusedOptions & { pretrained: boolean },
 ): Support {
-  if (config.algo === 'mamlpp') return { ok: false, reason: RUN_NO_MAMLPP };
   if (tf.getBackend() !== 'webgpu')
     return { ok: false, reason: `tfjs runs on ${tf.getBackend()}, not webgpu` };
   const backend = tf.backend() as unknown as WebGPUBackend;

@@ -10,7 +10,7 @@ import { batchTensors, type EvalMethod } from './evaluate';
 import { regressionReport } from './report';
 import { JointLearner, MetaLearner, type Hyper } from '../../meta/learners';
 import { FusedMlpEngine } from '../../engines/fused/fusedMlp';
-import { mamlppPhase, scheduleOf } from '../../meta/mamlppSchedule';
+import { mamlppPhase, mlpTensorSizes, scheduleOf } from '../../meta/mamlppSchedule';
 import { checkLslr, type MamlppWalk } from '../../meta/mamlpp';
 import { fusedLoaded } from '../../engines/fused/wasmModule';
 import { FusedLearner, FusedPretrainer, GpuLearner } from '../../engines/engineViews';
@@ -121,7 +121,8 @@ export class RegressionRun implements FamilyRun {
   /** Train on this fused WebGPU engine (its θ, α and baseline already are tfjs variables). */
   private useGpu(gpu: FusedWebgpuMlp): void {
     this.gpu = gpu;
-    this.learner = new GpuLearner(gpu, this.config.algo, this.config.alpha);
+    const tensors = mlpTensorSizes(layerSizes(this.config));
+    this.learner = new GpuLearner(gpu, this.config.algo, this.config.alpha, tensors);
     (this as { pretrainer: GpuPretrainer | null }).pretrainer = gpu.pretrainedTheta
       ? new GpuPretrainer(gpu)
       : null;
@@ -332,10 +333,11 @@ export class RegressionRun implements FamilyRun {
     if (this.config.algo !== 'mamlpp') return null;
     const learner = this.learner;
     if (learner instanceof MetaLearner) return { ...learner.phase(), rates: learner.rates as tf.Tensor };
-    const engine = this.fused as FusedMlpEngine;
     const { inner, beta } = this.config;
-    const phase = mamlppPhase(engine.metaSteps, inner, beta, scheduleOf(this.config));
-    return { ...phase, rates: tf.tensor1d(engine.alphaVec() as Float32Array) };
+    const phase = mamlppPhase(learner.metaSteps, inner, beta, scheduleOf(this.config));
+    // the WebGPU engine's rates are a variable already; the WebAssembly engine's become a tensor
+    const rates = this.gpu ? learner.rates : tf.tensor1d(this.fused?.alphaVec() as Float32Array);
+    return { ...phase, rates: rates as tf.Tensor };
   }
 
   /** The three initialisations the UI and the CLI compare. */
