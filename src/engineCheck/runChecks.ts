@@ -20,8 +20,8 @@ export interface RunCheck {
 
 type Change = Partial<Experiment> | 'step';
 
-function runOf(config: Experiment, engine: 'fused' | 'tfjs', pretrained = true): RegressionRun {
-  return familyOf(config.task).createRun(config, { engine, pretrained }) as RegressionRun;
+function runOf(config: Experiment, engine: 'fused' | 'tfjs'): RegressionRun {
+  return familyOf(config.task).createRun(config, { engine, pretrained: true }) as RegressionRun;
 }
 
 /** Plays a script of steps and live changes; θ, the baseline's θ, MAML++'s rates and every loss at the end. */
@@ -47,9 +47,8 @@ const same = (a: ArrayLike<number>, b: ArrayLike<number>) =>
   a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
 
 /**
- * The reference a run on WebGPU is compared with, on tfjs-cpu: tfjs kernels (with the baseline), or
- * the fused WebAssembly engine without the baseline (for MAML++ it steps the baseline at MAML++'s β,
- * the WGSL engine and tfjs at the constant β).
+ * The reference a run on WebGPU is compared with, on tfjs-cpu: tfjs kernels or the fused
+ * WebAssembly engine, each with the pretrained baseline.
  */
 type Reference = 'tfjs' | 'fused';
 
@@ -69,19 +68,23 @@ async function againstReference(
   tolerance: number,
   reference: Reference = 'tfjs',
 ): Promise<RunCheck> {
-  const pretrained = reference === 'tfjs';
   await tf.setBackend('cpu');
-  const ref = runOf(config, reference, pretrained);
+  const ref = runOf(config, reference);
   const want = await play(ref, script);
   ref.dispose();
   await tf.setBackend('webgpu');
-  const run = runOf(config, 'fused', pretrained);
+  const run = runOf(config, 'fused');
   const onGpu = run.onGpu;
   await run.prepare();
   const got = await play(run, script);
   run.dispose();
   const errTheta = relError(got.theta, want.theta);
-  const errPre = want.pretrained && got.pretrained ? relError(got.pretrained, want.pretrained) : 0;
+  const errPre =
+    want.pretrained && got.pretrained
+      ? relError(got.pretrained, want.pretrained)
+      : want.pretrained || got.pretrained
+        ? Infinity
+        : 0;
   const errRates = ratesError(got.rates, want.rates, config.alpha);
   const errLoss = relError(got.losses, want.losses);
   const worst = Math.max(errTheta, errPre, errRates, errLoss);
