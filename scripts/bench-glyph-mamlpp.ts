@@ -1,14 +1,17 @@
 /**
- * MAML++ on the glyph conv net: the fused WebAssembly engine against the tfjs MetaLearner
- * (tfjs-wasm backend, the run's tfjs path) on the same θ₀ and meta-batches, timed side by side
- * round by round so both see the same machine load. Both phases: first order (firstOrder larger
- * than the run) and second order (firstOrder=0).
+ * MAML++ on the glyph conv net: the fused WebAssembly engine on one thread and with the
+ * meta-batch's tasks split over `--threads N` (default 2; the same bits), against the tfjs
+ * MetaLearner (tfjs-wasm backend, the run's tfjs path; `--tfjs 0` leaves it out) on the same θ₀
+ * and meta-batches, timed side by side round by round so all see the same machine load. Both
+ * phases: first order (firstOrder larger than the run) and second order (firstOrder=0).
  *
- *   npx tsx scripts/bench-glyph-mamlpp.ts [--rounds 4] [--link 'ways=5&k=1&query=3&batch=4']
+ *   npx tsx scripts/bench-glyph-mamlpp.ts [--rounds 4] [--threads 2] [--tfjs 0]
+ *     [--link 'ways=5&k=1&query=3&batch=4']
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseExperiment } from '../src/core/experiment';
 import { startBackend } from '../src/cli/backend';
+import { nodeGlyphThreads } from '../src/cli/engineThreads';
 import { FusedGlyphEngine, wasmGlyphSettings } from '../src/core/engines/fusedGlyph/fusedGlyph';
 import { classBatchTensors, classifierMetaModel } from '../src/core/families/glyphs/classification';
 import { sampleGlyphBatch } from '../src/core/families/glyphs/data/sampler';
@@ -21,6 +24,8 @@ const arg = (name: string, fallback: string): string => {
   return i > 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 };
 const rounds = Number(arg('rounds', '4'));
+const threads = Number(arg('threads', '2'));
+const withTfjs = arg('tfjs', '1') !== '0';
 const extra = arg('link', 'ways=5&k=1&query=3&batch=4&filters=32&inner=1');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
@@ -34,6 +39,8 @@ async function phase(label: string, firstOrder: number): Promise<void> {
   const spec = { split: 'train' as const, ways: config.ways, shots: config.k, query: config.query };
   const batches = Array.from({ length: 4 }, () => sampleGlyphBatch(rng, config.batch, spec));
   const engine = await FusedGlyphEngine.create(wasmGlyphSettings(config), theta0, { threads: null });
+  const pool = await nodeGlyphThreads(threads);
+  const many = await FusedGlyphEngine.create(wasmGlyphSettings(config), theta0, { threads: pool });
   const learner = new MetaLearner(classifierMetaModel(model), 'mamlpp', theta0, glyphHyper(config));
   const tensors = batches.map(classBatchTensors);
   const time = (steps: number, f: (i: number) => void) => {
@@ -46,23 +53,30 @@ async function phase(label: string, firstOrder: number): Promise<void> {
     loss.dataSync();
     loss.dispose();
   };
-  // warm-up: kernels and the gradient tape (steps taken before the timing, on both)
+  const batch = (i: number) => batches[i % batches.length] as (typeof batches)[number];
+  // warm-up: kernels, the gradient tape and the helper threads (steps taken before the timing)
   for (let i = 0; i < 2; i++) {
-    tfjsStep(i);
-    engine.step(batches[i] as (typeof batches)[number]);
+    if (withTfjs) tfjsStep(i);
+    engine.step(batch(i));
+    many.step(batch(i));
   }
-  const fused: number[] = [];
-  const ref: number[] = [];
+  const [fused, split, ref] = [[], [], []] as number[][];
   for (let r = 0; r < rounds; r++) {
-    fused.push(time(4, (i) => engine.step(batches[i % batches.length] as (typeof batches)[number])));
-    ref.push(time(2, tfjsStep));
+    fused.push(time(4, (i) => engine.step(batch(i))));
+    split.push(time(4, (i) => many.step(batch(i))));
+    if (withTfjs) ref.push(time(2, tfjsStep));
   }
-  const [f, t] = [median(fused), median(ref)];
+  const [f, m] = [median(fused), median(split)];
+  const rate = (ms: number) => `${(1000 / ms).toFixed(2)} steps/s (${ms.toFixed(0)} ms)`;
+  const t = withTfjs ? median(ref) : NaN;
   console.log(
-    `${label}: fused ${(1000 / f).toFixed(2)} steps/s (${f.toFixed(0)} ms), tfjs-wasm ${(1000 / t).toFixed(2)} steps/s (${t.toFixed(0)} ms): ${(t / f).toFixed(1)}×`,
+    `${label}: fused ${rate(f)}, fused on ${threads} threads ${rate(m)}: ${(f / m).toFixed(2)}×` +
+      (withTfjs ? `; tfjs-wasm ${rate(t)}: fused ${(t / f).toFixed(1)}×` : ''),
   );
   learner.dispose();
   engine.dispose();
+  many.dispose();
+  pool?.dispose();
   tf.dispose(tensors.flatMap((b) => [b.xs, b.ys, b.xq, b.yq]));
 }
 
@@ -72,3 +86,4 @@ console.log(
 );
 await phase('second order', 0);
 await phase('first order', 1_000_000);
+console.log(`load at the end ${(await import('node:os')).loadavg()[0].toFixed(1)}`);

@@ -1,5 +1,5 @@
 import type { ImageTaskBatch } from '../batch';
-import { lslrInit } from '../../meta/mamlppSchedule';
+import { LSLR_STEPS, lslrInit } from '../../meta/mamlppSchedule';
 import type { AdamState, FusedAlgo, FusedHyper, FusedState } from '../fused/fusedMlp';
 import type { FusedGlyphStart, WasmGlyphSettings } from './types';
 import { checkSettings, FUSED_GLYPH_LIMITS, initModule, inRange } from './checks';
@@ -7,13 +7,13 @@ import { GlyphLayout, paddedWidths } from './layout';
 import {
   checkRates,
   globalLabels,
-  phaseAt,
   rateTensors,
   ratesLength,
   rateTensorSizes,
   thetaLayout,
   type GlyphAlgo,
 } from './mamlpp';
+import { stepCalls } from './stepCalls';
 import { installedGlyphThreads, type GlyphInstance, type GlyphThreadPool } from './threads';
 import {
   GLYPH_BUFFER as B,
@@ -27,8 +27,6 @@ export type { FusedGlyphSettings, FusedGlyphStart, FusedPretrainedStart, WasmGly
 export { fusedGlyphSettings, wasmGlyphSettings } from './settings';
 export { FUSED_GLYPH_LIMITS } from './checks';
 
-const ALGO_CODE: Record<GlyphAlgo, number> = { maml: 0, fomaml: 1, metasgd: 2, reptile: 3, mamlpp: 0 };
-const FIRST_ORDER = 1;
 const WITH_PRETRAINED = 4;
 const APPLY_UPDATE = 8;
 const PIXELS = 784;
@@ -351,17 +349,11 @@ export class FusedGlyphEngine {
     const nq = ways * query;
     if (this.preLayout && flags & WITH_PRETRAINED)
       globalLabels(batch, this.classIndex, this.i32(B.yPre, batch.tasks * (ns + nq)));
-    const { alpha, beta, inner } = this.hyper;
     this.calls += 1;
-    if (this.algo === 'mamlpp') {
-      const phase = phaseAt(this.metaSteps, this.hyper);
-      this.f32(B.weights, phase.weights.length).set(phase.weights);
-      const f = flags | (phase.firstOrder ? FIRST_ORDER : 0);
-      return this.wasm.mamlppStep(tasks, ns, nq, inner, phase.beta, beta, f);
-    }
-    const all = flags | ALGO_CODE[this.algo];
-    if (this.pool && tasks > 1) return this.pool.step(this.instance, batch, this.hyper, all);
-    return this.wasm.step(tasks, ns, nq, inner, alpha, beta, all);
+    const weights = this.f32(B.weights, this.algo === 'mamlpp' ? LSLR_STEPS : 0);
+    const shape = { tasks, support: ns, query: nq };
+    const calls = stepCalls(this.wasm, this.algo, this.hyper, this.metaSteps, weights, shape, flags);
+    return this.pool && tasks > 1 ? this.pool.step(this.instance, batch, calls) : calls.single();
   }
 
   // views are made per use: cheap, and never stale (the module's memory never grows after init)

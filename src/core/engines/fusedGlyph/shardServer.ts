@@ -5,20 +5,19 @@
  * to the function glyphShardServer() returns.
  */
 import { FusedGlyphEngine } from './fusedGlyph';
-import { GlyphLayout } from './layout';
+import { thetaLayout } from './mamlpp';
 import {
   CONTROL,
   HELPER_WORDS,
   SHARD_PIXELS as PIXELS,
   helperWord,
   shardViews,
+  taskPieces,
   taskShard,
   type ShardViews,
 } from './shards';
 import type { GlyphInstance, ShardConfig } from './threads';
 import { GLYPH_BUFFER as B, loadFusedGlyph } from './wasmModule';
-
-const METASGD = 2;
 
 type WaitAsync = (
   c: Int32Array,
@@ -37,7 +36,7 @@ async function changed(c: Int32Array, at: number, value: number): Promise<void> 
 
 /** Task shard `helper` of the meta-step the control block describes, into the data block. */
 function computeShard(inst: GlyphInstance, v: ShardViews, c: Int32Array, cf: ShardConfig): void {
-  const [T, ns, nq, S, algo] = [
+  const [T, ns, nq, S, code] = [
     CONTROL.tasks,
     CONTROL.support,
     CONTROL.query,
@@ -48,19 +47,22 @@ function computeShard(inst: GlyphInstance, v: ShardViews, c: Int32Array, cf: Sha
   const [lo, hi] = taskShard(cf.helper, T, cf.threads);
   if (lo === hi) return;
   const { wasm, paddedSize: P } = inst;
+  const A = v.alpha.length;
   inst.f32(B.theta, P).set(v.theta);
-  if (algo === METASGD) inst.f32(B.alpha, P).set(v.alpha);
+  if (A > 0) inst.f32(B.alpha, A).set(v.alpha);
+  if (v.weights.length > 0) inst.f32(B.weights, v.weights.length).set(v.weights);
   const n = hi - lo;
   inst.f32(B.xs, n * ns * PIXELS).set(v.xs.subarray(lo * ns * PIXELS, hi * ns * PIXELS));
   inst.i32(B.ys, n * ns).set(v.ys.subarray(lo * ns, hi * ns));
   inst.f32(B.xq, n * nq * PIXELS).set(v.xq.subarray(lo * nq * PIXELS, hi * nq * PIXELS));
   inst.i32(B.yq, n * nq).set(v.yq.subarray(lo * nq, hi * nq));
-  wasm.begin(alpha);
-  const [taskTheta, taskAlpha] = [inst.f32(B.taskTheta, P), inst.f32(B.taskAlpha, P)];
+  const pieces = taskPieces(wasm, code, S, alpha);
+  pieces.begin();
+  const [taskTheta, taskAlpha] = [inst.f32(B.taskTheta, P), inst.f32(B.taskAlpha, A)];
   for (let t = lo; t < hi; t++) {
-    v.loss[t] = wasm.task(t - lo, T, ns, nq, S, algo);
+    v.loss[t] = pieces.task(t - lo, T, ns, nq);
     v.gTheta.set(taskTheta, t * P);
-    if (algo === METASGD) v.gAlpha.set(taskAlpha, t * P);
+    if (A > 0) v.gAlpha.set(taskAlpha, t * A);
   }
 }
 
@@ -76,7 +78,7 @@ async function serve(cf: ShardConfig, current: () => number): Promise<void> {
   let engine: FusedGlyphEngine;
   try {
     await loadFusedGlyph();
-    const theta0 = new Float32Array(new GlyphLayout(cf.settings).size);
+    const theta0 = new Float32Array(thetaLayout(cf.settings).size);
     engine = FusedGlyphEngine.createSync(cf.settings, theta0, { threads: null });
   } catch (e) {
     console.error(`fused glyph helper thread ${cf.helper}:`, e);

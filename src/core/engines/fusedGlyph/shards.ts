@@ -6,7 +6,12 @@
  * shares in task order, so the result does not depend on which thread computed which task.
  */
 
+import type { FusedGlyphExports } from './wasmModule';
+
 const PIXELS = 784;
+
+/** The algo word for MAML++ (second order; + 1 first order); 0-3 are the classic algorithms' codes. */
+export const MAMLPP_CODE = 4;
 
 /** Words of the control block. */
 export const CONTROL = {
@@ -45,8 +50,11 @@ export interface ShardDims {
   /** images per task: support (ways·shots) and query (ways·query) */
   support: number;
   query: number;
-  /** whether Meta-SGD's α and its gradient travel */
-  alpha: boolean;
+  /** floats of the learned rates that travel with their per-task gradient: Meta-SGD's α (the
+   * padded θ's length), MAML++'s rates (a multiple of 4), 0 for the others */
+  alpha: number;
+  /** floats of MAML++'s multi-step loss weights (0 for the others) */
+  weights: number;
 }
 
 /** Typed views of one data block. */
@@ -57,7 +65,8 @@ export interface ShardViews {
   ys: Int32Array;
   xq: Float32Array;
   yq: Int32Array;
-  /** task t's share of the meta-gradient at [t·P, (t+1)·P) */
+  weights: Float32Array;
+  /** task t's share of the meta-gradient at [t·P, (t+1)·P), of the rates' at [t·A, (t+1)·A) */
   gTheta: Float32Array;
   gAlpha: Float32Array;
   /** task t's query loss (summed over its images) */
@@ -67,8 +76,9 @@ export interface ShardViews {
 function sizes(d: ShardDims): number[] {
   const P = d.paddedSize;
   const T = d.maxTasks;
-  const a = d.alpha ? P : 0;
-  return [T, P, a, T * d.support * PIXELS, T * d.support, T * d.query * PIXELS, T * d.query, T * P, T * a];
+  const a = d.alpha;
+  const w = d.weights;
+  return [T, P, a, w, T * d.support * PIXELS, T * d.support, T * d.query * PIXELS, T * d.query, T * P, T * a];
 }
 
 export function dataBuffer(d: ShardDims): SharedArrayBuffer {
@@ -77,7 +87,8 @@ export function dataBuffer(d: ShardDims): SharedArrayBuffer {
 }
 
 export function shardViews(buffer: SharedArrayBuffer, d: ShardDims): ShardViews {
-  const [nLoss, P, A, nxs, nys, nxq, nyq, nG, nA] = sizes(d) as number[] as [
+  const [nLoss, P, A, W, nxs, nys, nxq, nyq, nG, nA] = sizes(d) as number[] as [
+    number,
     number,
     number,
     number,
@@ -95,12 +106,40 @@ export function shardViews(buffer: SharedArrayBuffer, d: ShardDims): ShardViews 
     loss: new Float64Array(buffer, 0, nLoss),
     theta: f32(P),
     alpha: f32(A),
+    weights: f32(W),
     xs: f32(nxs),
     ys: i32(nys),
     xq: f32(nxq),
     yq: i32(nyq),
     gTheta: f32(nG),
     gAlpha: f32(nA),
+  };
+}
+
+/** A meta-step's calls before the sum: the same on the caller and on the helpers. */
+export interface TaskPieces {
+  /** clears the sums (and sets the rate or spreads the learned rates) */
+  begin(): void;
+  /** task t (an index into this instance's images) of T: its share into TASK_THETA / TASK_ALPHA */
+  task(t: number, tasks: number, support: number, query: number): number;
+  /** adds the task's share into the sums */
+  add(): void;
+}
+
+/** The calls of algo word `code` with `inner` steps at scalar rate `alpha` (the classic ones). */
+export function taskPieces(wasm: FusedGlyphExports, code: number, inner: number, alpha: number): TaskPieces {
+  if (code >= MAMLPP_CODE) {
+    const firstOrder = code - MAMLPP_CODE;
+    return {
+      begin: () => wasm.mamlppBegin(),
+      task: (t, T, ns, nq) => wasm.mamlppTask(t, T, ns, nq, inner, firstOrder),
+      add: () => wasm.mamlppAddTask(),
+    };
+  }
+  return {
+    begin: () => wasm.begin(alpha),
+    task: (t, T, ns, nq) => wasm.task(t, T, ns, nq, inner, code),
+    add: () => wasm.addTask(code),
   };
 }
 

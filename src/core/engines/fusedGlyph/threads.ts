@@ -7,9 +7,10 @@
  * bit whatever the thread count. The helpers are told per step through shared memory (Atomics),
  * so step() stays synchronous; a platform makes the helpers (src/cli/engineThreads.ts in Node) and runs glyphShardServer() in each.
  */
+import { LSLR_STEPS } from '../../meta/mamlppSchedule';
 import type { ImageTaskBatch } from '../batch';
-import type { FusedHyper } from '../fused/fusedMlp';
 import type { WasmGlyphSettings } from './fusedGlyph';
+import { ratesLength } from './mamlpp';
 import {
   CONTROL,
   HELPER_WORDS,
@@ -18,6 +19,7 @@ import {
   dataBuffer,
   helperWord,
   shardViews,
+  taskPieces,
   taskShard,
   type ShardDims,
   type ShardViews,
@@ -52,7 +54,17 @@ export interface GlyphHelper {
   post(message: ShardConfig): void;
 }
 
-const METASGD = 2;
+/** One meta-step as the pool runs it: the per-task calls of algo word `code`, then `finish`. */
+export interface ShardStep {
+  /** the algo word: the classic algorithm's code, or MAMLPP_CODE (+ 1 first order) */
+  code: number;
+  inner: number;
+  /** the classic algorithms' scalar inner rate */
+  alpha: number;
+  /** Reptile's mean, the meta-loss, Adam, the pretrained step; `loss`: the tasks' summed in task order */
+  finish(loss: number): number;
+}
+
 const ATTACH_LIMIT_MS = 120_000;
 /** a helper that has not finished its shard by then is taken for dead (the caller cannot hear its exit) */
 const STEP_LIMIT_MS = 120_000;
@@ -97,42 +109,45 @@ export class GlyphThreadPool {
   }
 
   /**
-   * step() of the wasm module (begin, task and addTask in task order, finish) with the tasks
-   * beyond the caller's shard computed by the helpers; the batch is already in `inst`'s memory.
+   * A meta-step of the wasm module (the pieces of step() or mamlppStep(): begin, task and addTask
+   * in task order, finish) with the tasks beyond the caller's shard computed by the helpers; the
+   * batch is already in `inst`'s memory.
    */
-  step(inst: GlyphInstance, b: ImageTaskBatch, hyper: FusedHyper, flags: number): number {
+  step(inst: GlyphInstance, b: ImageTaskBatch, s: ShardStep): number {
     const v = this.attach(inst);
     const { wasm, paddedSize: P } = inst;
-    const T = b.tasks;
-    const [ns, nq, algo] = [b.ways * b.shots, b.ways * b.query, flags & 3];
+    const [T, A] = [b.tasks, v.alpha.length];
+    const [ns, nq] = [b.ways * b.shots, b.ways * b.query];
     const [, own] = taskShard(0, T, this.threads);
     v.theta.set(inst.f32(B.theta, P));
-    if (v.alpha.length > 0) v.alpha.set(inst.f32(B.alpha, P));
+    if (A > 0) v.alpha.set(inst.f32(B.alpha, A));
+    if (v.weights.length > 0) v.weights.set(inst.f32(B.weights, v.weights.length));
     v.xs.set(b.xs.subarray(own * ns * PIXELS, T * ns * PIXELS), own * ns * PIXELS);
     v.ys.set(b.ys.subarray(own * ns, T * ns), own * ns);
     v.xq.set(b.xq.subarray(own * nq * PIXELS, T * nq * PIXELS), own * nq * PIXELS);
     v.yq.set(b.yq.subarray(own * nq, T * nq), own * nq);
     const w = this.words;
     [w[CONTROL.tasks], w[CONTROL.support], w[CONTROL.query]] = [T, ns, nq];
-    [w[CONTROL.inner], w[CONTROL.algo]] = [hyper.inner, algo];
-    new Float32Array(this.control)[CONTROL.alpha] = hyper.alpha;
+    [w[CONTROL.inner], w[CONTROL.algo]] = [s.inner, s.code];
+    new Float32Array(this.control)[CONTROL.alpha] = s.alpha;
     const generation = Atomics.add(w, CONTROL.generation, 1) + 1;
     Atomics.notify(w, CONTROL.generation);
-    wasm.begin(hyper.alpha);
+    const pieces = taskPieces(wasm, s.code, s.inner, s.alpha);
+    pieces.begin();
     let loss = 0;
     for (let t = 0; t < own; t++) {
-      loss += wasm.task(t, T, ns, nq, hyper.inner, algo);
-      wasm.addTask(algo);
+      loss += pieces.task(t, T, ns, nq);
+      pieces.add();
     }
     this.awaitHelpers(generation);
-    const [taskTheta, taskAlpha] = [inst.f32(B.taskTheta, P), inst.f32(B.taskAlpha, P)];
+    const [taskTheta, taskAlpha] = [inst.f32(B.taskTheta, P), inst.f32(B.taskAlpha, A)];
     for (let t = own; t < T; t++) {
       taskTheta.set(v.gTheta.subarray(t * P, (t + 1) * P));
-      if (algo === METASGD) taskAlpha.set(v.gAlpha.subarray(t * P, (t + 1) * P));
-      wasm.addTask(algo);
+      if (A > 0) taskAlpha.set(v.gAlpha.subarray(t * A, (t + 1) * A));
+      pieces.add();
       loss += v.loss[t] as number;
     }
-    return wasm.finish(T, ns, nq, loss, hyper.beta, flags);
+    return s.finish(loss);
   }
 
   /** Ends the helper threads. */
@@ -165,7 +180,8 @@ export class GlyphThreadPool {
       maxTasks: s.maxTasks,
       support: s.ways * s.shots,
       query: s.ways * s.query,
-      alpha: s.algo === 'metasgd',
+      alpha: s.algo === 'metasgd' ? inst.paddedSize : s.algo === 'mamlpp' ? roundUp4(ratesLength(s)) : 0,
+      weights: s.algo === 'mamlpp' ? LSLR_STEPS : 0,
     };
     const data = dataBuffer(dims);
     const config = ++this.configs;
@@ -190,6 +206,8 @@ export class GlyphThreadPool {
     return this.views;
   }
 }
+
+const roundUp4 = (n: number) => Math.ceil(n / 4) * 4;
 
 let installed: GlyphThreadPool | null = null;
 

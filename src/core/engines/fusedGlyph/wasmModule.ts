@@ -50,6 +50,26 @@ export interface FusedGlyphExports {
     pretrainedBeta: number,
     flags: number,
   ): number;
+  /** mamlppStep()'s pieces, for a meta-batch split over threads (see ./threads.ts) */
+  mamlppBegin(): void;
+  mamlppTask(
+    t: number,
+    tasks: number,
+    support: number,
+    query: number,
+    inner: number,
+    firstOrder: number,
+  ): number;
+  mamlppAddTask(): void;
+  mamlppFinish(
+    tasks: number,
+    support: number,
+    query: number,
+    loss: number,
+    beta: number,
+    pretrainedBeta: number,
+    flags: number,
+  ): number;
   scoreMamlpp(t: number, support: number, query: number, steps: number, rows: number): void;
 }
 

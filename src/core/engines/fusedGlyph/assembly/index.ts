@@ -365,10 +365,23 @@ export function mamlppTensors(): i32 {
  * One MAML++ meta-step of T tasks with S inner steps, the weights in WEIGHTS: flags bit 0 first
  * order, bit 2 also the pretrained baseline's step (Adam at preBeta), bit 3 apply Adam to θ and the
  * rates at rate beta (clear: leave the gradients in G_THETA / G_ALPHA). Returns the last step's
- * query loss.
+ * query loss. The same as mamlppBegin, then mamlppTask and mamlppAddTask for t = 0..T−1, then
+ * mamlppFinish.
  */
 export function mamlppStep(T: i32, Ns: i32, Nq: i32, S: i32, beta: f64, preBeta: f64, flags: i32): f64 {
   const metaLoss = mamlppMetaStep(T, Ns, Nq, S, (flags & 1) != 0);
+  return mamlppEnd(T, Ns, Nq, metaLoss, beta, preBeta, flags);
+}
+
+// MAML++'s step() pieces, for a meta-batch split over threads (../threads.ts)
+export { mamlppBegin, mamlppTask, mamlppAddTask } from './mamlpp';
+
+/** Ends a MAML++ meta-step whose tasks were all added (`loss`: their losses summed in task order). */
+export function mamlppFinish(T: i32, Ns: i32, Nq: i32, loss: f64, beta: f64, preBeta: f64, flags: i32): f64 {
+  return mamlppEnd(T, Ns, Nq, loss / (<f64>T * <f64>Nq), beta, preBeta, flags);
+}
+
+function mamlppEnd(T: i32, Ns: i32, Nq: i32, metaLoss: f64, beta: f64, preBeta: f64, flags: i32): f64 {
   store<f64>(addr(RESULT), metaLoss);
   const counters = addr(COUNTERS);
   const update = (flags & 8) != 0;

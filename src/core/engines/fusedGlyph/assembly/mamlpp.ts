@@ -207,7 +207,7 @@ function rateGradient(s: i32, g: usize, thetaBar: usize): void {
  * steps from θ with the spread rates, the query losses weighted by `weights` and scaled by `qs`
  * (1 / (T·Nq)). Returns the last step's query loss summed over the Nq images.
  */
-export function mamlppTask(
+function taskGradient(
   theta: usize,
   xs: usize,
   ys: usize,
@@ -248,27 +248,44 @@ export function mamlppTask(
   return loss;
 }
 
+/** Starts a MAML++ meta-gradient: the rates spread over the network, G_THETA and G_ALPHA cleared. */
+export function mamlppBegin(): void {
+  spreadRates(addr(ALPHA));
+  memory.fill(addr(G_THETA), 0, (<usize>PT) << 2);
+  memory.fill(addr(G_ALPHA), 0, (<usize>ratesN) << 2);
+}
+
 /**
- * The MAML++ meta-gradient of T tasks (images from the given buffers): the task shares added in
- * task order into gTheta [PT] and gRates. Returns the meta-loss: the last step's query loss, the
- * mean over every query image.
+ * Task t's share (its images at index t of XS / YS / XQ / YQ) of a meta-batch of T: θ into `bar`
+ * (TASK_THETA), the rates into `barRate` (TASK_ALPHA). Reads only θ, the spread rates, the weights
+ * and task t's images, so any instance holding the same θ, rates and weights gives the same bits.
+ * Returns the last step's query loss summed over the Nq images.
+ */
+export function mamlppTask(t: i32, T: i32, Ns: i32, Nq: i32, S: i32, firstOrder: bool): f64 {
+  const qs: f32 = <f32>(1.0 / (<f64>T * <f64>Nq));
+  const xs = taskAt(XS, t, Ns, PIXELS);
+  const xq = taskAt(XQ, t, Nq, PIXELS);
+  const ys = taskAt(YS, t, Ns, 1);
+  return taskGradient(addr(THETA), xs, ys, xq, taskAt(YQ, t, Nq, 1), Ns, Nq, S, qs, firstOrder);
+}
+
+/** G_THETA += TASK_THETA and G_ALPHA += TASK_ALPHA: called in task order. */
+export function mamlppAddTask(): void {
+  addTo(addr(G_THETA), bar, PT);
+  addTo(addr(G_ALPHA), barRate, ratesN);
+}
+
+/**
+ * The MAML++ meta-gradient of T tasks: begin, then each task's share added in task order into
+ * gTheta [PT] and gRates. Returns the meta-loss: the last step's query loss, the mean over every
+ * query image.
  */
 export function mamlppMetaStep(T: i32, Ns: i32, Nq: i32, S: i32, firstOrder: bool): f64 {
-  const theta = addr(THETA);
-  const gTheta = addr(G_THETA);
-  const rates = addr(ALPHA);
-  const gRates = addr(G_ALPHA);
-  spreadRates(rates);
-  memory.fill(gTheta, 0, (<usize>PT) << 2);
-  memory.fill(gRates, 0, (<usize>ratesN) << 2);
-  const qs: f32 = <f32>(1.0 / (<f64>T * <f64>Nq));
+  mamlppBegin();
   let loss: f64 = 0;
   for (let t = 0; t < T; t++) {
-    const xs = taskAt(XS, t, Ns, PIXELS);
-    const xq = taskAt(XQ, t, Nq, PIXELS);
-    loss += mamlppTask(theta, xs, taskAt(YS, t, Ns, 1), xq, taskAt(YQ, t, Nq, 1), Ns, Nq, S, qs, firstOrder);
-    addTo(gTheta, bar, PT);
-    addTo(gRates, barRate, ratesN);
+    loss += mamlppTask(t, T, Ns, Nq, S, firstOrder);
+    mamlppAddTask();
   }
   return loss / (<f64>T * <f64>Nq);
 }
