@@ -45,14 +45,23 @@ function tensors(r: RowLayout): { at: number; n: number }[] {
 /** `lr(i)`: parameter i's learned rate at the current inner step `fS` (its tensor's rate in row fS). */
 export function rateAccessor(r: RowLayout): string {
   const t = tensors(r);
-  const steps = t
+  return tensorRateAccessor(t, t.length);
+}
+
+/**
+ * `lr(i)` for parameter tensors that tile θ in order (`tensors`, each from its first float
+ * `at`): the rate of i's tensor k in row fS of the rates [rows × `perRow`] (perRow ≥ the tensors:
+ * rates of further tensors, never adapted with, may follow in each row).
+ */
+export function tensorRateAccessor(tensors: readonly { at: number }[], perRow: number): string {
+  const steps = tensors
     .slice(1)
     .map((x) => `  k = k + select(0u, 1u, i >= ${x.at}u);`)
     .join('\n');
   return `fn lr(i: u32) -> f32 {
   var k = 0u;
 ${steps}
-  return rates[fS * ${t.length}u + k];
+  return rates[fS * ${perRow}u + k];
 }`;
 }
 
