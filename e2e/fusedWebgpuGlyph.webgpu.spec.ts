@@ -141,3 +141,37 @@ test('the fused WGSL glyph meta-step matches the CPU engine with a constant disp
   expect(after?.fellBack).toBe(false);
   expect(errors).toEqual([]);
 });
+
+interface PiecesReport {
+  done: boolean;
+  rows: {
+    name: string;
+    params: number;
+    advanceWrong: number;
+    retreatWrong: number;
+    rateWrong: number;
+    pass: boolean;
+  }[];
+  error: string | null;
+}
+
+test('MAML++ pieces of the WGSL glyph engine: the sets’ advance, its inverse and the per-step rates run as their TypeScript maps', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  const errors = collectErrors(page);
+  await page.goto('./engine-check.html?glyph=mamlpp-pieces');
+  await expect(page.locator('body')).toHaveAttribute('data-done', 'true', { timeout: 220_000 });
+  const r = await page.evaluate(
+    () => (window as unknown as { __glyphMamlppPieces: PiecesReport }).__glyphMamlppPieces,
+  );
+  console.log(JSON.stringify(r, null, 1));
+  expect(r.error).toBeNull();
+  expect(r.rows.map((x) => x.name)).toEqual([
+    'conv, batch norm, 2 blocks',
+    'conv, bias, 3 blocks',
+    'fc, batch norm, odd widths',
+  ]);
+  for (const row of r.rows) expect(row, row.name).toMatchObject({ pass: true });
+  expect(errors).toEqual([]);
+});

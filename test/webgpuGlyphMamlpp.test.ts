@@ -83,13 +83,13 @@ describe('the WGSL glyph engine’s MAML++ layout', () => {
     });
 
     it(`${name}: advance is StepNormClassifier's, its target the inverse, the WGSL the same maps`, () => {
-      const { setSource, setTarget } = wgslFunctions(advanceWgsl(geo), ['setSource', 'setTarget']);
+      const { kSetSource, kSetTarget } = wgslFunctions(advanceWgsl(geo), ['kSetSource', 'kSetTarget']);
       const source = Array.from({ length: PT }, (_, j) => advanceSource(geo, j));
       expect(new Set(source).size).toBe(PT);
       for (let i = 0; i < PT; i++) {
         expect(source[advanceTarget(geo, i)]).toBe(i);
-        expect(setSource!(i)).toBe(source[i]);
-        expect(setTarget!(i)).toBe(advanceTarget(geo, i));
+        expect(kSetSource!(i)).toBe(source[i]);
+        expect(kSetTarget!(i)).toBe(advanceTarget(geo, i));
       }
       if (!s.batchNorm) {
         expect(source.every((j, i) => j === i)).toBe(true);

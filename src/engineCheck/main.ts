@@ -20,6 +20,7 @@ import { render, type CheckReport, type Row } from './report';
 import { runChecks } from './runChecks';
 import { glyphMain } from './glyph';
 import { glyphRunMain } from './glyphRunCheck';
+import { glyphMamlppPiecesMain } from './glyphMamlppPieces';
 import { MAMLPP_STEP_CASE, mamlppGradientRows, mamlppStepReference, mamlppStepRows } from './mamlpp';
 
 /**
@@ -283,6 +284,8 @@ async function main(): Promise<void> {
     // ?glyph=run: the glyph run on it, the pretrained baseline, the fallbacks (window.__glyphRunCheck)
     if (params.get('glyph') === 'run')
       return await glyphRunMain(report.adapter?.architecture ?? null, status);
+    // ?glyph=mamlpp-pieces: the WGSL of the glyph engine's MAML++ pieces (window.__glyphMamlppPieces)
+    if (params.get('glyph') === 'mamlpp-pieces') return await glyphMamlppPiecesMain(status);
     render(report);
     if (runCases) await comparisons();
     if (runBench) await bench();

@@ -9,7 +9,7 @@
  * the queue's first set into the network's batch-norm places and the used set at the back; the
  * walk back undoes it on the adjoint with target(), its inverse (λ_before[i] = λ_after[target(i)]).
  * `advanceSource` / `advanceTarget` compute the maps in TypeScript with the same arithmetic as the
- * WGSL functions `setSource` / `setTarget` that `advanceWgsl` writes.
+ * WGSL functions `kSetSource` / `kSetTarget` that `advanceWgsl` writes.
  */
 import { LSLR_STEPS } from '../../meta/mamlppSchedule';
 import { tensorRateAccessor } from '../webgpu/mamlppShader';
@@ -105,13 +105,13 @@ export function advanceTarget(geo: Geometry, i: number): number {
 }
 
 /**
- * WGSL `setSource(j)` and `setTarget(i)`: advanceSource and advanceTarget with the geometry's
+ * WGSL `kSetSource(j)` and `kSetTarget(i)`: advanceSource and advanceTarget with the geometry's
  * numbers as literals (with no batch norm, the identity).
  */
 export function advanceWgsl(geo: Geometry): string {
   const [P, set, last] = [geo.params, setSize(geo), LSLR_STEPS - 1];
   if (set === 0)
-    return 'fn setSource(j: u32) -> u32 { return j; }\nfn setTarget(i: u32) -> u32 { return i; }';
+    return 'fn kSetSource(j: u32) -> u32 { return j; }\nfn kSetTarget(i: u32) -> u32 { return i; }';
   const ps = places(geo);
   const setIndex = ps
     .map((p) => `  if (j >= ${p.from}u && j < ${p.from + p.n}u) { return ${p.inSet}u + j - ${p.from}u; }`)
@@ -121,25 +121,25 @@ export function advanceWgsl(geo: Geometry): string {
     .map((p) => `  if (k < ${p.inSet + p.n}u) { return ${p.from}u + k - ${p.inSet}u; }`)
     .concat(`  return ${ps.at(-1)!.from}u + k - ${ps.at(-1)!.inSet}u;`)
     .join('\n');
-  return `fn setIndex(j: u32) -> u32 {
+  return `fn kSetIndex(j: u32) -> u32 {
 ${setIndex}
   return 0xffffffffu;
 }
-fn setPlace(k: u32) -> u32 {
+fn kSetPlace(k: u32) -> u32 {
 ${place}
 }
-fn setSource(j: u32) -> u32 {
+fn kSetSource(j: u32) -> u32 {
   if (j < ${P}u) {
-    let k = setIndex(j);
+    let k = kSetIndex(j);
     return select(${P}u + k, j, k == 0xffffffffu);
   }
-  return select(setPlace((j - ${P}u) % ${set}u), j + ${set}u, (j - ${P}u) / ${set}u < ${last}u);
+  return select(kSetPlace((j - ${P}u) % ${set}u), j + ${set}u, (j - ${P}u) / ${set}u < ${last}u);
 }
-fn setTarget(i: u32) -> u32 {
+fn kSetTarget(i: u32) -> u32 {
   if (i < ${P}u) {
-    let k = setIndex(i);
+    let k = kSetIndex(i);
     return select(${P + last * set}u + k, i, k == 0xffffffffu);
   }
-  return select(i - ${set}u, setPlace((i - ${P}u) % ${set}u), (i - ${P}u) / ${set}u == 0u);
+  return select(i - ${set}u, kSetPlace((i - ${P}u) % ${set}u), (i - ${P}u) / ${set}u == 0u);
 }`;
 }
