@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { classBatches, classSetTransfer, isClassImageSet } from '../src/core/data/images/handOver';
+import {
+  classBatches,
+  classSetTransfer,
+  isClassImageSet,
+  packedBatch,
+} from '../src/core/data/images/handOver';
 import { filesOfZip, importImageClasses } from '../src/core/data/images/importer';
 import { loadedImageClasses, setLoadedImageClasses } from '../src/core/data/images/loaded';
 import { parseExperiment } from '../src/core/experiment';
@@ -122,5 +127,30 @@ describe('decoded image classes handed over to the training worker', () => {
     // a class over the cap is a batch of its own; nothing is dropped
     expect(classBatches(again.classes, 1).map((b) => b.length)).toEqual(again.classes.map(() => 1));
     expect(classBatches([], 1)).toEqual([]);
+  });
+
+  it('a packed batch moves as one buffer, with the same pixels, and the set put together from packed batches hands over as a few buffers', async () => {
+    const decoded = await importImageClasses(filesOfZip(zip()));
+    const again = await importImageClasses(filesOfZip(zip()));
+    const perClass = decoded.classes[0]!.pixels.byteLength;
+    const packed = classBatches(decoded.classes, 3 * perClass + 1).map(packedBatch);
+    expect(packed.map((b) => classSetTransfer({ classes: b }).length)).toEqual([1, 1, 1, 1, 1, 1]);
+    const arrived = packed.flatMap((b) => structuredClone(b, { transfer: classSetTransfer({ classes: b }) }));
+    expect(packed.every((b) => b.every((c) => c.pixels.length === 0))).toBe(true);
+    const whole = { ...decoded, classes: arrived };
+    expect(isClassImageSet(whole)).toBe(true);
+    expect(arrived.map((c) => [c.name, c.group, c.count])).toEqual(
+      again.classes.map((c) => [c.name, c.group, c.count]),
+    );
+    expect(arrived.map((c) => Array.from(c.pixels))).toEqual(again.classes.map((c) => Array.from(c.pixels)));
+    // the page's hand-over to the training worker: one buffer a batch, each moved once
+    const transfer = classSetTransfer(whole);
+    expect(transfer).toHaveLength(6);
+    const moved = structuredClone(whole, { transfer });
+    expect(isClassImageSet(moved)).toBe(true);
+    expect(isClassImageSet(whole)).toBe(false);
+    expect(moved.classes.map((c) => Array.from(c.pixels))).toEqual(
+      again.classes.map((c) => Array.from(c.pixels)),
+    );
   });
 });

@@ -7,18 +7,21 @@
 import { CLASS_IMAGE_PIXELS } from './convert';
 import type { ClassImageSet, ImageClass } from './importer';
 
-/** The buffers a set's transfer moves: each class's pixels (the set is unusable where it was sent from). */
+/**
+ * The buffers a set's transfer moves, each once: the classes' pixel buffers (a packed batch's
+ * classes share one). The set is unusable where it was sent from.
+ */
 export function classSetTransfer(set: Pick<ClassImageSet, 'classes'>): ArrayBuffer[] {
-  return set.classes.map((c) => c.pixels.buffer as ArrayBuffer);
+  return [...new Set(set.classes.map((c) => c.pixels.buffer as ArrayBuffer))];
 }
 
-/** The most pixel bytes one batch of classes carries (a few thousand 28×28 images). */
-export const BATCH_PIXEL_BYTES = 8 * 2 ** 20;
+/** The most pixel bytes one batch of classes carries (a few hundred 28×28 images). */
+export const BATCH_PIXEL_BYTES = 2 ** 20;
 
 /**
  * A set's classes in order, cut into batches of at most `maxBytes` of pixels each (a class larger
  * than that is a batch of its own): each batch is one message, so no single message makes its
- * receiver take over thousands of buffers in one task.
+ * receiver take over thousands of images in one task.
  */
 export function classBatches(classes: readonly ImageClass[], maxBytes = BATCH_PIXEL_BYTES): ImageClass[][] {
   const out: ImageClass[][] = [];
@@ -35,6 +38,22 @@ export function classBatches(classes: readonly ImageClass[], maxBytes = BATCH_PI
   }
   if (batch.length > 0) out.push(batch);
   return out;
+}
+
+/**
+ * The same classes with their pixels copied into one buffer, each class's pixels a view of its
+ * part (the same values, in order): a batch moves as one buffer, so a message, and a hand-over of
+ * the whole set, moves a few buffers instead of one per class.
+ */
+export function packedBatch(batch: readonly ImageClass[]): ImageClass[] {
+  const all = new Float32Array(batch.reduce((n, c) => n + c.pixels.length, 0));
+  let at = 0;
+  return batch.map((c) => {
+    all.set(c.pixels, at);
+    const pixels = all.subarray(at, at + c.pixels.length);
+    at += c.pixels.length;
+    return { ...c, pixels };
+  });
 }
 
 const isIndexList = (v: unknown, below: number): v is number[] =>

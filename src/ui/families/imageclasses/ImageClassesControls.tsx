@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { tooFewClassesLine } from '../../../core/data/images/summary';
 import type { ImportedImages } from '../../import/images/imageMessages';
 import { ImportImages } from '../../import/images/ImportImages';
@@ -10,6 +10,9 @@ interface Trained {
   classes: number;
   images: number;
 }
+
+/** the experiment's settings, not rendered again when the imported classes change */
+const Experiment = memo(GlyphExperiment);
 
 /** the classes this page trains on (null: the example), kept while the page lives */
 let trained: Trained | null = null;
@@ -43,7 +46,7 @@ export default function ImageClassesControls() {
         )}
         <ImportImages task={config.task} onImages={use} restore={data === null} />
       </section>
-      <GlyphExperiment />
+      <Experiment />
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ConversionSample } from '../../../core/data/images/preview';
 import type { GroupCount } from '../../../core/data/images/summary';
 import type { ImportedImages } from './imageMessages';
@@ -41,11 +41,26 @@ function Sample({ sample }: { sample: ConversionSample }) {
   );
 }
 
-/** A few originals with the 28×28 images the network is given. */
+/**
+ * How many of `count` parts are shown: one more each task after the last was committed, so the
+ * parts' renders and effects (an image's object URL, a canvas filled) are short tasks of their own.
+ */
+function useOneByOne(count: number): number {
+  const [shown, setShown] = useState(0);
+  useEffect(() => {
+    if (shown >= count) return;
+    const t = setTimeout(() => setShown((n) => n + 1), 0);
+    return () => clearTimeout(t);
+  }, [shown, count]);
+  return Math.min(shown, count);
+}
+
+/** A few originals with the 28×28 images the network is given, drawn one a task. */
 export function ConversionPreview({ samples }: { samples: readonly ConversionSample[] }) {
+  const shown = useOneByOne(samples.length);
   return (
     <div className="import-conversion" aria-label="images and their 28×28 conversions">
-      {samples.map((s) => (
+      {samples.slice(0, shown).map((s) => (
         <Sample key={s.path} sample={s} />
       ))}
     </div>

@@ -136,10 +136,13 @@ export function ImportImages({ task, onImages, restore }: Props) {
       setState({ kind: 'error', name: s.name, message: errorLine(err) });
       return;
     }
-    trainOn(task, s.name, s.result.archive, s.result.hash, undefined, handOver(s.result));
-    void keep(task, s.name, s.result.archive, s.result.hash);
     setWanted(null);
     setState({ kind: 'idle' });
+    // the hand-over to the training worker and the write to IndexedDB, each a task of its own
+    setTimeout(() => {
+      trainOn(task, s.name, s.result.archive, s.result.hash, undefined, handOver(s.result));
+      setTimeout(() => void keep(task, s.name, s.result.archive, s.result.hash), 0);
+    }, 0);
   };
   return (
     <fieldset className="field import-tasks" onDragOver={(e) => e.preventDefault()} onDrop={drop}>

@@ -2,10 +2,10 @@
  * Imports image classes off the main thread: a zip read and checked by the core's zip reader, or
  * a dropped folder's files read one at a time (caps checked before any is read), then every image
  * decoded and converted with progress messages (at most one every PROGRESS_MS). The decoded
- * classes go to the page in batches, their buffers moved, not copied. The page cancels by ending
- * the worker.
+ * classes go to the page in small batches, each batch's pixels packed into one buffer that is
+ * moved, not copied. The page cancels by ending the worker.
  */
-import { classBatches, classSetTransfer } from '../../../core/data/images/handOver';
+import { classBatches, classSetTransfer, packedBatch } from '../../../core/data/images/handOver';
 import { filesOfZip, importImageClasses } from '../../../core/data/images/importer';
 import { isHiddenPath } from '../../../core/data/images/layout';
 import { ImportError, IMPORT_LIMITS } from '../../../core/data/images/limits';
@@ -66,11 +66,16 @@ async function importRequest(req: ImageImportRequest): Promise<ImportedImages> {
   };
 }
 
-/** The import to the page: the classes a batch a message (each a short task there), then the rest. */
+/**
+ * The import to the page: the classes a packed batch a message (each a short task there, moving
+ * one buffer), then the rest.
+ */
 function send(result: ImportedImages): void {
   const { classes, ...decoded } = result.decoded;
-  for (const batch of classBatches(classes))
-    reply({ kind: 'classes', classes: batch }, classSetTransfer({ classes: batch }));
+  for (const batch of classBatches(classes)) {
+    const packed = packedBatch(batch);
+    reply({ kind: 'classes', classes: packed }, classSetTransfer({ classes: packed }));
+  }
   reply({ kind: 'done', result: { ...result, decoded } }, [
     ...result.samples.map((s) => s.pixels.buffer as ArrayBuffer),
   ]);

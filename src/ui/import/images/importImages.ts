@@ -12,7 +12,7 @@ export interface ImageImport {
  * Imports a zip or a dropped folder's files in a Web Worker of its own (the page never reads
  * their bytes), `onProgress` getting the phase and count; the decoded classes arrive in batches
  * (each message a short task here) and are put together when the import is done. The worker ends
- * with the import.
+ * with the import (in a task after its last message).
  */
 export function importImages(
   request: ImageImportRequest,
@@ -36,7 +36,8 @@ export function importImages(
         for (const c of m.classes) classes.push(c);
         return;
       }
-      worker.terminate();
+      // ended in a task of its own, after the page has taken the result
+      setTimeout(() => worker.terminate(), 0);
       if (m.kind === 'done') resolve({ ...m.result, decoded: { ...m.result.decoded, classes } });
       else reject(new Error(m.message));
     };
