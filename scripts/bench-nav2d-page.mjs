@@ -142,7 +142,7 @@ async function run(browser) {
     loadAverage: loadavg().map((l) => Math.round(l * 10) / 10),
     mainThread,
     ...attribute(
-      tasks.filter((t) => t.atMs === null || t.atMs >= t0),
+      tasks.filter((t) => t.atMs === null || (t.atMs >= t0 && t.atMs <= end.t)),
       frames,
       t0,
     ),
