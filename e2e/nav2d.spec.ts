@@ -12,26 +12,39 @@ const SMALL = 'task=nav2d&hidden=16,16&batch=2&trajs=4';
 const panel = (page: Page, method: string) =>
   page.locator(`[data-testid="nav-arena"] [data-method="${method}"]`);
 
-/** How many of the arena canvas' pixels inside `method`'s square are drawn over its background. */
-function arenaInk(page: Page, method: string): Promise<number> {
-  return page.evaluate((m) => {
-    const canvas = document.querySelector<HTMLCanvasElement>('.nav-arena-holder canvas');
-    const square = document.querySelector(`[data-testid="nav-arena"] [data-method="${m}"] rect.nav-click`);
-    if (!canvas || !square) return -1;
-    const c = canvas.getBoundingClientRect();
-    const r = square.getBoundingClientRect();
-    const k = canvas.width / c.width;
-    const img = canvas
-      .getContext('2d')
-      ?.getImageData((r.left - c.left) * k, (r.top - c.top) * k, r.width * k, r.height * k);
-    if (!img) return -1;
-    let ink = 0;
-    for (let i = 0; i < img.data.length; i += 4) {
-      const [red, green, blue, alpha] = [img.data[i], img.data[i + 1], img.data[i + 2], img.data[i + 3]];
-      if (alpha !== 0 && !(red === 248 && green === 250 && blue === 252)) ink++;
-    }
-    return ink;
-  }, method);
+/**
+ * How many pixels of `method`'s arena square its canvas draws over its background: the square's
+ * screenshot with the canvas shown against one with it hidden (a worker draws the canvas, so the
+ * page cannot read it back; both pictures are compared in the page).
+ */
+async function arenaInk(page: Page, method: string): Promise<number> {
+  const square = page.locator(`[data-testid="nav-arena"] [data-method="${method}"] rect.nav-click`);
+  const canvas = page.locator(`.nav-arena-holder canvas[data-method="${method}"]`);
+  const shown = (await square.screenshot()).toString('base64');
+  await canvas.evaluate((c: HTMLCanvasElement) => (c.style.visibility = 'hidden'));
+  const hidden = (await square.screenshot()).toString('base64');
+  await canvas.evaluate((c: HTMLCanvasElement) => (c.style.visibility = ''));
+  return page.evaluate(
+    async ([a, b]: [string, string]) => {
+      const pixels = async (b64: string) => {
+        const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+        const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+        const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const ctx = c.getContext('2d');
+        ctx?.drawImage(bitmap, 0, 0);
+        return ctx?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      };
+      const [x, y] = [await pixels(a), await pixels(b)];
+      if (x.length === 0 || x.length !== y.length) return -1;
+      let ink = 0;
+      // (the canvas' own background, the goals' square, is not ink)
+      const background = (i: number) => x[i] === 248 && x[i + 1] === 250 && x[i + 2] === 252;
+      for (let i = 0; i < x.length; i += 4)
+        if (!background(i) && (x[i] !== y[i] || x[i + 1] !== y[i + 1] || x[i + 2] !== y[i + 2])) ink++;
+      return ink;
+    },
+    [shown, hidden] as [string, string],
+  );
 }
 
 /** The arena's MAML panel: a click at (fx, fy) of its square, as fractions of its size. */
@@ -54,7 +67,8 @@ test('2-D navigation: the arena draws, Play trains, a click places a goal and on
   for (const m of ['maml', 'pretrained', 'random']) {
     await expect(panel(page, m)).toHaveAttribute('data-pre', '4', { timeout: 60_000 });
     await expect(panel(page, m)).toHaveAttribute('data-post', '4');
-    expect(await arenaInk(page, m)).toBeGreaterThan(100);
+    // (the canvas is drawn by a worker a moment after the counts are set)
+    await expect.poll(() => arenaInk(page, m), { timeout: 10_000 }).toBeGreaterThan(100);
   }
   await expect(page.getByTestId('nav-arena-status')).toContainText('meta-step 0');
   // the readout names this family's training number: the average return after the inner step

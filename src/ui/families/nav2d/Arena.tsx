@@ -5,8 +5,9 @@
  * the square) and the worker adapts every initialisation to it once.
  *
  * The frame (axes, words, the goal's star) is SVG, built when the layout changes; the
- * trajectories are drawn on a canvas under it, one panel per animation-frame job, when a new
- * adaptation arrives; a new goal only moves the stars. Each panel's group says what its canvas
+ * trajectories are drawn on one canvas per panel under it (`canvas[data-method]`, the panel's
+ * square), one panel per animation-frame job, when a new adaptation arrives; a new goal only
+ * moves the stars. Each panel's group says what its canvas
  * shows: `data-pre` and `data-post` (trajectories drawn) and `data-adaptation` (the reply's id).
  */
 import * as d3 from 'd3';
@@ -17,7 +18,8 @@ import { cancelDraw, requestDraw } from '../../kit/frameScheduler';
 import { setAttr } from '../../kit/svgFrame';
 import { useWidth } from '../../kit/useWidth';
 import { useStore } from '../../shell/store';
-import { drawPanelPaths, sizeCanvas, toPixel, type PanelBox } from './arenaCanvas';
+import { sizeCanvas, toPixel, type PanelBox } from './arenaCanvas';
+import { panelPainter, type PanelPainter } from './arenaPainter';
 import { ARENA_HALF, NAV_METHOD_LABELS, VIEW_HALF, panelLine } from './arenaView';
 import { navState, useNavStore } from './navStore';
 
@@ -92,14 +94,27 @@ function drawFrame(g: Group, p: Panel, placeGoal: (x: number, y: number) => void
     });
 }
 
-/** The job that draws one panel's trajectories of the latest adaptation and says so on its group. */
-function panelJob(ctx: CanvasRenderingContext2D, p: Panel, g: SVGGElement): () => void {
+/** One panel's canvas, placed on its square under the SVG frame, and its painter. */
+function panelCanvas(p: Panel): { canvas: HTMLCanvasElement; painter: ReturnType<typeof panelPainter> } {
+  const canvas = document.createElement('canvas');
+  canvas.dataset.method = p.method;
+  canvas.setAttribute('aria-hidden', 'true');
+  Object.assign(canvas.style, { position: 'absolute', left: `${p.left}px`, top: `${p.top}px` });
+  const dpr = sizeCanvas(canvas, p.size, p.size);
+  return { canvas, painter: panelPainter(canvas, p.size, dpr) };
+}
+
+/**
+ * The job that has one panel's trajectories of the latest adaptation drawn and says so on its
+ * group (`data-pre`, `data-post`: how many trajectories the canvas is given).
+ */
+function panelJob(paint: PanelPainter, p: Panel, g: SVGGElement): () => void {
   return () => {
     const arena = navState(useStore.getState()).arena;
     const data = arena?.methods[p.method];
-    const drawn = drawPanelPaths(ctx, p, data, arena?.horizon ?? 0, METHOD_COLORS[p.method]);
-    setAttr(g, 'data-pre', drawn.pre);
-    setAttr(g, 'data-post', drawn.post);
+    paint(data, arena?.horizon ?? 0, METHOD_COLORS[p.method]);
+    setAttr(g, 'data-pre', data?.pre.lengths.length ?? 0);
+    setAttr(g, 'data-post', data?.post.lengths.length ?? 0);
     setAttr(g, 'data-adaptation', arena?.id ?? 0);
     const line = g.querySelector('text.nav-line');
     const text = data ? panelLine(data.pre.averageReturn, data.post.averageReturn) : '';
@@ -122,7 +137,7 @@ function goalJob(panels: readonly Panel[], groups: readonly SVGGElement[]): () =
 export function Arena() {
   const holder = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
-  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const canvasesRef = useRef<HTMLDivElement>(null);
   const width = useWidth(holder);
   const hasPretrained = useNavStore((s) => s.arena?.methods.pretrained !== undefined || s.arena === null);
   const placeGoal = useNavStore((s) => s.placeGoal);
@@ -133,12 +148,13 @@ export function Arena() {
 
   useEffect(() => {
     const svg = svgRef.current;
-    const ctx = canvasRef.current?.getContext('2d');
-    if (!svg || !ctx) return;
+    const layer = canvasesRef.current;
+    if (!svg || !layer) return;
     const geo = arenaLayout(width, methods);
     setAttr(svg, 'width', geo.width);
     setAttr(svg, 'height', geo.height);
-    sizeCanvas(ctx.canvas, geo.width, geo.height);
+    const canvases = geo.panels.map(panelCanvas);
+    layer.replaceChildren(...canvases.map((c) => c.canvas));
     const root = d3.select(svg);
     root.selectAll('*').remove();
     const groups = geo.panels.map((p) => {
@@ -149,7 +165,10 @@ export function Arena() {
       drawFrame(g, p, placeGoal);
       return g.node() as SVGGElement;
     });
-    const paths = geo.panels.map((p, i) => panelJob(ctx, p, groups[i] as SVGGElement));
+    const paths = geo.panels.flatMap((p, i) => {
+      const painter = canvases[i]?.painter;
+      return painter ? [panelJob(painter.paint, p, groups[i] as SVGGElement)] : [];
+    });
     const stars = goalJob(geo.panels, groups);
     paths.forEach((job) => requestDraw(job));
     requestDraw(stars);
@@ -161,12 +180,13 @@ export function Arena() {
       unsubscribe();
       paths.forEach(cancelDraw);
       cancelDraw(stars);
+      for (const c of canvases) c.painter.release();
     };
   }, [width, methods, placeGoal]);
 
   return (
     <div ref={holder} className="nav-arena-holder" style={{ position: 'relative' }}>
-      <canvas ref={canvasRef} aria-hidden="true" style={{ position: 'absolute', left: 0, top: 0 }} />
+      <div ref={canvasesRef} style={{ position: 'absolute', left: 0, top: 0 }} />
       <svg
         ref={svgRef}
         data-testid="nav-arena"

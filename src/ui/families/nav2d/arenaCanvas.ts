@@ -1,7 +1,10 @@
 /**
- * The arena's trajectories on a canvas under its SVG frame. Each set of trajectories (before the
- * step, after it) is one canvas path stroked once, so a redraw costs no elements, style or layout:
- * the paper's settings draw 120 trajectories of up to 100 points every few meta-iterations.
+ * The arena's trajectories on canvases under its SVG frame, one canvas per panel, the size of the
+ * panel's square: a redraw of one panel hands the compositor only that panel's pixels, and the
+ * canvas' own bounds clip the strokes (no clip path to rasterise). Each set of trajectories
+ * (before the step, after it) is one canvas path stroked once, so a redraw costs no elements,
+ * style or layout: the paper's settings draw 120 trajectories of up to 100 points every few
+ * meta-iterations.
  */
 import type { ArenaMethodData, ArenaPathsData } from '../../../worker/families/nav2dMessages';
 import { ARENA_HALF, VIEW_HALF, pathLines } from './arenaView';
@@ -13,8 +16,15 @@ export interface PanelBox {
   size: number;
 }
 
-/** The canvas's size in CSS pixels, backed by device pixels (resizing clears it). */
-export function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: number): void {
+/** A 2-D context on the page's canvas or on one handed to a worker. */
+export type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+/**
+ * The canvas's size in CSS pixels, backed by device pixels (resizing clears it): the device pixels
+ * per CSS pixel, for the context's transform (the canvas gets no context here: one handed to a
+ * worker must have none).
+ */
+export function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: number): number {
   const dpr = Math.max(1, Math.min(3, globalThis.devicePixelRatio || 1));
   const w = Math.round(width * dpr);
   const h = Math.round(height * dpr);
@@ -22,7 +32,7 @@ export function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: num
   if (canvas.height !== h) canvas.height = h;
   canvas.style.width = `${width}px`;
   canvas.style.height = `${height}px`;
-  canvas.getContext('2d')?.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return dpr;
 }
 
 /** A position of the arena ([−VIEW_HALF, VIEW_HALF] on each axis) in the panel's pixels. */
@@ -32,7 +42,7 @@ export function toPixel(box: PanelBox, x: number, y: number): [number, number] {
 }
 
 function strokePaths(
-  ctx: CanvasRenderingContext2D,
+  ctx: Context2D,
   box: PanelBox,
   paths: ArenaPathsData,
   horizon: number,
@@ -58,11 +68,11 @@ function strokePaths(
 }
 
 /**
- * Clear one panel and draw its goals' square, the trajectories before the step (dashed grey)
- * and after it (solid, in `color`). Returns how many of each it drew.
+ * Clear one panel's canvas (`box`: the whole canvas) and draw its goals' square, the trajectories
+ * before the step (dashed grey) and after it (solid, in `color`). Returns how many of each it drew.
  */
 export function drawPanelPaths(
-  ctx: CanvasRenderingContext2D,
+  ctx: Context2D,
   box: PanelBox,
   data: ArenaMethodData | undefined,
   horizon: number,
@@ -74,10 +84,6 @@ export function drawPanelPaths(
   ctx.fillStyle = '#f8fafc';
   ctx.fillRect(sx, sy, ex - sx, ey - sy);
   if (!data) return { pre: 0, post: 0 };
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(box.left, box.top, box.size, box.size);
-  ctx.clip();
   ctx.lineJoin = 'round';
   const pre = strokePaths(ctx, box, data.pre, horizon, {
     color: '#9ca3af',
@@ -86,6 +92,5 @@ export function drawPanelPaths(
     dash: [3, 2],
   });
   const post = strokePaths(ctx, box, data.post, horizon, { color, width: 1.1, alpha: 0.85, dash: [] });
-  ctx.restore();
   return { pre, post };
 }
