@@ -13,6 +13,7 @@ import {
   sampleOnEngine,
   tfjsBatches,
   tfjsMetaGradient,
+  laterOf,
   type Case,
 } from './fusedNav2dReference';
 
@@ -29,6 +30,8 @@ describe('fused 2-D navigation engine: the meta-gradient equals the tfjs one', (
     ['meta-batch 3, one step', {}],
     ['meta-batch 1, two steps', { tasks: 1, inner: 2 }],
     ['meta-batch 3, two steps', { inner: 2 }],
+    ['meta-batch 3, two steps at α then α/2', { inner: 2, later: 0.05 }],
+    ['meta-batch 2, three steps at α then α/2', { tasks: 2, inner: 3, later: 0.05 }],
   ];
   for (const [name, over] of cases) {
     for (const firstOrder of [false, true]) {
@@ -36,7 +39,7 @@ describe('fused 2-D navigation engine: the meta-gradient equals the tfjs one', (
         const c = { ...base, ...over };
         const { engine, theta } = makeEngine(c);
         const s = sampleOnEngine(engine, c);
-        const fused = engine.meta(c.inner, c.tasks, c.trajs, c.alpha, firstOrder, 0.01, false);
+        const fused = engine.meta(c.inner, c.tasks, c.trajs, c.alpha, firstOrder, 0.01, false, laterOf(c));
         const before = tf.memory().numTensors;
         const ref = tfjsMetaGradient(theta, s, c, firstOrder);
         expect(tf.memory().numTensors).toBe(before);

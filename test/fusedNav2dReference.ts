@@ -19,7 +19,12 @@ export interface Case {
   inner: number;
   alpha: number;
   seed: number;
+  /** the rate of inner steps after the first (α unless given) */
+  later?: number;
 }
+
+/** The rate of case c's inner steps after the first. */
+export const laterOf = (c: Case): number => c.later ?? c.alpha;
 
 /** A small deterministic case: the engine and θ of the seed. */
 export function makeEngine(c: Case): { engine: FusedNav2dEngine; theta: Float32Array } {
@@ -57,7 +62,7 @@ export function sampleOnEngine(engine: FusedNav2dEngine, c: Case): Sampled {
     rollouts.push(r);
     weights.push(a.weights);
     live.push(a.live);
-    if (k < c.inner) engine.inner(k, k, k + 1, c.tasks, c.trajs, c.alpha);
+    if (k < c.inner) engine.inner(k, k, k + 1, c.tasks, c.trajs, k === 0 ? c.alpha : laterOf(c));
   }
   return { goals, rollouts, weights, live };
 }
@@ -84,7 +89,7 @@ export function tfjsMetaGradient(
   const th = tf.tensor1d(theta);
   const pre = batches.slice(0, c.inner);
   const post = batches[c.inner] as PgBatch;
-  const { value, grad } = metaGradient(th, c.hidden, pre, post, c.alpha, firstOrder);
+  const { value, grad } = metaGradient(th, c.hidden, pre, post, c.alpha, firstOrder, laterOf(c));
   const out = { value: value.dataSync()[0] as number, grad: Float32Array.from(grad.dataSync()) };
   tf.dispose([value, grad, th]);
   for (const b of batches) tf.dispose([b.obs, b.act, b.weights, b.live]);
@@ -96,6 +101,6 @@ export function tfjsMetaGradient(
  * inner steps and the post-update surrogate recomputed at θ (the engine's θ is untouched).
  */
 export function fusedObjective(engine: FusedNav2dEngine, c: Case, theta: Float32Array): number {
-  adaptAt(engine, c, theta);
-  return engine.meta(c.inner, c.tasks, c.trajs, c.alpha, true, 0.01, false).value;
+  adaptAt(engine, { ...c, later: laterOf(c) }, theta);
+  return engine.meta(c.inner, c.tasks, c.trajs, c.alpha, true, 0.01, false, laterOf(c)).value;
 }

@@ -74,6 +74,22 @@ describe('2-D navigation on the fused engine: runs', () => {
     c.dispose();
   });
 
+  it('rates=halved: the training’s later inner steps at α/2, the same on both engines', async () => {
+    const a = fusedRun('&inner=2&rates=halved', false);
+    const ref = familyOf('nav2d').createRun(tiny('&inner=2&rates=halved'), {
+      engine: 'tfjs',
+      pretrained: false,
+    }) as Nav2dRun;
+    const same = fusedRun('&inner=2', false);
+    for (let s = 0; s < 3; s++) {
+      const [got, want] = [await readLosses(a.step()), await readLosses(ref.step())];
+      expect(relDiff(got, want)).toBeLessThan(1e-4);
+      expect(relDiff(got, await readLosses(same.step()))).toBeGreaterThan(1e-3);
+    }
+    expect(relDiff(await thetaOf(a), await thetaOf(ref))).toBeLessThan(1e-4);
+    for (const r of [a, ref, same]) r.dispose();
+  });
+
   it('a larger meta-batch rebuilds the engine with the state kept; TRPO switches on live', async () => {
     const a = fusedRun('', false);
     await readLosses(a.step());

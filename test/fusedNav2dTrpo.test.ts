@@ -19,7 +19,14 @@ import {
 } from '../src/core/families/nav2d/trpo';
 import { Rng } from '../src/core/random';
 import { relDiff, startBackend } from './helpers';
-import { makeEngine, sampleOnEngine, tfjsBatches, type Case, type Sampled } from './fusedNav2dReference';
+import {
+  laterOf,
+  makeEngine,
+  sampleOnEngine,
+  tfjsBatches,
+  type Case,
+  type Sampled,
+} from './fusedNav2dReference';
 
 beforeAll(async () => {
   await startBackend('wasm');
@@ -36,6 +43,7 @@ function tfjsProblem(s: Sampled, c: Case, firstOrder: boolean): { q: TrpoProblem
     pre: batches.slice(0, c.inner),
     post: batches[c.inner] as PgBatch,
     alpha: c.alpha,
+    later: laterOf(c),
     firstOrder,
   };
   return { q, done: () => batches.forEach((b) => tf.dispose(Object.values(b))) };
@@ -43,6 +51,7 @@ function tfjsProblem(s: Sampled, c: Case, firstOrder: boolean): { q: TrpoProblem
 
 const fusedProblem = (s: Sampled, c: Case, firstOrder: boolean) => ({
   ...c,
+  later: laterOf(c),
   firstOrder,
   weights: s.weights[c.inner] as Float32Array,
   live: s.live[c.inner] as Float32Array,
@@ -69,6 +78,7 @@ async function tfjsStep(
 const cases: [string, Partial<Case>, boolean][] = [
   ['one step, second order', {}, false],
   ['two steps, second order', { inner: 2, alpha: 0.3 }, false],
+  ['two steps at α then α/2, second order', { inner: 2, alpha: 0.3, later: 0.15 }, false],
   ['one step, FOMAML', {}, true],
   ['meta-batch 1, few trajectories', { tasks: 1, trajs: 3 }, false],
 ];
@@ -94,7 +104,7 @@ describe('fused TRPO equals trpo.ts (tfjs kernels) on the same data', () => {
       tf.dispose([th, ...Object.values(old)]);
       done();
       engine.trpoKeep(c.inner, c.tasks, c.trajs, s.live[c.inner] as Float32Array);
-      const got = engine.klHessianVector(v, c.inner, c.tasks, c.trajs, c.alpha, firstOrder);
+      const got = engine.klHessianVector(v, c.inner, c.tasks, c.trajs, c.alpha, firstOrder, laterOf(c));
       expect(
         relDiff(
           got.map((x, i) => x + (v[i] as number) * TRPO.damping),

@@ -10,6 +10,7 @@ import { initPolicy, perTask, policyParamCount } from '../src/core/families/nav2
 import { readSync } from '../src/core/families/nav2d/reads';
 import type { Nav2dRun } from '../src/core/families/nav2d/run';
 import { adapted, klHessianVector, meanKl, TRPO } from '../src/core/families/nav2d/trpo';
+import { laterRate } from '../src/core/families/nav2d/schema';
 import { Rng } from '../src/core/random';
 import { relDiff, startBackend } from './helpers';
 
@@ -29,6 +30,20 @@ describe('2-D navigation: settings', () => {
     );
     expect(bad.config.trajs).toBe(100);
     expect(parseExperiment('task=sinusoid&algo=metasgd').config.algo).toBe('metasgd');
+  });
+
+  it('rates: α for every training inner step by default, or α then α/2', () => {
+    const plain = parseExperiment('task=nav2d&inner=2').config;
+    const halved = parseExperiment('task=nav2d&inner=2&rates=halved').config;
+    expect([plain.rates, laterRate(plain), halved.rates, laterRate(halved)]).toEqual([
+      'alpha',
+      0.5,
+      'halved',
+      0.25,
+    ]);
+    const bad = parseExperiment('task=nav2d&rates=quartered');
+    expect(bad.config.rates).toBe('alpha');
+    expect(bad.warnings.length).toBeGreaterThan(0);
   });
 });
 

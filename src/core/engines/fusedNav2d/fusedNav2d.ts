@@ -149,7 +149,8 @@ export class FusedNav2dEngine {
 
   /**
    * The meta-gradient after `inner` steps (see assembly/index.ts meta()): the mean post-update
-   * surrogate and a copy of the gradient; Adam with rate β updates θ when `apply`.
+   * surrogate and a copy of the gradient; Adam with rate β updates θ when `apply`. The inner steps
+   * were taken at rate α, then `later` after the first (α unless given).
    */
   meta(
     inner: number,
@@ -159,9 +160,10 @@ export class FusedNav2dEngine {
     firstOrder: boolean,
     beta: number,
     apply: boolean,
+    later = alpha,
   ): { value: number; grad: Float32Array } {
     this.wasmCalls++;
-    this.ex.meta(inner, tasks, trajs, alpha, firstOrder ? 1 : 0, beta, apply ? 1 : 0);
+    this.ex.meta(inner, tasks, trajs, alpha, later, firstOrder ? 1 : 0, beta, apply ? 1 : 0);
     return { value: this.result(0), grad: this.f32(NAV2D_BUFFER.grad, this.numParams).slice() };
   }
 
@@ -194,10 +196,11 @@ export class FusedNav2dEngine {
     trajs: number,
     alpha: number,
     firstOrder: boolean,
+    later = alpha,
   ): Float32Array {
     this.f32(NAV2D_BUFFER.vec, this.numParams).set(v);
     this.wasmCalls++;
-    this.ex.trpoHv(inner, tasks, trajs, alpha, firstOrder ? 1 : 0);
+    this.ex.trpoHv(inner, tasks, trajs, alpha, later, firstOrder ? 1 : 0);
     return this.f32(NAV2D_BUFFER.grad, this.numParams).slice();
   }
 

@@ -27,6 +27,7 @@ export interface FusedNav2dExports {
     tasks: number,
     trajs: number,
     alpha: number,
+    later: number,
     firstOrder: number,
     beta: number,
     apply: number,
@@ -34,7 +35,7 @@ export interface FusedNav2dExports {
   joint(slot: number, thetaSlot: number, tasks: number, trajs: number, beta: number, apply: number): void;
   readTheta(slot: number, task: number): void;
   trpoKeep(inner: number, tasks: number, trajs: number): void;
-  trpoHv(inner: number, tasks: number, trajs: number, alpha: number, firstOrder: number): void;
+  trpoHv(inner: number, tasks: number, trajs: number, alpha: number, later: number, firstOrder: number): void;
   trpoCheck(inner: number, tasks: number, trajs: number): void;
 }
 

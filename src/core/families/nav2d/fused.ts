@@ -13,6 +13,7 @@ import { actionNoise, HORIZON, sampleGoals } from './env';
 import { EVAL_TRAJS_FACTOR, evalRate, evalTrajs, meanOf } from './iteration';
 import { fusedTrpoStep } from './fusedTrpo';
 import { ACT_DIM, policyParamCount } from './policy';
+import { laterRate } from './schema';
 
 /** Trajectories per task when a config leaves them out (the paper's 20). */
 export const DEFAULT_TRAJS = 20;
@@ -23,6 +24,8 @@ export interface FusedIterationSettings {
   trajs: number;
   inner: number;
   alpha: number;
+  /** the rate of inner steps after the first */
+  later: number;
   beta: number;
   firstOrder: boolean;
   /** the meta-optimiser is TRPO (fusedTrpo.ts), else Adam with rate β */
@@ -67,7 +70,7 @@ export function sampleAdapted(
     const got = sampleSlot(engine, k, s.tasks, s.trajs, rng);
     returns.push(meanOf(got.returns));
     if (k === s.inner) return { goals, returns, post: got };
-    engine.inner(k, k, k + 1, s.tasks, s.trajs, s.alpha);
+    engine.inner(k, k, k + 1, s.tasks, s.trajs, k === 0 ? s.alpha : s.later);
   }
 }
 
@@ -83,7 +86,7 @@ export function fusedIteration(
 ): { meta: number; pretrained: number | null } {
   const { returns, post } = sampleAdapted(engine, s, rng);
   if (s.trpo) fusedTrpoStep(engine, { ...s, weights: post.weights, live: post.live });
-  else engine.meta(s.inner, s.tasks, s.trajs, s.alpha, s.firstOrder, s.beta, true);
+  else engine.meta(s.inner, s.tasks, s.trajs, s.alpha, s.firstOrder, s.beta, true, s.later);
   let pretrained: number | null = null;
   if (s.joint) {
     engine.broadcast(0, 'pretrained', s.tasks);
@@ -134,6 +137,7 @@ export function fusedSettings(c: Experiment, joint: boolean): FusedIterationSett
     trajs: c.trajs ?? DEFAULT_TRAJS,
     inner: c.inner,
     alpha: c.alpha,
+    later: laterRate(c),
     beta: c.beta,
     firstOrder: c.algo === 'fomaml',
     trpo: c.metaopt === 'trpo',

@@ -15,6 +15,8 @@ export interface FusedTrpoProblem {
   tasks: number;
   trajs: number;
   alpha: number;
+  /** the rate of inner steps after the first */
+  later: number;
   firstOrder: boolean;
   /** the post-update batch's advantage weights and live weights (reference layout) */
   weights: Float32Array;
@@ -58,14 +60,14 @@ export function conjugateGradient(
  */
 export function adaptAt(
   engine: FusedNav2dEngine,
-  q: { inner: number; tasks: number; trajs: number; alpha: number },
+  q: { inner: number; tasks: number; trajs: number; alpha: number; later: number },
   theta: Float32Array,
 ): void {
   engine.setTheta('eval', theta);
   engine.broadcast(0, 'eval', q.tasks);
   for (let k = 0; k < q.inner; k++) {
     engine.refresh(k, k, q.tasks, q.trajs);
-    engine.inner(k, k, k + 1, q.tasks, q.trajs, q.alpha);
+    engine.inner(k, k, k + 1, q.tasks, q.trajs, k === 0 ? q.alpha : q.later);
   }
   engine.refresh(q.inner, q.inner, q.tasks, q.trajs);
 }
@@ -81,10 +83,10 @@ export function trpoTrial(engine: FusedNav2dEngine, q: FusedTrpoProblem, trial: 
  * or null when θ was kept. Leaves the data slots' layer outputs at the last trial.
  */
 export function fusedTrpoStep(engine: FusedNav2dEngine, q: FusedTrpoProblem): number | null {
-  const { grad } = engine.meta(q.inner, q.tasks, q.trajs, q.alpha, q.firstOrder, 0, false);
+  const { grad } = engine.meta(q.inner, q.tasks, q.trajs, q.alpha, q.firstOrder, 0, false, q.later);
   engine.trpoKeep(q.inner, q.tasks, q.trajs, q.live);
   const hv = (v: Float32Array): Float32Array => {
-    const out = engine.klHessianVector(v, q.inner, q.tasks, q.trajs, q.alpha, q.firstOrder);
+    const out = engine.klHessianVector(v, q.inner, q.tasks, q.trajs, q.alpha, q.firstOrder, q.later);
     for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + (v[i] as number) * TRPO.damping;
     return out;
   };

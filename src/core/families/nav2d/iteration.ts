@@ -18,6 +18,8 @@ export interface PgSettings {
   hidden: readonly number[];
   alpha: number;
   trajs: number;
+  /** the rate of training's inner steps after the first (α unless given) */
+  later?: number;
 }
 
 /** A sampled batch with its advantage weights, and its tasks' average returns. */
@@ -76,7 +78,8 @@ export function* sampleMetaBatch(
     pre.push(got.batch);
     returns.push(meanOf(got.returns));
     const p = params;
-    params = tf.tidy(() => pgInnerStep(perTask(p, tasks), s.hidden, got.batch, s.alpha));
+    const rate = i === 0 ? s.alpha : (s.later ?? s.alpha);
+    params = tf.tidy(() => pgInnerStep(perTask(p, tasks), s.hidden, got.batch, rate));
     if (p !== theta) p.dispose();
   }
   const post = yield* sampleBatch(params, goals, s, rng);

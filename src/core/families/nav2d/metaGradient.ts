@@ -39,7 +39,8 @@ export function pgInnerStep(
 
 /**
  * The meta-objective of θ [P]: each task takes `pre.length` inner steps (step i on batch pre[i],
- * sampled at that step's parameters), then the mean over tasks of the surrogate on `post`.
+ * sampled at that step's parameters; rate α for the first, `later` after it), then the mean over
+ * tasks of the surrogate on `post`.
  */
 export function metaObjective(
   theta: tf.Tensor1D,
@@ -48,10 +49,11 @@ export function metaObjective(
   post: PgBatch,
   alpha: number,
   firstOrder: boolean,
+  later = alpha,
 ): tf.Scalar {
   const tasks = post.obs.shape[0];
   let p = perTask(theta, tasks);
-  for (const b of pre) p = pgInnerStep(p, hidden, b, alpha, firstOrder);
+  pre.forEach((b, i) => (p = pgInnerStep(p, hidden, b, i === 0 ? alpha : later, firstOrder)));
   return tf.div(surrogateSum(p, hidden, post), tasks);
 }
 
@@ -63,8 +65,9 @@ export function metaGradient(
   post: PgBatch,
   alpha: number,
   firstOrder: boolean,
+  later = alpha,
 ): { value: tf.Scalar; grad: tf.Tensor1D } {
-  const f = (th: tf.Tensor) => metaObjective(th as tf.Tensor1D, hidden, pre, post, alpha, firstOrder);
+  const f = (th: tf.Tensor) => metaObjective(th as tf.Tensor1D, hidden, pre, post, alpha, firstOrder, later);
   const { value, grad } = tf.valueAndGrad(f)(theta);
   return { value, grad: grad as tf.Tensor1D };
 }

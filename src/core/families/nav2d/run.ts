@@ -33,6 +33,7 @@ import { metaGradient, surrogateSum } from './metaGradient';
 import { initPolicy, perTask, policyParamCount } from './policy';
 import { readAsync, readSync, type Reading } from './reads';
 import { trpoStep } from './trpo';
+import { laterRate } from './schema';
 import { nav2dReport } from './report';
 import { SyncedVariable } from '../../engines/engineViews';
 import type { FusedNav2dEngine } from '../../engines/fusedNav2d/fusedNav2d';
@@ -52,7 +53,7 @@ export { DEFAULT_TRAJS };
 
 /** The policy's hidden layers and trajectories per task of a config. */
 export function pgSettings(c: Experiment): PgSettings {
-  return { hidden: c.hidden, alpha: c.alpha, trajs: c.trajs ?? DEFAULT_TRAJS };
+  return { hidden: c.hidden, alpha: c.alpha, trajs: c.trajs ?? DEFAULT_TRAJS, later: laterRate(c) };
 }
 
 /** A trainable flat vector with its Adam. */
@@ -190,6 +191,7 @@ export class Nav2dRun implements FamilyRun {
       pre: sample.pre,
       post: sample.post,
       alpha: c.alpha,
+      later: laterRate(c),
       firstOrder: c.algo === 'fomaml',
     };
     if (c.metaopt === 'trpo') {
@@ -203,6 +205,7 @@ export class Nav2dRun implements FamilyRun {
         sample.post,
         c.alpha,
         problem.firstOrder,
+        problem.later,
       );
       meta.adam.apply(meta.theta, grad);
       tf.dispose([value, grad]);

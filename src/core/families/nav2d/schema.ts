@@ -5,13 +5,27 @@ import { HIDDEN_FIELD } from '../regression/schema';
 export const META_OPTIMISERS = ['adam', 'trpo'] as const;
 export type MetaOptimiser = (typeof META_OPTIMISERS)[number];
 
+/**
+ * Rates of the training's inner steps: α for every step, or α for the first and α / 2 for every
+ * later one (the schedule of the evaluation protocol, the released code's test script).
+ */
+export const INNER_RATES = ['alpha', 'halved'] as const;
+export type InnerRates = (typeof INNER_RATES)[number];
+
 declare module '../../schema' {
   interface Experiment {
     /** 2-D navigation: trajectories sampled per task for each policy-gradient step */
     trajs?: number;
     /** 2-D navigation: the meta-optimiser, Adam (rate β) or the paper's TRPO */
     metaopt?: MetaOptimiser;
+    /** 2-D navigation: the training's inner rates, α for every step or α then α / 2 */
+    rates?: InnerRates;
   }
+}
+
+/** The training's rate for inner steps after the first. */
+export function laterRate(c: { alpha: number; rates?: InnerRates }): number {
+  return c.rates === 'halved' ? c.alpha / 2 : c.alpha;
 }
 
 /**
@@ -45,6 +59,14 @@ export const nav2dSchema: FamilySchema = {
         help: 'Meta-optimiser: Adam with rate β, or the paper’s TRPO (KL radius 0.01, conjugate gradient, line search).',
       },
       default: 'adam',
+    },
+    rates: {
+      field: {
+        kind: 'enum',
+        values: INNER_RATES,
+        help: 'Training’s inner rates with 2-3 steps: α for every step, or α then α/2 (as the evaluation adapts).',
+      },
+      default: 'alpha',
     },
   },
   // β = 0.003: Adam at 0.01 diverged near meta-iteration 250 of the paper's run (docs/nav2d.md)

@@ -21,6 +21,8 @@ export interface TrpoProblem {
   post: PgBatch;
   alpha: number;
   firstOrder: boolean;
+  /** the rate of inner steps after the first (α unless given) */
+  later?: number;
 }
 
 export type Adapted = {
@@ -32,7 +34,8 @@ export type Adapted = {
 /** The post-update policy of every task at θ, on the post-update batch. */
 export function adapted(theta: tf.Tensor, q: TrpoProblem): Adapted {
   let p = perTask(theta, q.post.obs.shape[0]);
-  for (const b of q.pre) p = pgInnerStep(p, q.hidden, b, q.alpha, q.firstOrder);
+  const later = q.later ?? q.alpha;
+  q.pre.forEach((b, i) => (p = pgInnerStep(p, q.hidden, b, i === 0 ? q.alpha : later, q.firstOrder)));
   const parts = splitPolicy(p, q.hidden);
   return {
     mean: policyMean(parts, q.post.obs),
@@ -100,7 +103,7 @@ function conjugateGradient(hv: (v: tf.Tensor1D) => tf.Tensor1D, b: tf.Tensor1D, 
 export function* trpoStep(theta: tf.Variable, q: TrpoProblem): Reading<number | null> {
   const th = theta as unknown as tf.Tensor1D;
   const old = tf.tidy(() => adapted(th, q));
-  const { value, grad } = metaGradient(th, q.hidden, q.pre, q.post, q.alpha, q.firstOrder);
+  const { value, grad } = metaGradient(th, q.hidden, q.pre, q.post, q.alpha, q.firstOrder, q.later);
   value.dispose();
   const before = tf.tidy(() => surrogate(th, old, q));
   const x = tf.tidy(() => conjugateGradient((v) => klHessianVector(th, old, q, v), grad, TRPO.cgIters));

@@ -170,11 +170,20 @@ export function inner(s: i32, from: i32, to: i32, tasks: i32, N: i32, alpha: f32
 
 /**
  * The meta-gradient after K inner steps (data slots 0..K−1 sampled at θ slots 0..K−1, the post-update
- * data in slot K at θ slot K): per task v = ∇L_post(θ_K), then (unless first order) v ← v − α H_k v
- * for k = K−1…0, H_k the Hessian of task's L_k at θ_k; GRAD = mean over tasks. Adam on θ when
- * `apply`. RESULT[0] = the mean post-update surrogate.
+ * data in slot K at θ slot K): per task v = ∇L_post(θ_K), then (unless first order) v ← v − α_k H_k v
+ * for k = K−1…0, H_k the Hessian of task's L_k at θ_k, α_0 = alpha and α_k = later after it;
+ * GRAD = mean over tasks. Adam on θ when `apply`. RESULT[0] = the mean post-update surrogate.
  */
-export function meta(K: i32, tasks: i32, N: i32, alpha: f32, firstOrder: bool, beta: f64, apply: bool): void {
+export function meta(
+  K: i32,
+  tasks: i32,
+  N: i32,
+  alpha: f32,
+  later: f32,
+  firstOrder: bool,
+  beta: f64,
+  apply: bool,
+): void {
   const M = N * HORIZON;
   memory.fill(acc, 0, (<usize>P) << 2);
   let value: f64 = 0;
@@ -182,7 +191,7 @@ export function meta(K: i32, tasks: i32, N: i32, alpha: f32, firstOrder: bool, b
     bindTask(K, t, M);
     memory.fill(vTask, 0, (<usize>P) << 2);
     value += gradient(thetaOf(K, t), vTask, M);
-    if (!firstOrder) throughSteps(vTask, t, K - 1, -1, -1, M, alpha);
+    if (!firstOrder) throughSteps(vTask, t, K - 1, -1, -1, M, alpha, later);
     accumulate(vTask);
   }
   store<f64>(addr(RESULT), value / <f64>tasks);

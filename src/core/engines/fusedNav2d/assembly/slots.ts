@@ -150,15 +150,28 @@ export function finishGrad(tasks: i32): void {
   pack(addr(GRAD), acc);
 }
 
-/** x ← x − α H_k x for task t, through inner steps `from` down to `to` (step −1 or +1). */
-export function throughSteps(x: usize, t: i32, from: i32, to: i32, step: i32, M: i32, alpha: f32): void {
+/**
+ * x ← x − α_k H_k x for task t, through inner steps `from` down to `to` (step −1 or +1); α_0 = alpha,
+ * α_k = later for k ≥ 1.
+ */
+export function throughSteps(
+  x: usize,
+  t: i32,
+  from: i32,
+  to: i32,
+  step: i32,
+  M: i32,
+  alpha: f32,
+  later: f32,
+): void {
   for (let k = from; k != to; k += step) {
+    const rate = k == 0 ? alpha : later;
     bindTask(k, t, M);
     memory.fill(hvTask, 0, (<usize>P) << 2);
     hessianVector(thetaOf(k, t), x, hvTask, gTask, M);
     for (let i = 0; i < P; i++) {
       const o = (<usize>i) << 2;
-      store<f32>(x + o, load<f32>(x + o) - load<f32>(hvTask + o) * alpha);
+      store<f32>(x + o, load<f32>(x + o) - load<f32>(hvTask + o) * rate);
     }
   }
 }

@@ -56,19 +56,20 @@ export function trpoKeep(K: i32, tasks: i32, N: i32): void {
 /**
  * GRAD = H v for v in VEC, H the Hessian at θ of the mean over tasks of the live-step mean KL
  * between the kept post-update policy and the post-update policy of θ′ (θ through the K inner
- * steps, whose Jacobian is I unless second order): per task Jᵀ F J v, J = Π (I − α H_k).
+ * steps, whose Jacobian is I unless second order): per task Jᵀ F J v, J = Π (I − α_k H_k)
+ * (α_0 = alpha, α_k = later after it).
  * Data slots 0..K hold the samples at θ slots 0..K (trpoKeep called on slot K).
  */
-export function trpoHv(K: i32, tasks: i32, N: i32, alpha: f32, firstOrder: bool): void {
+export function trpoHv(K: i32, tasks: i32, N: i32, alpha: f32, later: f32, firstOrder: bool): void {
   const M = N * HORIZON;
   memory.fill(acc, 0, (<usize>P) << 2);
   for (let t = 0; t < tasks; t++) {
     unpack(vTask, addr(VEC));
-    if (!firstOrder) throughSteps(vTask, t, 0, K, 1, M, alpha);
+    if (!firstOrder) throughSteps(vTask, t, 0, K, 1, M, alpha, later);
     bindTask(K, t, M, liveW);
     memory.fill(wTask, 0, (<usize>P) << 2);
     fisherVector(thetaOf(K, t), vTask, wTask, M);
-    if (!firstOrder) throughSteps(wTask, t, K - 1, -1, -1, M, alpha);
+    if (!firstOrder) throughSteps(wTask, t, K - 1, -1, -1, M, alpha, later);
     accumulate(wTask);
   }
   finishGrad(tasks);
