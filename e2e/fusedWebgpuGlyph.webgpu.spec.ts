@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import type { PiecesReport } from '../src/engineCheck/glyphMamlppPieces';
 import { collectErrors } from './helpers';
 
 // Runs in the chromium-webgpu project (SwiftShader adapter; the file name ends in webgpu.spec.ts).
@@ -141,19 +142,6 @@ test('the fused WGSL glyph meta-step matches the CPU engine with a constant disp
   expect(after?.fellBack).toBe(false);
   expect(errors).toEqual([]);
 });
-
-interface PiecesReport {
-  done: boolean;
-  rows: {
-    name: string;
-    params: number;
-    advanceWrong: number;
-    retreatWrong: number;
-    rateWrong: number;
-    pass: boolean;
-  }[];
-  error: string | null;
-}
 
 test('MAML++ pieces of the WGSL glyph engine: the sets’ advance, its inverse and the per-step rates run as their TypeScript maps', async ({
   page,

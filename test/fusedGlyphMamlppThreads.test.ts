@@ -7,7 +7,7 @@ import type { GlyphThreadPool } from '../src/core/engines/fusedGlyph/threads';
 import { mamlppPhase } from '../src/core/meta/mamlppSchedule';
 import type { GlyphBatch } from '../src/core/families/glyphs/data/sampler';
 import { Rng } from '../src/core/random';
-import { glyphBatch, modelFor, settings } from './fusedGlyphReference';
+import { glyphBatch, modelFor, settings, stateBits as bits } from './fusedGlyphReference';
 
 /**
  * MAML++ on the fused glyph engine with its tasks split over worker threads gives the single
@@ -26,14 +26,6 @@ beforeAll(async () => {
   for (const n of [1, 2, 3]) pools.set(n, await nodeGlyphThreads(n));
 });
 afterAll(() => pools.forEach((p) => p?.dispose()));
-
-function bits(s: FusedState): number[] {
-  const arrays = [s.theta, s.thetaAdam.m, s.thetaAdam.v, s.alpha, s.alphaAdam?.m, s.alphaAdam?.v];
-  arrays.push(s.pretrained, s.pretrainedAdam?.m, s.pretrainedAdam?.v);
-  const out = [s.thetaAdam.t, s.alphaAdam?.t ?? -1, s.pretrainedAdam?.t ?? -1];
-  for (const a of arrays) if (a) out.push(a.length, ...new Uint32Array(a.buffer, a.byteOffset, a.length));
-  return out;
-}
 
 function mamlppSettings(batchNorm: boolean): WasmGlyphSettings {
   const base = settings({ filters: 6, blocks: 3, inner: 2, maxTasks: 5, alpha: 0.3, beta: 0.003, batchNorm });

@@ -8,6 +8,7 @@ import { ConvNet } from '../src/core/models/convnet';
 import { FcClassifier } from '../src/core/models/fcClassifier';
 import { Rng } from '../src/core/random';
 import type { FusedAlgo, FusedGlyphSettings } from '../src/core/engines/fusedGlyph/fusedGlyph';
+import type { FusedState } from '../src/core/engines/fused/fusedMlp';
 
 /** Shared set-up of the fused glyph engine's tests: settings, batches and the tfjs reference. */
 
@@ -99,4 +100,13 @@ export function referenceGradient(
     tf.dispose([t.xs, t.ys, t.xq, t.yq]);
     learner.dispose();
   }
+}
+
+/** Every float of a state as its bit pattern, with the Adam step counts (for equality to the bit). */
+export function stateBits(s: FusedState): number[] {
+  const arrays = [s.theta, s.thetaAdam.m, s.thetaAdam.v, s.alpha, s.alphaAdam?.m, s.alphaAdam?.v];
+  arrays.push(s.pretrained, s.pretrainedAdam?.m, s.pretrainedAdam?.v);
+  const out = [s.thetaAdam.t, s.alphaAdam?.t ?? -1, s.pretrainedAdam?.t ?? -1];
+  for (const a of arrays) if (a) out.push(a.length, ...new Uint32Array(a.buffer, a.byteOffset, a.length));
+  return out;
 }

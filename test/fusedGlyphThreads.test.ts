@@ -6,7 +6,7 @@ import type { GlyphThreadPool } from '../src/core/engines/fusedGlyph/threads';
 import { taskShard } from '../src/core/engines/fusedGlyph/shards';
 import type { GlyphBatch } from '../src/core/families/glyphs/data/sampler';
 import { Rng } from '../src/core/random';
-import { glyphBatch, modelFor, settings } from './fusedGlyphReference';
+import { glyphBatch, modelFor, settings, stateBits as bits } from './fusedGlyphReference';
 
 /**
  * The fused glyph engine with its tasks split over worker threads gives the single call's bits:
@@ -21,15 +21,6 @@ beforeAll(async () => {
   for (const n of [1, 2, 3]) pools.set(n, await nodeGlyphThreads(n));
 });
 afterAll(() => pools.forEach((p) => p?.dispose()));
-
-/** Every float of a state as its bit pattern, with the Adam step counts. */
-function bits(s: FusedState): number[] {
-  const arrays = [s.theta, s.thetaAdam.m, s.thetaAdam.v, s.alpha, s.alphaAdam?.m, s.alphaAdam?.v];
-  arrays.push(s.pretrained, s.pretrainedAdam?.m, s.pretrainedAdam?.v);
-  const out = [s.thetaAdam.t, s.alphaAdam?.t ?? -1, s.pretrainedAdam?.t ?? -1];
-  for (const a of arrays) if (a) out.push(a.length, ...new Uint32Array(a.buffer, a.byteOffset, a.length));
-  return out;
-}
 
 function streams(s: FusedGlyphSettings): GlyphBatch[] {
   return Array.from({ length: STEPS }, (_, i) => glyphBatch(s, 1 + (i % s.maxTasks), 300 + i));
