@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { syntheticFiles, zipOf } from '../test/syntheticImages';
 import { collectErrors, copyLink, waitReady, waitStepAtLeast } from './helpers';
 
@@ -7,6 +7,9 @@ import { collectErrors, copyLink, waitReady, waitStepAtLeast } from './helpers';
 function omniglotLike(): Buffer {
   return Buffer.from(zipOf(syntheticFiles({ alphabets: 4, characters: 5, images: 6, side: 35 })));
 }
+
+/** The image imports' own workers alive in the page. */
+const workersOfImports = (page: Page) => page.workers().filter((w) => /imageImport/.test(w.url())).length;
 
 test('import images: a zip decoded in a worker, its conversion and split shown, trained on, kept over a reload', async ({
   page,
@@ -28,6 +31,10 @@ test('import images: a zip decoded in a worker, its conversion and split shown, 
   await input.setInputFiles({ name: 'cut.zip', mimeType: 'application/zip', buffer: cut });
   await expect(page.locator('.import-error')).toContainText('cut.zip: the zip has no end record');
   await expect(page.locator('.import-note')).toBeVisible();
+  // the import's own worker: ended with a fault, alive holding the decoded classes while they are
+  // previewed, ended again once it has sent them to the training worker
+  const importWorkers = () => workersOfImports(page);
+  await expect.poll(importWorkers).toBe(0);
 
   await input.setInputFiles({ name: 'omniglot.zip', mimeType: 'application/zip', buffer: omniglotLike() });
   const summary = page.locator('.import-summary');
@@ -39,12 +46,14 @@ test('import images: a zip decoded in a worker, its conversion and split shown, 
     /meta-training: 15 classes, 90 images in \d groups/,
   );
   await expect(summary.locator('.import-split')).toContainText(/held out: 5 classes, 30 images/);
+  expect(importWorkers()).toBe(1);
 
   await page.getByRole('button', { name: 'Train on these classes' }).click();
   await expect(page.locator('.import-trained')).toHaveText(
     'Training on omniglot.zip: 20 classes, 120 images.',
   );
   await expect(page.locator('.class-name').first()).toContainText('Alphabet_', { timeout: 60_000 });
+  await expect.poll(importWorkers).toBe(0);
   await page.getByRole('button', { name: 'Play' }).click();
   await waitStepAtLeast(page, 3, 120_000);
   await page.getByRole('button', { name: 'Pause' }).click();
@@ -104,6 +113,7 @@ test('storage full: an image import trains on, the page says once that the data 
     await expect(page.locator('.import-trained')).toContainText(`Training on ${name}`);
   }
   await expect(page.locator('.class-name').first()).toContainText('Alphabet_', { timeout: 60_000 });
+  await expect.poll(() => workersOfImports(page)).toBe(0);
   await page.getByRole('button', { name: 'Play' }).click();
   await waitStepAtLeast(page, 3, 120_000);
   await page.getByRole('button', { name: 'Pause' }).click();

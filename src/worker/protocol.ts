@@ -145,9 +145,9 @@ export type ToWorker =
       source: string;
       reading?: FileReading;
       /**
-       * the file as the page's import worker already read it (TaskFamily.adoptTaskData: decoded
-       * images, their buffers transferred), so it is not read again; `file` stays the data kept
-       * and embedded
+       * the file as the page's import worker already read it (TaskFamily.adoptTaskData: what it
+       * read, its buffers transferred, or a MessagePort that worker sends it over), so it is not
+       * read again; `file` stays the data kept and embedded
        */
       read?: unknown;
       /** the settings to check the data against while the worker has none (sent before its init) */

@@ -161,8 +161,8 @@ export interface TaskFamily {
   ): Promise<{ hash: string; lines: string[] }>;
   /**
    * Takes a task file's data as the page's import worker already read it (that reader's own
-   * output, its buffers transferred, not copied) instead of reading the file's bytes again: the
-   * same tasks loadTaskFile would keep. Rejects with the reason when `read` is not such data or
+   * output, its buffers transferred, not copied, or a port the reader sends it over) instead of
+   * reading the file's bytes again: the same tasks loadTaskFile would keep. Rejects with the reason when `read` is not such data or
    * the config cannot use it. Absent: the training worker reads the bytes.
    */
   adoptTaskData?(read: unknown, config: Experiment): Promise<{ hash: string; lines: string[] }>;

@@ -2,6 +2,7 @@ import { filesOfZip, importImageClasses, type ClassImageSet } from '../../data/i
 import { loadedImageClasses, setLoadedImageClasses } from '../../data/images/loaded';
 import { describeClasses, splitCounts, tooFewClassesLine } from '../../data/images/summary';
 import { isClassImageSet } from '../../data/images/handOver';
+import { isClassSetPort, receiveClassSet } from '../../data/images/portHandOver';
 import { ImportError } from '../../data/images/limits';
 import type { Experiment } from '../../schema';
 import type { TaskFamily } from '../family';
@@ -53,8 +54,12 @@ async function loadTaskFile(
   return { hash: set.hash, lines: describeClasses(set) };
 }
 
-/** Classes the page's import worker decoded, handed over: checked like an archive's, kept. */
-async function adoptTaskData(read: unknown, config: Experiment): Promise<{ hash: string; lines: string[] }> {
+/**
+ * Classes the page's import worker decoded, handed over (the set itself, or a port it arrives on
+ * from that worker): checked like an archive's, kept.
+ */
+async function adoptTaskData(given: unknown, config: Experiment): Promise<{ hash: string; lines: string[] }> {
+  const read = isClassSetPort(given) ? await receiveClassSet(given) : given;
   if (!isClassImageSet(read)) throw new ImportError('the decoded classes handed over are not whole');
   checkClassesTrainable(read, config);
   setLoadedImageClasses(read);

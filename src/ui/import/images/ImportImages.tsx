@@ -1,12 +1,11 @@
-import { startTransition, useRef, useState, type DragEvent } from 'react';
+import { startTransition, useEffect, useRef, useState, type DragEvent } from 'react';
 import { dataMatches, dataMismatch } from '../../../core/data/dataLink';
 import { askedData } from '../linkedData';
-import { classSetTransfer } from '../../../core/data/images/handOver';
 import { AskForFile, keep, trainOn, useArrivedData, useRestore, type ReadData } from '../keptData';
 import { ConversionPreview, SplitView } from './ConversionPreview';
 import { droppedSource, entriesOf, type DropEntry } from './droppedFiles';
 import type { ImageImportRequest, ImportedImages } from './imageMessages';
-import { importImages } from './importImages';
+import { importImages, type ImageImport } from './importImages';
 import '../import.css';
 
 type State =
@@ -23,11 +22,14 @@ interface Props {
   restore: boolean;
 }
 
-/** The decoded classes, moved to the training worker (the archive is still kept and embedded). */
-const handOver = (result: ImportedImages): ReadData => ({
-  data: result.decoded,
-  transfer: classSetTransfer(result.decoded),
-});
+/**
+ * The decoded classes, sent from the import's worker straight to the training worker over a port
+ * moved to it (the archive is still kept and embedded).
+ */
+const handOver = (job: ImageImport): ReadData => {
+  const port = job.handOver();
+  return { data: port, transfer: [port] };
+};
 
 const errorLine = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -73,20 +75,33 @@ function Progress({ state, onCancel }: { state: Extract<State, { kind: 'reading'
  * the training worker) and one a run file brought, each imported for the page's part of it.
  */
 function useKeptImages({ task, onImages, restore }: Props, setWanted: (hash: string | null) => void) {
-  const importZip = (file: Blob) => importImages({ kind: 'zip', file }, () => undefined).done;
+  const importZip = (file: Blob) => importImages({ kind: 'zip', file }, () => undefined);
   useRestore(
     task,
     restore,
     async (kept) => {
-      const result = await importZip(kept.file);
-      onImages(result, kept.name);
-      return handOver(result);
+      const job = importZip(kept.file);
+      try {
+        onImages(await job.done, kept.name);
+      } catch (err) {
+        job.dispose();
+        throw err;
+      }
+      return handOver(job);
     },
     setWanted,
   );
+  // the training worker has the data already (the run file's): only the page's part is made
   useArrivedData(
     task,
-    async (file, name) => onImages(await importZip(file), name),
+    async (file, name) => {
+      const job = importZip(file);
+      try {
+        onImages(await job.done, name);
+      } finally {
+        job.dispose();
+      }
+    },
     () => setWanted(null),
   );
 }
@@ -102,15 +117,23 @@ function useKeptImages({ task, onImages, restore }: Props, setWanted: (hash: str
 export function ImportImages({ task, onImages, restore }: Props) {
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [wanted, setWanted] = useState<string | null>(null);
-  const cancelRef = useRef<() => void>(() => undefined);
+  // the import being read or previewed: its worker holds the decoded classes until it is ended
+  const jobRef = useRef<ImageImport | null>(null);
+  const release = () => {
+    jobRef.current?.cancel();
+    jobRef.current = null;
+  };
+  useEffect(() => release, []);
   useKeptImages({ task, onImages, restore }, setWanted);
   const read = async (name: string, request: Promise<ImageImportRequest>) => {
+    release();
     setState({ kind: 'reading', name, phase: 'reading', done: 0, total: 0 });
+    let job: ImageImport | null = null;
     try {
-      const job = importImages(await request, (phase, done, total) =>
+      job = importImages(await request, (phase, done, total) =>
         setState({ kind: 'reading', name, phase, done, total }),
       );
-      cancelRef.current = job.cancel;
+      jobRef.current = job;
       const result = await job.done;
       const asked = askedData(task);
       if (asked !== null && !dataMatches(asked, result.hash))
@@ -118,34 +141,41 @@ export function ImportImages({ task, onImages, restore }: Props) {
       // an interruptible render: the preview's parts do not add up to one long task
       startTransition(() => setState({ kind: 'preview', name, result }));
     } catch (err) {
+      // a later import has taken over: this one's end is not shown
+      if (job !== null && jobRef.current !== job) return;
+      release();
       setState(
         errorLine(err) === 'cancelled' ? { kind: 'idle' } : { kind: 'error', name, message: errorLine(err) },
       );
     }
   };
-  const drop = (e: DragEvent) => {
+  const dropped = (e: DragEvent) => {
     e.preventDefault();
     const entries: DropEntry[] = entriesOf(e.dataTransfer.items);
     const name = entries.length === 1 ? (entries[0]?.name ?? 'the drop') : `${entries.length} dropped items`;
     if (entries.length > 0) void read(name, droppedSource(entries));
   };
   const use = (s: Extract<State, { kind: 'preview' }>) => {
+    const job = jobRef.current;
+    if (job === null) return;
     try {
       onImages(s.result, s.name);
     } catch (err) {
+      release();
       setState({ kind: 'error', name: s.name, message: errorLine(err) });
       return;
     }
+    jobRef.current = null;
     setWanted(null);
     setState({ kind: 'idle' });
     // the hand-over to the training worker and the write to IndexedDB, each a task of its own
     setTimeout(() => {
-      trainOn(task, s.name, s.result.archive, s.result.hash, undefined, handOver(s.result));
+      trainOn(task, s.name, s.result.archive, s.result.hash, undefined, handOver(job));
       setTimeout(() => void keep(task, s.name, s.result.archive, s.result.hash), 0);
     }, 0);
   };
   return (
-    <fieldset className="field import-tasks" onDragOver={(e) => e.preventDefault()} onDrop={drop}>
+    <fieldset className="field import-tasks" onDragOver={(e) => e.preventDefault()} onDrop={dropped}>
       <legend>import images</legend>
       {wanted !== null && <AskForFile hash={wanted} />}
       <label className="import-drop">
@@ -161,7 +191,7 @@ export function ImportImages({ task, onImages, restore }: Props) {
           }}
         />
       </label>
-      {state.kind === 'reading' && <Progress state={state} onCancel={() => cancelRef.current()} />}
+      {state.kind === 'reading' && <Progress state={state} onCancel={() => jobRef.current?.cancel()} />}
       {state.kind === 'error' && (
         <p className="import-error" role="alert">
           {state.name}: {state.message}

@@ -1,18 +1,25 @@
 /**
  * Imports image classes off the main thread: a zip read and checked by the core's zip reader, or
  * a dropped folder's files read one at a time (caps checked before any is read), then every image
- * decoded and converted with progress messages (at most one every PROGRESS_MS). The decoded
- * classes go to the page in small batches, each batch's pixels packed into one buffer that is
- * moved, not copied. The page cancels by ending the worker.
+ * decoded and converted with progress messages (at most one every PROGRESS_MS). The page gets
+ * what it shows; the decoded classes stay here until the page hands this worker a port to the
+ * training worker, which they are sent over (portHandOver.ts), after which the worker ends. The
+ * page cancels, or drops an import it will not train on, by ending the worker.
  */
-import { classBatches, classSetTransfer, packedBatch } from '../../../core/data/images/handOver';
-import { filesOfZip, importImageClasses } from '../../../core/data/images/importer';
+import { filesOfZip, importImageClasses, type ClassImageSet } from '../../../core/data/images/importer';
 import { isHiddenPath } from '../../../core/data/images/layout';
 import { ImportError, IMPORT_LIMITS } from '../../../core/data/images/limits';
 import { archiveOf, conversionSamples } from '../../../core/data/images/preview';
 import { describeClasses, splitCounts, splitGroups } from '../../../core/data/images/summary';
 import type { ArchiveFile } from '../../../core/data/images/zip';
-import type { FolderFile, ImageImportReply, ImageImportRequest, ImportedImages } from './imageMessages';
+import { refuseClassSet, sendClassSet } from '../../../core/data/images/portHandOver';
+import type {
+  DecodedImages,
+  FolderFile,
+  ImageHandOverRequest,
+  ImageImportReply,
+  ImageImportRequest,
+} from './imageMessages';
 
 const PROGRESS_MS = 250;
 const reply = (m: ImageImportReply, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
@@ -43,7 +50,7 @@ async function readFolder(given: readonly FolderFile[]): Promise<ArchiveFile[]> 
   return out;
 }
 
-async function importRequest(req: ImageImportRequest): Promise<ImportedImages> {
+async function importRequest(req: ImageImportRequest): Promise<DecodedImages> {
   const files =
     req.kind === 'zip'
       ? filesOfZip(new Uint8Array(await req.file.arrayBuffer()))
@@ -66,23 +73,31 @@ async function importRequest(req: ImageImportRequest): Promise<ImportedImages> {
   };
 }
 
-/**
- * The import to the page: the classes a packed batch a message (each a short task there, moving
- * one buffer), then the rest.
- */
-function send(result: ImportedImages): void {
-  const { classes, ...decoded } = result.decoded;
-  for (const batch of classBatches(classes)) {
-    const packed = packedBatch(batch);
-    reply({ kind: 'classes', classes: packed }, classSetTransfer({ classes: packed }));
-  }
-  reply({ kind: 'done', result: { ...result, decoded } }, [
-    ...result.samples.map((s) => s.pixels.buffer as ArrayBuffer),
-  ]);
+/** the decoded classes of the import, until they are handed over */
+let decoded: ClassImageSet | null = null;
+
+/** The import to the page, all but the decoded classes (kept for the hand-over). */
+function send(result: DecodedImages): void {
+  const { decoded: set, ...shown } = result;
+  decoded = set;
+  reply(
+    { kind: 'done', result: shown },
+    shown.samples.map((s) => s.pixels.buffer as ArrayBuffer),
+  );
 }
 
-self.onmessage = (e: MessageEvent<ImageImportRequest>) => {
-  importRequest(e.data).then(send, (err: unknown) =>
+/** The decoded classes to the training worker over `port`; the worker ends once they are there. */
+function handOver(port: MessagePort): void {
+  const set = decoded;
+  decoded = null;
+  if (set === null) return refuseClassSet(port, 'the image import has no decoded classes to hand over');
+  void sendClassSet(set, port).then(() => self.close());
+}
+
+self.onmessage = (e: MessageEvent<ImageImportRequest | ImageHandOverRequest>) => {
+  const m = e.data;
+  if (m.kind === 'handOver') return handOver(m.port);
+  importRequest(m).then(send, (err: unknown) =>
     reply({ kind: 'error', message: err instanceof Error ? err.message : String(err) }),
   );
 };

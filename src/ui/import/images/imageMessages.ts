@@ -1,4 +1,4 @@
-import type { ClassImageSet, ImageClass } from '../../../core/data/images/importer';
+import type { ClassImageSet } from '../../../core/data/images/importer';
 import type { ConversionSample } from '../../../core/data/images/preview';
 import type { GroupCount, SplitCounts } from '../../../core/data/images/summary';
 import type { SplitProtocol } from '../../../core/data/images/layout';
@@ -11,6 +11,15 @@ export interface FolderFile {
 
 /** The page asks the image worker to import a zip or a dropped folder's files. */
 export type ImageImportRequest = { kind: 'zip'; file: Blob } | { kind: 'folder'; files: FolderFile[] };
+
+/**
+ * After the import: send the decoded classes over `port` (its other end is the training
+ * worker's; portHandOver.ts), then end.
+ */
+export interface ImageHandOverRequest {
+  kind: 'handOver';
+  port: MessagePort;
+}
 
 /** What an image import gives the page: the data as one zip, and what to show of it. */
 export interface ImportedImages {
@@ -28,20 +37,17 @@ export interface ImportedImages {
   counts: SplitCounts;
   /** a few originals with their 28×28 conversions */
   samples: ConversionSample[];
-  /** every class decoded: moved to the training worker when trained on, so no image is decoded twice */
-  decoded: ClassImageSet;
 }
 
-/** The import as its last message carries it: the decoded set without its classes (sent before it). */
-export type SentImages = Omit<ImportedImages, 'decoded'> & { decoded: Omit<ClassImageSet, 'classes'> };
-
 /**
- * Progress while reading files and decoding images, then the import or its one-line fault. A
- * successful import sends the decoded classes first, in order, a batch a message (`classes`,
- * their buffers moved), then `done` with the rest.
+ * The import as the worker makes it: what the page shows, and every class decoded (`decoded`,
+ * which stays in the worker until it is moved to the training worker, so no image is decoded
+ * twice and the page never holds the pixels).
  */
+export type DecodedImages = ImportedImages & { decoded: ClassImageSet };
+
+/** Progress while reading files and decoding images, then the import (the page's part) or its one-line fault. */
 export type ImageImportReply =
   | { kind: 'progress'; phase: 'reading' | 'decoding'; done: number; total: number }
-  | { kind: 'classes'; classes: ImageClass[] }
-  | { kind: 'done'; result: SentImages }
+  | { kind: 'done'; result: ImportedImages }
   | { kind: 'error'; message: string };
