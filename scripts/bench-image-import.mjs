@@ -17,6 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { syntheticFiles, zipOf } from '../test/syntheticImages.ts';
+import { describeFrame, framesDuring, observeLongFrames } from './longFrames.mjs';
 import { traceMainThread } from './mainThreadTrace.mjs';
 import { startPreview } from './previewServer.mjs';
 import { scriptFlags } from './scriptFlags.mjs';
@@ -42,34 +43,24 @@ const zip = zipOf(syntheticFiles(spec));
 writeFileSync(zipPath, zip);
 process.stderr.write(`archive: ${(zip.length / 2 ** 20).toFixed(1)} MB\n`);
 
+/** The page's clock now (runs in the page). */
+const pageNow = () => performance.now();
+
 /**
- * Starts recording the page's long tasks into window.__tasks, and the scripts of frames over
- * 50 ms (where the time went) into window.__frames.
+ * The long tasks (ms, rounded) and the long animation frames, in words, of the page's recording
+ * (longFrames.mjs) that overlap [from, to] of the page's clock.
  */
-function observe() {
-  const w = /** @type {any} */ (globalThis);
-  w.__tasks = [];
-  w.__frames = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) w.__tasks.push(Math.round(e.duration));
-  }).observe({ type: 'longtask' });
-  try {
-    new PerformanceObserver((list) => {
-      for (const e of /** @type {any[]} */ (list.getEntries()))
-        w.__frames.push(
-          `${Math.round(e.duration)} ms: ` +
-            e.scripts
-              .filter((/** @type {any} */ x) => x.duration >= 5)
-              .map(
-                (/** @type {any} */ x) =>
-                  `${x.invoker} ${x.sourceFunctionName}@${x.sourceURL.split('/').pop()} ${Math.round(x.duration)}`,
-              )
-              .join('; '),
-        );
-    }).observe({ type: 'long-animation-frame' });
-  } catch {
-    // only the details are lost
-  }
+async function longDuring(page, from, to) {
+  const { tasks, frames } = await page.evaluate(() => {
+    const w = /** @type {any} */ (globalThis);
+    return { tasks: w.benchLongTasks, frames: w.benchFrames };
+  });
+  return {
+    tasks: tasks
+      .filter((/** @type {{ t: number, ms: number }} */ x) => x.t <= to && x.t + x.ms >= from)
+      .map((/** @type {{ ms: number }} */ x) => Math.round(x.ms)),
+    frames: framesDuring(frames, from, to).map(describeFrame),
+  };
 }
 
 /**
@@ -102,6 +93,7 @@ try {
     args: ['--no-sandbox'],
   });
   const page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
+  await page.addInitScript(observeLongFrames);
   await page.goto(`${preview.base}?task=imageclasses&ways=5&k=1`);
   await page
     .getByRole('status')
@@ -112,31 +104,35 @@ try {
   await page.locator('path.curve-line').nth(2).waitFor({ timeout: 120_000 });
   const quietMs = await page.evaluate(untilQuiet);
   process.stderr.write(`page quiet after ${quietMs} ms\n`);
-  await page.evaluate(observe);
   const detail = has('detail');
   let trace = await traceMainThread(page, { detail });
   // CSS locators, not role or label queries: Playwright's accessibility matching runs on the
   // page's main thread (up to 20 ms a query), which is not the page's work
   const t0 = Date.now();
+  const importFrom = await page.evaluate(pageNow);
   await page.locator('input[aria-label="import image classes from a zip file"]').setInputFiles(zipPath);
   await page.locator('.import-summary').waitFor({ timeout: 600_000 });
   const importMs = Date.now() - t0;
   // the preview's later tasks (its images, canvases, layout) are the import's too
   await page.evaluate(untilQuiet);
   const importTrace = await trace.stop(gate);
-  const during = await page.evaluate(() => /** @type {any} */ (globalThis).__tasks.splice(0));
-  const framesDuring = await page.evaluate(() => /** @type {any} */ (globalThis).__frames.splice(0));
+  const importTo = await page.evaluate(pageNow);
+  const { tasks: during, frames: slowImport } = await longDuring(page, importFrom, importTo);
   process.stderr.write(
     `import: ${importMs} ms, longest main-thread task ${Math.max(0, ...during)} ms (${during.length} over 50 ms)\n`,
   );
   trace = await traceMainThread(page, { detail });
   const t1 = Date.now();
+  const trainerFrom = await page.evaluate(pageNow);
   await page.locator('.import-summary button', { hasText: 'Train on these classes' }).click();
   await page.locator('.class-name', { hasText: 'Alphabet_' }).first().waitFor({ timeout: 600_000 });
   const trainerMs = Date.now() - t1;
   const trainerTrace = await trace.stop(gate);
-  const after = await page.evaluate(() => /** @type {any} */ (globalThis).__tasks.splice(0));
-  const framesAfter = await page.evaluate(() => /** @type {any} */ (globalThis).__frames.splice(0));
+  const { tasks: after, frames: slowTrainer } = await longDuring(
+    page,
+    trainerFrom,
+    await page.evaluate(pageNow),
+  );
   const summary = ((await page.locator('.import-trained').textContent()) ?? '').trim();
   const out = {
     date: new Date().toISOString(),
@@ -153,8 +149,8 @@ try {
     longTasksWhileTrainerReads: after.length,
     mainThreadWhileTrainerReads: trainerTrace,
     summary,
-    slowFramesDuringImport: framesDuring,
-    slowFramesWhileTrainerReads: framesAfter,
+    slowFramesDuringImport: slowImport,
+    slowFramesWhileTrainerReads: slowTrainer,
   };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   const json = option('json', null);
