@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { panelPainter } from '../src/ui/families/nav2d/arenaPainter';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { onPainterLost, panelPainter } from '../src/ui/families/nav2d/arenaPainter';
 import type { ArenaMethodData } from '../src/worker/families/nav2dMessages';
 
 /** A 2-D context that records the calls the painter makes. */
@@ -52,5 +52,60 @@ describe('2-D navigation page: the arena painter', () => {
     expect(calls).toContain('clearRect(0,0,120,120)');
     expect(calls).not.toContain('stroke()');
     release();
+  });
+
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('hands each canvas to its worker; when the worker fails, the arena is told and new panels draw in place', () => {
+    const made: { posted: unknown[]; terminated: boolean; onerror: ((e: Event) => void) | null }[] = [];
+    vi.stubGlobal('OffscreenCanvas', class {});
+    vi.stubGlobal(
+      'Worker',
+      class {
+        posted: unknown[] = [];
+        terminated = false;
+        onerror: ((e: Event) => void) | null = null;
+        onmessageerror: (() => void) | null = null;
+        constructor() {
+          made.push(this);
+        }
+        postMessage(m: unknown) {
+          this.posted.push(m);
+        }
+        terminate() {
+          this.terminated = true;
+        }
+      },
+    );
+    const offscreen = {};
+    const handed = {
+      getContext: () => null,
+      transferControlToOffscreen: () => offscreen,
+    } as unknown as HTMLCanvasElement;
+    let lost = 0;
+    const unsubscribe = onPainterLost(() => lost++);
+    const { paint } = panelPainter(handed, 120, 2);
+    paint(data, 2, '#123456');
+    expect(made).toHaveLength(1);
+    expect(made[0]!.posted.map((m) => (m as { kind: string }).kind)).toEqual(['panel', 'draw']);
+    expect((made[0]!.posted[0] as { canvas: unknown }).canvas).toBe(offscreen);
+
+    made[0]!.onerror?.(new Event('error'));
+    expect(made[0]!.terminated).toBe(true);
+    expect(lost).toBe(1);
+    // the arena's new canvas: drawn in place, no new worker
+    const { ctx, calls } = recordingContext();
+    let transferred = false;
+    const fresh = {
+      getContext: () => ctx,
+      transferControlToOffscreen: () => {
+        transferred = true;
+      },
+    } as unknown as HTMLCanvasElement;
+    panelPainter(fresh, 120, 2).paint(data, 2, '#123456');
+    expect(made).toHaveLength(1);
+    expect(transferred).toBe(false);
+    expect(calls.filter((c) => c === 'stroke()')).toHaveLength(2);
+    unsubscribe();
   });
 });

@@ -11,7 +11,7 @@
  * shows: `data-pre` and `data-post` (trajectories drawn) and `data-adaptation` (the reply's id).
  */
 import * as d3 from 'd3';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useReducer, useRef } from 'react';
 import type { MethodName } from '../../../worker/protocol';
 import { METHOD_COLORS } from '../../kit/palette';
 import { cancelDraw, requestDraw } from '../../kit/frameScheduler';
@@ -19,7 +19,7 @@ import { setAttr } from '../../kit/svgFrame';
 import { useWidth } from '../../kit/useWidth';
 import { useStore } from '../../shell/store';
 import { sizeCanvas, toPixel, type PanelBox } from './arenaCanvas';
-import { panelPainter, type PanelPainter } from './arenaPainter';
+import { onPainterLost, panelPainter, type PanelPainter } from './arenaPainter';
 import { ARENA_HALF, NAV_METHOD_LABELS, VIEW_HALF, panelLine } from './arenaView';
 import { navState, useNavStore } from './navStore';
 
@@ -145,6 +145,9 @@ export function Arena() {
     () => METHOD_ORDER.filter((m) => m !== 'pretrained' || hasPretrained),
     [hasPretrained],
   );
+  // the painter's worker failed: the panels get new canvases (drawn in place)
+  const [painterLost, repaint] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => onPainterLost(repaint), []);
 
   useEffect(() => {
     const svg = svgRef.current;
@@ -182,7 +185,7 @@ export function Arena() {
       cancelDraw(stars);
       for (const c of canvases) c.painter.release();
     };
-  }, [width, methods, placeGoal]);
+  }, [width, methods, placeGoal, painterLost]);
 
   return (
     <div ref={holder} className="nav-arena-holder" style={{ position: 'relative' }}>

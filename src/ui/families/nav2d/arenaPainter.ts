@@ -4,7 +4,9 @@
  * main thread per redrawn panel on a 2-core machine, whatever the canvas' size. A panel's canvas is
  * therefore handed to a small worker (arenaDraw.worker.ts) with transferControlToOffscreen, and a
  * redraw only posts the panel's trajectories to it. Where there is no OffscreenCanvas or Worker,
- * or the worker fails, the panel is drawn in place.
+ * or the worker cannot be made, the panel is drawn in place; where the worker fails later, the
+ * canvases it held are lost with it, so the arena is told (onPainterLost) to make new ones, which
+ * are drawn in place from then on.
  */
 import type { ArenaMethodData } from '../../../worker/families/nav2dMessages';
 import { drawPanelPaths } from './arenaCanvas';
@@ -20,6 +22,20 @@ export type PanelPainter = (data: ArenaMethodData | undefined, horizon: number, 
 let worker: Worker | null = null;
 let failed = false;
 let nextKey = 1;
+const lostListeners = new Set<() => void>();
+
+/** Calls `listener` when the painter's worker fails (its panels' canvases are gone); returns the unsubscribe. */
+export function onPainterLost(listener: () => void): () => void {
+  lostListeners.add(listener);
+  return () => lostListeners.delete(listener);
+}
+
+function lose(): void {
+  failed = true;
+  worker?.terminate();
+  worker = null;
+  for (const listener of [...lostListeners]) listener();
+}
 
 function painterWorker(): Worker | null {
   if (failed || typeof Worker === 'undefined' || typeof OffscreenCanvas === 'undefined') return null;
@@ -29,6 +45,11 @@ function painterWorker(): Worker | null {
       type: 'module',
       name: 'maml-arena',
     });
+    worker.onerror = (e) => {
+      e.preventDefault();
+      lose();
+    };
+    worker.onmessageerror = lose;
     return worker;
   } catch {
     failed = true;
