@@ -30,6 +30,11 @@ export interface MamlppGradRow {
   errLoss: number;
   dispatches: number;
   declared: number;
+  /**
+   * the run's views of the engine (engineViews.GpuLearner): its rate tensors' lengths are the
+   * WebAssembly engine's, its meta-step count the schedule's clock
+   */
+  views: boolean;
   pass: boolean;
 }
 
@@ -138,6 +143,7 @@ async function gradientRow(c: MamlppCase): Promise<MamlppGradRow> {
   const cpu = await FusedGlyphEngine.create(s, theta, { alpha0: rates, threads: null });
   cpu.restore(stateAt(theta, rates, c.at));
   const ref = cpu.metaGradient(b);
+  const sizes = JSON.stringify(cpu.tensorSizes);
   cpu.dispose();
   const gpu = await WebgpuGlyphEngine.create(s, theta, { alpha0: rates, ...splitOptions(s, c) });
   try {
@@ -149,6 +155,7 @@ async function gradientRow(c: MamlppCase): Promise<MamlppGradRow> {
     const errRates = ga && ref.alpha ? relError(ga, ref.alpha) : Infinity;
     const errLoss = Math.abs((gl[0] as number) - ref.loss) / Math.abs(ref.loss);
     const { chunks, phases } = gpu.taskChunks;
+    const views = JSON.stringify(gpu.tensorSizes) === sizes && gpu.metaSteps === c.at + 1;
     const ok = [errTheta, errRates, errLoss].every((e) => e <= TOLERANCE);
     return {
       name: c.name,
@@ -158,7 +165,8 @@ async function gradientRow(c: MamlppCase): Promise<MamlppGradRow> {
       errLoss,
       dispatches: stepped.count,
       declared: gpu.dispatchesPerStep(),
-      pass: ok && stepped.count === gpu.dispatchesPerStep(),
+      views,
+      pass: ok && views && stepped.count === gpu.dispatchesPerStep(),
     };
   } finally {
     gpu.dispose();

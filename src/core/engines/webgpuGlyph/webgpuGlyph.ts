@@ -9,30 +9,25 @@ import { deviceLimits, tuningFor, variableOf, webgpuBackend } from '../webgpu/de
 import type { FusedLimits } from '../webgpu/layout';
 import { phaseUniforms } from '../webgpu/mamlppShader';
 import { compileChecked, ints, run, type Uniforms } from '../webgpu/programs';
-import {
-  adamStep,
-  meanLoss,
-  readGlyphState,
-  writeGlyphState,
-  type AdamTarget,
-  type GlyphOptimizer,
-} from './glyphAdam';
+import * as opt from './glyphAdam';
 import { dryRuns, taskRows, zeroSums, type TaskRows } from './chunks';
 import { geometry, mamlppSizes, type Geometry, type RowShape } from './layout';
 import { dispatchesPerStep, fits, type TaskChunks } from './fit';
 import { maxMacsFor, type WebgpuGlyphOptions } from './options';
 import { glyphProgramSet, glyphProgramShapes, purgeGlyphPipelines, type GlyphProgramSet } from './programs';
 import { packBatch } from './taskShader';
+import { glyphRateTensors } from './mamlppGlyph';
 import { GlyphPretrainedGpu, pretrainedShape } from './pretrainedGpu';
 
 export type { WebgpuGlyphOptions };
 
 /**
  * The glyph meta-step (conv or fc net, batch norm or bias; MAML with exact second order, FOMAML,
- * Meta-SGD, Reptile, MAML++ with its sets and learned rates: mamlppOps.ts; Adam) in WebGPU dispatches whose number depends only on the algorithm, the
- * task chunks and the phases (fit.dispatchesPerStep): the per-task program (once per chunk and
- * phase where the batch or one task is over a per-dispatch limit: chunks.ts, phases.ts), Adam's
- * moments, one update per parameter vector and the mean loss. θ and α (MAML++: its rates) are
+ * Meta-SGD, Reptile, MAML++ with its sets and learned rates: mamlppOps.ts; Adam) in WebGPU
+ * dispatches whose number depends only on the algorithm, the task chunks and the phases
+ * (fit.dispatchesPerStep): the per-task program (once per chunk and phase where the batch or one
+ * task is over a per-dispatch limit: chunks.ts, phases.ts), Adam's moments, one update per
+ * parameter vector and the mean loss. θ and α (MAML++: its rates) are
  * tf.Variables in the project's flat layout; Adam's moments stay on the device; nothing is read
  * back during a step. MAML++'s schedule phase (its weights, order and cosine β) is a function of
  * the step count, passed as uniforms.
@@ -260,15 +255,19 @@ export class WebgpuGlyphEngine {
     return second ? [this.theta, second, data] : [this.theta, data];
   }
 
-  /** MAML++'s schedule phase for the next step (after `steps` updates); null for other algorithms. */
-  private phase() {
-    return this.rates ? phaseAt(this.steps, this.hyper) : null;
-  }
-
   /** The per-task program's MAML++ uniforms (its order and weights) for the next step. */
   private phaseUniforms(): Uniforms {
-    const phase = this.phase();
-    return phase ? phaseUniforms(phase) : [];
+    return this.rates ? phaseUniforms(phaseAt(this.steps, this.hyper)) : [];
+  }
+
+  /** Meta-steps applied so far: MAML++'s schedule clock (engineViews.GpuVariables). */
+  get metaSteps(): number {
+    return this.steps;
+  }
+
+  /** MAML++'s rate tensors' lengths in θ's order (what GpuLearner spreads the rates over), else undefined. */
+  get tensorSizes(): readonly number[] | undefined {
+    return this.rates ? glyphRateTensors(this.geo).map((t) => t.n) : undefined;
   }
 
   /** The per-task rows of a batch (one dispatch, or the chunk sums: chunks.ts). */
@@ -289,12 +288,12 @@ export class WebgpuGlyphEngine {
    */
   step(batch: ImageTaskBatch): { meta: tf.Scalar; pretrained: tf.Scalar | null } {
     const set = this.programsFor(batch);
-    const beta = this.phase()?.beta ?? this.hyper.beta;
+    const beta = this.rates ? phaseAt(this.steps, this.hyper).beta : this.hyper.beta;
     const t = this.perTask(batch, set);
     const sizes = glyphProgramShapes(set.row, 1);
     this.steps += 1;
     const [P, u] = [this.P, set.update];
-    const targets: AdamTarget[] = [
+    const targets: opt.AdamTarget[] = [
       { value: this.theta, spec: u, shape: sizes.update, mOff: 0, t: this.steps },
     ];
     if (this.alphaVec)
@@ -304,8 +303,8 @@ export class WebgpuGlyphEngine {
       const r = { spec: set.ratesUpdate, shape: sizes.ratesUpdate, mOff: 2 * P, t: this.ratesSteps };
       targets.push({ value: this.rates, ...r });
     }
-    const moments = adamStep(this.backend, t, this.moments, targets, beta);
-    const meta = meanLoss(this.backend, t);
+    const moments = opt.adamStep(this.backend, t, this.moments, targets, beta);
+    const meta = opt.meanLoss(this.backend, t);
     this.moments.dispose();
     this.moments = moments;
     t.rows.dispose();
@@ -327,7 +326,7 @@ export class WebgpuGlyphEngine {
     const t = this.perTask(batch, this.programsFor(batch));
     const shape = glyphProgramShapes(t.row, t.tasks).gradient;
     const grad = run(this.backend, t.gradient, shape, [t.rows], ints(t.tasks));
-    const loss = meanLoss(this.backend, t);
+    const loss = opt.meanLoss(this.backend, t);
     t.rows.dispose();
     const P = this.P;
     const theta = tf.slice(grad, 0, P);
@@ -360,7 +359,7 @@ export class WebgpuGlyphEngine {
     };
   }
 
-  private optimizer(): GlyphOptimizer {
+  private optimizer(): opt.GlyphOptimizer {
     const vectors = { theta: this.theta, alphaVec: this.alphaVec, rates: this.rates, pretrainedTheta: null };
     const counts = { meta: this.steps, pretrained: 0, rates: this.ratesSteps };
     return { vectors, counts, P: this.P, moments: this.moments };
@@ -371,7 +370,7 @@ export class WebgpuGlyphEngine {
    * asynchronously (FusedGlyphEngine's layout).
    */
   async state(): Promise<FusedState> {
-    const own = await readGlyphState(this.optimizer());
+    const own = await opt.readGlyphState(this.optimizer());
     const pre = (await this.pre?.state()) ?? null;
     return { ...own, pretrained: pre?.theta ?? null, pretrainedAdam: pre?.adam ?? null };
   }
@@ -380,7 +379,7 @@ export class WebgpuGlyphEngine {
   restore(s: FusedState): void {
     if (this.pre && (!s.pretrained || !s.pretrainedAdam))
       throw new Error('fused WebGPU glyph engine: the state has no pretrained θ');
-    const { moments, counts } = writeGlyphState(this.optimizer(), s);
+    const { moments, counts } = opt.writeGlyphState(this.optimizer(), s);
     this.steps = counts.meta;
     this.ratesSteps = this.rates ? counts.rates : 0;
     this.moments.dispose();
