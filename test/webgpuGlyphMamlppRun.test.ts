@@ -16,7 +16,7 @@ import {
 import { GlyphRun } from '../src/core/families/glyphs/run';
 import { isStepNorm } from '../src/core/families/glyphs/stepNorm';
 import { LSLR_STEPS, lslrSize, scheduleOf, spreadRates } from '../src/core/meta/mamlppSchedule';
-import { startBackend } from './helpers';
+import { startBackend, train } from './helpers';
 
 // A MAML++ glyph run on the WGSL glyph engine, without a GPU: the run builds the engine from
 // MAML++'s settings (its schedules, the learned rates it starts from), the run's views read the
@@ -119,6 +119,27 @@ describe('a MAML++ glyph run on the WGSL glyph engine', () => {
     const refused = buildGpuEngine(c, new Float32Array(glyphFamily.numParams(c)), undefined, null);
     expect(refused).toEqual({ reason: expect.stringMatching(/cannot run this configuration/) });
     built.engine.dispose();
+  });
+
+  it('the walk-through reads the rates and the schedule’s phase from the engine: a tfjs run’s state walks the same', async () => {
+    // past the derivative-order switch (first order for 2 meta-steps), rates learned for 3
+    const c = config();
+    const tfjs = new GlyphRun(c, { pretrained: false });
+    await train(tfjs, 3);
+    const state = await tfjs.exportState();
+    webgpu.on = true;
+    const gpu = new GlyphRun(c, { engine: 'fused', pretrained: false });
+    webgpu.on = false;
+    // (the stand-in device computes nothing: the engine's variables live on tfjs's cpu backend)
+    gpu.restoreState(state);
+    expect(gpu.learner).toBeInstanceOf(GpuLearner);
+    expect((gpu.learner as GpuLearner).metaSteps).toBe(3);
+    const [a, b] = [await gpu.walkStep(2), await tfjs.walkStep(2)];
+    expect(a.metaLoss).toBe(b.metaLoss);
+    expect(Array.from(a.gradient)).toEqual(Array.from(b.gradient));
+    expect(a.tasks.map((t) => t.supportLoss)).toEqual(b.tasks.map((t) => t.supportLoss));
+    gpu.dispose();
+    tfjs.dispose();
   });
 
   it('an engine the device cannot hold leaves the run to tfjs kernels with the reason', () => {
