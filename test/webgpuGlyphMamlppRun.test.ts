@@ -142,6 +142,28 @@ describe('a MAML++ glyph run on the WGSL glyph engine', () => {
     tfjs.dispose();
   });
 
+  it('a fallback mid-run goes on on tfjs kernels with θ, the rates, both Adams, the step and the baseline kept', async () => {
+    const c = config();
+    const tfjs = new GlyphRun(c);
+    await train(tfjs, 3);
+    const state = await tfjs.exportState();
+    tfjs.dispose();
+    webgpu.on = true;
+    const run = new GlyphRun(c, { engine: 'fused' });
+    webgpu.on = false;
+    run.restoreState(state);
+    const before = await run.exportState();
+    await (run as unknown as { fallBackToTfjs(r: string): Promise<void> }).fallBackToTfjs('a test reason');
+    expect(run.engine).toBe('tfjs');
+    await expect(run.prepare()).rejects.toThrow('a test reason');
+    const after = await run.exportState();
+    expect({ ...after, engine: 'fused' }).toEqual(before);
+    expect(after.alphaAdam?.t).toBe(3);
+    await train(run, 1);
+    expect(run.stepCount).toBe(4);
+    run.dispose();
+  });
+
   it('an engine the device cannot hold leaves the run to tfjs kernels with the reason', () => {
     webgpu.on = true;
     setFaults({ gpuLimits: { ...DEFAULT_LIMITS, maxStorageBufferBindingSize: 1 << 12 } });
