@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { PiecesReport } from '../src/engineCheck/glyphMamlppPieces';
+import type { MamlppGlyphReport } from '../src/engineCheck/glyphMamlpp';
 import { collectErrors } from './helpers';
 
 // Runs in the chromium-webgpu project (SwiftShader adapter; the file name ends in webgpu.spec.ts).
@@ -161,5 +162,33 @@ test('MAML++ pieces of the WGSL glyph engine: the sets’ advance, its inverse a
     'fc, batch norm, odd widths',
   ]);
   for (const row of r.rows) expect(row, row.name).toMatchObject({ pass: true });
+  expect(errors).toEqual([]);
+});
+
+test('MAML++ on the WGSL glyph engine matches the WebAssembly engine: meta-gradients, Adam across the schedule, state moves', async ({
+  page,
+}) => {
+  test.setTimeout(580_000);
+  const errors = collectErrors(page);
+  await page.goto('./engine-check.html?glyph=mamlpp');
+  await expect(page.locator('body')).toHaveAttribute('data-done', 'true', { timeout: 560_000 });
+  const r = await page.evaluate(
+    () => (window as unknown as { __glyphMamlpp: MamlppGlyphReport }).__glyphMamlpp,
+  );
+  console.log(JSON.stringify(r, null, 1));
+  expect(r.error).toBeNull();
+  expect(r.tolerance).toBe(1e-4);
+  expect(r.rows.length).toBe(11);
+  for (const row of r.rows) expect(row, `${row.name}: ${row.detail}`).toMatchObject({ pass: true });
+  expect(r.adam).not.toBeNull();
+  expect(r.adam!.tSame).toBe(true);
+  for (const e of [r.adam!.errTheta, r.adam!.errRates, r.adam!.errLoss]) expect(e).toBeLessThanOrEqual(1e-4);
+  expect(r.moves).not.toBeNull();
+  expect(r.moves!.fromCpu).toBeLessThanOrEqual(1e-4);
+  expect(r.moves!.toCpu).toBeLessThanOrEqual(1e-4);
+  expect(r.moves!.resumeBitEqual).toBe(true);
+  // the Hessian term and the intermediate queries weigh far more than the tolerance
+  expect(r.share!.hessian).toBeGreaterThan(1e-2);
+  expect(r.share!.weights).toBeGreaterThan(1e-2);
   expect(errors).toEqual([]);
 });

@@ -33,6 +33,7 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'src/cli/benchSideBySide.ts': 'benchmarks the paper sinusoid configuration against the PyTorch peer',
   // a browser check page (not the app) that builds a glyph run on the WGSL engine
   'src/engineCheck/glyphRunCheck.ts': 'the engine-check page times and checks the glyph run itself on WebGPU',
+  'src/engineCheck/glyphMamlppRun.ts': 'the engine-check page checks a MAML++ glyph run on the WGSL engine',
   // the walkthrough's view kinds ('curves' | 'glyphs') are a union the page switches on
   'src/core/meta/walkthrough.ts': "the walk's view kind 'glyphs', a tag of the page's walk views",
 };

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../src/core/experiment';
-import { FUSED_GLYPH_NO_MAMLPP } from '../src/core/engines/fusedGlyph/settings';
 import { loadFusedGlyph } from '../src/core/engines/fusedGlyph/wasmModule';
 import { glyphFamily } from '../src/core/families/glyphs/family';
 import { buildGpuEngine } from '../src/core/families/glyphs/gpu';
@@ -17,7 +16,7 @@ import { bytes, startBackend, train } from './helpers';
 /**
  * A MAML++ glyph run (tfjs): its longer θ and rates in the training state, the schedules at the
  * run's meta-step count, a bit-identical resume across the schedule switches, evaluation without
- * leaks; the fused WebAssembly engine trains it, the WGSL engine refuses it with the reason.
+ * leaks; the fused WebAssembly engine trains it (the WGSL engine: test/webgpuGlyphMamlppRun.test.ts).
  */
 
 const link = (extra = '') =>
@@ -128,7 +127,7 @@ describe('MAML++ glyph runs', () => {
     [maml, withSets, back].forEach((r) => r.dispose());
   });
 
-  it('the fused WebAssembly engine trains MAML++; the WGSL engine refuses it with the reason', async () => {
+  it('the fused WebAssembly engine trains MAML++; the WGSL engine needs the webgpu backend', async () => {
     await startBackend('wasm');
     await loadFusedGlyph();
     const c = config();
@@ -147,8 +146,12 @@ describe('MAML++ glyph runs', () => {
       lslrSize(isStepNorm(run.model) ? run.model.rateSizes.length : 0),
     );
     run.dispose();
+    // the WGSL engine takes MAML++ too (test/webgpuGlyphMamlppRun.test.ts): off WebGPU it refuses
+    // for that reason only
     const theta = new Float32Array(glyphFamily.numParams(c));
-    expect(buildGpuEngine(c, theta, undefined, null)).toEqual({ reason: FUSED_GLYPH_NO_MAMLPP });
+    expect(buildGpuEngine(c, theta, undefined, null)).toEqual({
+      reason: 'the fused WebGPU engine needs the webgpu backend (tfjs runs on wasm)',
+    });
   });
 
   it('the worker switches a glyph run to MAML++ and back keeping θ, and trains on', async () => {

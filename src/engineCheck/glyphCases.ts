@@ -237,6 +237,17 @@ export function batchFor(s: FusedGlyphSettings, tasks: number, seed: number): Im
   };
 }
 
+/** A WGSL meta-gradient read back ([loss, θ, α or rates]) and its tensors disposed. */
+export async function readGradient(got: {
+  loss: tf.Tensor;
+  theta: tf.Tensor;
+  alpha: tf.Tensor | null;
+}): Promise<[Float32Array, Float32Array, Float32Array | null]> {
+  const out = await Promise.all([got.loss.data(), got.theta.data(), got.alpha?.data() ?? null]);
+  tf.dispose([got.loss, got.theta, got.alpha].filter((x) => x !== null) as tf.Tensor[]);
+  return out as [Float32Array, Float32Array, Float32Array | null];
+}
+
 /** One case: the meta-gradient of both engines, and the dispatches of one WGSL step. */
 export async function gradientCase(c: GlyphCase, tolerance: number): Promise<GlyphRowResult> {
   const s = glyphSettings(c.over);
@@ -254,9 +265,7 @@ export async function gradientCase(c: GlyphCase, tolerance: number): Promise<Gly
   if (c.change) gpu.setHyper(c.change);
   const inner = c.change?.inner ?? s.inner;
   try {
-    const got = gpu.metaGradient(b);
-    const [gl, gt, ga] = await Promise.all([got.loss.data(), got.theta.data(), got.alpha?.data() ?? null]);
-    tf.dispose([got.loss, got.theta, got.alpha].filter((x) => x !== null) as tf.Tensor[]);
+    const [gl, gt, ga] = await readGradient(gpu.metaGradient(b));
     const stepped = countDispatches(() => gpu.step(b));
     tf.dispose(stepped.value.meta);
     const errTheta = relError(gt, ref.theta);

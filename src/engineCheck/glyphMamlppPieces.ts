@@ -109,6 +109,14 @@ export async function glyphMamlppPiecesMain(status: (s: string) => void): Promis
   } catch (e) {
     report.error = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
   }
+  finishReport(report, status);
+}
+
+/** Marks a check's report done: the status line, the report as JSON on the page, body[data-done]. */
+export function finishReport(
+  report: { done: boolean; error: string | null },
+  status: (s: string) => void,
+): void {
   report.done = true;
   status(report.error ? 'failed' : 'done');
   const el = document.getElementById('report');

@@ -36,7 +36,10 @@ export interface GlyphRunReport {
 const config = (extra = ''): Experiment =>
   parseExperiment(`task=glyphs&ways=3&batch=2&query=2&filters=4&beta=0.01${extra}`).config;
 
-async function losses(run: GlyphRun, steps: number): Promise<{ meta: number[]; pretrained: number[] }> {
+export async function losses(
+  run: GlyphRun,
+  steps: number,
+): Promise<{ meta: number[]; pretrained: number[] }> {
   const out = { meta: [] as number[], pretrained: [] as number[] };
   for (let i = 0; i < steps; i++) {
     const r = run.step();
@@ -49,7 +52,7 @@ async function losses(run: GlyphRun, steps: number): Promise<{ meta: number[]; p
 
 const f32 = (a: number[]) => Float32Array.from(a);
 
-function sameBits(a: TrainingState, b: TrainingState): boolean {
+export function sameBits(a: TrainingState, b: TrainingState): boolean {
   const eq = (x: Float32Array | null | undefined, y: Float32Array | null | undefined) =>
     (x ?? null) === null
       ? (y ?? null) === null
@@ -71,7 +74,7 @@ function sameBits(a: TrainingState, b: TrainingState): boolean {
  * (second-order tfjs kernels on SwiftShader take minutes a step) and where a glyph run asked for
  * the fused engine takes the WebAssembly one.
  */
-async function onCpu<T>(make: () => T | Promise<T>): Promise<T> {
+export async function onCpu<T>(make: () => T | Promise<T>): Promise<T> {
   if (!(await tf.setBackend('cpu'))) throw new Error('no cpu backend');
   try {
     return await make();

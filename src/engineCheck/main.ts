@@ -21,6 +21,8 @@ import { runChecks } from './runChecks';
 import { glyphMain } from './glyph';
 import { glyphRunMain } from './glyphRunCheck';
 import { glyphMamlppPiecesMain } from './glyphMamlppPieces';
+import { glyphMamlppMain } from './glyphMamlpp';
+import { glyphMamlppRunMain } from './glyphMamlppRun';
 import { MAMLPP_STEP_CASE, mamlppGradientRows, mamlppStepReference, mamlppStepRows } from './mamlpp';
 
 /**
@@ -286,6 +288,10 @@ async function main(): Promise<void> {
       return await glyphRunMain(report.adapter?.architecture ?? null, status);
     // ?glyph=mamlpp-pieces: the WGSL of the glyph engine's MAML++ pieces (window.__glyphMamlppPieces)
     if (params.get('glyph') === 'mamlpp-pieces') return await glyphMamlppPiecesMain(status);
+    // ?glyph=mamlpp: MAML++'s meta-step on it against the WebAssembly engine (window.__glyphMamlpp)
+    if (params.get('glyph') === 'mamlpp') return await glyphMamlppMain(status);
+    // ?glyph=mamlpp-run: a MAML++ glyph run on it beside the WebAssembly one (window.__glyphMamlppRun)
+    if (params.get('glyph') === 'mamlpp-run') return await glyphMamlppRunMain(status);
     render(report);
     if (runCases) await comparisons();
     if (runBench) await bench();

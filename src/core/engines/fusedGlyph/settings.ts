@@ -4,9 +4,9 @@ import type { FusedGlyphSettings, WasmGlyphSettings } from './fusedGlyph';
 import { classicAlgo } from '../fused/fusedMlp';
 import { scheduleOf } from '../../meta/mamlppSchedule';
 
-/** Why the fused WGSL glyph engine does not train MAML++. */
+/** Why fusedGlyphSettings refuses MAML++ (its settings carry schedules: wasmGlyphSettings). */
 export const FUSED_GLYPH_NO_MAMLPP =
-  'MAML++ is not built for the fused WGSL glyph engine (no per-step batch norm or learned per-step rates): it trains on tfjs kernels';
+  "MAML++'s engine settings carry its schedules: they come from wasmGlyphSettings, not fusedGlyphSettings";
 
 /**
  * The settings of the fused WebAssembly glyph engine for a glyph run's configuration: those of
@@ -20,8 +20,8 @@ export function wasmGlyphSettings(c: Experiment): WasmGlyphSettings {
 /**
  * The settings for a glyph run's configuration: the network classifierFor(config) builds (the conv
  * net's default blocks and batch norm, the fc net's default widths), buffers for its K, queries
- * and meta-batch. Throws FUSED_GLYPH_NO_MAMLPP for MAML++, so the WGSL engine refuses it with the
- * reason (the WebAssembly engine takes wasmGlyphSettings).
+ * and meta-batch, for the four classic algorithms. Throws FUSED_GLYPH_NO_MAMLPP for MAML++ (both
+ * fused engines take wasmGlyphSettings, which adds its schedules).
  */
 export function fusedGlyphSettings(c: Experiment): FusedGlyphSettings {
   if (c.algo === 'mamlpp') throw new Error(FUSED_GLYPH_NO_MAMLPP);

@@ -25,9 +25,18 @@ export interface TaskRows {
   loss: GlyphSpec;
 }
 
-/** The per-task program's uniforms: the meta-batch's tasks, α, the chunk's first task, the phase. */
-export function taskUniforms(tasks: number, alpha: number, row0: number, phase = 0): Uniforms {
-  return [...ints(tasks), { type: 'float32', data: [alpha] }, ...ints(row0, phase)];
+/**
+ * The per-task program's uniforms: the meta-batch's tasks, α, the chunk's first task, the phase,
+ * then `extra` (MAML++'s schedule phase: taskShader.taskUniformDecl).
+ */
+export function taskUniforms(
+  tasks: number,
+  alpha: number,
+  row0: number,
+  phase = 0,
+  extra: Uniforms = [],
+): Uniforms {
+  return [...ints(tasks), { type: 'float32', data: [alpha] }, ...ints(row0, phase), ...extra];
 }
 
 /**
@@ -39,11 +48,11 @@ export function phasedTask(
   set: GlyphProgramSet,
   shape: { size: number; groups: number },
   inputs: tf.Tensor[],
-  u: { tasks: number; alpha: number; row0: number },
+  u: { tasks: number; alpha: number; row0: number; extra: Uniforms },
 ): tf.Tensor1D {
-  const rows = run(backend, set.task, shape, inputs, taskUniforms(u.tasks, u.alpha, u.row0, 0));
+  const rows = run(backend, set.task, shape, inputs, taskUniforms(u.tasks, u.alpha, u.row0, 0, u.extra));
   for (let p = 1; p < set.phases; p++)
-    runInto(backend, set.task, shape, inputs, taskUniforms(u.tasks, u.alpha, u.row0, p), rows);
+    runInto(backend, set.task, shape, inputs, taskUniforms(u.tasks, u.alpha, u.row0, p, u.extra), rows);
   return rows;
 }
 
@@ -54,7 +63,8 @@ export function zeroSums(set: GlyphProgramSet): tf.Tensor1D | null {
 
 /**
  * Runs the per-task program over a meta-batch of `tasks` (inputs: θ, [α,] the packed batch) and,
- * split, the chunk sums; `zeros` is zeroSums(set). The caller disposes `rows`.
+ * split, the chunk sums; `zeros` is zeroSums(set), `extra` the task program's further uniforms.
+ * The caller disposes `rows`.
  */
 export function taskRows(
   backend: WebGPUBackend,
@@ -63,11 +73,12 @@ export function taskRows(
   tasks: number,
   alpha: number,
   zeros: tf.Tensor1D | null,
+  extra: Uniforms = [],
 ): TaskRows {
   const split = set.split;
   if (!split) {
     const shape = glyphProgramShapes(set.row, tasks).task;
-    const rows = phasedTask(backend, set, shape, inputs, { tasks, alpha, row0: 0 });
+    const rows = phasedTask(backend, set, shape, inputs, { tasks, alpha, row0: 0, extra });
     return { rows, row: set.row, tasks, moments: set.moments, gradient: set.gradient, loss: set.loss };
   }
   if (!zeros) throw new Error('fused WebGPU glyph engine: a split meta-step needs its zero sums');
@@ -76,7 +87,7 @@ export function taskRows(
   let sums = zeros;
   for (let c = 0; c < split.chunks; c++) {
     const row0 = c * split.perChunk;
-    const chunk = phasedTask(backend, set, chunkShape, inputs, { tasks, alpha, row0 });
+    const chunk = phasedTask(backend, set, chunkShape, inputs, { tasks, alpha, row0, extra });
     const last = c === split.chunks - 1 ? 1 : 0;
     const next = run(backend, split.sum, sumShape, [chunk, sums], ints(tasks, row0, last));
     chunk.dispose();
@@ -97,18 +108,21 @@ export function dryRuns(
   zeros: tf.Tensor1D | null,
   inputs: { task: tf.Tensor[]; rows: tf.Tensor; moments: tf.Tensor; theta: tf.Tensor },
   alpha: number,
+  extra: Uniforms = [],
 ): Array<() => tf.Tensor> {
   const sizes = glyphProgramShapes(set.row, 1);
   const { rows, moments, theta } = inputs;
   const split = set.split;
   const reduce = split ?? set;
   const runs = [
-    () => run(b, set.task, sizes.task, inputs.task, taskUniforms(1, alpha, 0)),
+    () => run(b, set.task, sizes.task, inputs.task, taskUniforms(1, alpha, 0, 0, extra)),
     () => run(b, reduce.moments, sizes.moments, [rows, moments], momentUniforms(1)),
     () => run(b, reduce.gradient, sizes.gradient, [rows], ints(1)),
     () => run(b, set.update, sizes.update, [theta, moments], updateUniforms(0.001, 1, 0)),
     () => run(b, reduce.loss, sizes.loss, [rows], ints(1, 0)),
   ];
+  const ru = set.ratesUpdate;
+  if (ru) runs.push(() => run(b, ru, sizes.ratesUpdate, [rows, moments], updateUniforms(0.001, 1, 0)));
   if (split && zeros) runs.push(() => run(b, split.sum, sizes.sum, [rows, zeros], ints(1, 0, 1)));
   return runs;
 }

@@ -4,7 +4,7 @@
  * whose meta-step alone is over the per-dispatch work limit, phases (phases.ts).
  */
 import { DEFAULT_LIMITS, type FusedLimits } from '../webgpu/layout';
-import type { FusedAlgo } from '../fused/fusedMlp';
+import type { GlyphAlgo } from '../fusedGlyph/mamlpp';
 import {
   FLAT_WORKGROUP,
   batchStride,
@@ -116,7 +116,8 @@ export function fits(s: GlyphFitSettings, deviceLimits: FusedLimits = DEFAULT_LI
       reason: `the batch needs ${(batchBytes / MIB).toFixed(0)} MiB, over the storage binding limit`,
     };
   const sections = s.algo === 'metasgd' ? 2 : 1;
-  const flat = Math.ceil((sections * geometry(s).params) / FLAT_WORKGROUP);
+  const opt = glyphRow(geometry(s), s);
+  const flat = Math.ceil((sections * opt.params + opt.rates) / FLAT_WORKGROUP);
   if (flat > limits.maxComputeWorkgroupsPerDimension)
     return { ok: false, reason: `${flat} optimizer workgroups exceed maxComputeWorkgroupsPerDimension` };
   return taskChunks(s, limits);
@@ -124,13 +125,13 @@ export function fits(s: GlyphFitSettings, deviceLimits: FusedLimits = DEFAULT_LI
 
 /**
  * Dispatches of one meta-step: the per-task program, Adam's moments, one update per parameter
- * vector (θ, and Meta-SGD's α), the mean loss. Split into `chunks` task chunks (taskChunks), the
+ * vector (θ, and Meta-SGD's α or MAML++'s rates), the mean loss. Split into `chunks` task chunks (taskChunks), the
  * per-task program runs once per chunk and phase, each chunk followed by the dispatch that adds
  * its rows to the running sums. Independent of anything a step changes: the count is fixed by the
  * algorithm, the chunk count and the phase count, which the network, the batch shape the engine
  * holds and the adapter's limits fix.
  */
-export function dispatchesPerStep(algo: FusedAlgo, chunks = 1, phases = 1): number {
+export function dispatchesPerStep(algo: GlyphAlgo, chunks = 1, phases = 1): number {
   const perTask = chunks * phases + (chunks === 1 ? 0 : chunks);
-  return perTask + 2 + (algo === 'metasgd' ? 2 : 1);
+  return perTask + 2 + (algo === 'metasgd' || algo === 'mamlpp' ? 2 : 1);
 }

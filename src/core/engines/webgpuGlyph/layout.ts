@@ -1,4 +1,5 @@
-import type { FusedAlgo } from '../fused/fusedMlp';
+import type { GlyphAlgo } from '../fusedGlyph/mamlpp';
+import { LSLR_STEPS } from '../../meta/mamlppSchedule';
 
 /**
  * Where everything lives for the fused WebGPU glyph meta-step: the geometry of the network in the
@@ -93,9 +94,23 @@ export function geometry(n: GlyphNet): Geometry {
 /** Rows of layer l's matrices per image. */
 export const rowsPerImage = (l: LayerGeometry): number => l.sOut * l.sOut;
 
-/** Whether the algorithm differentiates through the inner steps (Hessian-vector products). */
-export function secondOrder(algo: FusedAlgo): boolean {
-  return algo === 'maml' || algo === 'metasgd';
+/**
+ * Whether the algorithm's program holds the Hessian-vector products (MAML++ runs them only in its
+ * second-order phase, a uniform branch).
+ */
+export function secondOrder(algo: GlyphAlgo): boolean {
+  return algo === 'maml' || algo === 'metasgd' || algo === 'mamlpp';
+}
+
+/**
+ * MAML++'s θ length with batch norm's queue of LSLR_STEPS further γ/β sets, and its learned rates'
+ * length [LSLR_STEPS × tensors] (the network's tensors, and with batch norm the queue as one more):
+ * the numbers of mamlppGlyph.ts, computed here from the geometry alone.
+ */
+export function mamlppSizes(geo: Geometry): { thetaLength: number; rates: number; tensors: number } {
+  const set = geo.batchNorm ? geo.layers.reduce((a, l) => a + 2 * l.f, 0) : 0;
+  const tensors = geo.layers.length * (geo.batchNorm ? 3 : 2) + 2 + (geo.batchNorm ? 1 : 0);
+  return { thetaLength: geo.params + LSLR_STEPS * set, rates: LSLR_STEPS * tensors, tensors };
 }
 
 /** Per hidden layer, offsets of its activations in the row (−1: not kept for this network). */
@@ -118,7 +133,7 @@ export interface LayerSlots {
 }
 
 export interface RowShape {
-  algo: FusedAlgo;
+  algo: GlyphAlgo;
   inner: number;
   /** support and query images per task (ways·shots, ways·query) */
   support: number;
@@ -130,12 +145,19 @@ export interface RowShape {
  * Reptile: θ − θ′), Meta-SGD's ∂/∂α, the task's query loss, a support gradient g_s, a
  * Hessian-vector product (in g_s's floats except for Meta-SGD), θ_0..θ_n, then one pass's
  * activations for max(support, query) images and, for second-order algorithms, their R-op
- * tangents (for the support images).
+ * tangents (for the support images). MAML++ (`params` its longer θ, mamlppSizes): the gradient of
+ * θ with its sets, the rates' gradient, the loss, every inner step's support gradient (g_s at
+ * gs + s·P), the Hessian-vector product, a scratch of θ's length (the walk back's permutation, an
+ * intermediate query gradient), θ_0..θ_n (θ's length each), then the activations as above.
  */
 export interface GlyphRow {
   params: number;
   grad: number;
   gradAlpha: number;
+  /** MAML++'s rates' gradient [LSLR_STEPS × tensors] of `rates` floats and its scratch (−1 and 0 otherwise) */
+  gradRates: number;
+  rates: number;
+  scratch: number;
   loss: number;
   gs: number;
   hv: number;
@@ -154,7 +176,8 @@ export interface GlyphRow {
 }
 
 export function glyphRow(geo: Geometry, shape: RowShape): GlyphRow {
-  const P = geo.params;
+  const pp = shape.algo === 'mamlpp' ? mamlppSizes(geo) : null;
+  const P = pp?.thetaLength ?? geo.params;
   const second = secondOrder(shape.algo);
   const bn = geo.batchNorm;
   let o = 0;
@@ -166,10 +189,12 @@ export function glyphRow(geo: Geometry, shape: RowShape): GlyphRow {
   };
   const grad = take(P);
   const gradAlpha = take(P, shape.algo === 'metasgd');
+  const gradRates = pp ? take(pp.rates) : -1;
   const loss = take(4);
-  const gs = take(P);
-  // H·v overwrites the support gradient of the same step, which only Meta-SGD still needs then
-  const hv = shape.algo === 'metasgd' ? take(P) : second ? gs : -1;
+  const gs = take((pp ? shape.inner : 1) * geo.params);
+  // H·v overwrites the support gradient of the same step, which only Meta-SGD and MAML++ still need then
+  const hv = shape.algo === 'metasgd' || pp ? take(geo.params) : second ? gs : -1;
+  const scratch = pp ? take(P) : -1;
   const thetaSlot = take((shape.inner + 1) * P);
   const images = Math.max(shape.support, shape.query);
   const layers = geo.layers.map((l): LayerSlots => {
@@ -206,7 +231,8 @@ export function glyphRow(geo: Geometry, shape: RowShape): GlyphRow {
     rg: take(shape.support * W, second),
     rdfeat: take(shape.support * C, second),
   };
-  return { params: P, grad, gradAlpha, loss, gs, hv, thetaSlot, images, layers, ...head, stride: o };
+  const slots = { grad, gradAlpha, gradRates, scratch, loss, gs, hv, thetaSlot };
+  return { params: P, rates: pp?.rates ?? 0, ...slots, images, layers, ...head, stride: o };
 }
 
 /** Floats per task in the packed batch: support images, labels, query images, labels. */
@@ -217,7 +243,7 @@ export function batchStride(shape: Pick<RowShape, 'support' | 'query'>): number 
 /**
  * Multiply-adds of one meta-step, estimated: a plain pass (forward, backward, weight sums) costs
  * about 3 multiply-adds per weight use, an R-op pass about 9; second-order algorithms also redo
- * a plain pass per inner step on the way back.
+ * a plain pass per inner step on the way back, and MAML++ a query pass per step before the last.
  */
 export function glyphStepMacs(geo: Geometry, shape: RowShape, tasks: number): number {
   let perImage = geo.last * geo.ways;
@@ -225,6 +251,8 @@ export function glyphStepMacs(geo: Geometry, shape: RowShape, tasks: number): nu
   const plain = (n: number) => 3 * n * perImage;
   let perTask = shape.inner * plain(shape.support) + plain(shape.query);
   if (secondOrder(shape.algo)) perTask += shape.inner * (plain(shape.support) + 3 * plain(shape.support));
+  // MAML++ scores the query set after every inner step (its annealed multi-step loss)
+  if (shape.algo === 'mamlpp') perTask += (shape.inner - 1) * plain(shape.query);
   return tasks * perTask;
 }
 

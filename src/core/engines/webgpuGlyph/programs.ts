@@ -11,7 +11,7 @@ import { FLAT_WORKGROUP, glyphRow, type Geometry, type GlyphRow, type RowShape }
 import type { TaskChunks } from './fit';
 import type { PhasePlan } from './phases';
 import { cutsKey } from './cuts';
-import { taskInputs, taskShader } from './taskShader';
+import { taskInputs, taskShader, taskUniformDecl } from './taskShader';
 
 /** Every shader key of this engine starts with it (so a failed compile can be purged). */
 export const GLYPH_KEY_PREFIX = 'fusedGlyphGpu';
@@ -33,6 +33,8 @@ export interface GlyphProgramSet {
   moments: GlyphSpec;
   gradient: GlyphSpec;
   update: GlyphSpec;
+  /** MAML++'s rates' Adam update (null for other algorithms) */
+  ratesUpdate: GlyphSpec | null;
   loss: GlyphSpec;
   /** the programs of a meta-step split into task chunks (splitPrograms); null: one chunk */
   split: SplitPrograms | null;
@@ -59,10 +61,10 @@ export interface SplitPrograms {
  * columns, the loss column, the row stride and P); the glyph row provides them.
  */
 function reductionLayout(row: GlyphRow): RowLayout {
-  const { params, stride, grad, gradAlpha, loss } = row;
-  return { params, stride, grad, gradAlpha, loss } as Pick<
+  const { params, stride, grad, gradAlpha, gradRates, loss } = row;
+  return { params, stride, grad, gradAlpha, gradRates, loss } as Pick<
     RowLayout,
-    'params' | 'stride' | 'grad' | 'gradAlpha' | 'loss'
+    'params' | 'stride' | 'grad' | 'gradAlpha' | 'gradRates' | 'loss'
   > as RowLayout;
 }
 
@@ -71,6 +73,16 @@ export function glyphSections(row: GlyphRow): Section[] {
   const out: Section[] = [{ pretrainedRows: false, column: row.grad }];
   if (row.gradAlpha >= 0) out.push({ pretrainedRows: false, column: row.gradAlpha });
   return out;
+}
+
+function updateSpec(n: number): GlyphSpec {
+  return {
+    key: `${GLYPH_KEY_PREFIX}Update_${n}`,
+    code: updateShader(n),
+    variableNames: ['param', 'moments'],
+    uniforms: 'c1 : f32, c2 : f32, eps : f32, mOff : i32,',
+    workgroupSize: FLAT_WORKGROUP,
+  };
 }
 
 function tagOf(geo: Geometry, shape: RowShape, wg: number): string {
@@ -99,30 +111,25 @@ export function glyphProgramSet(
       key: `${GLYPH_KEY_PREFIX}Task_${tag}${phased}${breakShader ? '_broken' : ''}`,
       code: taskShader(geo, shape, wg, breakShader, phases),
       variableNames: taskInputs(shape.algo),
-      uniforms: 'tasks : i32, alpha : f32, row0 : i32, phase : i32,',
+      uniforms: taskUniformDecl(shape),
       workgroupSize: wg,
     },
     moments: {
       key: `${GLYPH_KEY_PREFIX}Moments_${tag}`,
-      code: momentsShader(r, secs),
+      code: momentsShader(r, secs, row.rates),
       variableNames: ['perTask', 'moments'],
       uniforms: 'tasks : i32, b1 : f32, ob1 : f32, b2 : f32, ob2 : f32,',
       workgroupSize: FLAT_WORKGROUP,
     },
     gradient: {
       key: `${GLYPH_KEY_PREFIX}Gradient_${tag}`,
-      code: gradientShader(r, secs),
+      code: gradientShader(r, secs, row.rates),
       variableNames: ['perTask'],
       uniforms: 'tasks : i32,',
       workgroupSize: FLAT_WORKGROUP,
     },
-    update: {
-      key: `${GLYPH_KEY_PREFIX}Update_${row.params}`,
-      code: updateShader(row.params),
-      variableNames: ['param', 'moments'],
-      uniforms: 'c1 : f32, c2 : f32, eps : f32, mOff : i32,',
-      workgroupSize: FLAT_WORKGROUP,
-    },
+    update: updateSpec(row.params),
+    ratesUpdate: row.rates > 0 ? updateSpec(row.rates) : null,
     loss: {
       key: `${GLYPH_KEY_PREFIX}Loss_${row.stride}_${row.loss}`,
       code: lossShader(r),
@@ -137,12 +144,13 @@ export function glyphProgramSet(
   };
 }
 
-/** The sums row of a split meta-step: θ's gradient, Meta-SGD's α gradient, the loss. */
+/** The sums row of a split meta-step: θ's gradient, Meta-SGD's α or MAML++'s rates' gradient, the loss. */
 function sumsRow(row: GlyphRow): GlyphRow {
   const P = row.params;
   const alpha = row.gradAlpha >= 0;
-  const loss = (alpha ? 2 : 1) * P;
-  return { ...row, grad: 0, gradAlpha: alpha ? P : -1, loss, stride: loss + 1 };
+  const loss = (alpha ? 2 : 1) * P + row.rates;
+  const gradRates = row.rates > 0 ? P : -1;
+  return { ...row, grad: 0, gradAlpha: alpha ? P : -1, gradRates, loss, stride: loss + 1 };
 }
 
 /**
@@ -153,11 +161,13 @@ function sumsRow(row: GlyphRow): GlyphRow {
 function sumShader(row: GlyphRow, sums: GlyphRow, perChunk: number): string {
   const P = row.params;
   const alpha = row.gradAlpha >= 0 ? `else if (i < ${2 * P}u) { col = ${row.gradAlpha}u + i - ${P}u; }` : '';
+  const rates =
+    row.rates > 0 ? `else if (i < ${P + row.rates}u) { col = ${row.gradRates}u + i - ${P}u; }` : '';
   return `fn main(index: i32) {
   let i = u32(index);
   if (i >= ${sums.stride}u) { return; }
   var col = ${row.loss}u;
-  if (i < ${P}u) { col = ${row.grad}u + i; } ${alpha}
+  if (i < ${P}u) { col = ${row.grad}u + i; } ${alpha}${rates}
   let tasks = u32(uniforms.tasks);
   let row0 = u32(uniforms.row0);
   var acc = 0.0;
@@ -191,14 +201,14 @@ function splitPrograms(
     },
     moments: {
       key: `${key}_moments`,
-      code: momentsShader(r, secs),
+      code: momentsShader(r, secs, row.rates),
       variableNames: ['perTask', 'moments'],
       uniforms: 'tasks : i32, b1 : f32, ob1 : f32, b2 : f32, ob2 : f32,',
       workgroupSize: FLAT_WORKGROUP,
     },
     gradient: {
       key: `${key}_gradient`,
-      code: gradientShader(r, secs),
+      code: gradientShader(r, secs, row.rates),
       variableNames: ['perTask'],
       uniforms: 'tasks : i32,',
       workgroupSize: FLAT_WORKGROUP,
@@ -217,13 +227,15 @@ function splitPrograms(
 export function glyphProgramShapes(row: GlyphRow, tasks: number) {
   const P = row.params;
   const secs = row.gradAlpha >= 0 ? 2 : 1;
+  const R = row.rates;
   const flat = (n: number) => Math.ceil(n / FLAT_WORKGROUP);
   return {
     task: { size: tasks * row.stride, groups: tasks },
     sum: { size: row.stride, groups: flat(row.stride) },
-    moments: { size: secs * 2 * P, groups: flat(secs * P) },
-    gradient: { size: secs * P, groups: flat(secs * P) },
+    moments: { size: secs * 2 * P + 2 * R, groups: flat(secs * P + R) },
+    gradient: { size: secs * P + R, groups: flat(secs * P + R) },
     update: { size: P, groups: flat(P) },
+    ratesUpdate: { size: R, groups: flat(R) },
     loss: { size: 1, groups: 1 },
   };
 }

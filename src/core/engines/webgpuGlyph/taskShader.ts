@@ -1,10 +1,11 @@
 import type { ImageTaskBatch } from '../batch';
-import type { FusedAlgo } from '../fused/fusedMlp';
+import type { GlyphAlgo } from '../fusedGlyph/mamlpp';
 import { PIXELS, batchStride, glyphRow, secondOrder, type Geometry, type RowShape } from './layout';
 import { plainPasses } from './passes';
 import { rPasses } from './rpasses';
 import { BARRIER, spread } from './wgsl';
 import { onePhase, phaseFunction, taskOps, type PhasePlan } from './phases';
+import { advanceWgsl, glyphRateAccessor } from './mamlppGlyph';
 
 /**
  * The per-task program: one workgroup per task computes that task's whole contribution to the
@@ -16,8 +17,38 @@ import { onePhase, phaseFunction, taskOps, type PhasePlan } from './phases';
  */
 
 /** Names of the program's inputs, in binding order. */
-export function taskInputs(algo: FusedAlgo): string[] {
+export function taskInputs(algo: GlyphAlgo): string[] {
+  if (algo === 'mamlpp') return ['theta', 'rates', 'batch'];
   return algo === 'metasgd' ? ['theta', 'alphaVec', 'batch'] : ['theta', 'batch'];
+}
+
+/** The per-task program's uniforms; MAML++ adds its phase (webgpu/mamlppShader's phaseUniforms). */
+export function taskUniformDecl(shape: Pick<RowShape, 'algo' | 'inner'>): string {
+  const base = 'tasks : i32, alpha : f32, row0 : i32, phase : i32,';
+  if (shape.algo !== 'mamlpp') return base;
+  const weights = Array.from({ length: shape.inner }, (_, i) => `w${i} : f32,`).join(' ');
+  return `${base} order2 : i32, ${weights}`;
+}
+
+/**
+ * MAML++'s helpers: θ_s at its longer stride, lr(i) the learned rate of i's tensor at step fS,
+ * the sets' advance and retreat maps, θ copied whole.
+ */
+function mamlppHelpers(geo: Geometry, shape: RowShape, wg: number): string {
+  const row = glyphRow(geo, shape);
+  return `var<private> fS: u32;
+fn prm(s: u32, i: u32) -> f32 {
+  return result[fBase + ${row.thetaSlot}u + s * ${row.params}u + i];
+}
+${glyphRateAccessor(geo)}
+fn dir(i: u32) -> f32 {
+  return lr(i) * result[fBase + ${row.grad}u + i];
+}
+${advanceWgsl(geo)}
+fn kCopyTheta() {
+  ${spread(wg, `${row.params}u`, `result[fBase + ${row.thetaSlot}u + j] = theta[j];`, 'j')}
+  ${BARRIER}
+}`;
 }
 
 function helpers(P: number, thetaSlot: number, grad: number, metasgd: boolean, wg: number): string {
@@ -54,7 +85,7 @@ var<private> fAlpha: f32;
 var<private> fX: u32;
 var<private> fY: u32;
 var<workgroup> fRow: u32;
-${helpers(geo.params, row.thetaSlot, row.grad, shape.algo === 'metasgd', wg)}
+${shape.algo === 'mamlpp' ? mamlppHelpers(geo, shape, wg) : helpers(geo.params, row.thetaSlot, row.grad, shape.algo === 'metasgd', wg)}
 ${plainPasses(geo, row, wg)}
 ${secondOrder(shape.algo) ? rPasses(geo, row, wg) : ''}
 ${phaseFunction(ops, plan ?? onePhase(ops), shape)}

@@ -1,34 +1,45 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { ImageTaskBatch } from '../batch';
-import type { AdamState, FusedHyper, FusedState } from '../fused/fusedMlp';
-import type { FusedGlyphSettings } from '../fusedGlyph/fusedGlyph';
+import type { FusedHyper, FusedState } from '../fused/fusedMlp';
+import type { WasmGlyphSettings } from '../fusedGlyph/fusedGlyph';
+import { phaseAt, type GlyphAlgo } from '../fusedGlyph/mamlpp';
+import { lslrInit } from '../../meta/mamlppSchedule';
 import { deviceLimits, tuningFor, variableOf, webgpuBackend } from '../webgpu/device';
 import type { FusedLimits } from '../webgpu/layout';
-import { momentUniforms, updateUniforms } from '../webgpu/optimizerShaders';
-import { compileChecked, ints, run } from '../webgpu/programs';
+import { phaseUniforms } from '../webgpu/mamlppShader';
+import { compileChecked, ints, run, type Uniforms } from '../webgpu/programs';
+import * as opt from './glyphAdam';
 import { dryRuns, taskRows, zeroSums, type TaskRows } from './chunks';
-import { geometry, type Geometry, type RowShape } from './layout';
+import { geometry, mamlppSizes, type Geometry, type RowShape } from './layout';
 import { dispatchesPerStep, fits, type TaskChunks } from './fit';
 import { maxMacsFor, type WebgpuGlyphOptions } from './options';
 import { glyphProgramSet, glyphProgramShapes, purgeGlyphPipelines, type GlyphProgramSet } from './programs';
 import { packBatch } from './taskShader';
+import { glyphRateTensors } from './mamlppGlyph';
 import { GlyphPretrainedGpu, pretrainedShape } from './pretrainedGpu';
 
 export type { WebgpuGlyphOptions };
 
 /**
  * The glyph meta-step (conv or fc net, batch norm or bias; MAML with exact second order, FOMAML,
- * Meta-SGD, Reptile; Adam) in WebGPU dispatches whose number depends only on the algorithm, the
- * task chunks and the phases (fit.dispatchesPerStep): the per-task program (once per chunk and
- * phase where the batch or one task is over a per-dispatch limit: chunks.ts, phases.ts), Adam's
- * moments, one update per parameter vector and the mean loss. θ and α are tf.Variables in the
- * project's flat layout; Adam's moments stay on the device; nothing is read back during a step.
+ * Meta-SGD, Reptile, MAML++ with its sets and learned rates: mamlppOps.ts; Adam) in WebGPU
+ * dispatches whose number depends only on the algorithm, the task chunks and the phases
+ * (fit.dispatchesPerStep): the per-task program (once per chunk and phase where the batch or one
+ * task is over a per-dispatch limit: chunks.ts, phases.ts), Adam's moments, one update per
+ * parameter vector and the mean loss. θ and α (MAML++: its rates) are
+ * tf.Variables in the project's flat layout; Adam's moments stay on the device; nothing is read
+ * back during a step. MAML++'s schedule phase (its weights, order and cosine β) is a function of
+ * the step count, passed as uniforms.
  */
 export class WebgpuGlyphEngine {
   readonly theta: tf.Variable;
   readonly alphaVec: tf.Variable | null;
-  private settingsNow: FusedGlyphSettings;
+  /** MAML++'s learned rates [LSLR_STEPS × tensors] (the WebAssembly engine's order) */
+  readonly rates: tf.Variable | null;
+  private settingsNow: WasmGlyphSettings;
+  /** θ's length (MAML++: with the queue of batch-norm sets) */
+  private readonly P: number;
   private readonly backend: WebGPUBackend;
   private readonly geo: Geometry;
   private readonly workgroup: number;
@@ -37,34 +48,41 @@ export class WebgpuGlyphEngine {
   private readonly limits: FusedLimits;
   private readonly pre: GlyphPretrainedGpu | null;
   private hyper: FusedHyper;
-  /** [m, v] of θ, then of α (Meta-SGD), replaced each step */
+  /** [m, v] of θ, then of α (Meta-SGD) or of MAML++'s rates, replaced each step */
   private moments: tf.Tensor1D;
   private steps = 0;
+  private ratesSteps = 0;
   private readonly compiled = new Map<string, GlyphProgramSet>();
   private readonly prepared = new Set<GlyphProgramSet>();
   /** each split program set's zero sums (chunks.ts) */
   private readonly zeros = new Map<GlyphProgramSet, tf.Tensor1D | null>();
 
   private constructor(
-    settings: FusedGlyphSettings,
+    settings: WasmGlyphSettings,
     theta0: Float32Array | tf.Tensor1D,
     private readonly opts: WebgpuGlyphOptions,
   ) {
     this.backend = webgpuBackend();
     this.settingsNow = { ...settings, hidden: [...settings.hidden] };
-    this.hyper = { alpha: settings.alpha, beta: settings.beta, inner: settings.inner };
+    const { alpha, beta, inner, schedule } = settings;
+    this.hyper = { alpha, beta, inner, ...(schedule ? { schedule } : {}) };
     this.geo = geometry(settings);
     this.workgroup = opts.workgroup ?? tuningFor(this.backend).workgroup ?? 64;
     this.maxMacs = opts.maxMacs ?? maxMacsFor(this.backend);
     this.breakShader = opts.breakShader ?? false;
     this.limits = opts.limits ?? deviceLimits(this.backend);
-    const P = this.geo.params;
+    const pp = settings.algo === 'mamlpp' ? mamlppSizes(this.geo) : null;
+    const P = pp?.thetaLength ?? this.geo.params;
+    this.P = P;
     const n = theta0 instanceof Float32Array ? theta0.length : theta0.size;
     if (n !== P) throw new Error(`θ has ${n} values, the network ${P}`);
-    this.theta = variableOf(theta0);
     const metasgd = settings.algo === 'metasgd';
-    this.alphaVec = metasgd ? variableOf(opts.alpha0 ?? new Float32Array(P).fill(settings.alpha)) : null;
-    this.moments = tf.zeros([(metasgd ? 2 : 1) * 2 * P]);
+    const rates0 = pp ? (opts.alpha0 ?? lslrInit(pp.tensors, alpha)) : null;
+    if (pp && rates0?.length !== pp.rates) throw new Error(`MAML++ rates must be ${pp.rates} numbers`);
+    this.theta = variableOf(theta0);
+    this.alphaVec = metasgd ? variableOf(opts.alpha0 ?? new Float32Array(P).fill(alpha)) : null;
+    this.rates = rates0 ? variableOf(rates0) : null;
+    this.moments = tf.zeros([(metasgd ? 2 : 1) * 2 * P + 2 * (pp?.rates ?? 0)]);
     const tuning = { workgroup: this.workgroup, maxMacs: this.maxMacs, breakShader: this.breakShader };
     const pre = opts.pretrained;
     this.pre = pre ? new GlyphPretrainedGpu(this.backend, settings, pre, tuning, this.limits) : null;
@@ -86,7 +104,7 @@ export class WebgpuGlyphEngine {
    * compile) so the caller can keep the tfjs path and say why.
    */
   static async create(
-    settings: FusedGlyphSettings,
+    settings: WasmGlyphSettings,
     theta0: Float32Array,
     opts: WebgpuGlyphOptions = {},
   ): Promise<WebgpuGlyphEngine> {
@@ -106,7 +124,7 @@ export class WebgpuGlyphEngine {
    * θ₀ may be a tensor (copied).
    */
   static build(
-    settings: FusedGlyphSettings,
+    settings: WasmGlyphSettings,
     theta0: Float32Array | tf.Tensor1D,
     opts: WebgpuGlyphOptions = {},
   ): WebgpuGlyphEngine {
@@ -120,16 +138,18 @@ export class WebgpuGlyphEngine {
     }
   }
 
-  get settings(): Readonly<FusedGlyphSettings> {
+  get settings(): Readonly<WasmGlyphSettings> {
     return this.settingsNow;
   }
 
   /**
    * An engine for another algorithm that keeps θ and the pretrained baseline (θ and its Adam);
    * θ's optimiser restarts and Meta-SGD's α starts at α, as the tfjs run does. Throws the reason
-   * when the new algorithm does not fit the device.
+   * when the new algorithm does not fit the device, or when θ's layout changes (MAML++'s sets).
    */
-  withAlgo(algo: FusedGlyphSettings['algo']): WebgpuGlyphEngine {
+  withAlgo(algo: GlyphAlgo): WebgpuGlyphEngine {
+    if ((algo === 'mamlpp') !== (this.algo === 'mamlpp') && this.geo.batchNorm)
+      throw new Error(`fused WebGPU glyph engine: θ of ${this.algo} does not fit ${algo} (batch-norm sets)`);
     const { alpha0: _, pretrained: __, ...opts } = this.opts;
     const p = this.pre;
     const pre = p
@@ -155,7 +175,7 @@ export class WebgpuGlyphEngine {
     return this.check(this.settings.shots, this.settings.query, this.settings.maxTasks);
   }
 
-  get algo(): FusedGlyphSettings['algo'] {
+  get algo(): GlyphAlgo {
     return this.settings.algo;
   }
 
@@ -207,8 +227,9 @@ export class WebgpuGlyphEngine {
     const rows = tf.zeros([glyphProgramShapes(set.row, 1).task.size]);
     const inputs = { task: this.taskInputs(data), rows, moments: this.moments, theta: this.theta };
     const b = this.backend;
+    const zeros = this.zeros.get(set) ?? null;
     try {
-      await compileChecked(b, dryRuns(b, set, this.zeros.get(set) ?? null, inputs, this.hyper.alpha));
+      await compileChecked(b, dryRuns(b, set, zeros, inputs, this.hyper.alpha, this.phaseUniforms()));
     } catch (e) {
       purgeGlyphPipelines(b);
       throw e;
@@ -230,7 +251,23 @@ export class WebgpuGlyphEngine {
   }
 
   private taskInputs(data: tf.Tensor): tf.Tensor[] {
-    return this.alphaVec ? [this.theta, this.alphaVec, data] : [this.theta, data];
+    const second = this.alphaVec ?? this.rates;
+    return second ? [this.theta, second, data] : [this.theta, data];
+  }
+
+  /** The per-task program's MAML++ uniforms (its order and weights) for the next step. */
+  private phaseUniforms(): Uniforms {
+    return this.rates ? phaseUniforms(phaseAt(this.steps, this.hyper)) : [];
+  }
+
+  /** Meta-steps applied so far: MAML++'s schedule clock (engineViews.GpuVariables). */
+  get metaSteps(): number {
+    return this.steps;
+  }
+
+  /** MAML++'s rate tensors' lengths in θ's order (what GpuLearner spreads the rates over), else undefined. */
+  get tensorSizes(): readonly number[] | undefined {
+    return this.rates ? glyphRateTensors(this.geo).map((t) => t.n) : undefined;
   }
 
   /** The per-task rows of a batch (one dispatch, or the chunk sums: chunks.ts). */
@@ -238,52 +275,36 @@ export class WebgpuGlyphEngine {
     const data = tf.tensor1d(packBatch(batch));
     try {
       const zeros = this.zeros.get(set) ?? null;
-      return taskRows(this.backend, set, this.taskInputs(data), batch.tasks, this.hyper.alpha, zeros);
+      const inputs = this.taskInputs(data);
+      return taskRows(this.backend, set, inputs, batch.tasks, this.hyper.alpha, zeros, this.phaseUniforms());
     } finally {
       data.dispose();
     }
   }
 
-  private loss(t: TaskRows): tf.Scalar {
-    const out = run(
-      this.backend,
-      t.loss,
-      glyphProgramShapes(t.row, t.tasks).loss,
-      [t.rows],
-      ints(t.tasks, 0),
-    );
-    const scalar = tf.reshape(out, []) as tf.Scalar; // a view: no dispatch
-    out.dispose();
-    return scalar;
-  }
-
-  /** One meta-step; the meta-loss before the update, on the device. */
+  /**
+   * One meta-step; the meta-loss before the update, on the device. MAML++ steps θ and its rates
+   * at the phase's cosine β; the pretrained baseline keeps the constant β.
+   */
   step(batch: ImageTaskBatch): { meta: tf.Scalar; pretrained: tf.Scalar | null } {
     const set = this.programsFor(batch);
-    const P = this.geo.params;
+    const beta = this.rates ? phaseAt(this.steps, this.hyper).beta : this.hyper.beta;
     const t = this.perTask(batch, set);
-    const shapes = glyphProgramShapes(t.row, t.tasks);
-    const moments = run(
-      this.backend,
-      t.moments,
-      shapes.moments,
-      [t.rows, this.moments],
-      momentUniforms(t.tasks),
-    );
+    const sizes = glyphProgramShapes(set.row, 1);
     this.steps += 1;
-    const targets = this.alphaVec ? [this.theta, this.alphaVec] : [this.theta];
-    targets.forEach((v, i) => {
-      const next = run(
-        this.backend,
-        set.update,
-        shapes.update,
-        [v, moments],
-        updateUniforms(this.hyper.beta, this.steps, i * 2 * P),
-      );
-      v.assign(next);
-      next.dispose();
-    });
-    const meta = this.loss(t);
+    const [P, u] = [this.P, set.update];
+    const targets: opt.AdamTarget[] = [
+      { value: this.theta, spec: u, shape: sizes.update, mOff: 0, t: this.steps },
+    ];
+    if (this.alphaVec)
+      targets.push({ value: this.alphaVec, spec: u, shape: sizes.update, mOff: 2 * P, t: this.steps });
+    if (this.rates && set.ratesUpdate) {
+      this.ratesSteps += 1;
+      const r = { spec: set.ratesUpdate, shape: sizes.ratesUpdate, mOff: 2 * P, t: this.ratesSteps };
+      targets.push({ value: this.rates, ...r });
+    }
+    const moments = opt.adamStep(this.backend, t, this.moments, targets, beta);
+    const meta = opt.meanLoss(this.backend, t);
     this.moments.dispose();
     this.moments = moments;
     t.rows.dispose();
@@ -298,18 +319,18 @@ export class WebgpuGlyphEngine {
   }
 
   /**
-   * The meta-gradient at the current θ (and α) without applying it: what Adam is fed. For
-   * Reptile that is θ − mean θ′.
+   * The meta-gradient at the current θ (and α, or MAML++'s rates: `alpha`) without applying it:
+   * what Adam is fed. For Reptile that is θ − mean θ′.
    */
   metaGradient(batch: ImageTaskBatch): { loss: tf.Scalar; theta: tf.Tensor1D; alpha: tf.Tensor1D | null } {
     const t = this.perTask(batch, this.programsFor(batch));
     const shape = glyphProgramShapes(t.row, t.tasks).gradient;
     const grad = run(this.backend, t.gradient, shape, [t.rows], ints(t.tasks));
-    const loss = this.loss(t);
+    const loss = opt.meanLoss(this.backend, t);
     t.rows.dispose();
-    const P = this.geo.params;
+    const P = this.P;
     const theta = tf.slice(grad, 0, P);
-    const alpha = this.alphaVec ? tf.slice(grad, P, P) : null;
+    const alpha = this.alphaVec || this.rates ? tf.slice(grad, P, grad.size - P) : null;
     grad.dispose();
     return { loss, theta, alpha };
   }
@@ -334,59 +355,35 @@ export class WebgpuGlyphEngine {
       alpha: h.alpha ?? this.hyper.alpha,
       beta: h.beta ?? this.hyper.beta,
       inner: h.inner ?? this.hyper.inner,
+      ...((h.schedule ?? this.hyper.schedule) ? { schedule: h.schedule ?? this.hyper.schedule } : {}),
     };
   }
 
-  /** θ, α and their Adam states as copies, read back asynchronously (FusedGlyphEngine's layout). */
+  private optimizer(): opt.GlyphOptimizer {
+    const vectors = { theta: this.theta, alphaVec: this.alphaVec, rates: this.rates, pretrainedTheta: null };
+    const counts = { meta: this.steps, pretrained: 0, rates: this.ratesSteps };
+    return { vectors, counts, P: this.P, moments: this.moments };
+  }
+
+  /**
+   * θ, α (MAML++: its rates), the baseline and their Adam states as copies, read back
+   * asynchronously (FusedGlyphEngine's layout).
+   */
   async state(): Promise<FusedState> {
-    const P = this.geo.params;
-    const reads = [this.moments.data(), this.theta.data()];
-    if (this.alphaVec) reads.push(this.alphaVec.data());
-    const [m, theta, alpha] = (await Promise.all(reads)) as Float32Array[];
+    const own = await opt.readGlyphState(this.optimizer());
     const pre = (await this.pre?.state()) ?? null;
-    const adam = (i: number): AdamState => ({
-      t: this.steps,
-      m: m!.slice(2 * i * P, (2 * i + 1) * P),
-      v: m!.slice((2 * i + 1) * P, (2 * i + 2) * P),
-    });
-    return {
-      theta: Float32Array.from(theta!),
-      thetaAdam: adam(0),
-      alpha: alpha ? Float32Array.from(alpha) : null,
-      alphaAdam: alpha ? adam(1) : null,
-      pretrained: pre?.theta ?? null,
-      pretrainedAdam: pre?.adam ?? null,
-    };
+    return { ...own, pretrained: pre?.theta ?? null, pretrainedAdam: pre?.adam ?? null };
   }
 
   /** Restores a state() of an engine with the same settings (this one, FusedGlyphEngine, MetaLearner). */
   restore(s: FusedState): void {
-    const P = this.geo.params;
-    const parts: [tf.Variable, Float32Array | null, AdamState | null][] = [
-      [this.theta, s.theta, s.thetaAdam],
-    ];
-    if (this.alphaVec) {
-      if (!s.alpha || !s.alphaAdam)
-        throw new Error('fused WebGPU glyph engine: Meta-SGD state needs α and its Adam');
-      parts.push([this.alphaVec, s.alpha, s.alphaAdam]);
-    }
     if (this.pre && (!s.pretrained || !s.pretrainedAdam))
       throw new Error('fused WebGPU glyph engine: the state has no pretrained θ');
-    if (!Number.isInteger(s.thetaAdam.t) || s.thetaAdam.t < 0)
-      throw new Error(`Adam step count ${s.thetaAdam.t} is not a whole number ≥ 0`);
-    const moments = new Float32Array(parts.length * 2 * P);
-    parts.forEach(([v, value, adam], i) => {
-      if (value!.length !== P || adam!.m.length !== P || adam!.v.length !== P)
-        throw new Error(
-          `fused WebGPU glyph engine: a state vector has the wrong length (the network has ${P})`,
-        );
-      moments.set(adam!.m, 2 * i * P);
-      moments.set(adam!.v, (2 * i + 1) * P);
-      tf.tidy(() => v.assign(tf.tensor1d(value!)));
-    });
-    this.steps = s.thetaAdam.t;
+    const { moments, counts } = opt.writeGlyphState(this.optimizer(), s);
+    this.steps = counts.meta;
+    this.ratesSteps = this.rates ? counts.rates : 0;
     this.moments.dispose();
-    this.moments = tf.tensor1d(moments);
+    this.moments = moments;
     if (this.pre) this.pre.restore(s.pretrained!, s.pretrainedAdam!);
   }
 
@@ -395,6 +392,7 @@ export class WebgpuGlyphEngine {
     this.pre?.dispose();
     this.theta.dispose();
     this.alphaVec?.dispose();
+    this.rates?.dispose();
     this.moments.dispose();
   }
 }

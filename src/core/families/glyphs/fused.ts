@@ -133,6 +133,28 @@ export class FusedGlyphPretrainer {
   }
 }
 
+/**
+ * Restores a run's training state into its engine (either engine's state, or tfjs kernels': the
+ * same flat layout and Adam) and tells the views the engine changed.
+ */
+export function restoreEngine(
+  engine: { restore(s: FusedState): void },
+  learner: { stepped(): void },
+  pretrainer: { restored(step: number): void } | null,
+  s: TrainingState,
+): void {
+  engine.restore({
+    theta: s.theta,
+    thetaAdam: s.thetaAdam,
+    alpha: s.alpha,
+    alphaAdam: s.alphaAdam,
+    pretrained: s.pretrained?.theta ?? null,
+    pretrainedAdam: s.pretrained?.adam ?? null,
+  });
+  learner.stepped();
+  if (pretrainer && s.pretrained) pretrainer.restored(s.pretrained.step);
+}
+
 /** A run's training state from an engine's state (θ, α, the baseline and their Adam moments). */
 export function engineTrainingState(
   base: Pick<TrainingState, 'config' | 'engine' | 'step' | 'stream'>,

@@ -10,8 +10,9 @@ import type { Experiment } from '../../schema';
 import type { Classifier } from '../../models/classifier';
 import type { PretrainedState } from '../../runs/trainingState';
 import type { FusedLimits } from '../../engines/webgpu/layout';
-import { fusedGlyphSettings } from '../../engines/fusedGlyph/fusedGlyph';
-import { classicAlgo } from '../../engines/fused/fusedMlp';
+import { wasmGlyphSettings } from '../../engines/fusedGlyph/fusedGlyph';
+import { GpuLearner } from '../../engines/engineViews';
+import { scheduleOf } from '../../meta/mamlppSchedule';
 import { WebgpuGlyphEngine } from '../../engines/webgpuGlyph/webgpuGlyph';
 import { bodyWithHead, type PretrainedStart } from './pretrained';
 
@@ -35,7 +36,8 @@ export function glyphEngineFaults(): GlyphEngineFaults {
 export const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
- * The WGSL engine for a run's settings, checked against the device's limits (not compiled yet:
+ * The WGSL engine for a run's settings (every algorithm, MAML++ with its schedules; `alpha`:
+ * Meta-SGD's α or MAML++'s learned rates), checked against the device's limits (not compiled yet:
  * GlyphRun.prepare compiles), or the reason it cannot run them.
  */
 export function buildGpuEngine(
@@ -46,8 +48,9 @@ export function buildGpuEngine(
 ): { engine: WebgpuGlyphEngine } | { reason: string } {
   const faults = glyphEngineFaults();
   try {
-    const engine = WebgpuGlyphEngine.build(fusedGlyphSettings(config), theta, {
-      ...(config.algo === 'metasgd' && alpha ? { alpha0: alpha } : {}),
+    const learned = config.algo === 'metasgd' || config.algo === 'mamlpp';
+    const engine = WebgpuGlyphEngine.build(wasmGlyphSettings(config), theta, {
+      ...(learned && alpha ? { alpha0: alpha } : {}),
       ...(pre ? { pretrained: { classes: pre.classes, theta0: pre.theta0, model: pre.model } } : {}),
       ...(faults.breakShader ? { breakShader: true } : {}),
       ...(faults.gpuLimits ? { limits: faults.gpuLimits } : {}),
@@ -58,19 +61,24 @@ export function buildGpuEngine(
   }
 }
 
+/** The run's view of a WGSL engine's θ, α and MAML++'s rates (spread over its rate tensors). */
+export function gpuLearner(engine: WebgpuGlyphEngine, c: Experiment): GpuLearner {
+  return new GpuLearner(engine, c.algo, c.alpha, engine.tensorSizes ?? []);
+}
+
 /**
- * The engine a live change continues on: this one (α, β, inner steps and the batch sizes set), one
- * rebuilt for a new algorithm (θ and the baseline carried), or the reason the WGSL engine cannot
- * hold the change on this device.
+ * The engine a live change continues on: this one (α, β, inner steps, MAML++'s schedules and the
+ * batch sizes set), one rebuilt for a new algorithm (θ and the baseline carried), or the reason
+ * the WGSL engine cannot hold the change on this device.
  */
 export function continueGpu(
   engine: WebgpuGlyphEngine,
   next: Experiment,
 ): WebgpuGlyphEngine | { reason: string } {
   try {
-    const kept = next.algo === engine.algo ? engine : engine.withAlgo(classicAlgo(next.algo));
+    const kept = next.algo === engine.algo ? engine : engine.withAlgo(next.algo);
     kept.resize(next.k, next.query, next.batch);
-    kept.setHyper({ alpha: next.alpha, beta: next.beta, inner: next.inner });
+    kept.setHyper({ alpha: next.alpha, beta: next.beta, inner: next.inner, schedule: scheduleOf(next) });
     return kept;
   } catch (e) {
     return { reason: reasonOf(e) };

@@ -20,10 +20,10 @@ import { FusedLearner, GpuLearner } from '../../engines/engineViews';
 import { FusedGlyphEngine } from '../../engines/fusedGlyph/fusedGlyph';
 import { fusedGlyphLoaded } from '../../engines/fusedGlyph/wasmModule';
 import { buildWasmEngine, engineHolds, engineTrainingState } from './fused';
-import { FusedGlyphPretrainer, rebuildEngine } from './fused';
+import { FusedGlyphPretrainer, rebuildEngine, restoreEngine } from './fused';
 import { glyphStateSizes, PretrainedClassifier, pretrainedStart } from './pretrained';
 import type { WebgpuGlyphEngine } from '../../engines/webgpuGlyph/webgpuGlyph';
-import { buildGpuEngine, continueGpu, GpuGlyphPretrainer, reasonOf } from './gpu';
+import { buildGpuEngine, continueGpu, GpuGlyphPretrainer, gpuLearner, reasonOf } from './gpu';
 
 export { classifierFor, decodeGlyphTheta, glyphStateSizes, PretrainedClassifier };
 export type { AccuracyCurve, ClassEvalProtocol };
@@ -97,7 +97,7 @@ export class GlyphRun implements FamilyRun {
       this.pretrainer = pre ? new FusedGlyphPretrainer(engine, pre) : null;
     } else {
       this.gpu = engine;
-      this.learner = new GpuLearner(engine, c.algo, c.alpha);
+      this.learner = gpuLearner(engine, c);
       this.pretrainer = pre ? new GpuGlyphPretrainer(engine, pre) : null;
     }
     return true;
@@ -305,9 +305,10 @@ export class GlyphRun implements FamilyRun {
     }
     if (kept !== engine) {
       engine.dispose();
+      this.learner.dispose();
       this.gpu = kept;
       this.gpuReady = false;
-      this.learner = new GpuLearner(kept, next.algo, next.alpha);
+      this.learner = gpuLearner(kept, next);
       (this.pretrainer as GpuGlyphPretrainer | null)?.moveTo(kept);
     }
     (this.learner as GpuLearner).setAlpha(next.alpha);
@@ -352,17 +353,8 @@ export class GlyphRun implements FamilyRun {
     const s = copyTrainingState(state);
     const engine = this.fused ?? this.gpu;
     if (engine) {
-      engine.restore({
-        theta: s.theta,
-        thetaAdam: s.thetaAdam,
-        alpha: s.alpha,
-        alphaAdam: s.alphaAdam,
-        pretrained: s.pretrained?.theta ?? null,
-        pretrainedAdam: s.pretrained?.adam ?? null,
-      });
-      (this.learner as FusedLearner | GpuLearner).stepped();
       const pretrainer = this.pretrainer as FusedGlyphPretrainer | GpuGlyphPretrainer | null;
-      if (pretrainer && s.pretrained) pretrainer.restored(s.pretrained.step);
+      restoreEngine(engine, this.learner as FusedLearner | GpuLearner, pretrainer, s);
     } else {
       this.tfjsLearner().restoreState({
         theta: { value: s.theta, adam: s.thetaAdam },

@@ -25,7 +25,7 @@ import {
 } from '../../meta/walkthrough';
 import { classBatchTensors, classifierMetaModel, type ClassBatch } from './classification';
 import { MetaLearner } from '../../meta/learners';
-import { FusedLearner } from '../../engines/engineViews';
+import { FusedLearner, GpuLearner } from '../../engines/engineViews';
 import { mamlppPhase, scheduleOf } from '../../meta/mamlppSchedule';
 import type { MamlppWalk } from '../../meta/mamlpp';
 import { IMAGE_SIZE } from './data/rasterize';
@@ -68,14 +68,15 @@ function queryProbabilities(model: Classifier, adapted: tf.Tensor3D, xq: tf.Tens
 }
 
 /**
- * A MAML++ run's learned rates and its schedules' phase at the next meta-step, on tfjs or on the
- * fused WebAssembly engine (whose clock is its applied meta-steps), else null.
+ * A MAML++ run's learned rates and its schedules' phase at the next meta-step, on tfjs or on a
+ * fused engine (WebAssembly or WGSL: the engine's rates, its clock its applied meta-steps), else null.
  */
 function mamlppWalk(run: GlyphRun): MamlppWalk | null {
   const learner = run.learner;
   if (learner instanceof MetaLearner)
     return learner.rates === null ? null : { ...learner.phase(), rates: learner.rates };
-  if (!(learner instanceof FusedLearner) || learner.rates === null) return null;
+  if (!(learner instanceof FusedLearner || learner instanceof GpuLearner) || learner.rates === null)
+    return null;
   const c = run.experiment;
   return { ...mamlppPhase(learner.metaSteps, c.inner, c.beta, scheduleOf(c)), rates: learner.rates };
 }
