@@ -38,8 +38,10 @@ describe('auto mode never holds the first step for the race', () => {
     const race = find((m) => m.kind === 'benchmark');
     expect(first && race).toBeTruthy();
     // the first step was posted before the race (which holds the worker for seconds) reported
+    // (what that takes in seconds is the machine's speed, not this order: timings belong to the
+    // benchmarks, and a bound here failed under load)
     expect(first!.at).toBeLessThan(race!.at);
-    expect(first!.at).toBeLessThan(5000);
+    expect(ready!.at).toBeLessThan(first!.at);
     const choice = race!.msg.kind === 'benchmark' ? race!.msg.choice : null;
     expect(choice?.winner).toMatchObject({ backend: 'wasm', engine: 'fused' });
     // wasm tfjs was predicted from meta-batch 1 and 2, not timed on the full workload

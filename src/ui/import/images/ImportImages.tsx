@@ -107,24 +107,17 @@ function useKeptImages({ task, onImages, restore }: Props, setWanted: (hash: str
 }
 
 /**
- * "Import images": a zip (picker or drop) or a dropped folder of class folders, imported in a
- * worker with a progress bar and a cancel button, then shown (a few images beside their 28×28
- * conversions, the split, what was read); "Train on these classes" hands them to the page
- * (`onImages`) and the archive to the training worker, and keeps it in IndexedDB. Every fault is
- * one line, and nothing kept or trained on changes until the button is pressed. A link naming
- * data by content hash asks for it and refuses other data, as the table import does.
+ * The import being read or previewed, whose worker holds the decoded classes until it is ended
+ * (`release`: a new import, a fault, leaving the page), and `read`, which starts one.
  */
-export function ImportImages({ task, onImages, restore }: Props) {
+function useImport(task: string) {
   const [state, setState] = useState<State>({ kind: 'idle' });
-  const [wanted, setWanted] = useState<string | null>(null);
-  // the import being read or previewed: its worker holds the decoded classes until it is ended
   const jobRef = useRef<ImageImport | null>(null);
   const release = () => {
     jobRef.current?.cancel();
     jobRef.current = null;
   };
   useEffect(() => release, []);
-  useKeptImages({ task, onImages, restore }, setWanted);
   const read = async (name: string, request: Promise<ImageImportRequest>) => {
     release();
     setState({ kind: 'reading', name, phase: 'reading', done: 0, total: 0 });
@@ -149,6 +142,21 @@ export function ImportImages({ task, onImages, restore }: Props) {
       );
     }
   };
+  return { state, setState, jobRef, release, read };
+}
+
+/**
+ * "Import images": a zip (picker or drop) or a dropped folder of class folders, imported in a
+ * worker with a progress bar and a cancel button, then shown (a few images beside their 28×28
+ * conversions, the split, what was read); "Train on these classes" hands them to the page
+ * (`onImages`) and the archive to the training worker, and keeps it in IndexedDB. Every fault is
+ * one line, and nothing kept or trained on changes until the button is pressed. A link naming
+ * data by content hash asks for it and refuses other data, as the table import does.
+ */
+export function ImportImages({ task, onImages, restore }: Props) {
+  const [wanted, setWanted] = useState<string | null>(null);
+  const { state, setState, jobRef, release, read } = useImport(task);
+  useKeptImages({ task, onImages, restore }, setWanted);
   const dropped = (e: DragEvent) => {
     e.preventDefault();
     const entries: DropEntry[] = entriesOf(e.dataTransfer.items);
