@@ -32,6 +32,12 @@ describe('fused 2-D navigation engine: the meta-gradient equals the tfjs one', (
     ['meta-batch 3, two steps', { inner: 2 }],
     ['meta-batch 3, two steps at α then α/2', { inner: 2, later: 0.05 }],
     ['meta-batch 2, three steps at α then α/2', { tasks: 2, inner: 3, later: 0.05 }],
+    ['meta-batch 3, one step, mean objective', { allSteps: true }],
+    ['meta-batch 3, two steps at α then α/2, mean objective', { inner: 2, later: 0.05, allSteps: true }],
+    [
+      'meta-batch 2, three steps at α then α/2, mean objective',
+      { tasks: 2, inner: 3, later: 0.05, allSteps: true },
+    ],
   ];
   for (const [name, over] of cases) {
     for (const firstOrder of [false, true]) {
@@ -39,7 +45,18 @@ describe('fused 2-D navigation engine: the meta-gradient equals the tfjs one', (
         const c = { ...base, ...over };
         const { engine, theta } = makeEngine(c);
         const s = sampleOnEngine(engine, c);
-        const fused = engine.meta(c.inner, c.tasks, c.trajs, c.alpha, firstOrder, 0.01, false, laterOf(c));
+        const all = c.allSteps ?? false;
+        const fused = engine.meta(
+          c.inner,
+          c.tasks,
+          c.trajs,
+          c.alpha,
+          firstOrder,
+          0.01,
+          false,
+          laterOf(c),
+          all,
+        );
         const before = tf.memory().numTensors;
         const ref = tfjsMetaGradient(theta, s, c, firstOrder);
         expect(tf.memory().numTensors).toBe(before);
@@ -48,6 +65,21 @@ describe('fused 2-D navigation engine: the meta-gradient equals the tfjs one', (
       });
     }
   }
+
+  it('the mean objective differs from the last step’s with two steps and equals it with one', () => {
+    const meta = (c: Case) => {
+      const { engine } = makeEngine(c);
+      sampleOnEngine(engine, c);
+      const last = engine.meta(c.inner, c.tasks, c.trajs, c.alpha, false, 0.01, false, c.alpha, false);
+      const mean = engine.meta(c.inner, c.tasks, c.trajs, c.alpha, false, 0.01, false, c.alpha, true);
+      return { last, mean };
+    };
+    const one = meta(base);
+    expect(Array.from(one.mean.grad)).toEqual(Array.from(one.last.grad));
+    expect(one.mean.value).toBe(one.last.value);
+    const two = meta({ ...base, inner: 2 });
+    expect(relDiff(two.mean.grad, two.last.grad)).toBeGreaterThan(1e-2);
+  });
 
   it('second order is distinguishable from first order', () => {
     const c = { ...base, inner: 2 };
@@ -102,16 +134,28 @@ describe('fused 2-D navigation engine: rollouts and inner steps', () => {
 });
 
 describe('fused 2-D navigation engine: finite differences', () => {
-  for (const [inner, alpha] of [
-    [1, 0.5],
-    [2, 0.2],
+  for (const [inner, alpha, allSteps] of [
+    [1, 0.5, false],
+    [2, 0.2, false],
+    [3, 0.2, true],
   ] as const) {
-    it(`the meta-gradient is the objective's derivative (${inner} inner steps)`, () => {
-      const c = { ...base, hidden: [5], inner, alpha };
+    const what = allSteps ? ', mean objective' : '';
+    it(`the meta-gradient is the objective's derivative (${inner} inner steps${what})`, () => {
+      const c = { ...base, hidden: [5], inner, alpha, allSteps };
       const { engine, theta } = makeEngine(c);
       sampleOnEngine(engine, c);
-      const second = engine.meta(c.inner, c.tasks, c.trajs, c.alpha, false, 0.01, false).grad;
-      const first = engine.meta(c.inner, c.tasks, c.trajs, c.alpha, true, 0.01, false).grad;
+      const second = engine.meta(
+        c.inner,
+        c.tasks,
+        c.trajs,
+        c.alpha,
+        false,
+        0.01,
+        false,
+        alpha,
+        allSteps,
+      ).grad;
+      const first = engine.meta(c.inner, c.tasks, c.trajs, c.alpha, true, 0.01, false, alpha, allSteps).grad;
       const rng = new Rng(2, 'direction');
       const raw = Float32Array.from(theta, () => rng.normal());
       const norm = Math.sqrt(dot(raw, raw));

@@ -21,6 +21,8 @@ export interface Case {
   seed: number;
   /** the rate of inner steps after the first (α unless given) */
   later?: number;
+  /** the objective is the mean of the surrogates after each inner step */
+  allSteps?: boolean;
 }
 
 /** The rate of case c's inner steps after the first. */
@@ -89,7 +91,8 @@ export function tfjsMetaGradient(
   const th = tf.tensor1d(theta);
   const pre = batches.slice(0, c.inner);
   const post = batches[c.inner] as PgBatch;
-  const { value, grad } = metaGradient(th, c.hidden, pre, post, c.alpha, firstOrder, laterOf(c));
+  const all = c.allSteps ?? false;
+  const { value, grad } = metaGradient(th, c.hidden, pre, post, c.alpha, firstOrder, laterOf(c), all);
   const out = { value: value.dataSync()[0] as number, grad: Float32Array.from(grad.dataSync()) };
   tf.dispose([value, grad, th]);
   for (const b of batches) tf.dispose([b.obs, b.act, b.weights, b.live]);
@@ -102,5 +105,6 @@ export function tfjsMetaGradient(
  */
 export function fusedObjective(engine: FusedNav2dEngine, c: Case, theta: Float32Array): number {
   adaptAt(engine, { ...c, later: laterOf(c) }, theta);
-  return engine.meta(c.inner, c.tasks, c.trajs, c.alpha, true, 0.01, false, laterOf(c)).value;
+  const all = c.allSteps ?? false;
+  return engine.meta(c.inner, c.tasks, c.trajs, c.alpha, true, 0.01, false, laterOf(c), all).value;
 }

@@ -90,6 +90,23 @@ describe('2-D navigation on the fused engine: runs', () => {
     for (const r of [a, ref, same]) r.dispose();
   });
 
+  it('metaobj=mean: the mean over inner steps, the same on both engines', async () => {
+    const a = fusedRun('&inner=2&metaobj=mean', false);
+    const ref = familyOf('nav2d').createRun(tiny('&inner=2&metaobj=mean'), {
+      engine: 'tfjs',
+      pretrained: false,
+    }) as Nav2dRun;
+    const last = fusedRun('&inner=2', false);
+    for (let s = 0; s < 3; s++) {
+      const [got, want] = [await readLosses(a.step()), await readLosses(ref.step())];
+      expect(relDiff(got, want)).toBeLessThan(1e-4);
+      if (s > 0) expect(relDiff(got, await readLosses(last.step()))).toBeGreaterThan(1e-3);
+      else await readLosses(last.step());
+    }
+    expect(relDiff(await thetaOf(a), await thetaOf(ref))).toBeLessThan(1e-4);
+    for (const r of [a, ref, last]) r.dispose();
+  });
+
   it('a larger meta-batch rebuilds the engine with the state kept; TRPO switches on live', async () => {
     const a = fusedRun('', false);
     await readLosses(a.step());

@@ -10,7 +10,7 @@ import { initPolicy, perTask, policyParamCount } from '../src/core/families/nav2
 import { readSync } from '../src/core/families/nav2d/reads';
 import type { Nav2dRun } from '../src/core/families/nav2d/run';
 import { adapted, klHessianVector, meanKl, TRPO } from '../src/core/families/nav2d/trpo';
-import { laterRate } from '../src/core/families/nav2d/schema';
+import { allSteps, laterRate } from '../src/core/families/nav2d/schema';
 import { Rng } from '../src/core/random';
 import { relDiff, startBackend } from './helpers';
 
@@ -43,6 +43,22 @@ describe('2-D navigation: settings', () => {
     ]);
     const bad = parseExperiment('task=nav2d&rates=quartered');
     expect(bad.config.rates).toBe('alpha');
+    expect(bad.warnings.length).toBeGreaterThan(0);
+  });
+
+  it('metaobj: the last step’s return by default, or the mean over steps (Adam only)', () => {
+    const plain = parseExperiment('task=nav2d&inner=2').config;
+    const mean = parseExperiment('task=nav2d&inner=2&metaobj=mean').config;
+    const trpo = parseExperiment('task=nav2d&inner=2&metaobj=mean&metaopt=trpo').config;
+    expect([plain.metaobj, allSteps(plain), mean.metaobj, allSteps(mean), allSteps(trpo)]).toEqual([
+      'last',
+      false,
+      'mean',
+      true,
+      false,
+    ]);
+    const bad = parseExperiment('task=nav2d&metaobj=best');
+    expect(bad.config.metaobj).toBe('last');
     expect(bad.warnings.length).toBeGreaterThan(0);
   });
 });

@@ -150,7 +150,8 @@ export class FusedNav2dEngine {
   /**
    * The meta-gradient after `inner` steps (see assembly/index.ts meta()): the mean post-update
    * surrogate and a copy of the gradient; Adam with rate β updates θ when `apply`. The inner steps
-   * were taken at rate α, then `later` after the first (α unless given).
+   * were taken at rate α, then `later` after the first (α unless given). With `allSteps` the
+   * objective is the mean of the surrogates after each inner step 1..K (the post-update one last).
    */
   meta(
     inner: number,
@@ -161,9 +162,11 @@ export class FusedNav2dEngine {
     beta: number,
     apply: boolean,
     later = alpha,
+    allSteps = false,
   ): { value: number; grad: Float32Array } {
     this.wasmCalls++;
-    this.ex.meta(inner, tasks, trajs, alpha, later, firstOrder ? 1 : 0, beta, apply ? 1 : 0);
+    const all = allSteps ? 1 : 0;
+    this.ex.meta(inner, tasks, trajs, alpha, later, firstOrder ? 1 : 0, beta, apply ? 1 : 0, all);
     return { value: this.result(0), grad: this.f32(NAV2D_BUFFER.grad, this.numParams).slice() };
   }
 

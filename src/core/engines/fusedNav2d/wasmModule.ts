@@ -31,6 +31,7 @@ export interface FusedNav2dExports {
     firstOrder: number,
     beta: number,
     apply: number,
+    allSteps: number,
   ): void;
   joint(slot: number, thetaSlot: number, tasks: number, trajs: number, beta: number, apply: number): void;
   readTheta(slot: number, task: number): void;

@@ -13,7 +13,7 @@ import { actionNoise, HORIZON, sampleGoals } from './env';
 import { EVAL_TRAJS_FACTOR, evalRate, evalTrajs, meanOf } from './iteration';
 import { fusedTrpoStep } from './fusedTrpo';
 import { ACT_DIM, policyParamCount } from './policy';
-import { laterRate } from './schema';
+import { allSteps, laterRate } from './schema';
 
 /** Trajectories per task when a config leaves them out (the paper's 20). */
 export const DEFAULT_TRAJS = 20;
@@ -30,6 +30,8 @@ export interface FusedIterationSettings {
   firstOrder: boolean;
   /** the meta-optimiser is TRPO (fusedTrpo.ts), else Adam with rate β */
   trpo: boolean;
+  /** Adam's objective is the mean of the surrogates after each inner step (schema.ts allSteps) */
+  allSteps: boolean;
   /** the pretrained baseline takes its step too */
   joint: boolean;
 }
@@ -86,7 +88,7 @@ export function fusedIteration(
 ): { meta: number; pretrained: number | null } {
   const { returns, post } = sampleAdapted(engine, s, rng);
   if (s.trpo) fusedTrpoStep(engine, { ...s, weights: post.weights, live: post.live });
-  else engine.meta(s.inner, s.tasks, s.trajs, s.alpha, s.firstOrder, s.beta, true, s.later);
+  else engine.meta(s.inner, s.tasks, s.trajs, s.alpha, s.firstOrder, s.beta, true, s.later, s.allSteps);
   let pretrained: number | null = null;
   if (s.joint) {
     engine.broadcast(0, 'pretrained', s.tasks);
@@ -141,6 +143,7 @@ export function fusedSettings(c: Experiment, joint: boolean): FusedIterationSett
     beta: c.beta,
     firstOrder: c.algo === 'fomaml',
     trpo: c.metaopt === 'trpo',
+    allSteps: allSteps(c),
     joint,
   };
 }

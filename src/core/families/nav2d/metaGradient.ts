@@ -40,7 +40,8 @@ export function pgInnerStep(
 /**
  * The meta-objective of θ [P]: each task takes `pre.length` inner steps (step i on batch pre[i],
  * sampled at that step's parameters; rate α for the first, `later` after it), then the mean over
- * tasks of the surrogate on `post`.
+ * tasks of the surrogate on `post`. With `allSteps`, the mean over steps k = 1..K of that mean
+ * over tasks of the surrogate after k steps (on pre[k] for k < K, sampled at those parameters).
  */
 export function metaObjective(
   theta: tf.Tensor1D,
@@ -50,11 +51,18 @@ export function metaObjective(
   alpha: number,
   firstOrder: boolean,
   later = alpha,
+  allSteps = false,
 ): tf.Scalar {
   const tasks = post.obs.shape[0];
   let p = perTask(theta, tasks);
-  pre.forEach((b, i) => (p = pgInnerStep(p, hidden, b, i === 0 ? alpha : later, firstOrder)));
-  return tf.div(surrogateSum(p, hidden, post), tasks);
+  const earlier: tf.Scalar[] = [];
+  pre.forEach((b, i) => {
+    if (allSteps && i > 0) earlier.push(surrogateSum(p, hidden, b));
+    p = pgInnerStep(p, hidden, b, i === 0 ? alpha : later, firstOrder);
+  });
+  const last = surrogateSum(p, hidden, post);
+  if (!allSteps) return tf.div(last, tasks);
+  return tf.div(tf.addN([...earlier, last]), tasks * pre.length);
 }
 
 /** The meta-gradient [P] (and the objective) at θ. */
@@ -66,8 +74,10 @@ export function metaGradient(
   alpha: number,
   firstOrder: boolean,
   later = alpha,
+  allSteps = false,
 ): { value: tf.Scalar; grad: tf.Tensor1D } {
-  const f = (th: tf.Tensor) => metaObjective(th as tf.Tensor1D, hidden, pre, post, alpha, firstOrder, later);
+  const f = (th: tf.Tensor) =>
+    metaObjective(th as tf.Tensor1D, hidden, pre, post, alpha, firstOrder, later, allSteps);
   const { value, grad } = tf.valueAndGrad(f)(theta);
   return { value, grad: grad as tf.Tensor1D };
 }

@@ -33,7 +33,7 @@ import { metaGradient, surrogateSum } from './metaGradient';
 import { initPolicy, perTask, policyParamCount } from './policy';
 import { readAsync, readSync, type Reading } from './reads';
 import { trpoStep } from './trpo';
-import { laterRate } from './schema';
+import { allSteps, laterRate } from './schema';
 import { nav2dReport } from './report';
 import { SyncedVariable } from '../../engines/engineViews';
 import type { FusedNav2dEngine } from '../../engines/fusedNav2d/fusedNav2d';
@@ -206,6 +206,7 @@ export class Nav2dRun implements FamilyRun {
         c.alpha,
         problem.firstOrder,
         problem.later,
+        allSteps(c),
       );
       meta.adam.apply(meta.theta, grad);
       tf.dispose([value, grad]);

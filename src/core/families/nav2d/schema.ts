@@ -12,6 +12,13 @@ export type MetaOptimiser = (typeof META_OPTIMISERS)[number];
 export const INNER_RATES = ['alpha', 'halved'] as const;
 export type InnerRates = (typeof INNER_RATES)[number];
 
+/**
+ * The meta-objective with 2-3 inner steps: the surrogate after the last step (the paper's), or the
+ * mean of the surrogates after each step 1..K (every step's post-update return counts).
+ */
+export const META_OBJECTIVES = ['last', 'mean'] as const;
+export type MetaObjective = (typeof META_OBJECTIVES)[number];
+
 declare module '../../schema' {
   interface Experiment {
     /** 2-D navigation: trajectories sampled per task for each policy-gradient step */
@@ -20,7 +27,14 @@ declare module '../../schema' {
     metaopt?: MetaOptimiser;
     /** 2-D navigation: the training's inner rates, α for every step or α then α / 2 */
     rates?: InnerRates;
+    /** 2-D navigation: the meta-objective, the return after the last inner step or the mean over steps */
+    metaobj?: MetaObjective;
   }
+}
+
+/** Whether the meta-objective is the mean over inner steps (TRPO keeps the last step's). */
+export function allSteps(c: { metaobj?: MetaObjective; metaopt?: MetaOptimiser }): boolean {
+  return c.metaobj === 'mean' && c.metaopt !== 'trpo';
 }
 
 /** The training's rate for inner steps after the first. */
@@ -67,6 +81,14 @@ export const nav2dSchema: FamilySchema = {
         help: 'Training’s inner rates with 2-3 steps: α for every step, or α then α/2 (as the evaluation adapts).',
       },
       default: 'alpha',
+    },
+    metaobj: {
+      field: {
+        kind: 'enum',
+        values: META_OBJECTIVES,
+        help: 'Meta-objective with 2-3 steps (Adam): the return after the last inner step, or the mean of the returns after each step.',
+      },
+      default: 'last',
     },
   },
   // β = 0.003: Adam at 0.01 diverged near meta-iteration 250 of the paper's run (docs/nav2d.md)

@@ -173,6 +173,9 @@ export function inner(s: i32, from: i32, to: i32, tasks: i32, N: i32, alpha: f32
  * data in slot K at θ slot K): per task v = ∇L_post(θ_K), then (unless first order) v ← v − α_k H_k v
  * for k = K−1…0, H_k the Hessian of task's L_k at θ_k, α_0 = alpha and α_k = later after it;
  * GRAD = mean over tasks. Adam on θ when `apply`. RESULT[0] = the mean post-update surrogate.
+ * With `allSteps` the objective is the mean over k = 1..K of the surrogate after k steps (L_k on
+ * data slot k at θ_k for k < K): v += ∇L_k(θ_k) once v has come back to θ_k, and RESULT[0], GRAD
+ * are divided by K.
  */
 export function meta(
   K: i32,
@@ -183,19 +186,27 @@ export function meta(
   firstOrder: bool,
   beta: f64,
   apply: bool,
+  allSteps: bool,
 ): void {
   const M = N * HORIZON;
   memory.fill(acc, 0, (<usize>P) << 2);
   let value: f64 = 0;
+  const first = allSteps ? 1 : K; // the earliest step whose surrogate is in the objective
   for (let t = 0; t < tasks; t++) {
     bindTask(K, t, M);
     memory.fill(vTask, 0, (<usize>P) << 2);
     value += gradient(thetaOf(K, t), vTask, M);
-    if (!firstOrder) throughSteps(vTask, t, K - 1, -1, -1, M, alpha, later);
+    for (let k = K - 1; k >= 0; k--) {
+      if (!firstOrder) throughSteps(vTask, t, k, k - 1, -1, M, alpha, later);
+      if (k < first) continue;
+      bindTask(k, t, M);
+      value += gradient(thetaOf(k, t), vTask, M);
+    }
     accumulate(vTask);
   }
-  store<f64>(addr(RESULT), value / <f64>tasks);
-  finishGrad(tasks);
+  const steps = K - first + 1;
+  store<f64>(addr(RESULT), value / <f64>tasks / <f64>steps);
+  finishGrad(tasks, steps);
   if (apply) adam(addr(THETA), addr(GRAD), addr(M_THETA), addr(V_THETA), addr(COUNTERS), beta, flatP4);
 }
 

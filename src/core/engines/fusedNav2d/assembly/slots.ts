@@ -142,9 +142,9 @@ export function bindTask(s: i32, t: i32, M: i32, w: usize = 0): void {
   );
 }
 
-/** GRAD (flat) = acc (padded) / tasks. */
-export function finishGrad(tasks: i32): void {
-  const inv = <f32>1 / <f32>tasks;
+/** GRAD (flat) = acc (padded) / (tasks · steps). */
+export function finishGrad(tasks: i32, steps: i32 = 1): void {
+  const inv = <f32>1 / (<f32>tasks * <f32>steps);
   for (let i = 0; i < P; i++) store<f32>(acc + ((<usize>i) << 2), load<f32>(acc + ((<usize>i) << 2)) * inv);
   memory.fill(addr(GRAD), 0, (<usize>flatP4) << 2);
   pack(addr(GRAD), acc);
