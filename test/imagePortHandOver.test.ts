@@ -4,6 +4,7 @@ import { filesOfZip, importImageClasses } from '../src/core/data/images/importer
 import { loadedImageClasses, setLoadedImageClasses } from '../src/core/data/images/loaded';
 import {
   isClassSetPort,
+  packedClassSet,
   receiveClassSet,
   refuseClassSet,
   sendClassSet,
@@ -44,7 +45,7 @@ describe('decoded image classes sent over a port', () => {
     const [a, b] = channel();
     expect(isClassSetPort(b)).toBe(true);
     expect(isClassSetPort(again)).toBe(false);
-    const [received] = await Promise.all([receiveClassSet(b), sendClassSet(sent, a)]);
+    const [received] = await Promise.all([receiveClassSet(b), sendClassSet(packedClassSet(sent), a)]);
     expect(received).not.toBe(again);
     expect(received.hash).toBe(again.hash);
     expect(received.split).toEqual(again.split);
@@ -62,7 +63,7 @@ describe('decoded image classes sent over a port', () => {
   it('the training worker adopts a set that arrives on a port, as one read from the archive', async () => {
     await startBackend('cpu');
     const [a, b] = channel();
-    const sending = sendClassSet(await importImageClasses(filesOfZip(zip())), a);
+    const sending = sendClassSet(packedClassSet(await importImageClasses(filesOfZip(zip()))), a);
     const seen = await hostReads(b);
     await sending;
     expect(seen).toEqual([

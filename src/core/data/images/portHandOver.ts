@@ -27,6 +27,18 @@ export interface ClassSetPort {
   close(): void;
 }
 
+/** A set ready to send: its classes in packed batches (packedBatch), and the rest of it. */
+export interface PackedClassSet {
+  batches: ImageClass[][];
+  rest: Omit<ClassImageSet, 'classes'>;
+}
+
+/** `set` packed for sending: its classes copied into batches of one buffer each. */
+export function packedClassSet(set: ClassImageSet): PackedClassSet {
+  const { classes, ...rest } = set;
+  return { batches: classBatches(classes).map(packedBatch), rest };
+}
+
 /** Whether `v` looks like a message port (what a family's adoptTaskData may be handed). */
 export function isClassSetPort(v: unknown): v is ClassSetPort {
   if (typeof v !== 'object' || v === null) return false;
@@ -35,21 +47,19 @@ export function isClassSetPort(v: unknown): v is ClassSetPort {
 }
 
 /**
- * Sends `set` over `port`: its classes a packed batch a message, then the rest. Resolves when the
- * receiver has the whole set (the port is closed then); the set is unusable here after.
+ * Sends a packed set over `port`: a batch a message, then the rest. Resolves when the receiver
+ * has the whole set (the port is closed then); the batches are unusable here after.
  */
-export function sendClassSet(set: ClassImageSet, port: ClassSetPort): Promise<void> {
-  const { classes, ...rest } = set;
+export function sendClassSet({ batches, rest }: PackedClassSet, port: ClassSetPort): Promise<void> {
   const received = new Promise<void>((resolve) => {
     port.onmessage = () => {
       port.close();
       resolve();
     };
   });
-  for (const batch of classBatches(classes)) {
-    const packed = packedBatch(batch);
-    const message: ClassSetMessage = { kind: 'classes', classes: packed };
-    port.postMessage(message, classSetTransfer({ classes: packed }));
+  for (const batch of batches) {
+    const message: ClassSetMessage = { kind: 'classes', classes: batch };
+    port.postMessage(message, classSetTransfer({ classes: batch }));
   }
   const end: ClassSetMessage = { kind: 'end', rest };
   port.postMessage(end);

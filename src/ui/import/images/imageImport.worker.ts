@@ -6,13 +6,18 @@
  * training worker, which they are sent over (portHandOver.ts), after which the worker ends. The
  * page cancels, or drops an import it will not train on, by ending the worker.
  */
-import { filesOfZip, importImageClasses, type ClassImageSet } from '../../../core/data/images/importer';
+import { filesOfZip, importImageClasses } from '../../../core/data/images/importer';
 import { isHiddenPath } from '../../../core/data/images/layout';
 import { ImportError, IMPORT_LIMITS } from '../../../core/data/images/limits';
 import { archiveOf, conversionSamples } from '../../../core/data/images/preview';
 import { describeClasses, splitCounts, splitGroups } from '../../../core/data/images/summary';
 import type { ArchiveFile } from '../../../core/data/images/zip';
-import { refuseClassSet, sendClassSet } from '../../../core/data/images/portHandOver';
+import {
+  packedClassSet,
+  refuseClassSet,
+  sendClassSet,
+  type PackedClassSet,
+} from '../../../core/data/images/portHandOver';
 import type {
   DecodedImages,
   FolderFile,
@@ -73,13 +78,16 @@ async function importRequest(req: ImageImportRequest): Promise<DecodedImages> {
   };
 }
 
-/** the decoded classes of the import, until they are handed over */
-let decoded: ClassImageSet | null = null;
+/** the decoded classes of the import, packed for sending, until they are handed over */
+let decoded: PackedClassSet | null = null;
 
-/** The import to the page, all but the decoded classes (kept for the hand-over). */
+/**
+ * The import to the page, all but the decoded classes, which are kept, packed now so that the
+ * hand-over only moves buffers.
+ */
 function send(result: DecodedImages): void {
   const { decoded: set, ...shown } = result;
-  decoded = set;
+  decoded = packedClassSet(set);
   reply(
     { kind: 'done', result: shown },
     shown.samples.map((s) => s.pixels.buffer as ArrayBuffer),
