@@ -1,6 +1,6 @@
 /**
  * Decoded image classes handed from one thread to another (the page's import worker to the
- * training worker, by way of the page) instead of being decoded again: the pixel buffers are the
+ * training worker, over a port: portHandOver.ts) instead of being decoded again: the pixel buffers are the
  * transferables (moved, not copied), and the receiving side checks the shape of what arrived
  * before it trains on it, as it would check a file.
  */
