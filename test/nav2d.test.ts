@@ -46,7 +46,7 @@ describe('2-D navigation: settings', () => {
     expect(bad.warnings.length).toBeGreaterThan(0);
   });
 
-  it('metaobj: the last step’s return by default, or the mean over steps (Adam only)', () => {
+  it('metaobj: the last step’s return by default, or the mean over steps (Adam and TRPO)', () => {
     const plain = parseExperiment('task=nav2d&inner=2').config;
     const mean = parseExperiment('task=nav2d&inner=2&metaobj=mean').config;
     const trpo = parseExperiment('task=nav2d&inner=2&metaobj=mean&metaopt=trpo').config;
@@ -55,7 +55,7 @@ describe('2-D navigation: settings', () => {
       false,
       'mean',
       true,
-      false,
+      true,
     ]);
     const bad = parseExperiment('task=nav2d&metaobj=best');
     expect(bad.config.metaobj).toBe('last');
@@ -262,5 +262,43 @@ describe('2-D navigation: TRPO', () => {
     expect(TRPO.maxKl).toBe(0.01);
     runs.forEach((r) => r.dispose());
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('mean objective: the KL over every step’s policy, its Hessian-vector product its curvature', async () => {
+    await startBackend('cpu');
+    const hidden = [6];
+    const rng = new Rng(9, 'trpo-mean');
+    const q = {
+      hidden,
+      pre: [fixedBatch(rng, 2, 12), fixedBatch(rng, 2, 12)],
+      post: fixedBatch(rng, 2, 12),
+      alpha: 0.4,
+      later: 0.2,
+      firstOrder: false,
+      allSteps: true,
+    };
+    const theta = tf.tensor1d(initPolicy(hidden, new Rng(4, 'init')));
+    const v = tf.tidy(() => {
+      const raw = tf.tensor1d(Float32Array.from({ length: theta.size }, () => rng.normal()));
+      return tf.div(raw, tf.norm(raw)) as tf.Tensor1D;
+    });
+    const old = tf.tidy(() => adapted(theta, q));
+    expect(old.length).toBe(2);
+    const eps = 1e-2;
+    const moved = tf.tidy(() => tf.add(theta, tf.mul(v, eps)));
+    const klOf = (qq: typeof q) =>
+      tf.tidy(() => meanKl(moved, qq === q ? old : adapted(theta, qq), qq).dataSync()[0]!);
+    const kl = klOf(q);
+    // the mean of the two steps' KLs: each step's alone, as the last step's objective reads it
+    const last = klOf({ ...q, allSteps: false });
+    const firstStep = klOf({ ...q, pre: q.pre.slice(0, 1), post: q.pre[1]!, allSteps: false });
+    expect(Math.abs(kl - (last + firstStep) / 2)).toBeLessThan(1e-5 * kl);
+    const hv = klHessianVector(theta, old, q, v);
+    const vhv = tf.tidy(() => tf.sum(tf.mul(v, hv)).dataSync()[0]!);
+    expect(vhv).toBeGreaterThan(0);
+    expect(Math.abs((2 * kl) / eps ** 2 - vhv)).toBeLessThan(0.05 * vhv);
+    tf.dispose([theta, v, hv, moved, ...old.flatMap(Object.values), ...q.pre.flatMap(Object.values)]);
+    tf.dispose(Object.values(q.post));
+    await startBackend('wasm');
   });
 });

@@ -178,19 +178,20 @@ export class FusedNav2dEngine {
   }
 
   /**
-   * Keeps the policy that sampled data slot `inner` (at θ slot `inner`) for TRPO's KL and
-   * surrogate, with its live weights (reference layout): 1 / live steps of the task, else 0.
+   * Keeps the policy that sampled data slot `slot` (at θ slot `slot`) for TRPO's KL and surrogate,
+   * with its live weights (reference layout): 1 / live steps of the task, else 0.
    */
-  trpoKeep(inner: number, tasks: number, trajs: number, live: Float32Array): void {
+  trpoKeep(slot: number, tasks: number, trajs: number, live: Float32Array): void {
     if (live.length !== tasks * trajs * NAV2D_HORIZON) throw new Error('live weights do not fit the rollout');
     this.f32(NAV2D_BUFFER.weight, live.length).set(live);
     this.wasmCalls++;
-    this.ex.trpoKeep(inner, tasks, trajs);
+    this.ex.trpoKeep(slot, tasks, trajs);
   }
 
   /**
-   * H v, H the Hessian at θ of the mean KL between the kept post-update policies and those of θ
-   * through the inner steps (see assembly/trpo.ts trpoHv); the data slots as meta() reads them.
+   * H v, H the Hessian at θ of the mean KL between the kept adapted policies and those of θ
+   * through the inner steps (see assembly/trpo.ts trpoHv): the post-update policy's, or with
+   * `allSteps` the mean over the policies after steps 1..K; the data slots as meta() reads them.
    */
   klHessianVector(
     v: Float32Array,
@@ -200,17 +201,26 @@ export class FusedNav2dEngine {
     alpha: number,
     firstOrder: boolean,
     later = alpha,
+    allSteps = false,
   ): Float32Array {
     this.f32(NAV2D_BUFFER.vec, this.numParams).set(v);
     this.wasmCalls++;
-    this.ex.trpoHv(inner, tasks, trajs, alpha, later, firstOrder ? 1 : 0);
+    this.ex.trpoHv(inner, tasks, trajs, alpha, later, firstOrder ? 1 : 0, allSteps ? 1 : 0);
     return this.f32(NAV2D_BUFFER.grad, this.numParams).slice();
   }
 
-  /** After data slot `inner` was refreshed at a trial θ: its surrogate −Σ w π/π_old and mean KL. */
-  trpoCheck(inner: number, tasks: number, trajs: number): { surrogate: number; kl: number } {
+  /**
+   * After the data slots were refreshed at a trial θ: the surrogate −Σ w π/π_old and the mean KL
+   * of slot `inner` (with `allSteps`, their means over slots 1..inner).
+   */
+  trpoCheck(
+    inner: number,
+    tasks: number,
+    trajs: number,
+    allSteps = false,
+  ): { surrogate: number; kl: number } {
     this.wasmCalls++;
-    this.ex.trpoCheck(inner, tasks, trajs);
+    this.ex.trpoCheck(inner, tasks, trajs, allSteps ? 1 : 0);
     return { surrogate: this.result(0), kl: this.result(1) };
   }
 

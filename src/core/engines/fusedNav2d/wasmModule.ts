@@ -35,9 +35,17 @@ export interface FusedNav2dExports {
   ): void;
   joint(slot: number, thetaSlot: number, tasks: number, trajs: number, beta: number, apply: number): void;
   readTheta(slot: number, task: number): void;
-  trpoKeep(inner: number, tasks: number, trajs: number): void;
-  trpoHv(inner: number, tasks: number, trajs: number, alpha: number, later: number, firstOrder: number): void;
-  trpoCheck(inner: number, tasks: number, trajs: number): void;
+  trpoKeep(slot: number, tasks: number, trajs: number): void;
+  trpoHv(
+    inner: number,
+    tasks: number,
+    trajs: number,
+    alpha: number,
+    later: number,
+    firstOrder: number,
+    allSteps: number,
+  ): void;
+  trpoCheck(inner: number, tasks: number, trajs: number, allSteps: number): void;
 }
 
 /** Buffer ids understood by addr(); in step with the constants in ./assembly/slots.ts. */

@@ -30,7 +30,7 @@ export interface FusedIterationSettings {
   firstOrder: boolean;
   /** the meta-optimiser is TRPO (fusedTrpo.ts), else Adam with rate β */
   trpo: boolean;
-  /** Adam's objective is the mean of the surrogates after each inner step (schema.ts allSteps) */
+  /** the objective is the mean of the surrogates after each inner step (schema.ts allSteps) */
   allSteps: boolean;
   /** the pretrained baseline takes its step too */
   joint: boolean;
@@ -56,22 +56,24 @@ export function sampleSlot(
 
 /**
  * Samples and adapts every task (θ slots 0..inner, data slots 0..inner) without updating θ; the
- * goals, the average return before each inner step and after the last, and the post-update
- * batch's advantages.
+ * goals, the average return before each inner step and after the last, and each data slot's
+ * advantages (the post-update batch's last).
  */
 export function sampleAdapted(
   engine: FusedNav2dEngine,
   s: FusedIterationSettings,
   rng: Rng,
-): { goals: Float32Array; returns: number[]; post: Advantages } {
+): { goals: Float32Array; returns: number[]; batches: Advantages[] } {
   const goals = sampleGoals(rng, s.tasks);
   engine.setGoals(goals);
   engine.broadcast(0, 'meta', s.tasks);
   const returns: number[] = [];
+  const batches: Advantages[] = [];
   for (let k = 0; ; k++) {
     const got = sampleSlot(engine, k, s.tasks, s.trajs, rng);
     returns.push(meanOf(got.returns));
-    if (k === s.inner) return { goals, returns, post: got };
+    batches.push(got);
+    if (k === s.inner) return { goals, returns, batches };
     engine.inner(k, k, k + 1, s.tasks, s.trajs, k === 0 ? s.alpha : s.later);
   }
 }
@@ -86,8 +88,8 @@ export function fusedIteration(
   s: FusedIterationSettings,
   rng: Rng,
 ): { meta: number; pretrained: number | null } {
-  const { returns, post } = sampleAdapted(engine, s, rng);
-  if (s.trpo) fusedTrpoStep(engine, { ...s, weights: post.weights, live: post.live });
+  const { returns, batches } = sampleAdapted(engine, s, rng);
+  if (s.trpo) fusedTrpoStep(engine, { ...s, batches });
   else engine.meta(s.inner, s.tasks, s.trajs, s.alpha, s.firstOrder, s.beta, true, s.later, s.allSteps);
   let pretrained: number | null = null;
   if (s.joint) {

@@ -1,10 +1,12 @@
 /**
  * The paper's TRPO meta-step (trpo.ts: the same maths and constants) on the fused engine. The
  * engine gives the meta-gradient g, the Hessian-vector products of the mean KL between the
- * post-update policies (as functions of θ through the inner steps; exact, forward over reverse,
+ * adapted policies (as functions of θ through the inner steps; exact, forward over reverse,
  * like trpo.ts's nested gradients) and the line search's surrogate and KL at a trial θ (the inner
  * steps recomputed on the same batches). Conjugate gradient and the line search run here on the
  * flat vectors: a constant number of engine calls per conjugate-gradient iteration and per trial.
+ * The adapted policies are the post-update one, or with `allSteps` (the mean meta-objective) those
+ * after each inner step 1..K, the surrogate and the KL then their means (trpo.ts likewise).
  */
 import type { FusedNav2dEngine } from '../../engines/fusedNav2d/fusedNav2d';
 import { TRPO } from './trpo';
@@ -18,9 +20,16 @@ export interface FusedTrpoProblem {
   /** the rate of inner steps after the first */
   later: number;
   firstOrder: boolean;
-  /** the post-update batch's advantage weights and live weights (reference layout) */
-  weights: Float32Array;
-  live: Float32Array;
+  /** the objective is the mean of the surrogates after each inner step 1..K (schema.ts allSteps) */
+  allSteps: boolean;
+  /** each data slot's advantage weights and live weights (reference layout), slots 0..inner */
+  batches: readonly { weights: Float32Array; live: Float32Array }[];
+}
+
+/** The data slots whose surrogates are in the objective: the last, or 1..inner with `allSteps`. */
+export function objectiveSlots(q: { inner: number; allSteps: boolean }): number[] {
+  const first = q.allSteps ? 1 : q.inner;
+  return Array.from({ length: q.inner - first + 1 }, (_, i) => first + i);
 }
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -75,7 +84,16 @@ export function adaptAt(
 /** The surrogate and KL at a trial θ (trpoKeep called first). */
 export function trpoTrial(engine: FusedNav2dEngine, q: FusedTrpoProblem, trial: Float32Array) {
   adaptAt(engine, q, trial);
-  return engine.trpoCheck(q.inner, q.tasks, q.trajs);
+  return engine.trpoCheck(q.inner, q.tasks, q.trajs, q.allSteps);
+}
+
+/** The surrogate at the sampling θ, −Σ w over tasks (and its mean over the objective's slots). */
+function surrogateBefore(q: FusedTrpoProblem): number {
+  const slots = objectiveSlots(q);
+  let sum = 0;
+  for (const s of slots)
+    sum += -(q.batches[s] as { weights: Float32Array }).weights.reduce((a, w) => a + w, 0) / q.tasks;
+  return slots.length === 1 ? sum : sum / slots.length;
 }
 
 /**
@@ -83,17 +101,37 @@ export function trpoTrial(engine: FusedNav2dEngine, q: FusedTrpoProblem, trial: 
  * or null when θ was kept. Leaves the data slots' layer outputs at the last trial.
  */
 export function fusedTrpoStep(engine: FusedNav2dEngine, q: FusedTrpoProblem): number | null {
-  const { grad } = engine.meta(q.inner, q.tasks, q.trajs, q.alpha, q.firstOrder, 0, false, q.later);
-  engine.trpoKeep(q.inner, q.tasks, q.trajs, q.live);
+  const { grad } = engine.meta(
+    q.inner,
+    q.tasks,
+    q.trajs,
+    q.alpha,
+    q.firstOrder,
+    0,
+    false,
+    q.later,
+    q.allSteps,
+  );
+  for (const s of objectiveSlots(q))
+    engine.trpoKeep(s, q.tasks, q.trajs, (q.batches[s] as { live: Float32Array }).live);
   const hv = (v: Float32Array): Float32Array => {
-    const out = engine.klHessianVector(v, q.inner, q.tasks, q.trajs, q.alpha, q.firstOrder, q.later);
+    const out = engine.klHessianVector(
+      v,
+      q.inner,
+      q.tasks,
+      q.trajs,
+      q.alpha,
+      q.firstOrder,
+      q.later,
+      q.allSteps,
+    );
     for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + (v[i] as number) * TRPO.damping;
     return out;
   };
   const x = conjugateGradient(hv, grad, TRPO.cgIters);
   const scale = Math.sqrt((2 * TRPO.maxKl) / (dot(x, hv(x)) + 1e-12));
   const full = x.map((v) => v * scale);
-  const before = -q.weights.reduce((s, w) => s + w, 0) / q.tasks;
+  const before = surrogateBefore(q);
   const theta = engine.theta();
   let frac = 1;
   for (let k = 0; k < TRPO.lineSearchSteps; k++, frac *= TRPO.backtrack) {

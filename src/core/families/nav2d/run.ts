@@ -193,6 +193,7 @@ export class Nav2dRun implements FamilyRun {
       alpha: c.alpha,
       later: laterRate(c),
       firstOrder: c.algo === 'fomaml',
+      allSteps: allSteps(c),
     };
     if (c.metaopt === 'trpo') {
       yield* trpoStep(meta.theta, problem);
@@ -206,7 +207,7 @@ export class Nav2dRun implements FamilyRun {
         c.alpha,
         problem.firstOrder,
         problem.later,
-        allSteps(c),
+        problem.allSteps,
       );
       meta.adam.apply(meta.theta, grad);
       tf.dispose([value, grad]);

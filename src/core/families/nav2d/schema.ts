@@ -32,9 +32,12 @@ declare module '../../schema' {
   }
 }
 
-/** Whether the meta-objective is the mean over inner steps (TRPO keeps the last step's). */
-export function allSteps(c: { metaobj?: MetaObjective; metaopt?: MetaOptimiser }): boolean {
-  return c.metaobj === 'mean' && c.metaopt !== 'trpo';
+/**
+ * Whether the meta-objective is the mean over inner steps (with TRPO, its surrogate and its KL are
+ * then means over the policies after each step, trpo.ts).
+ */
+export function allSteps(c: { metaobj?: MetaObjective }): boolean {
+  return c.metaobj === 'mean';
 }
 
 /** The training's rate for inner steps after the first. */
@@ -86,7 +89,7 @@ export const nav2dSchema: FamilySchema = {
       field: {
         kind: 'enum',
         values: META_OBJECTIVES,
-        help: 'Meta-objective with 2-3 steps (Adam): the return after the last inner step, or the mean of the returns after each step.',
+        help: 'Meta-objective with 2-3 steps: the return after the last inner step, or the mean of the returns after each step.',
       },
       default: 'last',
     },

@@ -5,6 +5,8 @@
  * functions of θ through the inner step; its Hessian-vector products are nested tf.grads). The
  * step is scaled to KL = δ and backtracked until the importance-weighted surrogate improves and
  * the KL stays within δ; if no trial does, θ is kept. Settings as pytorch-maml-rl's defaults.
+ * With the mean meta-objective (`allSteps`, schema.ts) the policies are those after each inner
+ * step 1..K, each on the batch sampled at it, and the surrogate and the KL are their means.
  */
 import * as tf from '@tensorflow/tfjs';
 import { safeExp } from '../../ops/softmax';
@@ -23,48 +25,73 @@ export interface TrpoProblem {
   firstOrder: boolean;
   /** the rate of inner steps after the first (α unless given) */
   later?: number;
+  /** the objective is the mean of the surrogates after each inner step 1..K */
+  allSteps?: boolean;
 }
 
+/** One adapted policy of every task, on the batch sampled at it. */
 export type Adapted = {
   mean: tf.Tensor3D;
   logStd: tf.Tensor3D;
   logp: tf.Tensor2D;
 };
 
-/** The post-update policy of every task at θ, on the post-update batch. */
-export function adapted(theta: tf.Tensor, q: TrpoProblem): Adapted {
+/** The batches of the objective's steps: the post-update one, or with `allSteps` those of steps 1..K. */
+function objectiveBatches(q: TrpoProblem): PgBatch[] {
+  return q.allSteps ? [...q.pre.slice(1), q.post] : [q.post];
+}
+
+/** The adapted policies of every task at θ, one per objectiveBatches entry, each on its batch. */
+export function adapted(theta: tf.Tensor, q: TrpoProblem): Adapted[] {
   let p = perTask(theta, q.post.obs.shape[0]);
   const later = q.later ?? q.alpha;
-  q.pre.forEach((b, i) => (p = pgInnerStep(p, q.hidden, b, i === 0 ? q.alpha : later, q.firstOrder)));
-  const parts = splitPolicy(p, q.hidden);
-  return {
-    mean: policyMean(parts, q.post.obs),
-    logStd: parts.logStd,
-    logp: logProb(parts, q.post.obs, q.post.act),
+  const out: Adapted[] = [];
+  const on = (b: PgBatch) => {
+    const parts = splitPolicy(p, q.hidden);
+    out.push({ mean: policyMean(parts, b.obs), logStd: parts.logStd, logp: logProb(parts, b.obs, b.act) });
   };
+  q.pre.forEach((b, i) => {
+    if (q.allSteps && i > 0) on(b);
+    p = pgInnerStep(p, q.hidden, b, i === 0 ? q.alpha : later, q.firstOrder);
+  });
+  on(q.post);
+  return out;
 }
 
-/** Mean over tasks of the live-step mean KL(old ‖ new) of the diagonal Gaussians. */
-export function meanKl(theta: tf.Tensor, old: Adapted, q: TrpoProblem): tf.Scalar {
+/** The mean of the per-batch terms (the one term itself without `allSteps`). */
+function meanOver(terms: tf.Scalar[]): tf.Scalar {
+  return (terms.length === 1 ? terms[0] : tf.div(tf.addN(terms), terms.length)) as tf.Scalar;
+}
+
+/** Mean over tasks (and steps) of the live-step mean KL(old ‖ new) of the diagonal Gaussians. */
+export function meanKl(theta: tf.Tensor, old: readonly Adapted[], q: TrpoProblem): tf.Scalar {
   const now = adapted(theta, q);
-  const oldVar = tf.exp(tf.mul(old.logStd, 2));
-  const invVar = safeExp(tf.mul(now.logStd, -2));
-  const spread = tf.mul(tf.add(oldVar, tf.square(tf.sub(old.mean, now.mean))), tf.mul(invVar, 0.5));
-  const perDim = tf.sub(tf.add(tf.sub(now.logStd, old.logStd), spread), 0.5);
-  const kl = tf.sum(tf.mul(tf.sum(perDim, 2), q.post.live));
-  return tf.div(kl, q.post.obs.shape[0]) as tf.Scalar;
+  const terms = objectiveBatches(q).map((b, i) => {
+    const [o, n] = [old[i] as Adapted, now[i] as Adapted];
+    const oldVar = tf.exp(tf.mul(o.logStd, 2));
+    const invVar = safeExp(tf.mul(n.logStd, -2));
+    const spread = tf.mul(tf.add(oldVar, tf.square(tf.sub(o.mean, n.mean))), tf.mul(invVar, 0.5));
+    const perDim = tf.sub(tf.add(tf.sub(n.logStd, o.logStd), spread), 0.5);
+    const kl = tf.sum(tf.mul(tf.sum(perDim, 2), b.live));
+    return tf.div(kl, b.obs.shape[0]) as tf.Scalar;
+  });
+  return meanOver(terms);
 }
 
-/** Mean over tasks of −Σ w · π_new / π_old on the post-update batch (the meta-loss at the old θ). */
-export function surrogate(theta: tf.Tensor, old: Adapted, q: TrpoProblem): tf.Scalar {
-  const ratio = tf.exp(tf.sub(adapted(theta, q).logp, old.logp));
-  return tf.div(tf.neg(tf.sum(tf.mul(ratio, q.post.weights))), q.post.obs.shape[0]) as tf.Scalar;
+/** Mean over tasks (and steps) of −Σ w · π_new / π_old on each batch (the meta-loss at the old θ). */
+export function surrogate(theta: tf.Tensor, old: readonly Adapted[], q: TrpoProblem): tf.Scalar {
+  const now = adapted(theta, q);
+  const terms = objectiveBatches(q).map((b, i) => {
+    const ratio = tf.exp(tf.sub((now[i] as Adapted).logp, (old[i] as Adapted).logp));
+    return tf.div(tf.neg(tf.sum(tf.mul(ratio, b.weights))), b.obs.shape[0]) as tf.Scalar;
+  });
+  return meanOver(terms);
 }
 
 /** H v + damping · v, H the Hessian of the mean KL at θ (where its gradient is zero). */
 export function klHessianVector(
   theta: tf.Tensor1D,
-  old: Adapted,
+  old: readonly Adapted[],
   q: TrpoProblem,
   v: tf.Tensor1D,
 ): tf.Tensor1D {
@@ -103,7 +130,8 @@ function conjugateGradient(hv: (v: tf.Tensor1D) => tf.Tensor1D, b: tf.Tensor1D, 
 export function* trpoStep(theta: tf.Variable, q: TrpoProblem): Reading<number | null> {
   const th = theta as unknown as tf.Tensor1D;
   const old = tf.tidy(() => adapted(th, q));
-  const { value, grad } = metaGradient(th, q.hidden, q.pre, q.post, q.alpha, q.firstOrder, q.later);
+  const { hidden, pre, post, alpha, firstOrder, later, allSteps } = q;
+  const { value, grad } = metaGradient(th, hidden, pre, post, alpha, firstOrder, later, allSteps);
   value.dispose();
   const before = tf.tidy(() => surrogate(th, old, q));
   const x = tf.tidy(() => conjugateGradient((v) => klHessianVector(th, old, q, v), grad, TRPO.cgIters));
@@ -125,6 +153,6 @@ export function* trpoStep(theta: tf.Variable, q: TrpoProblem): Reading<number | 
     }
     trial.dispose();
   }
-  tf.dispose([before, full, old.mean, old.logStd, old.logp]);
+  tf.dispose([before, full, ...old.flatMap((a) => [a.mean, a.logStd, a.logp])]);
   return accepted;
 }

@@ -42,11 +42,13 @@ export let hvTask: usize = 0;
 export let wTask: usize = 0;
 export let junk: usize = 0;
 export let acc: usize = 0;
-// the policy that sampled the post-update data, kept for TRPO: means [T, M, 2], log-stds [T, 2]
-export let oldMu: usize = 0;
-export let oldLs: usize = 0;
-// per post-update sample: 1 / live steps of its task while its episode runs, else 0 [T, M]
-export let liveW: usize = 0;
+// per data slot, the policy that sampled it, kept for TRPO: means [T, M, 2], log-stds [T, 2]
+let oldMu: usize = 0;
+let oldLs: usize = 0;
+// per data slot and sample: 1 / live steps of its task while its episode runs, else 0 [T, M]
+let liveW: usize = 0;
+// per data slot, a direction carried forward through the inner steps to that slot's θ (TRPO)
+let fwd: usize = 0;
 
 export function addr(id: i32): usize {
   return load<usize>(addrs + ((<usize>id) << 2));
@@ -56,6 +58,22 @@ function fl(n: i32): usize {
 }
 export function slotPtr(s: i32, k: i32): usize {
   return load<usize>(dataTab + ((<usize>(s * 4 + k)) << 2));
+}
+/** data slot s's kept means [T, M, 2] (TRPO) */
+export function oldMuOf(s: i32): usize {
+  return oldMu + ((<usize>s * <usize>(tMax * mMax * ACT)) << 2);
+}
+/** data slot s's kept log-stds [T, 2] (TRPO) */
+export function oldLsOf(s: i32): usize {
+  return oldLs + ((<usize>(s * tMax * ACT)) << 2);
+}
+/** data slot s's live weights [T, M] (TRPO) */
+export function liveOf(s: i32): usize {
+  return liveW + ((<usize>s * <usize>(tMax * mMax)) << 2);
+}
+/** a padded direction for data slot s (TRPO) */
+export function fwdOf(s: i32): usize {
+  return fwd + ((<usize>(s * P)) << 2);
 }
 /** padded θ of task t in θ slot s */
 export function thetaOf(s: i32, t: i32): usize {
@@ -118,9 +136,10 @@ export function init(
   wTask = fl(P);
   junk = fl(P);
   acc = fl(P);
-  oldMu = fl(samples * ACT);
-  oldLs = fl(tMax * ACT);
-  liveW = fl(samples);
+  oldMu = fl(slots * samples * ACT);
+  oldLs = fl(slots * tMax * ACT);
+  liveW = fl(slots * samples);
+  fwd = fl(slots * P);
   allocScratch(mMax);
   return P;
 }
