@@ -99,5 +99,13 @@ test('a MAML++ glyph run on the WGSL engine: beside the WebAssembly run, its vie
     expect(e).toBeLessThanOrEqual(1e-4);
   expect(r.rates!.gpu).toBeGreaterThan(0);
   expect(r.rates!.wasm).toBeGreaterThan(0);
+
+  // MAML++ runs that cannot train on the engine train on tfjs kernels, with the reason
+  const [over, broken, mid] = r.fallbacks;
+  expect(over).toMatchObject({ engine: 'tfjs', trains: true });
+  expect(over!.reason).toMatch(/storage binding limit/);
+  expect(broken).toMatchObject({ engine: 'tfjs', trains: true });
+  expect(broken!.reason).toMatch(/failed to compile.*notDeclaredAnywhere/s);
+  expect(mid).toMatchObject({ engine: 'tfjs', reason: 'a test reason', kept: true, trains: true });
   expect(errors).toEqual([]);
 });

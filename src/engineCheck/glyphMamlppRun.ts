@@ -5,7 +5,7 @@ import { loadFusedGlyph } from '../core/engines/fusedGlyph/wasmModule';
 import { GlyphRun } from '../core/families/glyphs/run';
 import type { TrainingState } from '../core/runs/trainingState';
 import { finishReport } from './glyphMamlppPieces';
-import { losses, onCpu } from './glyphRunCheck';
+import { fallbacks, losses, onCpu, type FallbackRow } from './glyphRunCheck';
 import { minus, relError } from './reference';
 
 /**
@@ -15,7 +15,9 @@ import { minus, relError } from './reference';
  * the learned rates, the baseline; the run's views of the rates (the θ view's `learner.rates`,
  * the per-step spread the evaluation adapts with; the walk-through's reading of them is checked
  * in test/webgpuGlyphMamlppRun.test.ts); the state moved WGSL → WebAssembly → WGSL with θ, the rates, Adam's moments and the step kept;
- * and both engines' meta-steps per second. Report on `window.__glyphMamlppRun`.
+ * and both engines' meta-steps per second; the faults (an over-limit network, a shader that does
+ * not compile, a fallback mid-run), each a MAML++ run on tfjs kernels with the reason, θ and the
+ * step kept. Report on `window.__glyphMamlppRun`.
  */
 
 export interface MamlppRunReport {
@@ -50,6 +52,8 @@ export interface MamlppRunReport {
   } | null;
   /** meta-steps per second of each engine on this run, measured one after the other */
   rates: { gpu: number; wasm: number; steps: number } | null;
+  /** MAML++ runs that fall back to tfjs kernels (glyphRunCheck.ts fallbacks) */
+  fallbacks: FallbackRow[];
 }
 
 const STEPS = 4;
@@ -206,6 +210,9 @@ async function checks(report: MamlppRunReport, status: (s: string) => void): Pro
     gpu.dispose();
     await onCpu(() => wasm.dispose());
   }
+  status('glyph MAML++ run: faults');
+  // second order from the first step, two inner steps: the engine's whole MAML++ program
+  report.fallbacks = await fallbacks('&algo=mamlpp&inner=2&msl=3&firstOrder=0');
 }
 
 /** Runs the checks and reports on window.__glyphMamlppRun. */
@@ -219,6 +226,7 @@ export async function glyphMamlppRunMain(status: (s: string) => void): Promise<v
     training: null,
     moves: null,
     rates: null,
+    fallbacks: [],
   };
   (window as unknown as { __glyphMamlppRun: MamlppRunReport }).__glyphMamlppRun = report;
   try {

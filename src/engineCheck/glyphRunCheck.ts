@@ -170,15 +170,35 @@ async function dispatches(): Promise<GlyphRunReport['dispatches']> {
   return out;
 }
 
+/** The three faults: an over-limit network, a shader that does not compile, a fallback mid-run. */
+export async function fallbacks(extra?: string): Promise<FallbackRow[]> {
+  const tiny = { ...DEFAULT_LIMITS, maxStorageBufferBindingSize: 1 << 16 };
+  return [
+    await fallback('over-limit network', { gpuLimits: tiny }, false, extra),
+    await fallback('broken shader', { breakShader: true }, false, extra),
+    await fallback('mid-run', undefined, true, extra),
+  ];
+}
+
 const setFaults = (f: GlyphEngineFaults | undefined) => {
   (globalThis as { __glyphEngineFaults?: GlyphEngineFaults }).__glyphEngineFaults = f;
 };
 
-/** A fault, then whether the run trains on tfjs with the reason, θ and the step kept. */
-async function fallback(name: string, faults: GlyphEngineFaults | undefined, midRun: boolean) {
-  setFaults(faults);
+export type FallbackRow = GlyphRunReport['fallbacks'][number];
+
+/**
+ * A fault, then whether the run (the link's small network with `extra`) trains on tfjs with the
+ * reason, θ and the step kept.
+ */
+export async function fallback(
+  name: string,
+  faults: GlyphEngineFaults | undefined,
+  midRun: boolean,
   // (first order: the tfjs-kernel steps after the fallback are quicker on SwiftShader)
-  const run = new GlyphRun(config('&algo=fomaml'), { engine: 'fused' });
+  extra = '&algo=fomaml',
+): Promise<FallbackRow> {
+  setFaults(faults);
+  const run = new GlyphRun(config(extra), { engine: 'fused' });
   setFaults(undefined);
   let before: TrainingState | null = null;
   if (midRun) {
@@ -219,13 +239,8 @@ async function glyphRunChecks(report: GlyphRunReport, status: (s: string) => voi
   await phase('dispatches', async () => {
     report.dispatches = await dispatches();
   });
-  const tiny = { ...DEFAULT_LIMITS, maxStorageBufferBindingSize: 1 << 16 };
   await phase('fallbacks', async () => {
-    report.fallbacks = [
-      await fallback('over-limit network', { gpuLimits: tiny }, false),
-      await fallback('broken shader', { breakShader: true }, false),
-      await fallback('mid-run', undefined, true),
-    ];
+    report.fallbacks = await fallbacks();
   });
 }
 

@@ -241,6 +241,11 @@ export type Support = { ok: true } | { ok: false; reason: string };
 
 const MIB = 1024 * 1024;
 
+/** A byte count for a message: MiB with `digits` decimals, or KiB below one MiB (never "0 MiB"). */
+export function byteSize(bytes: number, digits = 0): string {
+  return bytes < MIB ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / MIB).toFixed(digits)} MiB`;
+}
+
 function inRange(name: string, v: number, [lo, hi]: readonly [number, number]): string | null {
   return Number.isInteger(v) && v >= lo && v <= hi ? null : `${name} ${v} is outside ${lo}–${hi}`;
 }
@@ -292,13 +297,13 @@ export function supports(s: FusedSettings, deviceLimits: FusedLimits = DEFAULT_L
   const bytes = rows * row.stride * 4;
   const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   if (bytes > cap) {
-    const per = ((row.stride * 4) / MIB).toFixed(2);
+    const per = byteSize(row.stride * 4, 2);
     return {
       ok: false,
       reason:
-        `the per-task buffer needs ${rows} rows × ${per} MiB = ${(bytes / MIB).toFixed(0)} MiB ` +
+        `the per-task buffer needs ${rows} rows × ${per} = ${byteSize(bytes)} ` +
         `(adapted θ for ${s.inner} inner steps of ${row.params} parameters, activations of ` +
-        `${row.points} points), over the device's ${(cap / MIB).toFixed(0)} MiB storage binding limit`,
+        `${row.points} points), over the device's ${byteSize(cap)} storage binding limit`,
     };
   }
   const macs = stepMacs(s);

@@ -3,7 +3,7 @@
  * one step is split into dispatches: task chunks (tasks per per-task dispatch) and, for a task
  * whose meta-step alone is over the per-dispatch work limit, phases (phases.ts).
  */
-import { DEFAULT_LIMITS, type FusedLimits } from '../webgpu/layout';
+import { byteSize, DEFAULT_LIMITS, type FusedLimits } from '../webgpu/layout';
 import type { GlyphAlgo } from '../fusedGlyph/mamlpp';
 import {
   FLAT_WORKGROUP,
@@ -26,8 +26,6 @@ export interface GlyphFitSettings extends GlyphNet, RowShape {
   /** most multiply-adds one dispatch may take (the browser's watchdog) */
   maxMacs: number;
 }
-
-const MIB = 1024 * 1024;
 
 /** Multiply-adds in 10⁹, to two significant digits. */
 const giga = (macs: number): string => String(Number((macs / 1e9).toPrecision(2)));
@@ -70,9 +68,9 @@ export function taskChunks(s: GlyphFitSettings, limits: FusedLimits): GlyphFit {
     return {
       ok: false,
       reason:
-        `the per-task buffer needs ${(rowBytes / MIB).toFixed(2)} MiB for one task (activations of ` +
+        `the per-task buffer needs ${byteSize(rowBytes, 2)} for one task (activations of ` +
         `${row.images} images, θ for ${s.inner} inner steps of ${geo.params} parameters), over the ` +
-        `device's ${(cap / MIB).toFixed(0)} MiB storage binding limit`,
+        `device's ${byteSize(cap)} storage binding limit`,
     };
   const taskMacs = glyphStepMacs(geo, s, 1);
   const ops = taskOps(geo, s, s.workgroup);
@@ -113,7 +111,7 @@ export function fits(s: GlyphFitSettings, deviceLimits: FusedLimits = DEFAULT_LI
   if (batchBytes > cap)
     return {
       ok: false,
-      reason: `the batch needs ${(batchBytes / MIB).toFixed(0)} MiB, over the storage binding limit`,
+      reason: `the batch needs ${byteSize(batchBytes)}, over the storage binding limit`,
     };
   const sections = s.algo === 'metasgd' ? 2 : 1;
   const opt = glyphRow(geometry(s), s);
