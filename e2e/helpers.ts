@@ -269,3 +269,19 @@ export async function watchTraining(
   expect(trained).toBeGreaterThanOrEqual(minSteps);
   expect(longest).toBeLessThanOrEqual(limitMs);
 }
+
+/**
+ * The engine check's three glyph-run faults (src/engineCheck/glyphRunCheck.ts fallbacks): an
+ * over-limit network and a shader that does not compile each train on tfjs kernels with the
+ * reason; a fallback mid-run keeps θ and the step.
+ */
+export function expectGlyphFallbacks(
+  rows: readonly { engine: string; reason: string | null; kept: boolean; trains: boolean }[],
+): void {
+  const [over, broken, mid] = rows;
+  expect(over).toMatchObject({ engine: 'tfjs', trains: true });
+  expect(over!.reason).toMatch(/storage binding limit/);
+  expect(broken).toMatchObject({ engine: 'tfjs', trains: true });
+  expect(broken!.reason).toMatch(/failed to compile.*notDeclaredAnywhere/s);
+  expect(mid).toMatchObject({ engine: 'tfjs', reason: 'a test reason', kept: true, trains: true });
+}
