@@ -14,13 +14,9 @@ import {
   type FusedGlyphStart,
 } from '../../engines/fusedGlyph/fusedGlyph';
 import type { FusedState } from '../../engines/fused/fusedMlp';
-import {
-  copyTrainingState,
-  type AdamState,
-  type PretrainedState,
-  type TrainingState,
-} from '../../runs/trainingState';
+import type { AdamState, PretrainedState, TrainingState } from '../../runs/trainingState';
 import { bodyWithHead, type PretrainedStart } from './pretrained';
+import { fusedStateOf } from '../../runs/engineState';
 import { glyphEngineFaults, reasonOf } from './gpu';
 
 /**
@@ -143,33 +139,7 @@ export function restoreEngine(
   pretrainer: { restored(step: number): void } | null,
   s: TrainingState,
 ): void {
-  engine.restore({
-    theta: s.theta,
-    thetaAdam: s.thetaAdam,
-    alpha: s.alpha,
-    alphaAdam: s.alphaAdam,
-    pretrained: s.pretrained?.theta ?? null,
-    pretrainedAdam: s.pretrained?.adam ?? null,
-  });
+  engine.restore(fusedStateOf(s));
   learner.stepped();
   if (pretrainer && s.pretrained) pretrainer.restored(s.pretrained.step);
-}
-
-/** A run's training state from an engine's state (θ, α, the baseline and their Adam moments). */
-export function engineTrainingState(
-  base: Pick<TrainingState, 'config' | 'engine' | 'step' | 'stream'>,
-  f: FusedState,
-  pretrainer: { readonly stepCount: number } | null,
-): TrainingState {
-  return copyTrainingState({
-    ...base,
-    theta: f.theta,
-    thetaAdam: f.thetaAdam,
-    alpha: f.alpha,
-    alphaAdam: f.alphaAdam,
-    pretrained:
-      pretrainer && f.pretrained && f.pretrainedAdam
-        ? { theta: f.pretrained, adam: f.pretrainedAdam, step: pretrainer.stepCount }
-        : null,
-  });
 }

@@ -19,7 +19,8 @@ import { glyphWalk } from './walk';
 import { FusedLearner, GpuLearner } from '../../engines/engineViews';
 import { FusedGlyphEngine } from '../../engines/fusedGlyph/fusedGlyph';
 import { fusedGlyphLoaded } from '../../engines/fusedGlyph/wasmModule';
-import { buildWasmEngine, engineHolds, engineTrainingState } from './fused';
+import { buildWasmEngine, engineHolds } from './fused';
+import { engineTrainingState } from '../../runs/engineState';
 import { FusedGlyphPretrainer, rebuildEngine, restoreEngine } from './fused';
 import { glyphStateSizes, PretrainedClassifier, pretrainedStart } from './pretrained';
 import type { WebgpuGlyphEngine } from '../../engines/webgpuGlyph/webgpuGlyph';
@@ -325,11 +326,8 @@ export class GlyphRun implements FamilyRun {
     };
     if (this.fused || this.gpu) {
       const f = this.fused ? this.fused.state() : await (this.gpu as WebgpuGlyphEngine).state();
-      return engineTrainingState(
-        base,
-        f,
-        this.pretrainer as FusedGlyphPretrainer | GpuGlyphPretrainer | null,
-      );
+      const pretrainer = this.pretrainer as FusedGlyphPretrainer | GpuGlyphPretrainer | null;
+      return engineTrainingState(base, f, pretrainer?.stepCount);
     }
     const meta = await this.tfjsLearner().exportState();
     const pretrainer = this.pretrainer as PretrainedClassifier | null;

@@ -21,6 +21,7 @@ import type { MeteredStep } from '../../meta/profile';
 import type { CurveWalk, WalkAt } from '../../meta/walkthrough';
 import { regressionWalk } from './walk';
 import { checkStateFits, copyTrainingState, type TrainingState } from '../../runs/trainingState';
+import { engineTrainingState, fusedStateOf } from '../../runs/engineState';
 
 export type { StepLosses };
 
@@ -259,18 +260,7 @@ export class RegressionRun implements FamilyRun {
     };
     if (this.fused || this.gpu) {
       const f = this.fused ? this.fused.state() : await (this.gpu as FusedWebgpuMlp).state();
-      const pretrained =
-        f.pretrained && f.pretrainedAdam
-          ? { theta: f.pretrained, adam: f.pretrainedAdam, step: f.pretrainedAdam.t }
-          : null;
-      return copyTrainingState({
-        ...base,
-        theta: f.theta,
-        thetaAdam: f.thetaAdam,
-        alpha: f.alpha,
-        alphaAdam: f.alphaAdam,
-        pretrained,
-      });
+      return engineTrainingState(base, f, f.pretrainedAdam?.t);
     }
     const meta = await (this.learner as MetaLearner).exportState();
     const joint = this.pretrainer ? await (this.pretrainer as JointLearner).exportState() : null;
@@ -295,14 +285,7 @@ export class RegressionRun implements FamilyRun {
     const s = copyTrainingState(state);
     const engine = this.fused ?? this.gpu;
     if (engine) {
-      engine.restore({
-        theta: s.theta,
-        thetaAdam: s.thetaAdam,
-        alpha: s.alpha,
-        alphaAdam: s.alphaAdam,
-        pretrained: s.pretrained?.theta ?? null,
-        pretrainedAdam: s.pretrained?.adam ?? null,
-      });
+      engine.restore(fusedStateOf(s));
       (this.learner as FusedLearner).stepped();
       (this.pretrainer as FusedPretrainer | null)?.stepped();
     } else {
