@@ -133,6 +133,31 @@ test('2-D navigation: a hostile link is clamped and each change explained in one
   expect(errors).toEqual([]);
 });
 
+test('2-D navigation: the training inner rates and the meta-objective are settings of the page and the link', async ({
+  page,
+}) => {
+  const errors = collectErrors(page);
+  await page.goto('./?task=nav2d&batch=2&trajs=2&hidden=16');
+  await waitReady(page);
+  const rates = page.getByLabel('training inner rates');
+  const objective = page.getByLabel('meta-objective');
+  // with one inner step both are off, and say why
+  await expect(rates).toBeDisabled();
+  await expect(objective).toHaveAttribute('title', /2 or more inner steps/);
+  await page.goto('./?task=nav2d&batch=2&trajs=2&hidden=16&inner=3&metaopt=trpo');
+  await waitReady(page);
+  await expect(objective).toBeEnabled();
+  await rates.selectOption('halved');
+  await objective.selectOption('mean');
+  await expect(page).toHaveURL(/rates=halved/);
+  await expect(page).toHaveURL(/metaobj=mean/);
+  await page.reload();
+  await waitReady(page);
+  await expect(rates).toHaveValue('halved');
+  await expect(objective).toHaveValue('mean');
+  expect(errors).toEqual([]);
+});
+
 test('2-D navigation: no main-thread task over 50 ms while the policy trains (5 s)', async ({ page }) => {
   const settled = async (p: Page) => {
     // the watch is of training: the arena's first adaptation and the first evaluation are drawn

@@ -1,10 +1,18 @@
 /**
  * The navigation page's settings: the algorithm (MAML or its first-order form), α, β, inner
- * steps, meta-batch, trajectories per task and the meta-optimiser, each within the family's
- * schema bounds (the store's setConfig validates and clamps like a link), and the backend.
+ * steps (with their rates and the meta-objective over them), meta-batch, trajectories per task
+ * and the meta-optimiser, each within the family's schema bounds (the store's setConfig validates
+ * and clamps like a link), and the backend.
  */
 import { familySchema, FIELDS, type Experiment } from '../../../core/experiment';
-import { META_OPTIMISERS, type MetaOptimiser } from '../../../core/families/nav2d/schema';
+import {
+  INNER_RATES,
+  META_OBJECTIVES,
+  META_OPTIMISERS,
+  type InnerRates,
+  type MetaObjective,
+  type MetaOptimiser,
+} from '../../../core/families/nav2d/schema';
 import { BackendPicker } from '../../controls/BackendPicker';
 import { RangeField } from '../../controls/RangeField';
 import { useStore } from '../../shell/store';
@@ -22,6 +30,46 @@ export function navBounds(task: string, key: Key): { min: number; max: number; h
 }
 
 const fmtRate = (v: number) => (v >= 1e-4 ? String(Number(v.toPrecision(3))) : v.toExponential(1));
+
+const RATE_LABELS: Record<InnerRates, string> = {
+  alpha: 'α for every step',
+  halved: 'α, then α/2 (as evaluated)',
+};
+const OBJECTIVE_LABELS: Record<MetaObjective, string> = {
+  last: 'last step’s return (paper)',
+  mean: 'mean over the steps',
+};
+
+/** A select over one of the family's enum settings; it says why it is off with one inner step. */
+function StepsChoice<T extends string>(props: {
+  label: string;
+  value: T;
+  values: readonly T[];
+  labels: Record<T, string>;
+  oneStep: boolean;
+  onChange: (v: T) => void;
+}) {
+  return (
+    <div className="field">
+      <label>
+        {props.label}{' '}
+        <select
+          aria-label={props.label}
+          value={props.value}
+          disabled={props.oneStep}
+          title={props.oneStep ? 'takes effect with 2 or more inner steps' : undefined}
+          onChange={(e) => props.onChange(e.currentTarget.value as T)}
+        >
+          {props.values.map((v) => (
+            <option key={v} value={v}>
+              {props.labels[v]}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
+}
 
 export function NavControls() {
   const config = useStore((s) => s.config);
@@ -61,6 +109,22 @@ export function NavControls() {
       {num('alpha', 'inner learning rate α', true)}
       {num('beta', 'meta learning rate β (Adam)', true)}
       {num('inner', 'inner steps (meta-training)')}
+      <StepsChoice
+        label="training inner rates"
+        value={config.rates ?? 'alpha'}
+        values={INNER_RATES}
+        labels={RATE_LABELS}
+        oneStep={config.inner < 2}
+        onChange={(rates) => setConfig({ rates })}
+      />
+      <StepsChoice
+        label="meta-objective"
+        value={config.metaobj ?? 'last'}
+        values={META_OBJECTIVES}
+        labels={OBJECTIVE_LABELS}
+        oneStep={config.inner < 2}
+        onChange={(metaobj) => setConfig({ metaobj })}
+      />
       {num('batch', 'meta-batch (goals per meta-iteration)')}
       {num('trajs', 'trajectories per task')}
       <div className="field">
