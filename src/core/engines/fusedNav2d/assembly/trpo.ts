@@ -16,6 +16,7 @@ import {
   addr,
   bindTask,
   finishGrad,
+  firstObjectiveStep,
   fwdOf,
   liveOf,
   oldLsOf,
@@ -74,7 +75,7 @@ export function trpoHv(
   allSteps: bool,
 ): void {
   const M = N * HORIZON;
-  const first = allSteps ? 1 : K;
+  const first = firstObjectiveStep(K, allSteps);
   memory.fill(acc, 0, (<usize>P) << 2);
   for (let t = 0; t < tasks; t++) {
     unpack(vTask, addr(VEC));
@@ -102,23 +103,18 @@ export function trpoHv(
  * over tasks (and steps) of the live-step mean KL(old ‖ new) of the diagonal Gaussians.
  */
 export function trpoCheck(K: i32, tasks: i32, N: i32, allSteps: bool): void {
-  const first = allSteps ? 1 : K;
-  let surrogate: f64 = 0;
-  let kl: f64 = 0;
-  for (let s = first; s <= K; s++) {
-    surrogate += slotSurrogate(s, tasks, N);
-    kl += slotKl;
-  }
+  const first = firstObjectiveStep(K, allSteps);
+  const out = addr(RESULT);
+  store<f64>(out, 0);
+  store<f64>(out + 8, 0);
+  for (let s = first; s <= K; s++) addSlotCheck(s, tasks, N);
   const n = <f64>tasks * <f64>(K - first + 1);
-  store<f64>(addr(RESULT), -surrogate / n);
-  store<f64>(addr(RESULT) + 8, kl / n);
+  store<f64>(out, -load<f64>(out) / n);
+  store<f64>(out + 8, load<f64>(out + 8) / n);
 }
 
-// the KL sum of the last slotSurrogate call
-let slotKl: f64 = 0;
-
-/** Data slot s's Σ w · π_new/π_old over every task (and its live-weighted KL sum into slotKl). */
-function slotSurrogate(s: i32, tasks: i32, N: i32): f64 {
+/** RESULT[0] += data slot s's Σ w · π_new/π_old over every task, RESULT[1] += its live-weighted KL sum. */
+function addSlotCheck(s: i32, tasks: i32, N: i32): void {
   const M = N * HORIZON;
   let surrogate: f64 = 0;
   let kl: f64 = 0;
@@ -150,6 +146,7 @@ function slotSurrogate(s: i32, tasks: i32, N: i32): f64 {
       kl += <f64>load<f32>(live + ((<usize>q) << 2)) * <f64>klq;
     }
   }
-  slotKl = kl;
-  return surrogate;
+  const out = addr(RESULT);
+  store<f64>(out, load<f64>(out) + surrogate);
+  store<f64>(out + 8, load<f64>(out + 8) + kl);
 }
