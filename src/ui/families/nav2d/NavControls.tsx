@@ -31,13 +31,6 @@ export function navBounds(task: string, key: Key): { min: number; max: number; h
 
 const fmtRate = (v: number) => (v >= 1e-4 ? String(Number(v.toPrecision(3))) : v.toExponential(1));
 
-/** the algorithms the family trains (its schema refuses the others) */
-const NAV_ALGOS = ['maml', 'fomaml'] as const;
-type NavAlgo = (typeof NAV_ALGOS)[number];
-const ALGO_LABELS: Record<NavAlgo, string> = {
-  maml: 'MAML (second order through the inner step)',
-  fomaml: 'first-order MAML',
-};
 const RATE_LABELS: Record<InnerRates, string> = {
   alpha: 'α for every step',
   halved: 'α, then α/2 (as evaluated)',
@@ -47,18 +40,13 @@ const OBJECTIVE_LABELS: Record<MetaObjective, string> = {
   mean: 'mean over the steps',
 };
 
-const OPTIMISER_LABELS: Record<MetaOptimiser, string> = {
-  adam: 'Adam (rate β)',
-  trpo: 'TRPO (the paper’s, KL 0.01)',
-};
-
-/** A select over one of the family's enum settings; `off` disables it and says why. */
-function EnumChoice<T extends string>(props: {
+/** A select over one of the family's enum settings; it says why it is off with one inner step. */
+function StepsChoice<T extends string>(props: {
   label: string;
   value: T;
   values: readonly T[];
   labels: Record<T, string>;
-  off?: string;
+  oneStep: boolean;
   onChange: (v: T) => void;
 }) {
   return (
@@ -68,8 +56,8 @@ function EnumChoice<T extends string>(props: {
         <select
           aria-label={props.label}
           value={props.value}
-          disabled={props.off !== undefined}
-          title={props.off}
+          disabled={props.oneStep}
+          title={props.oneStep ? 'takes effect with 2 or more inner steps' : undefined}
           onChange={(e) => props.onChange(e.currentTarget.value as T)}
         >
           {props.values.map((v) => (
@@ -102,45 +90,59 @@ export function NavControls() {
       />
     );
   };
-  const oneStep = config.inner < 2 ? 'takes effect with 2 or more inner steps' : undefined;
   return (
     <section className="panel controls" aria-labelledby="nav-controls-title">
       <h2 id="nav-controls-title">Meta-training settings</h2>
-      <EnumChoice
-        label="algorithm"
-        value={config.algo as NavAlgo}
-        values={NAV_ALGOS}
-        labels={ALGO_LABELS}
-        onChange={(algo) => setConfig({ algo })}
-      />
+      <div className="field">
+        <label>
+          algorithm{' '}
+          <select
+            aria-label="algorithm"
+            value={config.algo}
+            onChange={(e) => setConfig({ algo: e.currentTarget.value as Experiment['algo'] })}
+          >
+            <option value="maml">MAML (second order through the inner step)</option>
+            <option value="fomaml">first-order MAML</option>
+          </select>
+        </label>
+      </div>
       {num('alpha', 'inner learning rate α', true)}
       {num('beta', 'meta learning rate β (Adam)', true)}
       {num('inner', 'inner steps (meta-training)')}
-      <EnumChoice
+      <StepsChoice
         label="training inner rates"
         value={config.rates ?? 'alpha'}
         values={INNER_RATES}
         labels={RATE_LABELS}
-        off={oneStep}
+        oneStep={config.inner < 2}
         onChange={(rates) => setConfig({ rates })}
       />
-      <EnumChoice
+      <StepsChoice
         label="meta-objective"
         value={config.metaobj ?? 'last'}
         values={META_OBJECTIVES}
         labels={OBJECTIVE_LABELS}
-        off={oneStep}
+        oneStep={config.inner < 2}
         onChange={(metaobj) => setConfig({ metaobj })}
       />
       {num('batch', 'meta-batch (goals per meta-iteration)')}
       {num('trajs', 'trajectories per task')}
-      <EnumChoice
-        label="meta-optimiser"
-        value={config.metaopt ?? 'adam'}
-        values={META_OPTIMISERS}
-        labels={OPTIMISER_LABELS}
-        onChange={(metaopt) => setConfig({ metaopt })}
-      />
+      <div className="field">
+        <label>
+          meta-optimiser{' '}
+          <select
+            aria-label="meta-optimiser"
+            value={config.metaopt ?? 'adam'}
+            onChange={(e) => setConfig({ metaopt: e.currentTarget.value as MetaOptimiser })}
+          >
+            {META_OPTIMISERS.map((m) => (
+              <option key={m} value={m}>
+                {m === 'adam' ? 'Adam (rate β)' : 'TRPO (the paper’s, KL 0.01)'}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <BackendPicker />
     </section>
   );
