@@ -93,7 +93,7 @@ function surrogateBefore(q: FusedTrpoProblem): number {
   let sum = 0;
   for (const s of slots)
     sum += -(q.batches[s] as { weights: Float32Array }).weights.reduce((a, w) => a + w, 0) / q.tasks;
-  return sum / slots.length;
+  return slots.length === 1 ? sum : sum / slots.length;
 }
 
 /**

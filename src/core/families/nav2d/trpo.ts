@@ -63,8 +63,9 @@ function meanOver(terms: tf.Scalar[]): tf.Scalar {
   return (terms.length === 1 ? terms[0] : tf.div(tf.addN(terms), terms.length)) as tf.Scalar;
 }
 
-/** Mean over tasks (and steps) of the live-step mean KL(old ‖ now) of the diagonal Gaussians. */
-function klBetween(now: readonly Adapted[], old: readonly Adapted[], q: TrpoProblem): tf.Scalar {
+/** Mean over tasks (and steps) of the live-step mean KL(old ‖ new) of the diagonal Gaussians. */
+export function meanKl(theta: tf.Tensor, old: readonly Adapted[], q: TrpoProblem): tf.Scalar {
+  const now = adapted(theta, q);
   const terms = objectiveBatches(q).map((b, i) => {
     const [o, n] = [old[i] as Adapted, now[i] as Adapted];
     const oldVar = tf.exp(tf.mul(o.logStd, 2));
@@ -77,23 +78,14 @@ function klBetween(now: readonly Adapted[], old: readonly Adapted[], q: TrpoProb
   return meanOver(terms);
 }
 
-/** Mean over tasks (and steps) of −Σ w · π_now / π_old on each batch (the meta-loss at the old θ). */
-function surrogateBetween(now: readonly Adapted[], old: readonly Adapted[], q: TrpoProblem): tf.Scalar {
+/** Mean over tasks (and steps) of −Σ w · π_new / π_old on each batch (the meta-loss at the old θ). */
+export function surrogate(theta: tf.Tensor, old: readonly Adapted[], q: TrpoProblem): tf.Scalar {
+  const now = adapted(theta, q);
   const terms = objectiveBatches(q).map((b, i) => {
     const ratio = tf.exp(tf.sub((now[i] as Adapted).logp, (old[i] as Adapted).logp));
     return tf.div(tf.neg(tf.sum(tf.mul(ratio, b.weights))), b.obs.shape[0]) as tf.Scalar;
   });
   return meanOver(terms);
-}
-
-/** The mean KL between the old adapted policies and θ's (klBetween). */
-export function meanKl(theta: tf.Tensor, old: readonly Adapted[], q: TrpoProblem): tf.Scalar {
-  return klBetween(adapted(theta, q), old, q);
-}
-
-/** The importance-weighted surrogate of θ's adapted policies (surrogateBetween). */
-export function surrogate(theta: tf.Tensor, old: readonly Adapted[], q: TrpoProblem): tf.Scalar {
-  return surrogateBetween(adapted(theta, q), old, q);
 }
 
 /** H v + damping · v, H the Hessian of the mean KL at θ (where its gradient is zero). */
@@ -151,10 +143,7 @@ export function* trpoStep(theta: tf.Variable, q: TrpoProblem): Reading<number | 
   let accepted: number | null = null;
   for (let k = 0, frac = 1; k < TRPO.lineSearchSteps && accepted === null; k++, frac *= TRPO.backtrack) {
     const trial = tf.tidy(() => tf.sub(th, tf.mul(full, frac)));
-    const checks = tf.tidy(() => {
-      const now = adapted(trial, q); // the trial's inner steps, once for both checks
-      return [surrogateBetween(now, old, q), klBetween(now, old, q)];
-    });
+    const checks = tf.tidy(() => [surrogate(trial, old, q), meanKl(trial, old, q)]);
     const read = yield [before, ...checks];
     tf.dispose(checks);
     const [start, loss, kl] = read.map((values) => values[0] as number) as [number, number, number];

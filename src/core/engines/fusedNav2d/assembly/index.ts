@@ -36,7 +36,6 @@ import {
   alive,
   bindTask,
   finishGrad,
-  firstObjectiveStep,
   gTask,
   pos,
   slotPtr,
@@ -192,7 +191,7 @@ export function meta(
   const M = N * HORIZON;
   memory.fill(acc, 0, (<usize>P) << 2);
   let value: f64 = 0;
-  const first = firstObjectiveStep(K, allSteps);
+  const first = allSteps ? 1 : K; // the earliest step whose surrogate is in the objective
   for (let t = 0; t < tasks; t++) {
     bindTask(K, t, M);
     memory.fill(vTask, 0, (<usize>P) << 2);

@@ -75,10 +75,6 @@ export function liveOf(s: i32): usize {
 export function fwdOf(s: i32): usize {
   return fwd + ((<usize>(s * P)) << 2);
 }
-/** The earliest inner step whose surrogate is in the meta-objective: every step 1..K, or K only. */
-export function firstObjectiveStep(K: i32, allSteps: bool): i32 {
-  return allSteps ? 1 : K;
-}
 /** padded θ of task t in θ slot s */
 export function thetaOf(s: i32, t: i32): usize {
   return thetaSlots + ((<usize>(s * tMax + t) * <usize>P) << 2);

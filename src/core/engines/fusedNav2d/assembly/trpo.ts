@@ -16,7 +16,6 @@ import {
   addr,
   bindTask,
   finishGrad,
-  firstObjectiveStep,
   fwdOf,
   liveOf,
   oldLsOf,
@@ -75,7 +74,7 @@ export function trpoHv(
   allSteps: bool,
 ): void {
   const M = N * HORIZON;
-  const first = firstObjectiveStep(K, allSteps);
+  const first = allSteps ? 1 : K;
   memory.fill(acc, 0, (<usize>P) << 2);
   for (let t = 0; t < tasks; t++) {
     unpack(vTask, addr(VEC));
@@ -103,18 +102,23 @@ export function trpoHv(
  * over tasks (and steps) of the live-step mean KL(old ‖ new) of the diagonal Gaussians.
  */
 export function trpoCheck(K: i32, tasks: i32, N: i32, allSteps: bool): void {
-  const first = firstObjectiveStep(K, allSteps);
-  const out = addr(RESULT);
-  store<f64>(out, 0);
-  store<f64>(out + 8, 0);
-  for (let s = first; s <= K; s++) addSlotCheck(s, tasks, N);
+  const first = allSteps ? 1 : K;
+  let surrogate: f64 = 0;
+  let kl: f64 = 0;
+  for (let s = first; s <= K; s++) {
+    surrogate += slotSurrogate(s, tasks, N);
+    kl += slotKl;
+  }
   const n = <f64>tasks * <f64>(K - first + 1);
-  store<f64>(out, -load<f64>(out) / n);
-  store<f64>(out + 8, load<f64>(out + 8) / n);
+  store<f64>(addr(RESULT), -surrogate / n);
+  store<f64>(addr(RESULT) + 8, kl / n);
 }
 
-/** RESULT[0] += data slot s's Σ w · π_new/π_old over every task, RESULT[1] += its live-weighted KL sum. */
-function addSlotCheck(s: i32, tasks: i32, N: i32): void {
+// the KL sum of the last slotSurrogate call
+let slotKl: f64 = 0;
+
+/** Data slot s's Σ w · π_new/π_old over every task (and its live-weighted KL sum into slotKl). */
+function slotSurrogate(s: i32, tasks: i32, N: i32): f64 {
   const M = N * HORIZON;
   let surrogate: f64 = 0;
   let kl: f64 = 0;
@@ -146,7 +150,6 @@ function addSlotCheck(s: i32, tasks: i32, N: i32): void {
       kl += <f64>load<f32>(live + ((<usize>q) << 2)) * <f64>klq;
     }
   }
-  const out = addr(RESULT);
-  store<f64>(out, load<f64>(out) + surrogate);
-  store<f64>(out + 8, load<f64>(out + 8) + kl);
+  slotKl = kl;
+  return surrogate;
 }
